@@ -1,0 +1,18 @@
+// Benchmarks. `npm run bench` prints one JSON document on stdout:
+//   { "node": ..., "benchmarks": [ { "name", "value", "unit", "runs": [...], ...details } ] }
+// Each benchmark repeats its measurement and reports the median. Speed lives here, never in
+// timed tests. Pass names (or prefixes) as arguments to run only some: `npm run bench -- hart`.
+import { BENCHMARKS } from "./suites.ts";
+
+const filters = process.argv.slice(2);
+const selected = BENCHMARKS.filter((b) => filters.length === 0 || filters.some((f) => b.name.startsWith(f)));
+if (selected.length === 0) {
+  console.error(`no benchmark matches ${filters.join(", ")}; known: ${BENCHMARKS.map((b) => b.name).join(", ")}`);
+  process.exit(2);
+}
+const results = [];
+for (const b of selected) {
+  process.stderr.write(`bench: ${b.name}...\n`);
+  results.push({ name: b.name, ...b.run() });
+}
+console.log(JSON.stringify({ node: process.version, date: new Date().toISOString(), benchmarks: results }, null, 2));

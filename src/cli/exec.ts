@@ -1,0 +1,80 @@
+// `cptbench exec`: run one RISC-V ELF in the emulated kernel, like `qemu-riscv32 prog args`.
+import { readFileSync } from "node:fs";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { runProgram } from "../core/machine.ts";
+import { readStdinSync, writeAllSync } from "./io.ts";
+import { CliError } from "./errors.ts";
+
+function parseNonNegInt(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
+    return Number(v);
+  };
+}
+
+interface ExecFlags {
+  seed: number;
+  strace?: boolean;
+  maxInstructions?: number;
+  stats?: "json";
+  memory: number;
+  env: string[];
+  clearEnv?: boolean;
+}
+
+export function execCommand(setExit: (code: number) => void): Command {
+  return new Command("exec")
+    .description("run a RISC-V (RV32GC, Linux ABI) static ELF in the emulated kernel; its output passes through and the exit status is the program's (128+N if signal N killed it)")
+    .argument("<elf>", "the program: a statically linked riscv32 ELF")
+    .argument("[args...]", "arguments passed to the program (argv[1]...)")
+    .option("--seed <n>", "seed for every choice the kernel makes (same seed, same run)", parseNonNegInt("--seed"), 1)
+    .option("--strace", "print each system call with its arguments and result to stderr")
+    .option("--max-instructions <n>", "kill the program with SIGKILL after this many instructions", parseNonNegInt("--max-instructions"))
+    .addOption(new Option("--stats <format>", "print run statistics as one line to stderr at exit").choices(["json"]))
+    .option("--memory <MiB>", "guest memory size", parseNonNegInt("--memory"), 1024)
+    .option("-E, --env <VAR=value>", "set an environment variable for the program (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--clear-env", "start the program with an empty environment instead of cptbench's own")
+    // Everything after <elf> belongs to the program, dashes included (like qemu and env).
+    .passThroughOptions()
+    .allowExcessArguments(false)
+    .action((elfPath: string, args: string[], flags: ExecFlags) => {
+      let elf: Uint8Array;
+      try {
+        elf = readFileSync(elfPath);
+      } catch (e) {
+        throw new CliError("CLI_NO_FILE", `cannot read ${elfPath}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+      for (const kv of flags.env) {
+        if (!kv.includes("=")) throw new CliError("CLI_BAD_ENV", `--env expects VAR=value, got "${kv}"`);
+      }
+      const base = flags.clearEnv ? [] : Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
+      const result = runProgram(elf, {
+        argv: [elfPath, ...args],
+        env: [...base, ...flags.env],
+        seed: flags.seed,
+        memoryMiB: flags.memory,
+        maxInstructions: flags.maxInstructions,
+        capture: false,
+        onStdout: (b) => writeAllSync(1, b),
+        onStderr: (b) => writeAllSync(2, b),
+        stdin: readStdinSync,
+        strace: flags.strace ? (line) => writeAllSync(2, new TextEncoder().encode(line + "\n")) : undefined,
+      });
+      for (const ev of result.events) process.stderr.write(`cptbench: ${ev.message}\n`);
+      if (flags.stats === "json") {
+        const stats = {
+          exitCode: result.exitCode,
+          signal: result.exit.signal ?? null,
+          instructions: result.instructions,
+          syscalls: result.syscalls,
+          enosys: result.enosys,
+          virtualNs: result.virtualNs,
+          wallMs: Math.round(result.wallMs * 1000) / 1000,
+          mips: Math.round(result.mips * 10) / 10,
+          peakPages: result.peakPages,
+        };
+        process.stderr.write(JSON.stringify(stats) + "\n");
+      }
+      setExit(result.exitCode);
+    });
+}

@@ -1,0 +1,31 @@
+// The `cptbench` program. Results go to stdout, progress and diagnostics to stderr; a
+// CptbenchError (bad ELF, bad flag, missing file) prints its message and exits 2, never a stack.
+import { Command, CommanderError } from "commander";
+import { CptbenchError } from "../core/errors.ts";
+import { execCommand } from "./exec.ts";
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command("cptbench")
+    .description("cptbench: a workbench for checkpoint/restart designs. It runs real RISC-V programs in a deterministic emulated Linux kernel.")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .enablePositionalOptions()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+  program.addCommand(execCommand((c) => (exitCode = c)).exitOverride().showHelpAfterError());
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof CptbenchError) {
+      process.stderr.write(`cptbench: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

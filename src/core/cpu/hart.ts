@@ -1,0 +1,380 @@
+// The RV32GC user-mode hart: registers and the execute loop.
+//
+// This is the one hot file. run() executes pre-decoded slots (decode.ts) from per-page caches,
+// with loads and stores inlined as a TLB hit plus a call to the slow path (hart-mem.ts) on a
+// miss. The switch cases are literal numbers so V8 builds a jump table; the names are in the
+// comments and in opcodes.ts. Nothing in the loop allocates.
+//
+// Control leaves run() on ecall, ebreak, an illegal instruction, a fault, or when the
+// instruction budget is spent. pc then points at the instruction concerned (ecall included:
+// the kernel advances it, or leaves it there to restart the call).
+import type { Mm } from "../mm/mm.ts";
+import type { FpContext } from "./fp-state.ts";
+import { newFpRegisterFile } from "./fp-state.ts";
+import { fpExec } from "./fpu-exec.ts";
+import {
+  HartMemory, MemFault, TLB_MASK, TRAP_BUDGET, TRAP_EBREAK, TRAP_ECALL, TRAP_FETCH_FAULT, TRAP_ILLEGAL,
+} from "./hart-mem.ts";
+import { csrAccess } from "./csr.ts";
+import { primeHart } from "./warmup.ts";
+
+const EMPTY_CODE = new Int32Array(4096);
+
+function mulhu(a: number, b: number): number {
+  const al = a & 0xffff;
+  const ah = a >>> 16;
+  const bl = b & 0xffff;
+  const bh = b >>> 16;
+  const lh = al * bh;
+  const hl = ah * bl;
+  const mid = ((al * bl) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  return (ah * bh + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 65536)) | 0;
+}
+
+export class Hart extends HartMemory implements FpContext {
+  /** x0..x31; x[32] is the sink decoded rd=0 writes land in, so x[0] stays 0. */
+  readonly x = new Int32Array(33);
+  readonly f: Uint32Array;
+  readonly fd: Float64Array;
+  /** Unsigned program counter. */
+  pc = 0;
+  fflags = 0;
+  frm = 0;
+  /** Instructions retired. */
+  instret = 0;
+  /** Virtual cycles: instructions plus whatever the kernel charges this hart for its own work. */
+  cycles = 0;
+  /** Address reserved by the last LR.W, or -1. */
+  reservation = -1;
+  /** After TRAP_ILLEGAL: the instruction bits. After a fault: see lastFault. */
+  trapInst = 0;
+  lastFault: MemFault | null = null;
+
+  constructor(mm: Mm) {
+    super(mm);
+    const regs = newFpRegisterFile();
+    this.f = regs.f;
+    this.fd = regs.fd;
+    primeHart((m) => new Hart(m));
+  }
+
+  get fcsr(): number {
+    return (this.frm << 5) | this.fflags;
+  }
+
+  set fcsr(v: number) {
+    this.fflags = v & 31;
+    this.frm = (v >>> 5) & 7;
+  }
+
+  /** Execute at most `budget` instructions. Returns a TRAP_* cause. */
+  run(budget: number): number {
+    this.syncTlb();
+    // Linux clears the LR reservation on every return to user mode (an SC after a trap fails).
+    this.reservation = -1;
+    const x = this.x;
+    const rTag = this.rTag;
+    const rView = this.rView;
+    const wTag = this.wTag;
+    const wView = this.wView;
+    let pc = this.pc | 0;
+    let n = 0;
+    let pageVpn = -1;
+    let code: Int32Array = EMPTY_CODE;
+    let cause = TRAP_BUDGET;
+    try {
+      loop: while (n < budget) {
+        const vpn = pc >>> 12;
+        if (vpn !== pageVpn) {
+          code = this.codePage(pc);
+          pageVpn = vpn;
+        }
+        const s = pc & 0xffe;
+        let w = code[s];
+        if (w === 0) w = this.decodeSlot(code, s, pc);
+        const imm = code[s + 1];
+        const rd = (w >>> 8) & 63;
+        const rs1 = (w >>> 16) & 63;
+        const rs2 = w >>> 24;
+        const next = (pc + 4 - ((w >>> 13) & 2)) | 0;
+        n++;
+        switch (w & 0xff) {
+          case 20: x[rd] = x[rs1] + imm; break; // ADDI
+          case 29: x[rd] = x[rs1] + x[rs2]; break; // ADD
+          case 14: { // LW
+            const a = (x[rs1] + imm) | 0;
+            const v = a >>> 12;
+            const t = v & TLB_MASK;
+            if (rTag[t] === v && (a & 0xfff) <= 0xffc) x[rd] = rView[t].getInt32(a & 0xfff, true);
+            else x[rd] = this.loadSlow(a, 4);
+            break;
+          }
+          case 19: { // SW
+            const a = (x[rs1] + imm) | 0;
+            const v = a >>> 12;
+            const t = v & TLB_MASK;
+            if (wTag[t] === v && (a & 0xfff) <= 0xffc) wView[t].setInt32(a & 0xfff, x[rs2], true);
+            else {
+              this.storeSlow(a, x[rs2], 4);
+              if (this.codeDirty) { this.codeDirty = false; pageVpn = -1; }
+            }
+            break;
+          }
+          case 6: if (x[rs1] === x[rs2]) { pc = (pc + imm) | 0; continue; } break; // BEQ
+          case 7: if (x[rs1] !== x[rs2]) { pc = (pc + imm) | 0; continue; } break; // BNE
+          case 8: if (x[rs1] < x[rs2]) { pc = (pc + imm) | 0; continue; } break; // BLT
+          case 9: if (x[rs1] >= x[rs2]) { pc = (pc + imm) | 0; continue; } break; // BGE
+          case 10: if (x[rs1] >>> 0 < x[rs2] >>> 0) { pc = (pc + imm) | 0; continue; } break; // BLTU
+          case 11: if (x[rs1] >>> 0 >= x[rs2] >>> 0) { pc = (pc + imm) | 0; continue; } break; // BGEU
+          case 4: x[rd] = next; pc = (pc + imm) | 0; continue; // JAL
+          case 5: { // JALR
+            const t = (x[rs1] + imm) & ~1;
+            x[rd] = next;
+            pc = t;
+            continue;
+          }
+          case 2: x[rd] = imm; break; // LUI
+          case 3: x[rd] = pc + imm; break; // AUIPC
+          case 12: { // LB
+            const a = (x[rs1] + imm) | 0;
+            const v = a >>> 12;
+            const t = v & TLB_MASK;
+            x[rd] = rTag[t] === v ? rView[t].getInt8(a & 0xfff) : (this.loadSlow(a, 1) << 24) >> 24;
+            break;
+          }
+          case 13: { // LH
+            const a = (x[rs1] + imm) | 0;
+            const v = a >>> 12;
+            const t = v & TLB_MASK;
+            if (rTag[t] === v && (a & 0xfff) <= 0xffe) x[rd] = rView[t].getInt16(a & 0xfff, true);
+            else x[rd] = (this.loadSlow(a, 2) << 16) >> 16;
+            break;
+          }
+          case 15: { // LBU
+            const a = (x[rs1] + imm) | 0;
+            const v = a >>> 12;
+            const t = v & TLB_MASK;
+            x[rd] = rTag[t] === v ? rView[t].getUint8(a & 0xfff) : this.loadSlow(a, 1);
+            break;
+          }
+          case 16: { // LHU
+            const a = (x[rs1] + imm) | 0;
+            const v = a >>> 12;
+            const t = v & TLB_MASK;
+            if (rTag[t] === v && (a & 0xfff) <= 0xffe) x[rd] = rView[t].getUint16(a & 0xfff, true);
+            else x[rd] = this.loadSlow(a, 2);
+            break;
+          }
+          case 17: { // SB
+            const a = (x[rs1] + imm) | 0;
+            const v = a >>> 12;
+            const t = v & TLB_MASK;
+            if (wTag[t] === v) wView[t].setInt8(a & 0xfff, x[rs2]);
+            else {
+              this.storeSlow(a, x[rs2] & 0xff, 1);
+              if (this.codeDirty) { this.codeDirty = false; pageVpn = -1; }
+            }
+            break;
+          }
+          case 18: { // SH
+            const a = (x[rs1] + imm) | 0;
+            const v = a >>> 12;
+            const t = v & TLB_MASK;
+            if (wTag[t] === v && (a & 0xfff) <= 0xffe) wView[t].setInt16(a & 0xfff, x[rs2], true);
+            else {
+              this.storeSlow(a, x[rs2] & 0xffff, 2);
+              if (this.codeDirty) { this.codeDirty = false; pageVpn = -1; }
+            }
+            break;
+          }
+          case 21: x[rd] = x[rs1] < imm ? 1 : 0; break; // SLTI
+          case 22: x[rd] = x[rs1] >>> 0 < imm >>> 0 ? 1 : 0; break; // SLTIU
+          case 23: x[rd] = x[rs1] ^ imm; break; // XORI
+          case 24: x[rd] = x[rs1] | imm; break; // ORI
+          case 25: x[rd] = x[rs1] & imm; break; // ANDI
+          case 26: x[rd] = x[rs1] << imm; break; // SLLI
+          case 27: x[rd] = x[rs1] >>> imm; break; // SRLI
+          case 28: x[rd] = x[rs1] >> imm; break; // SRAI
+          case 30: x[rd] = x[rs1] - x[rs2]; break; // SUB
+          // JS masks shift counts to 5 bits, exactly as RV32 does.
+          case 31: x[rd] = x[rs1] << x[rs2]; break; // SLL
+          case 32: x[rd] = x[rs1] < x[rs2] ? 1 : 0; break; // SLT
+          case 33: x[rd] = x[rs1] >>> 0 < x[rs2] >>> 0 ? 1 : 0; break; // SLTU
+          case 34: x[rd] = x[rs1] ^ x[rs2]; break; // XOR
+          case 35: x[rd] = x[rs1] >>> x[rs2]; break; // SRL
+          case 36: x[rd] = x[rs1] >> x[rs2]; break; // SRA
+          case 37: x[rd] = x[rs1] | x[rs2]; break; // OR
+          case 38: x[rd] = x[rs1] & x[rs2]; break; // AND
+          case 39: break; // FENCE: one hart runs at a time; memory is sequentially consistent
+          case 40: // FENCE.I: forget every decoded instruction of this address space
+            this.mm.icache.clear();
+            pageVpn = -1;
+            break;
+          case 41: cause = TRAP_ECALL; break loop; // ECALL
+          case 42: cause = TRAP_EBREAK; break loop; // EBREAK
+          case 43: case 44: case 45: case 46: case 47: case 48: // CSRRW..CSRRCI
+            if (!csrAccess(this, w & 0xff, rd, rs1, imm, n)) {
+              this.trapInst = imm;
+              n--;
+              cause = TRAP_ILLEGAL;
+              break loop;
+            }
+            break;
+          case 49: x[rd] = Math.imul(x[rs1], x[rs2]); break; // MUL
+          case 50: { // MULH
+            const a = x[rs1];
+            const b = x[rs2];
+            x[rd] = mulhu(a >>> 0, b >>> 0) - (a < 0 ? b : 0) - (b < 0 ? a : 0);
+            break;
+          }
+          case 51: { // MULHSU
+            const a = x[rs1];
+            const b = x[rs2];
+            x[rd] = mulhu(a >>> 0, b >>> 0) - (a < 0 ? b : 0);
+            break;
+          }
+          case 52: x[rd] = mulhu(x[rs1] >>> 0, x[rs2] >>> 0); break; // MULHU
+          case 53: { // DIV
+            const a = x[rs1];
+            const b = x[rs2];
+            x[rd] = b === 0 ? -1 : a === -0x80000000 && b === -1 ? a : (a / b) | 0;
+            break;
+          }
+          case 54: { // DIVU
+            const b = x[rs2] >>> 0;
+            x[rd] = b === 0 ? -1 : ((x[rs1] >>> 0) / b) >>> 0;
+            break;
+          }
+          case 55: { // REM
+            const a = x[rs1];
+            const b = x[rs2];
+            x[rd] = b === 0 ? a : b === -1 ? 0 : a % b;
+            break;
+          }
+          case 56: { // REMU
+            const b = x[rs2] >>> 0;
+            x[rd] = b === 0 ? x[rs1] : (x[rs1] >>> 0) % b;
+            break;
+          }
+          case 57: case 58: case 59: case 60: case 61: case 62: case 63: case 64: case 65: case 66: case 67:
+            this.atomic(w & 0xff, rd, x[rs1], x[rs2]);
+            break;
+          case 80: { // FLW
+            const a = (x[rs1] + imm) | 0;
+            const v = a >>> 12;
+            const t = v & TLB_MASK;
+            const bits = rTag[t] === v && (a & 0xfff) <= 0xffc ? rView[t].getUint32(a & 0xfff, true) : this.loadSlow(a, 4);
+            this.f[2 * rd] = bits;
+            this.f[2 * rd + 1] = 0xffffffff;
+            break;
+          }
+          case 81: { // FSW
+            const a = (x[rs1] + imm) | 0;
+            const v = a >>> 12;
+            const t = v & TLB_MASK;
+            if (wTag[t] === v && (a & 0xfff) <= 0xffc) wView[t].setUint32(a & 0xfff, this.f[2 * rs2], true);
+            else {
+              this.storeSlow(a, this.f[2 * rs2], 4);
+              if (this.codeDirty) { this.codeDirty = false; pageVpn = -1; }
+            }
+            break;
+          }
+          case 82: { // FLD
+            const a = (x[rs1] + imm) | 0;
+            const v = a >>> 12;
+            const t = v & TLB_MASK;
+            if (rTag[t] === v && (a & 0xfff) <= 0xff8) {
+              this.f[2 * rd] = rView[t].getUint32(a & 0xfff, true);
+              this.f[2 * rd + 1] = rView[t].getUint32((a & 0xfff) + 4, true);
+            } else {
+              // Load both halves before writing the register, so a fault leaves it unchanged.
+              const lo = this.loadSlow(a, 4);
+              const hi = this.loadSlow((a + 4) | 0, 4);
+              this.f[2 * rd] = lo;
+              this.f[2 * rd + 1] = hi;
+            }
+            break;
+          }
+          case 83: { // FSD
+            const a = (x[rs1] + imm) | 0;
+            const v = a >>> 12;
+            const t = v & TLB_MASK;
+            if (wTag[t] === v && (a & 0xfff) <= 0xff8) {
+              wView[t].setUint32(a & 0xfff, this.f[2 * rs2], true);
+              wView[t].setUint32((a & 0xfff) + 4, this.f[2 * rs2 + 1], true);
+            } else {
+              this.fillWrite(a);
+              this.fillWrite((a + 7) | 0);
+              this.storeSlow(a, this.f[2 * rs2], 4);
+              this.storeSlow((a + 4) | 0, this.f[2 * rs2 + 1], 4);
+              if (this.codeDirty) { this.codeDirty = false; pageVpn = -1; }
+            }
+            break;
+          }
+          case 1: // ILLEGAL
+            this.trapInst = imm;
+            n--;
+            cause = TRAP_ILLEGAL;
+            break loop;
+          default: // F and D arithmetic
+            if (!fpExec(this, w & 0xff, rd, rs1, rs2, imm)) {
+              this.trapInst = imm;
+              n--;
+              cause = TRAP_ILLEGAL;
+              break loop;
+            }
+            break;
+        }
+        pc = next;
+      }
+    } catch (e) {
+      if (!(e instanceof MemFault)) throw e;
+      this.lastFault = e;
+      cause = e.cause;
+      // A fetch fault happens before the instruction counts as executed; others after n++.
+      if (cause !== TRAP_FETCH_FAULT) n--;
+    }
+    this.pc = pc >>> 0;
+    this.instret += n;
+    this.cycles += n;
+    return cause;
+  }
+
+  /** LR/SC and the AMOs (opcodes 57..67). */
+  private atomic(op: number, rd: number, a: number, b: number): void {
+    const x = this.x;
+    if (op === 57) { // LR.W
+      if ((a & 3) !== 0) this.amoView(a); // throws the misalignment fault
+      const v = a >>> 12;
+      const t = v & TLB_MASK;
+      x[rd] = this.rTag[t] === v ? this.rView[t].getInt32(a & 0xfff, true) : this.loadSlow(a, 4);
+      this.reservation = a;
+      return;
+    }
+    if (op === 58) { // SC.W: succeeds only on the reserved address, and always clears the reservation
+      const ok = this.reservation === a;
+      this.reservation = -1;
+      if (ok) this.amoView(a).setInt32(a & 0xfff, b, true);
+      else if ((a & 3) !== 0) this.amoView(a);
+      x[rd] = ok ? 0 : 1;
+      return;
+    }
+    const view = this.amoView(a);
+    const off = a & 0xfff;
+    const old = view.getInt32(off, true);
+    let nv: number;
+    switch (op) {
+      case 59: nv = b; break; // AMOSWAP
+      case 60: nv = old + b; break; // AMOADD
+      case 61: nv = old ^ b; break; // AMOXOR
+      case 62: nv = old & b; break; // AMOAND
+      case 63: nv = old | b; break; // AMOOR
+      case 64: nv = old < b ? old : b; break; // AMOMIN
+      case 65: nv = old > b ? old : b; break; // AMOMAX
+      case 66: nv = old >>> 0 < b >>> 0 ? old : b; break; // AMOMINU
+      default: nv = old >>> 0 > b >>> 0 ? old : b; break; // AMOMAXU
+    }
+    view.setInt32(off, nv, true);
+    x[rd] = old;
+  }
+}

@@ -1,0 +1,79 @@
+// A Machine: one kernel with its console, memory and seed — what one run (or one matrix cell)
+// boots. runProgram() is the whole of `cptbench exec` minus the command line.
+import { performance } from "node:perf_hooks";
+import { Console, type ConsoleOptions } from "./kernel/console.ts";
+import { Kernel, type KernelEvent } from "./kernel/kernel.ts";
+import { shellStatus, type ExitStatus } from "./kernel/task.ts";
+import { PAGE_SIZE } from "./mm/frame.ts";
+
+export interface MachineOptions extends ConsoleOptions {
+  seed?: number;
+  /** Guest memory in MiB (default 1024). */
+  memoryMiB?: number;
+  strace?: (line: string) => void;
+}
+
+export interface RunOptions extends MachineOptions {
+  argv: string[];
+  env?: string[];
+  /** Stop (killing the program with SIGKILL) after this many instructions. */
+  maxInstructions?: number;
+}
+
+export interface RunResult {
+  /** Shell-style status: the exit code, or 128 + the fatal signal. */
+  exitCode: number;
+  exit: ExitStatus;
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  instructions: number;
+  syscalls: number;
+  /** Syscalls answered ENOSYS, by number. */
+  enosys: Record<number, number>;
+  /** Virtual time at exit, in ns. */
+  virtualNs: number;
+  wallMs: number;
+  /** Millions of guest instructions per wall-clock second. */
+  mips: number;
+  peakPages: number;
+  events: KernelEvent[];
+}
+
+export class Machine {
+  readonly kernel: Kernel;
+  readonly console: Console;
+
+  constructor(opts: MachineOptions = {}) {
+    this.console = new Console(opts);
+    this.kernel = new Kernel({
+      seed: opts.seed ?? 1,
+      memoryPages: Math.floor(((opts.memoryMiB ?? 1024) * 1024 * 1024) / PAGE_SIZE),
+      console: this.console,
+      strace: opts.strace,
+    });
+  }
+}
+
+/** Boot a machine, run one program to its end, and report. Throws ElfError/ExecError on a bad program. */
+export function runProgram(elf: Uint8Array, opts: RunOptions): RunResult {
+  const m = new Machine(opts);
+  const task = m.kernel.spawn(elf, opts.argv, opts.env ?? []);
+  const t0 = performance.now();
+  const instructions = m.kernel.run(opts.maxInstructions ?? Infinity);
+  const wallMs = performance.now() - t0;
+  const exit = task.exit ?? { signal: 9 };
+  return {
+    exitCode: shellStatus(exit),
+    exit,
+    stdout: m.console.stdout,
+    stderr: m.console.stderr,
+    instructions,
+    syscalls: m.kernel.stats.syscalls,
+    enosys: Object.fromEntries(m.kernel.stats.enosys),
+    virtualNs: m.kernel.cyclesToNs(m.kernel.clock),
+    wallMs,
+    mips: wallMs > 0 ? instructions / wallMs / 1000 : 0,
+    peakPages: m.kernel.frames.peak,
+    events: m.kernel.events,
+  };
+}

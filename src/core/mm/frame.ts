@@ -1,0 +1,53 @@
+// Physical page frames: 4 KiB of guest memory each, refcounted, allocated against a per-machine
+// limit so a guest that asks for too much gets ENOMEM instead of exhausting the host.
+//
+// The zero page is one frame shared by every read-only demand-zero mapping (Linux's ZERO_PAGE):
+// it is never written, never freed, and mapped read-only so the first write faults and gets a
+// private frame.
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+export const PAGE_MASK = PAGE_SIZE - 1;
+
+export class Frame {
+  readonly data: Uint8Array;
+  readonly view: DataView;
+  /** Number of page-table entries (and kernel holders) referring to this frame. */
+  refs = 1;
+
+  constructor(readonly id: number) {
+    this.data = new Uint8Array(PAGE_SIZE);
+    this.view = new DataView(this.data.buffer);
+  }
+}
+
+export class FrameAllocator {
+  private nextId = 1;
+  /** Frames currently allocated (the zero page is not counted). */
+  inUse = 0;
+  /** High-water mark of inUse, for metrics. */
+  peak = 0;
+  readonly zeroPage: Frame;
+
+  constructor(readonly limit: number) {
+    this.zeroPage = new Frame(0);
+  }
+
+  /** A fresh zero-filled frame with one reference, or null when the machine's limit is reached. */
+  alloc(): Frame | null {
+    if (this.inUse >= this.limit) return null;
+    this.inUse++;
+    if (this.inUse > this.peak) this.peak = this.inUse;
+    return new Frame(this.nextId++);
+  }
+
+  get(f: Frame): Frame {
+    if (f !== this.zeroPage) f.refs++;
+    return f;
+  }
+
+  /** Drop one reference; the frame is freed (its memory left to the GC) when none remain. */
+  put(f: Frame): void {
+    if (f === this.zeroPage) return;
+    if (--f.refs === 0) this.inUse--;
+  }
+}

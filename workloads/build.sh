@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Builds the guest runtime and every workload into workloads/bin/<name>.elf.
+#
+#   bash workloads/build.sh            build (npm run build:workloads)
+#   bash workloads/build.sh --check    rebuild in a temporary copy of workloads/ and compare
+#                                      byte for byte with the committed bin/*.elf
+#   bash workloads/build.sh --record   run each ELF under qemu-riscv32 with the manifest's
+#                                      argv/env and write expected/<name>.{stdout,stderr,exit}
+#
+# The build is reproducible: it runs from this directory with relative paths only,
+# maps the directory prefix away, links in a fixed order, emits no build-id and
+# archives deterministically, so another checkout produces identical bytes.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$HERE"
+
+CC=${RISCV_CC:-riscv64-unknown-elf-gcc}
+AR=${RISCV_AR:-riscv64-unknown-elf-ar}
+QEMU=${QEMU_RISCV32:-qemu-riscv32}
+MABI=ilp32d
+OBJ=build/obj
+
+die() { echo "build.sh: $*" >&2; exit 1; }
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || die "$1 not found (Debian: apt-get install $2)"
+}
+
+manifest() { node tools/manifest.mjs "$1" manifest.json; }
+
+CFLAGS_COMMON=(
+  -mabi=$MABI -O2 -std=gnu11 -fno-math-errno
+  -nostdlib -ffreestanding -static -fno-pic -fno-pie
+  -fno-common -fno-asynchronous-unwind-tables -fno-unwind-tables
+  -ffunction-sections -fdata-sections
+  -Wall -Wextra -Wno-unused-parameter
+  "-ffile-prefix-map=$HERE=."
+  -Iruntime
+)
+LDFLAGS=(-Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments)
+
+RUNTIME_SRCS=(runtime/string.c runtime/stdlib.c runtime/stdio.c runtime/malloc.c runtime/cpt.c)
+
+# build_runtime MARCH -> $OBJ/MARCH/{crt0.o,libcrt.a}
+build_runtime() {
+  local march=$1 d=$OBJ/$1 objs=() s o
+  mkdir -p "$d"
+  "$CC" -march="$march" "${CFLAGS_COMMON[@]}" -c runtime/crt0.S -o "$d/crt0.o"
+  for s in "${RUNTIME_SRCS[@]}"; do
+    o=$d/$(basename "${s%.c}").o
+    "$CC" -march="$march" "${CFLAGS_COMMON[@]}" -c "$s" -o "$o"
+    objs+=("$o")
+  done
+  rm -f "$d/libcrt.a"
+  "$AR" rcsD "$d/libcrt.a" "${objs[@]}"
+}
+
+build_all() {
+  need "$CC" gcc-riscv64-unknown-elf
+  need node nodejs
+  local list name march built=()
+  list=$(manifest build)
+  rm -rf "$OBJ"
+  mkdir -p bin "$OBJ"
+  declare -A have_rt=()
+  while IFS=$'\t' read -r name march; do
+    [ -f "src/$name.c" ] || die "manifest names $name but src/$name.c is missing"
+    if [ -z "${have_rt[$march]:-}" ]; then build_runtime "$march"; have_rt[$march]=1; fi
+    "$CC" -march="$march" "${CFLAGS_COMMON[@]}" -c "src/$name.c" -o "$OBJ/$name.o"
+    "$CC" -march="$march" "${CFLAGS_COMMON[@]}" "${LDFLAGS[@]}" -o "bin/$name.elf" \
+      "$OBJ/$march/crt0.o" "$OBJ/$name.o" "$OBJ/$march/libcrt.a" -lgcc
+    built+=("$name")
+  done <<<"$list"
+  local f
+  for f in src/*.c; do
+    name=$(basename "${f%.c}")
+    [[ " ${built[*]} " == *" $name "* ]] || die "src/$name.c is not in manifest.json"
+  done
+  for f in bin/*.elf; do
+    name=$(basename "${f%.elf}")
+    [[ " ${built[*]} " == *" $name "* ]] || { echo "build.sh: removing stale $f" >&2; rm -f "$f"; }
+  done
+  echo "built ${#built[@]} workloads into workloads/bin"
+}
+
+check() {
+  local rc=0 f name
+  CHECK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cptbench-wl.XXXXXX")
+  trap 'rm -rf "$CHECK_TMP"' EXIT
+  local tmp=$CHECK_TMP
+  mkdir -p "$tmp/workloads"
+  cp -r runtime src tools build.sh manifest.json "$tmp/workloads/"
+  bash "$tmp/workloads/build.sh" >/dev/null
+  for f in "$tmp"/workloads/bin/*.elf; do
+    name=$(basename "$f")
+    if [ ! -f "bin/$name" ]; then echo "MISSING in workloads/bin: $name" >&2; rc=1
+    elif ! cmp -s "$f" "bin/$name"; then echo "DIFFERS: workloads/bin/$name" >&2; rc=1
+    fi
+  done
+  for f in bin/*.elf; do
+    name=$(basename "$f")
+    [ -f "$tmp/workloads/bin/$name" ] || { echo "STALE (not built from sources): workloads/bin/$name" >&2; rc=1; }
+  done
+  if [ $rc -eq 0 ]; then echo "workloads/bin is up to date and reproducible"; fi
+  return $rc
+}
+
+record() {
+  need "$QEMU" qemu-user
+  need node nodejs
+  local fields=() i=0 name n args env rc
+  mapfile -d '' fields < <(manifest record)
+  mkdir -p expected
+  while [ $i -lt ${#fields[@]} ]; do
+    name=${fields[i]}; i=$((i + 1))
+    n=${fields[i]}; i=$((i + 1))
+    args=("${fields[@]:i:n}"); i=$((i + n))
+    n=${fields[i]}; i=$((i + 1))
+    env=("${fields[@]:i:n}"); i=$((i + n))
+    [ -f "bin/$name.elf" ] || die "bin/$name.elf missing: build first"
+    set +e
+    # argv[0] is the workload name; the guest environment is exactly the manifest's.
+    env -i "${env[@]}" "$QEMU" -0 "$name" "bin/$name.elf" "${args[@]}" \
+      </dev/null >"expected/$name.stdout" 2>"expected/$name.stderr"
+    rc=$?
+    set -e
+    echo "$rc" >"expected/$name.exit"
+    printf '%-14s exit %-3s stdout %6s bytes\n' "$name" "$rc" "$(wc -c <"expected/$name.stdout")"
+  done
+}
+
+case "${1:-}" in
+  "") build_all ;;
+  --check) check ;;
+  --record) record ;;
+  *) die "usage: build.sh [--check|--record]" ;;
+esac
