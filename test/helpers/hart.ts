@@ -109,7 +109,7 @@ export function makeHart(program: number[] | Uint8Array, opts: MakeHartOptions =
   return { h, mm, frames, entry };
 }
 
-/** Run until something other than the budget stops the hart; returns the TRAP_* cause. */
+/** Run with an instruction budget; returns the TRAP_* cause (TRAP_BUDGET if the budget ran out first). */
 export function runUntilTrap(h: Hart, budget = 100_000): number {
   return h.run(budget);
 }

@@ -143,11 +143,23 @@ export class HartMemory {
       }
       code = new Int32Array(4096);
       this.mm.icache.set(vpn, code);
-      // Stores to this page must now take the slow path, which invalidates the decoded copy.
-      const t = vpn & TLB_MASK;
-      if (this.wTag[t] === vpn) this.wTag[t] = -1;
     }
+    // Stores to this page must take the slow path, which invalidates the decoded copy. (Done on
+    // every lookup, not only at creation: another hart of the mm may have decoded the page.)
+    const t = vpn & TLB_MASK;
+    if (this.wTag[t] === vpn) this.wTag[t] = -1;
     return code;
+  }
+
+  /** The raw bits of the instruction at pc (for trap reports; cold path). */
+  protected instBits(pc: number, w: number): number {
+    const view = this.mm.translate(pc >>> 12, ACCESS_EXEC);
+    if (view === null) return 0;
+    const lo = view.getUint16(pc & 0xfff, true);
+    if ((w & SLOT_COMPRESSED) !== 0) return lo;
+    const a = (pc + 2) | 0;
+    const hiView = (pc & 0xfff) === 0xffe ? this.mm.translate(a >>> 12, ACCESS_EXEC) : view;
+    return hiView === null ? lo : (lo | (hiView.getUint16(a & 0xfff, true) << 16)) >>> 0;
   }
 
   /** Decode the instruction at pc into its slot. Returns the slot's word 0. */
@@ -171,6 +183,10 @@ export class HartMemory {
       const next = this.mm.translate((vpn + 1) & 0xfffff, ACCESS_EXEC);
       if (next === null) throw new MemFault(TRAP_FETCH_FAULT, (pc + 2) >>> 0, this.mm.lastFault);
       hi = next.getUint16(0, true);
+      // The slot now depends on the next page too: stores there must take the slow path, where
+      // Mm.translate drops this straddling slot.
+      const t = (vpn + 1) & TLB_MASK;
+      if (this.wTag[t] === ((vpn + 1) & 0xfffff)) this.wTag[t] = -1;
     } else {
       hi = view.getUint16(off + 2, true);
     }

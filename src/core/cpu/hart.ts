@@ -213,8 +213,9 @@ export class Hart extends HartMemory implements FpContext {
           case 41: cause = TRAP_ECALL; break loop; // ECALL
           case 42: cause = TRAP_EBREAK; break loop; // EBREAK
           case 43: case 44: case 45: case 46: case 47: case 48: // CSRRW..CSRRCI
-            if (!csrAccess(this, w & 0xff, rd, rs1, imm, n)) {
-              this.trapInst = imm;
+            // The counters read the value before this instruction retires (n counts it already).
+            if (!csrAccess(this, w & 0xff, rd, rs1, imm, n - 1)) {
+              this.trapInst = this.instBits(pc, w);
               n--;
               cause = TRAP_ILLEGAL;
               break loop;
@@ -258,6 +259,7 @@ export class Hart extends HartMemory implements FpContext {
           }
           case 57: case 58: case 59: case 60: case 61: case 62: case 63: case 64: case 65: case 66: case 67:
             this.atomic(w & 0xff, rd, x[rs1], x[rs2]);
+            if (this.codeDirty) { this.codeDirty = false; pageVpn = -1; }
             break;
           case 80: { // FLW
             const a = (x[rs1] + imm) | 0;
@@ -318,7 +320,7 @@ export class Hart extends HartMemory implements FpContext {
             break loop;
           default: // F and D arithmetic
             if (!fpExec(this, w & 0xff, rd, rs1, rs2, imm)) {
-              this.trapInst = imm;
+              this.trapInst = this.instBits(pc, w);
               n--;
               cause = TRAP_ILLEGAL;
               break loop;

@@ -157,8 +157,11 @@ export class Mm {
         this.lastFault = FAULT_OOM;
         return null;
       }
-      // Writing a page invalidates whatever was decoded from it.
+      // Writing a page invalidates whatever was decoded from it, including an instruction that
+      // starts in the last slot of the page before and ends in this one.
       this.icache.delete(vpn);
+      const prev = this.icache.get(vpn - 1);
+      if (prev !== undefined) prev[0xffe] = 0;
     }
     return pte.frame.view;
   }

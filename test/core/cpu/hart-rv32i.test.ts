@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { TRAP_EBREAK, TRAP_ECALL } from "../../../src/core/cpu/hart-mem.ts";
 import { enc, li } from "../../helpers/encode.ts";
-import { DATA_BASE, makeHart, peek, peekU32, runOk, runUntilTrap, xu } from "../../helpers/hart.ts";
+import { CODE_BASE, DATA_BASE, makeHart, peek, peekU32, runOk, runUntilTrap, xu } from "../../helpers/hart.ts";
 
 const INT_MIN = 0x80000000 | 0;
 const INT_MAX = 0x7fffffff;
@@ -79,7 +79,7 @@ describe("RV32I jumps", () => {
   it("jalr jumps to rs1+imm with bit 0 cleared and links pc+4", () => {
     // x5 = entry + 12 + 1 (odd). jalr x1, 0(x5) must land on entry+12.
     const { h, entry } = runOk([enc.jalr(1, 5, 0), enc.addi(6, 0, 1), enc.addi(6, 0, 2), enc.addi(7, 0, 3)], {
-      regs: { 5: 0x10000 + 12 + 1 },
+      regs: { 5: CODE_BASE + 12 + 1 },
     });
     expect(xu(h, 1)).toBe(entry + 4);
     expect(h.x[6]).toBe(0);
@@ -89,7 +89,7 @@ describe("RV32I jumps", () => {
   it("jalr with a negative immediate and an odd sum", () => {
     // target = (entry + 0x20) + (-0x13) = entry + 13 -> entry + 12
     const { h, entry } = runOk([enc.jalr(1, 5, -0x13), enc.addi(6, 0, 1), enc.addi(6, 0, 2), enc.addi(7, 0, 3)], {
-      regs: { 5: 0x10000 + 0x20 },
+      regs: { 5: CODE_BASE + 0x20 },
     });
     expect(xu(h, 1)).toBe(entry + 4);
     expect(h.x[6]).toBe(0);
@@ -98,7 +98,7 @@ describe("RV32I jumps", () => {
 
   it("jalr with rd == rs1 uses the old rs1 for the target", () => {
     const { h, entry } = runOk([enc.jalr(5, 5, 4), enc.addi(6, 0, 1), enc.addi(7, 0, 3)], {
-      regs: { 5: 0x10000 + 4 },
+      regs: { 5: CODE_BASE + 4 },
     });
     expect(xu(h, 5)).toBe(entry + 4);
     expect(h.x[6]).toBe(0);
