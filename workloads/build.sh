@@ -109,7 +109,8 @@ check() {
 record() {
   need "$QEMU" qemu-user
   need node nodejs
-  local fields=() i=0 name n args env rc
+  local fields=() i=0 name n args env rc qemu
+  qemu=$(command -v "$QEMU")   # absolute: env -i leaves no PATH to search
   mapfile -d '' fields < <(manifest record)
   mkdir -p expected
   while [ $i -lt ${#fields[@]} ]; do
@@ -121,7 +122,7 @@ record() {
     [ -f "bin/$name.elf" ] || die "bin/$name.elf missing: build first"
     set +e
     # argv[0] is the workload name; the guest environment is exactly the manifest's.
-    env -i "${env[@]}" "$QEMU" -0 "$name" "bin/$name.elf" "${args[@]}" \
+    env -i "${env[@]}" "$qemu" -0 "$name" "bin/$name.elf" "${args[@]}" \
       </dev/null >"expected/$name.stdout" 2>"expected/$name.stderr"
     rc=$?
     set -e

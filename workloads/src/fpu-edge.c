@@ -129,10 +129,25 @@ static const char *const rm_names[6] = { "rne", "rtz", "rdn", "rup", "rmm", "dyn
 static uint64_t io[4] __attribute__((aligned(8)));
 static int lines;
 
+/* Lines are built by hand (not printf): this program prints thousands of them. */
+static char line[160];
+static int lp;
+
+static void put_s(const char *t)
+{
+	while (*t) line[lp++] = *t++;
+}
+
+static void put_hex(uint64_t v, int digits)
+{
+	for (int i = digits - 1; i >= 0; i--) line[lp++] = "0123456789abcdef"[(v >> (4 * i)) & 15];
+}
+
 static void print_in(char prec, uint64_t v)
 {
-	if (prec == 's' && (v >> 32) == 0xffffffffu) printf(" %08x", (unsigned)v);
-	else printf(" %016llx", (unsigned long long)v);
+	line[lp++] = ' ';
+	if (prec == 's' && (v >> 32) == 0xffffffffu) put_hex(v, 8);
+	else put_hex(v, 16);
 }
 
 /* Run op with rounding variant r (0..4 static, 5..9 = dyn with frm 0..4) and print one line. */
@@ -143,17 +158,27 @@ static void run(const struct op *op, int r, uint64_t a, uint64_t b, uint64_t c, 
 	uint32_t frm = r < 5 ? 0 : (uint32_t)(r - 5);
 	io[0] = a; io[1] = b; io[2] = c; io[3] = 0;
 	op->fn[slot](io, ii, frm, &ir, &fl);
-	printf("%-13s", op->name);
-	if (op->has_rm) printf(" %s%s", r < 5 ? "" : "dyn:", rm_names[r < 5 ? r : r - 5]);
+	lp = 0;
+	put_s(op->name);
+	while (lp < 13) line[lp++] = ' ';
+	if (op->has_rm) {
+		line[lp++] = ' ';
+		if (r >= 5) put_s("dyn:");
+		put_s(rm_names[r < 5 ? r : r - 5]);
+	}
 	switch (op->kind) {
 	case K_FF1: case K_FI1: print_in(op->in, a); break;
 	case K_FF2: case K_FI2: print_in(op->in, a); print_in(op->in, b); break;
 	case K_FF3: print_in(op->in, a); print_in(op->in, b); print_in(op->in, c); break;
-	case K_IF: printf(" %08x", (unsigned)ii); break;
+	case K_IF: line[lp++] = ' '; put_hex(ii, 8); break;
 	}
-	if (op->kind == K_FI1 || op->kind == K_FI2) printf(" -> %08x", (unsigned)ir);
-	else printf(" -> %016llx", (unsigned long long)io[3]);
-	printf(" fl=%02x\n", (unsigned)fl);
+	put_s(" -> ");
+	if (op->kind == K_FI1 || op->kind == K_FI2) put_hex(ir, 8);
+	else put_hex(io[3], 16);
+	put_s(" fl=");
+	put_hex(fl, 2);
+	line[lp++] = '\n';
+	fwrite(line, 1, (size_t)lp, stdout);
 	lines++;
 }
 

@@ -1,7 +1,7 @@
 /* intbench: the MIPS benchmark kernel. Pure integer: an LCG feeding a
  * Fisher-Yates shuffle of a 4096-entry table (remu), xorshift mixing, a
  * running checksum with rotates and multiplies, byte/half/word loads and
- * stores, and data-dependent branches. argv[1] = iterations (default 60,
+ * stores, and data-dependent branches. argv[1] = iterations (default 110,
  * about 20 million instructions); prints one checksum. */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@ static uint8_t bytes[TN];
 
 int main(int argc, char **argv)
 {
-	long iters = argc > 1 ? strtol(argv[1], NULL, 0) : 60;
+	long iters = argc > 1 ? strtol(argv[1], NULL, 0) : 110;
 	uint32_t lcg = 0x2545f491u, xs = 0x9e3779b9u, sum = 0, branches = 0;
 	for (uint32_t i = 0; i < TN; i++) table[i] = i;
 	cpt_mark("intbench:start");

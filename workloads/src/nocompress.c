@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 {
 	uint32_t steps;
 	int32_t vars[8] = { 0 };
-	int limit = argc > 1 ? atoi(argv[1]) : 3000;
+	int limit = argc > 1 ? atoi(argv[1]) : 700;
 	cpt_mark("nocompress:start");
 
 	/* Collatz program, vars: 0 = n, 1 = steps, 2 = total, 3 = limit, 4 = i.

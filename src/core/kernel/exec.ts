@@ -8,7 +8,14 @@ import { CptbenchError } from "../errors.ts";
 import type { Prng } from "./prng.ts";
 
 /** Top of the user stack: the stack VMA ends here (the rest of the 4 GiB is the kernel's). */
-export const STACK_TOP = 0x80000000;
+export const STACK_TOP = 0x7fff0000;
+/**
+ * The [vdso] page: only the signal return trampoline (`li a7, 139; ecall`), which a handler's
+ * ra points at, as riscv Linux's vDSO rt_sigreturn.
+ */
+export const VDSO_BASE = 0x7ffff000;
+export const VDSO_SIGRETURN = VDSO_BASE;
+const VDSO_CODE = [0x08b00893, 0x00000073];
 /** Linux maps 128 KiB of stack at exec (stack_expand); it grows down from there on demand. */
 export const INITIAL_STACK = 128 * 1024;
 /** Where a static-pie is loaded (Linux: ELF_ET_DYN_BASE = 2/3 of TASK_SIZE, page aligned). */
@@ -143,6 +150,10 @@ export function loadProgram(
     const end = mapSegments(mm, bytes, img, bias);
     mm.startBrk = mm.brk = pageAlignUp(end);
     mm.mapRegion(STACK_TOP - INITIAL_STACK, INITIAL_STACK, PROT_READ | PROT_WRITE, VM_GROWSDOWN, "stack");
+    mm.mapRegion(VDSO_BASE, PAGE_SIZE, PROT_READ | PROT_EXEC, 0, "elf");
+    const vdso = new Uint8Array(VDSO_CODE.length * 4);
+    VDSO_CODE.forEach((w, i) => new DataView(vdso.buffer).setUint32(i * 4, w, true));
+    writeKernel(mm, VDSO_BASE, vdso);
 
     let top = STACK_TOP;
     let phdr = img.phdrAddr === undefined ? undefined : (img.phdrAddr + bias) >>> 0;

@@ -1,29 +1,50 @@
-// The emulated kernel: tasks, the syscall entry path, traps, and virtual time.
+// The emulated kernel: the task table, the syscall entry path, traps, sleeping and waking, and
+// the main loop that steps the scheduler's CPUs.
 //
 // Virtual time: one guest instruction is one cycle of a 1 GHz nominal clock, and kernel work
-// charges cycles from COSTS. `clock` is the machine's time in cycles; it only moves forward, and
-// nothing reads the host clock, so the same seed and input give the same run.
+// charges cycles from COSTS. Each virtual CPU has its own clock; `clock` is the clock of the CPU
+// the kernel is acting on (or the latest of them, outside any task). Nothing reads the host
+// clock, so the same seed and input give the same run.
+//
+// Blocking follows Linux's -ERESTARTSYS model: a syscall that must wait puts the task to sleep
+// and returns a restart code; the pc stays on the ecall and the registers are untouched, so
+// when the task is woken it re-executes the call. Signal delivery decides, from the restart
+// code and SA_RESTART, whether an interrupted call restarts or returns -EINTR (signal.ts).
 import { Hart } from "../cpu/hart.ts";
-import {
-  TRAP_BUDGET, TRAP_EBREAK, TRAP_ECALL, TRAP_FETCH_FAULT, TRAP_ILLEGAL, TRAP_LOAD_FAULT, TRAP_MISALIGNED,
-  TRAP_STORE_FAULT,
-} from "../cpu/hart-mem.ts";
+import { TRAP_BUDGET, TRAP_ECALL } from "../cpu/hart-mem.ts";
 import { FrameAllocator } from "../mm/frame.ts";
-import { FAULT_OOM, SEGV_ACCERR } from "../mm/mm.ts";
+import type { Mm } from "../mm/mm.ts";
 import { Console } from "./console.ts";
+import { Cred } from "./cred.ts";
 import { ENOSYS, errnoName } from "./errno.ts";
 import { loadProgram } from "./exec.ts";
+import { doExit, doGroupExit } from "./exit.ts";
+import { Futexes } from "./futex.ts";
+import { allocPid, PidNamespace, type Pid } from "./pid.ts";
 import { Prng } from "./prng.ts";
-import { SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, signalName } from "./signal-names.ts";
+import { Scheduler, type Cpu } from "./sched.ts";
+import { doSignal, handleTrap } from "./signal.ts";
+import { SIGKILL } from "./signal-names.ts";
 import { formatSyscall } from "./strace.ts";
 import { SYSCALLS } from "./syscalls/table.ts";
-import { Task, type ExitStatus } from "./task.ts";
+import { SigHand, Task, ThreadGroup, type ExitStatus } from "./task.ts";
+import { TimerQueue } from "./timers.ts";
+import type { WaitQueue } from "./wait-queue.ts";
 
 /** Cycle costs of kernel work (the cost model). */
 export const COSTS = {
   syscall: 100,
   trap: 200,
+  fork: 2_000,
+  exec: 5_000,
+  signalDelivery: 300,
 };
+
+// Linux's internal restart codes: never seen by user space.
+export const ERESTARTSYS = 512;
+export const ERESTARTNOINTR = 513;
+export const ERESTARTNOHAND = 514;
+export const ERESTART_RESTARTBLOCK = 516;
 
 /** Nanoseconds per virtual cycle (1 GHz nominal). */
 const NS_PER_CYCLE = 1;
@@ -34,7 +55,7 @@ const BOOT_MONOTONIC_NS = 1e9;
 
 /** Something the kernel reports beyond the guest's own output. */
 export interface KernelEvent {
-  kind: "fatal-signal" | "instruction-limit" | "oops";
+  kind: "fatal-signal" | "instruction-limit" | "deadlock" | "oops";
   pid: number;
   message: string;
 }
@@ -46,18 +67,37 @@ export interface KernelOptions {
   console: Console;
   /** Receives one formatted line per syscall when set. */
   strace?: (line: string) => void;
+  /** Virtual CPUs (default 1). */
+  cpus?: number;
+  /** Mean scheduling quantum in instructions (default 100,000). */
+  quantum?: number;
 }
 
 export class Kernel {
   readonly frames: FrameAllocator;
   readonly prng: Prng;
   readonly console: Console;
+  readonly sched: Scheduler;
+  readonly timers = new TimerQueue();
+  readonly futexes = new Futexes();
+  readonly initNs = new PidNamespace(null, 0);
+  /** Every task not yet reaped, by global id. */
   readonly tasks = new Map<number, Task>();
+  /** ELF images execve can run, by path (until the VFS holds real files). */
+  readonly programs = new Map<string, Uint8Array>();
   readonly events: KernelEvent[] = [];
-  /** Machine time in virtual cycles. */
+  /** The clock of the CPU the kernel is acting on, in cycles. */
   clock = 0;
-  readonly stats = { syscalls: 0, enosys: new Map<number, number>(), contextSwitches: 0 };
-  private nextPid = 1;
+  /** The CPU currently executing (its task is the one in a syscall). */
+  cpu: Cpu | null = null;
+  readonly stats = { syscalls: 0, enosys: new Map<number, number>(), tasksCreated: 0 };
+  /** Tasks using each address space (mm_users): threads share one, fork copies it. */
+  readonly mmUsers = new Map<Mm, number>();
+  /** Whether a core-dumping signal reports a dumped core (RLIMIT_CORE > 0). Default off, as Linux's default soft limit. */
+  coreDumps = false;
+  /** Why a task is dying of a signal, for the event reported when it is gone. */
+  readonly lastFatal = new Map<Task, string>();
+  private nextNsId = 1;
   private readonly strace?: (line: string) => void;
 
   constructor(opts: KernelOptions) {
@@ -65,10 +105,15 @@ export class Kernel {
     this.prng = new Prng(opts.seed);
     this.console = opts.console;
     this.strace = opts.strace;
+    this.sched = new Scheduler(this.prng, { cpus: opts.cpus ?? 1, quantum: opts.quantum ?? 100_000 });
   }
 
   cyclesToNs(c: number): number {
     return c * NS_PER_CYCLE;
+  }
+
+  nsToCycles(ns: number): number {
+    return Math.ceil(ns / NS_PER_CYCLE);
   }
 
   monotonicNs(): number {
@@ -79,103 +124,122 @@ export class Kernel {
     return BOOT_REALTIME_NS + this.cyclesToNs(this.clock);
   }
 
-  /** Create the first task from an ELF image. Throws ElfError/ExecError on bad input. */
+  newPidNamespace(parent: PidNamespace): PidNamespace {
+    return new PidNamespace(parent, this.nextNsId++);
+  }
+
+  /** A task by its number in ns, if alive or a zombie there. */
+  findTask(ns: PidNamespace, nr: number): Task | undefined {
+    const t = ns.pids.get(nr)?.task ?? undefined;
+    return t ?? undefined;
+  }
+
+  /** Create the first task (pid 1, the root namespace's init) from an ELF image. */
   spawn(elf: Uint8Array, argv: string[], envp: string[], execfn = argv[0] ?? "a.out"): Task {
     const prog = loadProgram(this.frames, elf, argv, envp, execfn, this.prng);
     const hart = new Hart(prog.mm);
     hart.pc = prog.entry;
     hart.x[2] = prog.sp;
-    const pid = this.nextPid++;
+    const pid = allocPid(this.initNs) as Pid;
     const comm = (execfn.split("/").pop() ?? execfn).slice(0, 15);
-    const task = new Task(pid, pid, 0, comm, hart);
-    this.tasks.set(pid, task);
+    const group = new ThreadGroup(null as unknown as Task, pid, pid);
+    const task = new Task(pid, group, new SigHand(), Cred.root(), comm, hart);
+    group.leader = task;
+    group.threads.add(task);
+    pid.task = task;
+    pid.users += 2; // it names the process group and the session
+    this.initNs.reaper = task;
+    this.registerTask(task);
     return task;
   }
 
-  /** The first task that can run (the scheduler proper comes with multiple tasks). */
-  private pickNext(): Task | undefined {
-    for (const t of this.tasks.values()) if (t.state === "running") return t;
-    return undefined;
+  /** Add a new task to the table and make it runnable. */
+  registerTask(t: Task): void {
+    this.tasks.set(t.id, t);
+    this.stats.tasksCreated++;
+    this.sched.enqueue(t, this.clock);
   }
 
   /**
-   * Run until every task has exited or `limit` instructions have executed in all. Returns the
-   * number of instructions executed.
-   *
-   * A slice is at most `quantum` instructions. Besides bounding a task's turn, short slices let
-   * V8 switch to the optimised Hart.run() soon after it is ready: a call already running stays
-   * in the code it started in until on-stack replacement, which costs a second compile.
+   * Run until every task has exited, all are asleep with nothing to wake them, or `limit`
+   * instructions have executed in all. Returns the number of instructions executed.
    */
-  run(limit = Infinity, quantum = 1 << 16): number {
+  run(limit = Infinity): number {
     let executed = 0;
     for (;;) {
-      const t = this.pickNext();
-      if (t === undefined) return executed;
+      const cpu = this.sched.nextCpu();
+      if (cpu === null) {
+        // Nothing runnable: jump to the next timer, or stop.
+        const next = this.timers.nextDeadline();
+        if (next === undefined) {
+          this.reportDeadlock();
+          return executed;
+        }
+        this.sched.advanceIdle(next);
+        this.clock = next;
+        this.timers.fire(this, next);
+        continue;
+      }
+      this.cpu = cpu;
+      this.clock = cpu.clock;
+      this.timers.fire(this, cpu.clock);
+      const t = this.sched.fill(cpu);
+      if (t === null) continue;
       if (executed >= limit) {
-        this.events.push({ kind: "instruction-limit", pid: t.pid, message: `instruction limit of ${limit} reached: killed pid ${t.pid} (${t.comm})` });
-        for (const task of this.tasks.values()) this.exitTask(task, { signal: SIGKILL });
+        this.events.push({ kind: "instruction-limit", pid: t.id, message: `instruction limit of ${limit} reached: killed pid ${t.id} (${t.comm})` });
+        this.killAll();
         return executed;
+      }
+      if (t.sigPending || t.restartCode !== 0) doSignal(this, t);
+      if (t.state !== "running" || cpu.current !== t) {
+        this.sched.preempt(cpu);
+        continue;
       }
       const hart = t.hart;
       const before = hart.instret;
-      hart.cycles = this.clock;
-      const cause = hart.run(Math.min(quantum, limit - executed));
-      executed += hart.instret - before;
-      this.clock = hart.cycles;
+      hart.cycles = cpu.clock;
+      const cause = hart.run(Math.min(cpu.quantumLeft, limit - executed));
+      const ran = hart.instret - before;
+      executed += ran;
+      cpu.quantumLeft -= ran;
+      cpu.clock = hart.cycles;
+      this.clock = cpu.clock;
       if (cause !== TRAP_BUDGET) this.trap(t, cause);
+      this.clock = Math.max(this.clock, cpu.clock);
+      cpu.clock = this.clock;
+      if (cpu.quantumLeft <= 0 || t.state !== "running" || cpu.current !== t) this.sched.preempt(cpu);
     }
   }
 
-  private charge(t: Task, cycles: number): void {
+  private reportDeadlock(): void {
+    const asleep = [...this.tasks.values()].filter((t) => t.state === "sleeping" || t.state === "stopped");
+    if (asleep.length === 0) return;
+    this.events.push({
+      kind: "deadlock",
+      pid: asleep[0].id,
+      message: `every task is asleep or stopped with nothing left to wake them: ${asleep.map((t) => `pid ${t.id} (${t.comm}) ${t.state}`).join(", ")}; killed`,
+    });
+    this.killAll();
+  }
+
+  /** SIGKILL every task, and let them die (used when the machine stops). */
+  killAll(): void {
+    for (const t of [...this.tasks.values()]) {
+      if (t.alive) doGroupExit(this, t, { signal: SIGKILL });
+    }
+  }
+
+  charge(t: Task, cycles: number): void {
     this.clock += cycles;
     t.cpuCycles += cycles;
   }
 
-  /** Handle a trap out of user mode. */
   private trap(t: Task, cause: number): void {
-    if (cause === TRAP_ECALL) {
-      this.syscall(t);
-      return;
+    if (cause === TRAP_ECALL) this.syscall(t);
+    else {
+      this.charge(t, COSTS.trap);
+      handleTrap(this, t, cause);
     }
-    this.charge(t, COSTS.trap);
-    const h = t.hart;
-    const pc = `pc 0x${h.pc.toString(16).padStart(8, "0")}`;
-    switch (cause) {
-      case TRAP_ILLEGAL:
-        this.fatalSignal(t, SIGILL, `illegal instruction 0x${(h.trapInst >>> 0).toString(16)} at ${pc}`);
-        return;
-      case TRAP_EBREAK:
-        this.fatalSignal(t, SIGTRAP, `breakpoint (ebreak) at ${pc}`);
-        return;
-      case TRAP_FETCH_FAULT: case TRAP_LOAD_FAULT: case TRAP_STORE_FAULT: case TRAP_MISALIGNED: {
-        const f = h.lastFault!;
-        const what = ["", "", "", "instruction fetch", "load", "store"][cause] ?? "atomic";
-        const addr = `0x${f.addr.toString(16).padStart(8, "0")}`;
-        if (cause === TRAP_MISALIGNED) this.fatalSignal(t, SIGBUS, `misaligned atomic access at ${addr} (BUS_ADRALN), ${pc}`);
-        else if (f.code === FAULT_OOM) this.fatalSignal(t, SIGKILL, `out of memory on ${what} at ${addr}: the machine's memory limit is reached`);
-        else this.fatalSignal(t, SIGSEGV, `${what} fault at ${addr} (${f.code === SEGV_ACCERR ? "SEGV_ACCERR" : "SEGV_MAPERR"}), ${pc}`);
-        return;
-      }
-      default:
-        this.fatalSignal(t, SIGKILL, `unknown trap ${cause} at ${pc}`);
-    }
-  }
-
-  /**
-   * A synchronous signal with no handler: the task dies. Signal delivery to handlers comes with
-   * the signals issue; until then every such signal is fatal.
-   */
-  fatalSignal(t: Task, sig: number, detail: string): void {
-    this.events.push({ kind: "fatal-signal", pid: t.pid, message: `pid ${t.pid} (${t.comm}) killed by ${signalName(sig)}: ${detail}` });
-    const core = [SIGILL, SIGTRAP, SIGBUS, SIGSEGV, 3, 6, 8].includes(sig);
-    this.exitTask(t, { signal: sig, core });
-  }
-
-  exitTask(t: Task, status: ExitStatus): void {
-    if (t.state !== "running") return;
-    t.state = "zombie";
-    t.exit = status;
-    t.mm.destroy();
   }
 
   private syscall(t: Task): void {
@@ -185,17 +249,84 @@ export class Kernel {
     const entry = SYSCALLS[nr];
     this.stats.syscalls++;
     this.charge(t, COSTS.syscall);
-    const args = [x[10], x[11], x[12], x[13], x[14], x[15]];
+    const a0 = x[10], a1 = x[11], a2 = x[12], a3 = x[13], a4 = x[14], a5 = x[15];
     let ret: number;
     if (entry === undefined) {
       this.stats.enosys.set(nr, (this.stats.enosys.get(nr) ?? 0) + 1);
       ret = -ENOSYS;
     } else {
-      ret = entry.fn(this, t, args[0], args[1], args[2], args[3], args[4], args[5]);
+      ret = entry.fn(this, t, a0, a1, a2, a3, a4, a5);
     }
-    if (this.strace) this.strace(formatSyscall(t, nr, entry, args, ret, errnoName));
-    if (t.state !== "running") return;
+    if (this.strace && !(ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK && t.state === "sleeping")) {
+      this.strace(formatSyscall(t, nr, entry, [a0, a1, a2, a3, a4, a5], ret, errnoName));
+    }
+    if (t.state === "zombie" || t.state === "dead") return;
+    // rt_sigreturn set every register itself; a successful execve replaced the hart.
+    if (entry?.noReturn || t.hart !== h) return;
+    if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK) {
+      // pc stays on the ecall: the call re-executes when the task runs again.
+      t.restartCode = -ret;
+      return;
+    }
+    t.restartCode = 0;
+    t.restart = null;
     x[10] = ret;
     h.pc = (h.pc + 4) >>> 0;
+  }
+
+  // --- Sleeping and waking ---------------------------------------------------------------
+
+  /**
+   * Put t to sleep (interruptibly) on wq until woken, a signal arrives, or the absolute deadline
+   * (cycles) passes. Returns -ERESTARTSYS for the syscall handler to return.
+   */
+  sleep(t: Task, wq: WaitQueue | null, deadline = 0, restart = ERESTARTSYS): number {
+    t.state = "sleeping";
+    t.waitingOn = wq;
+    wq?.waiters.add(t);
+    t.wakeAt = deadline;
+    if (deadline > 0) t.wakeTimer = this.timers.add(deadline, () => this.wake(t));
+    this.sched.remove(t);
+    return -restart;
+  }
+
+  /** sched_yield: end the caller's quantum. */
+  yieldCpu(t: Task): void {
+    const cpu = this.sched.onCpu.get(t);
+    if (cpu !== undefined) cpu.quantumLeft = 0;
+  }
+
+  /** Make a sleeping task runnable (it will re-execute its syscall). */
+  wake(t: Task): void {
+    if (t.state !== "sleeping") return;
+    this.futexes.dequeue(t);
+    if (t.wakeTimer !== 0) this.timers.cancel(t.wakeTimer);
+    t.wakeTimer = 0;
+    t.waitingOn?.waiters.delete(t);
+    t.waitingOn = null;
+    t.wakeAt = 0;
+    t.state = "running";
+    this.sched.enqueue(t, this.clock);
+  }
+
+  wakeAll(wq: WaitQueue): void {
+    for (const t of [...wq.waiters]) this.wake(t);
+  }
+
+  exitTask(t: Task, status: ExitStatus): void {
+    doExit(this, t, status);
+  }
+
+  /** Wake up to n waiters of the futex word at addr (private or shared). Returns how many. */
+  futexWake(mm: Mm, addr: number, n: number, bitset = 0xffffffff, priv = false): number {
+    const key = this.futexes.key(mm, addr, priv);
+    if (key === null) return 0;
+    let woken = 0;
+    for (const w of this.futexes.take(key, n, bitset)) {
+      if (w.task.restart !== null) w.task.restart.woken = true;
+      this.wake(w.task);
+      woken++;
+    }
+    return woken;
   }
 }

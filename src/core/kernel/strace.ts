@@ -47,5 +47,5 @@ export function formatSyscall(
   const kinds = entry?.args ?? ["x", "x", "x", "x", "x", "x"];
   const shown = kinds.map((k, i) => formatArg(t, k, args[i], args[i + 1] ?? 0, ret)).join(", ");
   const result = ret < 0 && ret > -4096 ? `-1 ${errnoName(-ret)}` : entry?.ret === "p" ? hex(ret) : String(ret);
-  return `[pid ${t.pid}] ${name}(${shown}) = ${result}${entry === undefined ? " (not implemented)" : ""}`;
+  return `[pid ${t.id}] ${name}(${shown}) = ${result}${entry === undefined ? " (not implemented)" : ""}`;
 }

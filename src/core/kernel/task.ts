@@ -1,12 +1,20 @@
-// A task: one thread of execution (Linux's task_struct). For now a task is its own thread group
-// and process; issue "tasks, memory, signals" adds the tree, thread groups and namespaces.
+// Tasks (Linux's task_struct) and what threads share: the thread group (signal_struct) and the
+// signal handlers (sighand_struct).
 //
-// Each task owns a Hart object: its user register state plus the hart's TLBs. A real kernel
-// saves registers into the task and reloads them on the next CPU; here the scheduler simply
-// runs the task's own hart, which keeps the TLBs warm across context switches for free.
+// Each task owns a Hart: its user registers plus the hart's TLBs. A real kernel saves registers
+// into the task and reloads them on the next CPU; here the scheduler runs the task's own hart,
+// which keeps the TLBs warm across context switches for free.
 import type { Hart } from "../cpu/hart.ts";
+import type { Cred } from "./cred.ts";
+import type { Pid, PidNamespace } from "./pid.ts";
+import type { SigInfo } from "./siginfo.ts";
+import { WaitQueue } from "./wait-queue.ts";
 
-export type TaskState = "running" | "zombie";
+/**
+ * running: runnable or on a CPU. sleeping: interruptible sleep inside a syscall (pc on the ecall).
+ * stopped: job-control stop. zombie: exited, not yet reaped. dead: reaped (or autoreaped).
+ */
+export type TaskState = "running" | "sleeping" | "stopped" | "zombie" | "dead";
 
 /** How a task ended, as the low 16 bits of a Linux wait status encode it. */
 export interface ExitStatus {
@@ -18,24 +26,155 @@ export interface ExitStatus {
   core?: boolean;
 }
 
+export const SIG_DFL = 0;
+export const SIG_IGN = 1;
+
+export interface SigAction {
+  /** SIG_DFL, SIG_IGN or the handler's address. */
+  handler: number;
+  flags: number;
+  restorer: number;
+  /** Signals blocked while the handler runs (bit n-1 for signal n). */
+  mask: bigint;
+}
+
+/** Pending signals: a bitmask and the queued siginfo (real-time signals queue; others coalesce). */
+export class SigPending {
+  signals = 0n;
+  readonly queue: SigInfo[] = [];
+}
+
+/** sighand_struct: the handler table, shared by CLONE_SIGHAND. */
+export class SigHand {
+  readonly actions: SigAction[];
+  users = 1;
+
+  constructor(from?: SigHand) {
+    this.actions = Array.from({ length: 65 }, (_, i) =>
+      from ? { ...from.actions[i] } : { handler: SIG_DFL, flags: 0, restorer: 0, mask: 0n },
+    );
+  }
+}
+
+export interface ITimer {
+  /** Absolute expiry on the machine clock, in cycles; 0 = disarmed. */
+  deadline: number;
+  /** Reload interval in cycles; 0 = one-shot. */
+  interval: number;
+  /** The armed TimerQueue entry, for cancelling. */
+  timerId: number;
+}
+
+/** signal_struct: what a thread group (a process) shares. */
+export class ThreadGroup {
+  readonly threads = new Set<Task>();
+  readonly sharedPending = new SigPending();
+  /** Set by exit_group or a fatal signal: every thread is on its way out. */
+  groupExit = false;
+  groupExitStatus: ExitStatus | undefined;
+  /** A group stop is in progress (SIGSTOP and friends). */
+  stopped = false;
+  /** What the parent's waitid should report next: a stop or a continue, once each. */
+  notifyStop = false;
+  notifyContinue = false;
+  stopSignal = 0;
+  isChildSubreaper = false;
+  hasChildSubreaper = false;
+  /** Whether the group leader has exec'd (setpgid on the child then fails with EACCES). */
+  didExec = false;
+  itimerReal: ITimer = { deadline: 0, interval: 0, timerId: 0 };
+  /** Where this group's threads sleep in waitid (wait_chldexit). */
+  readonly childWait = new WaitQueue();
+
+  constructor(
+    public leader: Task,
+    public pgrp: Pid,
+    public session: Pid,
+  ) {}
+}
+
+export interface SigAltStack {
+  sp: number;
+  size: number;
+  flags: number;
+}
+
+/** The syscall a sleeping task will re-execute, and what it must remember across the restart. */
+export interface RestartBlock {
+  nr: number;
+  /** Absolute deadline in cycles, for calls with a timeout. */
+  deadline?: number;
+  /** Called when a handler interrupts the call with EINTR (nanosleep writes the time left). */
+  interrupted?: (t: Task) => void;
+  [key: string]: unknown;
+}
+
 export class Task {
   state: TaskState = "running";
   exit: ExitStatus | undefined;
+  /** Signal sent to the parent when this task exits (SIGCHLD for fork; 0 for threads). */
+  exitSignal = 17;
+  pdeathSignal = 0;
+  parent: Task | null = null;
+  /** Tasks this task forked (not threads): their parent is this task. */
+  readonly children = new Set<Task>();
+  blocked = 0n;
+  /** The mask to restore after rt_sigsuspend's handler runs (saved_sigmask), or null. */
+  savedMask: bigint | null = null;
+  readonly pending = new SigPending();
+  sas: SigAltStack = { sp: 0, size: 0, flags: 2 /* SS_DISABLE */ };
   /** set_tid_address / CLONE_CHILD_CLEARTID: user address cleared and futex-woken at exit. */
   clearChildTid = 0;
   /** Kernel work charged to this task, in virtual cycles (its instructions are hart.instret). */
   cpuCycles = 0;
+  /** Linux's internal restart code (ERESTARTSYS...) of the syscall this task is inside, or 0. */
+  restartCode = 0;
+  restart: RestartBlock | null = null;
+  /** The wait queue this task sleeps on, if any. */
+  waitingOn: WaitQueue | null = null;
+  /** Wake-up time in cycles for a sleep with a timeout (0 = none), and its timer. */
+  wakeAt = 0;
+  wakeTimer = 0;
+  /** A vfork parent sleeping until this child execs or exits. */
+  vforkParent: Task | null = null;
+  /** The namespace this task's children are created in (nsproxy->pid_ns_for_children). */
+  pidNsForChildren: PidNamespace;
+  /** Set while signals may need handling before the task returns to user mode (TIF_SIGPENDING). */
+  sigPending = false;
+  /** While asleep in rt_sigtimedwait: the (blocked) signals that should wake it. */
+  sigWaitSet = 0n;
 
   constructor(
-    readonly pid: number,
-    readonly tgid: number,
-    public ppid: number,
+    readonly pid: Pid,
+    public group: ThreadGroup,
+    public sighand: SigHand,
+    public cred: Cred,
     public comm: string,
     public hart: Hart,
-  ) {}
+  ) {
+    this.pidNsForChildren = pid.ns;
+  }
 
   get mm() {
     return this.hart.mm;
+  }
+
+  /** The task's global id (its number in the root namespace). */
+  get id(): number {
+    return this.pid.numbers[0].nr;
+  }
+
+  /** The namespace the task lives in (task_active_pid_ns). */
+  get pidNs(): PidNamespace {
+    return this.pid.ns;
+  }
+
+  get isLeader(): boolean {
+    return this.group.leader === this;
+  }
+
+  get alive(): boolean {
+    return this.state !== "zombie" && this.state !== "dead";
   }
 }
 

@@ -1,6 +1,9 @@
-// Process identity and exit, brk, uname, set_tid_address.
-import { EFAULT } from "../errno.ts";
+// Process identity: pids as the caller's namespace sees them, process groups and sessions,
+// credentials, prctl, uname, brk, sched_yield.
+import { CAP_SETGID, CAP_SETUID, type Cred } from "../cred.ts";
+import { EACCES, EFAULT, EINVAL, EPERM, ESRCH } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
+import { freePidIfUnused, type Pid } from "../pid.ts";
 import type { Task } from "../task.ts";
 import type { SyscallEntry } from "./types.ts";
 
@@ -23,28 +26,213 @@ function sysUname(_k: Kernel, t: Task, buf: number): number {
   return t.mm.copyOut(buf, out) ? 0 : -EFAULT;
 }
 
-function sysExit(k: Kernel, t: Task, code: number): number {
-  k.exitTask(t, { code: code & 0xff });
-  return 0;
-}
-
 function sysBrk(_k: Kernel, t: Task, addr: number): number {
   return t.mm.setBrk(addr >>> 0);
 }
 
-function sysSetTidAddress(_k: Kernel, t: Task, addr: number): number {
-  t.clearChildTid = addr >>> 0;
-  return t.pid;
+const vnr = (t: Task, p: Pid): number => p.nrIn(t.pidNs);
+
+function sysGetppid(_k: Kernel, t: Task): number {
+  // The parent of a namespace's init lives outside it: getppid() is 0 there.
+  const parent = t.group.leader.parent;
+  return parent === null ? 0 : vnr(t, parent.group.leader.pid);
+}
+
+/** The process (thread-group leader) with number nr in t's namespace; 0 means t itself. */
+function findProcess(k: Kernel, t: Task, nr: number): Task | undefined {
+  if (nr === 0) return t;
+  return k.findTask(t.pidNs, nr);
+}
+
+function sysGetpgid(k: Kernel, t: Task, pid: number): number {
+  const p = findProcess(k, t, pid);
+  return p === undefined ? -ESRCH : vnr(t, p.group.pgrp);
+}
+
+function sysGetsid(k: Kernel, t: Task, pid: number): number {
+  const p = findProcess(k, t, pid);
+  return p === undefined ? -ESRCH : vnr(t, p.group.session);
+}
+
+function setGroupPid(g: { pgrp: Pid; session: Pid }, which: "pgrp" | "session", p: Pid): void {
+  const old = g[which];
+  if (old === p) return;
+  p.users++;
+  g[which] = p;
+  old.users--;
+  freePidIfUnused(old);
+}
+
+function sysSetpgid(k: Kernel, t: Task, pid: number, pgid: number): number {
+  if (pgid < 0) return -EINVAL;
+  const target = findProcess(k, t, pid);
+  if (target === undefined) return -ESRCH;
+  const leader = target.group.leader;
+  const isSelf = target.group === t.group;
+  if (!isSelf) {
+    // Only the caller or one of its children, in its session, before the child exec'd.
+    if (leader.parent?.group !== t.group) return -ESRCH;
+    if (leader.group.session !== t.group.session) return -EPERM;
+    if (leader.group.didExec) return -EACCES;
+  }
+  const g = leader.group;
+  if (g.session.task?.group === g) return -EPERM; // a session leader cannot move
+  const want = pgid === 0 ? vnr(t, leader.pid) : pgid;
+  let pg: Pid | undefined;
+  if (want === vnr(t, leader.pid)) pg = leader.pid;
+  else {
+    // Joining an existing group: it must exist in the same session.
+    pg = t.pidNs.pids.get(want);
+    const member = [...k.tasks.values()].find((x) => x.alive && x.group.pgrp === pg);
+    if (pg === undefined || member === undefined || member.group.session !== g.session) return -EPERM;
+  }
+  setGroupPid(g, "pgrp", pg);
+  return 0;
+}
+
+function sysSetsid(k: Kernel, t: Task): number {
+  const g = t.group;
+  const me = g.leader.pid;
+  // A process group leader (or a pid already used as a group id) cannot start a session.
+  if (g.pgrp === me || [...k.tasks.values()].some((x) => x.group.pgrp === me)) return -EPERM;
+  setGroupPid(g, "session", me);
+  setGroupPid(g, "pgrp", me);
+  return vnr(t, me);
+}
+
+// prctl
+const PR_SET_PDEATHSIG = 1;
+const PR_GET_PDEATHSIG = 2;
+const PR_SET_NAME = 15;
+const PR_GET_NAME = 16;
+const PR_SET_CHILD_SUBREAPER = 36;
+const PR_GET_CHILD_SUBREAPER = 37;
+
+function sysPrctl(_k: Kernel, t: Task, option: number, arg2: number): number {
+  switch (option) {
+    case PR_SET_PDEATHSIG:
+      if (arg2 < 0 || arg2 > 64) return -EINVAL;
+      t.pdeathSignal = arg2;
+      return 0;
+    case PR_GET_PDEATHSIG:
+      return t.mm.writeU32(arg2, t.pdeathSignal) ? 0 : -EFAULT;
+    case PR_SET_NAME: {
+      const b = t.mm.copyIn(arg2, 16);
+      if (b === null) return -EFAULT;
+      const end = b.indexOf(0);
+      t.comm = new TextDecoder().decode(b.subarray(0, end < 0 || end > 15 ? 15 : end));
+      return 0;
+    }
+    case PR_GET_NAME: {
+      const out = new Uint8Array(16);
+      out.set(new TextEncoder().encode(t.comm).subarray(0, 15));
+      return t.mm.copyOut(arg2, out) ? 0 : -EFAULT;
+    }
+    case PR_SET_CHILD_SUBREAPER:
+      t.group.isChildSubreaper = arg2 !== 0;
+      return 0;
+    case PR_GET_CHILD_SUBREAPER:
+      return t.mm.writeU32(arg2, t.group.isChildSubreaper ? 1 : 0) ? 0 : -EFAULT;
+    default:
+      return -EINVAL;
+  }
+}
+
+// Credentials. -1 (0xffffffff) means "leave unchanged" in the set*id calls.
+const KEEP = 0xffffffff;
+
+function setIds(t: Task, c: Partial<Cred>): number {
+  t.cred = t.cred.with(c);
+  return 0;
+}
+
+function sysSetuid(_k: Kernel, t: Task, uid: number): number {
+  const u = uid >>> 0;
+  const c = t.cred;
+  if (c.capable(CAP_SETUID)) return setIds(t, { uid: u, euid: u, suid: u, fsuid: u });
+  if (u === c.uid || u === c.suid) return setIds(t, { euid: u, fsuid: u });
+  return -EPERM;
+}
+
+function sysSetgid(_k: Kernel, t: Task, gid: number): number {
+  const g = gid >>> 0;
+  const c = t.cred;
+  if (c.capable(CAP_SETGID)) return setIds(t, { gid: g, egid: g, sgid: g, fsgid: g });
+  if (g === c.gid || g === c.sgid) return setIds(t, { egid: g, fsgid: g });
+  return -EPERM;
+}
+
+function sysSetresuid(_k: Kernel, t: Task, r: number, e: number, s: number): number {
+  const c = t.cred;
+  const ids = [r >>> 0, e >>> 0, s >>> 0];
+  if (!c.capable(CAP_SETUID) && ids.some((id) => id !== KEEP && id !== c.uid && id !== c.euid && id !== c.suid)) return -EPERM;
+  const [nr, ne, ns] = ids.map((id, i) => (id === KEEP ? [c.uid, c.euid, c.suid][i] : id));
+  return setIds(t, { uid: nr, euid: ne, suid: ns, fsuid: ne });
+}
+
+function sysSetresgid(_k: Kernel, t: Task, r: number, e: number, s: number): number {
+  const c = t.cred;
+  const ids = [r >>> 0, e >>> 0, s >>> 0];
+  if (!c.capable(CAP_SETGID) && ids.some((id) => id !== KEEP && id !== c.gid && id !== c.egid && id !== c.sgid)) return -EPERM;
+  const [nr, ne, ns] = ids.map((id, i) => (id === KEEP ? [c.gid, c.egid, c.sgid][i] : id));
+  return setIds(t, { gid: nr, egid: ne, sgid: ns, fsgid: ne });
+}
+
+function sysSetreuid(_k: Kernel, t: Task, r: number, e: number): number {
+  const c = t.cred;
+  const nr = r >>> 0;
+  const ne = e >>> 0;
+  // Linux: the saved uid becomes the new euid when the real uid is set or euid != old ruid.
+  const newE = ne === KEEP ? c.euid : ne;
+  const s = nr !== KEEP || (ne !== KEEP && ne !== c.uid) ? newE : KEEP;
+  if (!c.capable(CAP_SETUID)) {
+    if (nr !== KEEP && nr !== c.uid && nr !== c.euid) return -EPERM;
+    if (ne !== KEEP && ne !== c.uid && ne !== c.euid && ne !== c.suid) return -EPERM;
+  }
+  return setIds(t, { uid: nr === KEEP ? c.uid : nr, euid: newE, suid: s === KEEP ? c.suid : s, fsuid: newE });
+}
+
+function sysSetregid(_k: Kernel, t: Task, r: number, e: number): number {
+  const c = t.cred;
+  const nr = r >>> 0;
+  const ne = e >>> 0;
+  const newE = ne === KEEP ? c.egid : ne;
+  const s = nr !== KEEP || (ne !== KEEP && ne !== c.gid) ? newE : KEEP;
+  if (!c.capable(CAP_SETGID)) {
+    if (nr !== KEEP && nr !== c.gid && nr !== c.egid) return -EPERM;
+    if (ne !== KEEP && ne !== c.gid && ne !== c.egid && ne !== c.sgid) return -EPERM;
+  }
+  return setIds(t, { gid: nr === KEEP ? c.gid : nr, egid: newE, sgid: s === KEEP ? c.sgid : s, fsgid: newE });
+}
+
+function getres(t: Task, ids: number[], ptrs: number[]): number {
+  for (let i = 0; i < 3; i++) if (!t.mm.writeU32(ptrs[i], ids[i])) return -EFAULT;
+  return 0;
 }
 
 export const PROC_SYSCALLS: SyscallEntry[] = [
-  { nr: 93, name: "exit", args: ["d"], fn: sysExit },
-  // With one task per thread group, exit_group and exit end the same task; threads come later.
-  { nr: 94, name: "exit_group", args: ["d"], fn: sysExit },
-  { nr: 96, name: "set_tid_address", args: ["p"], fn: sysSetTidAddress },
+  { nr: 124, name: "sched_yield", args: [], fn: (k, t) => { k.yieldCpu(t); return 0; } },
+  { nr: 143, name: "setregid", args: ["d", "d"], fn: sysSetregid },
+  { nr: 144, name: "setgid", args: ["d"], fn: sysSetgid },
+  { nr: 145, name: "setreuid", args: ["d", "d"], fn: sysSetreuid },
+  { nr: 146, name: "setuid", args: ["d"], fn: sysSetuid },
+  { nr: 147, name: "setresuid", args: ["d", "d", "d"], fn: sysSetresuid },
+  { nr: 148, name: "getresuid", args: ["p", "p", "p"], fn: (_k, t, a, b, c) => getres(t, [t.cred.uid, t.cred.euid, t.cred.suid], [a, b, c]) },
+  { nr: 149, name: "setresgid", args: ["d", "d", "d"], fn: sysSetresgid },
+  { nr: 150, name: "getresgid", args: ["p", "p", "p"], fn: (_k, t, a, b, c) => getres(t, [t.cred.gid, t.cred.egid, t.cred.sgid], [a, b, c]) },
+  { nr: 154, name: "setpgid", args: ["d", "d"], fn: sysSetpgid },
+  { nr: 155, name: "getpgid", args: ["d"], fn: sysGetpgid },
+  { nr: 156, name: "getsid", args: ["d"], fn: sysGetsid },
+  { nr: 157, name: "setsid", args: [], fn: sysSetsid },
   { nr: 160, name: "uname", args: ["p"], fn: sysUname },
-  { nr: 172, name: "getpid", args: [], fn: (_k, t) => t.tgid },
-  { nr: 173, name: "getppid", args: [], fn: (_k, t) => t.ppid },
-  { nr: 178, name: "gettid", args: [], fn: (_k, t) => t.pid },
+  { nr: 167, name: "prctl", args: ["d", "x", "x", "x", "x"], fn: sysPrctl },
+  { nr: 172, name: "getpid", args: [], fn: (_k, t) => vnr(t, t.group.leader.pid) },
+  { nr: 173, name: "getppid", args: [], fn: sysGetppid },
+  { nr: 174, name: "getuid", args: [], fn: (_k, t) => t.cred.uid },
+  { nr: 175, name: "geteuid", args: [], fn: (_k, t) => t.cred.euid },
+  { nr: 176, name: "getgid", args: [], fn: (_k, t) => t.cred.gid },
+  { nr: 177, name: "getegid", args: [], fn: (_k, t) => t.cred.egid },
+  { nr: 178, name: "gettid", args: [], fn: (_k, t) => vnr(t, t.pid) },
   { nr: 214, name: "brk", args: ["p"], ret: "p", fn: sysBrk },
 ];
+

@@ -1,6 +1,9 @@
 // Clocks on the machine's virtual time. Nothing here reads the host clock.
 import { EFAULT, EINVAL } from "../errno.ts";
-import type { Kernel } from "../kernel.ts";
+import { ERESTART_RESTARTBLOCK, type Kernel } from "../kernel.ts";
+import { SI_KERNEL } from "../siginfo.ts";
+import { sendSignal } from "../signal.ts";
+import { SIGALRM } from "../signal-names.ts";
 import type { Task } from "../task.ts";
 import type { SyscallEntry } from "./types.ts";
 
@@ -53,3 +56,111 @@ export const TIME_SYSCALLS: SyscallEntry[] = [
   { nr: 403, name: "clock_gettime64", args: ["d", "p"], fn: sysClockGettime64 },
   { nr: 406, name: "clock_getres_time64", args: ["d", "p"], fn: sysClockGetres64 },
 ];
+
+// --- Sleeping and interval timers ------------------------------------------------------------
+
+const TIMER_ABSTIME = 1;
+const NR_CLOCK_NANOSLEEP = 407;
+
+function readTimespec(t: Task, addr: number): number | null | -1 {
+  const b = t.mm.copyIn(addr, 16);
+  if (b === null) return null;
+  const dv = new DataView(b.buffer);
+  const sec = Number(dv.getBigInt64(0, true));
+  const nsec = Number(dv.getBigInt64(8, true));
+  if (sec < 0 || nsec < 0 || nsec >= 1e9) return -1;
+  return sec * 1e9 + nsec;
+}
+
+function sysClockNanosleep(k: Kernel, t: Task, id: number, flags: number, req: number, rem: number): number {
+  if (id === CLOCK_THREAD_CPUTIME_ID) return -EINVAL;
+  const now = clockNs(k, t, id);
+  if (now === undefined) return -EINVAL;
+  const r = t.restart;
+  let deadline: number;
+  if (r?.nr === NR_CLOCK_NANOSLEEP && r.deadline !== undefined) deadline = r.deadline;
+  else {
+    const ns = readTimespec(t, req);
+    if (ns === null) return -EFAULT;
+    if (ns === -1) return -EINVAL;
+    const rel = (flags & TIMER_ABSTIME) !== 0 ? ns - now : ns;
+    deadline = k.clock + Math.max(0, k.nsToCycles(rel));
+  }
+  if (k.clock >= deadline) return 0;
+  const relative = (flags & TIMER_ABSTIME) === 0;
+  t.restart = {
+    nr: NR_CLOCK_NANOSLEEP,
+    deadline,
+    // Interrupted by a handler: a relative sleep reports the time left in *rem.
+    interrupted: relative && rem !== 0 ? (tt) => void tt.mm.copyOut(rem, encodeTimespec64(k.cyclesToNs(Math.max(0, deadline - k.clock)))) : undefined,
+  };
+  return k.sleep(t, null, deadline, ERESTART_RESTARTBLOCK);
+}
+
+const ITIMER_REAL = 0;
+
+/** struct __kernel_old_itimerval on riscv32: four 32-bit longs (interval sec/usec, value sec/usec). */
+function encodeItimerval(k: Kernel, interval: number, remaining: number): Uint8Array {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  const put = (off: number, cycles: number): void => {
+    const us = Math.ceil(k.cyclesToNs(cycles) / 1000);
+    dv.setInt32(off, Math.floor(us / 1e6), true);
+    dv.setInt32(off + 4, us % 1e6, true);
+  };
+  put(0, interval);
+  put(8, remaining);
+  return b;
+}
+
+function armItimer(k: Kernel, t: Task, when: number): void {
+  const it = t.group.itimerReal;
+  it.deadline = when;
+  it.timerId = k.timers.add(when, () => {
+    const leader = t.group.leader;
+    it.timerId = 0;
+    it.deadline = 0;
+    if (!t.group.threads.size) return;
+    sendSignal(k, leader, { signo: SIGALRM, code: SI_KERNEL }, true);
+    if (it.interval > 0) armItimer(k, t, when + it.interval);
+  });
+}
+
+function sysGetitimer(k: Kernel, t: Task, which: number, curr: number): number {
+  if (which !== ITIMER_REAL) return -EINVAL;
+  const it = t.group.itimerReal;
+  const left = it.deadline > 0 ? Math.max(1, it.deadline - k.clock) : 0;
+  return t.mm.copyOut(curr, encodeItimerval(k, it.interval, left)) ? 0 : -EFAULT;
+}
+
+function sysSetitimer(k: Kernel, t: Task, which: number, value: number, ovalue: number): number {
+  if (which !== ITIMER_REAL) return -EINVAL; // ITIMER_VIRTUAL and ITIMER_PROF are not implemented
+  let interval = 0;
+  let first = 0;
+  if (value !== 0) {
+    const b = t.mm.copyIn(value, 16);
+    if (b === null) return -EFAULT;
+    const dv = new DataView(b.buffer);
+    const isec = dv.getInt32(0, true), iusec = dv.getInt32(4, true), vsec = dv.getInt32(8, true), vusec = dv.getInt32(12, true);
+    if (iusec < 0 || iusec >= 1e6 || vusec < 0 || vusec >= 1e6 || isec < 0 || vsec < 0) return -EINVAL;
+    interval = k.nsToCycles((isec * 1e6 + iusec) * 1000);
+    first = k.nsToCycles((vsec * 1e6 + vusec) * 1000);
+  }
+  const it = t.group.itimerReal;
+  if (ovalue !== 0) {
+    const left = it.deadline > 0 ? Math.max(1, it.deadline - k.clock) : 0;
+    if (!t.mm.copyOut(ovalue, encodeItimerval(k, it.interval, left))) return -EFAULT;
+  }
+  if (it.timerId !== 0) k.timers.cancel(it.timerId);
+  it.timerId = 0;
+  it.deadline = 0;
+  it.interval = interval;
+  if (first > 0) armItimer(k, t, k.clock + first);
+  return 0;
+}
+
+TIME_SYSCALLS.push(
+  { nr: 102, name: "getitimer", args: ["d", "p"], fn: sysGetitimer },
+  { nr: 103, name: "setitimer", args: ["d", "p", "p"], fn: sysSetitimer },
+  { nr: NR_CLOCK_NANOSLEEP, name: "clock_nanosleep_time64", args: ["d", "x", "p", "p"], fn: sysClockNanosleep },
+);

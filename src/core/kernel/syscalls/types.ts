@@ -17,5 +17,7 @@ export interface SyscallEntry {
   args: ArgKind[];
   /** How --strace prints a non-error result: "d" (default) or "p" for an address (brk). */
   ret?: "d" | "p";
+  /** The handler set every register itself (rt_sigreturn): no result is written, pc not advanced. */
+  noReturn?: boolean;
   fn: SyscallFn;
 }

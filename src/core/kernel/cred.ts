@@ -1,0 +1,51 @@
+// Credentials (Linux's struct cred): ids and capabilities. Shared between tasks until one changes
+// them (copy on write, like prepare_creds/commit_creds); never mutated while shared.
+export const CAP_CHOWN = 0;
+export const CAP_KILL = 5;
+export const CAP_SETGID = 6;
+export const CAP_SETUID = 7;
+export const CAP_SYS_ADMIN = 21;
+/** CAP_LAST_CAP of Linux 6.1 is 40: every capability bit. */
+export const CAP_FULL_SET = 2 ** 41 - 1;
+
+export class Cred {
+  constructor(
+    readonly uid = 0,
+    readonly euid = 0,
+    readonly suid = 0,
+    readonly fsuid = 0,
+    readonly gid = 0,
+    readonly egid = 0,
+    readonly sgid = 0,
+    readonly fsgid = 0,
+    /** Effective and permitted capability sets, as bitmasks (plain numbers: 41 bits fit). */
+    readonly capEffective = CAP_FULL_SET,
+    readonly capPermitted = CAP_FULL_SET,
+  ) {}
+
+  static root(): Cred {
+    return new Cred();
+  }
+
+  capable(cap: number): boolean {
+    return Math.floor(this.capEffective / 2 ** cap) % 2 === 1;
+  }
+
+  with(changes: Partial<Cred>): Cred {
+    const c = { ...this, ...changes };
+    let eff = c.capEffective;
+    let perm = c.capPermitted;
+    // Linux (cap_emulate_setxuid): when uid, euid and suid all leave 0, both sets are cleared;
+    // when euid leaves 0, the effective set is cleared; when euid becomes 0 again, effective = permitted.
+    const wasRoot = this.uid === 0 || this.euid === 0 || this.suid === 0;
+    if (wasRoot && c.uid !== 0 && c.euid !== 0 && c.suid !== 0) {
+      eff = 0;
+      perm = 0;
+    } else if (this.euid === 0 && c.euid !== 0) {
+      eff = 0;
+    } else if (this.euid !== 0 && c.euid === 0) {
+      eff = perm;
+    }
+    return new Cred(c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, eff, perm);
+  }
+}

@@ -1,0 +1,190 @@
+// Task exit (Linux kernel/exit.c): exit and exit_group, zombies, reaping, reparenting of
+// orphans to a subreaper or the namespace's init, the death of a namespace's init, and the
+// SIGCHLD notifications a parent's waitid depends on.
+import { SA_NOCLDSTOP, SA_NOCLDWAIT, sendSignal } from "./signal.ts";
+import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, type SigInfo } from "./siginfo.ts";
+import { SIGCHLD, SIGKILL, signalName } from "./signal-names.ts";
+import { freePidIfUnused } from "./pid.ts";
+import type { Kernel } from "./kernel.ts";
+import { SIG_IGN, waitStatus, type ExitStatus, type Task } from "./task.ts";
+
+/** The status a parent's waitid reports for a dead group leader. */
+export function reportedStatus(t: Task): ExitStatus {
+  return (t.group.groupExit ? t.group.groupExitStatus : undefined) ?? t.exit ?? { code: 0 };
+}
+
+function childInfo(t: Task, status: ExitStatus): SigInfo {
+  const code = status.signal === undefined ? CLD_EXITED : status.core ? CLD_DUMPED : CLD_KILLED;
+  return { signo: SIGCHLD, code, pid: t.id, uid: t.cred.uid, status: status.signal ?? status.code ?? 0 };
+}
+
+/** Whether the parent has asked not to keep zombies (SIGCHLD ignored, or SA_NOCLDWAIT). */
+function parentAutoreaps(parent: Task): boolean {
+  const a = parent.sighand.actions[SIGCHLD];
+  return a.handler === SIG_IGN || (a.flags & SA_NOCLDWAIT) !== 0;
+}
+
+/**
+ * do_notify_parent: a group leader whose whole group is gone tells its parent. Returns true if
+ * the task must be released at once (nobody will wait for it).
+ */
+function notifyParent(k: Kernel, t: Task): boolean {
+  const parent = t.parent;
+  if (parent === null || !parent.alive) return true;
+  const status = reportedStatus(t);
+  let autoreap = false;
+  if (t.exitSignal === SIGCHLD && parentAutoreaps(parent)) autoreap = true;
+  if (t.exitSignal > 0 && !autoreap) sendSignal(k, parent, childInfo(t, status), true);
+  else if (t.exitSignal > 0 && parent.sighand.actions[SIGCHLD].handler !== SIG_IGN) {
+    // SA_NOCLDWAIT with a handler: the signal is still sent, the zombie is not kept.
+    sendSignal(k, parent, childInfo(t, status), true);
+  }
+  k.wakeAll(parent.group.childWait);
+  return autoreap || t.exitSignal < 0;
+}
+
+/** Tell the parent a group stopped or continued (do_notify_parent_cldstop). */
+export function notifyParentStopCont(k: Kernel, leader: Task, why: number): void {
+  const parent = leader.parent;
+  if (parent === null || !parent.alive) return;
+  if ((parent.sighand.actions[SIGCHLD].flags & SA_NOCLDSTOP) === 0) {
+    const status = why === 6 /* CLD_CONTINUED */ ? 18 /* SIGCONT */ : leader.group.stopSignal;
+    sendSignal(k, parent, { signo: SIGCHLD, code: why, pid: leader.id, uid: leader.cred.uid, status }, true);
+  }
+  k.wakeAll(parent.group.childWait);
+}
+
+/** Remove a dead task from every table (release_task). */
+export function releaseTask(k: Kernel, t: Task): void {
+  if (t.state === "dead") return;
+  t.state = "dead";
+  k.tasks.delete(t.id);
+  t.parent?.children.delete(t);
+  t.pid.task = null;
+  freePidIfUnused(t.pid);
+  const g = t.group;
+  if (t.isLeader && g.threads.size === 0) {
+    for (const p of [g.pgrp, g.session]) {
+      p.users--;
+      freePidIfUnused(p);
+    }
+  }
+  // The last thread of a group whose leader is a zombie: the leader can now be reported.
+  const leader = g.leader;
+  if (leader !== t && g.threads.size === 0 && leader.state === "zombie") {
+    if (notifyParent(k, leader)) releaseTask(k, leader);
+  }
+}
+
+/** The task that adopts t's children (find_new_reaper), or null if t is a dying ns init. */
+function findNewReaper(t: Task): Task | null {
+  for (const th of t.group.threads) if (th !== t && th.alive) return th;
+  const ns = t.pidNs;
+  if (ns.reaper === t) return null;
+  if (t.group.hasChildSubreaper) {
+    for (let a = t.parent; a !== null && a.pidNs === ns; a = a.parent) {
+      if (a.group.isChildSubreaper && a.alive) return a;
+      if (a === ns.reaper) break;
+    }
+  }
+  return ns.reaper;
+}
+
+/** The init of a pid namespace is dying: every task in the namespace gets SIGKILL, now. */
+function zapPidNamespace(k: Kernel, init: Task): void {
+  const ns = init.pidNs;
+  ns.allocating = false;
+  for (const other of [...k.tasks.values()]) {
+    if (other === init || !ns.contains(other.pidNs)) continue;
+    if (other.alive) doGroupExit(k, other, { signal: SIGKILL });
+  }
+  // Init reaps everything left in its namespace before it is gone itself.
+  for (const other of [...k.tasks.values()]) {
+    if (other !== init && ns.contains(other.pidNs) && other.state === "zombie") releaseTask(k, other);
+  }
+}
+
+function reparentChildren(k: Kernel, t: Task): void {
+  if (t.children.size === 0) return;
+  const reaper = findNewReaper(t);
+  if (reaper === null) {
+    zapPidNamespace(k, t);
+    return;
+  }
+  for (const child of [...t.children]) {
+    t.children.delete(child);
+    child.parent = reaper;
+    reaper.children.add(child);
+    if (child.pdeathSignal !== 0 && child.alive) sendSignal(k, child, { signo: child.pdeathSignal, code: 0x80 }, true);
+    // A zombie that is already reportable goes to its new parent.
+    if (child.state === "zombie" && child.isLeader && child.group.threads.size === 0) {
+      if (notifyParent(k, child)) releaseTask(k, child);
+    }
+  }
+}
+
+/** do_exit: end one task. */
+export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
+  if (!t.alive) return;
+  // A core is only reported when one could be written: RLIMIT_CORE is 0 by default, as on
+  // most Linux systems (and what qemu-riscv32's children report).
+  if (status.core && !k.coreDumps) status = { ...status, core: false };
+  const g = t.group;
+  t.exit = status;
+  k.sched.remove(t);
+  t.waitingOn?.waiters.delete(t);
+  t.waitingOn = null;
+  k.futexes.dequeue(t);
+  t.state = "zombie";
+  // exit_mm, after clear_child_tid (which needs the mm): wake a joiner waiting on the tid word.
+  const mm = t.mm;
+  const users = k.mmUsers.get(mm) ?? 1;
+  if (t.clearChildTid !== 0 && users > 1) {
+    if (mm.writeU32(t.clearChildTid, 0)) k.futexWake(mm, t.clearChildTid, 1);
+  }
+  if (users <= 1) {
+    k.mmUsers.delete(mm);
+    mm.destroy();
+  } else k.mmUsers.set(mm, users - 1);
+  if (t.vforkParent !== null) {
+    k.wake(t.vforkParent);
+    t.vforkParent = null;
+  }
+  if (--t.sighand.users === 0) t.sighand.actions.length = 0;
+  g.threads.delete(t);
+  reparentChildren(k, t);
+  if (g.threads.size === 0 && !g.groupExit && status.signal !== undefined) {
+    g.groupExit = true;
+    g.groupExitStatus = status;
+  }
+  const detail = k.lastFatal.get(t);
+  if (detail !== undefined) {
+    k.lastFatal.delete(t);
+    const st = reportedStatus(t);
+    if (st.signal !== undefined) {
+      k.events.push({ kind: "fatal-signal", pid: t.id, message: `pid ${t.id} (${t.comm}) killed by ${signalName(st.signal)}: ${detail}` });
+    }
+  }
+  if (!t.isLeader) {
+    // Threads are reaped at once (their exit_signal is -1).
+    releaseTask(k, t);
+    return;
+  }
+  if (g.threads.size > 0) return; // delay_group_leader: reported when the last thread goes
+  if (notifyParent(k, t)) releaseTask(k, t);
+}
+
+/** do_group_exit: every thread of t's group exits with the same status. */
+export function doGroupExit(k: Kernel, t: Task, status: ExitStatus): void {
+  if (status.core && !k.coreDumps) status = { ...status, core: false };
+  const g = t.group;
+  if (!g.groupExit) {
+    g.groupExit = true;
+    g.groupExitStatus = status;
+  }
+  const final = g.groupExitStatus ?? status;
+  for (const th of [...g.threads]) if (th !== t) doExit(k, th, final);
+  doExit(k, t, final);
+}
+
+export { waitStatus, childInfo };

@@ -1,0 +1,135 @@
+// Creating tasks (Linux kernel/fork.c copy_process) for clone, clone3, fork and vfork.
+import { Hart } from "../cpu/hart.ts";
+import { CAP_SYS_ADMIN } from "./cred.ts";
+import { EINVAL, ENOMEM, EPERM } from "./errno.ts";
+import { COSTS, type Kernel } from "./kernel.ts";
+import { allocPid, type PidNamespace } from "./pid.ts";
+import { SIGCHLD } from "./signal-names.ts";
+import { dupMm } from "./mm-dup.ts";
+import { SigHand, Task, ThreadGroup } from "./task.ts";
+
+export const CSIGNAL = 0x000000ff;
+export const CLONE_VM = 0x00000100;
+export const CLONE_FS = 0x00000200;
+export const CLONE_FILES = 0x00000400;
+export const CLONE_SIGHAND = 0x00000800;
+export const CLONE_PIDFD = 0x00001000;
+export const CLONE_PTRACE = 0x00002000;
+export const CLONE_VFORK = 0x00004000;
+export const CLONE_PARENT = 0x00008000;
+export const CLONE_THREAD = 0x00010000;
+export const CLONE_NEWNS = 0x00020000;
+export const CLONE_SYSVSEM = 0x00040000;
+export const CLONE_SETTLS = 0x00080000;
+export const CLONE_PARENT_SETTID = 0x00100000;
+export const CLONE_CHILD_CLEARTID = 0x00200000;
+export const CLONE_DETACHED = 0x00400000;
+export const CLONE_UNTRACED = 0x00800000;
+export const CLONE_CHILD_SETTID = 0x01000000;
+export const CLONE_NEWCGROUP = 0x02000000;
+export const CLONE_NEWUTS = 0x04000000;
+export const CLONE_NEWIPC = 0x08000000;
+export const CLONE_NEWUSER = 0x10000000;
+export const CLONE_NEWPID = 0x20000000;
+export const CLONE_NEWNET = 0x40000000;
+export const CLONE_IO = 0x80000000;
+
+/** Flags this kernel implements; the other namespace flags fail with EINVAL rather than be faked. */
+const SUPPORTED = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | CLONE_PARENT |
+  CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED |
+  CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_NEWPID | CLONE_IO;
+
+export interface CloneArgs {
+  flags: number;
+  /** New stack pointer (0: the parent's). */
+  stack: number;
+  parentTid: number;
+  childTid: number;
+  tls: number;
+  /** Signal sent to the parent at exit (CSIGNAL of clone's flags, or clone3's exit_signal). */
+  exitSignal: number;
+  /** clone3's set_tid: the pid to take at each level, innermost first. */
+  setTid: number[];
+}
+
+/** copy_process: the new task, or -errno. Does not yet make it runnable. */
+export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | number {
+  const f = a.flags >>> 0;
+  if ((f & ~SUPPORTED) !== 0) return -EINVAL;
+  if ((f & CLONE_THREAD) && !(f & CLONE_SIGHAND)) return -EINVAL;
+  if ((f & CLONE_SIGHAND) && !(f & CLONE_VM)) return -EINVAL;
+  if ((f & CLONE_NEWPID) && (f & (CLONE_THREAD | CLONE_PARENT))) return -EINVAL;
+  // A namespace's init cannot make siblings (they would have no reaper); threads of a task
+  // that unshared its pid namespace cannot be created either.
+  if ((f & CLONE_PARENT) && parent.pidNs.reaper === parent) return -EINVAL;
+  if ((f & CLONE_THREAD) && parent.pidNsForChildren !== parent.pidNs) return -EINVAL;
+  if (a.setTid.length > 0 && !parent.cred.capable(CAP_SYS_ADMIN)) return -EPERM;
+  let ns: PidNamespace = parent.pidNsForChildren;
+  if (f & CLONE_NEWPID) {
+    if (!parent.cred.capable(CAP_SYS_ADMIN)) return -EPERM;
+    if (ns.level >= 32) return -28; // ENOSPC: MAX_PID_NS_LEVEL
+    ns = k.newPidNamespace(ns);
+  }
+  if (a.setTid.length > ns.level + 1) return -EINVAL;
+  const pid = allocPid(ns, a.setTid);
+  if (typeof pid === "number") return pid;
+
+  const mm = (f & CLONE_VM) ? parent.mm : dupMm(parent.mm);
+  if (mm === null) {
+    for (const up of pid.numbers) up.ns.pids.delete(up.nr);
+    return -ENOMEM;
+  }
+  k.mmUsers.set(mm, (k.mmUsers.get(mm) ?? 1) + ((f & CLONE_VM) ? 1 : 0));
+  const hart = new Hart(mm);
+  const ph = parent.hart;
+  hart.x.set(ph.x);
+  hart.f.set(ph.f);
+  hart.fcsr = ph.fcsr;
+  hart.pc = (ph.pc + 4) >>> 0; // the child returns from the ecall
+  hart.x[10] = 0;
+  if (a.stack !== 0) hart.x[2] = a.stack | 0;
+  if (f & CLONE_SETTLS) hart.x[4] = a.tls | 0;
+
+  let sighand: SigHand;
+  if (f & CLONE_SIGHAND) {
+    sighand = parent.sighand;
+    sighand.users++;
+  } else sighand = new SigHand(parent.sighand);
+
+  // The group is created with a placeholder leader and fixed up once the task exists.
+  const group = (f & CLONE_THREAD) ? parent.group : new ThreadGroup(null as unknown as Task, parent.group.pgrp, parent.group.session);
+  const child = new Task(pid, group, sighand, parent.cred, parent.comm, hart);
+  pid.task = child;
+  if (!(f & CLONE_THREAD)) {
+    group.leader = child;
+    group.pgrp.users++;
+    group.session.users++;
+    group.hasChildSubreaper = parent.group.hasChildSubreaper || parent.group.isChildSubreaper;
+  }
+  group.threads.add(child);
+  child.exitSignal = (f & CLONE_THREAD) ? -1 : a.exitSignal;
+  child.blocked = parent.blocked;
+  child.pidNsForChildren = (f & CLONE_NEWPID) ? ns : parent.pidNsForChildren;
+  // A new thread sharing the address space must not share the signal stack (sas_ss_reset).
+  if ((f & (CLONE_VM | CLONE_VFORK)) !== CLONE_VM) child.sas = { ...parent.sas };
+  if (f & CLONE_CHILD_CLEARTID) child.clearChildTid = a.childTid >>> 0;
+  if (f & CLONE_NEWPID) ns.reaper = child;
+
+  const realParent = (f & (CLONE_PARENT | CLONE_THREAD)) ? parent.parent : parent;
+  child.parent = realParent;
+  realParent?.children.add(child);
+  if (f & CLONE_PARENT) child.exitSignal = parent.group.leader.exitSignal;
+
+  if (f & CLONE_PARENT_SETTID) parent.mm.writeU32(a.parentTid, pid.nrIn(parent.pidNs));
+  if (f & CLONE_CHILD_SETTID) mm.writeU32(a.childTid, pid.nrIn(pid.ns));
+  k.charge(parent, COSTS.fork);
+  k.registerTask(child);
+  return child;
+}
+
+/** clone(2)'s argument order on riscv: flags, newsp, parent_tid, tls, child_tid. */
+export function cloneArgsFromRegs(flags: number, newsp: number, ptid: number, tls: number, ctid: number): CloneArgs {
+  return { flags: flags & ~CSIGNAL, stack: newsp, parentTid: ptid, childTid: ctid, tls, exitSignal: flags & CSIGNAL, setTid: [] };
+}
+
+export const DEFAULT_EXIT_SIGNAL = SIGCHLD;

@@ -1,0 +1,90 @@
+// Futexes: wait queues keyed by a user address. A private futex is keyed by (mm, address); a
+// shared one by the frame and offset behind the address, so processes sharing memory
+// (MAP_SHARED across fork) meet on the same key.
+import { PAGE_MASK, PAGE_SHIFT } from "../mm/frame.ts";
+import type { Mm } from "../mm/mm.ts";
+import { VM_SHARED } from "../mm/vma.ts";
+import type { Task } from "./task.ts";
+
+export const FUTEX_WAIT = 0;
+export const FUTEX_WAKE = 1;
+export const FUTEX_REQUEUE = 3;
+export const FUTEX_CMP_REQUEUE = 4;
+export const FUTEX_WAIT_BITSET = 9;
+export const FUTEX_WAKE_BITSET = 10;
+export const FUTEX_PRIVATE_FLAG = 128;
+export const FUTEX_CLOCK_REALTIME = 256;
+export const FUTEX_BITSET_MATCH_ANY = 0xffffffff;
+
+export interface FutexWaiter {
+  task: Task;
+  bitset: number;
+  key: string;
+}
+
+const mmIds = new WeakMap<Mm, number>();
+let nextMmId = 1;
+
+function mmId(mm: Mm): number {
+  let id = mmIds.get(mm);
+  if (id === undefined) {
+    id = nextMmId++;
+    mmIds.set(mm, id);
+  }
+  return id;
+}
+
+export class Futexes {
+  /** Waiters per key, in arrival order (FIFO wake-up, as Linux's plist for equal priority). */
+  readonly queues = new Map<string, FutexWaiter[]>();
+
+  /** The key of a futex word, or null when the address is not mapped. */
+  key(mm: Mm, addr: number, priv: boolean): string | null {
+    const vma = mm.findVma(addr >>> 0);
+    if (vma === undefined) return null;
+    // As Linux's get_futex_key: private anonymous memory is keyed by (mm, address) even for a
+    // "shared" futex; only MAP_SHARED memory is keyed by the page, so processes meet there.
+    if (priv || (vma.flags & VM_SHARED) === 0) return `m${mmId(mm)}:${addr >>> 0}`;
+    const pte = mm.pt.get(addr >>> PAGE_SHIFT);
+    if (pte === undefined) return `m${mmId(mm)}:${addr >>> 0}`;
+    return `f${pte.frame.id}:${addr & PAGE_MASK}`;
+  }
+
+  enqueue(w: FutexWaiter): void {
+    const q = this.queues.get(w.key);
+    if (q) q.push(w);
+    else this.queues.set(w.key, [w]);
+  }
+
+  /** Remove a task's waiter (woken, interrupted, timed out or exiting). */
+  dequeue(task: Task): void {
+    for (const [key, q] of this.queues) {
+      const i = q.findIndex((w) => w.task === task);
+      if (i >= 0) {
+        q.splice(i, 1);
+        if (q.length === 0) this.queues.delete(key);
+        return;
+      }
+    }
+  }
+
+  /** Take up to n waiters whose bitset matches. */
+  take(key: string, n: number, bitset: number): FutexWaiter[] {
+    const q = this.queues.get(key);
+    if (!q) return [];
+    const out: FutexWaiter[] = [];
+    for (let i = 0; i < q.length && out.length < n; ) {
+      if ((q[i].bitset & bitset) !== 0) out.push(...q.splice(i, 1));
+      else i++;
+    }
+    if (q.length === 0) this.queues.delete(key);
+    return out;
+  }
+
+  /** Move up to n waiters from one key to another (FUTEX_REQUEUE). */
+  requeue(from: string, to: string, n: number): number {
+    const moved = this.take(from, n, FUTEX_BITSET_MATCH_ANY);
+    for (const w of moved) this.enqueue({ ...w, key: to });
+    return moved.length;
+  }
+}

@@ -1,0 +1,118 @@
+// Pids and pid namespaces (Linux's struct pid and struct pid_namespace).
+//
+// A task has one number in its own namespace and in every ancestor namespace; getpid() answers
+// the number at the caller's level (pid_vnr). A Pid also names a process group or a session,
+// so it outlives its task while a group or session still uses it.
+import type { Task } from "./task.ts";
+
+export const PID_MAX_DEFAULT = 32768;
+/** After wrapping, Linux skips the low pids reserved for daemons (RESERVED_PIDS). */
+export const RESERVED_PIDS = 300;
+
+export class PidNamespace {
+  readonly pids = new Map<number, Pid>();
+  /** The last pid allocated (what /proc/sys/kernel/ns_last_pid reads and writes). */
+  lastPid = 0;
+  pidMax = PID_MAX_DEFAULT;
+  /** The namespace's init (child_reaper): pid 1 once it exists. */
+  reaper: Task | null = null;
+  /** False once the init has died: no new pids (fork fails with ENOMEM, as in Linux). */
+  allocating = true;
+  readonly level: number;
+
+  constructor(
+    readonly parent: PidNamespace | null,
+    readonly id: number,
+  ) {
+    this.level = parent === null ? 0 : parent.level + 1;
+  }
+
+  /** This namespace and its ancestors, innermost first. */
+  chain(): PidNamespace[] {
+    const out: PidNamespace[] = [this];
+    for (let p = this.parent; p !== null; p = p.parent) out.push(p);
+    return out;
+  }
+
+  /** Whether `other` is this namespace or one of its descendants. */
+  contains(other: PidNamespace): boolean {
+    for (let ns: PidNamespace | null = other; ns !== null; ns = ns.parent) if (ns === this) return true;
+    return false;
+  }
+
+  /** The next free number after lastPid, cyclically (idr_alloc_cyclic), or 0 if none. */
+  nextFree(): number {
+    const min = this.lastPid >= RESERVED_PIDS ? RESERVED_PIDS : 1;
+    for (let i = 0, nr = this.lastPid + 1; i < this.pidMax; i++, nr++) {
+      if (nr >= this.pidMax) nr = min;
+      if (!this.pids.has(nr)) return nr;
+    }
+    return 0;
+  }
+}
+
+export interface UPid {
+  nr: number;
+  ns: PidNamespace;
+}
+
+export class Pid {
+  /** Task whose pid this is (PIDTYPE_PID), while it lives. */
+  task: Task | null = null;
+  /** Live references beyond the task: process groups and sessions naming this pid. */
+  users = 0;
+
+  constructor(
+    /** numbers[i] is the number in the namespace at level i (root first). */
+    readonly numbers: UPid[],
+  ) {}
+
+  get ns(): PidNamespace {
+    return this.numbers[this.numbers.length - 1].ns;
+  }
+
+  /** The number in ns, or 0 if the pid is not visible there (pid_nr_ns). */
+  nrIn(ns: PidNamespace): number {
+    const up = this.numbers[ns.level];
+    return up !== undefined && up.ns === ns ? up.nr : 0;
+  }
+}
+
+/**
+ * Allocate a pid in ns and all its ancestors (alloc_pid). setTid optionally gives the number to
+ * take at each level, innermost first (clone3's set_tid); 0 means "any". Returns a Pid, or a
+ * negative errno: -ENOMEM (namespace dead or full), -EEXIST (a requested number is taken).
+ */
+export function allocPid(ns: PidNamespace, setTid: number[] = []): Pid | number {
+  const numbers: UPid[] = [];
+  const cyclic: boolean[] = [];
+  let i = 0;
+  for (const level of ns.chain()) {
+    if (!level.allocating) return -12; // ENOMEM
+    const want = setTid[i++] ?? 0;
+    let nr: number;
+    if (want > 0) {
+      if (want >= level.pidMax) return -22; // EINVAL
+      if (level.pids.has(want)) return -17; // EEXIST
+      nr = want;
+    } else {
+      nr = level.nextFree();
+      if (nr === 0) return -11; // EAGAIN: pid space exhausted
+    }
+    numbers.unshift({ nr, ns: level });
+    cyclic.unshift(want === 0);
+  }
+  const pid = new Pid(numbers);
+  numbers.forEach((up, j) => {
+    up.ns.pids.set(up.nr, pid);
+    // A requested number (set_tid) does not move the cyclic cursor, as idr_alloc does not.
+    if (cyclic[j]) up.ns.lastPid = up.nr;
+  });
+  return pid;
+}
+
+/** Remove the pid's numbers from every namespace once nothing uses it. */
+export function freePidIfUnused(pid: Pid): void {
+  if (pid.task !== null || pid.users > 0) return;
+  for (const up of pid.numbers) if (up.ns.pids.get(up.nr) === pid) up.ns.pids.delete(up.nr);
+}

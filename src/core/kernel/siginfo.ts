@@ -1,0 +1,59 @@
+// siginfo_t as riscv32 Linux lays it out (128 bytes, 32-bit fields). Only the union members the
+// kernel fills are modelled; a siginfo that came from user space (rt_sigqueueinfo) keeps its
+// bytes as given.
+export const SI_USER = 0;
+export const SI_KERNEL = 0x80;
+export const SI_QUEUE = -1;
+export const SI_TIMER = -2;
+export const SI_TKILL = -6;
+
+export const SEGV_MAPERR = 1;
+export const SEGV_ACCERR = 2;
+export const BUS_ADRALN = 1;
+export const ILL_ILLOPC = 1;
+export const TRAP_BRKPT = 1;
+
+export const CLD_EXITED = 1;
+export const CLD_KILLED = 2;
+export const CLD_DUMPED = 3;
+export const CLD_STOPPED = 5;
+export const CLD_CONTINUED = 6;
+
+export const SIGINFO_SIZE = 128;
+
+export interface SigInfo {
+  signo: number;
+  code: number;
+  errno?: number;
+  /** Sender or child pid, as a global id; translated into the receiver's namespace on delivery. */
+  pid?: number;
+  uid?: number;
+  /** SIGCHLD: exit code or signal. */
+  status?: number;
+  /** Faults: the address. */
+  addr?: number;
+  /** rt_sigqueueinfo / timers: the sigval. */
+  value?: number;
+  /** Bytes supplied by user space (rt_sigqueueinfo), written back verbatim but for si_signo. */
+  raw?: Uint8Array;
+}
+
+/** Encode for user space. pidNr is the sender pid as the receiver's namespace sees it. */
+export function encodeSigInfo(si: SigInfo, pidNr: number): Uint8Array {
+  const b = new Uint8Array(SIGINFO_SIZE);
+  if (si.raw) b.set(si.raw.subarray(0, SIGINFO_SIZE));
+  const dv = new DataView(b.buffer);
+  dv.setInt32(0, si.signo, true);
+  if (si.raw) return b;
+  dv.setInt32(4, si.errno ?? 0, true);
+  dv.setInt32(8, si.code, true);
+  if (si.addr !== undefined) {
+    dv.setUint32(12, si.addr >>> 0, true);
+    return b;
+  }
+  dv.setInt32(12, pidNr, true);
+  dv.setUint32(16, si.uid ?? 0, true);
+  if (si.status !== undefined) dv.setInt32(20, si.status, true);
+  else if (si.value !== undefined) dv.setInt32(20, si.value, true);
+  return b;
+}

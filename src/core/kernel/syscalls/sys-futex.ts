@@ -1,0 +1,93 @@
+// futex_time64: WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAIT_BITSET, WAKE_BITSET, with timeouts on the
+// virtual clock. A waiter sleeps with its pc on the ecall; a FUTEX_WAKE marks it woken
+// (restart.woken) so the re-executed call returns 0 instead of waiting again.
+import { EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT } from "../errno.ts";
+import {
+  FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMP_REQUEUE, FUTEX_PRIVATE_FLAG, FUTEX_REQUEUE, FUTEX_WAIT,
+  FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_BITSET,
+} from "../futex.ts";
+import type { Kernel } from "../kernel.ts";
+import type { Task } from "../task.ts";
+import type { SyscallEntry } from "./types.ts";
+
+const NR_FUTEX_TIME64 = 422;
+
+function readTimeout(t: Task, addr: number): number | null | -1 {
+  const b = t.mm.copyIn(addr, 16);
+  if (b === null) return null;
+  const dv = new DataView(b.buffer);
+  const sec = Number(dv.getBigInt64(0, true));
+  const nsec = Number(dv.getBigInt64(8, true));
+  if (sec < 0 || nsec < 0 || nsec >= 1e9) return -1;
+  return sec * 1e9 + nsec;
+}
+
+function futexWait(k: Kernel, t: Task, uaddr: number, val: number, timeout: number, bitset: number, priv: boolean, absolute: boolean, realtime: boolean): number {
+  const r = t.restart;
+  if (r?.nr === NR_FUTEX_TIME64) {
+    if (r.woken === true) return 0;
+    if (r.deadline !== undefined && k.clock >= r.deadline) return -ETIMEDOUT;
+  }
+  if ((uaddr & 3) !== 0) return -EINVAL;
+  if (bitset === 0) return -EINVAL;
+  const cur = t.mm.readU32(uaddr);
+  if (cur === null) return -EFAULT;
+  if (cur !== val >>> 0) return -EAGAIN;
+  let deadline = r?.nr === NR_FUTEX_TIME64 ? r.deadline : undefined;
+  if (deadline === undefined && timeout !== 0) {
+    const ns = readTimeout(t, timeout);
+    if (ns === null) return -EFAULT;
+    if (ns === -1) return -EINVAL;
+    const now = absolute ? (realtime ? k.realtimeNs() : k.monotonicNs()) : 0;
+    deadline = k.clock + k.nsToCycles(Math.max(0, ns - now));
+    if (deadline <= k.clock) return -ETIMEDOUT;
+  }
+  const key = k.futexes.key(t.mm, uaddr, priv);
+  if (key === null) return -EFAULT;
+  t.restart = { nr: NR_FUTEX_TIME64, deadline, woken: false };
+  k.futexes.enqueue({ task: t, bitset, key });
+  return k.sleep(t, null, deadline ?? 0);
+}
+
+function sysFutex(k: Kernel, t: Task, uaddr: number, op: number, val: number, timeout: number, uaddr2: number, val3: number): number {
+  const priv = (op & FUTEX_PRIVATE_FLAG) !== 0;
+  const realtime = (op & FUTEX_CLOCK_REALTIME) !== 0;
+  const cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+  if (realtime && cmd !== FUTEX_WAIT_BITSET && cmd !== FUTEX_WAIT) return -ENOSYS;
+  // A task that slept here and was woken or interrupted: drop its stale queue entry first.
+  if (t.restart?.nr === NR_FUTEX_TIME64) k.futexes.dequeue(t);
+  switch (cmd) {
+    case FUTEX_WAIT:
+      return futexWait(k, t, uaddr, val, timeout, FUTEX_BITSET_MATCH_ANY, priv, false, realtime);
+    case FUTEX_WAIT_BITSET:
+      return futexWait(k, t, uaddr, val, timeout, val3 >>> 0, priv, true, realtime);
+    case FUTEX_WAKE:
+    case FUTEX_WAKE_BITSET: {
+      const bitset = cmd === FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3 >>> 0;
+      if (bitset === 0) return -EINVAL;
+      if (k.futexes.key(t.mm, uaddr, priv) === null) return -EFAULT;
+      return k.futexWake(t.mm, uaddr, val <= 0 ? 0 : val, bitset, priv);
+    }
+    case FUTEX_REQUEUE:
+    case FUTEX_CMP_REQUEUE: {
+      if (val < 0 || timeout < 0) return -EINVAL;
+      if (cmd === FUTEX_CMP_REQUEUE) {
+        const cur = t.mm.readU32(uaddr);
+        if (cur === null) return -EFAULT;
+        if (cur !== val3 >>> 0) return -EAGAIN;
+      }
+      const from = k.futexes.key(t.mm, uaddr, priv);
+      const to = k.futexes.key(t.mm, uaddr2, priv);
+      if (from === null || to === null) return -EFAULT;
+      const woken = k.futexWake(t.mm, uaddr, val, FUTEX_BITSET_MATCH_ANY, priv);
+      // The fourth argument is the requeue count (val2), not a timeout, for these commands.
+      return woken + k.futexes.requeue(from, to, timeout >>> 0);
+    }
+    default:
+      return -ENOSYS;
+  }
+}
+
+export const FUTEX_SYSCALLS: SyscallEntry[] = [
+  { nr: NR_FUTEX_TIME64, name: "futex_time64", args: ["p", "d", "d", "p", "p", "x"], fn: sysFutex },
+];
