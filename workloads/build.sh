@@ -40,7 +40,8 @@ CFLAGS_COMMON=(
 )
 LDFLAGS=(-Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments)
 
-RUNTIME_SRCS=(runtime/string.c runtime/stdlib.c runtime/stdio.c runtime/malloc.c runtime/cpt.c)
+RUNTIME_SRCS=(runtime/string.c runtime/stdlib.c runtime/stdio.c runtime/malloc.c runtime/cpt.c
+              runtime/os.c runtime/thread.c runtime/clone.S runtime/setjmp.S)
 
 # build_runtime MARCH -> $OBJ/MARCH/{crt0.o,libcrt.a}
 build_runtime() {
@@ -48,7 +49,7 @@ build_runtime() {
   mkdir -p "$d"
   "$CC" -march="$march" "${CFLAGS_COMMON[@]}" -c runtime/crt0.S -o "$d/crt0.o"
   for s in "${RUNTIME_SRCS[@]}"; do
-    o=$d/$(basename "${s%.c}").o
+    o=$d/$(basename "${s%.*}").o
     "$CC" -march="$march" "${CFLAGS_COMMON[@]}" -c "$s" -o "$o"
     objs+=("$o")
   done

@@ -5,6 +5,13 @@ import { runProgram } from "../core/machine.ts";
 import { readStdinSync, writeAllSync } from "./io.ts";
 import { CliError } from "./errors.ts";
 
+function parsePosInt(name: string) {
+  return (v: string): number => {
+    if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError(`${name} must be a positive integer, got "${v}"`);
+    return Number(v);
+  };
+}
+
 function parseNonNegInt(name: string) {
   return (v: string): number => {
     if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
@@ -18,6 +25,8 @@ interface ExecFlags {
   maxInstructions?: number;
   stats?: "json";
   memory: number;
+  cpus: number;
+  quantum: number;
   env: string[];
   clearEnv?: boolean;
 }
@@ -32,6 +41,8 @@ export function execCommand(setExit: (code: number) => void): Command {
     .option("--max-instructions <n>", "kill the program with SIGKILL after this many instructions", parseNonNegInt("--max-instructions"))
     .addOption(new Option("--stats <format>", "print run statistics as one line to stderr at exit").choices(["json"]))
     .option("--memory <MiB>", "guest memory size", parseNonNegInt("--memory"), 1024)
+    .option("--cpus <n>", "virtual CPUs the scheduler runs tasks on", parsePosInt("--cpus"), 1)
+    .option("--quantum <n>", "mean scheduling quantum, in instructions", parsePosInt("--quantum"), 100_000)
     .option("-E, --env <VAR=value>", "set an environment variable for the program (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--clear-env", "start the program with an empty environment instead of cptbench's own")
     // Everything after <elf> belongs to the program, dashes included (like qemu and env).
@@ -53,6 +64,8 @@ export function execCommand(setExit: (code: number) => void): Command {
         env: [...base, ...flags.env],
         seed: flags.seed,
         memoryMiB: flags.memory,
+        cpus: flags.cpus,
+        quantum: flags.quantum,
         maxInstructions: flags.maxInstructions,
         capture: false,
         onStdout: (b) => writeAllSync(1, b),
@@ -72,8 +85,18 @@ export function execCommand(setExit: (code: number) => void): Command {
           wallMs: Math.round(result.wallMs * 1000) / 1000,
           mips: Math.round(result.mips * 10) / 10,
           peakPages: result.peakPages,
+          oopses: result.oopses,
+          traceHash: result.traceHash,
+          contextSwitches: result.contextSwitches,
+          tasksCreated: result.tasksCreated,
         };
         process.stderr.write(JSON.stringify(stats) + "\n");
+      }
+      if (result.oopses > 0) {
+        // A kernel bug taints the run: whatever the program's status, the run did not pass.
+        process.stderr.write(`cptbench: kernel tainted: ${result.oopses} oops(es) above; exit status 70 (EX_SOFTWARE)\n`);
+        setExit(70);
+        return;
       }
       setExit(result.exitCode);
     });

@@ -11,6 +11,10 @@ export interface MachineOptions extends ConsoleOptions {
   /** Guest memory in MiB (default 1024). */
   memoryMiB?: number;
   strace?: (line: string) => void;
+  /** Virtual CPUs (default 1). */
+  cpus?: number;
+  /** Mean scheduling quantum in instructions (default 100,000). */
+  quantum?: number;
 }
 
 export interface RunOptions extends MachineOptions {
@@ -37,6 +41,12 @@ export interface RunResult {
   mips: number;
   peakPages: number;
   events: KernelEvent[];
+  /** Kernel bugs found (refcount underflow, use after free, leaks): the machine is tainted. */
+  oopses: number;
+  /** Hash over every scheduling decision: equal for equal seeds and inputs. */
+  traceHash: string;
+  contextSwitches: number;
+  tasksCreated: number;
 }
 
 export class Machine {
@@ -50,6 +60,8 @@ export class Machine {
       memoryPages: Math.floor(((opts.memoryMiB ?? 1024) * 1024 * 1024) / PAGE_SIZE),
       console: this.console,
       strace: opts.strace,
+      cpus: opts.cpus,
+      quantum: opts.quantum,
     });
   }
 }
@@ -61,6 +73,7 @@ export function runProgram(elf: Uint8Array, opts: RunOptions): RunResult {
   const t0 = performance.now();
   const instructions = m.kernel.run(opts.maxInstructions ?? Infinity);
   const wallMs = performance.now() - t0;
+  m.kernel.shutdown();
   const exit = task.exit ?? { signal: 9 };
   return {
     exitCode: shellStatus(exit),
@@ -70,10 +83,14 @@ export function runProgram(elf: Uint8Array, opts: RunOptions): RunResult {
     instructions,
     syscalls: m.kernel.stats.syscalls,
     enosys: Object.fromEntries(m.kernel.stats.enosys),
-    virtualNs: m.kernel.cyclesToNs(m.kernel.clock),
+    virtualNs: m.kernel.cyclesToNs(m.kernel.sched.maxClock()),
     wallMs,
     mips: wallMs > 0 ? instructions / wallMs / 1000 : 0,
     peakPages: m.kernel.frames.peak,
     events: m.kernel.events,
+    oopses: m.kernel.oopses.count,
+    traceHash: m.kernel.sched.trace.hex(),
+    contextSwitches: m.kernel.sched.contextSwitches,
+    tasksCreated: m.kernel.stats.tasksCreated,
   };
 }

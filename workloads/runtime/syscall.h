@@ -10,26 +10,86 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SYS_read             63
-#define SYS_write            64
-#define SYS_writev           66
-#define SYS_exit             93
-#define SYS_exit_group       94
-#define SYS_set_tid_address  96
-#define SYS_uname           160
-#define SYS_getpid          172
-#define SYS_getppid         173
-#define SYS_gettid          178
-#define SYS_brk             214
-#define SYS_clock_gettime64 403
+#define SYS_read              63
+#define SYS_write             64
+#define SYS_writev            66
+#define SYS_exit              93
+#define SYS_exit_group        94
+#define SYS_waitid            95
+#define SYS_set_tid_address   96
+#define SYS_unshare           97
+#define SYS_getitimer        102
+#define SYS_setitimer        103
+#define SYS_sched_yield      124
+#define SYS_kill             129
+#define SYS_tkill            130
+#define SYS_tgkill           131
+#define SYS_sigaltstack      132
+#define SYS_rt_sigsuspend    133
+#define SYS_rt_sigaction     134
+#define SYS_rt_sigprocmask   135
+#define SYS_rt_sigpending    136
+#define SYS_rt_sigqueueinfo  138
+#define SYS_rt_sigreturn     139
+#define SYS_setregid         143
+#define SYS_setgid           144
+#define SYS_setreuid         145
+#define SYS_setuid           146
+#define SYS_setresuid        147
+#define SYS_getresuid        148
+#define SYS_setresgid        149
+#define SYS_getresgid        150
+#define SYS_setpgid          154
+#define SYS_getpgid          155
+#define SYS_getsid           156
+#define SYS_setsid           157
+#define SYS_uname            160
+#define SYS_prctl            167
+#define SYS_getpid           172
+#define SYS_getppid          173
+#define SYS_getuid           174
+#define SYS_geteuid          175
+#define SYS_getgid           176
+#define SYS_getegid          177
+#define SYS_gettid           178
+#define SYS_brk              214
+#define SYS_munmap           215
+#define SYS_mremap           216
+#define SYS_clone            220
+#define SYS_execve           221
+#define SYS_mmap2            222   /* rv32's __NR_mmap is sys_mmap2: the offset is in 4096-byte pages */
+#define SYS_mprotect         226
+#define SYS_madvise          233
+#define SYS_rt_tgsigqueueinfo 240
+#define SYS_clock_gettime64  403
+#define SYS_clock_getres_time64 406
+#define SYS_clock_nanosleep_time64 407
+#define SYS_rt_sigtimedwait_time64 421
+#define SYS_futex_time64     422
+#define SYS_clone3           435
 
-#define EBADF   9
-#define EFAULT 14
-#define EINVAL 22
-#define ENOSYS 38
+#define EPERM    1
+#define ENOENT   2
+#define ESRCH    3
+#define EINTR    4
+#define E2BIG    7
+#define ENOEXEC  8
+#define EBADF    9
+#define ECHILD  10
+#define EAGAIN  11
+#define ENOMEM  12
+#define EACCES  13
+#define EFAULT  14
+#define EBUSY   16
+#define EEXIST  17
+#define EINVAL  22
+#define ENOSPC  28
+#define ENOSYS  38
+#define ETIMEDOUT 110
 
 #define CLOCK_REALTIME  0
 #define CLOCK_MONOTONIC 1
+#define TIMER_ABSTIME   1
 
 static inline long __syscall0(long n)
 {
@@ -63,6 +123,29 @@ static inline long __syscall3(long n, long x0, long x1, long x2)
 	register long a1 __asm__("a1") = x1;
 	register long a2 __asm__("a2") = x2;
 	__asm__ volatile("ecall" : "+r"(a0) : "r"(a7), "r"(a1), "r"(a2) : "memory");
+	return a0;
+}
+
+static inline long __syscall4(long n, long x0, long x1, long x2, long x3)
+{
+	register long a7 __asm__("a7") = n;
+	register long a0 __asm__("a0") = x0;
+	register long a1 __asm__("a1") = x1;
+	register long a2 __asm__("a2") = x2;
+	register long a3 __asm__("a3") = x3;
+	__asm__ volatile("ecall" : "+r"(a0) : "r"(a7), "r"(a1), "r"(a2), "r"(a3) : "memory");
+	return a0;
+}
+
+static inline long __syscall5(long n, long x0, long x1, long x2, long x3, long x4)
+{
+	register long a7 __asm__("a7") = n;
+	register long a0 __asm__("a0") = x0;
+	register long a1 __asm__("a1") = x1;
+	register long a2 __asm__("a2") = x2;
+	register long a3 __asm__("a3") = x3;
+	register long a4 __asm__("a4") = x4;
+	__asm__ volatile("ecall" : "+r"(a0) : "r"(a7), "r"(a1), "r"(a2), "r"(a3), "r"(a4) : "memory");
 	return a0;
 }
 

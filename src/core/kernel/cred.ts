@@ -8,8 +8,12 @@ export const CAP_SYS_ADMIN = 21;
 /** CAP_LAST_CAP of Linux 6.1 is 40: every capability bit. */
 export const CAP_FULL_SET = 2 ** 41 - 1;
 
-export class Cred {
+import { KObject, type KObjectRegistry } from "./kref.ts";
+
+export class Cred extends KObject {
   constructor(
+    registry: KObjectRegistry,
+    createdAt: string,
     readonly uid = 0,
     readonly euid = 0,
     readonly suid = 0,
@@ -21,18 +25,25 @@ export class Cred {
     /** Effective and permitted capability sets, as bitmasks (plain numbers: 41 bits fit). */
     readonly capEffective = CAP_FULL_SET,
     readonly capPermitted = CAP_FULL_SET,
-  ) {}
+  ) {
+    super(registry, "cred", createdAt);
+  }
 
-  static root(): Cred {
-    return new Cred();
+  static root(registry: KObjectRegistry): Cred {
+    return new Cred(registry, "boot (root)");
   }
 
   capable(cap: number): boolean {
     return Math.floor(this.capEffective / 2 ** cap) % 2 === 1;
   }
 
-  with(changes: Partial<Cred>): Cred {
-    const c = { ...this, ...changes };
+  /** A new cred with the changes (prepare_creds + edits); the caller owns its one reference. */
+  with(changes: Partial<Pick<Cred, "uid" | "euid" | "suid" | "fsuid" | "gid" | "egid" | "sgid" | "fsgid">>, createdAt: string): Cred {
+    const c = {
+      uid: this.uid, euid: this.euid, suid: this.suid, fsuid: this.fsuid,
+      gid: this.gid, egid: this.egid, sgid: this.sgid, fsgid: this.fsgid,
+      capEffective: this.capEffective, capPermitted: this.capPermitted, ...changes,
+    };
     let eff = c.capEffective;
     let perm = c.capPermitted;
     // Linux (cap_emulate_setxuid): when uid, euid and suid all leave 0, both sets are cleared;
@@ -46,6 +57,6 @@ export class Cred {
     } else if (this.euid !== 0 && c.euid === 0) {
       eff = perm;
     }
-    return new Cred(c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, eff, perm);
+    return new Cred(this.kobjRegistry, createdAt, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, eff, perm);
   }
 }

@@ -4,7 +4,6 @@
 import { SA_NOCLDSTOP, SA_NOCLDWAIT, sendSignal } from "./signal.ts";
 import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, type SigInfo } from "./siginfo.ts";
 import { SIGCHLD, SIGKILL, signalName } from "./signal-names.ts";
-import { freePidIfUnused } from "./pid.ts";
 import type { Kernel } from "./kernel.ts";
 import { SIG_IGN, waitStatus, type ExitStatus, type Task } from "./task.ts";
 
@@ -61,19 +60,14 @@ export function releaseTask(k: Kernel, t: Task): void {
   k.tasks.delete(t.id);
   t.parent?.children.delete(t);
   t.pid.task = null;
-  freePidIfUnused(t.pid);
   const g = t.group;
-  if (t.isLeader && g.threads.size === 0) {
-    for (const p of [g.pgrp, g.session]) {
-      p.users--;
-      freePidIfUnused(p);
-    }
-  }
   // The last thread of a group whose leader is a zombie: the leader can now be reported.
   const leader = g.leader;
   if (leader !== t && g.threads.size === 0 && leader.state === "zombie") {
     if (notifyParent(k, leader)) releaseTask(k, leader);
   }
+  // The task table's reference: the task_struct goes once nobody else holds it.
+  k.kobj.put(t, "release_task");
 }
 
 /** The task that adopts t's children (find_new_reaper), or null if t is a dying ns init. */
@@ -150,7 +144,10 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
     k.wake(t.vforkParent);
     t.vforkParent = null;
   }
-  if (--t.sighand.users === 0) t.sighand.actions.length = 0;
+  if (t.nsproxy !== null) {
+    k.kobj.put(t.nsproxy, "exit_task_namespaces");
+    t.nsproxy = null;
+  }
   g.threads.delete(t);
   reparentChildren(k, t);
   if (g.threads.size === 0 && !g.groupExit && status.signal !== undefined) {

@@ -1,12 +1,12 @@
 // Creating tasks (Linux kernel/fork.c copy_process) for clone, clone3, fork and vfork.
 import { Hart } from "../cpu/hart.ts";
 import { CAP_SYS_ADMIN } from "./cred.ts";
-import { EINVAL, ENOMEM, EPERM } from "./errno.ts";
+import { EINVAL, EPERM } from "./errno.ts";
 import { COSTS, type Kernel } from "./kernel.ts";
 import { allocPid, type PidNamespace } from "./pid.ts";
 import { SIGCHLD } from "./signal-names.ts";
 import { dupMm } from "./mm-dup.ts";
-import { SigHand, Task, ThreadGroup } from "./task.ts";
+import { Nsproxy, SigHand, Task, ThreadGroup } from "./task.ts";
 
 export const CSIGNAL = 0x000000ff;
 export const CLONE_VM = 0x00000100;
@@ -64,21 +64,28 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   if ((f & CLONE_PARENT) && parent.pidNs.reaper === parent) return -EINVAL;
   if ((f & CLONE_THREAD) && parent.pidNsForChildren !== parent.pidNs) return -EINVAL;
   if (a.setTid.length > 0 && !parent.cred.capable(CAP_SYS_ADMIN)) return -EPERM;
+  const r = k.kobj;
+  const why = `clone(0x${f.toString(16)}) by pid ${parent.id}`;
   let ns: PidNamespace = parent.pidNsForChildren;
+  let nsproxy = parent.nsproxy;
   if (f & CLONE_NEWPID) {
     if (!parent.cred.capable(CAP_SYS_ADMIN)) return -EPERM;
     if (ns.level >= 32) return -28; // ENOSPC: MAX_PID_NS_LEVEL
-    ns = k.newPidNamespace(ns);
-  }
-  if (a.setTid.length > ns.level + 1) return -EINVAL;
+    ns = k.newPidNamespace(ns, why);
+    nsproxy = new Nsproxy(r, ns, why);
+    r.put(ns); // the nsproxy holds it
+  } else if (nsproxy === null) return -EINVAL; // an exiting task cannot fork
+  else r.get(nsproxy);
+  // From here on, `nsproxy` is a reference this function owns until the task takes its own.
+  const fail = (err: number): number => {
+    r.put(nsproxy!);
+    return err;
+  };
+  if (a.setTid.length > ns.level + 1) return fail(-EINVAL);
   const pid = allocPid(ns, a.setTid);
-  if (typeof pid === "number") return pid;
+  if (typeof pid === "number") return fail(pid);
 
   const mm = (f & CLONE_VM) ? parent.mm : dupMm(parent.mm);
-  if (mm === null) {
-    for (const up of pid.numbers) up.ns.pids.delete(up.nr);
-    return -ENOMEM;
-  }
   k.mmUsers.set(mm, (k.mmUsers.get(mm) ?? 1) + ((f & CLONE_VM) ? 1 : 0));
   const hart = new Hart(mm);
   const ph = parent.hart;
@@ -90,26 +97,23 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   if (a.stack !== 0) hart.x[2] = a.stack | 0;
   if (f & CLONE_SETTLS) hart.x[4] = a.tls | 0;
 
-  let sighand: SigHand;
-  if (f & CLONE_SIGHAND) {
-    sighand = parent.sighand;
-    sighand.users++;
-  } else sighand = new SigHand(parent.sighand);
-
+  const sighand = (f & CLONE_SIGHAND) ? parent.sighand : new SigHand(r, why, parent.sighand);
   // The group is created with a placeholder leader and fixed up once the task exists.
-  const group = (f & CLONE_THREAD) ? parent.group : new ThreadGroup(null as unknown as Task, parent.group.pgrp, parent.group.session);
-  const child = new Task(pid, group, sighand, parent.cred, parent.comm, hart);
+  const group = (f & CLONE_THREAD) ? parent.group : new ThreadGroup(r, null as unknown as Task, parent.group.pgrp, parent.group.session, why);
+  const child = new Task(r, pid, group, sighand, parent.cred, nsproxy, parent.comm, hart, why);
+  // The task took its own references: drop the ones created here.
+  r.put(pid);
+  r.put(nsproxy);
+  if (!(f & CLONE_SIGHAND)) r.put(sighand);
+  if (!(f & CLONE_THREAD)) r.put(group);
   pid.task = child;
   if (!(f & CLONE_THREAD)) {
     group.leader = child;
-    group.pgrp.users++;
-    group.session.users++;
     group.hasChildSubreaper = parent.group.hasChildSubreaper || parent.group.isChildSubreaper;
   }
   group.threads.add(child);
   child.exitSignal = (f & CLONE_THREAD) ? -1 : a.exitSignal;
   child.blocked = parent.blocked;
-  child.pidNsForChildren = (f & CLONE_NEWPID) ? ns : parent.pidNsForChildren;
   // A new thread sharing the address space must not share the signal stack (sas_ss_reset).
   if ((f & (CLONE_VM | CLONE_VFORK)) !== CLONE_VM) child.sas = { ...parent.sas };
   if (f & CLONE_CHILD_CLEARTID) child.clearChildTid = a.childTid >>> 0;

@@ -18,8 +18,10 @@ import { Console } from "./console.ts";
 import { Cred } from "./cred.ts";
 import { ENOSYS, errnoName } from "./errno.ts";
 import { loadProgram } from "./exec.ts";
-import { doExit, doGroupExit } from "./exit.ts";
+import { doExit, doGroupExit, releaseTask } from "./exit.ts";
 import { Futexes } from "./futex.ts";
+import { KObjectRegistry } from "./kref.ts";
+import { formatOops, Oopses } from "./oops.ts";
 import { allocPid, PidNamespace, type Pid } from "./pid.ts";
 import { Prng } from "./prng.ts";
 import { Scheduler, type Cpu } from "./sched.ts";
@@ -27,7 +29,7 @@ import { doSignal, handleTrap } from "./signal.ts";
 import { SIGKILL } from "./signal-names.ts";
 import { formatSyscall } from "./strace.ts";
 import { SYSCALLS } from "./syscalls/table.ts";
-import { SigHand, Task, ThreadGroup, type ExitStatus } from "./task.ts";
+import { Nsproxy, SigHand, Task, ThreadGroup, type ExitStatus } from "./task.ts";
 import { TimerQueue } from "./timers.ts";
 import type { WaitQueue } from "./wait-queue.ts";
 
@@ -80,7 +82,10 @@ export class Kernel {
   readonly sched: Scheduler;
   readonly timers = new TimerQueue();
   readonly futexes = new Futexes();
-  readonly initNs = new PidNamespace(null, 0);
+  readonly oopses: Oopses;
+  /** Every reference-counted kernel object of this machine (kref.ts). */
+  readonly kobj: KObjectRegistry;
+  readonly initNs: PidNamespace;
   /** Every task not yet reaped, by global id. */
   readonly tasks = new Map<number, Task>();
   /** ELF images execve can run, by path (until the VFS holds real files). */
@@ -106,6 +111,12 @@ export class Kernel {
     this.console = opts.console;
     this.strace = opts.strace;
     this.sched = new Scheduler(this.prng, { cpus: opts.cpus ?? 1, quantum: opts.quantum ?? 100_000 });
+    this.oopses = new Oopses({
+      now: () => this.clock,
+      onOops: (e) => this.events.push({ kind: "oops", pid: 0, message: formatOops(e) }),
+    });
+    this.kobj = new KObjectRegistry(this.oopses);
+    this.initNs = new PidNamespace(this.kobj, null, 0, "boot (init_pid_ns)");
   }
 
   cyclesToNs(c: number): number {
@@ -124,8 +135,9 @@ export class Kernel {
     return BOOT_REALTIME_NS + this.cyclesToNs(this.clock);
   }
 
-  newPidNamespace(parent: PidNamespace): PidNamespace {
-    return new PidNamespace(parent, this.nextNsId++);
+  /** A new pid namespace below parent; the caller owns its one reference. */
+  newPidNamespace(parent: PidNamespace, createdAt: string): PidNamespace {
+    return new PidNamespace(this.kobj, parent, this.nextNsId++, createdAt);
   }
 
   /** A task by its number in ns, if alive or a zombie there. */
@@ -142,12 +154,18 @@ export class Kernel {
     hart.x[2] = prog.sp;
     const pid = allocPid(this.initNs) as Pid;
     const comm = (execfn.split("/").pop() ?? execfn).slice(0, 15);
-    const group = new ThreadGroup(null as unknown as Task, pid, pid);
-    const task = new Task(pid, group, new SigHand(), Cred.root(), comm, hart);
+    const r = this.kobj;
+    const why = `exec of ${execfn} at boot`;
+    const group = new ThreadGroup(r, null as unknown as Task, pid, pid, why);
+    const sighand = new SigHand(r, why);
+    const cred = Cred.root(r);
+    const nsproxy = new Nsproxy(r, this.initNs, why);
+    const task = new Task(r, pid, group, sighand, cred, nsproxy, comm, hart, why);
+    for (const o of [pid, group, sighand, cred, nsproxy]) r.put(o); // the task holds them now
     group.leader = task;
     group.threads.add(task);
     pid.task = task;
-    pid.users += 2; // it names the process group and the session
+    this.mmUsers.set(prog.mm, 1);
     this.initNs.reaper = task;
     this.registerTask(task);
     return task;
@@ -220,6 +238,18 @@ export class Kernel {
       message: `every task is asleep or stopped with nothing left to wake them: ${asleep.map((t) => `pid ${t.id} (${t.comm}) ${t.state}`).join(", ")}; killed`,
     });
     this.killAll();
+  }
+
+  /**
+   * Stop the machine: kill what still runs, reap what nobody will (the root init has no parent),
+   * drop the kernel's own references, and report every kernel object still alive as a leak.
+   */
+  shutdown(): void {
+    this.killAll();
+    for (const t of [...this.tasks.values()]) if (t.state === "zombie") releaseTask(this, t);
+    this.initNs.reaper = null;
+    this.kobj.put(this.initNs);
+    this.kobj.shutdown();
   }
 
   /** SIGKILL every task, and let them die (used when the machine stops). */

@@ -3,13 +3,14 @@
 // A task has one number in its own namespace and in every ancestor namespace; getpid() answers
 // the number at the caller's level (pid_vnr). A Pid also names a process group or a session,
 // so it outlives its task while a group or session still uses it.
+import { KObject, type KObjectRegistry } from "./kref.ts";
 import type { Task } from "./task.ts";
 
 export const PID_MAX_DEFAULT = 32768;
 /** After wrapping, Linux skips the low pids reserved for daemons (RESERVED_PIDS). */
 export const RESERVED_PIDS = 300;
 
-export class PidNamespace {
+export class PidNamespace extends KObject {
   readonly pids = new Map<number, Pid>();
   /** The last pid allocated (what /proc/sys/kernel/ns_last_pid reads and writes). */
   lastPid = 0;
@@ -20,11 +21,20 @@ export class PidNamespace {
   allocating = true;
   readonly level: number;
 
+  /** The caller owns the new namespace's one reference; it takes one on its parent. */
   constructor(
+    registry: KObjectRegistry,
     readonly parent: PidNamespace | null,
     readonly id: number,
+    createdAt: string,
   ) {
+    super(registry, "pid_namespace", createdAt);
     this.level = parent === null ? 0 : parent.level + 1;
+    if (parent !== null) registry.get(parent);
+  }
+
+  protected override release(): void {
+    if (this.parent !== null) this.kobjRegistry.put(this.parent);
   }
 
   /** This namespace and its ancestors, innermost first. */
@@ -56,16 +66,27 @@ export interface UPid {
   ns: PidNamespace;
 }
 
-export class Pid {
+/**
+ * References are held by the task whose pid it is, and by every process group or session named
+ * after it. The last put takes its numbers out of every namespace (free_pid).
+ */
+export class Pid extends KObject {
   /** Task whose pid this is (PIDTYPE_PID), while it lives. */
   task: Task | null = null;
-  /** Live references beyond the task: process groups and sessions naming this pid. */
-  users = 0;
 
   constructor(
+    registry: KObjectRegistry,
     /** numbers[i] is the number in the namespace at level i (root first). */
     readonly numbers: UPid[],
-  ) {}
+  ) {
+    super(registry, "pid", `alloc_pid ${numbers.map((u) => u.nr).join("/")}`);
+    registry.get(this.ns);
+  }
+
+  protected override release(): void {
+    for (const up of this.numbers) if (up.ns.pids.get(up.nr) === this) up.ns.pids.delete(up.nr);
+    this.kobjRegistry.put(this.ns);
+  }
 
   get ns(): PidNamespace {
     return this.numbers[this.numbers.length - 1].ns;
@@ -102,17 +123,11 @@ export function allocPid(ns: PidNamespace, setTid: number[] = []): Pid | number 
     numbers.unshift({ nr, ns: level });
     cyclic.unshift(want === 0);
   }
-  const pid = new Pid(numbers);
+  const pid = new Pid(ns.kobjRegistry, numbers);
   numbers.forEach((up, j) => {
     up.ns.pids.set(up.nr, pid);
     // A requested number (set_tid) does not move the cyclic cursor, as idr_alloc does not.
     if (cyclic[j]) up.ns.lastPid = up.nr;
   });
   return pid;
-}
-
-/** Remove the pid's numbers from every namespace once nothing uses it. */
-export function freePidIfUnused(pid: Pid): void {
-  if (pid.task !== null || pid.users > 0) return;
-  for (const up of pid.numbers) if (up.ns.pids.get(up.nr) === pid) up.ns.pids.delete(up.nr);
 }

@@ -4,8 +4,12 @@
 // Each task owns a Hart: its user registers plus the hart's TLBs. A real kernel saves registers
 // into the task and reloads them on the next CPU; here the scheduler runs the task's own hart,
 // which keeps the TLBs warm across context switches for free.
+// Reference counting (kref.ts): every constructor here takes its own reference on each object it
+// stores, and release() puts them; whoever creates an object and stores it elsewhere puts the
+// creation reference afterwards.
 import type { Hart } from "../cpu/hart.ts";
 import type { Cred } from "./cred.ts";
+import { KObject, type KObjectRegistry } from "./kref.ts";
 import type { Pid, PidNamespace } from "./pid.ts";
 import type { SigInfo } from "./siginfo.ts";
 import { WaitQueue } from "./wait-queue.ts";
@@ -45,14 +49,30 @@ export class SigPending {
 }
 
 /** sighand_struct: the handler table, shared by CLONE_SIGHAND. */
-export class SigHand {
+export class SigHand extends KObject {
   readonly actions: SigAction[];
-  users = 1;
 
-  constructor(from?: SigHand) {
+  constructor(registry: KObjectRegistry, createdAt: string, from?: SigHand) {
+    super(registry, "sighand_struct", createdAt);
     this.actions = Array.from({ length: 65 }, (_, i) =>
       from ? { ...from.actions[i] } : { handler: SIG_DFL, flags: 0, restorer: 0, mask: 0n },
     );
+  }
+}
+
+/** nsproxy: the namespaces a task's children are created in (only the pid namespace so far). */
+export class Nsproxy extends KObject {
+  constructor(
+    registry: KObjectRegistry,
+    readonly pidNsForChildren: PidNamespace,
+    createdAt: string,
+  ) {
+    super(registry, "nsproxy", createdAt);
+    registry.get(pidNsForChildren);
+  }
+
+  protected override release(): void {
+    this.kobjRegistry.put(this.pidNsForChildren);
   }
 }
 
@@ -65,8 +85,8 @@ export interface ITimer {
   timerId: number;
 }
 
-/** signal_struct: what a thread group (a process) shares. */
-export class ThreadGroup {
+/** signal_struct: what a thread group (a process) shares. Each thread holds a reference. */
+export class ThreadGroup extends KObject {
   readonly threads = new Set<Task>();
   readonly sharedPending = new SigPending();
   /** Set by exit_group or a fatal signal: every thread is on its way out. */
@@ -87,10 +107,21 @@ export class ThreadGroup {
   readonly childWait = new WaitQueue();
 
   constructor(
+    registry: KObjectRegistry,
     public leader: Task,
     public pgrp: Pid,
     public session: Pid,
-  ) {}
+    createdAt: string,
+  ) {
+    super(registry, "signal_struct", createdAt);
+    registry.get(pgrp);
+    registry.get(session);
+  }
+
+  protected override release(): void {
+    this.kobjRegistry.put(this.pgrp);
+    this.kobjRegistry.put(this.session);
+  }
 }
 
 export interface SigAltStack {
@@ -109,7 +140,7 @@ export interface RestartBlock {
   [key: string]: unknown;
 }
 
-export class Task {
+export class Task extends KObject {
   state: TaskState = "running";
   exit: ExitStatus | undefined;
   /** Signal sent to the parent when this task exits (SIGCHLD for fork; 0 for threads). */
@@ -137,22 +168,49 @@ export class Task {
   wakeTimer = 0;
   /** A vfork parent sleeping until this child execs or exits. */
   vforkParent: Task | null = null;
-  /** The namespace this task's children are created in (nsproxy->pid_ns_for_children). */
-  pidNsForChildren: PidNamespace;
   /** Set while signals may need handling before the task returns to user mode (TIF_SIGPENDING). */
   sigPending = false;
   /** While asleep in rt_sigtimedwait: the (blocked) signals that should wake it. */
   sigWaitSet = 0n;
 
+  /** Put at exit (exit_task_namespaces), so null afterwards. */
+  nsproxy: Nsproxy | null;
+
   constructor(
+    registry: KObjectRegistry,
     readonly pid: Pid,
     public group: ThreadGroup,
     public sighand: SigHand,
     public cred: Cred,
+    nsproxy: Nsproxy,
     public comm: string,
     public hart: Hart,
+    createdAt: string,
   ) {
-    this.pidNsForChildren = pid.ns;
+    super(registry, "task_struct", createdAt);
+    for (const o of [pid, group, sighand, cred, nsproxy]) registry.get(o);
+    this.nsproxy = nsproxy;
+  }
+
+  /** The namespace this task's children are created in (nsproxy->pid_ns_for_children). */
+  get pidNsForChildren(): PidNamespace {
+    return this.nsproxy?.pidNsForChildren ?? this.pid.ns;
+  }
+
+  /** Replace a counted reference field: get the new object, put the old one. */
+  setCred(c: Cred): void {
+    this.kobjRegistry.get(c);
+    this.kobjRegistry.put(this.cred);
+    this.cred = c;
+  }
+
+  protected override release(): void {
+    const r = this.kobjRegistry;
+    r.put(this.group);
+    r.put(this.sighand);
+    r.put(this.cred);
+    r.put(this.pid);
+    if (this.nsproxy !== null) r.put(this.nsproxy);
   }
 
   get mm() {

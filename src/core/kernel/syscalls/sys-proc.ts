@@ -3,7 +3,7 @@
 import { CAP_SETGID, CAP_SETUID, type Cred } from "../cred.ts";
 import { EACCES, EFAULT, EINVAL, EPERM, ESRCH } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
-import { freePidIfUnused, type Pid } from "../pid.ts";
+import type { Pid } from "../pid.ts";
 import type { Task } from "../task.ts";
 import type { SyscallEntry } from "./types.ts";
 
@@ -54,13 +54,12 @@ function sysGetsid(k: Kernel, t: Task, pid: number): number {
   return p === undefined ? -ESRCH : vnr(t, p.group.session);
 }
 
-function setGroupPid(g: { pgrp: Pid; session: Pid }, which: "pgrp" | "session", p: Pid): void {
+function setGroupPid(k: Kernel, g: { pgrp: Pid; session: Pid }, which: "pgrp" | "session", p: Pid): void {
   const old = g[which];
   if (old === p) return;
-  p.users++;
+  k.kobj.get(p);
   g[which] = p;
-  old.users--;
-  freePidIfUnused(old);
+  k.kobj.put(old);
 }
 
 function sysSetpgid(k: Kernel, t: Task, pid: number, pgid: number): number {
@@ -86,7 +85,7 @@ function sysSetpgid(k: Kernel, t: Task, pid: number, pgid: number): number {
     const member = [...k.tasks.values()].find((x) => x.alive && x.group.pgrp === pg);
     if (pg === undefined || member === undefined || member.group.session !== g.session) return -EPERM;
   }
-  setGroupPid(g, "pgrp", pg);
+  setGroupPid(k, g, "pgrp", pg);
   return 0;
 }
 
@@ -95,8 +94,8 @@ function sysSetsid(k: Kernel, t: Task): number {
   const me = g.leader.pid;
   // A process group leader (or a pid already used as a group id) cannot start a session.
   if (g.pgrp === me || [...k.tasks.values()].some((x) => x.group.pgrp === me)) return -EPERM;
-  setGroupPid(g, "session", me);
-  setGroupPid(g, "pgrp", me);
+  setGroupPid(k, g, "session", me);
+  setGroupPid(k, g, "pgrp", me);
   return vnr(t, me);
 }
 
@@ -141,8 +140,10 @@ function sysPrctl(_k: Kernel, t: Task, option: number, arg2: number): number {
 // Credentials. -1 (0xffffffff) means "leave unchanged" in the set*id calls.
 const KEEP = 0xffffffff;
 
-function setIds(t: Task, c: Partial<Cred>): number {
-  t.cred = t.cred.with(c);
+function setIds(t: Task, c: Parameters<Cred["with"]>[0]): number {
+  const next = t.cred.with(c, `set*id by pid ${t.id}`);
+  t.setCred(next);
+  next.kobjRegistry.put(next); // the task holds it now
   return 0;
 }
 

@@ -9,7 +9,7 @@ import { cloneArgsFromRegs, CLONE_FILES, CLONE_FS, CLONE_NEWPID, CLONE_VFORK, co
 import { COSTS, ERESTARTNOINTR, type Kernel } from "../kernel.ts";
 import { CLD_CONTINUED, CLD_STOPPED, SIGINFO_SIZE } from "../siginfo.ts";
 import { SIGCHLD } from "../signal-names.ts";
-import { SIG_DFL, SIG_IGN, SigHand, type Task } from "../task.ts";
+import { Nsproxy, SIG_DFL, SIG_IGN, SigHand, type Task } from "../task.ts";
 import type { SyscallEntry } from "./types.ts";
 
 const u64 = (dv: DataView, off: number): number => Number(dv.getBigUint64(off, true));
@@ -139,9 +139,11 @@ function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: numbe
   t.sas = { sp: 0, size: 0, flags: 2 };
   t.group.didExec = true;
   // Handlers do not survive exec; ignored signals stay ignored.
-  if (t.sighand.users > 1) {
-    t.sighand.users--;
-    t.sighand = new SigHand(t.sighand);
+  if (t.sighand.refcount > 1) {
+    // unshare_sighand: a shared table is copied so the other sharers keep their handlers.
+    const fresh = new SigHand(k.kobj, `execve by pid ${t.id}`, t.sighand);
+    k.kobj.put(t.sighand);
+    t.sighand = fresh;
   }
   for (const a of t.sighand.actions) {
     if (a.handler !== SIG_IGN) a.handler = SIG_DFL;
@@ -248,7 +250,14 @@ function sysUnshare(k: Kernel, t: Task, flags: number): number {
   if (f & CLONE_NEWPID) {
     if (!t.cred.capable(CAP_SYS_ADMIN)) return -EPERM;
     // The caller stays where it is; its next child is the new namespace's init.
-    if (t.pidNsForChildren === t.pidNs) t.pidNsForChildren = k.newPidNamespace(t.pidNs);
+    if (t.pidNsForChildren === t.pidNs && t.nsproxy !== null) {
+      const why = `unshare(CLONE_NEWPID) by pid ${t.id}`;
+      const ns = k.newPidNamespace(t.pidNs, why);
+      const nsp = new Nsproxy(k.kobj, ns, why);
+      k.kobj.put(ns);
+      k.kobj.put(t.nsproxy);
+      t.nsproxy = nsp;
+    }
   }
   // CLONE_FILES and CLONE_FS: the fd table and fs context are not shared yet (the VFS issue).
   return 0;
