@@ -28,6 +28,7 @@ interface ExecFlags {
   cpus: number;
   quantum: number;
   env: string[];
+  file: string[];
   clearEnv?: boolean;
 }
 
@@ -44,6 +45,7 @@ export function execCommand(setExit: (code: number) => void): Command {
     .option("--cpus <n>", "virtual CPUs the scheduler runs tasks on", parsePosInt("--cpus"), 1)
     .option("--quantum <n>", "mean scheduling quantum, in instructions", parsePosInt("--quantum"), 100_000)
     .option("-E, --env <VAR=value>", "set an environment variable for the program (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("-F, --file <guest=host>", "make the host ELF file available to execve at the guest path (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--clear-env", "start the program with an empty environment instead of cptbench's own")
     // Everything after <elf> belongs to the program, dashes included (like qemu and env).
     .passThroughOptions()
@@ -58,9 +60,21 @@ export function execCommand(setExit: (code: number) => void): Command {
       for (const kv of flags.env) {
         if (!kv.includes("=")) throw new CliError("CLI_BAD_ENV", `--env expects VAR=value, got "${kv}"`);
       }
+      const files: Record<string, Uint8Array> = {};
+      for (const spec of flags.file) {
+        const eq = spec.indexOf("=");
+        if (eq <= 0) throw new CliError("CLI_BAD_FILE", `--file expects GUEST_PATH=HOST_PATH, got "${spec}"`);
+        const host = spec.slice(eq + 1);
+        try {
+          files[spec.slice(0, eq)] = readFileSync(host);
+        } catch (e) {
+          throw new CliError("CLI_NO_FILE", `cannot read ${host} (for --file): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        }
+      }
       const base = flags.clearEnv ? [] : Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
       const result = runProgram(elf, {
         argv: [elfPath, ...args],
+        files,
         env: [...base, ...flags.env],
         seed: flags.seed,
         memoryMiB: flags.memory,

@@ -20,6 +20,8 @@ export interface MachineOptions extends ConsoleOptions {
 export interface RunOptions extends MachineOptions {
   argv: string[];
   env?: string[];
+  /** ELF images the program may execve, by guest path (until the VFS holds real files). */
+  files?: Record<string, Uint8Array>;
   /** Stop (killing the program with SIGKILL) after this many instructions. */
   maxInstructions?: number;
 }
@@ -69,6 +71,7 @@ export class Machine {
 /** Boot a machine, run one program to its end, and report. Throws ElfError/ExecError on a bad program. */
 export function runProgram(elf: Uint8Array, opts: RunOptions): RunResult {
   const m = new Machine(opts);
+  for (const [path, bytes] of Object.entries(opts.files ?? {})) m.kernel.programs.set(path, bytes);
   const task = m.kernel.spawn(elf, opts.argv, opts.env ?? []);
   const t0 = performance.now();
   const instructions = m.kernel.run(opts.maxInstructions ?? Infinity);
