@@ -4,6 +4,7 @@
 import { SA_NOCLDSTOP, SA_NOCLDWAIT, sendSignal } from "./signal.ts";
 import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, type SigInfo } from "./siginfo.ts";
 import { SIGCHLD, SIGKILL, signalName } from "./signal-names.ts";
+import { exitTaskFiles } from "../fs/task-files.ts";
 import type { Kernel } from "./kernel.ts";
 import { SIG_IGN, waitStatus, type ExitStatus, type Task } from "./task.ts";
 
@@ -58,6 +59,7 @@ export function releaseTask(k: Kernel, t: Task): void {
   if (t.state === "dead") return;
   t.state = "dead";
   k.tasks.delete(t.id);
+  k.freezer.exit(t);
   t.parent?.children.delete(t);
   t.pid.task = null;
   const g = t.group;
@@ -144,6 +146,7 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
     k.wake(t.vforkParent);
     t.vforkParent = null;
   }
+  exitTaskFiles(k, t);
   if (t.nsproxy !== null) {
     k.kobj.put(t.nsproxy, "exit_task_namespaces");
     t.nsproxy = null;

@@ -5,6 +5,7 @@ import { EINVAL, EPERM } from "./errno.ts";
 import { COSTS, type Kernel } from "./kernel.ts";
 import { allocPid, type PidNamespace } from "./pid.ts";
 import { SIGCHLD } from "./signal-names.ts";
+import { copyTaskFiles } from "../fs/task-files.ts";
 import { dupMm } from "./mm-dup.ts";
 import { Nsproxy, SigHand, Task, ThreadGroup } from "./task.ts";
 
@@ -112,6 +113,16 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
     group.hasChildSubreaper = parent.group.hasChildSubreaper || parent.group.isChildSubreaper;
   }
   group.threads.add(child);
+  const ferr = copyTaskFiles(k, parent, child, f);
+  if (ferr < 0) {
+    // Undo: the child never ran; it goes as if it had exited at once, unseen.
+    group.threads.delete(child);
+    pid.task = null;
+    if (!(f & CLONE_VM)) mm.destroy();
+    else k.mmUsers.set(mm, (k.mmUsers.get(mm) ?? 2) - 1);
+    r.put(child);
+    return ferr;
+  }
   child.exitSignal = (f & CLONE_THREAD) ? -1 : a.exitSignal;
   child.blocked = parent.blocked;
   // A new thread sharing the address space must not share the signal stack (sas_ss_reset).
@@ -127,6 +138,7 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   if (f & CLONE_PARENT_SETTID) parent.mm.writeU32(a.parentTid, pid.nrIn(parent.pidNs));
   if (f & CLONE_CHILD_SETTID) mm.writeU32(a.childTid, pid.nrIn(pid.ns));
   k.charge(parent, COSTS.fork);
+  k.freezer.fork(parent, child);
   k.registerTask(child);
   return child;
 }

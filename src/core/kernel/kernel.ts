@@ -12,6 +12,7 @@
 // code and SA_RESTART, whether an interrupted call restarts or returns -EINTR (signal.ts).
 import { Hart } from "../cpu/hart.ts";
 import { TRAP_BUDGET, TRAP_ECALL } from "../cpu/hart-mem.ts";
+import { initTaskFiles } from "../fs/task-files.ts";
 import { FrameAllocator } from "../mm/frame.ts";
 import type { Mm } from "../mm/mm.ts";
 import { Console } from "./console.ts";
@@ -20,7 +21,10 @@ import { ENOSYS, errnoName } from "./errno.ts";
 import { loadProgram } from "./exec.ts";
 import { doExit, doGroupExit, releaseTask } from "./exit.ts";
 import { Futexes } from "./futex.ts";
+import { Freezer } from "./freezer.ts";
 import { KObjectRegistry } from "./kref.ts";
+import type { KthreadYield } from "./kthread.ts";
+import { Modules, type Module } from "./module.ts";
 import { formatOops, Oopses } from "./oops.ts";
 import { allocPid, PidNamespace, type Pid } from "./pid.ts";
 import { Prng } from "./prng.ts";
@@ -40,7 +44,16 @@ export const COSTS = {
   fork: 2_000,
   exec: 5_000,
   signalDelivery: 300,
+  /** One step of a kernel thread (from one yield to the next). */
+  kthreadStep: 500,
 };
+
+/** The C/R operations a module registers (the seed's cpt_operations). */
+export interface CptOperations {
+  owner: Module;
+  checkpoint(k: Kernel, caller: Task, pid: number, fd: number, flags: number): number;
+  restart(k: Kernel, caller: Task, ctid: number, fd: number, flags: number): number;
+}
 
 // Linux's internal restart codes: never seen by user space.
 export const ERESTARTSYS = 512;
@@ -86,6 +99,10 @@ export class Kernel {
   /** Every reference-counted kernel object of this machine (kref.ts). */
   readonly kobj: KObjectRegistry;
   readonly initNs: PidNamespace;
+  readonly freezer: Freezer;
+  readonly modules: Modules;
+  /** Registered by a loaded C/R module; sys_checkpoint/sys_restart dispatch to it. */
+  cptOps: CptOperations | null = null;
   /** Every task not yet reaped, by global id. */
   readonly tasks = new Map<number, Task>();
   /** ELF images execve can run, by path (until the VFS holds real files). */
@@ -117,6 +134,8 @@ export class Kernel {
     });
     this.kobj = new KObjectRegistry(this.oopses);
     this.initNs = new PidNamespace(this.kobj, null, 0, "boot (init_pid_ns)");
+    this.freezer = new Freezer(this);
+    this.modules = new Modules(this);
   }
 
   cyclesToNs(c: number): number {
@@ -165,6 +184,7 @@ export class Kernel {
     group.leader = task;
     group.threads.add(task);
     pid.task = task;
+    initTaskFiles(this, task);
     this.mmUsers.set(prog.mm, 1);
     this.initNs.reaper = task;
     this.registerTask(task);
@@ -181,8 +201,11 @@ export class Kernel {
   /**
    * Run until every task has exited, all are asleep with nothing to wake them, or `limit`
    * instructions have executed in all. Returns the number of instructions executed.
+   * At the limit, or with nothing left to run, the machine's tasks are killed (the run is over)
+   * unless `pause` is set: then run() just returns, and the caller may change things (freeze,
+   * thaw, signal, load a module) and call run() again.
    */
-  run(limit = Infinity): number {
+  run(limit = Infinity, pause = false): number {
     let executed = 0;
     for (;;) {
       const cpu = this.sched.nextCpu();
@@ -190,7 +213,7 @@ export class Kernel {
         // Nothing runnable: jump to the next timer, or stop.
         const next = this.timers.nextDeadline();
         if (next === undefined) {
-          this.reportDeadlock();
+          if (!pause) this.reportDeadlock();
           return executed;
         }
         this.sched.advanceIdle(next);
@@ -204,9 +227,22 @@ export class Kernel {
       const t = this.sched.fill(cpu);
       if (t === null) continue;
       if (executed >= limit) {
+        if (pause) {
+          this.sched.preempt(cpu);
+          return executed;
+        }
         this.events.push({ kind: "instruction-limit", pid: t.id, message: `instruction limit of ${limit} reached: killed pid ${t.id} (${t.comm})` });
         this.killAll();
         return executed;
+      }
+      if (this.freezer.shouldFreeze(t)) {
+        this.freezer.refrigerate(t);
+        continue;
+      }
+      if (t.kthread !== null) {
+        this.stepKthread(cpu, t);
+        executed++; // a kthread step counts as one unit against the budget
+        continue;
       }
       if (t.sigPending || t.restartCode !== 0) doSignal(this, t);
       if (t.state !== "running" || cpu.current !== t) {
@@ -227,6 +263,29 @@ export class Kernel {
       cpu.clock = this.clock;
       if (cpu.quantumLeft <= 0 || t.state !== "running" || cpu.current !== t) this.sched.preempt(cpu);
     }
+  }
+
+  /** Run one step of a kernel thread: up to its next yield. */
+  private stepKthread(cpu: Cpu, t: Task): void {
+    const kt = t.kthread!;
+    if (kt.owner !== null && !this.modules.checkText(kt.owner, `kthread ${t.comm} (pid ${t.id})`)) {
+      doExit(this, t, { signal: SIGKILL });
+    } else {
+      let res: IteratorResult<KthreadYield, number>;
+      try {
+        res = kt.body.next();
+      } catch (e) {
+        this.oopses.oops("bug", `kthread ${t.comm} (pid ${t.id}) threw: ${e instanceof Error ? e.message : String(e)}`);
+        res = { done: true, value: -1 };
+      }
+      kt.steps++;
+      this.charge(t, COSTS.kthreadStep);
+      cpu.quantumLeft -= COSTS.kthreadStep;
+      if (res.done) doExit(this, t, { code: res.value & 0xff });
+      else if (res.value) this.sleep(t, res.value.sleep, res.value.deadline ?? 0);
+    }
+    cpu.clock = Math.max(cpu.clock, this.clock);
+    if (cpu.quantumLeft <= 0 || t.state !== "running" || cpu.current !== t) this.sched.preempt(cpu);
   }
 
   private reportDeadlock(): void {

@@ -74,6 +74,11 @@ export function recalcSigPending(t: Task): void {
 /** Wake a thread so it notices a signal (signal_wake_up). */
 function signalWakeUp(k: Kernel, t: Task, fatal: boolean): void {
   t.sigPending = true;
+  if (fatal && t.frozen) {
+    // SIGKILL reaches frozen tasks too: out of the refrigerator, to die.
+    t.frozen = false;
+    if (t.state === "running") k.sched.enqueue(t, k.clock);
+  }
   if (t.state === "sleeping") k.wake(t);
   else if (fatal && t.state === "stopped") {
     t.state = "running";
@@ -89,6 +94,7 @@ export function sendSignal(k: Kernel, t: Task, info: SigInfo, group: boolean): b
   const sig = info.signo;
   const g = t.group;
   if (!t.alive && !group) return false;
+  if (t.kthread !== null) return false; // kernel threads take no signals
   if (g.groupExit && sig !== SIGKILL) return false;
   // prepare_signal: stop signals and SIGCONT cancel each other.
   if (sigmask(sig) & STOP_MASK) {

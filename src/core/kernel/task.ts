@@ -10,6 +10,7 @@
 import type { Hart } from "../cpu/hart.ts";
 import type { Cred } from "./cred.ts";
 import { KObject, type KObjectRegistry } from "./kref.ts";
+import type { KthreadInfo } from "./kthread.ts";
 import type { Pid, PidNamespace } from "./pid.ts";
 import type { SigInfo } from "./siginfo.ts";
 import { WaitQueue } from "./wait-queue.ts";
@@ -172,6 +173,10 @@ export class Task extends KObject {
   sigPending = false;
   /** While asleep in rt_sigtimedwait: the (blocked) signals that should wake it. */
   sigWaitSet = 0n;
+  /** In the freezer's refrigerator: runnable, but held off the CPUs until thawed. */
+  frozen = false;
+  /** Set for kernel threads: the generator the scheduler steps instead of the hart. */
+  kthread: KthreadInfo | null = null;
 
   /** Put at exit (exit_task_namespaces), so null afterwards. */
   nsproxy: Nsproxy | null;

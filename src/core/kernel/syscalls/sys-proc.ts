@@ -1,5 +1,5 @@
 // Process identity: pids as the caller's namespace sees them, process groups and sessions,
-// credentials, prctl, uname, brk, sched_yield.
+// credentials, prctl, uname, sched_yield.
 import { CAP_SETGID, CAP_SETUID, type Cred } from "../cred.ts";
 import { EACCES, EFAULT, EINVAL, EPERM, ESRCH } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";

@@ -1,5 +1,6 @@
 // Process and thread lifecycle: clone, clone3, execve, exit, exit_group, waitid, unshare.
 import { Hart } from "../../cpu/hart.ts";
+import { execTaskFiles, unshareTaskFiles } from "../../fs/task-files.ts";
 import { CptbenchError } from "../../errors.ts";
 import { CAP_SYS_ADMIN } from "../cred.ts";
 import { E2BIG, ECHILD, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOEXEC, EPERM } from "../errno.ts";
@@ -138,6 +139,7 @@ function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: numbe
   t.clearChildTid = 0;
   t.sas = { sp: 0, size: 0, flags: 2 };
   t.group.didExec = true;
+  execTaskFiles(k, t);
   // Handlers do not survive exec; ignored signals stay ignored.
   if (t.sighand.refcount > 1) {
     // unshare_sighand: a shared table is copied so the other sharers keep their handlers.
@@ -259,8 +261,7 @@ function sysUnshare(k: Kernel, t: Task, flags: number): number {
       t.nsproxy = nsp;
     }
   }
-  // CLONE_FILES and CLONE_FS: the fd table and fs context are not shared yet (the VFS issue).
-  return 0;
+  return unshareTaskFiles(k, t, f & (CLONE_FILES | CLONE_FS));
 }
 
 function sysSetTidAddress(_k: Kernel, t: Task, addr: number): number {

@@ -1,0 +1,137 @@
+// The cgroup-v1 freezer (Linux kernel/cgroup/legacy_freezer.c), as kernel objects and an API
+// for C/R code; the VFS exposes it as /sys/fs/cgroup/freezer/<group>/{tasks,freezer.state}.
+//
+// Freezing a group marks it FREEZING. A task of the group then stops at a safe point: when it
+// would next run user code it enters the "refrigerator" instead (t.frozen), and a task asleep
+// inside a syscall already counts as frozen — if it is woken while the group is freezing, it
+// goes to the refrigerator rather than back to user mode, its pc still on the ecall. Once every
+// task is frozen (or asleep, stopped or dead) the state reads FROZEN. THAWED puts them back on
+// the run queue; interrupted syscalls re-execute transparently. SIGKILL still kills a frozen
+// task (signal.ts wakes it, and a dying task is never refrigerated).
+import type { Kernel } from "./kernel.ts";
+import type { Task } from "./task.ts";
+
+export type FreezerState = "THAWED" | "FREEZING" | "FROZEN";
+
+export class FreezerCgroup {
+  readonly children = new Map<string, FreezerCgroup>();
+  readonly tasks = new Set<Task>();
+  /** This group itself was asked to freeze (a descendant of a frozen group freezes too). */
+  selfFreezing = false;
+
+  constructor(
+    readonly name: string,
+    readonly parent: FreezerCgroup | null,
+  ) {}
+
+  /** Whether this group or an ancestor is freezing (freezing propagates down the hierarchy). */
+  get freezing(): boolean {
+    return this.selfFreezing || (this.parent?.freezing ?? false);
+  }
+
+  get path(): string {
+    return this.parent === null ? "/" : `${this.parent.path === "/" ? "" : this.parent.path}/${this.name}`;
+  }
+
+  /** This group and all below it. */
+  *subtree(): Generator<FreezerCgroup> {
+    yield this;
+    for (const c of this.children.values()) yield* c.subtree();
+  }
+}
+
+export class Freezer {
+  readonly root = new FreezerCgroup("", null);
+  /** Each task's group (tasks not listed are in the root group). */
+  private readonly membership = new Map<Task, FreezerCgroup>();
+
+  constructor(private readonly k: Kernel) {}
+
+  groupOf(t: Task): FreezerCgroup {
+    return this.membership.get(t) ?? this.root;
+  }
+
+  /** mkdir under a group; null if the name exists or is not a valid directory name. */
+  createGroup(parent: FreezerCgroup, name: string): FreezerCgroup | null {
+    if (name === "" || name.includes("/") || name === "." || name === ".." || parent.children.has(name)) return null;
+    const g = new FreezerCgroup(name, parent);
+    parent.children.set(name, g);
+    return g;
+  }
+
+  /** rmdir: only an empty group without children. */
+  removeGroup(g: FreezerCgroup): boolean {
+    if (g.parent === null || g.tasks.size > 0 || g.children.size > 0) return false;
+    g.parent.children.delete(g.name);
+    return true;
+  }
+
+  /** Move a task into a group (writing its pid to `tasks`); it takes the group's state. */
+  attach(g: FreezerCgroup, t: Task): void {
+    this.groupOf(t).tasks.delete(t);
+    if (g === this.root) this.membership.delete(t);
+    else this.membership.set(t, g);
+    g.tasks.add(t);
+    if (g.freezing) this.kick(t);
+    else if (t.frozen) this.unfreezeTask(t);
+  }
+
+  /** A child inherits its parent's group (cgroup_post_fork). */
+  fork(parent: Task, child: Task): void {
+    const g = this.groupOf(parent);
+    if (g !== this.root) this.attach(g, child);
+  }
+
+  /** The task is gone (release): drop it from its group. */
+  exit(t: Task): void {
+    this.groupOf(t).tasks.delete(t);
+    this.membership.delete(t);
+  }
+
+  /** Whether t must not run user code now. */
+  shouldFreeze(t: Task): boolean {
+    return !t.group.groupExit && this.groupOf(t).freezing;
+  }
+
+  /** Make a running task stop at its next safe point (the freezer's fake signal). */
+  private kick(t: Task): void {
+    const cpu = this.k.sched.onCpu.get(t);
+    if (cpu !== undefined) cpu.quantumLeft = 0;
+  }
+
+  freeze(g: FreezerCgroup): void {
+    g.selfFreezing = true;
+    for (const sub of g.subtree()) for (const t of sub.tasks) this.kick(t);
+  }
+
+  thaw(g: FreezerCgroup): void {
+    g.selfFreezing = false;
+    for (const sub of g.subtree()) {
+      if (sub.freezing) continue; // an ancestor still freezes it
+      for (const t of sub.tasks) if (t.frozen) this.unfreezeTask(t);
+    }
+  }
+
+  /** Put a task into the refrigerator (called by the scheduler instead of running it). */
+  refrigerate(t: Task): void {
+    t.frozen = true;
+    this.k.sched.remove(t);
+  }
+
+  private unfreezeTask(t: Task): void {
+    t.frozen = false;
+    if (t.state === "running") this.k.sched.enqueue(t, this.k.clock);
+  }
+
+  /** A task counts as frozen in the refrigerator, asleep in a syscall, stopped, or dead. */
+  private isFrozen(t: Task): boolean {
+    return t.frozen || t.state === "sleeping" || t.state === "stopped" || !t.alive;
+  }
+
+  /** freezer.state, as update_if_frozen computes it. */
+  state(g: FreezerCgroup): FreezerState {
+    if (!g.freezing) return "THAWED";
+    for (const sub of g.subtree()) for (const t of sub.tasks) if (!this.isFrozen(t)) return "FREEZING";
+    return "FROZEN";
+  }
+}

@@ -1,0 +1,50 @@
+// Module syscalls and the built-in C/R entry points.
+//
+// init_module/delete_module take a module by name from the machine's catalogue: the "image"
+// init_module is given is just the module's name (we do not load ELF kernel modules).
+// sys_checkpoint and sys_restart are numbered outside Linux's table (under qemu they are
+// ENOSYS); they dispatch to the cpt_operations a loaded module registered, holding the owner
+// module's reference across the call (try_module_get in the caller, as the seed's sys_core.c).
+import { EFAULT, ENOSYS, EPERM } from "../errno.ts";
+import type { Kernel } from "../kernel.ts";
+import type { Task } from "../task.ts";
+import type { SyscallEntry } from "./types.ts";
+
+export const CAP_SYS_MODULE = 16;
+export const NR_CHECKPOINT = 800;
+export const NR_RESTART = 801;
+
+function sysInitModule(k: Kernel, t: Task, umod: number, len: number): number {
+  if (!t.cred.capable(CAP_SYS_MODULE)) return -EPERM;
+  const b = t.mm.copyIn(umod, Math.min(len >>> 0, 64));
+  if (b === null) return -EFAULT;
+  const end = b.indexOf(0);
+  return k.modules.load(new TextDecoder().decode(end < 0 ? b : b.subarray(0, end)));
+}
+
+function sysDeleteModule(k: Kernel, t: Task, uname: number): number {
+  if (!t.cred.capable(CAP_SYS_MODULE)) return -EPERM;
+  const b = t.mm.readCString(uname, 64);
+  if (b === null) return -EFAULT;
+  return k.modules.unload(new TextDecoder().decode(b));
+}
+
+function dispatch(k: Kernel, t: Task, which: "checkpoint" | "restart", a: number, fd: number, flags: number): number {
+  const ops = k.cptOps;
+  if (ops === null) return -ENOSYS;
+  // A table left registered by a module that is gone: calling it would run freed text.
+  if (!k.modules.checkText(ops.owner, `sys_${which} through stale cpt_operations`)) return -ENOSYS;
+  if (!k.modules.tryGet(ops.owner)) return -ENOSYS;
+  try {
+    return ops[which](k, t, a, fd, flags);
+  } finally {
+    k.modules.put(ops.owner, `sys_${which}`);
+  }
+}
+
+export const MODULE_SYSCALLS: SyscallEntry[] = [
+  { nr: 105, name: "init_module", args: ["p", "u", "s"], fn: sysInitModule },
+  { nr: 106, name: "delete_module", args: ["s", "x"], fn: sysDeleteModule },
+  { nr: NR_CHECKPOINT, name: "checkpoint", args: ["d", "d", "x"], fn: (k, t, pid, fd, flags) => dispatch(k, t, "checkpoint", pid, fd, flags) },
+  { nr: NR_RESTART, name: "restart", args: ["d", "d", "x"], fn: (k, t, ctid, fd, flags) => dispatch(k, t, "restart", ctid, fd, flags) },
+];
