@@ -7,8 +7,9 @@ import { PROT_EXEC, PROT_READ, PROT_WRITE, VM_GROWSDOWN } from "../mm/vma.ts";
 import { CptbenchError } from "../errors.ts";
 import type { Prng } from "./prng.ts";
 
-/** Top of the user stack: the stack VMA ends here (the rest of the 4 GiB is the kernel's). */
-export const STACK_TOP = 0x7fff0000;
+import { STACK_TOP } from "../mm/layout.ts";
+
+export { STACK_TOP };
 /**
  * The [vdso] page: only the signal return trampoline (`li a7, 139; ecall`), which a handler's
  * ra points at, as riscv Linux's vDSO rt_sigreturn.
@@ -150,7 +151,7 @@ export function loadProgram(
     const end = mapSegments(mm, bytes, img, bias);
     mm.startBrk = mm.brk = pageAlignUp(end);
     mm.mapRegion(STACK_TOP - INITIAL_STACK, INITIAL_STACK, PROT_READ | PROT_WRITE, VM_GROWSDOWN, "stack");
-    mm.mapRegion(VDSO_BASE, PAGE_SIZE, PROT_READ | PROT_EXEC, 0, "elf");
+    mm.mapRegion(VDSO_BASE, PAGE_SIZE, PROT_READ | PROT_EXEC, 0, "vdso");
     const vdso = new Uint8Array(VDSO_CODE.length * 4);
     VDSO_CODE.forEach((w, i) => new DataView(vdso.buffer).setUint32(i * 4, w, true));
     writeKernel(mm, VDSO_BASE, vdso);
@@ -171,6 +172,7 @@ export function loadProgram(
       [AT_UID, 0], [AT_EUID, 0], [AT_GID, 0], [AT_EGID, 0], [AT_SECURE, 0],
     ];
     const sp = buildStack(mm, top, argv, envp, execfn, aux, prng);
+    mm.startStack = sp;
     return { mm, entry, sp, image: img };
   } catch (e) {
     mm.destroy();

@@ -6,7 +6,6 @@ import { COSTS, type Kernel } from "./kernel.ts";
 import { allocPid, type PidNamespace } from "./pid.ts";
 import { SIGCHLD } from "./signal-names.ts";
 import { copyTaskFiles } from "../fs/task-files.ts";
-import { dupMm } from "./mm-dup.ts";
 import { Nsproxy, SigHand, Task, ThreadGroup } from "./task.ts";
 
 export const CSIGNAL = 0x000000ff;
@@ -86,7 +85,7 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   const pid = allocPid(ns, a.setTid);
   if (typeof pid === "number") return fail(pid);
 
-  const mm = (f & CLONE_VM) ? parent.mm : dupMm(parent.mm);
+  const mm = (f & CLONE_VM) ? parent.mm : parent.mm.dup();
   k.mmUsers.set(mm, (k.mmUsers.get(mm) ?? 1) + ((f & CLONE_VM) ? 1 : 0));
   const hart = new Hart(mm);
   const ph = parent.hart;

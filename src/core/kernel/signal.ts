@@ -8,12 +8,12 @@
 import {
   TRAP_EBREAK, TRAP_FETCH_FAULT, TRAP_ILLEGAL, TRAP_LOAD_FAULT, TRAP_MISALIGNED, TRAP_STORE_FAULT,
 } from "../cpu/hart-mem.ts";
-import { FAULT_OOM } from "../mm/mm.ts";
+import { FAULT_OOM, FAULT_SIGBUS } from "../mm/mm.ts";
 import { EINTR } from "./errno.ts";
 import { doGroupExit, notifyParentStopCont } from "./exit.ts";
 import { COSTS, ERESTARTNOINTR, ERESTARTSYS, type Kernel } from "./kernel.ts";
 import {
-  BUS_ADRALN, CLD_CONTINUED, CLD_STOPPED, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, TRAP_BRKPT, type SigInfo,
+  BUS_ADRALN, BUS_ADRERR, CLD_CONTINUED, CLD_STOPPED, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, TRAP_BRKPT, type SigInfo,
 } from "./siginfo.ts";
 import { setupRtFrame } from "./signal-frame.ts";
 import {
@@ -195,6 +195,10 @@ export function handleTrap(k: Kernel, t: Task, cause: number): void {
       if (cause === TRAP_MISALIGNED) {
         info = { signo: SIGBUS, code: BUS_ADRALN, addr: f.addr };
         detail = `misaligned atomic access at ${addr} (BUS_ADRALN), ${pc}`;
+      } else if (f.code === FAULT_SIGBUS) {
+        // Beyond the end of the object behind a shared mapping (mremap grew past it).
+        info = { signo: SIGBUS, code: BUS_ADRERR, addr: f.addr };
+        detail = `${what} at ${addr} beyond the end of its mapped object (BUS_ADRERR), ${pc}`;
       } else if (f.code === FAULT_OOM) {
         k.lastFatal.set(t, `out of memory on ${what} at ${addr}: the machine's memory limit is reached`);
         sendSignal(k, t, { signo: SIGKILL, code: SI_KERNEL }, true);

@@ -27,6 +27,11 @@ export class FrameAllocator {
   /** High-water mark of inUse, for metrics. */
   peak = 0;
   readonly zeroPage: Frame;
+  /**
+   * Inode numbers of the kernel's internal shared-memory files (Linux's get_next_ino). Kept per
+   * machine, next to its memory, so that /proc/<pid>/maps reads the same in every run.
+   */
+  nextIno = 1;
 
   constructor(readonly limit: number) {
     this.zeroPage = new Frame(0);

@@ -2,12 +2,27 @@
 // decoded-instruction cache of its code pages.
 //
 // Harts never walk the page table on every access: they keep small software TLBs filled
-// through translate(), which is also where demand-zero and (after fork) copy-on-write faults
-// are resolved. Anything that takes a permission away or removes a mapping bumps `epoch`, and a
-// hart flushes its TLBs when it sees a new epoch on entry to user mode; adding permissions needs
-// no flush, because a missing TLB entry just takes the slow path.
+// through translate(), which is also where demand-zero, shared-memory and copy-on-write faults
+// are resolved. Anything that takes a permission away, removes a mapping or replaces a frame
+// bumps `epoch`, and a hart flushes its TLBs when it sees a new epoch on entry to user mode;
+// adding permissions needs no flush, because a missing TLB entry just takes the slow path.
+//
+// Frame ownership: every pte holds one reference on its frame (the zero page is not counted).
+// A private page with refs > 1 is shared copy-on-write with another mm (after fork) and its ptes
+// are read-only (writable = false). Shared-memory pages are also referenced by their object
+// (shmem.ts), so their ptes are always writable and never copied.
+//
+// The syscall-level operations live beside this file, one per file, as Linux's mm/ does:
+// mmap.ts, mprotect.ts, mremap.ts, madvise.ts, brk.ts, fork.ts (dup), maps.ts.
+import { doBrk } from "./brk.ts";
+import { dupMmap } from "./fork.ts";
 import { Frame, FrameAllocator, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "./frame.ts";
-import { PROT_EXEC, PROT_READ, PROT_WRITE, VM_GROWSDOWN, Vma, type VmaKind } from "./vma.ts";
+import { mmapBase as defaultMmapBase, STACK_GUARD_GAP, STACK_LIMIT } from "./layout.ts";
+import { insertVma, splitVma, vmaIndex } from "./vma-list.ts";
+import { ANON, backingPut, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VM_GROWSDOWN, Vma, type VmaBacking, type VmaKind } from "./vma.ts";
+import { ENOMEM } from "../kernel/errno.ts";
+
+export { pageAlignUp, STACK_GUARD_GAP, STACK_LIMIT } from "./layout.ts";
 
 export const ACCESS_READ = 0;
 export const ACCESS_WRITE = 1;
@@ -17,26 +32,29 @@ export type Access = typeof ACCESS_READ | typeof ACCESS_WRITE | typeof ACCESS_EX
 // Why translate() failed; the first two are the si_code values of the SIGSEGV that follows.
 export const SEGV_MAPERR = 1;
 export const SEGV_ACCERR = 2;
+/** Out of frames: the kernel kills the task (Linux's OOM killer would pick someone). */
 export const FAULT_OOM = 100;
-
-/** Linux's default RLIMIT_STACK: how far a grows-down stack may extend. */
-export const STACK_LIMIT = 8 << 20;
-/** Linux's stack_guard_gap: a grows-down stack never comes closer than this to the VMA below. */
-export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
+/** A shared page beyond the object's size (after mremap growth): SIGBUS with BUS_ADRERR. */
+export const FAULT_SIGBUS = 101;
 
 export interface Pte {
   frame: Frame;
-  /** The frame is private to this mapping and may be written (false: zero page or COW-shared). */
+  /** The frame may be written through this pte (false: zero page or copy-on-write). */
   writable: boolean;
 }
 
-export const pageAlignUp = (a: number): number => (a + PAGE_MASK) & ~PAGE_MASK;
-
 const PROT_FOR_ACCESS = [PROT_READ, PROT_WRITE, PROT_EXEC];
 
+/**
+ * What an access may do under a protection. RISC-V page tables cannot express write-only, and
+ * Linux maps PROT_WRITE without PROT_READ as readable (riscv's protection_map).
+ */
+const EFFECTIVE_PROT = Array.from({ length: 8 }, (_, p) => ((p & PROT_WRITE) !== 0 ? p | PROT_READ : p));
+
 export class Mm {
-  /** Sorted by start, never overlapping. */
+  /** Sorted by start, never overlapping, neighbours merged when compatible (vma-list.ts). */
   readonly vmas: Vma[] = [];
+  /** Virtual page number → pte. Only pages inside a VMA have one. */
   readonly pt = new Map<number, Pte>();
   /** Decoded instructions of code pages, owned by the hart's decoder; keyed by virtual page number. */
   readonly icache = new Map<number, Int32Array>();
@@ -44,7 +62,11 @@ export class Mm {
   epoch = 0;
   startBrk = 0;
   brk = 0;
-  /** Why the last translate() returned null: SEGV_MAPERR, SEGV_ACCERR or FAULT_OOM. */
+  /** The initial stack pointer (Linux's start_stack): maps.ts names the VMA holding it [stack]. */
+  startStack = 0;
+  /** Top of the top-down mmap area (Linux's mmap_base). */
+  mmapBase = defaultMmapBase();
+  /** Why the last translate() returned null: SEGV_MAPERR, SEGV_ACCERR, FAULT_OOM or FAULT_SIGBUS. */
   lastFault = 0;
 
   constructor(readonly frames: FrameAllocator) {}
@@ -64,65 +86,89 @@ export class Mm {
     return undefined;
   }
 
-  /** Index of the first VMA whose end is above addr (where a VMA at addr would be inserted). */
-  private indexAbove(addr: number): number {
-    const v = this.vmas;
-    let lo = 0;
-    let hi = v.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (v[mid].end <= addr) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   /** True if [start, end) touches no VMA. */
   isFree(start: number, end: number): boolean {
-    const i = this.indexAbove(start);
+    const i = vmaIndex(this.vmas, start);
     return i >= this.vmas.length || this.vmas[i].start >= end;
   }
 
   /**
-   * Create a VMA over [start, start+len). Precondition: page aligned and free (callers check with
-   * isFree, or unmap first for MAP_FIXED semantics).
+   * Create a VMA over [start, start+len), merged with compatible neighbours; returns the VMA now
+   * covering it. Precondition: page aligned and free (callers check with isFree, or unmap first
+   * for MAP_FIXED semantics). The caller's reference on `backing` passes to the VMA.
    */
-  mapRegion(start: number, len: number, prot: number, flags: number, kind: VmaKind): Vma {
-    const vma = new Vma(start, start + len, prot, flags, kind);
-    this.vmas.splice(this.indexAbove(start), 0, vma);
-    return vma;
+  mapRegion(start: number, len: number, prot: number, flags: number, kind: VmaKind, backing: VmaBacking = ANON, pgoff?: number): Vma {
+    return insertVma(this.vmas, new Vma(start, start + len, prot, flags, kind, backing, pgoff ?? start >>> PAGE_SHIFT));
   }
 
-  /** Remove every mapping in [start, end), splitting VMAs at the edges and freeing frames. */
-  unmapRange(start: number, end: number): void {
-    const kept: Vma[] = [];
-    for (const v of this.vmas) {
-      if (v.end <= start || v.start >= end) {
-        kept.push(v);
-        continue;
-      }
-      if (v.start < start) kept.push(new Vma(v.start, start, v.prot, v.flags, v.kind));
-      if (v.end > end) kept.push(new Vma(end, v.end, v.prot, v.flags, v.kind));
+  /**
+   * Remove every mapping in [start, end) (page aligned), splitting VMAs at the edges and freeing
+   * frames (do_munmap). 0, or -ENOMEM when splitting would exceed the map-count limit.
+   */
+  unmapRange(start: number, end: number): number {
+    const v = this.vmas;
+    let i = vmaIndex(v, start);
+    if (i >= v.length || v[i].start >= end) return 0;
+    if (v[i].start < start) {
+      // Only a hole punched inside one VMA adds an area; Linux checks the limit for it up front.
+      if (end < v[i].end && !splitVma(v, i, start)) return -ENOMEM;
+      splitVma(v, i, start, true);
+      i++;
     }
-    this.vmas.length = 0;
-    this.vmas.push(...kept);
-    for (let a = start; a < end; a += PAGE_SIZE) this.dropPage(a >>> PAGE_SHIFT);
+    let j = i;
+    while (j < v.length && v[j].start < end) j++;
+    splitVma(v, j - 1, end, true);
+    for (const gone of v.splice(i, j - i)) {
+      this.zapRange(gone.start, gone.end);
+      backingPut(gone.backing);
+    }
     this.epoch++;
+    return 0;
   }
 
-  private dropPage(vpn: number): void {
-    const pte = this.pt.get(vpn);
-    if (pte) {
-      this.frames.put(pte.frame);
-      this.pt.delete(vpn);
+  /**
+   * Drop the ptes (and decoded code) of [start, end), keeping the VMAs: zap_page_range. Private
+   * pages go back to demand-zero; shared ones stay in their object. The caller bumps epoch.
+   */
+  zapRange(start: number, end: number): void {
+    const first = start >>> PAGE_SHIFT;
+    const last = (end - 1) >>> PAGE_SHIFT;
+    // Walk whichever is smaller: the range, or the pages actually present.
+    if (last - first >= this.pt.size) {
+      for (const [vpn, pte] of this.pt) {
+        if (vpn < first || vpn > last) continue;
+        this.frames.put(pte.frame);
+        this.pt.delete(vpn);
+      }
+    } else {
+      for (let vpn = first; vpn <= last; vpn++) {
+        const pte = this.pt.get(vpn);
+        if (pte === undefined) continue;
+        this.frames.put(pte.frame);
+        this.pt.delete(vpn);
+      }
     }
-    this.icache.delete(vpn);
+    this.dropCode(first, last);
+  }
+
+  /**
+   * Forget decoded instructions of pages first..last (inclusive), and the one straddling in from
+   * the page below, which was decoded with bytes of page `first`.
+   */
+  dropCode(first: number, last: number): void {
+    if (last - first >= this.icache.size) {
+      for (const vpn of this.icache.keys()) if (vpn >= first && vpn <= last) this.icache.delete(vpn);
+    } else {
+      for (let vpn = first; vpn <= last; vpn++) this.icache.delete(vpn);
+    }
+    const below = this.icache.get((first - 1) & 0xfffff);
+    if (below !== undefined) below[0xffe] = 0;
   }
 
   /**
    * Resolve a user access to a page: the frame's DataView, installing the mapping on demand
-   * (demand-zero, zero page for reads, private copy for writes to a shared frame). null means
-   * the access faults; lastFault says why.
+   * (demand-zero, zero page for reads, shared page, private copy for writes to a COW frame).
+   * null means the access faults; lastFault says why.
    */
   translate(vpn: number, access: Access): DataView | null {
     const addr = vpn * PAGE_SIZE;
@@ -134,13 +180,44 @@ export class Mm {
         return null;
       }
     }
-    if ((vma.prot & PROT_FOR_ACCESS[access]) === 0) {
+    if ((EFFECTIVE_PROT[vma.prot & 7] & PROT_FOR_ACCESS[access]) === 0) {
       this.lastFault = SEGV_ACCERR;
       return null;
     }
+    const pte = this.faultIn(vma, vpn, access === ACCESS_WRITE);
+    if (pte === null) return null;
+    if (access === ACCESS_WRITE) {
+      // Writing a page invalidates whatever was decoded from it, including an instruction
+      // straddling in from the page below (its slot at 0xffe holds bytes of this page).
+      this.icache.delete(vpn);
+      const below = this.icache.get((vpn - 1) & 0xfffff);
+      if (below !== undefined) below[0xffe] = 0;
+    }
+    return pte.frame.view;
+  }
+
+  /**
+   * handle_mm_fault without the permission check (callers have made it, or populate as Linux's
+   * FOLL_FORCE does): the pte of page vpn of vma, created if missing, made writable if `write`.
+   * null when out of frames or beyond a shared object (lastFault set).
+   */
+  faultIn(vma: Vma, vpn: number, write: boolean): Pte | null {
     let pte = this.pt.get(vpn);
     if (pte === undefined) {
-      if (access !== ACCESS_WRITE) {
+      const b = vma.backing;
+      if (b.kind === "shmem") {
+        const pgoff = vma.pgoffAt(vpn * PAGE_SIZE);
+        if (pgoff >= b.obj.size) {
+          this.lastFault = FAULT_SIGBUS;
+          return null;
+        }
+        const f = b.obj.findOrCreate(pgoff);
+        if (f === null) {
+          this.lastFault = FAULT_OOM;
+          return null;
+        }
+        pte = { frame: this.frames.get(f), writable: true };
+      } else if (!write) {
         pte = { frame: this.frames.zeroPage, writable: false };
       } else {
         const f = this.frames.alloc();
@@ -152,21 +229,17 @@ export class Mm {
       }
       this.pt.set(vpn, pte);
     }
-    if (access === ACCESS_WRITE) {
-      if (!pte.writable && !this.breakCow(pte)) {
-        this.lastFault = FAULT_OOM;
-        return null;
-      }
-      // Writing a page invalidates whatever was decoded from it, including an instruction that
-      // starts in the last slot of the page before and ends in this one.
-      this.icache.delete(vpn);
-      const prev = this.icache.get(vpn - 1);
-      if (prev !== undefined) prev[0xffe] = 0;
+    if (write && !pte.writable && !this.breakCow(pte)) {
+      this.lastFault = FAULT_OOM;
+      return null;
     }
-    return pte.frame.view;
+    return pte;
   }
 
-  /** Give the pte a private writable frame (copy unless it is the only user). */
+  /**
+   * Give a private pte a frame it may write (do_wp_page): the frame itself when this pte is its
+   * only user (the other mm already copied, or exited), else a copy.
+   */
   private breakCow(pte: Pte): boolean {
     const old = pte.frame;
     if (old !== this.frames.zeroPage && old.refs === 1) {
@@ -186,41 +259,32 @@ export class Mm {
 
   /** Extend a grows-down VMA above addr down to addr's page, within STACK_LIMIT and the guard gap. */
   private growStack(addr: number): Vma | undefined {
-    const i = this.indexAbove(addr);
+    const i = vmaIndex(this.vmas, addr);
     const v = this.vmas[i];
     if (v === undefined || (v.flags & VM_GROWSDOWN) === 0 || addr >= v.start) return undefined;
     const newStart = addr & ~PAGE_MASK;
     if (v.end - newStart > STACK_LIMIT) return undefined;
+    // expand_downwards: keep the guard gap above an accessible area that is not a stack itself.
     const below = this.vmas[i - 1];
-    if (below !== undefined && newStart - below.end < STACK_GUARD_GAP) return undefined;
+    if (below !== undefined && (below.flags & VM_GROWSDOWN) === 0 && below.prot !== PROT_NONE
+      && newStart - below.end < STACK_GUARD_GAP) return undefined;
+    if (below !== undefined && newStart < below.end) return undefined;
+    v.pgoff -= (v.start - newStart) >>> PAGE_SHIFT;
     v.start = newStart;
     return v;
   }
 
   /**
    * brk(2): move the program break. Returns the new break, or the old one when the request is
-   * refused (below start_brk, or colliding with another mapping), as Linux does.
+   * refused (below start_brk, colliding with another mapping, out of memory), as Linux does.
    */
   setBrk(newBrk: number): number {
-    const oldBrk = this.brk;
-    if (newBrk < this.startBrk) return oldBrk;
-    const oldEnd = pageAlignUp(oldBrk);
-    const newEnd = pageAlignUp(newBrk);
-    if (newEnd > oldEnd) {
-      // Linux keeps a page (plus the guard gap below a grows-down stack) between brk and the next VMA.
-      const next = this.vmas[this.indexAbove(oldEnd)];
-      if (next !== undefined) {
-        const limit = next.start - ((next.flags & VM_GROWSDOWN) !== 0 ? STACK_GUARD_GAP : 0);
-        if (newEnd + PAGE_SIZE > limit) return oldBrk;
-      }
-      const heap = this.findVma(oldEnd - 1);
-      if (heap !== undefined && heap.kind === "heap" && heap.end === oldEnd) heap.end = newEnd;
-      else this.mapRegion(oldEnd, newEnd - oldEnd, PROT_READ | PROT_WRITE, 0, "heap");
-    } else if (newEnd < oldEnd) {
-      this.unmapRange(newEnd, oldEnd);
-    }
-    this.brk = newBrk;
-    return newBrk;
+    return doBrk(this, newBrk);
+  }
+
+  /** fork's copy of this address space (dup_mmap); see fork.ts. */
+  dup(): Mm {
+    return dupMmap(this, new Mm(this.frames));
   }
 
   // --- Kernel access to user memory (copy_from_user / copy_to_user). -------------------------
@@ -284,10 +348,11 @@ export class Mm {
     return null;
   }
 
-  /** Free every frame and mapping (exit or execve). */
+  /** Free every frame and mapping (exit or execve: the last user of the mm is gone). */
   destroy(): void {
     for (const pte of this.pt.values()) this.frames.put(pte.frame);
     this.pt.clear();
+    for (const v of this.vmas) backingPut(v.backing);
     this.vmas.length = 0;
     this.icache.clear();
     this.epoch++;

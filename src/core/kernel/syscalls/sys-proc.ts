@@ -26,10 +26,6 @@ function sysUname(_k: Kernel, t: Task, buf: number): number {
   return t.mm.copyOut(buf, out) ? 0 : -EFAULT;
 }
 
-function sysBrk(_k: Kernel, t: Task, addr: number): number {
-  return t.mm.setBrk(addr >>> 0);
-}
-
 const vnr = (t: Task, p: Pid): number => p.nrIn(t.pidNs);
 
 function sysGetppid(_k: Kernel, t: Task): number {
@@ -234,6 +230,5 @@ export const PROC_SYSCALLS: SyscallEntry[] = [
   { nr: 176, name: "getgid", args: [], fn: (_k, t) => t.cred.gid },
   { nr: 177, name: "getegid", args: [], fn: (_k, t) => t.cred.egid },
   { nr: 178, name: "gettid", args: [], fn: (_k, t) => vnr(t, t.pid) },
-  { nr: 214, name: "brk", args: ["p"], ret: "p", fn: sysBrk },
 ];
 

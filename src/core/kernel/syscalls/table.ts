@@ -1,5 +1,6 @@
 // The syscall table: Linux riscv32 (asm-generic) numbers to handlers.
 import { IO_SYSCALLS } from "./sys-io.ts";
+import { MM_SYSCALLS } from "./sys-mm.ts";
 import { PROC_SYSCALLS } from "./sys-proc.ts";
 import { FUTEX_SYSCALLS } from "./sys-futex.ts";
 import { MODULE_SYSCALLS } from "./sys-module.ts";
@@ -9,7 +10,7 @@ import { TIME_SYSCALLS } from "./sys-time.ts";
 import type { SyscallEntry } from "./types.ts";
 
 export const SYSCALLS: (SyscallEntry | undefined)[] = [];
-for (const e of [...IO_SYSCALLS, ...PROC_SYSCALLS, ...TASK_SYSCALLS, ...SIGNAL_SYSCALLS, ...FUTEX_SYSCALLS, ...TIME_SYSCALLS, ...MODULE_SYSCALLS]) {
+for (const e of [...IO_SYSCALLS, ...PROC_SYSCALLS, ...MM_SYSCALLS, ...TASK_SYSCALLS, ...SIGNAL_SYSCALLS, ...FUTEX_SYSCALLS, ...TIME_SYSCALLS, ...MODULE_SYSCALLS]) {
   if (SYSCALLS[e.nr] !== undefined) throw new Error(`syscall ${e.nr} registered twice`);
   SYSCALLS[e.nr] = e;
 }

@@ -1,0 +1,29 @@
+// fork's copy of an address space: Linux's dup_mmap and copy_page_range.
+//
+// Private pages become copy-on-write: parent and child ptes both read-only, the frame's count
+// raised, and the first write on either side copies (or, if the other side already copied,
+// simply takes the frame back: Mm.breakCow). The zero page stays the zero page. Shared-memory
+// areas are not copied page by page: the child's VMAs reference the same object and fault its
+// pages in on first touch, as Linux skips copy_page_range for shared mappings.
+import { PAGE_SIZE } from "./frame.ts";
+import type { Mm } from "./mm.ts";
+import { VM_DONTCOPY, VM_WIPEONFORK } from "./vma.ts";
+
+/** Fill `child` (a fresh Mm on the same frames) with a copy of `parent`; returns child. */
+export function dupMmap(parent: Mm, child: Mm): Mm {
+  // MADV_DONTFORK areas stay behind; MADV_WIPEONFORK ones come without their pages.
+  for (const v of parent.vmas) if ((v.flags & VM_DONTCOPY) === 0) child.vmas.push(v.slice(v.start, v.end));
+  for (const [vpn, pte] of parent.pt) {
+    const vma = parent.findVma(vpn * PAGE_SIZE);
+    if (vma === undefined || vma.shared || (vma.flags & (VM_DONTCOPY | VM_WIPEONFORK)) !== 0) continue;
+    pte.writable = false;
+    child.pt.set(vpn, { frame: parent.frames.get(pte.frame), writable: false });
+  }
+  child.startBrk = parent.startBrk;
+  child.brk = parent.brk;
+  child.startStack = parent.startStack;
+  child.mmapBase = parent.mmapBase;
+  // The parent's harts may hold writable translations of pages that are now copy-on-write.
+  parent.epoch++;
+  return child;
+}

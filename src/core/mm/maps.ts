@@ -1,0 +1,59 @@
+// /proc/<pid>/maps: Linux's show_map_vma, byte for byte, as a pure function of an Mm (procfs
+// serves it). One line per VMA:
+//
+//   00010000-00012000 r-xp 00000000 00:00 0 
+//   7fffe000-80000000 rw-p 00000000 00:00 0          [stack]
+//
+// The header ends with a space; a name is padded to the column a 32-bit kernel uses
+// (seq_setwidth(25 + 6 * sizeof(void *) - 1), then one more space).
+//
+// The executable's areas have no file behind them yet (exec.ts copies the ELF into anonymous
+// pages), so they print like anonymous memory with an empty path; with the VFS they get the
+// file's offset, device, inode and path. Shared anonymous memory prints as Linux shows its
+// internal shmem file: device 00:01, the object's inode, "/dev/zero (deleted)".
+import { PAGE_SIZE } from "./frame.ts";
+import type { Mm } from "./mm.ts";
+import { PROT_EXEC, PROT_READ, PROT_WRITE, type Vma } from "./vma.ts";
+
+/** seq_setwidth's width for a kernel with 4-byte pointers. */
+const NAME_COLUMN = 25 + 6 * 4 - 1;
+/** The device of the kernel's internal shmem mount. */
+const SHMEM_DEV = "00:01";
+
+const hex8 = (n: number): string => n.toString(16).padStart(8, "0");
+
+/** The whole maps file of an mm. */
+export function showMaps(mm: Mm): string {
+  let out = "";
+  for (const v of mm.vmas) out += showMapVma(mm, v);
+  return out;
+}
+
+/** One line of maps, with its newline. */
+export function showMapVma(mm: Mm, v: Vma): string {
+  const perms = ((v.prot & PROT_READ) !== 0 ? "r" : "-") + ((v.prot & PROT_WRITE) !== 0 ? "w" : "-")
+    + ((v.prot & PROT_EXEC) !== 0 ? "x" : "-") + (v.shared ? "s" : "p");
+  let pgoff = 0;
+  let dev = "00:00";
+  let ino = 0;
+  let name = "";
+  if (v.backing.kind === "shmem") {
+    pgoff = v.pgoff * PAGE_SIZE;
+    dev = SHMEM_DEV;
+    ino = v.backing.obj.ino;
+    name = "/dev/zero (deleted)";
+  } else if (v.kind === "vdso") {
+    name = "[vdso]";
+  } else if (v.kind !== "elf") {
+    if (v.start <= mm.brk && v.end >= mm.startBrk) name = "[heap]";
+    else if (isStack(mm, v)) name = "[stack]";
+  }
+  const head = `${hex8(v.start)}-${hex8(v.end)} ${perms} ${hex8(pgoff)} ${dev} ${ino} `;
+  return (name === "" ? head : head.padEnd(NAME_COLUMN) + " " + name) + "\n";
+}
+
+/** Linux's is_stack: the area holding start_stack (or, before exec records it, the exec'd stack). */
+function isStack(mm: Mm, v: Vma): boolean {
+  if (mm.startStack === 0) return v.kind === "stack";
+  return v.start <= mm.startStack && v.end >= mm.startStack;
+}
