@@ -176,12 +176,15 @@ export function roundS(h: FpContext, hi: number, ls: number, rm: number): number
     if (coreInexact) h.fflags |= FFLAG_NX;
     return r;
   }
-  if (a >= TWO_128) {
+  if (a > TWO_128) {
+    // |exact| >= |hi| - ulp(hi)/2 > 2^128: overflows in every mode.
     h.fflags |= FFLAG_OF | FFLAG_NX;
     return overflowResult(hi < 0, rm, MAX_S);
   }
   if (a >= TWO_127) {
     // Round with the exponent range shifted down (exact scaling): overflow iff it reaches 2^128.
+    // |hi| = 2^128 exactly must come here too: with lo toward zero the exact value is just
+    // below 2^128, and RTZ (or RDN/RUP toward zero) rounds it to MAX_S without overflow.
     const r = roundCore(hi * TWO_M64, ls, rm);
     if (Math.abs(r) >= TWO_64) {
       h.fflags |= FFLAG_OF | FFLAG_NX;

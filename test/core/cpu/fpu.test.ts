@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { newFpRegisterFile, type FpContext } from "../../../src/core/cpu/fp-state.ts";
 import { fpExec } from "../../../src/core/cpu/fpu-exec.ts";
+import { roundS } from "../../../src/core/cpu/fpu-round.ts";
 import { OP, type OpName } from "../../../src/core/cpu/opcodes.ts";
 
 const NV = 16, DZ = 8, OF = 4, UF = 2, NX = 1;
@@ -269,6 +270,52 @@ describe("fused multiply-add", () => {
     setS(h, 5, 0);
     exec(h, "FMADD_S", 3, 1, 2, RNE | (5 << 8));
     expect(getD(h, 3)).toBe(boxed(0x3f801000)); // a true tie: to even
+  });
+
+  it("does not overflow when the binary32 fma result is just below 2^128 and rounds toward zero", () => {
+    // 2^64 * 2^64 - 1: the double sum rounds to exactly 2^128 (residual -1), but the exact value
+    // is below 2^128, so RTZ/RDN give MAX_S with NX only (softfloat); RNE/RUP/RMM overflow.
+    const P64 = 0x5f800000, N64 = 0xdf800000, S_NONE = 0xbf800000; // 2^64, -2^64, -1
+    const s3 = (a: number, b: number, c: number, rm: number): [bigint, number] => {
+      const h = ctx();
+      setS(h, 1, a);
+      setS(h, 2, b);
+      setS(h, 5, c);
+      exec(h, "FMADD_S", 3, 1, 2, rm | (5 << 8));
+      return [getD(h, 3), h.fflags];
+    };
+    expect(s3(P64, P64, S_NONE, RTZ)).toEqual([boxed(S_MAX), NX]);
+    expect(s3(P64, P64, S_NONE, RDN)).toEqual([boxed(S_MAX), NX]);
+    expect(s3(P64, P64, S_NONE, RNE)).toEqual([boxed(S_INF), OF | NX]);
+    expect(s3(P64, P64, S_NONE, RUP)).toEqual([boxed(S_INF), OF | NX]);
+    expect(s3(P64, P64, S_NONE, RMM)).toEqual([boxed(S_INF), OF | NX]);
+    expect(s3(N64, P64, S_ONE, RTZ)).toEqual([boxed(S_MAX | 0x80000000), NX]);
+    expect(s3(N64, P64, S_ONE, RUP)).toEqual([boxed(S_MAX | 0x80000000), NX]);
+    expect(s3(N64, P64, S_ONE, RDN)).toEqual([boxed(S_INF | 0x80000000), OF | NX]);
+  });
+});
+
+describe("roundS", () => {
+  it("rounds hi = ±2^128 with a residual toward zero to ±MAX_S without OF in the modes toward zero", () => {
+    // fast-check counterexample of "roundS ... matches roundPack" (seed 3, numRuns 5000):
+    // [hi = -3.402823669209385e+38 = -2^128, k = 1 (lo = +2^73), rm = RTZ]
+    const run = (hi: number, ls: number, rm: number): [number, number] => {
+      const h = ctx();
+      const r = roundS(h, hi, ls, rm);
+      return [r, h.fflags];
+    };
+    const MAXS = 3.4028234663852886e38;
+    expect(run(-(2 ** 128), 1, RTZ)).toEqual([-MAXS, NX]);
+    expect(run(-(2 ** 128), 1, RUP)).toEqual([-MAXS, NX]);
+    expect(run(2 ** 128, -1, RDN)).toEqual([MAXS, NX]);
+    expect(run(2 ** 128, -1, RTZ)).toEqual([MAXS, NX]);
+    // the residual away from zero, no residual, or a mode away from zero: overflow
+    expect(run(-(2 ** 128), 1, RDN)).toEqual([-Infinity, OF | NX]);
+    expect(run(-(2 ** 128), 1, RNE)).toEqual([-Infinity, OF | NX]);
+    expect(run(-(2 ** 128), 1, RMM)).toEqual([-Infinity, OF | NX]);
+    expect(run(2 ** 128, 0, RTZ)).toEqual([MAXS, OF | NX]);
+    expect(run(2 ** 128, 1, RTZ)).toEqual([MAXS, OF | NX]);
+    expect(run(2 ** 128, 1, RUP)).toEqual([Infinity, OF | NX]);
   });
 });
 
