@@ -5,6 +5,7 @@ import { FrameAllocator, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "../mm/frame.ts
 import { ACCESS_WRITE, Mm, pageAlignUp } from "../mm/mm.ts";
 import { PROT_EXEC, PROT_READ, PROT_WRITE, VM_GROWSDOWN } from "../mm/vma.ts";
 import { CptbenchError } from "../errors.ts";
+import type { KObjectRegistry } from "./kref.ts";
 import type { Prng } from "./prng.ts";
 
 import { STACK_TOP } from "../mm/layout.ts";
@@ -139,14 +140,14 @@ const MAX_ARG_STRLEN = 32 * PAGE_SIZE;
 
 /** Parse and load an ELF into a new mm. Throws ElfError / ExecError on bad input. */
 export function loadProgram(
-  frames: FrameAllocator, bytes: Uint8Array, argv: string[], envp: string[], execfn: string, prng: Prng,
+  frames: FrameAllocator, registry: KObjectRegistry, bytes: Uint8Array, argv: string[], envp: string[], execfn: string, prng: Prng,
 ): LoadedProgram {
   const img = parseElf(bytes);
   for (const s of [...argv, ...envp]) {
     if (s.length > MAX_ARG_STRLEN) throw new ExecError("EXEC_E2BIG", "an argument or environment string is longer than 128 KiB (E2BIG)");
   }
   const bias = img.type === "pie" ? ET_DYN_BASE : 0;
-  const mm = new Mm(frames);
+  const mm = new Mm(frames, registry, `exec of ${execfn}`);
   try {
     const end = mapSegments(mm, bytes, img, bias);
     mm.startBrk = mm.brk = pageAlignUp(end);
@@ -175,7 +176,7 @@ export function loadProgram(
     mm.startStack = sp;
     return { mm, entry, sp, image: img };
   } catch (e) {
-    mm.destroy();
+    registry.put(mm);
     throw e;
   }
 }

@@ -134,14 +134,10 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
   t.state = "zombie";
   // exit_mm, after clear_child_tid (which needs the mm): wake a joiner waiting on the tid word.
   const mm = t.mm;
-  const users = k.mmUsers.get(mm) ?? 1;
-  if (t.clearChildTid !== 0 && users > 1) {
+  if (t.clearChildTid !== 0 && mm.refcount > 1) {
     if (mm.writeU32(t.clearChildTid, 0)) k.futexWake(mm, t.clearChildTid, 1);
   }
-  if (users <= 1) {
-    k.mmUsers.delete(mm);
-    mm.destroy();
-  } else k.mmUsers.set(mm, users - 1);
+  k.kobj.put(mm, "exit_mm");
   if (t.vforkParent !== null) {
     k.wake(t.vforkParent);
     t.vforkParent = null;

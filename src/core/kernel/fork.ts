@@ -85,8 +85,9 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   const pid = allocPid(ns, a.setTid);
   if (typeof pid === "number") return fail(pid);
 
+  // The child's hart holds one mm reference: a new one for a copy, a shared one for CLONE_VM.
   const mm = (f & CLONE_VM) ? parent.mm : parent.mm.dup();
-  k.mmUsers.set(mm, (k.mmUsers.get(mm) ?? 1) + ((f & CLONE_VM) ? 1 : 0));
+  if (f & CLONE_VM) k.kobj.get(mm);
   const hart = new Hart(mm);
   const ph = parent.hart;
   hart.x.set(ph.x);
@@ -117,8 +118,7 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
     // Undo: the child never ran; it goes as if it had exited at once, unseen.
     group.threads.delete(child);
     pid.task = null;
-    if (!(f & CLONE_VM)) mm.destroy();
-    else k.mmUsers.set(mm, (k.mmUsers.get(mm) ?? 2) - 1);
+    r.put(mm);
     r.put(child);
     return ferr;
   }

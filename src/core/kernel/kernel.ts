@@ -113,8 +113,6 @@ export class Kernel {
   /** The CPU currently executing (its task is the one in a syscall). */
   cpu: Cpu | null = null;
   readonly stats = { syscalls: 0, enosys: new Map<number, number>(), tasksCreated: 0 };
-  /** Tasks using each address space (mm_users): threads share one, fork copies it. */
-  readonly mmUsers = new Map<Mm, number>();
   /** Whether a core-dumping signal reports a dumped core (RLIMIT_CORE > 0). Default off, as Linux's default soft limit. */
   coreDumps = false;
   /** Why a task is dying of a signal, for the event reported when it is gone. */
@@ -167,7 +165,7 @@ export class Kernel {
 
   /** Create the first task (pid 1, the root namespace's init) from an ELF image. */
   spawn(elf: Uint8Array, argv: string[], envp: string[], execfn = argv[0] ?? "a.out"): Task {
-    const prog = loadProgram(this.frames, elf, argv, envp, execfn, this.prng);
+    const prog = loadProgram(this.frames, this.kobj, elf, argv, envp, execfn, this.prng);
     const hart = new Hart(prog.mm);
     hart.pc = prog.entry;
     hart.x[2] = prog.sp;
@@ -184,8 +182,7 @@ export class Kernel {
     group.leader = task;
     group.threads.add(task);
     pid.task = task;
-    initTaskFiles(this, task);
-    this.mmUsers.set(prog.mm, 1);
+    initTaskFiles(this, task); // the task owns the mm's first reference (through its hart)
     this.initNs.reaper = task;
     this.registerTask(task);
     return task;

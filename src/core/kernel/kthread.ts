@@ -39,14 +39,13 @@ export function kthreadRun(k: Kernel, fn: KthreadFn, name: string, owner: Module
   const cred = Cred.root(r);
   const nsproxy = new Nsproxy(r, k.initNs, why);
   // Kernel threads have no user address space; an empty mm stands in for Linux's mm == NULL.
-  const mm = new Mm(k.frames);
+  const mm = new Mm(k.frames, r, why);
   const t = new Task(r, pid, group, sighand, cred, nsproxy, name.slice(0, 15), new Hart(mm), why);
   for (const o of [pid, group, sighand, cred, nsproxy]) r.put(o);
   group.leader = t;
   group.threads.add(t);
   pid.task = t;
   t.exitSignal = -1; // nobody waits for a kthread: it is reaped at exit
-  k.mmUsers.set(mm, 1);
   t.kthread = { body: fn(k, t), owner, shouldStop: false, steps: 0 };
   k.registerTask(t);
   return t;

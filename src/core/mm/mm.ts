@@ -16,6 +16,8 @@
 // mmap.ts, mprotect.ts, mremap.ts, madvise.ts, brk.ts, fork.ts (dup), maps.ts.
 import { doBrk } from "./brk.ts";
 import { dupMmap } from "./fork.ts";
+import { KObject, KObjectRegistry } from "../kernel/kref.ts";
+import { Oopses } from "../kernel/oops.ts";
 import { Frame, FrameAllocator, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "./frame.ts";
 import { mmapBase as defaultMmapBase, STACK_GUARD_GAP, STACK_LIMIT } from "./layout.ts";
 import { insertVma, splitVma, vmaIndex } from "./vma-list.ts";
@@ -51,7 +53,18 @@ const PROT_FOR_ACCESS = [PROT_READ, PROT_WRITE, PROT_EXEC];
  */
 const EFFECTIVE_PROT = Array.from({ length: 8 }, (_, p) => ((p & PROT_WRITE) !== 0 ? p | PROT_READ : p));
 
-export class Mm {
+/**
+ * Mms made outside a machine (unit tests) are counted in a registry of their own, so an Mm is
+ * always a KObject and the kernel needs no special case.
+ */
+let detached: KObjectRegistry | undefined;
+function detachedRegistry(): KObjectRegistry {
+  detached ??= new KObjectRegistry(new Oopses());
+  return detached;
+}
+
+/** mm_struct. Its references (mm_users) are held by the tasks using it; the last put frees it. */
+export class Mm extends KObject {
   /** Sorted by start, never overlapping, neighbours merged when compatible (vma-list.ts). */
   readonly vmas: Vma[] = [];
   /** Virtual page number → pte. Only pages inside a VMA have one. */
@@ -69,7 +82,17 @@ export class Mm {
   /** Why the last translate() returned null: SEGV_MAPERR, SEGV_ACCERR, FAULT_OOM or FAULT_SIGBUS. */
   lastFault = 0;
 
-  constructor(readonly frames: FrameAllocator) {}
+  constructor(
+    readonly frames: FrameAllocator,
+    registry: KObjectRegistry = detachedRegistry(),
+    createdAt = "mm_alloc",
+  ) {
+    super(registry, "mm_struct", createdAt);
+  }
+
+  protected override release(): void {
+    this.destroy();
+  }
 
   /** The VMA containing addr, or undefined. */
   findVma(addr: number): Vma | undefined {
@@ -284,7 +307,7 @@ export class Mm {
 
   /** fork's copy of this address space (dup_mmap); see fork.ts. */
   dup(): Mm {
-    return dupMmap(this, new Mm(this.frames));
+    return dupMmap(this, new Mm(this.frames, this.kobjRegistry, "dup_mm"));
   }
 
   // --- Kernel access to user memory (copy_from_user / copy_to_user). -------------------------

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadProgram } from "../../../src/core/kernel/exec.ts";
+import { KObjectRegistry } from "../../../src/core/kernel/kref.ts";
+import { Oopses } from "../../../src/core/kernel/oops.ts";
 import { Prng } from "../../../src/core/kernel/prng.ts";
 import { FrameAllocator } from "../../../src/core/mm/frame.ts";
 import { showMaps } from "../../../src/core/mm/maps.ts";
@@ -56,7 +58,7 @@ describe("showMaps", () => {
   });
 
   it("describes an exec'd program: its ELF areas with no path yet, then [stack] and [vdso]", () => {
-    const prog = loadProgram(new FrameAllocator(1024), readFileSync(TINY), ["tiny"], [], "tiny", new Prng(1));
+    const prog = loadProgram(new FrameAllocator(1024), new KObjectRegistry(new Oopses()), readFileSync(TINY), ["tiny"], [], "tiny", new Prng(1));
     const lines = showMaps(prog.mm).split("\n").filter((l) => l !== "");
     for (const l of lines) expect(l).toMatch(/^[0-9a-f]{8}-[0-9a-f]{8} [r-][w-][x-][ps] [0-9a-f]{8} \d\d:\d\d \d+ ( {9}.*)?$/);
     expect(lines[0]).toMatch(/^00010000-[0-9a-f]{8} r-xp 00000000 00:00 0 $/);

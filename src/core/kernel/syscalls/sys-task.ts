@@ -115,23 +115,18 @@ function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: numbe
   if (image === undefined) return -ENOENT;
   let prog;
   try {
-    prog = loadProgram(k.frames, image, argv, env, path, k.prng);
+    prog = loadProgram(k.frames, k.kobj, image, argv, env, path, k.prng);
   } catch (e) {
     if (e instanceof CptbenchError) return e.code === "EXEC_NOMEM" ? -12 : e.code === "EXEC_E2BIG" ? -E2BIG : -ENOEXEC;
     throw e;
   }
   // de_thread: the other threads die; exec from a non-leader thread is not supported yet.
   if (!t.isLeader) {
-    prog.mm.destroy();
+    k.kobj.put(prog.mm);
     return -EINVAL;
   }
   for (const th of [...t.group.threads]) if (th !== t) doExit(k, th, { signal: 9 });
-  const old = t.mm;
-  const users = k.mmUsers.get(old) ?? 1;
-  if (users <= 1) {
-    k.mmUsers.delete(old);
-    old.destroy();
-  } else k.mmUsers.set(old, users - 1);
+  k.kobj.put(t.mm, "exec_mmap");
   t.hart = new Hart(prog.mm);
   t.hart.pc = prog.entry;
   t.hart.x[2] = prog.sp;
