@@ -14,6 +14,9 @@ export interface WorkloadEntry {
   env: string[];
   description: string;
   march: string;
+  /** "hand": the expected output is written from Linux semantics where qemu deviates. */
+  oracle?: "qemu" | "hand";
+  why?: string;
 }
 
 export interface Outcome {
