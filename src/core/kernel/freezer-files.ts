@@ -1,0 +1,62 @@
+// The files of a freezer cgroup directory, as text in and text out. The file system mounts
+// these at /sys/fs/cgroup/freezer/<group>/: `tasks` (one pid per line, as the reader's pid
+// namespace sees them; writing a pid moves that task), `cgroup.procs` (the same for whole
+// processes), `freezer.state` (THAWED, FREEZING or FROZEN; writing FROZEN or THAWED),
+// `freezer.self_freezing` and `freezer.parent_freezing` (0 or 1).
+import { CAP_SYS_ADMIN } from "./cred.ts";
+import { EINVAL, EPERM, ESRCH } from "./errno.ts";
+import type { FreezerCgroup } from "./freezer.ts";
+import type { Kernel } from "./kernel.ts";
+import type { Task } from "./task.ts";
+
+export const FREEZER_FILES = ["tasks", "cgroup.procs", "freezer.state", "freezer.self_freezing", "freezer.parent_freezing"] as const;
+export type FreezerFile = (typeof FREEZER_FILES)[number];
+
+/** The text a read of the file returns. */
+export function readFreezerFile(k: Kernel, g: FreezerCgroup, file: FreezerFile, reader: Task): string {
+  switch (file) {
+    case "tasks":
+    case "cgroup.procs": {
+      const seen = new Set<number>();
+      for (const t of g.tasks) {
+        if (!t.alive) continue;
+        const nr = (file === "tasks" ? t.pid : t.group.leader.pid).nrIn(reader.pidNs);
+        if (nr > 0) seen.add(nr);
+      }
+      return [...seen].sort((a, b) => a - b).map((n) => `${n}\n`).join("");
+    }
+    case "freezer.state":
+      return `${k.freezer.state(g)}\n`;
+    case "freezer.self_freezing":
+      return g.selfFreezing ? "1\n" : "0\n";
+    case "freezer.parent_freezing":
+      return g.parent?.freezing ? "1\n" : "0\n";
+  }
+}
+
+/** Apply a write; returns the byte count written or -errno. */
+export function writeFreezerFile(k: Kernel, g: FreezerCgroup, file: FreezerFile, writer: Task, text: string): number {
+  const len = new TextEncoder().encode(text).length;
+  const value = text.trim();
+  switch (file) {
+    case "freezer.state":
+      if (g.parent === null) return -EINVAL; // the root group cannot be frozen
+      if (value === "FROZEN") k.freezer.freeze(g);
+      else if (value === "THAWED") k.freezer.thaw(g);
+      else return -EINVAL;
+      return len;
+    case "tasks":
+    case "cgroup.procs": {
+      if (!/^\d+$/.test(value)) return -EINVAL;
+      const nr = Number(value);
+      const t = nr === 0 ? writer : k.findTask(writer.pidNs, nr);
+      if (t === undefined || !t.alive) return -ESRCH;
+      if (!writer.cred.capable(CAP_SYS_ADMIN) && writer.cred.euid !== t.cred.uid) return -EPERM;
+      const targets = file === "tasks" ? [t] : [...t.group.threads];
+      for (const x of targets) k.freezer.attach(g, x);
+      return len;
+    }
+    default:
+      return -EINVAL; // the *_freezing files are read-only
+  }
+}
