@@ -8,19 +8,10 @@ import {
 } from "../futex.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../task.ts";
+import { readTimespec } from "./sys-time.ts";
 import type { SyscallEntry } from "./types.ts";
 
 const NR_FUTEX_TIME64 = 422;
-
-function readTimeout(t: Task, addr: number): number | null | -1 {
-  const b = t.mm.copyIn(addr, 16);
-  if (b === null) return null;
-  const dv = new DataView(b.buffer);
-  const sec = Number(dv.getBigInt64(0, true));
-  const nsec = Number(dv.getBigInt64(8, true));
-  if (sec < 0 || nsec < 0 || nsec >= 1e9) return -1;
-  return sec * 1e9 + nsec;
-}
 
 function futexWait(k: Kernel, t: Task, uaddr: number, val: number, timeout: number, bitset: number, priv: boolean, absolute: boolean, realtime: boolean): number {
   const r = t.restart;
@@ -35,7 +26,7 @@ function futexWait(k: Kernel, t: Task, uaddr: number, val: number, timeout: numb
   if (cur !== val >>> 0) return -EAGAIN;
   let deadline = r?.nr === NR_FUTEX_TIME64 ? r.deadline : undefined;
   if (deadline === undefined && timeout !== 0) {
-    const ns = readTimeout(t, timeout);
+    const ns = readTimespec(t, timeout);
     if (ns === null) return -EFAULT;
     if (ns === -1) return -EINVAL;
     const now = absolute ? (realtime ? k.realtimeNs() : k.monotonicNs()) : 0;

@@ -7,6 +7,7 @@ import { defaultAction, dequeueSignal, forceSig, recalcSigPending, sendSignal, s
 import { onSigStack, restoreRtFrame, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK } from "../signal-frame.ts";
 import { SIGKILL, SIGSEGV, SIGSTOP } from "../signal-names.ts";
 import { SIG_DFL, SIG_IGN, type Task } from "../task.ts";
+import { readTimespec } from "./sys-time.ts";
 import type { SyscallEntry } from "./types.ts";
 
 const SIGSET_SIZE = 8;
@@ -109,16 +110,6 @@ function sysRtSigsuspend(k: Kernel, t: Task, mask: number, size: number): number
   return k.sleep(t, null, 0, ERESTARTNOHAND);
 }
 
-function readTimespec64(t: Task, addr: number): number | null {
-  const b = t.mm.copyIn(addr, 16);
-  if (b === null) return null;
-  const dv = new DataView(b.buffer);
-  const sec = Number(dv.getBigInt64(0, true));
-  const nsec = Number(dv.getBigInt64(8, true));
-  if (sec < 0 || nsec < 0 || nsec >= 1e9) return -1;
-  return sec * 1e9 + nsec;
-}
-
 function sysRtSigtimedwait(k: Kernel, t: Task, setp: number, infop: number, timeout: number, size: number): number {
   if (size !== SIGSET_SIZE) return -EINVAL;
   const set = readSigset(t, setp);
@@ -136,7 +127,7 @@ function sysRtSigtimedwait(k: Kernel, t: Task, setp: number, infop: number, time
   let deadline = 0;
   if (t.restart?.nr === 421 && t.restart.deadline !== undefined) deadline = t.restart.deadline;
   else if (timeout !== 0) {
-    const ns = readTimespec64(t, timeout);
+    const ns = readTimespec(t, timeout);
     if (ns === null) return -EFAULT;
     if (ns < 0) return -EINVAL;
     if (ns === 0) return -EAGAIN;

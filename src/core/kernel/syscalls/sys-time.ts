@@ -62,7 +62,11 @@ export const TIME_SYSCALLS: SyscallEntry[] = [
 const TIMER_ABSTIME = 1;
 const NR_CLOCK_NANOSLEEP = 407;
 
-function readTimespec(t: Task, addr: number): number | null | -1 {
+/**
+ * Read a struct __kernel_timespec (s64 tv_sec, s64 tv_nsec) from user memory as nanoseconds:
+ * null on a fault (EFAULT), -1 when it is not a valid duration (EINVAL).
+ */
+export function readTimespec(t: Task, addr: number): number | null | -1 {
   const b = t.mm.copyIn(addr, 16);
   if (b === null) return null;
   const dv = new DataView(b.buffer);
