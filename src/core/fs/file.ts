@@ -1,0 +1,116 @@
+// Open files (Linux's struct file): what an fd points at. Shared by dup and fork, so the offset
+// and the status flags are shared too. A file is a kref object ("file"): every fd-table slot
+// holds one reference, and the kernel takes one for as long as it uses a file it did not get
+// from a table; the last put runs the file's release (a pipe end closes, an unlinked inode
+// whose last user this was is freed).
+import type { KObjectRegistry } from "../kernel/kref.ts";
+import { KObject } from "../kernel/kref.ts";
+import { EINVAL, ENXIO, ESPIPE } from "./errno.ts";
+import { O_ACCMODE, O_OPEN_ONLY, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET } from "./constants.ts";
+import type { FsCtx, Inode, Path } from "./inode.ts";
+import type { IoIter } from "./iov.ts";
+
+/** A file position passed by reference (loff_t *): read(2) passes the file's, pread a copy. */
+export interface Pos {
+  value: number;
+}
+
+export interface FileOperations {
+  /** Read into `to` at pos.value, advancing it. Bytes read, 0 at EOF, or -errno (-ERESTARTSYS after sleeping). */
+  read?(c: FsCtx, f: File, to: IoIter, pos: Pos): number;
+  /** Write from `from` at pos.value, advancing it. Bytes written or -errno. */
+  write?(c: FsCtx, f: File, from: IoIter, pos: Pos): number;
+  /** lseek; without it the file is not seekable (ESPIPE). Returns the new position or -errno. */
+  llseek?(c: FsCtx, f: File, offset: number, whence: number): number;
+  /** pread/pwrite are allowed (FMODE_PREAD | FMODE_PWRITE): false for pipes and the console. */
+  readonly positional: boolean;
+  ioctl?(c: FsCtx, f: File, cmd: number, arg: number): number;
+  /** fsync is meaningful (it is a no-op for tmpfs); without it fsync is EINVAL. */
+  readonly fsync?: boolean;
+  /** The last reference is gone. */
+  release?(f: File): void;
+}
+
+export class File extends KObject {
+  /** f_pos. */
+  pos = 0;
+  /** f_flags: the access mode and status flags (O_APPEND, O_NONBLOCK...); not O_CREAT & co. */
+  flags: number;
+  /** Per-kind state (a directory cursor, a proc snapshot, a pipe end), owned by `ops`. */
+  priv: unknown = undefined;
+  ops: FileOperations = NO_OPS;
+  readonly inode: Inode;
+
+  constructor(
+    registry: KObjectRegistry,
+    readonly path: Path,
+    flags: number,
+    createdAt: string,
+  ) {
+    super(registry, "file", createdAt);
+    this.flags = flags & ~O_OPEN_ONLY;
+    this.inode = path.dentry.inode;
+    this.inode.get();
+  }
+
+  /** FMODE_READ: opened O_RDONLY or O_RDWR (and not O_PATH). */
+  get readable(): boolean {
+    const acc = this.flags & O_ACCMODE;
+    return !this.isPath && (acc === O_RDONLY || acc === O_RDWR);
+  }
+
+  /** FMODE_WRITE. */
+  get writable(): boolean {
+    const acc = this.flags & O_ACCMODE;
+    return !this.isPath && (acc === O_WRONLY || acc === O_RDWR);
+  }
+
+  /** An O_PATH file: a location only, no I/O. */
+  get isPath(): boolean {
+    return (this.flags & O_PATH) !== 0;
+  }
+
+  protected override release(): void {
+    try {
+      this.ops.release?.(this);
+    } finally {
+      this.inode.put();
+    }
+  }
+}
+
+/** The operations of an O_PATH file (and the default before open sets real ones). */
+export const NO_OPS: FileOperations = { positional: false };
+
+/**
+ * generic_file_llseek_size: SEEK_SET/CUR/END plus SEEK_DATA/HOLE treating the whole file as
+ * data. A position beyond maxBytes or below zero is EINVAL.
+ */
+export function genericLlseek(f: File, offset: number, whence: number, maxBytes: number, eof: number): number {
+  switch (whence) {
+    case SEEK_SET:
+      break;
+    case SEEK_CUR:
+      if (offset === 0) return f.pos;
+      offset += f.pos;
+      break;
+    case SEEK_END:
+      offset += eof;
+      break;
+    case SEEK_DATA:
+      if (offset < 0 || offset >= eof) return -ENXIO;
+      break;
+    case SEEK_HOLE:
+      if (offset < 0 || offset >= eof) return -ENXIO;
+      offset = eof;
+      break;
+    default:
+      return -EINVAL;
+  }
+  if (offset < 0 || offset > maxBytes) return -EINVAL;
+  f.pos = offset;
+  return offset;
+}
+
+/** lseek on something without a position (pipes, the console). */
+export const noLlseek = (): number => -ESPIPE;

@@ -1,0 +1,120 @@
+// Where the bytes of a read or write come from or go to (Linux's iov_iter): a user iovec list in
+// a task's address space, or a kernel buffer (the checkpoint code writing an image to a file).
+// Copies are page by page, so a fault in the middle transfers exactly the bytes before it, and
+// the caller returns that count (or -EFAULT when it is zero), as Linux does.
+import { PAGE_MASK, PAGE_SIZE } from "../mm/frame.ts";
+import type { Mm } from "../mm/mm.ts";
+
+export interface IoIter {
+  /** Bytes not yet transferred. */
+  readonly remaining: number;
+  /** Read side: copy data out to the reader; returns the bytes copied (fewer on a fault). */
+  copyOut(data: Uint8Array): number;
+  /** Write side: take up to n bytes from the writer; a shorter result means a fault. */
+  copyIn(n: number): Uint8Array;
+  /** Skip n bytes (a restarted write resumes after what it already wrote). */
+  advance(n: number): void;
+}
+
+export interface IoSeg {
+  base: number;
+  len: number;
+}
+
+export class UserIter implements IoIter {
+  private seg = 0;
+  private off = 0;
+  remaining: number;
+
+  constructor(
+    private readonly mm: Mm,
+    private readonly segs: IoSeg[],
+  ) {
+    this.remaining = segs.reduce((s, v) => s + v.len, 0);
+  }
+
+  /** The current user address and the contiguous bytes left in its segment and page. */
+  private chunk(max: number): { addr: number; n: number } | null {
+    while (this.seg < this.segs.length && this.off >= this.segs[this.seg].len) {
+      this.seg++;
+      this.off = 0;
+    }
+    if (this.seg >= this.segs.length) return null;
+    const s = this.segs[this.seg];
+    const addr = (s.base + this.off) >>> 0;
+    const n = Math.min(max, s.len - this.off, PAGE_SIZE - (addr & PAGE_MASK));
+    return { addr, n };
+  }
+
+  advance(n: number): void {
+    while (n > 0) {
+      const c = this.chunk(n);
+      if (c === null) return;
+      const step = Math.min(n, this.segs[this.seg].len - this.off);
+      this.off += step;
+      this.remaining -= step;
+      n -= step;
+    }
+  }
+
+  copyOut(data: Uint8Array): number {
+    let done = 0;
+    while (done < data.length) {
+      const c = this.chunk(data.length - done);
+      if (c === null || !this.mm.copyOut(c.addr, data.subarray(done, done + c.n))) break;
+      this.off += c.n;
+      this.remaining -= c.n;
+      done += c.n;
+    }
+    return done;
+  }
+
+  copyIn(n: number): Uint8Array {
+    const out = new Uint8Array(Math.min(n, this.remaining));
+    let done = 0;
+    while (done < out.length) {
+      const c = this.chunk(out.length - done);
+      if (c === null) break;
+      const bytes = this.mm.copyIn(c.addr, c.n);
+      if (bytes === null) break;
+      out.set(bytes, done);
+      this.off += c.n;
+      this.remaining -= c.n;
+      done += c.n;
+    }
+    return done === out.length ? out : out.subarray(0, done);
+  }
+}
+
+/** A kernel buffer: reads fill it from the start, writes take its bytes. Never faults. */
+export class KernelIter implements IoIter {
+  private pos = 0;
+
+  constructor(readonly buf: Uint8Array) {}
+
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** The bytes transferred so far (a read's result). */
+  get done(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  advance(n: number): void {
+    this.pos = Math.min(this.buf.length, this.pos + n);
+  }
+
+  copyOut(data: Uint8Array): number {
+    const n = Math.min(data.length, this.remaining);
+    this.buf.set(data.subarray(0, n), this.pos);
+    this.pos += n;
+    return n;
+  }
+
+  copyIn(n: number): Uint8Array {
+    const out = this.buf.subarray(this.pos, this.pos + Math.min(n, this.remaining));
+    this.pos += out.length;
+    return out;
+  }
+}

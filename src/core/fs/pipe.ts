@@ -1,0 +1,183 @@
+// Pipes (Linux's fs/pipe.c): a ring of up to 16 page buffers (64 KiB), each a machine frame.
+// Writes merge into the last page when they fit, otherwise take fresh pages, exactly as
+// pipe_write does — which is what makes writes of at most PIPE_BUF bytes atomic. Readers sleep
+// until there is data or no writer; writers sleep until there is room, and get EPIPE plus
+// SIGPIPE once no reader is left. Sleeping follows the kernel's restart model (rw-restart.ts).
+import type { Kernel } from "../kernel/kernel.ts";
+import { SI_USER } from "../kernel/siginfo.ts";
+import { sendSignal } from "../kernel/signal.ts";
+import { SIGPIPE } from "../kernel/signal-names.ts";
+import { WaitQueue } from "../kernel/wait-queue.ts";
+import type { Frame } from "../mm/frame.ts";
+import { PAGE_SIZE } from "../mm/frame.ts";
+import { O_NONBLOCK, S_IFIFO } from "./constants.ts";
+import { EAGAIN, EFAULT, ENOMEM, ENOTTY, EPIPE } from "./errno.ts";
+import { noLlseek, type File, type FileOperations, type Pos } from "./file.ts";
+import { Inode, timeNow, type FsCtx, type SuperBlock } from "./inode.ts";
+import type { IoIter } from "./iov.ts";
+import { endProgress, resumeProgress, sleepWithProgress } from "./rw-restart.ts";
+
+export const PIPE_BUF = 4096;
+/** PIPE_DEF_BUFFERS: the ring's slots, one page each. */
+export const PIPE_DEF_BUFFERS = 16;
+export const PIPEFS_MAGIC = 0x50495045;
+const FIONREAD = 0x541b;
+
+interface PipeBuffer {
+  frame: Frame;
+  offset: number;
+  len: number;
+}
+
+/** One pipe (pipe_inode_info): the buffers and who is attached. */
+export class Pipe {
+  readonly bufs: PipeBuffer[] = [];
+  readonly maxUsage = PIPE_DEF_BUFFERS;
+  readers = 0;
+  writers = 0;
+  readonly rdWait = new WaitQueue();
+  readonly wrWait = new WaitQueue();
+
+  constructor(readonly k: Kernel) {}
+
+  /** Bytes waiting to be read (FIONREAD). */
+  get bytes(): number {
+    return this.bufs.reduce((s, b) => s + b.len, 0);
+  }
+
+  get full(): boolean {
+    return this.bufs.length >= this.maxUsage;
+  }
+
+  /** Both ends are closed: give the pages back. */
+  free(): void {
+    for (const b of this.bufs) this.k.frames.put(b.frame);
+    this.bufs.length = 0;
+  }
+}
+
+export class PipeInode extends Inode {
+  readonly pipe: Pipe;
+
+  constructor(sb: SuperBlock, ino: number, k: Kernel, uid: number, gid: number) {
+    super(sb, ino, S_IFIFO | 0o600, timeNow(k));
+    this.pipe = new Pipe(k);
+    this.uid = uid;
+    this.gid = gid;
+  }
+
+  /** An end is opened: pipe2, or reopening /proc/<pid>/fd/N. */
+  open(_c: FsCtx, f: File): number {
+    f.ops = pipeOps;
+    if (f.readable) this.pipe.readers++;
+    if (f.writable) this.pipe.writers++;
+    return 0;
+  }
+}
+
+const pipeOf = (f: File): Pipe => (f.inode as PipeInode).pipe;
+
+function pipeRead(c: FsCtx, f: File, to: IoIter, _pos: Pos): number {
+  const p = pipeOf(f);
+  if (to.remaining === 0) return 0;
+  let ret = 0;
+  while (p.bufs.length > 0 && to.remaining > 0) {
+    const b = p.bufs[0];
+    const chars = Math.min(b.len, to.remaining);
+    const written = to.copyOut(b.frame.data.subarray(b.offset, b.offset + chars));
+    // A fault leaves the buffer as it was: those bytes were not consumed.
+    if (written < chars) return ret > 0 ? ret : -EFAULT;
+    ret += chars;
+    b.offset += chars;
+    b.len -= chars;
+    if (b.len === 0) {
+      p.k.frames.put(b.frame);
+      p.bufs.shift();
+    }
+  }
+  if (ret > 0) {
+    c.k.wakeAll(p.wrWait);
+    return ret;
+  }
+  if (p.writers === 0) return 0;
+  if ((f.flags & O_NONBLOCK) !== 0 || c.nonblock === true) return -EAGAIN;
+  return c.k.sleep(c.t, p.rdWait);
+}
+
+/** No reader left: SIGPIPE to the writer (send_sig from the writer itself, SI_USER). */
+function brokenPipe(c: FsCtx, ret: number): number {
+  const t = c.t;
+  sendSignal(c.k, t, { signo: SIGPIPE, code: SI_USER, pid: t.group.leader.id, uid: t.cred.uid }, false);
+  return ret > 0 ? ret : -EPIPE;
+}
+
+function pipeWrite(c: FsCtx, f: File, from: IoIter, _pos: Pos): number {
+  const p = pipeOf(f);
+  const prog = c.nonblock === true ? { done: 0, interrupted: false } : resumeProgress(c.t);
+  if (prog.interrupted) return prog.done;
+  let ret = prog.done;
+  from.advance(ret);
+  const result = (r: number): number => {
+    endProgress(c.t);
+    if (r > 0 || ret > 0) c.k.wakeAll(p.rdWait);
+    return r;
+  };
+  if (p.readers === 0) return result(brokenPipe(c, ret));
+  if (from.remaining === 0) return result(ret);
+  // Merge the sub-page remainder into the last page when it fits (only at the call's start).
+  const chars = from.remaining % PAGE_SIZE;
+  const last = p.bufs[p.bufs.length - 1];
+  if (ret === 0 && chars !== 0 && last !== undefined && last.offset + last.len + chars <= PAGE_SIZE) {
+    const bytes = from.copyIn(chars);
+    if (bytes.length < chars) return result(-EFAULT);
+    last.frame.data.set(bytes, last.offset + last.len);
+    last.len += chars;
+    ret += chars;
+    if (from.remaining === 0) return result(ret);
+  }
+  for (;;) {
+    if (p.readers === 0) return result(brokenPipe(c, ret));
+    if (!p.full) {
+      const frame = c.k.frames.alloc();
+      if (frame === null) return result(ret > 0 ? ret : -ENOMEM);
+      const want = Math.min(PAGE_SIZE, from.remaining);
+      const bytes = from.copyIn(want);
+      if (bytes.length < want) {
+        c.k.frames.put(frame);
+        return result(ret > 0 ? ret : -EFAULT);
+      }
+      frame.data.set(bytes);
+      p.bufs.push({ frame, offset: 0, len: bytes.length });
+      ret += bytes.length;
+      if (from.remaining === 0) return result(ret);
+      continue;
+    }
+    if ((f.flags & O_NONBLOCK) !== 0 || c.nonblock === true) return result(ret > 0 ? ret : -EAGAIN);
+    c.k.wakeAll(p.rdWait);
+    return sleepWithProgress(c.k, c.t, p.wrWait, ret);
+  }
+}
+
+function pipeRelease(f: File): void {
+  const p = pipeOf(f);
+  if (f.readable) p.readers--;
+  if (f.writable) p.writers--;
+  // Readers see EOF, writers see EPIPE: both re-check when woken.
+  p.k.wakeAll(p.rdWait);
+  p.k.wakeAll(p.wrWait);
+  if (p.readers === 0 && p.writers === 0) p.free();
+}
+
+function pipeIoctl(c: FsCtx, f: File, cmd: number, arg: number): number {
+  if (cmd !== FIONREAD) return -ENOTTY;
+  return c.t.mm.writeU32(arg, pipeOf(f).bytes) ? 0 : -EFAULT;
+}
+
+export const pipeOps: FileOperations = {
+  positional: false,
+  read: pipeRead,
+  write: pipeWrite,
+  llseek: noLlseek,
+  ioctl: pipeIoctl,
+  release: pipeRelease,
+};

@@ -1,0 +1,126 @@
+// One machine's file-system tree: tmpfs at /, procfs at /proc, device nodes in /dev, and the
+// pipefs pseudo mount that pipes live on. Made when the first task is spawned (the kernel has
+// no field for it yet, so it hangs off the Kernel here; getVfs finds it).
+//
+//   /            tmpfs, 0755
+//   /dev         null zero full console, and fd stdin stdout stderr -> /proc/self/fd...
+//   /proc        procfs
+//   /tmp         1777
+import type { Kernel } from "../kernel/kernel.ts";
+import { mkdev, S_IFDIR } from "./constants.ts";
+import { CharDevInode, DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO } from "./devices.ts";
+import { Dentry, DirInode, Mount, timeNow, type DirEntry, type FsCtx, type Path, type SuperBlock } from "./inode.ts";
+import { PIPEFS_MAGIC, PipeInode } from "./pipe.ts";
+import { ProcFs } from "./proc/proc-fs.ts";
+import { ProcRoot } from "./proc/root.ts";
+import { Tmpfs, TmpfsDir } from "./tmpfs/tmpfs.ts";
+
+/** Anonymous device numbers (0:N), one per superblock, as Linux's get_anon_bdev hands out. */
+const DEV_PIPEFS = mkdev(0, 12);
+const DEV_ROOT = mkdev(0, 20);
+const DEV_PROC = mkdev(0, 21);
+
+/** pipefs's root: it has no entries anyone can look up. */
+class PseudoRoot extends DirInode {
+  open(): number {
+    return 0;
+  }
+
+  lookup(): Dentry | null {
+    return null;
+  }
+
+  list(): DirEntry[] {
+    return [];
+  }
+}
+
+export class Vfs {
+  readonly tmpfs: Tmpfs;
+  readonly proc: ProcFs;
+  readonly rootMount: Mount;
+  readonly procMount: Mount;
+  readonly pipeMount: Mount;
+  /** Mountpoint dentry → the mount on it. */
+  private readonly mounts = new Map<Dentry, Mount>();
+  private nextMountId = 1;
+
+  constructor(readonly k: Kernel) {
+    const env = { frames: k.frames, nowNs: () => timeNow(k) };
+    this.tmpfs = new Tmpfs(DEV_ROOT, env);
+    this.rootMount = new Mount(this.nextMountId++, this.tmpfs, this.tmpfs.makeRoot(0o755), null, null);
+    const root = this.rootMount.root;
+    const rootDir = root.inode as TmpfsDir;
+    const dev = rootDir.mkdir(null, root, "dev", 0o755);
+    this.populateDev(dev);
+    const procDir = rootDir.mkdir(null, root, "proc", 0o555);
+    rootDir.mkdir(null, root, "tmp", 0o1777);
+    this.proc = new ProcFs(DEV_PROC, env.nowNs);
+    this.procMount = this.mount({ mnt: this.rootMount, dentry: procDir }, this.proc, new Dentry("/", null, new ProcRoot(this.proc)));
+    const pipefs: SuperBlock = { type: "pipefs", dev: DEV_PIPEFS, magic: PIPEFS_MAGIC, nextIno: 1 };
+    const pipeRoot = new Dentry("pipe:", null, new PseudoRoot(pipefs, 1, S_IFDIR | 0o755, env.nowNs()));
+    this.pipeMount = new Mount(this.nextMountId++, pipefs, pipeRoot, null, null);
+  }
+
+  get root(): Path {
+    return { mnt: this.rootMount, dentry: this.rootMount.root };
+  }
+
+  private populateDev(dev: Dentry): void {
+    const dir = dev.inode as TmpfsDir;
+    const now = timeNow(this.k);
+    const node = (name: string, mode: number, rdev: number): void => {
+      dir.mknod(dev, name, new CharDevInode(this.tmpfs, this.tmpfs.allocIno(), mode, rdev, now));
+    };
+    node("null", 0o666, DEV_NULL);
+    node("zero", 0o666, DEV_ZERO);
+    node("full", 0o666, DEV_FULL);
+    node("console", 0o600, DEV_CONSOLE);
+    dir.symlink(null, dev, "fd", "/proc/self/fd");
+    dir.symlink(null, dev, "stdin", "/proc/self/fd/0");
+    dir.symlink(null, dev, "stdout", "/proc/self/fd/1");
+    dir.symlink(null, dev, "stderr", "/proc/self/fd/2");
+  }
+
+  /** Mount a file system whose root is `root` on `at`. */
+  mount(at: Path, sb: SuperBlock, root: Dentry): Mount {
+    const m = new Mount(this.nextMountId++, sb, root, at.mnt, at.dentry);
+    this.mounts.set(at.dentry, m);
+    return m;
+  }
+
+  /** A dentry something is mounted on (rmdir and rename refuse it: EBUSY). */
+  isMountpoint(d: Dentry): boolean {
+    return this.mounts.has(d);
+  }
+
+  /** If something is mounted on p, the root of what is mounted (follow_mount), repeatedly. */
+  crossMount(p: Path): Path {
+    let cur = p;
+    for (;;) {
+      const m = this.mounts.get(cur.dentry);
+      if (m === undefined || m.parent !== cur.mnt) return cur;
+      cur = { mnt: m, dentry: m.root };
+    }
+  }
+
+  /** A new pipe's inode on pipefs, named pipe:[ino] (its number from get_next_ino). */
+  newPipe(c: FsCtx): Path {
+    const ino = this.k.frames.nextIno++;
+    const inode = new PipeInode(this.pipeMount.sb, ino, this.k, c.t.cred.fsuid, c.t.cred.fsgid);
+    inode.nlink = 0;
+    return { mnt: this.pipeMount, dentry: new Dentry(`pipe:[${ino}]`, this.pipeMount.root, inode) };
+  }
+}
+
+const vfsOf = new WeakMap<Kernel, Vfs>();
+
+/** The machine's file-system tree, made on first use. */
+export function getVfs(k: Kernel): Vfs {
+  let v = vfsOf.get(k);
+  if (v === undefined) {
+    v = new Vfs(k);
+    vfsOf.set(k, v);
+  }
+  return v;
+}

@@ -1,0 +1,120 @@
+// Moving data: read, write, readv, writev, pread64, pwrite64, preadv, pwritev, _llseek,
+// ftruncate64, truncate64, fsync, fdatasync, sync. On riscv32 a 64-bit offset or length comes
+// in two registers, low word first, with no alignment padding (pread64's pos is a3/a4).
+import { truncateInode, truncatePath } from "../../fs/attr-ops.ts";
+import { AT_FDCWD, MAX_RW_COUNT, SEEK_HOLE } from "../../fs/constants.ts";
+import { EBADF, EFAULT, EINVAL, ESPIPE } from "../../fs/errno.ts";
+import type { File, Pos } from "../../fs/file.ts";
+import { isRegInode } from "../../fs/inode.ts";
+import { UserIter, type IoSeg } from "../../fs/iov.ts";
+import { LOOKUP_FOLLOW, lookupAt } from "../../fs/namei.ts";
+import { PipeInode } from "../../fs/pipe.ts";
+import { vfsRead, vfsWrite } from "../../fs/read-write.ts";
+import { getname, importIovec, loffFromHalves } from "../../fs/uaccess.ts";
+import type { Kernel } from "../kernel.ts";
+import type { Task } from "../task.ts";
+import { fdget } from "./sys-fs.ts";
+import type { SyscallEntry } from "./types.ts";
+
+/** One user buffer as an iovec list, its length clamped to MAX_RW_COUNT. */
+function userBuf(buf: number, count: number): IoSeg[] | number {
+  const n = Math.min(count >>> 0, MAX_RW_COUNT);
+  if ((buf >>> 0) + n > 2 ** 32) return -EFAULT;
+  return [{ base: buf >>> 0, len: n }];
+}
+
+type Dir = "read" | "write";
+
+/** The common path of every read and write variant (fd lookup, iovec import, position rules). */
+function transfer(k: Kernel, t: Task, dir: Dir, fd: number, segs: IoSeg[] | number, pos: number | null): number {
+  if (pos !== null && pos < 0) return -EINVAL;
+  const f = fdget(t, fd);
+  if (f === undefined) return -EBADF;
+  if (pos !== null && !f.ops.positional) return -ESPIPE;
+  if (typeof segs === "number") return segs;
+  const p: Pos | undefined = pos === null ? undefined : { value: pos };
+  const it = new UserIter(t.mm, segs);
+  return dir === "read" ? vfsRead({ k, t }, f, it, p) : vfsWrite({ k, t }, f, it, p);
+}
+
+const rw = (dir: Dir) => (k: Kernel, t: Task, fd: number, buf: number, count: number): number =>
+  transfer(k, t, dir, fd, userBuf(buf, count), null);
+
+const rwv = (dir: Dir) => (k: Kernel, t: Task, fd: number, iov: number, cnt: number): number =>
+  transfer(k, t, dir, fd, fdget(t, fd) === undefined ? [] : importIovec(t.mm, iov, cnt), null);
+
+const prw = (dir: Dir) => (k: Kernel, t: Task, fd: number, buf: number, count: number, lo: number, hi: number): number =>
+  transfer(k, t, dir, fd, userBuf(buf, count), loffFromHalves(lo, hi));
+
+const prwv = (dir: Dir) => (k: Kernel, t: Task, fd: number, iov: number, cnt: number, lo: number, hi: number): number => {
+  const pos = loffFromHalves(lo, hi);
+  if (pos < 0) return -EINVAL;
+  return transfer(k, t, dir, fd, fdget(t, fd) === undefined ? [] : importIovec(t.mm, iov, cnt), pos);
+};
+
+/** _llseek(fd, offset_high, offset_low, result, whence): the new position goes to *result. */
+function sysLlseek(k: Kernel, t: Task, fd: number, hi: number, lo: number, result: number, whence: number): number {
+  const f = fdget(t, fd);
+  if (f === undefined) return -EBADF;
+  if (whence >>> 0 > SEEK_HOLE) return -EINVAL;
+  if (f.ops.llseek === undefined) return -ESPIPE;
+  const off = f.ops.llseek({ k, t }, f, loffFromHalves(lo, hi), whence);
+  if (off < 0) return off;
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigInt64(0, BigInt(off), true);
+  return t.mm.copyOut(result, b) ? 0 : -EFAULT;
+}
+
+function sysFtruncate(k: Kernel, t: Task, fd: number, lo: number, hi: number): number {
+  const length = loffFromHalves(lo, hi);
+  if (length < 0) return -EINVAL;
+  const f: File | undefined = fdget(t, fd);
+  if (f === undefined) return -EBADF;
+  if (!isRegInode(f.inode) || !f.writable) return -EINVAL;
+  return truncateInode({ k, t }, f.inode, length);
+}
+
+function sysTruncate(k: Kernel, t: Task, pathp: number, lo: number, hi: number): number {
+  const length = loffFromHalves(lo, hi);
+  if (length < 0) return -EINVAL;
+  const name = getname(t.mm, pathp);
+  if (typeof name === "number") return name;
+  const p = lookupAt({ k, t }, AT_FDCWD, name, LOOKUP_FOLLOW);
+  return typeof p === "number" ? p : truncatePath({ k, t }, p, length);
+}
+
+/** fsync / fdatasync: tmpfs has nothing to write back; other files have no fsync (EINVAL). */
+function sysFsync(_k: Kernel, t: Task, fd: number): number {
+  const f = fdget(t, fd);
+  if (f === undefined) return -EBADF;
+  return f.ops.fsync === true ? 0 : -EINVAL;
+}
+
+const POSIX_FADV_NOREUSE = 5;
+
+/** fadvise64_64(fd, offset, len, advice): only a hint; checked, then ignored (tmpfs is memory). */
+function sysFadvise(_k: Kernel, t: Task, fd: number, _olo: number, _ohi: number, llo: number, lhi: number, advice: number): number {
+  const f = fdget(t, fd);
+  if (f === undefined) return -EBADF;
+  if (f.inode instanceof PipeInode) return -ESPIPE;
+  if (loffFromHalves(llo, lhi) < 0 || advice >>> 0 > POSIX_FADV_NOREUSE) return -EINVAL;
+  return 0;
+}
+
+export const RW_SYSCALLS: SyscallEntry[] = [
+  { nr: 45, name: "truncate64", args: ["s", "u", "d"], fn: sysTruncate },
+  { nr: 46, name: "ftruncate64", args: ["d", "u", "d"], fn: sysFtruncate },
+  { nr: 62, name: "_llseek", args: ["d", "d", "u", "p", "d"], fn: sysLlseek },
+  { nr: 63, name: "read", args: ["d", "b", "u"], fn: rw("read") },
+  { nr: 64, name: "write", args: ["d", "b", "u"], fn: rw("write") },
+  { nr: 65, name: "readv", args: ["d", "p", "d"], fn: rwv("read") },
+  { nr: 66, name: "writev", args: ["d", "p", "d"], fn: rwv("write") },
+  { nr: 67, name: "pread64", args: ["d", "b", "u", "u", "d"], fn: prw("read") },
+  { nr: 68, name: "pwrite64", args: ["d", "b", "u", "u", "d"], fn: prw("write") },
+  { nr: 69, name: "preadv", args: ["d", "p", "d", "u", "d"], fn: prwv("read") },
+  { nr: 70, name: "pwritev", args: ["d", "p", "d", "u", "d"], fn: prwv("write") },
+  { nr: 81, name: "sync", args: [], fn: () => 0 },
+  { nr: 223, name: "fadvise64_64", args: ["d", "u", "d", "u", "d", "d"], fn: sysFadvise },
+  { nr: 82, name: "fsync", args: ["d"], fn: sysFsync },
+  { nr: 83, name: "fdatasync", args: ["d"], fn: sysFsync },
+];
