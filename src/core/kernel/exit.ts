@@ -72,6 +72,36 @@ export function releaseTask(k: Kernel, t: Task): void {
   k.kobj.put(t, "release_task");
 }
 
+/**
+ * will_become_orphaned_pgrp: no member of the group (but `ignored`) has a parent in another
+ * group of the same session. Children of the global init do not count, as in Linux.
+ */
+function orphanedPgrp(k: Kernel, pgrp: Task["group"]["pgrp"], ignored: Task | null): boolean {
+  for (const p of k.tasks.values()) {
+    if (!p.isLeader || p.group.pgrp !== pgrp || p === ignored || !p.alive) continue;
+    const parent = p.parent;
+    if (parent === null || parent.kthread !== null) continue;
+    if (parent.group.pgrp !== pgrp && parent.group.session === p.group.session) return false;
+  }
+  return true;
+}
+
+/**
+ * kill_orphaned_pgrp: when t's exit (parent = null) or the reparenting of t (parent = the exiting
+ * task) orphans a process group with stopped members, POSIX says SIGHUP then SIGCONT to it.
+ */
+function killOrphanedPgrp(k: Kernel, t: Task, exiting: Task | null): void {
+  const pgrp = t.group.pgrp;
+  const parent = exiting ?? t.parent;
+  if (parent === null || parent.group.pgrp === pgrp || parent.group.session !== t.group.session) return;
+  if (!orphanedPgrp(k, pgrp, exiting === null ? t : null)) return;
+  const members = [...k.tasks.values()].filter((p) => p.isLeader && p.alive && p.group.pgrp === pgrp);
+  if (!members.some((p) => p.group.stopped)) return;
+  for (const sig of [1 /* SIGHUP */, 18 /* SIGCONT */]) {
+    for (const p of members) sendSignal(k, p, { signo: sig, code: 0x80 }, true);
+  }
+}
+
 /** The task that adopts t's children (find_new_reaper), or null if t is a dying ns init. */
 function findNewReaper(t: Task): Task | null {
   for (const th of t.group.threads) if (th !== t && th.alive) return th;
@@ -108,6 +138,7 @@ function reparentChildren(k: Kernel, t: Task): void {
     return;
   }
   for (const child of [...t.children]) {
+    if (child.isLeader && child.alive) killOrphanedPgrp(k, child, t);
     t.children.delete(child);
     child.parent = reaper;
     reaper.children.add(child);
@@ -149,6 +180,7 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
   }
   g.threads.delete(t);
   reparentChildren(k, t);
+  if (t.isLeader && g.threads.size === 0) killOrphanedPgrp(k, t, null);
   if (g.threads.size === 0 && !g.groupExit && status.signal !== undefined) {
     g.groupExit = true;
     g.groupExitStatus = status;

@@ -127,7 +127,8 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   // A new thread sharing the address space must not share the signal stack (sas_ss_reset).
   if ((f & (CLONE_VM | CLONE_VFORK)) !== CLONE_VM) child.sas = { ...parent.sas };
   if (f & CLONE_CHILD_CLEARTID) child.clearChildTid = a.childTid >>> 0;
-  if (f & CLONE_NEWPID) ns.reaper = child;
+  // The first task of a namespace is its init (after clone(CLONE_NEWPID) or unshare()).
+  if (ns.reaper === null && pid.nrIn(ns) === 1) ns.reaper = child;
 
   const realParent = (f & (CLONE_PARENT | CLONE_THREAD)) ? parent.parent : parent;
   child.parent = realParent;

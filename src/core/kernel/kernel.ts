@@ -23,13 +23,13 @@ import { doExit, doGroupExit, releaseTask } from "./exit.ts";
 import { Futexes } from "./futex.ts";
 import { Freezer } from "./freezer.ts";
 import { KObjectRegistry } from "./kref.ts";
-import type { KthreadYield } from "./kthread.ts";
+import { kthreadRun, type KthreadYield } from "./kthread.ts";
 import { Modules, type Module } from "./module.ts";
 import { formatOops, Oopses } from "./oops.ts";
 import { allocPid, PidNamespace, type Pid } from "./pid.ts";
 import { Prng } from "./prng.ts";
 import { Scheduler, type Cpu } from "./sched.ts";
-import { doSignal, handleTrap } from "./signal.ts";
+import { doSignal, handleTrap, sendSignal, signalDeliverable } from "./signal.ts";
 import { SIGKILL } from "./signal-names.ts";
 import { formatSyscall } from "./strace.ts";
 import { SYSCALLS } from "./syscalls/table.ts";
@@ -105,7 +105,11 @@ export class Kernel {
   cptOps: CptOperations | null = null;
   /** Every task not yet reaped, by global id. */
   readonly tasks = new Map<number, Task>();
-  /** ELF images execve can run, by path (until the VFS holds real files). */
+  /**
+   * ELF images execve runs when the VFS walk finds nothing (ENOENT) at exactly this path: only
+   * for paths that cannot be tmpfs files, such as /proc/self/exe (no exe_file link yet).
+   * Everything else is a real file in tmpfs (runProgram's `files`).
+   */
   readonly programs = new Map<string, Uint8Array>();
   readonly events: KernelEvent[] = [];
   /** The clock of the CPU the kernel is acting on, in cycles. */
@@ -163,8 +167,28 @@ export class Kernel {
     return t ?? undefined;
   }
 
-  /** Create the first task (pid 1, the root namespace's init) from an ELF image. */
+  /**
+   * Boot the root namespace's init (pid 1): a kernel thread that reaps whatever it inherits,
+   * as a real init's wait loop does. The program then runs as an ordinary process below it, the
+   * way qemu-riscv32's guest runs below a shell: not pid 1, so not unkillable (SIGNAL_UNKILLABLE),
+   * with a parent, and not a session or process group leader.
+   */
+  private bootInit(): Task {
+    const init = kthreadRun(this, function* (k, self) {
+      for (;;) {
+        for (const c of [...self.children]) {
+          if (c.state === "zombie" && c.isLeader && c.group.threads.size === 0) releaseTask(k, c);
+        }
+        yield { sleep: self.group.childWait };
+      }
+    }, "init") as Task;
+    this.initNs.reaper = init;
+    return init;
+  }
+
+  /** Create the program's first task (pid 2, a child of init) from an ELF image. */
   spawn(elf: Uint8Array, argv: string[], envp: string[], execfn = argv[0] ?? "a.out"): Task {
+    const init = this.initNs.reaper ?? this.bootInit();
     const prog = loadProgram(this.frames, this.kobj, elf, argv, envp, execfn, this.prng);
     const hart = new Hart(prog.mm);
     hart.pc = prog.entry;
@@ -173,7 +197,7 @@ export class Kernel {
     const comm = (execfn.split("/").pop() ?? execfn).slice(0, 15);
     const r = this.kobj;
     const why = `exec of ${execfn} at boot`;
-    const group = new ThreadGroup(r, null as unknown as Task, pid, pid, why);
+    const group = new ThreadGroup(r, null as unknown as Task, init.group.pgrp, init.group.session, why);
     const sighand = new SigHand(r, why);
     const cred = Cred.root(r);
     const nsproxy = new Nsproxy(r, this.initNs, why);
@@ -182,8 +206,9 @@ export class Kernel {
     group.leader = task;
     group.threads.add(task);
     pid.task = task;
+    task.parent = init;
+    init.children.add(task);
     initTaskFiles(this, task); // the task owns the mm's first reference (through its hart)
-    this.initNs.reaper = task;
     this.registerTask(task);
     return task;
   }
@@ -241,6 +266,15 @@ export class Kernel {
         executed++; // a kthread step counts as one unit against the budget
         continue;
       }
+      if (t.restartCode !== 0) {
+        // Woken inside a syscall: like a kernel wait loop, it re-checks its condition before it
+        // looks at signals, so a wake-up that satisfied it wins over a signal that came with it.
+        this.syscall(t);
+        if (t.state !== "running" || cpu.current !== t) {
+          this.sched.preempt(cpu);
+          continue;
+        }
+      }
       if (t.sigPending || t.restartCode !== 0) doSignal(this, t);
       if (t.state !== "running" || cpu.current !== t) {
         this.sched.preempt(cpu);
@@ -255,6 +289,9 @@ export class Kernel {
       cpu.quantumLeft -= ran;
       cpu.clock = hart.cycles;
       this.clock = cpu.clock;
+      const g = t.group;
+      if (g.itimerVirt.left > 0) this.tickCpuTimer(t, g.itimerVirt, 26 /* SIGVTALRM */, ran);
+      if (g.itimerProf.left > 0) this.tickCpuTimer(t, g.itimerProf, 27 /* SIGPROF */, ran);
       if (cause !== TRAP_BUDGET) this.trap(t, cause);
       this.clock = Math.max(this.clock, cpu.clock);
       cpu.clock = this.clock;
@@ -286,7 +323,8 @@ export class Kernel {
   }
 
   private reportDeadlock(): void {
-    const asleep = [...this.tasks.values()].filter((t) => t.state === "sleeping" || t.state === "stopped");
+    // Kernel threads asleep with nothing to do (init waiting for orphans) are no deadlock.
+    const asleep = [...this.tasks.values()].filter((t) => t.kthread === null && (t.state === "sleeping" || t.state === "stopped"));
     if (asleep.length === 0) return;
     this.events.push({
       kind: "deadlock",
@@ -318,6 +356,15 @@ export class Kernel {
   charge(t: Task, cycles: number): void {
     this.clock += cycles;
     t.cpuCycles += cycles;
+    if (t.group.itimerProf.left > 0) this.tickCpuTimer(t, t.group.itimerProf, 27 /* SIGPROF */, cycles);
+  }
+
+  /** Count CPU time against an ITIMER_VIRTUAL/ITIMER_PROF timer; on expiry signal and reload. */
+  tickCpuTimer(t: Task, it: { left: number; interval: number }, sig: number, cycles: number): void {
+    it.left -= cycles;
+    if (it.left > 0) return;
+    it.left = it.interval;
+    sendSignal(this, t.group.leader, { signo: sig, code: 0x80 }, true);
   }
 
   private trap(t: Task, cause: number): void {
@@ -367,6 +414,9 @@ export class Kernel {
    * (cycles) passes. Returns -ERESTARTSYS for the syscall handler to return.
    */
   sleep(t: Task, wq: WaitQueue | null, deadline = 0, restart = ERESTARTSYS): number {
+    // As a wait loop does: a signal that would be delivered ends the wait before it starts
+    // (only a fatal one ends an uninterruptible-but-killable vfork wait).
+    if (restart === ERESTARTNOINTR ? t.group.groupExit : signalDeliverable(t)) return -restart;
     t.state = "sleeping";
     t.waitingOn = wq;
     wq?.waiters.add(t);

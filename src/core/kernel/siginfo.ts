@@ -26,8 +26,10 @@ export interface SigInfo {
   signo: number;
   code: number;
   errno?: number;
-  /** Sender or child pid, as a global id; translated into the receiver's namespace on delivery. */
+  /** Sender or child pid, as a global id. */
   pid?: number;
+  /** That pid as the receiver's namespace saw it when the signal was sent (si_pid). */
+  pidNr?: number;
   uid?: number;
   /** SIGCHLD: exit code or signal. */
   status?: number;

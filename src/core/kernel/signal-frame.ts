@@ -49,7 +49,7 @@ export function setupRtFrame(k: Kernel, t: Task, sig: number, info: SigInfo, ka:
   const frame = ((sp - RT_SIGFRAME_SIZE) & ~15) >>> 0;
   const bytes = new Uint8Array(RT_SIGFRAME_SIZE);
   const dv = new DataView(bytes.buffer);
-  const senderPid = info.pid !== undefined ? (k.tasks.get(info.pid)?.pid.nrIn(t.pidNs) ?? 0) : 0;
+  const senderPid = info.pidNr ?? (info.pid !== undefined ? (k.tasks.get(info.pid)?.pid.nrIn(t.pidNs) ?? 0) : 0);
   bytes.set(encodeSigInfo(info, senderPid), 0);
   const uc = UC_OFFSET;
   encodeStack(t, dv, uc + UC_STACK);

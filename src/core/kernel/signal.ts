@@ -65,6 +65,11 @@ function removeFrom(p: SigPending, mask: bigint): void {
   for (let i = p.queue.length - 1; i >= 0; i--) if (mask & sigmask(p.queue[i].signo)) p.queue.splice(i, 1);
 }
 
+/** Whether a signal would be acted on if t returned to user mode now (signal_pending). */
+export function signalDeliverable(t: Task): boolean {
+  return ((t.pending.signals | t.group.sharedPending.signals) & ~t.blocked) !== 0n || t.group.groupExit;
+}
+
 /** Recompute whether t has something to do before returning to user mode. */
 export function recalcSigPending(t: Task): void {
   const pending = (t.pending.signals | t.group.sharedPending.signals) & ~t.blocked;
@@ -128,6 +133,10 @@ export function sendSignal(k: Kernel, t: Task, info: SigInfo, group: boolean): b
   const p = group ? g.sharedPending : t.pending;
   if (sig < SIGRTMIN && (p.signals & sigmask(sig))) return false; // standard signals do not queue
   p.signals |= sigmask(sig);
+  // si_pid is fixed when the signal is sent: the sender may be gone by the time it is taken.
+  if (info.pid !== undefined && info.pidNr === undefined) {
+    info = { ...info, pidNr: k.tasks.get(info.pid)?.pid.nrIn(t.pidNs) ?? 0 };
+  }
   p.queue.push(info);
   completeSignal(k, t, sig, group);
   return true;

@@ -104,6 +104,9 @@ export class ThreadGroup extends KObject {
   /** Whether the group leader has exec'd (setpgid on the child then fails with EACCES). */
   didExec = false;
   itimerReal: ITimer = { deadline: 0, interval: 0, timerId: 0 };
+  /** ITIMER_VIRTUAL and ITIMER_PROF: CPU time left (cycles, 0 = disarmed) and the reload. */
+  itimerVirt = { left: 0, interval: 0 };
+  itimerProf = { left: 0, interval: 0 };
   /** Where this group's threads sleep in waitid (wait_chldexit). */
   readonly childWait = new WaitQueue();
 

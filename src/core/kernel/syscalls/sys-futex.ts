@@ -6,7 +6,7 @@ import {
   FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMP_REQUEUE, FUTEX_PRIVATE_FLAG, FUTEX_REQUEUE, FUTEX_WAIT,
   FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_BITSET,
 } from "../futex.ts";
-import type { Kernel } from "../kernel.ts";
+import { ERESTART_RESTARTBLOCK, ERESTARTSYS, type Kernel } from "../kernel.ts";
 import type { Task } from "../task.ts";
 import { readTimespec } from "./sys-time.ts";
 import type { SyscallEntry } from "./types.ts";
@@ -37,7 +37,8 @@ function futexWait(k: Kernel, t: Task, uaddr: number, val: number, timeout: numb
   if (key === null) return -EFAULT;
   t.restart = { nr: NR_FUTEX_TIME64, deadline, woken: false };
   k.futexes.enqueue({ task: t, bitset, key });
-  return k.sleep(t, null, deadline ?? 0);
+  // With a timeout Linux restarts through restart_block: a handler always interrupts with EINTR.
+  return k.sleep(t, null, deadline ?? 0, deadline === undefined ? ERESTARTSYS : ERESTART_RESTARTBLOCK);
 }
 
 function sysFutex(k: Kernel, t: Task, uaddr: number, op: number, val: number, timeout: number, uaddr2: number, val3: number): number {

@@ -120,7 +120,7 @@ function sysRtSigtimedwait(k: Kernel, t: Task, setp: number, infop: number, time
   const info = dequeueSignal(t, ~want);
   if (info !== null) {
     t.restart = null;
-    if (infop !== 0 && !t.mm.copyOut(infop, encodeSigInfo(info, info.pid !== undefined ? (k.tasks.get(info.pid)?.pid.nrIn(t.pidNs) ?? 0) : 0))) return -EFAULT;
+    if (infop !== 0 && !t.mm.copyOut(infop, encodeSigInfo(info, info.pidNr ?? (info.pid !== undefined ? (k.tasks.get(info.pid)?.pid.nrIn(t.pidNs) ?? 0) : 0)))) return -EFAULT;
     recalcSigPending(t);
     return info.signo;
   }
@@ -230,7 +230,7 @@ function sysTgkill(k: Kernel, t: Task, tgid: number, tid: number, sig: number): 
 }
 
 function queueInfo(k: Kernel, t: Task, target: Task | undefined, sig: number, uinfo: number, group: boolean): number {
-  if (sig < 1 || sig > 64) return -EINVAL;
+  if (sig < 0 || sig > 64) return -EINVAL; // 0: only the permission and existence checks
   const raw = t.mm.copyIn(uinfo, SIGINFO_SIZE);
   if (raw === null) return -EFAULT;
   const code = new DataView(raw.buffer).getInt32(8, true);

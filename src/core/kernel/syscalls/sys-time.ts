@@ -1,5 +1,5 @@
 // Clocks on the machine's virtual time. Nothing here reads the host clock.
-import { EFAULT, EINVAL } from "../errno.ts";
+import { EFAULT, EINVAL, EOPNOTSUPP } from "../errno.ts";
 import { ERESTART_RESTARTBLOCK, type Kernel } from "../kernel.ts";
 import { SI_KERNEL } from "../siginfo.ts";
 import { sendSignal } from "../signal.ts";
@@ -77,7 +77,7 @@ export function readTimespec(t: Task, addr: number): number | null | -1 {
 }
 
 function sysClockNanosleep(k: Kernel, t: Task, id: number, flags: number, req: number, rem: number): number {
-  if (id === CLOCK_THREAD_CPUTIME_ID) return -EINVAL;
+  if (id === CLOCK_THREAD_CPUTIME_ID) return -EOPNOTSUPP; // as Linux: a thread cannot sleep on its own CPU clock
   const now = clockNs(k, t, id);
   if (now === undefined) return -EINVAL;
   const r = t.restart;
@@ -130,7 +130,17 @@ function armItimer(k: Kernel, t: Task, when: number): void {
   });
 }
 
+const ITIMER_VIRTUAL = 1;
+const ITIMER_PROF = 2;
+
+/** The CPU-time timers count the process's instructions (and, for PROF, kernel work too). */
+function cpuTimer(t: Task, which: number): { left: number; interval: number } | undefined {
+  return which === ITIMER_VIRTUAL ? t.group.itimerVirt : which === ITIMER_PROF ? t.group.itimerProf : undefined;
+}
+
 function sysGetitimer(k: Kernel, t: Task, which: number, curr: number): number {
+  const ct = cpuTimer(t, which);
+  if (ct !== undefined) return t.mm.copyOut(curr, encodeItimerval(k, ct.interval, ct.left)) ? 0 : -EFAULT;
   if (which !== ITIMER_REAL) return -EINVAL;
   const it = t.group.itimerReal;
   const left = it.deadline > 0 ? Math.max(1, it.deadline - k.clock) : 0;
@@ -138,7 +148,8 @@ function sysGetitimer(k: Kernel, t: Task, which: number, curr: number): number {
 }
 
 function sysSetitimer(k: Kernel, t: Task, which: number, value: number, ovalue: number): number {
-  if (which !== ITIMER_REAL) return -EINVAL; // ITIMER_VIRTUAL and ITIMER_PROF are not implemented
+  const ct = cpuTimer(t, which);
+  if (which !== ITIMER_REAL && ct === undefined) return -EINVAL;
   let interval = 0;
   let first = 0;
   if (value !== 0) {
@@ -149,6 +160,12 @@ function sysSetitimer(k: Kernel, t: Task, which: number, value: number, ovalue: 
     if (iusec < 0 || iusec >= 1e6 || vusec < 0 || vusec >= 1e6 || isec < 0 || vsec < 0) return -EINVAL;
     interval = k.nsToCycles((isec * 1e6 + iusec) * 1000);
     first = k.nsToCycles((vsec * 1e6 + vusec) * 1000);
+  }
+  if (ct !== undefined) {
+    if (ovalue !== 0 && !t.mm.copyOut(ovalue, encodeItimerval(k, ct.interval, ct.left))) return -EFAULT;
+    ct.left = first;
+    ct.interval = interval;
+    return 0;
   }
   const it = t.group.itimerReal;
   if (ovalue !== 0) {
