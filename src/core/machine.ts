@@ -1,6 +1,7 @@
 // A Machine: one kernel with its console, memory and seed — what one run (or one matrix cell)
 // boots. runProgram() is the whole of `cptbench exec` minus the command line.
 import { performance } from "node:perf_hooks";
+import { getVfs } from "./fs/vfs.ts";
 import { Console, type ConsoleOptions } from "./kernel/console.ts";
 import { Kernel, type KernelEvent } from "./kernel/kernel.ts";
 import { shellStatus, type ExitStatus } from "./kernel/task.ts";
@@ -20,8 +21,13 @@ export interface MachineOptions extends ConsoleOptions {
 export interface RunOptions extends MachineOptions {
   argv: string[];
   env?: string[];
-  /** ELF images the program may execve, by guest path (until the VFS holds real files). */
+  /**
+   * Files (ELF images the program may execve, data) put into tmpfs at these absolute paths, mode
+   * 0755, parent directories made as needed. Paths under /proc go to Kernel.programs instead.
+   */
   files?: Record<string, Uint8Array>;
+  /** Run the program as pid 1, the root namespace's init (as under `unshare -p -f`). */
+  asInit?: boolean;
   /** Stop (killing the program with SIGKILL) after this many instructions. */
   maxInstructions?: number;
 }
@@ -71,8 +77,13 @@ export class Machine {
 /** Boot a machine, run one program to its end, and report. Throws ElfError/ExecError on a bad program. */
 export function runProgram(elf: Uint8Array, opts: RunOptions): RunResult {
   const m = new Machine(opts);
-  for (const [path, bytes] of Object.entries(opts.files ?? {})) m.kernel.programs.set(path, bytes);
-  const task = m.kernel.spawn(elf, opts.argv, opts.env ?? []);
+  const vfs = getVfs(m.kernel);
+  for (const [path, bytes] of Object.entries(opts.files ?? {})) {
+    // A path on another mount (tests name "/proc/self/exe", which has no exe_file behind it
+    // yet) goes to the kernel's fallback table instead.
+    if (vfs.installFile(path, bytes, 0o755) === null) m.kernel.programs.set(path, bytes);
+  }
+  const task = m.kernel.spawn(elf, opts.argv, opts.env ?? [], opts.argv[0] ?? "a.out", opts.asInit ?? false);
   const t0 = performance.now();
   const instructions = m.kernel.run(opts.maxInstructions ?? Infinity);
   const wallMs = performance.now() - t0;

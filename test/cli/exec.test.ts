@@ -37,8 +37,9 @@ describe("cptbench exec", () => {
   it("--strace shows each syscall with arguments and result", () => {
     const r = cptbench(["exec", "--strace", elfPath("hash")]);
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/^\[pid 1\] write\(1, ".*"(\.\.\.)?, \d+\) = \d+$/m);
-    expect(r.stderr).toMatch(/^\[pid 1\] exit_group\(0\) = 0$/m);
+    // The program is pid 2, below the kernel's init (pid 1), as it would be below a shell.
+    expect(r.stderr).toMatch(/^\[pid 2\] write\(1, ".*"(\.\.\.)?, \d+\) = \d+$/m);
+    expect(r.stderr).toMatch(/^\[pid 2\] exit_group\(0\) = 0$/m);
   });
 
   it("--max-instructions kills the program with SIGKILL (status 137) and says why", () => {

@@ -48,8 +48,14 @@ describe("workloads match qemu-riscv32", () => {
       expect(ours.exitCode).toBe(want.exitCode);
     });
 
-    const live = hasQemu && w.oracle !== "hand";
-    it.runIf(live)("matches a live qemu-riscv32 run", () => {
+    if (w.oracle === "hand") {
+      // Not compared with a live qemu run: qemu 7.2 deviates from Linux here (the manifest says how).
+      it(`has its expectation written from Linux semantics: ${w.why ?? "(no reason given)"}`, () => {
+        expect(w.why?.length ?? 0).toBeGreaterThan(10);
+      });
+      return;
+    }
+    it.runIf(hasQemu)("matches a live qemu-riscv32 run", () => {
       const want = runUnderQemu(w);
       const ours = runCptbench(w.name, w.args, w.env, 7, 2, 50_000);
       expect(ours).toEqual(want);

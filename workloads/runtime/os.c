@@ -41,6 +41,27 @@ pid_t waitpid(pid_t pid, int *status, int options)
 	return si.si_pid;
 }
 
+long sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	unsigned long k[5], o[5];
+	if (act) {
+		k[0] = (unsigned long)act->sa_handler;
+		k[1] = act->sa_flags;
+		k[2] = act->sa_mask.bits[0];
+		k[3] = act->sa_mask.bits[1];
+		k[4] = act->sa_mask.bits[1];   /* qemu 7.2 reads the mask from k[3..4] */
+	}
+	memset(o, 0, sizeof o);
+	long r = sys_rt_sigaction(sig, act ? k : NULL, old ? o : NULL, sizeof(sigset_t));
+	if (r == 0 && old) {
+		old->sa_handler = (void (*)(int))o[0];
+		old->sa_flags = o[1];
+		old->sa_mask.bits[0] = o[2];
+		old->sa_mask.bits[1] = o[3];
+	}
+	return r;
+}
+
 long os_signal(int sig, void (*handler)(int), unsigned long flags, const sigset_t *mask)
 {
 	struct sigaction sa;

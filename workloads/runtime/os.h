@@ -239,8 +239,18 @@ static inline void sigaddset(sigset_t *s, int sig) { s->bits[(sig - 1) / 32] |= 
 static inline void sigdelset(sigset_t *s, int sig) { s->bits[(sig - 1) / 32] &= ~(1u << ((sig - 1) % 32)); }
 static inline int sigismember(const sigset_t *s, int sig) { return (s->bits[(sig - 1) / 32] >> ((sig - 1) % 32)) & 1; }
 
-/* The kernel's struct sigaction on riscv: no sa_restorer (the kernel returns
- * through the vDSO's sigreturn trampoline). */
+/* The kernel's struct sigaction on riscv: handler, flags, mask (16 bytes), no
+ * sa_restorer (the kernel returns through the vDSO's sigreturn trampoline).
+ *
+ * qemu-riscv32 7.2 deviates: it reads {handler, flags, restorer, mask}, i.e.
+ * the mask at offset 12, and writes 20 bytes of old action. sigaction() below
+ * therefore passes the kernel a 20-byte struct whose last word repeats
+ * sa_mask.bits[1] and reads the old action into a 20-byte buffer: a mask with
+ * bits[0] == bits[1] (empty, full, or each signal s together with s + 32) then
+ * means the same under qemu as under Linux, and the old action reads back the
+ * same words except that Linux drops SIGKILL/SIGSTOP from the mask. Workloads
+ * recorded from qemu use only such masks; `sigaction-abi` checks the real
+ * layout against a hand-written expectation. */
 struct sigaction {
 	union {
 		void (*sa_handler)(int);
@@ -250,8 +260,17 @@ struct sigaction {
 	sigset_t sa_mask;
 };
 
-static inline long sigaction(int sig, const struct sigaction *act, struct sigaction *old)
-{ return __syscall4(SYS_rt_sigaction, sig, (long)act, (long)old, sizeof(sigset_t)); }
+/* The raw call: act/old point at the kernel's layout (see above). */
+static inline long sys_rt_sigaction(int sig, const void *act, void *old, size_t sigsetsize)
+{ return __syscall4(SYS_rt_sigaction, sig, (long)act, (long)old, (long)sigsetsize); }
+long sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+/* A mask both layouts agree on: sig and sig + 32 (or sig - 32) together. */
+static inline void sigaddset2(sigset_t *s, int sig)
+{
+	int lo = (sig - 1) % 32;
+	s->bits[0] |= 1u << lo;
+	s->bits[1] |= 1u << lo;
+}
 /* Installs handler with the given flags and mask (NULL: empty); returns 0 or -errno. */
 long os_signal(int sig, void (*handler)(int), unsigned long flags, const sigset_t *mask);
 long os_sigaction(int sig, void (*action)(int, siginfo_t *, void *), unsigned long flags, const sigset_t *mask);

@@ -8,6 +8,7 @@
 // re-executes the call after the handler, SA_RESTART or not), and the count is also kept aside
 // here, because rt_sigreturn clears t.restart: the re-execution finds it and returns it.
 import { ERESTARTNOINTR, type Kernel } from "../kernel/kernel.ts";
+import { signalDeliverable } from "../kernel/signal.ts";
 import type { Task } from "../kernel/task.ts";
 import type { WaitQueue } from "../kernel/wait-queue.ts";
 
@@ -29,7 +30,10 @@ export interface Progress {
 export function resumeProgress(t: Task): Progress {
   const sig = callSignature(t);
   const r = t.restart;
-  if (r !== null && r.rwSig === sig && typeof r.rwDone === "number") return { done: r.rwDone, interrupted: false };
+  if (r !== null && r.rwSig === sig && typeof r.rwDone === "number") {
+    // Woken with a signal to deliver: pipe_write stops here and returns what it moved.
+    return { done: r.rwDone, interrupted: r.rwDone > 0 && signalDeliverable(t) };
+  }
   const saved = afterHandler.get(t);
   afterHandler.delete(t);
   if (saved !== undefined && saved.sig === sig) return { done: saved.done, interrupted: true };
@@ -43,6 +47,11 @@ export function sleepWithProgress(k: Kernel, t: Task, wq: WaitQueue, done: numbe
   if (done === 0) {
     afterHandler.delete(t);
     return k.sleep(t, wq);
+  }
+  if (signalDeliverable(t)) {
+    // A signal is already pending: return the partial count rather than sleep.
+    t.restart = null;
+    return done;
   }
   afterHandler.set(t, { sig, done });
   return k.sleep(t, wq, 0, ERESTARTNOINTR);

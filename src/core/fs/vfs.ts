@@ -5,20 +5,27 @@
 //   /            tmpfs, 0755
 //   /dev         null zero full console, and fd stdin stdout stderr -> /proc/self/fd...
 //   /proc        procfs
+//   /sys/fs/cgroup/freezer   the cgroup-v1 freezer hierarchy (cgroupfs.ts)
 //   /tmp         1777
 import type { Kernel } from "../kernel/kernel.ts";
 import { mkdev, S_IFDIR } from "./constants.ts";
 import { CharDevInode, DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO } from "./devices.ts";
 import { Dentry, DirInode, Mount, timeNow, type DirEntry, type FsCtx, type Path, type SuperBlock } from "./inode.ts";
 import { PIPEFS_MAGIC, PipeInode } from "./pipe.ts";
+import { CgroupFs, FreezerDir } from "./cgroupfs.ts";
 import { ProcFs } from "./proc/proc-fs.ts";
 import { ProcRoot } from "./proc/root.ts";
-import { Tmpfs, TmpfsDir } from "./tmpfs/tmpfs.ts";
+import { Tmpfs, TmpfsDir, TmpfsFile } from "./tmpfs/tmpfs.ts";
+import { PAGE_SIZE } from "../mm/frame.ts";
 
 /** Anonymous device numbers (0:N), one per superblock, as Linux's get_anon_bdev hands out. */
 const DEV_PIPEFS = mkdev(0, 12);
 const DEV_ROOT = mkdev(0, 20);
 const DEV_PROC = mkdev(0, 21);
+const DEV_CGROUP_FREEZER = mkdev(0, 22);
+
+/** tmpfs's lookup ignores its caller: kernel code outside any task passes this. */
+const NO_CTX = null as unknown as FsCtx;
 
 /** pipefs's root: it has no entries anyone can look up. */
 class PseudoRoot extends DirInode {
@@ -40,6 +47,7 @@ export class Vfs {
   readonly proc: ProcFs;
   readonly rootMount: Mount;
   readonly procMount: Mount;
+  readonly freezerMount: Mount;
   readonly pipeMount: Mount;
   /** Mountpoint dentry → the mount on it. */
   private readonly mounts = new Map<Dentry, Mount>();
@@ -54,9 +62,15 @@ export class Vfs {
     const dev = rootDir.mkdir(null, root, "dev", 0o755);
     this.populateDev(dev);
     const procDir = rootDir.mkdir(null, root, "proc", 0o555);
+    const sys = rootDir.mkdir(null, root, "sys", 0o555);
+    const sysFs = (sys.inode as TmpfsDir).mkdir(null, sys, "fs", 0o755);
+    const cgroup = (sysFs.inode as TmpfsDir).mkdir(null, sysFs, "cgroup", 0o755);
+    const freezerDir = (cgroup.inode as TmpfsDir).mkdir(null, cgroup, "freezer", 0o755);
     rootDir.mkdir(null, root, "tmp", 0o1777);
     this.proc = new ProcFs(DEV_PROC, env.nowNs);
     this.procMount = this.mount({ mnt: this.rootMount, dentry: procDir }, this.proc, new Dentry("/", null, new ProcRoot(this.proc)));
+    const cgfs = new CgroupFs(DEV_CGROUP_FREEZER, env.nowNs);
+    this.freezerMount = this.mount({ mnt: this.rootMount, dentry: freezerDir }, cgfs, new Dentry("/", null, new FreezerDir(cgfs, k.freezer.root)));
     const pipefs: SuperBlock = { type: "pipefs", dev: DEV_PIPEFS, magic: PIPEFS_MAGIC, nextIno: 1 };
     const pipeRoot = new Dentry("pipe:", null, new PseudoRoot(pipefs, 1, S_IFDIR | 0o755, env.nowNs()));
     this.pipeMount = new Mount(this.nextMountId++, pipefs, pipeRoot, null, null);
@@ -80,6 +94,41 @@ export class Vfs {
     dir.symlink(null, dev, "stdin", "/proc/self/fd/0");
     dir.symlink(null, dev, "stdout", "/proc/self/fd/1");
     dir.symlink(null, dev, "stderr", "/proc/self/fd/2");
+  }
+
+  /**
+   * Put a regular file with `bytes` at the absolute tmpfs path `path` from kernel code (the
+   * machine's initial files), creating missing parent directories with mode 0755. An existing
+   * file there is replaced. Returns null if the path lies on another mount (/proc/...); throws
+   * if a component is not a tmpfs directory or memory runs out.
+   */
+  installFile(path: string, bytes: Uint8Array, mode = 0o755): TmpfsFile | null {
+    const parts = path.split("/").filter((s) => s.length > 0 && s !== ".");
+    if (!path.startsWith("/") || parts.length === 0 || parts.includes("..")) throw new Error(`installFile: bad path ${path}`);
+    let dir = this.rootMount.root;
+    for (const name of parts.slice(0, -1)) {
+      const inode = dir.inode;
+      if (!(inode instanceof TmpfsDir)) throw new Error(`installFile: ${path}: not a tmpfs directory`);
+      dir = inode.lookup(NO_CTX, dir, name) ?? inode.mkdir(null, dir, name, 0o755);
+      if (this.isMountpoint(dir)) return null;
+    }
+    const d = dir.inode;
+    if (!(d instanceof TmpfsDir)) throw new Error(`installFile: ${path}: not a tmpfs directory`);
+    const name = parts[parts.length - 1];
+    const old = d.lookup(NO_CTX, dir, name);
+    if (old !== null) {
+      if (!(old.inode instanceof TmpfsFile)) throw new Error(`installFile: ${path} exists and is not a regular file`);
+      old.inode.truncate(0);
+      old.inode.mode = (old.inode.mode & ~0o7777) | mode;
+    }
+    const file = (old ?? d.create(null, dir, name, mode)).inode as TmpfsFile;
+    for (let off = 0; off < bytes.length; off += PAGE_SIZE) {
+      const page = file.cache.findOrCreate(off / PAGE_SIZE);
+      if (page === null) throw new Error(`installFile: ${path}: out of memory`);
+      page.data.set(bytes.subarray(off, Math.min(off + PAGE_SIZE, bytes.length)));
+    }
+    file.growTo(bytes.length);
+    return file;
   }
 
   /** Mount a file system whose root is `root` on `at`. */

@@ -131,7 +131,8 @@ function zapPidNamespace(k: Kernel, init: Task): void {
 }
 
 function reparentChildren(k: Kernel, t: Task): void {
-  if (t.children.size === 0) return;
+  // A dying init must close its namespace even with no children (find_child_reaper runs first).
+  if (t.children.size === 0 && t.pidNs.reaper !== t) return;
   const reaper = findNewReaper(t);
   if (reaper === null) {
     zapPidNamespace(k, t);

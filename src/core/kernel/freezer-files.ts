@@ -18,7 +18,9 @@ export function readFreezerFile(k: Kernel, g: FreezerCgroup, file: FreezerFile, 
     case "tasks":
     case "cgroup.procs": {
       const seen = new Set<number>();
-      for (const t of g.tasks) {
+      // The root group holds every task not moved elsewhere (its set lists only those moved back).
+      const members = g.parent === null ? [...k.tasks.values()].filter((t) => k.freezer.groupOf(t) === g) : g.tasks;
+      for (const t of members) {
         if (!t.alive) continue;
         const nr = (file === "tasks" ? t.pid : t.group.leader.pid).nrIn(reader.pidNs);
         if (nr > 0) seen.add(nr);

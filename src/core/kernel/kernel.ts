@@ -186,9 +186,13 @@ export class Kernel {
     return init;
   }
 
-  /** Create the program's first task (pid 2, a child of init) from an ELF image. */
-  spawn(elf: Uint8Array, argv: string[], envp: string[], execfn = argv[0] ?? "a.out"): Task {
-    const init = this.initNs.reaper ?? this.bootInit();
+  /**
+   * Create the program's first task from an ELF image: pid 2, a child of init; or, with
+   * `asInit`, pid 1 itself — the init of the root namespace, like a program started with
+   * `unshare -p -f` (unkillable by its own default signals, its orphans' reaper).
+   */
+  spawn(elf: Uint8Array, argv: string[], envp: string[], execfn = argv[0] ?? "a.out", asInit = false): Task {
+    const init = asInit ? null : (this.initNs.reaper ?? this.bootInit());
     const prog = loadProgram(this.frames, this.kobj, elf, argv, envp, execfn, this.prng);
     const hart = new Hart(prog.mm);
     hart.pc = prog.entry;
@@ -197,7 +201,7 @@ export class Kernel {
     const comm = (execfn.split("/").pop() ?? execfn).slice(0, 15);
     const r = this.kobj;
     const why = `exec of ${execfn} at boot`;
-    const group = new ThreadGroup(r, null as unknown as Task, init.group.pgrp, init.group.session, why);
+    const group = new ThreadGroup(r, null as unknown as Task, init?.group.pgrp ?? pid, init?.group.session ?? pid, why);
     const sighand = new SigHand(r, why);
     const cred = Cred.root(r);
     const nsproxy = new Nsproxy(r, this.initNs, why);
@@ -207,7 +211,8 @@ export class Kernel {
     group.threads.add(task);
     pid.task = task;
     task.parent = init;
-    init.children.add(task);
+    if (init !== null) init.children.add(task);
+    else this.initNs.reaper = task;
     initTaskFiles(this, task); // the task owns the mm's first reference (through its hart)
     this.registerTask(task);
     return task;

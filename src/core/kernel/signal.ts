@@ -298,6 +298,9 @@ export function doSignal(k: Kernel, t: Task): void {
     if (ka.handler === SIG_DFL) {
       const act = defaultAction(sig);
       if (act === "ignore") continue;
+      // A namespace's init (SIGNAL_UNKILLABLE) discards default-action signals at delivery.
+      const init = t.pidNs.reaper;
+      if (init !== null && init.group === t.group && sig !== SIGKILL && sig !== SIGSTOP) continue;
       if (act === "stop") {
         doSignalStop(k, t, sig);
         return;

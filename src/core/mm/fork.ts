@@ -6,13 +6,18 @@
 // areas are not copied page by page: the child's VMAs reference the same object and fault its
 // pages in on first touch, as Linux skips copy_page_range for shared mappings.
 import { PAGE_SIZE } from "./frame.ts";
+import { addMapper } from "./filemap.ts";
 import type { Mm } from "./mm.ts";
 import { VM_DONTCOPY, VM_WIPEONFORK } from "./vma.ts";
 
 /** Fill `child` (a fresh Mm on the same frames) with a copy of `parent`; returns child. */
 export function dupMmap(parent: Mm, child: Mm): Mm {
   // MADV_DONTFORK areas stay behind; MADV_WIPEONFORK ones come without their pages.
-  for (const v of parent.vmas) if ((v.flags & VM_DONTCOPY) === 0) child.vmas.push(v.slice(v.start, v.end));
+  for (const v of parent.vmas) {
+    if ((v.flags & VM_DONTCOPY) !== 0) continue;
+    child.vmas.push(v.slice(v.start, v.end));
+    if (v.backing.kind === "file") addMapper(v.backing.inode, child);
+  }
   for (const [vpn, pte] of parent.pt) {
     const vma = parent.findVma(vpn * PAGE_SIZE);
     if (vma === undefined || vma.shared || (vma.flags & (VM_DONTCOPY | VM_WIPEONFORK)) !== 0) continue;

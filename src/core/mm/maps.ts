@@ -8,9 +8,11 @@
 // (seq_setwidth(25 + 6 * sizeof(void *) - 1), then one more space).
 //
 // The executable's areas have no file behind them yet (exec.ts copies the ELF into anonymous
-// pages), so they print like anonymous memory with an empty path; with the VFS they get the
-// file's offset, device, inode and path. Shared anonymous memory prints as Linux shows its
+// pages), so they print like anonymous memory with an empty path. Mapped tmpfs files print their
+// offset, device, inode and path (with " (deleted)" once unlinked). Shared anonymous memory prints as Linux shows its
 // internal shmem file: device 00:01, the object's inode, "/dev/zero (deleted)".
+import { dPath } from "../fs/dpath.ts";
+import type { Path } from "../fs/inode.ts";
 import { PAGE_SIZE } from "./frame.ts";
 import type { Mm } from "./mm.ts";
 import { PROT_EXEC, PROT_READ, PROT_WRITE, type Vma } from "./vma.ts";
@@ -21,6 +23,14 @@ const NAME_COLUMN = 25 + 6 * 4 - 1;
 const SHMEM_DEV = "00:01";
 
 const hex8 = (n: number): string => n.toString(16).padStart(8, "0");
+const hex2 = (n: number): string => n.toString(16).padStart(2, "0");
+
+/** The root of the tree p lies in (the top mount's root): maps names files from there. */
+function treeRoot(p: Path): Path {
+  let m = p.mnt;
+  while (m.parent !== null) m = m.parent;
+  return { mnt: m, dentry: m.root };
+}
 
 /** The whole maps file of an mm. */
 export function showMaps(mm: Mm): string {
@@ -37,7 +47,14 @@ export function showMapVma(mm: Mm, v: Vma): string {
   let dev = "00:00";
   let ino = 0;
   let name = "";
-  if (v.backing.kind === "shmem") {
+  if (v.backing.kind === "file") {
+    const b = v.backing;
+    pgoff = v.pgoff * PAGE_SIZE;
+    const d = b.inode.sb.dev;
+    dev = `${hex2(Math.floor(d / 2 ** 20))}:${hex2(d % 2 ** 20)}`;
+    ino = b.inode.ino;
+    name = dPath(b.path, treeRoot(b.path)).name;
+  } else if (v.backing.kind === "shmem") {
     pgoff = v.pgoff * PAGE_SIZE;
     dev = SHMEM_DEV;
     ino = v.backing.obj.ino;

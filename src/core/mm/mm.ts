@@ -10,7 +10,9 @@
 // Frame ownership: every pte holds one reference on its frame (the zero page is not counted).
 // A private page with refs > 1 is shared copy-on-write with another mm (after fork) and its ptes
 // are read-only (writable = false). Shared-memory pages are also referenced by their object
-// (shmem.ts), so their ptes are always writable and never copied.
+// (shmem.ts), so their ptes are always writable and never copied. File pages belong to the
+// file's page cache: a shared mapping maps them writable, a private one read-only until it
+// copies them on the first write (filemap.ts zaps them when the file is truncated).
 //
 // The syscall-level operations live beside this file, one per file, as Linux's mm/ does:
 // mmap.ts, mprotect.ts, mremap.ts, madvise.ts, brk.ts, fork.ts (dup), maps.ts.
@@ -23,6 +25,8 @@ import { mmapBase as defaultMmapBase, STACK_GUARD_GAP, STACK_LIMIT } from "./lay
 import { insertVma, splitVma, vmaIndex } from "./vma-list.ts";
 import { ANON, backingPut, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VM_GROWSDOWN, Vma, type VmaBacking, type VmaKind } from "./vma.ts";
 import { ENOMEM } from "../kernel/errno.ts";
+import type { TmpfsFile } from "../fs/tmpfs/tmpfs.ts";
+import { removeMapper } from "./filemap.ts";
 
 export { pageAlignUp, STACK_GUARD_GAP, STACK_LIMIT } from "./layout.ts";
 
@@ -36,7 +40,7 @@ export const SEGV_MAPERR = 1;
 export const SEGV_ACCERR = 2;
 /** Out of frames: the kernel kills the task (Linux's OOM killer would pick someone). */
 export const FAULT_OOM = 100;
-/** A shared page beyond the object's size (after mremap growth): SIGBUS with BUS_ADRERR. */
+/** A page beyond the end of a shared object or a mapped file: SIGBUS with BUS_ADRERR. */
 export const FAULT_SIGBUS = 101;
 
 export interface Pte {
@@ -79,6 +83,8 @@ export class Mm extends KObject {
   startStack = 0;
   /** Top of the top-down mmap area (Linux's mmap_base). */
   mmapBase = defaultMmapBase();
+  /** Files this mm has mapped (filemap.ts's reverse map), forgotten when it is destroyed. */
+  readonly mappedFiles = new Set<TmpfsFile>();
   /** Why the last translate() returned null: SEGV_MAPERR, SEGV_ACCERR, FAULT_OOM or FAULT_SIGBUS. */
   lastFault = 0;
 
@@ -240,6 +246,21 @@ export class Mm extends KObject {
           return null;
         }
         pte = { frame: this.frames.get(f), writable: true };
+      } else if (b.kind === "file") {
+        // filemap_fault / shmem_fault: the page cache's page. A shared mapping writes it in place;
+        // a private one maps it read-only and copies on the first write (breakCow below: the
+        // cache's own reference keeps the frame's count above one).
+        const pgoff = vma.pgoffAt(vpn * PAGE_SIZE);
+        if (pgoff * PAGE_SIZE >= b.inode.size) {
+          this.lastFault = FAULT_SIGBUS;
+          return null;
+        }
+        const f = b.inode.getPage(pgoff, write && vma.shared);
+        if (f === null) {
+          this.lastFault = FAULT_OOM;
+          return null;
+        }
+        pte = { frame: this.frames.get(f), writable: vma.shared };
       } else if (!write) {
         pte = { frame: this.frames.zeroPage, writable: false };
       } else {
@@ -377,6 +398,8 @@ export class Mm extends KObject {
     this.pt.clear();
     for (const v of this.vmas) backingPut(v.backing);
     this.vmas.length = 0;
+    for (const inode of this.mappedFiles) removeMapper(inode, this);
+    this.mappedFiles.clear();
     this.icache.clear();
     this.epoch++;
   }

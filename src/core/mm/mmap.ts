@@ -1,13 +1,16 @@
 // mmap and munmap: Linux's do_mmap, get_unmapped_area, mmap_region and do_munmap, for anonymous
-// memory. File mappings take the same path once the VFS gives files a backing (see MmapFile).
+// memory and tmpfs files (mapped through their page cache: see MmapFile and Mm.faultIn).
 import { accountable, vmEnoughMemory } from "./account.ts";
 import { PAGE_MASK, PAGE_SHIFT } from "./frame.ts";
 import { MAX_MAP_COUNT, MMAP_MIN_ADDR, pageAlignUp, TASK_SIZE, TASK_UNMAPPED_BASE } from "./layout.ts";
 import type { Mm } from "./mm.ts";
+import type { Path } from "../fs/inode.ts";
+import type { TmpfsFile } from "../fs/tmpfs/tmpfs.ts";
+import { addMapper } from "./filemap.ts";
 import { ShmemObject } from "./shmem.ts";
 import { vmaIndex } from "./vma-list.ts";
-import { ANON, PROT_NONE, PROT_WRITE, VM_ACCOUNT, VM_GROWSDOWN, VM_NORESERVE, VM_SHARED, vmStartGap, type VmaBacking } from "./vma.ts";
-import { EEXIST, EINVAL, ENODEV, ENOMEM, EOVERFLOW, EPERM } from "../kernel/errno.ts";
+import { ANON, PROT_NONE, PROT_WRITE, VM_ACCOUNT, VM_GROWSDOWN, VM_MAYWRITE, VM_NORESERVE, VM_SHARED, vmStartGap, type VmaBacking } from "./vma.ts";
+import { EACCES, EEXIST, EINVAL, ENODEV, ENOMEM, EOVERFLOW, EPERM } from "../kernel/errno.ts";
 
 // mmap flags (asm-generic/mman-common.h).
 export const MAP_SHARED = 0x01;
@@ -26,11 +29,15 @@ export const MAP_HUGETLB = 0x40000;
 export const MAP_FIXED_NOREPLACE = 0x100000;
 
 /**
- * A file being mapped. Until the VFS exists the only files are the console's, which have no
- * mmap operation (ENODEV); tmpfs files will supply a shmem object or page cache here.
+ * A file being mapped (the fd was looked up): a tmpfs regular file, mapped through its page cache,
+ * or something with no mmap operation (inode null: pipes, the console, directories: ENODEV).
  */
 export interface MmapFile {
-  readonly mmap: null;
+  readonly inode: TmpfsFile | null;
+  readonly path: Path;
+  /** FMODE_READ and FMODE_WRITE of the open file. */
+  readonly readable: boolean;
+  readonly writable: boolean;
 }
 
 /** get_unmapped_area: where a mapping of len bytes goes, or -errno. */
@@ -113,7 +120,21 @@ export function doMmap(mm: Mm, addr: number, len: number, prot: number, flags: n
   const type = flags & MAP_TYPE;
   if (file !== null) {
     if (type !== MAP_SHARED && type !== MAP_SHARED_VALIDATE && type !== MAP_PRIVATE) return -EINVAL;
-    return -ENODEV;
+    // do_mmap's file checks, in its order: a shared mapping may be writable only through a file
+    // opened for writing (else it never may: no VM_MAYWRITE); reading is always needed; then the
+    // file must have an mmap operation; file mappings do not grow.
+    if (type !== MAP_PRIVATE) {
+      if ((prot & PROT_WRITE) !== 0 && !file.writable) return -EACCES;
+      vmFlags |= VM_SHARED;
+      if (file.writable) vmFlags |= VM_MAYWRITE;
+    }
+    if (!file.readable) return -EACCES;
+    if (file.inode === null) return -ENODEV;
+    if ((vmFlags & VM_GROWSDOWN) !== 0) return -EINVAL;
+    const r = mmapRegion(mm, addr, len, prot, vmFlags, pgoff, { kind: "file", inode: file.inode, path: file.path });
+    if (r < 0) return r;
+    if (((flags & MAP_POPULATE) !== 0 && (flags & MAP_NONBLOCK) === 0) || (flags & MAP_LOCKED) !== 0) populate(mm, addr, addr + len);
+    return addr;
   }
   if (type === MAP_SHARED) {
     if ((vmFlags & VM_GROWSDOWN) !== 0) return -EINVAL;
@@ -130,8 +151,8 @@ export function doMmap(mm: Mm, addr: number, len: number, prot: number, flags: n
   return addr;
 }
 
-/** mmap_region: replace whatever is at [addr, addr+len) with a new anonymous area. */
-function mmapRegion(mm: Mm, addr: number, len: number, prot: number, vmFlags: number, pgoff: number): number {
+/** mmap_region: replace whatever is at [addr, addr+len) with a new area (anonymous, or on `file`). */
+function mmapRegion(mm: Mm, addr: number, len: number, prot: number, vmFlags: number, pgoff: number, file?: VmaBacking): number {
   const pages = len >>> PAGE_SHIFT;
   // As in Linux, a MAP_FIXED mapping that then fails has still removed what was there.
   if (mm.unmapRange(addr, addr + len) < 0) return -ENOMEM;
@@ -141,7 +162,12 @@ function mmapRegion(mm: Mm, addr: number, len: number, prot: number, vmFlags: nu
     vmFlags |= VM_ACCOUNT;
   }
   let backing: VmaBacking = ANON;
-  if ((vmFlags & VM_SHARED) !== 0) {
+  if (file !== undefined && file.kind === "file") {
+    // The VMA's reference on the inode: the file stays while mapped, even unlinked.
+    file.inode.get();
+    addMapper(file.inode, mm);
+    backing = file;
+  } else if ((vmFlags & VM_SHARED) !== 0) {
     // shmem_zero_setup: the object is charged for its whole size unless MAP_NORESERVE.
     if ((vmFlags & VM_NORESERVE) === 0 && !vmEnoughMemory(mm.frames, pages)) return -ENOMEM;
     backing = { kind: "shmem", obj: new ShmemObject(mm.frames, mm.frames.nextIno++, pages) };

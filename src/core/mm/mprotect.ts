@@ -10,8 +10,8 @@ import { PAGE_MASK, PAGE_SHIFT } from "./frame.ts";
 import { pageAlignUp } from "./layout.ts";
 import type { Mm } from "./mm.ts";
 import { isolate, mergeRange, vmaIndex } from "./vma-list.ts";
-import { PROT_EXEC, PROT_READ, PROT_WRITE, VM_ACCOUNT, VM_GROWSDOWN, VM_NORESERVE, VM_SHARED } from "./vma.ts";
-import { EINVAL, ENOMEM } from "../kernel/errno.ts";
+import { PROT_EXEC, PROT_READ, PROT_WRITE, VM_ACCOUNT, VM_GROWSDOWN, VM_MAYWRITE, VM_NORESERVE, VM_SHARED } from "./vma.ts";
+import { EACCES, EINVAL, ENOMEM } from "../kernel/errno.ts";
 
 export const PROT_SEM = 0x8;
 export const PROT_GROWSDOWN = 0x01000000;
@@ -53,6 +53,11 @@ export function doMprotect(mm: Mm, start: number, len: number, prot: number): nu
     const v = mm.vmas[vmaIndex(mm.vmas, at)];
     if (v === undefined || v.start > at) {
       err = -ENOMEM;
+      break;
+    }
+    // VM_MAYWRITE: a shared mapping of a file opened without write access never becomes writable.
+    if ((prot & PROT_WRITE) !== 0 && v.backing.kind === "file" && v.shared && (v.flags & VM_MAYWRITE) === 0) {
+      err = -EACCES;
       break;
     }
     const to = Math.min(v.end, end);

@@ -5,7 +5,7 @@
 // first touched and dropped when the last VMA mapping the object goes. Page-table entries that
 // map a page hold references of their own, so dropping a pte (munmap, MADV_DONTNEED) never loses
 // the contents. This is the contract of fs/page-cache.ts's PageCache (findOrCreate included):
-// tmpfs files will map through a `{ kind: "file" }` backing on their PageCache the same way.
+// tmpfs files map through a `{ kind: "file" }` backing on their PageCache the same way.
 import type { Frame, FrameAllocator } from "./frame.ts";
 
 export class ShmemObject {

@@ -3,6 +3,8 @@
 // are kept sorted by start (vma-list.ts keeps that invariant).
 import { PAGE_SHIFT } from "./frame.ts";
 import { STACK_GUARD_GAP } from "./layout.ts";
+import type { Path } from "../fs/inode.ts";
+import type { TmpfsFile } from "../fs/tmpfs/tmpfs.ts";
 import type { ShmemObject } from "./shmem.ts";
 
 export const PROT_NONE = 0;
@@ -12,6 +14,8 @@ export const PROT_EXEC = 4;
 
 // vm_flags beyond the protection bits, with Linux's values.
 export const VM_SHARED = 0x8;
+/** The mapping may be made writable (a MAP_SHARED file mapping needs the file open for writing). */
+export const VM_MAYWRITE = 0x20;
 export const VM_GROWSDOWN = 0x100;
 /** MADV_SEQUENTIAL / MADV_RANDOM: only a hint, but a distinct area (it splits and blocks merges). */
 export const VM_SEQ_READ = 0x8000;
@@ -37,10 +41,23 @@ export type VmaKind = "anon" | "stack" | "heap" | "elf" | "vdso";
 /**
  * What holds the pages of an area. Private anonymous pages belong to the page table alone; a
  * shared object owns its pages (Map<pgoff, Frame>) and every VMA mapping it takes a reference.
- * Files come with the VFS as `{ kind: "file", inode }`: the inode's page cache owns the pages,
+ * A tmpfs file is `{ kind: "file", inode, path }`: the inode's page cache owns the pages,
  * a shared mapping maps them, a private one maps them read-only and copies on write.
  */
-export type VmaBacking = { readonly kind: "anon" } | { readonly kind: "shmem"; readonly obj: ShmemObject };
+export type VmaBacking =
+  | { readonly kind: "anon" }
+  | { readonly kind: "shmem"; readonly obj: ShmemObject }
+  | FileBacking;
+
+/**
+ * A tmpfs file mapped through its page cache. Every VMA on it holds a user reference on the
+ * inode (so an unlinked file stays while mapped); path is what /proc/<pid>/maps names.
+ */
+export interface FileBacking {
+  readonly kind: "file";
+  readonly inode: TmpfsFile;
+  readonly path: Path;
+}
 
 export const ANON: VmaBacking = { kind: "anon" };
 
@@ -96,11 +113,13 @@ export function vmStartGap(v: Vma): number {
 /** Take a reference on what backs an area (a new VMA maps it). */
 export function backingGet(b: VmaBacking): void {
   if (b.kind === "shmem") b.obj.get();
+  else if (b.kind === "file") b.inode.get();
 }
 
 /** Drop an area's reference on its backing (the VMA is gone). */
 export function backingPut(b: VmaBacking): void {
   if (b.kind === "shmem") b.obj.put();
+  else if (b.kind === "file") b.inode.put();
 }
 
 /**
@@ -115,6 +134,7 @@ export function canMerge(lo: Vma, hi: Vma): boolean {
   const a = lo.backing;
   const b = hi.backing;
   if (a.kind !== b.kind || (a.kind === "shmem" && b.kind === "shmem" && a.obj !== b.obj)) return false;
+  if (a.kind === "file" && b.kind === "file" && (a.inode !== b.inode || a.path.dentry !== b.path.dentry)) return false;
   return lo.pgoff + lo.pages === hi.pgoff;
 }
 

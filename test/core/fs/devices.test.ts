@@ -26,7 +26,7 @@ describe("devices", () => {
 
   it("the console: fd 0 reads the machine's input, fd 1 and fd 2 land in stdout and stderr", () => {
     const m = new Machine({ seed: 1, memoryMiB: 16, stdin: Buffer.from("typed input") });
-    const t = m.kernel.spawn(fixture("guest", "hello.elf"), ["hello"], []);
+    const t = m.kernel.spawn(fixture("guest", "hello.elf"), ["hello"], [], "hello", true);
     const c = { k: m.kernel, t };
     const files = filesOf(t)!;
     expect(readAll(c, files.get(0)!, 5)).toBe("typed");

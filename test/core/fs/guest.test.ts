@@ -29,19 +29,19 @@ function runUnderQemu(name: string): string {
 }
 
 function run(name: string, files: Record<string, Uint8Array> = {}) {
-  const r = runProgram(fixture("fs", `${name}.elf`), { argv: [name], seed: 3, files, maxInstructions: 2e9 });
+  const r = runProgram(fixture("fs", `${name}.elf`), { argv: [name], seed: 3, files, maxInstructions: 2e9, asInit: true /* recorded under unshare -p -f */ });
   return { ...r, out: Buffer.from(r.stdout).toString("latin1") + `exit ${r.exitCode}\n` };
 }
 
 describe("fs guest programs match qemu-riscv32", () => {
-  it.each(["fs-basic", "pipes", "fdshare", "procfs"])("%s", (name) => {
+  it.each(["fs-basic", "pipes", "fdshare", "procfs", "fmmap"])("%s", (name) => {
     const r = run(name);
     expect(r.out).toBe(readFileSync(join(FIXTURES, "fs", `${name}.expected`), "latin1"));
     expect(r.events.filter((e) => e.kind !== "fatal-signal")).toEqual([]);
     expect(r.oopses).toBe(0);
   });
 
-  it.runIf(hasUnshare).each(["fs-basic", "pipes", "fdshare", "procfs"])("%s matches a live qemu-riscv32 run", (name) => {
+  it.runIf(hasUnshare).each(["fs-basic", "pipes", "fdshare", "procfs", "fmmap"])("%s matches a live qemu-riscv32 run", (name) => {
     expect(run(name).out).toBe(runUnderQemu(name));
   });
 

@@ -25,7 +25,7 @@ export interface Booted {
 /** A machine with its first task spawned (pid 1, console fds, cwd /), not run. */
 export function boot(memoryMiB = 64): Booted {
   const m = new Machine({ seed: 1, memoryMiB });
-  const t = m.kernel.spawn(fixture("guest", "hello.elf"), ["hello"], []);
+  const t = m.kernel.spawn(fixture("guest", "hello.elf"), ["hello"], [], "hello", true);
   return { m, k: m.kernel, t, c: { k: m.kernel, t } };
 }
 

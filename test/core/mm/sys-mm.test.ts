@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EBADF, EEXIST, EINVAL, ENODEV, ENOMEM, EOVERFLOW } from "../../../src/core/kernel/errno.ts";
+import { EACCES, EBADF, EEXIST, EINVAL, ENODEV, ENOMEM, EOVERFLOW } from "../../../src/core/kernel/errno.ts";
 import type { Kernel } from "../../../src/core/kernel/kernel.ts";
 import { MM_SYSCALLS } from "../../../src/core/kernel/syscalls/sys-mm.ts";
 import { PROC_SYSCALLS } from "../../../src/core/kernel/syscalls/sys-proc.ts";
@@ -51,17 +51,31 @@ describe("syscall handlers", () => {
     expect(call(mm, 222, BASE, P, RW, PRIV | MAP_FIXED_NOREPLACE, -1, 0)).toBe(-EEXIST);
   });
 
-  it("mmap2: write-only is EINVAL on riscv (Linux 6.1); files are EBADF or ENODEV; huge pages ENOMEM", () => {
+  it("mmap2: write-only is EINVAL on riscv (Linux 6.1); files are EBADF (not open) or ENODEV (the console); huge pages ENOMEM", () => {
     const mm = newMm();
     expect(call(mm, 222, 0, P, PROT_WRITE, PRIV, -1, 0)).toBe(-EINVAL);
     expect(call(mm, 222, 0, P, PROT_READ, MAP_PRIVATE, 7, 0)).toBe(-EBADF);
     expect(call(mm, 222, 0, P, PROT_READ, MAP_PRIVATE, -1, 0)).toBe(-EBADF);
-    expect(call(mm, 222, 0, P, PROT_READ, MAP_SHARED, 1, 0)).toBe(-ENODEV);
-    expect(call(mm, 222, 0, P, PROT_READ, 0, 1, 0)).toBe(-EINVAL);
-    expect(call(mm, 222, 0, 0, PROT_READ, MAP_PRIVATE, 0, 0)).toBe(-EINVAL);
-    expect(call(mm, 222, 0, P, PROT_READ, MAP_PRIVATE | MAP_HUGETLB, 0, 0)).toBe(-EINVAL);
     expect(call(mm, 222, 0, P, RW, PRIV | MAP_HUGETLB, -1, 0)).toBe(-ENOMEM);
     expect(mm.vmas).toEqual([]);
+    // The console's fds (open in a spawned task) have no mmap.
+    const m = new Machine({ memoryMiB: 64 });
+    const task = m.kernel.spawn(readFileSync(join(FIXTURES, "..", "guest", "hello.elf")), ["hello"], []);
+    const tcall = (nr: number, ...args: number[]): number => {
+      const r = args.map((a) => a | 0);
+      while (r.length < 6) r.push(0);
+      return SYSCALLS[nr]!.fn(m.kernel, task, r[0], r[1], r[2], r[3], r[4], r[5]);
+    };
+    const before = task.mm.vmas.length;
+    expect(tcall(222, 0, P, PROT_READ, MAP_SHARED, 0, 0)).toBe(-ENODEV);
+    expect(tcall(222, 0, P, PROT_READ, MAP_PRIVATE, 0, 0)).toBe(-ENODEV);
+    // fd 1 is the console opened O_WRONLY: do_mmap wants FMODE_READ before it asks for ->mmap.
+    expect(tcall(222, 0, P, PROT_READ, MAP_SHARED, 1, 0)).toBe(-EACCES);
+    expect(tcall(222, 0, P, PROT_READ, 0, 1, 0)).toBe(-EINVAL);
+    expect(tcall(222, 0, 0, PROT_READ, MAP_PRIVATE, 0, 0)).toBe(-EINVAL);
+    expect(tcall(222, 0, P, PROT_READ, MAP_PRIVATE | MAP_HUGETLB, 0, 0)).toBe(-EINVAL);
+    expect(task.mm.vmas.length).toBe(before);
+    m.kernel.shutdown();
   });
 
   it("munmap, mprotect, mremap, madvise and brk reach the mm", () => {

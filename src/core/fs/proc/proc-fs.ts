@@ -14,8 +14,8 @@ export const PROC_SUPER_MAGIC = 0x9fa0;
 export const PROC_ROOT_INO = 1;
 
 export class ProcFs implements SuperBlock {
-  readonly type = "proc";
-  readonly magic = PROC_SUPER_MAGIC;
+  readonly type: string = "proc";
+  readonly magic: number = PROC_SUPER_MAGIC;
   /** Numbers for the fixed entries (the root is 1). */
   nextIno = 2;
 

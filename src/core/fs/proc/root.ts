@@ -1,4 +1,4 @@
-// The root of /proc: self, thread-self, sys, and one directory per process visible in the
+// The root of /proc: modules (the loaded modules, kernel/module.ts), self, thread-self, sys, and one directory per process visible in the
 // reader's pid namespace (threads are found by tid too, but not listed, as in Linux).
 // /proc/sys/kernel holds pid_max and ns_last_pid: ns_last_pid reads and writes the last pid
 // allocated in the writer's own namespace (writing N makes the next fork there get N+1 if it is
@@ -89,11 +89,14 @@ export class ProcRoot extends ProcDirBase {
   constructor(private readonly psb: ProcFs) {
     super(psb, PROC_ROOT_INO, 0o555);
     const ino = (): number => psb.nextIno++;
-    const inos = { self: ino(), threadSelf: ino(), sys: ino(), kernel: ino(), ns_last_pid: ino(), osrelease: ino(), pid_max: ino() };
+    const inos = {
+      self: ino(), threadSelf: ino(), sys: ino(), kernel: ino(), ns_last_pid: ino(), osrelease: ino(), pid_max: ino(), modules: ino(),
+    };
     const kernel = sysKernelEntries(psb, inos);
     const sys: ProcEntry[] = [{ name: "kernel", make: () => new ProcDir(psb, inos.kernel, 0o555, () => kernel) }];
     // Sorted by name, as proc_readdir_de walks its rbtree.
     this.fixed = [
+      { name: "modules", make: () => new ProcFnFile(psb, inos.modules, 0o444, (c) => c.k.modules.procModules()) },
       { name: "self", make: () => new SelfLink(psb, inos.self, false) },
       { name: "sys", make: () => new ProcDir(psb, inos.sys, 0o555, () => sys) },
       { name: "thread-self", make: () => new SelfLink(psb, inos.threadSelf, true) },

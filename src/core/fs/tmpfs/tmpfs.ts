@@ -208,6 +208,16 @@ export class TmpfsFile extends Inode {
     return 0;
   }
 
+  /** The whole contents (holes read as zeros), for kernel readers such as execve. */
+  readBytes(): Uint8Array {
+    const out = new Uint8Array(this.bytes);
+    for (const [pgoff, f] of this.cache.pages) {
+      const off = pgoff * PAGE_SIZE;
+      if (off < this.bytes) out.set(f.data.subarray(0, Math.min(PAGE_SIZE, this.bytes - off)), off);
+    }
+    return out;
+  }
+
   /** Set i_size; shrinking drops the pages past the end (truncate_setsize). */
   truncate(size: number): void {
     const old = this.bytes;

@@ -4,8 +4,10 @@
 //
 // Supported: anonymous MAP_PRIVATE and MAP_SHARED with MAP_FIXED, MAP_FIXED_NOREPLACE,
 // MAP_GROWSDOWN, MAP_NORESERVE, MAP_POPULATE, MAP_LOCKED (populates; nothing is locked: there is
-// no reclaim), MAP_STACK (a hint). File mappings: EBADF for an fd that is not open, ENODEV for
-// the console's (it has no mmap) until the VFS. MAP_HUGETLB: ENOMEM (no huge pages reserved).
+// no reclaim), MAP_STACK (a hint). File mappings: tmpfs regular files, MAP_SHARED and
+// MAP_PRIVATE, through the page cache (mm/mmap.ts, Mm.faultIn); EBADF for an fd that is not open
+// (or O_PATH), ENODEV for files with no mmap (pipes, the console, device nodes, directories).
+// MAP_HUGETLB: ENOMEM (no huge pages reserved).
 // mremap: MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP. madvise: see mm/madvise.ts's table.
 import { EBADF, EINVAL, ENOMEM } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
@@ -15,10 +17,9 @@ import { doMmap, doMunmap, MAP_ANONYMOUS, MAP_HUGETLB, type MmapFile } from "../
 import { doMprotect } from "../../mm/mprotect.ts";
 import { doMremap } from "../../mm/mremap.ts";
 import { PROT_READ, PROT_WRITE } from "../../mm/vma.ts";
+import { filesOf } from "../../fs/task-state.ts";
+import { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
 import type { SyscallEntry } from "./types.ts";
-
-/** The console descriptors, the only open files until the VFS: none can be mapped. */
-const CONSOLE_FILE: MmapFile = { mmap: null };
 
 function sysBrk(_k: Kernel, t: Task, addr: number): number {
   return t.mm.setBrk(addr >>> 0);
@@ -30,9 +31,15 @@ function sysMmap2(_k: Kernel, t: Task, addr: number, len: number, prot: number, 
   if ((prot & PROT_WRITE) !== 0 && (prot & PROT_READ) === 0) return -EINVAL;
   let file: MmapFile | null = null;
   if ((flags & MAP_ANONYMOUS) === 0) {
-    if (fd < 0 || fd > 2) return -EBADF;
+    const f = filesOf(t)?.get(fd);
+    if (f === undefined || f.isPath) return -EBADF;
     if ((flags & MAP_HUGETLB) !== 0) return -EINVAL;
-    file = CONSOLE_FILE;
+    file = {
+      inode: f.inode instanceof TmpfsFile ? f.inode : null,
+      path: f.path,
+      readable: f.readable,
+      writable: f.writable,
+    };
   } else if ((flags & MAP_HUGETLB) !== 0) {
     return -ENOMEM;
   }

@@ -11,6 +11,8 @@ import { readTimespec } from "./sys-time.ts";
 import type { SyscallEntry } from "./types.ts";
 
 const SIGSET_SIZE = 8;
+/** SA_NOCLDSTOP SA_NOCLDWAIT SA_SIGINFO SA_EXPOSE_TAGBITS SA_ONSTACK SA_RESTART SA_NODEFER SA_RESETHAND */
+const UAPI_SA_FLAGS = (0x1 | 0x2 | 0x4 | 0x800 | 0x08000000 | 0x10000000 | 0x40000000 | 0x80000000) >>> 0;
 const MINSIGSTKSZ = 2048;
 
 function readSigset(t: Task, addr: number): bigint | null {
@@ -40,7 +42,8 @@ function sysRtSigaction(_k: Kernel, t: Task, sig: number, act: number, oact: num
     const dv = new DataView(b.buffer);
     next = {
       handler: dv.getUint32(0, true),
-      flags: dv.getUint32(4, true),
+      // Linux (since 5.11) keeps only the flags it knows (UAPI_SA_FLAGS; riscv has no SA_RESTORER).
+      flags: dv.getUint32(4, true) & UAPI_SA_FLAGS,
       mask: (BigInt(dv.getUint32(8, true)) | (BigInt(dv.getUint32(12, true)) << 32n)) & ~UNBLOCKABLE,
     };
   }
@@ -178,15 +181,21 @@ function mayKill(sender: Task, target: Task): boolean {
 }
 
 /**
- * Deliver to a process. The init of a namespace only gets signals it has a handler for when
- * they come from inside its namespace (SIGNAL_UNKILLABLE); from an ancestor it gets all.
+ * Deliver to a process. The init of a namespace only gets the signals it has a handler for
+ * (SIGNAL_UNKILLABLE), except that SIGKILL and SIGSTOP from an ancestor namespace are forced
+ * (pid_namespaces(7)).
  */
 function killProcess(k: Kernel, sender: Task, target: Task, info: SigInfo, group: boolean): number {
   if (!mayKill(sender, target)) return -EPERM;
   if (info.signo === 0) return 0;
   const init = target.pidNs.reaper;
-  if (init !== null && init.group === target.group && sender.pidNs === target.pidNs && target.sighand.actions[info.signo].handler === SIG_DFL) {
-    return 0;
+  if (init !== null && init.group === target.group && target.sighand.actions[info.signo].handler === SIG_DFL) {
+    // sig_ignored: a blocked signal is never ignored (the handler may change before it is
+    // unblocked); an unblocked one is dropped here, and a queued one is dropped at delivery.
+    const m = 1n << BigInt(info.signo - 1);
+    const blocked = (target.blocked & m) !== 0n || (target.sigWaitSet & m) !== 0n;
+    const fromAncestor = sender.pidNs !== target.pidNs;
+    if (!blocked && (!fromAncestor || (info.signo !== SIGKILL && info.signo !== SIGSTOP))) return 0;
   }
   sendSignal(k, target, info, group);
   return 0;

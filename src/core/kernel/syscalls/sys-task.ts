@@ -1,9 +1,15 @@
 // Process and thread lifecycle: clone, clone3, execve, exit, exit_group, waitid, unshare.
 import { Hart } from "../../cpu/hart.ts";
+import { AT_FDCWD } from "../../fs/constants.ts";
+import { isRegInode } from "../../fs/inode.ts";
+import { LOOKUP_FOLLOW, lookupAt } from "../../fs/namei.ts";
+import { inodePermission, MAY_EXEC } from "../../fs/perm.ts";
 import { execTaskFiles, unshareTaskFiles } from "../../fs/task-files.ts";
+import { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
+import { getname } from "../../fs/uaccess.ts";
 import { CptbenchError } from "../../errors.ts";
 import { CAP_SYS_ADMIN } from "../cred.ts";
-import { E2BIG, ECHILD, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOEXEC, EPERM } from "../errno.ts";
+import { E2BIG, EACCES, ECHILD, EFAULT, EINVAL, ENOENT, ENOEXEC, EPERM } from "../errno.ts";
 import { loadProgram } from "../exec.ts";
 import { doExit, doGroupExit, releaseTask, reportedStatus } from "../exit.ts";
 import { cloneArgsFromRegs, CLONE_FILES, CLONE_FS, CLONE_NEWPID, CLONE_VFORK, copyProcess, type CloneArgs } from "../fork.ts";
@@ -101,18 +107,31 @@ function readStringArray(t: Task, addr: number): string[] | number {
   }
 }
 
+/**
+ * do_open_execat: walk to the file (following symlinks), which must be a regular file the
+ * caller may execute (EACCES otherwise, directories included), and read its bytes.
+ */
+function openExec(k: Kernel, t: Task, name: string): Uint8Array | number {
+  const p = lookupAt({ k, t }, AT_FDCWD, name, LOOKUP_FOLLOW);
+  if (p === -ENOENT) return k.programs.get(name) ?? p;
+  if (typeof p === "number") return p;
+  const inode = p.dentry.inode;
+  const err = inodePermission(t.cred, inode, MAY_EXEC);
+  if (err !== 0) return err;
+  if (!isRegInode(inode) || !(inode instanceof TmpfsFile)) return -EACCES;
+  return inode.readBytes();
+}
+
 function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: number): number {
-  const pathBytes = t.mm.readCString(pathp, 4096);
-  if (pathBytes === null) return -EFAULT;
-  const path = new TextDecoder().decode(pathBytes);
-  if (path.length === 0) return -ENOENT;
-  if (path.length >= 4096) return -ENAMETOOLONG;
+  const name = getname(t.mm, pathp);
+  if (typeof name === "number") return name;
+  const path = Buffer.from(name, "latin1").toString("utf8");
   const argv = readStringArray(t, argvp);
   if (typeof argv === "number") return argv;
   const env = readStringArray(t, envp);
   if (typeof env === "number") return env;
-  const image = k.programs.get(path);
-  if (image === undefined) return -ENOENT;
+  const image = openExec(k, t, name);
+  if (typeof image === "number") return image;
   let prog;
   try {
     prog = loadProgram(k.frames, k.kobj, image, argv, env, path, k.prng);
