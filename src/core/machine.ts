@@ -4,6 +4,7 @@ import { performance } from "node:perf_hooks";
 import { getVfs } from "./fs/vfs.ts";
 import { Console, type ConsoleOptions } from "./kernel/console.ts";
 import { Kernel, type KernelEvent } from "./kernel/kernel.ts";
+import type { ModuleDef } from "./kernel/module.ts";
 import { shellStatus, type ExitStatus } from "./kernel/task.ts";
 import { PAGE_SIZE } from "./mm/frame.ts";
 
@@ -28,6 +29,8 @@ export interface RunOptions extends MachineOptions {
   files?: Record<string, Uint8Array>;
   /** Run the program as pid 1, the root namespace's init (as under `unshare -p -f`). */
   asInit?: boolean;
+  /** Kernel modules the program may load (init_module/finit_module), by their names. */
+  modules?: ModuleDef[];
   /** Stop (killing the program with SIGKILL) after this many instructions. */
   maxInstructions?: number;
 }
@@ -77,6 +80,7 @@ export class Machine {
 /** Boot a machine, run one program to its end, and report. Throws ElfError/ExecError on a bad program. */
 export function runProgram(elf: Uint8Array, opts: RunOptions): RunResult {
   const m = new Machine(opts);
+  for (const mod of opts.modules ?? []) m.kernel.modules.catalogue.set(mod.name, mod);
   const vfs = getVfs(m.kernel);
   for (const [path, bytes] of Object.entries(opts.files ?? {})) {
     // A path on another mount (tests name "/proc/self/exe", which has no exe_file behind it

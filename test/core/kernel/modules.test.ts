@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Machine } from "../../../src/core/machine.ts";
+import { Machine, runProgram } from "../../../src/core/machine.ts";
 import type { Kernel } from "../../../src/core/kernel/kernel.ts";
 import { kthreadRun, kthreadShouldStop, kthreadStop, modulePutAndExit, type KthreadFn } from "../../../src/core/kernel/kthread.ts";
 import type { Module, ModuleDef } from "../../../src/core/kernel/module.ts";
@@ -83,6 +83,21 @@ describe("modules", () => {
     m.kernel.run();
     expect(Buffer.from(m.console.stdout).toString()).toContain("checkpoint after unload: -38");
     expect(m.kernel.oopses.events.map((e) => e.kind)).toEqual(["freed-module-text"]);
+  });
+});
+
+describe("finit_module", () => {
+  it("loads the module a file names, and rejects bad flags and fds", () => {
+    const r = runProgram(fixture("finit"), {
+      argv: ["finit"],
+      files: { "/lib/modules/demo.ko": new TextEncoder().encode("demo\n") },
+      modules: [demoModule()],
+    });
+    expect(Buffer.from(r.stdout).toString()).toBe([
+      "open: ok", "finit_module bad flags: -22", "finit_module bad fd: -9", "finit_module: 0", "checkpoint: 105",
+      "delete_module: 0", "",
+    ].join("\n"));
+    expect(r.oopses).toBe(0);
   });
 });
 

@@ -5,7 +5,8 @@
 // sys_checkpoint and sys_restart are numbered outside Linux's table (under qemu they are
 // ENOSYS); they dispatch to the cpt_operations a loaded module registered, holding the owner
 // module's reference across the call (try_module_get in the caller, as the seed's sys_core.c).
-import { EFAULT, ENOSYS, EPERM } from "../errno.ts";
+import { EBADF, EFAULT, EINVAL, ENOEXEC, ENOSYS, EPERM } from "../errno.ts";
+import { fdget, kernelRead } from "../../fs/index.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../task.ts";
 import type { SyscallEntry } from "./types.ts";
@@ -20,6 +21,23 @@ function sysInitModule(k: Kernel, t: Task, umod: number, len: number): number {
   if (b === null) return -EFAULT;
   const end = b.indexOf(0);
   return k.modules.load(new TextDecoder().decode(end < 0 ? b : b.subarray(0, end)));
+}
+
+/**
+ * finit_module(fd, uargs, flags): the module image is read from the file; its contents name the
+ * module (our "image" format). EBADF for a bad fd, EINVAL for a file not open for reading or
+ * not naming a module in the catalogue (ENOENT then, as load says), EINVAL for unknown flags.
+ */
+function sysFinitModule(k: Kernel, t: Task, fd: number, _uargs: number, flags: number): number {
+  if (!t.cred.capable(CAP_SYS_MODULE)) return -EPERM;
+  if ((flags & ~0x7) !== 0) return -EINVAL; // MODULE_INIT_IGNORE_MODVERSIONS/VERMAGIC/COMPRESSED_FILE
+  const f = fdget(t, fd);
+  if (f === undefined) return -EBADF;
+  const data = kernelRead({ k, t }, f, 64);
+  if (typeof data === "number") return data;
+  const name = new TextDecoder().decode(data).split(/[\0\n]/)[0].trim();
+  if (name === "") return -ENOEXEC;
+  return k.modules.load(name);
 }
 
 function sysDeleteModule(k: Kernel, t: Task, uname: number): number {
@@ -45,6 +63,7 @@ function dispatch(k: Kernel, t: Task, which: "checkpoint" | "restart", a: number
 export const MODULE_SYSCALLS: SyscallEntry[] = [
   { nr: 105, name: "init_module", args: ["p", "u", "s"], fn: sysInitModule },
   { nr: 106, name: "delete_module", args: ["s", "x"], fn: sysDeleteModule },
+  { nr: 273, name: "finit_module", args: ["d", "s", "x"], fn: sysFinitModule },
   { nr: NR_CHECKPOINT, name: "checkpoint", args: ["d", "d", "x"], fn: (k, t, pid, fd, flags) => dispatch(k, t, "checkpoint", pid, fd, flags) },
   { nr: NR_RESTART, name: "restart", args: ["d", "d", "x"], fn: (k, t, ctid, fd, flags) => dispatch(k, t, "restart", ctid, fd, flags) },
 ];
