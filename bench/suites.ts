@@ -61,6 +61,13 @@ export const BENCHMARKS: Benchmark[] = [
   { name: "kernel.fork-exit-wait-per-sec", run: () => rate("forkbench", ["2000"], (r) => r.tasksCreated - 1, "forks/s") },
   { name: "kernel.cow-faults-per-sec", run: () => rate("cowbench", ["1024", "20"], () => 1024 * 20, "faults/s") },
   { name: "kernel.context-switches-per-sec", run: () => rate("ctxbench", ["20000"], (r) => r.contextSwitches, "switches/s") },
+  // Issue "VFS, pipes, procfs...": file system costs.
+  {
+    name: "fs.pipe-throughput",
+    run: () => rate("fsbench", ["pipe", "64"], () => 64, "MiB/s"),
+  },
+  { name: "fs.open-close-per-sec", run: () => rate("fsbench", ["open", "50000"], () => 50_000, "open+close/s") },
+  { name: "fs.stat-per-sec", run: () => rate("fsbench", ["stat", "50000"], () => 50_000, "statx/s") },
   {
     name: "kernel.mips-4-threads-2-cpus",
     run: () => {
