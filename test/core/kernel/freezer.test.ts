@@ -75,6 +75,28 @@ describe("freezer", () => {
     expect(k.tasks.get(2)!.alive).toBe(true);
   });
 
+  it("freezes a task asleep in read() on a pipe; data written meanwhile waits for the thaw", () => {
+    const m = new Machine({ seed: 5, cpus: 2 });
+    const k = m.kernel;
+    k.spawn(readFileSync(join(import.meta.dirname, "../../fixtures/guest/freeze-read.elf")), ["freeze-read"], []);
+    // Step until the child is asleep in read() (the parent then sleeps in clock_nanosleep).
+    for (let i = 0; i < 100_000 && k.tasks.get(3)?.state !== "sleeping"; i++) k.run(1, true);
+    const child = k.tasks.get(3)!;
+    expect(child.state).toBe("sleeping");
+    expect(child.hart.x[17]).toBe(63); // it sleeps with its pc on the read ecall
+    const g = k.freezer.createGroup(k.freezer.root, "reader")!;
+    k.freezer.attach(g, child);
+    k.freezer.freeze(g);
+    expect(k.freezer.state(g)).toBe("FROZEN"); // asleep in a syscall counts as frozen
+    k.run(100_000, true); // the parent wakes, writes, and waits: the child stays frozen
+    expect(child.frozen || child.state === "sleeping").toBe(true);
+    expect(Buffer.from(m.console.stdout).toString()).toBe("");
+    expect(k.freezer.state(g)).toBe("FROZEN");
+    k.freezer.thaw(g);
+    k.run();
+    expect(Buffer.from(m.console.stdout).toString()).toBe("child: read 1 byte(s): x\nparent: child exited code=1 status=0\n");
+  });
+
   it("a child forked inside a group joins it", () => {
     const { k } = boot();
     const program = k.tasks.get(2)!;
