@@ -33,15 +33,17 @@ function run(name: string, files: Record<string, Uint8Array> = {}) {
   return { ...r, out: Buffer.from(r.stdout).toString("latin1") + `exit ${r.exitCode}\n` };
 }
 
+const RECORDED = ["fs-basic", "pipes", "fdshare", "procfs", "fmmap", "o-append", "unlink-open", "dirs-links", "pipe-tree", "cloexec"];
+
 describe("fs guest programs match qemu-riscv32", () => {
-  it.each(["fs-basic", "pipes", "fdshare", "procfs", "fmmap"])("%s", (name) => {
+  it.each(RECORDED)("%s", (name) => {
     const r = run(name);
     expect(r.out).toBe(readFileSync(join(FIXTURES, "fs", `${name}.expected`), "latin1"));
     expect(r.events.filter((e) => e.kind !== "fatal-signal")).toEqual([]);
     expect(r.oopses).toBe(0);
   });
 
-  it.runIf(hasUnshare).each(["fs-basic", "pipes", "fdshare", "procfs", "fmmap"])("%s matches a live qemu-riscv32 run", (name) => {
+  it.runIf(hasUnshare).each(RECORDED)("%s matches a live qemu-riscv32 run", (name) => {
     expect(run(name).out).toBe(runUnderQemu(name));
   });
 
