@@ -6,7 +6,7 @@ import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, type SigInfo } from "./siginfo.ts";
 import { SIGCHLD, SIGKILL, signalName } from "./signal-names.ts";
 import { exitTaskFiles } from "../fs/task-files.ts";
 import type { Kernel } from "./kernel.ts";
-import { SIG_IGN, waitStatus, type ExitStatus, type Task } from "./task.ts";
+import { SIG_IGN, type ExitStatus, type Task } from "./task.ts";
 
 /** The status a parent's waitid reports for a dead group leader. */
 export function reportedStatus(t: Task): ExitStatus {
@@ -216,4 +216,3 @@ export function doGroupExit(k: Kernel, t: Task, status: ExitStatus): void {
   doExit(k, t, final);
 }
 
-export { waitStatus, childInfo };

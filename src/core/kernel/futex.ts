@@ -37,6 +37,8 @@ function mmId(mm: Mm): number {
 export class Futexes {
   /** Waiters per key, in arrival order (FIFO wake-up, as Linux's plist for equal priority). */
   readonly queues = new Map<string, FutexWaiter[]>();
+  /** The key each waiting task is queued on (a task waits on one futex at a time). */
+  private readonly keyOf = new Map<Task, string>();
 
   /** The key of a futex word, or null when the address is not mapped. */
   key(mm: Mm, addr: number, priv: boolean): string | null {
@@ -51,6 +53,7 @@ export class Futexes {
   }
 
   enqueue(w: FutexWaiter): void {
+    this.keyOf.set(w.task, w.key);
     const q = this.queues.get(w.key);
     if (q) q.push(w);
     else this.queues.set(w.key, [w]);
@@ -58,14 +61,12 @@ export class Futexes {
 
   /** Remove a task's waiter (woken, interrupted, timed out or exiting). */
   dequeue(task: Task): void {
-    for (const [key, q] of this.queues) {
-      const i = q.findIndex((w) => w.task === task);
-      if (i >= 0) {
-        q.splice(i, 1);
-        if (q.length === 0) this.queues.delete(key);
-        return;
-      }
-    }
+    const key = this.keyOf.get(task);
+    if (key === undefined) return; // the common case: every wake-up calls this
+    this.keyOf.delete(task);
+    const q = this.queues.get(key)!;
+    q.splice(q.findIndex((w) => w.task === task), 1);
+    if (q.length === 0) this.queues.delete(key);
   }
 
   /** Take up to n waiters whose bitset matches. */
@@ -74,8 +75,11 @@ export class Futexes {
     if (!q) return [];
     const out: FutexWaiter[] = [];
     for (let i = 0; i < q.length && out.length < n; ) {
-      if ((q[i].bitset & bitset) !== 0) out.push(...q.splice(i, 1));
-      else i++;
+      if ((q[i].bitset & bitset) !== 0) {
+        const [w] = q.splice(i, 1);
+        this.keyOf.delete(w.task);
+        out.push(w);
+      } else i++;
     }
     if (q.length === 0) this.queues.delete(key);
     return out;
