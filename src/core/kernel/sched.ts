@@ -74,7 +74,8 @@ export class Scheduler {
 
   /** Make a runnable task eligible to run from `now` on. */
   enqueue(t: Task, now: number): void {
-    if (this.onCpu.has(t) || this.runqueue.includes(t)) return;
+    // readyAt holds exactly the tasks in the run queue: an O(1) membership test.
+    if (this.onCpu.has(t) || this.readyAt.has(t)) return;
     this.runqueue.push(t);
     this.readyAt.set(t, now);
   }
