@@ -6,7 +6,10 @@
 #                                      byte for byte with the committed bin/*.elf
 #   bash workloads/build.sh --record   run each ELF under qemu-riscv32 with the manifest's
 #                                      argv/env and write expected/<name>.{stdout,stderr,exit};
-#                                      entries with "oracle": "hand" keep their hand-written files
+#                                      entries with "oracle": "hand" keep their hand-written files,
+#                                      "role": "controller" ones ("oracle": "none") have none;
+#                                      "cwd": "tmp" runs in a fresh temporary directory, "init": true
+#                                      as pid 1 of a new pid namespace (unshare) with 1024 fds
 #
 # The build is reproducible: it runs from this directory with relative paths only,
 # maps the directory prefix away, links in a fixed order, emits no build-id and
@@ -111,18 +114,25 @@ check() {
 record() {
   need "$QEMU" qemu-user
   need node nodejs
-  local fields=() i=0 name oracle n args env rc qemu
+  local fields=() i=0 name oracle cwd init n args env rc qemu unshare here tmp pre
   qemu=$(command -v "$QEMU")   # absolute: env -i leaves no PATH to search
+  here=$(pwd)
   mapfile -d '' fields < <(manifest record)
   mkdir -p expected
   while [ $i -lt ${#fields[@]} ]; do
     name=${fields[i]}; i=$((i + 1))
     oracle=${fields[i]}; i=$((i + 1))
+    cwd=${fields[i]}; i=$((i + 1))
+    init=${fields[i]}; i=$((i + 1))
     n=${fields[i]}; i=$((i + 1))
     args=("${fields[@]:i:n}"); i=$((i + n))
     n=${fields[i]}; i=$((i + 1))
     env=("${fields[@]:i:n}"); i=$((i + n))
     [ -f "bin/$name.elf" ] || die "bin/$name.elf missing: build first"
+    if [ "$oracle" = none ]; then
+      printf '%-14s skipped: not a workload (controller), no oracle\n' "$name"
+      continue
+    fi
     if [ "$oracle" = hand ]; then
       # Written from Linux's semantics where qemu-riscv32 deviates (the manifest's "why").
       for f in stdout stderr exit; do
@@ -131,12 +141,23 @@ record() {
       printf '%-14s kept: expected output written by hand\n' "$name"
       continue
     fi
+    # "init": pid 1 of a new pid namespace with its own /proc (pids and ns_last_pid then match
+    # cptbench's asInit run), and cptbench's RLIMIT_NOFILE of 1024.
+    pre=()
+    if [ "$init" = 1 ]; then
+      unshare=$(command -v unshare) || die "$name needs unshare (util-linux)"
+      pre=("$unshare" -p -f --mount-proc)
+    fi
+    tmp=$here
+    if [ "$cwd" = tmp ]; then tmp=$(mktemp -d "${TMPDIR:-/tmp}/cptbench-wl-$name.XXXXXX"); fi
     set +e
     # argv[0] is the workload name; the guest environment is exactly the manifest's.
-    env -i "${env[@]}" "$qemu" -0 "$name" "bin/$name.elf" "${args[@]}" \
+    (cd "$tmp" && { [ "$init" != 1 ] || ulimit -n 1024; } &&
+      exec env -i "${env[@]}" "${pre[@]}" "$qemu" -0 "$name" "$here/bin/$name.elf" "${args[@]}") \
       </dev/null >"expected/$name.stdout" 2>"expected/$name.stderr"
     rc=$?
     set -e
+    if [ "$cwd" = tmp ]; then rm -rf "$tmp"; fi
     echo "$rc" >"expected/$name.exit"
     printf '%-14s exit %-3s stdout %6s bytes\n' "$name" "$rc" "$(wc -c <"expected/$name.stdout")"
   done

@@ -5,12 +5,25 @@
 // The recorded qemu outputs (workloads/expected) are always checked; a live qemu run is compared
 // too when qemu is installed. Workloads whose manifest says `"oracle": "hand"` have expectations
 // written from Linux's semantics because qemu-riscv32 7.2 deviates there (the manifest's `why`
-// says how): they are compared with the recording only.
+// says how): they are compared with the recording only. The controller (`"role": "controller"`,
+// cptbench-ctl) is not a workload and has no oracle: test/workloads covers it. Entries with
+// `"init": true` run as the first process (asInit), as they were recorded under unshare -p -f;
+// `"files"` puts the named workloads' ELFs at their paths.
 import { describe, expect, it } from "vitest";
 import { runProgram } from "../../src/core/machine.ts";
-import { hasQemu, loadManifest, recordedOutcome, runUnderQemu, workloadElf, type Outcome } from "../support/workloads.ts";
+import {
+  hasQemu,
+  hasUnshare,
+  loadWorkloads,
+  recordedOutcome,
+  runUnderQemu,
+  workloadElf,
+  workloadFiles,
+  type Outcome,
+  type WorkloadEntry,
+} from "../support/workloads.ts";
 
-const manifest = loadManifest();
+const manifest = loadWorkloads();
 
 /** (seed, virtual CPUs, mean quantum): one plain schedule and two that interleave more. */
 const SCHEDULES: [number, number, number][] = [
@@ -19,8 +32,17 @@ const SCHEDULES: [number, number, number][] = [
   [3, 4, 5_000],
 ];
 
-function runCptbench(name: string, args: string[], env: string[], seed: number, cpus: number, quantum: number): Outcome {
-  const r = runProgram(workloadElf(name), { argv: [name, ...args], env, seed, cpus, quantum, maxInstructions: 2e9 });
+function runCptbench(w: WorkloadEntry, seed: number, cpus: number, quantum: number): Outcome {
+  const r = runProgram(workloadElf(w.name), {
+    argv: [w.name, ...w.args],
+    env: w.env,
+    seed,
+    cpus,
+    quantum,
+    maxInstructions: 2e9,
+    files: workloadFiles(w),
+    asInit: w.init ?? false,
+  });
   expect(r.events.filter((e) => e.kind !== "fatal-signal")).toEqual([]);
   expect(r.oopses).toBe(0);
   return {
@@ -41,7 +63,7 @@ describe("workloads match qemu-riscv32", () => {
 
   describe.each(manifest)("$name", (w) => {
     it.each(SCHEDULES)("matches the recorded output (seed %i, %i CPUs, quantum %i)", (seed, cpus, quantum) => {
-      const ours = runCptbench(w.name, w.args, w.env, seed, cpus, quantum);
+      const ours = runCptbench(w, seed, cpus, quantum);
       const want = recordedOutcome(w.name);
       expect(ours.stdout).toBe(want.stdout);
       expect(ours.stderr).toBe(want.stderr);
@@ -55,9 +77,9 @@ describe("workloads match qemu-riscv32", () => {
       });
       return;
     }
-    it.runIf(hasQemu)("matches a live qemu-riscv32 run", () => {
+    it.runIf(hasQemu && (!w.init || hasUnshare))("matches a live qemu-riscv32 run", () => {
       const want = runUnderQemu(w);
-      const ours = runCptbench(w.name, w.args, w.env, 7, 2, 50_000);
+      const ours = runCptbench(w, 7, 2, 50_000);
       expect(ours).toEqual(want);
     });
   });

@@ -64,7 +64,7 @@ export function writeKernel(mm: Mm, addr: number, data: Uint8Array): void {
     if (view === null) throw new Error("writeKernel: out of memory");
     const off = a & PAGE_MASK;
     const n = Math.min(PAGE_SIZE - off, data.length - done);
-    new Uint8Array(view.buffer, off, n).set(data.subarray(done, done + n));
+    new Uint8Array(view.buffer, view.byteOffset + off, n).set(data.subarray(done, done + n));
     done += n;
   }
 }

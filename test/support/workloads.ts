@@ -2,8 +2,8 @@
 // the outputs recorded from qemu-riscv32 (workloads/expected), and a live qemu run when the
 // machine has qemu.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { constants } from "node:os";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const WORKLOADS_DIR = join(import.meta.dirname, "..", "..", "workloads");
@@ -14,9 +14,20 @@ export interface WorkloadEntry {
   env: string[];
   description: string;
   march: string;
-  /** "hand": the expected output is written from Linux semantics where qemu deviates. */
-  oracle?: "qemu" | "hand";
+  /**
+   * "hand": the expected output is written from Linux semantics where qemu deviates; "none": no
+   * expected output at all (only for role "controller").
+   */
+  oracle?: "qemu" | "hand" | "none";
   why?: string;
+  /** "controller": not a workload but the C/R scenarios' controller (cptbench-ctl); never differential. */
+  role?: "workload" | "controller";
+  /** "tmp": run in a fresh empty directory (under qemu; cptbench's tmpfs root is one already). */
+  cwd?: "tmp";
+  /** Run as pid 1 of a new pid namespace with its own /proc and 1024 fds (qemu: unshare -p -f --mount-proc; cptbench: asInit). */
+  init?: boolean;
+  /** Absolute paths the run needs a workload's ELF at (e.g. "/proc/self/exe"), by workload name. */
+  files?: Record<string, string>;
 }
 
 export interface Outcome {
@@ -27,6 +38,16 @@ export interface Outcome {
 
 export function loadManifest(): WorkloadEntry[] {
   return JSON.parse(readFileSync(join(WORKLOADS_DIR, "manifest.json"), "utf8")) as WorkloadEntry[];
+}
+
+/** The manifest's workloads proper: without the controller (cptbench-ctl), which has no oracle. */
+export function loadWorkloads(): WorkloadEntry[] {
+  return loadManifest().filter((w) => (w.role ?? "workload") !== "controller");
+}
+
+/** The files option of runProgram for an entry: its "files" with the ELFs read. */
+export function workloadFiles(w: WorkloadEntry): Record<string, Uint8Array> {
+  return Object.fromEntries(Object.entries(w.files ?? {}).map(([path, name]) => [path, workloadElf(name)]));
 }
 
 export function workloadElf(name: string): Uint8Array {
@@ -50,14 +71,22 @@ function which(cmd: string): boolean {
 export const QEMU = process.env.QEMU_RISCV32 ?? "qemu-riscv32";
 export const hasQemu = which(QEMU);
 export const hasRiscvGcc = which("riscv64-unknown-elf-gcc");
+/** Whether entries with "init" can run under qemu here (unshare needs root). */
+export const hasUnshare = hasQemu && spawnSync("unshare", ["-p", "-f", "--mount-proc", "true"], { stdio: "ignore" }).status === 0;
 
 /** Run a workload under qemu-riscv32 exactly as build.sh --record does. */
 export function runUnderQemu(w: WorkloadEntry): Outcome {
-  const r = spawnSync("env", ["-i", ...w.env, QEMU, "-0", w.name, join(WORKLOADS_DIR, "bin", `${w.name}.elf`), ...w.args], {
-    input: "",
-    maxBuffer: 64 << 20,
-  });
-  // qemu reports a fatal guest signal by killing itself with it; map that to 128+N as a shell does.
-  const exitCode = r.status ?? 128 + (r.signal ? constants.signals[r.signal] : 0);
-  return { stdout: r.stdout.toString("latin1"), stderr: r.stderr.toString("latin1"), exitCode };
+  const elf = join(WORKLOADS_DIR, "bin", `${w.name}.elf`);
+  const cwd = w.cwd === "tmp" ? mkdtempSync(join(tmpdir(), `cptbench-wl-${w.name}-`)) : WORKLOADS_DIR;
+  try {
+    const cmd = ["env", "-i", ...w.env, ...(w.init ? ["unshare", "-p", "-f", "--mount-proc"] : []), QEMU, "-0", w.name, elf, ...w.args];
+    const r = w.init
+      ? spawnSync("sh", ["-c", 'ulimit -n 1024 && exec "$@"', "sh", ...cmd], { cwd, input: "", maxBuffer: 64 << 20 })
+      : spawnSync(cmd[0], cmd.slice(1), { cwd, input: "", maxBuffer: 64 << 20 });
+    // qemu reports a fatal guest signal by killing itself with it; map that to 128+N as a shell does.
+    const exitCode = r.status ?? 128 + (r.signal ? constants.signals[r.signal] : 0);
+    return { stdout: r.stdout.toString("latin1"), stderr: r.stderr.toString("latin1"), exitCode };
+  } finally {
+    if (w.cwd === "tmp") rmSync(cwd, { recursive: true, force: true });
+  }
 }

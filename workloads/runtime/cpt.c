@@ -1,7 +1,9 @@
 #include "cpt.h"
+#include "syscall.h"
 
 __attribute__((noinline, used)) void cpt_mark(const char *label)
 {
-	/* Keep the call and its argument: an empty asm the compiler cannot see through. */
-	__asm__ volatile("" : : "r"(label) : "memory");
+	/* cptbench's kernel returns 0 and tells the scenario runner; qemu-riscv32 and Linux
+	 * answer ENOSYS (silently). Either way the result is ignored. */
+	(void)__syscall1(SYS_cpt_mark, (long)label);
 }

@@ -1,10 +1,19 @@
 // Reads workloads/manifest.json for build.sh and prints it in a shell-friendly form.
 //   node manifest.mjs build  FILE   -> "name<TAB>march" per line
-//   node manifest.mjs record FILE   -> NUL-separated: name, oracle, nargs, args..., nenv, env... per workload
+//   node manifest.mjs record FILE   -> NUL-separated: name, oracle, cwd, init, nargs, args..., nenv, env...
+//                                      per workload
 //
-// "oracle" is optional: "qemu" (the default: expected/ is recorded from qemu-riscv32) or "hand"
+// "oracle" is optional: "qemu" (the default: expected/ is recorded from qemu-riscv32), "hand"
 // (expected/ is written by hand from Linux's semantics because qemu-riscv32 deviates; "why"
-// must say how). build.sh --record keeps a hand entry's files; --check builds it like any other.
+// must say how) or "none" (only for "role": "controller": no expected output at all). build.sh
+// --record keeps a hand entry's files and skips a controller; --check builds every entry.
+// "role" is optional: "workload" (the default) or "controller" (a program the checkpoint/restart
+// scenarios run around the workloads, cptbench-ctl; the differential test skips it).
+// "cwd": "tmp" runs the program in a fresh empty directory (qemu: a temporary directory; cptbench's
+// tmpfs root is one already). "init": true runs it as pid 1 of a new pid namespace with its own
+// /proc and RLIMIT_NOFILE 1024 (qemu: under unshare -p -f --mount-proc; cptbench: asInit).
+// "files" maps absolute paths to workload names whose ELFs the run needs there (e.g.
+// "/proc/self/exe"); qemu cannot honour it, so only hand-oracle entries may have it.
 import { readFileSync } from "node:fs";
 
 const [mode, file] = process.argv.slice(2);
@@ -20,16 +29,29 @@ for (const w of list) {
   seen.add(w.name);
   if (!/^rv32[a-z_]+$/.test(w.march)) throw new Error(`bad march ${w.march}`);
   const oracle = w.oracle ?? "qemu";
-  if (oracle !== "qemu" && oracle !== "hand") throw new Error(`workload ${w.name}: oracle must be "qemu" or "hand"`);
-  if (oracle === "hand" && !(typeof w.why === "string" && w.why.length > 0)) {
-    throw new Error(`workload ${w.name}: a hand-written oracle needs a "why"`);
+  const role = w.role ?? "workload";
+  if (role !== "workload" && role !== "controller") throw new Error(`workload ${w.name}: role must be "workload" or "controller"`);
+  if (oracle !== "qemu" && oracle !== "hand" && oracle !== "none") throw new Error(`workload ${w.name}: oracle must be "qemu", "hand" or "none"`);
+  if ((oracle === "none") !== (role === "controller")) throw new Error(`workload ${w.name}: "oracle": "none" is for (and only for) "role": "controller"`);
+  if (oracle !== "qemu" && !(typeof w.why === "string" && w.why.length > 0)) {
+    throw new Error(`workload ${w.name}: a hand-written or missing oracle needs a "why"`);
+  }
+  if (w.cwd !== undefined && w.cwd !== "tmp") throw new Error(`workload ${w.name}: cwd must be "tmp"`);
+  if (w.init !== undefined && typeof w.init !== "boolean") throw new Error(`workload ${w.name}: init must be a boolean`);
+  if (w.files !== undefined) {
+    if (oracle !== "hand") throw new Error(`workload ${w.name}: "files" needs a hand-written oracle (qemu cannot honour it)`);
+    for (const [path, elf] of Object.entries(w.files)) {
+      if (!path.startsWith("/") || typeof elf !== "string") throw new Error(`workload ${w.name}: bad files entry ${path}`);
+    }
   }
 }
 if (mode === "build") {
   for (const w of list) process.stdout.write(`${w.name}\t${w.march}\n`);
 } else if (mode === "record") {
   const out = [];
-  for (const w of list) out.push(w.name, w.oracle ?? "qemu", String(w.args.length), ...w.args, String(w.env.length), ...w.env);
+  for (const w of list) {
+    out.push(w.name, w.oracle ?? "qemu", w.cwd ?? "", w.init ? "1" : "0", String(w.args.length), ...w.args, String(w.env.length), ...w.env);
+  }
   process.stdout.write(out.map((s) => s + "\0").join(""));
 } else {
   throw new Error(`unknown mode ${mode}`);

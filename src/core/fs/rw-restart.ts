@@ -61,3 +61,14 @@ export function sleepWithProgress(k: Kernel, t: Task, wq: WaitQueue, done: numbe
 export function endProgress(t: Task): void {
   afterHandler.delete(t);
 }
+
+/** A partial write's count kept aside across a handler, for checkpoint (undefined if none). */
+export function savedProgress(t: Task): { sig: string; done: number } | undefined {
+  const s = afterHandler.get(t);
+  return s === undefined ? undefined : { ...s };
+}
+
+/** Put back what savedProgress returned, on a restored task. */
+export function restoreProgress(t: Task, s: { sig: string; done: number }): void {
+  afterHandler.set(t, { ...s });
+}

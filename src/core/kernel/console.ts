@@ -14,11 +14,14 @@ export class Console {
   private readonly out: Uint8Array[] = [];
   private readonly err: Uint8Array[] = [];
   private stdinPos = 0;
+  /** Bytes written to stdout so far (cheap: the C/R oracle's cut point). */
+  stdoutBytes = 0;
 
   constructor(private readonly opts: ConsoleOptions = {}) {}
 
   write(fd: 1 | 2, bytes: Uint8Array): void {
     const copy = bytes.slice();
+    if (fd === 1) this.stdoutBytes += copy.length;
     if (this.opts.capture !== false) (fd === 1 ? this.out : this.err).push(copy);
     const sink = fd === 1 ? this.opts.onStdout : this.opts.onStderr;
     if (sink) sink(copy);

@@ -96,7 +96,7 @@ function writeKernel(mm: Mm, addr: number, data: Uint8Array): void {
     if (view === null) throw new ExecError("EXEC_NOMEM", "out of memory while loading the program: raise --memory");
     const off = a & PAGE_MASK;
     const n = Math.min(PAGE_SIZE - off, data.length - done);
-    new Uint8Array(view.buffer, off, n).set(data.subarray(done, done + n));
+    new Uint8Array(view.buffer, view.byteOffset + off, n).set(data.subarray(done, done + n));
     done += n;
   }
 }

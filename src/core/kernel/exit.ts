@@ -159,6 +159,12 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
   if (status.core && !k.coreDumps) status = { ...status, core: false };
   const g = t.group;
   t.exit = status;
+  if (t.kthread?.resumeUser === true) {
+    // Killed while still restoring itself in kernel context: its restore will never finish.
+    const kt = t.kthread;
+    t.kthread = null;
+    kt.onAbandon?.();
+  }
   k.sched.remove(t);
   t.waitingOn?.waiters.delete(t);
   t.waitingOn = null;

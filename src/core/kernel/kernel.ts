@@ -35,7 +35,7 @@ import { formatSyscall } from "./strace.ts";
 import { SYSCALLS } from "./syscalls/table.ts";
 import { Nsproxy, SigHand, Task, ThreadGroup, type ExitStatus } from "./task.ts";
 import { TimerQueue } from "./timers.ts";
-import type { WaitQueue } from "./wait-queue.ts";
+import { WaitQueue } from "./wait-queue.ts";
 
 /** Cycle costs of kernel work (the cost model). */
 export const COSTS = {
@@ -103,6 +103,11 @@ export class Kernel {
   readonly modules: Modules;
   /** Registered by a loaded C/R module; sys_checkpoint/sys_restart dispatch to it. */
   cptOps: CptOperations | null = null;
+  /** Called by cpt_mark(label) (syscall 802): the scenario runner's checkpoint points. true = hold t there. */
+  onCptMark: ((t: Task, label: string) => boolean | void) | null = null;
+  /** Tasks held at a cpt_mark, asleep on cptMarkWait until releaseCptMarks(). */
+  readonly cptMarkHeld = new Set<Task>();
+  readonly cptMarkWait = new WaitQueue();
   /** Every task not yet reaped, by global id. */
   readonly tasks = new Map<number, Task>();
   /**
@@ -320,7 +325,8 @@ export class Kernel {
       kt.steps++;
       this.charge(t, COSTS.kthreadStep);
       cpu.quantumLeft -= COSTS.kthreadStep;
-      if (res.done) doExit(this, t, { code: res.value & 0xff });
+      if (res.done && kt.resumeUser === true) t.kthread = null; // ret-from-resume: user mode from now on
+      else if (res.done) doExit(this, t, { code: res.value & 0xff });
       else if (res.value) this.sleep(t, res.value.sleep, res.value.deadline ?? 0);
     }
     cpu.clock = Math.max(cpu.clock, this.clock);
@@ -346,6 +352,8 @@ export class Kernel {
   shutdown(): void {
     this.killAll();
     for (const t of [...this.tasks.values()]) if (t.state === "zombie") releaseTask(this, t);
+    // Modules unload as at power-off; one still in use stays, and is reported as a leak.
+    for (const name of [...this.modules.loaded.keys()]) this.modules.unload(name);
     this.initNs.reaper = null;
     this.kobj.put(this.initNs);
     this.kobj.shutdown();
@@ -448,6 +456,12 @@ export class Kernel {
     t.wakeAt = 0;
     t.state = "running";
     this.sched.enqueue(t, this.clock);
+  }
+
+  /** Let every task held at a cpt_mark go on. */
+  releaseCptMarks(): void {
+    this.cptMarkHeld.clear();
+    this.wakeAll(this.cptMarkWait);
   }
 
   wakeAll(wq: WaitQueue): void {

@@ -26,6 +26,13 @@ export interface KthreadInfo {
   owner: Module | null;
   shouldStop: boolean;
   steps: number;
+  /**
+   * Set for a task being restored in kernel context: when the body returns, the task does not
+   * exit but returns to user mode (ret-from-resume) and runs its hart from then on.
+   */
+  resumeUser?: boolean;
+  /** Called if the task exits before the body has finished (to drop what the body holds). */
+  onAbandon?: () => void;
 }
 
 /** kthread_run: create and start a kernel thread. Returns the task, or -errno. */

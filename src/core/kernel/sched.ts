@@ -136,6 +136,11 @@ export class Scheduler {
     return Math.max(...this.cpus.map((c) => c.clock));
   }
 
+  /** Move every CPU's clock forward to at least `t` (a restart onto a machine whose clock is behind). */
+  advanceAll(t: number): void {
+    for (const c of this.cpus) if (c.clock < t) c.clock = t;
+  }
+
   /** Move idle CPUs forward to `t` (nothing ran on them meanwhile). */
   advanceIdle(t: number): void {
     for (const c of this.cpus) if (c.current === null && c.clock < t) c.clock = t;

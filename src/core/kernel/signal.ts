@@ -99,7 +99,9 @@ export function sendSignal(k: Kernel, t: Task, info: SigInfo, group: boolean): b
   const sig = info.signo;
   const g = t.group;
   if (!t.alive && !group) return false;
-  if (t.kthread !== null) return false; // kernel threads take no signals
+  // Kernel threads take no signals; a task still being restored (it runs its restore in kernel
+  // context) does: they stay pending until it returns to user mode.
+  if (t.kthread !== null && t.kthread.resumeUser !== true) return false;
   if (g.groupExit && sig !== SIGKILL) return false;
   // prepare_signal: stop signals and SIGCONT cancel each other.
   if (sigmask(sig) & STOP_MASK) {

@@ -8,15 +8,40 @@ export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 export const PAGE_MASK = PAGE_SIZE - 1;
 
+/**
+ * Frames are cut from 1 MiB slabs rather than allocated one ArrayBuffer each: 256 MiB of guest
+ * memory is then 256 host allocations instead of 65,536, which is what keeps a checkpoint or a
+ * restart of a big guest from spending its time in the allocator and the garbage collector
+ * (each separate buffer is external memory V8 must track). A slab is freed by the GC once none
+ * of its frames is referenced any more.
+ */
+const SLAB_BYTES = 1 << 20;
+let slab: ArrayBuffer | null = null;
+let slabOff = SLAB_BYTES;
+
+function frameMemory(): Uint8Array {
+  if (slabOff === SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES); // zero-filled, as a fresh frame must be
+    slabOff = 0;
+  }
+  const d = new Uint8Array(slab!, slabOff, PAGE_SIZE);
+  slabOff += PAGE_SIZE;
+  return d;
+}
+
 export class Frame {
   readonly data: Uint8Array;
-  readonly view: DataView;
+  private dv: DataView | null = null;
   /** Number of page-table entries (and kernel holders) referring to this frame. */
   refs = 1;
 
   constructor(readonly id: number) {
-    this.data = new Uint8Array(PAGE_SIZE);
-    this.view = new DataView(this.data.buffer);
+    this.data = frameMemory();
+  }
+
+  /** A DataView of the page, made when first asked for (the TLBs keep it). */
+  get view(): DataView {
+    return (this.dv ??= new DataView(this.data.buffer, this.data.byteOffset, PAGE_SIZE));
   }
 }
 

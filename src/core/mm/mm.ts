@@ -344,7 +344,7 @@ export class Mm extends KObject {
       if (view === null) return null;
       const off = a & PAGE_MASK;
       const n = Math.min(PAGE_SIZE - off, len - done);
-      out.set(new Uint8Array(view.buffer, off, n), done);
+      out.set(new Uint8Array(view.buffer, view.byteOffset + off, n), done);
       done += n;
       if (a + n > 0xffffffff && done < len) return null;
     }
@@ -360,7 +360,7 @@ export class Mm extends KObject {
       if (view === null) return false;
       const off = a & PAGE_MASK;
       const n = Math.min(PAGE_SIZE - off, bytes.length - done);
-      new Uint8Array(view.buffer, off, n).set(bytes.subarray(done, done + n));
+      new Uint8Array(view.buffer, view.byteOffset + off, n).set(bytes.subarray(done, done + n));
       done += n;
       if (a + n > 0xffffffff && done < bytes.length) return false;
     }

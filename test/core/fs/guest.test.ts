@@ -1,16 +1,16 @@
-// Guest programs exercising the file system (test/fixtures/fs, built by build.sh there) run
-// under runProgram and must print exactly what they printed under qemu-riscv32 on Linux (the
-// .expected files, recorded in a temporary directory and a new pid namespace), and leave no
-// kernel object behind. fork-files and pipe-signal show what qemu-user cannot; their expected
-// output is Linux's behaviour, written here.
+// Guest programs exercising the file system (workloads/src, entries of workloads/manifest.json
+// with "cwd": "tmp" and "init": true) run under runProgram and must print exactly what they
+// printed under qemu-riscv32 on Linux (workloads/expected, recorded by build.sh --record in a
+// temporary directory and a new pid namespace), and leave no kernel object behind. fork-files
+// and pipe-signal show what qemu-user cannot; their expected output is Linux's behaviour, written
+// here (and, as "oracle": "hand", in workloads/expected).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runProgram } from "../../../src/core/machine.ts";
-import { hasQemu, QEMU } from "../../support/workloads.ts";
-import { fixture, FIXTURES } from "./helpers.ts";
+import { hasQemu, QEMU, recordedOutcome, WORKLOADS_DIR, workloadElf } from "../../support/workloads.ts";
 
 const hasUnshare = hasQemu && spawnSync("unshare", ["-p", "-f", "--mount-proc", "true"]).status === 0;
 
@@ -18,7 +18,7 @@ const hasUnshare = hasQemu && spawnSync("unshare", ["-p", "-f", "--mount-proc", 
 function runUnderQemu(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), "cptbench-fs-"));
   try {
-    const elf = join(FIXTURES, "fs", `${name}.elf`);
+    const elf = join(WORKLOADS_DIR, "bin", `${name}.elf`);
     const r = spawnSync("sh", ["-c", `ulimit -n 1024 && exec unshare -p -f --mount-proc "$0" -0 "$1" "$2"`, QEMU, name, elf], {
       cwd: dir, input: "", env: {},
     });
@@ -29,8 +29,15 @@ function runUnderQemu(name: string): string {
 }
 
 function run(name: string, files: Record<string, Uint8Array> = {}) {
-  const r = runProgram(fixture("fs", `${name}.elf`), { argv: [name], seed: 3, files, maxInstructions: 2e9, asInit: true /* recorded under unshare -p -f */ });
+  const r = runProgram(workloadElf(name), { argv: [name], seed: 3, files, maxInstructions: 2e9, asInit: true /* recorded under unshare -p -f */ });
   return { ...r, out: Buffer.from(r.stdout).toString("latin1") + `exit ${r.exitCode}\n` };
+}
+
+/** The recording in the old single-file form: stdout, then "exit N" (stderr is empty). */
+function expected(name: string): string {
+  const o = recordedOutcome(name);
+  expect(o.stderr).toBe("");
+  return o.stdout + `exit ${o.exitCode}\n`;
 }
 
 const RECORDED = ["fs-basic", "pipes", "fdshare", "procfs", "fmmap", "o-append", "unlink-open", "dirs-links", "pipe-tree", "cloexec"];
@@ -38,7 +45,7 @@ const RECORDED = ["fs-basic", "pipes", "fdshare", "procfs", "fmmap", "o-append",
 describe("fs guest programs match qemu-riscv32", () => {
   it.each(RECORDED)("%s", (name) => {
     const r = run(name);
-    expect(r.out).toBe(readFileSync(join(FIXTURES, "fs", `${name}.expected`), "latin1"));
+    expect(r.out).toBe(expected(name));
     expect(r.events.filter((e) => e.kind !== "fatal-signal")).toEqual([]);
     expect(r.oopses).toBe(0);
   });
@@ -57,7 +64,7 @@ describe("fs guest programs match qemu-riscv32", () => {
 
 describe("fs guest programs checked against Linux's documented behaviour", () => {
   it("fork-like clone(CLONE_FILES / CLONE_FS), unshare, close-on-exec across execve, statfs64", () => {
-    const elf = fixture("fs", "fork-files.elf");
+    const elf = workloadElf("fork-files");
     const r = run("fork-files", { "/proc/self/exe": elf });
     expect(r.out).toBe([
       'statfs64("/", 88, sfs)                   = 0',
@@ -65,7 +72,7 @@ describe("fs guest programs checked against Linux's documented behaviour", () =>
       'statfs64("/proc", 84, sfs)               = EINVAL',
       "fcntl(x, F_GETFD, 0)                     = EBADF",
       "fcntl(x, F_GETFD, 0)                     = 0",
-      "after a CLONE_FS child's chdir: cwd /w/sub, umask 000",
+      "after a CLONE_FS child's chdir: cwd ends in /w/sub: yes, umask 000",
       "after execve: fd 4: 0, close-on-exec fd 5: EBADF",
       "exec child exit 0",
       "exit 0",

@@ -12,8 +12,9 @@ import type { Task } from "../task.ts";
 import type { SyscallEntry } from "./types.ts";
 
 export const CAP_SYS_MODULE = 16;
-export const NR_CHECKPOINT = 800;
-export const NR_RESTART = 801;
+import { NR_CHECKPOINT, NR_CPT_MARK, NR_RESTART } from "./cr-nr.ts";
+
+export { NR_CHECKPOINT, NR_CPT_MARK, NR_RESTART };
 
 function sysInitModule(k: Kernel, t: Task, umod: number, len: number): number {
   if (!t.cred.capable(CAP_SYS_MODULE)) return -EPERM;
@@ -60,10 +61,24 @@ function dispatch(k: Kernel, t: Task, which: "checkpoint" | "restart", a: number
   }
 }
 
+function sysCptMark(k: Kernel, t: Task, ulabel: number): number {
+  // Re-executed after a hold: sleep on while still held; once released (or after a restart on
+  // a machine where nobody holds it) the call simply returns.
+  if (t.restart?.nr === NR_CPT_MARK) return k.cptMarkHeld.has(t) ? k.sleep(t, k.cptMarkWait) : 0;
+  const hook = k.onCptMark;
+  if (hook === null) return 0;
+  const b = ulabel === 0 ? new Uint8Array(0) : t.mm.readCString(ulabel, 64);
+  if (hook(t, b === null ? "" : new TextDecoder().decode(b)) !== true) return 0;
+  k.cptMarkHeld.add(t);
+  t.restart = { nr: NR_CPT_MARK };
+  return k.sleep(t, k.cptMarkWait);
+}
+
 export const MODULE_SYSCALLS: SyscallEntry[] = [
   { nr: 105, name: "init_module", args: ["p", "u", "s"], fn: sysInitModule },
   { nr: 106, name: "delete_module", args: ["s", "x"], fn: sysDeleteModule },
   { nr: 273, name: "finit_module", args: ["d", "s", "x"], fn: sysFinitModule },
   { nr: NR_CHECKPOINT, name: "checkpoint", args: ["d", "d", "x"], fn: (k, t, pid, fd, flags) => dispatch(k, t, "checkpoint", pid, fd, flags) },
   { nr: NR_RESTART, name: "restart", args: ["d", "d", "x"], fn: (k, t, ctid, fd, flags) => dispatch(k, t, "restart", ctid, fd, flags) },
+  { nr: NR_CPT_MARK, name: "cpt_mark", args: ["s"], fn: sysCptMark },
 ];

@@ -117,7 +117,7 @@ function encodeItimerval(k: Kernel, interval: number, remaining: number): Uint8A
   return b;
 }
 
-function armItimer(k: Kernel, t: Task, when: number): void {
+export function armItimerReal(k: Kernel, t: Task, when: number): void {
   const it = t.group.itimerReal;
   it.deadline = when;
   it.timerId = k.timers.add(when, () => {
@@ -126,7 +126,7 @@ function armItimer(k: Kernel, t: Task, when: number): void {
     it.deadline = 0;
     if (!t.group.threads.size) return;
     sendSignal(k, leader, { signo: SIGALRM, code: SI_KERNEL }, true);
-    if (it.interval > 0) armItimer(k, t, when + it.interval);
+    if (it.interval > 0) armItimerReal(k, t, when + it.interval);
   });
 }
 
@@ -176,7 +176,7 @@ function sysSetitimer(k: Kernel, t: Task, which: number, value: number, ovalue: 
   it.timerId = 0;
   it.deadline = 0;
   it.interval = interval;
-  if (first > 0) armItimer(k, t, k.clock + first);
+  if (first > 0) armItimerReal(k, t, k.clock + first);
   return 0;
 }
 

@@ -1,0 +1,13 @@
+// The numbers of the C/R system calls, which Linux's table does not have (qemu-riscv32 answers
+// ENOSYS). A file of its own with no imports, so C/R plugins can name them without loading the
+// syscall table (which imports the whole kernel).
+export const NR_CHECKPOINT = 800;
+export const NR_RESTART = 801;
+/**
+ * cpt_mark(label): a workload marks a point where a checkpoint is interesting. Under qemu it is
+ * ENOSYS and ignored; here it returns 0 and tells whoever watches (the scenario runner) through
+ * k.onCptMark. The watcher may hold the task at the mark (asleep inside the call, as if it were
+ * waiting for something) until it releases it with releaseCptMarks: a checkpoint then catches
+ * it exactly there. Unwatched, the call does nothing.
+ */
+export const NR_CPT_MARK = 802;

@@ -1,0 +1,221 @@
+/* cptbench-ctl: the controller of cptbench's checkpoint/restart scenarios (not a workload: its
+ * manifest role is "controller" and it has no oracle; it cannot run under qemu-riscv32, where
+ * clone(CLONE_NEWPID) is EINVAL and the C/R calls are ENOSYS).
+ *
+ *   cptbench-ctl run --log LOG --image IMAGE --flags N --workdir DIR --cgroup NAME -- PATH [ARGS...]
+ *   cptbench-ctl restart --log LOG --image IMAGE --flags N
+ *
+ * run: mkdir DIR (EEXIST ok) and chdir into it; make the freezer cgroup NAME and join it, so the
+ * container's tasks inherit it; clone(CLONE_NEWPID) a container init ("cinit", pid 1 inside),
+ * then move back to the root group. cinit calls setsid, forks the workload (execve PATH with
+ * argv = PATH ARGS..., the controller's environment) and reaps every child until ECHILD, then
+ * exits with the workload's shell-style status. The controller waits for cinit; each SIGUSR1
+ * (installed without SA_RESTART, so the wait returns EINTR) checkpoints the container:
+ * IMAGE opened O_WRONLY|O_CREAT|O_TRUNC 0600 (relative to DIR), checkpoint(cinit, fd, N),
+ * logged "checkpoint <rc>". With N & CPT_KILL (1) a successful checkpoint kills the container
+ * and the controller keeps waiting. At cinit's end it logs "exit <raw wait status>" and exits
+ * with cinit's shell-style status (the exit code, or 128 + the signal).
+ *
+ * restart: restart(0, fd of IMAGE, N), logged "restart <pid or -errno>" (exit 111 if it
+ * failed), then waits for that pid like run does: "exit <raw status>", same exit status.
+ *
+ * The log is opened O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC before anything else, one write() per
+ * line, and is not inherited by the container. Nothing is written to stdout (it belongs to the
+ * workload); usage errors go to stderr with exit status 2.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "os.h"
+#include "fsys.h"
+
+#define CPT_KILL 1
+#define FREEZER "/sys/fs/cgroup/freezer"
+
+static int logfd = -1;
+static volatile int want_checkpoint;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	want_checkpoint = 1;
+}
+
+static void logline(const char *what, long value)
+{
+	char line[64];
+	int n = snprintf(line, sizeof line, "%s %ld\n", what, value);
+	(void)write(logfd, line, n);
+}
+
+__attribute__((noreturn)) static void usage(const char *msg, const char *arg)
+{
+	fprintf(stderr, "cptbench-ctl: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	fprintf(stderr,
+		"usage: cptbench-ctl run --log LOG --image IMAGE --flags N --workdir DIR --cgroup NAME -- PATH [ARGS...]\n"
+		"       cptbench-ctl restart --log LOG --image IMAGE --flags N\n");
+	exit(2);
+}
+
+__attribute__((noreturn)) static void fail(const char *what, const char *arg, long err)
+{
+	fprintf(stderr, "cptbench-ctl: %s %s: %s\n", what, arg, ename(err));
+	exit(1);
+}
+
+/* The status a shell reports for a wait status: the exit code, or 128 + the signal. */
+static int shell_status(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Writes "<pid>\n" to a cgroup's tasks file. */
+static long join_cgroup(const char *tasks, long pid)
+{
+	char buf[16];
+	long fd = open(tasks, O_WRONLY | O_CLOEXEC, 0);
+	if (fd < 0) return fd;
+	int n = snprintf(buf, sizeof buf, "%ld\n", pid);
+	long r = write(fd, buf, n);
+	close(fd);
+	return r < 0 ? r : 0;
+}
+
+/* The container's init: pid 1 of the new namespace. Never returns. */
+__attribute__((noreturn)) static void cinit(char *path, char **argv, char **envp)
+{
+	close(logfd);
+	os_signal(SIGUSR1, SIG_DFL, 0, NULL);
+	setsid();
+	pid_t w = fork();
+	if (w == 0) {
+		long r = sys_execve(path, argv, envp);
+		fprintf(stderr, "cptbench-ctl: execve %s: %s\n", path, ename(r));
+		_exit(127);
+	}
+	if (w < 0) {
+		fprintf(stderr, "cptbench-ctl: fork: %s\n", ename(w));
+		_exit(126);
+	}
+	int wst = 0, st;
+	for (;;) {
+		pid_t r = waitpid(-1, &st, 0);
+		if (r == -EINTR) continue;
+		if (r < 0) break;   /* ECHILD: the workload and every orphan it left are reaped */
+		if (r == w) wst = st;
+	}
+	_exit(shell_status(wst));
+}
+
+/* Waits for pid; in run mode, SIGUSR1 checkpoints the container whose init it is. */
+__attribute__((noreturn)) static void wait_for(pid_t pid, const char *image, unsigned long flags, int checkpoints)
+{
+	int st = 0;
+	for (;;) {
+		if (checkpoints && want_checkpoint) {
+			want_checkpoint = 0;
+			long fd = open(image, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			long rc = fd < 0 ? fd : __syscall3(SYS_checkpoint, pid, fd, (long)flags);
+			if (fd >= 0) close(fd);
+			logline("checkpoint", rc);
+			/* With CPT_KILL and rc == 0 the kernel is killing the container: keep waiting. */
+		}
+		pid_t r = waitpid(pid, &st, 0);
+		if (r == -EINTR) continue;
+		if (r < 0) {
+			fprintf(stderr, "cptbench-ctl: wait for %d: %s\n", pid, ename(r));
+			exit(1);
+		}
+		break;
+	}
+	logline("exit", st);
+	exit(shell_status(st));
+}
+
+struct opts {
+	const char *log, *image, *flags, *workdir, *cgroup;
+};
+
+static unsigned long parse_flags(const char *s)
+{
+	char *end;
+	if (*s < '0' || *s > '9') usage("--flags wants a number", s);
+	unsigned long v = strtoul(s, &end, 0);
+	if (*end != 0) usage("--flags wants a number", s);
+	return v;
+}
+
+/* Parses options from argv[i]; returns the index after "--" (run) or after the last option. */
+static int parse(int argc, char **argv, int i, struct opts *o, int run)
+{
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (run && strcmp(a, "--") == 0) return i + 1;
+		const char **slot = NULL;
+		if (strcmp(a, "--log") == 0) slot = &o->log;
+		else if (strcmp(a, "--image") == 0) slot = &o->image;
+		else if (strcmp(a, "--flags") == 0) slot = &o->flags;
+		else if (run && strcmp(a, "--workdir") == 0) slot = &o->workdir;
+		else if (run && strcmp(a, "--cgroup") == 0) slot = &o->cgroup;
+		else usage("unknown option", a);
+		if (i + 1 >= argc) usage("missing value for", a);
+		*slot = argv[++i];
+	}
+	if (run) usage("missing -- PATH", NULL);
+	return i;
+}
+
+int main(int argc, char **argv, char **envp)
+{
+	struct opts o = { 0 };
+	if (argc < 2) usage("missing command", NULL);
+	int run = strcmp(argv[1], "run") == 0;
+	if (!run && strcmp(argv[1], "restart") != 0) usage("unknown command", argv[1]);
+	int i = parse(argc, argv, 2, &o, run);
+	if (!o.log) usage("missing --log", NULL);
+	if (!o.image) usage("missing --image", NULL);
+	if (!o.flags) usage("missing --flags", NULL);
+	unsigned long flags = parse_flags(o.flags);
+	if (run) {
+		if (!o.workdir) usage("missing --workdir", NULL);
+		if (!o.cgroup) usage("missing --cgroup", NULL);
+		if (i >= argc) usage("missing PATH after --", NULL);
+	}
+
+	long fd = open(o.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) fail("open", o.log, fd);
+	logfd = (int)fd;
+
+	if (!run) {
+		fd = open(o.image, O_RDONLY | O_CLOEXEC, 0);
+		long pid = fd < 0 ? fd : __syscall3(SYS_restart, 0, fd, (long)flags);
+		if (fd >= 0) close(fd);
+		logline("restart", pid);
+		if (pid < 0) exit(111);
+		wait_for((pid_t)pid, o.image, flags, 0);
+	}
+
+	long r = mkdir(o.workdir, 0755);
+	if (r < 0 && r != -EEXIST) fail("mkdir", o.workdir, r);
+	r = chdir(o.workdir);
+	if (r < 0) fail("chdir", o.workdir, r);
+
+	char group[256], tasks[300];
+	if (snprintf(group, sizeof group, FREEZER "/%s", o.cgroup) >= (int)sizeof group) usage("cgroup name too long", o.cgroup);
+	snprintf(tasks, sizeof tasks, "%s/tasks", group);
+	r = mkdir(group, 0755);
+	if (r < 0 && r != -EEXIST) fail("mkdir", group, r);
+	long self = getpid();
+	r = join_cgroup(tasks, self);
+	if (r < 0) fail("join", tasks, r);
+
+	/* The handler may run before the container exists: the flag waits for the loop below. */
+	os_signal(SIGUSR1, on_usr1, 0 /* no SA_RESTART: the wait returns EINTR */, NULL);
+
+	long child = sys_clone(CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (child == 0) cinit(argv[i], &argv[i], envp);
+	if (child < 0) fail("clone(CLONE_NEWPID)", "", child);
+	r = join_cgroup(FREEZER "/tasks", self);
+	if (r < 0) fail("join", FREEZER "/tasks", r);
+	wait_for((pid_t)child, o.image, flags, 1);
+}
