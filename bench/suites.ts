@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runProgram } from "../src/core/machine.ts";
+import { CR_BENCHMARKS } from "./suites-cr.ts";
 
 export interface BenchResult {
   value: number;
@@ -93,4 +94,6 @@ export const BENCHMARKS: Benchmark[] = [
       return { value: median(runs), unit: "runs/s", runs };
     },
   },
+  // Issue "benchmarks for C/R": throughput, cost per task, peak memory (bench/suites-cr.ts).
+  ...CR_BENCHMARKS,
 ];

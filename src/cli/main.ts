@@ -2,7 +2,9 @@
 // CptbenchError (bad ELF, bad flag, missing file) prints its message and exits 2, never a stack.
 import { Command, CommanderError } from "commander";
 import { CptbenchError } from "../core/errors.ts";
+import { configCommand } from "./config-cmd.ts";
 import { execCommand } from "./exec.ts";
+import { runCommand } from "./run.ts";
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -13,7 +15,13 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .enablePositionalOptions()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
-  program.addCommand(execCommand((c) => (exitCode = c)).exitOverride().showHelpAfterError());
+  const setExit = (c: number): void => {
+    exitCode = c;
+  };
+  // `run` is the default: `cptbench --initiator external --fork kernel` runs an experiment.
+  program.addCommand(runCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"), { isDefault: true });
+  program.addCommand(configCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
+  program.addCommand(execCommand(setExit).exitOverride().showHelpAfterError());
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -1,0 +1,194 @@
+// Checkpoint/restart benchmarks (issue "benchmarks for C/R"): throughput of a 256 MiB guest,
+// cost per task of trees of 10 to 10,000 tasks, and the peak memory of the Node process doing a
+// 256 MiB checkpoint and restart. All go through the scenario runner exactly as `cptbench run`
+// does: the external initiator, the kernel creator and the cpt codec, kill mode, restarted on a
+// fresh machine, one checkpoint at the guest's cpt_mark. A cell whose verdict is not "pass" is an
+// error, never a figure.
+//
+// Reference points (CRIU on this machine): about 2 GB/s dump and restore; about 1.3 ms per
+// process to dump and 1-1.6 ms to restore. Targets: beat 2 GB/s; under 0.1 ms per task, growing
+// linearly; peak RSS no more than guest memory + image + 25%.
+import "reflect-metadata";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { builtinRegistry } from "../src/core/cr/registry.ts";
+import { runPoint } from "../src/core/scenario/cell.ts";
+import { referenceRun, type Reference } from "../src/core/scenario/reference.ts";
+import { designOf } from "../src/core/scenario/runner.ts";
+import type { CellResult, Experiment, WorkloadRef } from "../src/core/scenario/types.ts";
+import type { Benchmark, BenchResult } from "./suites.ts";
+
+const ROOT = join(import.meta.dirname, "..");
+const GUEST = join(import.meta.dirname, "guest");
+
+/** MiB the throughput guest touches. */
+export const BIG_MIB = 256;
+const BIG_REPS = 3;
+const TREE_SIZES = [10, 100, 1000, 10_000] as const;
+
+export function guestWorkload(name: string, args: string[]): WorkloadRef {
+  return { name, elf: readFileSync(join(GUEST, `${name}.elf`)), args, env: [] };
+}
+
+/** The design under test, one workload, its one marked point, kill mode, a fresh target. */
+export function crExperiment(w: WorkloadRef): Experiment {
+  return {
+    initiator: "external", creator: "kernel", codec: "cpt", pluginOptions: {}, workloads: [w],
+    points: { kind: "marked" }, modes: ["kill"], targets: ["fresh"], seed: 1, cpus: 1, quantum: 100_000,
+  };
+}
+
+/** The reference run of `w` (the oracle of its cells); throws if it is unusable. */
+export function reference(w: WorkloadRef): Reference {
+  const exp = crExperiment(w);
+  const ref = referenceRun(exp, w, designOf(exp, builtinRegistry()).module());
+  if (ref.problems.length > 0 || ref.exitCode !== 0 || ref.marks !== 1) {
+    throw new Error(`${w.name} ${w.args.join(" ")}: unusable reference run (exit ${ref.exitCode}, ${ref.marks} marks): ${ref.problems.join("; ")}`);
+  }
+  return ref;
+}
+
+/** One C/R cell at the guest's mark: checkpoint, kill, restart on a fresh machine. Throws unless it passed. */
+export function crCell(w: WorkloadRef, ref: Reference): CellResult {
+  const exp = crExperiment(w);
+  const [r] = runPoint(exp, w, ref, designOf(exp, builtinRegistry()), { kind: "mark", n: 1 }, "kill", ["fresh"]);
+  if (r.verdict !== "pass" || r.checkpoint === null || r.restart === null) {
+    throw new Error(`C/R of ${w.name} ${w.args.join(" ")} did not pass: ${r.verdict}: ${r.reason ?? "no metrics"}`);
+  }
+  return r;
+}
+
+/** A Reference as JSON (stdout as base64) for the peak-RSS child, and back. */
+export const refToJson = (ref: Reference): string => JSON.stringify({ ...ref, stdout: Buffer.from(ref.stdout).toString("base64") });
+export function refFromJson(s: string): Reference {
+  const o = JSON.parse(s) as Reference & { stdout: string };
+  return { ...o, stdout: new Uint8Array(Buffer.from(o.stdout, "base64")) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function memo<T>(f: () => T): () => T {
+  let v: { value: T } | undefined;
+  return () => (v ??= { value: f() }).value;
+}
+
+// ---------------------------------------------------------------- 256 MiB throughput
+
+const bigWorkload = memo(() => guestWorkload("bigmem", [String(BIG_MIB)]));
+const bigRef = memo(() => reference(bigWorkload()));
+
+const bigmem = memo(() => {
+  const w = bigWorkload();
+  const ref = bigRef();
+  const cells: CellResult[] = [];
+  for (let i = 0; i < BIG_REPS; i++) cells.push(crCell(w, ref));
+  return { w, ref, cells };
+});
+
+function throughput(phase: "checkpoint" | "restart"): BenchResult {
+  const { cells } = bigmem();
+  const runs = cells.map((c) => round(BIG_MIB / (c[phase]!.wallMs / 1000), 1));
+  const mid = cells[runs.indexOf(median(runs))];
+  const m = mid[phase]!;
+  return {
+    value: median(runs), unit: "MiB/s", runs,
+    target: "> 2 GB/s (CRIU on this machine: about 2 GB/s)",
+    wallMs: cells.map((c) => round(c[phase]!.wallMs, 1)),
+    imageBytes: mid.imageBytes, virtualMs: round(m.virtualNs / 1e6, 3), tasks: mid.tasks,
+    steps: Object.fromEntries(m.steps.map((s) => [s.step, s.end - s.start])),
+  };
+}
+
+// ---------------------------------------------------------------- per task
+
+const tree = new Map<number, () => BenchResult>();
+for (const n of TREE_SIZES) {
+  tree.set(n, memo(() => {
+    const w = guestWorkload("tasktree", [String(n)]);
+    const ref = reference(w);
+    const reps = n >= 10_000 ? 1 : 5;
+    const cells: CellResult[] = [];
+    for (let i = 0; i < reps; i++) cells.push(crCell(w, ref));
+    const perTask = (c: CellResult, phase: "checkpoint" | "restart"): number => round(c[phase]!.wallMs / c.tasks, 4);
+    const runs = cells.map((c) => perTask(c, "restart"));
+    const mid = cells[runs.indexOf(median(runs))];
+    return {
+      value: median(runs), unit: "ms/task (restart wall)", runs,
+      target: "< 0.1 ms/task (CRIU: 1-1.6 ms restore, 1.3 ms dump)",
+      treeTasks: n, tasks: mid.tasks,
+      checkpointMsPerTask: median(cells.map((c) => perTask(c, "checkpoint"))),
+      checkpointRuns: cells.map((c) => perTask(c, "checkpoint")),
+      checkpointWallMs: round(mid.checkpoint!.wallMs, 1), restartWallMs: round(mid.restart!.wallMs, 1),
+      restartObjectsPerTask: round(mid.objectsCreated / mid.tasks, 2),
+      restartObjectsCreated: mid.restart!.created,
+      imageBytesPerTask: Math.round(mid.imageBytes / mid.tasks),
+      virtualMsCheckpoint: round(mid.checkpoint!.virtualNs / 1e6, 3), virtualMsRestart: round(mid.restart!.virtualNs / 1e6, 3),
+    };
+  }));
+}
+
+function linearity(): BenchResult {
+  const small = tree.get(100)!();
+  const big = tree.get(10_000)!();
+  const restart = round(big.value / small.value, 2);
+  const checkpoint = round((big.checkpointMsPerTask as number) / (small.checkpointMsPerTask as number), 2);
+  // The marginal cost of a task from 1,000 to 10,000 (fixed costs cancel out).
+  const mid = tree.get(1000)!();
+  const slope = (phase: "restartWallMs" | "checkpointWallMs"): number =>
+    round(((big[phase] as number) - (mid[phase] as number)) / ((big.tasks as number) - (mid.tasks as number)), 4);
+  return {
+    value: restart, unit: "ratio (restart ms/task at 10,000 / at 100; 1 = linear)", runs: [restart],
+    checkpointRatio: checkpoint,
+    marginalMsPerTask1000to10000: { restart: slope("restartWallMs"), checkpoint: slope("checkpointWallMs") },
+    restartMsPerTask: Object.fromEntries(TREE_SIZES.map((n) => [n, tree.get(n)!().value])),
+    checkpointMsPerTask: Object.fromEntries(TREE_SIZES.map((n) => [n, tree.get(n)!().checkpointMsPerTask])),
+  };
+}
+
+// ---------------------------------------------------------------- peak RSS
+
+function peakRss(): BenchResult {
+  // The reference run stays in this process; the child only checkpoints and restarts.
+  const dir = mkdtempSync(join(tmpdir(), "cptbench-rss-"));
+  try {
+    const refPath = join(dir, "ref.json");
+    writeFileSync(refPath, refToJson(bigRef()));
+    const runs: number[] = [];
+    let last: Record<string, number> = {};
+    for (let i = 0; i < 1; i++) {
+      const p = spawnSync(process.execPath, [join(ROOT, "bin", "run-ts.mjs"), join(ROOT, "bench", "peak-rss.ts"), refPath, String(BIG_MIB)], {
+        cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 20,
+      });
+      if (p.status !== 0) throw new Error(`the peak-RSS child failed (status ${p.status}): ${p.stderr}`);
+      last = JSON.parse(p.stdout.trim().split("\n").pop()!) as Record<string, number>;
+      runs.push(last.peakMiB);
+    }
+    const imageMiB = last.imageBytes / 2 ** 20;
+    const budget = round((BIG_MIB + imageMiB) * 1.25, 1);
+    const { peakMiB: _peak, imageBytes: _bytes, verdict: _verdict, ...details } = last;
+    return {
+      value: median(runs), unit: "MiB (child's peak RSS, VmHWM)", runs,
+      budgetMiB: budget, target: "<= (guest 256 MiB + image) * 1.25",
+      withinBudget: median(runs) <= budget,
+      overBaselineMiB: round(median(runs) - last.baselineMiB, 1),
+      imageMiB: round(imageMiB, 1), ...details,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const CR_BENCHMARKS: Benchmark[] = [
+  { name: "cr.checkpoint-256mib", run: () => throughput("checkpoint") },
+  { name: "cr.restart-256mib", run: () => throughput("restart") },
+  ...TREE_SIZES.map((n) => ({ name: `cr.per-task-${n}`, run: () => tree.get(n)!() })),
+  { name: "cr.per-task-linearity", run: linearity },
+  { name: "cr.peak-rss-256mib", run: peakRss },
+];

@@ -1,0 +1,94 @@
+// From an effective config to the Experiments the scenario runner takes: workload names resolve
+// through workloads/manifest.json and workloads/bin/<name>.elf, paths load an ELF file, and each
+// seed of `seeds` makes one Experiment.
+import { readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { CrMode, CrTarget, Experiment, PointsSpec, WorkloadRef } from "../scenario/types.ts";
+import { ConfigError, isPathRef } from "./load.ts";
+import type { Config } from "./schema.ts";
+
+export const WORKLOADS_DIR = join(import.meta.dirname, "..", "..", "..", "workloads");
+
+/** One entry of workloads/manifest.json (fields the runner needs). */
+export interface WorkloadManifestEntry {
+  name: string;
+  args: string[];
+  env: string[];
+  description: string;
+  /** "controller": a helper program (e.g. a C/R controller), not a workload to checkpoint. */
+  role?: string;
+  /** Absolute guest paths that must hold a workload's ELF (e.g. /proc/self/exe), by workload name. */
+  files?: Record<string, string>;
+}
+
+export function readWorkloadManifest(dir = WORKLOADS_DIR): WorkloadManifestEntry[] {
+  return JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as WorkloadManifestEntry[];
+}
+
+/** The built-in workloads an experiment checkpoints when it names none: all but controllers. */
+export function crWorkloads(dir = WORKLOADS_DIR): WorkloadManifestEntry[] {
+  return readWorkloadManifest(dir).filter((w) => w.role !== "controller");
+}
+
+/** A built-in workload by name, or an ELF file by (absolute or cwd-relative) path. */
+export function resolveWorkload(ref: string, dir = WORKLOADS_DIR): WorkloadRef {
+  if (isPathRef(ref)) {
+    return { name: basename(ref).replace(/\.elf$/, ""), elf: readElf(ref, ref), args: [], env: [] };
+  }
+  const entries = crWorkloads(dir);
+  const entry = entries.find((w) => w.name === ref);
+  if (!entry) {
+    throw new ConfigError(
+      "CONFIG_UNKNOWN_WORKLOAD",
+      `unknown workload "${ref}" (not a path either); built-in workloads: ${entries.map((w) => w.name).join(", ")}`,
+    );
+  }
+  const files = Object.fromEntries(Object.entries(entry.files ?? {}).map(([path, name]) => [path, readElf(join(dir, "bin", `${name}.elf`), name)]));
+  return { name: entry.name, elf: readElf(join(dir, "bin", `${entry.name}.elf`), ref), args: [...entry.args], env: [...entry.env], files };
+}
+
+export function parsePoints(points: string): PointsSpec {
+  const m = /^random:([1-9]\d*)$/.exec(points);
+  if (m) return { kind: "random", count: Number(m[1]) };
+  if (points === "marked") return { kind: "marked" };
+  throw new ConfigError("CONFIG_INVALID", `points must be "marked" or "random:N", got "${points}"`);
+}
+
+/** One Experiment per seed (`seeds`, else `[seed]`), all sharing the loaded workloads. */
+export function buildExperiments(config: Config, dir = WORKLOADS_DIR): Experiment[] {
+  const refs = config.workloads.length > 0 ? config.workloads : crWorkloads(dir).map((w) => w.name);
+  const workloads = refs.map((r) => resolveWorkload(r, dir));
+  const seeds = config.seeds ?? [config.seed];
+  return seeds.map((seed) => ({
+    initiator: config.initiator,
+    creator: config.creator,
+    codec: config.codec,
+    pluginOptions: config.pluginOptions,
+    workloads,
+    points: parsePoints(config.points),
+    modes: [...config.modes] as CrMode[],
+    targets: [...config.targets] as CrTarget[],
+    seed,
+    cpus: config.cpus,
+    quantum: config.quantum,
+  }));
+}
+
+/** An Experiment as JSON-friendly data: workloads without their ELF bytes. */
+export function describeExperiment(exp: Experiment): Omit<Experiment, "workloads"> & {
+  workloads: { name: string; args: string[]; env: string[]; elfBytes: number }[];
+} {
+  return {
+    ...exp,
+    workloads: exp.workloads.map((w) => ({ name: w.name, args: w.args, env: w.env, elfBytes: w.elf.length })),
+  };
+}
+
+function readElf(path: string, ref: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new ConfigError("CONFIG_NO_FILE", `cannot read the ELF of workload "${ref}" (${path}): ${code}`);
+  }
+}

@@ -1,0 +1,171 @@
+// Files into the model: the container's own file tree (the subtree of its working directory),
+// every open file with its offset and flags, fd tables and fs contexts by identity, pipes with
+// the bytes in their buffers, and the inodes all of these name. Objects the model cannot carry
+// (a /proc file, a pipe end held outside the container, a file shared with a task outside it)
+// make the checkpoint fail with the reason.
+import type { FilesStruct } from "../../fs/fdtable.ts";
+import type { File } from "../../fs/file.ts";
+import type { FsStruct } from "../../fs/fs-struct.ts";
+import { dPath } from "../../fs/dpath.ts";
+import type { Dentry, Inode, Path } from "../../fs/inode.ts";
+import { PipeInode } from "../../fs/pipe.ts";
+import { CharDevInode, DEV_CONSOLE } from "../../fs/devices.ts";
+import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../fs/tmpfs/tmpfs.ts";
+import type { Vfs } from "../../fs/vfs.ts";
+import { O_ACCMODE, O_RDONLY } from "../../fs/constants.ts";
+import { CrError, EBUSY, EOPNOTSUPP } from "../errors.ts";
+import type {
+  DentryRecord, FileRecord, FilesRecord, FileTargetRecord, FsRecord, InodeRecord, PageRecord, PipeRecord,
+} from "../model.ts";
+import { IdMap } from "./ids.ts";
+
+function cachePages(f: TmpfsFile): PageRecord[] {
+  return [...f.cache.pages.entries()].sort((a, b) => a[0] - b[0]).map(([index, fr]) => ({ index, data: fr.data }));
+}
+
+export class FilesCollector {
+  readonly inodes: InodeRecord[] = [];
+  readonly tree: DentryRecord[] = [];
+  readonly pipes: PipeRecord[] = [];
+  readonly files: FileRecord[] = [];
+  readonly fdTables: FilesRecord[] = [];
+  readonly fsContexts: FsRecord[] = [];
+  private readonly inodeIds = new IdMap<Inode>();
+  private readonly pipeIds = new IdMap<PipeInode>();
+  private readonly fileIds = new IdMap<File>();
+  private readonly filesIds = new IdMap<FilesStruct>();
+  private readonly fsIds = new IdMap<FsStruct>();
+  /** Fd-table slots of the container naming each file (to find files shared with outsiders). */
+  private readonly slots = new Map<File, number>();
+  /** Container files reading and writing each pipe. */
+  private readonly pipeEnds = new Map<PipeInode, { readers: number; writers: number }>();
+
+  constructor(private readonly vfs: Vfs) {}
+
+  /** An absolute name for a path, as the machine's root sees it. */
+  name(p: Path): string {
+    return dPath(p, this.vfs.root).name;
+  }
+
+  /** Record the subtree under `root` (parents before children). */
+  collectTree(root: Dentry): void {
+    const walk = (d: Dentry, rel: string): void => {
+      const id = this.inodeRecord(d.inode, null);
+      this.tree.push({ path: rel, inodeId: id });
+      const dir = d.inode;
+      if (!(dir instanceof TmpfsDir)) return;
+      // Creation order, so that a restore recreates the same listing order.
+      for (const child of dir.children.values()) {
+        if (this.vfs.isMountpoint(child)) throw new CrError(EOPNOTSUPP, `a file system is mounted at ${this.name({ mnt: this.vfs.rootMount, dentry: child })} inside the container's tree: mounts are not checkpointed`);
+        walk(child, rel === "" ? child.name : `${rel}/${child.name}`);
+      }
+    };
+    walk(root, "");
+  }
+
+  /** The inode's id; a linked inode outside the tree is kept by path only. */
+  inodeId(inode: Inode, path: string): number {
+    return this.inodeRecord(inode, path);
+  }
+
+  private inodeRecord(inode: Inode, externalPath: string | null): number {
+    const { id, fresh } = this.inodeIds.lookup(inode);
+    if (!fresh) return id;
+    const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : null;
+    if (kind === null) throw new CrError(EOPNOTSUPP, `inode ${inode.ino} (${inode.sb.type}) at ${externalPath ?? "?"} is not a tmpfs file: it cannot be checkpointed`);
+    const external = externalPath !== null && inode.nlink > 0 && !externalPath.endsWith(" (deleted)");
+    const rec: InodeRecord = {
+      id, ino: inode.ino, kind, mode: inode.mode, uid: inode.uid, gid: inode.gid, nlink: inode.nlink, size: inode.size,
+      atimeNs: inode.atimeNs, mtimeNs: inode.mtimeNs, ctimeNs: inode.ctimeNs,
+      pages: !external && inode instanceof TmpfsFile ? cachePages(inode) : [],
+    };
+    if (inode instanceof TmpfsSymlink) rec.target = inode.target;
+    if (external) rec.externalPath = externalPath;
+    this.inodes.push(rec);
+    return id;
+  }
+
+  fileId(f: File): number {
+    this.slots.set(f, (this.slots.get(f) ?? 0) + 1);
+    const { id, fresh } = this.fileIds.lookup(f);
+    if (!fresh) return id;
+    const rec: FileRecord = { id, flags: f.flags, pos: f.pos, target: { kind: "device", path: "" } };
+    this.files.push(rec);
+    rec.target = this.target(f);
+    return id;
+  }
+
+  private target(f: File): FileTargetRecord {
+    const inode = f.inode;
+    const path = this.name(f.path);
+    if (inode instanceof PipeInode) {
+      const { id, fresh } = this.pipeIds.lookup(inode);
+      if (fresh) {
+        const bufs = inode.pipe.bufs;
+        const buffered = new Uint8Array(inode.pipe.bytes);
+        let off = 0;
+        for (const b of bufs) {
+          buffered.set(b.frame.data.subarray(b.offset, b.offset + b.len), off);
+          off += b.len;
+        }
+        this.pipes.push({ id, buffered });
+        this.pipeEnds.set(inode, { readers: 0, writers: 0 });
+      }
+      const ends = this.pipeEnds.get(inode)!;
+      if (f.readable) ends.readers++;
+      if (f.writable) ends.writers++;
+      return { kind: "pipe", pipeId: id };
+    }
+    if (inode instanceof CharDevInode) {
+      if (inode.rdev === DEV_CONSOLE) {
+        const stream = (f.flags & O_ACCMODE) === O_RDONLY ? 0 : (f.priv === 2 ? 2 : 1);
+        return { kind: "console", stream };
+      }
+      return { kind: "device", path };
+    }
+    if (inode.sb === this.vfs.proc) {
+      // Reopened by path, looked up as the container's init sees /proc (pids are the same
+      // numbers after the restart).
+      if (/\/(self|thread-self)(\/|$)/.test(path)) throw new CrError(EOPNOTSUPP, `an open file on ${path} cannot be checkpointed: its name depends on who reads it`);
+      return { kind: "proc", path };
+    }
+    if (inode.sb !== this.vfs.tmpfs) throw new CrError(EOPNOTSUPP, `an open file on ${path} (${inode.sb.type}) cannot be checkpointed: only tmpfs files, pipes and devices can`);
+    return { kind: "inode", inodeId: this.inodeRecord(inode, path), path };
+  }
+
+  filesId(files: FilesStruct): number {
+    const { id, fresh } = this.filesIds.lookup(files);
+    if (!fresh) return id;
+    const rec: FilesRecord = { id, fds: [], maxFds: files.maxFds };
+    this.fdTables.push(rec);
+    for (const fd of files.fds()) rec.fds.push({ fd, fileId: this.fileId(files.get(fd)!), cloexec: files.getCloexec(fd) });
+    return id;
+  }
+
+  fsId(fs: FsStruct): number {
+    const { id, fresh } = this.fsIds.lookup(fs);
+    if (!fresh) return id;
+    for (const p of [fs.root, fs.pwd]) {
+      if (p.mnt !== this.vfs.rootMount) throw new CrError(EOPNOTSUPP, `a root or working directory on ${p.mnt.sb.type} (${this.name(p)}) cannot be checkpointed`);
+    }
+    this.fsContexts.push({ id, root: this.name(fs.root), cwd: this.name(fs.pwd), umask: fs.umask });
+    return id;
+  }
+
+  /**
+   * After every task: a file or pipe end that a task outside the container also holds cannot be
+   * restored as shared, so the checkpoint refuses it (the console is the machine's, and fine).
+   */
+  checkClosed(): void {
+    for (const [f, n] of this.slots) {
+      if (f.inode instanceof CharDevInode) continue;
+      if (f.refcount > n) throw new CrError(EBUSY, `open file ${this.name(f.path)} is shared with a task outside the container (${f.refcount} references, ${n} inside)`);
+    }
+    for (const [inode, ends] of this.pipeEnds) {
+      const p = inode.pipe;
+      if (p.readers !== ends.readers || p.writers !== ends.writers) {
+        throw new CrError(EBUSY, `pipe:[${inode.ino}] has an end outside the container (readers ${p.readers}, ${ends.readers} inside; writers ${p.writers}, ${ends.writers} inside)`);
+      }
+    }
+  }
+}

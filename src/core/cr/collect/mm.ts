@@ -1,0 +1,62 @@
+// Address spaces into the model: every VMA with its backing, and the pages only this mm holds.
+// Pages that still map a shared object's or a file's page cache are left out (they re-fault from
+// it after restart, which is what keeps them shared); the zero page is left out (demand zero).
+import type { Mm } from "../../mm/mm.ts";
+import { PAGE_SHIFT } from "../../mm/frame.ts";
+import type { ShmemObject } from "../../mm/shmem.ts";
+import type { Vma } from "../../mm/vma.ts";
+import type { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
+import type { MmRecord, PageRecord, ShmemRecord, VmaRecord } from "../model.ts";
+import { IdMap } from "./ids.ts";
+
+export interface MmCollector {
+  readonly mmIds: IdMap<Mm>;
+  readonly shmemIds: IdMap<ShmemObject>;
+  readonly mms: MmRecord[];
+  readonly shmem: ShmemRecord[];
+  /** Files mapped by a VMA: the files collector gives them an inode id. */
+  inodeId(inode: TmpfsFile, path: string): number;
+}
+
+function pagesOf(cache: Map<number, { data: Uint8Array }>): PageRecord[] {
+  return [...cache.entries()].sort((a, b) => a[0] - b[0]).map(([index, f]) => ({ index, data: f.data }));
+}
+
+function vmaRecord(c: MmCollector, v: Vma, path: (v: Vma) => string): VmaRecord {
+  const b = v.backing;
+  let backing: VmaRecord["backing"];
+  if (b.kind === "anon") backing = { kind: "anon" };
+  else if (b.kind === "shmem") {
+    const { id, fresh } = c.shmemIds.lookup(b.obj);
+    if (fresh) c.shmem.push({ id, size: b.obj.size, pages: pagesOf(b.obj.cache.pages) });
+    backing = { kind: "shmem", shmemId: id };
+  } else backing = { kind: "file", inodeId: c.inodeId(b.inode, path(v)), path: path(v) };
+  return { start: v.start, end: v.end, prot: v.prot, flags: v.flags, kind: v.kind, backing, pgoff: v.pgoff };
+}
+
+/** The mm's id, recording it the first time it is met. */
+export function collectMm(c: MmCollector, mm: Mm, path: (v: Vma) => string): number {
+  const { id, fresh } = c.mmIds.lookup(mm);
+  if (!fresh) return id;
+  // Reserve the slot first: ids are positions, and collecting may record other objects.
+  const rec: MmRecord = {
+    id, vmas: [], pages: [], startBrk: mm.startBrk, brk: mm.brk, startStack: mm.startStack, mmapBase: mm.mmapBase,
+  };
+  c.mms.push(rec);
+  rec.vmas = mm.vmas.map((v) => vmaRecord(c, v, path));
+  const zero = mm.frames.zeroPage;
+  const pages: PageRecord[] = [];
+  for (const [vpn, pte] of mm.pt) {
+    if (pte.frame === zero) continue;
+    const v = mm.findVma(vpn << PAGE_SHIFT);
+    if (v === undefined) continue;
+    const b = v.backing;
+    const pgoff = vpn - (v.start >>> PAGE_SHIFT) + v.pgoff;
+    if (b.kind === "shmem" && b.obj.cache.find(pgoff) === pte.frame) continue;
+    if (b.kind === "file" && b.inode.cache.find(pgoff) === pte.frame) continue;
+    pages.push({ index: vpn, data: pte.frame.data });
+  }
+  pages.sort((a, b) => a.index - b.index);
+  rec.pages = pages;
+  return id;
+}

@@ -1,0 +1,36 @@
+// The kernel module that carries a C/R design: loading it registers the cpt_operations that
+// sys_checkpoint and sys_restart dispatch to (the bound initiator and creator, with the bound
+// codec); unloading it unregisters them, after which both syscalls return -ENOSYS. Its kthreads
+// run module code: whoever spawns one takes a module reference for it first (__module_get, safe
+// because the caller of the syscall already holds one), and the kthread drops it as its last act
+// (module_put_and_exit) — never try_module_get(THIS_MODULE) inside the thread, the bug the 2008
+// review caught.
+import type { Kernel } from "../kernel/kernel.ts";
+import type { Module, ModuleDef } from "../kernel/module.ts";
+import type { CheckpointInitiator, CrContext, ImageCodec, ProcessCreator } from "./interfaces.ts";
+import { crTrace } from "./trace.ts";
+
+export interface CrDesign {
+  initiator: CheckpointInitiator;
+  creator: ProcessCreator;
+  codec: ImageCodec;
+}
+
+export function crModule(name: string, design: CrDesign): ModuleDef {
+  return {
+    name,
+    init(k: Kernel, mod: Module): number {
+      if (k.cptOps !== null) return -16; // EBUSY: another C/R module owns the syscalls
+      const cr: CrContext = { k, module: mod, codec: design.codec, trace: crTrace(k) };
+      k.cptOps = {
+        owner: mod,
+        checkpoint: (kk, caller, pid, fd, flags) => design.initiator.checkpoint(cr, caller, pid, fd, flags),
+        restart: (kk, caller, ctid, fd, flags) => design.creator.restart(cr, caller, ctid, fd, flags),
+      };
+      return 0;
+    },
+    exit(k: Kernel, mod: Module): void {
+      if (k.cptOps?.owner === mod) k.cptOps = null;
+    },
+  };
+}

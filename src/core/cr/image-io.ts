@@ -1,0 +1,104 @@
+// Moving image bytes between a kthread and the fd the caller passed: checks on the fd (a clear
+// errno for a bad one), writing chunks with the kthread sleeping while a pipe is full, and
+// reading a whole image back. A failed write truncates a regular file back to where the image
+// began, so no half-written image is left looking complete.
+import type { Kernel } from "../kernel/kernel.ts";
+import type { KthreadYield } from "../kernel/kthread.ts";
+import type { Task } from "../kernel/task.ts";
+import type { File } from "../fs/file.ts";
+import { fdget } from "../fs/task-files.ts";
+import { kernelWrite } from "../fs/read-write.ts";
+import { PipeInode } from "../fs/pipe.ts";
+import { TmpfsFile } from "../fs/tmpfs/tmpfs.ts";
+import { isDir } from "../fs/constants.ts";
+import { CrError, EAGAIN, EBADF, EINVAL } from "./errors.ts";
+
+export const EISDIR = 21;
+
+export interface ImageFd {
+  file: File;
+  kind: "file" | "pipe";
+  /** Where the image starts in a regular file (its offset when the call began). */
+  start: number;
+}
+
+/** The image fd of a C/R call, checked: -errno with a reason when it cannot carry an image. */
+export function imageFd(caller: Task, fd: number, write: boolean): ImageFd | CrError {
+  const file = fdget(caller, fd);
+  if (file === undefined) return new CrError(EBADF, `fd ${fd} is not open`);
+  if (write ? !file.writable : !file.readable) return new CrError(EBADF, `fd ${fd} is not open for ${write ? "writing" : "reading"}`);
+  const inode = file.inode;
+  if (isDir(inode.mode)) return new CrError(EISDIR, `fd ${fd} is a directory`);
+  if (inode instanceof PipeInode) {
+    if (write && inode.pipe.readers === 0) return new CrError(32 /* EPIPE */, `fd ${fd} is a pipe with no reader`);
+    return { file, kind: "pipe", start: 0 };
+  }
+  if (inode instanceof TmpfsFile) return { file, kind: "file", start: file.pos };
+  return new CrError(EINVAL, `fd ${fd} is neither a regular file nor a pipe (it is on ${inode.sb.type})`);
+}
+
+/** Bytes gathered before each write: one VFS call per MiB rather than one per 4 KiB page. */
+const STAGING = 1 << 20;
+
+/** Write the chunks to the image fd from kthread `self`; returns bytes written or -errno. */
+export function* writeImage(k: Kernel, self: Task, img: ImageFd, chunks: Iterable<Uint8Array>): Generator<KthreadYield, number, void> {
+  let total = 0;
+  const c = { k, t: self };
+  const staging = new Uint8Array(STAGING);
+  let fill = 0;
+  // Write out staging[0, fill), sleeping while a pipe is full. Returns 0 or -errno.
+  const flush = function* (): Generator<KthreadYield, number, void> {
+    let off = 0;
+    while (off < fill) {
+      const n = kernelWrite(c, img.file, staging.subarray(off, fill));
+      if (n === -EAGAIN && img.kind === "pipe") {
+        const pipe = (img.file.inode as PipeInode).pipe;
+        if (pipe.readers === 0) return -32; // EPIPE
+        yield { sleep: pipe.wrWait };
+        continue;
+      }
+      if (n < 0) return n;
+      off += n;
+      total += n;
+    }
+    fill = 0;
+    return 0;
+  };
+  for (const chunk of chunks) {
+    for (let off = 0; off < chunk.length;) {
+      const n = Math.min(chunk.length - off, STAGING - fill);
+      staging.set(chunk.subarray(off, off + n), fill);
+      fill += n;
+      off += n;
+      if (fill === STAGING) {
+        const err = yield* flush();
+        if (err < 0) return failWrite(img, err);
+      }
+    }
+  }
+  const err = yield* flush();
+  return err < 0 ? failWrite(img, err) : total;
+}
+
+function failWrite(img: ImageFd, err: number): number {
+  if (img.kind === "file") {
+    const inode = img.file.inode as TmpfsFile;
+    if (inode.size > img.start) inode.truncate(img.start);
+    img.file.pos = img.start;
+  }
+  return err;
+}
+
+/** Truncate a regular image file back to where the image began (the dump failed later). */
+export function discardImage(img: ImageFd): void {
+  failWrite(img, 0);
+}
+
+/** The rest of a regular image file from its offset (the offset moves to the end). */
+export function readImageFile(img: ImageFd): Uint8Array {
+  const inode = img.file.inode as TmpfsFile;
+  const all = inode.readBytes();
+  const bytes = all.subarray(Math.min(img.file.pos, all.length));
+  img.file.pos = all.length;
+  return bytes;
+}

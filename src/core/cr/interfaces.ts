@@ -1,0 +1,80 @@
+// The three extension points of a C/R design, as tsyringe injection tokens and the interfaces
+// plugins implement (ARCHITECTURE.md, "The three extension points"):
+//   CheckpointInitiator  who starts a checkpoint and how the target comes to a consistent stop
+//   ProcessCreator       how restored tasks come to exist
+//   ImageCodec           how the CheckpointModel becomes bytes and back
+// The kernel side reaches them through the C/R module (cr-module.ts): sys_checkpoint goes to the
+// initiator, sys_restart to the creator, and both use the codec.
+import type { Kernel } from "../kernel/kernel.ts";
+import type { Module } from "../kernel/module.ts";
+import type { Task } from "../kernel/task.ts";
+import type { CheckpointModel } from "./model.ts";
+import type { CrTrace } from "./trace.ts";
+
+export const CHECKPOINT_INITIATOR = "CheckpointInitiator";
+export const PROCESS_CREATOR = "ProcessCreator";
+export const IMAGE_CODEC = "ImageCodec";
+/** The name of the kernel module that carries the C/R operations ("cptrst" for OpenVZ). */
+export const CR_MODULE_NAME = "CrModuleName";
+
+export type Axis = "initiator" | "creator" | "codec";
+export const AXIS_TOKENS: Record<Axis, string> = {
+  initiator: CHECKPOINT_INITIATOR,
+  creator: PROCESS_CREATOR,
+  codec: IMAGE_CODEC,
+};
+
+/** What the C/R module gives a plugin while it serves a syscall. */
+export interface CrContext {
+  readonly k: Kernel;
+  /** The module whose code is running (kthreads it spawns belong to it). */
+  readonly module: Module;
+  readonly codec: ImageCodec;
+  /** Steps and counters of every checkpoint and restart on this machine. */
+  readonly trace: CrTrace;
+}
+
+// sys_checkpoint flags.
+/** Kill the container after a successful dump (else thaw it and let it go on). */
+export const CPT_KILL = 1;
+/** Fault injection for tests: fail the named step (bits 8..15 = step number, 1..5). */
+export const CPT_FAIL_STEP_SHIFT = 8;
+
+export interface CheckpointInitiator {
+  readonly name: string;
+  /** Whether a checkpoint can be taken at an arbitrary instruction (seeded random points). */
+  readonly randomPoints: boolean;
+  /** sys_checkpoint(pid, fd, flags) in this design: 0 or -errno, or a restart code while it waits. */
+  checkpoint(cr: CrContext, caller: Task, pid: number, fd: number, flags: number): number;
+}
+
+export interface ProcessCreator {
+  readonly name: string;
+  /** sys_restart(ctid, fd, flags): the pid of the container's init (caller's namespace) or -errno. */
+  restart(cr: CrContext, caller: Task, ctid: number, fd: number, flags: number): number;
+}
+
+/** A codec failed to read an image: the message says what is wrong and where. */
+export class ImageError extends Error {
+  constructor(
+    message: string,
+    /** Byte offset in the image where the problem was found, when known. */
+    readonly offset?: number,
+  ) {
+    super(message);
+    this.name = "ImageError";
+  }
+}
+
+export interface ImageCodec {
+  readonly name: string;
+  /**
+   * Whether the format can be written and read strictly in order (a pipe, a socket). A codec that
+   * needs to seek says false, and a restart from a non-seekable fd is refused with a clear error.
+   */
+  readonly streams: boolean;
+  /** The image as chunks in file order; pages are passed through as views, not copied twice. */
+  encode(model: CheckpointModel): Iterable<Uint8Array>;
+  /** Parse a whole image. Throws ImageError for anything malformed; page data may be views into `image`. */
+  decode(image: Uint8Array): CheckpointModel;
+}

@@ -1,0 +1,358 @@
+// The CheckpointModel: an image-independent object graph of one container, as the collector
+// takes it from a frozen kernel and the restore helpers rebuild it. Codecs turn it into bytes and
+// back; nothing in it points at live kernel objects, so it can cross machines.
+//
+// Identity: every shared kernel object (thread group, sighand, cred, mm, fd table, fs context,
+// open file, pipe, inode, shared-memory object, pid) appears once, in its own list, with an `id`
+// unique within that list; whoever uses it refers to it by that id. That is how sharing survives:
+// two threads name the same mm id, two fds the same file id, a file and a mapping the same inode
+// id. Ids are assigned in collection order (deterministic: tasks are walked by namespace pid).
+//
+// Time: absolute deadlines become cycles left at checkpoint time (`...Left`), so a restart on a
+// machine whose clock reads differently re-arms them relative to its own clock.
+//
+// Page contents are Uint8Array views of 4096 bytes. The collector hands out views of the frozen
+// frames (no copy); a decoder hands out views into the image buffer. Zero pages carry no bytes:
+// a page absent from a list reads as zeros.
+
+export const MODEL_VERSION = 1;
+export const MODEL_ARCH = "riscv32";
+export const MODEL_PAGE_SIZE = 4096;
+
+/** A page of an address space, shared-memory object or file: its index and 4096 bytes. */
+export interface PageRecord {
+  /** Virtual page number (anonymous memory) or page offset in the object (shmem, file). */
+  index: number;
+  data: Uint8Array;
+}
+
+/** A pid's number in each pid namespace of the container, outermost (the container's) first. */
+export interface PidRecord {
+  id: number;
+  /** numbers[i] is the number in the namespace `nsIds[i]`. */
+  numbers: number[];
+  nsIds: number[];
+}
+
+export interface PidNsRecord {
+  id: number;
+  /** null for the container's own namespace (its parent is outside the container). */
+  parentId: number | null;
+  /** The last pid allocated (ns_last_pid), so numbering continues where it left off. */
+  lastPid: number;
+  /** False once the namespace's init has died. */
+  allocating: boolean;
+}
+
+export interface SigInfoRecord {
+  signo: number;
+  code: number;
+  errno?: number;
+  /** The sender as seen in the container's pid namespace (0: outside it, or no sender). */
+  pidNr?: number;
+  uid?: number;
+  status?: number;
+  addr?: number;
+  value?: number;
+  /** Bytes queued verbatim (rt_sigqueueinfo), if any. */
+  raw?: Uint8Array;
+}
+
+export interface SigPendingRecord {
+  /** Bit n-1 for signal n. */
+  signals: bigint;
+  queue: SigInfoRecord[];
+}
+
+export interface SigActionRecord {
+  handler: number;
+  flags: number;
+  restorer: number;
+  mask: bigint;
+}
+
+export interface SigHandRecord {
+  id: number;
+  /** 65 entries, index = signal number (0 unused). */
+  actions: SigActionRecord[];
+}
+
+export interface CredRecord {
+  id: number;
+  uid: number; euid: number; suid: number; fsuid: number;
+  gid: number; egid: number; sgid: number; fsgid: number;
+  capEffective: number;
+  capPermitted: number;
+}
+
+export interface ExitStatusRecord {
+  code?: number;
+  signal?: number;
+  core?: boolean;
+}
+
+/** signal_struct: what the threads of one process share. */
+export interface ThreadGroupRecord {
+  id: number;
+  leaderTaskId: number;
+  /** Pid ids (a process group or session whose leader is gone still has its pid). */
+  pgrpPidId: number;
+  sessionPidId: number;
+  sharedPending: SigPendingRecord;
+  groupExit: boolean;
+  groupExitStatus?: ExitStatusRecord;
+  stopped: boolean;
+  notifyStop: boolean;
+  notifyContinue: boolean;
+  stopSignal: number;
+  isChildSubreaper: boolean;
+  hasChildSubreaper: boolean;
+  didExec: boolean;
+  /** ITIMER_REAL: cycles left (0 = disarmed) and the reload interval in cycles. */
+  itimerRealLeft: number;
+  itimerRealInterval: number;
+  itimerVirt: { left: number; interval: number };
+  itimerProf: { left: number; interval: number };
+}
+
+export interface RegsRecord {
+  /** x0..x31 as signed 32-bit values. */
+  x: number[];
+  pc: number;
+  /** f0..f31, each as its two 32-bit halves (lo, hi): 64 numbers, NaN-boxing preserved. */
+  f: number[];
+  fcsr: number;
+}
+
+/**
+ * A task inside a system call it will re-execute: pc is on the ecall and its registers hold the
+ * arguments; the restart block carries what the call remembers across its restarts.
+ */
+export interface SyscallRecord {
+  /** Linux's internal restart code (ERESTARTSYS...). */
+  restartCode: number;
+  /** The restart block's plain fields (nr, woken, rwDone...), without `deadline`. */
+  block: Record<string, number | string | boolean> | null;
+  /** The block's deadline as cycles left, if it had one. */
+  deadlineLeft?: number;
+  /** The block refers to a task of the container (vfork's child): its task id. */
+  vforkChildTaskId?: number;
+  /** A partial pipe write's count kept aside across a signal handler (rw-restart.ts). */
+  afterHandler?: { sig: string; done: number };
+}
+
+export type TaskStateRecord = "running" | "stopped" | "zombie";
+
+export interface TaskRecord {
+  id: number;
+  pidId: number;
+  /** The task's parent inside the container; null for the container's init (its parent is the restarter). */
+  parentTaskId: number | null;
+  threadGroupId: number;
+  sighandId: number;
+  credId: number;
+  /** null for a zombie (exit_mm, exit_files and exit_fs have run). */
+  mmId: number | null;
+  filesId: number | null;
+  fsId: number | null;
+  /** The namespace its children are created in (nsproxy); null once exited. */
+  pidNsForChildrenId: number | null;
+  comm: string;
+  /** "running" includes tasks asleep in a syscall: they restart it (see syscall). */
+  state: TaskStateRecord;
+  exit?: ExitStatusRecord;
+  exitSignal: number;
+  pdeathSignal: number;
+  regs: RegsRecord | null;
+  syscall: SyscallRecord | null;
+  blocked: bigint;
+  savedMask: bigint | null;
+  pending: SigPendingRecord;
+  sas: { sp: number; size: number; flags: number };
+  clearChildTid: number;
+  sigWaitSet: bigint;
+  /** Kernel time charged to the task, in cycles; and guest instructions retired. */
+  cpuCycles: number;
+  instret: number;
+  /** Freezer cgroup path relative to the container's group ("" = the container's group itself). */
+  freezerPath: string;
+  /** A vfork parent this task must wake when it execs or exits. */
+  vforkParentTaskId: number | null;
+}
+
+export type VmaBackingRecord =
+  | { kind: "anon" }
+  | { kind: "shmem"; shmemId: number }
+  | { kind: "file"; inodeId: number; path: string };
+
+export interface VmaRecord {
+  start: number;
+  end: number;
+  prot: number;
+  flags: number;
+  kind: "anon" | "stack" | "heap" | "elf" | "vdso";
+  backing: VmaBackingRecord;
+  pgoff: number;
+}
+
+export interface MmRecord {
+  id: number;
+  vmas: VmaRecord[];
+  /**
+   * Private pages with contents: anonymous pages and private copies of file pages. Pages still
+   * mapping a shared object's or a file's page cache are not here: they re-fault from it.
+   */
+  pages: PageRecord[];
+  startBrk: number;
+  brk: number;
+  startStack: number;
+  mmapBase: number;
+}
+
+/** MAP_SHARED|MAP_ANONYMOUS memory: its own pages, mapped by VMAs of one or more mms. */
+export interface ShmemRecord {
+  id: number;
+  /** Size in pages. */
+  size: number;
+  pages: PageRecord[];
+}
+
+export type InodeKind = "file" | "dir" | "symlink";
+
+/** A tmpfs inode the container uses: a file in its tree, an open file, a mapped file. */
+export interface InodeRecord {
+  id: number;
+  /** The inode number (st_ino) it had: a restart gives it back, so remembered numbers still match. */
+  ino: number;
+  kind: InodeKind;
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Names in the tree (hard links); 0 for an unlinked file still open or mapped. */
+  nlink: number;
+  size: number;
+  atimeNs: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  /** Regular files: their page cache (holes are absent). */
+  pages: PageRecord[];
+  /** Symlinks: the target. */
+  target?: string;
+  /**
+   * A file outside the container's tree that is still linked: it belongs to the machine, not the
+   * container (like the host files an OpenVZ container sees), so only its path is kept and the
+   * restart finds it there again. Its pages are then empty.
+   */
+  externalPath?: string;
+}
+
+/** One name in the container's file tree (under its root directory), parents before children. */
+export interface DentryRecord {
+  /** Path relative to the tree's root, "" for the root itself. */
+  path: string;
+  inodeId: number;
+}
+
+export interface PipeRecord {
+  id: number;
+  /** The bytes waiting in the pipe, in order. */
+  buffered: Uint8Array;
+}
+
+export type FileTargetRecord =
+  /** A tmpfs file, directory or symlink (O_PATH), by inode; path is where it was opened. */
+  | { kind: "inode"; inodeId: number; path: string }
+  | { kind: "pipe"; pipeId: number }
+  /** The console: 0 = stdin, 1 = stdout, 2 = stderr stream. */
+  | { kind: "console"; stream: 0 | 1 | 2 }
+  /** A device node other than the console, reopened by path (/dev/null, /dev/zero). */
+  | { kind: "device"; path: string }
+  /**
+   * A procfs file (/proc/sys/kernel/ns_last_pid, /proc/2/status): reopened by path at its offset,
+   * looked up as the container's init sees /proc (pids keep their numbers); its contents are
+   * generated again, as after any reopen.
+   */
+  | { kind: "proc"; path: string };
+
+export interface FileRecord {
+  id: number;
+  flags: number;
+  pos: number;
+  target: FileTargetRecord;
+}
+
+export interface FdRecord {
+  fd: number;
+  fileId: number;
+  cloexec: boolean;
+}
+
+export interface FilesRecord {
+  id: number;
+  fds: FdRecord[];
+  maxFds: number;
+}
+
+export interface FsRecord {
+  id: number;
+  /** Absolute paths on the source machine (the tree is restored at the same place). */
+  root: string;
+  cwd: string;
+  umask: number;
+}
+
+export interface ContainerRecord {
+  /** The init's pid in the container's namespace (always 1) and its task id. */
+  initTaskId: number;
+  /** The container's pid namespace. */
+  pidNsId: number;
+  /**
+   * Absolute path of the directory whose subtree is the container's own files (the init's working
+   * directory at checkpoint); "/" means the container has no private tree.
+   */
+  treeRoot: string;
+  /** The container's freezer cgroup path ("" = the root group). */
+  freezerGroup: string;
+}
+
+export interface ModelMeta {
+  /** Virtual time (cycles) of the checkpoint on the source machine. */
+  clock: number;
+  /** Free text: who made the image (initiator) and from which machine seed. */
+  producer: string;
+}
+
+export interface CheckpointModel {
+  version: typeof MODEL_VERSION;
+  arch: typeof MODEL_ARCH;
+  pageSize: typeof MODEL_PAGE_SIZE;
+  meta: ModelMeta;
+  container: ContainerRecord;
+  pidNamespaces: PidNsRecord[];
+  pids: PidRecord[];
+  /** In creation order for a restart: parents before children, group leaders before threads. */
+  tasks: TaskRecord[];
+  threadGroups: ThreadGroupRecord[];
+  sighands: SigHandRecord[];
+  creds: CredRecord[];
+  mms: MmRecord[];
+  shmem: ShmemRecord[];
+  inodes: InodeRecord[];
+  tree: DentryRecord[];
+  pipes: PipeRecord[];
+  files: FileRecord[];
+  fdTables: FilesRecord[];
+  fsContexts: FsRecord[];
+}
+
+/** Object counts of a model, for metrics and tables. */
+export function modelCounts(m: CheckpointModel): Record<string, number> {
+  const pages =
+    m.mms.reduce((s, x) => s + x.pages.length, 0) +
+    m.shmem.reduce((s, x) => s + x.pages.length, 0) +
+    m.inodes.reduce((s, x) => s + x.pages.length, 0);
+  return {
+    tasks: m.tasks.length, threadGroups: m.threadGroups.length, mms: m.mms.length, files: m.files.length,
+    fdTables: m.fdTables.length, pipes: m.pipes.length, inodes: m.inodes.length, shmem: m.shmem.length, pages,
+  };
+}

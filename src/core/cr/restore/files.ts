@@ -1,0 +1,126 @@
+// Open files, pipes, fd tables and fs contexts from the model. Each object is built once and
+// shared as recorded: two fds naming one file id get one File (shared offset), two tasks naming
+// one fd table share it as CLONE_FILES made them. The restorer owns the creation reference of
+// everything made here and drops it in release(); the tasks take their own.
+import type { Kernel } from "../../kernel/kernel.ts";
+import type { Task } from "../../kernel/task.ts";
+import { FilesStruct } from "../../fs/fdtable.ts";
+import type { File } from "../../fs/file.ts";
+import { FsStruct } from "../../fs/fs-struct.ts";
+import type { FsCtx, Path } from "../../fs/inode.ts";
+import { openPath } from "../../fs/open.ts";
+import { PipeInode } from "../../fs/pipe.ts";
+import { getVfs } from "../../fs/vfs.ts";
+import { AT_FDCWD, O_ACCMODE, O_RDONLY } from "../../fs/constants.ts";
+import { LOOKUP_FOLLOW, lookupAt } from "../../fs/namei.ts";
+import { PAGE_SIZE } from "../../mm/frame.ts";
+import { CrError, EINVAL, ENOMEM } from "../errors.ts";
+import type { CheckpointModel, FileRecord } from "../model.ts";
+import type { TreeRestore } from "./tree.ts";
+
+export class FilesRestore {
+  readonly files = new Map<number, File>();
+  readonly fdTables = new Map<number, FilesStruct>();
+  readonly fsContexts = new Map<number, FsStruct>();
+  /** Pipe id → its path in pipefs (both ends open on it). */
+  private readonly pipes = new Map<number, Path>();
+  private readonly c: FsCtx;
+  private readonly pipeRecs: Map<number, CheckpointModel["pipes"][number]>;
+
+  constructor(
+    private readonly k: Kernel,
+    caller: Task,
+    private readonly m: CheckpointModel,
+    private readonly tree: TreeRestore,
+  ) {
+    this.c = { k, t: caller };
+    this.pipeRecs = new Map(m.pipes.map((p) => [p.id, p]));
+  }
+
+  private why(what: string): string {
+    return `restart: ${what}`;
+  }
+
+  private pipePath(id: number): Path {
+    let p = this.pipes.get(id);
+    if (p !== undefined) return p;
+    const rec = this.pipeRecs.get(id);
+    if (rec === undefined) throw new CrError(EINVAL, `a file names pipe ${id}, which the image does not have`);
+    p = getVfs(this.k).newPipe(this.c);
+    const pipe = (p.dentry.inode as PipeInode).pipe;
+    for (let off = 0; off < rec.buffered.length; off += PAGE_SIZE) {
+      const frame = this.k.frames.alloc();
+      if (frame === null) throw new CrError(ENOMEM, `out of memory restoring the bytes of pipe ${id}`);
+      const chunk = rec.buffered.subarray(off, off + PAGE_SIZE);
+      frame.data.set(chunk);
+      pipe.bufs.push({ frame, offset: 0, len: chunk.length });
+    }
+    this.pipes.set(id, p);
+    return p;
+  }
+
+  private open(rec: FileRecord, viewer: Task): File {
+    const t = rec.target;
+    let path: Path;
+    let priv: unknown;
+    if (t.kind === "inode") {
+      path = this.tree.paths.get(t.inodeId) ?? this.tree.resolve(t.path);
+    } else if (t.kind === "pipe") path = this.pipePath(t.pipeId);
+    else if (t.kind === "console") {
+      path = this.tree.resolve("/dev/console");
+      if (t.stream !== 0) priv = t.stream;
+    } else if (t.kind === "proc") {
+      const p = lookupAt({ k: this.k, t: viewer }, AT_FDCWD, t.path, LOOKUP_FOLLOW);
+      if (typeof p === "number") throw new CrError(-p, `${t.path}, open in the container, cannot be reopened here (errno ${-p})`);
+      path = p;
+    } else path = this.tree.resolve(t.path);
+    if (t.kind === "console" && t.stream === 0 && (rec.flags & O_ACCMODE) !== O_RDONLY) throw new CrError(EINVAL, `file ${rec.id}: console stdin opened for writing`);
+    if (t.kind === "console" && t.stream !== 0 && (rec.flags & O_ACCMODE) === O_RDONLY) throw new CrError(EINVAL, `file ${rec.id}: console output stream opened read-only`);
+    const f = openPath(this.c, path, rec.flags, this.why(`file ${rec.id}`), priv);
+    if (typeof f === "number") throw new CrError(-f, `reopening file ${rec.id} failed with errno ${-f}`);
+    f.pos = rec.pos;
+    return f;
+  }
+
+  /** The fs contexts (root, cwd, umask): first, so that tasks can look paths up. */
+  buildFs(): void {
+    for (const rec of this.m.fsContexts) {
+      this.fsContexts.set(rec.id, new FsStruct(this.k.kobj, this.tree.resolve(rec.root), this.tree.resolve(rec.cwd), rec.umask & 0o777, this.why(`fs ${rec.id}`)));
+    }
+  }
+
+  /** Open every file (proc paths are looked up as `viewer` sees /proc), then the fd tables. */
+  buildFiles(viewer: Task): void {
+    for (const rec of this.m.files) this.files.set(rec.id, this.open(rec, viewer));
+    for (const rec of this.m.fdTables) {
+      const table = new FilesStruct(this.k.kobj, this.why(`fd table ${rec.id}`));
+      this.fdTables.set(rec.id, table);
+      for (const fd of rec.fds) {
+        const f = this.files.get(fd.fileId);
+        if (f === undefined) throw new CrError(EINVAL, `fd ${fd.fd} of table ${rec.id} names file ${fd.fileId}, which the image does not have`);
+        if (fd.fd < 0 || fd.fd >= table.limit || table.get(fd.fd) !== undefined) throw new CrError(EINVAL, `fd table ${rec.id} has a bad or repeated fd ${fd.fd}`);
+        this.k.kobj.get(f, "restart: fd install");
+        table.install(fd.fd, f, fd.cloexec);
+      }
+      table.maxFds = Math.max(table.maxFds, Math.min(rec.maxFds, table.limit));
+    }
+  }
+
+  /** Drop the creation references (the tasks hold theirs; on failure this frees everything). */
+  release(): void {
+    for (const f of this.files.values()) this.k.kobj.put(f, "restart: creation ref");
+    for (const t of this.fdTables.values()) this.k.kobj.put(t, "restart: creation ref");
+    for (const s of this.fsContexts.values()) this.k.kobj.put(s, "restart: creation ref");
+    this.files.clear();
+    this.fdTables.clear();
+    this.fsContexts.clear();
+    // A pipe whose files were never all opened (a failure halfway) frees its pages itself.
+    for (const p of this.pipes.values()) {
+      const pipe = (p.dentry.inode as PipeInode).pipe;
+      if (pipe.readers === 0 && pipe.writers === 0) pipe.free();
+    }
+    this.pipes.clear();
+  }
+}
+
+

@@ -1,0 +1,72 @@
+// Address spaces and shared memory from the model (model → kernel). Each mm is built once and
+// shared by every task that named it; shared-memory objects are built once and mapped by every
+// VMA that named them, so writes stay visible across processes after the restart.
+import type { Kernel } from "../../kernel/kernel.ts";
+import { addMapper } from "../../mm/filemap.ts";
+import { PAGE_SIZE, type Frame } from "../../mm/frame.ts";
+import { Mm } from "../../mm/mm.ts";
+import { ShmemObject } from "../../mm/shmem.ts";
+import { ANON, type VmaBacking } from "../../mm/vma.ts";
+import type { Path } from "../../fs/inode.ts";
+import type { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
+import { CrError, ENOMEM } from "../errors.ts";
+import type { MmRecord, PageRecord, ShmemRecord } from "../model.ts";
+
+function fill(k: Kernel, pages: PageRecord[], put: (index: number, f: Frame) => void, what: string): void {
+  for (const p of pages) {
+    const f = k.frames.alloc();
+    if (f === null) throw new CrError(ENOMEM, `out of memory restoring ${what} (page ${p.index})`);
+    f.data.set(p.data.subarray(0, PAGE_SIZE));
+    put(p.index, f);
+  }
+}
+
+/** A shared-memory object with its pages; the caller owns its one reference. */
+export function restoreShmem(k: Kernel, rec: ShmemRecord): ShmemObject {
+  const obj = new ShmemObject(k.frames, k.frames.nextIno++, rec.size);
+  try {
+    fill(k, rec.pages, (i, f) => obj.cache.pages.set(i, f), `shared memory object ${rec.id}`);
+  } catch (e) {
+    obj.put();
+    throw e;
+  }
+  return obj;
+}
+
+export interface MmRefs {
+  shmem(id: number): ShmemObject;
+  file(id: number): { inode: TmpfsFile; path: Path };
+}
+
+/** An mm with its VMAs and private pages; the caller owns its one reference. */
+export function restoreMm(k: Kernel, rec: MmRecord, refs: MmRefs, why: string): Mm {
+  const mm = new Mm(k.frames, k.kobj, why);
+  try {
+    for (const v of rec.vmas) {
+      let backing: VmaBacking = ANON;
+      const b = v.backing;
+      if (b.kind === "shmem") {
+        const obj = refs.shmem(b.shmemId);
+        obj.get(); // the VMA's reference
+        backing = { kind: "shmem", obj };
+      } else if (b.kind === "file") {
+        const { inode, path } = refs.file(b.inodeId);
+        inode.get(); // the VMA's user reference on the inode
+        addMapper(inode, mm);
+        backing = { kind: "file", inode, path };
+      }
+      mm.mapRegion(v.start, v.end - v.start, v.prot, v.flags, v.kind, backing, v.pgoff);
+    }
+    mm.startBrk = rec.startBrk;
+    mm.brk = rec.brk;
+    mm.startStack = rec.startStack;
+    mm.mmapBase = rec.mmapBase;
+    // Private pages belong to this mm alone: writable ptes, no copy-on-write pending.
+    fill(k, rec.pages, (vpn, f) => mm.pt.set(vpn, { frame: f, writable: true }), `mm ${rec.id}`);
+    mm.epoch++;
+  } catch (e) {
+    k.kobj.put(mm, "restore failed");
+    throw e;
+  }
+  return mm;
+}

@@ -1,0 +1,338 @@
+// The restore helpers (model → kernel objects), shared by every ProcessCreator. A creator decides
+// who calls them and in which context (in-kernel threads, or each task restoring itself after a
+// user-space fork); the helpers make the objects, set the saved pids, and keep a list of
+// everything they made so that abort() can take it all down again: a restart either completes
+// or leaves nothing behind.
+//
+// References: the restorer holds the creation reference of every shared object it makes (pids,
+// groups, sighands, creds, nsproxies, mms, shm objects, files, fd tables, fs contexts) and the
+// tasks take their own; release() drops the creation references once the tasks hold theirs.
+import { Hart } from "../../cpu/hart.ts";
+import { Cred } from "../../kernel/cred.ts";
+import type { Kernel } from "../../kernel/kernel.ts";
+import { allocPid, type Pid, type PidNamespace } from "../../kernel/pid.ts";
+import { Nsproxy, SigHand, Task, ThreadGroup } from "../../kernel/task.ts";
+import type { FreezerCgroup } from "../../kernel/freezer.ts";
+import { Mm } from "../../mm/mm.ts";
+import type { ShmemObject } from "../../mm/shmem.ts";
+import { setFiles, setFs } from "../../fs/task-state.ts";
+import { exitTaskFiles } from "../../fs/task-files.ts";
+import type { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
+import { CrError, EINVAL } from "../errors.ts";
+import type { CheckpointModel, TaskRecord } from "../model.ts";
+import { FilesRestore } from "./files.ts";
+import { restoreMm, restoreShmem } from "./mm.ts";
+import { TreeRestore } from "./tree.ts";
+import { restoreGroupPending } from "./task.ts";
+import { armItimerReal } from "../../kernel/syscalls/sys-time.ts";
+
+function byId<T extends { id: number }>(list: T[], what: string): (id: number) => T {
+  const m = new Map(list.map((x) => [x.id, x]));
+  return (id) => {
+    const x = m.get(id);
+    if (x === undefined) throw new CrError(EINVAL, `the image refers to ${what} ${id}, which it does not contain`);
+    return x;
+  };
+}
+
+export class Restorer {
+  /** Tasks made so far, in model order (index = task id - 1). */
+  readonly tasks: Task[] = [];
+  readonly nsById = new Map<number, PidNamespace>();
+  private readonly pids = new Map<number, Pid>();
+  private readonly groups = new Map<number, ThreadGroup>();
+  private readonly sighands = new Map<number, SigHand>();
+  private readonly creds = new Map<number, Cred>();
+  private readonly nsproxies = new Map<number, Nsproxy>();
+  private readonly mms = new Map<number, Mm>();
+  private readonly shmem = new Map<number, ShmemObject>();
+  readonly tree: TreeRestore;
+  readonly files: FilesRestore;
+  private freezerGroup: FreezerCgroup | null = null;
+  private readonly groupRecs: Map<number, CheckpointModel["threadGroups"][number]>;
+  private readonly why: string;
+
+  constructor(
+    private readonly k: Kernel,
+    private readonly caller: Task,
+    readonly model: CheckpointModel,
+  ) {
+    this.why = `restart by pid ${caller.id}`;
+    this.groupRecs = new Map(model.threadGroups.map((g) => [g.id, g]));
+    this.tree = new TreeRestore(k, caller, model);
+    this.files = new FilesRestore(k, caller, model, this.tree);
+  }
+
+  get initNs(): PidNamespace {
+    return this.nsById.get(this.model.container.pidNsId)!;
+  }
+
+  /**
+   * The container's namespaces, below the caller's namespace for children. First, a machine whose
+   * clock is behind the image's (a fresh one) is moved forward to it, so CLOCK_MONOTONIC never
+   * runs backwards for the container — what a time namespace's offset does for CRIU.
+   */
+  makeNamespaces(): void {
+    const m = this.model;
+    if (this.k.clock < m.meta.clock) {
+      this.k.sched.advanceAll(m.meta.clock);
+      this.k.clock = m.meta.clock;
+    }
+    for (const rec of m.pidNamespaces) {
+      const parent = rec.parentId === null ? this.caller.pidNsForChildren : this.nsById.get(rec.parentId);
+      if (parent === undefined) throw new CrError(EINVAL, `pid namespace ${rec.id} names parent ${rec.parentId}, which comes later or is missing`);
+      if (rec.parentId === null && rec.id !== m.container.pidNsId) throw new CrError(EINVAL, `pid namespace ${rec.id} has no parent but is not the container's`);
+      if (parent.level >= 32) throw new CrError(EINVAL, "pid namespaces nested too deep");
+      this.nsById.set(rec.id, this.k.newPidNamespace(parent, this.why));
+    }
+    if (!this.nsById.has(m.container.pidNsId)) throw new CrError(EINVAL, `the container's pid namespace ${m.container.pidNsId} is missing`);
+  }
+
+  /** Every pid with its saved numbers, in every namespace of the container (set_tid in the kernel). */
+  makePids(): void {
+    for (const rec of this.model.pids) {
+      if (rec.numbers.length === 0 || rec.numbers.length !== rec.nsIds.length) throw new CrError(EINVAL, `pid ${rec.id} has no numbers`);
+      const inner = this.nsById.get(rec.nsIds[rec.nsIds.length - 1]);
+      if (inner === undefined) throw new CrError(EINVAL, `pid ${rec.id} lives in unknown namespace ${rec.nsIds[rec.nsIds.length - 1]}`);
+      const setTid = [...rec.numbers].reverse();
+      const p = allocPid(inner, setTid);
+      if (typeof p === "number") throw new CrError(-p, `pid ${rec.numbers.join("/")} cannot be taken (errno ${-p})`);
+      this.pids.set(rec.id, p);
+    }
+  }
+
+  makeShared(): void {
+    const r = this.k.kobj;
+    const m = this.model;
+    for (const c of m.creds) {
+      this.creds.set(c.id, new Cred(r, this.why, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.capEffective, c.capPermitted));
+    }
+    for (const s of m.sighands) {
+      const sh = new SigHand(r, this.why);
+      if (s.actions.length !== sh.actions.length) throw new CrError(EINVAL, `sighand ${s.id} has ${s.actions.length} actions, not ${sh.actions.length}`);
+      s.actions.forEach((a, i) => (sh.actions[i] = { ...a }));
+      this.sighands.set(s.id, sh);
+    }
+    const pid = byId(m.pids, "pid");
+    for (const g of m.threadGroups) {
+      pid(g.pgrpPidId);
+      pid(g.sessionPidId);
+      const tg = new ThreadGroup(r, null as unknown as Task, this.pids.get(g.pgrpPidId)!, this.pids.get(g.sessionPidId)!, this.why);
+      tg.groupExit = g.groupExit;
+      if (g.groupExitStatus !== undefined) tg.groupExitStatus = { ...g.groupExitStatus };
+      tg.stopped = g.stopped;
+      tg.notifyStop = g.notifyStop;
+      tg.notifyContinue = g.notifyContinue;
+      tg.stopSignal = g.stopSignal;
+      tg.isChildSubreaper = g.isChildSubreaper;
+      tg.hasChildSubreaper = g.hasChildSubreaper;
+      tg.didExec = g.didExec;
+      tg.itimerReal.interval = g.itimerRealInterval;
+      tg.itimerVirt = { ...g.itimerVirt };
+      tg.itimerProf = { ...g.itimerProf };
+      this.groups.set(g.id, tg);
+    }
+    for (const ns of this.nsById.entries()) this.nsproxies.set(ns[0], new Nsproxy(r, ns[1], this.why));
+    const freezer = this.k.freezer;
+    let g = freezer.root;
+    for (const name of m.container.freezerGroup.split("/").filter((s) => s !== "")) g = g.children.get(name) ?? freezer.createGroup(g, name) ?? g;
+    this.freezerGroup = g;
+  }
+
+  makeMemory(): void {
+    for (const s of this.model.shmem) this.shmem.set(s.id, restoreShmem(this.k, s));
+    const shmem = (id: number): ShmemObject => {
+      const o = this.shmem.get(id);
+      if (o === undefined) throw new CrError(EINVAL, `a mapping names shared memory ${id}, which the image does not have`);
+      return o;
+    };
+    const file = (id: number): { inode: TmpfsFile; path: import("../../fs/inode.ts").Path } => {
+      const path = this.tree.paths.get(id);
+      if (path === undefined) throw new CrError(EINVAL, `a mapping names inode ${id}, which the image does not have`);
+      return { inode: path.dentry.inode as TmpfsFile, path };
+    };
+    for (const rec of this.model.mms) this.mms.set(rec.id, restoreMm(this.k, rec, { shmem, file }, `${this.why}: mm ${rec.id}`));
+  }
+
+  /** The container's file tree and the inodes outside it (before memory: mappings name them). */
+  makeTree(): void {
+    this.tree.build();
+  }
+
+  /**
+   * Open files, fd tables and fs contexts, once the tasks exist: a /proc file naming a process
+   * is looked up as the container's init sees /proc, so its pid must be there.
+   */
+  makeFiles(): void {
+    const init = this.tasks[this.model.container.initTaskId - 1];
+    if (init === undefined) throw new CrError(EINVAL, `the container's init (task ${this.model.container.initTaskId}) was not created`);
+    this.files.buildFs();
+    this.attach("fs");
+    this.files.buildFiles(init);
+  }
+
+  /** Give every live task its fd table, shared as recorded (fs contexts went in with makeFiles). */
+  attachFiles(): void {
+    this.attach("files");
+  }
+
+  private attach(what: "files" | "fs"): void {
+    const r = this.k.kobj;
+    this.model.tasks.forEach((rec, i) => {
+      const t = this.tasks[i];
+      if (t === undefined || rec.state === "zombie") return;
+      const id = what === "files" ? rec.filesId : rec.fsId;
+      if (id === null) return;
+      const obj = what === "files" ? this.files.fdTables.get(id) : this.files.fsContexts.get(id);
+      if (obj === undefined) throw new CrError(EINVAL, `task ${rec.id} names ${what === "files" ? "fd table" : "fs context"} ${id}, which the image does not have`);
+      r.get(obj, `restart: task ${what}`);
+      if (what === "files") setFiles(t, obj as import("../../fs/fdtable.ts").FilesStruct);
+      else setFs(t, obj as import("../../fs/fs-struct.ts").FsStruct);
+    });
+  }
+
+  /**
+   * Create task `rec` (parents and group leaders exist already). A live task is registered with
+   * `body` as its kernel-context restore (it returns to user mode when the body ends); a zombie
+   * is complete at once.
+   */
+  createTask(
+    rec: TaskRecord,
+    body: ((t: Task) => Generator<import("../../kernel/kthread.ts").KthreadYield, number, void>) | null,
+    owner: import("../../kernel/module.ts").Module | null,
+    onAbandon?: (t: Task) => () => void,
+  ): Task {
+    const k = this.k;
+    const r = k.kobj;
+    const m = this.model;
+    if (rec.id !== this.tasks.length + 1) throw new CrError(EINVAL, `task records out of order at task ${rec.id}`);
+    const need = <T>(map: Map<number, T>, id: number, what: string): T => {
+      const x = map.get(id);
+      if (x === undefined) throw new CrError(EINVAL, `task ${rec.id} names ${what} ${id}, which the image does not have`);
+      return x;
+    };
+    const pid = need(this.pids, rec.pidId, "pid");
+    if (pid.task !== null) throw new CrError(EINVAL, `task ${rec.id} reuses the pid of another task`);
+    const group = need(this.groups, rec.threadGroupId, "thread group");
+    const groupRec = this.groupRecs.get(rec.threadGroupId)!;
+    const leader = groupRec.leaderTaskId === rec.id;
+    if (!leader && (groupRec.leaderTaskId > rec.id || this.tasks[groupRec.leaderTaskId - 1] === undefined)) {
+      throw new CrError(EINVAL, `task ${rec.id} is a thread of group ${groupRec.id} whose leader ${groupRec.leaderTaskId} comes later`);
+    }
+    const sighand = need(this.sighands, rec.sighandId, "sighand");
+    const cred = need(this.creds, rec.credId, "cred");
+    const zombie = rec.state === "zombie";
+    const nsproxy = need(this.nsproxies, rec.pidNsForChildrenId ?? m.container.pidNsId, "pid namespace");
+    let mm: Mm;
+    if (zombie) mm = new Mm(k.frames, r, `${this.why}: zombie`);
+    else {
+      if (rec.mmId === null || rec.regs === null) throw new CrError(EINVAL, `live task ${rec.id} has no mm or registers`);
+      mm = need(this.mms, rec.mmId, "mm");
+      r.get(mm);
+    }
+    const hart = new Hart(mm);
+    const t = new Task(r, pid, group, sighand, cred, nsproxy, rec.comm.slice(0, 15), hart, this.why);
+    this.tasks.push(t);
+    pid.task = t;
+    if (leader) group.leader = t;
+    let parent: Task | null = rec.parentTaskId === null ? this.caller : this.tasks[rec.parentTaskId - 1] ?? null;
+    if (parent === null || parent === t) throw new CrError(EINVAL, `task ${rec.id}'s parent ${rec.parentTaskId} comes later`);
+    if (!leader) parent = group.leader.parent;
+    t.parent = parent;
+    parent?.children.add(t);
+    t.exitSignal = rec.exitSignal;
+    t.pdeathSignal = rec.pdeathSignal;
+    for (const ns of this.nsById.values()) if (ns.reaper === null && pid.nrIn(ns) === 1) ns.reaper = t;
+    if (rec.vforkParentTaskId !== null) t.vforkParent = this.tasks[rec.vforkParentTaskId - 1] ?? null;
+    if (this.freezerGroup !== null) {
+      let g = this.freezerGroup;
+      for (const name of rec.freezerPath.split("/").filter((s) => s !== "")) g = g.children.get(name) ?? k.freezer.createGroup(g, name) ?? g;
+      if (g !== k.freezer.root) k.freezer.attach(g, t);
+    }
+    if (zombie) {
+      t.state = "zombie";
+      t.exit = rec.exit === undefined ? { code: 0 } : { ...rec.exit };
+      r.put(mm, "restart: zombie has no mm");
+      r.put(t.nsproxy!, "restart: zombie has no nsproxy");
+      t.nsproxy = null;
+      k.tasks.set(t.id, t);
+      k.stats.tasksCreated++;
+      return t;
+    }
+    group.threads.add(t);
+    if (body !== null) t.kthread = { body: body(t), owner, shouldStop: false, steps: 0, resumeUser: true, onAbandon: onAbandon?.(t) };
+    k.registerTask(t);
+    return t;
+  }
+
+  /**
+   * Every task is restored: put the tree in place, continue the namespaces' numbering where it
+   * was, and arm the process timers on this machine's clock.
+   */
+  commit(): void {
+    const m = this.model;
+    for (const rec of m.pidNamespaces) {
+      const ns = this.nsById.get(rec.id)!;
+      ns.lastPid = rec.lastPid;
+      ns.allocating = rec.allocating;
+    }
+    const ns = this.initNs;
+    for (const g of m.threadGroups) {
+      const tg = this.groups.get(g.id)!;
+      restoreGroupPending(tg.leader, g, ns);
+      if (g.itimerRealLeft > 0) armItimerReal(this.k, tg.leader, this.k.clock + g.itimerRealLeft);
+    }
+    this.release(false);
+  }
+
+  /** Undo everything: tasks first (newest first), then the shared objects, then the tree. */
+  abort(): void {
+    const k = this.k;
+    const r = k.kobj;
+    for (const t of [...this.tasks].reverse()) {
+      k.sched.remove(t);
+      k.tasks.delete(t.id);
+      k.freezer.exit(t);
+      t.parent?.children.delete(t);
+      t.group.threads.delete(t);
+      t.pid.task = null;
+      for (const ns of this.nsById.values()) if (ns.reaper === t) ns.reaper = null;
+      t.waitingOn?.waiters.delete(t);
+      t.waitingOn = null;
+      if (t.state !== "zombie") {
+        r.put(t.mm, "restart aborted");
+        exitTaskFiles(k, t);
+      }
+      t.kthread = null;
+      t.state = "dead";
+    }
+    this.release(true);
+  }
+
+  /** Drop the creation references; with `tasks`, the tasks' own references too (abort). */
+  release(tasks = false): void {
+    const r = this.k.kobj;
+    if (tasks) {
+      for (const t of this.tasks) r.put(t, "restart aborted");
+      this.tasks.length = 0;
+      this.tree.abort();
+    } else this.tree.commit();
+    this.files.release();
+    for (const o of this.mms.values()) r.put(o, "restart: creation ref");
+    for (const o of this.shmem.values()) o.put();
+    for (const o of this.nsproxies.values()) r.put(o, "restart: creation ref");
+    for (const o of this.groups.values()) r.put(o, "restart: creation ref");
+    for (const o of this.sighands.values()) r.put(o, "restart: creation ref");
+    for (const o of this.creds.values()) r.put(o, "restart: creation ref");
+    for (const o of this.pids.values()) r.put(o, "restart: creation ref");
+    for (const o of this.nsById.values()) r.put(o, "restart: creation ref");
+    this.mms.clear();
+    this.shmem.clear();
+    this.nsproxies.clear();
+    this.groups.clear();
+    this.sighands.clear();
+    this.creds.clear();
+    this.pids.clear();
+    this.nsById.clear();
+  }
+}

@@ -1,0 +1,207 @@
+// The container's file tree from the model. It is built under a temporary name beside its final
+// place and swapped in only when the whole restart has succeeded (commit), so a failed restart
+// leaves the machine's files exactly as they were, and a restart in the same machine replaces
+// what the checkpointed container left behind.
+import type { Kernel } from "../../kernel/kernel.ts";
+import type { Task } from "../../kernel/task.ts";
+import { Dentry, type FsCtx, type Path } from "../../fs/inode.ts";
+import { TmpfsDir, TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
+import { getVfs, type Vfs } from "../../fs/vfs.ts";
+import { S_IFMT } from "../../fs/constants.ts";
+import { PAGE_SIZE } from "../../mm/frame.ts";
+import { CrError, EEXIST, ENOENT, ENOMEM, ENOTDIR, EOPNOTSUPP } from "../errors.ts";
+import type { CheckpointModel, InodeRecord } from "../model.ts";
+
+const parts = (p: string): string[] => p.split("/").filter((s) => s.length > 0);
+
+/** Walk an absolute path over tmpfs dentries (no permissions, no symlinks, no mounts). */
+export function walkTmpfs(vfs: Vfs, path: string): Dentry | null {
+  let d = vfs.rootMount.root;
+  for (const name of parts(path)) {
+    if (vfs.isMountpoint(d)) return null;
+    const dir = d.inode;
+    if (!(dir instanceof TmpfsDir)) return null;
+    const next = dir.children.get(name);
+    if (next === undefined) return null;
+    d = next;
+  }
+  return d;
+}
+
+/** Fill a regular file's page cache and size from its record. */
+function fillFile(f: TmpfsFile, rec: InodeRecord): void {
+  for (const p of rec.pages) {
+    const fr = f.cache.findOrCreate(p.index);
+    if (fr === null) throw new CrError(ENOMEM, `out of memory restoring file contents (inode ${rec.id})`);
+    fr.data.set(p.data.subarray(0, PAGE_SIZE));
+  }
+  f.growTo(rec.size);
+}
+
+function setAttrs(inode: { readonly ino: number; mode: number; uid: number; gid: number; atimeNs: bigint; mtimeNs: bigint; ctimeNs: bigint; sb: { nextIno: number } }, rec: InodeRecord): void {
+  // The inode number it had (st_ino remembered by the program still matches); numbering on this
+  // machine continues above it.
+  (inode as { ino: number }).ino = rec.ino;
+  if (inode.sb.nextIno <= rec.ino) inode.sb.nextIno = rec.ino + 1;
+  inode.mode = (inode.mode & S_IFMT) | (rec.mode & ~S_IFMT);
+  inode.uid = rec.uid;
+  inode.gid = rec.gid;
+  inode.atimeNs = rec.atimeNs;
+  inode.mtimeNs = rec.mtimeNs;
+  inode.ctimeNs = rec.ctimeNs;
+}
+
+export class TreeRestore {
+  /** Inode id → a path to it (its first name, or a deleted dentry for an unlinked file). */
+  readonly paths = new Map<number, Path>();
+  private readonly vfs: Vfs;
+  private readonly c: FsCtx;
+  /** The temporary root of the rebuilt tree, and the directory it goes into. */
+  private temp: Dentry | null = null;
+  private parent: Dentry | null = null;
+  private finalName = "";
+  private readonly byRel = new Map<string, Dentry>();
+
+  constructor(
+    private readonly k: Kernel,
+    caller: Task,
+    private readonly m: CheckpointModel,
+  ) {
+    this.vfs = getVfs(k);
+    this.c = { k, t: caller };
+  }
+
+  private path(d: Dentry): Path {
+    return { mnt: this.vfs.rootMount, dentry: d };
+  }
+
+  /** Build the tree under a temporary name, and every inode outside it. */
+  build(): void {
+    const inodes = new Map(this.m.inodes.map((i) => [i.id, i]));
+    const root = this.m.container.treeRoot;
+    if (this.m.tree.length > 0) {
+      const names = parts(root);
+      if (names.length === 0) throw new CrError(EOPNOTSUPP, "the image's file tree is rooted at /, which a restart cannot replace");
+      this.parent = this.mkdirs(names.slice(0, -1));
+      this.finalName = names[names.length - 1];
+      const pdir = this.parent.inode as TmpfsDir;
+      let tmp = `.cptrst-${this.finalName}`;
+      for (let i = 1; pdir.children.has(tmp); i++) tmp = `.cptrst-${this.finalName}.${i}`;
+      for (const d of this.m.tree) {
+        const rec = inodes.get(d.inodeId);
+        if (rec === undefined) throw new CrError(ENOENT, `the tree names inode ${d.inodeId}, which the image does not have`);
+        const slash = d.path.lastIndexOf("/");
+        const dirRel = slash < 0 ? "" : d.path.slice(0, slash);
+        const name = d.path === "" ? tmp : d.path.slice(slash + 1);
+        const dir = d.path === "" ? this.parent : this.byRel.get(dirRel);
+        if (dir === undefined || !(dir.inode instanceof TmpfsDir)) throw new CrError(ENOTDIR, `the tree's ${d.path} has no directory above it`);
+        const dirInode = dir.inode;
+        if (dirInode.children.has(name)) throw new CrError(EEXIST, `the tree names ${d.path} twice`);
+        const existing = this.paths.get(rec.id);
+        let made: Dentry;
+        if (existing !== undefined && rec.kind === "file") made = dirInode.link(this.c, dir, name, existing.dentry);
+        else if (existing !== undefined) throw new CrError(EEXIST, `inode ${rec.id} (${rec.kind}) has two names in the tree`);
+        else if (rec.kind === "dir") made = dirInode.mkdir(null, dir, name, rec.mode & 0o7777);
+        else if (rec.kind === "symlink") made = dirInode.symlink(null, dir, name, rec.target ?? "");
+        else {
+          made = dirInode.create(null, dir, name, rec.mode & 0o7777);
+          fillFile(made.inode as TmpfsFile, rec);
+        }
+        this.byRel.set(d.path, made);
+        if (existing === undefined) this.paths.set(rec.id, this.path(made));
+        if (d.path === "") this.temp = made;
+      }
+    }
+    for (const rec of this.m.inodes) {
+      if (this.paths.has(rec.id)) continue;
+      if (rec.externalPath !== undefined) {
+        const d = walkTmpfs(this.vfs, rec.externalPath);
+        if (d === null) throw new CrError(ENOENT, `${rec.externalPath}, which the container had open outside its tree, does not exist on this machine`);
+        this.paths.set(rec.id, this.path(d));
+        continue;
+      }
+      // An unlinked file still open or mapped: an inode with no name, reached through a deleted dentry.
+      if (rec.kind === "symlink") throw new CrError(EOPNOTSUPP, `unlinked symlink inode ${rec.id} cannot be restored`);
+      const tmpfs = this.vfs.tmpfs;
+      const f = rec.kind === "dir"
+        ? new TmpfsDir(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs())
+        : new TmpfsFile(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs());
+      f.nlink = 0;
+      if (f instanceof TmpfsFile) fillFile(f, rec);
+      setAttrs(f, rec);
+      // Named as it was (readlink of /proc/<pid>/fd shows "<dir>/<name> (deleted)").
+      const { dir, name } = this.deletedName(rec.id);
+      const d = new Dentry(name, dir, f);
+      d.deleted = true;
+      this.paths.set(rec.id, this.path(d));
+    }
+    // Attributes last: creating entries touched the directories' times.
+    for (const d of this.m.tree) setAttrs(this.byRel.get(d.path)!.inode, inodes.get(d.inodeId)!);
+  }
+
+  /** The name an unlinked inode had, from an open file or a mapping of it, and its directory now. */
+  private deletedName(id: number): { dir: Dentry; name: string } {
+    const named =
+      this.m.files.map((f) => (f.target.kind === "inode" && f.target.inodeId === id ? f.target.path : undefined)).find((p) => p !== undefined) ??
+      this.m.mms.flatMap((mm) => mm.vmas).map((v) => (v.backing.kind === "file" && v.backing.inodeId === id ? v.backing.path : undefined)).find((p) => p !== undefined);
+    const path = (named ?? `/deleted-${id}`).replace(/ \(deleted\)$/, "");
+    const slash = path.lastIndexOf("/");
+    const name = path.slice(slash + 1) || `deleted-${id}`;
+    let dir: Dentry = this.temp ?? this.vfs.rootMount.root;
+    try {
+      dir = this.resolve(path.slice(0, slash) || "/").dentry;
+    } catch {
+      // its directory is gone too: hang it below the tree's root
+    }
+    return { dir, name };
+  }
+
+  /** Where an absolute path of the source machine is now: inside the tree, or on this machine. */
+  resolve(abs: string): Path {
+    const root = this.m.container.treeRoot;
+    if (this.temp !== null && (abs === root || abs.startsWith(root === "/" ? "/" : `${root}/`))) {
+      const rel = abs === root ? "" : abs.slice(root.length + 1);
+      const d = this.byRel.get(rel);
+      if (d !== undefined) return this.path(d);
+    }
+    const d = walkTmpfs(this.vfs, abs);
+    if (d === null) throw new CrError(ENOENT, `${abs}, which the image names, does not exist on this machine`);
+    return this.path(d);
+  }
+
+  private mkdirs(names: string[]): Dentry {
+    let d = this.vfs.rootMount.root;
+    for (const name of names) {
+      const dir = d.inode;
+      if (!(dir instanceof TmpfsDir) || this.vfs.isMountpoint(d)) throw new CrError(ENOTDIR, `cannot create the container's tree below ${name}: not a tmpfs directory`);
+      d = dir.children.get(name) ?? dir.mkdir(null, d, name, 0o755);
+    }
+    if (!(d.inode instanceof TmpfsDir)) throw new CrError(ENOTDIR, `the container tree's parent is not a directory`);
+    return d;
+  }
+
+  /** Put the tree in its place, replacing whatever is there (the old tree stays for open files). */
+  commit(): void {
+    if (this.temp === null || this.parent === null) return;
+    const dir = this.parent.inode as TmpfsDir;
+    // Unlink the old tree file by file, so its pages are freed once no open file holds them.
+    const old = dir.children.get(this.finalName);
+    if (old !== undefined) removeTree(this.c, this.parent, old);
+    dir.rename(this.c, this.temp, this.parent, this.finalName, null);
+    this.temp = null;
+  }
+
+  /** Remove the temporary tree (a failed restart). */
+  abort(): void {
+    if (this.temp === null || this.parent === null) return;
+    removeTree(this.c, this.parent, this.temp);
+    this.temp = null;
+  }
+}
+
+/** Unlink a whole subtree, children first. */
+function removeTree(c: FsCtx, parent: Dentry, d: Dentry): void {
+  const inode = d.inode;
+  if (inode instanceof TmpfsDir) for (const child of [...inode.children.values()]) removeTree(c, d, child);
+  (parent.inode as TmpfsDir).unlink(c, parent, d);
+}

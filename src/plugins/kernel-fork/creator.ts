@@ -1,0 +1,167 @@
+// Creator "kernel" (OpenVZ CPT's restore): sys_restart(ctid, image fd, flags), called by a
+// controller, makes everything inside the kernel. A cptrst kthread reads and decodes the image,
+// creates the pid namespace, the pids with their saved numbers, the shared objects, and the tasks
+// parents first; each new task starts life as a kernel thread that restores its own registers and
+// syscall state, then waits at a barrier. When every task is restored the barrier opens and each
+// returns to user mode (ret-from-resume), so no task runs user code before the whole container
+// exists. A failure at any point takes everything down again and returns the error.
+import { inject, injectable } from "tsyringe";
+import { CAP_SYS_ADMIN } from "../../core/kernel/cred.ts";
+import { kthreadRun, modulePutAndExit, type KthreadYield } from "../../core/kernel/kthread.ts";
+import { NR_RESTART } from "../../core/kernel/syscalls/cr-nr.ts";
+import type { Task } from "../../core/kernel/task.ts";
+import { WaitQueue } from "../../core/kernel/wait-queue.ts";
+import { CrError, EBADMSG, EINVAL, EIO, EPERM, ESPIPE, ESRCH } from "../../core/cr/errors.ts";
+import { imageFd, readImageFile, type ImageFd } from "../../core/cr/image-io.ts";
+import { ImageError, type CrContext, type ProcessCreator } from "../../core/cr/interfaces.ts";
+import { CrJob, waitForJob } from "../../core/cr/job.ts";
+import type { CheckpointModel } from "../../core/cr/model.ts";
+import { Restorer } from "../../core/cr/restore/restorer.ts";
+import { restoreTaskState, resumeTask } from "../../core/cr/restore/task.ts";
+import { kobjDelta, kobjSnapshot } from "../../core/cr/trace.ts";
+
+/** The tasks' rendezvous: each reports itself restored, then waits for the barrier to open. */
+class Barrier {
+  restored = 0;
+  open = false;
+  aborted = false;
+  readonly wq = new WaitQueue();
+  readonly coordinator = new WaitQueue();
+}
+
+@injectable()
+export class KernelCreator implements ProcessCreator {
+  readonly name = "kernel";
+
+  constructor(@inject("kernel-fork.options") readonly options: object) {}
+
+  restart(cr: CrContext, caller: Task, ctid: number, fd: number, flags: number): number {
+    return waitForJob(cr.k, caller, NR_RESTART, () => this.start(cr, caller, ctid, fd, flags));
+  }
+
+  private start(cr: CrContext, caller: Task, ctid: number, fd: number, flags: number): CrJob | number {
+    const k = cr.k;
+    const refuse = (e: CrError): number => {
+      cr.trace.end(cr.trace.begin("restart", caller.id), -e.errno, e.message);
+      return -e.errno;
+    };
+    if (!caller.cred.capable(CAP_SYS_ADMIN)) return refuse(new CrError(EPERM, "restart needs CAP_SYS_ADMIN"));
+    if (ctid < 0) return refuse(new CrError(EINVAL, `bad container id ${ctid}`));
+    if (flags !== 0) return refuse(new CrError(EINVAL, `unknown restart flags 0x${flags.toString(16)}`));
+    const img = imageFd(caller, fd, false);
+    if (img instanceof CrError) return refuse(img);
+    if (img.kind === "pipe" && !cr.codec.streams) {
+      return refuse(new CrError(ESPIPE, `the ${cr.codec.name} image format needs seeking: restart from a regular file, not a pipe`));
+    }
+    const job = new CrJob(NR_RESTART);
+    k.modules.get(cr.module); // the coordinator kthread's reference
+    const kt = kthreadRun(k, () => this.coordinate(cr, caller, img, job), "cpt_rst", cr.module);
+    if (typeof kt === "number") {
+      k.modules.put(cr.module, "kthread_run failed");
+      return kt;
+    }
+    return job;
+  }
+
+  private *coordinate(cr: CrContext, caller: Task, img: ImageFd, job: CrJob): Generator<KthreadYield, number, void> {
+    const k = cr.k;
+    const rec = cr.trace.begin("restart", caller.id);
+    const before = kobjSnapshot(k);
+    let restorer: Restorer | null = null;
+    const barrier = new Barrier();
+    let bodies = 0; // module references held by task bodies that have not finished
+    let result = 0;
+    let error: string | undefined;
+    let stepName = "read";
+    let t0 = k.clock;
+    const step = (name: string): void => {
+      cr.trace.step(rec, stepName, 0, t0);
+      stepName = name;
+      t0 = k.clock;
+      if (!caller.alive) throw new CrError(ESRCH, "the restarting process died");
+    };
+    try {
+      const bytes = readImageFile(img);
+      rec.imageBytes = bytes.length;
+      yield;
+      step("decode");
+      let model: CheckpointModel;
+      try {
+        model = cr.codec.decode(bytes);
+      } catch (e) {
+        if (e instanceof ImageError) throw new CrError(EBADMSG, `bad ${cr.codec.name} image: ${e.message}`);
+        throw e;
+      }
+      rec.tasks = model.tasks.length;
+      yield;
+      step("create");
+      const r = new Restorer(k, caller, model);
+      restorer = r;
+      r.makeNamespaces();
+      r.makePids();
+      yield;
+      r.makeShared();
+      r.makeTree();
+      yield;
+      r.makeMemory();
+      yield;
+      const live = model.tasks.filter((t) => t.state !== "zombie").length;
+      for (const tr of model.tasks) {
+        const body = tr.state === "zombie" ? null : (t: Task) => {
+          bodies++;
+          k.modules.get(cr.module); // this task's restore runs module code until ret-from-resume
+          return this.restoreSelf(cr, t, tr, r, barrier);
+        };
+        // A task killed before its ret-from-resume (by a sibling's exit_group) drops the module
+        // reference its restore held.
+        r.createTask(tr, body, cr.module, () => () => k.modules.put(cr.module, "restore abandoned"));
+        yield;
+        if (!caller.alive) throw new CrError(ESRCH, "the restarting process died");
+      }
+      // Files last: a /proc file naming one of the new tasks can only be reopened now.
+      r.makeFiles();
+      r.attachFiles();
+      yield;
+      step("restore");
+      while (barrier.restored < live) {
+        if (!caller.alive) throw new CrError(ESRCH, "the restarting process died");
+        yield { sleep: barrier.coordinator };
+      }
+      step("resume");
+      const init = r.tasks[model.container.initTaskId - 1];
+      result = init.pid.nrIn(caller.pidNs);
+      r.commit();
+      barrier.open = true;
+      k.wakeAll(barrier.wq);
+      bodies = 0; // the bodies drop their own references from here on
+      cr.trace.step(rec, "resume", 0, t0);
+    } catch (e) {
+      const err = e instanceof CrError ? e : new CrError(EIO, `bug in the restart: ${e instanceof Error ? e.message : String(e)}`);
+      if (!(e instanceof CrError)) k.oopses.oops("bug", `cpt_rst: ${err.message}`);
+      result = -err.errno;
+      error = `${stepName}: ${err.message}`;
+      cr.trace.step(rec, stepName, result, t0, err.message);
+      barrier.aborted = true;
+      restorer?.abort();
+      for (; bodies > 0; bodies--) k.modules.put(cr.module, "restart aborted");
+    }
+    const after = kobjSnapshot(k);
+    rec.created = kobjDelta(before.created, after.created);
+    rec.destroyed = kobjDelta(before.destroyed, after.destroyed);
+    cr.trace.end(rec, result, error);
+    job.finish(k, result);
+    return modulePutAndExit(k, cr.module, 0);
+  }
+
+  /** A new task, in kernel context: its own state, then the barrier, then ret-from-resume. */
+  private *restoreSelf(cr: CrContext, t: Task, tr: CheckpointModel["tasks"][number], r: Restorer, b: Barrier): Generator<KthreadYield, number, void> {
+    const k = cr.k;
+    restoreTaskState(k, t, tr, r.tasks);
+    b.restored++;
+    k.wakeAll(b.coordinator);
+    while (!b.open) yield { sleep: b.wq };
+    resumeTask(k, t, tr, r.tasks[r.model.container.initTaskId - 1].pidNs);
+    k.modules.put(cr.module, "ret-from-resume");
+    return 0;
+  }
+}

@@ -1,0 +1,181 @@
+// The `cpt` ImageCodec: OpenVZ's cpt_image.h layout (major header, sections of objects, a major
+// tail indexing the sections). The layout, with its table of sections and objects, is in
+// layout.ts; objects-*.ts encode and decode one kind of object each.
+//
+// The tail at the end indexes the sections by offset, which is what makes OpenVZ's reader seek:
+// so the codec does not stream (streams = false) and a restart from a pipe is refused upstream.
+// Here decode reads the sections in order and then checks that the tail agrees with where each
+// one was found, so a damaged tail is caught as surely as a damaged section.
+import { ImageError, type ImageCodec } from "../../../core/cr/interfaces.ts";
+import {
+  MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel,
+} from "../../../core/cr/model.ts";
+import {
+  CPT_CONTENT_VOID, CPT_CURRENT_VERSION, CPT_NULL, CPT_OBJ_TRAILER, CPT_OS_ARCH_RISCV32, CPT_PAGE_SIZE,
+  CPT_SECT_MAX_INDEX, CPT_SIGNATURE, KNOWN_ARCHES, MAJOR_HDR_SIZE, MAJOR_TAIL_SIZE, SECTION_HDR_SIZE,
+  SECTION_ORDER, cptVersionMajor, cptVersionMinor,
+} from "./layout.ts";
+import type { VeInfo } from "./objects-ns.ts";
+import { ImageReader, TRUNCATED } from "./reader.ts";
+import { checkReferences } from "./refs.ts";
+import { readObjectInto, writeSection } from "./sections.ts";
+import { EncodeError, ImageWriter } from "./writer.ts";
+
+const hex = (v: number): string => `0x${v.toString(16).padStart(4, "0")}`;
+
+function writeMajorHdr(w: ImageWriter, clock: number): void {
+  for (const b of CPT_SIGNATURE) w.u8(b);
+  w.u16(MAJOR_HDR_SIZE);
+  w.u16(CPT_CURRENT_VERSION);
+  w.u16(CPT_OS_ARCH_RISCV32);
+  w.u16(0);
+  w.u32(0); w.u32(0);          // cpt_ve_features, cpt_ve_features2
+  w.u16(CPT_PAGE_SIZE);
+  w.u16(0);                    // cpt_hz: virtual time has no tick
+  w.num(clock, "meta.clock");  // cpt_start_jiffies64
+  for (let i = 0; i < 10; i++) w.u32(0); // start_sec, start_nsec, cpu_caps[4], kernel_config[4]
+  w.u64(0n);                   // cpt_iptables_mask
+}
+
+/** Checks the major header and returns the checkpoint clock. */
+function readMajorHdr(r: ImageReader): number {
+  const image = r.image;
+  const sig = image.subarray(0, 4);
+  if (sig.length < 4 || sig.some((b, i) => b !== CPT_SIGNATURE[i])) {
+    const got = [...sig].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+    throw new ImageError(`not a cpt image: the signature at byte 0 is "${got}", expected "79 1c 01 63" (CPT_SIGNATURE0..3)`, 0);
+  }
+  r.need(MAJOR_HDR_SIZE, `the ${MAJOR_HDR_SIZE}-byte cpt_major_hdr`);
+  const hdrlen = r.dv.getUint16(4, true);
+  if (hdrlen !== MAJOR_HDR_SIZE) r.fail(`cpt_hdrlen at byte 4 is ${hdrlen}, expected ${MAJOR_HDR_SIZE}`, 4);
+  const version = r.dv.getUint16(6, true);
+  const ours = CPT_CURRENT_VERSION;
+  if (cptVersionMajor(version) > cptVersionMajor(ours) ||
+      (cptVersionMajor(version) === cptVersionMajor(ours) && cptVersionMinor(version) > cptVersionMinor(ours))) {
+    throw new ImageError(`image version ${hex(version)} (byte 6) is newer than this cptbench reads (${hex(ours)}): restart it with the cptbench that wrote it`, 6);
+  }
+  if (cptVersionMajor(version) < cptVersionMajor(ours) || (version & 0x00f0) !== 0) {
+    throw new ImageError(`image version ${hex(version)} (byte 6) is not one this cptbench reads (${hex(ours)}): take the checkpoint again with this version`, 6);
+  }
+  const arch = r.dv.getUint16(8, true);
+  if (arch !== CPT_OS_ARCH_RISCV32) {
+    const name = KNOWN_ARCHES[arch];
+    const what = name === undefined ? `an unknown architecture (cpt_os_arch ${arch})` : `${name} (cpt_os_arch ${arch})`;
+    throw new ImageError(`the image is for ${what} at byte 8; this cptbench restores ${MODEL_ARCH} images only (cpt_os_arch ${CPT_OS_ARCH_RISCV32})`, 8);
+  }
+  const pageSize = r.dv.getUint16(20, true);
+  if (pageSize !== CPT_PAGE_SIZE) {
+    throw new ImageError(`the image's page size (cpt_pagesize, byte 20) is ${pageSize}, this cptbench uses ${CPT_PAGE_SIZE}-byte pages only`, 20);
+  }
+  r.pos = 24;
+  const clock = r.num("cpt_start_jiffies64 (checkpoint clock)");
+  r.pos = MAJOR_HDR_SIZE;
+  return clock;
+}
+
+function writeTail(w: ImageWriter, starts: ReadonlyMap<number, number>): void {
+  const o = w.begin(CPT_OBJ_TRAILER, CPT_CONTENT_VOID, "major tail");
+  w.u32(0); w.u32(0);          // cpt_lazypages, cpt_64bit
+  for (let id = 0; id < CPT_SECT_MAX_INDEX; id++) {
+    const at = starts.get(id);
+    if (at === undefined) w.u64(CPT_NULL);
+    else w.num(at, "section offset");
+  }
+  w.u32(starts.size);
+  for (const b of CPT_SIGNATURE) w.u8(b);
+  w.endFields(o);
+  w.end(o);
+}
+
+function readTail(r: ImageReader, starts: ReadonlyMap<number, number>): void {
+  const left = r.image.length - r.pos;
+  r.ctx = "major tail";
+  r.need(MAJOR_TAIL_SIZE, `the ${MAJOR_TAIL_SIZE}-byte cpt_major_tail after the last section`);
+  if (left > MAJOR_TAIL_SIZE) {
+    r.fail(`${left - MAJOR_TAIL_SIZE} unexpected bytes after the last section and its tail: the image ends at byte ${r.image.length}, expected ${r.pos + MAJOR_TAIL_SIZE}`);
+  }
+  r.object(CPT_OBJ_TRAILER, CPT_CONTENT_VOID, "major tail", () => {
+    r.u32("cpt_lazypages"); r.u32("cpt_64bit");
+    for (let id = 0; id < CPT_SECT_MAX_INDEX; id++) {
+      const at = r.pos;
+      const v = r.u64(`cpt_sections[${id}]`);
+      const want = starts.get(id);
+      if (want === undefined ? v !== CPT_NULL : v !== BigInt(want)) {
+        r.fail(`cpt_sections[${id}] at byte ${at} is ${v === CPT_NULL ? "CPT_NULL" : v}, but section ${id} ${want === undefined ? "is not in the image" : `is at byte ${want}`}`, at);
+      }
+    }
+    const nsectAt = r.pos;
+    const nsect = r.u32("cpt_nsect");
+    if (nsect !== starts.size) r.fail(`cpt_nsect at byte ${nsectAt} is ${nsect}, the image has ${starts.size} sections`, nsectAt);
+    const sigAt = r.pos;
+    for (const b of CPT_SIGNATURE) if (r.u8("tail signature") !== b) r.fail(`the tail's cpt_signature at byte ${sigAt} is wrong`, sigAt);
+  });
+}
+
+export class CptCodec implements ImageCodec {
+  readonly name = "cpt";
+  /** The major tail indexes sections by offset: reading it means seeking. */
+  readonly streams = false;
+
+  *encode(model: CheckpointModel): Generator<Uint8Array> {
+    if (model.pageSize !== CPT_PAGE_SIZE) throw new EncodeError(`model page size ${model.pageSize}, the cpt format has ${CPT_PAGE_SIZE}`);
+    const w = new ImageWriter();
+    writeMajorHdr(w, model.meta.clock);
+    const starts = new Map<number, number>();
+    for (const s of SECTION_ORDER) {
+      const sec = w.section(s.id);
+      starts.set(s.id, sec.start);
+      writeSection(w, s.id, model);
+      sec.close();
+    }
+    writeTail(w, starts);
+    yield* w.chunks();
+  }
+
+  decode(image: Uint8Array): CheckpointModel {
+    const r = new ImageReader(image);
+    const clock = readMajorHdr(r);
+    const at = new Map<object, number>();
+    const m: CheckpointModel = {
+      version: MODEL_VERSION, arch: MODEL_ARCH, pageSize: MODEL_PAGE_SIZE,
+      meta: { clock, producer: "" },
+      container: { initTaskId: 0, pidNsId: 0, treeRoot: "", freezerGroup: "" },
+      pidNamespaces: [], pids: [], tasks: [], threadGroups: [], sighands: [], creds: [], mms: [], shmem: [],
+      inodes: [], tree: [], pipes: [], files: [], fdTables: [], fsContexts: [],
+    };
+    const veinfo: VeInfo[] = [];
+    const starts = new Map<number, number>();
+    for (const s of SECTION_ORDER) {
+      const start = r.pos;
+      const where = `${s.name} section`;
+      r.ctx = where;
+      r.need(SECTION_HDR_SIZE, `a ${SECTION_HDR_SIZE}-byte section header for the ${where}`);
+      const next = r.dv.getUint32(start + 4, true) * 0x1_0000_0000 + r.dv.getUint32(start, true);
+      const id = r.dv.getUint32(start + 8, true);
+      const hdrlen = r.dv.getUint16(start + 12, true);
+      if (id !== s.id) r.fail(`expected the ${where} (id ${s.id}) at byte ${start}, found section id ${id}`, start + 8);
+      if (hdrlen !== SECTION_HDR_SIZE) r.fail(`section cpt_hdrlen at byte ${start + 12} is ${hdrlen}, expected ${SECTION_HDR_SIZE}`, start + 12);
+      if (next > image.length - start) {
+        r.fail(`the image is truncated at byte ${image.length}: the ${where} at byte ${start} says it is ${next} bytes long (cpt_next), only ${image.length - start} remain (or that length is false)`, image.length, TRUNCATED);
+      }
+      if (next < SECTION_HDR_SIZE || next % 8 !== 0) r.fail(`section cpt_next at byte ${start} is ${next}: not a multiple of 8 of at least ${SECTION_HDR_SIZE}`, start);
+      starts.set(s.id, start);
+      r.limit = start + next;
+      r.pos = start + SECTION_HDR_SIZE;
+      while (r.pos < r.limit) {
+        const objAt = r.pos;
+        at.set(readObjectInto(r, s.id, where, m, veinfo), objAt);
+      }
+      r.limit = image.length;
+      r.ctx = where;
+    }
+    if (veinfo.length !== 1) r.fail(`the veinfo section holds ${veinfo.length} CPT_OBJ_VEINFO objects, expected exactly 1`, starts.get(SECTION_ORDER[0]!.id));
+    const v = veinfo[0]!;
+    m.container = v.container;
+    m.meta.producer = v.producer;
+    at.set(m.container, at.get(v) ?? 0);
+    readTail(r, starts);
+    checkReferences(m, at);
+    return m;
+  }
+}

@@ -1,0 +1,170 @@
+// The `cpt` image layout, after OpenVZ's include/linux/cpt_image.h. Numbers and names are
+// cpt_image.h's where it has them; everything marked "ours" is a cptbench addition (OpenVZ had
+// no riscv32, kept creds and pids inside the task image, pipes inside inodes).
+//
+// Every integer is little-endian whatever the host (DataView with littleEndian = true), and
+// every object starts on an 8-byte boundary (cpt_image.h's __cpt_aligned).
+//
+// File:
+//   cpt_major_hdr (80 bytes)
+//   sections, each exactly once, in SECTION_ORDER: cpt_section_hdr (16 bytes) + objects
+//   cpt_major_tail (344 bytes): a CPT_OBJ_TRAILER object indexing the sections by id
+//
+// cpt_major_hdr               cpt_section_hdr             cpt_object_hdr
+//   0 u8[4] cpt_signature        0 u64 cpt_next (whole      0 u64 cpt_next (whole object,
+//   4 u16 cpt_hdrlen = 80              section, hdr incl.)         sub-objects and data incl.)
+//   6 u16 cpt_image_version      8 u32 cpt_section          8 u32 cpt_object
+//   8 u16 cpt_os_arch           12 u16 cpt_hdrlen = 16     12 u16 cpt_hdrlen (hdr + fields)
+//  10 u16 __cpt_pad1            14 u16 cpt_align = 8       14 u16 cpt_content
+//  12 u32 cpt_ve_features = 0
+//  16 u32 cpt_ve_features2 = 0   An object is its header, its fields (up to cpt_hdrlen), then,
+//  20 u16 cpt_pagesize = 4096    from the next 8-byte boundary, its content: sub-objects
+//  22 u16 cpt_hz = 0             (CPT_CONTENT_ARRAY), raw bytes (CPT_CONTENT_DATA) or nothing
+//  24 u64 cpt_start_jiffies64    (CPT_CONTENT_VOID). cpt_next is a multiple of 8.
+//         = meta.clock (cycles)
+//  32 u32 start_sec, start_nsec, cpu_caps[4], kernel_config[4] = 0; 72 u64 iptables_mask = 0
+//
+// cpt_major_tail: object hdr (CPT_OBJ_TRAILER, hdrlen 344, VOID), u32 cpt_lazypages = 0,
+//   u32 cpt_64bit = 0, u64 cpt_sections[CPT_SECT_MAX_INDEX] (offset of each section header by
+//   section id, CPT_NULL for ids not in the image), u32 cpt_nsect, u8[4] cpt_signature.
+//
+// Field kinds inside objects: u32 (ids; references use CPT_NOINDEX for null), s32/u32 (registers),
+// num (s64: any safe integer, so signedness never matters), u64/s64 (bigint masks, ns times),
+// str (u32 byte length + UTF-8 bytes), flags (u32 presence/boolean bits).
+//
+// | section (id)                 | object (type)              | fields / content
+// |------------------------------|----------------------------|---------------------------------
+// | CPT_SECT_VEINFO (1)          | CPT_OBJ_VEINFO (1042)      | initTask u32, pidNs u32, treeRoot str, freezerGroup str, producer str
+// | CPT_SECT_NAMESPACE (10)      | CPT_OBJ_NAMESPACE (10)     | id, parent u32|NOINDEX, flags(allocating) u32, pad u32, lastPid num
+// | CPT_SECT_PIDS (34, ours)     | CPT_OBJ_PID (8192, ours)   | id, n u32, n x {number num, nsId u32, pad u32}
+// | CPT_SECT_CREDS (35, ours)    | CPT_OBJ_CRED (8193, ours)  | id, uid euid suid fsuid gid egid sgid fsgid capEff capPerm (num)
+// | CPT_SECT_SIGHAND_STRUCT (7)  | CPT_OBJ_SIGHAND_STRUCT (5) | id, n; ARRAY of n CPT_OBJ_SIGHANDLER (1026): handler flags restorer num, mask u64
+// | CPT_SECT_SIGNAL (36, ours)   | CPT_OBJ_SIGNAL_STRUCT (6)  | ids, flags, exit status, itimers, shared pending; ARRAY of CPT_OBJ_SIGINFO (1027)
+// | CPT_SECT_INODE (12)          | CPT_OBJ_INODE (12)         | id kind mode uid gid nlink size, a/m/ctime s64, target str; ARRAY: one CPT_OBJ_PAGES
+// | CPT_SECT_TREE (37, ours)     | CPT_OBJ_DENTRY (8194, ours)| inodeId u32, path str
+// | CPT_SECT_SYSV_SHM (13)       | CPT_OBJ_SYSV_SHM (11)      | id, size num; ARRAY: one CPT_OBJ_PAGES
+// | CPT_SECT_PIPES (38, ours)    | CPT_OBJ_PIPE (8195, ours)  | id, len u32; DATA: the buffered bytes
+// | CPT_SECT_FILES (2)           | CPT_OBJ_FILE (4)           | id, flags pos num, target kind u32, ref u32, path str
+// | CPT_SECT_FILES_STRUCT (5)    | CPT_OBJ_FILES (3)          | id, maxFds num, n; ARRAY of n CPT_OBJ_FILEDESC (1025): fd num, file u32, flags u32
+// | CPT_SECT_FS (6)              | CPT_OBJ_FS (2)             | id, umask num, root str, cwd str
+// | CPT_SECT_MM (4)              | CPT_OBJ_MM (1)             | id, brk/stack/mmap num, n; ARRAY of n CPT_OBJ_VMA (1024) + one CPT_OBJ_PAGES
+// | CPT_SECT_TASKS (3)           | CPT_OBJ_TASK (0)           | ids, state, signals, counters, comm...; ARRAY: [CPT_OBJ_RISCV32_REGS (8196, ours)]
+// |                              |                            |   [CPT_OBJ_SYSCALL (8197, ours)] then CPT_OBJ_SIGINFO x pending queue
+//
+// CPT_OBJ_PAGES (4098): fields u32 cpt_count, u32 pad (hdrlen 24); DATA: u32 index[count],
+// zero-padded to 8, then count x 4096 page bytes. One per page owner, so a 256 MiB address
+// space is one header, one index table and the page views themselves.
+
+export const CPT_SIGNATURE = [0x79, 0x1c, 0x01, 0x63] as const;
+export const CPT_NULL = 0xffff_ffff_ffff_ffffn;
+export const CPT_NOINDEX = 0xffff_ffff;
+
+/** cptbench's image format version, in cpt_image.h's encoding (major in 0xff00, minor in 0x000f). */
+export const CPT_CURRENT_VERSION = 0x0100;
+export const cptVersionMajor = (v: number): number => v & 0xff00;
+export const cptVersionMinor = (v: number): number => v & 0x000f;
+
+export const CPT_OS_ARCH_I386 = 0;
+export const CPT_OS_ARCH_EMT64 = 1;
+export const CPT_OS_ARCH_IA64 = 2;
+/** Ours: OpenVZ never ran on RISC-V. Far from OpenVZ's numbers so a future one cannot collide. */
+export const CPT_OS_ARCH_RISCV32 = 0x10;
+export const KNOWN_ARCHES: Readonly<Record<number, string>> = {
+  [CPT_OS_ARCH_I386]: "i386", [CPT_OS_ARCH_EMT64]: "x86_64 (EMT64)", [CPT_OS_ARCH_IA64]: "ia64",
+  [CPT_OS_ARCH_RISCV32]: "riscv32",
+};
+
+export const CPT_PAGE_SIZE = 4096;
+
+export const MAJOR_HDR_SIZE = 80;
+export const SECTION_HDR_SIZE = 16;
+export const OBJECT_HDR_SIZE = 16;
+export const PAGES_HDR_SIZE = 24;
+
+export const CPT_CONTENT_VOID = 0;
+export const CPT_CONTENT_ARRAY = 1;
+export const CPT_CONTENT_DATA = 2;
+export const CONTENT_NAMES: Readonly<Record<number, string>> = { 0: "VOID", 1: "ARRAY", 2: "DATA" };
+
+export const CPT_SECT_FILES = 2;
+export const CPT_SECT_TASKS = 3;
+export const CPT_SECT_MM = 4;
+export const CPT_SECT_FILES_STRUCT = 5;
+export const CPT_SECT_FS = 6;
+export const CPT_SECT_SIGHAND_STRUCT = 7;
+export const CPT_SECT_VEINFO = 1;
+export const CPT_SECT_NAMESPACE = 10;
+export const CPT_SECT_INODE = 12;
+export const CPT_SECT_SYSV_SHM = 13;
+// Ours, numbered after cpt_image.h's CPT_SECT_MAX (34).
+export const CPT_SECT_PIDS = 34;
+export const CPT_SECT_CREDS = 35;
+export const CPT_SECT_SIGNAL = 36;
+export const CPT_SECT_TREE = 37;
+export const CPT_SECT_PIPES = 38;
+/** Slots in the tail's section index (cpt_image.h sizes it to its own last indexable id + 1). */
+export const CPT_SECT_MAX_INDEX = 39;
+
+export const CPT_OBJ_TASK = 0;
+export const CPT_OBJ_MM = 1;
+export const CPT_OBJ_FS = 2;
+export const CPT_OBJ_FILES = 3;
+export const CPT_OBJ_FILE = 4;
+export const CPT_OBJ_SIGHAND_STRUCT = 5;
+export const CPT_OBJ_SIGNAL_STRUCT = 6;
+export const CPT_OBJ_NAMESPACE = 10;
+export const CPT_OBJ_SYSV_SHM = 11;
+export const CPT_OBJ_INODE = 12;
+export const CPT_OBJ_VMA = 1024;
+export const CPT_OBJ_FILEDESC = 1025;
+export const CPT_OBJ_SIGHANDLER = 1026;
+export const CPT_OBJ_SIGINFO = 1027;
+export const CPT_OBJ_TRAILER = 1034;
+export const CPT_OBJ_VEINFO = 1042;
+export const CPT_OBJ_PAGES = 4098;
+// Ours.
+export const CPT_OBJ_PID = 8192;
+export const CPT_OBJ_CRED = 8193;
+export const CPT_OBJ_DENTRY = 8194;
+export const CPT_OBJ_PIPE = 8195;
+export const CPT_OBJ_RISCV32_REGS = 8196;
+export const CPT_OBJ_SYSCALL = 8197;
+
+export const OBJ_NAMES: Readonly<Record<number, string>> = {
+  [CPT_OBJ_TASK]: "CPT_OBJ_TASK", [CPT_OBJ_MM]: "CPT_OBJ_MM", [CPT_OBJ_FS]: "CPT_OBJ_FS",
+  [CPT_OBJ_FILES]: "CPT_OBJ_FILES", [CPT_OBJ_FILE]: "CPT_OBJ_FILE",
+  [CPT_OBJ_SIGHAND_STRUCT]: "CPT_OBJ_SIGHAND_STRUCT", [CPT_OBJ_SIGNAL_STRUCT]: "CPT_OBJ_SIGNAL_STRUCT",
+  [CPT_OBJ_NAMESPACE]: "CPT_OBJ_NAMESPACE", [CPT_OBJ_SYSV_SHM]: "CPT_OBJ_SYSV_SHM",
+  [CPT_OBJ_INODE]: "CPT_OBJ_INODE", [CPT_OBJ_VMA]: "CPT_OBJ_VMA", [CPT_OBJ_FILEDESC]: "CPT_OBJ_FILEDESC",
+  [CPT_OBJ_SIGHANDLER]: "CPT_OBJ_SIGHANDLER", [CPT_OBJ_SIGINFO]: "CPT_OBJ_SIGINFO",
+  [CPT_OBJ_TRAILER]: "CPT_OBJ_TRAILER", [CPT_OBJ_VEINFO]: "CPT_OBJ_VEINFO", [CPT_OBJ_PAGES]: "CPT_OBJ_PAGES",
+  [CPT_OBJ_PID]: "CPT_OBJ_PID", [CPT_OBJ_CRED]: "CPT_OBJ_CRED", [CPT_OBJ_DENTRY]: "CPT_OBJ_DENTRY",
+  [CPT_OBJ_PIPE]: "CPT_OBJ_PIPE", [CPT_OBJ_RISCV32_REGS]: "CPT_OBJ_RISCV32_REGS",
+  [CPT_OBJ_SYSCALL]: "CPT_OBJ_SYSCALL",
+};
+
+export const objName = (type: number): string => OBJ_NAMES[type] ?? `unknown object type ${type}`;
+
+/** The sections of an image, in file order: each id once, holding objects of one type. */
+export const SECTION_ORDER: readonly { id: number; name: string; object: number }[] = [
+  { id: CPT_SECT_VEINFO, name: "veinfo", object: CPT_OBJ_VEINFO },
+  { id: CPT_SECT_NAMESPACE, name: "namespace", object: CPT_OBJ_NAMESPACE },
+  { id: CPT_SECT_PIDS, name: "pids", object: CPT_OBJ_PID },
+  { id: CPT_SECT_CREDS, name: "creds", object: CPT_OBJ_CRED },
+  { id: CPT_SECT_SIGHAND_STRUCT, name: "sighand", object: CPT_OBJ_SIGHAND_STRUCT },
+  { id: CPT_SECT_SIGNAL, name: "signal", object: CPT_OBJ_SIGNAL_STRUCT },
+  { id: CPT_SECT_INODE, name: "inode", object: CPT_OBJ_INODE },
+  { id: CPT_SECT_TREE, name: "tree", object: CPT_OBJ_DENTRY },
+  { id: CPT_SECT_SYSV_SHM, name: "shm", object: CPT_OBJ_SYSV_SHM },
+  { id: CPT_SECT_PIPES, name: "pipes", object: CPT_OBJ_PIPE },
+  { id: CPT_SECT_FILES, name: "files", object: CPT_OBJ_FILE },
+  { id: CPT_SECT_FILES_STRUCT, name: "files_struct", object: CPT_OBJ_FILES },
+  { id: CPT_SECT_FS, name: "fs", object: CPT_OBJ_FS },
+  { id: CPT_SECT_MM, name: "mm", object: CPT_OBJ_MM },
+  { id: CPT_SECT_TASKS, name: "tasks", object: CPT_OBJ_TASK },
+];
+
+export const MAJOR_TAIL_SIZE = OBJECT_HDR_SIZE + 8 + CPT_SECT_MAX_INDEX * 8 + 8;
+
+/** Rounds up to the next multiple of 8 (arithmetic, not `& ~7`: images may pass 2 GiB). */
+export const align8 = (n: number): number => Math.ceil(n / 8) * 8;

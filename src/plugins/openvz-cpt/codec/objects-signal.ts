@@ -1,0 +1,163 @@
+// Signal objects: CPT_OBJ_SIGINFO (a queued siginfo), CPT_OBJ_SIGHAND_STRUCT with its
+// CPT_OBJ_SIGHANDLER entries, CPT_OBJ_SIGNAL_STRUCT (a thread group), and CPT_OBJ_CRED (ours).
+// Optional fields are a presence bit plus a fixed slot, so "absent" and "present with 0" differ.
+import type {
+  CredRecord, ExitStatusRecord, SigActionRecord, SigHandRecord, SigInfoRecord, ThreadGroupRecord,
+} from "../../../core/cr/model.ts";
+import {
+  CPT_CONTENT_ARRAY, CPT_CONTENT_VOID, CPT_OBJ_CRED, CPT_OBJ_SIGHAND_STRUCT, CPT_OBJ_SIGHANDLER,
+  CPT_OBJ_SIGINFO, CPT_OBJ_SIGNAL_STRUCT, OBJECT_HDR_SIZE,
+} from "./layout.ts";
+import type { ImageReader } from "./reader.ts";
+import type { ImageWriter } from "./writer.ts";
+
+const SIGINFO_OPTIONAL = ["errno", "pidNr", "uid", "status", "addr", "value"] as const;
+const SI_RAW = 1 << SIGINFO_OPTIONAL.length;
+
+export function writeSigInfo(w: ImageWriter, s: SigInfoRecord, what: string): void {
+  w.leaf(CPT_OBJ_SIGINFO, what, () => {
+    w.num(s.signo, "signo"); w.num(s.code, "si_code");
+    let present = s.raw !== undefined ? SI_RAW : 0;
+    SIGINFO_OPTIONAL.forEach((k, i) => { if (s[k] !== undefined) present |= 1 << i; });
+    w.u32(present);
+    for (const k of SIGINFO_OPTIONAL) w.num(s[k] ?? 0, k);
+    const raw = s.raw ?? new Uint8Array(0);
+    w.u32(raw.length);
+    w.bytes(raw);
+  });
+}
+
+export function readSigInfo(r: ImageReader, where: string): SigInfoRecord {
+  return r.object(CPT_OBJ_SIGINFO, CPT_CONTENT_VOID, where, () => {
+    const s: SigInfoRecord = { signo: r.num("signo"), code: r.num("si_code") };
+    const present = r.flags("siginfo presence bits", SI_RAW * 2 - 1);
+    SIGINFO_OPTIONAL.forEach((k, i) => {
+      const v = r.num(k);
+      if (present & (1 << i)) s[k] = v;
+    });
+    const n = r.count("raw siginfo length", 1);
+    const raw = r.view(n, "raw siginfo bytes");
+    if (present & SI_RAW) s.raw = raw;
+    return s;
+  });
+}
+
+const EX_CODE = 1, EX_SIGNAL = 2, EX_CORE = 4, EX_CORE_SET = 8;
+
+/** An exit status slot: presence bits, code, signal (24 bytes whether or not it is there). */
+export function writeExit(w: ImageWriter, e: ExitStatusRecord | undefined): void {
+  let bits = 0;
+  if (e?.code !== undefined) bits |= EX_CODE;
+  if (e?.signal !== undefined) bits |= EX_SIGNAL;
+  if (e?.core !== undefined) bits |= EX_CORE | (e.core ? EX_CORE_SET : 0);
+  w.u32(bits); w.u32(0);
+  w.num(e?.code ?? 0, "exit code"); w.num(e?.signal ?? 0, "exit signal");
+}
+
+export function readExit(r: ImageReader): ExitStatusRecord {
+  const bits = r.flags("exit status bits", 15);
+  r.u32("padding");
+  const code = r.num("exit code"); const signal = r.num("exit signal");
+  const e: ExitStatusRecord = {};
+  if (bits & EX_CODE) e.code = code;
+  if (bits & EX_SIGNAL) e.signal = signal;
+  if (bits & EX_CORE) e.core = (bits & EX_CORE_SET) !== 0;
+  return e;
+}
+
+export function writeSighand(w: ImageWriter, h: SigHandRecord): void {
+  w.parent(CPT_OBJ_SIGHAND_STRUCT, `sighand ${h.id}`, () => {
+    w.ref(h.id, "sighand id");
+    w.u32(h.actions.length);
+  }, () => {
+    for (const a of h.actions) {
+      w.leaf(CPT_OBJ_SIGHANDLER, `sighand ${h.id} action`, () => {
+        w.num(a.handler, "handler"); w.num(a.flags, "sa_flags"); w.num(a.restorer, "restorer");
+        w.u64(a.mask, "sa_mask");
+      });
+    }
+  });
+}
+
+export function readSighand(r: ImageReader, where: string): SigHandRecord {
+  return r.object(CPT_OBJ_SIGHAND_STRUCT, CPT_CONTENT_ARRAY, where, (o) => {
+    const id = r.id("sighand id");
+    const n = r.count("action count", OBJECT_HDR_SIZE, o.end);
+    r.content(o);
+    const actions: SigActionRecord[] = [];
+    for (let i = 0; i < n; i++) {
+      actions.push(r.object(CPT_OBJ_SIGHANDLER, CPT_CONTENT_VOID, `action ${i} of sighand ${id}`, () => ({
+        handler: r.num("handler"), flags: r.num("sa_flags"), restorer: r.num("restorer"), mask: r.u64("sa_mask"),
+      })));
+    }
+    return { id, actions };
+  });
+}
+
+const TG_BITS = ["groupExit", "stopped", "notifyStop", "notifyContinue", "isChildSubreaper", "hasChildSubreaper", "didExec"] as const;
+const TG_HAS_EXIT = 1 << TG_BITS.length;
+
+export function writeSignal(w: ImageWriter, g: ThreadGroupRecord): void {
+  const what = `thread group ${g.id}`;
+  w.parent(CPT_OBJ_SIGNAL_STRUCT, what, () => {
+    w.ref(g.id, "thread group id"); w.ref(g.leaderTaskId, "leader task id");
+    w.ref(g.pgrpPidId, "pgrp pid id"); w.ref(g.sessionPidId, "session pid id");
+    let bits = g.groupExitStatus !== undefined ? TG_HAS_EXIT : 0;
+    TG_BITS.forEach((k, i) => { if (g[k]) bits |= 1 << i; });
+    w.u32(bits);
+    w.u32(g.sharedPending.queue.length);
+    writeExit(w, g.groupExitStatus);
+    w.num(g.stopSignal, "stopSignal");
+    w.num(g.itimerRealLeft, "itimerRealLeft"); w.num(g.itimerRealInterval, "itimerRealInterval");
+    w.num(g.itimerVirt.left, "itimerVirt"); w.num(g.itimerVirt.interval, "itimerVirt");
+    w.num(g.itimerProf.left, "itimerProf"); w.num(g.itimerProf.interval, "itimerProf");
+    w.u64(g.sharedPending.signals, "shared pending signals");
+  }, () => {
+    for (const s of g.sharedPending.queue) writeSigInfo(w, s, `${what} shared siginfo`);
+  });
+}
+
+export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
+  return r.object(CPT_OBJ_SIGNAL_STRUCT, CPT_CONTENT_ARRAY, where, (o) => {
+    const id = r.id("thread group id"); const leaderTaskId = r.id("leader task id");
+    const pgrpPidId = r.id("pgrp pid id"); const sessionPidId = r.id("session pid id");
+    const bits = r.flags("signal_struct flags", TG_HAS_EXIT * 2 - 1);
+    const n = r.count("shared siginfo count", OBJECT_HDR_SIZE, o.end);
+    const exit = readExit(r);
+    const stopSignal = r.num("stopSignal");
+    const itimerRealLeft = r.num("itimerRealLeft"); const itimerRealInterval = r.num("itimerRealInterval");
+    const itimerVirt = { left: r.num("itimerVirt"), interval: r.num("itimerVirt") };
+    const itimerProf = { left: r.num("itimerProf"), interval: r.num("itimerProf") };
+    const signals = r.u64("shared pending signals");
+    r.content(o);
+    const queue: SigInfoRecord[] = [];
+    for (let i = 0; i < n; i++) queue.push(readSigInfo(r, `shared siginfo ${i} of thread group ${id}`));
+    const flag = (k: (typeof TG_BITS)[number]): boolean => (bits & (1 << TG_BITS.indexOf(k))) !== 0;
+    const g: ThreadGroupRecord = {
+      id, leaderTaskId, pgrpPidId, sessionPidId, sharedPending: { signals, queue },
+      groupExit: flag("groupExit"), stopped: flag("stopped"), notifyStop: flag("notifyStop"),
+      notifyContinue: flag("notifyContinue"), stopSignal, isChildSubreaper: flag("isChildSubreaper"),
+      hasChildSubreaper: flag("hasChildSubreaper"), didExec: flag("didExec"),
+      itimerRealLeft, itimerRealInterval, itimerVirt, itimerProf,
+    };
+    if (bits & TG_HAS_EXIT) g.groupExitStatus = exit;
+    return g;
+  });
+}
+
+const CRED_FIELDS = ["uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid", "capEffective", "capPermitted"] as const;
+
+export function writeCred(w: ImageWriter, c: CredRecord): void {
+  w.leaf(CPT_OBJ_CRED, `cred ${c.id}`, () => {
+    w.ref(c.id, "cred id");
+    for (const k of CRED_FIELDS) w.num(c[k], k);
+  });
+}
+
+export function readCred(r: ImageReader, where: string): CredRecord {
+  return r.object(CPT_OBJ_CRED, CPT_CONTENT_VOID, where, () => {
+    const id = r.id("cred id");
+    const [uid, euid, suid, fsuid, gid, egid, sgid, fsgid, capEffective, capPermitted] = CRED_FIELDS.map((k) => r.num(k));
+    return { id, uid, euid, suid, fsuid, gid, egid, sgid, fsgid, capEffective, capPermitted };
+  });
+}

@@ -1,0 +1,84 @@
+// Reference checks after a decode: every id is unique within its list and every id an object
+// names exists, so the restore helpers never meet a dangling reference. Messages name both ends
+// ("task 3 at byte 900 names mm 7, which is not in the image").
+import { ImageError } from "../../../core/cr/interfaces.ts";
+import type { CheckpointModel } from "../../../core/cr/model.ts";
+
+const ADVICE = "the image is inconsistent; take the checkpoint again";
+
+class Ids {
+  private readonly ids = new Map<number, object>();
+  constructor(readonly kind: string, list: readonly ({ id: number } & object)[], private readonly at: ReadonlyMap<object, number>) {
+    for (const x of list) {
+      const prev = this.ids.get(x.id);
+      if (prev !== undefined) {
+        throw new ImageError(`${kind} id ${x.id} appears twice, at byte ${at.get(prev)} and at byte ${at.get(x)}: ${ADVICE}`, at.get(x));
+      }
+      this.ids.set(x.id, x);
+    }
+  }
+  /** Throws unless `id` is one of ours; `who` names the referring object. */
+  need(id: number | null | undefined, who: object, whoName: string, field: string): void {
+    if (id === null || id === undefined || this.ids.has(id)) return;
+    const have = [...this.ids.keys()];
+    const list = have.length === 0 ? "there are none" : `the image has ${have.slice(0, 8).join(", ")}${have.length > 8 ? ", ..." : ""}`;
+    const at = this.at.get(who);
+    throw new ImageError(
+      `${whoName}${at === undefined ? "" : ` at byte ${at}`} names ${this.kind} ${id} (${field}), which is not in the image (${list}): ${ADVICE}`,
+      at,
+    );
+  }
+}
+
+export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, number>): void {
+  const ns = new Ids("pid namespace", m.pidNamespaces, at);
+  const pids = new Ids("pid", m.pids, at);
+  const tasks = new Ids("task", m.tasks, at);
+  const groups = new Ids("thread group", m.threadGroups, at);
+  const sighands = new Ids("sighand", m.sighands, at);
+  const creds = new Ids("cred", m.creds, at);
+  const mms = new Ids("mm", m.mms, at);
+  const shmem = new Ids("shmem", m.shmem, at);
+  const inodes = new Ids("inode", m.inodes, at);
+  const pipes = new Ids("pipe", m.pipes, at);
+  const files = new Ids("file", m.files, at);
+  const fdTables = new Ids("files (fd table)", m.fdTables, at);
+  const fs = new Ids("fs", m.fsContexts, at);
+
+  tasks.need(m.container.initTaskId, m.container, "the container (veinfo)", "initTaskId");
+  ns.need(m.container.pidNsId, m.container, "the container (veinfo)", "pidNsId");
+  for (const n of m.pidNamespaces) ns.need(n.parentId, n, `pid namespace ${n.id}`, "parentId");
+  for (const p of m.pids) for (const id of p.nsIds) ns.need(id, p, `pid ${p.id}`, "nsIds");
+  for (const t of m.tasks) {
+    const who = `task ${t.id}`;
+    pids.need(t.pidId, t, who, "pidId");
+    tasks.need(t.parentTaskId, t, who, "parentTaskId");
+    groups.need(t.threadGroupId, t, who, "threadGroupId");
+    sighands.need(t.sighandId, t, who, "sighandId");
+    creds.need(t.credId, t, who, "credId");
+    mms.need(t.mmId, t, who, "mmId");
+    fdTables.need(t.filesId, t, who, "filesId");
+    fs.need(t.fsId, t, who, "fsId");
+    ns.need(t.pidNsForChildrenId, t, who, "pidNsForChildrenId");
+    tasks.need(t.vforkParentTaskId, t, who, "vforkParentTaskId");
+    tasks.need(t.syscall?.vforkChildTaskId, t, who, "syscall.vforkChildTaskId");
+  }
+  for (const g of m.threadGroups) {
+    const who = `thread group ${g.id}`;
+    tasks.need(g.leaderTaskId, g, who, "leaderTaskId");
+    pids.need(g.pgrpPidId, g, who, "pgrpPidId");
+    pids.need(g.sessionPidId, g, who, "sessionPidId");
+  }
+  for (const mm of m.mms) {
+    for (const v of mm.vmas) {
+      if (v.backing.kind === "shmem") shmem.need(v.backing.shmemId, mm, `mm ${mm.id}`, `vma 0x${v.start.toString(16)} backing`);
+      if (v.backing.kind === "file") inodes.need(v.backing.inodeId, mm, `mm ${mm.id}`, `vma 0x${v.start.toString(16)} backing`);
+    }
+  }
+  for (const d of m.tree) inodes.need(d.inodeId, d, `dentry ${JSON.stringify(d.path)}`, "inodeId");
+  for (const f of m.files) {
+    if (f.target.kind === "inode") inodes.need(f.target.inodeId, f, `file ${f.id}`, "target");
+    if (f.target.kind === "pipe") pipes.need(f.target.pipeId, f, `file ${f.id}`, "target");
+  }
+  for (const t of m.fdTables) for (const fd of t.fds) files.need(fd.fileId, t, `files ${t.id}`, `fd ${fd.fd}`);
+}

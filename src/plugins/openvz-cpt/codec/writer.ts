@@ -1,0 +1,178 @@
+// ImageWriter: builds a `cpt` image as a list of pieces, header bytes in a growing scratch buffer
+// and large byte arrays (pages, pipe buffers) as the caller's own views, never copied. Object
+// and section lengths are back-patched into the scratch buffer once known, so the pieces are
+// only handed out (chunks()) after the whole image is laid out: the scratch holds headers,
+// field values and page index tables only, a few hundred KiB for a 256 MiB guest.
+import {
+  align8, CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_NOINDEX, OBJECT_HDR_SIZE,
+  SECTION_HDR_SIZE,
+} from "./layout.ts";
+
+const TWO32 = 0x1_0000_0000;
+const utf8 = new TextEncoder();
+// A lone surrogate would be written as U+FFFD and come back different: refuse it instead.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A model value the format cannot hold (a programming error in the collector, not bad input). */
+export class EncodeError extends Error {
+  override name = "EncodeError";
+}
+
+/** A header written but not finished: where it starts, in the scratch and in the image. */
+export interface OpenObject {
+  readonly at: number;
+  readonly start: number;
+  readonly what: string;
+}
+
+export class ImageWriter {
+  private buf = new Uint8Array(1 << 16);
+  private dv = new DataView(this.buf.buffer);
+  private len = 0;
+  /** Image bytes before the scratch's current end that live in external views. */
+  private external = 0;
+  /** Scratch ranges and external views, in image order: [scratchFrom, scratchTo] or a view. */
+  private readonly pieces: (Uint8Array | [number, number])[] = [];
+  private flushed = 0;
+
+  /** Offset in the image of the next byte written. */
+  pos(): number {
+    return this.len + this.external;
+  }
+
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+    this.dv = new DataView(next.buffer);
+  }
+
+  u8(v: number): void { this.room(1); this.buf[this.len++] = v; }
+  u16(v: number): void { this.room(2); this.dv.setUint16(this.len, v, true); this.len += 2; }
+  u32(v: number, what = "value"): void {
+    if (!Number.isInteger(v) || v < 0 || v >= TWO32) throw new EncodeError(`${what} ${v} is not a u32`);
+    this.room(4); this.dv.setUint32(this.len, v, true); this.len += 4;
+  }
+  s32(v: number, what = "value"): void {
+    if (!Number.isInteger(v) || v < -0x8000_0000 || v > 0x7fff_ffff) throw new EncodeError(`${what} ${v} is not an s32`);
+    this.room(4); this.dv.setInt32(this.len, v, true); this.len += 4;
+  }
+  /** An id or a nullable reference (null is CPT_NOINDEX, so ids stop one short of it). */
+  ref(v: number | null, what: string): void {
+    if (v === null) { this.u32(CPT_NOINDEX); return; }
+    if (v === CPT_NOINDEX) throw new EncodeError(`${what} ${v} collides with CPT_NOINDEX`);
+    this.u32(v, what);
+  }
+  /** Any safe integer as s64: lo word then hi word, two's complement. */
+  num(v: number, what = "value"): void {
+    if (!Number.isSafeInteger(v)) throw new EncodeError(`${what} ${v} is not a safe integer`);
+    const hi = Math.floor(v / TWO32);
+    this.room(8);
+    this.dv.setUint32(this.len, v - hi * TWO32, true);
+    this.dv.setInt32(this.len + 4, hi, true);
+    this.len += 8;
+  }
+  u64(v: bigint, what = "value"): void {
+    if (v < 0n || v > 0xffff_ffff_ffff_ffffn) throw new EncodeError(`${what} ${v} is not a u64`);
+    this.room(8); this.dv.setBigUint64(this.len, v, true); this.len += 8;
+  }
+  s64(v: bigint, what = "value"): void {
+    if (v < -(1n << 63n) || v >= 1n << 63n) throw new EncodeError(`${what} ${v} is not an s64`);
+    this.room(8); this.dv.setBigInt64(this.len, v, true); this.len += 8;
+  }
+  f64(v: number): void { this.room(8); this.dv.setFloat64(this.len, v, true); this.len += 8; }
+  bytes(b: Uint8Array): void { this.room(b.length); this.buf.set(b, this.len); this.len += b.length; }
+  str(s: string, what = "string"): void {
+    if (LONE_SURROGATE.test(s)) throw new EncodeError(`${what} ${JSON.stringify(s)} has a lone surrogate`);
+    const b = utf8.encode(s);
+    this.u32(b.length);
+    this.bytes(b);
+  }
+  pad8(): void {
+    const n = align8(this.pos()) - this.pos();
+    this.room(n); this.buf.fill(0, this.len, this.len + n); this.len += n;
+  }
+
+  /** Pass a view through as part of the image, uncopied. */
+  view(v: Uint8Array): void {
+    if (v.length === 0) return;
+    if (this.len > this.flushed) this.pieces.push([this.flushed, this.len]);
+    this.pieces.push(v);
+    this.flushed = this.len;
+    this.external += v.length;
+  }
+
+  private patchU64(at: number, v: number): void {
+    this.dv.setUint32(at, v % TWO32, true);
+    this.dv.setUint32(at + 4, Math.floor(v / TWO32), true);
+  }
+
+  /** cpt_object_hdr with cpt_next and cpt_hdrlen to fill in by endFields/end. */
+  begin(type: number, content: number, what: string): OpenObject {
+    this.pad8();
+    const o = { at: this.len, start: this.pos(), what };
+    this.room(OBJECT_HDR_SIZE);
+    this.dv.setUint32(this.len + 8, type, true);
+    this.dv.setUint16(this.len + 14, content, true);
+    this.len += OBJECT_HDR_SIZE;
+    return o;
+  }
+  /** The object's fields are written: record cpt_hdrlen, start its content on a boundary. */
+  endFields(o: OpenObject): void {
+    const hdrlen = this.pos() - o.start;
+    if (hdrlen > 0xffff) throw new EncodeError(`${o.what}: its fields take ${hdrlen} bytes, over cpt_hdrlen's 65535`);
+    this.dv.setUint16(o.at + 12, hdrlen, true);
+    this.pad8();
+  }
+  end(o: OpenObject): void {
+    this.pad8();
+    this.patchU64(o.at, this.pos() - o.start);
+  }
+  /** An object with fields only. */
+  leaf(type: number, what: string, fields: () => void): void {
+    const o = this.begin(type, CPT_CONTENT_VOID, what);
+    fields();
+    this.endFields(o);
+    this.end(o);
+  }
+  /** An object whose content is sub-objects. */
+  parent(type: number, what: string, fields: () => void, content: () => void): void {
+    const o = this.begin(type, CPT_CONTENT_ARRAY, what);
+    fields();
+    this.endFields(o);
+    content();
+    this.end(o);
+  }
+  /** An object whose content is raw bytes. */
+  data(type: number, what: string, fields: () => void, content: () => void): void {
+    const o = this.begin(type, CPT_CONTENT_DATA, what);
+    fields();
+    this.endFields(o);
+    content();
+    this.end(o);
+  }
+
+  /** cpt_section_hdr: returns the section's start for the tail and a closer that sets cpt_next. */
+  section(id: number): { start: number; close: () => void } {
+    this.pad8();
+    const at = this.len;
+    const start = this.pos();
+    this.room(SECTION_HDR_SIZE);
+    this.dv.setUint32(at + 8, id, true);
+    this.dv.setUint16(at + 12, SECTION_HDR_SIZE, true);
+    this.dv.setUint16(at + 14, 8, true);
+    this.len += SECTION_HDR_SIZE;
+    return { start, close: () => this.patchU64(at, this.pos() - start) };
+  }
+
+  /** The finished image, in order: scratch stretches between the external views. */
+  *chunks(): Generator<Uint8Array> {
+    if (this.len > this.flushed) this.pieces.push([this.flushed, this.len]);
+    this.flushed = this.len;
+    const buf = this.buf;
+    for (const p of this.pieces) yield p instanceof Uint8Array ? p : buf.subarray(p[0], p[1]);
+  }
+}

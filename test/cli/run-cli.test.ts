@@ -1,0 +1,175 @@
+// `cptbench [run]` and `cptbench config` in-process, with the scenario runner mocked: flags,
+// config files, output shapes and exit statuses. (The real runner is tested in test/core/scenario.)
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { CellResult, Experiment, PhaseMetrics } from "../../src/core/scenario/types.ts";
+
+const runExperiment = vi.hoisted(() => vi.fn());
+vi.mock("../../src/core/scenario/runner.ts", () => ({ runExperiment }));
+
+const { main } = await import("../../src/cli/main.ts");
+
+function phase(virtualNs: number, wallMs: number): PhaseMetrics {
+  return { virtualNs, wallMs, instructions: 1, syscalls: 1, contextSwitches: 0, created: {}, destroyed: {}, steps: [] };
+}
+
+function cell(exp: Experiment, workload: string, verdict: CellResult["verdict"], reason?: string): CellResult {
+  return {
+    workload,
+    point: "mark:1",
+    mode: exp.modes[0],
+    target: exp.targets[0],
+    initiator: exp.initiator,
+    creator: exp.creator,
+    codec: exp.codec,
+    seed: exp.seed,
+    verdict,
+    reason,
+    imageBytes: 12345,
+    tasks: 3,
+    objectsCreated: 42,
+    checkpoint: phase(2_500_000, 1.25),
+    restart: verdict === "unsupported" ? null : phase(1_000_000, 0.5),
+    oopses: [],
+  };
+}
+
+/** The runner's stand-in: one cell per workload, verdicts from `verdicts` in order. */
+function fakeRunner(verdicts: CellResult["verdict"][]) {
+  runExperiment.mockImplementation(async (exp: Experiment, opts?: { onCell?: (c: CellResult) => void }) => {
+    const cells = exp.workloads.map((w, i) => cell(exp, w.name, verdicts[i] ?? "pass", verdicts[i] === "pass" ? undefined : `${verdicts[i]} because`));
+    for (const c of cells) opts?.onCell?.(c);
+    return cells;
+  });
+}
+
+let out = "";
+let err = "";
+beforeEach(() => {
+  out = "";
+  err = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  vi.stubEnv("NO_COLOR", "1");
+  runExperiment.mockReset();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+const cptbench = (...args: string[]): Promise<number> => main(["node", "cptbench", ...args]);
+
+function tempConfig(content: object): string {
+  const p = join(mkdtempSync(join(tmpdir(), "cptbench-cli-")), "exp.json");
+  writeFileSync(p, JSON.stringify(content));
+  return p;
+}
+
+describe("cptbench config", () => {
+  it("prints the effective config: defaults, then the file, then flags", async () => {
+    const file = tempConfig({ seed: 7, cpus: 2, modes: ["kill"] });
+    const status = await cptbench("config", "--config", file, "--cpus", "4", "--target", "fresh", "--workload", "hash", "--workload", "sieve");
+    expect(status).toBe(0);
+    const c = JSON.parse(out);
+    expect(c).toMatchObject({ initiator: "external", creator: "kernel", codec: "cpt", seed: 7, cpus: 4, modes: ["kill"], targets: ["fresh"], workloads: ["hash", "sieve"] });
+    expect(err).toContain(`config file ${file}`);
+    expect(runExperiment).not.toHaveBeenCalled();
+  });
+
+  it("a bad config file exits 2 with the key and allowed values", async () => {
+    const file = tempConfig({ targets: ["elsewhere"] });
+    expect(await cptbench("config", "--config", file)).toBe(2);
+    expect(err).toMatch(/^cptbench: invalid config .*exp\.json:\n✖ Invalid option: expected one of "same"\|"fresh"\n\s+→ at targets\[0\]/m);
+  });
+});
+
+describe("cptbench run (the default command)", () => {
+  it("a bad --mode exits 2 naming the allowed values", async () => {
+    expect(await cptbench("--mode", "pause")).toBe(2);
+    expect(err).toContain("argument 'pause' is invalid. Allowed choices are kill, continue.");
+    expect(await cptbench("run", "--target", "there")).toBe(2);
+    expect(err).toContain("Allowed choices are same, fresh.");
+    expect(await cptbench("--points", "random:x")).toBe(2);
+    expect(err).toContain('--points must be "marked" or "random:N"');
+    expect(runExperiment).not.toHaveBeenCalled();
+  });
+
+  it("an unknown initiator exits 2 listing the available ones", async () => {
+    expect(await cptbench("--initiator", "self", "--workload", "hash")).toBe(2);
+    expect(err).toContain('cptbench: unknown initiator "self"; available: external');
+  });
+
+  it("a missing workload file exits 2", async () => {
+    const missing = join(tmpdir(), "cptbench-no-such-dir", "x.elf");
+    expect(await cptbench("--workload", missing)).toBe(2);
+    expect(err).toContain(`cannot read the ELF of workload "${missing}"`);
+  });
+
+  it("--json prints {experiment, cells, summary} without ELF bytes and no progress", async () => {
+    fakeRunner(["pass", "unsupported"]);
+    const status = await cptbench("--initiator", "external", "--fork", "kernel", "--workload", "hash", "--workload", "sieve", "--mode", "kill", "--mode", "continue", "--target", "same", "--seed", "3", "--json");
+    expect(status).toBe(0);
+    expect(err).toBe("");
+    const doc = JSON.parse(out);
+    expect(Object.keys(doc)).toEqual(["experiment", "cells", "summary"]);
+    expect(doc.experiment).toMatchObject({ initiator: "external", creator: "kernel", codec: "cpt", modes: ["kill", "continue"], targets: ["same"], seed: 3, points: { kind: "marked" } });
+    expect(doc.experiment.workloads.map((w: { name: string }) => w.name)).toEqual(["hash", "sieve"]);
+    expect(doc.experiment.workloads[0].elf).toBeUndefined();
+    expect(doc.experiment.workloads[0].elfBytes).toBeGreaterThan(0);
+    expect(doc.cells).toHaveLength(2);
+    expect(doc.cells[1]).toMatchObject({ workload: "sieve", verdict: "unsupported", reason: "unsupported because" });
+    expect(doc.summary).toEqual({ pass: 1, fail: 0, unsupported: 1 });
+    const [exp, opts] = runExperiment.mock.calls[0] as [Experiment, { registry: unknown }];
+    expect(exp.workloads[0].elf).toBeInstanceOf(Uint8Array);
+    expect(opts.registry).toBeDefined();
+  });
+
+  it("prints a table, the reasons under it and exits 1 when a cell fails", async () => {
+    fakeRunner(["pass", "fail", "unsupported"]);
+    const status = await cptbench("--workload", "hash", "--workload", "cow", "--workload", "sieve", "--mode", "kill", "--target", "fresh");
+    expect(status).toBe(1);
+    expect(out).toContain("checkpoint virt ms / wall ms");
+    expect(out).toMatch(/│ hash\s+│ mark:1 │ kill\s+│ fresh\s+│ pass\s+│\s+12345 │\s+2\.500 \/ 1\.3 │\s+1\.000 \/ 0\.5 │\s+3 │\s+42 │/);
+    expect(out).toContain("cow mark:1 kill/fresh: fail: fail because");
+    expect(out).toContain("sieve mark:1 kill/fresh: unsupported: unsupported because");
+    expect(out).toContain("1 passed, 1 failed, 1 unsupported");
+    expect(out).not.toContain("\x1b["); // NO_COLOR: no escape codes, table borders included
+    // Not a TTY: one progress line per finished cell on stderr.
+    expect(err.trim().split("\n")).toEqual(["cptbench: [1] hash mark:1 kill/fresh: pass", "cptbench: [2] cow mark:1 kill/fresh: fail", "cptbench: [3] sieve mark:1 kill/fresh: unsupported"]);
+  });
+
+  it("runs once per seed and repetition and writes the report files of the config", async () => {
+    fakeRunner(["pass"]);
+    const file = tempConfig({ workloads: ["hash"], seeds: [1, 2], repetitions: 2, output: { json: "r/report.json", md: "r/report.md" } });
+    expect(await cptbench("--config", file, "--json")).toBe(0);
+    expect(runExperiment).toHaveBeenCalledTimes(4);
+    const doc = JSON.parse(out);
+    expect(doc.cells.map((c: CellResult) => c.seed)).toEqual([1, 1, 2, 2]);
+    expect(doc.experiment.seeds).toEqual([1, 2]);
+    expect(JSON.parse(readFileSync(join(file, "..", "r", "report.json"), "utf8"))).toEqual(doc);
+    expect(readFileSync(join(file, "..", "r", "report.md"), "utf8")).toContain("| hash | mark:1 |");
+  });
+
+  it("--help states the exit statuses", async () => {
+    expect(await cptbench("run", "--help")).toBe(0);
+    expect(out).toContain("unsupported cells");
+    expect(out).toContain("1 when at least one cell failed");
+    expect(out.replace(/\s+/g, " ")).toContain('(choices: "kill", "continue")');
+  });
+});
+
+describe("the results table", () => {
+  it("has colour only when asked: cli-table3 colours borders unless its styles are emptied", async () => {
+    const { renderTable } = await import("../../src/cli/table.ts");
+    const exp = { initiator: "external", creator: "kernel", codec: "cpt", modes: ["kill"], targets: ["same"], seed: 1 } as unknown as Experiment;
+    const cells = [cell(exp, "hash", "pass"), cell(exp, "cow", "unsupported")];
+    expect(renderTable(cells, true)).toContain("\x1b[");
+    const plain = renderTable(cells, false);
+    expect(plain).not.toContain("\x1b[");
+    // An unsupported cell whose restart never ran shows "-" for it.
+    expect(plain).toMatch(/│ cow .*│ unsupported │\s+12345 │\s+2\.500 \/ 1\.3 │\s+- │\s+3 │\s+- │/);
+  });
+});

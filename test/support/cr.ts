@@ -1,0 +1,107 @@
+// Helpers for C/R tests: the built-in design, a workload as the scenario runner takes it, and a
+// machine with the controller started and the checkpoint triggered at a mark.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Machine } from "../../src/core/machine.ts";
+import { builtinRegistry } from "../../src/core/cr/registry.ts";
+import { designOf } from "../../src/core/scenario/runner.ts";
+import { bootMachine, startRun } from "../../src/core/scenario/setup.ts";
+import type { Experiment, WorkloadRef } from "../../src/core/scenario/types.ts";
+import type { CellDesign } from "../../src/core/scenario/cell.ts";
+import { sendSignal } from "../../src/core/kernel/signal.ts";
+import type { Task } from "../../src/core/kernel/task.ts";
+import { loadWorkloads, workloadFiles, WORKLOADS_DIR } from "./workloads.ts";
+
+export function experiment(over: Partial<Experiment> = {}): Experiment {
+  return {
+    initiator: "external", creator: "kernel", codec: "cpt", pluginOptions: {}, workloads: [],
+    points: { kind: "marked" }, modes: ["kill", "continue"], targets: ["same", "fresh"], seed: 1, cpus: 1, quantum: 100_000,
+    ...over,
+  };
+}
+
+export function workloadRef(name: string): WorkloadRef {
+  const e = loadWorkloads().find((w) => w.name === name);
+  if (e === undefined) throw new Error(`no workload ${name}`);
+  return { name, elf: readFileSync(join(WORKLOADS_DIR, "bin", `${name}.elf`)), args: e.args, env: e.env, files: workloadFiles(e) };
+}
+
+export function openvzDesign(exp: Experiment = experiment()): CellDesign {
+  return designOf(exp, builtinRegistry());
+}
+
+export interface Armed {
+  m: Machine;
+  ctl: Task;
+  /** Set once the mark was reached and the controller signalled. */
+  triggered: () => boolean;
+}
+
+/**
+ * Boot a machine with the design's module, start the controller with `flags`, and have the
+ * controller checkpoint when the container reaches its `mark`-th cpt_mark (the marking task is
+ * held there until `m.kernel.releaseCptMarks()`).
+ */
+export function armAtMark(w: WorkloadRef, flags: number, mark = 1, design = openvzDesign(), exp = experiment()): Armed {
+  const m = bootMachine(exp, w, design.module());
+  const k = m.kernel;
+  const ctl = startRun(m, w, flags);
+  let seen = 0;
+  let fired = false;
+  k.onCptMark = (t) => {
+    if (t.pidNs === k.initNs || ++seen !== mark) return false;
+    fired = true;
+    sendSignal(k, ctl, { signo: 10, code: 0 }, true);
+    return true;
+  };
+  return { m, ctl, triggered: () => fired };
+}
+
+/**
+ * A machine whose container is frozen at its `mark`-th cpt_mark (without a checkpoint): for
+ * tests of the collector and the restore helpers. Returns the container's init.
+ */
+export function frozenAtMark(w: WorkloadRef, mark = 1, exp = experiment()): { m: Machine; init: Task } {
+  const m = bootMachine(exp, w, openvzDesign(exp).module());
+  const k = m.kernel;
+  startRun(m, w, 0);
+  let seen = 0;
+  let hit = false;
+  k.onCptMark = (t) => {
+    if (t.pidNs === k.initNs || ++seen !== mark) return false;
+    hit = true;
+    return true;
+  };
+  for (let i = 0; i < 1_000_000 && !hit; i++) if (k.run(10_000, true) === 0) break;
+  if (!hit) throw new Error(`${w.name} never reached mark ${mark}`);
+  const g = k.freezer.root.children.get("ct")!;
+  k.freezer.freeze(g);
+  for (let i = 0; i < 10_000 && k.freezer.state(g) !== "FROZEN"; i++) k.run(1_000, true);
+  if (k.freezer.state(g) !== "FROZEN") throw new Error(`${w.name}: the container did not freeze`);
+  const init = [...k.tasks.values()].find((t) => t.pidNs !== k.initNs && t.pidNs.reaper === t && t.pid.nrIn(t.pidNs) === 1)!;
+  return { m, init };
+}
+
+/**
+ * Where two models differ, as paths ("tasks.3.regs.pc: 4 vs 8"); empty when equal. Page and
+ * buffer contents are compared as bytes. (vitest's toEqual would print a diff of every page.)
+ */
+export function modelDiff(a: unknown, b: unknown, path = "model", out: string[] = []): string[] {
+  if (out.length >= 20) return out;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    if (!(a instanceof Uint8Array && b instanceof Uint8Array) || Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) !== 0) out.push(`${path}: bytes differ`);
+    return out;
+  }
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    if (!Object.is(a, b)) out.push(`${path}: ${String(a)} vs ${String(b)}`);
+    return out;
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return [...out, `${path}: array vs object`];
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(ra), ...Object.keys(rb)])) {
+    if (!(key in ra) || !(key in rb)) out.push(`${path}.${key}: present ${key in ra} vs ${key in rb}`);
+    else modelDiff(ra[key], rb[key], `${path}.${key}`, out);
+  }
+  return out;
+}
