@@ -7,6 +7,9 @@
 import { ERESTARTNOINTR, type Kernel } from "../kernel/kernel.ts";
 import type { Task } from "../kernel/task.ts";
 import { WaitQueue } from "../kernel/wait-queue.ts";
+import { kthreadRun, type KthreadBody } from "../kernel/kthread.ts";
+import type { CrError } from "./errors.ts";
+import type { CrContext } from "./interfaces.ts";
 
 export class CrJob {
   done = false;
@@ -23,6 +26,28 @@ export class CrJob {
 }
 
 const jobs = new WeakMap<Task, CrJob>();
+
+/** A C/R call refused before any work: recorded in the trace with its reason; returns -errno. */
+export function refuse(cr: CrContext, op: "checkpoint" | "restart", caller: Task, e: CrError): number {
+  cr.trace.end(cr.trace.begin(op, caller.id), -e.errno, e.message);
+  return -e.errno;
+}
+
+/**
+ * Start the module's kthread `name` for a waiting C/R call. The caller of the syscall holds a
+ * module reference, so taking one more for the thread is safe (__module_get); the thread drops
+ * it as its last act (module_put_and_exit). Returns the job, or -errno if no thread could start.
+ */
+export function spawnJob(cr: CrContext, nr: number, name: string, body: (job: CrJob, self: Task) => KthreadBody): CrJob | number {
+  const job = new CrJob(nr);
+  cr.k.modules.get(cr.module);
+  const kt = kthreadRun(cr.k, (_k, self) => body(job, self), name, cr.module);
+  if (typeof kt === "number") {
+    cr.k.modules.put(cr.module, "kthread_run failed");
+    return kt;
+  }
+  return job;
+}
 
 /**
  * The body of a waiting C/R syscall. `start` begins the work (returns the job, or -errno at once);

@@ -199,10 +199,17 @@ export interface MmRecord {
   id: number;
   vmas: VmaRecord[];
   /**
-   * Private pages with contents: anonymous pages and private copies of file pages. Pages still
-   * mapping a shared object's or a file's page cache are not here: they re-fault from it.
+   * Private pages with contents that only this mm maps: anonymous pages and private copies of
+   * file pages. Pages still mapping a shared object's or a file's page cache are not here: they
+   * re-fault from it.
    */
   pages: PageRecord[];
+  /**
+   * Private pages shared copy-on-write with other mms (after fork, until one writes): the virtual
+   * page and the id of its page in CheckpointModel.cowPages. Restored shared again, read-only
+   * until a write copies it — as fork left them.
+   */
+  cowRefs: { index: number; pageId: number }[];
   startBrk: number;
   brk: number;
   startStack: number;
@@ -336,6 +343,8 @@ export interface CheckpointModel {
   sighands: SigHandRecord[];
   creds: CredRecord[];
   mms: MmRecord[];
+  /** Pages shared copy-on-write between mms, each once; `index` is the page's id. */
+  cowPages: PageRecord[];
   shmem: ShmemRecord[];
   inodes: InodeRecord[];
   tree: DentryRecord[];
@@ -345,10 +354,19 @@ export interface CheckpointModel {
   fsContexts: FsRecord[];
 }
 
+/** How many objects and pages a model holds: what C/R work is charged by (COSTS.crObject/crPage). */
+export function modelWork(m: CheckpointModel): { objects: number; pages: number } {
+  const c = modelCounts(m);
+  const objects = m.tasks.length + m.threadGroups.length + m.sighands.length + m.creds.length + m.pids.length +
+    m.mms.length + m.shmem.length + m.inodes.length + m.pipes.length + m.files.length + m.fdTables.length + m.fsContexts.length +
+    m.mms.reduce((s, x) => s + x.vmas.length, 0);
+  return { objects, pages: c.pages };
+}
+
 /** Object counts of a model, for metrics and tables. */
 export function modelCounts(m: CheckpointModel): Record<string, number> {
   const pages =
-    m.mms.reduce((s, x) => s + x.pages.length, 0) +
+    m.mms.reduce((s, x) => s + x.pages.length, 0) + m.cowPages.length +
     m.shmem.reduce((s, x) => s + x.pages.length, 0) +
     m.inodes.reduce((s, x) => s + x.pages.length, 0);
   return {

@@ -46,6 +46,9 @@ export const COSTS = {
   signalDelivery: 300,
   /** One step of a kernel thread (from one yield to the next). */
   kthreadStep: 500,
+  /** C/R: taking or restoring one kernel object (task, mm, file...), and copying one 4 KiB page (~4 GB/s). */
+  crObject: 300,
+  crPage: 1_000,
 };
 
 /** The C/R operations a module registers (the seed's cpt_operations). */

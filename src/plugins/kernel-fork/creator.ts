@@ -7,15 +7,16 @@
 // exists. A failure at any point takes everything down again and returns the error.
 import { inject, injectable } from "tsyringe";
 import { CAP_SYS_ADMIN } from "../../core/kernel/cred.ts";
-import { kthreadRun, modulePutAndExit, type KthreadYield } from "../../core/kernel/kthread.ts";
+import { modulePutAndExit, type KthreadYield } from "../../core/kernel/kthread.ts";
 import { NR_RESTART } from "../../core/kernel/syscalls/cr-nr.ts";
 import type { Task } from "../../core/kernel/task.ts";
 import { WaitQueue } from "../../core/kernel/wait-queue.ts";
 import { CrError, EBADMSG, EINVAL, EIO, EPERM, ESPIPE, ESRCH } from "../../core/cr/errors.ts";
 import { imageFd, readImageFile, type ImageFd } from "../../core/cr/image-io.ts";
 import { ImageError, type CrContext, type ProcessCreator } from "../../core/cr/interfaces.ts";
-import { CrJob, waitForJob } from "../../core/cr/job.ts";
-import type { CheckpointModel } from "../../core/cr/model.ts";
+import { refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
+import { modelWork, type CheckpointModel } from "../../core/cr/model.ts";
+import { COSTS } from "../../core/kernel/kernel.ts";
 import { Restorer } from "../../core/cr/restore/restorer.ts";
 import { restoreTaskState, resumeTask } from "../../core/cr/restore/task.ts";
 import { kobjDelta, kobjSnapshot } from "../../core/cr/trace.ts";
@@ -40,30 +41,19 @@ export class KernelCreator implements ProcessCreator {
   }
 
   private start(cr: CrContext, caller: Task, ctid: number, fd: number, flags: number): CrJob | number {
-    const k = cr.k;
-    const refuse = (e: CrError): number => {
-      cr.trace.end(cr.trace.begin("restart", caller.id), -e.errno, e.message);
-      return -e.errno;
-    };
-    if (!caller.cred.capable(CAP_SYS_ADMIN)) return refuse(new CrError(EPERM, "restart needs CAP_SYS_ADMIN"));
-    if (ctid < 0) return refuse(new CrError(EINVAL, `bad container id ${ctid}`));
-    if (flags !== 0) return refuse(new CrError(EINVAL, `unknown restart flags 0x${flags.toString(16)}`));
+    const no = (e: CrError): number => refuse(cr, "restart", caller, e);
+    if (!caller.cred.capable(CAP_SYS_ADMIN)) return no(new CrError(EPERM, "restart needs CAP_SYS_ADMIN"));
+    if (ctid < 0) return no(new CrError(EINVAL, `bad container id ${ctid}`));
+    if (flags !== 0) return no(new CrError(EINVAL, `unknown restart flags 0x${flags.toString(16)}`));
     const img = imageFd(caller, fd, false);
-    if (img instanceof CrError) return refuse(img);
+    if (img instanceof CrError) return no(img);
     if (img.kind === "pipe" && !cr.codec.streams) {
-      return refuse(new CrError(ESPIPE, `the ${cr.codec.name} image format needs seeking: restart from a regular file, not a pipe`));
+      return no(new CrError(ESPIPE, `the ${cr.codec.name} image format needs seeking: restart from a regular file, not a pipe`));
     }
-    const job = new CrJob(NR_RESTART);
-    k.modules.get(cr.module); // the coordinator kthread's reference
-    const kt = kthreadRun(k, () => this.coordinate(cr, caller, img, job), "cpt_rst", cr.module);
-    if (typeof kt === "number") {
-      k.modules.put(cr.module, "kthread_run failed");
-      return kt;
-    }
-    return job;
+    return spawnJob(cr, NR_RESTART, "cpt_rst", (job, self) => this.coordinate(cr, self, caller, img, job));
   }
 
-  private *coordinate(cr: CrContext, caller: Task, img: ImageFd, job: CrJob): Generator<KthreadYield, number, void> {
+  private *coordinate(cr: CrContext, self: Task, caller: Task, img: ImageFd, job: CrJob): Generator<KthreadYield, number, void> {
     const k = cr.k;
     const rec = cr.trace.begin("restart", caller.id);
     const before = kobjSnapshot(k);
@@ -97,7 +87,12 @@ export class KernelCreator implements ProcessCreator {
       step("create");
       const r = new Restorer(k, caller, model);
       restorer = r;
-      r.makeNamespaces();
+      // A fresh machine's clock moves forward to the image's: not time the restart took.
+      const jump = r.makeNamespaces();
+      rec.start += jump;
+      t0 += jump;
+      const work = modelWork(model);
+      k.charge(self, work.objects * COSTS.crObject + work.pages * COSTS.crPage);
       r.makePids();
       yield;
       r.makeShared();

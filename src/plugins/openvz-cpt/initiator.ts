@@ -11,10 +11,9 @@
 // If a step fails, the container is thawed and runs on as if nothing had happened, a partly
 // written image file is truncated back, and the error reaches the caller.
 import { inject, injectable } from "tsyringe";
-import type { Kernel } from "../../core/kernel/kernel.ts";
 import { CAP_SYS_ADMIN } from "../../core/kernel/cred.ts";
 import type { FreezerCgroup } from "../../core/kernel/freezer.ts";
-import { kthreadRun, modulePutAndExit, type KthreadYield } from "../../core/kernel/kthread.ts";
+import { modulePutAndExit, type KthreadYield } from "../../core/kernel/kthread.ts";
 import { sendSignal } from "../../core/kernel/signal.ts";
 import { SIGKILL } from "../../core/kernel/signal-names.ts";
 import { NR_CHECKPOINT } from "../../core/kernel/syscalls/cr-nr.ts";
@@ -23,8 +22,9 @@ import { collectContainer, containerTasks } from "../../core/cr/collect/collect.
 import { CrError, EBUSY, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";
 import { discardImage, imageFd, writeImage, type ImageFd } from "../../core/cr/image-io.ts";
 import { CPT_FAIL_STEP_SHIFT, CPT_KILL, type CheckpointInitiator, type CrContext } from "../../core/cr/interfaces.ts";
-import { CrJob, waitForJob } from "../../core/cr/job.ts";
-import { modelCounts } from "../../core/cr/model.ts";
+import { refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
+import { modelCounts, modelWork } from "../../core/cr/model.ts";
+import { COSTS, type Kernel } from "../../core/kernel/kernel.ts";
 import { kobjDelta, kobjSnapshot } from "../../core/cr/trace.ts";
 
 /** How long the freeze may take before the checkpoint gives up (cycles of virtual time). */
@@ -45,30 +45,18 @@ export class ExternalInitiator implements CheckpointInitiator {
   }
 
   private start(cr: CrContext, caller: Task, pid: number, fd: number, flags: number): CrJob | number {
-    const k = cr.k;
-    const refuse = (e: CrError): number => {
-      const rec = cr.trace.begin("checkpoint", caller.id);
-      cr.trace.end(rec, -e.errno, e.message);
-      return -e.errno;
-    };
-    if (!caller.cred.capable(CAP_SYS_ADMIN)) return refuse(new CrError(EPERM, "checkpoint needs CAP_SYS_ADMIN"));
-    if ((flags & ~(CPT_KILL | (0xff << CPT_FAIL_STEP_SHIFT))) !== 0) return refuse(new CrError(EINVAL, `unknown checkpoint flags 0x${flags.toString(16)}`));
-    const init = k.findTask(caller.pidNs, pid);
-    if (init === undefined || !init.alive) return refuse(new CrError(ESRCH, `no process ${pid} in the caller's pid namespace`));
+    const no = (e: CrError): number => refuse(cr, "checkpoint", caller, e);
+    if (!caller.cred.capable(CAP_SYS_ADMIN)) return no(new CrError(EPERM, "checkpoint needs CAP_SYS_ADMIN"));
+    if ((flags & ~(CPT_KILL | (0xff << CPT_FAIL_STEP_SHIFT))) !== 0) return no(new CrError(EINVAL, `unknown checkpoint flags 0x${flags.toString(16)}`));
+    const init = cr.k.findTask(caller.pidNs, pid);
+    if (init === undefined || !init.alive) return no(new CrError(ESRCH, `no process ${pid} in the caller's pid namespace`));
     if (init.pidNs.reaper !== init || init.pid.nrIn(init.pidNs) !== 1 || init.pidNs === caller.pidNs) {
-      return refuse(new CrError(EINVAL, `pid ${pid} is not the init of a container (a child pid namespace)`));
+      return no(new CrError(EINVAL, `pid ${pid} is not the init of a container (a child pid namespace)`));
     }
-    if (init.pidNs.contains(caller.pidNs)) return refuse(new CrError(EINVAL, "the caller is inside the container: an external checkpoint comes from outside"));
+    if (init.pidNs.contains(caller.pidNs)) return no(new CrError(EINVAL, "the caller is inside the container: an external checkpoint comes from outside"));
     const img = imageFd(caller, fd, true);
-    if (img instanceof CrError) return refuse(img);
-    const job = new CrJob(NR_CHECKPOINT);
-    k.modules.get(cr.module); // the dump kthread's reference, taken while the caller holds one
-    const kt = kthreadRun(k, (kk, self) => this.dump(cr, self, caller, init, img, flags, job), "cpt_dump", cr.module);
-    if (typeof kt === "number") {
-      k.modules.put(cr.module, "kthread_run failed");
-      return kt;
-    }
-    return job;
+    if (img instanceof CrError) return no(img);
+    return spawnJob(cr, NR_CHECKPOINT, "cpt_dump", (job, self) => this.dump(cr, self, caller, init, img, flags, job));
   }
 
   private *dump(cr: CrContext, self: Task, caller: Task, init: Task, img: ImageFd, flags: number, job: CrJob): Generator<KthreadYield, number, void> {
@@ -103,6 +91,8 @@ export class ExternalInitiator implements CheckpointInitiator {
       rec.stdoutAt = k.console.stdoutBytes;
       const model = collectContainer(k, init, `cptbench external initiator, ${cr.codec.name} codec`);
       rec.tasks = model.tasks.length;
+      const work = modelWork(model);
+      k.charge(self, work.objects * COSTS.crObject + work.pages * COSTS.crPage);
       yield;
       const n = yield* writeImage(k, self, img, cr.codec.encode(model));
       if (n < 0) throw new CrError(-n, `writing the image failed with errno ${-n}`);

@@ -97,7 +97,8 @@ export const modelArb: fc.Arbitrary<CheckpointModel> = fc.record({
   threadGroups: list(group, 1),
   sighands: list(fc.record({ actions: list(fc.record({ handler: num, flags: num, restorer: num, mask: u64 })) }), 1),
   creds: list(fc.record({ uid: num, euid: num, suid: num, fsuid: num, gid: num, egid: num, sgid: num, fsgid: num, capEffective: num, capPermitted: num }), 1),
-  mms: list(fc.record({ vmas: list(vma), pages, startBrk: num, brk: num, startStack: num, mmapBase: num })),
+  mms: list(fc.record({ vmas: list(vma), pages, cowRefs: list(fc.record({ index: u32, pageId: seed })), startBrk: num, brk: num, startStack: num, mmapBase: num })),
+  cowPages: pages,
   shmem: list(fc.record({ size: num, pages })),
   inodes: list(inode),
   tree: list(fc.record({ path: str, inodeId: seed })),
@@ -115,6 +116,9 @@ export const modelArb: fc.Arbitrary<CheckpointModel> = fc.record({
   const pick = (xs: { id: number }[], s: number): number => xs[s % xs.length]!.id;
   const pickOrNull = (xs: { id: number }[], s: number | null): number | null => (s === null || xs.length === 0 ? null : pick(xs, s));
   const pidList = pidsIds.map((id) => ({ id }));
+  // Copy-on-write pages are named by their index: give them distinct ones.
+  const cow = g.cowPages.map((p, i) => ({ index: (g.base + i) >>> 0, data: p.data }));
+  const cowIds = cow.map((p) => ({ id: p.index }));
   const m: CheckpointModel = {
     version: MODEL_VERSION, arch: MODEL_ARCH, pageSize: MODEL_PAGE_SIZE, meta: g.meta,
     container: { ...g.container, initTaskId: pick(tasks0, g.container.initTaskId), pidNsId: pick(ns, g.container.pidNsId) },
@@ -132,8 +136,10 @@ export const modelArb: fc.Arbitrary<CheckpointModel> = fc.record({
     }),
     threadGroups: groups0.map((x) => ({ ...x, leaderTaskId: pick(tasks0, x.leaderTaskId), pgrpPidId: pick(pidList, x.pgrpPidId), sessionPidId: pick(pidList, x.sessionPidId) })),
     sighands, creds,
+    cowPages: cow,
     mms: mms0.map((mm) => ({
       ...mm,
+      cowRefs: cowIds.length ? mm.cowRefs.map((c) => ({ index: c.index, pageId: pick(cowIds, c.pageId) })) : [],
       vmas: mm.vmas.map((v) => {
         const b = v.backing;
         if (b.kind === "shmem") return { ...v, backing: shmem0.length ? { kind: "shmem" as const, shmemId: pick(shmem0, b.shmemId) } : { kind: "anon" as const } };

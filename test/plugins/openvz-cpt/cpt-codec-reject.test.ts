@@ -92,7 +92,7 @@ describe("cpt decode rejects truncated images", () => {
     expect(e.message).toMatch(/^the image is truncated at byte \d+: the tasks section at byte \d+ says it is \d+ bytes long/);
     expect(e.offset).toBeTypeOf("number");
     const t = imageError(rich.subarray(0, rich.length - 100));
-    expect(t.message).toMatch(/the image is truncated at byte \d+: expected the 344-byte cpt_major_tail after the last section/);
+    expect(t.message).toMatch(/the image is truncated at byte \d+: expected the 352-byte cpt_major_tail after the last section/);
   });
 });
 

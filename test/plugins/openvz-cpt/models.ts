@@ -31,7 +31,7 @@ export function minimalModel(): CheckpointModel {
     threadGroups: [group(1, 1)],
     sighands: [{ id: 1, actions: [] }],
     creds: [{ id: 1, uid: 0, euid: 0, suid: 0, fsuid: 0, gid: 0, egid: 0, sgid: 0, fsgid: 0, capEffective: 0, capPermitted: 0 }],
-    mms: [], shmem: [], inodes: [], tree: [], pipes: [], files: [], fdTables: [], fsContexts: [],
+    mms: [], cowPages: [], shmem: [], inodes: [], tree: [], pipes: [], files: [], fdTables: [], fsContexts: [],
   };
 }
 
@@ -144,8 +144,10 @@ export function richModel(): CheckpointModel {
         { start: 0xffff_e000, end: 0xffff_f000, prot: 5, flags: 0, kind: "vdso", backing: { kind: "anon" }, pgoff: 0 },
       ],
       pages: [{ index: 0x12, data: page(5) }, { index: 0x7ffff, data: page(6) }],
+      cowRefs: [{ index: 0x11, pageId: 1 }, { index: 0x7fffe, pageId: 2 }],
     },
-    { id: 2, startBrk: 0, brk: 0, startStack: 0, mmapBase: 0, vmas: [], pages: [{ index: 0xfffff, data: page(7) }] },
+    { id: 2, startBrk: 0, brk: 0, startStack: 0, mmapBase: 0, vmas: [], pages: [{ index: 0xfffff, data: page(7) }], cowRefs: [{ index: 0x11, pageId: 1 }] },
   ];
+  m.cowPages = [{ index: 1, data: page(8) }, { index: 2, data: page(9) }];
   return m;
 }

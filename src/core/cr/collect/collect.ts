@@ -49,8 +49,17 @@ export function containerTasks(k: Kernel, init: Task): Task[] {
   return out;
 }
 
+/** The first n values of a typed array as a plain array (faster than Array.from on hot paths). */
+function copyOut(src: Int32Array | Uint32Array, n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = src[i];
+  return out;
+}
+
 class Collector implements MmCollector {
   readonly mmIds = new IdMap<import("../../mm/mm.ts").Mm>();
+  readonly cowIds = new IdMap<import("../../mm/frame.ts").Frame>();
+  readonly cowPages: CheckpointModel["cowPages"] = [];
   readonly shmemIds = new IdMap<import("../../mm/shmem.ts").ShmemObject>();
   readonly mms: CheckpointModel["mms"] = [];
   readonly shmem: CheckpointModel["shmem"] = [];
@@ -137,7 +146,14 @@ class Collector implements MmCollector {
 
   sighandId(s: SigHand): number {
     const { id, fresh } = this.sighandIds.lookup(s);
-    if (fresh) this.sighands.push({ id, actions: s.actions.map((a) => ({ ...a })) });
+    if (fresh) {
+      const actions = new Array<SigHandRecord["actions"][number]>(s.actions.length);
+      for (let i = 0; i < actions.length; i++) {
+        const a = s.actions[i];
+        actions[i] = { handler: a.handler, flags: a.flags, restorer: a.restorer, mask: a.mask };
+      }
+      this.sighands.push({ id, actions });
+    }
     return id;
   }
 
@@ -192,7 +208,7 @@ class Collector implements MmCollector {
       pidNsForChildrenId: t.nsproxy === null ? null : this.nsId(t.pidNsForChildren),
       comm: t.comm, state: zombie ? "zombie" : t.state === "stopped" ? "stopped" : "running",
       exitSignal: t.exitSignal, pdeathSignal: t.pdeathSignal,
-      regs: zombie ? null : { x: Array.from(h.x.subarray(0, 32)), pc: h.pc, f: Array.from(h.f), fcsr: h.fcsr },
+      regs: zombie ? null : { x: copyOut(h.x, 32), pc: h.pc, f: copyOut(h.f, h.f.length), fcsr: h.fcsr },
       syscall: zombie ? null : this.syscall(t),
       blocked: t.blocked, savedMask: t.savedMask, pending: this.pending(t.pending), sas: { ...t.sas },
       clearChildTid: t.clearChildTid, sigWaitSet: t.sigWaitSet, cpuCycles: t.cpuCycles, instret: h.instret,
@@ -253,7 +269,7 @@ export function collectContainer(k: Kernel, init: Task, producer: string): Check
     meta: { clock: k.clock, producer },
     container: { initTaskId: 1, pidNsId: 1, treeRoot, freezerGroup: freezerBase === "/" ? "" : freezerBase },
     pidNamespaces: c.pidNamespaces, pids: c.pids, tasks: c.tasks, threadGroups: c.threadGroups, sighands: c.sighands,
-    creds: c.creds, mms: c.mms, shmem: c.shmem, inodes: c.files.inodes, tree: c.files.tree, pipes: c.files.pipes,
+    creds: c.creds, mms: c.mms, cowPages: c.cowPages, shmem: c.shmem, inodes: c.files.inodes, tree: c.files.tree, pipes: c.files.pipes,
     files: c.files.files, fdTables: c.files.fdTables, fsContexts: c.files.fsContexts,
   };
 }

@@ -2,7 +2,7 @@
 // Pages that still map a shared object's or a file's page cache are left out (they re-fault from
 // it after restart, which is what keeps them shared); the zero page is left out (demand zero).
 import type { Mm } from "../../mm/mm.ts";
-import { PAGE_SHIFT } from "../../mm/frame.ts";
+import { PAGE_SHIFT, type Frame } from "../../mm/frame.ts";
 import type { ShmemObject } from "../../mm/shmem.ts";
 import type { Vma } from "../../mm/vma.ts";
 import type { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
@@ -11,6 +11,9 @@ import { IdMap } from "./ids.ts";
 
 export interface MmCollector {
   readonly mmIds: IdMap<Mm>;
+  /** Frames mapped copy-on-write by more than one pte: recorded once, by id. */
+  readonly cowIds: IdMap<Frame>;
+  readonly cowPages: PageRecord[];
   readonly shmemIds: IdMap<ShmemObject>;
   readonly mms: MmRecord[];
   readonly shmem: ShmemRecord[];
@@ -40,7 +43,7 @@ export function collectMm(c: MmCollector, mm: Mm, path: (v: Vma) => string): num
   if (!fresh) return id;
   // Reserve the slot first: ids are positions, and collecting may record other objects.
   const rec: MmRecord = {
-    id, vmas: [], pages: [], startBrk: mm.startBrk, brk: mm.brk, startStack: mm.startStack, mmapBase: mm.mmapBase,
+    id, vmas: [], pages: [], cowRefs: [], startBrk: mm.startBrk, brk: mm.brk, startStack: mm.startStack, mmapBase: mm.mmapBase,
   };
   c.mms.push(rec);
   rec.vmas = mm.vmas.map((v) => vmaRecord(c, v, path));
@@ -54,9 +57,15 @@ export function collectMm(c: MmCollector, mm: Mm, path: (v: Vma) => string): num
     const pgoff = vpn - (v.start >>> PAGE_SHIFT) + v.pgoff;
     if (b.kind === "shmem" && b.obj.cache.find(pgoff) === pte.frame) continue;
     if (b.kind === "file" && b.inode.cache.find(pgoff) === pte.frame) continue;
-    pages.push({ index: vpn, data: pte.frame.data });
+    if (pte.frame.refs > 1) {
+      // Shared copy-on-write (with a sibling after fork, or with a task outside): kept once.
+      const { id: pageId, fresh } = c.cowIds.lookup(pte.frame);
+      if (fresh) c.cowPages.push({ index: pageId, data: pte.frame.data });
+      rec.cowRefs.push({ index: vpn, pageId });
+    } else pages.push({ index: vpn, data: pte.frame.data });
   }
   pages.sort((a, b) => a.index - b.index);
   rec.pages = pages;
+  rec.cowRefs.sort((a, b) => a.index - b.index);
   return id;
 }

@@ -33,7 +33,21 @@ export function restoreShmem(k: Kernel, rec: ShmemRecord): ShmemObject {
   return obj;
 }
 
+/** The copy-on-write shared pages, one frame each; the caller owns one reference on each. */
+export function restoreCowPages(k: Kernel, pages: PageRecord[]): Map<number, Frame> {
+  const out = new Map<number, Frame>();
+  try {
+    fill(k, pages, (id, f) => out.set(id, f), "copy-on-write pages");
+  } catch (e) {
+    for (const f of out.values()) k.frames.put(f);
+    throw e;
+  }
+  return out;
+}
+
 export interface MmRefs {
+  /** A copy-on-write page by id. */
+  cow(id: number): Frame;
   shmem(id: number): ShmemObject;
   file(id: number): { inode: TmpfsFile; path: Path };
 }
@@ -63,6 +77,8 @@ export function restoreMm(k: Kernel, rec: MmRecord, refs: MmRefs, why: string): 
     mm.mmapBase = rec.mmapBase;
     // Private pages belong to this mm alone: writable ptes, no copy-on-write pending.
     fill(k, rec.pages, (vpn, f) => mm.pt.set(vpn, { frame: f, writable: true }), `mm ${rec.id}`);
+    // Shared pages: read-only, so the first write copies (breakCow), as after the fork.
+    for (const r of rec.cowRefs) mm.pt.set(r.index, { frame: k.frames.get(refs.cow(r.pageId)), writable: false });
     mm.epoch++;
   } catch (e) {
     k.kobj.put(mm, "restore failed");

@@ -21,7 +21,7 @@ import type { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
 import { CrError, EINVAL } from "../errors.ts";
 import type { CheckpointModel, TaskRecord } from "../model.ts";
 import { FilesRestore } from "./files.ts";
-import { restoreMm, restoreShmem } from "./mm.ts";
+import { restoreCowPages, restoreMm, restoreShmem } from "./mm.ts";
 import { TreeRestore } from "./tree.ts";
 import { restoreGroupPending } from "./task.ts";
 import { armItimerReal } from "../../kernel/syscalls/sys-time.ts";
@@ -46,6 +46,7 @@ export class Restorer {
   private readonly nsproxies = new Map<number, Nsproxy>();
   private readonly mms = new Map<number, Mm>();
   private readonly shmem = new Map<number, ShmemObject>();
+  private cow = new Map<number, import("../../mm/frame.ts").Frame>();
   readonly tree: TreeRestore;
   readonly files: FilesRestore;
   private freezerGroup: FreezerCgroup | null = null;
@@ -72,9 +73,10 @@ export class Restorer {
    * clock is behind the image's (a fresh one) is moved forward to it, so CLOCK_MONOTONIC never
    * runs backwards for the container — what a time namespace's offset does for CRIU.
    */
-  makeNamespaces(): void {
+  makeNamespaces(): number {
     const m = this.model;
-    if (this.k.clock < m.meta.clock) {
+    const jump = Math.max(0, m.meta.clock - this.k.clock);
+    if (jump > 0) {
       this.k.sched.advanceAll(m.meta.clock);
       this.k.clock = m.meta.clock;
     }
@@ -86,6 +88,7 @@ export class Restorer {
       this.nsById.set(rec.id, this.k.newPidNamespace(parent, this.why));
     }
     if (!this.nsById.has(m.container.pidNsId)) throw new CrError(EINVAL, `the container's pid namespace ${m.container.pidNsId} is missing`);
+    return jump;
   }
 
   /** Every pid with its saved numbers, in every namespace of the container (set_tid in the kernel). */
@@ -151,7 +154,13 @@ export class Restorer {
       if (path === undefined) throw new CrError(EINVAL, `a mapping names inode ${id}, which the image does not have`);
       return { inode: path.dentry.inode as TmpfsFile, path };
     };
-    for (const rec of this.model.mms) this.mms.set(rec.id, restoreMm(this.k, rec, { shmem, file }, `${this.why}: mm ${rec.id}`));
+    this.cow = restoreCowPages(this.k, this.model.cowPages);
+    const cow = (id: number): import("../../mm/frame.ts").Frame => {
+      const f = this.cow.get(id);
+      if (f === undefined) throw new CrError(EINVAL, `a mapping names copy-on-write page ${id}, which the image does not have`);
+      return f;
+    };
+    for (const rec of this.model.mms) this.mms.set(rec.id, restoreMm(this.k, rec, { cow, shmem, file }, `${this.why}: mm ${rec.id}`));
   }
 
   /** The container's file tree and the inodes outside it (before memory: mappings name them). */
@@ -320,6 +329,8 @@ export class Restorer {
     this.files.release();
     for (const o of this.mms.values()) r.put(o, "restart: creation ref");
     for (const o of this.shmem.values()) o.put();
+    for (const f of this.cow.values()) this.k.frames.put(f);
+    this.cow.clear();
     for (const o of this.nsproxies.values()) r.put(o, "restart: creation ref");
     for (const o of this.groups.values()) r.put(o, "restart: creation ref");
     for (const o of this.sighands.values()) r.put(o, "restart: creation ref");

@@ -140,7 +140,7 @@ export class CptCodec implements ImageCodec {
       version: MODEL_VERSION, arch: MODEL_ARCH, pageSize: MODEL_PAGE_SIZE,
       meta: { clock, producer: "" },
       container: { initTaskId: 0, pidNsId: 0, treeRoot: "", freezerGroup: "" },
-      pidNamespaces: [], pids: [], tasks: [], threadGroups: [], sighands: [], creds: [], mms: [], shmem: [],
+      pidNamespaces: [], pids: [], tasks: [], threadGroups: [], sighands: [], creds: [], mms: [], cowPages: [], shmem: [],
       inodes: [], tree: [], pipes: [], files: [], fdTables: [], fsContexts: [],
     };
     const veinfo: VeInfo[] = [];

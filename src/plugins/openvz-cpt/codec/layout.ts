@@ -38,7 +38,7 @@
 // | CPT_SECT_NAMESPACE (10)      | CPT_OBJ_NAMESPACE (10)     | id, parent u32|NOINDEX, flags(allocating) u32, pad u32, lastPid num
 // | CPT_SECT_PIDS (34, ours)     | CPT_OBJ_PID (8192, ours)   | id, n u32, n x {number num, nsId u32, pad u32}
 // | CPT_SECT_CREDS (35, ours)    | CPT_OBJ_CRED (8193, ours)  | id, uid euid suid fsuid gid egid sgid fsgid capEff capPerm (num)
-// | CPT_SECT_SIGHAND_STRUCT (7)  | CPT_OBJ_SIGHAND_STRUCT (5) | id, n; ARRAY of n CPT_OBJ_SIGHANDLER (1026): handler flags restorer num, mask u64
+// | CPT_SECT_SIGHAND_STRUCT (7)  | CPT_OBJ_SIGHAND_STRUCT (5) | id, table size u32, n u32; ARRAY of n CPT_OBJ_SIGHANDLER (1026), set actions only: signo u32, pad, handler flags restorer num, mask u64
 // | CPT_SECT_SIGNAL (36, ours)   | CPT_OBJ_SIGNAL_STRUCT (6)  | ids, flags, exit status, itimers, shared pending; ARRAY of CPT_OBJ_SIGINFO (1027)
 // | CPT_SECT_INODE (12)          | CPT_OBJ_INODE (12)         | id kind mode uid gid nlink size, a/m/ctime s64, target str; ARRAY: one CPT_OBJ_PAGES
 // | CPT_SECT_TREE (37, ours)     | CPT_OBJ_DENTRY (8194, ours)| inodeId u32, path str
@@ -47,7 +47,9 @@
 // | CPT_SECT_FILES (2)           | CPT_OBJ_FILE (4)           | id, flags pos num, target kind u32, ref u32, path str
 // | CPT_SECT_FILES_STRUCT (5)    | CPT_OBJ_FILES (3)          | id, maxFds num, n; ARRAY of n CPT_OBJ_FILEDESC (1025): fd num, file u32, flags u32
 // | CPT_SECT_FS (6)              | CPT_OBJ_FS (2)             | id, umask num, root str, cwd str
+// | CPT_SECT_COW_PAGES (39, ours)| CPT_OBJ_PAGES (4098)       | one object: the pages shared copy-on-write, index = page id
 // | CPT_SECT_MM (4)              | CPT_OBJ_MM (1)             | id, brk/stack/mmap num, n; ARRAY of n CPT_OBJ_VMA (1024) + one CPT_OBJ_PAGES
+// |                              |                            |   + one CPT_OBJ_COW_REFS (8198, ours): n u32, pad, n x {vpn u32, page id u32}
 // | CPT_SECT_TASKS (3)           | CPT_OBJ_TASK (0)           | ids, state, signals, counters, comm...; ARRAY: [CPT_OBJ_RISCV32_REGS (8196, ours)]
 // |                              |                            |   [CPT_OBJ_SYSCALL (8197, ours)] then CPT_OBJ_SIGINFO x pending queue
 //
@@ -102,8 +104,10 @@ export const CPT_SECT_CREDS = 35;
 export const CPT_SECT_SIGNAL = 36;
 export const CPT_SECT_TREE = 37;
 export const CPT_SECT_PIPES = 38;
+/** Pages shared copy-on-write between mms, each stored once (one CPT_OBJ_PAGES, index = page id). */
+export const CPT_SECT_COW_PAGES = 39;
 /** Slots in the tail's section index (cpt_image.h sizes it to its own last indexable id + 1). */
-export const CPT_SECT_MAX_INDEX = 39;
+export const CPT_SECT_MAX_INDEX = 40;
 
 export const CPT_OBJ_TASK = 0;
 export const CPT_OBJ_MM = 1;
@@ -129,6 +133,8 @@ export const CPT_OBJ_DENTRY = 8194;
 export const CPT_OBJ_PIPE = 8195;
 export const CPT_OBJ_RISCV32_REGS = 8196;
 export const CPT_OBJ_SYSCALL = 8197;
+/** An mm's copy-on-write references: n x {u32 virtual page, u32 page id}. */
+export const CPT_OBJ_COW_REFS = 8198;
 
 export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_TASK]: "CPT_OBJ_TASK", [CPT_OBJ_MM]: "CPT_OBJ_MM", [CPT_OBJ_FS]: "CPT_OBJ_FS",
@@ -160,6 +166,7 @@ export const SECTION_ORDER: readonly { id: number; name: string; object: number 
   { id: CPT_SECT_FILES, name: "files", object: CPT_OBJ_FILE },
   { id: CPT_SECT_FILES_STRUCT, name: "files_struct", object: CPT_OBJ_FILES },
   { id: CPT_SECT_FS, name: "fs", object: CPT_OBJ_FS },
+  { id: CPT_SECT_COW_PAGES, name: "cow pages", object: CPT_OBJ_PAGES },
   { id: CPT_SECT_MM, name: "mm", object: CPT_OBJ_MM },
   { id: CPT_SECT_TASKS, name: "tasks", object: CPT_OBJ_TASK },
 ];

@@ -2,7 +2,7 @@
 // CPT_OBJ_SYSV_SHM. Page bytes are passed through as views both ways (see layout.ts).
 import type { MmRecord, PageRecord, ShmemRecord, VmaBackingRecord, VmaRecord } from "../../../core/cr/model.ts";
 import {
-  CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_OBJ_MM, CPT_OBJ_PAGES, CPT_OBJ_SYSV_SHM,
+  CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_OBJ_COW_REFS, CPT_OBJ_MM, CPT_OBJ_PAGES, CPT_OBJ_SYSV_SHM,
   CPT_OBJ_VMA, CPT_PAGE_SIZE, OBJECT_HDR_SIZE, align8,
 } from "./layout.ts";
 import type { ImageReader } from "./reader.ts";
@@ -88,6 +88,26 @@ export function writeMm(w: ImageWriter, m: MmRecord): void {
   }, () => {
     for (const v of m.vmas) writeVma(w, v, `${what} vma`);
     writePages(w, m.pages, what);
+    w.data(CPT_OBJ_COW_REFS, `${what} copy-on-write references`, () => {
+      w.u32(m.cowRefs.length);
+      w.u32(0);
+    }, () => {
+      for (const c of m.cowRefs) {
+        w.u32(c.index, `${what} copy-on-write page`);
+        w.u32(c.pageId, `${what} copy-on-write page id`);
+      }
+    });
+  });
+}
+
+function readCowRefs(r: ImageReader, where: string): MmRecord["cowRefs"] {
+  return r.object(CPT_OBJ_COW_REFS, CPT_CONTENT_DATA, where, (o) => {
+    const n = r.count("copy-on-write reference count", 8, o.end);
+    r.u32("padding");
+    r.content(o);
+    const out: MmRecord["cowRefs"] = [];
+    for (let i = 0; i < n; i++) out.push({ index: r.u32("copy-on-write page"), pageId: r.u32("copy-on-write page id") });
+    return out;
   });
 }
 
@@ -101,7 +121,8 @@ export function readMm(r: ImageReader, where: string): MmRecord {
     const vmas: VmaRecord[] = [];
     for (let i = 0; i < n; i++) vmas.push(readVma(r, `vma ${i} of mm ${id}`));
     const pages = readPages(r, `pages of mm ${id}`);
-    return { id, vmas, pages, startBrk, brk, startStack, mmapBase };
+    const cowRefs = readCowRefs(r, `copy-on-write references of mm ${id}`);
+    return { id, vmas, pages, cowRefs, startBrk, brk, startStack, mmapBase };
   });
 }
 

@@ -65,13 +65,20 @@ export function readExit(r: ImageReader): ExitStatusRecord {
   return e;
 }
 
+/** SIG_DFL with no flags, restorer or mask: not written (OpenVZ dumps only set handlers too). */
+const isDefault = (a: SigActionRecord): boolean => a.handler === 0 && a.flags === 0 && a.restorer === 0 && a.mask === 0n;
+
 export function writeSighand(w: ImageWriter, h: SigHandRecord): void {
+  const set: { a: SigActionRecord; signo: number }[] = [];
+  for (let signo = 0; signo < h.actions.length; signo++) if (!isDefault(h.actions[signo])) set.push({ a: h.actions[signo], signo });
   w.parent(CPT_OBJ_SIGHAND_STRUCT, `sighand ${h.id}`, () => {
     w.ref(h.id, "sighand id");
     w.u32(h.actions.length);
+    w.u32(set.length);
   }, () => {
-    for (const a of h.actions) {
-      w.leaf(CPT_OBJ_SIGHANDLER, `sighand ${h.id} action`, () => {
+    for (const { a, signo } of set) {
+      w.leaf(CPT_OBJ_SIGHANDLER, "sighand action", () => {
+        w.u32(signo, "signal number"); w.u32(0);
         w.num(a.handler, "handler"); w.num(a.flags, "sa_flags"); w.num(a.restorer, "restorer");
         w.u64(a.mask, "sa_mask");
       });
@@ -82,13 +89,22 @@ export function writeSighand(w: ImageWriter, h: SigHandRecord): void {
 export function readSighand(r: ImageReader, where: string): SigHandRecord {
   return r.object(CPT_OBJ_SIGHAND_STRUCT, CPT_CONTENT_ARRAY, where, (o) => {
     const id = r.id("sighand id");
-    const n = r.count("action count", OBJECT_HDR_SIZE, o.end);
+    const total = r.u32("action table size");
+    if (total > 1024) r.fail(`sighand ${id} claims ${total} actions (at most 1024)`);
+    const n = r.count("set action count", OBJECT_HDR_SIZE, o.end);
+    if (n > total) r.fail(`sighand ${id} has ${n} set actions in a table of ${total}`);
     r.content(o);
-    const actions: SigActionRecord[] = [];
+    const actions: SigActionRecord[] = Array.from({ length: total }, () => ({ handler: 0, flags: 0, restorer: 0, mask: 0n }));
+    const seen = new Set<number>();
     for (let i = 0; i < n; i++) {
-      actions.push(r.object(CPT_OBJ_SIGHANDLER, CPT_CONTENT_VOID, `action ${i} of sighand ${id}`, () => ({
-        handler: r.num("handler"), flags: r.num("sa_flags"), restorer: r.num("restorer"), mask: r.u64("sa_mask"),
-      })));
+      r.object(CPT_OBJ_SIGHANDLER, CPT_CONTENT_VOID, where, () => {
+        const signo = r.u32("signal number");
+        r.u32("padding");
+        if (signo >= total) r.fail(`sighand ${id}: action for signal ${signo} outside its table of ${total}`);
+        if (seen.has(signo)) r.fail(`sighand ${id}: two actions for signal ${signo}`);
+        seen.add(signo);
+        actions[signo] = { handler: r.num("handler"), flags: r.num("sa_flags"), restorer: r.num("restorer"), mask: r.u64("sa_mask") };
+      });
     }
     return { id, actions };
   });

@@ -69,7 +69,11 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
     pids.need(g.pgrpPidId, g, who, "pgrpPidId");
     pids.need(g.sessionPidId, g, who, "sessionPidId");
   }
+  const cow = new Set(m.cowPages.map((p) => p.index));
   for (const mm of m.mms) {
+    for (const c of mm.cowRefs) {
+      if (!cow.has(c.pageId)) throw new ImageError(`mm ${mm.id} maps copy-on-write page ${c.pageId} at page 0x${c.index.toString(16)}, which is not in the image`, at.get(mm));
+    }
     for (const v of mm.vmas) {
       if (v.backing.kind === "shmem") shmem.need(v.backing.shmemId, mm, `mm ${mm.id}`, `vma 0x${v.start.toString(16)} backing`);
       if (v.backing.kind === "file") inodes.need(v.backing.inodeId, mm, `mm ${mm.id}`, `vma 0x${v.start.toString(16)} backing`);

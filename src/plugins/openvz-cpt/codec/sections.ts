@@ -3,14 +3,14 @@
 import type { CheckpointModel } from "../../../core/cr/model.ts";
 import {
   CPT_SECT_CREDS, CPT_SECT_FILES, CPT_SECT_FILES_STRUCT, CPT_SECT_FS, CPT_SECT_INODE, CPT_SECT_MM,
-  CPT_SECT_NAMESPACE, CPT_SECT_PIDS, CPT_SECT_PIPES, CPT_SECT_SIGHAND_STRUCT, CPT_SECT_SIGNAL,
+  CPT_SECT_COW_PAGES, CPT_SECT_NAMESPACE, CPT_SECT_PIDS, CPT_SECT_PIPES, CPT_SECT_SIGHAND_STRUCT, CPT_SECT_SIGNAL,
   CPT_SECT_SYSV_SHM, CPT_SECT_TASKS, CPT_SECT_TREE, CPT_SECT_VEINFO,
 } from "./layout.ts";
 import {
   readDentry, readFile, readFiles, readFs, readInode, readPipe, writeDentry, writeFile, writeFiles, writeFs,
   writeInode, writePipe,
 } from "./objects-files.ts";
-import { readMm, readShmem, writeMm, writeShmem } from "./objects-mm.ts";
+import { readMm, readPages, readShmem, writeMm, writePages, writeShmem } from "./objects-mm.ts";
 import { readPid, readPidNs, readVeInfo, writePid, writePidNs, writeVeInfo, type VeInfo } from "./objects-ns.ts";
 import { readCred, readSighand, readSignal, writeCred, writeSighand, writeSignal } from "./objects-signal.ts";
 import { readTask, writeTask } from "./objects-tasks.ts";
@@ -33,6 +33,7 @@ export function writeSection(w: ImageWriter, id: number, m: CheckpointModel): vo
     case CPT_SECT_FILES: for (const x of m.files) writeFile(w, x); break;
     case CPT_SECT_FILES_STRUCT: for (const x of m.fdTables) writeFiles(w, x); break;
     case CPT_SECT_FS: for (const x of m.fsContexts) writeFs(w, x); break;
+    case CPT_SECT_COW_PAGES: writePages(w, m.cowPages, "copy-on-write"); break;
     case CPT_SECT_MM: for (const x of m.mms) writeMm(w, x); break;
     case CPT_SECT_TASKS: for (const x of m.tasks) writeTask(w, x); break;
     default: throw new Error(`no writer for section ${id}`);
@@ -56,6 +57,12 @@ export function readObjectInto(r: ImageReader, id: number, where: string, m: Che
     case CPT_SECT_FILES: return push(m.files, readFile(r, where));
     case CPT_SECT_FILES_STRUCT: return push(m.fdTables, readFiles(r, where));
     case CPT_SECT_FS: return push(m.fsContexts, readFs(r, where));
+    case CPT_SECT_COW_PAGES: {
+      if (m.cowPages.length > 0) return r.fail("the copy-on-write section holds more than one pages object");
+      const pages = readPages(r, where);
+      m.cowPages.push(...pages);
+      return pages;
+    }
     case CPT_SECT_MM: return push(m.mms, readMm(r, where));
     case CPT_SECT_TASKS: return push(m.tasks, readTask(r, where));
     default: return r.fail(`no reader for section id ${id}`);
