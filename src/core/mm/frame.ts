@@ -35,8 +35,12 @@ export class Frame {
   /** Number of page-table entries (and kernel holders) referring to this frame. */
   refs = 1;
 
-  constructor(readonly id: number) {
-    this.data = frameMemory();
+  /** A zero-filled frame from the slabs, or one over memory that already holds the page (adopt). */
+  constructor(
+    readonly id: number,
+    data?: Uint8Array,
+  ) {
+    this.data = data ?? frameMemory();
   }
 
   /** A DataView of the page, made when first asked for (the TLBs keep it). */
@@ -68,6 +72,19 @@ export class FrameAllocator {
     this.inUse++;
     if (this.inUse > this.peak) this.peak = this.inUse;
     return new Frame(this.nextId++);
+  }
+
+  /**
+   * A frame over 4 KiB of existing memory, taken as it is (no copy): a restart gives the pages it
+   * decoded from an image to the restored address spaces directly. The caller must not use the
+   * bytes for anything else afterwards. null at the machine's limit.
+   */
+  adopt(data: Uint8Array): Frame | null {
+    if (data.length !== PAGE_SIZE) throw new Error(`adopt: a frame is ${PAGE_SIZE} bytes, not ${data.length}`);
+    if (this.inUse >= this.limit) return null;
+    this.inUse++;
+    if (this.inUse > this.peak) this.peak = this.inUse;
+    return new Frame(this.nextId++, data);
   }
 
   get(f: Frame): Frame {

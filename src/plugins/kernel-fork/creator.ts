@@ -85,7 +85,8 @@ export class KernelCreator implements ProcessCreator {
       rec.tasks = model.tasks.length;
       yield;
       step("create");
-      const r = new Restorer(k, caller, model);
+      // The image buffer was read for this restart alone: the new frames take its pages over.
+      const r = new Restorer(k, caller, model, true);
       restorer = r;
       // A fresh machine's clock moves forward to the image's: not time the restart took.
       const jump = r.makeNamespaces();

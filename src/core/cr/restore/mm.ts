@@ -12,20 +12,26 @@ import type { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
 import { CrError, ENOMEM } from "../errors.ts";
 import type { MmRecord, PageRecord, ShmemRecord } from "../model.ts";
 
-function fill(k: Kernel, pages: PageRecord[], put: (index: number, f: Frame) => void, what: string): void {
+/**
+ * Frames for the pages of a model. With `adopt`, the page bytes are views into an image buffer
+ * that nothing else uses (a decoder's, during a restart): the frames take them over instead of
+ * copying them, one copy of the guest's memory less in time and in peak memory. Without it (a
+ * model collected from live frames), every page is copied.
+ */
+function fill(k: Kernel, pages: PageRecord[], put: (index: number, f: Frame) => void, what: string, adopt: boolean): void {
   for (const p of pages) {
-    const f = k.frames.alloc();
+    const f = adopt && p.data.length === PAGE_SIZE ? k.frames.adopt(p.data) : k.frames.alloc();
     if (f === null) throw new CrError(ENOMEM, `out of memory restoring ${what} (page ${p.index})`);
-    f.data.set(p.data.subarray(0, PAGE_SIZE));
+    if (f.data !== p.data) f.data.set(p.data.subarray(0, PAGE_SIZE));
     put(p.index, f);
   }
 }
 
 /** A shared-memory object with its pages; the caller owns its one reference. */
-export function restoreShmem(k: Kernel, rec: ShmemRecord): ShmemObject {
+export function restoreShmem(k: Kernel, rec: ShmemRecord, adopt = false): ShmemObject {
   const obj = new ShmemObject(k.frames, k.frames.nextIno++, rec.size);
   try {
-    fill(k, rec.pages, (i, f) => obj.cache.pages.set(i, f), `shared memory object ${rec.id}`);
+    fill(k, rec.pages, (i, f) => obj.cache.pages.set(i, f), `shared memory object ${rec.id}`, adopt);
   } catch (e) {
     obj.put();
     throw e;
@@ -34,10 +40,10 @@ export function restoreShmem(k: Kernel, rec: ShmemRecord): ShmemObject {
 }
 
 /** The copy-on-write shared pages, one frame each; the caller owns one reference on each. */
-export function restoreCowPages(k: Kernel, pages: PageRecord[]): Map<number, Frame> {
+export function restoreCowPages(k: Kernel, pages: PageRecord[], adopt = false): Map<number, Frame> {
   const out = new Map<number, Frame>();
   try {
-    fill(k, pages, (id, f) => out.set(id, f), "copy-on-write pages");
+    fill(k, pages, (id, f) => out.set(id, f), "copy-on-write pages", adopt);
   } catch (e) {
     for (const f of out.values()) k.frames.put(f);
     throw e;
@@ -53,7 +59,7 @@ export interface MmRefs {
 }
 
 /** An mm with its VMAs and private pages; the caller owns its one reference. */
-export function restoreMm(k: Kernel, rec: MmRecord, refs: MmRefs, why: string): Mm {
+export function restoreMm(k: Kernel, rec: MmRecord, refs: MmRefs, why: string, adopt = false): Mm {
   const mm = new Mm(k.frames, k.kobj, why);
   try {
     for (const v of rec.vmas) {
@@ -76,7 +82,7 @@ export function restoreMm(k: Kernel, rec: MmRecord, refs: MmRefs, why: string): 
     mm.startStack = rec.startStack;
     mm.mmapBase = rec.mmapBase;
     // Private pages belong to this mm alone: writable ptes, no copy-on-write pending.
-    fill(k, rec.pages, (vpn, f) => mm.pt.set(vpn, { frame: f, writable: true }), `mm ${rec.id}`);
+    fill(k, rec.pages, (vpn, f) => mm.pt.set(vpn, { frame: f, writable: true }), `mm ${rec.id}`, adopt);
     // Shared pages: read-only, so the first write copies (breakCow), as after the fork.
     for (const r of rec.cowRefs) mm.pt.set(r.index, { frame: k.frames.get(refs.cow(r.pageId)), writable: false });
     mm.epoch++;

@@ -57,6 +57,8 @@ export class Restorer {
     private readonly k: Kernel,
     private readonly caller: Task,
     readonly model: CheckpointModel,
+    /** The model's page bytes belong to this restart alone (a decoded image): frames take them over. */
+    private readonly adoptPages = false,
   ) {
     this.why = `restart by pid ${caller.id}`;
     this.groupRecs = new Map(model.threadGroups.map((g) => [g.id, g]));
@@ -143,7 +145,7 @@ export class Restorer {
   }
 
   makeMemory(): void {
-    for (const s of this.model.shmem) this.shmem.set(s.id, restoreShmem(this.k, s));
+    for (const s of this.model.shmem) this.shmem.set(s.id, restoreShmem(this.k, s, this.adoptPages));
     const shmem = (id: number): ShmemObject => {
       const o = this.shmem.get(id);
       if (o === undefined) throw new CrError(EINVAL, `a mapping names shared memory ${id}, which the image does not have`);
@@ -154,13 +156,13 @@ export class Restorer {
       if (path === undefined) throw new CrError(EINVAL, `a mapping names inode ${id}, which the image does not have`);
       return { inode: path.dentry.inode as TmpfsFile, path };
     };
-    this.cow = restoreCowPages(this.k, this.model.cowPages);
+    this.cow = restoreCowPages(this.k, this.model.cowPages, this.adoptPages);
     const cow = (id: number): import("../../mm/frame.ts").Frame => {
       const f = this.cow.get(id);
       if (f === undefined) throw new CrError(EINVAL, `a mapping names copy-on-write page ${id}, which the image does not have`);
       return f;
     };
-    for (const rec of this.model.mms) this.mms.set(rec.id, restoreMm(this.k, rec, { cow, shmem, file }, `${this.why}: mm ${rec.id}`));
+    for (const rec of this.model.mms) this.mms.set(rec.id, restoreMm(this.k, rec, { cow, shmem, file }, `${this.why}: mm ${rec.id}`, this.adoptPages));
   }
 
   /** The container's file tree and the inodes outside it (before memory: mappings name them). */
