@@ -12,19 +12,8 @@ export class CrError extends Error {
   }
 }
 
-// errno values the C/R code uses (Linux's numbers).
-export const EPERM = 1;
-export const ENOENT = 2;
-export const ESRCH = 3;
-export const EIO = 5;
-export const EBADF = 9;
-export const EAGAIN = 11;
-export const ENOMEM = 12;
-export const EBUSY = 16;
-export const EEXIST = 17;
-export const ENOTDIR = 20;
-export const EINVAL = 22;
-export const ESPIPE = 29;
-export const ENOSYS = 38;
-export const EOPNOTSUPP = 95;
-export const EBADMSG = 74;
+// The errno values the C/R code uses are the kernel's.
+export {
+  EAGAIN, EBADF, EBADMSG, EBUSY, EEXIST, EINVAL, EIO, EISDIR, ENOENT, ENOMEM, ENOSYS, ENOTDIR, EOPNOTSUPP, EPERM,
+  EPIPE, ESPIPE, ESRCH,
+} from "../kernel/errno.ts";

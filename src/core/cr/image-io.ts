@@ -11,9 +11,7 @@ import { kernelWrite } from "../fs/read-write.ts";
 import { PipeInode } from "../fs/pipe.ts";
 import { TmpfsFile } from "../fs/tmpfs/tmpfs.ts";
 import { isDir } from "../fs/constants.ts";
-import { CrError, EAGAIN, EBADF, EINVAL } from "./errors.ts";
-
-export const EISDIR = 21;
+import { CrError, EAGAIN, EBADF, EINVAL, EISDIR, EPIPE } from "./errors.ts";
 
 export interface ImageFd {
   file: File;
@@ -30,7 +28,7 @@ export function imageFd(caller: Task, fd: number, write: boolean): ImageFd | CrE
   const inode = file.inode;
   if (isDir(inode.mode)) return new CrError(EISDIR, `fd ${fd} is a directory`);
   if (inode instanceof PipeInode) {
-    if (write && inode.pipe.readers === 0) return new CrError(32 /* EPIPE */, `fd ${fd} is a pipe with no reader`);
+    if (write && inode.pipe.readers === 0) return new CrError(EPIPE, `fd ${fd} is a pipe with no reader`);
     return { file, kind: "pipe", start: 0 };
   }
   if (inode instanceof TmpfsFile) return { file, kind: "file", start: file.pos };
@@ -53,7 +51,7 @@ export function* writeImage(k: Kernel, self: Task, img: ImageFd, chunks: Iterabl
       const n = kernelWrite(c, img.file, staging.subarray(off, fill));
       if (n === -EAGAIN && img.kind === "pipe") {
         const pipe = (img.file.inode as PipeInode).pipe;
-        if (pipe.readers === 0) return -32; // EPIPE
+        if (pipe.readers === 0) return -EPIPE;
         yield { sleep: pipe.wrWait };
         continue;
       }

@@ -7,9 +7,10 @@
 import { ERESTARTNOINTR, type Kernel } from "../kernel/kernel.ts";
 import type { Task } from "../kernel/task.ts";
 import { WaitQueue } from "../kernel/wait-queue.ts";
-import { kthreadRun, type KthreadBody } from "../kernel/kthread.ts";
-import type { CrError } from "./errors.ts";
+import { kthreadRun, modulePutAndExit, type KthreadBody } from "../kernel/kthread.ts";
+import { CrError, EIO } from "./errors.ts";
 import type { CrContext } from "./interfaces.ts";
+import type { CrOpRecord } from "./trace.ts";
 
 export class CrJob {
   done = false;
@@ -26,6 +27,24 @@ export class CrJob {
 }
 
 const jobs = new WeakMap<Task, CrJob>();
+
+/**
+ * What a C/R kthread caught: a CrError as it is; anything else is a bug in the kernel's C/R code,
+ * reported as an oops and turned into EIO for the caller.
+ */
+export function asCrError(cr: CrContext, e: unknown, thread: string): CrError {
+  if (e instanceof CrError) return e;
+  const err = new CrError(EIO, `bug in ${thread}: ${e instanceof Error ? e.message : String(e)}`);
+  cr.k.oopses.oops("bug", `${thread}: ${err.message}`);
+  return err;
+}
+
+/** The end of a C/R kthread: record the result, wake the caller, drop the thread's module reference. */
+export function finishJob(cr: CrContext, job: CrJob, rec: CrOpRecord, result: number, error?: string): number {
+  cr.trace.end(rec, result, error);
+  job.finish(cr.k, result);
+  return modulePutAndExit(cr.k, cr.module, 0);
+}
 
 /** A C/R call refused before any work: recorded in the trace with its reason; returns -errno. */
 export function refuse(cr: CrContext, op: "checkpoint" | "restart", caller: Task, e: CrError): number {

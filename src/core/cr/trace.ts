@@ -38,6 +38,8 @@ export interface CrOpRecord {
 
 export class CrTrace {
   readonly ops: CrOpRecord[] = [];
+  /** Kernel object counters when each unfinished operation began. */
+  private readonly before = new Map<CrOpRecord, ReturnType<typeof kobjSnapshot>>();
 
   constructor(private readonly k: Kernel) {}
 
@@ -47,6 +49,7 @@ export class CrTrace {
       created: {}, destroyed: {}, steps: [], done: false,
     };
     this.ops.push(r);
+    this.before.set(r, kobjSnapshot(this.k));
     return r;
   }
 
@@ -57,11 +60,19 @@ export class CrTrace {
     return s;
   }
 
+  /** The operation is over: its result, and the kernel objects created and destroyed meanwhile. */
   end(r: CrOpRecord, result: number, error?: string): void {
     r.end = this.k.clock;
     r.result = result;
     r.done = true;
     if (error !== undefined) r.error = error;
+    const before = this.before.get(r);
+    this.before.delete(r);
+    if (before !== undefined) {
+      const after = kobjSnapshot(this.k);
+      r.created = kobjDelta(before.created, after.created);
+      r.destroyed = kobjDelta(before.destroyed, after.destroyed);
+    }
   }
 }
 
@@ -78,7 +89,7 @@ export function crTrace(k: Kernel): CrTrace {
 }
 
 /** Per-type kernel object counters, for "created/destroyed during" deltas. */
-export function kobjSnapshot(k: Kernel): { created: Record<string, number>; destroyed: Record<string, number> } {
+function kobjSnapshot(k: Kernel): { created: Record<string, number>; destroyed: Record<string, number> } {
   const created: Record<string, number> = {};
   const destroyed: Record<string, number> = {};
   for (const [type, c] of Object.entries(k.kobj.counters())) {
@@ -89,7 +100,7 @@ export function kobjSnapshot(k: Kernel): { created: Record<string, number>; dest
 }
 
 /** after - before, keeping only the types that changed. */
-export function kobjDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+function kobjDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [type, n] of Object.entries(after)) {
     const d = n - (before[type] ?? 0);

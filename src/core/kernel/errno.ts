@@ -33,6 +33,7 @@ export const EROFS = 30;
 export const EMLINK = 31;
 export const ELOOP = 40;
 export const EOPNOTSUPP = 95;
+export const EBADMSG = 74;
 export const ENOSYS = 38;
 export const ENOTEMPTY = 39;
 export const EOVERFLOW = 75;
@@ -42,7 +43,7 @@ const NAMES: Record<number, string> = {
   1: "EPERM", 2: "ENOENT", 3: "ESRCH", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 8: "ENOEXEC",
   9: "EBADF", 10: "ECHILD", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT", 16: "EBUSY",
   17: "EEXIST", 19: "ENODEV", 20: "ENOTDIR", 21: "EISDIR", 22: "EINVAL", 24: "EMFILE", 25: "ENOTTY", 28: "ENOSPC",
-  18: "EXDEV", 29: "ESPIPE", 32: "EPIPE", 34: "ERANGE", 36: "ENAMETOOLONG", 38: "ENOSYS", 39: "ENOTEMPTY", 75: "EOVERFLOW", 110: "ETIMEDOUT",
+  18: "EXDEV", 29: "ESPIPE", 32: "EPIPE", 34: "ERANGE", 36: "ENAMETOOLONG", 38: "ENOSYS", 39: "ENOTEMPTY", 74: "EBADMSG", 75: "EOVERFLOW", 110: "ETIMEDOUT",
 };
 
 export function errnoName(e: number): string {

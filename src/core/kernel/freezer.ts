@@ -51,6 +51,13 @@ export class Freezer {
     return this.membership.get(t) ?? this.root;
   }
 
+  /** The group at `path` below `base` ("a/b"), made as far as it is missing (the deepest one made, on a bad name). */
+  groupAt(base: FreezerCgroup, path: string): FreezerCgroup {
+    let g = base;
+    for (const name of path.split("/").filter((s) => s !== "")) g = g.children.get(name) ?? this.createGroup(g, name) ?? g;
+    return g;
+  }
+
   /** mkdir under a group; null if the name exists or is not a valid directory name. */
   createGroup(parent: FreezerCgroup, name: string): FreezerCgroup | null {
     if (name === "" || name.includes("/") || name === "." || name === ".." || parent.children.has(name)) return null;

@@ -4,7 +4,7 @@
 // instructions the container exists (where seeded random points are drawn from).
 import { performance } from "node:perf_hooks";
 import type { ModuleDef } from "../kernel/module.ts";
-import { shellStatus } from "../kernel/task.ts";
+import { shellStatus, type Task } from "../kernel/task.ts";
 import { bootMachine, startRun, treeDigest, workdirOf } from "./setup.ts";
 import type { Experiment, WorkloadRef } from "./types.ts";
 
@@ -42,10 +42,14 @@ export function referenceRun(exp: Experiment, w: WorkloadRef, mod: ModuleDef | n
   let executed = 0;
   let first = -1;
   let last = -1;
+  // The container lives as long as its init: look for the init until it appears, then only ask
+  // whether it is still alive (this runs every WINDOW_SLICE instructions).
+  let cinit: Task | undefined;
   for (;;) {
     const n = k.run(WINDOW_SLICE, true);
     executed += n;
-    const inside = k.initNs.pids.size > 0 && [...k.tasks.values()].some((t) => t.alive && t.pidNs !== k.initNs);
+    cinit ??= [...k.tasks.values()].find((t) => t.pidNs !== k.initNs && t.pidNs.reaper === t);
+    const inside = cinit !== undefined && cinit.alive;
     if (inside) {
       if (first < 0) first = executed;
       last = executed - n;

@@ -12,7 +12,7 @@ import type { Task } from "../kernel/task.ts";
 import { getVfs } from "../fs/vfs.ts";
 import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../fs/tmpfs/tmpfs.ts";
 import type { Dentry } from "../fs/inode.ts";
-import { walkTmpfs } from "../cr/restore/tree.ts";
+import { mkdirsTmpfs, walkTmpfs } from "../cr/restore/tree.ts";
 import { CptbenchError } from "../errors.ts";
 import type { Experiment, WorkloadRef } from "./types.ts";
 
@@ -82,13 +82,7 @@ export function startRestart(m: Machine, w: WorkloadRef): Task {
 
 /** Make a directory and its parents (root-owned, 0755) from outside the guest. */
 export function mkdirp(m: Machine, path: string): void {
-  const vfs = getVfs(m.kernel);
-  let d = vfs.rootMount.root;
-  for (const name of path.split("/").filter((s) => s !== "")) {
-    const dir = d.inode;
-    if (!(dir instanceof TmpfsDir)) throw new CptbenchError("SETUP", `${path}: not a directory`);
-    d = dir.children.get(name) ?? dir.mkdir(null, d, name, 0o755);
-  }
+  if (mkdirsTmpfs(getVfs(m.kernel), path) === null) throw new CptbenchError("SETUP", `${path}: not a directory`);
 }
 
 /** A tmpfs file's bytes, or null. */

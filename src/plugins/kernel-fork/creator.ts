@@ -7,19 +7,18 @@
 // exists. A failure at any point takes everything down again and returns the error.
 import { inject, injectable } from "tsyringe";
 import { CAP_SYS_ADMIN } from "../../core/kernel/cred.ts";
-import { modulePutAndExit, type KthreadYield } from "../../core/kernel/kthread.ts";
+import type { KthreadYield } from "../../core/kernel/kthread.ts";
 import { NR_RESTART } from "../../core/kernel/syscalls/cr-nr.ts";
 import type { Task } from "../../core/kernel/task.ts";
 import { WaitQueue } from "../../core/kernel/wait-queue.ts";
-import { CrError, EBADMSG, EINVAL, EIO, EPERM, ESPIPE, ESRCH } from "../../core/cr/errors.ts";
+import { CrError, EBADMSG, EINVAL, EPERM, ESPIPE, ESRCH } from "../../core/cr/errors.ts";
 import { imageFd, readImageFile, type ImageFd } from "../../core/cr/image-io.ts";
 import { ImageError, type CrContext, type ProcessCreator } from "../../core/cr/interfaces.ts";
-import { refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
+import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
 import { modelWork, type CheckpointModel } from "../../core/cr/model.ts";
 import { COSTS } from "../../core/kernel/kernel.ts";
 import { Restorer } from "../../core/cr/restore/restorer.ts";
 import { restoreTaskState, resumeTask } from "../../core/cr/restore/task.ts";
-import { kobjDelta, kobjSnapshot } from "../../core/cr/trace.ts";
 
 /** The tasks' rendezvous: each reports itself restored, then waits for the barrier to open. */
 class Barrier {
@@ -56,7 +55,6 @@ export class KernelCreator implements ProcessCreator {
   private *coordinate(cr: CrContext, self: Task, caller: Task, img: ImageFd, job: CrJob): Generator<KthreadYield, number, void> {
     const k = cr.k;
     const rec = cr.trace.begin("restart", caller.id);
-    const before = kobjSnapshot(k);
     let restorer: Restorer | null = null;
     const barrier = new Barrier();
     let bodies = 0; // module references held by task bodies that have not finished
@@ -132,8 +130,7 @@ export class KernelCreator implements ProcessCreator {
       bodies = 0; // the bodies drop their own references from here on
       cr.trace.step(rec, "resume", 0, t0);
     } catch (e) {
-      const err = e instanceof CrError ? e : new CrError(EIO, `bug in the restart: ${e instanceof Error ? e.message : String(e)}`);
-      if (!(e instanceof CrError)) k.oopses.oops("bug", `cpt_rst: ${err.message}`);
+      const err = asCrError(cr, e, "cpt_rst");
       result = -err.errno;
       error = `${stepName}: ${err.message}`;
       cr.trace.step(rec, stepName, result, t0, err.message);
@@ -141,12 +138,7 @@ export class KernelCreator implements ProcessCreator {
       restorer?.abort();
       for (; bodies > 0; bodies--) k.modules.put(cr.module, "restart aborted");
     }
-    const after = kobjSnapshot(k);
-    rec.created = kobjDelta(before.created, after.created);
-    rec.destroyed = kobjDelta(before.destroyed, after.destroyed);
-    cr.trace.end(rec, result, error);
-    job.finish(k, result);
-    return modulePutAndExit(k, cr.module, 0);
+    return finishJob(cr, job, rec, result, error);
   }
 
   /** A new task, in kernel context: its own state, then the barrier, then ret-from-resume. */

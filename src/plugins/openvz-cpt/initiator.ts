@@ -13,7 +13,7 @@
 import { inject, injectable } from "tsyringe";
 import { CAP_SYS_ADMIN } from "../../core/kernel/cred.ts";
 import type { FreezerCgroup } from "../../core/kernel/freezer.ts";
-import { modulePutAndExit, type KthreadYield } from "../../core/kernel/kthread.ts";
+import type { KthreadYield } from "../../core/kernel/kthread.ts";
 import { sendSignal } from "../../core/kernel/signal.ts";
 import { SIGKILL } from "../../core/kernel/signal-names.ts";
 import { NR_CHECKPOINT } from "../../core/kernel/syscalls/cr-nr.ts";
@@ -22,10 +22,9 @@ import { collectContainer, containerTasks } from "../../core/cr/collect/collect.
 import { CrError, EBUSY, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";
 import { discardImage, imageFd, writeImage, type ImageFd } from "../../core/cr/image-io.ts";
 import { CPT_FAIL_STEP_SHIFT, CPT_KILL, type CheckpointInitiator, type CrContext } from "../../core/cr/interfaces.ts";
-import { refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
+import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
 import { modelCounts, modelWork } from "../../core/cr/model.ts";
 import { COSTS, type Kernel } from "../../core/kernel/kernel.ts";
-import { kobjDelta, kobjSnapshot } from "../../core/cr/trace.ts";
 
 /** How long the freeze may take before the checkpoint gives up (cycles of virtual time). */
 export const FREEZE_TIMEOUT = 50_000_000;
@@ -62,7 +61,6 @@ export class ExternalInitiator implements CheckpointInitiator {
   private *dump(cr: CrContext, self: Task, caller: Task, init: Task, img: ImageFd, flags: number, job: CrJob): Generator<KthreadYield, number, void> {
     const k = cr.k;
     const rec = cr.trace.begin("checkpoint", caller.id);
-    const before = kobjSnapshot(k);
     const failAt = (flags >>> CPT_FAIL_STEP_SHIFT) & 0xff;
     const freezing = new Freezing(k, init);
     let result = 0;
@@ -111,20 +109,14 @@ export class ExternalInitiator implements CheckpointInitiator {
         freezing.thaw();
       }
     } catch (e) {
-      const err = e instanceof CrError ? e : new CrError(EIO, `bug in the dump: ${e instanceof Error ? e.message : String(e)}`);
-      if (!(e instanceof CrError)) k.oopses.oops("bug", `cpt_dump: ${err.message}`);
+      const err = asCrError(cr, e, "cpt_dump");
       result = -err.errno;
       error = `${STEPS[step - 1] ?? "checkpoint"}: ${err.message}`;
       cr.trace.step(rec, STEPS[step - 1] ?? "checkpoint", result, t0, err.message);
       if (step >= 3 || img.kind === "file") discardImage(img);
       freezing.thaw();
     }
-    const after = kobjSnapshot(k);
-    rec.created = kobjDelta(before.created, after.created);
-    rec.destroyed = kobjDelta(before.destroyed, after.destroyed);
-    cr.trace.end(rec, result, error);
-    job.finish(k, result);
-    return modulePutAndExit(k, cr.module, 0);
+    return finishJob(cr, job, rec, result, error);
   }
 }
 

@@ -13,8 +13,6 @@ import type { SigHand, SigPending, Task, ThreadGroup } from "../../kernel/task.t
 import { filesOf, fsOf } from "../../fs/task-files.ts";
 import { getVfs } from "../../fs/vfs.ts";
 import { savedProgress } from "../../fs/rw-restart.ts";
-import { lookupAt, LOOKUP_FOLLOW } from "../../fs/namei.ts";
-import { AT_FDCWD } from "../../fs/constants.ts";
 import { CrError, EINVAL, EOPNOTSUPP, ESRCH } from "../errors.ts";
 import {
   MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type CredRecord, type PidNsRecord, type PidRecord,
@@ -232,7 +230,6 @@ class Collector implements MmCollector {
       this.globalToNr.set(t.id, t.pid.nrIn(this.ns));
     });
     for (const t of tasks) this.task(t);
-    for (const g of this.threadGroups) g.leaderTaskId = 0;
     for (const t of tasks) {
       const gid = this.groupIds.get(t.group)!;
       if (t.isLeader) this.threadGroups[gid - 1].leaderTaskId = this.taskIds.get(t)!;
@@ -273,6 +270,3 @@ export function collectContainer(k: Kernel, init: Task, producer: string): Check
     files: c.files.files, fdTables: c.files.fdTables, fsContexts: c.files.fsContexts,
   };
 }
-
-/** Resolve an absolute path on the machine (for tests and the restore side). */
-export const lookupPath = (k: Kernel, t: Task, path: string) => lookupAt({ k, t }, AT_FDCWD, path, LOOKUP_FOLLOW);

@@ -139,9 +139,7 @@ export class Restorer {
     }
     for (const ns of this.nsById.entries()) this.nsproxies.set(ns[0], new Nsproxy(r, ns[1], this.why));
     const freezer = this.k.freezer;
-    let g = freezer.root;
-    for (const name of m.container.freezerGroup.split("/").filter((s) => s !== "")) g = g.children.get(name) ?? freezer.createGroup(g, name) ?? g;
-    this.freezerGroup = g;
+    this.freezerGroup = freezer.groupAt(freezer.root, m.container.freezerGroup);
   }
 
   makeMemory(): void {
@@ -256,8 +254,7 @@ export class Restorer {
     for (const ns of this.nsById.values()) if (ns.reaper === null && pid.nrIn(ns) === 1) ns.reaper = t;
     if (rec.vforkParentTaskId !== null) t.vforkParent = this.tasks[rec.vforkParentTaskId - 1] ?? null;
     if (this.freezerGroup !== null) {
-      let g = this.freezerGroup;
-      for (const name of rec.freezerPath.split("/").filter((s) => s !== "")) g = g.children.get(name) ?? k.freezer.createGroup(g, name) ?? g;
+      const g = k.freezer.groupAt(this.freezerGroup, rec.freezerPath);
       if (g !== k.freezer.root) k.freezer.attach(g, t);
     }
     if (zombie) {

@@ -28,6 +28,20 @@ export function walkTmpfs(vfs: Vfs, path: string): Dentry | null {
   return d;
 }
 
+/**
+ * Make the directories of an absolute path over tmpfs (root-owned, 0755), as far as they are
+ * missing. Returns the last one, or null if a component is not a tmpfs directory (or a mountpoint).
+ */
+export function mkdirsTmpfs(vfs: Vfs, path: string): Dentry | null {
+  let d = vfs.rootMount.root;
+  for (const name of parts(path)) {
+    const dir = d.inode;
+    if (!(dir instanceof TmpfsDir) || vfs.isMountpoint(d)) return null;
+    d = dir.children.get(name) ?? dir.mkdir(null, d, name, 0o755);
+  }
+  return d.inode instanceof TmpfsDir ? d : null;
+}
+
 /** Fill a regular file's page cache and size from its record. */
 function fillFile(f: TmpfsFile, rec: InodeRecord): void {
   for (const p of rec.pages) {
@@ -82,7 +96,9 @@ export class TreeRestore {
     if (this.m.tree.length > 0) {
       const names = parts(root);
       if (names.length === 0) throw new CrError(EOPNOTSUPP, "the image's file tree is rooted at /, which a restart cannot replace");
-      this.parent = this.mkdirs(names.slice(0, -1));
+      const parent = mkdirsTmpfs(this.vfs, `/${names.slice(0, -1).join("/")}`);
+      if (parent === null) throw new CrError(ENOTDIR, `cannot create the container's tree at ${root}: a directory above it is not a tmpfs directory`);
+      this.parent = parent;
       this.finalName = names[names.length - 1];
       const pdir = this.parent.inode as TmpfsDir;
       let tmp = `.cptrst-${this.finalName}`;
@@ -167,17 +183,6 @@ export class TreeRestore {
     const d = walkTmpfs(this.vfs, abs);
     if (d === null) throw new CrError(ENOENT, `${abs}, which the image names, does not exist on this machine`);
     return this.path(d);
-  }
-
-  private mkdirs(names: string[]): Dentry {
-    let d = this.vfs.rootMount.root;
-    for (const name of names) {
-      const dir = d.inode;
-      if (!(dir instanceof TmpfsDir) || this.vfs.isMountpoint(d)) throw new CrError(ENOTDIR, `cannot create the container's tree below ${name}: not a tmpfs directory`);
-      d = dir.children.get(name) ?? dir.mkdir(null, d, name, 0o755);
-    }
-    if (!(d.inode instanceof TmpfsDir)) throw new CrError(ENOTDIR, `the container tree's parent is not a directory`);
-    return d;
   }
 
   /** Put the tree in its place, replacing whatever is there (the old tree stays for open files). */
