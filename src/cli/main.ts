@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { CptbenchError } from "../core/errors.ts";
 import { configCommand } from "./config-cmd.ts";
 import { execCommand } from "./exec.ts";
+import { matrixCommand } from "./matrix.ts";
 import { runCommand } from "./run.ts";
 
 export async function main(argv: string[]): Promise<number> {
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   // `run` is the default: `cptbench --initiator external --fork kernel` runs an experiment.
   program.addCommand(runCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"), { isDefault: true });
+  program.addCommand(matrixCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(configCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(execCommand(setExit).exitOverride().showHelpAfterError());
   try {

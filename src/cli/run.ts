@@ -4,22 +4,26 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { buildExperiments, describeExperiment } from "../core/config/experiment.ts";
+import { buildExperiments, describeExperiment, singleOf } from "../core/config/experiment.ts";
 import { loadConfig } from "../core/config/load.ts";
 import { MODES, POINTS_PATTERN, TARGETS, type Config, type ConfigInput } from "../core/config/schema.ts";
 import type { Registry } from "../core/cr/registry.ts";
 import type { CellResult } from "../core/scenario/types.ts";
 import { CliError } from "./errors.ts";
+import { Progress } from "./progress.ts";
 import { cellLabel, reasonLines, renderMarkdown, renderTable, summarize, summaryLine, useColor } from "./table.ts";
 
-/** The flags `run` and `config` share: each one overrides the config file's key of that name. */
+/**
+ * The flags `run`, `config` and `matrix` share: each one overrides the config file's key of that
+ * name. The design flags and --points are lists for `matrix` (repeatable), single values otherwise.
+ */
 export interface ExperimentFlags {
   config?: string;
-  initiator?: string;
-  fork?: string;
-  codec?: string;
+  initiator?: string | string[];
+  fork?: string | string[];
+  codec?: string | string[];
   workload?: string[];
-  points?: string;
+  points?: string | string[];
   mode?: string[];
   target?: string[];
   seed?: number;
@@ -27,7 +31,7 @@ export interface ExperimentFlags {
   quantum?: number;
 }
 
-function intParser(flag: string, min: number) {
+export function intParser(flag: string, min: number) {
   return (v: string): number => {
     if (!/^\d+$/.test(v) || Number(v) < min) {
       throw new InvalidArgumentError(`${flag} must be ${min > 0 ? "a positive" : "a non-negative"} integer, got "${v}"`);
@@ -44,21 +48,35 @@ function choicesOption(flags: string, description: string, choices: readonly str
   });
 }
 
-export function addExperimentOptions(cmd: Command): Command {
-  return cmd
+const append = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+
+function checkPoints(v: string): string {
+  if (!POINTS_PATTERN.test(v)) throw new InvalidArgumentError(`--points must be "marked" or "random:N" (N ≥ 1), got "${v}"`);
+  return v;
+}
+
+/**
+ * The experiment flags. `several`: the design flags and --points are repeatable lists (matrix),
+ * whose default is every name the registry binds; otherwise each takes one value (run, config).
+ */
+export function addExperimentOptions(cmd: Command, several = false): Command {
+  const design = (flag: string, what: string, dflt: string): Command =>
+    several
+      ? cmd.option(`${flag} <name>`, `${what} (repeatable; default: every registered one)`, append)
+      : cmd.option(`${flag} <name>`, `${what} (default: ${dflt})`);
+  design("--initiator", "checkpoint initiator: who starts the checkpoint", "external");
+  design("--fork", "process creator: how restored tasks come to exist", "kernel");
+  design("--codec", "image codec: how the state becomes bytes", "cpt");
+  const points = several
+    ? cmd.option("--points <spec>", 'checkpoint points: "marked" or "random:N" (repeatable; default: marked)', (v: string, prev: string[] | undefined) => append(checkPoints(v), prev))
+    : cmd.option("--points <spec>", 'checkpoint points: "marked" or "random:N" (default: marked)', checkPoints);
+  return points
     .option("--config <path>", "experiment file to use instead of searching for cptbench.config.* / .cptbenchrc* / package.json#cptbench")
-    .option("--initiator <name>", "checkpoint initiator: who starts the checkpoint (built in: external; default: external)")
-    .option("--fork <name>", "process creator: how restored tasks come to exist (built in: kernel; default: kernel)")
-    .option("--codec <name>", "image codec (built in: cpt; default: cpt)")
     .option(
       "--workload <name|path>",
       "built-in workload name or ELF path (repeatable; default: every built-in C/R workload)",
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
-    .option("--points <spec>", 'checkpoint points: "marked" or "random:N" (default: marked)', (v: string) => {
-      if (!POINTS_PATTERN.test(v)) throw new InvalidArgumentError(`--points must be "marked" or "random:N" (N ≥ 1), got "${v}"`);
-      return v;
-    })
     .addOption(choicesOption("--mode <mode>", "after the checkpoint: kill the original or let it continue (repeatable; default: both)", MODES))
     .addOption(choicesOption("--target <target>", "restart in the same machine or a fresh one (repeatable; default: both)", TARGETS))
     .option("--seed <n>", "seed of every choice the kernel makes (default: 1)", intParser("--seed", 0))
@@ -82,36 +100,25 @@ export function flagsToOverrides(f: ExperimentFlags): ConfigInput {
   };
 }
 
-/** The registry with the config's plugins loaded, after checking the selection and options. */
-export async function registryFor(config: Config): Promise<Registry> {
+/** The built-in registry plus the config's plugin files, with the plugin options checked. */
+export async function loadRegistry(config: Config): Promise<Registry> {
   // Loaded on demand: `cptbench exec`, `config` and --help need no plugin code.
-  const { AXES, builtinRegistry } = await import("../core/cr/registry.ts");
+  const { builtinRegistry } = await import("../core/cr/registry.ts");
   const registry = builtinRegistry();
   for (const p of config.plugins) await registry.loadFromPath(p);
-  for (const axis of AXES) registry.provider(axis, config[axis]);
   registry.parseOptions(config.pluginOptions);
   return registry;
 }
 
-/** Progress on stderr: a live line on an interactive terminal, else one line per cell. */
-function progress(enabled: boolean, withSeed: boolean): { cell: (c: CellResult) => void; done: () => void } {
-  const live = process.stderr.isTTY === true && !process.env.CI;
-  let n = 0;
-  return {
-    cell(c) {
-      if (!enabled) return;
-      n++;
-      const line = `cptbench: [${n}] ${cellLabel(c, withSeed)}: ${c.verdict}`;
-      // A live line must not wrap, or the next \r would only clear its last row.
-      process.stderr.write(live ? `\r\x1b[2K${line.slice(0, (process.stderr.columns || 80) - 1)}` : `${line}\n`);
-    },
-    done() {
-      if (enabled && live && n > 0) process.stderr.write("\r\x1b[2K");
-    },
-  };
+/** The registry with the config's plugins loaded, after checking the (single) design and options. */
+export async function registryFor(config: Config): Promise<Registry> {
+  const { AXES } = await import("../core/cr/registry.ts");
+  const registry = await loadRegistry(config);
+  for (const axis of AXES) registry.provider(axis, singleOf(config, axis));
+  return registry;
 }
 
-function writeReport(path: string, text: string): void {
+export function writeReport(path: string, text: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
@@ -142,12 +149,12 @@ export function runCommand(setExit: (code: number) => void): Command {
       const registry = await registryFor(config);
       const experiments = buildExperiments(config);
       const withSeed = experiments.length > 1;
-      const prog = progress(!flags.json, withSeed);
+      const prog = new Progress({ enabled: !flags.json, label: (c) => cellLabel(c, withSeed) });
       const cells: CellResult[] = [];
       try {
         for (const exp of experiments) {
           for (let rep = 0; rep < config.repetitions; rep++) {
-            cells.push(...(await runExperiment(exp, { onCell: prog.cell, registry })));
+            cells.push(...(await runExperiment(exp, { onCell: (c) => prog.cell(c), registry })));
           }
         }
       } finally {
@@ -162,7 +169,8 @@ export function runCommand(setExit: (code: number) => void): Command {
       const doc = { experiment, cells, summary };
       if (config.output?.json) writeReport(config.output.json, JSON.stringify(doc, null, 2) + "\n");
       if (config.output?.md) {
-        const title = `cptbench: initiator ${config.initiator}, creator ${config.creator}, codec ${config.codec}`;
+        const { initiator, creator, codec } = experiments[0];
+        const title = `cptbench: initiator ${initiator}, creator ${creator}, codec ${codec}`;
         writeReport(config.output.md, renderMarkdown(cells, title));
       }
       if (flags.json) {

@@ -84,11 +84,11 @@ export function renderTable(cells: readonly CellResult[], color: boolean): strin
 }
 
 /** One line per failed or unsupported cell, with its reason and any oops. */
-export function reasonLines(cells: readonly CellResult[]): string[] {
+export function reasonLines(cells: readonly CellResult[], label: (c: CellResult) => string = (c) => cellLabel(c)): string[] {
   const lines: string[] = [];
   for (const c of cells) {
     if (c.verdict === "pass") continue;
-    lines.push(`${cellLabel(c)}: ${c.verdict}: ${c.reason ?? "(no reason recorded)"}`);
+    lines.push(`${label(c)}: ${c.verdict}: ${c.reason ?? "(no reason recorded)"}`);
     for (const o of c.oopses) lines.push(`    oops: ${o}`);
   }
   return lines;

@@ -6,5 +6,7 @@ import type { PluginManifest } from "../core/cr/plugin.ts";
 // sys-module then fails (MODULE_SYSCALLS used before initialization). Remove once it is broken.
 import { manifest as openvzCpt } from "./openvz-cpt/manifest.ts";
 import { manifest as kernelFork } from "./kernel-fork/manifest.ts";
+import { manifest as selfCpt } from "./self-cpt/manifest.ts";
+import { manifest as userspaceFork } from "./userspace-fork/manifest.ts";
 
-export const builtinPlugins: readonly PluginManifest<unknown>[] = [openvzCpt, kernelFork];
+export const builtinPlugins: readonly PluginManifest<unknown>[] = [openvzCpt, selfCpt, kernelFork, userspaceFork];

@@ -2,7 +2,7 @@
  * manifest role is "controller" and it has no oracle; it cannot run under qemu-riscv32, where
  * clone(CLONE_NEWPID) is EINVAL and the C/R calls are ENOSYS).
  *
- *   cptbench-ctl run --log LOG --image IMAGE --flags N --workdir DIR --cgroup NAME -- PATH [ARGS...]
+ *   cptbench-ctl run [--self] --log LOG --image IMAGE --flags N --workdir DIR --cgroup NAME -- PATH [ARGS...]
  *   cptbench-ctl restart --log LOG --image IMAGE --flags N
  *
  * run: mkdir DIR (EEXIST ok) and chdir into it; make the freezer cgroup NAME and join it, so the
@@ -15,6 +15,11 @@
  * logged "checkpoint <rc>". With N & CPT_KILL (1) a successful checkpoint kills the container
  * and the controller keeps waiting. At cinit's end it logs "exit <raw wait status>" and exits
  * with cinit's shell-style status (the exit code, or 128 + the signal).
+ *
+ * run --self: the container checkpoints itself (the "self" initiator): the workload's
+ * environment gets CPTBENCH_CKPT=IMAGE (IMAGE must be absolute) and its runtime calls
+ * checkpoint(0, fd, flags) at the point the scenario runner picks, with the flags the runner
+ * gives there (N is not used); the controller only waits, and SIGUSR1 does nothing.
  *
  * restart: restart(0, fd of IMAGE, N), logged "restart <pid or -errno>" (exit 111 if it
  * failed), then waits for that pid like run does: "exit <raw status>", same exit status.
@@ -52,7 +57,7 @@ __attribute__((noreturn)) static void usage(const char *msg, const char *arg)
 {
 	fprintf(stderr, "cptbench-ctl: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
 	fprintf(stderr,
-		"usage: cptbench-ctl run --log LOG --image IMAGE --flags N --workdir DIR --cgroup NAME -- PATH [ARGS...]\n"
+		"usage: cptbench-ctl run [--self] --log LOG --image IMAGE --flags N --workdir DIR --cgroup NAME -- PATH [ARGS...]\n"
 		"       cptbench-ctl restart --log LOG --image IMAGE --flags N\n");
 	exit(2);
 }
@@ -79,6 +84,19 @@ static long join_cgroup(const char *tasks, long pid)
 	long r = write(fd, buf, n);
 	close(fd);
 	return r < 0 ? r : 0;
+}
+
+/* The environment plus one entry, for run --self (the workload's runtime reads it). */
+static char **with_env(char **envp, const char *entry)
+{
+	int n = 0;
+	while (envp[n]) n++;
+	char **e = malloc((n + 2) * sizeof *e);
+	if (!e) return envp;
+	for (int i = 0; i < n; i++) e[i] = envp[i];
+	e[n] = (char *)entry;
+	e[n + 1] = NULL;
+	return e;
 }
 
 /* The container's init: pid 1 of the new namespace. Never returns. */
@@ -134,6 +152,7 @@ __attribute__((noreturn)) static void wait_for(pid_t pid, const char *image, uns
 
 struct opts {
 	const char *log, *image, *flags, *workdir, *cgroup;
+	int self;
 };
 
 static unsigned long parse_flags(const char *s)
@@ -151,6 +170,10 @@ static int parse(int argc, char **argv, int i, struct opts *o, int run)
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		if (run && strcmp(a, "--") == 0) return i + 1;
+		if (run && strcmp(a, "--self") == 0) {
+			o->self = 1;
+			continue;
+		}
 		const char **slot = NULL;
 		if (strcmp(a, "--log") == 0) slot = &o->log;
 		else if (strcmp(a, "--image") == 0) slot = &o->image;
@@ -180,6 +203,7 @@ int main(int argc, char **argv, char **envp)
 		if (!o.workdir) usage("missing --workdir", NULL);
 		if (!o.cgroup) usage("missing --cgroup", NULL);
 		if (i >= argc) usage("missing PATH after --", NULL);
+		if (o.self && o.image[0] != '/') usage("--self needs an absolute --image", o.image);
 	}
 
 	long fd = open(o.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -212,10 +236,15 @@ int main(int argc, char **argv, char **envp)
 	/* The handler may run before the container exists: the flag waits for the loop below. */
 	os_signal(SIGUSR1, on_usr1, 0 /* no SA_RESTART: the wait returns EINTR */, NULL);
 
+	static char ckpt_env[300];
+	if (o.self) {
+		if (snprintf(ckpt_env, sizeof ckpt_env, "CPTBENCH_CKPT=%s", o.image) >= (int)sizeof ckpt_env) usage("image path too long", o.image);
+		envp = with_env(envp, ckpt_env);
+	}
 	long child = sys_clone(CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (child == 0) cinit(argv[i], &argv[i], envp);
 	if (child < 0) fail("clone(CLONE_NEWPID)", "", child);
 	r = join_cgroup(FREEZER "/tasks", self);
 	if (r < 0) fail("join", FREEZER "/tasks", r);
-	wait_for((pid_t)child, o.image, flags, 1);
+	wait_for((pid_t)child, o.image, flags, !o.self);
 }

@@ -54,18 +54,53 @@ export function parsePoints(points: string): PointsSpec {
   throw new ConfigError("CONFIG_INVALID", `points must be "marked" or "random:N", got "${points}"`);
 }
 
-/** One Experiment per seed (`seeds`, else `[seed]`), all sharing the loaded workloads. */
-export function buildExperiments(config: Config, dir = WORKLOADS_DIR): Experiment[] {
+/** A config key that may hold one value or a list, as a list. */
+export function listOf(value: string | readonly string[]): string[] {
+  return typeof value === "string" ? [value] : [...value];
+}
+
+const PLURAL: Record<"initiator" | "creator" | "codec" | "points", string> = {
+  initiator: "several initiators",
+  creator: "several creators",
+  codec: "several codecs",
+  points: "several point specs",
+};
+
+/**
+ * The single value of a key that `cptbench run` needs one of. A list of several is a ConfigError:
+ * one run is one design; the cross product is `cptbench matrix`'s job.
+ */
+export function singleOf(config: Config, key: keyof typeof PLURAL): string {
+  const values = listOf(config[key]);
+  if (values.length !== 1) {
+    throw new ConfigError(
+      "CONFIG_SEVERAL",
+      `the config gives ${PLURAL[key]} (${key}: ${values.join(", ")}) but cptbench run runs one: use cptbench matrix, or pick one with a flag`,
+    );
+  }
+  return values[0];
+}
+
+/** The workloads of a config, loaded: its list, else every built-in C/R workload. */
+export function configWorkloads(config: Config, dir = WORKLOADS_DIR): WorkloadRef[] {
   const refs = config.workloads.length > 0 ? config.workloads : crWorkloads(dir).map((w) => w.name);
-  const workloads = refs.map((r) => resolveWorkload(r, dir));
+  return refs.map((r) => resolveWorkload(r, dir));
+}
+
+/**
+ * One Experiment per seed (`seeds`, else `[seed]`), all sharing the loaded workloads. The config
+ * must name one design and one point spec (singleOf).
+ */
+export function buildExperiments(config: Config, dir = WORKLOADS_DIR): Experiment[] {
+  const design = { initiator: singleOf(config, "initiator"), creator: singleOf(config, "creator"), codec: singleOf(config, "codec") };
+  const points = parsePoints(singleOf(config, "points"));
+  const workloads = configWorkloads(config, dir);
   const seeds = config.seeds ?? [config.seed];
   return seeds.map((seed) => ({
-    initiator: config.initiator,
-    creator: config.creator,
-    codec: config.codec,
+    ...design,
     pluginOptions: config.pluginOptions,
     workloads,
-    points: parsePoints(config.points),
+    points,
     modes: [...config.modes] as CrMode[],
     targets: [...config.targets] as CrTarget[],
     seed,

@@ -22,14 +22,28 @@ export const MODES = ["kill", "continue"] as const;
 export const TARGETS = ["same", "fresh"] as const;
 export const POINTS_PATTERN = /^(marked|random:[1-9]\d*)$/;
 
+/**
+ * A value or a non-empty list of values. Lists exist for `cptbench matrix` (several designs or
+ * point specs in one file); `cptbench run` takes a one-element list as the value itself.
+ */
+function oneOrMany<T extends z.ZodType>(item: T) {
+  return z.union([item, z.array(item).min(1)]);
+}
+
 const nonNegInt = z.number().int().min(0);
 const posInt = z.number().int().positive();
 
 export const configSchema = strict({
   $schema: z.string().optional().describe("the JSON schema this file follows (ignored by cptbench)"),
-  initiator: z.string().min(1).default("external").describe("checkpoint initiator: who starts the checkpoint (e.g. external)"),
-  creator: z.string().min(1).default("kernel").describe("process creator: how restored tasks come to exist (e.g. kernel)"),
-  codec: z.string().min(1).default("cpt").describe("image codec: how the state becomes bytes (e.g. cpt)"),
+  initiator: oneOrMany(z.string().min(1))
+    .default("external")
+    .describe("checkpoint initiator: who starts the checkpoint (e.g. external); a list is for cptbench matrix"),
+  creator: oneOrMany(z.string().min(1))
+    .default("kernel")
+    .describe("process creator: how restored tasks come to exist (e.g. kernel); a list is for cptbench matrix"),
+  codec: oneOrMany(z.string().min(1))
+    .default("cpt")
+    .describe("image codec: how the state becomes bytes (e.g. cpt); a list is for cptbench matrix"),
   plugins: z.array(z.string().min(1)).default([]).describe("extra plugin files (.ts/.mjs/.js), relative to the config file"),
   pluginOptions: z
     .record(z.string(), z.record(z.string(), z.unknown()))
@@ -39,11 +53,11 @@ export const configSchema = strict({
     .array(z.string().min(1))
     .default([])
     .describe("built-in workload names or ELF paths (relative to the config file); empty: every built-in C/R workload"),
-  points: z
-    .string()
-    .regex(POINTS_PATTERN, { error: 'must be "marked" or "random:N" with N a positive integer' })
+  points: oneOrMany(z.string().regex(POINTS_PATTERN, { error: 'must be "marked" or "random:N" with N a positive integer' }))
     .default("marked")
-    .describe('checkpoint points: "marked" (cpt_mark() calls) or "random:N" (N seeded instruction counts)'),
+    .describe(
+      'checkpoint points: "marked" (cpt_mark() calls) or "random:N" (N seeded instruction counts); cptbench matrix also takes a list, e.g. ["marked", "random:20"], and runs each',
+    ),
   modes: z.array(z.enum(MODES)).min(1).default([...MODES]).describe("after the checkpoint: kill the original, or let it continue"),
   targets: z.array(z.enum(TARGETS)).min(1).default([...TARGETS]).describe("restart in the same machine or a fresh one"),
   seeds: z.array(nonNegInt).min(1).optional().describe("run the whole matrix once per seed (overrides seed)"),

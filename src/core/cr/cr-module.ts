@@ -25,7 +25,7 @@ export function crModule(name: string, design: CrDesign): ModuleDef {
       k.cptOps = {
         owner: mod,
         checkpoint: (kk, caller, pid, fd, flags) => design.initiator.checkpoint(cr, caller, pid, fd, flags),
-        restart: (kk, caller, ctid, fd, flags) => design.creator.restart(cr, caller, ctid, fd, flags),
+        restart: (kk, caller, ctid, fd, flags, arg, argLen) => design.creator.restart(cr, caller, ctid, fd, flags, arg, argLen),
       };
       return 0;
     },

@@ -39,9 +39,24 @@ export interface CrContext {
 export const CPT_KILL = 1;
 /** Fault injection for tests: fail the named step (bits 8..15 = step number, 1..5). */
 export const CPT_FAIL_STEP_SHIFT = 8;
+/**
+ * What sys_checkpoint returns in a self-checkpointed program after a restart (the original call
+ * returns 0): like fork's two returns, the program learns which side it is on.
+ */
+export const CPT_RESTARTED = 1;
+
+/**
+ * Who asks for a checkpoint in a scenario: "controller" — cptbench-ctl outside the container,
+ * told by SIGUSR1; "self" — the program's own runtime, at a cpt_mark the runner picks (the call
+ * returns 1) or on CPT_SIGNAL (run --self gives the workload CPTBENCH_CKPT in its environment).
+ */
+export type CheckpointTrigger = "controller" | "self";
+/** The signal a self-checkpointing runtime handles by checkpointing (workloads/runtime/cpt.h). */
+export const CPT_SIGNAL = 63;
 
 export interface CheckpointInitiator {
   readonly name: string;
+  readonly trigger: CheckpointTrigger;
   /** Whether a checkpoint can be taken at an arbitrary instruction (seeded random points). */
   readonly randomPoints: boolean;
   /** sys_checkpoint(pid, fd, flags) in this design: 0 or -errno, or a restart code while it waits. */
@@ -50,8 +65,17 @@ export interface CheckpointInitiator {
 
 export interface ProcessCreator {
   readonly name: string;
-  /** sys_restart(ctid, fd, flags): the pid of the container's init (caller's namespace) or -errno. */
-  restart(cr: CrContext, caller: Task, ctid: number, fd: number, flags: number): number;
+  /**
+   * The guest program a scenario runs to restart (it is given --log, --image and --flags, then
+   * these args): cptbench-ctl's `restart` for a creator that does everything in sys_restart, a
+   * restarter that forks the tree itself for one that works from user space.
+   */
+  readonly restarter: { program: string; args: string[] };
+  /**
+   * sys_restart(ctid, fd, flags[, arg, argLen]): the pid of the container's init (caller's
+   * namespace) or -errno; a creator driven from user space uses flags to tell its operations apart.
+   */
+  restart(cr: CrContext, caller: Task, ctid: number, fd: number, flags: number, arg: number, argLen: number): number;
 }
 
 /** A codec failed to read an image: the message says what is wrong and where. */
@@ -66,6 +90,22 @@ export class ImageError extends Error {
   }
 }
 
+/**
+ * An incremental reader of one image, for codecs that stream: the kernel feeds it the image as it
+ * arrives (from a pipe, or a file page by page), so a restart never holds the whole image at once
+ * and can start while the checkpoint is still writing it.
+ */
+export interface ImageDecoder {
+  /**
+   * The next bytes of the image, in order, in chunks of any size (down to one byte). The decoder
+   * owns the chunk from here on (page data may stay views into it). Throws ImageError as soon as
+   * what it has seen is malformed.
+   */
+  push(chunk: Uint8Array): void;
+  /** The image ended: the model, or ImageError if it is incomplete (truncated, no trailer). */
+  end(): CheckpointModel;
+}
+
 export interface ImageCodec {
   readonly name: string;
   /**
@@ -77,4 +117,6 @@ export interface ImageCodec {
   encode(model: CheckpointModel): Iterable<Uint8Array>;
   /** Parse a whole image. Throws ImageError for anything malformed; page data may be views into `image`. */
   decode(image: Uint8Array): CheckpointModel;
+  /** A fresh incremental decoder; present exactly when `streams` is true. */
+  decoder?(): ImageDecoder;
 }

@@ -11,7 +11,8 @@ import { WaitQueue } from "../kernel/wait-queue.ts";
 import type { Frame } from "../mm/frame.ts";
 import { PAGE_SIZE } from "../mm/frame.ts";
 import { O_NONBLOCK, S_IFIFO } from "./constants.ts";
-import { EAGAIN, EFAULT, ENOMEM, ENOTTY, EPIPE } from "./errno.ts";
+import { EAGAIN, EFAULT, ENOMEM, ENOTTY, ENXIO, EPIPE } from "./errno.ts";
+import type { Task } from "../kernel/task.ts";
 import { noLlseek, type File, type FileOperations, type Pos } from "./file.ts";
 import { Inode, timeNow, type FsCtx, type SuperBlock } from "./inode.ts";
 import type { IoIter } from "./iov.ts";
@@ -37,6 +38,10 @@ export class Pipe {
   writers = 0;
   readonly rdWait = new WaitQueue();
   readonly wrWait = new WaitQueue();
+  /** A named FIFO's opens waiting for the other end (wait_for_partner), and where they sleep. */
+  readonly waitingReaders = new Set<Task>();
+  readonly waitingWriters = new Set<Task>();
+  readonly openWait = new WaitQueue();
 
   constructor(readonly k: Kernel) {}
 
@@ -56,18 +61,45 @@ export class Pipe {
   }
 }
 
+/** Whether a waiting opener is still there to be a partner (a killed one is not). */
+const waiting = (s: Set<Task>): boolean => [...s].some((t) => t.alive);
+
+/**
+ * fifo_open: a read-only open waits for a writer and a write-only one for a reader (each wakes
+ * the other); O_RDWR never waits; O_NONBLOCK does not wait, and a writer with no reader gets
+ * ENXIO. The wait is a sleep the open re-executes from (-ERESTARTSYS), as Linux's is.
+ */
+function fifoWaitForPartner(c: FsCtx, p: Pipe, f: File): number {
+  if (f.readable && f.writable) return 0;
+  const nonblock = (f.flags & O_NONBLOCK) !== 0;
+  const [mine, theirs, partners] = f.readable ? [p.waitingReaders, p.waitingWriters, p.writers] : [p.waitingWriters, p.waitingReaders, p.readers];
+  if (partners > 0 || waiting(theirs)) {
+    mine.delete(c.t);
+    c.k.wakeAll(p.openWait);
+    return 0;
+  }
+  if (nonblock) return f.readable ? 0 : -ENXIO;
+  mine.add(c.t);
+  return c.k.sleep(c.t, p.openWait);
+}
+
 export class PipeInode extends Inode {
   readonly pipe: Pipe;
 
-  constructor(sb: SuperBlock, ino: number, k: Kernel, uid: number, gid: number) {
-    super(sb, ino, S_IFIFO | 0o600, timeNow(k));
+  /** `fifo`: a named FIFO in a file system (mkfifo), whose opens wait for a partner. */
+  constructor(sb: SuperBlock, ino: number, k: Kernel, uid: number, gid: number, readonly fifo = false, mode = 0o600) {
+    super(sb, ino, S_IFIFO | mode, timeNow(k));
     this.pipe = new Pipe(k);
     this.uid = uid;
     this.gid = gid;
   }
 
-  /** An end is opened: pipe2, or reopening /proc/<pid>/fd/N. */
-  open(_c: FsCtx, f: File): number {
+  /** An end is opened: pipe2, open of a FIFO, or reopening /proc/<pid>/fd/N. */
+  open(c: FsCtx, f: File): number {
+    if (this.fifo) {
+      const err = fifoWaitForPartner(c, this.pipe, f);
+      if (err !== 0) return err;
+    }
     f.ops = pipeOps;
     if (f.readable) this.pipe.readers++;
     if (f.writable) this.pipe.writers++;

@@ -131,6 +131,24 @@ export class Vfs {
     return file;
   }
 
+  /** mkfifo(path) from outside the guest, as an administrator would (the parent must exist). */
+  installFifo(path: string, mode = 0o600): PipeInode {
+    const parts = path.split("/").filter((s) => s.length > 0 && s !== ".");
+    if (!path.startsWith("/") || parts.length === 0 || parts.includes("..")) throw new Error(`installFifo: bad path ${path}`);
+    let dir = this.rootMount.root;
+    for (const name of parts.slice(0, -1)) {
+      const next = dir.inode instanceof TmpfsDir ? dir.inode.lookup(NO_CTX, dir, name) : null;
+      if (next === null) throw new Error(`installFifo: ${path}: no tmpfs directory ${name}`);
+      dir = next;
+    }
+    const d = dir.inode;
+    const name = parts[parts.length - 1];
+    if (!(d instanceof TmpfsDir) || d.lookup(NO_CTX, dir, name) !== null) throw new Error(`installFifo: ${path} exists or its parent is not a tmpfs directory`);
+    const inode = new PipeInode(this.tmpfs, this.tmpfs.allocIno(), this.k, 0, 0, true, mode);
+    d.mknod(dir, name, inode);
+    return inode;
+  }
+
   /** Mount a file system whose root is `root` on `at`. */
   mount(at: Path, sb: SuperBlock, root: Dentry): Mount {
     const m = new Mount(this.nextMountId++, sb, root, at.mnt, at.dentry);

@@ -50,6 +50,12 @@ export interface CloneArgs {
   exitSignal: number;
   /** clone3's set_tid: the pid to take at each level, innermost first. */
   setTid: number[];
+  /**
+   * clone-with-pid in a container being restarted: the namespace the child goes in (a nested
+   * one the restart made, or the parent's for children), and set_tid allowed without
+   * CAP_SYS_ADMIN there.
+   */
+  restartNs?: PidNamespace;
 }
 
 /** copy_process: the new task, or -errno. Does not yet make it runnable. */
@@ -62,11 +68,12 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   // A namespace's init cannot make siblings (they would have no reaper); threads of a task
   // that unshared its pid namespace cannot be created either.
   if ((f & CLONE_PARENT) && parent.pidNs.reaper === parent) return -EINVAL;
-  if ((f & CLONE_THREAD) && parent.pidNsForChildren !== parent.pidNs) return -EINVAL;
-  if (a.setTid.length > 0 && !parent.cred.capable(CAP_SYS_ADMIN)) return -EPERM;
+  if ((f & CLONE_THREAD) && (a.restartNs ?? parent.pidNsForChildren) !== parent.pidNs) return -EINVAL;
+  if (a.setTid.length > 0 && a.restartNs === undefined && !parent.cred.capable(CAP_SYS_ADMIN)) return -EPERM;
+  if (a.restartNs !== undefined && (f & CLONE_NEWPID)) return -EINVAL;
   const r = k.kobj;
   const why = `clone(0x${f.toString(16)}) by pid ${parent.id}`;
-  let ns: PidNamespace = parent.pidNsForChildren;
+  let ns: PidNamespace = a.restartNs ?? parent.pidNsForChildren;
   let nsproxy = parent.nsproxy;
   if (f & CLONE_NEWPID) {
     if (!parent.cred.capable(CAP_SYS_ADMIN)) return -EPERM;

@@ -55,7 +55,8 @@ export const COSTS = {
 export interface CptOperations {
   owner: Module;
   checkpoint(k: Kernel, caller: Task, pid: number, fd: number, flags: number): number;
-  restart(k: Kernel, caller: Task, ctid: number, fd: number, flags: number): number;
+  /** `arg`/`argLen`: a user buffer some restart operations use (a user-space restarter's task table). */
+  restart(k: Kernel, caller: Task, ctid: number, fd: number, flags: number, arg: number, argLen: number): number;
 }
 
 // Linux's internal restart codes: never seen by user space.
@@ -106,8 +107,12 @@ export class Kernel {
   readonly modules: Modules;
   /** Registered by a loaded C/R module; sys_checkpoint/sys_restart dispatch to it. */
   cptOps: CptOperations | null = null;
-  /** Called by cpt_mark(label) (syscall 802): the scenario runner's checkpoint points. true = hold t there. */
-  onCptMark: ((t: Task, label: string) => boolean | void) | null = null;
+  /**
+   * Called by cpt_mark(label) (syscall 802): the scenario runner's checkpoint points. true = hold
+   * t there; { checkpoint: flags } = the call returns 1 + flags, asking a self-checkpointing
+   * program to checkpoint itself with those flags.
+   */
+  onCptMark: ((t: Task, label: string) => boolean | { checkpoint: number } | void) | null = null;
   /** Tasks held at a cpt_mark, asleep on cptMarkWait until releaseCptMarks(). */
   readonly cptMarkHeld = new Set<Task>();
   readonly cptMarkWait = new WaitQueue();

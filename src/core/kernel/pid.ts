@@ -4,6 +4,7 @@
 // the number at the caller's level (pid_vnr). A Pid also names a process group or a session,
 // so it outlives its task while a group or session still uses it.
 import { KObject, type KObjectRegistry } from "./kref.ts";
+import type { SigInfo } from "./siginfo.ts";
 import type { Task } from "./task.ts";
 
 export const PID_MAX_DEFAULT = 32768;
@@ -19,6 +20,8 @@ export class PidNamespace extends KObject {
   reaper: Task | null = null;
   /** False once the init has died: no new pids (fork fails with ENOMEM, as in Linux). */
   allocating = true;
+  /** Set while a user-space restart rebuilds the container this is the namespace of. */
+  restarting: RestartingState | null = null;
   readonly level: number;
 
   /** The caller owns the new namespace's one reference; it takes one on its parent. */
@@ -59,6 +62,29 @@ export class PidNamespace extends KObject {
     }
     return 0;
   }
+}
+
+/**
+ * A container being restarted from user space (the userspace-fork creator): its tasks are
+ * forked by a restarter program, each with the pid it had (clone-with-pid is allowed in such a
+ * namespace without CAP_SYS_ADMIN), and then each restores itself. Meanwhile signals sent from
+ * outside the container can be held back, and delivered once the restart is over.
+ */
+export interface RestartingState {
+  /** The container's namespace (the one this state is set on). */
+  readonly ns: PidNamespace;
+  /** Where a task numbered `nr` in the container's namespace belongs: its namespace (maybe nested) and set_tid there, innermost first. */
+  place(nr: number): { ns: PidNamespace; setTid: number[] } | null;
+  /** Whether signals from outside the container are held until the restart completes. */
+  readonly holdSignals: boolean;
+  /** A signal from outside the container, held. */
+  hold(target: Task, info: SigInfo, group: boolean): void;
+}
+
+/** The restarting state of the container `ns` belongs to, if it is being restarted. */
+export function restartingOf(ns: PidNamespace): RestartingState | null {
+  for (let p: PidNamespace | null = ns; p !== null; p = p.parent) if (p.restarting !== null) return p.restarting;
+  return null;
 }
 
 export interface UPid {

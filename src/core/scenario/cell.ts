@@ -12,13 +12,15 @@ import type { Kernel } from "../kernel/kernel.ts";
 import type { ModuleDef } from "../kernel/module.ts";
 import { sendSignal } from "../kernel/signal.ts";
 import { SIGUSR1 } from "../kernel/signal-names.ts";
+import { SI_QUEUE } from "../kernel/siginfo.ts";
+import { EOPNOTSUPP } from "../cr/errors.ts";
 import { shellStatus, type Task } from "../kernel/task.ts";
-import { CPT_KILL } from "../cr/interfaces.ts";
+import { CPT_KILL, CPT_SIGNAL, type CheckpointTrigger } from "../cr/interfaces.ts";
 import { crTrace, type CrOpRecord } from "../cr/trace.ts";
 import { instructionBudget, SLICE, type Reference } from "./reference.ts";
 import {
   bootMachine, CT_CGROUP, CTL_LOG, ctlLog, guestFileSize, IMAGE_PATH, loadGuestFile, RESTART_LOG, saveGuestFile, startRestart, startRun,
-  treeDigest, workdirOf,
+  treeDigest, workdirOf, type RestarterSpec,
 } from "./setup.ts";
 import type { CellResult, CrMode, CrTarget, Experiment, PhaseMetrics, WorkloadRef } from "./types.ts";
 
@@ -73,6 +75,10 @@ export interface CellDesign {
   initiator: string;
   creator: string;
   codec: string;
+  /** Who asks for the checkpoint: the controller, or the program itself (the initiator's trigger). */
+  trigger: CheckpointTrigger;
+  /** The guest program that restarts (the creator's restarter). */
+  restarter: RestarterSpec;
   /** A fresh module definition per machine (it holds that machine's C/R state). */
   module: () => ModuleDef;
 }
@@ -87,9 +93,10 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
     seed: exp.seed, verdict: "fail", imageBytes: 0, tasks: 0, objectsCreated: 0, checkpoint: null, restart: null, oopses: [],
   });
   const results = targets.map(base);
-  const failAll = (reason: string, oopses: string[] = []): CellResult[] => {
+  const failAll = (reason: string, oopses: string[] = [], verdict: "fail" | "unsupported" = "fail"): CellResult[] => {
     for (const r of results) {
       r.reason ??= reason;
+      r.verdict = oopses.length > 0 ? "fail" : verdict;
       r.oopses.push(...oopses);
     }
     return results;
@@ -98,7 +105,9 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
   const a = bootMachine(exp, w, design.module());
   const ka = a.kernel;
   const trace = crTrace(ka);
-  const ctl = startRun(a, w, mode === "kill" ? CPT_KILL : 0);
+  const self = design.trigger === "self";
+  const flags = mode === "kill" ? CPT_KILL : 0;
+  const ctl = startRun(a, w, flags, design.trigger);
   let triggered = false;
   let triggerAt = 0;
   let executed = 0;
@@ -108,7 +117,36 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
     triggerAt = performance.now();
     sendSignal(ka, ctl, { signo: SIGUSR1, code: 0 }, true);
   };
-  if (point.kind === "mark") {
+  let unsupported: string | undefined;
+  if (self && point.kind === "mark") {
+    // The program checkpoints itself: its n-th cpt_mark returns 1 + flags and its runtime
+    // calls sys_checkpoint(0, fd, flags) right there.
+    let seen = 0;
+    ka.onCptMark = (t) => {
+      if (t.pidNs === ka.initNs || ++seen !== point.n) return false;
+      triggered = true;
+      triggerAt = performance.now();
+      return { checkpoint: flags };
+    };
+  } else if (self) {
+    // At an arbitrary instruction the runtime's CPT_SIGNAL handler takes the checkpoint; the
+    // signal goes to the workload's main process (the first child of the container's init),
+    // queued with the flags as its value as sigqueue(3) would, and lands whenever that task
+    // next returns to user mode. Only where the handler is in place, as SigCgt in
+    // /proc/<pid>/status would show: before the workload's execve the process is still the
+    // controller's code, and a workload may have put its own action there.
+    executed += runUntil(ka, () => false, point.n);
+    const main = workloadMain(ka, ctl);
+    const handler = main?.sighand.actions[CPT_SIGNAL].handler ?? 0;
+    if (main === undefined) unsupported = `at instruction ${point.n} the workload's main process has exited: nobody is left to take a self-checkpoint`;
+    else if (handler === 0 || handler === 1) {
+      unsupported = `at instruction ${point.n} the workload's main process does not catch CPT_SIGNAL (${CPT_SIGNAL}) yet: it has not executed the workload, or took the signal over`;
+    } else {
+      triggered = true;
+      triggerAt = performance.now();
+      sendSignal(ka, main, { signo: CPT_SIGNAL, code: SI_QUEUE, pid: 0, uid: 0, value: flags }, false);
+    }
+  } else if (point.kind === "mark") {
     let seen = 0;
     // The marking task is held at its mark until the checkpoint is over: the image is taken
     // exactly there, whatever the other tasks do meanwhile.
@@ -142,7 +180,12 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
     ka.shutdown();
     return problemsOf(ka);
   };
+  if (unsupported !== undefined) return failAll(unsupported, shutdownA(), "unsupported");
   if (!triggered) return failAll(`the point ${pointName(point)} was never reached (the reference has ${ref.marks} marks)`, shutdownA());
+  if (op === undefined && self && point.kind === "insn") {
+    // The workload blocked or ignored CPT_SIGNAL, or put its own handler in place, until it ended.
+    return failAll(`the workload never ran the runtime's CPT_SIGNAL handler after instruction ${point.n}: a signal-triggered self-checkpoint cannot be taken there`, shutdownA(), "unsupported");
+  }
   if (op === undefined || !op.done) {
     const why = log.find(([v]) => v === "checkpoint")?.[1];
     return failAll(why !== undefined ? `checkpoint returned ${why} without a trace` : "the container ended before the controller could checkpoint it", shutdownA());
@@ -153,7 +196,8 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
     r.tasks = op.tasks;
     r.imageBytes = op.imageBytes;
   }
-  if (op.result !== 0) return failAll(`checkpoint failed: ${op.error ?? `errno ${-op.result}`}`, shutdownA());
+  // EOPNOTSUPP: the design cannot carry something the container has (it says what): not a failure.
+  if (op.result !== 0) return failAll(`checkpoint failed: ${op.error ?? `errno ${-op.result}`}`, shutdownA(), op.result === -EOPNOTSUPP ? "unsupported" : "fail");
   if (ctl.alive) return failAll("the original run did not end", shutdownA());
   const stdoutA = a.console.stdout;
   const prefix = stdoutA.subarray(0, op.stdoutAt ?? 0);
@@ -170,7 +214,7 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
   try {
     if (targets.includes("fresh")) saveGuestFile(a, IMAGE_PATH, imgPath);
     // The same machine first: it is then shut down before a fresh one boots.
-    if (targets.includes("same")) restartOn(a, w, ref, results[targets.indexOf("same")], prefix, stdoutA.length, budget);
+    if (targets.includes("same")) restartOn(a, w, design.restarter, ref, results[targets.indexOf("same")], prefix, stdoutA.length, budget);
     const probA = shutdownA();
     for (const r of results) r.oopses.push(...probA);
     if (targets.includes("fresh")) {
@@ -178,7 +222,7 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
       const b = bootMachine(exp, w, design.module());
       loadGuestFile(b, imgPath, IMAGE_PATH);
       rmSync(imgPath, { force: true });
-      restartOn(b, w, ref, r, prefix, 0, budget);
+      restartOn(b, w, design.restarter, ref, r, prefix, 0, budget);
       b.kernel.shutdown();
       r.oopses.push(...problemsOf(b.kernel));
     }
@@ -194,12 +238,26 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
   return results;
 }
 
+/**
+ * The workload's main process — the first child of the container's init — as a live thread of
+ * it (its leader, unless the leader has exited while other threads go on).
+ */
+function workloadMain(k: Kernel, ctl: Task): Task | undefined {
+  const cinit = [...k.tasks.values()].find((t) => t.parent === ctl && t.pidNs !== k.initNs);
+  if (cinit === undefined) return undefined;
+  const main = [...k.tasks.values()].find((t) => t.parent === cinit && t.isLeader);
+  if (main === undefined || main.group.groupExit) return undefined;
+  return main.alive ? main : [...main.group.threads].find((t) => t.alive);
+}
+
 /** Restart from the image on m and judge the result against the reference. */
-function restartOn(m: Machine, w: WorkloadRef, ref: Reference, r: CellResult, prefix: Uint8Array, outStart: number, budget: number): void {
+function restartOn(
+  m: Machine, w: WorkloadRef, restarter: RestarterSpec, ref: Reference, r: CellResult, prefix: Uint8Array, outStart: number, budget: number,
+): void {
   const k = m.kernel;
   const trace = crTrace(k);
   const opsBefore = trace.ops.length;
-  const rst: Task = startRestart(m, w);
+  const rst: Task = startRestart(m, w, restarter);
   const rstOp = (): CrOpRecord | undefined => trace.ops.slice(opsBefore).find((o) => o.op === "restart");
   const t0 = performance.now();
   const before = counters(k, 0);
@@ -218,6 +276,7 @@ function restartOn(m: Machine, w: WorkloadRef, ref: Reference, r: CellResult, pr
   }
   if (op.result < 0) {
     r.reason = `restart failed: ${op.error ?? `errno ${-op.result}`}`;
+    if (op.result === -EOPNOTSUPP) r.verdict = "unsupported";
     return;
   }
   if (rst.alive) {

@@ -4,6 +4,7 @@
 // instructions the container exists (where seeded random points are drawn from).
 import { performance } from "node:perf_hooks";
 import type { ModuleDef } from "../kernel/module.ts";
+import type { CheckpointTrigger } from "../cr/interfaces.ts";
 import { shellStatus, type Task } from "../kernel/task.ts";
 import { bootMachine, startRun, treeDigest, workdirOf } from "./setup.ts";
 import type { Experiment, WorkloadRef } from "./types.ts";
@@ -30,14 +31,21 @@ export interface Reference {
 /** A limit no correct run of the workload comes near, so a broken restart cannot hang the bench. */
 export const instructionBudget = (ref: Reference): number => ref.instructions * 20 + 200_000_000;
 
-export function referenceRun(exp: Experiment, w: WorkloadRef, mod: ModuleDef | null, maxInstructions = 2_000_000_000): Reference {
+/**
+ * The reference of `w`. `trigger` must be the initiator's: a self-checkpointing workload runs
+ * with its runtime's checkpoint handler in place (and CPTBENCH_CKPT in its environment) even
+ * when nobody checkpoints it, so its reference is taken the same way.
+ */
+export function referenceRun(
+  exp: Experiment, w: WorkloadRef, mod: ModuleDef | null, trigger: CheckpointTrigger = "controller", maxInstructions = 2_000_000_000,
+): Reference {
   const m = bootMachine(exp, w, mod);
   const k = m.kernel;
   let marks = 0;
   k.onCptMark = (t) => {
     if (t.pidNs !== k.initNs) marks++;
   };
-  const ctl = startRun(m, w, 0);
+  const ctl = startRun(m, w, 0, trigger);
   const t0 = performance.now();
   let executed = 0;
   let first = -1;

@@ -34,8 +34,9 @@ export function pointsOf(exp: Experiment, w: WorkloadRef, ref: Reference): Point
 /** The design of an experiment, resolved through the registry. */
 export function designOf(exp: Experiment, registry: Registry): CellDesign {
   const container = registry.cellContainer({ initiator: exp.initiator, creator: exp.creator, codec: exp.codec }, exp.pluginOptions);
+  const probe = resolveCell(container);
   return {
-    initiator: exp.initiator, creator: exp.creator, codec: exp.codec,
+    initiator: exp.initiator, creator: exp.creator, codec: exp.codec, trigger: probe.initiator.trigger, restarter: probe.creator.restarter,
     module: () => {
       const cell = resolveCell(container);
       return crModule(cell.moduleName, { initiator: cell.initiator, creator: cell.creator, codec: cell.codec });
@@ -51,7 +52,7 @@ export function runExperimentSync(exp: Experiment, opts: RunOptions = {}): CellR
     opts.onCell?.(r);
   };
   for (const w of exp.workloads) {
-    const ref = referenceRun(exp, w, design.module());
+    const ref = referenceRun(exp, w, design.module(), design.trigger);
     if (ref.problems.length > 0) {
       for (const mode of exp.modes) for (const target of exp.targets) {
         emit({

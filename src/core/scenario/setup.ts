@@ -14,6 +14,7 @@ import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../fs/tmpfs/tmpfs.ts";
 import type { Dentry } from "../fs/inode.ts";
 import { mkdirsTmpfs, walkTmpfs } from "../cr/restore/tree.ts";
 import { CptbenchError } from "../errors.ts";
+import type { CheckpointTrigger } from "../cr/interfaces.ts";
 import type { Experiment, WorkloadRef } from "./types.ts";
 
 export const CTL_PATH = "/bin/cptbench-ctl";
@@ -22,19 +23,32 @@ export const CTL_LOG = "/var/cpt/ctl.log";
 export const RESTART_LOG = "/var/cpt/restart.log";
 export const CT_CGROUP = "ct";
 
-let ctlElf: Uint8Array | undefined;
+const toolElfs = new Map<string, Uint8Array>();
+
+/** A scenario tool program (role "controller" in the manifest): workloads/bin/<name>.elf. */
+export function toolElf(name: string): Uint8Array {
+  let elf = toolElfs.get(name);
+  if (elf === undefined) {
+    const path = join(import.meta.dirname, "..", "..", "..", "workloads", "bin", `${name}.elf`);
+    try {
+      elf = readFileSync(path);
+    } catch {
+      throw new CptbenchError("CTL_MISSING", `the scenario program ${path} is missing: build the workloads (npm run build:workloads)`);
+    }
+    toolElfs.set(name, elf);
+  }
+  return elf;
+}
 
 /** The controller program (workloads/bin/cptbench-ctl.elf). */
 export function controllerElf(): Uint8Array {
-  if (ctlElf === undefined) {
-    const path = join(import.meta.dirname, "..", "..", "..", "workloads", "bin", "cptbench-ctl.elf");
-    try {
-      ctlElf = readFileSync(path);
-    } catch {
-      throw new CptbenchError("CTL_MISSING", `the controller program ${path} is missing: build the workloads (npm run build:workloads)`);
-    }
-  }
-  return ctlElf;
+  return toolElf("cptbench-ctl");
+}
+
+/** The program a creator restarts with: cptbench-ctl, or a restarter of its own. */
+export interface RestarterSpec {
+  program: string;
+  args: string[];
 }
 
 export const workdirOf = (w: WorkloadRef): string => `/ct/${w.name.replace(/[^A-Za-z0-9._-]/g, "_")}`;
@@ -65,19 +79,23 @@ export function bootMachine(exp: Experiment, w: WorkloadRef, mod: ModuleDef | nu
   return m;
 }
 
-/** Start `cptbench-ctl run`: the workload in a new container, checkpoint on SIGUSR1. */
-export function startRun(m: Machine, w: WorkloadRef, flags: number): Task {
+/**
+ * Start `cptbench-ctl run`: the workload in a new container, checkpointed by the controller on
+ * SIGUSR1, or (trigger "self") by its own runtime.
+ */
+export function startRun(m: Machine, w: WorkloadRef, flags: number, trigger: CheckpointTrigger = "controller"): Task {
   const argv = [
-    CTL_PATH, "run", "--log", CTL_LOG, "--image", IMAGE_PATH, "--flags", String(flags),
+    CTL_PATH, "run", ...(trigger === "self" ? ["--self"] : []), "--log", CTL_LOG, "--image", IMAGE_PATH, "--flags", String(flags),
     "--workdir", workdirOf(w), "--cgroup", CT_CGROUP, "--", workloadPath(w), ...w.args,
   ];
   return m.kernel.spawn(controllerElf(), argv, w.env, CTL_PATH);
 }
 
-/** Start `cptbench-ctl restart` from the image file. */
-export function startRestart(m: Machine, w: WorkloadRef): Task {
-  const argv = [CTL_PATH, "restart", "--log", RESTART_LOG, "--image", IMAGE_PATH, "--flags", "0"];
-  return m.kernel.spawn(controllerElf(), argv, w.env, CTL_PATH);
+/** Start the creator's restarter (`cptbench-ctl restart` by default) from the image file. */
+export function startRestart(m: Machine, w: WorkloadRef, restarter: RestarterSpec = { program: "cptbench-ctl", args: ["restart"] }): Task {
+  const path = `/bin/${restarter.program}`;
+  const argv = [path, ...restarter.args, "--log", RESTART_LOG, "--image", IMAGE_PATH, "--flags", "0"];
+  return m.kernel.spawn(toolElf(restarter.program), argv, w.env, path);
 }
 
 /** Make a directory and its parents (root-owned, 0755) from outside the guest. */

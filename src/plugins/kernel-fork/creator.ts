@@ -11,9 +11,10 @@ import type { KthreadYield } from "../../core/kernel/kthread.ts";
 import { NR_RESTART } from "../../core/kernel/syscalls/cr-nr.ts";
 import type { Task } from "../../core/kernel/task.ts";
 import { WaitQueue } from "../../core/kernel/wait-queue.ts";
-import { CrError, EBADMSG, EINVAL, EPERM, ESPIPE, ESRCH } from "../../core/cr/errors.ts";
-import { imageFd, readImageFile, type ImageFd } from "../../core/cr/image-io.ts";
-import { ImageError, type CrContext, type ProcessCreator } from "../../core/cr/interfaces.ts";
+import { CrError, EINVAL, EPERM, ESPIPE, ESRCH } from "../../core/cr/errors.ts";
+import { imageFd, type ImageFd } from "../../core/cr/image-io.ts";
+import type { CrContext, ProcessCreator } from "../../core/cr/interfaces.ts";
+import { readModel } from "../../core/cr/read-model.ts";
 import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
 import { modelWork, type CheckpointModel } from "../../core/cr/model.ts";
 import { COSTS } from "../../core/kernel/kernel.ts";
@@ -32,6 +33,7 @@ class Barrier {
 @injectable()
 export class KernelCreator implements ProcessCreator {
   readonly name = "kernel";
+  readonly restarter = { program: "cptbench-ctl", args: ["restart"] };
 
   constructor(@inject("kernel-fork.options") readonly options: object) {}
 
@@ -60,7 +62,7 @@ export class KernelCreator implements ProcessCreator {
     let bodies = 0; // module references held by task bodies that have not finished
     let result = 0;
     let error: string | undefined;
-    let stepName = "read";
+    let stepName = "read-decode";
     let t0 = k.clock;
     const step = (name: string): void => {
       cr.trace.step(rec, stepName, 0, t0);
@@ -69,17 +71,8 @@ export class KernelCreator implements ProcessCreator {
       if (!caller.alive) throw new CrError(ESRCH, "the restarting process died");
     };
     try {
-      const bytes = readImageFile(img);
-      rec.imageBytes = bytes.length;
-      yield;
-      step("decode");
-      let model: CheckpointModel;
-      try {
-        model = cr.codec.decode(bytes);
-      } catch (e) {
-        if (e instanceof ImageError) throw new CrError(EBADMSG, `bad ${cr.codec.name} image: ${e.message}`);
-        throw e;
-      }
+      // Read and decode are one step: a streaming codec decodes as the bytes arrive.
+      const model = yield* readModel(cr, self, img, rec);
       rec.tasks = model.tasks.length;
       yield;
       step("create");

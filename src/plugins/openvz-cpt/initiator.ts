@@ -12,29 +12,22 @@
 // written image file is truncated back, and the error reaches the caller.
 import { inject, injectable } from "tsyringe";
 import { CAP_SYS_ADMIN } from "../../core/kernel/cred.ts";
-import type { FreezerCgroup } from "../../core/kernel/freezer.ts";
 import type { KthreadYield } from "../../core/kernel/kthread.ts";
-import { sendSignal } from "../../core/kernel/signal.ts";
-import { SIGKILL } from "../../core/kernel/signal-names.ts";
 import { NR_CHECKPOINT } from "../../core/kernel/syscalls/cr-nr.ts";
 import type { Task } from "../../core/kernel/task.ts";
-import { collectContainer, containerTasks } from "../../core/cr/collect/collect.ts";
-import { CrError, EBUSY, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";
-import { discardImage, imageFd, writeImage, type ImageFd } from "../../core/cr/image-io.ts";
+import { dumpContainer, killContainer } from "../../core/cr/dump.ts";
+import { CrError, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";
+import { Freezing } from "../../core/cr/freezing.ts";
+import { discardImage, imageFd, type ImageFd } from "../../core/cr/image-io.ts";
 import { CPT_FAIL_STEP_SHIFT, CPT_KILL, type CheckpointInitiator, type CrContext } from "../../core/cr/interfaces.ts";
 import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
-import { modelCounts, modelWork } from "../../core/cr/model.ts";
-import { COSTS, type Kernel } from "../../core/kernel/kernel.ts";
-
-/** How long the freeze may take before the checkpoint gives up (cycles of virtual time). */
-export const FREEZE_TIMEOUT = 50_000_000;
-const FREEZE_POLL = 20_000;
 
 export const STEPS = ["pre-dump", "freeze", "dump", "thaw-or-kill", "post-dump"] as const;
 
 @injectable()
 export class ExternalInitiator implements CheckpointInitiator {
   readonly name = "external";
+  readonly trigger = "controller";
   readonly randomPoints = true;
 
   constructor(@inject("openvz-cpt.options") readonly options: object) {}
@@ -78,24 +71,10 @@ export class ExternalInitiator implements CheckpointInitiator {
       yield;
       done();
       begin(2);
-      freezing.freeze();
-      for (let waited = 0; !freezing.frozen(); waited += FREEZE_POLL) {
-        if (!init.alive) throw new CrError(ESRCH, "the container's init exited during the freeze");
-        if (waited >= FREEZE_TIMEOUT) throw new CrError(EBUSY, `the container did not freeze within ${FREEZE_TIMEOUT} cycles`);
-        yield { sleep: null, deadline: k.clock + FREEZE_POLL };
-      }
+      yield* freezing.freezeAndWait();
       done();
       begin(3);
-      rec.stdoutAt = k.console.stdoutBytes;
-      const model = collectContainer(k, init, `cptbench external initiator, ${cr.codec.name} codec`);
-      rec.tasks = model.tasks.length;
-      const work = modelWork(model);
-      k.charge(self, work.objects * COSTS.crObject + work.pages * COSTS.crPage);
-      yield;
-      const n = yield* writeImage(k, self, img, cr.codec.encode(model));
-      if (n < 0) throw new CrError(-n, `writing the image failed with errno ${-n}`);
-      rec.imageBytes = n;
-      cr.trace.step(rec, "dump", 0, t0, JSON.stringify(modelCounts(model)));
+      yield* dumpContainer(cr, self, init, img, rec, "cptbench external initiator");
       begin(4);
       const kill = (flags & CPT_KILL) !== 0;
       if (!kill) freezing.thaw();
@@ -105,7 +84,7 @@ export class ExternalInitiator implements CheckpointInitiator {
       yield;
       done();
       if (kill) {
-        for (const t of containerTasks(k, init)) if (t.alive) sendSignal(k, t, { signo: SIGKILL, code: 0x80 }, true);
+        killContainer(cr, init);
         freezing.thaw();
       }
     } catch (e) {
@@ -117,57 +96,5 @@ export class ExternalInitiator implements CheckpointInitiator {
       freezing.thaw();
     }
     return finishJob(cr, job, rec, result, error);
-  }
-}
-
-/**
- * The freeze of one container. Its tasks are frozen through their freezer cgroup when the
- * container has one of its own; otherwise a temporary group is made for them and they go back
- * to their groups at thaw.
- */
-class Freezing {
-  private group: FreezerCgroup | null = null;
-  private readonly moved = new Map<Task, FreezerCgroup>();
-  private temp = false;
-
-  constructor(
-    private readonly k: Kernel,
-    private readonly init: Task,
-  ) {}
-
-  freeze(): void {
-    const fz = this.k.freezer;
-    const g = fz.groupOf(this.init);
-    const ns = this.init.pidNs;
-    const pure = g !== fz.root && [...g.subtree()].every((sub) => [...sub.tasks].every((t) => ns.contains(t.pidNs)));
-    if (pure) this.group = g;
-    else {
-      const name = `cpt-${this.init.id}`;
-      const tg = fz.root.children.get(name) ?? fz.createGroup(fz.root, name);
-      if (tg === null) throw new CrError(EBUSY, `cannot create freezer cgroup ${name}`);
-      this.temp = true;
-      this.group = tg;
-      for (const t of containerTasks(this.k, this.init)) {
-        if (!t.alive) continue;
-        this.moved.set(t, fz.groupOf(t));
-        fz.attach(tg, t);
-      }
-    }
-    fz.freeze(this.group);
-  }
-
-  frozen(): boolean {
-    return this.group !== null && this.k.freezer.state(this.group) === "FROZEN";
-  }
-
-  thaw(): void {
-    const fz = this.k.freezer;
-    if (this.group === null) return;
-    fz.thaw(this.group);
-    if (this.temp) {
-      for (const [t, g] of this.moved) if (t.alive) fz.attach(g, t);
-      fz.removeGroup(this.group);
-    }
-    this.group = null;
   }
 }

@@ -62,11 +62,13 @@ function errorOf(f: () => unknown): Error {
 describe("Registry", () => {
   it("holds the built-in plugins and their bindings", () => {
     const r = builtinRegistry();
-    expect(r.plugins.map((p) => p.name)).toEqual(["openvz-cpt", "kernel-fork"]);
-    expect(r.names("initiator")).toContain("external");
-    expect(r.names("creator")).toContain("kernel");
+    expect(r.plugins.map((p) => p.name)).toEqual(["openvz-cpt", "self-cpt", "kernel-fork", "userspace-fork"]);
+    expect(r.names("initiator")).toEqual(["external", "self"]);
+    expect(r.names("creator")).toEqual(["kernel", "userspace"]);
     expect(r.names("codec")).toContain("cpt");
     expect(r.provider("codec", "cpt").name).toBe("openvz-cpt");
+    expect(r.provider("initiator", "self").name).toBe("self-cpt");
+    expect(r.provider("creator", "userspace").name).toBe("userspace-fork");
   });
 
   it("refuses a duplicate plugin name", () => {
@@ -91,10 +93,11 @@ describe("Registry", () => {
 
   it("an unknown initiator, creator or codec lists the available names", () => {
     const r = builtinRegistry().add(nullPlugin());
-    expect(() => r.cellContainer({ ...BUILTIN, initiator: "self" })).toThrow('unknown initiator "self"; available: external');
-    expect(() => r.cellContainer({ ...BUILTIN, creator: "userspace" })).toThrow('unknown creator (--fork) "userspace"; available: kernel');
-    expect(() => r.cellContainer({ ...BUILTIN, codec: "ckpt" })).toThrow('unknown codec "ckpt"; available: cpt, null');
-    expect(errorOf(() => r.cellContainer({ ...BUILTIN, codec: "ckpt" }))).toBeInstanceOf(CptbenchError);
+    expect(() => r.cellContainer({ ...BUILTIN, initiator: "psychic" })).toThrow('unknown initiator "psychic"; available: external, self');
+    expect(() => r.cellContainer({ ...BUILTIN, creator: "stork" })).toThrow('unknown creator (--fork) "stork"; available: kernel, userspace');
+    expect(() => r.cellContainer({ ...BUILTIN, codec: "zip" })).toThrow(`unknown codec "zip"; available: ${r.names("codec").join(", ")}`);
+    expect(r.names("codec")).toContain("null");
+    expect(errorOf(() => r.cellContainer({ ...BUILTIN, codec: "zip" }))).toBeInstanceOf(CptbenchError);
   });
 
   it("checks options with the plugin's schema; the error names the plugin and the key", () => {
@@ -110,8 +113,11 @@ describe("Registry", () => {
     expect(builtinKey.message).toContain('plugin "openvz-cpt"');
     expect(builtinKey.message).toContain('"killAfterDump"');
     expect(() => r.cellContainer(sel, { "no-such": {} })).toThrow(
-      'pluginOptions names unknown plugin "no-such"; plugins: kernel-fork, openvz-cpt, test-null',
+      'pluginOptions names unknown plugin "no-such"; plugins: kernel-fork, openvz-cpt, self-cpt, test-null, userspace-fork',
     );
+    const pids = errorOf(() => r.cellContainer({ ...BUILTIN, creator: "userspace" }, { "userspace-fork": { pids: "guess" } }));
+    expect(pids.message).toContain('invalid options for plugin "userspace-fork"');
+    expect(pids.message).toMatch(/"eclone"\|"ns_last_pid"|eclone.*ns_last_pid/);
   });
 
   it("gives each plugin its parsed options, defaults included", () => {

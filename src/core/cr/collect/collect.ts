@@ -16,7 +16,7 @@ import { savedProgress } from "../../fs/rw-restart.ts";
 import { CrError, EINVAL, EOPNOTSUPP, ESRCH } from "../errors.ts";
 import {
   MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type CredRecord, type PidNsRecord, type PidRecord,
-  type SigHandRecord, type SigInfoRecord, type SigPendingRecord, type SyscallRecord, type TaskRecord, type ThreadGroupRecord,
+  type RegsRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord, type SyscallRecord, type TaskRecord, type ThreadGroupRecord,
 } from "../model.ts";
 import { FilesCollector } from "./files.ts";
 import { IdMap } from "./ids.ts";
@@ -54,6 +54,16 @@ function copyOut(src: Int32Array | Uint32Array, n: number): number[] {
   return out;
 }
 
+/** What a self-initiated checkpoint changes in the collection of its own caller. */
+export interface CollectOptions {
+  /**
+   * The task that called sys_checkpoint on its own container: it is recorded as returning from
+   * that call with `ret` (the restarted program's view), and its image fd `fd` is left out of
+   * its fd table (the image is not part of itself).
+   */
+  self?: { task: Task; fd: number; ret: number };
+}
+
 class Collector implements MmCollector {
   readonly mmIds = new IdMap<import("../../mm/mm.ts").Mm>();
   readonly cowIds = new IdMap<import("../../mm/frame.ts").Frame>();
@@ -81,8 +91,10 @@ class Collector implements MmCollector {
     private readonly k: Kernel,
     private readonly ns: PidNamespace,
     private readonly freezerBase: string,
+    private readonly opts: CollectOptions,
   ) {
-    this.files = new FilesCollector(getVfs(k));
+    const files = opts.self === undefined ? null : filesOf(opts.self.task);
+    this.files = new FilesCollector(getVfs(k), files === null ? undefined : { files, fd: opts.self!.fd });
   }
 
   inodeId(inode: import("../../fs/tmpfs/tmpfs.ts").TmpfsFile, path: string): number {
@@ -167,7 +179,7 @@ class Collector implements MmCollector {
   }
 
   syscall(t: Task): SyscallRecord | null {
-    if (t.restartCode === 0) return null;
+    if (t.restartCode === 0 || t === this.opts.self?.task) return null;
     const r = t.restart;
     const rec: SyscallRecord = { restartCode: t.restartCode, block: null };
     if (r !== null) {
@@ -190,6 +202,19 @@ class Collector implements MmCollector {
     return rec;
   }
 
+  /** The registers; a self-checkpointing caller's are those of its return from sys_checkpoint. */
+  private regs(t: Task): RegsRecord {
+    const h = t.hart;
+    const r: RegsRecord = { x: copyOut(h.x, 32), pc: h.pc, f: copyOut(h.f, h.f.length), fcsr: h.fcsr };
+    const self = this.opts.self;
+    if (t === self?.task && t.restartCode !== 0) {
+      // Asleep on its ecall (the call re-executes until the job is done): step over it.
+      r.pc = (h.pc + 4) >>> 0;
+      r.x[10] = self.ret;
+    }
+    return r;
+  }
+
   task(t: Task): void {
     const id = this.taskIds.get(t)!;
     const zombie = !t.alive;
@@ -206,7 +231,7 @@ class Collector implements MmCollector {
       pidNsForChildrenId: t.nsproxy === null ? null : this.nsId(t.pidNsForChildren),
       comm: t.comm, state: zombie ? "zombie" : t.state === "stopped" ? "stopped" : "running",
       exitSignal: t.exitSignal, pdeathSignal: t.pdeathSignal,
-      regs: zombie ? null : { x: copyOut(h.x, 32), pc: h.pc, f: copyOut(h.f, h.f.length), fcsr: h.fcsr },
+      regs: zombie ? null : this.regs(t),
       syscall: zombie ? null : this.syscall(t),
       blocked: t.blocked, savedMask: t.savedMask, pending: this.pending(t.pending), sas: { ...t.sas },
       clearChildTid: t.clearChildTid, sigWaitSet: t.sigWaitSet, cpuCycles: t.cpuCycles, instret: h.instret,
@@ -244,13 +269,13 @@ class Collector implements MmCollector {
  * Take a model of the container whose init is `init` (frozen by the caller). Throws CrError with
  * the reason when something in it cannot be carried.
  */
-export function collectContainer(k: Kernel, init: Task, producer: string): CheckpointModel {
+export function collectContainer(k: Kernel, init: Task, producer: string, opts: CollectOptions = {}): CheckpointModel {
   const ns = init.pidNs;
   if (ns.reaper !== init || init.pid.nrIn(ns) !== 1) throw new CrError(EINVAL, `pid ${init.id} is not the init of a pid namespace`);
   if (!init.alive) throw new CrError(ESRCH, `the container's init (pid ${init.id}) has exited`);
   const tasks = containerTasks(k, init);
   const freezerBase = k.freezer.groupOf(init).path;
-  const c = new Collector(k, ns, freezerBase);
+  const c = new Collector(k, ns, freezerBase, opts);
   const fs = fsOf(init);
   const vfs = getVfs(k);
   let treeRoot = "/";

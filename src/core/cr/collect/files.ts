@@ -40,7 +40,11 @@ export class FilesCollector {
   /** Container files reading and writing each pipe. */
   private readonly pipeEnds = new Map<PipeInode, { readers: number; writers: number }>();
 
-  constructor(private readonly vfs: Vfs) {}
+  constructor(
+    private readonly vfs: Vfs,
+    /** An fd left out of the image: a self-checkpointing caller's image fd. */
+    private readonly skip?: { files: FilesStruct; fd: number },
+  ) {}
 
   /** An absolute name for a path, as the machine's root sees it. */
   name(p: Path): string {
@@ -138,7 +142,10 @@ export class FilesCollector {
     if (!fresh) return id;
     const rec: FilesRecord = { id, fds: [], maxFds: files.maxFds };
     this.fdTables.push(rec);
-    for (const fd of files.fds()) rec.fds.push({ fd, fileId: this.fileId(files.get(fd)!), cloexec: files.getCloexec(fd) });
+    for (const fd of files.fds()) {
+      if (files === this.skip?.files && fd === this.skip.fd) continue;
+      rec.fds.push({ fd, fileId: this.fileId(files.get(fd)!), cloexec: files.getCloexec(fd) });
+    }
     return id;
   }
 

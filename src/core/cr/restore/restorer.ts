@@ -8,6 +8,7 @@
 // groups, sighands, creds, nsproxies, mms, shm objects, files, fd tables, fs contexts) and the
 // tasks take their own; release() drops the creation references once the tasks hold theirs.
 import { Hart } from "../../cpu/hart.ts";
+import type { KObject } from "../../kernel/kref.ts";
 import { Cred } from "../../kernel/cred.ts";
 import type { Kernel } from "../../kernel/kernel.ts";
 import { allocPid, type Pid, type PidNamespace } from "../../kernel/pid.ts";
@@ -93,9 +94,15 @@ export class Restorer {
     return jump;
   }
 
-  /** Every pid with its saved numbers, in every namespace of the container (set_tid in the kernel). */
-  makePids(): void {
+  /**
+   * Every pid with its saved numbers, in every namespace of the container (set_tid in the kernel).
+   * With `taskless`, only the pids no task of the image has (a dead group or session leader's):
+   * a user-space restarter forks the tasks with their own pids.
+   */
+  makePids(taskless = false): void {
+    const ofTasks = new Set(this.model.tasks.map((t) => t.pidId));
     for (const rec of this.model.pids) {
+      if (taskless && ofTasks.has(rec.id)) continue;
       if (rec.numbers.length === 0 || rec.numbers.length !== rec.nsIds.length) throw new CrError(EINVAL, `pid ${rec.id} has no numbers`);
       const inner = this.nsById.get(rec.nsIds[rec.nsIds.length - 1]);
       if (inner === undefined) throw new CrError(EINVAL, `pid ${rec.id} lives in unknown namespace ${rec.nsIds[rec.nsIds.length - 1]}`);
@@ -104,6 +111,19 @@ export class Restorer {
       if (typeof p === "number") throw new CrError(-p, `pid ${rec.numbers.join("/")} cannot be taken (errno ${-p})`);
       this.pids.set(rec.id, p);
     }
+  }
+
+  /** The pid of a task forked by a user-space restarter stands for pid record `id`. */
+  usePid(id: number, pid: Pid): void {
+    if (this.pids.has(id)) throw new CrError(EINVAL, `pid ${pid.numbers.map((n) => n.nr).join("/")} is claimed twice`);
+    this.k.kobj.get(pid, "restart: creation ref");
+    this.pids.set(id, pid);
+  }
+
+  /** Where pid record `rec` lives: the namespace its innermost number is in, and set_tid there. */
+  pidPlace(rec: CheckpointModel["pids"][number]): { ns: PidNamespace; setTid: number[] } | null {
+    const inner = this.nsById.get(rec.nsIds[rec.nsIds.length - 1]);
+    return inner === undefined ? null : { ns: inner, setTid: [...rec.numbers].reverse() };
   }
 
   makeShared(): void {
@@ -178,6 +198,18 @@ export class Restorer {
     this.files.buildFs();
     this.attach("fs");
     this.files.buildFiles(init);
+  }
+
+  /** makeFiles before the tasks are adopted (user-space restart): attach both with attachAll. */
+  buildFiles(viewer: Task): void {
+    this.files.buildFs();
+    this.files.buildFiles(viewer);
+  }
+
+  /** Fs contexts and fd tables to every adopted task. */
+  attachAll(): void {
+    this.attach("fs");
+    this.attach("files");
   }
 
   /** Give every live task its fd table, shared as recorded (fs contexts went in with makeFiles). */
@@ -271,6 +303,67 @@ export class Restorer {
     if (body !== null) t.kthread = { body: body(t), owner, shouldStop: false, steps: 0, resumeUser: true, onAbandon: onAbandon?.(t) };
     k.registerTask(t);
     return t;
+  }
+
+  /**
+   * A task a user-space restarter forked becomes task `rec` (records in order, every shared
+   * object made): it takes the restored thread group, handlers, credentials, namespaces and
+   * memory, its recorded parent and exit signal; what fork gave it is dropped (those objects
+   * were created only to be destroyed here, and the trace counts them). A zombie record makes
+   * it a zombie at once, silently. Cannot fail: every check was made before (checkAdoptable).
+   */
+  adoptTask(rec: TaskRecord, t: Task, restarter: Task): void {
+    const k = this.k;
+    const r = k.kobj;
+    this.tasks.push(t);
+    const group = this.groups.get(rec.threadGroupId)!;
+    const leader = this.groupRecs.get(rec.threadGroupId)!.leaderTaskId === rec.id;
+    const swap = <T extends KObject>(next: T, prev: T): T => {
+      r.get(next, "restart: adopt");
+      r.put(prev, "restart: replaced by the image's");
+      return next;
+    };
+    t.group.threads.delete(t);
+    t.group = swap(group, t.group);
+    if (leader) group.leader = t;
+    t.sighand = swap(this.sighands.get(rec.sighandId)!, t.sighand);
+    t.setCred(this.creds.get(rec.credId)!);
+    let parent: Task | null = rec.parentTaskId === null ? restarter : this.tasks[rec.parentTaskId - 1];
+    if (!leader) parent = group.leader.parent;
+    if (t.parent !== parent) {
+      t.parent?.children.delete(t);
+      t.parent = parent;
+      parent?.children.add(t);
+    }
+    t.exitSignal = rec.exitSignal;
+    t.pdeathSignal = rec.pdeathSignal;
+    t.comm = rec.comm.slice(0, 15);
+    t.pending.signals = 0n;
+    t.pending.queue.length = 0;
+    t.restartCode = 0;
+    t.restart = null;
+    t.vforkParent = rec.vforkParentTaskId === null ? null : this.tasks[rec.vforkParentTaskId - 1] ?? null;
+    if (this.freezerGroup !== null) k.freezer.attach(k.freezer.groupAt(this.freezerGroup, rec.freezerPath), t);
+    exitTaskFiles(k, t);
+    const nsproxy = this.nsproxies.get(rec.pidNsForChildrenId ?? this.model.container.pidNsId)!;
+    if (rec.state === "zombie") {
+      r.put(t.mm, "restart: a zombie has no mm");
+      if (t.nsproxy !== null) r.put(t.nsproxy, "restart: a zombie has no nsproxy");
+      t.nsproxy = null;
+      k.sched.remove(t);
+      t.waitingOn?.waiters.delete(t);
+      t.waitingOn = null;
+      t.state = "zombie";
+      t.exit = rec.exit === undefined ? { code: 0 } : { ...rec.exit };
+      return;
+    }
+    group.threads.add(t);
+    t.nsproxy = swap(nsproxy, t.nsproxy!);
+    const old = t.mm;
+    const mm = this.mms.get(rec.mmId!)!;
+    r.get(mm, "restart: adopt");
+    t.hart = new Hart(mm);
+    r.put(old, "restart: replaced by the image's");
   }
 
   /**

@@ -48,14 +48,14 @@ function sysDeleteModule(k: Kernel, t: Task, uname: number): number {
   return k.modules.unload(new TextDecoder().decode(b));
 }
 
-function dispatch(k: Kernel, t: Task, which: "checkpoint" | "restart", a: number, fd: number, flags: number): number {
+function dispatch(k: Kernel, t: Task, which: "checkpoint" | "restart", a: number, fd: number, flags: number, arg = 0, argLen = 0): number {
   const ops = k.cptOps;
   if (ops === null) return -ENOSYS;
   // A table left registered by a module that is gone: calling it would run freed text.
   if (!k.modules.checkText(ops.owner, `sys_${which} through stale cpt_operations`)) return -ENOSYS;
   if (!k.modules.tryGet(ops.owner)) return -ENOSYS;
   try {
-    return ops[which](k, t, a, fd, flags);
+    return which === "checkpoint" ? ops.checkpoint(k, t, a, fd, flags) : ops.restart(k, t, a, fd, flags, arg, argLen);
   } finally {
     k.modules.put(ops.owner, `sys_${which}`);
   }
@@ -68,7 +68,9 @@ function sysCptMark(k: Kernel, t: Task, ulabel: number): number {
   const hook = k.onCptMark;
   if (hook === null) return 0;
   const b = ulabel === 0 ? new Uint8Array(0) : t.mm.readCString(ulabel, 64);
-  if (hook(t, b === null ? "" : new TextDecoder().decode(b)) !== true) return 0;
+  const what = hook(t, b === null ? "" : new TextDecoder().decode(b));
+  if (typeof what === "object") return 1 + what.checkpoint;
+  if (what !== true) return 0;
   k.cptMarkHeld.add(t);
   t.restart = { nr: NR_CPT_MARK };
   return k.sleep(t, k.cptMarkWait);
@@ -79,6 +81,6 @@ export const MODULE_SYSCALLS: SyscallEntry[] = [
   { nr: 106, name: "delete_module", args: ["s", "x"], fn: sysDeleteModule },
   { nr: 273, name: "finit_module", args: ["d", "s", "x"], fn: sysFinitModule },
   { nr: NR_CHECKPOINT, name: "checkpoint", args: ["d", "d", "x"], fn: (k, t, pid, fd, flags) => dispatch(k, t, "checkpoint", pid, fd, flags) },
-  { nr: NR_RESTART, name: "restart", args: ["d", "d", "x"], fn: (k, t, ctid, fd, flags) => dispatch(k, t, "restart", ctid, fd, flags) },
+  { nr: NR_RESTART, name: "restart", args: ["d", "d", "x", "p", "u"], fn: (k, t, ctid, fd, flags, arg, len) => dispatch(k, t, "restart", ctid, fd, flags, arg, len) },
   { nr: NR_CPT_MARK, name: "cpt_mark", args: ["s"], fn: sysCptMark },
 ];

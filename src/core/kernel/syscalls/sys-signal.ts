@@ -7,6 +7,7 @@ import { defaultAction, dequeueSignal, forceSig, recalcSigPending, sendSignal, s
 import { onSigStack, restoreRtFrame, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK } from "../signal-frame.ts";
 import { SIGKILL, SIGSEGV, SIGSTOP } from "../signal-names.ts";
 import { SIG_DFL, SIG_IGN, type Task } from "../task.ts";
+import { restartingOf } from "../pid.ts";
 import { readTimespec } from "./sys-time.ts";
 import type { SyscallEntry } from "./types.ts";
 
@@ -196,6 +197,12 @@ function killProcess(k: Kernel, sender: Task, target: Task, info: SigInfo, group
     const blocked = (target.blocked & m) !== 0n || (target.sigWaitSet & m) !== 0n;
     const fromAncestor = sender.pidNs !== target.pidNs;
     if (!blocked && (!fromAncestor || (info.signo !== SIGKILL && info.signo !== SIGSTOP))) return 0;
+  }
+  // A container being restarted from user space may hold signals from outside until it is whole.
+  const rs = restartingOf(target.pidNs);
+  if (rs !== null && rs.holdSignals && !rs.ns.contains(sender.pidNs)) {
+    rs.hold(target, info, group);
+    return 0;
   }
   sendSignal(k, target, info, group);
   return 0;

@@ -22,7 +22,7 @@ import type { SyscallEntry } from "./types.ts";
 const u64 = (dv: DataView, off: number): number => Number(dv.getBigUint64(off, true));
 
 /** After fork: vfork's parent waits until the child execs or exits. */
-function finishClone(k: Kernel, t: Task, child: Task, flags: number): number {
+export function finishClone(k: Kernel, t: Task, child: Task, flags: number): number {
   const nr = child.pid.nrIn(t.pidNs);
   if (flags & CLONE_VFORK) {
     child.vforkParent = t;

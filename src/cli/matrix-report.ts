@@ -1,0 +1,141 @@
+// How `cptbench matrix` results look: one row per combination × workload (cell counts by verdict
+// and mean costs), the reasons of failed and unsupported cells, and a summary per combination. The
+// same rows render as a cli-table3 table (terminal) or GitHub Markdown (--md, the README, CI job
+// summaries).
+import Table from "cli-table3";
+import pc from "picocolors";
+import { comboLabel } from "../core/matrix/combos.ts";
+import type { CellResult } from "../core/scenario/types.ts";
+import { cellLabel, reasonLines, summarize, summaryLine, type Summary } from "./table.ts";
+
+/** The cells of one combination × workload, counted and averaged. */
+export interface MatrixRow {
+  combination: string;
+  workload: string;
+  cells: number;
+  pass: number;
+  fail: number;
+  unsupported: number;
+  /** Means over the cells where the phase ran (null: it never did). */
+  meanImageBytes: number | null;
+  meanCheckpointVirtualMs: number | null;
+  meanRestartVirtualMs: number | null;
+  meanObjectsCreated: number | null;
+}
+
+export interface MatrixSummary extends Summary {
+  byCombination: ({ combination: string } & Summary)[];
+}
+
+function mean(xs: number[]): number | null {
+  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Rows in the order of the cells (canonical: combination, then workload). */
+export function matrixRows(cells: readonly CellResult[]): MatrixRow[] {
+  const groups = new Map<string, CellResult[]>();
+  for (const c of cells) {
+    const key = `${comboLabel(c)}\u0000${c.workload}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()].map((g) => {
+    const ran = g.filter((c) => c.checkpoint !== null);
+    const restarted = g.filter((c) => c.restart !== null);
+    return {
+      combination: comboLabel(g[0]),
+      workload: g[0].workload,
+      cells: g.length,
+      ...summarize(g),
+      meanImageBytes: mean(ran.map((c) => c.imageBytes)),
+      meanCheckpointVirtualMs: mean(ran.map((c) => c.checkpoint!.virtualNs / 1e6)),
+      meanRestartVirtualMs: mean(restarted.map((c) => c.restart!.virtualNs / 1e6)),
+      meanObjectsCreated: mean(restarted.map((c) => c.objectsCreated)),
+    };
+  });
+}
+
+export function matrixSummary(cells: readonly CellResult[], combinations: string[]): MatrixSummary {
+  return {
+    ...summarize(cells),
+    byCombination: combinations.map((combination) => ({ combination, ...summarize(cells.filter((c) => comboLabel(c) === combination)) })),
+  };
+}
+
+const COLUMNS = [
+  "combination",
+  "workload",
+  "cells",
+  "pass",
+  "fail",
+  "unsupported",
+  "image bytes (mean)",
+  "checkpoint virt ms (mean)",
+  "restart virt ms (mean)",
+  "objects created at restart (mean)",
+];
+const RIGHT_FROM = 2;
+
+function fmt(v: number | null, digits: number): string {
+  return v === null ? "-" : v.toFixed(digits);
+}
+
+function rowCells(r: MatrixRow): string[] {
+  return [
+    r.combination,
+    r.workload,
+    String(r.cells),
+    String(r.pass),
+    String(r.fail),
+    String(r.unsupported),
+    fmt(r.meanImageBytes, 0),
+    fmt(r.meanCheckpointVirtualMs, 3),
+    fmt(r.meanRestartVirtualMs, 3),
+    fmt(r.meanObjectsCreated, 1),
+  ];
+}
+
+/** "external/kernel/cpt hash mark:1 kill/same": a cell named with its design. */
+export function matrixCellLabel(c: CellResult, withSeed: boolean): string {
+  return `${comboLabel(c)} ${cellLabel(c, withSeed)}`;
+}
+
+function summaryLines(s: MatrixSummary): string[] {
+  return [...s.byCombination.map((b) => `${b.combination}: ${summaryLine(b)}`), `total: ${summaryLine(s)}`];
+}
+
+/** The terminal report: table, reasons, summary. `color` false: no escape codes at all. */
+export function renderMatrixText(cells: readonly CellResult[], summary: MatrixSummary, withSeed: boolean, color: boolean): string {
+  const colors = pc.createColors(color);
+  const table = new Table({
+    head: COLUMNS,
+    colAligns: COLUMNS.map((_, i) => (i >= RIGHT_FROM ? "right" : "left")),
+    style: color ? { head: ["cyan"], border: ["grey"] } : { head: [], border: [] },
+  });
+  for (const r of matrixRows(cells)) {
+    const row = rowCells(r);
+    if (r.fail > 0) row[4] = colors.red(colors.bold(row[4]));
+    if (r.unsupported > 0) row[5] = colors.yellow(row[5]);
+    table.push(row);
+  }
+  const out = [table.toString()];
+  const reasons = reasonLines(cells, (c) => matrixCellLabel(c, withSeed));
+  if (reasons.length > 0) out.push("", ...reasons);
+  out.push("", ...summaryLines(summary));
+  return out.join("\n") + "\n";
+}
+
+/** The Markdown report: a heading, the table, the summary per combination, the reasons as a list. */
+export function renderMatrixMarkdown(cells: readonly CellResult[], summary: MatrixSummary, title: string, withSeed: boolean): string {
+  const esc = (s: string): string => s.replace(/\|/g, "\\|");
+  const out = [
+    `#### ${title}`,
+    "",
+    `| ${COLUMNS.join(" | ")} |`,
+    `|${COLUMNS.map((_, i) => (i >= RIGHT_FROM ? " ---: " : " --- ")).join("|")}|`,
+  ];
+  for (const r of matrixRows(cells)) out.push(`| ${rowCells(r).map(esc).join(" | ")} |`);
+  out.push("", ...summaryLines(summary).map((l) => `- ${l}`));
+  const reasons = reasonLines(cells, (c) => matrixCellLabel(c, withSeed));
+  if (reasons.length > 0) out.push("", "Failed and unsupported cells:", "", ...reasons.map((r) => `- ${esc(r.trim())}`));
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,148 @@
+// `cptbench matrix`: every combination of initiator × creator × codec on the same workloads, points
+// and seeds, run in parallel on worker threads. Each axis takes the names given (flags, else the
+// config's list) or, when none are, every name the registry binds: a new plugin joins the matrix
+// without a change here. Results go to stdout in canonical order (combination, workload, then as
+// the runner emits), so they are the same for any --jobs and any split into --shard parts.
+import { availableParallelism } from "node:os";
+import { Command, InvalidArgumentError } from "commander";
+import { configWorkloads, listOf, parsePoints } from "../core/config/experiment.ts";
+import { readConfigFile, resolveConfig } from "../core/config/load.ts";
+import type { Config } from "../core/config/schema.ts";
+import type { Axis } from "../core/cr/interfaces.ts";
+import type { Registry } from "../core/cr/registry.ts";
+import { AXES, combinations, comboLabel, type AxisLists } from "../core/matrix/combos.ts";
+import { MatrixError } from "../core/matrix/errors.ts";
+import { parseShard, shardUnits, unitLabel, unitsOf, type MatrixPlan, type Shard } from "../core/matrix/plan.ts";
+import type { CrMode, CrTarget } from "../core/scenario/types.ts";
+import { CliError } from "./errors.ts";
+import { matrixCellLabel, matrixRows, matrixSummary, renderMatrixMarkdown, renderMatrixText } from "./matrix-report.ts";
+import { Progress } from "./progress.ts";
+import { addExperimentOptions, flagsToOverrides, intParser, loadRegistry, writeReport, type ExperimentFlags } from "./run.ts";
+import { useColor } from "./table.ts";
+
+interface MatrixFlags extends ExperimentFlags {
+  json?: boolean;
+  md?: boolean;
+  shard?: Shard;
+  jobs?: number;
+}
+
+const HELP = `
+Each of --initiator, --fork, --codec and --points may be given several times; an axis given
+neither by a flag nor by the config file takes every name the plugin registry binds on it.
+The unit of work is one combination × workload (its points share one reference run); units
+run on --jobs worker threads (default: the machine's available parallelism; 1: inline).
+--shard i/n runs units i, i+n, i+2n, ... of the canonical order, so n jobs cover the whole
+matrix exactly once.
+
+Exit status: 0 when no cell failed (unsupported cells do not fail the run), 1 when at least
+one cell failed, 2 for a usage or config error.
+
+Examples:
+  cptbench matrix --workload hash --workload sieve --mode kill --target same
+  cptbench matrix --initiator external --codec cpt --points marked --points random:5 --jobs 4
+  cptbench matrix --config configs/full-matrix.yaml --shard 2/4 --md >> summary.md`;
+
+function shardParser(v: string): Shard {
+  try {
+    return parseShard(v);
+  } catch (e) {
+    if (e instanceof MatrixError) throw new InvalidArgumentError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * The matrix a config describes. `named(axis)` is what the flags or the file say about an axis,
+ * undefined when neither does: such an axis is open (every registered name), whatever default
+ * the schema gives `cptbench run`.
+ */
+function planOf(config: Config, registry: Registry, named: (axis: Axis) => string | string[] | undefined): MatrixPlan {
+  const lists: AxisLists = {};
+  for (const axis of AXES) {
+    const v = named(axis);
+    lists[axis] = v === undefined ? undefined : listOf(v);
+  }
+  return {
+    combinations: combinations(registry, lists),
+    workloads: configWorkloads(config),
+    points: listOf(config.points).map(parsePoints),
+    seeds: config.seeds ?? [config.seed],
+    repetitions: config.repetitions,
+    modes: [...config.modes] as CrMode[],
+    targets: [...config.targets] as CrTarget[],
+    cpus: config.cpus,
+    quantum: config.quantum,
+    pluginOptions: config.pluginOptions,
+  };
+}
+
+export function matrixCommand(setExit: (code: number) => void): Command {
+  const cmd = new Command("matrix")
+    .description("run every combination of initiator × creator × codec over the same workloads × points × modes × targets × seeds, in parallel; one summary row per combination × workload")
+    .option("--json", "print one JSON document {matrix, rows, cells, summary} on stdout, no table, no progress")
+    .option("--md", "print the results as a Markdown table (for the README or a CI job summary)")
+    .option("--shard <i/n>", "run only part i of n of the (combination, workload) units (1-based, like vitest)", shardParser)
+    .option("--jobs <n>", "worker threads (default: available parallelism; 1 runs inline)", intParser("--jobs", 1));
+  addExperimentOptions(cmd, true)
+    .addHelpText("after", HELP)
+    .allowExcessArguments(false)
+    .action(async (flags: MatrixFlags) => {
+      if (flags.json && flags.md) throw new CliError("CLI_USAGE", "--json and --md are two output formats: give one");
+      const overrides = flagsToOverrides(flags);
+      const file = await readConfigFile({ configPath: flags.config });
+      const config = resolveConfig(file, overrides);
+      const registry = await loadRegistry(config);
+      const plan = planOf(config, registry, (axis) => overrides[axis] ?? file.config[axis]);
+      const all = unitsOf(plan);
+      const units = flags.shard ? shardUnits(all, flags.shard) : all;
+      const withSeed = plan.seeds.length > 1;
+      const prog = new Progress({
+        enabled: !flags.json,
+        label: (c) => matrixCellLabel(c, withSeed),
+        total: units.length,
+      });
+      // Loaded here: --help and usage errors need no emulator.
+      const { executeUnits } = await import("../core/matrix/pool.ts");
+      let perUnit;
+      try {
+        perUnit = await executeUnits(units, {
+          jobs: flags.jobs ?? availableParallelism(),
+          registry,
+          plugins: config.plugins,
+          onCell: (c) => prog.cell(c),
+          onUnitStart: (u) => prog.begin(unitLabel(u)),
+          onUnitEnd: (u) => prog.end(unitLabel(u)),
+        });
+      } finally {
+        prog.done();
+      }
+      const cells = perUnit.flat();
+      const comboNames = plan.combinations.map(comboLabel);
+      const summary = matrixSummary(cells, comboNames);
+      const shard = flags.shard ? `${flags.shard.index}/${flags.shard.count}` : null;
+      const matrix = {
+        combinations: comboNames,
+        workloads: plan.workloads.map((w) => ({ name: w.name, args: w.args, env: w.env, elfBytes: w.elf.length })),
+        points: plan.points,
+        modes: plan.modes,
+        targets: plan.targets,
+        seeds: plan.seeds,
+        repetitions: plan.repetitions,
+        cpus: plan.cpus,
+        quantum: plan.quantum,
+        pluginOptions: plan.pluginOptions,
+        shard,
+        units: { total: all.length, run: units.length },
+      };
+      const doc = { matrix, rows: matrixRows(cells), cells, summary };
+      const title = `cptbench matrix: ${comboNames.length} combination${comboNames.length === 1 ? "" : "s"} × ${plan.workloads.length} workload${plan.workloads.length === 1 ? "" : "s"}${shard ? `, shard ${shard}` : ""}`;
+      if (config.output?.json) writeReport(config.output.json, JSON.stringify(doc, null, 2) + "\n");
+      if (config.output?.md) writeReport(config.output.md, renderMatrixMarkdown(cells, summary, title, withSeed));
+      if (flags.json) process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
+      else if (flags.md) process.stdout.write(renderMatrixMarkdown(cells, summary, title, withSeed));
+      else process.stdout.write(renderMatrixText(cells, summary, withSeed, useColor()));
+      setExit(summary.fail > 0 ? 1 : 0);
+    });
+  return cmd;
+}

@@ -1,0 +1,92 @@
+// Progress on stderr, shared by `cptbench run` and `cptbench matrix` (STACK.md: results to stdout,
+// progress to stderr). On an interactive terminal (stderr a TTY, CI unset) one live line is
+// redrawn in place; anywhere else (a log, CI) each finished cell gets a line of its own, because
+// carriage returns make logs unreadable. The stream and environment are parameters so that tests
+// can pose as a terminal.
+import type { CellResult, Verdict } from "../core/scenario/types.ts";
+
+/** The part of a tty.WriteStream progress uses. */
+export interface ProgressStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface ProgressOptions {
+  /** False (e.g. --json): print nothing at all. */
+  enabled: boolean;
+  /** How a finished cell is named in its line, e.g. "hash mark:1 kill/same". */
+  label: (c: CellResult) => string;
+  stream?: ProgressStream;
+  env?: Record<string, string | undefined>;
+  /** Units of work to finish: when given, the live line is a bar over them (matrix). */
+  total?: number;
+}
+
+/** Whether a live, redrawn line is appropriate: a terminal, and not a CI log that happens to be one. */
+export function isLive(stream: ProgressStream, env: Record<string, string | undefined>): boolean {
+  return stream.isTTY === true && !env.CI;
+}
+
+const BAR_WIDTH = 20;
+
+export class Progress {
+  readonly live: boolean;
+  private readonly stream: ProgressStream;
+  private readonly counts: Record<Verdict, number> = { pass: 0, fail: 0, unsupported: 0 };
+  private cells = 0;
+  private finished = 0;
+  private lastLine = "";
+  /** Units in flight, in start order (shown on the live bar). */
+  private readonly current: string[] = [];
+
+  constructor(private readonly opts: ProgressOptions) {
+    this.stream = opts.stream ?? process.stderr;
+    this.live = opts.enabled && isLive(this.stream, opts.env ?? process.env);
+  }
+
+  /** A cell finished. */
+  cell(c: CellResult): void {
+    if (!this.opts.enabled) return;
+    this.cells++;
+    this.counts[c.verdict]++;
+    this.lastLine = `cptbench: [${this.cells}] ${this.opts.label(c)}: ${c.verdict}`;
+    if (this.live) this.redraw();
+    else this.stream.write(`${this.lastLine}\n`);
+  }
+
+  /** A unit of work (e.g. one combination × workload) started. */
+  begin(item: string): void {
+    this.current.push(item);
+    if (this.live) this.redraw();
+  }
+
+  /** A unit of work ended, however it ended. */
+  end(item: string): void {
+    const i = this.current.indexOf(item);
+    if (i >= 0) this.current.splice(i, 1);
+    this.finished++;
+    if (this.live) this.redraw();
+  }
+
+  /** Clear the live line, so the results start on a clean row. */
+  done(): void {
+    if (this.live && (this.cells > 0 || this.finished > 0)) this.stream.write("\r\x1b[2K");
+  }
+
+  /** The live line: the last cell (run), or a bar with counts and the units in flight (matrix). */
+  line(): string {
+    const total = this.opts.total;
+    if (total === undefined) return this.lastLine;
+    const filled = total === 0 ? BAR_WIDTH : Math.round((this.finished / total) * BAR_WIDTH);
+    const bar = "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled);
+    const { pass, fail, unsupported } = this.counts;
+    const now = this.current.length > 0 ? ` · ${this.current.join(", ")}` : "";
+    return `cptbench: [${bar}] ${this.finished}/${total} · ${this.cells} cells: ${pass} pass, ${fail} fail, ${unsupported} unsupported${now}`;
+  }
+
+  private redraw(): void {
+    // A live line must not wrap, or the next \r would only clear its last row.
+    this.stream.write(`\r\x1b[2K${this.line().slice(0, (this.stream.columns || 80) - 1)}`);
+  }
+}

@@ -1,0 +1,64 @@
+// Reading an image into a CheckpointModel, for every creator: a codec that streams is fed the
+// image as it arrives — from a pipe while the checkpoint is still writing into it (the kthread
+// sleeps while the pipe is empty), or from a file a chunk at a time — so no whole-image buffer is
+// ever held; a codec that seeks gets the whole file (and a pipe was refused before this).
+import type { KthreadYield } from "../kernel/kthread.ts";
+import type { Task } from "../kernel/task.ts";
+import { kernelRead } from "../fs/read-write.ts";
+import type { PipeInode } from "../fs/pipe.ts";
+import { EAGAIN } from "../kernel/errno.ts";
+import { CrError, EBADMSG } from "./errors.ts";
+import { readImageFile, type ImageFd } from "./image-io.ts";
+import { ImageError, type CrContext } from "./interfaces.ts";
+import type { CheckpointModel } from "./model.ts";
+import type { CrOpRecord } from "./trace.ts";
+
+/** Bytes asked of the fd per read: the decoder keeps page data as views into each chunk. */
+const CHUNK = 1 << 20;
+
+function badImage(cr: CrContext, e: unknown): never {
+  if (e instanceof ImageError) throw new CrError(EBADMSG, `bad ${cr.codec.name} image: ${e.message}`);
+  throw e;
+}
+
+/**
+ * Read and decode the image on `img` from kthread `self`; records the image size in `rec`.
+ * Throws CrError (EBADMSG for a malformed image, the read's errno for an I/O error).
+ */
+export function* readModel(cr: CrContext, self: Task, img: ImageFd, rec: CrOpRecord): Generator<KthreadYield, CheckpointModel, void> {
+  const codec = cr.codec;
+  if (codec.decoder === undefined) {
+    const bytes = readImageFile(img);
+    rec.imageBytes = bytes.length;
+    yield;
+    try {
+      return codec.decode(bytes);
+    } catch (e) {
+      return badImage(cr, e);
+    }
+  }
+  const dec = codec.decoder();
+  const c = { k: cr.k, t: self };
+  for (;;) {
+    const got = kernelRead(c, img.file, CHUNK);
+    if (got === -EAGAIN && img.kind === "pipe") {
+      // Empty, with a writer still there: wait for the checkpoint to write more.
+      yield { sleep: (img.file.inode as PipeInode).pipe.rdWait };
+      continue;
+    }
+    if (typeof got === "number") throw new CrError(-got, `reading the image failed with errno ${-got}`);
+    if (got.length === 0) break;
+    rec.imageBytes += got.length;
+    try {
+      dec.push(got);
+    } catch (e) {
+      badImage(cr, e);
+    }
+    yield;
+  }
+  try {
+    return dec.end();
+  } catch (e) {
+    return badImage(cr, e);
+  }
+}

@@ -1,0 +1,102 @@
+// Initiator "self" (Oren Laadan's linux-cr): a task of the container checkpoints its own
+// container, sys_checkpoint(0, image fd, flags) — from a point the program chose (the runtime's
+// cpt_mark) or from the runtime's signal handler (any point: the handler's sigreturn resumes the
+// interrupted code). The kernel freezes the container; the caller counts as frozen because it
+// sleeps in the call while a kthread dumps. The caller's registers are its syscall frame: it is
+// recorded as returning CPT_RESTARTED, so after a restart the program sees the call return 1,
+// where the original sees 0. Its image fd is not part of the image.
+//   1 freeze        the container's tasks stop (the caller is already asleep in the call)
+//   2 dump          collect, encode, write
+//   3 thaw-or-kill  CPT_KILL: the whole container dies, the caller with it; else it runs on
+// No controller is involved, so there is no pre- or post-dump hook: the cost difference against
+// the external initiator's five steps is one of the report's figures.
+import { inject, injectable } from "tsyringe";
+import { CAP_SYS_ADMIN } from "../../core/kernel/cred.ts";
+import type { KthreadYield } from "../../core/kernel/kthread.ts";
+import { NR_CHECKPOINT } from "../../core/kernel/syscalls/cr-nr.ts";
+import type { Task } from "../../core/kernel/task.ts";
+import { containerTasks } from "../../core/cr/collect/collect.ts";
+import { dumpContainer, killContainer } from "../../core/cr/dump.ts";
+import { CrError, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";
+import { Freezing } from "../../core/cr/freezing.ts";
+import { discardImage, imageFd, type ImageFd } from "../../core/cr/image-io.ts";
+import { CPT_FAIL_STEP_SHIFT, CPT_KILL, CPT_RESTARTED, type CheckpointInitiator, type CrContext } from "../../core/cr/interfaces.ts";
+import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
+
+export const SELF_STEPS = ["freeze", "dump", "thaw-or-kill"] as const;
+
+/** Whether `caller` may checkpoint every task of the container: CAP_SYS_ADMIN, or all its own. */
+function mayCheckpoint(k: CrContext["k"], caller: Task, init: Task): boolean {
+  if (caller.cred.capable(CAP_SYS_ADMIN)) return true;
+  const uid = caller.cred.euid;
+  return containerTasks(k, init).every((t) => !t.alive || (t.cred.uid === uid && t.cred.euid === uid && t.cred.suid === uid));
+}
+
+@injectable()
+export class SelfInitiator implements CheckpointInitiator {
+  readonly name = "self";
+  readonly trigger = "self";
+  /** Through the runtime's signal handler, a checkpoint can be asked for at any instruction. */
+  readonly randomPoints = true;
+
+  constructor(@inject("self-cpt.options") readonly options: object) {}
+
+  checkpoint(cr: CrContext, caller: Task, pid: number, fd: number, flags: number): number {
+    return waitForJob(cr.k, caller, NR_CHECKPOINT, () => this.start(cr, caller, pid, fd, flags));
+  }
+
+  private start(cr: CrContext, caller: Task, pid: number, fd: number, flags: number): CrJob | number {
+    const no = (e: CrError): number => refuse(cr, "checkpoint", caller, e);
+    const k = cr.k;
+    if ((flags & ~(CPT_KILL | (0xff << CPT_FAIL_STEP_SHIFT))) !== 0) return no(new CrError(EINVAL, `unknown checkpoint flags 0x${flags.toString(16)}`));
+    if (caller.pidNs === k.initNs) return no(new CrError(EINVAL, "a self checkpoint is taken from inside a container (a child pid namespace); the caller is in the initial one"));
+    // The container is the caller's outermost pid namespace below the initial one: a task in a
+    // namespace nested inside it checkpoints the whole container, not its own sub-tree.
+    let ns = caller.pidNs;
+    while (ns.parent !== null && ns.parent !== k.initNs) ns = ns.parent;
+    if (pid !== 0 && pid !== 1) return no(new CrError(EINVAL, `a self checkpoint names the caller's own container: pid 0 or 1, not ${pid}`));
+    const init = ns.reaper;
+    if (init === null || !init.alive) return no(new CrError(ESRCH, "the caller's container has no init"));
+    if (!mayCheckpoint(k, caller, init)) return no(new CrError(EPERM, "checkpointing tasks of other users needs CAP_SYS_ADMIN"));
+    const img = imageFd(caller, fd, true);
+    if (img instanceof CrError) return no(img);
+    return spawnJob(cr, NR_CHECKPOINT, "ckpt_self", (job, self) => this.dump(cr, self, caller, init, img, fd, flags, job));
+  }
+
+  private *dump(cr: CrContext, self: Task, caller: Task, init: Task, img: ImageFd, fd: number, flags: number, job: CrJob): Generator<KthreadYield, number, void> {
+    const k = cr.k;
+    const rec = cr.trace.begin("checkpoint", caller.id);
+    const failAt = (flags >>> CPT_FAIL_STEP_SHIFT) & 0xff;
+    const freezing = new Freezing(k, init);
+    let result = 0;
+    let error: string | undefined;
+    let step = 0;
+    let t0 = k.clock;
+    const begin = (n: number): void => {
+      step = n;
+      t0 = k.clock;
+      if (failAt === n) throw new CrError(EIO, `${SELF_STEPS[n - 1]} failed (injected by the checkpoint flags)`);
+      if (!caller.alive || caller.group.groupExit) throw new CrError(ESRCH, "the checkpointing task is exiting");
+    };
+    try {
+      begin(1);
+      yield* freezing.freezeAndWait();
+      cr.trace.step(rec, "freeze", 0, t0);
+      begin(2);
+      yield* dumpContainer(cr, self, init, img, rec, "cptbench self initiator", { self: { task: caller, fd, ret: CPT_RESTARTED } });
+      begin(3);
+      const kill = (flags & CPT_KILL) !== 0;
+      if (kill) killContainer(cr, init);
+      freezing.thaw();
+      cr.trace.step(rec, kill ? "kill" : "thaw", 0, t0);
+    } catch (e) {
+      const err = asCrError(cr, e, "ckpt_self");
+      result = -err.errno;
+      error = `${SELF_STEPS[step - 1] ?? "checkpoint"}: ${err.message}`;
+      cr.trace.step(rec, SELF_STEPS[step - 1] ?? "checkpoint", result, t0, err.message);
+      if (step >= 2 || img.kind === "file") discardImage(img);
+      freezing.thaw();
+    }
+    return finishJob(cr, job, rec, result, error);
+  }
+}

@@ -1,0 +1,29 @@
+// The self-cpt plugin (Oren Laadan's 2008 linux-cr patchset): a task of the container checkpoints
+// its own container (initiator "self") into a stream of {type, len} records that can go through a
+// pipe (codec "ckpt"); its operations live in the "ckpt" kernel module.
+import { Lifecycle, type DependencyContainer } from "tsyringe";
+import { z } from "zod";
+import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, type Axis } from "../../core/cr/interfaces.ts";
+import type { PluginManifest } from "../../core/cr/plugin.ts";
+import { SelfInitiator } from "./initiator.ts";
+
+/** Token of this plugin's parsed options (classes here inject the literal "self-cpt.options"). */
+export const SELF_CPT_OPTIONS = "self-cpt.options";
+
+export const selfCptOptions = z.strictObject({});
+export type SelfCptOptions = z.infer<typeof selfCptOptions>;
+
+export const manifest: PluginManifest<SelfCptOptions> = {
+  name: "self-cpt",
+  description: "linux-cr (Oren Laadan): self-checkpoint from inside the container, ckpt stream image format, module ckpt",
+  binds: [{ axis: "initiator", name: "self" }],
+  options: selfCptOptions,
+  register(container: DependencyContainer, options: SelfCptOptions, axes: Axis[]): void {
+    const scoped = { lifecycle: Lifecycle.ContainerScoped };
+    container.register(SELF_CPT_OPTIONS, { useValue: options });
+    container.register(CR_MODULE_NAME, { useValue: "ckpt" });
+    if (axes.includes("initiator")) container.register(CHECKPOINT_INITIATOR, { useClass: SelfInitiator }, scoped);
+  },
+};
+
+export default manifest;

@@ -1,0 +1,190 @@
+// `cptbench matrix` in-process with the real runner, on small workloads at their marked points,
+// kill/same only, so the whole file stays short: flags and their errors, the registry's names as
+// defaults, canonical order independent of --jobs and --shard, progress, reports, exit statuses,
+// and a worker that dies.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { builtinRegistry } from "../../src/core/cr/registry.ts";
+import { combinations, comboLabel } from "../../src/core/matrix/combos.ts";
+import type { CellResult } from "../../src/core/scenario/types.ts";
+
+const { main } = await import("../../src/cli/main.ts");
+
+let out = "";
+let err = "";
+beforeEach(() => {
+  out = "";
+  err = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  vi.stubEnv("NO_COLOR", "1");
+  vi.stubEnv("CI", "");
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+const cptbench = (...args: string[]): Promise<number> => main(["node", "cptbench", ...args]);
+const SMALL = ["--mode", "kill", "--target", "same", "--points", "marked"];
+const FIRST = (axis: "initiator" | "creator" | "codec"): string => builtinRegistry().names(axis)[0];
+/** One design (the first name on each axis): the cheapest real matrix. */
+const ONE = ["--initiator", FIRST("initiator"), "--fork", FIRST("creator"), "--codec", FIRST("codec")];
+
+/** The JSON report without wall times, the only part allowed to differ between runs. */
+function withoutWall(json: string): unknown {
+  return JSON.parse(json, (k, v) => (k === "wallMs" ? undefined : v));
+}
+
+function tempConfig(content: object): string {
+  const p = join(mkdtempSync(join(tmpdir(), "cptbench-matrix-")), "exp.json");
+  writeFileSync(p, JSON.stringify(content));
+  return p;
+}
+
+describe("cptbench matrix: usage errors exit 2 with a clear message", () => {
+  it.each([
+    [["--initiator", "nope"], /^cptbench: unknown initiator "nope"; available: .*external/m],
+    [["--fork", "external"], /^cptbench: unknown creator \(--fork\) "external"; available: .*kernel/m],
+    [["--codec", "zip"], /^cptbench: unknown codec "zip"; available: .*cpt/m],
+    [["--shard", "3/2"], /--shard "3\/2" is out of range: a shard is "i\/n": split the matrix into n parts and run part i, 1 ≤ i ≤ n/],
+    [["--shard", "two"], /--shard "two" is not a shard/],
+    [["--jobs", "0"], /--jobs must be a positive integer, got "0"/],
+    [["--points", "some"], /--points must be "marked" or "random:N"/],
+    [["--mode", "pause"], /Allowed choices are kill, continue/],
+    [["--json", "--md"], /--json and --md are two output formats: give one/],
+    [["--workload", "no-such-workload"], /unknown workload "no-such-workload"/],
+  ])("%j", async (args, message) => {
+    expect(await cptbench("matrix", ...args)).toBe(2);
+    expect(err).toMatch(message);
+    expect(out).toBe("");
+  });
+
+  it("cptbench run refuses a config with several designs or point specs, pointing at matrix", async () => {
+    const file = tempConfig({ initiator: ["external", "other"], workloads: ["hash"] });
+    expect(await cptbench("run", "--config", file)).toBe(2);
+    expect(err).toContain("the config gives several initiators (initiator: external, other) but cptbench run runs one: use cptbench matrix");
+    const points = tempConfig({ points: ["marked", "random:2"], workloads: ["hash"] });
+    expect(await cptbench("run", "--config", points)).toBe(2);
+    expect(err).toContain("the config gives several point specs (points: marked, random:2)");
+  });
+
+  it("cptbench run takes a one-element list as the value itself", async () => {
+    const file = tempConfig({ initiator: [FIRST("initiator")], codec: [FIRST("codec")], points: ["marked"], workloads: ["hash"], modes: ["kill"], targets: ["same"] });
+    expect(await cptbench("run", "--config", file, "--json")).toBe(0);
+    expect(JSON.parse(out).experiment).toMatchObject({ initiator: FIRST("initiator"), codec: FIRST("codec"), points: { kind: "marked" } });
+  }, 60_000);
+});
+
+describe("cptbench matrix: runs", () => {
+  it("takes every registered name on an axis no flag names, and reports per combination × workload", async () => {
+    // Whether each design passes is the conformance suite's business; here only the shape matters.
+    const status = await cptbench("matrix", "--workload", "hash", ...SMALL, "--json", "--jobs", "1");
+    expect(err).toBe(""); // --json: no progress
+    const doc = JSON.parse(out);
+    const all = combinations(builtinRegistry()).map(comboLabel);
+    expect(doc.matrix.combinations).toEqual(all);
+    expect(doc.rows.map((r: { combination: string }) => r.combination)).toEqual(all);
+    expect(doc.summary.byCombination.map((b: { combination: string }) => b.combination)).toEqual(all);
+    expect(status).toBe(doc.summary.fail > 0 ? 1 : 0);
+    expect(doc.matrix.units).toEqual({ total: all.length, run: all.length });
+  }, 60_000);
+
+  it("gives identical results with --jobs 1 and --jobs 2, in canonical order", async () => {
+    const args = ["matrix", ...ONE, "--initiator", builtinRegistry().names("initiator").at(-1)!, "--workload", "hash", "--workload", "sieve", "--workload", "fork-tree", ...SMALL, "--json"];
+    const status = await cptbench(...args, "--jobs", "1");
+    const inline = out;
+    out = "";
+    expect(await cptbench(...args, "--jobs", "2")).toBe(status);
+    expect(withoutWall(out)).toEqual(withoutWall(inline));
+    // Canonical: combination order, then workload order, then the runner's point order.
+    const cells = (JSON.parse(inline) as { cells: CellResult[] }).cells;
+    const units = [...new Set(cells.map((c) => `${comboLabel(c)} ${c.workload}`))];
+    const combos = [...new Set(cells.map((c) => comboLabel(c)))];
+    expect(units).toEqual(combos.flatMap((c) => ["hash", "sieve", "fork-tree"].map((w) => `${c} ${w}`)));
+    expect(cells.filter((c) => c.workload === "fork-tree" && comboLabel(c) === combos[0]).map((c) => c.point)).toEqual(["mark:1", "mark:2", "mark:3"]);
+  }, 60_000);
+
+  it("--shard parts together give the whole matrix, each unit once", async () => {
+    const args = ["matrix", "--fork", FIRST("creator"), "--codec", FIRST("codec"), "--workload", "hash", "--workload", "fork-tree", ...SMALL, "--json", "--jobs", "1"];
+    await cptbench(...args);
+    const whole = withoutWall(out) as { cells: CellResult[] };
+    const parts: CellResult[] = [];
+    for (const shard of ["1/3", "2/3", "3/3"]) {
+      out = "";
+      await cptbench(...args, "--shard", shard);
+      const doc = withoutWall(out) as { matrix: { shard: string }; cells: CellResult[] };
+      expect(doc.matrix.shard).toBe(shard);
+      parts.push(...doc.cells);
+    }
+    const key = (c: CellResult): string => `${comboLabel(c)} ${c.workload} ${c.point}`;
+    expect(parts.map(key).sort()).toEqual(whole.cells.map(key).sort());
+    expect(new Set(parts.map(key)).size).toBe(parts.length);
+  }, 60_000);
+
+  it("prints a table, the summary and one progress line per cell when stderr is not a terminal", async () => {
+    expect(await cptbench("matrix", ...ONE, "--workload", "hash", ...SMALL, "--jobs", "1")).toBe(0);
+    const combo = `${FIRST("initiator")}/${FIRST("creator")}/${FIRST("codec")}`;
+    expect(out).toContain("objects created at restart (mean)");
+    expect(out).toMatch(new RegExp(`│ ${combo.replace(/\//g, "\\/")}\\s+│ hash\\s+│\\s+2 │\\s+2 │\\s+0 │\\s+0 │\\s+\\d+ │`));
+    expect(out).toContain(`${combo}: 2 passed, 0 failed, 0 unsupported`);
+    expect(out).toContain("total: 2 passed, 0 failed, 0 unsupported");
+    expect(out).not.toContain("\x1b[");
+    expect(err.trim().split("\n")).toEqual([`cptbench: [1] ${combo} hash mark:1 kill/same: pass`, `cptbench: [2] ${combo} hash mark:2 kill/same: pass`]);
+  }, 60_000);
+
+  it("draws a live bar on a terminal and clears it before the results", async () => {
+    const stderr = process.stderr as { isTTY?: boolean };
+    const was = stderr.isTTY;
+    stderr.isTTY = true;
+    try {
+      expect(await cptbench("matrix", ...ONE, "--workload", "hash", ...SMALL, "--jobs", "1")).toBe(0);
+    } finally {
+      stderr.isTTY = was;
+    }
+    expect(err).not.toContain("\n");
+    expect(err).toContain("[--------------------] 0/1");
+    expect(err).toContain("[####################] 1/1 · 2 cells: 2 pass, 0 fail, 0 unsupported");
+    expect(err.endsWith("\r\x1b[2K")).toBe(true);
+  }, 60_000);
+
+  it("--md prints a Markdown table; a config's lists and report paths are used", async () => {
+    const file = tempConfig({
+      initiator: [FIRST("initiator")], creator: [FIRST("creator")], codec: FIRST("codec"), workloads: ["hash"],
+      points: ["marked"], modes: ["kill"], targets: ["same"], output: { json: "reports/m.json", md: "reports/m.md" },
+    });
+    expect(await cptbench("matrix", "--config", file, "--md", "--jobs", "1")).toBe(0);
+    expect(out).toMatch(/^#### cptbench matrix: 1 combination × 1 workload\n\n\| combination \| workload \| cells \|/);
+    expect(out).toContain("| ---: |");
+    expect(out).toMatch(/^\| \S+ \| hash \| 2 \| 2 \| 0 \| 0 \|/m);
+    expect(readFileSync(join(file, "..", "reports", "m.md"), "utf8")).toBe(out);
+    const doc = JSON.parse(readFileSync(join(file, "..", "reports", "m.json"), "utf8"));
+    expect(doc.cells).toHaveLength(2);
+  }, 60_000);
+});
+
+describe("cptbench matrix: failures", () => {
+  const plugin = join(import.meta.dirname, "..", "fixtures", "matrix", "crash-plugin.mjs");
+
+  it("a worker that dies fails its unit's cells with the reason and exits 1; other units still run", async () => {
+    const file = tempConfig({ plugins: [plugin], initiator: [FIRST("initiator"), "crash"], creator: FIRST("creator"), codec: FIRST("codec") });
+    const status = await cptbench("matrix", "--config", file, "--workload", "hash", ...SMALL, "--jobs", "2", "--json");
+    expect(status).toBe(1);
+    const doc = JSON.parse(out) as { cells: CellResult[]; summary: { pass: number; fail: number } };
+    expect(doc.cells.map((c) => `${c.initiator} ${c.point} ${c.verdict}`)).toEqual([
+      `${FIRST("initiator")} mark:1 pass`,
+      `${FIRST("initiator")} mark:2 pass`,
+      "crash - fail",
+    ]);
+    expect(doc.cells[2].reason).toMatch(/^the worker running crash\/\S+ hash died \(exit code 7\)/);
+  }, 60_000);
+
+  it("inline, a run that throws becomes failed cells too", async () => {
+    const file = tempConfig({ plugins: [plugin], initiator: "crash", creator: FIRST("creator"), codec: FIRST("codec") });
+    expect(await cptbench("matrix", "--config", file, "--workload", "hash", ...SMALL, "--jobs", "1")).toBe(1);
+    expect(out).toMatch(/crash\/\S+ hash - kill\/same: fail: the run threw: crash plugin: registration failed inline/);
+    expect(out).toContain("total: 0 passed, 1 failed, 0 unsupported");
+  }, 60_000);
+});

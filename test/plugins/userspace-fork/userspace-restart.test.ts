@@ -1,0 +1,119 @@
+// The user-space creator: a restart whose forked task dies in the window between fork and
+// sys_restart fails cleanly (every forked task gone, no object left, the image intact, a retry
+// restores); the objects fork made for each task and the kernel then replaced are counted, where
+// the in-kernel creator makes none; clone_with_pid's rules (EPERM, EBUSY, EINVAL).
+import { describe, expect, it } from "vitest";
+import { crTrace, type CrOpRecord } from "../../../src/core/cr/trace.ts";
+import { CPT_KILL } from "../../../src/core/cr/interfaces.ts";
+import { KOBJECT_TYPES } from "../../../src/core/kernel/kref.ts";
+import type { Kernel } from "../../../src/core/kernel/kernel.ts";
+import { Cred } from "../../../src/core/kernel/cred.ts";
+import { sendSignal } from "../../../src/core/kernel/signal.ts";
+import { SIGKILL } from "../../../src/core/kernel/signal-names.ts";
+import { SYSCALLS } from "../../../src/core/kernel/syscalls/table.ts";
+import { NR_CLONE_WITH_PID } from "../../../src/core/kernel/syscalls/cr-nr.ts";
+import type { Task } from "../../../src/core/kernel/task.ts";
+import { RESTART_LOG, ctlLog, startRestart } from "../../../src/core/scenario/setup.ts";
+import { armAtMark, experiment, frozenAtMark, openvzDesign, workloadRef } from "../../support/cr.ts";
+
+const ESRCH = 3;
+const SIGCHLD = 17;
+
+const live = (k: Kernel): Record<string, number> => Object.fromEntries(KOBJECT_TYPES.map((t) => [t, k.kobj.liveCount(t)]));
+
+function design(creator: string, options: Record<string, unknown> = {}) {
+  const exp = experiment({ creator, pluginOptions: { "userspace-fork": options } });
+  return { exp, design: openvzDesign(exp) };
+}
+
+/** Checkpoint `name` at its first mark (kill mode) with the external initiator, for restarts by `creator`. */
+function checkpointed(name: string, creator: string, options: Record<string, unknown> = {}) {
+  const { exp, design: d } = design(creator, options);
+  const w = workloadRef(name);
+  const a = armAtMark(w, CPT_KILL, 1, d, exp);
+  const k = a.m.kernel;
+  for (let i = 0; i < 100_000 && crTrace(k).ops[0]?.done !== true; i++) if (k.run(20_000, true) === 0 && crTrace(k).ops[0]?.done !== true) break;
+  k.releaseCptMarks();
+  k.run(Infinity, true);
+  expect(crTrace(k).ops[0]?.result).toBe(0);
+  return { w, m: a.m, k, d };
+}
+
+/** Run the creator's restarter to its end, calling `each` every 5 instructions; returns its log and op. */
+function restart(c: ReturnType<typeof checkpointed>, each?: (k: Kernel) => void): { log: [string, number][]; op: CrOpRecord } {
+  const log0 = ctlLog(c.m, RESTART_LOG).length;
+  const ops0 = crTrace(c.k).ops.length;
+  const t = startRestart(c.m, c.w, c.d.restarter);
+  for (let i = 0; i < 10_000_000 && t.alive; i++) {
+    each?.(c.k);
+    if (c.k.run(each === undefined ? 20_000 : 5, true) === 0) break;
+  }
+  const op = crTrace(c.k).ops.slice(ops0).find((o) => o.op === "restart")!;
+  return { log: ctlLog(c.m, RESTART_LOG).slice(log0), op };
+}
+
+const inContainer = (k: Kernel): Task[] => [...k.tasks.values()].filter((t) => t.pidNs !== k.initNs);
+
+describe("userspace creator", () => {
+  it("a task killed between its fork and sys_restart fails the restart cleanly, and a retry restores", () => {
+    const c = checkpointed("fork-tree", "userspace", { signals: "none" });
+    const before = live(c.k);
+    let killed = 0;
+    const r = restart(c, (k) => {
+      // The container's second task, as soon as the restarter has forked it.
+      const victim = inContainer(k).find((t) => t.alive && t.pid.nrIn(t.pidNs) === 2 && t.pidNs.restarting !== null);
+      if (killed === 0 && victim !== undefined) {
+        killed = victim.id;
+        sendSignal(k, victim, { signo: SIGKILL, code: 0 }, true);
+      }
+    });
+    expect(killed).toBeGreaterThan(0);
+    expect(r.log[0]).toEqual(["restart", -ESRCH]);
+    expect(r.op.error).toMatch(/task 2 died \(killed by signal 9\) between its fork and sys_restart/);
+    expect(inContainer(c.k).filter((t) => t.alive)).toEqual([]);
+    c.k.run(Infinity, true);
+    expect(live(c.k)).toEqual(before);
+    const again = restart(c);
+    expect(again.log[0][1]).toBeGreaterThan(0);
+    expect(again.log[1]).toEqual(["exit", 0]);
+    expect(again.op.result).toBeGreaterThan(0);
+    c.k.shutdown();
+    expect(c.k.oopses.count).toBe(0);
+  });
+
+  it("counts what fork made and the kernel replaced; the kernel creator replaces nothing", () => {
+    const destroyed = (creator: string): Record<string, number> => {
+      const c = checkpointed("fdshare", creator);
+      const r = restart(c);
+      expect(r.log.at(-1)).toEqual(["exit", 0]);
+      c.k.shutdown();
+      expect(c.k.oopses.count).toBe(0);
+      return r.op.destroyed;
+    };
+    const kernel = destroyed("kernel");
+    const user = destroyed("userspace");
+    for (const type of ["mm_struct", "files_struct", "fs_struct", "sighand_struct", "signal_struct"]) {
+      expect(kernel[type] ?? 0, `kernel creator destroys no ${type}`).toBe(0);
+      expect(user[type] ?? 0, `userspace creator destroys the ${type} fork made`).toBeGreaterThan(0);
+    }
+  });
+
+  it("clone_with_pid: EPERM without CAP_SYS_ADMIN outside a restart, EBUSY for a taken pid, EINVAL for pid 0", () => {
+    const { m, init } = frozenAtMark(workloadRef("hash"), 1);
+    const k = m.kernel;
+    const call = (t: Task, pid: number): number => SYSCALLS[NR_CLONE_WITH_PID]!.fn(k, t, SIGCHLD, 0, 0, 0, 0, pid);
+    expect(call(init, 0)).toBe(-22);
+    expect(call(init, 1)).toBe(-16);
+    const child = call(init, 777);
+    expect(child).toBe(777);
+    expect([...init.children].map((t) => t.pid.nrIn(init.pidNs))).toContain(777);
+    const user = new Cred(k.kobj, "test: an unprivileged user", 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 0, 0);
+    init.setCred(user);
+    k.kobj.put(user);
+    expect(call(init, 778)).toBe(-1);
+    k.killAll();
+    k.run();
+    k.shutdown();
+    expect(k.oopses.count).toBe(0);
+  });
+});
