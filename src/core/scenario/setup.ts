@@ -83,18 +83,18 @@ export function bootMachine(exp: Experiment, w: WorkloadRef, mod: ModuleDef | nu
  * Start `cptbench-ctl run`: the workload in a new container, checkpointed by the controller on
  * SIGUSR1, or (trigger "self") by its own runtime.
  */
-export function startRun(m: Machine, w: WorkloadRef, flags: number, trigger: CheckpointTrigger = "controller"): Task {
+export function startRun(m: Machine, w: WorkloadRef, flags: number, trigger: CheckpointTrigger = "controller", image = IMAGE_PATH): Task {
   const argv = [
-    CTL_PATH, "run", ...(trigger === "self" ? ["--self"] : []), "--log", CTL_LOG, "--image", IMAGE_PATH, "--flags", String(flags),
+    CTL_PATH, "run", ...(trigger === "self" ? ["--self"] : []), "--log", CTL_LOG, "--image", image, "--flags", String(flags),
     "--workdir", workdirOf(w), "--cgroup", CT_CGROUP, "--", workloadPath(w), ...w.args,
   ];
   return m.kernel.spawn(controllerElf(), argv, w.env, CTL_PATH);
 }
 
 /** Start the creator's restarter (`cptbench-ctl restart` by default) from the image file. */
-export function startRestart(m: Machine, w: WorkloadRef, restarter: RestarterSpec = { program: "cptbench-ctl", args: ["restart"] }): Task {
+export function startRestart(m: Machine, w: WorkloadRef, restarter: RestarterSpec = { program: "cptbench-ctl", args: ["restart"] }, image = IMAGE_PATH): Task {
   const path = `/bin/${restarter.program}`;
-  const argv = [path, ...restarter.args, "--log", RESTART_LOG, "--image", IMAGE_PATH, "--flags", "0"];
+  const argv = [path, ...restarter.args, "--log", RESTART_LOG, "--image", image, "--flags", "0"];
   return m.kernel.spawn(toolElf(restarter.program), argv, w.env, path);
 }
 

@@ -3,8 +3,9 @@
 // pipe (codec "ckpt"); its operations live in the "ckpt" kernel module.
 import { Lifecycle, type DependencyContainer } from "tsyringe";
 import { z } from "zod";
-import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, type Axis } from "../../core/cr/interfaces.ts";
+import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, IMAGE_CODEC, type Axis } from "../../core/cr/interfaces.ts";
 import type { PluginManifest } from "../../core/cr/plugin.ts";
+import { CkptCodec } from "./codec/ckpt-codec.ts";
 import { SelfInitiator } from "./initiator.ts";
 
 /** Token of this plugin's parsed options (classes here inject the literal "self-cpt.options"). */
@@ -16,13 +17,17 @@ export type SelfCptOptions = z.infer<typeof selfCptOptions>;
 export const manifest: PluginManifest<SelfCptOptions> = {
   name: "self-cpt",
   description: "linux-cr (Oren Laadan): self-checkpoint from inside the container, ckpt stream image format, module ckpt",
-  binds: [{ axis: "initiator", name: "self" }],
+  binds: [
+    { axis: "initiator", name: "self" },
+    { axis: "codec", name: "ckpt" },
+  ],
   options: selfCptOptions,
   register(container: DependencyContainer, options: SelfCptOptions, axes: Axis[]): void {
     const scoped = { lifecycle: Lifecycle.ContainerScoped };
     container.register(SELF_CPT_OPTIONS, { useValue: options });
     container.register(CR_MODULE_NAME, { useValue: "ckpt" });
     if (axes.includes("initiator")) container.register(CHECKPOINT_INITIATOR, { useClass: SelfInitiator }, scoped);
+    if (axes.includes("codec")) container.register(IMAGE_CODEC, { useClass: CkptCodec }, scoped);
   },
 };
 

@@ -65,8 +65,9 @@ describe("Registry", () => {
     expect(r.plugins.map((p) => p.name)).toEqual(["openvz-cpt", "self-cpt", "kernel-fork", "userspace-fork"]);
     expect(r.names("initiator")).toEqual(["external", "self"]);
     expect(r.names("creator")).toEqual(["kernel", "userspace"]);
-    expect(r.names("codec")).toContain("cpt");
+    expect(r.names("codec")).toEqual(["ckpt", "cpt"]);
     expect(r.provider("codec", "cpt").name).toBe("openvz-cpt");
+    expect(r.provider("codec", "ckpt").name).toBe("self-cpt");
     expect(r.provider("initiator", "self").name).toBe("self-cpt");
     expect(r.provider("creator", "userspace").name).toBe("userspace-fork");
   });
@@ -226,7 +227,7 @@ export default {
     const r = builtinRegistry();
     const m = await r.loadFromPath(file);
     expect(m.name).toBe("echo");
-    expect(r.names("codec")).toEqual(["cpt", "echo"]);
+    expect(r.names("codec")).toEqual(["ckpt", "cpt", "echo"]);
     const cell = resolveCell(r.cellContainer({ ...BUILTIN, codec: "echo" }, { echo: { tag: "x" } }));
     expect(cell.codec.name).toBe("echo");
     expect((cell.codec as unknown as { tag: string }).tag).toBe("x");

@@ -6,7 +6,7 @@ import { CptCodec } from "../../../src/plugins/openvz-cpt/codec/cpt-codec.ts";
 import {
   CPT_OBJ_TRAILER, MAJOR_TAIL_SIZE, SECTION_ORDER,
 } from "../../../src/plugins/openvz-cpt/codec/layout.ts";
-import { concat, minimalModel } from "./models.ts";
+import { concat, minimalModel } from "../../support/cr-models.ts";
 
 function hex(s: string): Uint8Array {
   const digits = s.replace(/\/\/[^\n]*|\s+/g, "");

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ImageError } from "../../../src/core/cr/interfaces.ts";
 import { CptCodec } from "../../../src/plugins/openvz-cpt/codec/cpt-codec.ts";
 import { CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_OBJ_PAGES, MAJOR_HDR_SIZE, MAJOR_TAIL_SIZE } from "../../../src/plugins/openvz-cpt/codec/layout.ts";
-import { concat, minimalModel, richModel } from "./models.ts";
+import { concat, minimalModel, richModel } from "../../support/cr-models.ts";
 
 const codec = new CptCodec();
 const rich = concat(codec.encode(richModel()));

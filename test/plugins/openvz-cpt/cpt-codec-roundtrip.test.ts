@@ -5,8 +5,8 @@ import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CptCodec } from "../../../src/plugins/openvz-cpt/codec/cpt-codec.ts";
 import { EncodeError } from "../../../src/plugins/openvz-cpt/codec/writer.ts";
-import { modelArb } from "./arbitrary.ts";
-import { concat, minimalModel, page, richModel } from "./models.ts";
+import { modelArb } from "../../support/model-arbitrary.ts";
+import { concat, minimalModel, page, richModel } from "../../support/cr-models.ts";
 
 const codec = new CptCodec();
 const roundTrip = (m: ReturnType<typeof richModel>): ReturnType<typeof richModel> => codec.decode(concat(codec.encode(m)));

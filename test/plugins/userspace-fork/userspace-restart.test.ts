@@ -9,7 +9,7 @@ import { KOBJECT_TYPES } from "../../../src/core/kernel/kref.ts";
 import type { Kernel } from "../../../src/core/kernel/kernel.ts";
 import { Cred } from "../../../src/core/kernel/cred.ts";
 import { sendSignal } from "../../../src/core/kernel/signal.ts";
-import { SIGKILL } from "../../../src/core/kernel/signal-names.ts";
+import { SIGCONT, SIGKILL, SIGSTOP } from "../../../src/core/kernel/signal-names.ts";
 import { SYSCALLS } from "../../../src/core/kernel/syscalls/table.ts";
 import { NR_CLONE_WITH_PID } from "../../../src/core/kernel/syscalls/cr-nr.ts";
 import type { Task } from "../../../src/core/kernel/task.ts";
@@ -77,6 +77,38 @@ describe("userspace creator", () => {
     expect(again.log[0][1]).toBeGreaterThan(0);
     expect(again.log[1]).toEqual(["exit", 0]);
     expect(again.op.result).toBeGreaterThan(0);
+    c.k.shutdown();
+    expect(c.k.oopses.count).toBe(0);
+  });
+
+  it("signals: block holds a signal from outside until the container is whole, then delivers it", () => {
+    const c = checkpointed("fork-tree", "userspace", { signals: "block" });
+    let sent = -1;
+    let target: Task | undefined;
+    let rst: Task | undefined;
+    const stoppedWhenDone: boolean[] = [];
+    const r = restart(c, (k) => {
+      rst ??= [...k.tasks.values()].find((t) => t.comm.startsWith("cptbench-mktre") && t.alive);
+      const victim = inContainer(k).find((t) => t.alive && t.pid.nrIn(t.pidNs) === 2 && t.pidNs.restarting !== null);
+      if (sent < 0 && victim !== undefined && rst !== undefined) {
+        target = victim;
+        // kill(pid, SIGSTOP) by the restarter, which is outside the container.
+        sent = SYSCALLS[129]!.fn(k, rst, victim.id, SIGSTOP, 0, 0, 0, 0);
+        expect(victim.pending.signals & (1n << BigInt(SIGSTOP - 1))).toBe(0n);
+        expect(victim.state).not.toBe("stopped");
+      }
+      // Once the restart is over, the held SIGSTOP has stopped the restored task: let it go on.
+      if (target?.state === "stopped") {
+        stoppedWhenDone.push(crTrace(k).ops.at(-1)?.done === true);
+        sendSignal(k, target, { signo: SIGCONT, code: 0 }, true);
+      }
+    });
+    expect(sent).toBe(0);
+    expect(r.op.result).toBeGreaterThan(0);
+    expect(r.log.at(-1)).toEqual(["exit", 0]);
+    // It stopped, and only once the restart was over.
+    expect(stoppedWhenDone.length).toBeGreaterThan(0);
+    expect(stoppedWhenDone.every((done) => done)).toBe(true);
     c.k.shutdown();
     expect(c.k.oopses.count).toBe(0);
   });

@@ -1,9 +1,9 @@
-// Hand-built CheckpointModels for the cpt codec tests: a minimal one (golden bytes) and a rich one
+// Hand-built CheckpointModels for codec tests (cpt, ckpt): a minimal one (golden bytes) and a rich one
 // that has every record kind and every optional field, present and absent.
 import {
   MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type RegsRecord, type SigActionRecord,
   type TaskRecord, type ThreadGroupRecord,
-} from "../../../src/core/cr/model.ts";
+} from "../../src/core/cr/model.ts";
 
 export function page(fill: number): Uint8Array {
   const p = new Uint8Array(MODEL_PAGE_SIZE);

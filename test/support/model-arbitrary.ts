@@ -5,8 +5,8 @@ import fc from "fast-check";
 import {
   MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type ExitStatusRecord, type FileTargetRecord,
   type PageRecord, type SigInfoRecord, type SigPendingRecord, type VmaBackingRecord,
-} from "../../../src/core/cr/model.ts";
-import { page } from "./models.ts";
+} from "../../src/core/cr/model.ts";
+import { page } from "./cr-models.ts";
 
 const num = fc.maxSafeInteger();
 const u32 = fc.integer({ min: 0, max: 0xffff_ffff });

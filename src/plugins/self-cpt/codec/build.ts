@@ -1,0 +1,101 @@
+// ModelBuilder: the decoder's side of the stream, record by record. It knows which record may
+// come next (the fixed prologue, then objects and tasks, each parent's children right after it),
+// puts each object at its slot in the model's lists, and at the trailer checks that everything
+// announced arrived: every task of the tree, every object counted by CKPT_HDR_CONTAINER.
+import {
+  MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type TaskRecord,
+} from "../../../core/cr/model.ts";
+import { COUNTED, recordName, type CountedList } from "./layout.ts";
+import { ObjTable } from "./objhash.ts";
+import { ADVICE, FieldReader } from "./reader.ts";
+import { ImageError } from "../../../core/cr/interfaces.ts";
+
+/** Records a parent announced: `left` more of `type`, each handed to `take`. */
+export interface Children {
+  type: number;
+  left: number;
+  /** Whose children, for messages: "pages of mm 3". */
+  what: string;
+  take: (r: FieldReader, bulk: Uint8Array) => void;
+}
+
+export type Handler = (b: ModelBuilder, r: FieldReader, bulk: Uint8Array) => void;
+
+/** Where the stream is: the prologue records come once each, in this order. */
+export const Phase = { Header: 0, PidNs: 1, Tree: 2, Container: 3, Body: 4 } as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+export class ModelBuilder {
+  readonly m: CheckpointModel = {
+    version: MODEL_VERSION, arch: MODEL_ARCH, pageSize: MODEL_PAGE_SIZE,
+    meta: { clock: 0, producer: "" },
+    container: { initTaskId: 0, pidNsId: 0, treeRoot: "", freezerGroup: "" },
+    pidNamespaces: [], pids: [], tasks: [], threadGroups: [], sighands: [], creds: [], mms: [], cowPages: [],
+    shmem: [], inodes: [], tree: [], pipes: [], files: [], fdTables: [], fsContexts: [],
+  };
+  readonly objs = new ObjTable();
+  phase: Phase = Phase.Header;
+  /** Object counts from CKPT_HDR_CONTAINER; slots filled so far per list. */
+  counts = new Map<CountedList, number>();
+  private readonly slots = new Map<CountedList, Map<number, unknown>>(COUNTED.map((k) => [k, new Map()]));
+  /** Tasks of the tree in order, filled in by their CKPT_HDR_TASK records. */
+  taskIds: number[] = [];
+  readonly taskRefs: number[] = [];
+  readonly tasks: (TaskRecord | undefined)[] = [];
+  private readonly expect: Children[] = [];
+
+  /** Puts an object at its slot of a model list; the slot must be counted and still free. */
+  place(list: CountedList, slot: number, obj: unknown, r: FieldReader, at: number): void {
+    const n = this.counts.get(list) ?? 0;
+    if (slot >= n) r.fail(`slot ${slot} at byte ${at} is outside the ${n} ${list} CKPT_HDR_CONTAINER announced`, at);
+    const s = this.slots.get(list)!;
+    if (s.has(slot)) r.fail(`slot ${slot} of ${list} at byte ${at} is filled twice`, at);
+    s.set(slot, obj);
+  }
+
+  /** The parent just read announces its children, in order (counts of 0 are skipped). */
+  children(kids: Children[]): void {
+    for (const k of kids) if (k.left > 0) this.expect.push(k);
+  }
+
+  /** Hands a record to the child it must be, or returns false when no parent waits for one. */
+  child(type: number, r: FieldReader, bulk: Uint8Array, at: number): boolean {
+    const k = this.expect[0];
+    if (k === undefined) return false;
+    if (type !== k.type) {
+      throw new ImageError(`expected ${recordName(k.type)} at byte ${at} (${k.left} more ${k.what}), found ${recordName(type)}: ${ADVICE}`, at);
+    }
+    k.take(r, bulk);
+    if (--k.left === 0) this.expect.shift();
+    return true;
+  }
+
+  /** The trailer came at byte `at`: is everything announced in, and in its place? */
+  finish(at: number): CheckpointModel {
+    const fail = (msg: string): never => {
+      throw new ImageError(`the trailer at byte ${at} comes early: ${msg}; the image is truncated or damaged: take the checkpoint again`, at);
+    };
+    if (this.phase !== Phase.Body) fail(`the prologue (header, pid namespaces, task tree, container) is incomplete`);
+    const k = this.expect[0];
+    if (k !== undefined) fail(`${k.left} more ${recordName(k.type)} records (${k.what}) were announced`);
+    const missing = this.tasks.findIndex((t) => t === undefined);
+    if (missing >= 0 || this.tasks.length < this.taskIds.length) {
+      const i = missing >= 0 ? missing : this.tasks.length;
+      fail(`the tree announced ${this.taskIds.length} tasks, but task ${this.taskIds[i]} (objref ${this.taskRefs[i]}) has no CKPT_HDR_TASK record`);
+    }
+    this.m.tasks = this.tasks as TaskRecord[];
+    for (const list of COUNTED) {
+      const n = this.counts.get(list)!;
+      const s = this.slots.get(list)!;
+      if (list === "tree") {
+        if (this.m.tree.length !== n) fail(`CKPT_HDR_CONTAINER announced ${n} dentries, the image has ${this.m.tree.length}`);
+        continue;
+      }
+      if (s.size !== n) fail(`CKPT_HDR_CONTAINER announced ${n} ${list}, the image has ${s.size}`);
+      const out: unknown[] = [];
+      for (let i = 0; i < n; i++) out.push(s.get(i));
+      (this.m as unknown as Record<CountedList, unknown[]>)[list] = out;
+    }
+    return this.m;
+  }
+}

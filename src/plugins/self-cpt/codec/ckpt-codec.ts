@@ -1,0 +1,32 @@
+// The `ckpt` ImageCodec: Oren Laadan's linux-cr checkpoint stream (layout.ts): {type, len}
+// records in one pass, shared objects written at first use and named by objref afterwards, a
+// CRC-32 trailer. Nothing refers forward and nothing needs a seek, so it streams: encode hands out
+// chunks as it goes (page data as the model's own views), and decoder() reads chunks of any size
+// as they arrive, holding only the record in progress.
+import { injectable } from "tsyringe";
+import type { ImageCodec, ImageDecoder } from "../../../core/cr/interfaces.ts";
+import type { CheckpointModel } from "../../../core/cr/model.ts";
+import { CkptDecoder } from "./decoder.ts";
+import { encodeModel } from "./encode.ts";
+
+@injectable()
+export class CkptCodec implements ImageCodec {
+  readonly name = "ckpt";
+  /** One pass, no offsets to seek to: it can be written to and read from a pipe. */
+  readonly streams = true;
+
+  encode(model: CheckpointModel): Iterable<Uint8Array> {
+    return encodeModel(model);
+  }
+
+  decoder(): ImageDecoder {
+    return new CkptDecoder();
+  }
+
+  /** One decoder fed the whole image: page data comes back as views into `image`. */
+  decode(image: Uint8Array): CheckpointModel {
+    const d = new CkptDecoder();
+    d.push(image);
+    return d.end();
+  }
+}

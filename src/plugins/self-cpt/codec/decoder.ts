@@ -1,0 +1,230 @@
+// CkptDecoder: reads a ckpt stream pushed in chunks of any size. It holds only the record being
+// read: its 8-byte header, then its head (the fields, bounded by the type's maximum length,
+// checked before a byte of it is buffered), then its bulk (page data, pipe bytes: a view into the
+// pushed chunk when it lies within one, else a copy), then its zero padding. Each whole record
+// goes to the ModelBuilder at once, so the model grows as the image arrives and a malformed
+// record is reported as soon as it is complete.
+import { ImageError, type ImageDecoder } from "../../../core/cr/interfaces.ts";
+import type { CheckpointModel } from "../../../core/cr/model.ts";
+import { ModelBuilder, Phase, type Handler } from "./build.ts";
+import { Crc32 } from "./checksum.ts";
+import {
+  align8, CKPT_HDR_CONTAINER, CKPT_HDR_COW_PAGE, CKPT_HDR_CRED, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE,
+  CKPT_HDR_FS, CKPT_HDR_HEADER, CKPT_HDR_INODE, CKPT_HDR_MM, CKPT_HDR_PID, CKPT_HDR_PIDNS_TREE, CKPT_HDR_PIPE_BUF,
+  CKPT_HDR_SHMEM, CKPT_HDR_SIGHAND, CKPT_HDR_SIGNAL, CKPT_HDR_SIZE, CKPT_HDR_TAIL, CKPT_HDR_TASK, CKPT_HDR_TREE,
+  RECORDS, recordName, type RecordSpec,
+} from "./layout.ts";
+import { readContainer, readHeader, readPidNsTree, readTail, readTree } from "./objects-header.ts";
+import { readDentry, readFile, readFileTable, readFs, readInode, readPipe } from "./objects-files.ts";
+import { readCowPage, readMm, readShmem } from "./objects-mm.ts";
+import { readSighand, readSignal } from "./objects-signal.ts";
+import { readCred, readPid, readTask } from "./objects-task.ts";
+import { ADVICE, FieldReader } from "./reader.ts";
+
+const TRUNCATED = "the image is incomplete (an interrupted checkpoint or a short copy); restart from a complete image";
+
+/** The prologue, one record each in this order, then the body's records. */
+const PROLOGUE: readonly [number, Handler][] = [
+  [CKPT_HDR_HEADER, (b, r) => readHeader(b, r)],
+  [CKPT_HDR_PIDNS_TREE, (b, r) => readPidNsTree(b, r)],
+  [CKPT_HDR_TREE, (b, r) => readTree(b, r)],
+  [CKPT_HDR_CONTAINER, (b, r) => readContainer(b, r)],
+];
+const BODY: ReadonlyMap<number, Handler> = new Map<number, Handler>([
+  [CKPT_HDR_PID, readPid], [CKPT_HDR_CRED, readCred], [CKPT_HDR_SIGHAND, readSighand], [CKPT_HDR_SIGNAL, readSignal],
+  [CKPT_HDR_MM, readMm], [CKPT_HDR_COW_PAGE, readCowPage], [CKPT_HDR_SHMEM, readShmem], [CKPT_HDR_INODE, readInode],
+  [CKPT_HDR_PIPE_BUF, readPipe], [CKPT_HDR_FILE, readFile], [CKPT_HDR_FILE_TABLE, readFileTable], [CKPT_HDR_FS, readFs],
+  [CKPT_HDR_TASK, readTask], [CKPT_HDR_DENTRY, readDentry],
+]);
+
+type State = "hdr" | "head" | "bulk" | "pad" | "done";
+
+export class CkptDecoder implements ImageDecoder {
+  private readonly b = new ModelBuilder();
+  private readonly crc = new Crc32();
+  /** Bytes consumed so far: the image offset of the next byte. */
+  private offset = 0;
+  private state: State = "hdr";
+  private readonly hdr = new Uint8Array(CKPT_HDR_SIZE);
+  private readonly hdrView = new DataView(this.hdr.buffer);
+  private hdrFill = 0;
+  // The record being read.
+  private type = 0;
+  private at = 0;
+  private spec: RecordSpec | undefined;
+  private headLen = 0;
+  private head: Uint8Array | null = null;
+  private headFill = 0;
+  private bulkLen = 0;
+  private bulk: Uint8Array | null = null;
+  private bulkFill = 0;
+  private padLeft = 0;
+  /** Whether the current record's bytes count in the checksum (all but the trailer's). */
+  private summed = true;
+  /** Bytes of a split ckpt_hdr, from earlier chunks, not summed until its type is known. */
+  private pendingHdr = 0;
+  private model: CheckpointModel | null = null;
+  /** The first error: a decoder that failed stays failed. */
+  private failed: ImageError | null = null;
+
+  push(chunk: Uint8Array): void {
+    if (this.failed !== null) throw this.failed;
+    try {
+      this.consume(chunk);
+    } catch (e) {
+      if (e instanceof ImageError) this.failed = e;
+      throw e;
+    }
+  }
+
+  end(): CheckpointModel {
+    if (this.failed !== null) throw this.failed;
+    if (this.model !== null) return this.model;
+    const n = this.offset;
+    if (n === 0) this.failed = new ImageError(`not a ckpt image: it is empty (0 bytes): ${TRUNCATED}`, 0);
+    else if (this.state === "hdr" && this.hdrFill === 0) {
+      this.failed = new ImageError(`the image ends at byte ${n} without its trailer (CKPT_HDR_TAIL): ${TRUNCATED}`, n);
+    } else {
+      const what = this.state === "hdr" ? `a ckpt_hdr at byte ${this.at} (${this.hdrFill} of ${CKPT_HDR_SIZE} bytes)` : `the ${recordName(this.type)} at byte ${this.at}`;
+      this.failed = new ImageError(`the image is truncated at byte ${n}, inside ${what}: ${TRUNCATED}`, n);
+    }
+    throw this.failed;
+  }
+
+  private fail(message: string, at: number): never {
+    throw new ImageError(`${message}: ${ADVICE}`, at);
+  }
+
+  /**
+   * The checksum is taken over whole runs of a chunk (one call per chunk, not per record piece),
+   * up to the trailer's header. A header split across chunks is held back until its type is
+   * known: `pendingHdr` of its bytes came in earlier chunks and are not summed yet.
+   */
+  private consume(c: Uint8Array): void {
+    let p = 0;
+    let from = 0;
+    while (p < c.length) {
+      const rest = c.length - p;
+      if (this.state === "done") {
+        this.fail(`${rest} bytes after the trailer (CKPT_HDR_TAIL at byte ${this.at}), starting at byte ${this.offset}: the trailer must end the image`, this.offset);
+      }
+      switch (this.state) {
+        case "hdr": {
+          if (this.hdrFill === 0) this.at = this.offset;
+          const n = Math.min(CKPT_HDR_SIZE - this.hdrFill, rest);
+          for (let i = 0; i < n; i++) this.hdr[this.hdrFill + i] = c[p + i]!;
+          this.hdrFill += n;
+          p += n; this.offset += n;
+          if (this.hdrFill === CKPT_HDR_SIZE) {
+            this.startRecord();
+            if (!this.summed) {
+              // The trailer: sum what precedes its header in this chunk, and nothing after.
+              this.crc.update(c.subarray(from, p - (CKPT_HDR_SIZE - this.pendingHdr)));
+              from = c.length;
+            } else if (this.pendingHdr > 0) this.crc.update(this.hdr.subarray(0, this.pendingHdr));
+            this.pendingHdr = 0;
+          }
+          break;
+        }
+        case "head": {
+          const n = Math.min(this.headLen - this.headFill, rest);
+          if (this.head === null && n === this.headLen) {
+            this.head = c.subarray(p, p + n);        // the whole head is here: no copy
+          } else {
+            this.head ??= new Uint8Array(this.headLen);
+            this.head.set(c.subarray(p, p + n), this.headFill);
+          }
+          this.headFill += n; p += n; this.offset += n;
+          if (this.headFill === this.headLen) this.state = this.bulkLen > 0 ? "bulk" : "pad";
+          break;
+        }
+        case "bulk": {
+          const n = Math.min(this.bulkLen - this.bulkFill, rest);
+          if (this.bulk === null && n === this.bulkLen) {
+            // A page within one chunk stays a view (the chunk itself when it is just the page).
+            this.bulk = n === c.length ? c : c.subarray(p, p + n);
+          } else {
+            this.bulk ??= new Uint8Array(this.bulkLen);
+            this.bulk.set(c.subarray(p, p + n), this.bulkFill);
+          }
+          this.bulkFill += n; p += n; this.offset += n;
+          if (this.bulkFill === this.bulkLen) this.state = "pad";
+          break;
+        }
+        case "pad": {
+          const n = Math.min(this.padLeft, rest);
+          for (let i = 0; i < n; i++) {
+            if (c[p + i] !== 0) this.fail(`padding byte ${this.offset + i} after the ${recordName(this.type)} at byte ${this.at} is not zero`, this.offset + i);
+          }
+          this.padLeft -= n; p += n; this.offset += n;
+          break;
+        }
+      }
+      if (this.state === "pad" && this.padLeft === 0) this.finishRecord();
+    }
+    if (this.summed) {
+      let end = c.length;
+      if (this.state === "hdr" && this.hdrFill > 0) {
+        end -= this.hdrFill - this.pendingHdr;
+        this.pendingHdr = this.hdrFill;
+      }
+      this.crc.update(c.subarray(from, end));
+    }
+  }
+
+  /** The ckpt_hdr is in: check type and len before any of the payload is buffered. */
+  private startRecord(): void {
+    const dv = this.hdrView;
+    const type = dv.getUint32(0, true);
+    const len = dv.getUint32(4, true);
+    const at = this.at;
+    if (at === 0 && type !== CKPT_HDR_HEADER) {
+      this.fail(`not a ckpt image: the first record (byte 0) has type ${type}, expected CKPT_HDR_HEADER (${CKPT_HDR_HEADER})`, 0);
+    }
+    const spec = RECORDS.get(type);
+    if (spec === undefined) this.fail(`unknown record type ${type} (h.type) at byte ${at}`, at);
+    const plen = len - CKPT_HDR_SIZE;
+    if (plen < spec.min || plen > spec.max) {
+      const want = spec.min === spec.max ? `exactly ${spec.min + CKPT_HDR_SIZE}` : `${spec.min + CKPT_HDR_SIZE} to ${spec.max + CKPT_HDR_SIZE}`;
+      this.fail(`h.len at byte ${at + 4} is ${len}, but a ${spec.name} is ${want} bytes long`, at + 4);
+    }
+    this.type = type;
+    this.spec = spec;
+    this.summed = type !== CKPT_HDR_TAIL;
+    this.headLen = spec.bulkFrom ?? plen;
+    this.bulkLen = plen - this.headLen;
+    this.head = null; this.headFill = 0;
+    this.bulk = null; this.bulkFill = 0;
+    this.padLeft = align8(len) - len;
+    this.hdrFill = 0;
+    this.state = this.headLen > 0 ? "head" : this.bulkLen > 0 ? "bulk" : "pad";
+  }
+
+  private finishRecord(): void {
+    const head = this.head ?? new Uint8Array(0);
+    const bulk = this.bulk ?? new Uint8Array(0);
+    const at = this.at;
+    const r = new FieldReader(head, at + CKPT_HDR_SIZE, this.spec!.name, at);
+    this.state = "hdr";
+    this.head = null;
+    this.bulk = null;
+    const b = this.b;
+    if (this.type === CKPT_HDR_TAIL) {
+      readTail(r, this.crc.value);
+      this.model = b.finish(at);
+      this.state = "done";
+      return;
+    }
+    if (b.child(this.type, r, bulk, at)) return;
+    if (b.phase !== Phase.Body) {
+      const [want, read] = PROLOGUE[b.phase]!;
+      if (this.type !== want) this.fail(`expected ${recordName(want)} at byte ${at} (the stream begins with the header, the pid namespace table, the task tree and the container), found ${recordName(this.type)}`, at);
+      read(b, r, bulk);
+      if (b.phase < Phase.Container) b.phase = (b.phase + 1) as Phase;
+      return;
+    }
+    const read = BODY.get(this.type);
+    if (read === undefined) this.fail(`a ${recordName(this.type)} at byte ${at} is out of place: no record before it announced one`, at);
+    read(b, r, bulk);
+  }
+}

@@ -1,0 +1,174 @@
+// Files: CKPT_HDR_INODE (a tmpfs inode, its page cache as CKPT_HDR_PAGE children),
+// CKPT_HDR_PIPE_BUF (a pipe and its buffered bytes as bulk), CKPT_HDR_FILE (an open file naming
+// its inode or pipe by objref), CKPT_HDR_FILE_TABLE (fd -> file objref), CKPT_HDR_FS (root, cwd,
+// umask) and CKPT_HDR_DENTRY (a name in the container's tree).
+import type {
+  FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
+} from "../../../core/cr/model.ts";
+import type { ModelBuilder } from "./build.ts";
+import {
+  CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE, CKPT_HDR_FS, CKPT_HDR_INODE, CKPT_HDR_PIPE_BUF, PIPE_MAX,
+} from "./layout.ts";
+import { pageChildren, writePages } from "./objects-mm.ts";
+import type { ObjRefs } from "./objhash.ts";
+import type { FieldReader } from "./reader.ts";
+import { EncodeError, type RecordWriter } from "./writer.ts";
+
+const INODE_KINDS = ["file", "dir", "symlink"] as const;
+const I_TARGET = 1, I_EXTERNAL = 2;
+
+export function writeInode(w: RecordWriter, refs: ObjRefs, n: InodeRecord, slot: number): void {
+  const what = `inode ${n.id}`;
+  w.record(CKPT_HDR_INODE, what, () => {
+    w.u32(refs.assign("inode", n.id), "objref"); w.u32(slot, "slot"); w.u32(n.id, "inode id");
+    w.u32(INODE_KINDS.indexOf(n.kind), "inode kind");
+    w.u32((n.target !== undefined ? I_TARGET : 0) | (n.externalPath !== undefined ? I_EXTERNAL : 0), "flags");
+    w.u32(n.pages.length, "page count");
+    w.num(n.ino, "ino"); w.num(n.mode, "mode"); w.num(n.uid, "uid"); w.num(n.gid, "gid"); w.num(n.nlink, "nlink"); w.num(n.size, "size");
+    w.s64(n.atimeNs, "atimeNs"); w.s64(n.mtimeNs, "mtimeNs"); w.s64(n.ctimeNs, "ctimeNs");
+    w.str(n.target ?? "", "target");
+    w.str(n.externalPath ?? "", "externalPath");
+  });
+  writePages(w, n.pages, what);
+}
+
+export function readInode(b: ModelBuilder, r: FieldReader): void {
+  const at = r.here();
+  const objref = r.u32("objref"), slot = r.u32("slot"), id = r.u32("inode id");
+  b.objs.define(r, "inode", objref, id, at);
+  const kind = r.oneOf("inode kind", INODE_KINDS);
+  const bits = r.flags("flags", I_TARGET | I_EXTERNAL);
+  const np = r.u32("page count");
+  const n: InodeRecord = {
+    id, ino: r.num("ino"), kind, mode: r.num("mode"), uid: r.num("uid"), gid: r.num("gid"), nlink: r.num("nlink"),
+    size: r.num("size"), atimeNs: r.s64("atimeNs"), mtimeNs: r.s64("mtimeNs"), ctimeNs: r.s64("ctimeNs"), pages: [],
+  };
+  const target = r.str("target"), externalPath = r.str("externalPath");
+  r.done();
+  if (bits & I_TARGET) n.target = target;
+  else if (target !== "") r.fail("a target is written but not marked present");
+  if (bits & I_EXTERNAL) n.externalPath = externalPath;
+  else if (externalPath !== "") r.fail("an externalPath is written but not marked present");
+  b.place("inodes", slot, n, r, at);
+  pageChildren(b, n.pages, np, `pages of inode ${id}`);
+}
+
+export function writePipe(w: RecordWriter, refs: ObjRefs, p: PipeRecord, slot: number): void {
+  if (p.buffered.length > PIPE_MAX) throw new EncodeError(`pipe ${p.id} holds ${p.buffered.length} bytes, over pipe-max-size ${PIPE_MAX}`);
+  w.record(CKPT_HDR_PIPE_BUF, `pipe ${p.id}`, () => {
+    w.u32(refs.assign("pipe", p.id), "objref"); w.u32(slot, "slot"); w.u32(p.id, "pipe id"); w.pad();
+    w.view(p.buffered);
+  });
+}
+
+export function readPipe(b: ModelBuilder, r: FieldReader, buffered: Uint8Array): void {
+  const at = r.here();
+  const objref = r.u32("objref"), slot = r.u32("slot"), id = r.u32("pipe id");
+  b.objs.define(r, "pipe", objref, id, at);
+  r.pad();
+  r.done();
+  b.place("pipes", slot, { id, buffered }, r, at);
+}
+
+const TARGETS = ["inode", "pipe", "console", "device", "proc"] as const;
+
+export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: number): void {
+  const what = `file ${f.id}`;
+  const t = f.target;
+  w.record(CKPT_HDR_FILE, what, () => {
+    w.u32(refs.assign("file", f.id), "objref"); w.u32(slot, "slot"); w.u32(f.id, "file id");
+    w.u32(TARGETS.indexOf(t.kind), "target kind");
+    w.u32(t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream : 0, "target");
+    w.pad();
+    w.num(f.flags, "flags"); w.num(f.pos, "pos");
+    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : "", "path");
+  });
+}
+
+export function readFile(b: ModelBuilder, r: FieldReader): void {
+  const at = r.here();
+  const objref = r.u32("objref"), slot = r.u32("slot"), id = r.u32("file id");
+  b.objs.define(r, "file", objref, id, at);
+  const kind = r.oneOf("target kind", TARGETS);
+  const refAt = r.here();
+  const ref = r.u32("target");
+  r.pad();
+  const flags = r.num("flags"), pos = r.num("pos");
+  const pathAt = r.here();
+  const path = r.str("path");
+  r.done();
+  let target: FileTargetRecord;
+  if (kind === "inode") target = { kind, inodeId: b.objs.resolve(r, "inode", "target", ref, refAt), path };
+  else if (kind === "pipe") target = { kind, pipeId: b.objs.resolve(r, "pipe", "target", ref, refAt) };
+  else if (kind === "console") {
+    if (ref > 2) r.fail(`console stream at byte ${refAt} is ${ref}, not 0, 1 or 2`, refAt);
+    target = { kind, stream: ref as 0 | 1 | 2 };
+  } else {
+    if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${kind} file, which names nothing`, refAt);
+    target = { kind, path };
+  }
+  if ((kind === "pipe" || kind === "console") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
+  b.place("files", slot, { id, flags, pos, target }, r, at);
+}
+
+export function writeFileTable(w: RecordWriter, refs: ObjRefs, t: FilesRecord, slot: number): void {
+  const what = `files ${t.id}`;
+  w.record(CKPT_HDR_FILE_TABLE, what, () => {
+    w.u32(refs.assign("files", t.id), "objref"); w.u32(slot, "slot"); w.u32(t.id, "files id");
+    w.num(t.maxFds, "maxFds");
+    w.u32(t.fds.length, "fd count");
+    for (const fd of t.fds) {
+      w.num(fd.fd, "fd");
+      w.u32(refs.ref("file", fd.fileId, `${what} fd ${fd.fd}`), "file");
+      w.bool(fd.cloexec);
+    }
+  });
+}
+
+export function readFileTable(b: ModelBuilder, r: FieldReader): void {
+  const at = r.here();
+  const objref = r.u32("objref"), slot = r.u32("slot"), id = r.u32("files id");
+  b.objs.define(r, "files", objref, id, at);
+  const maxFds = r.num("maxFds");
+  const n = r.table("fd count", 16);
+  const fds: FdRecord[] = [];
+  for (let i = 0; i < n; i++) fds.push({ fd: r.num("fd"), fileId: b.objs.ref(r, "file", "file"), cloexec: r.bool("cloexec") });
+  b.place("fdTables", slot, { id, fds, maxFds }, r, at);
+}
+
+export function writeFs(w: RecordWriter, refs: ObjRefs, f: FsRecord, slot: number): void {
+  w.record(CKPT_HDR_FS, `fs ${f.id}`, () => {
+    w.u32(refs.assign("fs", f.id), "objref"); w.u32(slot, "slot"); w.u32(f.id, "fs id"); w.pad();
+    w.num(f.umask, "umask");
+    w.str(f.root, "root"); w.str(f.cwd, "cwd");
+  });
+}
+
+export function readFs(b: ModelBuilder, r: FieldReader): void {
+  const at = r.here();
+  const objref = r.u32("objref"), slot = r.u32("slot"), id = r.u32("fs id");
+  b.objs.define(r, "fs", objref, id, at);
+  r.pad();
+  const umask = r.num("umask");
+  const f: FsRecord = { id, root: r.str("root"), cwd: r.str("cwd"), umask };
+  r.done();
+  b.place("fsContexts", slot, f, r, at);
+}
+
+export function writeDentry(w: RecordWriter, refs: ObjRefs, path: string, inodeId: number): void {
+  const what = `dentry ${JSON.stringify(path)}`;
+  w.record(CKPT_HDR_DENTRY, what, () => {
+    w.u32(refs.ref("inode", inodeId, what), "inode");
+    w.pad();
+    w.str(path, "path");
+  });
+}
+
+export function readDentry(b: ModelBuilder, r: FieldReader): void {
+  const inodeId = b.objs.ref(r, "inode", "inode");
+  r.pad();
+  const path = r.str("path");
+  r.done();
+  if (b.m.tree.length >= (b.counts.get("tree") ?? 0)) r.fail(`one CKPT_HDR_DENTRY more than the ${b.counts.get("tree")} CKPT_HDR_CONTAINER announced`);
+  b.m.tree.push({ path, inodeId });
+}

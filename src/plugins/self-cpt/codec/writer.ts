@@ -1,0 +1,163 @@
+// RecordWriter: builds ckpt records in a scratch buffer and hands the image out as chunks while
+// it is written. Bulk bytes (pages, pipe contents) are passed through as the caller's views, not
+// copied; the scratch is handed out whole and replaced, never overwritten after it was yielded.
+// Every byte handed out goes through the running CRC-32 the trailer needs.
+import { Crc32 } from "./checksum.ts";
+import { align8, CKPT_HDR_SIZE, RECORDS } from "./layout.ts";
+
+/** The model cannot be written in this format (a value out of range, a dangling id). */
+export class EncodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EncodeError";
+  }
+}
+
+const TWO32 = 0x1_0000_0000;
+const utf8 = new TextEncoder();
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Scratch bytes gathered before they are handed out: few chunks, little memory held. */
+const FLUSH_AT = 1 << 16;
+
+export class RecordWriter {
+  // The scratch is append-only: bytes before `from` belong to chunks already made and are never
+  // written again; when it is full a new one takes over (only the unfinished bytes move).
+  private buf = new Uint8Array(FLUSH_AT * 2);
+  private dv = new DataView(this.buf.buffer);
+  private len = 0;
+  /** Start of the scratch bytes not yet cut into a chunk. */
+  private from = 0;
+  private readonly ready: Uint8Array[] = [];
+  /** Image bytes in chunks already made (cut scratch and views). */
+  private passed = 0;
+  /** The open record's header (it may sit in an older scratch) and its image offset. */
+  private openDv: DataView | null = null;
+  private openOff = 0;
+  private openAt = 0;
+  /** CRC-32 of every chunk drained so far: what the trailer carries. */
+  readonly crc = new Crc32();
+  private maxLen = 0;
+  private what = "";
+
+  /** Offset in the image of the next byte written. */
+  pos(): number {
+    return this.passed + this.len - this.from;
+  }
+
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const keep = this.len - this.from;
+    const next = new Uint8Array(Math.max(FLUSH_AT * 2, (keep + n) * 2));
+    next.set(this.buf.subarray(this.from, this.len));
+    const dv = new DataView(next.buffer);
+    if (this.openDv === this.dv && this.openOff >= this.from) {
+      this.openDv = dv;
+      this.openOff -= this.from;
+    }
+    this.buf = next;
+    this.dv = dv;
+    this.len = keep;
+    this.from = 0;
+  }
+
+  /** Starts a record: writes its ckpt_hdr, h.len patched by end(). */
+  begin(type: number, what: string, maxLen: number): void {
+    if (this.openDv !== null) throw new EncodeError(`${what}: begun inside ${this.what}`);
+    this.room(CKPT_HDR_SIZE);
+    this.openDv = this.dv;
+    this.openOff = this.len;
+    this.openAt = this.pos();
+    this.maxLen = maxLen;
+    this.what = what;
+    this.dv.setUint32(this.len, type, true);
+    this.dv.setUint32(this.len + 4, 0, true);
+    this.len += CKPT_HDR_SIZE;
+  }
+
+  /** Ends the record: patches h.len, pads to 8 with zeros. */
+  end(): void {
+    const n = this.pos() - this.openAt;
+    if (this.openDv === null) throw new EncodeError("end() without begin()");
+    if (n - CKPT_HDR_SIZE > this.maxLen) {
+      throw new EncodeError(`${this.what}: its payload is ${n - CKPT_HDR_SIZE} bytes, over the format's ${this.maxLen} for this record`);
+    }
+    this.openDv.setUint32(this.openOff + 4, n, true);
+    this.openDv = null;
+    const pad = align8(n) - n;
+    this.room(pad);
+    this.buf.fill(0, this.len, this.len + pad);
+    this.len += pad;
+  }
+
+  /** A whole record: header, the fields `body` writes, padding; checked against its spec's bound. */
+  record(type: number, what: string, body: () => void): void {
+    this.begin(type, what, RECORDS.get(type)!.max);
+    body();
+    this.end();
+  }
+
+  u32(v: number, what: string): void {
+    if (!Number.isInteger(v) || v < 0 || v >= TWO32) throw new EncodeError(`${this.what}: ${what} ${v} is not a u32`);
+    this.room(4); this.dv.setUint32(this.len, v, true); this.len += 4;
+  }
+  s32(v: number, what: string): void {
+    if (!Number.isInteger(v) || v < -0x8000_0000 || v > 0x7fff_ffff) throw new EncodeError(`${this.what}: ${what} ${v} is not an s32`);
+    this.room(4); this.dv.setInt32(this.len, v, true); this.len += 4;
+  }
+  pad(): void { this.room(4); this.dv.setUint32(this.len, 0, true); this.len += 4; }
+  bool(v: boolean): void { this.u32(v ? 1 : 0, "flag"); }
+  /** Any safe integer as s64, lo word then hi word (two's complement). */
+  num(v: number, what: string): void {
+    if (!Number.isSafeInteger(v)) throw new EncodeError(`${this.what}: ${what} ${v} is not a safe integer`);
+    const hi = Math.floor(v / TWO32);
+    this.room(8);
+    this.dv.setUint32(this.len, v - hi * TWO32, true);
+    this.dv.setInt32(this.len + 4, hi, true);
+    this.len += 8;
+  }
+  u64(v: bigint, what: string): void {
+    if (v < 0n || v >= 1n << 64n) throw new EncodeError(`${this.what}: ${what} ${v} is not a u64`);
+    this.room(8); this.dv.setBigUint64(this.len, v, true); this.len += 8;
+  }
+  s64(v: bigint, what: string): void {
+    if (v < -(1n << 63n) || v >= 1n << 63n) throw new EncodeError(`${this.what}: ${what} ${v} is not an s64`);
+    this.room(8); this.dv.setBigInt64(this.len, v, true); this.len += 8;
+  }
+  f64(v: number): void { this.room(8); this.dv.setFloat64(this.len, v, true); this.len += 8; }
+  bytes(b: Uint8Array): void { this.room(b.length); this.buf.set(b, this.len); this.len += b.length; }
+  str(s: string, what: string): void {
+    if (LONE_SURROGATE.test(s)) throw new EncodeError(`${this.what}: ${what} ${JSON.stringify(s)} has a lone surrogate`);
+    const b = utf8.encode(s);
+    this.u32(b.length, `${what} length`);
+    this.bytes(b);
+  }
+
+  /** Bulk bytes of the open record, passed through uncopied (they must end the record). */
+  view(v: Uint8Array): void {
+    if (v.length === 0) return;
+    this.cut();
+    this.ready.push(v);
+    this.passed += v.length;
+  }
+
+  /** Moves the scratch bytes written so far to the ready chunks. */
+  private cut(): void {
+    if (this.len === this.from) return;
+    this.ready.push(this.buf.subarray(this.from, this.len));
+    this.passed += this.len - this.from;
+    this.from = this.len;
+  }
+
+  /**
+   * The chunks ready to hand out, between records (headers are final then, so the CRC is taken
+   * here). Small scratch runs are held back until there is enough to be worth a chunk.
+   */
+  *drain(final = false): Generator<Uint8Array> {
+    if (this.openDv !== null) throw new EncodeError(`drain inside ${this.what}`);
+    if (!final && this.ready.length === 0 && this.len - this.from < FLUSH_AT) return;
+    this.cut();
+    const out = this.ready.splice(0);
+    for (const c of out) this.crc.update(c);
+    yield* out;
+  }
+}
