@@ -3,11 +3,12 @@
  *
  *   cptbench-mktree [--pids eclone|ns_last_pid] [--signals none|block] --log LOG --image IMAGE --flags N
  *
- * 1. restart(0, fd, RESTART_TREE, NULL, 0) has the kernel read and decode IMAGE (the only parse
- *    of it) and make the container's pid namespaces; it returns the number of tasks, and a
- *    second call with a buffer gives the task table: per task its pid in the container, the
- *    index of the task that forks it (-1: this program), and whether it is a thread or a zombie.
- *    This program's next child is the container's init.
+ * 1. unshare(CLONE_NEWPID) makes the container's pid namespace: this program's next child is
+ *    its init. restart(0, fd, RESTART_TREE, NULL, 0) has the kernel read and decode IMAGE (the
+ *    only parse of it), put that namespace in its "restarting" state and make the namespaces
+ *    nested in it; it returns the number of tasks, and a second call with a buffer gives the
+ *    task table: per task its pid in the container, the index of the task that forks it (-1:
+ *    this program), and whether it is a thread or a zombie.
  * 2. The tree is forked from here: each task is forked by its creator with its own pid —
  *    clone_with_pid (syscall 803), or, with --pids ns_last_pid, by writing pid - 1 to
  *    /proc/sys/kernel/ns_last_pid and forking, which a concurrent fork can defeat. Each new task
@@ -165,7 +166,8 @@ int main(int argc, char **argv)
 	}
 	logfd = (int)fd;
 	long img = open(image, O_RDONLY | O_CLOEXEC, 0);
-	long n = img < 0 ? img : __syscall5(SYS_restart, 0, img, RESTART_TREE, 0, 0);
+	long n = img < 0 ? img : __syscall1(SYS_unshare, CLONE_NEWPID);
+	if (n == 0) n = __syscall5(SYS_restart, 0, img, RESTART_TREE, 0, 0);
 	if (n > 0) {
 		ntask = (int)n;
 		tab = malloc(ntask * sizeof *tab);

@@ -1,9 +1,11 @@
 // Creator "userspace" (linux-cr's user-space restart, after Oren Laadan's mktree): the kernel
 // does not create the tasks. A restarter program in the guest (workloads/src/cptbench-mktree.c)
-//   1. sys_restart(0, fd, RESTART_TREE, table, size): the kernel reads and decodes the image
-//      (the only parse of it), makes the container's pid namespaces in the "restarting" state
-//      and makes the restarter's children go into the container's, then hands out the task
-//      table: each task's pid, which task forks it, thread or process, zombie or not;
+//   1. unshare(CLONE_NEWPID): the restarter makes the container's pid namespace (its next child
+//      is the namespace's init);
+//      sys_restart(0, fd, RESTART_TREE, table, size): the kernel reads and decodes the image
+//      (the only parse of it), puts that namespace in the "restarting" state and makes the
+//      namespaces nested in it, then hands out the task table: each task's pid, which task
+//      forks it, thread or process, zombie or not;
 //   2. forks the tree: each task is forked by its creator with its pid (clone_with_pid, or
 //      ns_last_pid then fork), forks its own children, and calls sys_restart(RESTART_TASK);
 //      the guest code between fork's return and that call is the signal-race window;
@@ -19,7 +21,7 @@ import { CAP_SYS_ADMIN } from "../../core/kernel/cred.ts";
 import { ERESTARTNOINTR } from "../../core/kernel/kernel.ts";
 import type { KthreadYield } from "../../core/kernel/kthread.ts";
 import { modulePutAndExit } from "../../core/kernel/kthread.ts";
-import { Nsproxy, type Task } from "../../core/kernel/task.ts";
+import type { Task } from "../../core/kernel/task.ts";
 import { restartingOf } from "../../core/kernel/pid.ts";
 import { sendSignal } from "../../core/kernel/signal.ts";
 import { SIGKILL } from "../../core/kernel/signal-names.ts";
@@ -128,7 +130,6 @@ export class UserspaceCreator implements ProcessCreator {
     const rec = cr.trace.begin("restart", caller.id);
     let rs: UsrRestart | null = null;
     let restorer: Restorer | null = null;
-    const oldNsproxy = caller.nsproxy;
     let result = 0;
     let error: string | undefined;
     let stepName = "read-decode";
@@ -150,18 +151,19 @@ export class UserspaceCreator implements ProcessCreator {
       if (this.options.pids === "ns_last_pid" && model.pids.some((p) => p.numbers.length > 1)) {
         throw new CrError(EOPNOTSUPP, "the image has nested pid namespaces: ns_last_pid places a pid in one namespace only (use pids: eclone)");
       }
+      const made = caller.pidNsForChildren;
+      if (made === caller.pidNs || made.pids.size > 0 || made.restarting !== null) {
+        throw new CrError(EINVAL, "the restarter must make the container's pid namespace first: unshare(CLONE_NEWPID), and no child yet");
+      }
       const r = new Restorer(k, caller, model, true);
       restorer = r;
-      const jump = r.makeNamespaces();
+      const jump = r.makeNamespaces(made);
       rec.start += jump;
       t0 += jump;
       r.makePids(true);
       rs = new UsrRestart(k, r.initNs, model, r, rec, caller, this.options.signals === "block", WAIT_JOB);
       r.initNs.restarting = rs;
       this.restarts.set(caller, rs);
-      // As unshare(CLONE_NEWPID) would: the restarter's next child is the container's init.
-      const nsp = new Nsproxy(k.kobj, r.initNs, "restart: the restarter forks into the container");
-      caller.nsproxy = nsp;
       treeJob.finish(k, model.tasks.length);
       step("fork");
       // Woken at each arrival; every POLL cycles it also looks for tasks that died on the way.
@@ -223,15 +225,6 @@ export class UserspaceCreator implements ProcessCreator {
       }
       restorer?.abort();
       if (!treeJob.done) treeJob.finish(k, result);
-    }
-    if (caller.nsproxy !== oldNsproxy) {
-      // The restarter goes back to its own namespace for children; if it has exited, its exit
-      // already put the one it had then, and the original is put now.
-      const nsp = caller.nsproxy;
-      if (nsp !== null) {
-        caller.nsproxy = oldNsproxy;
-        k.kobj.put(nsp, "restart: the restarter leaves the container's namespace");
-      } else if (oldNsproxy !== null) k.kobj.put(oldNsproxy, "restart: the restarter exited");
     }
     if (rs === null) return finishJob(cr, treeJob, rec, result, error);
     cr.trace.end(rec, result, error);

@@ -76,7 +76,7 @@ export class Restorer {
    * clock is behind the image's (a fresh one) is moved forward to it, so CLOCK_MONOTONIC never
    * runs backwards for the container — what a time namespace's offset does for CRIU.
    */
-  makeNamespaces(): number {
+  makeNamespaces(container?: PidNamespace): number {
     const m = this.model;
     const jump = Math.max(0, m.meta.clock - this.k.clock);
     if (jump > 0) {
@@ -88,6 +88,12 @@ export class Restorer {
       if (parent === undefined) throw new CrError(EINVAL, `pid namespace ${rec.id} names parent ${rec.parentId}, which comes later or is missing`);
       if (rec.parentId === null && rec.id !== m.container.pidNsId) throw new CrError(EINVAL, `pid namespace ${rec.id} has no parent but is not the container's`);
       if (parent.level >= 32) throw new CrError(EINVAL, "pid namespaces nested too deep");
+      if (rec.parentId === null && container !== undefined) {
+        // A user-space restarter made the container's namespace itself (unshare(CLONE_NEWPID)).
+        this.k.kobj.get(container, "restart: creation ref");
+        this.nsById.set(rec.id, container);
+        continue;
+      }
       this.nsById.set(rec.id, this.k.newPidNamespace(parent, this.why));
     }
     if (!this.nsById.has(m.container.pidNsId)) throw new CrError(EINVAL, `the container's pid namespace ${m.container.pidNsId} is missing`);
