@@ -31,6 +31,8 @@ export interface Experiment {
   targets: CrTarget[];
   seed: number;
   cpus: number;
+  /** Deliberate bugs to switch on in every machine (core/cases/bugs.ts); none normally. */
+  bugs?: string[];
   quantum: number;
 }
 

@@ -1,0 +1,4 @@
+// (being written)
+import type { ReviewCase } from "./types.ts";
+
+export const LIFETIME_CASES: ReviewCase[] = [];
