@@ -5,6 +5,8 @@ import { CptbenchError } from "../core/errors.ts";
 import { configCommand } from "./config-cmd.ts";
 import { execCommand } from "./exec.ts";
 import { matrixCommand } from "./matrix.ts";
+import { caseCommand } from "./case-cmd.ts";
+import { reportCommand } from "./report-cmd.ts";
 import { runCommand } from "./run.ts";
 
 export async function main(argv: string[]): Promise<number> {
@@ -22,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
   // `run` is the default: `cptbench --initiator external --fork kernel` runs an experiment.
   program.addCommand(runCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"), { isDefault: true });
   program.addCommand(matrixCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
+  program.addCommand(caseCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
+  program.addCommand(reportCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(configCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(execCommand(setExit).exitOverride().showHelpAfterError());
   try {

@@ -73,6 +73,7 @@ function planOf(config: Config, registry: Registry, named: (axis: Axis) => strin
     targets: [...config.targets] as CrTarget[],
     cpus: config.cpus,
     quantum: config.quantum,
+    bugs: [...config.bugs],
     pluginOptions: config.pluginOptions,
   };
 }

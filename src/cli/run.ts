@@ -10,6 +10,7 @@ import { MODES, POINTS_PATTERN, TARGETS, type Config, type ConfigInput } from ".
 import type { Registry } from "../core/cr/registry.ts";
 import type { CellResult } from "../core/scenario/types.ts";
 import { CliError } from "./errors.ts";
+import { BUGS } from "../core/cases/bugs.ts";
 import { Progress } from "./progress.ts";
 import { cellLabel, reasonLines, renderMarkdown, renderTable, summarize, summaryLine, useColor } from "./table.ts";
 
@@ -29,6 +30,7 @@ export interface ExperimentFlags {
   seed?: number;
   cpus?: number;
   quantum?: number;
+  bug?: string[];
 }
 
 export function intParser(flag: string, min: number) {
@@ -81,7 +83,8 @@ export function addExperimentOptions(cmd: Command, several = false): Command {
     .addOption(choicesOption("--target <target>", "restart in the same machine or a fresh one (repeatable; default: both)", TARGETS))
     .option("--seed <n>", "seed of every choice the kernel makes (default: 1)", intParser("--seed", 0))
     .option("--cpus <n>", "virtual CPUs (default: 1)", intParser("--cpus", 1))
-    .option("--quantum <n>", "mean scheduling quantum, in instructions (default: 100000)", intParser("--quantum", 1));
+    .option("--quantum <n>", "mean scheduling quantum, in instructions (default: 100000)", intParser("--quantum", 1))
+    .addOption(choicesOption("--bug <name>", "switch on a deliberate bug in the C/R code, to see the review cases catch it (repeatable)", BUGS));
 }
 
 /** Flags as config keys; absent flags stay undefined so the file's values survive. */
@@ -97,6 +100,7 @@ export function flagsToOverrides(f: ExperimentFlags): ConfigInput {
     seed: f.seed,
     cpus: f.cpus,
     quantum: f.quantum,
+    bugs: f.bug as ConfigInput["bugs"],
   };
 }
 

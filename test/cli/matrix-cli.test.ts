@@ -5,29 +5,17 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { builtinRegistry } from "../../src/core/cr/registry.ts";
 import { combinations, comboLabel } from "../../src/core/matrix/combos.ts";
 import type { CellResult } from "../../src/core/scenario/types.ts";
 
+import { captureCli } from "../support/cli.ts";
+
 const { main } = await import("../../src/cli/main.ts");
 
-let out = "";
-let err = "";
-beforeEach(() => {
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  vi.stubEnv("NO_COLOR", "1");
-  vi.stubEnv("CI", "");
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-});
-
-const cptbench = (...args: string[]): Promise<number> => main(["node", "cptbench", ...args]);
+const io = captureCli(main, { NO_COLOR: "1", CI: "" });
+const cptbench = io.cptbench;
 const SMALL = ["--mode", "kill", "--target", "same", "--points", "marked"];
 const FIRST = (axis: "initiator" | "creator" | "codec"): string => builtinRegistry().names(axis)[0];
 /** One design (the first name on each axis): the cheapest real matrix. */
@@ -58,23 +46,23 @@ describe("cptbench matrix: usage errors exit 2 with a clear message", () => {
     [["--workload", "no-such-workload"], /unknown workload "no-such-workload"/],
   ])("%j", async (args, message) => {
     expect(await cptbench("matrix", ...args)).toBe(2);
-    expect(err).toMatch(message);
-    expect(out).toBe("");
+    expect(io.err).toMatch(message);
+    expect(io.out).toBe("");
   });
 
   it("cptbench run refuses a config with several designs or point specs, pointing at matrix", async () => {
     const file = tempConfig({ initiator: ["external", "other"], workloads: ["hash"] });
     expect(await cptbench("run", "--config", file)).toBe(2);
-    expect(err).toContain("the config gives several initiators (initiator: external, other) but cptbench run runs one: use cptbench matrix");
+    expect(io.err).toContain("the config gives several initiators (initiator: external, other) but cptbench run runs one: use cptbench matrix");
     const points = tempConfig({ points: ["marked", "random:2"], workloads: ["hash"] });
     expect(await cptbench("run", "--config", points)).toBe(2);
-    expect(err).toContain("the config gives several point specs (points: marked, random:2)");
+    expect(io.err).toContain("the config gives several point specs (points: marked, random:2)");
   });
 
   it("cptbench run takes a one-element list as the value itself", async () => {
     const file = tempConfig({ initiator: [FIRST("initiator")], codec: [FIRST("codec")], points: ["marked"], workloads: ["hash"], modes: ["kill"], targets: ["same"] });
     expect(await cptbench("run", "--config", file, "--json")).toBe(0);
-    expect(JSON.parse(out).experiment).toMatchObject({ initiator: FIRST("initiator"), codec: FIRST("codec"), points: { kind: "marked" } });
+    expect(JSON.parse(io.out).experiment).toMatchObject({ initiator: FIRST("initiator"), codec: FIRST("codec"), points: { kind: "marked" } });
   }, 60_000);
 });
 
@@ -82,8 +70,8 @@ describe("cptbench matrix: runs", () => {
   it("takes every registered name on an axis no flag names, and reports per combination × workload", async () => {
     // Whether each design passes is the conformance suite's business; here only the shape matters.
     const status = await cptbench("matrix", "--workload", "hash", ...SMALL, "--json", "--jobs", "1");
-    expect(err).toBe(""); // --json: no progress
-    const doc = JSON.parse(out);
+    expect(io.err).toBe(""); // --json: no progress
+    const doc = JSON.parse(io.out);
     const all = combinations(builtinRegistry()).map(comboLabel);
     expect(doc.matrix.combinations).toEqual(all);
     expect(doc.rows.map((r: { combination: string }) => r.combination)).toEqual(all);
@@ -95,10 +83,10 @@ describe("cptbench matrix: runs", () => {
   it("gives identical results with --jobs 1 and --jobs 2, in canonical order", async () => {
     const args = ["matrix", ...ONE, "--initiator", builtinRegistry().names("initiator").at(-1)!, "--workload", "hash", "--workload", "sieve", "--workload", "fork-tree", ...SMALL, "--json"];
     const status = await cptbench(...args, "--jobs", "1");
-    const inline = out;
-    out = "";
+    const inline = io.out;
+    io.out = "";
     expect(await cptbench(...args, "--jobs", "2")).toBe(status);
-    expect(withoutWall(out)).toEqual(withoutWall(inline));
+    expect(withoutWall(io.out)).toEqual(withoutWall(inline));
     // Canonical: combination order, then workload order, then the runner's point order.
     const cells = (JSON.parse(inline) as { cells: CellResult[] }).cells;
     const units = [...new Set(cells.map((c) => `${comboLabel(c)} ${c.workload}`))];
@@ -110,12 +98,12 @@ describe("cptbench matrix: runs", () => {
   it("--shard parts together give the whole matrix, each unit once", async () => {
     const args = ["matrix", "--fork", FIRST("creator"), "--codec", FIRST("codec"), "--workload", "hash", "--workload", "fork-tree", ...SMALL, "--json", "--jobs", "1"];
     await cptbench(...args);
-    const whole = withoutWall(out) as { cells: CellResult[] };
+    const whole = withoutWall(io.out) as { cells: CellResult[] };
     const parts: CellResult[] = [];
     for (const shard of ["1/3", "2/3", "3/3"]) {
-      out = "";
+      io.out = "";
       await cptbench(...args, "--shard", shard);
-      const doc = withoutWall(out) as { matrix: { shard: string }; cells: CellResult[] };
+      const doc = withoutWall(io.out) as { matrix: { shard: string }; cells: CellResult[] };
       expect(doc.matrix.shard).toBe(shard);
       parts.push(...doc.cells);
     }
@@ -127,12 +115,12 @@ describe("cptbench matrix: runs", () => {
   it("prints a table, the summary and one progress line per cell when stderr is not a terminal", async () => {
     expect(await cptbench("matrix", ...ONE, "--workload", "hash", ...SMALL, "--jobs", "1")).toBe(0);
     const combo = `${FIRST("initiator")}/${FIRST("creator")}/${FIRST("codec")}`;
-    expect(out).toContain("objects created at restart (mean)");
-    expect(out).toMatch(new RegExp(`│ ${combo.replace(/\//g, "\\/")}\\s+│ hash\\s+│\\s+2 │\\s+2 │\\s+0 │\\s+0 │\\s+\\d+ │`));
-    expect(out).toContain(`${combo}: 2 passed, 0 failed, 0 unsupported`);
-    expect(out).toContain("total: 2 passed, 0 failed, 0 unsupported");
-    expect(out).not.toContain("\x1b[");
-    expect(err.trim().split("\n")).toEqual([`cptbench: [1] ${combo} hash mark:1 kill/same: pass`, `cptbench: [2] ${combo} hash mark:2 kill/same: pass`]);
+    expect(io.out).toContain("objects created at restart (mean)");
+    expect(io.out).toMatch(new RegExp(`│ ${combo.replace(/\//g, "\\/")}\\s+│ hash\\s+│\\s+2 │\\s+2 │\\s+0 │\\s+0 │\\s+\\d+ │`));
+    expect(io.out).toContain(`${combo}: 2 passed, 0 failed, 0 unsupported`);
+    expect(io.out).toContain("total: 2 passed, 0 failed, 0 unsupported");
+    expect(io.out).not.toContain("\x1b[");
+    expect(io.err.trim().split("\n")).toEqual([`cptbench: [1] ${combo} hash mark:1 kill/same: pass`, `cptbench: [2] ${combo} hash mark:2 kill/same: pass`]);
   }, 60_000);
 
   it("draws a live bar on a terminal and clears it before the results", async () => {
@@ -144,10 +132,10 @@ describe("cptbench matrix: runs", () => {
     } finally {
       stderr.isTTY = was;
     }
-    expect(err).not.toContain("\n");
-    expect(err).toContain("[--------------------] 0/1");
-    expect(err).toContain("[####################] 1/1 · 2 cells: 2 pass, 0 fail, 0 unsupported");
-    expect(err.endsWith("\r\x1b[2K")).toBe(true);
+    expect(io.err).not.toContain("\n");
+    expect(io.err).toContain("[--------------------] 0/1");
+    expect(io.err).toContain("[####################] 1/1 · 2 cells: 2 pass, 0 fail, 0 unsupported");
+    expect(io.err.endsWith("\r\x1b[2K")).toBe(true);
   }, 60_000);
 
   it("--md prints a Markdown table; a config's lists and report paths are used", async () => {
@@ -156,10 +144,10 @@ describe("cptbench matrix: runs", () => {
       points: ["marked"], modes: ["kill"], targets: ["same"], output: { json: "reports/m.json", md: "reports/m.md" },
     });
     expect(await cptbench("matrix", "--config", file, "--md", "--jobs", "1")).toBe(0);
-    expect(out).toMatch(/^#### cptbench matrix: 1 combination × 1 workload\n\n\| combination \| workload \| cells \|/);
-    expect(out).toContain("| ---: |");
-    expect(out).toMatch(/^\| \S+ \| hash \| 2 \| 2 \| 0 \| 0 \|/m);
-    expect(readFileSync(join(file, "..", "reports", "m.md"), "utf8")).toBe(out);
+    expect(io.out).toMatch(/^#### cptbench matrix: 1 combination × 1 workload\n\n\| combination \| workload \| cells \|/);
+    expect(io.out).toContain("| ---: |");
+    expect(io.out).toMatch(/^\| \S+ \| hash \| 2 \| 2 \| 0 \| 0 \|/m);
+    expect(readFileSync(join(file, "..", "reports", "m.md"), "utf8")).toBe(io.out);
     const doc = JSON.parse(readFileSync(join(file, "..", "reports", "m.json"), "utf8"));
     expect(doc.cells).toHaveLength(2);
   }, 60_000);
@@ -172,7 +160,7 @@ describe("cptbench matrix: failures", () => {
     const file = tempConfig({ plugins: [plugin], initiator: [FIRST("initiator"), "crash"], creator: FIRST("creator"), codec: FIRST("codec") });
     const status = await cptbench("matrix", "--config", file, "--workload", "hash", ...SMALL, "--jobs", "2", "--json");
     expect(status).toBe(1);
-    const doc = JSON.parse(out) as { cells: CellResult[]; summary: { pass: number; fail: number } };
+    const doc = JSON.parse(io.out) as { cells: CellResult[]; summary: { pass: number; fail: number } };
     expect(doc.cells.map((c) => `${c.initiator} ${c.point} ${c.verdict}`)).toEqual([
       `${FIRST("initiator")} mark:1 pass`,
       `${FIRST("initiator")} mark:2 pass`,
@@ -184,7 +172,7 @@ describe("cptbench matrix: failures", () => {
   it("inline, a run that throws becomes failed cells too", async () => {
     const file = tempConfig({ plugins: [plugin], initiator: "crash", creator: FIRST("creator"), codec: FIRST("codec") });
     expect(await cptbench("matrix", "--config", file, "--workload", "hash", ...SMALL, "--jobs", "1")).toBe(1);
-    expect(out).toMatch(/crash\/\S+ hash - kill\/same: fail: the run threw: crash plugin: registration failed inline/);
-    expect(out).toContain("total: 0 passed, 1 failed, 0 unsupported");
+    expect(io.out).toMatch(/crash\/\S+ hash - kill\/same: fail: the run threw: crash plugin: registration failed inline/);
+    expect(io.out).toContain("total: 0 passed, 1 failed, 0 unsupported");
   }, 60_000);
 });

@@ -125,10 +125,27 @@ __attribute__((noreturn)) static void cinit(char *path, char **argv, char **envp
 	_exit(shell_status(wst));
 }
 
-/* Waits for pid; in run mode, SIGUSR1 checkpoints the container whose init it is. */
+static void on_chld(int sig)
+{
+	(void)sig;
+}
+
+/* Waits for pid; in run mode, SIGUSR1 checkpoints the container whose init it is. SIGUSR1 and
+ * SIGCHLD stay blocked except inside sigsuspend, so a SIGUSR1 that comes between the check of
+ * want_checkpoint and the wait cannot be lost (a blocking waitpid there would sleep through it). */
 __attribute__((noreturn)) static void wait_for(pid_t pid, const char *image, unsigned long flags, int checkpoints)
 {
 	int st = 0;
+	sigset_t both, old;
+	sigemptyset(&both);
+	sigaddset(&both, SIGUSR1);
+	sigaddset(&both, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &both, &old);
+	/* Installed only now: the container's init, forked before, does not inherit it. */
+	os_signal(SIGCHLD, on_chld, 0, NULL);
+	sigset_t during = old;
+	sigdelset(&during, SIGUSR1);
+	sigdelset(&during, SIGCHLD);
 	for (;;) {
 		if (checkpoints && want_checkpoint) {
 			want_checkpoint = 0;
@@ -138,13 +155,13 @@ __attribute__((noreturn)) static void wait_for(pid_t pid, const char *image, uns
 			logline("checkpoint", rc);
 			/* With CPT_KILL and rc == 0 the kernel is killing the container: keep waiting. */
 		}
-		pid_t r = waitpid(pid, &st, 0);
-		if (r == -EINTR) continue;
-		if (r < 0) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid) break;
+		if (r < 0 && r != -EINTR) {
 			fprintf(stderr, "cptbench-ctl: wait for %d: %s\n", pid, ename(r));
 			exit(1);
 		}
-		break;
+		sigsuspend(&during);   /* returns once a SIGUSR1 or SIGCHLD handler has run */
 	}
 	logline("exit", st);
 	exit(shell_status(st));

@@ -106,6 +106,7 @@ export function buildExperiments(config: Config, dir = WORKLOADS_DIR): Experimen
     seed,
     cpus: config.cpus,
     quantum: config.quantum,
+    ...(config.bugs.length > 0 && { bugs: [...config.bugs] }),
   }));
 }
 

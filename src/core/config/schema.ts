@@ -3,6 +3,7 @@
 // error naming the key and the allowed ones rather than a silently ignored setting.
 // schema/cptbench.schema.json is generated from it (npm run schema) for editors.
 import { z } from "zod";
+import { BUGS } from "../cases/bugs.ts";
 
 /**
  * z.strictObject whose unknown-key error lists the allowed keys, e.g.
@@ -65,6 +66,10 @@ export const configSchema = strict({
   cpus: posInt.default(1).describe("virtual CPUs"),
   quantum: posInt.default(100_000).describe("mean scheduling quantum, in instructions"),
   repetitions: posInt.default(1).describe("run every cell this many times (for wall-time spread)"),
+  bugs: z
+    .array(z.enum(BUGS))
+    .default([])
+    .describe("deliberate bugs to switch on in the C/R code, to see that the review cases catch them: " + BUGS.join(", ")),
   output: strict({
     json: z.string().min(1).optional().describe("also write the JSON report to this path"),
     md: z.string().min(1).optional().describe("also write a Markdown table to this path"),

@@ -3,11 +3,11 @@
 // initiators differ in who calls, how the container stops and what happens after; not in this.
 import { COSTS } from "../kernel/kernel.ts";
 import type { KthreadYield } from "../kernel/kthread.ts";
-import type { Task } from "../kernel/task.ts";
+import type { Nsproxy, Task } from "../kernel/task.ts";
 import { sendSignal } from "../kernel/signal.ts";
 import { SIGKILL } from "../kernel/signal-names.ts";
 import { collectContainer, containerTasks, type CollectOptions } from "./collect/collect.ts";
-import { CrError } from "./errors.ts";
+import { CrError, ESRCH } from "./errors.ts";
 import { writeImage, type ImageFd } from "./image-io.ts";
 import type { CrContext } from "./interfaces.ts";
 import { modelCounts, modelWork } from "./model.ts";
@@ -34,4 +34,48 @@ export function* dumpContainer(
 /** SIGKILL every task of the container (a checkpoint with CPT_KILL, after a successful dump). */
 export function killContainer(cr: CrContext, init: Task): void {
   for (const t of containerTasks(cr.k, init)) if (t.alive) sendSignal(cr.k, t, { signo: SIGKILL, code: 0x80 }, true);
+}
+
+/**
+ * The target of a checkpoint: its init and the nsproxy read from it when the checkpoint began.
+ * get_task_struct pins the task, not tsk->nsproxy: a target that exits during the checkpoint
+ * drops its nsproxy (exit_task_namespaces), so the checkpoint takes its own reference for its
+ * whole duration and uses that one after every sleep. With the deliberate bug "nsproxy-unpinned"
+ * it takes none, and a use after the target exited touches a freed nsproxy (a use-after-free
+ * oops from the kobj registry).
+ */
+export class CheckpointTarget {
+  private readonly pinned: boolean;
+  private released = false;
+
+  constructor(
+    private readonly cr: CrContext,
+    readonly init: Task,
+    readonly nsproxy: Nsproxy,
+  ) {
+    this.pinned = !cr.k.crBugs.has("nsproxy-unpinned");
+    if (this.pinned) cr.k.kobj.get(nsproxy, "checkpoint: pin the target's nsproxy");
+  }
+
+  /**
+   * Use the target after a sleep: its namespaces through the (pinned) nsproxy, then whether its
+   * init still lives. Throws CrError(ESRCH) when it exited; a freed nsproxy is an oops, then ESRCH.
+   */
+  check(what: string): void {
+    if (!this.use(what)) throw new CrError(ESRCH, "the target's nsproxy was freed under the checkpoint");
+    if (!this.init.alive) throw new CrError(ESRCH, `the container's init (pid ${this.init.id}) exited during the checkpoint`);
+  }
+
+  /** Read the target's namespaces through the nsproxy: false (and an oops) if it was freed. */
+  use(what: string): boolean {
+    if (!this.cr.k.kobj.checkLive(this.nsproxy, `checkpoint (${what}): the target's nsproxy`)) return false;
+    return this.nsproxy.pidNsForChildren.level >= 0;
+  }
+
+  /** The end of the checkpoint: drop the pin (once). */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (this.pinned) this.cr.k.kobj.put(this.nsproxy, "checkpoint: unpin the target's nsproxy");
+  }
 }

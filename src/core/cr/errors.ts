@@ -14,6 +14,6 @@ export class CrError extends Error {
 
 // The errno values the C/R code uses are the kernel's.
 export {
-  EAGAIN, EBADF, EBADMSG, EBUSY, EEXIST, EINVAL, EIO, EISDIR, ENOENT, ENOMEM, ENOSYS, ENOTDIR, EOPNOTSUPP, EPERM,
+  EAGAIN, EBADF, EBADMSG, EBUSY, EEXIST, EFAULT, EINVAL, EIO, EISDIR, ENOENT, ENOMEM, ENOSYS, ENOTDIR, EOPNOTSUPP, EPERM,
   EPIPE, ESPIPE, ESRCH,
 } from "../kernel/errno.ts";

@@ -28,11 +28,26 @@ export function imageFd(caller: Task, fd: number, write: boolean): ImageFd | CrE
   const inode = file.inode;
   if (isDir(inode.mode)) return new CrError(EISDIR, `fd ${fd} is a directory`);
   if (inode instanceof PipeInode) {
-    if (write && inode.pipe.readers === 0) return new CrError(EPIPE, `fd ${fd} is a pipe with no reader`);
+    if (write && !inode.pipe.hasReaders) return new CrError(EPIPE, `fd ${fd} is a pipe with no reader`);
     return { file, kind: "pipe", start: 0 };
   }
   if (inode instanceof TmpfsFile) return { file, kind: "file", start: file.pos };
   return new CrError(EINVAL, `fd ${fd} is neither a regular file nor a pipe (it is on ${inode.sb.type})`);
+}
+
+/**
+ * The checkpoint holds its own reference on the image file for its whole duration (get at the
+ * start, put at the end), so a caller — or another thread of it — closing the fd meanwhile cannot
+ * free the file under the dump. With the deliberate bug "double-fput" the end puts it twice (once
+ * in checkpoint(), once more in context_release(), as the reviewed patch did): a refcount underflow.
+ */
+export function pinImage(k: Kernel, img: ImageFd): void {
+  k.kobj.get(img.file, "checkpoint: get the image file");
+}
+
+export function unpinImage(k: Kernel, img: ImageFd): void {
+  k.kobj.put(img.file, "checkpoint: fput the image file");
+  if (k.crBugs.has("double-fput")) k.kobj.put(img.file, "checkpoint: context_release fput of the image file");
 }
 
 /** Bytes gathered before each write: one VFS call per MiB rather than one per 4 KiB page. */
@@ -51,7 +66,7 @@ export function* writeImage(k: Kernel, self: Task, img: ImageFd, chunks: Iterabl
       const n = kernelWrite(c, img.file, staging.subarray(off, fill));
       if (n === -EAGAIN && img.kind === "pipe") {
         const pipe = (img.file.inode as PipeInode).pipe;
-        if (pipe.readers === 0) return -EPIPE;
+        if (!pipe.hasReaders) return -EPIPE;
         yield { sleep: pipe.wrWait };
         continue;
       }

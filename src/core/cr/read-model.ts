@@ -10,6 +10,7 @@ import { EAGAIN } from "../kernel/errno.ts";
 import { CrError, EBADMSG } from "./errors.ts";
 import { readImageFile, type ImageFd } from "./image-io.ts";
 import { ImageError, type CrContext } from "./interfaces.ts";
+import { asPerTask, type PerTaskParts } from "./per-task.ts";
 import type { CheckpointModel } from "./model.ts";
 import type { CrOpRecord } from "./trace.ts";
 
@@ -58,6 +59,23 @@ export function* readModel(cr: CrContext, self: Task, img: ImageFd, rec: CrOpRec
   }
   try {
     return dec.end();
+  } catch (e) {
+    return badImage(cr, e);
+  }
+}
+
+/**
+ * For a codec in the per-task layout: read the image and decode its skeleton only; each task's
+ * part is read by whoever restores that task. Null for any other codec (use readModel).
+ */
+export function* readPerTask(cr: CrContext, img: ImageFd, rec: CrOpRecord): Generator<KthreadYield, PerTaskParts | null, void> {
+  const codec = asPerTask(cr.codec);
+  if (codec === null) return null;
+  const bytes = readImageFile(img);
+  rec.imageBytes = bytes.length;
+  yield;
+  try {
+    return codec.split(bytes);
   } catch (e) {
     return badImage(cr, e);
   }

@@ -45,6 +45,19 @@ export class Pipe {
 
   constructor(readonly k: Kernel) {}
 
+  /**
+   * A reader / writer is attached, or (a FIFO) one is waiting in open() for this end: an open
+   * that went ahead because its partner was waiting must not see EOF or EPIPE before that
+   * partner's open has run again (Linux counts the waiter at once).
+   */
+  get hasReaders(): boolean {
+    return this.readers > 0 || waiting(this.waitingReaders);
+  }
+
+  get hasWriters(): boolean {
+    return this.writers > 0 || waiting(this.waitingWriters);
+  }
+
   /** Bytes waiting to be read (FIONREAD). */
   get bytes(): number {
     return this.bufs.reduce((s, b) => s + b.len, 0);
@@ -131,7 +144,7 @@ function pipeRead(c: FsCtx, f: File, to: IoIter, _pos: Pos): number {
     c.k.wakeAll(p.wrWait);
     return ret;
   }
-  if (p.writers === 0) return 0;
+  if (!p.hasWriters) return 0;
   if ((f.flags & O_NONBLOCK) !== 0 || c.nonblock === true) return -EAGAIN;
   return c.k.sleep(c.t, p.rdWait);
 }
@@ -154,7 +167,7 @@ function pipeWrite(c: FsCtx, f: File, from: IoIter, _pos: Pos): number {
     if (r > 0 || ret > 0) c.k.wakeAll(p.rdWait);
     return r;
   };
-  if (p.readers === 0) return result(brokenPipe(c, ret));
+  if (!p.hasReaders) return result(brokenPipe(c, ret));
   if (from.remaining === 0) return result(ret);
   // Merge the sub-page remainder into the last page when it fits (only at the call's start).
   const chars = from.remaining % PAGE_SIZE;
@@ -168,7 +181,7 @@ function pipeWrite(c: FsCtx, f: File, from: IoIter, _pos: Pos): number {
     if (from.remaining === 0) return result(ret);
   }
   for (;;) {
-    if (p.readers === 0) return result(brokenPipe(c, ret));
+    if (!p.hasReaders) return result(brokenPipe(c, ret));
     if (!p.full) {
       const frame = c.k.frames.alloc();
       if (frame === null) return result(ret > 0 ? ret : -ENOMEM);

@@ -19,6 +19,8 @@ export interface MatrixPlan {
   cpus: number;
   quantum: number;
   pluginOptions: Record<string, unknown>;
+  /** Deliberate bugs switched on (core/cases/bugs.ts); none normally. */
+  bugs?: string[];
 }
 
 /** One (combination, workload) and the runner calls it takes, in order: seed, point spec, repetition. */
@@ -49,6 +51,7 @@ export function unitsOf(plan: MatrixPlan): Unit[] {
               seed,
               cpus: plan.cpus,
               quantum: plan.quantum,
+              ...(plan.bugs !== undefined && plan.bugs.length > 0 && { bugs: plan.bugs }),
             });
           }
         }

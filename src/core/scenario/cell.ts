@@ -58,7 +58,8 @@ function runUntil(k: Kernel, until: () => boolean, budget: number): number {
   return executed;
 }
 
-function problemsOf(k: Kernel): string[] {
+/** Oopses, deadlocks and instruction limits the machine reported, as sentences. */
+export function problemsOf(k: Kernel): string[] {
   return k.events.filter((e) => e.kind === "oops" || e.kind === "deadlock" || e.kind === "instruction-limit").map((e) => `${e.kind}: ${e.message}`);
 }
 

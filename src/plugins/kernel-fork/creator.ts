@@ -14,11 +14,13 @@ import { WaitQueue } from "../../core/kernel/wait-queue.ts";
 import { CrError, EINVAL, EPERM, ESPIPE, ESRCH } from "../../core/cr/errors.ts";
 import { imageFd, type ImageFd } from "../../core/cr/image-io.ts";
 import type { CrContext, ProcessCreator } from "../../core/cr/interfaces.ts";
-import { readModel } from "../../core/cr/read-model.ts";
+import { readModel, readPerTask } from "../../core/cr/read-model.ts";
+import { restorePrivatePages } from "../../core/cr/restore/mm.ts";
 import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
-import { modelWork, type CheckpointModel } from "../../core/cr/model.ts";
+import { modelWork, type CheckpointModel, type PageRecord } from "../../core/cr/model.ts";
 import { COSTS } from "../../core/kernel/kernel.ts";
 import { Restorer } from "../../core/cr/restore/restorer.ts";
+import { validateModel } from "../../core/cr/restore/validate.ts";
 import { restoreTaskState, resumeTask } from "../../core/cr/restore/task.ts";
 
 /** The tasks' rendezvous: each reports itself restored, then waits for the barrier to open. */
@@ -71,8 +73,11 @@ export class KernelCreator implements ProcessCreator {
       if (!caller.alive) throw new CrError(ESRCH, "the restarting process died");
     };
     try {
-      // Read and decode are one step: a streaming codec decodes as the bytes arrive.
-      const model = yield* readModel(cr, self, img, rec);
+      // Read and decode are one step: a streaming codec decodes as the bytes arrive. In the
+      // per-task layout only the skeleton is decoded here; each task reads its own pages.
+      const parts = yield* readPerTask(cr, img, rec);
+      const model = parts?.model ?? (yield* readModel(cr, self, img, rec));
+      validateModel(model);
       rec.tasks = model.tasks.length;
       yield;
       step("create");
@@ -93,11 +98,15 @@ export class KernelCreator implements ProcessCreator {
       r.makeMemory();
       yield;
       const live = model.tasks.filter((t) => t.state !== "zombie").length;
+      // Per-task layout: the first task of each mm fills it from its part of the image.
+      const fills = new Map<number, number>();
+      for (const tr of model.tasks) if (tr.mmId !== null && tr.state !== "zombie" && !fills.has(tr.mmId)) fills.set(tr.mmId, tr.id);
       for (const tr of model.tasks) {
+        const pages = parts !== null && tr.mmId !== null && fills.get(tr.mmId) === tr.id ? () => parts.pages(tr.mmId!) : null;
         const body = tr.state === "zombie" ? null : (t: Task) => {
           bodies++;
           k.modules.get(cr.module); // this task's restore runs module code until ret-from-resume
-          return this.restoreSelf(cr, t, tr, r, barrier);
+          return this.restoreSelf(cr, t, tr, r, barrier, pages);
         };
         // A task killed before its ret-from-resume (by a sibling's exit_group) drops the module
         // reference its restore held.
@@ -135,8 +144,17 @@ export class KernelCreator implements ProcessCreator {
   }
 
   /** A new task, in kernel context: its own state, then the barrier, then ret-from-resume. */
-  private *restoreSelf(cr: CrContext, t: Task, tr: CheckpointModel["tasks"][number], r: Restorer, b: Barrier): Generator<KthreadYield, number, void> {
+  private *restoreSelf(
+    cr: CrContext, t: Task, tr: CheckpointModel["tasks"][number], r: Restorer, b: Barrier, pages: (() => PageRecord[]) | null,
+  ): Generator<KthreadYield, number, void> {
     const k = cr.k;
+    if (pages !== null) {
+      // Its own part of a per-task image: on its own CPU, in parallel with the other tasks'.
+      const list = pages();
+      restorePrivatePages(k, r.mmById(tr.mmId!)!, list, true);
+      k.charge(t, list.length * COSTS.crPage);
+      yield;
+    }
     restoreTaskState(k, t, tr, r.tasks);
     b.restored++;
     k.wakeAll(b.coordinator);

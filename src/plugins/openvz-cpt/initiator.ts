@@ -15,12 +15,12 @@ import { CAP_SYS_ADMIN } from "../../core/kernel/cred.ts";
 import type { KthreadYield } from "../../core/kernel/kthread.ts";
 import { NR_CHECKPOINT } from "../../core/kernel/syscalls/cr-nr.ts";
 import type { Task } from "../../core/kernel/task.ts";
-import { dumpContainer, killContainer } from "../../core/cr/dump.ts";
+import { CheckpointTarget, dumpContainer, killContainer } from "../../core/cr/dump.ts";
 import { CrError, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";
 import { Freezing } from "../../core/cr/freezing.ts";
 import { discardImage, imageFd, type ImageFd } from "../../core/cr/image-io.ts";
 import { CPT_FAIL_STEP_SHIFT, CPT_KILL, type CheckpointInitiator, type CrContext } from "../../core/cr/interfaces.ts";
-import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
+import { asCrError, finishJob, refuse, spawnJob, endDump, startDump, waitForJob, type CrJob } from "../../core/cr/job.ts";
 
 export const STEPS = ["pre-dump", "freeze", "dump", "thaw-or-kill", "post-dump"] as const;
 
@@ -48,11 +48,12 @@ export class ExternalInitiator implements CheckpointInitiator {
     if (init.pidNs.contains(caller.pidNs)) return no(new CrError(EINVAL, "the caller is inside the container: an external checkpoint comes from outside"));
     const img = imageFd(caller, fd, true);
     if (img instanceof CrError) return no(img);
-    return spawnJob(cr, NR_CHECKPOINT, "cpt_dump", (job, self) => this.dump(cr, self, caller, init, img, flags, job));
+    return startDump(cr, img, init, (target) => spawnJob(cr, NR_CHECKPOINT, "cpt_dump", (job, self) => this.dump(cr, self, caller, target, img, flags, job)));
   }
 
-  private *dump(cr: CrContext, self: Task, caller: Task, init: Task, img: ImageFd, flags: number, job: CrJob): Generator<KthreadYield, number, void> {
+  private *dump(cr: CrContext, self: Task, caller: Task, target: CheckpointTarget, img: ImageFd, flags: number, job: CrJob): Generator<KthreadYield, number, void> {
     const k = cr.k;
+    const init = target.init;
     const rec = cr.trace.begin("checkpoint", caller.id);
     const failAt = (flags >>> CPT_FAIL_STEP_SHIFT) & 0xff;
     const freezing = new Freezing(k, init);
@@ -64,6 +65,9 @@ export class ExternalInitiator implements CheckpointInitiator {
       step = n;
       t0 = k.clock;
       if (failAt === n) throw new CrError(EIO, `${STEPS[n - 1]} failed (injected by the checkpoint flags)`);
+      // Until the dump the target must be there; after it (thawed, it may end) only its nsproxy is used.
+      if (n <= 3) target.check(STEPS[n - 1]);
+      else target.use(STEPS[n - 1]);
     };
     const done = (): void => void cr.trace.step(rec, STEPS[step - 1], 0, t0);
     try {
@@ -94,7 +98,9 @@ export class ExternalInitiator implements CheckpointInitiator {
       cr.trace.step(rec, STEPS[step - 1] ?? "checkpoint", result, t0, err.message);
       if (step >= 3 || img.kind === "file") discardImage(img);
       freezing.thaw();
+      target.use("the failed checkpoint's clean-up");
     }
+    endDump(cr, target, img);
     return finishJob(cr, job, rec, result, error);
   }
 }

@@ -1,10 +1,11 @@
 // The openvz-cpt plugin (the 2008 OpenVZ CPT patchset): an external controller checkpoints the
 // container through the freezer (initiator "external") into a cpt_image.h-style image (codec
 // "cpt"); its operations live in the "cptrst" kernel module.
-import { Lifecycle, type DependencyContainer } from "tsyringe";
+import { instanceCachingFactory, Lifecycle, type DependencyContainer } from "tsyringe";
 import { z } from "zod";
 import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, IMAGE_CODEC, type Axis } from "../../core/cr/interfaces.ts";
 import type { PluginManifest } from "../../core/cr/plugin.ts";
+import { PerTaskCodec } from "../../core/cr/per-task.ts";
 import { CptCodec } from "./codec/cpt-codec.ts";
 import { ExternalInitiator } from "./initiator.ts";
 
@@ -14,9 +15,14 @@ import { ExternalInitiator } from "./initiator.ts";
  */
 export const OPENVZ_CPT_OPTIONS = "openvz-cpt.options";
 
-// No tunable yet: the five steps (pre-dump, freeze, dump, thaw-or-kill, post-dump) are fixed
-// and kill-or-continue is the experiment's mode. Strict, so a misspelt option is an error.
-export const openvzCptOptions = z.strictObject({});
+// The five steps (pre-dump, freeze, dump, thaw-or-kill, post-dump) are fixed and kill-or-continue
+// is the experiment's mode. Strict, so a misspelt option is an error.
+export const openvzCptOptions = z.strictObject({
+  images: z
+    .enum(["stream", "per-task"])
+    .default("stream")
+    .describe("stream: one cpt image; per-task: the per-task layout (core/cr/per-task.ts), which the kernel creator restores in parallel"),
+});
 export type OpenvzCptOptions = z.infer<typeof openvzCptOptions>;
 
 export const manifest: PluginManifest<OpenvzCptOptions> = {
@@ -32,7 +38,12 @@ export const manifest: PluginManifest<OpenvzCptOptions> = {
     container.register(OPENVZ_CPT_OPTIONS, { useValue: options });
     container.register(CR_MODULE_NAME, { useValue: "cptrst" });
     if (axes.includes("initiator")) container.register(CHECKPOINT_INITIATOR, { useClass: ExternalInitiator }, scoped);
-    if (axes.includes("codec")) container.register(IMAGE_CODEC, { useClass: CptCodec }, scoped);
+    if (axes.includes("codec")) {
+      // images: per-task wraps the codec in the per-task layout (one part per address space).
+      container.register(IMAGE_CODEC, {
+        useFactory: instanceCachingFactory(() => (options.images === "per-task" ? new PerTaskCodec(new CptCodec()) : new CptCodec())),
+      });
+    }
   },
 };
 

@@ -16,12 +16,12 @@ import type { KthreadYield } from "../../core/kernel/kthread.ts";
 import { NR_CHECKPOINT } from "../../core/kernel/syscalls/cr-nr.ts";
 import type { Task } from "../../core/kernel/task.ts";
 import { containerTasks } from "../../core/cr/collect/collect.ts";
-import { dumpContainer, killContainer } from "../../core/cr/dump.ts";
+import { CheckpointTarget, dumpContainer, killContainer } from "../../core/cr/dump.ts";
 import { CrError, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";
 import { Freezing } from "../../core/cr/freezing.ts";
 import { discardImage, imageFd, type ImageFd } from "../../core/cr/image-io.ts";
 import { CPT_FAIL_STEP_SHIFT, CPT_KILL, CPT_RESTARTED, type CheckpointInitiator, type CrContext } from "../../core/cr/interfaces.ts";
-import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
+import { asCrError, finishJob, refuse, spawnJob, endDump, startDump, waitForJob, type CrJob } from "../../core/cr/job.ts";
 
 export const SELF_STEPS = ["freeze", "dump", "thaw-or-kill"] as const;
 
@@ -60,11 +60,12 @@ export class SelfInitiator implements CheckpointInitiator {
     if (!mayCheckpoint(k, caller, init)) return no(new CrError(EPERM, "checkpointing tasks of other users needs CAP_SYS_ADMIN"));
     const img = imageFd(caller, fd, true);
     if (img instanceof CrError) return no(img);
-    return spawnJob(cr, NR_CHECKPOINT, "ckpt_self", (job, self) => this.dump(cr, self, caller, init, img, fd, flags, job));
+    return startDump(cr, img, init, (target) => spawnJob(cr, NR_CHECKPOINT, "ckpt_self", (job, self) => this.dump(cr, self, caller, target, img, fd, flags, job)));
   }
 
-  private *dump(cr: CrContext, self: Task, caller: Task, init: Task, img: ImageFd, fd: number, flags: number, job: CrJob): Generator<KthreadYield, number, void> {
+  private *dump(cr: CrContext, self: Task, caller: Task, target: CheckpointTarget, img: ImageFd, fd: number, flags: number, job: CrJob): Generator<KthreadYield, number, void> {
     const k = cr.k;
+    const init = target.init;
     const rec = cr.trace.begin("checkpoint", caller.id);
     const failAt = (flags >>> CPT_FAIL_STEP_SHIFT) & 0xff;
     const freezing = new Freezing(k, init);
@@ -77,6 +78,8 @@ export class SelfInitiator implements CheckpointInitiator {
       t0 = k.clock;
       if (failAt === n) throw new CrError(EIO, `${SELF_STEPS[n - 1]} failed (injected by the checkpoint flags)`);
       if (!caller.alive || caller.group.groupExit) throw new CrError(ESRCH, "the checkpointing task is exiting");
+      if (n <= 2) target.check(SELF_STEPS[n - 1]);
+      else target.use(SELF_STEPS[n - 1]);
     };
     try {
       begin(1);
@@ -96,7 +99,9 @@ export class SelfInitiator implements CheckpointInitiator {
       cr.trace.step(rec, SELF_STEPS[step - 1] ?? "checkpoint", result, t0, err.message);
       if (step >= 2 || img.kind === "file") discardImage(img);
       freezing.thaw();
+      target.use("the failed checkpoint's clean-up");
     }
+    endDump(cr, target, img);
     return finishJob(cr, job, rec, result, error);
   }
 }

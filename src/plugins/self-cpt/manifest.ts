@@ -1,17 +1,23 @@
 // The self-cpt plugin (Oren Laadan's 2008 linux-cr patchset): a task of the container checkpoints
 // its own container (initiator "self") into a stream of {type, len} records that can go through a
 // pipe (codec "ckpt"); its operations live in the "ckpt" kernel module.
-import { Lifecycle, type DependencyContainer } from "tsyringe";
+import { instanceCachingFactory, Lifecycle, type DependencyContainer } from "tsyringe";
 import { z } from "zod";
 import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, IMAGE_CODEC, type Axis } from "../../core/cr/interfaces.ts";
 import type { PluginManifest } from "../../core/cr/plugin.ts";
+import { PerTaskCodec } from "../../core/cr/per-task.ts";
 import { CkptCodec } from "./codec/ckpt-codec.ts";
 import { SelfInitiator } from "./initiator.ts";
 
 /** Token of this plugin's parsed options (classes here inject the literal "self-cpt.options"). */
 export const SELF_CPT_OPTIONS = "self-cpt.options";
 
-export const selfCptOptions = z.strictObject({});
+export const selfCptOptions = z.strictObject({
+  images: z
+    .enum(["stream", "per-task"])
+    .default("stream")
+    .describe("stream: one ckpt stream (works on a pipe); per-task: the per-task layout (core/cr/per-task.ts), which the kernel creator restores in parallel and which needs seeking"),
+});
 export type SelfCptOptions = z.infer<typeof selfCptOptions>;
 
 export const manifest: PluginManifest<SelfCptOptions> = {
@@ -27,7 +33,12 @@ export const manifest: PluginManifest<SelfCptOptions> = {
     container.register(SELF_CPT_OPTIONS, { useValue: options });
     container.register(CR_MODULE_NAME, { useValue: "ckpt" });
     if (axes.includes("initiator")) container.register(CHECKPOINT_INITIATOR, { useClass: SelfInitiator }, scoped);
-    if (axes.includes("codec")) container.register(IMAGE_CODEC, { useClass: CkptCodec }, scoped);
+    if (axes.includes("codec")) {
+      // images: per-task wraps the codec in the per-task layout (one part per address space).
+      container.register(IMAGE_CODEC, {
+        useFactory: instanceCachingFactory(() => (options.images === "per-task" ? new PerTaskCodec(new CkptCodec()) : new CkptCodec())),
+      });
+    }
   },
 };
 

@@ -35,6 +35,7 @@ import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "
 import { modelWork } from "../../core/cr/model.ts";
 import { readModel } from "../../core/cr/read-model.ts";
 import { Restorer } from "../../core/cr/restore/restorer.ts";
+import { validateModel } from "../../core/cr/restore/validate.ts";
 import { resumeTask, restoreTaskState } from "../../core/cr/restore/task.ts";
 import type { UserspaceForkOptions } from "./manifest.ts";
 import { RESTART_TASK, RESTART_TREE, RESTART_WAIT, TASK_ENTRY_SIZE, UsrRestart } from "./restarting.ts";
@@ -145,6 +146,7 @@ export class UserspaceCreator implements ProcessCreator {
     };
     try {
       const model = yield* readModel(cr, self, img, rec);
+      validateModel(model);
       rec.tasks = model.tasks.length;
       yield;
       step("namespaces");

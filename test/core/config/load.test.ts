@@ -41,6 +41,7 @@ const DEFAULTS = {
   cpus: 1,
   quantum: 100000,
   repetitions: 1,
+  bugs: [],
 };
 
 describe("config", () => {
@@ -53,7 +54,7 @@ describe("config", () => {
     const e = await errorOf(readConfigFile({ configPath: file }));
     expect(e).toBeInstanceOf(ConfigError);
     expect(e.message).toContain(`invalid config ${file}:`);
-    expect(e.message).toContain('Unrecognized key "mode"; allowed keys: $schema, initiator, creator, codec, plugins, pluginOptions, workloads, points, modes, targets, seeds, seed, cpus, quantum, repetitions, output');
+    expect(e.message).toContain('Unrecognized key "mode"; allowed keys: $schema, initiator, creator, codec, plugins, pluginOptions, workloads, points, modes, targets, seeds, seed, cpus, quantum, repetitions, bugs, output');
   });
 
   it("an unknown nested key names its path and the allowed keys", async () => {
@@ -158,5 +159,15 @@ describe("config", () => {
       const { config } = await loadConfig({ configPath: join(CONFIGS, f) });
       expect(config.initiator, f).toBe("external");
     }
+  });
+});
+
+describe("config: deliberate bugs", () => {
+  it("takes the bug switches by name and refuses an unknown one, naming the allowed ones", async () => {
+    const { config } = await loadConfig({ configPath: write(tempDir(), "c.json", { bugs: ["double-fput"] }) });
+    expect(config.bugs).toEqual(["double-fput"]);
+    const e = await loadConfig({ configPath: write(tempDir(), "c.json", { bugs: ["off-by-one"] }) }).catch((x: unknown) => x as Error);
+    expect(e).toBeInstanceOf(Error);
+    expect((e as Error).message).toMatch(/try-module-get-this-module.*nsproxy-unpinned.*double-fput.*zero-page-abort/);
   });
 });

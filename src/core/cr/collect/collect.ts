@@ -72,6 +72,7 @@ class Collector implements MmCollector {
   readonly mms: CheckpointModel["mms"] = [];
   readonly shmem: CheckpointModel["shmem"] = [];
   readonly files: FilesCollector;
+  readonly zeroPageAbort: boolean;
   private readonly taskIds = new Map<Task, number>();
   private readonly pidIds = new IdMap<Pid>();
   private readonly nsIds = new IdMap<PidNamespace>();
@@ -93,6 +94,7 @@ class Collector implements MmCollector {
     private readonly freezerBase: string,
     private readonly opts: CollectOptions,
   ) {
+    this.zeroPageAbort = k.crBugs.has("zero-page-abort");
     const files = opts.self === undefined ? null : filesOf(opts.self.task);
     this.files = new FilesCollector(getVfs(k), files === null ? undefined : { files, fd: opts.self!.fd });
   }

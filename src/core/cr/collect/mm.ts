@@ -8,6 +8,7 @@ import type { Vma } from "../../mm/vma.ts";
 import type { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
 import type { MmRecord, PageRecord, ShmemRecord, VmaRecord } from "../model.ts";
 import { IdMap } from "./ids.ts";
+import { CrError, EFAULT } from "../errors.ts";
 
 export interface MmCollector {
   readonly mmIds: IdMap<Mm>;
@@ -17,6 +18,11 @@ export interface MmCollector {
   readonly shmemIds: IdMap<ShmemObject>;
   readonly mms: MmRecord[];
   readonly shmem: ShmemRecord[];
+  /**
+   * The deliberate bug "zero-page-abort": a pte mapping the zero page (anonymous memory read,
+   * never written) aborts the checkpoint, as the reviewed patch did, instead of being left out.
+   */
+  readonly zeroPageAbort?: boolean;
   /** Files mapped by a VMA: the files collector gives them an inode id. */
   inodeId(inode: TmpfsFile, path: string): number;
 }
@@ -50,7 +56,10 @@ export function collectMm(c: MmCollector, mm: Mm, path: (v: Vma) => string): num
   const zero = mm.frames.zeroPage;
   const pages: PageRecord[] = [];
   for (const [vpn, pte] of mm.pt) {
-    if (pte.frame === zero) continue;
+    if (pte.frame === zero) {
+      if (c.zeroPageAbort === true) throw new CrError(EFAULT, `page 0x${(vpn << PAGE_SHIFT >>> 0).toString(16)} maps the ZERO_PAGE (read, never written): cannot dump it`);
+      continue;
+    }
     const v = mm.findVma(vpn << PAGE_SHIFT);
     if (v === undefined) continue;
     const b = v.backing;

@@ -51,6 +51,15 @@ export function restoreCowPages(k: Kernel, pages: PageRecord[], adopt = false): 
   return out;
 }
 
+/**
+ * Private pages put into an mm built without them (the per-task layout: each task's restore
+ * reads its own part of the image). Writable, as restoreMm makes them.
+ */
+export function restorePrivatePages(k: Kernel, mm: Mm, pages: PageRecord[], adopt: boolean): void {
+  fill(k, pages, (vpn, f) => mm.pt.set(vpn, { frame: f, writable: true }), `mm pages`, adopt);
+  mm.epoch++;
+}
+
 export interface MmRefs {
   /** A copy-on-write page by id. */
   cow(id: number): Frame;

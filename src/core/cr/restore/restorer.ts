@@ -67,6 +67,11 @@ export class Restorer {
     this.files = new FilesRestore(k, caller, model, this.tree);
   }
 
+  /** The restored mm of record `id` (after makeMemory). */
+  mmById(id: number): Mm | undefined {
+    return this.mms.get(id);
+  }
+
   get initNs(): PidNamespace {
     return this.nsById.get(this.model.container.pidNsId)!;
   }

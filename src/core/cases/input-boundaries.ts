@@ -1,0 +1,84 @@
+// Where the records of an image begin, for the byte-level tamperings of case 7 (truncating at a
+// record boundary, making a record lie about its length). The walk reads only the framing each
+// format documents — ckpt's {u32 type, u32 len} records (self-cpt/codec/layout.ts) and cpt's
+// major header, sections and 16-byte object headers (openvz-cpt/codec/layout.ts) — and stops
+// at anything that does not add up. A codec it does not know gets every 4 KiB as a boundary.
+
+export interface Boundaries {
+  /** Record starts, ascending, within the image. */
+  offsets: number[];
+  /** The byte offset of the little-endian u32 length (or low half of u64 cpt_next) of the record at `at`. */
+  lengthField(at: number): number;
+}
+
+const CKPT_ALIGN = 8;
+const CPT_MAJOR_HDR = 80;
+const CPT_SECTION_HDR = 16;
+/** cpt_major_tail: object header (16) + 2 x u32 + 64 x u64 section offsets + u32 + u8[4]. */
+const CPT_MAJOR_TAIL = 344;
+
+function ckpt(image: Uint8Array): number[] {
+  const dv = new DataView(image.buffer, image.byteOffset, image.length);
+  const out: number[] = [];
+  for (let off = 0; off + 8 <= image.length;) {
+    const len = dv.getUint32(off + 4, true);
+    if (len < 8) break;
+    out.push(off);
+    off += Math.ceil(len / CKPT_ALIGN) * CKPT_ALIGN;
+  }
+  return out;
+}
+
+function cpt(image: Uint8Array): number[] {
+  const dv = new DataView(image.buffer, image.byteOffset, image.length);
+  const next = (off: number): number => Number(dv.getBigUint64(off, true));
+  const tail = image.length - CPT_MAJOR_TAIL;
+  const out = [0];
+  for (let sec = CPT_MAJOR_HDR; sec < tail;) {
+    const size = next(sec);
+    if (size < CPT_SECTION_HDR || sec + size > tail) break;
+    out.push(sec);
+    for (let obj = sec + CPT_SECTION_HDR; obj < sec + size;) {
+      const n = next(obj);
+      if (n < 16 || obj + n > sec + size) break;
+      out.push(obj);
+      obj += n;
+    }
+    sec += size;
+  }
+  if (tail > 0) out.push(tail);
+  return out;
+}
+
+export function recordBoundaries(codec: string, image: Uint8Array): Boundaries {
+  if (codec === "ckpt") return { offsets: ckpt(image), lengthField: (at) => at + 4 };
+  if (codec === "cpt") return { offsets: cpt(image), lengthField: (at) => at };
+  const offsets = Array.from({ length: Math.ceil(image.length / 4096) }, (_, i) => i * 4096);
+  return { offsets, lengthField: (at) => at };
+}
+
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+function crc32(b: Uint8Array): number {
+  let c = ~0;
+  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+/** ckpt's CKPT_HDR_TAIL: 8-byte header, u64 magic, u32 CRC-32 of every byte before the record, pad. */
+const CKPT_TAIL = 24;
+
+/**
+ * A tampered image with its checksum made right again (a deliberate edit, not an accident): for
+ * ckpt the tail's CRC-32; cpt has no checksum. The image is changed in place and returned.
+ */
+export function reseal(codec: string, image: Uint8Array): Uint8Array {
+  if (codec === "ckpt" && image.length >= CKPT_TAIL) {
+    new DataView(image.buffer, image.byteOffset, image.length).setUint32(image.length - 8, crc32(image.subarray(0, image.length - CKPT_TAIL)), true);
+  }
+  return image;
+}

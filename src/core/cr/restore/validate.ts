@@ -1,0 +1,74 @@
+// The consistency of a decoded model, checked once, right after the image is read and before
+// anything is made from it (REVIEW-CASES.md #7, tampered images). A codec checks that the bytes
+// are well formed and that references resolve; an image can still be well formed and mean
+// something no kernel could have produced — a thread in one process sharing another process's
+// address space, a parent created after its child. Every creator calls this first, so the user
+// space creator refuses such an image before it hands a task table to its restarter (which
+// would otherwise fork a tree that can never be completed). Throws CrError(EINVAL).
+import { CrError, EINVAL } from "../errors.ts";
+import type { CheckpointModel } from "../model.ts";
+
+function fail(what: string): never {
+  throw new CrError(EINVAL, `inconsistent image: ${what}`);
+}
+
+export function validateModel(m: CheckpointModel): void {
+  const ids = <T extends { id: number }>(list: T[], what: string): Map<number, T> => {
+    const map = new Map<number, T>();
+    for (const x of list) {
+      if (map.has(x.id)) fail(`${what} ${x.id} appears twice`);
+      map.set(x.id, x);
+    }
+    return map;
+  };
+  const groups = ids(m.threadGroups, "thread group");
+  const mms = ids(m.mms, "mm");
+  const fdTables = ids(m.fdTables, "fd table");
+  const fsContexts = ids(m.fsContexts, "fs context");
+  const sighands = ids(m.sighands, "sighand");
+  const creds = ids(m.creds, "cred");
+  const pids = ids(m.pids, "pid");
+  const namespaces = ids(m.pidNamespaces, "pid namespace");
+  const need = (map: Map<number, unknown>, id: number | null, task: number, what: string): void => {
+    if (id !== null && !map.has(id)) fail(`task ${task} names ${what} ${id}, which the image does not have`);
+  };
+  const init = m.tasks[m.container.initTaskId - 1];
+  if (init === undefined || init.id !== m.container.initTaskId) fail(`the container's init is task ${m.container.initTaskId}, which the image does not have`);
+  if (init.parentTaskId !== null) fail(`the container's init (task ${init.id}) has a parent inside the container (task ${init.parentTaskId})`);
+  const pidOwner = new Map<number, number>();
+  m.tasks.forEach((t, i) => {
+    if (t.id !== i + 1) fail(`task records out of order: record ${i + 1} is task ${t.id}`);
+    if (t.parentTaskId !== null && !(t.parentTaskId >= 1 && t.parentTaskId < t.id)) {
+      fail(`task ${t.id}'s parent ${t.parentTaskId} ${t.parentTaskId > m.tasks.length || t.parentTaskId < 1 ? "does not exist" : "comes later (parents are created first)"}`);
+    }
+    need(pids, t.pidId, t.id, "pid");
+    const other = pidOwner.get(t.pidId);
+    if (other !== undefined) fail(`tasks ${other} and ${t.id} have the same pid ${t.pidId}`);
+    pidOwner.set(t.pidId, t.id);
+    need(groups, t.threadGroupId, t.id, "thread group");
+    need(sighands, t.sighandId, t.id, "sighand");
+    need(creds, t.credId, t.id, "cred");
+    need(mms, t.mmId, t.id, "mm");
+    need(fdTables, t.filesId, t.id, "fd table");
+    need(fsContexts, t.fsId, t.id, "fs context");
+    need(namespaces, t.pidNsForChildrenId, t.id, "pid namespace");
+    if (t.vforkParentTaskId !== null && m.tasks[t.vforkParentTaskId - 1] === undefined) fail(`task ${t.id} names vfork parent ${t.vforkParentTaskId}, which the image does not have`);
+    if (t.state !== "zombie" && (t.mmId === null || t.regs === null)) fail(`live task ${t.id} has no mm or no registers`);
+  });
+  for (const g of m.threadGroups) {
+    const leader = m.tasks[g.leaderTaskId - 1];
+    if (leader === undefined) fail(`thread group ${g.id}'s leader, task ${g.leaderTaskId}, does not exist`);
+    if (leader.threadGroupId !== g.id) fail(`thread group ${g.id}'s leader, task ${leader.id}, belongs to thread group ${leader.threadGroupId}`);
+  }
+  // The threads of a process share its address space and signal handlers (CLONE_THREAD needs
+  // CLONE_SIGHAND, which needs CLONE_VM): a thread that names other ones landed in the wrong process.
+  for (const t of m.tasks) {
+    const g = groups.get(t.threadGroupId)!;
+    if (g.leaderTaskId === t.id) continue;
+    const leader = m.tasks[g.leaderTaskId - 1];
+    if (leader.id > t.id) fail(`task ${t.id} is a thread of group ${g.id} whose leader ${leader.id} comes later`);
+    if (t.state === "zombie" || leader.state === "zombie") continue;
+    if (t.mmId !== leader.mmId) fail(`task ${t.id} is a thread of task ${leader.id}'s process but has mm ${t.mmId}, not its leader's mm ${leader.mmId}`);
+    if (t.sighandId !== leader.sighandId) fail(`task ${t.id} is a thread of task ${leader.id}'s process but has sighand ${t.sighandId}, not its leader's ${leader.sighandId}`);
+  }
+}
