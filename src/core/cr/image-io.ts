@@ -11,7 +11,8 @@ import { kernelWrite } from "../fs/read-write.ts";
 import { PipeInode } from "../fs/pipe.ts";
 import { TmpfsFile } from "../fs/tmpfs/tmpfs.ts";
 import { isDir } from "../fs/constants.ts";
-import { CrError, EAGAIN, EBADF, EINVAL, EISDIR, EPIPE } from "./errors.ts";
+import { CrError, EAGAIN, EBADF, EINVAL, EISDIR, EPIPE, ESPIPE } from "./errors.ts";
+import type { ImageCodec } from "./interfaces.ts";
 
 export interface ImageFd {
   file: File;
@@ -48,6 +49,16 @@ export function pinImage(k: Kernel, img: ImageFd): void {
 export function unpinImage(k: Kernel, img: ImageFd): void {
   k.kobj.put(img.file, "checkpoint: fput the image file");
   if (k.crBugs.has("double-fput")) k.kobj.put(img.file, "checkpoint: context_release fput of the image file");
+}
+
+/**
+ * The image fd of a restart: as imageFd, and a pipe only if the codec streams (every creator
+ * refuses the same way, before anything is made).
+ */
+export function restartImageFd(caller: Task, fd: number, codec: ImageCodec): ImageFd | CrError {
+  const img = imageFd(caller, fd, false);
+  if (img instanceof CrError || img.kind !== "pipe" || codec.streams) return img;
+  return new CrError(ESPIPE, `the ${codec.name} image format needs seeking: restart from a regular file, not a pipe`);
 }
 
 /** Bytes gathered before each write: one VFS call per MiB rather than one per 4 KiB page. */

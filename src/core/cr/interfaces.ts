@@ -39,6 +39,8 @@ export interface CrContext {
 export const CPT_KILL = 1;
 /** Fault injection for tests: fail the named step (bits 8..15 = step number, 1..5). */
 export const CPT_FAIL_STEP_SHIFT = 8;
+/** Every flag bit sys_checkpoint knows; any other is EINVAL. */
+export const CPT_FLAGS_MASK = CPT_KILL | (0xff << CPT_FAIL_STEP_SHIFT);
 /**
  * What sys_checkpoint returns in a self-checkpointed program after a restart (the original call
  * returns 0): like fork's two returns, the program learns which side it is on.

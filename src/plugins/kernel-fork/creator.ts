@@ -11,8 +11,8 @@ import type { KthreadYield } from "../../core/kernel/kthread.ts";
 import { NR_RESTART } from "../../core/kernel/syscalls/cr-nr.ts";
 import type { Task } from "../../core/kernel/task.ts";
 import { WaitQueue } from "../../core/kernel/wait-queue.ts";
-import { CrError, EINVAL, EPERM, ESPIPE, ESRCH } from "../../core/cr/errors.ts";
-import { imageFd, type ImageFd } from "../../core/cr/image-io.ts";
+import { CrError, EINVAL, EPERM, ESRCH } from "../../core/cr/errors.ts";
+import { restartImageFd, type ImageFd } from "../../core/cr/image-io.ts";
 import type { CrContext, ProcessCreator } from "../../core/cr/interfaces.ts";
 import { readModel, readPerTask } from "../../core/cr/read-model.ts";
 import { restorePrivatePages } from "../../core/cr/restore/mm.ts";
@@ -48,11 +48,8 @@ export class KernelCreator implements ProcessCreator {
     if (!caller.cred.capable(CAP_SYS_ADMIN)) return no(new CrError(EPERM, "restart needs CAP_SYS_ADMIN"));
     if (ctid < 0) return no(new CrError(EINVAL, `bad container id ${ctid}`));
     if (flags !== 0) return no(new CrError(EINVAL, `unknown restart flags 0x${flags.toString(16)}`));
-    const img = imageFd(caller, fd, false);
+    const img = restartImageFd(caller, fd, cr.codec);
     if (img instanceof CrError) return no(img);
-    if (img.kind === "pipe" && !cr.codec.streams) {
-      return no(new CrError(ESPIPE, `the ${cr.codec.name} image format needs seeking: restart from a regular file, not a pipe`));
-    }
     return spawnJob(cr, NR_RESTART, "cpt_rst", (job, self) => this.coordinate(cr, self, caller, img, job));
   }
 

@@ -19,7 +19,7 @@ import { CheckpointTarget, dumpContainer, killContainer } from "../../core/cr/du
 import { CrError, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";
 import { Freezing } from "../../core/cr/freezing.ts";
 import { discardImage, imageFd, type ImageFd } from "../../core/cr/image-io.ts";
-import { CPT_FAIL_STEP_SHIFT, CPT_KILL, type CheckpointInitiator, type CrContext } from "../../core/cr/interfaces.ts";
+import { CPT_FAIL_STEP_SHIFT, CPT_FLAGS_MASK, CPT_KILL, type CheckpointInitiator, type CrContext } from "../../core/cr/interfaces.ts";
 import { asCrError, finishJob, refuse, spawnJob, endDump, startDump, waitForJob, type CrJob } from "../../core/cr/job.ts";
 
 export const STEPS = ["pre-dump", "freeze", "dump", "thaw-or-kill", "post-dump"] as const;
@@ -39,7 +39,7 @@ export class ExternalInitiator implements CheckpointInitiator {
   private start(cr: CrContext, caller: Task, pid: number, fd: number, flags: number): CrJob | number {
     const no = (e: CrError): number => refuse(cr, "checkpoint", caller, e);
     if (!caller.cred.capable(CAP_SYS_ADMIN)) return no(new CrError(EPERM, "checkpoint needs CAP_SYS_ADMIN"));
-    if ((flags & ~(CPT_KILL | (0xff << CPT_FAIL_STEP_SHIFT))) !== 0) return no(new CrError(EINVAL, `unknown checkpoint flags 0x${flags.toString(16)}`));
+    if ((flags & ~CPT_FLAGS_MASK) !== 0) return no(new CrError(EINVAL, `unknown checkpoint flags 0x${flags.toString(16)}`));
     const init = cr.k.findTask(caller.pidNs, pid);
     if (init === undefined || !init.alive) return no(new CrError(ESRCH, `no process ${pid} in the caller's pid namespace`));
     if (init.pidNs.reaper !== init || init.pid.nrIn(init.pidNs) !== 1 || init.pidNs === caller.pidNs) {

@@ -20,7 +20,7 @@ import { CheckpointTarget, dumpContainer, killContainer } from "../../core/cr/du
 import { CrError, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";
 import { Freezing } from "../../core/cr/freezing.ts";
 import { discardImage, imageFd, type ImageFd } from "../../core/cr/image-io.ts";
-import { CPT_FAIL_STEP_SHIFT, CPT_KILL, CPT_RESTARTED, type CheckpointInitiator, type CrContext } from "../../core/cr/interfaces.ts";
+import { CPT_FAIL_STEP_SHIFT, CPT_FLAGS_MASK, CPT_KILL, CPT_RESTARTED, type CheckpointInitiator, type CrContext } from "../../core/cr/interfaces.ts";
 import { asCrError, finishJob, refuse, spawnJob, endDump, startDump, waitForJob, type CrJob } from "../../core/cr/job.ts";
 
 export const SELF_STEPS = ["freeze", "dump", "thaw-or-kill"] as const;
@@ -48,7 +48,7 @@ export class SelfInitiator implements CheckpointInitiator {
   private start(cr: CrContext, caller: Task, pid: number, fd: number, flags: number): CrJob | number {
     const no = (e: CrError): number => refuse(cr, "checkpoint", caller, e);
     const k = cr.k;
-    if ((flags & ~(CPT_KILL | (0xff << CPT_FAIL_STEP_SHIFT))) !== 0) return no(new CrError(EINVAL, `unknown checkpoint flags 0x${flags.toString(16)}`));
+    if ((flags & ~CPT_FLAGS_MASK) !== 0) return no(new CrError(EINVAL, `unknown checkpoint flags 0x${flags.toString(16)}`));
     if (caller.pidNs === k.initNs) return no(new CrError(EINVAL, "a self checkpoint is taken from inside a container (a child pid namespace); the caller is in the initial one"));
     // The container is the caller's outermost pid namespace below the initial one: a task in a
     // namespace nested inside it checkpoints the whole container, not its own sub-tree.

@@ -28,8 +28,8 @@ import { SIGKILL } from "../../core/kernel/signal-names.ts";
 import { NR_RESTART } from "../../core/kernel/syscalls/cr-nr.ts";
 import { COSTS } from "../../core/kernel/kernel.ts";
 import { EFAULT } from "../../core/kernel/errno.ts";
-import { CrError, EBUSY, EINVAL, EOPNOTSUPP, EPERM, ESPIPE, ESRCH } from "../../core/cr/errors.ts";
-import { imageFd, type ImageFd } from "../../core/cr/image-io.ts";
+import { CrError, EBUSY, EINVAL, EOPNOTSUPP, EPERM, ESRCH } from "../../core/cr/errors.ts";
+import { restartImageFd, type ImageFd } from "../../core/cr/image-io.ts";
 import type { CrContext, ProcessCreator } from "../../core/cr/interfaces.ts";
 import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
 import { modelWork } from "../../core/cr/model.ts";
@@ -79,20 +79,18 @@ export class UserspaceCreator implements ProcessCreator {
   private tree(cr: CrContext, caller: Task, ctid: number, fd: number, arg: number, argLen: number): number {
     const no = (e: CrError): number => refuse(cr, "restart", caller, e);
     const ready = this.restarts.get(caller);
+    let img: ImageFd | undefined;
     if (ready === undefined) {
       if (!caller.cred.capable(CAP_SYS_ADMIN)) return no(new CrError(EPERM, "restart needs CAP_SYS_ADMIN"));
       if (ctid !== 0) return no(new CrError(EINVAL, `bad container id ${ctid}`));
-      const img = imageFd(caller, fd, false);
-      if (img instanceof CrError) return no(img);
-      if (img.kind === "pipe" && cr.codec.decoder === undefined) {
-        return no(new CrError(ESPIPE, `the ${cr.codec.name} image format needs seeking: restart from a regular file, not a pipe`));
-      }
+      const checked = restartImageFd(caller, fd, cr.codec);
+      if (checked instanceof CrError) return no(checked);
+      img = checked;
     }
     // The first call starts the job and collects its result when re-executed; a later call
     // (with the buffer) finds the restart prepared.
     const n = waitForJob(cr.k, caller, NR_RESTART, () => {
-      if (ready !== undefined) return ready.model.tasks.length;
-      const img = imageFd(caller, fd, false) as ImageFd;
+      if (img === undefined) return ready!.model.tasks.length;
       return spawnJob(cr, NR_RESTART, "cpt_rst", (job, self) => this.run(cr, self, caller, img, job));
     });
     if (n <= 0 || arg === 0) return n;
