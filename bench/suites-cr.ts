@@ -14,10 +14,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { builtinRegistry } from "../src/core/cr/registry.ts";
-import { runPoint } from "../src/core/scenario/cell.ts";
-import { referenceRun, type Reference } from "../src/core/scenario/reference.ts";
-import { designOf } from "../src/core/scenario/runner.ts";
-import type { CellResult, Experiment, WorkloadRef } from "../src/core/scenario/types.ts";
+import { runPoint } from "../src/workbench/scenario/cell.ts";
+import { referenceRun, type Reference } from "../src/workbench/scenario/reference.ts";
+import { designOf } from "../src/workbench/scenario/runner.ts";
+import type { CellResult, Experiment, WorkloadRef } from "../src/workbench/scenario/types.ts";
 import type { Benchmark, BenchResult } from "./suites.ts";
 
 const ROOT = join(import.meta.dirname, "..");

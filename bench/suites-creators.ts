@@ -16,10 +16,10 @@
 // are the price of creating tasks from user space.
 import "reflect-metadata";
 import { builtinRegistry, type Registry } from "../src/core/cr/registry.ts";
-import { runPoint } from "../src/core/scenario/cell.ts";
-import { referenceRun, type Reference } from "../src/core/scenario/reference.ts";
-import { designOf } from "../src/core/scenario/runner.ts";
-import type { CellResult, Experiment, WorkloadRef } from "../src/core/scenario/types.ts";
+import { runPoint } from "../src/workbench/scenario/cell.ts";
+import { referenceRun, type Reference } from "../src/workbench/scenario/reference.ts";
+import { designOf } from "../src/workbench/scenario/runner.ts";
+import type { CellResult, Experiment, WorkloadRef } from "../src/workbench/scenario/types.ts";
 import { crExperiment, guestWorkload } from "./suites-cr.ts";
 import type { Benchmark, BenchResult } from "./suites.ts";
 

@@ -1,7 +1,7 @@
 // The benchmark definitions. Each returns its median figure and the individual runs.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runProgram } from "../src/core/machine.ts";
+import { runProgram } from "../src/machine/machine.ts";
 import { CR_BENCHMARKS } from "./suites-cr.ts";
 
 export interface BenchResult {

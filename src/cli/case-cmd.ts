@@ -4,8 +4,8 @@
 // lists the cases. Deliberate bugs (--bug) are switched on for the case's machines: the case
 // must then fail, naming the problem.
 import { Command, InvalidArgumentError, Option } from "commander";
-import { BUGS, type BugName } from "../core/cases/bugs.ts";
-import type { CaseOutcome } from "../core/cases/types.ts";
+import { BUGS, type BugName } from "../workbench/cases/bugs.ts";
+import type { CaseOutcome } from "../workbench/cases/types.ts";
 import { CliError } from "./errors.ts";
 
 interface CaseFlags {
@@ -46,7 +46,7 @@ export function caseCommand(setExit: (code: number) => void): Command {
     .option("--json", "print one JSON document with every outcome")
     .allowExcessArguments(false)
     .action(async (id: string | undefined, flags: CaseFlags) => {
-      const { CASES, findCase } = await import("../core/cases/index.ts");
+      const { CASES, findCase } = await import("../workbench/cases/index.ts");
       if (flags.list) {
         const w = Math.max(...CASES.map((c) => c.id.length));
         process.stdout.write(CASES.map((c) => `${String(c.number).padStart(2)}  ${c.id.padEnd(w)}  ${c.summary}`).join("\n") + "\n");
@@ -56,7 +56,7 @@ export function caseCommand(setExit: (code: number) => void): Command {
       const rc = findCase(id);
       if (rc === undefined) throw new CliError("CLI_USAGE", `no review case "${id}"; cases: ${CASES.map((c) => c.id).join(", ")}`);
       const { builtinRegistry } = await import("../core/cr/registry.ts");
-      const { combinations, comboLabel } = await import("../core/matrix/combos.ts");
+      const { combinations, comboLabel } = await import("../workbench/matrix/combos.ts");
       const registry = builtinRegistry();
       const designs = combinations(registry, { initiator: flags.initiator, creator: flags.fork, codec: flags.codec });
       const ctx = { registry, seed: flags.seed ?? 1, bugs: new Set(flags.bug ?? []), quick: flags.quick === true };

@@ -1,7 +1,7 @@
 // `cptbench config`: print the effective experiment config (schema defaults, then the config
 // file, then flags) as JSON. The output is itself a valid config file.
 import { Command } from "commander";
-import { loadConfig } from "../core/config/load.ts";
+import { loadConfig } from "../workbench/config/load.ts";
 import { addExperimentOptions, flagsToOverrides, type ExperimentFlags } from "./run.ts";
 
 export function configCommand(setExit: (code: number) => void): Command {

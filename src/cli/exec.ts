@@ -1,7 +1,7 @@
 // `cptbench exec`: run one RISC-V ELF in the emulated kernel, like `qemu-riscv32 prog args`.
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { runProgram } from "../core/machine.ts";
+import { runProgram } from "../machine/machine.ts";
 import { readStdinSync, writeAllSync } from "./io.ts";
 import { CliError } from "./errors.ts";
 

@@ -1,7 +1,7 @@
 // The `cptbench` program. Results go to stdout, progress and diagnostics to stderr; a
 // CptbenchError (bad ELF, bad flag, missing file) prints its message and exits 2, never a stack.
 import { Command, CommanderError } from "commander";
-import { CptbenchError } from "../core/errors.ts";
+import { CptbenchError } from "../machine/errors.ts";
 import { configCommand } from "./config-cmd.ts";
 import { execCommand } from "./exec.ts";
 import { matrixCommand } from "./matrix.ts";

@@ -4,8 +4,8 @@
 // summaries).
 import Table from "cli-table3";
 import pc from "picocolors";
-import { comboLabel } from "../core/matrix/combos.ts";
-import type { CellResult } from "../core/scenario/types.ts";
+import { comboLabel } from "../workbench/matrix/combos.ts";
+import type { CellResult } from "../workbench/scenario/types.ts";
 import { cellLabel, reasonLines, summarize, summaryLine, type Summary } from "./table.ts";
 
 /** The cells of one combination × workload, counted and averaged. */

@@ -5,15 +5,15 @@
 // the runner emits), so they are the same for any --jobs and any split into --shard parts.
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError } from "commander";
-import { configWorkloads, listOf, parsePoints } from "../core/config/experiment.ts";
-import { readConfigFile, resolveConfig } from "../core/config/load.ts";
-import type { Config } from "../core/config/schema.ts";
+import { configWorkloads, listOf, parsePoints } from "../workbench/config/experiment.ts";
+import { readConfigFile, resolveConfig } from "../workbench/config/load.ts";
+import type { Config } from "../workbench/config/schema.ts";
 import type { Axis } from "../core/cr/interfaces.ts";
 import type { Registry } from "../core/cr/registry.ts";
-import { AXES, combinations, comboLabel, type AxisLists } from "../core/matrix/combos.ts";
-import { MatrixError } from "../core/matrix/errors.ts";
-import { parseShard, shardUnits, unitLabel, unitsOf, type MatrixPlan, type Shard } from "../core/matrix/plan.ts";
-import type { CrMode, CrTarget } from "../core/scenario/types.ts";
+import { AXES, combinations, comboLabel, type AxisLists } from "../workbench/matrix/combos.ts";
+import { MatrixError } from "../workbench/matrix/errors.ts";
+import { parseShard, shardUnits, unitLabel, unitsOf, type MatrixPlan, type Shard } from "../workbench/matrix/plan.ts";
+import type { CrMode, CrTarget } from "../workbench/scenario/types.ts";
 import { CliError } from "./errors.ts";
 import { matrixCellLabel, matrixRows, matrixSummary, renderMatrixMarkdown, renderMatrixText } from "./matrix-report.ts";
 import { Progress } from "./progress.ts";
@@ -104,7 +104,7 @@ export function matrixCommand(setExit: (code: number) => void): Command {
         total: units.length,
       });
       // Loaded here: --help and usage errors need no emulator.
-      const { executeUnits } = await import("../core/matrix/pool.ts");
+      const { executeUnits } = await import("../workbench/matrix/pool.ts");
       let perUnit;
       try {
         perUnit = await executeUnits(units, {

@@ -3,7 +3,7 @@
 // redrawn in place; anywhere else (a log, CI) each finished cell gets a line of its own, because
 // carriage returns make logs unreadable. The stream and environment are parameters so that tests
 // can pose as a terminal.
-import type { CellResult, Verdict } from "../core/scenario/types.ts";
+import type { CellResult, Verdict } from "../workbench/scenario/types.ts";
 
 /** The part of a tty.WriteStream progress uses. */
 export interface ProgressStream {

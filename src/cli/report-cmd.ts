@@ -28,7 +28,7 @@ export function reportCommand(setExit: (code: number) => void): Command {
     .allowExcessArguments(false)
     .action(async (flags: ReportFlags) => {
       const { builtinRegistry } = await import("../core/cr/registry.ts");
-      const { renderReportMarkdown, runReport } = await import("../core/report/report.ts");
+      const { renderReportMarkdown, runReport } = await import("../workbench/report/report.ts");
       const report = runReport(builtinRegistry(), flags.seed ?? 1, flags.quick === true, new Set(), (t) => {
         if (!flags.json) process.stderr.write(`cptbench: report: ${t}\n`);
       });

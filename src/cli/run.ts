@@ -4,13 +4,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { buildExperiments, describeExperiment, singleOf } from "../core/config/experiment.ts";
-import { loadConfig } from "../core/config/load.ts";
-import { MODES, POINTS_PATTERN, TARGETS, type Config, type ConfigInput } from "../core/config/schema.ts";
+import { buildExperiments, describeExperiment, singleOf } from "../workbench/config/experiment.ts";
+import { loadConfig } from "../workbench/config/load.ts";
+import { MODES, POINTS_PATTERN, TARGETS, type Config, type ConfigInput } from "../workbench/config/schema.ts";
 import type { Registry } from "../core/cr/registry.ts";
-import type { CellResult } from "../core/scenario/types.ts";
+import type { CellResult } from "../workbench/scenario/types.ts";
 import { CliError } from "./errors.ts";
-import { BUGS } from "../core/cases/bugs.ts";
+import { BUGS } from "../workbench/cases/bugs.ts";
 import { Progress } from "./progress.ts";
 import { cellLabel, reasonLines, renderMarkdown, renderTable, summarize, summaryLine, useColor } from "./table.ts";
 
@@ -149,7 +149,7 @@ export function runCommand(setExit: (code: number) => void): Command {
     .action(async (flags: ExperimentFlags & { json?: boolean }) => {
       const { config } = await loadConfig({ configPath: flags.config, overrides: flagsToOverrides(flags) });
       // Loaded here, not at the top: `cptbench exec` and `config` need none of the runner.
-      const { runExperiment } = await import("../core/scenario/runner.ts");
+      const { runExperiment } = await import("../workbench/scenario/runner.ts");
       const registry = await registryFor(config);
       const experiments = buildExperiments(config);
       const withSeed = experiments.length > 1;

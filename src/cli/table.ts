@@ -2,7 +2,7 @@
 // and unsupported cells under it, and the same table in Markdown for --output md files.
 import Table from "cli-table3";
 import pc from "picocolors";
-import type { CellResult, PhaseMetrics, Verdict } from "../core/scenario/types.ts";
+import type { CellResult, PhaseMetrics, Verdict } from "../workbench/scenario/types.ts";
 
 export interface Summary {
   pass: number;

@@ -3,8 +3,8 @@
 // and flags are usage errors, --bug reaches the machines; the report's Markdown has a table per
 // section with the measured figures and the seed that reproduces them.
 import { describe, expect, it } from "vitest";
-import { CASES } from "../../src/core/cases/index.ts";
-import { renderReportMarkdown, SECTIONS, type Report } from "../../src/core/report/report.ts";
+import { CASES } from "../../src/workbench/cases/index.ts";
+import { renderReportMarkdown, SECTIONS, type Report } from "../../src/workbench/report/report.ts";
 
 import { captureCli } from "../support/cli.ts";
 

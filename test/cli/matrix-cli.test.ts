@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { builtinRegistry } from "../../src/core/cr/registry.ts";
-import { combinations, comboLabel } from "../../src/core/matrix/combos.ts";
-import type { CellResult } from "../../src/core/scenario/types.ts";
+import { combinations, comboLabel } from "../../src/workbench/matrix/combos.ts";
+import type { CellResult } from "../../src/workbench/scenario/types.ts";
 
 import { captureCli } from "../support/cli.ts";
 

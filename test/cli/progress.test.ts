@@ -1,7 +1,7 @@
 // Progress on stderr in its three modes, with a fake stream posing as a terminal or a log.
 import { describe, expect, it } from "vitest";
 import { Progress, type ProgressStream } from "../../src/cli/progress.ts";
-import type { CellResult } from "../../src/core/scenario/types.ts";
+import type { CellResult } from "../../src/workbench/scenario/types.ts";
 
 function stream(isTTY: boolean, columns = 200): ProgressStream & { text: string } {
   const s = { text: "", isTTY, columns, write: (chunk: string) => ((s.text += chunk), true) };

@@ -1,13 +1,13 @@
 // `cptbench [run]` and `cptbench config` in-process, with the scenario runner mocked: flags,
-// config files, output shapes and exit statuses. (The real runner is tested in test/core/scenario.)
+// config files, output shapes and exit statuses. (The real runner is tested in test/workbench/scenario.)
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { CellResult, Experiment, PhaseMetrics } from "../../src/core/scenario/types.ts";
+import type { CellResult, Experiment, PhaseMetrics } from "../../src/workbench/scenario/types.ts";
 
 const runExperiment = vi.hoisted(() => vi.fn());
-vi.mock("../../src/core/scenario/runner.ts", () => ({ runExperiment }));
+vi.mock("../../src/workbench/scenario/runner.ts", () => ({ runExperiment }));
 
 const { main } = await import("../../src/cli/main.ts");
 

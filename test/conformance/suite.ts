@@ -10,12 +10,12 @@
 // within minutes on two cores; the GitHub workflow sets 20 for all of them.
 // CPTBENCH_COMBOS="external/kernel/cpt,self/userspace/ckpt" restricts the designs (default: all).
 import { describe, expect, it } from "vitest";
-import { runPoint } from "../../src/core/scenario/cell.ts";
-import { referenceRun } from "../../src/core/scenario/reference.ts";
-import { designOf, pointsOf } from "../../src/core/scenario/runner.ts";
+import { runPoint } from "../../src/workbench/scenario/cell.ts";
+import { referenceRun } from "../../src/workbench/scenario/reference.ts";
+import { designOf, pointsOf } from "../../src/workbench/scenario/runner.ts";
 import { builtinRegistry } from "../../src/core/cr/registry.ts";
-import { combinations, comboLabel, parseComboList, type Combination } from "../../src/core/matrix/combos.ts";
-import type { CellResult, Experiment } from "../../src/core/scenario/types.ts";
+import { combinations, comboLabel, parseComboList, type Combination } from "../../src/workbench/matrix/combos.ts";
+import type { CellResult, Experiment } from "../../src/workbench/scenario/types.ts";
 import { loadWorkloads } from "../support/workloads.ts";
 import { experiment, workloadRef } from "../support/cr.ts";
 

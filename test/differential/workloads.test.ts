@@ -10,7 +10,7 @@
 // `"init": true` run as the first process (asInit), as they were recorded under unshare -p -f;
 // `"files"` puts the named workloads' ELFs at their paths.
 import { describe, expect, it } from "vitest";
-import { runProgram } from "../../src/core/machine.ts";
+import { runProgram } from "../../src/machine/machine.ts";
 import {
   hasQemu,
   hasUnshare,

@@ -6,7 +6,7 @@
 // `amoadd.w rd, rs2, (rs1)` -> enc.amoadd_w(rd, rs2, rs1). Branch and jump offsets are byte
 // offsets relative to the instruction itself. Registers are plain numbers (x0..x31, f0..f31).
 //
-// The encodings are checked against GNU as in test/core/cpu/decode.test.ts ("encoder vs GNU as").
+// The encodings are checked against GNU as in test/machine/cpu/decode.test.ts ("encoder vs GNU as").
 
 const u32 = (v: number): number => v >>> 0;
 

@@ -7,14 +7,14 @@
 //   NX_BASE    0x00031000  one RW page that is not executable
 //   STACK      [STACK_TOP - STACK_PAGES pages, STACK_TOP), RW, VM_GROWSDOWN; sp = STACK_TOP - 16
 // Everything else is unmapped (0x40000 is a handy unmapped address).
-import { FrameAllocator, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "../../src/core/mm/frame.ts";
-import { ACCESS_WRITE, Mm } from "../../src/core/mm/mm.ts";
-import { PROT_EXEC, PROT_READ, PROT_WRITE, VM_GROWSDOWN } from "../../src/core/mm/vma.ts";
-import { Hart } from "../../src/core/cpu/hart.ts";
+import { FrameAllocator, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "../../src/machine/mm/frame.ts";
+import { ACCESS_WRITE, Mm } from "../../src/machine/mm/mm.ts";
+import { PROT_EXEC, PROT_READ, PROT_WRITE, VM_GROWSDOWN } from "../../src/machine/mm/vma.ts";
+import { Hart } from "../../src/machine/cpu/hart.ts";
 import {
   TRAP_BUDGET, TRAP_EBREAK, TRAP_ECALL, TRAP_FETCH_FAULT, TRAP_ILLEGAL, TRAP_LOAD_FAULT, TRAP_MISALIGNED,
   TRAP_STORE_FAULT,
-} from "../../src/core/cpu/hart-mem.ts";
+} from "../../src/machine/cpu/hart-mem.ts";
 import { assemble } from "./encode.ts";
 
 export const CODE_BASE = 0x10000;

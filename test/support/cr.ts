@@ -2,14 +2,14 @@
 // machine with the controller started and the checkpoint triggered at a mark.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Machine } from "../../src/core/machine.ts";
+import type { Machine } from "../../src/machine/machine.ts";
 import { builtinRegistry } from "../../src/core/cr/registry.ts";
-import { designOf } from "../../src/core/scenario/runner.ts";
-import { bootMachine, startRun } from "../../src/core/scenario/setup.ts";
-import type { Experiment, WorkloadRef } from "../../src/core/scenario/types.ts";
-import type { CellDesign } from "../../src/core/scenario/cell.ts";
-import { sendSignal } from "../../src/core/kernel/signal.ts";
-import type { Task } from "../../src/core/kernel/task.ts";
+import { designOf } from "../../src/workbench/scenario/runner.ts";
+import { bootMachine, startRun } from "../../src/workbench/scenario/setup.ts";
+import type { Experiment, WorkloadRef } from "../../src/workbench/scenario/types.ts";
+import type { CellDesign } from "../../src/workbench/scenario/cell.ts";
+import { sendSignal } from "../../src/machine/kernel/signal.ts";
+import type { Task } from "../../src/machine/kernel/task.ts";
 import { loadWorkloads, workloadFiles, WORKLOADS_DIR } from "./workloads.ts";
 
 export function experiment(over: Partial<Experiment> = {}): Experiment {

@@ -7,10 +7,10 @@
 // runProgram cannot hand back a tmpfs file after the run, so ctl() below is runProgram with the
 // log file made before the run (the controller appends to it) and read before the shutdown.
 import { describe, expect, it } from "vitest";
-import { getVfs } from "../../src/core/fs/vfs.ts";
-import { shellStatus } from "../../src/core/kernel/task.ts";
-import { Machine, runProgram } from "../../src/core/machine.ts";
-import { PAGE_SIZE } from "../../src/core/mm/frame.ts";
+import { getVfs } from "../../src/machine/fs/vfs.ts";
+import { shellStatus } from "../../src/machine/kernel/task.ts";
+import { Machine, runProgram } from "../../src/machine/machine.ts";
+import { PAGE_SIZE } from "../../src/machine/mm/frame.ts";
 import { loadManifest, recordedOutcome, workloadElf } from "../support/workloads.ts";
 
 const CTL = workloadElf("cptbench-ctl");

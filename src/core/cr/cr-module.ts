@@ -5,8 +5,8 @@
 // because the caller of the syscall already holds one), and the kthread drops it as its last act
 // (module_put_and_exit) — never try_module_get(THIS_MODULE) inside the thread, the bug the 2008
 // review caught.
-import type { Kernel } from "../kernel/kernel.ts";
-import type { Module, ModuleDef } from "../kernel/module.ts";
+import type { Kernel } from "../../machine/kernel/kernel.ts";
+import type { Module, ModuleDef } from "../../machine/kernel/module.ts";
 import type { CheckpointInitiator, CrContext, ImageCodec, ProcessCreator } from "./interfaces.ts";
 import { crTrace } from "./trace.ts";
 

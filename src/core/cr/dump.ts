@@ -1,11 +1,11 @@
 // The dump proper, common to every initiator: take the model of a frozen container, charge the
 // work in virtual time, encode it with the design's codec and write it to the image fd. The
 // initiators differ in who calls, how the container stops and what happens after; not in this.
-import { COSTS } from "../kernel/kernel.ts";
-import type { KthreadYield } from "../kernel/kthread.ts";
-import type { Nsproxy, Task } from "../kernel/task.ts";
-import { sendSignal } from "../kernel/signal.ts";
-import { SIGKILL } from "../kernel/signal-names.ts";
+import { COSTS } from "../../machine/kernel/kernel.ts";
+import type { KthreadYield } from "../../machine/kernel/kthread.ts";
+import type { Nsproxy, Task } from "../../machine/kernel/task.ts";
+import { sendSignal } from "../../machine/kernel/signal.ts";
+import { SIGKILL } from "../../machine/kernel/signal-names.ts";
 import { collectContainer, containerTasks, type CollectOptions } from "./collect/collect.ts";
 import { CrError, ESRCH } from "./errors.ts";
 import { writeImage, type ImageFd } from "./image-io.ts";

@@ -16,4 +16,4 @@ export class CrError extends Error {
 export {
   EAGAIN, EBADF, EBADMSG, EBUSY, EEXIST, EFAULT, EINVAL, EIO, EISDIR, ENOENT, ENOMEM, ENOSYS, ENOTDIR, EOPNOTSUPP, EPERM,
   EPIPE, ESPIPE, ESRCH,
-} from "../kernel/errno.ts";
+} from "../../machine/kernel/errno.ts";

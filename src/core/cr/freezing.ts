@@ -3,10 +3,10 @@
 // Shared by the initiators: the external one freezes the whole container; the self-initiated
 // one also freezes the whole container, and its caller counts as frozen because it sleeps in
 // sys_checkpoint while a kthread does the work.
-import type { FreezerCgroup } from "../kernel/freezer.ts";
-import type { Kernel } from "../kernel/kernel.ts";
-import type { KthreadYield } from "../kernel/kthread.ts";
-import type { Task } from "../kernel/task.ts";
+import type { FreezerCgroup } from "../../machine/kernel/freezer.ts";
+import type { Kernel } from "../../machine/kernel/kernel.ts";
+import type { KthreadYield } from "../../machine/kernel/kthread.ts";
+import type { Task } from "../../machine/kernel/task.ts";
 import { containerTasks } from "./collect/collect.ts";
 import { CrError, EBUSY, ESRCH } from "./errors.ts";
 

@@ -2,15 +2,15 @@
 // errno for a bad one), writing chunks with the kthread sleeping while a pipe is full, and
 // reading a whole image back. A failed write truncates a regular file back to where the image
 // began, so no half-written image is left looking complete.
-import type { Kernel } from "../kernel/kernel.ts";
-import type { KthreadYield } from "../kernel/kthread.ts";
-import type { Task } from "../kernel/task.ts";
-import type { File } from "../fs/file.ts";
-import { fdget } from "../fs/task-files.ts";
-import { kernelWrite } from "../fs/read-write.ts";
-import { PipeInode } from "../fs/pipe.ts";
-import { TmpfsFile } from "../fs/tmpfs/tmpfs.ts";
-import { isDir } from "../fs/constants.ts";
+import type { Kernel } from "../../machine/kernel/kernel.ts";
+import type { KthreadYield } from "../../machine/kernel/kthread.ts";
+import type { Task } from "../../machine/kernel/task.ts";
+import type { File } from "../../machine/fs/file.ts";
+import { fdget } from "../../machine/fs/task-files.ts";
+import { kernelWrite } from "../../machine/fs/read-write.ts";
+import { PipeInode } from "../../machine/fs/pipe.ts";
+import { TmpfsFile } from "../../machine/fs/tmpfs/tmpfs.ts";
+import { isDir } from "../../machine/fs/constants.ts";
 import { CrError, EAGAIN, EBADF, EINVAL, EISDIR, EPIPE, ESPIPE } from "./errors.ts";
 import type { ImageCodec } from "./interfaces.ts";
 

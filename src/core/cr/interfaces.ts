@@ -5,9 +5,9 @@
 //   ImageCodec           how the CheckpointModel becomes bytes and back
 // The kernel side reaches them through the C/R module (cr-module.ts): sys_checkpoint goes to the
 // initiator, sys_restart to the creator, and both use the codec.
-import type { Kernel } from "../kernel/kernel.ts";
-import type { Module } from "../kernel/module.ts";
-import type { Task } from "../kernel/task.ts";
+import type { Kernel } from "../../machine/kernel/kernel.ts";
+import type { Module } from "../../machine/kernel/module.ts";
+import type { Task } from "../../machine/kernel/task.ts";
 import type { CheckpointModel } from "./model.ts";
 import type { CrTrace } from "./trace.ts";
 

@@ -4,10 +4,10 @@
 // runs its handler and the call re-executes, finding its job again through the caller (not the
 // restart block, which rt_sigreturn clears); SIGKILL ends the wait, and the job runs to its end
 // without a waiter.
-import { ERESTARTNOINTR, type Kernel } from "../kernel/kernel.ts";
-import type { Task } from "../kernel/task.ts";
-import { WaitQueue } from "../kernel/wait-queue.ts";
-import { kthreadRun, modulePutAndExit, type KthreadBody, type KthreadYield } from "../kernel/kthread.ts";
+import { ERESTARTNOINTR, type Kernel } from "../../machine/kernel/kernel.ts";
+import type { Task } from "../../machine/kernel/task.ts";
+import { WaitQueue } from "../../machine/kernel/wait-queue.ts";
+import { kthreadRun, modulePutAndExit, type KthreadBody, type KthreadYield } from "../../machine/kernel/kthread.ts";
 import { CrError, EIO, ENOSYS, ESRCH } from "./errors.ts";
 import type { CrContext } from "./interfaces.ts";
 import type { CrOpRecord } from "./trace.ts";

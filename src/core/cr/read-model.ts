@@ -2,11 +2,11 @@
 // image as it arrives — from a pipe while the checkpoint is still writing into it (the kthread
 // sleeps while the pipe is empty), or from a file a chunk at a time — so no whole-image buffer is
 // ever held; a codec that seeks gets the whole file (and a pipe was refused before this).
-import type { KthreadYield } from "../kernel/kthread.ts";
-import type { Task } from "../kernel/task.ts";
-import { kernelRead } from "../fs/read-write.ts";
-import type { PipeInode } from "../fs/pipe.ts";
-import { EAGAIN } from "../kernel/errno.ts";
+import type { KthreadYield } from "../../machine/kernel/kthread.ts";
+import type { Task } from "../../machine/kernel/task.ts";
+import { kernelRead } from "../../machine/fs/read-write.ts";
+import type { PipeInode } from "../../machine/fs/pipe.ts";
+import { EAGAIN } from "../../machine/kernel/errno.ts";
 import { CrError, EBADMSG } from "./errors.ts";
 import { readImageFile, type ImageFd } from "./image-io.ts";
 import { ImageError, type CrContext } from "./interfaces.ts";

@@ -7,7 +7,7 @@ import { resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { z } from "zod";
-import { CptbenchError } from "../errors.ts";
+import { CptbenchError } from "../../machine/errors.ts";
 import { builtinPlugins } from "../../plugins/index.ts";
 import {
   AXIS_TOKENS,

@@ -1,7 +1,7 @@
 // What a checkpoint or restart did, step by step, in virtual time: the trace the scenario runner
 // turns into per-phase metrics, and what `--strace`-style output and the report show. The kernel
 // never reads wall time; the runner measures wall time around the machine runs itself.
-import type { Kernel } from "../kernel/kernel.ts";
+import type { Kernel } from "../../machine/kernel/kernel.ts";
 
 export interface CrStep {
   op: "checkpoint" | "restart";

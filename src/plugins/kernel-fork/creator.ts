@@ -6,11 +6,11 @@
 // returns to user mode (ret-from-resume), so no task runs user code before the whole container
 // exists. A failure at any point takes everything down again and returns the error.
 import { inject, injectable } from "tsyringe";
-import { CAP_SYS_ADMIN } from "../../core/kernel/cred.ts";
-import type { KthreadYield } from "../../core/kernel/kthread.ts";
-import { NR_RESTART } from "../../core/kernel/syscalls/cr-nr.ts";
-import type { Task } from "../../core/kernel/task.ts";
-import { WaitQueue } from "../../core/kernel/wait-queue.ts";
+import { CAP_SYS_ADMIN } from "../../machine/kernel/cred.ts";
+import type { KthreadYield } from "../../machine/kernel/kthread.ts";
+import { NR_RESTART } from "../../machine/kernel/syscalls/cr-nr.ts";
+import type { Task } from "../../machine/kernel/task.ts";
+import { WaitQueue } from "../../machine/kernel/wait-queue.ts";
 import { CrError, EINVAL, EPERM, ESRCH } from "../../core/cr/errors.ts";
 import { restartImageFd, type ImageFd } from "../../core/cr/image-io.ts";
 import type { CrContext, ProcessCreator } from "../../core/cr/interfaces.ts";
@@ -18,7 +18,7 @@ import { readModel, readPerTask } from "../../core/cr/read-model.ts";
 import { restorePrivatePages } from "../../core/cr/restore/mm.ts";
 import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
 import { modelWork, type CheckpointModel, type PageRecord } from "../../core/cr/model.ts";
-import { COSTS } from "../../core/kernel/kernel.ts";
+import { COSTS } from "../../machine/kernel/kernel.ts";
 import { Restorer } from "../../core/cr/restore/restorer.ts";
 import { validateModel } from "../../core/cr/restore/validate.ts";
 import { restoreTaskState, resumeTask } from "../../core/cr/restore/task.ts";

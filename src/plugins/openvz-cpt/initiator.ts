@@ -11,10 +11,10 @@
 // If a step fails, the container is thawed and runs on as if nothing had happened, a partly
 // written image file is truncated back, and the error reaches the caller.
 import { inject, injectable } from "tsyringe";
-import { CAP_SYS_ADMIN } from "../../core/kernel/cred.ts";
-import type { KthreadYield } from "../../core/kernel/kthread.ts";
-import { NR_CHECKPOINT } from "../../core/kernel/syscalls/cr-nr.ts";
-import type { Task } from "../../core/kernel/task.ts";
+import { CAP_SYS_ADMIN } from "../../machine/kernel/cred.ts";
+import type { KthreadYield } from "../../machine/kernel/kthread.ts";
+import { NR_CHECKPOINT } from "../../machine/kernel/syscalls/cr-nr.ts";
+import type { Task } from "../../machine/kernel/task.ts";
 import { CheckpointTarget, dumpContainer, killContainer } from "../../core/cr/dump.ts";
 import { CrError, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";
 import { Freezing } from "../../core/cr/freezing.ts";

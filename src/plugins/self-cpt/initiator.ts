@@ -11,10 +11,10 @@
 // No controller is involved, so there is no pre- or post-dump hook: the cost difference against
 // the external initiator's five steps is one of the report's figures.
 import { inject, injectable } from "tsyringe";
-import { CAP_SYS_ADMIN } from "../../core/kernel/cred.ts";
-import type { KthreadYield } from "../../core/kernel/kthread.ts";
-import { NR_CHECKPOINT } from "../../core/kernel/syscalls/cr-nr.ts";
-import type { Task } from "../../core/kernel/task.ts";
+import { CAP_SYS_ADMIN } from "../../machine/kernel/cred.ts";
+import type { KthreadYield } from "../../machine/kernel/kthread.ts";
+import { NR_CHECKPOINT } from "../../machine/kernel/syscalls/cr-nr.ts";
+import type { Task } from "../../machine/kernel/task.ts";
 import { containerTasks } from "../../core/cr/collect/collect.ts";
 import { CheckpointTarget, dumpContainer, killContainer } from "../../core/cr/dump.ts";
 import { CrError, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";

@@ -2,12 +2,12 @@
 // RESTART_WAIT: the decoded model and the Restorer, the container's pid namespace in its
 // "restarting" state (clone_with_pid allowed there; signals from outside held), and the tasks
 // the restarter forked as they arrive in sys_restart(RESTART_TASK).
-import type { Kernel } from "../../core/kernel/kernel.ts";
-import type { PidNamespace, RestartingState } from "../../core/kernel/pid.ts";
-import { sendSignal } from "../../core/kernel/signal.ts";
-import type { SigInfo } from "../../core/kernel/siginfo.ts";
-import type { Task } from "../../core/kernel/task.ts";
-import { WaitQueue } from "../../core/kernel/wait-queue.ts";
+import type { Kernel } from "../../machine/kernel/kernel.ts";
+import type { PidNamespace, RestartingState } from "../../machine/kernel/pid.ts";
+import { sendSignal } from "../../machine/kernel/signal.ts";
+import type { SigInfo } from "../../machine/kernel/siginfo.ts";
+import type { Task } from "../../machine/kernel/task.ts";
+import { WaitQueue } from "../../machine/kernel/wait-queue.ts";
 import { CrJob } from "../../core/cr/job.ts";
 import type { CrError } from "../../core/cr/errors.ts";
 import type { CheckpointModel, PidRecord, TaskRecord } from "../../core/cr/model.ts";

@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 import { CPT_FAIL_STEP_SHIFT, CPT_KILL } from "../../../src/core/cr/interfaces.ts";
 import { crTrace, type CrOpRecord } from "../../../src/core/cr/trace.ts";
 import { STEPS } from "../../../src/plugins/openvz-cpt/initiator.ts";
-import { referenceRun } from "../../../src/core/scenario/reference.ts";
-import { CT_CGROUP, CTL_LOG, ctlLog, IMAGE_PATH, readGuestFile } from "../../../src/core/scenario/setup.ts";
-import { shellStatus } from "../../../src/core/kernel/task.ts";
-import type { Kernel } from "../../../src/core/kernel/kernel.ts";
+import { referenceRun } from "../../../src/workbench/scenario/reference.ts";
+import { CT_CGROUP, CTL_LOG, ctlLog, IMAGE_PATH, readGuestFile } from "../../../src/workbench/scenario/setup.ts";
+import { shellStatus } from "../../../src/machine/kernel/task.ts";
+import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
 import { armAtMark, experiment, openvzDesign, workloadRef } from "../../support/cr.ts";
 
 const EIO = 5;

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
 import { modelCounts, type CheckpointModel } from "../../../src/core/cr/model.ts";
 import { CptCodec } from "../../../src/plugins/openvz-cpt/codec/cpt-codec.ts";
-import { referenceRun } from "../../../src/core/scenario/reference.ts";
+import { referenceRun } from "../../../src/workbench/scenario/reference.ts";
 import { loadWorkloads } from "../../support/workloads.ts";
 import { experiment, frozenAtMark, modelDiff, openvzDesign, workloadRef } from "../../support/cr.ts";
 

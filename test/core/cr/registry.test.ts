@@ -10,7 +10,7 @@ import { z } from "zod";
 import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, IMAGE_CODEC, type Axis, type ImageCodec } from "../../../src/core/cr/interfaces.ts";
 import type { PluginManifest } from "../../../src/core/cr/plugin.ts";
 import { builtinRegistry, PluginError, Registry, resolveCell } from "../../../src/core/cr/registry.ts";
-import { CptbenchError } from "../../../src/core/errors.ts";
+import { CptbenchError } from "../../../src/machine/errors.ts";
 
 const TEST_OPTIONS = "test-null.options";
 const nullOptions = z.strictObject({ depth: z.number().int().min(0).default(1) });

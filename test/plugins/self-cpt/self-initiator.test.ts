@@ -6,12 +6,12 @@ import { describe, expect, it } from "vitest";
 import { collectContainer, containerTasks } from "../../../src/core/cr/collect/collect.ts";
 import { CPT_FAIL_STEP_SHIFT, CPT_KILL, CPT_RESTARTED } from "../../../src/core/cr/interfaces.ts";
 import { crTrace, type CrOpRecord } from "../../../src/core/cr/trace.ts";
-import { Cred } from "../../../src/core/kernel/cred.ts";
-import type { Kernel } from "../../../src/core/kernel/kernel.ts";
-import { shellStatus, type Task } from "../../../src/core/kernel/task.ts";
-import { filesOf } from "../../../src/core/fs/task-files.ts";
-import { referenceRun } from "../../../src/core/scenario/reference.ts";
-import { bootMachine, IMAGE_PATH, readGuestFile, startRun } from "../../../src/core/scenario/setup.ts";
+import { Cred } from "../../../src/machine/kernel/cred.ts";
+import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
+import { shellStatus, type Task } from "../../../src/machine/kernel/task.ts";
+import { filesOf } from "../../../src/machine/fs/task-files.ts";
+import { referenceRun } from "../../../src/workbench/scenario/reference.ts";
+import { bootMachine, IMAGE_PATH, readGuestFile, startRun } from "../../../src/workbench/scenario/setup.ts";
 import { SELF_STEPS } from "../../../src/plugins/self-cpt/initiator.ts";
 import { experiment, frozenAtMark, openvzDesign, workloadRef } from "../../support/cr.ts";
 

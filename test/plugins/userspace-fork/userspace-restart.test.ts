@@ -5,15 +5,15 @@
 import { describe, expect, it } from "vitest";
 import { crTrace, type CrOpRecord } from "../../../src/core/cr/trace.ts";
 import { CPT_KILL } from "../../../src/core/cr/interfaces.ts";
-import { KOBJECT_TYPES } from "../../../src/core/kernel/kref.ts";
-import type { Kernel } from "../../../src/core/kernel/kernel.ts";
-import { Cred } from "../../../src/core/kernel/cred.ts";
-import { sendSignal } from "../../../src/core/kernel/signal.ts";
-import { SIGCONT, SIGKILL, SIGSTOP } from "../../../src/core/kernel/signal-names.ts";
-import { SYSCALLS } from "../../../src/core/kernel/syscalls/table.ts";
-import { NR_CLONE_WITH_PID } from "../../../src/core/kernel/syscalls/cr-nr.ts";
-import type { Task } from "../../../src/core/kernel/task.ts";
-import { RESTART_LOG, ctlLog, startRestart } from "../../../src/core/scenario/setup.ts";
+import { KOBJECT_TYPES } from "../../../src/machine/kernel/kref.ts";
+import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
+import { Cred } from "../../../src/machine/kernel/cred.ts";
+import { sendSignal } from "../../../src/machine/kernel/signal.ts";
+import { SIGCONT, SIGKILL, SIGSTOP } from "../../../src/machine/kernel/signal-names.ts";
+import { SYSCALLS } from "../../../src/machine/kernel/syscalls/table.ts";
+import { NR_CLONE_WITH_PID } from "../../../src/machine/kernel/syscalls/cr-nr.ts";
+import type { Task } from "../../../src/machine/kernel/task.ts";
+import { RESTART_LOG, ctlLog, startRestart } from "../../../src/workbench/scenario/setup.ts";
 import { armAtMark, experiment, frozenAtMark, openvzDesign, workloadRef } from "../../support/cr.ts";
 
 const ESRCH = 3;

@@ -5,14 +5,14 @@
 // The container is a pid namespace: its init (pid 1 there) and every task whose namespace is it
 // or below it. Tasks are recorded parents first, each group leader followed by its threads, so
 // a restore can create them in order.
-import type { Kernel } from "../../kernel/kernel.ts";
-import type { Pid, PidNamespace } from "../../kernel/pid.ts";
-import type { SigInfo } from "../../kernel/siginfo.ts";
-import type { Cred } from "../../kernel/cred.ts";
-import type { SigHand, SigPending, Task, ThreadGroup } from "../../kernel/task.ts";
-import { filesOf, fsOf } from "../../fs/task-files.ts";
-import { getVfs } from "../../fs/vfs.ts";
-import { savedProgress } from "../../fs/rw-restart.ts";
+import type { Kernel } from "../../../machine/kernel/kernel.ts";
+import type { Pid, PidNamespace } from "../../../machine/kernel/pid.ts";
+import type { SigInfo } from "../../../machine/kernel/siginfo.ts";
+import type { Cred } from "../../../machine/kernel/cred.ts";
+import type { SigHand, SigPending, Task, ThreadGroup } from "../../../machine/kernel/task.ts";
+import { filesOf, fsOf } from "../../../machine/fs/task-files.ts";
+import { getVfs } from "../../../machine/fs/vfs.ts";
+import { savedProgress } from "../../../machine/fs/rw-restart.ts";
 import { CrError, EINVAL, EOPNOTSUPP, ESRCH } from "../errors.ts";
 import {
   MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type CredRecord, type PidNsRecord, type PidRecord,
@@ -65,10 +65,10 @@ export interface CollectOptions {
 }
 
 class Collector implements MmCollector {
-  readonly mmIds = new IdMap<import("../../mm/mm.ts").Mm>();
-  readonly cowIds = new IdMap<import("../../mm/frame.ts").Frame>();
+  readonly mmIds = new IdMap<import("../../../machine/mm/mm.ts").Mm>();
+  readonly cowIds = new IdMap<import("../../../machine/mm/frame.ts").Frame>();
   readonly cowPages: CheckpointModel["cowPages"] = [];
-  readonly shmemIds = new IdMap<import("../../mm/shmem.ts").ShmemObject>();
+  readonly shmemIds = new IdMap<import("../../../machine/mm/shmem.ts").ShmemObject>();
   readonly mms: CheckpointModel["mms"] = [];
   readonly shmem: CheckpointModel["shmem"] = [];
   readonly files: FilesCollector;
@@ -99,7 +99,7 @@ class Collector implements MmCollector {
     this.files = new FilesCollector(getVfs(k), files === null ? undefined : { files, fd: opts.self!.fd });
   }
 
-  inodeId(inode: import("../../fs/tmpfs/tmpfs.ts").TmpfsFile, path: string): number {
+  inodeId(inode: import("../../../machine/fs/tmpfs/tmpfs.ts").TmpfsFile, path: string): number {
     return this.files.inodeId(inode, path);
   }
 

@@ -3,16 +3,16 @@
 // the bytes in their buffers, and the inodes all of these name. Objects the model cannot carry
 // (a /proc file, a pipe end held outside the container, a file shared with a task outside it)
 // make the checkpoint fail with the reason.
-import type { FilesStruct } from "../../fs/fdtable.ts";
-import type { File } from "../../fs/file.ts";
-import type { FsStruct } from "../../fs/fs-struct.ts";
-import { dPath } from "../../fs/dpath.ts";
-import type { Dentry, Inode, Path } from "../../fs/inode.ts";
-import { PipeInode } from "../../fs/pipe.ts";
-import { CharDevInode, DEV_CONSOLE } from "../../fs/devices.ts";
-import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../fs/tmpfs/tmpfs.ts";
-import type { Vfs } from "../../fs/vfs.ts";
-import { O_ACCMODE, O_RDONLY } from "../../fs/constants.ts";
+import type { FilesStruct } from "../../../machine/fs/fdtable.ts";
+import type { File } from "../../../machine/fs/file.ts";
+import type { FsStruct } from "../../../machine/fs/fs-struct.ts";
+import { dPath } from "../../../machine/fs/dpath.ts";
+import type { Dentry, Inode, Path } from "../../../machine/fs/inode.ts";
+import { PipeInode } from "../../../machine/fs/pipe.ts";
+import { CharDevInode, DEV_CONSOLE } from "../../../machine/fs/devices.ts";
+import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../../machine/fs/tmpfs/tmpfs.ts";
+import type { Vfs } from "../../../machine/fs/vfs.ts";
+import { O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
 import { CrError, EBUSY, EOPNOTSUPP } from "../errors.ts";
 import type {
   DentryRecord, FileRecord, FilesRecord, FileTargetRecord, FsRecord, InodeRecord, PageRecord, PipeRecord,

@@ -1,11 +1,11 @@
 // Address spaces into the model: every VMA with its backing, and the pages only this mm holds.
 // Pages that still map a shared object's or a file's page cache are left out (they re-fault from
 // it after restart, which is what keeps them shared); the zero page is left out (demand zero).
-import type { Mm } from "../../mm/mm.ts";
-import { PAGE_SHIFT, type Frame } from "../../mm/frame.ts";
-import type { ShmemObject } from "../../mm/shmem.ts";
-import type { Vma } from "../../mm/vma.ts";
-import type { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
+import type { Mm } from "../../../machine/mm/mm.ts";
+import { PAGE_SHIFT, type Frame } from "../../../machine/mm/frame.ts";
+import type { ShmemObject } from "../../../machine/mm/shmem.ts";
+import type { Vma } from "../../../machine/mm/vma.ts";
+import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import type { MmRecord, PageRecord, ShmemRecord, VmaRecord } from "../model.ts";
 import { IdMap } from "./ids.ts";
 import { CrError, EFAULT } from "../errors.ts";

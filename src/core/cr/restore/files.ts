@@ -2,18 +2,18 @@
 // shared as recorded: two fds naming one file id get one File (shared offset), two tasks naming
 // one fd table share it as CLONE_FILES made them. The restorer owns the creation reference of
 // everything made here and drops it in release(); the tasks take their own.
-import type { Kernel } from "../../kernel/kernel.ts";
-import type { Task } from "../../kernel/task.ts";
-import { FilesStruct } from "../../fs/fdtable.ts";
-import type { File } from "../../fs/file.ts";
-import { FsStruct } from "../../fs/fs-struct.ts";
-import type { FsCtx, Path } from "../../fs/inode.ts";
-import { openPath } from "../../fs/open.ts";
-import { PipeInode } from "../../fs/pipe.ts";
-import { getVfs } from "../../fs/vfs.ts";
-import { AT_FDCWD, O_ACCMODE, O_RDONLY } from "../../fs/constants.ts";
-import { LOOKUP_FOLLOW, lookupAt } from "../../fs/namei.ts";
-import { PAGE_SIZE } from "../../mm/frame.ts";
+import type { Kernel } from "../../../machine/kernel/kernel.ts";
+import type { Task } from "../../../machine/kernel/task.ts";
+import { FilesStruct } from "../../../machine/fs/fdtable.ts";
+import type { File } from "../../../machine/fs/file.ts";
+import { FsStruct } from "../../../machine/fs/fs-struct.ts";
+import type { FsCtx, Path } from "../../../machine/fs/inode.ts";
+import { openPath } from "../../../machine/fs/open.ts";
+import { PipeInode } from "../../../machine/fs/pipe.ts";
+import { getVfs } from "../../../machine/fs/vfs.ts";
+import { AT_FDCWD, O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
+import { LOOKUP_FOLLOW, lookupAt } from "../../../machine/fs/namei.ts";
+import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EINVAL, ENOMEM } from "../errors.ts";
 import type { CheckpointModel, FileRecord } from "../model.ts";
 import type { TreeRestore } from "./tree.ts";

@@ -1,14 +1,14 @@
 // Address spaces and shared memory from the model (model → kernel). Each mm is built once and
 // shared by every task that named it; shared-memory objects are built once and mapped by every
 // VMA that named them, so writes stay visible across processes after the restart.
-import type { Kernel } from "../../kernel/kernel.ts";
-import { addMapper } from "../../mm/filemap.ts";
-import { PAGE_SIZE, type Frame } from "../../mm/frame.ts";
-import { Mm } from "../../mm/mm.ts";
-import { ShmemObject } from "../../mm/shmem.ts";
-import { ANON, type VmaBacking } from "../../mm/vma.ts";
-import type { Path } from "../../fs/inode.ts";
-import type { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
+import type { Kernel } from "../../../machine/kernel/kernel.ts";
+import { addMapper } from "../../../machine/mm/filemap.ts";
+import { PAGE_SIZE, type Frame } from "../../../machine/mm/frame.ts";
+import { Mm } from "../../../machine/mm/mm.ts";
+import { ShmemObject } from "../../../machine/mm/shmem.ts";
+import { ANON, type VmaBacking } from "../../../machine/mm/vma.ts";
+import type { Path } from "../../../machine/fs/inode.ts";
+import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import { CrError, ENOMEM } from "../errors.ts";
 import type { MmRecord, PageRecord, ShmemRecord } from "../model.ts";
 

@@ -7,25 +7,25 @@
 // References: the restorer holds the creation reference of every shared object it makes (pids,
 // groups, sighands, creds, nsproxies, mms, shm objects, files, fd tables, fs contexts) and the
 // tasks take their own; release() drops the creation references once the tasks hold theirs.
-import { Hart } from "../../cpu/hart.ts";
-import type { KObject } from "../../kernel/kref.ts";
-import { Cred } from "../../kernel/cred.ts";
-import type { Kernel } from "../../kernel/kernel.ts";
-import { allocPid, type Pid, type PidNamespace } from "../../kernel/pid.ts";
-import { Nsproxy, SigHand, Task, ThreadGroup } from "../../kernel/task.ts";
-import type { FreezerCgroup } from "../../kernel/freezer.ts";
-import { Mm } from "../../mm/mm.ts";
-import type { ShmemObject } from "../../mm/shmem.ts";
-import { setFiles, setFs } from "../../fs/task-state.ts";
-import { exitTaskFiles } from "../../fs/task-files.ts";
-import type { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
+import { Hart } from "../../../machine/cpu/hart.ts";
+import type { KObject } from "../../../machine/kernel/kref.ts";
+import { Cred } from "../../../machine/kernel/cred.ts";
+import type { Kernel } from "../../../machine/kernel/kernel.ts";
+import { allocPid, type Pid, type PidNamespace } from "../../../machine/kernel/pid.ts";
+import { Nsproxy, SigHand, Task, ThreadGroup } from "../../../machine/kernel/task.ts";
+import type { FreezerCgroup } from "../../../machine/kernel/freezer.ts";
+import { Mm } from "../../../machine/mm/mm.ts";
+import type { ShmemObject } from "../../../machine/mm/shmem.ts";
+import { setFiles, setFs } from "../../../machine/fs/task-state.ts";
+import { exitTaskFiles } from "../../../machine/fs/task-files.ts";
+import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import { CrError, EINVAL } from "../errors.ts";
 import type { CheckpointModel, TaskRecord } from "../model.ts";
 import { FilesRestore } from "./files.ts";
 import { restoreCowPages, restoreMm, restoreShmem } from "./mm.ts";
 import { TreeRestore } from "./tree.ts";
 import { restoreGroupPending } from "./task.ts";
-import { armItimerReal } from "../../kernel/syscalls/sys-time.ts";
+import { armItimerReal } from "../../../machine/kernel/syscalls/sys-time.ts";
 
 function byId<T extends { id: number }>(list: T[], what: string): (id: number) => T {
   const m = new Map(list.map((x) => [x.id, x]));
@@ -47,7 +47,7 @@ export class Restorer {
   private readonly nsproxies = new Map<number, Nsproxy>();
   private readonly mms = new Map<number, Mm>();
   private readonly shmem = new Map<number, ShmemObject>();
-  private cow = new Map<number, import("../../mm/frame.ts").Frame>();
+  private cow = new Map<number, import("../../../machine/mm/frame.ts").Frame>();
   readonly tree: TreeRestore;
   readonly files: FilesRestore;
   private freezerGroup: FreezerCgroup | null = null;
@@ -180,13 +180,13 @@ export class Restorer {
       if (o === undefined) throw new CrError(EINVAL, `a mapping names shared memory ${id}, which the image does not have`);
       return o;
     };
-    const file = (id: number): { inode: TmpfsFile; path: import("../../fs/inode.ts").Path } => {
+    const file = (id: number): { inode: TmpfsFile; path: import("../../../machine/fs/inode.ts").Path } => {
       const path = this.tree.paths.get(id);
       if (path === undefined) throw new CrError(EINVAL, `a mapping names inode ${id}, which the image does not have`);
       return { inode: path.dentry.inode as TmpfsFile, path };
     };
     this.cow = restoreCowPages(this.k, this.model.cowPages, this.adoptPages);
-    const cow = (id: number): import("../../mm/frame.ts").Frame => {
+    const cow = (id: number): import("../../../machine/mm/frame.ts").Frame => {
       const f = this.cow.get(id);
       if (f === undefined) throw new CrError(EINVAL, `a mapping names copy-on-write page ${id}, which the image does not have`);
       return f;
@@ -238,8 +238,8 @@ export class Restorer {
       const obj = what === "files" ? this.files.fdTables.get(id) : this.files.fsContexts.get(id);
       if (obj === undefined) throw new CrError(EINVAL, `task ${rec.id} names ${what === "files" ? "fd table" : "fs context"} ${id}, which the image does not have`);
       r.get(obj, `restart: task ${what}`);
-      if (what === "files") setFiles(t, obj as import("../../fs/fdtable.ts").FilesStruct);
-      else setFs(t, obj as import("../../fs/fs-struct.ts").FsStruct);
+      if (what === "files") setFiles(t, obj as import("../../../machine/fs/fdtable.ts").FilesStruct);
+      else setFs(t, obj as import("../../../machine/fs/fs-struct.ts").FsStruct);
     });
   }
 
@@ -250,8 +250,8 @@ export class Restorer {
    */
   createTask(
     rec: TaskRecord,
-    body: ((t: Task) => Generator<import("../../kernel/kthread.ts").KthreadYield, number, void>) | null,
-    owner: import("../../kernel/module.ts").Module | null,
+    body: ((t: Task) => Generator<import("../../../machine/kernel/kthread.ts").KthreadYield, number, void>) | null,
+    owner: import("../../../machine/kernel/module.ts").Module | null,
     onAbandon?: (t: Task) => () => void,
   ): Task {
     const k = this.k;

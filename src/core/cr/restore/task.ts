@@ -2,12 +2,12 @@
 // (registers, masks, the syscall it was inside), and what it takes on at ret-from-resume (its
 // pending signals, a job-control stop) — the last step, so that no signal is acted on before
 // every task of the container exists.
-import type { Kernel } from "../../kernel/kernel.ts";
-import { recalcSigPending } from "../../kernel/signal.ts";
-import type { SigInfo } from "../../kernel/siginfo.ts";
-import type { SigPending, Task } from "../../kernel/task.ts";
-import { restoreProgress } from "../../fs/rw-restart.ts";
-import type { PidNamespace } from "../../kernel/pid.ts";
+import type { Kernel } from "../../../machine/kernel/kernel.ts";
+import { recalcSigPending } from "../../../machine/kernel/signal.ts";
+import type { SigInfo } from "../../../machine/kernel/siginfo.ts";
+import type { SigPending, Task } from "../../../machine/kernel/task.ts";
+import { restoreProgress } from "../../../machine/fs/rw-restart.ts";
+import type { PidNamespace } from "../../../machine/kernel/pid.ts";
 import type { SigPendingRecord, TaskRecord, ThreadGroupRecord } from "../model.ts";
 
 /** Registers, masks, alternate stack and the interrupted syscall. */

@@ -2,13 +2,13 @@
 // place and swapped in only when the whole restart has succeeded (commit), so a failed restart
 // leaves the machine's files exactly as they were, and a restart in the same machine replaces
 // what the checkpointed container left behind.
-import type { Kernel } from "../../kernel/kernel.ts";
-import type { Task } from "../../kernel/task.ts";
-import { Dentry, type FsCtx, type Path } from "../../fs/inode.ts";
-import { TmpfsDir, TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
-import { getVfs, type Vfs } from "../../fs/vfs.ts";
-import { S_IFMT } from "../../fs/constants.ts";
-import { PAGE_SIZE } from "../../mm/frame.ts";
+import type { Kernel } from "../../../machine/kernel/kernel.ts";
+import type { Task } from "../../../machine/kernel/task.ts";
+import { Dentry, type FsCtx, type Path } from "../../../machine/fs/inode.ts";
+import { TmpfsDir, TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
+import { getVfs, type Vfs } from "../../../machine/fs/vfs.ts";
+import { S_IFMT } from "../../../machine/fs/constants.ts";
+import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EEXIST, ENOENT, ENOMEM, ENOTDIR, EOPNOTSUPP } from "../errors.ts";
 import type { CheckpointModel, InodeRecord } from "../model.ts";
 

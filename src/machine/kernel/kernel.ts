@@ -1,0 +1,500 @@
+// The emulated kernel: the task table, the syscall entry path, traps, sleeping and waking, and
+// the main loop that steps the scheduler's CPUs.
+//
+// Virtual time: one guest instruction is one cycle of a 1 GHz nominal clock, and kernel work
+// charges cycles from COSTS. Each virtual CPU has its own clock; `clock` is the clock of the CPU
+// the kernel is acting on (or the latest of them, outside any task). Nothing reads the host
+// clock, so the same seed and input give the same run.
+//
+// Blocking follows Linux's -ERESTARTSYS model: a syscall that must wait puts the task to sleep
+// and returns a restart code; the pc stays on the ecall and the registers are untouched, so
+// when the task is woken it re-executes the call. Signal delivery decides, from the restart
+// code and SA_RESTART, whether an interrupted call restarts or returns -EINTR (signal.ts).
+import { Hart } from "../cpu/hart.ts";
+import { TRAP_BUDGET, TRAP_ECALL } from "../cpu/hart-mem.ts";
+import { initTaskFiles } from "../fs/task-files.ts";
+import { FrameAllocator } from "../mm/frame.ts";
+import type { Mm } from "../mm/mm.ts";
+import { Console } from "./console.ts";
+import { Cred } from "./cred.ts";
+import { ENOSYS, errnoName } from "./errno.ts";
+import { loadProgram } from "./exec.ts";
+import { doExit, doGroupExit, releaseTask } from "./exit.ts";
+import { Futexes } from "./futex.ts";
+import { Freezer } from "./freezer.ts";
+import { KObjectRegistry } from "./kref.ts";
+import { kthreadRun, type KthreadYield } from "./kthread.ts";
+import { Modules, type Module } from "./module.ts";
+import { formatOops, Oopses } from "./oops.ts";
+import { allocPid, PidNamespace, type Pid } from "./pid.ts";
+import { Prng } from "./prng.ts";
+import { Scheduler, type Cpu } from "./sched.ts";
+import { doSignal, handleTrap, sendSignal, signalDeliverable } from "./signal.ts";
+import { SIGKILL } from "./signal-names.ts";
+import { formatSyscall } from "./strace.ts";
+import { SYSCALLS } from "./syscalls/table.ts";
+import { Nsproxy, SigHand, Task, ThreadGroup, type ExitStatus } from "./task.ts";
+import { TimerQueue } from "./timers.ts";
+import { WaitQueue } from "./wait-queue.ts";
+
+/** Cycle costs of kernel work (the cost model). */
+export const COSTS = {
+  syscall: 100,
+  trap: 200,
+  fork: 2_000,
+  exec: 5_000,
+  signalDelivery: 300,
+  /** One step of a kernel thread (from one yield to the next). */
+  kthreadStep: 500,
+  /** C/R: taking or restoring one kernel object (task, mm, file...), and copying one 4 KiB page (~4 GB/s). */
+  crObject: 300,
+  crPage: 1_000,
+};
+
+/** The C/R operations a module registers (the seed's cpt_operations). */
+export interface CptOperations {
+  owner: Module;
+  checkpoint(k: Kernel, caller: Task, pid: number, fd: number, flags: number): number;
+  /** `arg`/`argLen`: a user buffer some restart operations use (a user-space restarter's task table). */
+  restart(k: Kernel, caller: Task, ctid: number, fd: number, flags: number, arg: number, argLen: number): number;
+}
+
+// Linux's internal restart codes: never seen by user space.
+export const ERESTARTSYS = 512;
+export const ERESTARTNOINTR = 513;
+export const ERESTARTNOHAND = 514;
+export const ERESTART_RESTARTBLOCK = 516;
+
+/** Nanoseconds per virtual cycle (1 GHz nominal). */
+const NS_PER_CYCLE = 1;
+/** CLOCK_REALTIME at boot: 2025-01-01T00:00:00Z, fixed so that runs are reproducible. */
+const BOOT_REALTIME_NS = 1_735_689_600 * 1e9;
+/** CLOCK_MONOTONIC at boot, so it never reads zero (Linux's starts at boot uptime). */
+const BOOT_MONOTONIC_NS = 1e9;
+
+/** Something the kernel reports beyond the guest's own output. */
+export interface KernelEvent {
+  kind: "fatal-signal" | "instruction-limit" | "deadlock" | "oops";
+  pid: number;
+  message: string;
+}
+
+export interface KernelOptions {
+  seed: number;
+  /** Page frames the machine may allocate (its memory size). */
+  memoryPages: number;
+  console: Console;
+  /** Receives one formatted line per syscall when set. */
+  strace?: (line: string) => void;
+  /** Virtual CPUs (default 1). */
+  cpus?: number;
+  /** Mean scheduling quantum in instructions (default 100,000). */
+  quantum?: number;
+}
+
+export class Kernel {
+  readonly frames: FrameAllocator;
+  readonly prng: Prng;
+  readonly console: Console;
+  readonly sched: Scheduler;
+  readonly timers = new TimerQueue();
+  readonly futexes = new Futexes();
+  readonly oopses: Oopses;
+  /** Every reference-counted kernel object of this machine (kref.ts). */
+  readonly kobj: KObjectRegistry;
+  readonly initNs: PidNamespace;
+  readonly freezer: Freezer;
+  readonly modules: Modules;
+  /** Registered by a loaded C/R module; sys_checkpoint/sys_restart dispatch to it. */
+  cptOps: CptOperations | null = null;
+  /**
+   * Deliberate bugs switched on in the C/R code (workbench/cases/bugs.ts names them): the review
+   * cases must catch each one. Empty on a normal machine.
+   */
+  crBugs: ReadonlySet<string> = new Set();
+  /**
+   * Called by cpt_mark(label) (syscall 802): the scenario runner's checkpoint points. true = hold
+   * t there; { checkpoint: flags } = the call returns 1 + flags, asking a self-checkpointing
+   * program to checkpoint itself with those flags.
+   */
+  onCptMark: ((t: Task, label: string) => boolean | { checkpoint: number } | void) | null = null;
+  /** Tasks held at a cpt_mark, asleep on cptMarkWait until releaseCptMarks(). */
+  readonly cptMarkHeld = new Set<Task>();
+  readonly cptMarkWait = new WaitQueue();
+  /** Every task not yet reaped, by global id. */
+  readonly tasks = new Map<number, Task>();
+  /**
+   * ELF images execve runs when the VFS walk finds nothing (ENOENT) at exactly this path: only
+   * for paths that cannot be tmpfs files, such as /proc/self/exe (no exe_file link yet).
+   * Everything else is a real file in tmpfs (runProgram's `files`).
+   */
+  readonly programs = new Map<string, Uint8Array>();
+  readonly events: KernelEvent[] = [];
+  /** The clock of the CPU the kernel is acting on, in cycles. */
+  clock = 0;
+  /** The CPU currently executing (its task is the one in a syscall). */
+  cpu: Cpu | null = null;
+  readonly stats = { syscalls: 0, enosys: new Map<number, number>(), tasksCreated: 0 };
+  /** Whether a core-dumping signal reports a dumped core (RLIMIT_CORE > 0). Default off, as Linux's default soft limit. */
+  coreDumps = false;
+  /** Why a task is dying of a signal, for the event reported when it is gone. */
+  readonly lastFatal = new Map<Task, string>();
+  private nextNsId = 1;
+  private readonly strace?: (line: string) => void;
+
+  constructor(opts: KernelOptions) {
+    this.frames = new FrameAllocator(opts.memoryPages);
+    this.prng = new Prng(opts.seed);
+    this.console = opts.console;
+    this.strace = opts.strace;
+    this.sched = new Scheduler(this.prng, { cpus: opts.cpus ?? 1, quantum: opts.quantum ?? 100_000 });
+    this.oopses = new Oopses({
+      now: () => this.clock,
+      onOops: (e) => this.events.push({ kind: "oops", pid: 0, message: formatOops(e) }),
+    });
+    this.kobj = new KObjectRegistry(this.oopses);
+    this.initNs = new PidNamespace(this.kobj, null, 0, "boot (init_pid_ns)");
+    this.freezer = new Freezer(this);
+    this.modules = new Modules(this);
+  }
+
+  cyclesToNs(c: number): number {
+    return c * NS_PER_CYCLE;
+  }
+
+  nsToCycles(ns: number): number {
+    return Math.ceil(ns / NS_PER_CYCLE);
+  }
+
+  monotonicNs(): number {
+    return BOOT_MONOTONIC_NS + this.cyclesToNs(this.clock);
+  }
+
+  realtimeNs(): number {
+    return BOOT_REALTIME_NS + this.cyclesToNs(this.clock);
+  }
+
+  /** A new pid namespace below parent; the caller owns its one reference. */
+  newPidNamespace(parent: PidNamespace, createdAt: string): PidNamespace {
+    return new PidNamespace(this.kobj, parent, this.nextNsId++, createdAt);
+  }
+
+  /** A task by its number in ns, if alive or a zombie there. */
+  findTask(ns: PidNamespace, nr: number): Task | undefined {
+    const t = ns.pids.get(nr)?.task ?? undefined;
+    return t ?? undefined;
+  }
+
+  /**
+   * Boot the root namespace's init (pid 1): a kernel thread that reaps whatever it inherits,
+   * as a real init's wait loop does. The program then runs as an ordinary process below it, the
+   * way qemu-riscv32's guest runs below a shell: not pid 1, so not unkillable (SIGNAL_UNKILLABLE),
+   * with a parent, and not a session or process group leader.
+   */
+  private bootInit(): Task {
+    const init = kthreadRun(this, function* (k, self) {
+      for (;;) {
+        for (const c of [...self.children]) {
+          if (c.state === "zombie" && c.isLeader && c.group.threads.size === 0) releaseTask(k, c);
+        }
+        yield { sleep: self.group.childWait };
+      }
+    }, "init") as Task;
+    this.initNs.reaper = init;
+    return init;
+  }
+
+  /**
+   * Create the program's first task from an ELF image: pid 2, a child of init; or, with
+   * `asInit`, pid 1 itself — the init of the root namespace, like a program started with
+   * `unshare -p -f` (unkillable by its own default signals, its orphans' reaper).
+   */
+  spawn(elf: Uint8Array, argv: string[], envp: string[], execfn = argv[0] ?? "a.out", asInit = false): Task {
+    const init = asInit ? null : (this.initNs.reaper ?? this.bootInit());
+    const prog = loadProgram(this.frames, this.kobj, elf, argv, envp, execfn, this.prng);
+    const hart = new Hart(prog.mm);
+    hart.pc = prog.entry;
+    hart.x[2] = prog.sp;
+    const pid = allocPid(this.initNs) as Pid;
+    const comm = (execfn.split("/").pop() ?? execfn).slice(0, 15);
+    const r = this.kobj;
+    const why = `exec of ${execfn} at boot`;
+    const group = new ThreadGroup(r, null as unknown as Task, init?.group.pgrp ?? pid, init?.group.session ?? pid, why);
+    const sighand = new SigHand(r, why);
+    const cred = Cred.root(r);
+    const nsproxy = new Nsproxy(r, this.initNs, why);
+    const task = new Task(r, pid, group, sighand, cred, nsproxy, comm, hart, why);
+    for (const o of [pid, group, sighand, cred, nsproxy]) r.put(o); // the task holds them now
+    group.leader = task;
+    group.threads.add(task);
+    pid.task = task;
+    task.parent = init;
+    if (init !== null) init.children.add(task);
+    else this.initNs.reaper = task;
+    initTaskFiles(this, task); // the task owns the mm's first reference (through its hart)
+    this.registerTask(task);
+    return task;
+  }
+
+  /** Add a new task to the table and make it runnable. */
+  registerTask(t: Task): void {
+    this.tasks.set(t.id, t);
+    this.stats.tasksCreated++;
+    this.sched.enqueue(t, this.clock);
+  }
+
+  /**
+   * Run until every task has exited, all are asleep with nothing to wake them, or `limit`
+   * instructions have executed in all. Returns the number of instructions executed.
+   * At the limit, or with nothing left to run, the machine's tasks are killed (the run is over)
+   * unless `pause` is set: then run() just returns, and the caller may change things (freeze,
+   * thaw, signal, load a module) and call run() again.
+   */
+  run(limit = Infinity, pause = false): number {
+    let executed = 0;
+    for (;;) {
+      const cpu = this.sched.nextCpu();
+      if (cpu === null) {
+        // Nothing runnable: jump to the next timer, or stop.
+        const next = this.timers.nextDeadline();
+        if (next === undefined) {
+          if (!pause) this.reportDeadlock();
+          return executed;
+        }
+        this.sched.advanceIdle(next);
+        this.clock = next;
+        this.timers.fire(this, next);
+        continue;
+      }
+      this.cpu = cpu;
+      this.clock = cpu.clock;
+      this.timers.fire(this, cpu.clock);
+      const t = this.sched.fill(cpu);
+      if (t === null) continue;
+      if (executed >= limit) {
+        if (pause) {
+          this.sched.preempt(cpu);
+          return executed;
+        }
+        this.events.push({ kind: "instruction-limit", pid: t.id, message: `instruction limit of ${limit} reached: killed pid ${t.id} (${t.comm})` });
+        this.killAll();
+        return executed;
+      }
+      if (this.freezer.shouldFreeze(t)) {
+        this.freezer.refrigerate(t);
+        continue;
+      }
+      if (t.kthread !== null) {
+        this.stepKthread(cpu, t);
+        executed++; // a kthread step counts as one unit against the budget
+        continue;
+      }
+      if (t.restartCode !== 0) {
+        // Woken inside a syscall: like a kernel wait loop, it re-checks its condition before it
+        // looks at signals, so a wake-up that satisfied it wins over a signal that came with it.
+        this.syscall(t);
+        if (t.state !== "running" || cpu.current !== t) {
+          this.sched.preempt(cpu);
+          continue;
+        }
+      }
+      if (t.sigPending || t.restartCode !== 0) doSignal(this, t);
+      if (t.state !== "running" || cpu.current !== t) {
+        this.sched.preempt(cpu);
+        continue;
+      }
+      const hart = t.hart;
+      const before = hart.instret;
+      hart.cycles = cpu.clock;
+      const cause = hart.run(Math.min(cpu.quantumLeft, limit - executed));
+      const ran = hart.instret - before;
+      executed += ran;
+      cpu.quantumLeft -= ran;
+      cpu.clock = hart.cycles;
+      this.clock = cpu.clock;
+      const g = t.group;
+      if (g.itimerVirt.left > 0) this.tickCpuTimer(t, g.itimerVirt, 26 /* SIGVTALRM */, ran);
+      if (g.itimerProf.left > 0) this.tickCpuTimer(t, g.itimerProf, 27 /* SIGPROF */, ran);
+      if (cause !== TRAP_BUDGET) this.trap(t, cause);
+      this.clock = Math.max(this.clock, cpu.clock);
+      cpu.clock = this.clock;
+      if (cpu.quantumLeft <= 0 || t.state !== "running" || cpu.current !== t) this.sched.preempt(cpu);
+    }
+  }
+
+  /** Run one step of a kernel thread: up to its next yield. */
+  private stepKthread(cpu: Cpu, t: Task): void {
+    const kt = t.kthread!;
+    if (kt.owner !== null && !this.modules.checkText(kt.owner, `kthread ${t.comm} (pid ${t.id})`)) {
+      doExit(this, t, { signal: SIGKILL });
+    } else {
+      let res: IteratorResult<KthreadYield, number>;
+      try {
+        res = kt.body.next();
+      } catch (e) {
+        this.oopses.oops("bug", `kthread ${t.comm} (pid ${t.id}) threw: ${e instanceof Error ? e.message : String(e)}`);
+        res = { done: true, value: -1 };
+      }
+      kt.steps++;
+      this.charge(t, COSTS.kthreadStep);
+      cpu.quantumLeft -= COSTS.kthreadStep;
+      if (res.done && kt.resumeUser === true) t.kthread = null; // ret-from-resume: user mode from now on
+      else if (res.done) doExit(this, t, { code: res.value & 0xff });
+      else if (res.value) this.sleep(t, res.value.sleep, res.value.deadline ?? 0);
+    }
+    cpu.clock = Math.max(cpu.clock, this.clock);
+    if (cpu.quantumLeft <= 0 || t.state !== "running" || cpu.current !== t) this.sched.preempt(cpu);
+  }
+
+  private reportDeadlock(): void {
+    // Kernel threads asleep with nothing to do (init waiting for orphans) are no deadlock.
+    const asleep = [...this.tasks.values()].filter((t) => t.kthread === null && (t.state === "sleeping" || t.state === "stopped"));
+    if (asleep.length === 0) return;
+    this.events.push({
+      kind: "deadlock",
+      pid: asleep[0].id,
+      message: `every task is asleep or stopped with nothing left to wake them: ${asleep.map((t) => `pid ${t.id} (${t.comm}) ${t.state}`).join(", ")}; killed`,
+    });
+    this.killAll();
+  }
+
+  /**
+   * Stop the machine: kill what still runs, reap what nobody will (the root init has no parent),
+   * drop the kernel's own references, and report every kernel object still alive as a leak.
+   */
+  shutdown(): void {
+    this.killAll();
+    for (const t of [...this.tasks.values()]) if (t.state === "zombie") releaseTask(this, t);
+    // Modules unload as at power-off; one still in use stays, and is reported as a leak.
+    for (const name of [...this.modules.loaded.keys()]) this.modules.unload(name);
+    this.initNs.reaper = null;
+    this.kobj.put(this.initNs);
+    this.kobj.shutdown();
+  }
+
+  /** SIGKILL every task, and let them die (used when the machine stops). */
+  killAll(): void {
+    for (const t of [...this.tasks.values()]) {
+      if (t.alive) doGroupExit(this, t, { signal: SIGKILL });
+    }
+  }
+
+  charge(t: Task, cycles: number): void {
+    this.clock += cycles;
+    t.cpuCycles += cycles;
+    if (t.group.itimerProf.left > 0) this.tickCpuTimer(t, t.group.itimerProf, 27 /* SIGPROF */, cycles);
+  }
+
+  /** Count CPU time against an ITIMER_VIRTUAL/ITIMER_PROF timer; on expiry signal and reload. */
+  tickCpuTimer(t: Task, it: { left: number; interval: number }, sig: number, cycles: number): void {
+    it.left -= cycles;
+    if (it.left > 0) return;
+    it.left = it.interval;
+    sendSignal(this, t.group.leader, { signo: sig, code: 0x80 }, true);
+  }
+
+  private trap(t: Task, cause: number): void {
+    if (cause === TRAP_ECALL) this.syscall(t);
+    else {
+      this.charge(t, COSTS.trap);
+      handleTrap(this, t, cause);
+    }
+  }
+
+  private syscall(t: Task): void {
+    const h = t.hart;
+    const x = h.x;
+    const nr = x[17];
+    const entry = SYSCALLS[nr];
+    this.stats.syscalls++;
+    this.charge(t, COSTS.syscall);
+    const a0 = x[10], a1 = x[11], a2 = x[12], a3 = x[13], a4 = x[14], a5 = x[15];
+    let ret: number;
+    if (entry === undefined) {
+      this.stats.enosys.set(nr, (this.stats.enosys.get(nr) ?? 0) + 1);
+      ret = -ENOSYS;
+    } else {
+      ret = entry.fn(this, t, a0, a1, a2, a3, a4, a5);
+    }
+    if (this.strace && !(ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK && t.state === "sleeping")) {
+      this.strace(formatSyscall(t, nr, entry, [a0, a1, a2, a3, a4, a5], ret, errnoName));
+    }
+    if (t.state === "zombie" || t.state === "dead") return;
+    // rt_sigreturn set every register itself; a successful execve replaced the hart.
+    if (entry?.noReturn || t.hart !== h) return;
+    if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK) {
+      // pc stays on the ecall: the call re-executes when the task runs again.
+      t.restartCode = -ret;
+      return;
+    }
+    t.restartCode = 0;
+    t.restart = null;
+    x[10] = ret;
+    h.pc = (h.pc + 4) >>> 0;
+  }
+
+  // --- Sleeping and waking ---------------------------------------------------------------
+
+  /**
+   * Put t to sleep (interruptibly) on wq until woken, a signal arrives, or the absolute deadline
+   * (cycles) passes. Returns -ERESTARTSYS for the syscall handler to return.
+   */
+  sleep(t: Task, wq: WaitQueue | null, deadline = 0, restart = ERESTARTSYS): number {
+    // As a wait loop does: a signal that would be delivered ends the wait before it starts
+    // (only a fatal one ends an uninterruptible-but-killable vfork wait).
+    if (restart === ERESTARTNOINTR ? t.group.groupExit : signalDeliverable(t)) return -restart;
+    t.state = "sleeping";
+    t.waitingOn = wq;
+    wq?.waiters.add(t);
+    t.wakeAt = deadline;
+    if (deadline > 0) t.wakeTimer = this.timers.add(deadline, () => this.wake(t));
+    this.sched.remove(t);
+    return -restart;
+  }
+
+  /** sched_yield: end the caller's quantum. */
+  yieldCpu(t: Task): void {
+    const cpu = this.sched.onCpu.get(t);
+    if (cpu !== undefined) cpu.quantumLeft = 0;
+  }
+
+  /** Make a sleeping task runnable (it will re-execute its syscall). */
+  wake(t: Task): void {
+    if (t.state !== "sleeping") return;
+    this.futexes.dequeue(t);
+    if (t.wakeTimer !== 0) this.timers.cancel(t.wakeTimer);
+    t.wakeTimer = 0;
+    t.waitingOn?.waiters.delete(t);
+    t.waitingOn = null;
+    t.wakeAt = 0;
+    t.state = "running";
+    this.sched.enqueue(t, this.clock);
+  }
+
+  /** Let every task held at a cpt_mark go on. */
+  releaseCptMarks(): void {
+    this.cptMarkHeld.clear();
+    this.wakeAll(this.cptMarkWait);
+  }
+
+  wakeAll(wq: WaitQueue): void {
+    for (const t of [...wq.waiters]) this.wake(t);
+  }
+
+  exitTask(t: Task, status: ExitStatus): void {
+    doExit(this, t, status);
+  }
+
+  /** Wake up to n waiters of the futex word at addr (private or shared). Returns how many. */
+  futexWake(mm: Mm, addr: number, n: number, bitset = 0xffffffff, priv = false): number {
+    const key = this.futexes.key(mm, addr, priv);
+    if (key === null) return 0;
+    let woken = 0;
+    for (const w of this.futexes.take(key, n, bitset)) {
+      if (w.task.restart !== null) w.task.restart.woken = true;
+      this.wake(w.task);
+      woken++;
+    }
+    return woken;
+  }
+}

@@ -1,0 +1,59 @@
+// Memory-management syscalls: brk, mmap2, munmap, mremap, mprotect, madvise. The handlers only
+// decode registers (unsigned longs arrive as signed int32) and look up the fd; the semantics are
+// in src/machine/mm, one file per call.
+//
+// Supported: anonymous MAP_PRIVATE and MAP_SHARED with MAP_FIXED, MAP_FIXED_NOREPLACE,
+// MAP_GROWSDOWN, MAP_NORESERVE, MAP_POPULATE, MAP_LOCKED (populates; nothing is locked: there is
+// no reclaim), MAP_STACK (a hint). File mappings: tmpfs regular files, MAP_SHARED and
+// MAP_PRIVATE, through the page cache (mm/mmap.ts, Mm.faultIn); EBADF for an fd that is not open
+// (or O_PATH), ENODEV for files with no mmap (pipes, the console, device nodes, directories).
+// MAP_HUGETLB: ENOMEM (no huge pages reserved).
+// mremap: MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP. madvise: see mm/madvise.ts's table.
+import { EBADF, EINVAL, ENOMEM } from "../errno.ts";
+import type { Kernel } from "../kernel.ts";
+import type { Task } from "../task.ts";
+import { doMadvise } from "../../mm/madvise.ts";
+import { doMmap, doMunmap, MAP_ANONYMOUS, MAP_HUGETLB, type MmapFile } from "../../mm/mmap.ts";
+import { doMprotect } from "../../mm/mprotect.ts";
+import { doMremap } from "../../mm/mremap.ts";
+import { PROT_READ, PROT_WRITE } from "../../mm/vma.ts";
+import { filesOf } from "../../fs/task-state.ts";
+import { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
+import type { SyscallEntry } from "./types.ts";
+
+function sysBrk(_k: Kernel, t: Task, addr: number): number {
+  return t.mm.setBrk(addr >>> 0);
+}
+
+/** mmap2 (riscv_sys_mmap with the offset in 4096-byte units, so it is never misaligned). */
+function sysMmap2(_k: Kernel, t: Task, addr: number, len: number, prot: number, flags: number, fd: number, pgoff: number): number {
+  // Linux 6.1 on riscv refuses write-only mappings: its page tables cannot express them.
+  if ((prot & PROT_WRITE) !== 0 && (prot & PROT_READ) === 0) return -EINVAL;
+  let file: MmapFile | null = null;
+  if ((flags & MAP_ANONYMOUS) === 0) {
+    const f = filesOf(t)?.get(fd);
+    if (f === undefined || f.isPath) return -EBADF;
+    if ((flags & MAP_HUGETLB) !== 0) return -EINVAL;
+    file = {
+      inode: f.inode instanceof TmpfsFile ? f.inode : null,
+      path: f.path,
+      readable: f.readable,
+      writable: f.writable,
+    };
+  } else if ((flags & MAP_HUGETLB) !== 0) {
+    return -ENOMEM;
+  }
+  return doMmap(t.mm, addr >>> 0, len >>> 0, prot >>> 0, flags >>> 0, pgoff >>> 0, file);
+}
+
+export const MM_SYSCALLS: SyscallEntry[] = [
+  { nr: 214, name: "brk", args: ["p"], ret: "p", fn: sysBrk },
+  { nr: 215, name: "munmap", args: ["p", "u"], fn: (_k, t, addr, len) => doMunmap(t.mm, addr >>> 0, len >>> 0) },
+  {
+    nr: 216, name: "mremap", args: ["p", "u", "u", "x", "p"], ret: "p",
+    fn: (_k, t, addr, oldLen, newLen, flags, newAddr) => doMremap(t.mm, addr >>> 0, oldLen >>> 0, newLen >>> 0, flags >>> 0, newAddr >>> 0),
+  },
+  { nr: 222, name: "mmap2", args: ["p", "u", "x", "x", "d", "x"], ret: "p", fn: sysMmap2 },
+  { nr: 226, name: "mprotect", args: ["p", "u", "x"], fn: (_k, t, addr, len, prot) => doMprotect(t.mm, addr >>> 0, len >>> 0, prot >>> 0) },
+  { nr: 233, name: "madvise", args: ["p", "u", "d"], fn: (_k, t, addr, len, advice) => doMadvise(t.mm, addr >>> 0, len >>> 0, advice | 0) },
+];

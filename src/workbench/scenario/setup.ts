@@ -1,0 +1,186 @@
+// Booting the machine of one scenario phase: the controller and the workload installed as files,
+// the C/R module in the catalogue and loaded, and the controller started. Everything a scenario
+// does to the guest goes through the controller's real syscalls; the runner only starts programs,
+// sends the controller its SIGUSR1 at the checkpoint point, and reads files afterwards.
+import { createHash } from "node:crypto";
+import { closeSync, ftruncateSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
+import { PAGE_SIZE } from "../../machine/mm/frame.ts";
+import { join } from "node:path";
+import { Machine } from "../../machine/machine.ts";
+import type { ModuleDef } from "../../machine/kernel/module.ts";
+import type { Task } from "../../machine/kernel/task.ts";
+import { getVfs } from "../../machine/fs/vfs.ts";
+import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../machine/fs/tmpfs/tmpfs.ts";
+import type { Dentry } from "../../machine/fs/inode.ts";
+import { mkdirsTmpfs, walkTmpfs } from "../../core/cr/restore/tree.ts";
+import { CptbenchError } from "../../machine/errors.ts";
+import type { CheckpointTrigger } from "../../core/cr/interfaces.ts";
+import type { Experiment, WorkloadRef } from "./types.ts";
+
+export const CTL_PATH = "/bin/cptbench-ctl";
+export const IMAGE_PATH = "/var/cpt/image";
+export const CTL_LOG = "/var/cpt/ctl.log";
+export const RESTART_LOG = "/var/cpt/restart.log";
+export const CT_CGROUP = "ct";
+
+const toolElfs = new Map<string, Uint8Array>();
+
+/** A scenario tool program (role "controller" in the manifest): workloads/bin/<name>.elf. */
+export function toolElf(name: string): Uint8Array {
+  let elf = toolElfs.get(name);
+  if (elf === undefined) {
+    const path = join(import.meta.dirname, "..", "..", "..", "workloads", "bin", `${name}.elf`);
+    try {
+      elf = readFileSync(path);
+    } catch {
+      throw new CptbenchError("CTL_MISSING", `the scenario program ${path} is missing: build the workloads (npm run build:workloads)`);
+    }
+    toolElfs.set(name, elf);
+  }
+  return elf;
+}
+
+/** The controller program (workloads/bin/cptbench-ctl.elf). */
+export function controllerElf(): Uint8Array {
+  return toolElf("cptbench-ctl");
+}
+
+/** The program a creator restarts with: cptbench-ctl, or a restarter of its own. */
+export interface RestarterSpec {
+  program: string;
+  args: string[];
+}
+
+export const workdirOf = (w: WorkloadRef): string => `/ct/${w.name.replace(/[^A-Za-z0-9._-]/g, "_")}`;
+export const workloadPath = (w: WorkloadRef): string => `/bin/${w.name.replace(/[^A-Za-z0-9._-]/g, "_")}`;
+
+export interface PhaseMachine {
+  m: Machine;
+  /** Guest memory size, for the image-size sanity of big workloads. */
+  memoryMiB: number;
+}
+
+/** A machine with the programs installed and (when given) the C/R module loaded. */
+export function bootMachine(exp: Experiment, w: WorkloadRef, mod: ModuleDef | null, memoryMiB = 1024): Machine {
+  const m = new Machine({ seed: exp.seed, cpus: exp.cpus, quantum: exp.quantum, memoryMiB, capture: true });
+  if (exp.bugs !== undefined && exp.bugs.length > 0) m.kernel.crBugs = new Set(exp.bugs);
+  const vfs = getVfs(m.kernel);
+  vfs.installFile(CTL_PATH, controllerElf(), 0o755);
+  mkdirp(m, "/var/cpt");
+  mkdirp(m, "/ct");
+  vfs.installFile(workloadPath(w), w.elf, 0o755);
+  for (const [path, bytes] of Object.entries(w.files ?? {})) {
+    if (vfs.installFile(path, bytes, 0o755) === null) m.kernel.programs.set(path, bytes);
+  }
+  if (mod !== null) {
+    m.kernel.modules.catalogue.set(mod.name, mod);
+    const err = m.kernel.modules.load(mod.name);
+    if (err < 0) throw new CptbenchError("MODULE_LOAD", `loading the C/R module ${mod.name} failed with errno ${-err}`);
+  }
+  return m;
+}
+
+/**
+ * Start `cptbench-ctl run`: the workload in a new container, checkpointed by the controller on
+ * SIGUSR1, or (trigger "self") by its own runtime.
+ */
+export function startRun(m: Machine, w: WorkloadRef, flags: number, trigger: CheckpointTrigger = "controller", image = IMAGE_PATH): Task {
+  const argv = [
+    CTL_PATH, "run", ...(trigger === "self" ? ["--self"] : []), "--log", CTL_LOG, "--image", image, "--flags", String(flags),
+    "--workdir", workdirOf(w), "--cgroup", CT_CGROUP, "--", workloadPath(w), ...w.args,
+  ];
+  return m.kernel.spawn(controllerElf(), argv, w.env, CTL_PATH);
+}
+
+/** Start the creator's restarter (`cptbench-ctl restart` by default) from the image file. */
+export function startRestart(m: Machine, w: WorkloadRef, restarter: RestarterSpec = { program: "cptbench-ctl", args: ["restart"] }, image = IMAGE_PATH): Task {
+  const path = `/bin/${restarter.program}`;
+  const argv = [path, ...restarter.args, "--log", RESTART_LOG, "--image", image, "--flags", "0"];
+  return m.kernel.spawn(toolElf(restarter.program), argv, w.env, path);
+}
+
+/** Make a directory and its parents (root-owned, 0755) from outside the guest. */
+export function mkdirp(m: Machine, path: string): void {
+  if (mkdirsTmpfs(getVfs(m.kernel), path) === null) throw new CptbenchError("SETUP", `${path}: not a directory`);
+}
+
+/** A tmpfs file's bytes, or null. */
+export function readGuestFile(m: Machine, path: string): Uint8Array | null {
+  const d = walkTmpfs(getVfs(m.kernel), path);
+  return d !== null && d.inode instanceof TmpfsFile ? d.inode.readBytes() : null;
+}
+
+export function writeGuestFile(m: Machine, path: string, bytes: Uint8Array): void {
+  getVfs(m.kernel).installFile(path, bytes, 0o600);
+}
+
+/** The size of a tmpfs file, or -1. */
+export function guestFileSize(m: Machine, path: string): number {
+  const d = walkTmpfs(getVfs(m.kernel), path);
+  return d !== null && d.inode instanceof TmpfsFile ? d.inode.size : -1;
+}
+
+/** Copy a tmpfs file to the host page by page (no whole-file buffer: images can be big). */
+export function saveGuestFile(m: Machine, path: string, hostPath: string): number {
+  const d = walkTmpfs(getVfs(m.kernel), path);
+  if (d === null || !(d.inode instanceof TmpfsFile)) throw new CptbenchError("IMAGE", `${path} is not a file in the guest`);
+  const f = d.inode;
+  const fd = openSync(hostPath, "w");
+  try {
+    for (const [pgoff, frame] of [...f.cache.pages].sort((x, y) => x[0] - y[0])) {
+      const off = pgoff * PAGE_SIZE;
+      if (off < f.size) writeSync(fd, frame.data, 0, Math.min(PAGE_SIZE, f.size - off), off);
+    }
+    ftruncateSync(fd, f.size);
+  } finally {
+    closeSync(fd);
+  }
+  return f.size;
+}
+
+/** Copy a host file into the guest's tmpfs page by page. */
+export function loadGuestFile(m: Machine, hostPath: string, path: string): void {
+  const f = getVfs(m.kernel).installFile(path, new Uint8Array(0), 0o600);
+  if (f === null) throw new CptbenchError("IMAGE", `${path} cannot hold a file in the guest`);
+  const size = statSync(hostPath).size;
+  const fd = openSync(hostPath, "r");
+  try {
+    for (let off = 0, pgoff = 0; off < size; off += PAGE_SIZE, pgoff++) {
+      const frame = f.cache.findOrCreate(pgoff);
+      if (frame === null) throw new CptbenchError("IMAGE", `the guest ran out of memory loading ${path}`);
+      readSync(fd, frame.data, 0, Math.min(PAGE_SIZE, size - off), off);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  f.growTo(size);
+}
+
+/** The controller's log lines as [verb, number]. */
+export function ctlLog(m: Machine, path: string): [string, number][] {
+  const b = readGuestFile(m, path);
+  if (b === null) return [];
+  return new TextDecoder().decode(b).split("\n").filter((l) => l !== "").map((l) => {
+    const [verb, n] = l.split(" ");
+    return [verb, Number(n)];
+  });
+}
+
+/**
+ * A digest of a directory tree: names, types, permission bits, sizes, link targets and contents
+ * (not inode numbers or times, which a restart legitimately changes). "-" if it is absent.
+ */
+export function treeDigest(m: Machine, root: string): string {
+  const d = walkTmpfs(getVfs(m.kernel), root);
+  if (d === null) return "-";
+  const h = createHash("sha256");
+  const walk = (e: Dentry, rel: string): void => {
+    const i = e.inode;
+    h.update(`${rel}\0${i.mode.toString(8)}\0${i.size}\0`);
+    if (i instanceof TmpfsFile) h.update(i.readBytes());
+    else if (i instanceof TmpfsSymlink) h.update(i.target);
+    else if (i instanceof TmpfsDir) for (const c of [...i.children.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) walk(c, `${rel}/${c.name}`);
+  };
+  walk(d, "");
+  return h.digest("hex").slice(0, 16);
+}

@@ -1,0 +1,75 @@
+// What the scenario runner is asked to do (an experiment) and what it reports per cell.
+// The CLI and config files build an Experiment; the runner returns one CellResult per
+// (workload, point, mode, target) of it. Everything here is plain data, JSON-friendly.
+import type { CrStep } from "../../core/cr/trace.ts";
+
+export type CrMode = "kill" | "continue";
+export type CrTarget = "same" | "fresh";
+
+/** Checkpoint points: the ones a workload marks with cpt_mark(), or N seeded instruction counts. */
+export type PointsSpec = { kind: "marked" } | { kind: "random"; count: number };
+
+/** A guest program to checkpoint: a built-in workload by name, or an ELF file by path. */
+export interface WorkloadRef {
+  name: string;
+  elf: Uint8Array;
+  args: string[];
+  env: string[];
+  /** Files to install in the machine's tmpfs (absolute path → contents), e.g. inputs. */
+  files?: Record<string, Uint8Array>;
+}
+
+export interface Experiment {
+  initiator: string;
+  creator: string;
+  codec: string;
+  /** Options per plugin, by plugin name (validated by each plugin's zod schema). */
+  pluginOptions: Record<string, unknown>;
+  workloads: WorkloadRef[];
+  points: PointsSpec;
+  modes: CrMode[];
+  targets: CrTarget[];
+  seed: number;
+  cpus: number;
+  /** Deliberate bugs to switch on in every machine (workbench/cases/bugs.ts); none normally. */
+  bugs?: string[];
+  quantum: number;
+}
+
+export type Verdict = "pass" | "fail" | "unsupported";
+
+export interface PhaseMetrics {
+  /** Virtual time of the phase in ns, and wall time the host spent on it in ms. */
+  virtualNs: number;
+  wallMs: number;
+  instructions: number;
+  syscalls: number;
+  contextSwitches: number;
+  /** Kernel objects created and destroyed during the phase, by type. */
+  created: Record<string, number>;
+  destroyed: Record<string, number>;
+  steps: CrStep[];
+}
+
+export interface CellResult {
+  workload: string;
+  /** "mark:2" (the second marked point), "insn:123456" (a seeded instruction count). */
+  point: string;
+  mode: CrMode;
+  target: CrTarget;
+  initiator: string;
+  creator: string;
+  codec: string;
+  seed: number;
+  verdict: Verdict;
+  /** Why the cell failed or is unsupported. */
+  reason?: string;
+  imageBytes: number;
+  /** Tasks in the checkpointed container. */
+  tasks: number;
+  /** Kernel objects the restart created, in all. */
+  objectsCreated: number;
+  checkpoint: PhaseMetrics | null;
+  restart: PhaseMetrics | null;
+  oopses: string[];
+}
