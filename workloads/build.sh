@@ -108,6 +108,11 @@ check() {
     [ -f "$tmp/workloads/bin/$name" ] || { echo "STALE (not built from sources): workloads/bin/$name" >&2; rc=1; }
   done
   if [ $rc -eq 0 ]; then echo "workloads/bin is up to date and reproducible"; fi
+  # The kernel-test fixtures and the benchmark guests link the same runtime: check them too.
+  local d
+  for d in test/fixtures/guest bench/guest; do
+    bash ../scripts/build-guest.sh --check "../$d" || rc=1
+  done
   return $rc
 }
 
