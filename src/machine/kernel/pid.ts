@@ -4,6 +4,7 @@
 // the number at the caller's level (pid_vnr). A Pid also names a process group or a session,
 // so it outlives its task while a group or session still uses it.
 import { KObject, type KObjectRegistry } from "./kref.ts";
+import { PidBitmap } from "./pid-bitmap.ts";
 import type { SigInfo } from "./siginfo.ts";
 import type { Task } from "./task.ts";
 
@@ -12,7 +13,9 @@ export const PID_MAX_DEFAULT = 32768;
 export const RESERVED_PIDS = 300;
 
 export class PidNamespace extends KObject {
+  /** Numbers in use. Change it only through claim and unclaim, which keep `used` in step. */
   readonly pids = new Map<number, Pid>();
+  private readonly used = new PidBitmap();
   /** The last pid allocated (what /proc/sys/kernel/ns_last_pid reads and writes). */
   lastPid = 0;
   pidMax = PID_MAX_DEFAULT;
@@ -56,11 +59,21 @@ export class PidNamespace extends KObject {
   /** The next free number after lastPid, cyclically (idr_alloc_cyclic), or 0 if none. */
   nextFree(): number {
     const min = this.lastPid >= RESERVED_PIDS ? RESERVED_PIDS : 1;
-    for (let i = 0, nr = this.lastPid + 1; i < this.pidMax; i++, nr++) {
-      if (nr >= this.pidMax) nr = min;
-      if (!this.pids.has(nr)) return nr;
-    }
-    return 0;
+    let start = this.lastPid + 1;
+    if (start >= this.pidMax) start = min;
+    let nr = this.used.findFree(start, this.pidMax);
+    if (nr < 0) nr = this.used.findFree(min, start);
+    return nr < 0 ? 0 : nr;
+  }
+
+  claim(nr: number, pid: Pid): void {
+    this.pids.set(nr, pid);
+    this.used.set(nr);
+  }
+
+  unclaim(nr: number): void {
+    this.pids.delete(nr);
+    this.used.clear(nr);
   }
 }
 
@@ -110,7 +123,7 @@ export class Pid extends KObject {
   }
 
   protected override release(): void {
-    for (const up of this.numbers) if (up.ns.pids.get(up.nr) === this) up.ns.pids.delete(up.nr);
+    for (const up of this.numbers) if (up.ns.pids.get(up.nr) === this) up.ns.unclaim(up.nr);
     this.kobjRegistry.put(this.ns);
   }
 
@@ -151,7 +164,7 @@ export function allocPid(ns: PidNamespace, setTid: number[] = []): Pid | number 
   }
   const pid = new Pid(ns.kobjRegistry, numbers);
   numbers.forEach((up, j) => {
-    up.ns.pids.set(up.nr, pid);
+    up.ns.claim(up.nr, pid);
     // A requested number (set_tid) does not move the cyclic cursor, as idr_alloc does not.
     if (cyclic[j]) up.ns.lastPid = up.nr;
   });
