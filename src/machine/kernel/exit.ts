@@ -76,9 +76,12 @@ export function releaseTask(k: Kernel, t: Task): void {
  * will_become_orphaned_pgrp: no member of the group (but `ignored`) has a parent in another
  * group of the same session. Children of the global init do not count, as in Linux.
  */
-function orphanedPgrp(k: Kernel, pgrp: Task["group"]["pgrp"], ignored: Task | null): boolean {
-  for (const p of k.tasks.values()) {
-    if (!p.isLeader || p.group.pgrp !== pgrp || p === ignored || !p.alive) continue;
+function orphanedPgrp(pgrp: Task["group"]["pgrp"], ignored: Task | null): boolean {
+  for (const g of pgrp.pgrpGroups) {
+    const p = g.leader;
+    // p.group === g: the leader of a live group of this pgrp (a restart may leave a task's
+    // old group behind with it as leader until the last reference to that group goes).
+    if (p === null || p.group !== g || p === ignored || !p.alive) continue;
     const parent = p.parent;
     if (parent === null || parent.kthread !== null) continue;
     if (parent.group.pgrp !== pgrp && parent.group.session === p.group.session) return false;
@@ -94,9 +97,11 @@ function killOrphanedPgrp(k: Kernel, t: Task, exiting: Task | null): void {
   const pgrp = t.group.pgrp;
   const parent = exiting ?? t.parent;
   if (parent === null || parent.group.pgrp === pgrp || parent.group.session !== t.group.session) return;
-  if (!orphanedPgrp(k, pgrp, exiting === null ? t : null)) return;
+  if (!orphanedPgrp(pgrp, exiting === null ? t : null)) return;
+  if (![...pgrp.pgrpGroups].some((g) => g.stopped && g.leader !== null && g.leader.group === g && g.leader.alive)) return;
+  // Rare (an orphaned group with stopped members): walk the tasks for their order, which is
+  // the order the signals are sent in and so part of the trace.
   const members = [...k.tasks.values()].filter((p) => p.isLeader && p.alive && p.group.pgrp === pgrp);
-  if (!members.some((p) => p.group.stopped)) return;
   for (const sig of [1 /* SIGHUP */, 18 /* SIGCONT */]) {
     for (const p of members) sendSignal(k, p, { signo: sig, code: 0x80 }, true);
   }

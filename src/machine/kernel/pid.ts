@@ -6,7 +6,7 @@
 import { KObject, type KObjectRegistry } from "./kref.ts";
 import { PidBitmap } from "./pid-bitmap.ts";
 import type { SigInfo } from "./siginfo.ts";
-import type { Task } from "./task.ts";
+import type { Task, ThreadGroup } from "./task.ts";
 
 export const PID_MAX_DEFAULT = 32768;
 /** After wrapping, Linux skips the low pids reserved for daemons (RESERVED_PIDS). */
@@ -112,6 +112,8 @@ export interface UPid {
 export class Pid extends KObject {
   /** Task whose pid this is (PIDTYPE_PID), while it lives. */
   task: Task | null = null;
+  /** Thread groups whose process group this is (PIDTYPE_PGID); kept by ThreadGroup. */
+  readonly pgrpGroups = new Set<ThreadGroup>();
 
   constructor(
     registry: KObjectRegistry,

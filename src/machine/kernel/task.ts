@@ -110,20 +110,37 @@ export class ThreadGroup extends KObject {
   /** Where this group's threads sleep in waitid (wait_chldexit). */
   readonly childWait = new WaitQueue();
 
+  private pgrpPid: Pid;
+
   constructor(
     registry: KObjectRegistry,
     public leader: Task,
-    public pgrp: Pid,
+    pgrp: Pid,
     public session: Pid,
     createdAt: string,
   ) {
     super(registry, "signal_struct", createdAt);
+    this.pgrpPid = pgrp;
+    pgrp.pgrpGroups.add(this);
     registry.get(pgrp);
     registry.get(session);
   }
 
+  /** The process group. Its Pid lists the groups in it (PIDTYPE_PGID), so a walk over one
+   *  process group (kill_orphaned_pgrp at every exit) does not visit every task. */
+  get pgrp(): Pid {
+    return this.pgrpPid;
+  }
+
+  set pgrp(p: Pid) {
+    this.pgrpPid.pgrpGroups.delete(this);
+    this.pgrpPid = p;
+    p.pgrpGroups.add(this);
+  }
+
   protected override release(): void {
-    this.kobjRegistry.put(this.pgrp);
+    this.pgrpPid.pgrpGroups.delete(this);
+    this.kobjRegistry.put(this.pgrpPid);
     this.kobjRegistry.put(this.session);
   }
 }
