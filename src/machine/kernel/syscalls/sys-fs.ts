@@ -189,12 +189,32 @@ function sysPipe2(k: Kernel, t: Task, fdsp: number, flags: number): number {
 }
 
 export const FS_SYSCALLS: SyscallEntry[] = [
-  { nr: 23, name: "dup", args: ["d"], fn: sysDup },
-  { nr: 24, name: "dup3", args: ["d", "d", "x"], fn: sysDup3 },
-  { nr: 25, name: "fcntl64", args: ["d", "d", "x"], fn: sysFcntl },
-  { nr: 29, name: "ioctl", args: ["d", "x", "x"], fn: sysIoctl },
-  { nr: 56, name: "openat", args: ["d", "s", "x", "x"], fn: sysOpenat },
-  { nr: 57, name: "close", args: ["d"], fn: sysClose },
-  { nr: 59, name: "pipe2", args: ["p", "x"], fn: sysPipe2 },
-  { nr: 436, name: "close_range", args: ["u", "u", "x"], fn: sysCloseRange },
+  { nr: 23, name: "dup", args: ["d"], level: "full", cr: "fdTables", fn: sysDup },
+  { nr: 24, name: "dup3", args: ["d", "d", "x"], level: "full", cr: "fdTables", fn: sysDup3 },
+  {
+    nr: 25, name: "fcntl64", args: ["d", "d", "x"],
+    level: "partial", cr: "fdTables (close-on-exec), files (status flags)",
+    note: "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL and F_GETPIPE_SZ only: record and OFD locks, F_SETPIPE_SZ, F_GETOWN/F_SETOWN/F_SETSIG, leases, F_NOTIFY and seals give EINVAL",
+    fn: sysFcntl,
+  },
+  {
+    nr: 29, name: "ioctl", args: ["d", "x", "x"],
+    level: "partial", cr: "fdTables (FIOCLEX), files (FIONBIO)",
+    note: "FIOCLEX, FIONCLEX, FIONBIO, FIONREAD (regular files and pipes) only; no terminal ioctls (the console is not a tty): ENOTTY",
+    fn: sysIoctl,
+  },
+  {
+    nr: 56, name: "openat", args: ["d", "s", "x", "x"],
+    level: "partial", cr: "files, fdTables; inodes, tree (O_CREAT)",
+    note: "O_TMPFILE gives EOPNOTSUPP (Linux's tmpfs has it)",
+    fn: sysOpenat,
+  },
+  { nr: 57, name: "close", args: ["d"], level: "full", cr: "-", fn: sysClose },
+  {
+    nr: 59, name: "pipe2", args: ["p", "x"],
+    level: "partial", cr: "pipes, files, fdTables",
+    note: "O_DIRECT (packet mode) and O_NOTIFICATION_PIPE give EINVAL",
+    fn: sysPipe2,
+  },
+  { nr: 436, name: "close_range", args: ["u", "u", "x"], level: "full", cr: "fdTables", fn: sysCloseRange },
 ];

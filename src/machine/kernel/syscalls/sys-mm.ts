@@ -47,13 +47,31 @@ function sysMmap2(_k: Kernel, t: Task, addr: number, len: number, prot: number, 
 }
 
 export const MM_SYSCALLS: SyscallEntry[] = [
-  { nr: 214, name: "brk", args: ["p"], ret: "p", fn: sysBrk },
-  { nr: 215, name: "munmap", args: ["p", "u"], fn: (_k, t, addr, len) => doMunmap(t.mm, addr >>> 0, len >>> 0) },
+  { nr: 214, name: "brk", args: ["p"], ret: "p", level: "full", cr: "mms (brk, vmas, pages)", fn: sysBrk },
   {
-    nr: 216, name: "mremap", args: ["p", "u", "u", "x", "p"], ret: "p",
+    nr: 215, name: "munmap", args: ["p", "u"],
+    level: "full", cr: "mms (vmas, pages)",
+    fn: (_k, t, addr, len) => doMunmap(t.mm, addr >>> 0, len >>> 0),
+  },
+  {
+    nr: 216, name: "mremap", args: ["p", "u", "u", "x", "p"], ret: "p", level: "full", cr: "mms (vmas, pages)",
     fn: (_k, t, addr, oldLen, newLen, flags, newAddr) => doMremap(t.mm, addr >>> 0, oldLen >>> 0, newLen >>> 0, flags >>> 0, newAddr >>> 0),
   },
-  { nr: 222, name: "mmap2", args: ["p", "u", "x", "x", "d", "x"], ret: "p", fn: sysMmap2 },
-  { nr: 226, name: "mprotect", args: ["p", "u", "x"], fn: (_k, t, addr, len, prot) => doMprotect(t.mm, addr >>> 0, len >>> 0, prot >>> 0) },
-  { nr: 233, name: "madvise", args: ["p", "u", "d"], fn: (_k, t, addr, len, advice) => doMadvise(t.mm, addr >>> 0, len >>> 0, advice | 0) },
+  {
+    nr: 222, name: "mmap2", args: ["p", "u", "x", "x", "d", "x"], ret: "p",
+    level: "partial", cr: "mms (vmas, pages); shmem (MAP_SHARED anonymous); inodes (file mappings)",
+    note: "only tmpfs files can be mapped (ENODEV for the others); MAP_HUGETLB gives ENOMEM (anonymous) or EINVAL (file); MAP_LOCKED populates but locks nothing (there is no reclaim)",
+    fn: sysMmap2,
+  },
+  {
+    nr: 226, name: "mprotect", args: ["p", "u", "x"],
+    level: "full", cr: "mms (vmas)",
+    fn: (_k, t, addr, len, prot) => doMprotect(t.mm, addr >>> 0, len >>> 0, prot >>> 0),
+  },
+  {
+    nr: 233, name: "madvise", args: ["p", "u", "d"],
+    level: "partial", cr: "mms (vmas, pages)",
+    note: "MADV_REMOVE gives EINVAL; WILLNEED, COLD and PAGEOUT are accepted and do nothing (no swap, no read-ahead)",
+    fn: (_k, t, addr, len, advice) => doMadvise(t.mm, addr >>> 0, len >>> 0, advice | 0),
+  },
 ];

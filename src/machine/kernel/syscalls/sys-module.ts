@@ -77,10 +77,40 @@ function sysCptMark(k: Kernel, t: Task, ulabel: number): number {
 }
 
 export const MODULE_SYSCALLS: SyscallEntry[] = [
-  { nr: 105, name: "init_module", args: ["p", "u", "s"], fn: sysInitModule },
-  { nr: 106, name: "delete_module", args: ["s", "x"], fn: sysDeleteModule },
-  { nr: 273, name: "finit_module", args: ["d", "s", "x"], fn: sysFinitModule },
-  { nr: NR_CHECKPOINT, name: "checkpoint", args: ["d", "d", "x"], fn: (k, t, pid, fd, flags) => dispatch(k, t, "checkpoint", pid, fd, flags) },
-  { nr: NR_RESTART, name: "restart", args: ["d", "d", "x", "p", "u"], fn: (k, t, ctid, fd, flags, arg, len) => dispatch(k, t, "restart", ctid, fd, flags, arg, len) },
-  { nr: NR_CPT_MARK, name: "cpt_mark", args: ["s"], fn: sysCptMark },
+  {
+    nr: 105, name: "init_module", args: ["p", "u", "s"],
+    level: "partial", cr: "not checkpointed: modules belong to the machine, not the container",
+    note: "the image is a module name from the machine's catalogue, not an ELF object; param_values are ignored",
+    fn: sysInitModule,
+  },
+  {
+    nr: 106, name: "delete_module", args: ["s", "x"],
+    level: "partial", cr: "-",
+    note: "flags are ignored (O_NONBLOCK/O_TRUNC)",
+    fn: sysDeleteModule,
+  },
+  {
+    nr: 273, name: "finit_module", args: ["d", "s", "x"],
+    level: "partial", cr: "not checkpointed: modules belong to the machine, not the container",
+    note: "the file holds a module name from the machine's catalogue, not an ELF object; uargs are ignored",
+    fn: sysFinitModule,
+  },
+  {
+    nr: NR_CHECKPOINT, name: "checkpoint", args: ["d", "d", "x"],
+    level: "full", cr: "-",
+    note: "cptbench extension (sys_checkpoint, 2008 patchsets): dispatches to the cpt_operations of a loaded C/R module; ENOSYS with none",
+    fn: (k, t, pid, fd, flags) => dispatch(k, t, "checkpoint", pid, fd, flags),
+  },
+  {
+    nr: NR_RESTART, name: "restart", args: ["d", "d", "x", "p", "u"],
+    level: "full", cr: "creates what the image holds",
+    note: "cptbench extension (sys_restart): dispatches to the cpt_operations of a loaded C/R module; ENOSYS with none",
+    fn: (k, t, ctid, fd, flags, arg, len) => dispatch(k, t, "restart", ctid, fd, flags, arg, len),
+  },
+  {
+    nr: NR_CPT_MARK, name: "cpt_mark", args: ["s"],
+    level: "full", cr: "tasks (syscall restart block while held)",
+    note: "cptbench extension: marks a point where a checkpoint is interesting; does nothing unwatched",
+    fn: sysCptMark,
+  },
 ];

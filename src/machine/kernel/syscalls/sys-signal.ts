@@ -268,20 +268,27 @@ function sysRtSigreturn(k: Kernel, t: Task): number {
 }
 
 export const SIGNAL_SYSCALLS: SyscallEntry[] = [
-  { nr: 129, name: "kill", args: ["d", "d"], fn: sysKill },
-  { nr: 130, name: "tkill", args: ["d", "d"], fn: (k, t, tid, sig) => sysTgkill(k, t, -1, tid, sig) },
-  { nr: 131, name: "tgkill", args: ["d", "d", "d"], fn: sysTgkill },
-  { nr: 132, name: "sigaltstack", args: ["p", "p"], fn: sysSigaltstack },
-  { nr: 133, name: "rt_sigsuspend", args: ["p", "u"], fn: sysRtSigsuspend },
-  { nr: 134, name: "rt_sigaction", args: ["d", "p", "p", "u"], fn: sysRtSigaction },
-  { nr: 135, name: "rt_sigprocmask", args: ["d", "p", "p", "u"], fn: sysRtSigprocmask },
-  { nr: 136, name: "rt_sigpending", args: ["p", "u"], fn: sysRtSigpending },
-  { nr: 138, name: "rt_sigqueueinfo", args: ["d", "d", "p"], fn: (k, t, pid, sig, info) => queueInfo(k, t, k.findTask(t.pidNs, pid), sig, info, true) },
-  { nr: 139, name: "rt_sigreturn", args: [], noReturn: true, fn: sysRtSigreturn },
-  { nr: 240, name: "rt_tgsigqueueinfo", args: ["d", "d", "d", "p"], fn: (k, t, tgid, tid, sig, info) => {
-    const target = k.findTask(t.pidNs, tid);
-    if (target !== undefined && target.group.leader.pid.nrIn(t.pidNs) !== tgid) return -ESRCH;
-    return queueInfo(k, t, target, sig, info, false);
-  } },
-  { nr: 421, name: "rt_sigtimedwait_time64", args: ["p", "p", "p", "u"], fn: sysRtSigtimedwait },
+  { nr: 129, name: "kill", args: ["d", "d"], level: "full", cr: "tasks, threadGroups (pending signals)", fn: sysKill },
+  { nr: 130, name: "tkill", args: ["d", "d"], level: "full", cr: "tasks (pending signals)", fn: (k, t, tid, sig) => sysTgkill(k, t, -1, tid, sig) },
+  { nr: 131, name: "tgkill", args: ["d", "d", "d"], level: "full", cr: "tasks (pending signals)", fn: sysTgkill },
+  { nr: 132, name: "sigaltstack", args: ["p", "p"], level: "full", cr: "tasks (sas)", fn: sysSigaltstack },
+  { nr: 133, name: "rt_sigsuspend", args: ["p", "u"], level: "full", cr: "tasks (savedMask, syscall)", fn: sysRtSigsuspend },
+  { nr: 134, name: "rt_sigaction", args: ["d", "p", "p", "u"], level: "full", cr: "sighands", fn: sysRtSigaction },
+  { nr: 135, name: "rt_sigprocmask", args: ["d", "p", "p", "u"], level: "full", cr: "tasks (blocked)", fn: sysRtSigprocmask },
+  { nr: 136, name: "rt_sigpending", args: ["p", "u"], level: "full", cr: "-", fn: sysRtSigpending },
+  {
+    nr: 138, name: "rt_sigqueueinfo", args: ["d", "d", "p"],
+    level: "full", cr: "threadGroups (pending signals with siginfo)",
+    fn: (k, t, pid, sig, info) => queueInfo(k, t, k.findTask(t.pidNs, pid), sig, info, true),
+  },
+  { nr: 139, name: "rt_sigreturn", args: [], noReturn: true, level: "full", cr: "-", fn: sysRtSigreturn },
+  {
+    nr: 240, name: "rt_tgsigqueueinfo", args: ["d", "d", "d", "p"], level: "full", cr: "tasks (pending signals with siginfo)",
+    fn: (k, t, tgid, tid, sig, info) => {
+      const target = k.findTask(t.pidNs, tid);
+      if (target !== undefined && target.group.leader.pid.nrIn(t.pidNs) !== tgid) return -ESRCH;
+      return queueInfo(k, t, target, sig, info, false);
+    },
+  },
+  { nr: 421, name: "rt_sigtimedwait_time64", args: ["p", "p", "p", "u"], level: "full", cr: "tasks (syscall restart block)", fn: sysRtSigtimedwait },
 ];

@@ -104,8 +104,8 @@ function sysFstatfs64(k: Kernel, t: Task, fd: number, sz: number, buf: number): 
 }
 
 export const STAT_SYSCALLS: SyscallEntry[] = [
-  { nr: 43, name: "statfs64", args: ["s", "u", "p"], fn: sysStatfs64 },
-  { nr: 44, name: "fstatfs64", args: ["d", "u", "p"], fn: sysFstatfs64 },
-  { nr: 61, name: "getdents64", args: ["d", "p", "u"], fn: sysGetdents64 },
-  { nr: 291, name: "statx", args: ["d", "s", "x", "x", "p"], fn: sysStatx },
+  { nr: 43, name: "statfs64", args: ["s", "u", "p"], level: "full", cr: "-", fn: sysStatfs64 },
+  { nr: 44, name: "fstatfs64", args: ["d", "u", "p"], level: "full", cr: "-", fn: sysFstatfs64 },
+  { nr: 61, name: "getdents64", args: ["d", "p", "u"], level: "full", cr: "files (pos)", fn: sysGetdents64 },
+  { nr: 291, name: "statx", args: ["d", "s", "x", "x", "p"], level: "full", cr: "-", fn: sysStatx },
 ];

@@ -284,13 +284,38 @@ function sysSetTidAddress(_k: Kernel, t: Task, addr: number): number {
 }
 
 export const TASK_SYSCALLS: SyscallEntry[] = [
-  { nr: 93, name: "exit", args: ["d"], fn: sysExit },
-  { nr: 94, name: "exit_group", args: ["d"], fn: sysExitGroup },
-  { nr: 95, name: "waitid", args: ["d", "d", "p", "x", "p"], fn: sysWaitid },
-  { nr: 96, name: "set_tid_address", args: ["p"], fn: sysSetTidAddress },
-  { nr: 97, name: "unshare", args: ["x"], fn: sysUnshare },
-  { nr: 220, name: "clone", args: ["x", "p", "p", "p", "p"], fn: sysClone },
-  { nr: 221, name: "execve", args: ["s", "p", "p"], fn: sysExecve },
-  { nr: 435, name: "clone3", args: ["p", "u"], fn: sysClone3 },
+  { nr: 93, name: "exit", args: ["d"], level: "full", cr: "tasks (zombie until reaped)", fn: sysExit },
+  { nr: 94, name: "exit_group", args: ["d"], level: "full", cr: "tasks (zombies until reaped)", fn: sysExitGroup },
+  {
+    nr: 95, name: "waitid", args: ["d", "d", "p", "x", "p"],
+    level: "partial", cr: "-",
+    note: "the rusage it fills is all zeros; P_PIDFD gives EINVAL (no pidfds)",
+    fn: sysWaitid,
+  },
+  { nr: 96, name: "set_tid_address", args: ["p"], level: "full", cr: "tasks (clearChildTid)", fn: sysSetTidAddress },
+  {
+    nr: 97, name: "unshare", args: ["x"],
+    level: "partial", cr: "pidNamespaces, fdTables, fsContexts",
+    note: "CLONE_NEWPID, CLONE_FILES and CLONE_FS only: the other namespaces and CLONE_SYSVSEM/CLONE_SIGHAND/CLONE_VM give EINVAL",
+    fn: sysUnshare,
+  },
+  {
+    nr: 220, name: "clone", args: ["x", "p", "p", "p", "p"],
+    level: "partial", cr: "tasks, threadGroups, pids, mms, fdTables, fsContexts, sighands, pidNamespaces",
+    note: "namespaces other than CLONE_NEWPID, CLONE_PTRACE and CLONE_PIDFD give EINVAL; CLONE_SYSVSEM and CLONE_IO are accepted and have no effect",
+    fn: sysClone,
+  },
+  {
+    nr: 221, name: "execve", args: ["s", "p", "p"],
+    level: "partial", cr: "tasks, mms, sighands",
+    note: "static ELF only (PT_INTERP: ENOEXEC), from tmpfs or the machine's built-in programs; no #! scripts, no set-user-ID; a non-leader thread gets EINVAL instead of taking over the thread group",
+    fn: sysExecve,
+  },
+  {
+    nr: 435, name: "clone3", args: ["p", "u"],
+    level: "partial", cr: "tasks, threadGroups, pids, mms, fdTables, fsContexts, sighands, pidNamespaces",
+    note: "as clone, and the cgroup field (CLONE_INTO_CGROUP) and pidfd are refused; set_tid works",
+    fn: sysClone3,
+  },
 ];
 

@@ -53,8 +53,18 @@ function sysClockGetres64(_k: Kernel, t: Task, id: number, tp: number): number {
 }
 
 export const TIME_SYSCALLS: SyscallEntry[] = [
-  { nr: 403, name: "clock_gettime64", args: ["d", "p"], fn: sysClockGettime64 },
-  { nr: 406, name: "clock_getres_time64", args: ["d", "p"], fn: sysClockGetres64 },
+  {
+    nr: 403, name: "clock_gettime64", args: ["d", "p"],
+    level: "partial", cr: "-",
+    note: "virtual time; CPU clocks of other threads and processes (clock ids below 0) and the *_ALARM clocks give EINVAL",
+    fn: sysClockGettime64,
+  },
+  {
+    nr: 406, name: "clock_getres_time64", args: ["d", "p"],
+    level: "partial", cr: "-",
+    note: "as clock_gettime64: 1 ns for every clock it knows",
+    fn: sysClockGetres64,
+  },
 ];
 
 // --- Sleeping and interval timers ------------------------------------------------------------
@@ -181,7 +191,12 @@ function sysSetitimer(k: Kernel, t: Task, which: number, value: number, ovalue: 
 }
 
 TIME_SYSCALLS.push(
-  { nr: 102, name: "getitimer", args: ["d", "p"], fn: sysGetitimer },
-  { nr: 103, name: "setitimer", args: ["d", "p", "p"], fn: sysSetitimer },
-  { nr: NR_CLOCK_NANOSLEEP, name: "clock_nanosleep_time64", args: ["d", "x", "p", "p"], fn: sysClockNanosleep },
+  { nr: 102, name: "getitimer", args: ["d", "p"], level: "full", cr: "-", fn: sysGetitimer },
+  { nr: 103, name: "setitimer", args: ["d", "p", "p"], level: "full", cr: "threadGroups (itimerReal, itimerVirt, itimerProf)", fn: sysSetitimer },
+  {
+    nr: NR_CLOCK_NANOSLEEP, name: "clock_nanosleep_time64", args: ["d", "x", "p", "p"],
+    level: "partial", cr: "tasks (syscall restart block, deadline as cycles left)",
+    note: "the clocks of clock_gettime64; on virtual time",
+    fn: sysClockNanosleep,
+  },
 );

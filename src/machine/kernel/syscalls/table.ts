@@ -1,4 +1,6 @@
-// The syscall table: Linux riscv32 (asm-generic) numbers to handlers.
+// The syscall table: Linux riscv32 (asm-generic) numbers to handlers. Each sys-*.ts file lists
+// its entries with their support level; rows.ts joins them with linux-nr.ts into the full table
+// that `cptbench syscalls` prints.
 import { FS_SYSCALLS } from "./sys-fs.ts";
 import { NAMEI_SYSCALLS } from "./sys-namei.ts";
 import { RW_SYSCALLS } from "./sys-rw.ts";
@@ -13,8 +15,27 @@ import { TASK_SYSCALLS } from "./sys-task.ts";
 import { TIME_SYSCALLS } from "./sys-time.ts";
 import type { SyscallEntry } from "./types.ts";
 
+/** The entries of each sys-*.ts file under the file's name (the rows' `handler` column). */
+export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]])[] = [
+  ["sys-fs.ts", FS_SYSCALLS],
+  ["sys-rw.ts", RW_SYSCALLS],
+  ["sys-namei.ts", NAMEI_SYSCALLS],
+  ["sys-stat.ts", STAT_SYSCALLS],
+  ["sys-proc.ts", PROC_SYSCALLS],
+  ["sys-mm.ts", MM_SYSCALLS],
+  ["sys-task.ts", TASK_SYSCALLS],
+  ["sys-signal.ts", SIGNAL_SYSCALLS],
+  ["sys-futex.ts", FUTEX_SYSCALLS],
+  ["sys-time.ts", TIME_SYSCALLS],
+  ["sys-module.ts", MODULE_SYSCALLS],
+  ["sys-eclone.ts", ECLONE_SYSCALLS],
+];
+
+/** What the kernel's dispatch indexes by a7. */
 export const SYSCALLS: (SyscallEntry | undefined)[] = [];
-for (const e of [...FS_SYSCALLS, ...RW_SYSCALLS, ...NAMEI_SYSCALLS, ...STAT_SYSCALLS, ...PROC_SYSCALLS, ...MM_SYSCALLS, ...TASK_SYSCALLS, ...SIGNAL_SYSCALLS, ...FUTEX_SYSCALLS, ...TIME_SYSCALLS, ...MODULE_SYSCALLS, ...ECLONE_SYSCALLS]) {
-  if (SYSCALLS[e.nr] !== undefined) throw new Error(`syscall ${e.nr} registered twice`);
-  SYSCALLS[e.nr] = e;
+for (const [, entries] of SYSCALL_FILES) {
+  for (const e of entries) {
+    if (SYSCALLS[e.nr] !== undefined) throw new Error(`syscall ${e.nr} registered twice`);
+    SYSCALLS[e.nr] = e;
+  }
 }

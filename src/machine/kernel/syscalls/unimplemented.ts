@@ -1,0 +1,170 @@
+// Why each riscv32 syscall without a handler is missing: the note its `enosys` row carries in
+// `cptbench syscalls`. Grouped by subsystem, one note per group. The guest sees ENOSYS for all of
+// them (the kernel's dispatch finds no entry). A call that gains a handler leaves its group here:
+// test/machine/kernel/syscall-table.test.ts fails while a name is both implemented and listed.
+
+export interface MissingGroup {
+  note: string;
+  names: readonly string[];
+}
+
+export const MISSING: readonly MissingGroup[] = [
+  {
+    note: "no AIO or io_uring: programs fall back to plain read/write",
+    names: [
+      "io_setup", "io_destroy", "io_submit", "io_cancel", "io_pgetevents_time64",
+      "io_uring_setup", "io_uring_enter", "io_uring_register",
+    ],
+  },
+  {
+    note: "tmpfs here has no extended attributes",
+    names: [
+      "setxattr", "lsetxattr", "fsetxattr", "getxattr", "lgetxattr", "fgetxattr",
+      "listxattr", "llistxattr", "flistxattr", "removexattr", "lremovexattr", "fremovexattr",
+    ],
+  },
+  {
+    note: "no event or notification files yet (wave 2: each needs a CheckpointModel type first)",
+    names: [
+      "eventfd2", "epoll_create1", "epoll_ctl", "epoll_pwait", "epoll_pwait2", "signalfd4",
+      "timerfd_create", "timerfd_gettime64", "timerfd_settime64",
+      "inotify_init1", "inotify_add_watch", "inotify_rm_watch", "fanotify_init", "fanotify_mark",
+    ],
+  },
+  {
+    note: "no poll or select yet (wave 2)",
+    names: ["pselect6_time64", "ppoll_time64"],
+  },
+  {
+    note: "no file locks yet (wave 2: flock and OFD locks must survive C/R)",
+    names: ["flock"],
+  },
+  {
+    note: "one tmpfs mounted at boot: no mount table, no new mounts, no pivot_root",
+    names: [
+      "mount", "umount2", "pivot_root", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount",
+      "fspick", "mount_setattr", "statmount", "listmount",
+    ],
+  },
+  {
+    note: "no device nodes or FIFOs can be created (the devices are fixed at boot)",
+    names: ["mknodat"],
+  },
+  {
+    note: "file operations not implemented yet",
+    names: [
+      "fallocate", "sendfile64", "splice", "vmsplice", "tee", "sync_file_range", "syncfs", "readahead",
+      "copy_file_range", "preadv2", "pwritev2", "openat2", "fchmodat2", "cachestat", "execveat",
+    ],
+  },
+  {
+    note: "no file handles: nothing can be looked up by handle",
+    names: ["name_to_handle_at", "open_by_handle_at", "lookup_dcookie"],
+  },
+  {
+    note: "no quotas, no accounting, no swap, no reboot: the machine has one fixed configuration",
+    names: ["quotactl", "quotactl_fd", "acct", "swapon", "swapoff", "reboot", "kexec_load", "kexec_file_load", "vhangup", "nfsservctl", "syslog"],
+  },
+  {
+    note: "no UTS namespace or host name changes (uname reports fixed values)",
+    names: ["sethostname", "setdomainname"],
+  },
+  {
+    note: "credentials change only through the set*id calls: no capget/capset, setfsuid/setfsgid or supplementary groups",
+    names: ["capget", "capset", "setfsuid", "setfsgid", "getgroups", "setgroups"],
+  },
+  {
+    note: "no personality: the machine is always plain Linux riscv32",
+    names: ["personality"],
+  },
+  {
+    note: "no robust futex lists or rseq: a thread that dies holding a lock does not release it",
+    names: ["set_robust_list", "get_robust_list", "rseq"],
+  },
+  {
+    note: "no futex2 interface: futex_time64 only",
+    names: ["futex_waitv", "futex_wake", "futex_wait", "futex_requeue"],
+  },
+  {
+    note: "no POSIX timers yet (wave 2): setitimer and clock_nanosleep cover the workloads",
+    names: ["timer_create", "timer_getoverrun", "timer_delete", "timer_gettime64", "timer_settime64"],
+  },
+  {
+    note: "the clock is the machine's virtual time: it cannot be set or slewed",
+    names: ["clock_settime64", "clock_adjtime64"],
+  },
+  {
+    note: "no ptrace: a checkpoint is taken by the kernel (or the task itself), not by a tracer",
+    names: ["ptrace", "process_vm_readv", "process_vm_writev", "kcmp"],
+  },
+  {
+    note: "one scheduler, driven by the seed: no priorities, affinity or scheduling classes",
+    names: [
+      "sched_setparam", "sched_setscheduler", "sched_getscheduler", "sched_getparam", "sched_setaffinity",
+      "sched_getaffinity", "sched_get_priority_max", "sched_get_priority_min", "sched_rr_get_interval_time64",
+      "sched_setattr", "sched_getattr", "setpriority", "getpriority", "ioprio_set", "ioprio_get", "getcpu",
+    ],
+  },
+  {
+    note: "restart_syscall is internal: the kernel re-executes interrupted calls itself (pc stays on the ecall)",
+    names: ["restart_syscall"],
+  },
+  {
+    note: "no resource usage or limits yet (wave 2 adds rlimits)",
+    names: ["times", "getrusage", "sysinfo", "prlimit64"],
+  },
+  {
+    note: "no POSIX message queues",
+    names: ["mq_open", "mq_unlink", "mq_notify", "mq_getsetattr", "mq_timedsend_time64", "mq_timedreceive_time64"],
+  },
+  {
+    note: "no System V IPC (the 2008 patchsets checkpoint it; this workbench does not yet)",
+    names: ["msgget", "msgctl", "msgrcv", "msgsnd", "semget", "semctl", "semop", "semtimedop_time64", "shmget", "shmctl", "shmat", "shmdt"],
+  },
+  {
+    note: "no sockets yet (wave 2: AF_UNIX with SCM_RIGHTS)",
+    names: [
+      "socket", "socketpair", "bind", "listen", "accept", "accept4", "connect", "getsockname", "getpeername",
+      "sendto", "recvfrom", "setsockopt", "getsockopt", "shutdown", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg_time64",
+    ],
+  },
+  {
+    note: "no kernel keyrings",
+    names: ["add_key", "request_key", "keyctl"],
+  },
+  {
+    note: "memory calls not implemented: no reclaim or NUMA to act on, and no memfd yet",
+    names: [
+      "msync", "mlock", "munlock", "mlockall", "munlockall", "mlock2", "mincore", "remap_file_pages", "mbind",
+      "get_mempolicy", "set_mempolicy", "set_mempolicy_home_node", "migrate_pages", "move_pages", "process_madvise",
+      "process_mrelease", "memfd_create", "memfd_secret", "userfaultfd", "membarrier", "mseal", "map_shadow_stack",
+    ],
+  },
+  {
+    note: "no memory protection keys (riscv has none)",
+    names: ["pkey_mprotect", "pkey_alloc", "pkey_free"],
+  },
+  {
+    note: "no perf, BPF, seccomp, Landlock or LSM interfaces",
+    names: [
+      "perf_event_open", "bpf", "seccomp", "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
+      "lsm_get_self_attr", "lsm_set_self_attr", "lsm_list_modules",
+    ],
+  },
+  {
+    note: "no namespaces to join: setns needs nsfs files, and only pid namespaces exist",
+    names: ["setns"],
+  },
+  {
+    note: "no pidfds",
+    names: ["pidfd_open", "pidfd_send_signal", "pidfd_getfd"],
+  },
+  {
+    note: "no entropy source: a deterministic machine would have to seed it (not yet)",
+    names: ["getrandom"],
+  },
+  {
+    note: "riscv's own calls are not implemented: riscv_flush_icache (JIT-compiling guests need it) and riscv_hwprobe",
+    names: ["riscv_flush_icache", "riscv_hwprobe"],
+  },
+];
