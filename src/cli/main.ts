@@ -8,6 +8,7 @@ import { matrixCommand } from "./matrix.ts";
 import { caseCommand } from "./case-cmd.ts";
 import { reportCommand } from "./report-cmd.ts";
 import { runCommand } from "./run.ts";
+import { syscallsCommand } from "./syscalls-cmd.ts";
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(caseCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(reportCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(configCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
+  program.addCommand(syscallsCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(execCommand(setExit).exitOverride().showHelpAfterError());
   try {
     await program.parseAsync(argv);

@@ -37,7 +37,7 @@ export const ECLONE_SYSCALLS: SyscallEntry[] = [
   {
     nr: NR_CLONE_WITH_PID, name: "clone_with_pid", args: ["x", "p", "p", "p", "p", "d"],
     level: "full", cr: "tasks, threadGroups, pids, mms, fdTables, fsContexts, sighands",
-    note: "cptbench extension (eclone, 2009 linux-cr): clone whose child takes a chosen pid; CLONE_NEWPID and CLONE_VFORK give EINVAL",
+    note: "eclone, from the 2009 linux-cr patches: clone whose child takes a chosen pid; CLONE_NEWPID and CLONE_VFORK give EINVAL",
     fn: sysCloneWithPid,
   },
 ];

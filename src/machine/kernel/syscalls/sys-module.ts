@@ -98,19 +98,19 @@ export const MODULE_SYSCALLS: SyscallEntry[] = [
   {
     nr: NR_CHECKPOINT, name: "checkpoint", args: ["d", "d", "x"],
     level: "full", cr: "-",
-    note: "cptbench extension (sys_checkpoint, 2008 patchsets): dispatches to the cpt_operations of a loaded C/R module; ENOSYS with none",
+    note: "sys_checkpoint of the 2008 patchsets: dispatches to the cpt_operations of a loaded C/R module; ENOSYS with none",
     fn: (k, t, pid, fd, flags) => dispatch(k, t, "checkpoint", pid, fd, flags),
   },
   {
     nr: NR_RESTART, name: "restart", args: ["d", "d", "x", "p", "u"],
     level: "full", cr: "creates what the image holds",
-    note: "cptbench extension (sys_restart): dispatches to the cpt_operations of a loaded C/R module; ENOSYS with none",
+    note: "sys_restart of the 2008 patchsets: dispatches to the cpt_operations of a loaded C/R module; ENOSYS with none",
     fn: (k, t, ctid, fd, flags, arg, len) => dispatch(k, t, "restart", ctid, fd, flags, arg, len),
   },
   {
     nr: NR_CPT_MARK, name: "cpt_mark", args: ["s"],
     level: "full", cr: "tasks (syscall restart block while held)",
-    note: "cptbench extension: marks a point where a checkpoint is interesting; does nothing unwatched",
+    note: "marks a point where a checkpoint is interesting; does nothing unwatched",
     fn: sysCptMark,
   },
 ];

@@ -40,7 +40,7 @@ export const MISSING: readonly MissingGroup[] = [
     names: ["flock"],
   },
   {
-    note: "one tmpfs mounted at boot: no mount table, no new mounts, no pivot_root",
+    note: "the mounts are fixed at boot: no new mounts, no pivot_root",
     names: [
       "mount", "umount2", "pivot_root", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount",
       "fspick", "mount_setattr", "statmount", "listmount",
@@ -59,11 +59,19 @@ export const MISSING: readonly MissingGroup[] = [
   },
   {
     note: "no file handles: nothing can be looked up by handle",
-    names: ["name_to_handle_at", "open_by_handle_at", "lookup_dcookie"],
+    names: ["name_to_handle_at", "open_by_handle_at"],
   },
   {
-    note: "no quotas, no accounting, no swap, no reboot: the machine has one fixed configuration",
-    names: ["quotactl", "quotactl_fd", "acct", "swapon", "swapoff", "reboot", "kexec_load", "kexec_file_load", "vhangup", "nfsservctl", "syslog"],
+    note: "no kernel log, accounting, quotas, swap, reboot or kexec: the machine has one fixed configuration",
+    names: ["syslog", "acct", "quotactl", "quotactl_fd", "swapon", "swapoff", "reboot", "kexec_load", "kexec_file_load"],
+  },
+  {
+    note: "no terminals: the console is not a tty",
+    names: ["vhangup"],
+  },
+  {
+    note: "obsolete: nfsservctl has had no handler in Linux either since 3.1; lookup_dcookie only served oprofile (no profiling here)",
+    names: ["nfsservctl", "lookup_dcookie"],
   },
   {
     note: "no UTS namespace or host name changes (uname reports fixed values)",
