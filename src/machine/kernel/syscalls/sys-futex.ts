@@ -83,7 +83,7 @@ function sysFutex(k: Kernel, t: Task, uaddr: number, op: number, val: number, ti
 export const FUTEX_SYSCALLS: SyscallEntry[] = [
   {
     nr: NR_FUTEX_TIME64, name: "futex_time64", args: ["p", "d", "d", "p", "p", "x"],
-    level: "partial", cr: "tasks (syscall restart block); queues rebuilt as waiters re-execute",
+    level: "partial", cr: "tasks (syscall restart block: a waiter queues again as it re-executes)",
     note: "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAIT_BITSET, WAKE_BITSET only: WAKE_OP and the PI operations give ENOSYS",
     fn: sysFutex,
   },
