@@ -296,13 +296,13 @@ export const TASK_SYSCALLS: SyscallEntry[] = [
   {
     nr: 97, name: "unshare", args: ["x"],
     level: "partial", cr: "pidNamespaces, fdTables, fsContexts",
-    note: "CLONE_NEWPID, CLONE_FILES and CLONE_FS only: the other namespaces and CLONE_SYSVSEM/CLONE_SIGHAND/CLONE_VM give EINVAL",
+    note: "CLONE_NEWPID, CLONE_FILES and CLONE_FS only: every other flag gives EINVAL (the other namespaces; CLONE_SYSVSEM, CLONE_THREAD, CLONE_SIGHAND and CLONE_VM, which Linux accepts from a single-threaded caller)",
     fn: sysUnshare,
   },
   {
     nr: 220, name: "clone", args: ["x", "p", "p", "p", "p"],
     level: "partial", cr: "tasks, threadGroups, pids, mms, fdTables, fsContexts, sighands, pidNamespaces",
-    note: "namespaces other than CLONE_NEWPID, CLONE_PTRACE and CLONE_PIDFD give EINVAL; CLONE_SYSVSEM and CLONE_IO are accepted and have no effect",
+    note: "only pid namespaces exist: CLONE_NEWNS, NEWUTS, NEWIPC, NEWNET, NEWUSER and NEWCGROUP give EINVAL, as do CLONE_PTRACE and CLONE_PIDFD; CLONE_SYSVSEM and CLONE_IO are accepted and do nothing",
     fn: sysClone,
   },
   {

@@ -62,7 +62,7 @@ export const TIME_SYSCALLS: SyscallEntry[] = [
   {
     nr: 406, name: "clock_getres_time64", args: ["d", "p"],
     level: "partial", cr: "-",
-    note: "as clock_gettime64: 1 ns for every clock it knows",
+    note: "1 ns for every clock; the clocks clock_gettime64 lacks give EINVAL",
     fn: sysClockGetres64,
   },
 ];
@@ -196,7 +196,7 @@ TIME_SYSCALLS.push(
   {
     nr: NR_CLOCK_NANOSLEEP, name: "clock_nanosleep_time64", args: ["d", "x", "p", "p"],
     level: "partial", cr: "tasks (syscall restart block, deadline as cycles left)",
-    note: "the clocks of clock_gettime64; on virtual time",
+    note: "sleeps on virtual time; the clocks clock_gettime64 lacks give EINVAL",
     fn: sysClockNanosleep,
   },
 );
