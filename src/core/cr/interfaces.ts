@@ -121,4 +121,29 @@ export interface ImageCodec {
   decode(image: Uint8Array): CheckpointModel;
   /** A fresh incremental decoder; present exactly when `streams` is true. */
   decoder?(): ImageDecoder;
+  /**
+   * The format version this codec writes, the only one it reads. An image directory's inventory
+   * records it, so a restore can refuse an image from another version before decoding it.
+   */
+  readonly formatVersion?: number;
+  /** Whether `head` (the first bytes of a file, up to 64) starts an image of this codec: its magic. */
+  sniff?(head: Uint8Array): boolean;
+  /**
+   * The image's records in file order, for inspectors (`cptbench image show`): what the format
+   * itself is made of (sections and objects, or typed records), not the model decoded from it.
+   * Throws ImageError where the structure is broken.
+   */
+  records?(image: Uint8Array): ImageRecord[];
+}
+
+/** One record of an image as the format lays it out (ImageCodec.records). */
+export interface ImageRecord {
+  offset: number;
+  /** Bytes the record takes, with its header and its nested records. */
+  length: number;
+  /** The format's type number and name (CPT_OBJ_TASK, CKPT_HDR_TASK...). */
+  type: number;
+  name: string;
+  /** Nesting: 0 for top-level records (cpt sections, ckpt records), 1 and more inside them. */
+  depth: number;
 }

@@ -11,7 +11,7 @@
 //   16  u32 skeleton length
 //   20  parts × { u32 mm id, u32 pages, u32 offset }   (offset from the start of the file)
 //   ..  skeleton (the codec's image), then each part: pages × { u32 page index, 4096 bytes }
-import { ImageError, type ImageCodec } from "./interfaces.ts";
+import { ImageError, type ImageCodec, type ImageRecord } from "./interfaces.ts";
 import { MODEL_PAGE_SIZE, type CheckpointModel, type PageRecord } from "./model.ts";
 
 const MAGIC = "CPTTASKS";
@@ -33,8 +33,37 @@ export class PerTaskCodec implements ImageCodec {
   readonly streams = false;
   readonly perTask = true;
 
+  readonly formatVersion?: number;
+
   constructor(readonly inner: ImageCodec) {
     this.name = inner.name;
+    this.formatVersion = inner.formatVersion;
+  }
+
+  /** A per-task file whose skeleton is an image of the inner codec. */
+  sniff(head: Uint8Array): boolean {
+    if (!isPerTaskImage(head) || head.length < HDR) return false;
+    const n = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(12, true);
+    const skel = head.subarray(HDR + n * ENTRY);
+    return skel.length > 0 && this.inner.sniff?.(skel) === true;
+  }
+
+  /** The index, the inner codec's records (shifted to file offsets, one level down) and the parts. */
+  records(image: Uint8Array): ImageRecord[] {
+    const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
+    if (!isPerTaskImage(image) || image.length < HDR) throw new ImageError(`per-task image: no "${MAGIC}" header at byte 0`, 0);
+    const n = dv.getUint32(12, true);
+    const skelAt = HDR + n * ENTRY;
+    const skelLen = dv.getUint32(16, true);
+    if (skelAt + skelLen > image.length) throw new ImageError(`per-task image: the index and skeleton run past the end (${image.length} bytes)`, 12);
+    const out: ImageRecord[] = [{ offset: 0, length: skelAt, type: -1, name: "per-task index", depth: 0 }];
+    out.push({ offset: skelAt, length: skelLen, type: -1, name: `${this.inner.name} skeleton`, depth: 0 });
+    for (const r of this.inner.records?.(image.subarray(skelAt, skelAt + skelLen)) ?? []) out.push({ ...r, offset: r.offset + skelAt, depth: r.depth + 1 });
+    for (let i = 0; i < n; i++) {
+      const at = HDR + i * ENTRY;
+      out.push({ offset: dv.getUint32(at + 8, true), length: dv.getUint32(at + 4, true) * PAGE_REC, type: -1, name: `pages of mm ${dv.getUint32(at, true)}`, depth: 0 });
+    }
+    return out;
   }
 
   *encode(model: CheckpointModel): Generator<Uint8Array> {
@@ -126,6 +155,13 @@ export class PerTaskCodec implements ImageCodec {
     }
     return out;
   }
+}
+
+/** Whether `head` starts with the per-task layout's magic. */
+export function isPerTaskImage(head: Uint8Array): boolean {
+  if (head.length < MAGIC.length) return false;
+  for (let i = 0; i < MAGIC.length; i++) if (head[i] !== MAGIC.charCodeAt(i)) return false;
+  return true;
 }
 
 /** The per-task form of a codec, if it is one. */

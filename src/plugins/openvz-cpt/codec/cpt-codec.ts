@@ -6,7 +6,7 @@
 // so the codec does not stream (streams = false) and a restart from a pipe is refused upstream.
 // Here decode reads the sections in order and then checks that the tail agrees with where each
 // one was found, so a damaged tail is caught as surely as a damaged section.
-import { ImageError, type ImageCodec } from "../../../core/cr/interfaces.ts";
+import { ImageError, type ImageCodec, type ImageRecord } from "../../../core/cr/interfaces.ts";
 import {
   MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel,
 } from "../../../core/cr/model.ts";
@@ -17,6 +17,7 @@ import {
 } from "./layout.ts";
 import type { VeInfo } from "./objects-ns.ts";
 import { ImageReader, TRUNCATED } from "./reader.ts";
+import { cptRecords } from "./records.ts";
 import { checkReferences } from "./refs.ts";
 import { readObjectInto, writeSection } from "./sections.ts";
 import { EncodeError, ImageWriter } from "./writer.ts";
@@ -116,6 +117,15 @@ export class CptCodec implements ImageCodec {
   readonly name = "cpt";
   /** The major tail indexes sections by offset: reading it means seeking. */
   readonly streams = false;
+  readonly formatVersion = CPT_CURRENT_VERSION;
+
+  sniff(head: Uint8Array): boolean {
+    return head.length >= 4 && CPT_SIGNATURE.every((b, i) => head[i] === b);
+  }
+
+  records(image: Uint8Array): ImageRecord[] {
+    return cptRecords(image);
+  }
 
   *encode(model: CheckpointModel): Generator<Uint8Array> {
     if (model.pageSize !== CPT_PAGE_SIZE) throw new EncodeError(`model page size ${model.pageSize}, the cpt format has ${CPT_PAGE_SIZE}`);

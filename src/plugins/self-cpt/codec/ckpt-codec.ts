@@ -4,16 +4,27 @@
 // chunks as it goes (page data as the model's own views), and decoder() reads chunks of any size
 // as they arrive, holding only the record in progress.
 import { injectable } from "tsyringe";
-import type { ImageCodec, ImageDecoder } from "../../../core/cr/interfaces.ts";
+import type { ImageCodec, ImageDecoder, ImageRecord } from "../../../core/cr/interfaces.ts";
 import type { CheckpointModel } from "../../../core/cr/model.ts";
 import { CkptDecoder } from "./decoder.ts";
 import { encodeModel } from "./encode.ts";
+import { CKPT_VERSION } from "./layout.ts";
+import { ckptRecords, ckptSniff } from "./records.ts";
 
 @injectable()
 export class CkptCodec implements ImageCodec {
   readonly name = "ckpt";
   /** One pass, no offsets to seek to: it can be written to and read from a pipe. */
   readonly streams = true;
+  readonly formatVersion = CKPT_VERSION;
+
+  sniff(head: Uint8Array): boolean {
+    return ckptSniff(head);
+  }
+
+  records(image: Uint8Array): ImageRecord[] {
+    return ckptRecords(image);
+  }
 
   encode(model: CheckpointModel): Iterable<Uint8Array> {
     return encodeModel(model);
