@@ -9,6 +9,7 @@ import { caseCommand } from "./case-cmd.ts";
 import { reportCommand } from "./report-cmd.ts";
 import { runCommand } from "./run.ts";
 import { syscallsCommand } from "./syscalls-cmd.ts";
+import { dumpCommand, restoreCommand } from "./dump-cmd.ts";
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -29,6 +30,8 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(reportCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(configCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(syscallsCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
+  program.addCommand(dumpCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
+  program.addCommand(restoreCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(execCommand(setExit).exitOverride().showHelpAfterError());
   try {
     await program.parseAsync(argv);
