@@ -4,7 +4,6 @@
 import { Command } from "commander";
 import type { Registry } from "../core/cr/registry.ts";
 import { CliError } from "./errors.ts";
-import { writeAllSync } from "./io.ts";
 import { intParser } from "./run.ts";
 
 interface DumpFlags {
@@ -136,8 +135,9 @@ export function restoreCommand(setExit: (code: number) => void): Command {
         setExit(1);
         return;
       }
-      writeAllSync(1, r.run.stdout);
-      writeAllSync(2, r.stderr);
+      // The restored run is over: its output goes out in one piece (the bin lets stdout drain).
+      if (r.run.stdout.length > 0) process.stdout.write(r.run.stdout);
+      if (r.stderr.length > 0) process.stderr.write(r.stderr);
       if (r.sameImage === false) process.stderr.write("cptbench: restore: note: the image in the directory differs from the one the rebuilt machine took; restoring the directory's\n");
       if (r.run.failure !== undefined) process.stderr.write(`cptbench: restore: ${r.run.failure.reason}\n`);
       for (const p of r.problems) process.stderr.write(`cptbench: ${p}\n`);

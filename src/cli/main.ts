@@ -10,6 +10,7 @@ import { reportCommand } from "./report-cmd.ts";
 import { runCommand } from "./run.ts";
 import { syscallsCommand } from "./syscalls-cmd.ts";
 import { dumpCommand, restoreCommand } from "./dump-cmd.ts";
+import { imageCommand } from "./image-cmd.ts";
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(syscallsCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(dumpCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(restoreCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
+  program.addCommand(imageCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
   program.addCommand(execCommand(setExit).exitOverride().showHelpAfterError());
   try {
     await program.parseAsync(argv);
