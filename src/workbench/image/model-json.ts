@@ -1,7 +1,7 @@
 // A CheckpointModel as JSON and back, for `cptbench image decode --json` and `encode`: what a user
 // edits by hand or with jq. JSON has no byte arrays and no 64-bit integers, so page contents and
-// buffers become {"$base64": "..."} and bigints (signal masks, times) {"$bigint": "123"}; every
-// other value is itself. The round trip is exact: encode(decode(image)) gives the same bytes.
+// buffers become {"$base64": "..."}, bigints (signal masks, times) {"$bigint": "123"}, and the
+// numbers JSON cannot write (-0, NaN, ±Infinity) {"$number": "-0"}; every other value is itself. The round trip is exact: encode(decode(image)) gives the same bytes.
 import { CptbenchError } from "../../machine/errors.ts";
 import type { CheckpointModel } from "../../core/cr/model.ts";
 
@@ -21,6 +21,7 @@ export class ModelJsonError extends CptbenchError {}
 function toJson(v: unknown): unknown {
   if (v instanceof Uint8Array) return { $base64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64") };
   if (typeof v === "bigint") return { $bigint: v.toString() };
+  if (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0))) return { $number: Object.is(v, -0) ? "-0" : String(v) };
   if (Array.isArray(v)) return v.map(toJson);
   if (typeof v === "object" && v !== null) {
     const out: Record<string, unknown> = {};
@@ -42,6 +43,10 @@ function fromJson(v: unknown, path: string): unknown {
     if (keys.length === 1 && keys[0] === "$bigint") {
       if (typeof o.$bigint !== "string" || !/^-?\d+$/.test(o.$bigint)) throw new ModelJsonError("MODEL_JSON", `${path}: $bigint is not a decimal integer string`);
       return BigInt(o.$bigint);
+    }
+    if (keys.length === 1 && keys[0] === "$number") {
+      if (typeof o.$number !== "string" || !/^(-0|NaN|-?Infinity)$/.test(o.$number)) throw new ModelJsonError("MODEL_JSON", `${path}: $number must be "-0", "NaN", "Infinity" or "-Infinity"`);
+      return Number(o.$number);
     }
     const out: Record<string, unknown> = {};
     for (const k of keys) out[k] = fromJson(o[k], `${path}.${k}`);
