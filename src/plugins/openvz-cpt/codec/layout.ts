@@ -146,7 +146,7 @@ export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_TRAILER]: "CPT_OBJ_TRAILER", [CPT_OBJ_VEINFO]: "CPT_OBJ_VEINFO", [CPT_OBJ_PAGES]: "CPT_OBJ_PAGES",
   [CPT_OBJ_PID]: "CPT_OBJ_PID", [CPT_OBJ_CRED]: "CPT_OBJ_CRED", [CPT_OBJ_DENTRY]: "CPT_OBJ_DENTRY",
   [CPT_OBJ_PIPE]: "CPT_OBJ_PIPE", [CPT_OBJ_RISCV32_REGS]: "CPT_OBJ_RISCV32_REGS",
-  [CPT_OBJ_SYSCALL]: "CPT_OBJ_SYSCALL",
+  [CPT_OBJ_SYSCALL]: "CPT_OBJ_SYSCALL", [CPT_OBJ_COW_REFS]: "CPT_OBJ_COW_REFS",
 };
 
 export const objName = (type: number): string => OBJ_NAMES[type] ?? `unknown object type ${type}`;
