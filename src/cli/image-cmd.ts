@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { Command } from "commander";
 import type { ImageCodec, ImageRecord } from "../core/cr/interfaces.ts";
 import type { CheckpointModel } from "../core/cr/model.ts";
+import { asPerTask } from "../core/cr/per-task.ts";
 import type { Registry } from "../core/cr/registry.ts";
 import type { ImageSource } from "../workbench/image/source.ts";
 import { CliError } from "./errors.ts";
@@ -20,7 +21,7 @@ async function load(arg: string): Promise<ImageSource> {
   return loadImage(arg, await registry());
 }
 
-const perTaskOf = (c: ImageCodec): boolean => (c as { perTask?: boolean }).perTask === true;
+const perTaskOf = (c: ImageCodec): boolean => asPerTask(c) !== null;
 
 /** The model of an image; a malformed image is a usage error naming where it breaks. */
 async function decode(src: ImageSource): Promise<CheckpointModel> {

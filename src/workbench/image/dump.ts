@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join, resolve } from "node:path";
 import type { Registry } from "../../core/cr/registry.ts";
 import { MODEL_VERSION } from "../../core/cr/model.ts";
+import { asPerTask } from "../../core/cr/per-task.ts";
 import { CptbenchError } from "../../machine/errors.ts";
 import { resolveWorkload } from "../config/experiment.ts";
 import { isPathRef } from "../config/load.ts";
@@ -94,7 +95,7 @@ export function dumpImage(o: DumpOptions): DumpResult {
     const problems = cp.shutdown();
     if (problems.length > 0) throw new DumpFailed("DUMP_FAILED", `the machine that took the checkpoint reported kernel problems: ${problems.join("; ")}`);
     const image = readFileSync(tmp);
-    const perTask = (codec as { perTask?: boolean }).perTask === true;
+    const perTask = asPerTask(codec) !== null;
     const inventory: Inventory = {
       inventoryVersion: INVENTORY_VERSION,
       producer: "cptbench 0.1.0",
