@@ -1,7 +1,7 @@
 // The dump proper, common to every initiator: take the model of a frozen container, charge the
 // work in virtual time, encode it with the design's codec and write it to the image fd. The
 // initiators differ in who calls, how the container stops and what happens after; not in this.
-import { COSTS } from "../../machine/kernel/kernel.ts";
+import { COSTS } from "../../machine/kernel/costs.ts";
 import type { KthreadYield } from "../../machine/kernel/kthread.ts";
 import type { Nsproxy, Task } from "../../machine/kernel/task.ts";
 import { sendSignal } from "../../machine/kernel/signal.ts";

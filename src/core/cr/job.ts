@@ -4,7 +4,8 @@
 // runs its handler and the call re-executes, finding its job again through the caller (not the
 // restart block, which rt_sigreturn clears); SIGKILL ends the wait, and the job runs to its end
 // without a waiter.
-import { ERESTARTNOINTR, type Kernel } from "../../machine/kernel/kernel.ts";
+import { ERESTARTNOINTR } from "../../machine/kernel/errno.ts";
+import type { Kernel } from "../../machine/kernel/kernel.ts";
 import type { Task } from "../../machine/kernel/task.ts";
 import { WaitQueue } from "../../machine/kernel/wait-queue.ts";
 import { kthreadRun, modulePutAndExit, type KthreadBody, type KthreadYield } from "../../machine/kernel/kthread.ts";

@@ -7,7 +7,8 @@
 // restarts nor EINTR. So a writer that has moved bytes sleeps with ERESTARTNOINTR (the kernel
 // re-executes the call after the handler, SA_RESTART or not), and the count is also kept aside
 // here, because rt_sigreturn clears t.restart: the re-execution finds it and returns it.
-import { ERESTARTNOINTR, type Kernel } from "../kernel/kernel.ts";
+import { ERESTARTNOINTR } from "../kernel/errno.ts";
+import type { Kernel } from "../kernel/kernel.ts";
 import { signalDeliverable } from "../kernel/signal.ts";
 import type { Task } from "../kernel/task.ts";
 import type { WaitQueue } from "../kernel/wait-queue.ts";

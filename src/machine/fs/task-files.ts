@@ -1,7 +1,7 @@
 // The points where the task lifecycle meets the file system: a task's fd table (files_struct)
 // and fs context (fs_struct: cwd, root, umask) are created, shared or copied by clone, dropped at
 // exit, and adjusted by execve and unshare. The kernel calls these; the VFS implements them.
-import { CLONE_FILES, CLONE_FS } from "../kernel/fork.ts";
+import { CLONE_FILES, CLONE_FS } from "../kernel/clone-flags.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import type { Task } from "../kernel/task.ts";
 import { AT_FDCWD, O_RDONLY, O_WRONLY } from "./constants.ts";

@@ -39,6 +39,13 @@ export const ENOTEMPTY = 39;
 export const EOVERFLOW = 75;
 export const ETIMEDOUT = 110;
 
+// Linux's internal restart codes (include/linux/errno.h): a sleeping syscall returns one, and
+// signal delivery turns it into a restart or -EINTR. Never seen by user space.
+export const ERESTARTSYS = 512;
+export const ERESTARTNOINTR = 513;
+export const ERESTARTNOHAND = 514;
+export const ERESTART_RESTARTBLOCK = 516;
+
 const NAMES: Record<number, string> = {
   1: "EPERM", 2: "ENOENT", 3: "ESRCH", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 8: "ENOEXEC",
   9: "EBADF", 10: "ECHILD", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT", 16: "EBUSY",

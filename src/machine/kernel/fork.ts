@@ -1,38 +1,18 @@
 // Creating tasks (Linux kernel/fork.c copy_process) for clone, clone3, fork and vfork.
 import { Hart } from "../cpu/hart.ts";
+import {
+  CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_IO, CLONE_NEWPID, CLONE_PARENT,
+  CLONE_PARENT_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_UNTRACED, CLONE_VFORK, CLONE_VM,
+  CSIGNAL,
+} from "./clone-flags.ts";
+import { COSTS } from "./costs.ts";
 import { CAP_SYS_ADMIN } from "./cred.ts";
 import { EINVAL, EPERM } from "./errno.ts";
-import { COSTS, type Kernel } from "./kernel.ts";
+import type { Kernel } from "./kernel.ts";
 import { allocPid, type PidNamespace } from "./pid.ts";
 import { SIGCHLD } from "./signal-names.ts";
 import { copyTaskFiles } from "../fs/task-files.ts";
 import { Nsproxy, SigHand, Task, ThreadGroup } from "./task.ts";
-
-export const CSIGNAL = 0x000000ff;
-export const CLONE_VM = 0x00000100;
-export const CLONE_FS = 0x00000200;
-export const CLONE_FILES = 0x00000400;
-export const CLONE_SIGHAND = 0x00000800;
-export const CLONE_PIDFD = 0x00001000;
-export const CLONE_PTRACE = 0x00002000;
-export const CLONE_VFORK = 0x00004000;
-export const CLONE_PARENT = 0x00008000;
-export const CLONE_THREAD = 0x00010000;
-export const CLONE_NEWNS = 0x00020000;
-export const CLONE_SYSVSEM = 0x00040000;
-export const CLONE_SETTLS = 0x00080000;
-export const CLONE_PARENT_SETTID = 0x00100000;
-export const CLONE_CHILD_CLEARTID = 0x00200000;
-export const CLONE_DETACHED = 0x00400000;
-export const CLONE_UNTRACED = 0x00800000;
-export const CLONE_CHILD_SETTID = 0x01000000;
-export const CLONE_NEWCGROUP = 0x02000000;
-export const CLONE_NEWUTS = 0x04000000;
-export const CLONE_NEWIPC = 0x08000000;
-export const CLONE_NEWUSER = 0x10000000;
-export const CLONE_NEWPID = 0x20000000;
-export const CLONE_NEWNET = 0x40000000;
-export const CLONE_IO = 0x80000000;
 
 /** Flags this kernel implements; the other namespace flags fail with EINVAL rather than be faked. */
 const SUPPORTED = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | CLONE_PARENT |

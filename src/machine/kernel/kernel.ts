@@ -17,7 +17,8 @@ import { FrameAllocator } from "../mm/frame.ts";
 import type { Mm } from "../mm/mm.ts";
 import { Console } from "./console.ts";
 import { Cred } from "./cred.ts";
-import { ENOSYS, errnoName } from "./errno.ts";
+import { COSTS } from "./costs.ts";
+import { ENOSYS, ERESTART_RESTARTBLOCK, ERESTARTNOINTR, ERESTARTSYS, errnoName } from "./errno.ts";
 import { loadProgram } from "./exec.ts";
 import { doExit, doGroupExit, releaseTask } from "./exit.ts";
 import { Futexes } from "./futex.ts";
@@ -37,20 +38,6 @@ import { Nsproxy, SigHand, Task, ThreadGroup, type ExitStatus } from "./task.ts"
 import { TimerQueue } from "./timers.ts";
 import { WaitQueue } from "./wait-queue.ts";
 
-/** Cycle costs of kernel work (the cost model). */
-export const COSTS = {
-  syscall: 100,
-  trap: 200,
-  fork: 2_000,
-  exec: 5_000,
-  signalDelivery: 300,
-  /** One step of a kernel thread (from one yield to the next). */
-  kthreadStep: 500,
-  /** C/R: taking or restoring one kernel object (task, mm, file...), and copying one 4 KiB page (~4 GB/s). */
-  crObject: 300,
-  crPage: 1_000,
-};
-
 /** The C/R operations a module registers (the seed's cpt_operations). */
 export interface CptOperations {
   owner: Module;
@@ -58,12 +45,6 @@ export interface CptOperations {
   /** `arg`/`argLen`: a user buffer some restart operations use (a user-space restarter's task table). */
   restart(k: Kernel, caller: Task, ctid: number, fd: number, flags: number, arg: number, argLen: number): number;
 }
-
-// Linux's internal restart codes: never seen by user space.
-export const ERESTARTSYS = 512;
-export const ERESTARTNOINTR = 513;
-export const ERESTARTNOHAND = 514;
-export const ERESTART_RESTARTBLOCK = 516;
 
 /** Nanoseconds per virtual cycle (1 GHz nominal). */
 const NS_PER_CYCLE = 1;

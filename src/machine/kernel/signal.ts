@@ -9,9 +9,10 @@ import {
   TRAP_EBREAK, TRAP_FETCH_FAULT, TRAP_ILLEGAL, TRAP_LOAD_FAULT, TRAP_MISALIGNED, TRAP_STORE_FAULT,
 } from "../cpu/hart-mem.ts";
 import { FAULT_OOM, FAULT_SIGBUS } from "../mm/mm.ts";
-import { EINTR } from "./errno.ts";
+import { COSTS } from "./costs.ts";
+import { EINTR, ERESTARTNOINTR, ERESTARTSYS } from "./errno.ts";
 import { doGroupExit, notifyParentStopCont } from "./exit.ts";
-import { COSTS, ERESTARTNOINTR, ERESTARTSYS, type Kernel } from "./kernel.ts";
+import type { Kernel } from "./kernel.ts";
 import {
   BUS_ADRALN, BUS_ADRERR, CLD_CONTINUED, CLD_STOPPED, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, TRAP_BRKPT, type SigInfo,
 } from "./siginfo.ts";

@@ -6,6 +6,7 @@
 // returns to user mode (ret-from-resume), so no task runs user code before the whole container
 // exists. A failure at any point takes everything down again and returns the error.
 import { inject, injectable } from "tsyringe";
+import { COSTS } from "../../machine/kernel/costs.ts";
 import { CAP_SYS_ADMIN } from "../../machine/kernel/cred.ts";
 import type { KthreadYield } from "../../machine/kernel/kthread.ts";
 import { NR_RESTART } from "../../machine/kernel/syscalls/cr-nr.ts";
@@ -18,7 +19,6 @@ import { readModel, readPerTask } from "../../core/cr/read-model.ts";
 import { restorePrivatePages } from "../../core/cr/restore/mm.ts";
 import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
 import { modelWork, type CheckpointModel, type PageRecord } from "../../core/cr/model.ts";
-import { COSTS } from "../../machine/kernel/kernel.ts";
 import { Restorer } from "../../core/cr/restore/restorer.ts";
 import { validateModel } from "../../core/cr/restore/validate.ts";
 import { restoreTaskState, resumeTask } from "../../core/cr/restore/task.ts";

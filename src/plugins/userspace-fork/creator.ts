@@ -17,8 +17,9 @@
 // killed in the window, a pid taken, a tree that does not match the image) kills every task
 // the restarter forked and leaves nothing else behind; the image stays as it was, for a retry.
 import { inject, injectable } from "tsyringe";
+import { COSTS } from "../../machine/kernel/costs.ts";
 import { CAP_SYS_ADMIN } from "../../machine/kernel/cred.ts";
-import { ERESTARTNOINTR } from "../../machine/kernel/kernel.ts";
+import { EFAULT, ERESTARTNOINTR } from "../../machine/kernel/errno.ts";
 import type { KthreadYield } from "../../machine/kernel/kthread.ts";
 import { modulePutAndExit } from "../../machine/kernel/kthread.ts";
 import type { Task } from "../../machine/kernel/task.ts";
@@ -26,8 +27,6 @@ import { restartingOf } from "../../machine/kernel/pid.ts";
 import { sendSignal } from "../../machine/kernel/signal.ts";
 import { SIGKILL } from "../../machine/kernel/signal-names.ts";
 import { NR_RESTART } from "../../machine/kernel/syscalls/cr-nr.ts";
-import { COSTS } from "../../machine/kernel/kernel.ts";
-import { EFAULT } from "../../machine/kernel/errno.ts";
 import { CrError, EBUSY, EINVAL, EOPNOTSUPP, EPERM, ESRCH } from "../../core/cr/errors.ts";
 import { restartImageFd, type ImageFd } from "../../core/cr/image-io.ts";
 import type { CrContext, ProcessCreator } from "../../core/cr/interfaces.ts";

@@ -2,7 +2,7 @@
 // CLONE_FILES versus copying by fork, unshare and execve, FDSize growth, and the lifetime
 // detectors catching a double fput and a leaked file.
 import { describe, expect, it } from "vitest";
-import { CLONE_FILES, CLONE_FS } from "../../../src/machine/kernel/fork.ts";
+import { CLONE_FILES, CLONE_FS } from "../../../src/machine/kernel/clone-flags.ts";
 import { O_RDONLY } from "../../../src/machine/fs/constants.ts";
 import { EBADF, EMFILE } from "../../../src/machine/fs/errno.ts";
 import { describeFile } from "../../../src/machine/fs/describe.ts";

@@ -2,7 +2,8 @@
 // table and fs context the VFS made, and small wrappers over the VFS entry points.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLONE_NEWPID, copyProcess } from "../../../src/machine/kernel/fork.ts";
+import { CLONE_NEWPID } from "../../../src/machine/kernel/clone-flags.ts";
+import { copyProcess } from "../../../src/machine/kernel/fork.ts";
 import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
 import type { Task } from "../../../src/machine/kernel/task.ts";
 import { Machine } from "../../../src/machine/machine.ts";

@@ -1,9 +1,10 @@
 // clone_with_pid (syscall 803, see cr-nr.ts): the user-space restarter's way to give each task it
 // forks the pid it had at checkpoint time. The alternative, writing ns_last_pid and then forking,
 // is racy: any fork in the namespace in between takes the number.
+import { CLONE_NEWPID, CLONE_VFORK } from "../clone-flags.ts";
 import { CAP_SYS_ADMIN } from "../cred.ts";
 import { EBUSY, EINVAL, EPERM } from "../errno.ts";
-import { cloneArgsFromRegs, CLONE_NEWPID, CLONE_VFORK, copyProcess } from "../fork.ts";
+import { cloneArgsFromRegs, copyProcess } from "../fork.ts";
 import type { Kernel } from "../kernel.ts";
 import { restartingOf } from "../pid.ts";
 import type { Task } from "../task.ts";

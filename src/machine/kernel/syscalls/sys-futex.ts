@@ -1,12 +1,12 @@
 // futex_time64: WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAIT_BITSET, WAKE_BITSET, with timeouts on the
 // virtual clock. A waiter sleeps with its pc on the ecall; a FUTEX_WAKE marks it woken
 // (restart.woken) so the re-executed call returns 0 instead of waiting again.
-import { EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT } from "../errno.ts";
+import { EAGAIN, EFAULT, EINVAL, ENOSYS, ERESTART_RESTARTBLOCK, ERESTARTSYS, ETIMEDOUT } from "../errno.ts";
 import {
   FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMP_REQUEUE, FUTEX_PRIVATE_FLAG, FUTEX_REQUEUE, FUTEX_WAIT,
   FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_BITSET,
 } from "../futex.ts";
-import { ERESTART_RESTARTBLOCK, ERESTARTSYS, type Kernel } from "../kernel.ts";
+import type { Kernel } from "../kernel.ts";
 import type { Task } from "../task.ts";
 import { readTimespec } from "./sys-time.ts";
 import type { SyscallEntry } from "./types.ts";

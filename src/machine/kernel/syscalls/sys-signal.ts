@@ -1,7 +1,7 @@
 // Signal syscalls: actions, masks, waiting, the alternate stack, sending, and rt_sigreturn.
 import { CAP_KILL } from "../cred.ts";
-import { EAGAIN, EFAULT, EINVAL, ENOMEM, EPERM, ESRCH } from "../errno.ts";
-import { ERESTARTNOHAND, type Kernel } from "../kernel.ts";
+import { EAGAIN, EFAULT, EINVAL, ENOMEM, EPERM, ERESTARTNOHAND, ESRCH } from "../errno.ts";
+import type { Kernel } from "../kernel.ts";
 import { encodeSigInfo, SI_QUEUE, SI_TKILL, SI_USER, SIGINFO_SIZE, type SigInfo } from "../siginfo.ts";
 import { defaultAction, dequeueSignal, forceSig, recalcSigPending, sendSignal, sigmask, UNBLOCKABLE } from "../signal.ts";
 import { onSigStack, restoreRtFrame, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK } from "../signal-frame.ts";

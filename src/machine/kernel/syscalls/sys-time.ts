@@ -1,6 +1,6 @@
 // Clocks on the machine's virtual time. Nothing here reads the host clock.
-import { EFAULT, EINVAL, EOPNOTSUPP } from "../errno.ts";
-import { ERESTART_RESTARTBLOCK, type Kernel } from "../kernel.ts";
+import { EFAULT, EINVAL, EOPNOTSUPP, ERESTART_RESTARTBLOCK } from "../errno.ts";
+import type { Kernel } from "../kernel.ts";
 import { SI_KERNEL } from "../siginfo.ts";
 import { sendSignal } from "../signal.ts";
 import { SIGALRM } from "../signal-names.ts";
