@@ -1,7 +1,8 @@
 // Task exit (Linux kernel/exit.c): exit and exit_group, zombies, reaping, reparenting of
 // orphans to a subreaper or the namespace's init, the death of a namespace's init, and the
 // SIGCHLD notifications a parent's waitid depends on.
-import { SA_NOCLDSTOP, SA_NOCLDWAIT, sendSignal } from "./signal.ts";
+import { sendSignal } from "./signal.ts";
+import { SA_NOCLDWAIT } from "./signal-defs.ts";
 import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, type SigInfo } from "./siginfo.ts";
 import { SIGCHLD, SIGKILL, signalName } from "./signal-names.ts";
 import { exitTaskFiles } from "../fs/task-files.ts";
@@ -41,17 +42,6 @@ function notifyParent(k: Kernel, t: Task): boolean {
   }
   k.wakeAll(parent.group.childWait);
   return autoreap || t.exitSignal < 0;
-}
-
-/** Tell the parent a group stopped or continued (do_notify_parent_cldstop). */
-export function notifyParentStopCont(k: Kernel, leader: Task, why: number): void {
-  const parent = leader.parent;
-  if (parent === null || !parent.alive) return;
-  if ((parent.sighand.actions[SIGCHLD].flags & SA_NOCLDSTOP) === 0) {
-    const status = why === 6 /* CLD_CONTINUED */ ? 18 /* SIGCONT */ : leader.group.stopSignal;
-    sendSignal(k, parent, { signo: SIGCHLD, code: why, pid: leader.id, uid: leader.cred.uid, status }, true);
-  }
-  k.wakeAll(parent.group.childWait);
 }
 
 /** Remove a dead task from every table (release_task). */

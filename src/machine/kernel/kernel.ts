@@ -466,6 +466,14 @@ export class Kernel {
     doExit(this, t, status);
   }
 
+  /**
+   * do_group_exit, for signal delivery: exit.ts sends signals (SIGCHLD, SIGHUP to an orphaned
+   * group), so signal.ts reaches exit through the kernel rather than importing it back.
+   */
+  groupExit(t: Task, status: ExitStatus): void {
+    doGroupExit(this, t, status);
+  }
+
   /** Wake up to n waiters of the futex word at addr (private or shared). Returns how many. */
   futexWake(mm: Mm, addr: number, n: number, bitset = 0xffffffff, priv = false): number {
     const key = this.futexes.key(mm, addr, priv);

@@ -13,7 +13,7 @@
 import type { Kernel } from "./kernel.ts";
 import { encodeSigInfo, SIGINFO_SIZE, type SigInfo } from "./siginfo.ts";
 import { VDSO_SIGRETURN } from "./exec.ts";
-import { UNBLOCKABLE, SA_ONSTACK } from "./signal.ts";
+import { UNBLOCKABLE, SA_ONSTACK } from "./signal-defs.ts";
 import type { SigAction, Task } from "./task.ts";
 
 export const UC_OFFSET = SIGINFO_SIZE;

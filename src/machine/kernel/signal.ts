@@ -11,32 +11,19 @@ import {
 import { FAULT_OOM, FAULT_SIGBUS } from "../mm/mm.ts";
 import { COSTS } from "./costs.ts";
 import { EINTR, ERESTARTNOINTR, ERESTARTSYS } from "./errno.ts";
-import { doGroupExit, notifyParentStopCont } from "./exit.ts";
 import type { Kernel } from "./kernel.ts";
 import {
   BUS_ADRALN, BUS_ADRERR, CLD_CONTINUED, CLD_STOPPED, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, TRAP_BRKPT, type SigInfo,
 } from "./siginfo.ts";
+import {
+  SA_NOCLDSTOP, SA_NODEFER, SA_RESETHAND, SA_RESTART, sigmask, SIGRTMIN, UNBLOCKABLE,
+} from "./signal-defs.ts";
 import { setupRtFrame } from "./signal-frame.ts";
 import {
   SIGBUS, SIGCHLD, SIGCONT, SIGILL, SIGKILL, SIGSEGV, SIGSTOP, SIGTRAP, signalName,
 } from "./signal-names.ts";
 import { SIG_DFL, SIG_IGN, type SigPending, type Task } from "./task.ts";
 
-export const SA_NOCLDSTOP = 0x00000001;
-export const SA_NOCLDWAIT = 0x00000002;
-export const SA_SIGINFO = 0x00000004;
-export const SA_ONSTACK = 0x08000000;
-export const SA_RESTART = 0x10000000;
-export const SA_NODEFER = 0x40000000;
-export const SA_RESETHAND = 0x80000000;
-export const SA_RESTORER = 0x04000000;
-
-export const NSIG = 64;
-export const SIGRTMIN = 32;
-
-export const sigmask = (sig: number): bigint => 1n << BigInt(sig - 1);
-/** Signals that can be neither blocked nor caught. */
-export const UNBLOCKABLE = sigmask(SIGKILL) | sigmask(SIGSTOP);
 const STOP_MASK = sigmask(SIGSTOP) | sigmask(20) | sigmask(21) | sigmask(22);
 const IGNORE_MASK = sigmask(SIGCHLD) | sigmask(SIGCONT) | sigmask(23) | sigmask(28);
 const COREDUMP_MASK = [3, 4, 5, 6, 7, 8, 11, 24, 25, 31].reduce((m, s) => m | sigmask(s), 0n);
@@ -257,6 +244,17 @@ export function dequeueSignal(t: Task, blocked = t.blocked): SigInfo | null {
   return null;
 }
 
+/** Tell the parent a group stopped or continued (do_notify_parent_cldstop). */
+function notifyParentStopCont(k: Kernel, leader: Task, why: number): void {
+  const parent = leader.parent;
+  if (parent === null || !parent.alive) return;
+  if ((parent.sighand.actions[SIGCHLD].flags & SA_NOCLDSTOP) === 0) {
+    const status = why === 6 /* CLD_CONTINUED */ ? 18 /* SIGCONT */ : leader.group.stopSignal;
+    sendSignal(k, parent, { signo: SIGCHLD, code: why, pid: leader.id, uid: leader.cred.uid, status }, true);
+  }
+  k.wakeAll(parent.group.childWait);
+}
+
 /** Stop the current thread as part of a group stop. */
 function stopSelf(k: Kernel, t: Task): void {
   t.state = "stopped";
@@ -286,7 +284,7 @@ export function doSignal(k: Kernel, t: Task): void {
   for (;;) {
     const g = t.group;
     if (g.groupExit) {
-      doGroupExit(k, t, g.groupExitStatus ?? { signal: SIGKILL });
+      k.groupExit(t, g.groupExitStatus ?? { signal: SIGKILL });
       return;
     }
     if (g.stopped && t.state === "running") {
@@ -309,7 +307,7 @@ export function doSignal(k: Kernel, t: Task): void {
         return;
       }
       if (!k.lastFatal.has(t)) k.lastFatal.set(t, `${signalName(sig)} from ${info.pid !== undefined ? `pid ${info.pid}` : "the kernel"}`);
-      doGroupExit(k, t, { signal: sig, core: act === "core" });
+      k.groupExit(t, { signal: sig, core: act === "core" });
       return;
     }
     // A handler runs: settle the interrupted syscall first.
@@ -330,7 +328,7 @@ export function doSignal(k: Kernel, t: Task): void {
     if (!setupRtFrame(k, t, sig, info, ka, oldMask)) {
       // No room for the frame (bad stack): Linux kills with SIGSEGV.
       k.lastFatal.set(t, `cannot build the ${signalName(sig)} frame: bad stack pointer 0x${(t.hart.x[2] >>> 0).toString(16)}`);
-      doGroupExit(k, t, { signal: SIGSEGV, core: true });
+      k.groupExit(t, { signal: SIGSEGV, core: true });
       return;
     }
     t.blocked |= ka.mask | ((ka.flags & SA_NODEFER) !== 0 ? 0n : sigmask(sig));
