@@ -2,7 +2,7 @@
 // chmod_common, chown_common, do_truncate, do_faccessat).
 import { CAP_CHOWN, CAP_FSETID, isDir, isReg, MAX_LFS_FILESIZE, S_IALLUGO, S_IFMT, S_ISGID, S_ISUID } from "./constants.ts";
 import { EFBIG, EINVAL, EISDIR, EPERM } from "./errno.ts";
-import { timeNow, type FsCtx, type Inode, type Path } from "./inode.ts";
+import { removePrivs, timeNow, type FsCtx, type Inode, type Path } from "./inode.ts";
 import { inodePermission, MAY_WRITE, ownerOrCapable, type PermCred } from "./perm.ts";
 import { TmpfsFile } from "./tmpfs/tmpfs.ts";
 
@@ -59,15 +59,6 @@ export function truncateInode(c: FsCtx, inode: Inode, length: number): number {
     removePrivs(c, inode);
   }
   return 0;
-}
-
-/**
- * file_remove_privs: a write or truncate by someone without CAP_FSETID clears set-user-ID, and
- * set-group-ID when the file is group-executable.
- */
-export function removePrivs(c: FsCtx, inode: Inode): void {
-  const kill = (inode.mode & S_ISUID) !== 0 || (inode.mode & (S_ISGID | 0o010)) === (S_ISGID | 0o010);
-  if (kill && !c.t.cred.capable(CAP_FSETID)) inode.mode &= ~(S_ISUID | S_ISGID);
 }
 
 /** truncate(path): write permission on the file. */

@@ -10,7 +10,7 @@
 import type { Kernel } from "../kernel/kernel.ts";
 import type { Task } from "../kernel/task.ts";
 import { EACCES, EPERM } from "./errno.ts";
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from "./constants.ts";
+import { CAP_FSETID, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, S_ISGID, S_ISUID } from "./constants.ts";
 import type { File } from "./file.ts";
 
 /** The machine's CLOCK_REALTIME as an inode timestamp. */
@@ -25,6 +25,15 @@ export interface FsCtx {
    * checkpoint writing its image to a pipe) must set it, since only a syscall can be restarted.
    */
   readonly nonblock?: boolean;
+}
+
+/**
+ * file_remove_privs: a write or truncate by someone without CAP_FSETID clears set-user-ID, and
+ * set-group-ID when the file is group-executable.
+ */
+export function removePrivs(c: FsCtx, inode: Inode): void {
+  const kill = (inode.mode & S_ISUID) !== 0 || (inode.mode & (S_ISGID | 0o010)) === (S_ISGID | 0o010);
+  if (kill && !c.t.cred.capable(CAP_FSETID)) inode.mode &= ~(S_ISUID | S_ISGID);
 }
 
 export interface SuperBlock {

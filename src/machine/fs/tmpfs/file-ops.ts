@@ -2,11 +2,10 @@
 // shmem_file_read_iter and generic_perform_write). A fault part way transfers the bytes before
 // it; running out of frames part way writes what fit, then ENOSPC.
 import { PAGE_SIZE } from "../../mm/frame.ts";
-import { removePrivs } from "../attr-ops.ts";
 import { MAX_LFS_FILESIZE, O_APPEND } from "../constants.ts";
 import { EFAULT, EFBIG, ENOSPC } from "../errno.ts";
 import { genericLlseek, type File, type FileOperations, type Pos } from "../file.ts";
-import { timeNow, type FsCtx } from "../inode.ts";
+import { removePrivs, timeNow, type FsCtx } from "../inode.ts";
 import type { IoIter } from "../iov.ts";
 import type { TmpfsFile } from "./tmpfs.ts";
 
