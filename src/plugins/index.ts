@@ -1,9 +1,6 @@
 // The built-in plugins, in the order `cptbench --help` lists them. Importing this file has no
 // side effect beyond defining the manifests; registration happens per cell (core/cr/registry.ts).
 import type { PluginManifest } from "../core/cr/plugin.ts";
-// openvz-cpt first, for now: kernel-fork's creator reaches core/kernel/syscalls/sys-module.ts
-// before core/kernel/kernel.ts, and the cycle sys-module → fs → fork → kernel → syscalls/table →
-// sys-module then fails (MODULE_SYSCALLS used before initialization). Remove once it is broken.
 import { manifest as openvzCpt } from "./openvz-cpt/manifest.ts";
 import { manifest as kernelFork } from "./kernel-fork/manifest.ts";
 import { manifest as selfCpt } from "./self-cpt/manifest.ts";
