@@ -76,6 +76,9 @@ export class PerTaskCodec implements ImageCodec {
     dv.setUint32(16, skeleton.length, true);
     let off = head.length + skeleton.length;
     model.mms.forEach((m, i) => {
+      // Parts hold pages at fixed strides: a page of another size would shift every later one.
+      const odd = m.pages.find((p) => p.data.length !== MODEL_PAGE_SIZE);
+      if (odd !== undefined) throw new ImageError(`page ${odd.index} of mm ${m.id} is ${odd.data.length} bytes, not ${MODEL_PAGE_SIZE}`);
       dv.setUint32(HDR + i * ENTRY, m.id, true);
       dv.setUint32(HDR + i * ENTRY + 4, m.pages.length, true);
       dv.setUint32(HDR + i * ENTRY + 8, off, true);
