@@ -9,12 +9,12 @@ import { builtinRegistry } from "../../../src/core/cr/registry.ts";
 import { runPoint } from "../../../src/workbench/scenario/cell.ts";
 import { referenceRun } from "../../../src/workbench/scenario/reference.ts";
 import { designOf } from "../../../src/workbench/scenario/runner.ts";
-import { CptCodec } from "../../../src/plugins/openvz-cpt/codec/cpt-codec.ts";
-import { CkptCodec } from "../../../src/plugins/self-cpt/codec/ckpt-codec.ts";
 import { concat, richModel } from "../../support/cr-models.ts";
 import { experiment, modelDiff, workloadRef } from "../../support/cr.ts";
+import { registeredCodecs } from "./codecs.ts";
 
-const codecs = [["cpt", () => new CptCodec()], ["ckpt", () => new CkptCodec()]] as const;
+// Every codec the plugins register, each made with its plugin's default options (a whole image).
+const codecs = (await registeredCodecs()).map((c) => [c.name, () => c.make()] as const);
 
 describe.each(codecs)("per-task layout of %s", (name, make) => {
   const codec = new PerTaskCodec(make());
