@@ -97,6 +97,17 @@ describe("cptbench run (the default command)", () => {
     expect(runExperiment).not.toHaveBeenCalled();
   });
 
+  it("--bug takes the deliberate bugs by name, and a bad one exits 2 naming the allowed values", async () => {
+    expect(await cptbench("--bug", "off-by-one")).toBe(2);
+    expect(err).toContain("argument 'off-by-one' is invalid. Allowed choices are try-module-get-this-module, nsproxy-unpinned, double-fput, zero-page-abort.");
+    expect(await cptbench("config", "--bug", "double-fputt")).toBe(2);
+    expect(err).toContain("argument 'double-fputt' is invalid.");
+    expect(runExperiment).not.toHaveBeenCalled();
+    fakeRunner(["pass"]);
+    expect(await cptbench("--workload", "hash", "--bug", "double-fput", "--bug", "zero-page-abort")).toBe(0);
+    expect((runExperiment.mock.calls[0]![0] as Experiment).bugs).toEqual(["double-fput", "zero-page-abort"]);
+  });
+
   it("an unknown initiator exits 2 listing the available ones", async () => {
     // A name no plugin will bind; the list is the registry's, whatever plugins exist by now.
     expect(await cptbench("--initiator", "no-such-initiator", "--workload", "hash")).toBe(2);

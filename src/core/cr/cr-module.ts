@@ -7,6 +7,7 @@
 // review caught.
 import type { Kernel } from "../../machine/kernel/kernel.ts";
 import type { Module, ModuleDef } from "../../machine/kernel/module.ts";
+import { bugSwitches, type BugSwitch } from "./bugs.ts";
 import type { CheckpointInitiator, CrContext, ImageCodec, ProcessCreator } from "./interfaces.ts";
 import { crTrace } from "./trace.ts";
 
@@ -14,14 +15,18 @@ export interface CrDesign {
   initiator: CheckpointInitiator;
   creator: ProcessCreator;
   codec: ImageCodec;
+  /** Deliberate bugs to build the module with (bugs.ts); none normally. */
+  bugs?: readonly BugSwitch[];
 }
 
+/** The module `name` serving `design`. Throws BugSwitchError for a bug name bugs.ts does not know. */
 export function crModule(name: string, design: CrDesign): ModuleDef {
+  const bugs = bugSwitches(design.bugs);
   return {
     name,
     init(k: Kernel, mod: Module): number {
       if (k.cptOps !== null) return -16; // EBUSY: another C/R module owns the syscalls
-      const cr: CrContext = { k, module: mod, codec: design.codec, trace: crTrace(k) };
+      const cr: CrContext = { k, module: mod, codec: design.codec, trace: crTrace(k), bugs };
       k.cptOps = {
         owner: mod,
         checkpoint: (kk, caller, pid, fd, flags) => design.initiator.checkpoint(cr, caller, pid, fd, flags),

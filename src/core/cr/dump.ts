@@ -20,7 +20,7 @@ export function* dumpContainer(
   const k = cr.k;
   const t0 = k.clock;
   rec.stdoutAt = k.console.stdoutBytes;
-  const model = collectContainer(k, init, `${producer}, ${cr.codec.name} codec`, opts);
+  const model = collectContainer(k, init, `${producer}, ${cr.codec.name} codec`, { ...opts, zeroPageAbort: cr.bugs?.has("zero-page-abort") === true });
   rec.tasks = model.tasks.length;
   const work = modelWork(model);
   k.charge(self, work.objects * COSTS.crObject + work.pages * COSTS.crPage);
@@ -53,7 +53,7 @@ export class CheckpointTarget {
     readonly init: Task,
     readonly nsproxy: Nsproxy,
   ) {
-    this.pinned = !cr.k.crBugs.has("nsproxy-unpinned");
+    this.pinned = cr.bugs?.has("nsproxy-unpinned") !== true;
     if (this.pinned) cr.k.kobj.get(nsproxy, "checkpoint: pin the target's nsproxy");
   }
 

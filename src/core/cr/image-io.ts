@@ -12,7 +12,7 @@ import { PipeInode } from "../../machine/fs/pipe.ts";
 import { TmpfsFile } from "../../machine/fs/tmpfs/tmpfs.ts";
 import { isDir } from "../../machine/fs/constants.ts";
 import { CrError, EAGAIN, EBADF, EINVAL, EISDIR, EPIPE, ESPIPE } from "./errors.ts";
-import type { ImageCodec } from "./interfaces.ts";
+import type { CrContext, ImageCodec } from "./interfaces.ts";
 
 export interface ImageFd {
   file: File;
@@ -46,9 +46,9 @@ export function pinImage(k: Kernel, img: ImageFd): void {
   k.kobj.get(img.file, "checkpoint: get the image file");
 }
 
-export function unpinImage(k: Kernel, img: ImageFd): void {
-  k.kobj.put(img.file, "checkpoint: fput the image file");
-  if (k.crBugs.has("double-fput")) k.kobj.put(img.file, "checkpoint: context_release fput of the image file");
+export function unpinImage(cr: CrContext, img: ImageFd): void {
+  cr.k.kobj.put(img.file, "checkpoint: fput the image file");
+  if (cr.bugs?.has("double-fput") === true) cr.k.kobj.put(img.file, "checkpoint: context_release fput of the image file");
 }
 
 /**

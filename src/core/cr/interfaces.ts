@@ -8,6 +8,7 @@
 import type { Kernel } from "../../machine/kernel/kernel.ts";
 import type { Module } from "../../machine/kernel/module.ts";
 import type { Task } from "../../machine/kernel/task.ts";
+import type { BugSwitch } from "./bugs.ts";
 import type { CheckpointModel } from "./model.ts";
 import type { CrTrace } from "./trace.ts";
 
@@ -32,6 +33,8 @@ export interface CrContext {
   readonly codec: ImageCodec;
   /** Steps and counters of every checkpoint and restart on this machine. */
   readonly trace: CrTrace;
+  /** Deliberate bugs this module was built with (bugs.ts); absent or empty for the correct code. */
+  readonly bugs?: ReadonlySet<BugSwitch>;
 }
 
 // sys_checkpoint flags.

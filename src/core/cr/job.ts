@@ -77,7 +77,7 @@ export function refuse(cr: CrContext, op: "checkpoint" | "restart", caller: Task
  */
 export function spawnJob(cr: CrContext, nr: number, name: string, body: (job: CrJob, self: Task) => KthreadBody): CrJob | number {
   const job = new CrJob(nr);
-  const selfRef = cr.k.crBugs.has("try-module-get-this-module");
+  const selfRef = cr.bugs?.has("try-module-get-this-module") === true;
   if (!selfRef) {
     cr.k.modules.get(cr.module); // the thread's, dropped by module_put_and_exit
     cr.k.modules.get(cr.module); // the results', dropped once the callers took them
@@ -175,5 +175,5 @@ export function startDump(cr: CrContext, img: ImageFd, init: Task, spawn: (targe
 export function endDump(cr: CrContext, target: CheckpointTarget, img: ImageFd): void {
   target.use("the end of the checkpoint");
   target.release();
-  unpinImage(cr.k, img);
+  unpinImage(cr, img);
 }

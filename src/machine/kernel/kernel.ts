@@ -89,11 +89,6 @@ export class Kernel {
   /** Registered by a loaded C/R module; sys_checkpoint/sys_restart dispatch to it. */
   cptOps: CptOperations | null = null;
   /**
-   * Deliberate bugs switched on in the C/R code (workbench/cases/bugs.ts names them): the review
-   * cases must catch each one. Empty on a normal machine.
-   */
-  crBugs: ReadonlySet<string> = new Set();
-  /**
    * Called by cpt_mark(label) (syscall 802): the scenario runner's checkpoint points. true = hold
    * t there; { checkpoint: flags } = the call returns 1 + flags, asking a self-checkpointing
    * program to checkpoint itself with those flags.

@@ -3,6 +3,7 @@
 // workload is shared by all its points, so splitting finer would redo it. Units are listed in
 // canonical order (combination order, then workload order); reports follow that order whatever
 // ran first, so results never depend on parallelism or sharding.
+import type { BugSwitch } from "../../core/cr/bugs.ts";
 import { comboLabel, type Combination } from "./combos.ts";
 import { MatrixError } from "./errors.ts";
 import type { CrMode, CrTarget, Experiment, PointsSpec, WorkloadRef } from "../scenario/types.ts";
@@ -19,8 +20,8 @@ export interface MatrixPlan {
   cpus: number;
   quantum: number;
   pluginOptions: Record<string, unknown>;
-  /** Deliberate bugs switched on (workbench/cases/bugs.ts); none normally. */
-  bugs?: string[];
+  /** Deliberate bugs switched on (core/cr/bugs.ts); none normally. */
+  bugs?: BugSwitch[];
 }
 
 /** One (combination, workload) and the runner calls it takes, in order: seed, point spec, repetition. */

@@ -39,7 +39,7 @@ export function designOf(exp: Experiment, registry: Registry): CellDesign {
     initiator: exp.initiator, creator: exp.creator, codec: exp.codec, trigger: probe.initiator.trigger, restarter: probe.creator.restarter,
     module: () => {
       const cell = resolveCell(container);
-      return crModule(cell.moduleName, { initiator: cell.initiator, creator: cell.creator, codec: cell.codec });
+      return crModule(cell.moduleName, { initiator: cell.initiator, creator: cell.creator, codec: cell.codec, bugs: exp.bugs });
     },
   };
 }

@@ -63,7 +63,6 @@ export interface PhaseMachine {
 /** A machine with the programs installed and (when given) the C/R module loaded. */
 export function bootMachine(exp: Experiment, w: WorkloadRef, mod: ModuleDef | null, memoryMiB = 1024): Machine {
   const m = new Machine({ seed: exp.seed, cpus: exp.cpus, quantum: exp.quantum, memoryMiB, capture: true });
-  if (exp.bugs !== undefined && exp.bugs.length > 0) m.kernel.crBugs = new Set(exp.bugs);
   const vfs = getVfs(m.kernel);
   vfs.installFile(CTL_PATH, controllerElf(), 0o755);
   mkdirp(m, "/var/cpt");

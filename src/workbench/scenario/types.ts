@@ -1,6 +1,7 @@
 // What the scenario runner is asked to do (an experiment) and what it reports per cell.
 // The CLI and config files build an Experiment; the runner returns one CellResult per
 // (workload, point, mode, target) of it. Everything here is plain data, JSON-friendly.
+import type { BugSwitch } from "../../core/cr/bugs.ts";
 import type { CrStep } from "../../core/cr/trace.ts";
 
 export type CrMode = "kill" | "continue";
@@ -31,8 +32,8 @@ export interface Experiment {
   targets: CrTarget[];
   seed: number;
   cpus: number;
-  /** Deliberate bugs to switch on in every machine (workbench/cases/bugs.ts); none normally. */
-  bugs?: string[];
+  /** Deliberate bugs to build the C/R module with (core/cr/bugs.ts); none normally. */
+  bugs?: BugSwitch[];
   quantum: number;
 }
 

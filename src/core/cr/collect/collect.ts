@@ -62,6 +62,8 @@ export interface CollectOptions {
    * its fd table (the image is not part of itself).
    */
   self?: { task: Task; fd: number; ret: number };
+  /** The deliberate bug "zero-page-abort" (bugs.ts): a page mapped to the zero page aborts the dump. */
+  zeroPageAbort?: boolean;
 }
 
 class Collector implements MmCollector {
@@ -94,7 +96,7 @@ class Collector implements MmCollector {
     private readonly freezerBase: string,
     private readonly opts: CollectOptions,
   ) {
-    this.zeroPageAbort = k.crBugs.has("zero-page-abort");
+    this.zeroPageAbort = opts.zeroPageAbort === true;
     const files = opts.self === undefined ? null : filesOf(opts.self.task);
     this.files = new FilesCollector(getVfs(k), files === null ? undefined : { files, fd: opts.self!.fd });
   }
