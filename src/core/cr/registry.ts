@@ -18,6 +18,7 @@ import {
   type ProcessCreator,
 } from "./interfaces.ts";
 import type { PluginManifest } from "./plugin.ts";
+import { ensureTypeScriptLoader, isTypeScriptPath } from "../ts-loader.ts";
 
 /** A plugin manifest is malformed, duplicated, unknown, or given bad options. Exit status 2. */
 export class PluginError extends CptbenchError {}
@@ -77,6 +78,7 @@ export class Registry {
     if (!existsSync(abs)) throw new PluginError("PLUGIN_LOAD", `plugin file ${abs} does not exist`);
     let mod: Record<string, unknown>;
     try {
+      if (isTypeScriptPath(abs)) await ensureTypeScriptLoader();
       mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
     } catch (e) {
       throw new PluginError("PLUGIN_LOAD", `cannot load plugin file ${abs}: ${(e as Error).message ?? String(e)}`);

@@ -2,9 +2,10 @@
 // defaults, a config file (found by cosmiconfig, or named with --config), command-line flags.
 // Relative paths in a file (plugins, ELF workloads, output) are relative to that file.
 import { dirname, isAbsolute, resolve } from "node:path";
-import { cosmiconfig } from "cosmiconfig";
+import { cosmiconfig, defaultLoaders, type Loader } from "cosmiconfig";
 import { z } from "zod";
 import { CptbenchError } from "../../machine/errors.ts";
+import { ensureTypeScriptLoader } from "../../core/ts-loader.ts";
 import { configSchema, type Config, type ConfigInput } from "./schema.ts";
 
 /** A config file or flag is invalid or unreadable. Exit status 2. */
@@ -45,12 +46,21 @@ export function isPathRef(ref: string): boolean {
 }
 
 /**
+ * cosmiconfig's own `.ts` loader transpiles the file alone; the TypeScript files a config imports
+ * (a plugin, shared settings) need tsx, which compiled code registers only here.
+ */
+const loadTs: Loader = async (filepath, content) => {
+  await ensureTypeScriptLoader();
+  return defaultLoaders[".ts"](filepath, content);
+};
+
+/**
  * Read the config file: `configPath` if given (relative to `cwd`), else the first file of
  * SEARCH_PLACES from `cwd` upwards (searchStrategy "project"). No file found → empty config.
  */
 export async function readConfigFile(opts: { configPath?: string; cwd?: string } = {}): Promise<ConfigFile> {
   const cwd = opts.cwd ?? process.cwd();
-  const explorer = cosmiconfig(MODULE_NAME, { searchPlaces: SEARCH_PLACES, searchStrategy: "project" });
+  const explorer = cosmiconfig(MODULE_NAME, { searchPlaces: SEARCH_PLACES, searchStrategy: "project", loaders: { ".ts": loadTs } });
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   const where = opts.configPath ? resolve(cwd, opts.configPath) : null;
   try {

@@ -22,7 +22,11 @@ export interface ExecuteOptions {
   onUnitEnd?: (u: Unit) => void;
 }
 
-const WORKER_ENTRY = new URL("./worker-entry.mjs", import.meta.url);
+// Compiled (dist/), the worker runs worker.js as it is; from the sources (tsx, vitest) it needs
+// worker-entry.mjs to install tsx in its thread first.
+const WORKER_ENTRY = import.meta.url.endsWith(".js")
+  ? new URL("./worker.js", import.meta.url)
+  : new URL("./worker-entry.mjs", import.meta.url);
 
 /** Cells per unit, in the order of `units`. */
 export async function executeUnits(units: readonly Unit[], opts: ExecuteOptions): Promise<CellResult[][]> {

@@ -1,6 +1,9 @@
-// A matrix worker thread (started through worker-entry.mjs, which installs tsx first). It builds
-// its own registry, with the config's plugin files loaded as in the main thread, then runs the
-// units it is sent one after another and posts every UnitEvent back.
+// A matrix worker thread (compiled, started as is; from the sources, through worker-entry.mjs,
+// which installs tsx first). It builds its own registry, with the config's plugin files loaded as
+// in the main thread, then runs the units it is sent one after another and posts every UnitEvent
+// back.
+// reflect-metadata first, before tsyringe: a worker does not share the main thread's globals.
+import "reflect-metadata";
 import { parentPort, workerData } from "node:worker_threads";
 import { builtinRegistry } from "../../core/cr/registry.ts";
 import type { Unit } from "./plan.ts";

@@ -1,0 +1,5 @@
+// Types of bin/dist.mjs for the TypeScript that imports it (bench/suites-cli.ts).
+export declare const ROOT: string;
+export declare const DIST: string;
+export declare const STAMP: string;
+export declare function distIsFresh(): boolean;
