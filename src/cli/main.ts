@@ -2,15 +2,40 @@
 // CptbenchError (bad ELF, bad flag, missing file) prints its message and exits 2, never a stack.
 import { Command, CommanderError } from "commander";
 import { CptbenchError } from "../machine/errors.ts";
-import { configCommand } from "./config-cmd.ts";
-import { execCommand } from "./exec.ts";
-import { matrixCommand } from "./matrix.ts";
-import { caseCommand } from "./case-cmd.ts";
-import { reportCommand } from "./report-cmd.ts";
-import { runCommand } from "./run.ts";
-import { syscallsCommand } from "./syscalls-cmd.ts";
-import { dumpCommand, restoreCommand } from "./dump-cmd.ts";
-import { imageCommand } from "./image-cmd.ts";
+
+type CommandFactory = (setExit: (code: number) => void) => Command;
+
+/**
+ * The subcommands, in the order `--help` lists them. Each module is imported only when the
+ * command line needs it: `cptbench --version` loads none, `cptbench exec` only the machine, and
+ * neither pays for the plugins, zod and the workbench behind `run` (issue 18: fast start).
+ */
+const COMMANDS: readonly { name: string; load: () => Promise<CommandFactory>; isDefault?: boolean; helpAfterError?: boolean | string }[] = [
+  // `run` is the default: `cptbench --initiator external --fork kernel` runs an experiment.
+  { name: "run", load: async () => (await import("./run.ts")).runCommand, isDefault: true },
+  { name: "matrix", load: async () => (await import("./matrix.ts")).matrixCommand },
+  { name: "case", load: async () => (await import("./case-cmd.ts")).caseCommand },
+  { name: "report", load: async () => (await import("./report-cmd.ts")).reportCommand },
+  { name: "config", load: async () => (await import("./config-cmd.ts")).configCommand },
+  { name: "syscalls", load: async () => (await import("./syscalls-cmd.ts")).syscallsCommand },
+  { name: "dump", load: async () => (await import("./dump-cmd.ts")).dumpCommand },
+  { name: "restore", load: async () => (await import("./dump-cmd.ts")).restoreCommand },
+  { name: "image", load: async () => (await import("./image-cmd.ts")).imageCommand },
+  // exec's usage errors end with its whole help rather than a hint.
+  { name: "exec", load: async () => (await import("./exec.ts")).execCommand, helpAfterError: true },
+];
+
+/**
+ * The subcommands `argv` can reach. A first word naming a command needs that one only, and
+ * `--version` none; anything else (no word, `help`, the default command's flags, a typo that
+ * commander answers with suggestions) needs them all.
+ */
+function commandsFor(argv: string[]): typeof COMMANDS {
+  const first = argv[2];
+  if (first === "-V" || first === "--version") return [];
+  const named = COMMANDS.filter((c) => c.name === first);
+  return named.length > 0 ? named : COMMANDS;
+}
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -24,17 +49,12 @@ export async function main(argv: string[]): Promise<number> {
   const setExit = (c: number): void => {
     exitCode = c;
   };
-  // `run` is the default: `cptbench --initiator external --fork kernel` runs an experiment.
-  program.addCommand(runCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"), { isDefault: true });
-  program.addCommand(matrixCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
-  program.addCommand(caseCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
-  program.addCommand(reportCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
-  program.addCommand(configCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
-  program.addCommand(syscallsCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
-  program.addCommand(dumpCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
-  program.addCommand(restoreCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
-  program.addCommand(imageCommand(setExit).exitOverride().showHelpAfterError("(run with --help for usage)"));
-  program.addCommand(execCommand(setExit).exitOverride().showHelpAfterError());
+  const wanted = commandsFor(argv);
+  const factories = await Promise.all(wanted.map((c) => c.load()));
+  wanted.forEach((c, i) => {
+    const cmd = factories[i](setExit).exitOverride().showHelpAfterError(c.helpAfterError ?? "(run with --help for usage)");
+    program.addCommand(cmd, { isDefault: c.isDefault });
+  });
   try {
     await program.parseAsync(argv);
     return exitCode;
