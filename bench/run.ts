@@ -2,13 +2,15 @@
 //   { "node": ..., "benchmarks": [ { "name", "value", "unit", "runs": [...], ...details } ] }
 // Each benchmark repeats its measurement and reports the median. Speed lives here, never in
 // timed tests. Pass names (or prefixes) as arguments to run only some: `npm run bench -- hart`.
+import { CLI_BENCHMARKS } from "./suites-cli.ts";
 import { CODEC_BENCHMARKS } from "./suites-codec.ts";
 import { CREATOR_BENCHMARKS } from "./suites-creators.ts";
 import { BENCHMARKS as BASE } from "./suites.ts";
 
-// The codec suite (bench/suites-codec.ts) and the per-creator restart suite
-// (bench/suites-creators.ts) register here, after the machine and C/R suites.
-const BENCHMARKS = [...BASE, ...CODEC_BENCHMARKS, ...CREATOR_BENCHMARKS];
+// The codec suite (bench/suites-codec.ts), the per-creator restart suite
+// (bench/suites-creators.ts) and the CLI start-up suite (bench/suites-cli.ts) register here,
+// after the machine and C/R suites.
+const BENCHMARKS = [...BASE, ...CODEC_BENCHMARKS, ...CREATOR_BENCHMARKS, ...CLI_BENCHMARKS];
 
 const filters = process.argv.slice(2);
 const selected = BENCHMARKS.filter((b) => filters.length === 0 || filters.some((f) => b.name.startsWith(f)));
