@@ -1,10 +1,10 @@
 // `cptbench exec` as a user runs it: a subprocess, with its exit status, stdout and stderr.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadManifest, recordedOutcome, WORKLOADS_DIR } from "../support/workloads.ts";
+import { tempDir } from "../support/tmp.ts";
 
 const BIN = join(import.meta.dirname, "..", "..", "bin", "cptbench.mjs");
 const elfPath = (name: string): string => join(WORKLOADS_DIR, "bin", `${name}.elf`);
@@ -49,7 +49,7 @@ describe("cptbench exec", () => {
   });
 
   it("rejects a file that is not an ELF with a clear message and status 2", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cptbench-"));
+    const dir = tempDir("exec");
     const bad = join(dir, "notelf");
     writeFileSync(bad, "#!/bin/sh\necho hi\n");
     const r = cptbench(["exec", bad]);

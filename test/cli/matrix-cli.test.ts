@@ -2,8 +2,7 @@
 // kill/same only, so the whole file stays short: flags and their errors, the registry's names as
 // defaults, canonical order independent of --jobs and --shard, progress, reports, exit statuses,
 // and a worker that dies.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { builtinRegistry } from "../../src/core/cr/registry.ts";
@@ -11,6 +10,7 @@ import { combinations, comboLabel } from "../../src/workbench/matrix/combos.ts";
 import type { CellResult } from "../../src/workbench/scenario/types.ts";
 
 import { captureCli } from "../support/cli.ts";
+import { tempDir } from "../support/tmp.ts";
 
 const { main } = await import("../../src/cli/main.ts");
 
@@ -27,7 +27,7 @@ function withoutWall(json: string): unknown {
 }
 
 function tempConfig(content: object): string {
-  const p = join(mkdtempSync(join(tmpdir(), "cptbench-matrix-")), "exp.json");
+  const p = join(tempDir("matrix"), "exp.json");
   writeFileSync(p, JSON.stringify(content));
   return p;
 }

@@ -1,10 +1,11 @@
 // `cptbench [run]` and `cptbench config` in-process, with the scenario runner mocked: flags,
 // config files, output shapes and exit statuses. (The real runner is tested in test/workbench/scenario.)
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CellResult, Experiment, PhaseMetrics } from "../../src/workbench/scenario/types.ts";
+import { tempDir } from "../support/tmp.ts";
 
 const runExperiment = vi.hoisted(() => vi.fn());
 vi.mock("../../src/workbench/scenario/runner.ts", () => ({ runExperiment }));
@@ -63,7 +64,7 @@ afterEach(() => {
 const cptbench = (...args: string[]): Promise<number> => main(["node", "cptbench", ...args]);
 
 function tempConfig(content: object): string {
-  const p = join(mkdtempSync(join(tmpdir(), "cptbench-cli-")), "exp.json");
+  const p = join(tempDir("cli"), "exp.json");
   writeFileSync(p, JSON.stringify(content));
   return p;
 }

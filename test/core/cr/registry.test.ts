@@ -1,7 +1,6 @@
 // The plugin registry: names and bindings, options checked by each plugin's schema, one child
 // container per cell, plugins loaded from a path.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { container as root, injectable, inject, type DependencyContainer } from "tsyringe";
@@ -11,6 +10,7 @@ import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, IMAGE_CODEC, type Axis, type Imag
 import type { PluginManifest } from "../../../src/core/cr/plugin.ts";
 import { builtinRegistry, PluginError, Registry, resolveCell } from "../../../src/core/cr/registry.ts";
 import { CptbenchError } from "../../../src/machine/errors.ts";
+import { tempDir } from "../../support/tmp.ts";
 
 const TEST_OPTIONS = "test-null.options";
 const nullOptions = z.strictObject({ depth: z.number().int().min(0).default(1) });
@@ -45,7 +45,7 @@ function nullPlugin(over: Partial<PluginManifest<z.infer<typeof nullOptions>>> =
 const BUILTIN = { initiator: "external", creator: "kernel", codec: "cpt" };
 
 function tempFile(name: string, text: string): string {
-  const p = join(mkdtempSync(join(tmpdir(), "cptbench-plugin-")), name);
+  const p = join(tempDir("plugin"), name);
   writeFileSync(p, text);
   return p;
 }
@@ -263,7 +263,7 @@ export const manifest = { name: "named", description: "d", binds: [{ axis: "crea
   });
 
   it("names the file when it is missing or does not load", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cptbench-plugin-"));
+    const dir = tempDir("plugin");
     await expect(new Registry().loadFromPath(join(dir, "nope.mjs"))).rejects.toThrow(`plugin file ${join(dir, "nope.mjs")} does not exist`);
     const broken = tempFile("broken.mjs", "export default {\n");
     await expect(new Registry().loadFromPath(broken)).rejects.toThrow(`cannot load plugin file ${broken}:`);

@@ -1,11 +1,10 @@
 // From a config to Experiments: workloads by name or path, points, one experiment per seed.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildExperiments, crWorkloads, describeExperiment, readWorkloadManifest, resolveWorkload, WORKLOADS_DIR } from "../../../src/workbench/config/experiment.ts";
 import { resolveConfig } from "../../../src/workbench/config/load.ts";
 import { CptbenchError } from "../../../src/machine/errors.ts";
+import { tempDir } from "../../support/tmp.ts";
 
 const config = (over: object = {}) => resolveConfig({ filepath: null, config: {} }, over);
 
@@ -32,7 +31,7 @@ describe("buildExperiments", () => {
   });
 
   it("a missing ELF path or an unknown name is a CptbenchError with an actionable message", () => {
-    const missing = join(mkdtempSync(join(tmpdir(), "cptbench-")), "gone.elf");
+    const missing = join(tempDir("experiment"), "gone.elf");
     expect(() => resolveWorkload(missing)).toThrow(CptbenchError);
     expect(() => resolveWorkload(missing)).toThrow(`cannot read the ELF of workload "${missing}" (${missing}): ENOENT`);
     expect(() => resolveWorkload("hsah")).toThrow(/unknown workload "hsah" \(not a path either\); built-in workloads: .*\bhash\b/);

@@ -1,16 +1,12 @@
 // The experiment config: defaults, strict keys with helpful errors, file discovery through
 // cosmiconfig, flags over file values, paths relative to the file.
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, readConfigFile, resolveConfig } from "../../../src/workbench/config/load.ts";
+import { tempDir } from "../../support/tmp.ts";
 
 const CONFIGS = join(import.meta.dirname, "..", "..", "..", "configs");
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "cptbench-config-"));
-}
 
 function write(dir: string, name: string, content: unknown): string {
   const p = join(dir, name);
@@ -50,7 +46,7 @@ describe("config", () => {
   });
 
   it("an unknown key names the key and the allowed ones", async () => {
-    const file = write(tempDir(), "c.json", { mode: ["kill"] });
+    const file = write(tempDir("config"), "c.json", { mode: ["kill"] });
     const e = await errorOf(readConfigFile({ configPath: file }));
     expect(e).toBeInstanceOf(ConfigError);
     expect(e.message).toContain(`invalid config ${file}:`);
@@ -58,13 +54,13 @@ describe("config", () => {
   });
 
   it("an unknown nested key names its path and the allowed keys", async () => {
-    const file = write(tempDir(), "c.json", { output: { html: "x" } });
+    const file = write(tempDir("config"), "c.json", { output: { html: "x" } });
     const e = await errorOf(readConfigFile({ configPath: file }));
     expect(e.message).toMatch(/Unrecognized key "html"; allowed keys: json, md\n\s+→ at output/);
   });
 
   it("a bad value names the key and the allowed values", async () => {
-    const dir = tempDir();
+    const dir = tempDir("config");
     const modes = await errorOf(readConfigFile({ configPath: write(dir, "a.json", { modes: ["kill", "pause"] }) }));
     expect(modes.message).toMatch(/Invalid option: expected one of "kill"\|"continue"\n\s+→ at modes\[1\]/);
     const points = await errorOf(readConfigFile({ configPath: write(dir, "b.json", { points: "random:0" }) }));
@@ -74,23 +70,23 @@ describe("config", () => {
   });
 
   it("refuses a file that is not an object", async () => {
-    const file = write(tempDir(), "c.json", [1, 2]);
+    const file = write(tempDir("config"), "c.json", [1, 2]);
     await expect(readConfigFile({ configPath: file })).rejects.toThrow(`${file}: expected an object of settings, got an array`);
   });
 
   it("--config on a missing file says so", async () => {
-    const dir = tempDir();
+    const dir = tempDir("config");
     await expect(readConfigFile({ configPath: join(dir, "nope.yaml") })).rejects.toThrow(`config file ${join(dir, "nope.yaml")} does not exist`);
   });
 
   it("flags override file values; unset flags keep them", async () => {
-    const file = write(tempDir(), "c.json", { seed: 5, cpus: 2, modes: ["kill"], codec: "cpt" });
+    const file = write(tempDir("config"), "c.json", { seed: 5, cpus: 2, modes: ["kill"], codec: "cpt" });
     const { config } = await loadConfig({ configPath: file, overrides: { cpus: 4, initiator: undefined, targets: ["fresh"] } });
     expect(config).toEqual({ ...DEFAULTS, seed: 5, cpus: 4, modes: ["kill"], targets: ["fresh"] });
   });
 
   it("a --seed flag replaces the file's seeds", async () => {
-    const file = write(tempDir(), "c.json", { seeds: [1, 2, 3] });
+    const file = write(tempDir("config"), "c.json", { seeds: [1, 2, 3] });
     expect((await loadConfig({ configPath: file })).config.seeds).toEqual([1, 2, 3]);
     const { config } = await loadConfig({ configPath: file, overrides: { seed: 9 } });
     expect(config.seeds).toBeUndefined();
@@ -98,7 +94,7 @@ describe("config", () => {
   });
 
   it("resolves paths in a file against the file's directory, names stay names", async () => {
-    const dir = tempDir();
+    const dir = tempDir("config");
     mkdirSync(join(dir, "sub"));
     const file = write(join(dir, "sub"), "c.json", {
       plugins: ["./p.mjs", "/abs/q.mjs"],
@@ -115,7 +111,7 @@ describe("config", () => {
   });
 
   it("finds .cptbenchrc.json walking up from a subdirectory of the project", async () => {
-    const dir = tempDir();
+    const dir = tempDir("config");
     write(dir, "package.json", { name: "proj" });
     write(dir, ".cptbenchrc.json", { cpus: 3 });
     mkdirSync(join(dir, "a", "b"), { recursive: true });
@@ -125,7 +121,7 @@ describe("config", () => {
   });
 
   it("finds the `cptbench` key of package.json", async () => {
-    const dir = tempDir();
+    const dir = tempDir("config");
     write(dir, "package.json", { name: "proj", cptbench: { quantum: 777, modes: ["continue"] } });
     const { config, filepath } = await loadConfig({ cwd: dir });
     expect(filepath).toBe(join(dir, "package.json"));
@@ -134,7 +130,7 @@ describe("config", () => {
   });
 
   it("finds cptbench.config.yaml and stops at the project root", async () => {
-    const outer = tempDir();
+    const outer = tempDir("config");
     write(outer, ".cptbenchrc.json", { cpus: 9 });
     const dir = join(outer, "proj");
     mkdirSync(dir);
@@ -148,7 +144,7 @@ describe("config", () => {
   });
 
   it("a YAML syntax error names the file", async () => {
-    const file = write(tempDir(), "bad.yaml", "modes: [kill\n");
+    const file = write(tempDir("config"), "bad.yaml", "modes: [kill\n");
     await expect(readConfigFile({ configPath: file })).rejects.toThrow(`cannot read config ${file}:`);
   });
 
@@ -164,9 +160,9 @@ describe("config", () => {
 
 describe("config: deliberate bugs", () => {
   it("takes the bug switches by name and refuses an unknown one, naming the allowed ones", async () => {
-    const { config } = await loadConfig({ configPath: write(tempDir(), "c.json", { bugs: ["double-fput"] }) });
+    const { config } = await loadConfig({ configPath: write(tempDir("config"), "c.json", { bugs: ["double-fput"] }) });
     expect(config.bugs).toEqual(["double-fput"]);
-    const e = await loadConfig({ configPath: write(tempDir(), "c.json", { bugs: ["off-by-one"] }) }).catch((x: unknown) => x as Error);
+    const e = await loadConfig({ configPath: write(tempDir("config"), "c.json", { bugs: ["off-by-one"] }) }).catch((x: unknown) => x as Error);
     expect(e).toBeInstanceOf(Error);
     expect((e as Error).message).toMatch(/try-module-get-this-module.*nsproxy-unpinned.*double-fput.*zero-page-abort/);
   });
