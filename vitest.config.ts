@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -8,5 +9,8 @@ export default defineConfig({
     // Differential tests boot the emulator and qemu for every workload; give them room.
     testTimeout: 60_000,
     pool: "forks",
+    // One test file per core. Vitest's default keeps a core for its own process (cores - 1), which
+    // on a 2-core machine runs the files one at a time; that process only collects results.
+    maxWorkers: availableParallelism(),
   },
 });

@@ -7,7 +7,8 @@
 // the design gives (a design that cannot carry something says so; it never passes by faking).
 // Random points: CPTBENCH_RANDOM_POINTS for every design if set; else 20 for the first design
 // (external/kernel/cpt) and RANDOM_POINTS_OTHERS for the others, so that the local test run stays
-// within minutes on two cores; the GitHub workflow sets 20 for all of them.
+// within minutes on two cores; the GitHub workflow sets 20 for all of them. The shards are
+// `npm run test:conformance`; `npm test` runs quick.test.ts, the same cells on a few workloads.
 // CPTBENCH_COMBOS="external/kernel/cpt,self/userspace/ckpt" restricts the designs (default: all).
 import { describe, expect, it } from "vitest";
 import { runPoint } from "../../src/workbench/scenario/cell.ts";
@@ -53,8 +54,23 @@ function failures(cells: CellResult[]): string[] {
 /** The suite over every design under test, for the workloads of one shard. */
 export function conformanceSuite(shard: { index: number; count: number }): void {
   const combos = combosUnderTest().map((c, i) => [comboLabel(c), c, randomPoints(i)] as const);
-  const workloads = shardOf(shard.index, shard.count);
-  describe.each(combos)(`conformance: %s (shard ${shard.index + 1}/${shard.count})`, (_label, combo, count) => {
+  designSuite(`conformance: %s (shard ${shard.index + 1}/${shard.count})`, combos, shardOf(shard.index, shard.count));
+}
+
+/**
+ * The quick suite of `npm test`: every design under test on `workloads` only, at every marked
+ * point and `randomPoints` random ones, with the same cells and checks as the full suite.
+ */
+export function quickConformanceSuite(workloads: readonly string[], randomPoints: number): void {
+  const known = new Set(loadWorkloads().map((w) => w.name));
+  const unknown = workloads.filter((w) => !known.has(w));
+  if (unknown.length > 0) throw new Error(`quick conformance names unknown workloads: ${unknown.join(", ")}`);
+  const combos = combosUnderTest().map((c) => [comboLabel(c), c, randomPoints] as const);
+  designSuite("conformance (quick): %s", combos, workloads);
+}
+
+function designSuite(title: string, combos: (readonly [string, Combination, number])[], workloads: readonly string[]): void {
+  describe.each(combos)(title, (_label, combo, count) => {
     // The factory: one experiment and one design per combination, shared by its workloads.
     const exp: Experiment = experiment({ initiator: combo.initiator, creator: combo.creator, codec: combo.codec });
     const design = designOf(exp, builtinRegistry());
