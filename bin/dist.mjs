@@ -23,14 +23,16 @@ function newestUnder(dir) {
   return newest;
 }
 
-/** True when dist/ was built from the sources as they are now. Costs a stat per source file. */
-export function distIsFresh() {
-  let built;
+/**
+ * True when `root`'s dist/ was built from its sources as they are now. Costs a stat per source
+ * file (a few milliseconds); anything missing or unreadable counts as stale.
+ */
+export function distIsFresh(root = ROOT) {
   try {
-    built = statSync(STAMP).mtimeMs;
+    const built = statSync(join(root, "dist", ".build-stamp")).mtimeMs;
+    const inputs = [join(root, "tsconfig.json"), join(root, "tsconfig.build.json")].map((f) => statSync(f).mtimeMs);
+    return Math.max(newestUnder(join(root, "src")), ...inputs) <= built;
   } catch {
     return false;
   }
-  const inputs = [join(ROOT, "tsconfig.json"), join(ROOT, "tsconfig.build.json")].map((f) => statSync(f).mtimeMs);
-  return Math.max(newestUnder(join(ROOT, "src")), ...inputs) <= built;
 }
