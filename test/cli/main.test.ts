@@ -8,7 +8,7 @@ import { captureCli } from "../support/cli.ts";
 
 const { main } = await import("../../src/cli/main.ts");
 const VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as { version: string }).version;
-const COMMANDS = ["run", "matrix", "case", "report", "config", "exec"];
+const COMMANDS = ["run", "matrix", "case", "report", "config", "syscalls", "dump", "restore", "image", "exec"];
 
 describe("cptbench (top level)", () => {
   const io = captureCli(main);
