@@ -1,7 +1,6 @@
 // A Machine: one kernel with its console, memory and seed — what one run (or one matrix cell)
 // boots. runProgram() is the whole of `cptbench exec` minus the command line.
 import { performance } from "node:perf_hooks";
-import { getVfs } from "./fs/vfs.ts";
 import { Console, type ConsoleOptions } from "./kernel/console.ts";
 import { Kernel, type KernelEvent } from "./kernel/kernel.ts";
 import type { ModuleDef } from "./kernel/module.ts";
@@ -81,7 +80,7 @@ export class Machine {
 export function runProgram(elf: Uint8Array, opts: RunOptions): RunResult {
   const m = new Machine(opts);
   for (const mod of opts.modules ?? []) m.kernel.modules.catalogue.set(mod.name, mod);
-  const vfs = getVfs(m.kernel);
+  const vfs = m.kernel.vfs;
   for (const [path, bytes] of Object.entries(opts.files ?? {})) {
     // A path on another mount (tests name "/proc/self/exe", which has no exe_file behind it
     // yet) goes to the kernel's fallback table instead.

@@ -7,7 +7,6 @@
 // runProgram cannot hand back a tmpfs file after the run, so ctl() below is runProgram with the
 // log file made before the run (the controller appends to it) and read before the shutdown.
 import { describe, expect, it } from "vitest";
-import { getVfs } from "../../src/machine/fs/vfs.ts";
 import { shellStatus } from "../../src/machine/kernel/task.ts";
 import { Machine, runProgram } from "../../src/machine/machine.ts";
 import { PAGE_SIZE } from "../../src/machine/mm/frame.ts";
@@ -28,7 +27,7 @@ interface CtlResult {
 
 function ctl(args: string[], files: Record<string, Uint8Array> = {}, env: string[] = []): CtlResult {
   const m = new Machine({ seed: 1 });
-  const vfs = getVfs(m.kernel);
+  const vfs = m.kernel.vfs;
   for (const [path, bytes] of Object.entries(files)) vfs.installFile(path, bytes, 0o755);
   const log = vfs.installFile(LOG, new Uint8Array(0), 0o644);
   if (log === null) throw new Error("no log file");

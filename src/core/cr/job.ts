@@ -1,7 +1,7 @@
 // A C/R syscall that waits for kernel threads: sys_checkpoint and sys_restart start their work
 // in kthreads (so freezes, rmmods and signals can land between its steps) and the caller sleeps
 // until the work is done. The caller's sleep is killable only (ERESTARTNOINTR): a handled signal
-// runs its handler and the call re-executes, finding its job again through the caller (not the
+// runs its handler and the call re-executes, finding its job again in caller.crJob (not the
 // restart block, which rt_sigreturn clears); SIGKILL ends the wait, and the job runs to its end
 // without a waiter.
 import { ERESTARTNOINTR } from "../../machine/kernel/errno.ts";
@@ -40,8 +40,6 @@ export class CrJob {
 let finishing: CrJob[] | null = null;
 /** How often a kthread holding results for their callers looks whether they were taken (cycles). */
 const COLLECT_POLL = 10_000;
-
-const jobs = new WeakMap<Task, CrJob>();
 
 /**
  * What a C/R kthread caught: a CrError as it is; anything else is a bug in the kernel's C/R code,
@@ -140,17 +138,17 @@ function* selfReferencing(cr: CrContext, job: CrJob, body: KthreadBody): Kthread
  * later executions of the same call collect the result.
  */
 export function waitForJob(k: Kernel, caller: Task, nr: number, start: () => CrJob | number): number {
-  let job = jobs.get(caller);
-  if (job !== undefined && job.nr !== nr) job = undefined;
-  if (job === undefined) {
+  let job = caller.crJob;
+  if (job !== null && job.nr !== nr) job = null;
+  if (job === null) {
     const j = start();
     if (typeof j === "number") return j;
     job = j;
-    jobs.set(caller, job);
+    caller.crJob = job;
   }
   job.waiter ??= caller;
   if (job.done) {
-    jobs.delete(caller);
+    caller.crJob = null;
     job.collected = true;
     k.wakeAll(job.collectWq);
     return job.result;

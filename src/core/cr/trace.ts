@@ -76,16 +76,9 @@ export class CrTrace {
   }
 }
 
-const traces = new WeakMap<Kernel, CrTrace>();
-
-/** The machine's C/R trace (made on first use). */
+/** The machine's C/R trace, kept on the kernel (Kernel.crTrace) and made on first use. */
 export function crTrace(k: Kernel): CrTrace {
-  let t = traces.get(k);
-  if (t === undefined) {
-    t = new CrTrace(k);
-    traces.set(k, t);
-  }
-  return t;
+  return (k.crTrace ??= new CrTrace(k));
 }
 
 /** Per-type kernel object counters, for "created/destroyed during" deltas. */

@@ -7,6 +7,6 @@ export type { FsStruct } from "./fs-struct.ts";
 export type { FsCtx, Inode, Path } from "./inode.ts";
 export { openAt, openPath } from "./open.ts";
 export { kernelRead, kernelWrite, vfsRead, vfsWrite } from "./read-write.ts";
-export { copyTaskFiles, execTaskFiles, exitTaskFiles, fdget, filesOf, fsOf, initTaskFiles, unshareTaskFiles } from "./task-files.ts";
+export { copyTaskFiles, execTaskFiles, exitTaskFiles, fdget, initTaskFiles, unshareTaskFiles } from "./task-files.ts";
 export { TmpfsFile } from "./tmpfs/tmpfs.ts";
-export { getVfs, Vfs } from "./vfs.ts";
+export { Vfs } from "./vfs.ts";

@@ -9,8 +9,6 @@ import { AT_FDCWD, MAXSYMLINKS, NAME_MAX } from "./constants.ts";
 import { EBADF, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "./errno.ts";
 import { isDirInode, isSymlinkInode, samePath, type FsCtx, type Path, type SymlinkInode } from "./inode.ts";
 import { inodePermission, MAY_EXEC } from "./perm.ts";
-import { filesOf, fsOf } from "./task-state.ts";
-import { getVfs } from "./vfs.ts";
 
 /** What the last component is (Linux's LAST_NORM, LAST_ROOT, LAST_DOT, LAST_DOTDOT). */
 export type LastType = "norm" | "root" | "dot" | "dotdot";
@@ -37,18 +35,18 @@ export const LOOKUP_FOLLOW = 1;
 export const LOOKUP_DIRECTORY = 2;
 
 function newNd(c: FsCtx, links = 0): Nd | number {
-  const fs = fsOf(c.t);
+  const fs = c.t.fs;
   if (fs === null) return -ENOENT;
   return { c, root: fs.root, links };
 }
 
 /** Where a walk of `name` starts: the root, the cwd, or the directory open at dirfd. */
 export function startPath(c: FsCtx, dirfd: number, name: string): Path | number {
-  const fs = fsOf(c.t);
+  const fs = c.t.fs;
   if (fs === null) return -ENOENT;
   if (name.startsWith("/")) return fs.root;
   if (dirfd === AT_FDCWD) return fs.pwd;
-  const f = filesOf(c.t)?.get(dirfd);
+  const f = c.t.files?.get(dirfd);
   if (f === undefined) return -EBADF;
   if (name !== "" && !isDirInode(f.inode)) return -ENOTDIR;
   return f.path;
@@ -73,7 +71,7 @@ function lookupOne(nd: Nd, dir: Path, name: string): Path | number {
   if (!isDirInode(inode) || dir.dentry.deleted) return -ENOENT;
   const child = inode.lookup(nd.c, dir.dentry, name);
   if (child === null) return -ENOENT;
-  return getVfs(nd.c.k).crossMount({ mnt: dir.mnt, dentry: child });
+  return nd.c.k.vfs.crossMount({ mnt: dir.mnt, dentry: child });
 }
 
 /** Search permission and a directory to search: what every component needs of its directory. */

@@ -1,15 +1,11 @@
 // Opening files (Linux's do_filp_open, condensed): the walk, O_CREAT / O_EXCL, O_NOFOLLOW,
 // O_DIRECTORY, the permission checks of may_open, O_TRUNC, and the file object itself.
-import {
-  isDir, isLnk, MAY_READ, MAY_WRITE, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
-  O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, S_IALLUGO,
-} from "./constants.ts";
+import { isDir, isLnk, MAY_READ, MAY_WRITE, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, S_IALLUGO } from "./constants.ts";
 import { EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP } from "./errno.ts";
 import { File } from "./file.ts";
 import { isDirInode, type FsCtx, type Path } from "./inode.ts";
 import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, lookupAt, lookupCreate, lookupParentAt } from "./namei.ts";
 import { inodePermission, mayCreate } from "./perm.ts";
-import { fsOf } from "./task-state.ts";
 import { TmpfsFile } from "./tmpfs/tmpfs.ts";
 
 /** The MAY_* an open needs (ACC_MODE, plus write for O_TRUNC). */
@@ -71,7 +67,7 @@ function openTarget(c: FsCtx, dirfd: number, name: string, flags: number, mode: 
   if (dir.dentry.deleted) return -ENOENT;
   const err = mayCreate(c.t.cred, dirInode);
   if (err !== 0) return err;
-  const umask = fsOf(c.t)?.umask ?? 0o022;
+  const umask = c.t.fs?.umask ?? 0o022;
   const d = dirInode.create(c, dir.dentry, t.parent.last, mode & S_IALLUGO & ~umask);
   if (typeof d === "number") return d;
   return { path: { mnt: dir.mnt, dentry: d }, created: true };

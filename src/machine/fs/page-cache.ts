@@ -8,6 +8,7 @@
 // from the given page on (Linux's unmap_mapping_range).
 import type { Frame, FrameAllocator } from "../mm/frame.ts";
 import { PAGE_SIZE } from "../mm/frame.ts";
+import type { Mm } from "../mm/mm.ts";
 
 /** Called with the first page offset that is gone after a truncate. */
 export type TruncateListener = (fromPgoff: number) => void;
@@ -16,6 +17,11 @@ export class PageCache {
   /** Sparse: a page absent here is a hole and reads as zeros. */
   readonly pages = new Map<number, Frame>();
   readonly truncateListeners = new Set<TruncateListener>();
+  /**
+   * Every mm that has mapped this file (i_mmap, loosely: an mm stays until it is destroyed), or
+   * null before the first mapping; mm/filemap.ts keeps it and zaps these mms on truncate.
+   */
+  mappers: Set<Mm> | null = null;
 
   constructor(readonly frames: FrameAllocator) {}
 

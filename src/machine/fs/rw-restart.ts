@@ -6,14 +6,12 @@
 // If a signal handler runs while the writer sleeps, Linux returns the partial count: neither
 // restarts nor EINTR. So a writer that has moved bytes sleeps with ERESTARTNOINTR (the kernel
 // re-executes the call after the handler, SA_RESTART or not), and the count is also kept aside
-// here, because rt_sigreturn clears t.restart: the re-execution finds it and returns it.
+// in t.rwAfterHandler, because rt_sigreturn clears t.restart: the re-execution finds it there.
 import { ERESTARTNOINTR } from "../kernel/errno.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import { signalDeliverable } from "../kernel/signal.ts";
 import type { Task } from "../kernel/task.ts";
 import type { WaitQueue } from "../kernel/wait-queue.ts";
-
-const afterHandler = new WeakMap<Task, { sig: string; done: number }>();
 
 /** The identity of the syscall t is executing: same pc, number and arguments means the same call. */
 function callSignature(t: Task): string {
@@ -35,9 +33,9 @@ export function resumeProgress(t: Task): Progress {
     // Woken with a signal to deliver: pipe_write stops here and returns what it moved.
     return { done: r.rwDone, interrupted: r.rwDone > 0 && signalDeliverable(t) };
   }
-  const saved = afterHandler.get(t);
-  afterHandler.delete(t);
-  if (saved !== undefined && saved.sig === sig) return { done: saved.done, interrupted: true };
+  const saved = t.rwAfterHandler;
+  t.rwAfterHandler = null;
+  if (saved !== null && saved.sig === sig) return { done: saved.done, interrupted: true };
   return { done: 0, interrupted: false };
 }
 
@@ -46,7 +44,7 @@ export function sleepWithProgress(k: Kernel, t: Task, wq: WaitQueue, done: numbe
   const sig = callSignature(t);
   t.restart = { nr: t.hart.x[17], rwSig: sig, rwDone: done };
   if (done === 0) {
-    afterHandler.delete(t);
+    t.rwAfterHandler = null;
     return k.sleep(t, wq);
   }
   if (signalDeliverable(t)) {
@@ -54,22 +52,11 @@ export function sleepWithProgress(k: Kernel, t: Task, wq: WaitQueue, done: numbe
     t.restart = null;
     return done;
   }
-  afterHandler.set(t, { sig, done });
+  t.rwAfterHandler = { sig, done };
   return k.sleep(t, wq, 0, ERESTARTNOINTR);
 }
 
 /** The call is complete: forget its progress. */
 export function endProgress(t: Task): void {
-  afterHandler.delete(t);
-}
-
-/** A partial write's count kept aside across a handler, for checkpoint (undefined if none). */
-export function savedProgress(t: Task): { sig: string; done: number } | undefined {
-  const s = afterHandler.get(t);
-  return s === undefined ? undefined : { ...s };
-}
-
-/** Put back what savedProgress returned, on a restored task. */
-export function restoreProgress(t: Task, s: { sig: string; done: number }): void {
-  afterHandler.set(t, { ...s });
+  t.rwAfterHandler = null;
 }

@@ -10,21 +10,17 @@ import type { File } from "./file.ts";
 import { FsStruct } from "./fs-struct.ts";
 import { LOOKUP_FOLLOW, lookupAt } from "./namei.ts";
 import { openPath } from "./open.ts";
-import { filesOf, fsOf, setFiles, setFs } from "./task-state.ts";
-import { getVfs } from "./vfs.ts";
-
-export { filesOf, fsOf } from "./task-state.ts";
 
 /** The default umask of init (Linux's init_fs). */
 const INIT_UMASK = 0o022;
 
 /** The first task: fds 0, 1 and 2 on the console, cwd and root at /. */
 export function initTaskFiles(k: Kernel, t: Task): void {
-  const vfs = getVfs(k);
+  const vfs = k.vfs;
   const why = `boot (pid ${t.id})`;
-  setFs(t, new FsStruct(k.kobj, vfs.root, vfs.root, INIT_UMASK, why));
+  t.fs = new FsStruct(k.kobj, vfs.root, vfs.root, INIT_UMASK, why);
   const files = new FilesStruct(k.kobj, why);
-  setFiles(t, files);
+  t.files = files;
   const c = { k, t };
   const console = lookupAt(c, AT_FDCWD, "/dev/console", LOOKUP_FOLLOW);
   if (typeof console === "number") return;
@@ -39,58 +35,58 @@ export function initTaskFiles(k: Kernel, t: Task): void {
 /** clone: share (CLONE_FILES / CLONE_FS) or copy the parent's. Returns 0 or -errno. */
 export function copyTaskFiles(k: Kernel, parent: Task, child: Task, flags: number): number {
   const why = `clone by pid ${parent.id}`;
-  const files = filesOf(parent);
+  const files = parent.files;
   if (files !== null) {
     if ((flags & CLONE_FILES) !== 0) {
       k.kobj.get(files, "copy_files");
-      setFiles(child, files);
-    } else setFiles(child, files.copy(why));
+      child.files = files;
+    } else child.files = files.copy(why);
   }
-  const fs = fsOf(parent);
+  const fs = parent.fs;
   if (fs !== null) {
     if ((flags & CLONE_FS) !== 0) {
       k.kobj.get(fs, "copy_fs");
-      setFs(child, fs);
-    } else setFs(child, fs.copy(why));
+      child.fs = fs;
+    } else child.fs = fs.copy(why);
   }
   return 0;
 }
 
 /** do_exit: drop the task's references (exit_files, exit_fs). */
 export function exitTaskFiles(k: Kernel, t: Task): void {
-  const files = filesOf(t);
+  const files = t.files;
   if (files !== null) {
-    setFiles(t, null);
+    t.files = null;
     k.kobj.put(files, "exit_files");
   }
-  const fs = fsOf(t);
+  const fs = t.fs;
   if (fs !== null) {
-    setFs(t, null);
+    t.fs = null;
     k.kobj.put(fs, "exit_fs");
   }
 }
 
 /** Give t a private copy of its fd table if it is shared (unshare_files / unshare_fd). */
 export function unshareFiles(k: Kernel, t: Task, why: string): void {
-  const files = filesOf(t);
+  const files = t.files;
   if (files === null || files.refcount <= 1) return;
-  setFiles(t, files.copy(why));
+  t.files = files.copy(why);
   k.kobj.put(files, "unshare_files");
 }
 
 /** execve: unshare a shared fd table and close the close-on-exec descriptors. */
 export function execTaskFiles(k: Kernel, t: Task): void {
   unshareFiles(k, t, `execve by pid ${t.id}`);
-  filesOf(t)?.closeOnExec();
+  t.files?.closeOnExec();
 }
 
 /** unshare(CLONE_FILES | CLONE_FS). Returns 0 or -errno. */
 export function unshareTaskFiles(k: Kernel, t: Task, flags: number): number {
   if ((flags & CLONE_FILES) !== 0) unshareFiles(k, t, `unshare(CLONE_FILES) by pid ${t.id}`);
   if ((flags & CLONE_FS) !== 0) {
-    const fs = fsOf(t);
+    const fs = t.fs;
     if (fs !== null && fs.refcount > 1) {
-      setFs(t, fs.copy(`unshare(CLONE_FS) by pid ${t.id}`));
+      t.fs = fs.copy(`unshare(CLONE_FS) by pid ${t.id}`);
       k.kobj.put(fs, "unshare_fs");
     }
   }
@@ -99,5 +95,5 @@ export function unshareTaskFiles(k: Kernel, t: Task, flags: number): number {
 
 /** The open file at fd of t (no reference taken), for kernel code such as sys_checkpoint. */
 export function fdget(t: Task, fd: number): File | undefined {
-  return filesOf(t)?.get(fd);
+  return t.files?.get(fd);
 }

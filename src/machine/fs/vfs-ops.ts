@@ -6,8 +6,6 @@ import { EBUSY, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EXDEV
 import { isDirInode, isSymlinkInode, type Dentry, type DirInode, type FsCtx, type Path } from "./inode.ts";
 import { lookupAt, lookupChild, lookupParentAt, startPath, type Parent } from "./namei.ts";
 import { inodePermission, mayCreate, mayDelete, MAY_WRITE } from "./perm.ts";
-import { fsOf } from "./task-state.ts";
-import { getVfs } from "./vfs.ts";
 
 export const RENAME_NOREPLACE = 1;
 export const RENAME_EXCHANGE = 2;
@@ -34,7 +32,7 @@ function createTarget(c: FsCtx, dirfd: number, name: string, wantDir: boolean): 
 export function mkdirAt(c: FsCtx, dirfd: number, name: string, mode: number): number {
   const t = createTarget(c, dirfd, name, true);
   if (typeof t === "number") return t;
-  const umask = fsOf(c.t)?.umask ?? 0o022;
+  const umask = c.t.fs?.umask ?? 0o022;
   const d = t.dir.mkdir(c, t.p.dir.dentry, t.p.last, mode & (S_IRWXUGO | S_ISVTX) & ~umask);
   return typeof d === "number" ? d : 0;
 }
@@ -63,7 +61,7 @@ export function unlinkAt(c: FsCtx, dirfd: number, name: string): number {
   const dir = p.dir.dentry.inode as DirInode;
   const err = mayDelete(c.t.cred, dir, v.dentry.inode, false);
   if (err !== 0) return err;
-  if (getVfs(c.k).isMountpoint(v.dentry)) return -EBUSY;
+  if (c.k.vfs.isMountpoint(v.dentry)) return -EBUSY;
   return dir.unlink(c, p.dir.dentry, v.dentry);
 }
 
@@ -79,7 +77,7 @@ export function rmdirAt(c: FsCtx, dirfd: number, name: string): number {
   const err = mayDelete(c.t.cred, dir, v.dentry.inode, true);
   if (err !== 0) return err;
   // A mounted-on directory, or the root of a mount reached through it, is busy.
-  if (getVfs(c.k).isMountpoint(v.dentry) || v.dentry === v.mnt.root) return -EBUSY;
+  if (c.k.vfs.isMountpoint(v.dentry) || v.dentry === v.mnt.root) return -EBUSY;
   const inode = v.dentry.inode;
   if (isDirInode(inode) && !inode.isEmpty(c, v.dentry)) return -ENOTEMPTY;
   return dir.unlink(c, p.dir.dentry, v.dentry);
@@ -123,7 +121,7 @@ export function renameAt(c: FsCtx, olddfd: number, oldName: string, newdfd: numb
   if (target === null) err = mayCreate(cred, newDir);
   else err = mayDelete(cred, newDir, target.dentry.inode, exchange ? isDir(target.dentry.inode.mode) : fromDir);
   if (err !== 0) return err;
-  const vfs = getVfs(c.k);
+  const vfs = c.k.vfs;
   if (vfs.isMountpoint(from.dentry) || (target !== null && vfs.isMountpoint(target.dentry))) return -EBUSY;
   if (np.dir.dentry.deleted) return -ENOENT;
   if (target !== null && !exchange && isDirInode(target.dentry.inode) && !target.dentry.inode.isEmpty(c, target.dentry)) return -ENOTEMPTY;

@@ -1,6 +1,5 @@
 // One machine's file-system tree: tmpfs at /, procfs at /proc, device nodes in /dev, and the
-// pipefs pseudo mount that pipes live on. Made when the first task is spawned (the kernel has
-// no field for it yet, so it hangs off the Kernel here; getVfs finds it).
+// pipefs pseudo mount that pipes live on. Kernel.vfs makes it on first use (the first spawn).
 //
 //   /            tmpfs, 0755
 //   /dev         null zero full console, and fd stdin stdout stderr -> /proc/self/fd...
@@ -178,16 +177,4 @@ export class Vfs {
     inode.nlink = 0;
     return { mnt: this.pipeMount, dentry: new Dentry(`pipe:[${ino}]`, this.pipeMount.root, inode) };
   }
-}
-
-const vfsOf = new WeakMap<Kernel, Vfs>();
-
-/** The machine's file-system tree, made on first use. */
-export function getVfs(k: Kernel): Vfs {
-  let v = vfsOf.get(k);
-  if (v === undefined) {
-    v = new Vfs(k);
-    vfsOf.set(k, v);
-  }
-  return v;
 }

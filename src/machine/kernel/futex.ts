@@ -22,18 +22,6 @@ export interface FutexWaiter {
   key: string;
 }
 
-const mmIds = new WeakMap<Mm, number>();
-let nextMmId = 1;
-
-function mmId(mm: Mm): number {
-  let id = mmIds.get(mm);
-  if (id === undefined) {
-    id = nextMmId++;
-    mmIds.set(mm, id);
-  }
-  return id;
-}
-
 export class Futexes {
   /** Waiters per key, in arrival order (FIFO wake-up, as Linux's plist for equal priority). */
   readonly queues = new Map<string, FutexWaiter[]>();
@@ -46,9 +34,10 @@ export class Futexes {
     if (vma === undefined) return null;
     // As Linux's get_futex_key: private anonymous memory is keyed by (mm, address) even for a
     // "shared" futex; only MAP_SHARED memory is keyed by the page, so processes meet there.
-    if (priv || (vma.flags & VM_SHARED) === 0) return `m${mmId(mm)}:${addr >>> 0}`;
+    // The mm is named by its kobject id, unique among the machine's mms and never reused.
+    if (priv || (vma.flags & VM_SHARED) === 0) return `m${mm.kobjId}:${addr >>> 0}`;
     const pte = mm.pt.get(addr >>> PAGE_SHIFT);
-    if (pte === undefined) return `m${mmId(mm)}:${addr >>> 0}`;
+    if (pte === undefined) return `m${mm.kobjId}:${addr >>> 0}`;
     return `f${pte.frame.id}:${addr & PAGE_MASK}`;
   }
 

@@ -12,7 +12,9 @@
 // code and SA_RESTART, whether an interrupted call restarts or returns -EINTR (signal.ts).
 import { Hart } from "../cpu/hart.ts";
 import { TRAP_BUDGET, TRAP_ECALL } from "../cpu/hart-mem.ts";
+import type { CrTrace } from "../../core/cr/trace.ts";
 import { initTaskFiles } from "../fs/task-files.ts";
+import { Vfs } from "../fs/vfs.ts";
 import { FrameAllocator } from "../mm/frame.ts";
 import type { Mm } from "../mm/mm.ts";
 import { Console } from "./console.ts";
@@ -88,6 +90,8 @@ export class Kernel {
   readonly modules: Modules;
   /** Registered by a loaded C/R module; sys_checkpoint/sys_restart dispatch to it. */
   cptOps: CptOperations | null = null;
+  /** What each checkpoint and restart did: made by the first of them (core/cr/trace.ts, crTrace). */
+  crTrace: CrTrace | null = null;
   /**
    * Called by cpt_mark(label) (syscall 802): the scenario runner's checkpoint points. true = hold
    * t there; { checkpoint: flags } = the call returns 1 + flags, asking a self-checkpointing
@@ -117,6 +121,7 @@ export class Kernel {
   readonly lastFatal = new Map<Task, string>();
   private nextNsId = 1;
   private readonly strace?: (line: string) => void;
+  private vfsTree: Vfs | null = null;
 
   constructor(opts: KernelOptions) {
     this.frames = new FrameAllocator(opts.memoryPages);
@@ -132,6 +137,11 @@ export class Kernel {
     this.initNs = new PidNamespace(this.kobj, null, 0, "boot (init_pid_ns)");
     this.freezer = new Freezer(this);
     this.modules = new Modules(this);
+  }
+
+  /** The file-system tree, made on first use (the first spawn, or the host installing files). */
+  get vfs(): Vfs {
+    return (this.vfsTree ??= new Vfs(this));
   }
 
   cyclesToNs(c: number): number {

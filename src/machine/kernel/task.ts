@@ -7,7 +7,10 @@
 // Reference counting (kref.ts): every constructor here takes its own reference on each object it
 // stores, and release() puts them; whoever creates an object and stores it elsewhere puts the
 // creation reference afterwards.
+import type { CrJob } from "../../core/cr/job.ts";
 import type { Hart } from "../cpu/hart.ts";
+import type { FilesStruct } from "../fs/fdtable.ts";
+import type { FsStruct } from "../fs/fs-struct.ts";
 import type { Cred } from "./cred.ts";
 import { KObject, type KObjectRegistry } from "./kref.ts";
 import type { KthreadInfo } from "./kthread.ts";
@@ -197,6 +200,20 @@ export class Task extends KObject {
   frozen = false;
   /** Set for kernel threads: the generator the scheduler steps instead of the hart. */
   kthread: KthreadInfo | null = null;
+  /**
+   * files_struct (the fd table) and fs_struct (root, cwd, umask): counted references, shared by
+   * CLONE_FILES / CLONE_FS, set and dropped by fs/task-files.ts (clone, execve, unshare, exit).
+   * null for a task that has exited (exit_files, exit_fs) or that the VFS never saw.
+   */
+  files: FilesStruct | null = null;
+  fs: FsStruct | null = null;
+  /**
+   * A blocking write's partial count, kept aside while a signal handler runs (rt_sigreturn
+   * clears `restart`): the re-executed call returns it (fs/rw-restart.ts). null otherwise.
+   */
+  rwAfterHandler: { sig: string; done: number } | null = null;
+  /** The C/R job this task waits for inside sys_checkpoint or sys_restart (core/cr/job.ts). */
+  crJob: CrJob | null = null;
 
   /** Put at exit (exit_task_namespaces), so null afterwards. */
   nsproxy: Nsproxy | null;

@@ -19,19 +19,14 @@ import { EBADF, EBADMSG, EINVAL, EISDIR, EPERM, EPIPE, ESPIPE } from "../../core
 import { resolveCell } from "../../core/cr/registry.ts";
 import { crTrace } from "../../core/cr/trace.ts";
 import type { File } from "../../machine/fs/file.ts";
-import { filesOf } from "../../machine/fs/task-files.ts";
 import { openPath } from "../../machine/fs/open.ts";
-import { getVfs } from "../../machine/fs/vfs.ts";
 import { walkTmpfs } from "../../core/cr/restore/tree.ts";
 import { AT_FDCWD, O_RDONLY, O_WRONLY } from "../../machine/fs/constants.ts";
 import { LOOKUP_FOLLOW, lookupAt } from "../../machine/fs/namei.ts";
 import { shellStatus } from "../../machine/kernel/task.ts";
 import { bootMachine, CTL_PATH, IMAGE_PATH, readGuestFile, RESTART_LOG, startRun, toolElf } from "../scenario/setup.ts";
 import type { Combination } from "../matrix/combos.ts";
-import {
-  caseSetup, checkpointAtMark, containerTasksAlive, liveObjects, objectDelta, reference, runRestarter, runUntil, shutdown,
-  type CaseSetup,
-} from "./input-support.ts";
+import { caseSetup, checkpointAtMark, containerTasksAlive, liveObjects, objectDelta, reference, runRestarter, runUntil, shutdown, type CaseSetup } from "./input-support.ts";
 import { outcome, type CaseContext, type CaseOutcome, type ReviewCase } from "./types.ts";
 
 /** hash: one process in its container, a small image. */
@@ -95,14 +90,14 @@ function open(k: Kernel, t: Task, path: string, flags: number): File {
 
 /** One end of a fresh anonymous pipe (the other end never opened). */
 function pipeEnd(k: Kernel, t: Task, flags: number): File {
-  const f = openPath({ k, t }, getVfs(k).newPipe({ k, t }), flags, "bad-fds case: pipe");
+  const f = openPath({ k, t }, k.vfs.newPipe({ k, t }), flags, "bad-fds case: pipe");
   if (typeof f === "number") throw new Error(`bad-fds set-up: pipe open failed with errno ${-f}`);
   return f;
 }
 
 /** Install `f` in t's fd table for the duration of `use`, then close it again. */
 function withFd<T>(k: Kernel, t: Task, f: File | null, use: (fd: number) => T): T {
-  const table = filesOf(t)!;
+  const table = t.files!;
   if (f === null) {
     let fd = 200;
     while (table.get(fd) !== undefined) fd++;
@@ -154,7 +149,7 @@ function checkpointSide(s: CaseSetup, results: BadFdResult[], problems: string[]
   const cinit = [...k.tasks.values()].find((t) => t.pidNs !== k.initNs && t.pidNs.reaper === t)!;
   const caller = self ? marker : ctl;
   const pid = self ? 0 : cinit.pid.nrIn(ctl.pidNs);
-  const vfs = getVfs(k);
+  const vfs = k.vfs;
   vfs.installFile("/var/cpt/readonly.img", new Uint8Array(0), 0o600);
   vfs.installFile("/var/cpt/eperm.img", new Uint8Array(0), 0o600);
   const opsBefore = crTrace(k).ops.length;
@@ -216,7 +211,7 @@ function restartSide(s: CaseSetup, streams: boolean, results: BadFdResult[], pro
   if (made !== "") problems.push(`restart side: the refused calls changed the kernel's objects: ${made}`);
   runUntil(k, () => !caller.alive);
   // A pipe whose writer has gone: the creator's restarter opens a FIFO, a writer comes and goes.
-  const fifo = getVfs(k).installFifo(FIFO).pipe;
+  const fifo = k.vfs.installFifo(FIFO).pipe;
   const objs = liveObjects(k);
   // The machine's init holds the writer's end, as an administrator's shell would.
   const admin = k.initNs.reaper!;
@@ -224,7 +219,7 @@ function restartSide(s: CaseSetup, streams: boolean, results: BadFdResult[], pro
   let closed = false;
   const rst = runRestarterWith(m, s, () => {
     if (writer === null && fifo.waitingReaders.size > 0) {
-      const f = openPath({ k, t: admin }, { mnt: getVfs(k).rootMount, dentry: walkTmpfs(getVfs(k), FIFO)! }, O_WRONLY, "bad-fds case: a FIFO writer");
+      const f = openPath({ k, t: admin }, { mnt: k.vfs.rootMount, dentry: walkTmpfs(k.vfs, FIFO)! }, O_WRONLY, "bad-fds case: a FIFO writer");
       if (typeof f === "number") throw new Error(`bad-fds set-up: opening ${FIFO} for writing failed with errno ${-f}`);
       writer = f;
     }

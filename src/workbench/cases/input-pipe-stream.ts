@@ -10,7 +10,6 @@ import { CPT_KILL } from "../../core/cr/interfaces.ts";
 import { ESPIPE } from "../../core/cr/errors.ts";
 import { resolveCell } from "../../core/cr/registry.ts";
 import { crTrace, type CrOpRecord } from "../../core/cr/trace.ts";
-import { getVfs } from "../../machine/fs/vfs.ts";
 import { bootMachine, ctlLog, RESTART_LOG, startRestart, startRun } from "../scenario/setup.ts";
 import type { Task } from "../../machine/kernel/task.ts";
 import type { Combination } from "../matrix/combos.ts";
@@ -34,7 +33,7 @@ export const PIPE_STREAM_CASE: ReviewCase = {
     const k = m.kernel;
     const self = s.design.trigger === "self";
     const ctl = startRun(m, s.w, CPT_KILL, s.design.trigger, FIFO);
-    const fifo = getVfs(k).installFifo(FIFO).pipe;
+    const fifo = k.vfs.installFifo(FIFO).pipe;
     let seen = 0;
     let rst: Task | undefined;
     let before: Record<string, number> = {};

@@ -11,16 +11,12 @@ import { containerTasks } from "../../core/cr/collect/collect.ts";
 import type { Kernel } from "../../machine/kernel/kernel.ts";
 import { NR_CHECKPOINT } from "../../machine/kernel/syscalls/cr-nr.ts";
 import type { Task } from "../../machine/kernel/task.ts";
-import { filesOf } from "../../machine/fs/task-files.ts";
 import { walkTmpfs } from "../../core/cr/restore/tree.ts";
-import { getVfs } from "../../machine/fs/vfs.ts";
 import { runPoint } from "../scenario/cell.ts";
 import { referenceRun } from "../scenario/reference.ts";
 import { bootMachine, guestFileSize, IMAGE_PATH, startRun } from "../scenario/setup.ts";
 import type { Combination } from "../matrix/combos.ts";
-import {
-  armAtMark, caseDesign, containerInit, killContainerFromOutside, runUntil, shutdown, workload, type ArmedRun,
-} from "./lifetime-support.ts";
+import { armAtMark, caseDesign, containerInit, killContainerFromOutside, runUntil, shutdown, workload, type ArmedRun } from "./lifetime-support.ts";
 import { outcome, type CaseContext, type CaseOutcome, type ReviewCase } from "./types.ts";
 
 /** Step finely until the checkpoint's kthread has begun the operation (its first step ran). */
@@ -83,8 +79,8 @@ export const DOUBLE_FPUT_CASE: ReviewCase = {
     };
     if (!toCheckpointStart(a)) return fail("the checkpoint never began");
     const caller = checkpointCaller(k);
-    const image = walkTmpfs(getVfs(k), IMAGE_PATH)?.inode;
-    const files = caller === undefined ? null : filesOf(caller);
+    const image = walkTmpfs(k.vfs, IMAGE_PATH)?.inode;
+    const files = caller === undefined ? null : caller.files;
     const fd = files?.fds().find((n) => files.get(n)?.inode === image);
     if (files === null || files === undefined || fd === undefined) return fail("no caller with the image fd open was found asleep in sys_checkpoint");
     // As another thread of the caller would: close(fd) while the dump runs.

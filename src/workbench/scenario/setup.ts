@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { Machine } from "../../machine/machine.ts";
 import type { ModuleDef } from "../../machine/kernel/module.ts";
 import type { Task } from "../../machine/kernel/task.ts";
-import { getVfs } from "../../machine/fs/vfs.ts";
 import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../machine/fs/tmpfs/tmpfs.ts";
 import type { Dentry } from "../../machine/fs/inode.ts";
 import { mkdirsTmpfs, walkTmpfs } from "../../core/cr/restore/tree.ts";
@@ -63,7 +62,7 @@ export interface PhaseMachine {
 /** A machine with the programs installed and (when given) the C/R module loaded. */
 export function bootMachine(exp: Experiment, w: WorkloadRef, mod: ModuleDef | null, memoryMiB = 1024): Machine {
   const m = new Machine({ seed: exp.seed, cpus: exp.cpus, quantum: exp.quantum, memoryMiB, capture: true });
-  const vfs = getVfs(m.kernel);
+  const vfs = m.kernel.vfs;
   vfs.installFile(CTL_PATH, controllerElf(), 0o755);
   mkdirp(m, "/var/cpt");
   mkdirp(m, "/ct");
@@ -100,28 +99,28 @@ export function startRestart(m: Machine, w: WorkloadRef, restarter: RestarterSpe
 
 /** Make a directory and its parents (root-owned, 0755) from outside the guest. */
 export function mkdirp(m: Machine, path: string): void {
-  if (mkdirsTmpfs(getVfs(m.kernel), path) === null) throw new CptbenchError("SETUP", `${path}: not a directory`);
+  if (mkdirsTmpfs(m.kernel.vfs, path) === null) throw new CptbenchError("SETUP", `${path}: not a directory`);
 }
 
 /** A tmpfs file's bytes, or null. */
 export function readGuestFile(m: Machine, path: string): Uint8Array | null {
-  const d = walkTmpfs(getVfs(m.kernel), path);
+  const d = walkTmpfs(m.kernel.vfs, path);
   return d !== null && d.inode instanceof TmpfsFile ? d.inode.readBytes() : null;
 }
 
 export function writeGuestFile(m: Machine, path: string, bytes: Uint8Array): void {
-  getVfs(m.kernel).installFile(path, bytes, 0o600);
+  m.kernel.vfs.installFile(path, bytes, 0o600);
 }
 
 /** The size of a tmpfs file, or -1. */
 export function guestFileSize(m: Machine, path: string): number {
-  const d = walkTmpfs(getVfs(m.kernel), path);
+  const d = walkTmpfs(m.kernel.vfs, path);
   return d !== null && d.inode instanceof TmpfsFile ? d.inode.size : -1;
 }
 
 /** Copy a tmpfs file to the host page by page (no whole-file buffer: images can be big). */
 export function saveGuestFile(m: Machine, path: string, hostPath: string): number {
-  const d = walkTmpfs(getVfs(m.kernel), path);
+  const d = walkTmpfs(m.kernel.vfs, path);
   if (d === null || !(d.inode instanceof TmpfsFile)) throw new CptbenchError("IMAGE", `${path} is not a file in the guest`);
   const f = d.inode;
   const fd = openSync(hostPath, "w");
@@ -139,7 +138,7 @@ export function saveGuestFile(m: Machine, path: string, hostPath: string): numbe
 
 /** Copy a host file into the guest's tmpfs page by page. */
 export function loadGuestFile(m: Machine, hostPath: string, path: string): void {
-  const f = getVfs(m.kernel).installFile(path, new Uint8Array(0), 0o600);
+  const f = m.kernel.vfs.installFile(path, new Uint8Array(0), 0o600);
   if (f === null) throw new CptbenchError("IMAGE", `${path} cannot hold a file in the guest`);
   const size = statSync(hostPath).size;
   const fd = openSync(hostPath, "r");
@@ -170,7 +169,7 @@ export function ctlLog(m: Machine, path: string): [string, number][] {
  * (not inode numbers or times, which a restart legitimately changes). "-" if it is absent.
  */
 export function treeDigest(m: Machine, root: string): string {
-  const d = walkTmpfs(getVfs(m.kernel), root);
+  const d = walkTmpfs(m.kernel.vfs, root);
   if (d === null) return "-";
   const h = createHash("sha256");
   const walk = (e: Dentry, rel: string): void => {

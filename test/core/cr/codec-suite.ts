@@ -15,8 +15,6 @@ import type { CheckpointModel, PageRecord } from "../../../src/core/cr/model.ts"
 import { O_RDONLY } from "../../../src/machine/fs/constants.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
 import { openPath } from "../../../src/machine/fs/open.ts";
-import { filesOf } from "../../../src/machine/fs/task-files.ts";
-import { getVfs } from "../../../src/machine/fs/vfs.ts";
 import { concat, minimalModel, page, richModel } from "../../support/cr-models.ts";
 import { modelArb } from "../../support/model-arbitrary.ts";
 import { boot, open, shutdown } from "../../machine/fs/helpers.ts";
@@ -209,10 +207,10 @@ export function streamingSuite(codec: ImageCodec, streams: boolean, runs: number
 
   it(`a restart from a pipe is ${streams ? "accepted" : "refused with ESPIPE, saying it needs seeking"}; from a file it is accepted`, () => {
     const b = boot();
-    const p = getVfs(b.k).newPipe(b.c);
+    const p = b.k.vfs.newPipe(b.c);
     const rd = openPath(b.c, p, O_RDONLY, "test") as File;
-    const pipeFd = filesOf(b.t)!.installNew(rd, false);
-    const fileFd = filesOf(b.t)!.installNew(open(b.c, "/image"), false);
+    const pipeFd = b.t.files!.installNew(rd, false);
+    const fileFd = b.t.files!.installNew(open(b.c, "/image"), false);
     const viaPipe = restartImageFd(b.t, pipeFd, codec);
     if (streams) expect(viaPipe).not.toBeInstanceOf(CrError);
     else {

@@ -8,7 +8,6 @@ import { describe, expect, it } from "vitest";
 import { builtinRegistry, resolveCell } from "../../../src/core/cr/registry.ts";
 import { CPT_KILL } from "../../../src/core/cr/interfaces.ts";
 import { crTrace } from "../../../src/core/cr/trace.ts";
-import { getVfs } from "../../../src/machine/fs/vfs.ts";
 import { PIPE_DEF_BUFFERS } from "../../../src/machine/fs/pipe.ts";
 import { PAGE_SIZE } from "../../../src/machine/mm/frame.ts";
 import { sendSignal } from "../../../src/machine/kernel/signal.ts";
@@ -33,7 +32,7 @@ describe.each(cases)("checkpoint into a pipe and restart from it, concurrently: 
     const ref = referenceRun(exp, w, design.module());
     const m2 = bootMachine(exp, w, design.module());
     const k2 = m2.kernel;
-    getVfs(k2).installFifo(FIFO);
+    k2.vfs.installFifo(FIFO);
     const run = startRun(m2, w, CPT_KILL, "controller", FIFO);
     let seen = 0;
     let rst: ReturnType<typeof startRestart> | undefined;

@@ -8,12 +8,10 @@ import { Restorer } from "../../../src/core/cr/restore/restorer.ts";
 import { crTrace } from "../../../src/core/cr/trace.ts";
 import { KOBJECT_TYPES } from "../../../src/machine/kernel/kref.ts";
 import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
-import { getVfs } from "../../../src/machine/fs/vfs.ts";
 import { walkTmpfs } from "../../../src/core/cr/restore/tree.ts";
 import { CPT_KILL } from "../../../src/core/cr/interfaces.ts";
 import { KernelCreator } from "../../../src/plugins/kernel-fork/creator.ts";
 import { CptCodec } from "../../../src/plugins/openvz-cpt/codec/cpt-codec.ts";
-import { filesOf } from "../../../src/machine/fs/task-files.ts";
 import { O_RDONLY } from "../../../src/machine/fs/constants.ts";
 import { openPath } from "../../../src/machine/fs/open.ts";
 import { IMAGE_PATH, readGuestFile, RESTART_LOG, ctlLog, startRestart, writeGuestFile, workdirOf } from "../../../src/workbench/scenario/setup.ts";
@@ -48,7 +46,7 @@ function restart(c: ReturnType<typeof checkpointed>): [string, number][] {
 describe("restart failures leave nothing behind", () => {
   it("refuses truncated and corrupted cpt images with EBADMSG, then restarts from the intact one", () => {
     const c = checkpointed("fork-tree");
-    const treeBefore = walkTmpfs(getVfs(c.k), "/ct");
+    const treeBefore = walkTmpfs(c.k.vfs, "/ct");
     const entriesBefore = [...(treeBefore!.inode as unknown as { children: Map<string, unknown> }).children.keys()];
     const before = live(c.k);
     const bad: Uint8Array[] = [
@@ -98,7 +96,7 @@ describe("restart failures leave nothing behind", () => {
       r.abort();
       expect(live(k), `after ${n} tasks`).toEqual(before);
       expect(k.frames.inUse, `frames after ${n} tasks`).toBe(frames);
-      expect(walkTmpfs(getVfs(k), workdirOf(w))).not.toBeNull();
+      expect(walkTmpfs(k.vfs, workdirOf(w))).not.toBeNull();
     }
     m.kernel.shutdown();
     expect(k.oopses.count).toBe(0);
@@ -107,11 +105,11 @@ describe("restart failures leave nothing behind", () => {
   it("refuses a pipe as the image fd: the cpt format needs seeking", () => {
     const c = checkpointed("hash");
     const caller = [...c.k.tasks.values()].find((t) => t.kthread === null && t.alive) ?? startRestart(c.m, c.w);
-    const vfs = getVfs(c.k);
+    const vfs = c.k.vfs;
     const pipe = vfs.newPipe({ k: c.k, t: caller });
     const rd = openPath({ k: c.k, t: caller }, pipe, O_RDONLY, "test pipe");
     if (typeof rd === "number") throw new Error("pipe open failed");
-    const fd = filesOf(caller)!.installNew(rd, false);
+    const fd = caller.files!.installNew(rd, false);
     const mod = c.k.modules.loaded.get("cptrst")!;
     const cr: CrContext = { k: c.k, module: mod, codec: new CptCodec(), trace: crTrace(c.k) };
     expect(new KernelCreator({}).restart(cr, caller, 0, fd, 0)).toBe(-ESPIPE);

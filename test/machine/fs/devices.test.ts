@@ -2,7 +2,6 @@
 import { describe, expect, it } from "vitest";
 import { O_RDONLY, O_RDWR, O_WRONLY, SEEK_END } from "../../../src/machine/fs/constants.ts";
 import { ENOSPC, ENOTTY, ESPIPE } from "../../../src/machine/fs/errno.ts";
-import { filesOf } from "../../../src/machine/fs/task-files.ts";
 import { Machine } from "../../../src/machine/machine.ts";
 import { boot, fixture, open, readAll, shutdown, write } from "./helpers.ts";
 
@@ -28,7 +27,7 @@ describe("devices", () => {
     const m = new Machine({ seed: 1, memoryMiB: 16, stdin: Buffer.from("typed input") });
     const t = m.kernel.spawn(fixture("guest", "hello.elf"), ["hello"], [], "hello", true);
     const c = { k: m.kernel, t };
-    const files = filesOf(t)!;
+    const files = t.files!;
     expect(readAll(c, files.get(0)!, 5)).toBe("typed");
     write(c, files.get(1)!, "out");
     write(c, files.get(2)!, "err");

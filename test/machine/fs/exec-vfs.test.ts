@@ -5,7 +5,6 @@ import { AT_FDCWD } from "../../../src/machine/fs/constants.ts";
 import { isRegInode } from "../../../src/machine/fs/inode.ts";
 import { lookupAt, LOOKUP_FOLLOW } from "../../../src/machine/fs/namei.ts";
 import { symlinkAt } from "../../../src/machine/fs/vfs-ops.ts";
-import { getVfs } from "../../../src/machine/fs/vfs.ts";
 import { EACCES, ELOOP, ENOENT, ENOEXEC, ENOTDIR } from "../../../src/machine/kernel/errno.ts";
 import { SYSCALLS } from "../../../src/machine/kernel/syscalls/table.ts";
 import { runProgram } from "../../../src/machine/machine.ts";
@@ -29,7 +28,7 @@ describe("execve through the VFS", () => {
     expect(Buffer.from(r.stdout).toString()).toContain("execve missing: -2");
     expect(r.oopses).toBe(0);
     const b = boot();
-    const vfs = getVfs(b.k);
+    const vfs = b.k.vfs;
     const hello = fixture("guest", "hello.elf");
     vfs.installFile("/usr/local/bin/hello", hello);
     const p = lookupAt(b.c, AT_FDCWD, "/usr/local/bin/hello", LOOKUP_FOLLOW);
@@ -45,7 +44,7 @@ describe("execve through the VFS", () => {
 
   it("walks symlinks and loads the file; ENOENT, ENOTDIR, ELOOP, EACCES, ENOEXEC otherwise", () => {
     const b = boot();
-    const vfs = getVfs(b.k);
+    const vfs = b.k.vfs;
     vfs.installFile("/bin/hello", fixture("guest", "hello.elf"));
     vfs.installFile("/bin/data", fixture("guest", "hello.elf"), 0o644);
     vfs.installFile("/bin/text", Buffer.from("#!/bin/sh\necho hi\n"), 0o755);

@@ -6,13 +6,13 @@ import { CLONE_FILES, CLONE_FS } from "../../../src/machine/kernel/clone-flags.t
 import { O_RDONLY } from "../../../src/machine/fs/constants.ts";
 import { EBADF, EMFILE } from "../../../src/machine/fs/errno.ts";
 import { describeFile } from "../../../src/machine/fs/describe.ts";
-import { execTaskFiles, filesOf, fsOf, unshareTaskFiles } from "../../../src/machine/fs/task-files.ts";
+import { execTaskFiles, unshareTaskFiles } from "../../../src/machine/fs/task-files.ts";
 import { boot, fork, open, shutdown } from "./helpers.ts";
 
 describe("fd tables", () => {
   it("gives the first task the console on 0, 1 and 2, each its own file", () => {
     const b = boot();
-    const files = filesOf(b.t)!;
+    const files = b.t.files!;
     expect(files.fds()).toEqual([0, 1, 2]);
     const [i, o, e] = [0, 1, 2].map((fd) => files.get(fd)!);
     expect(new Set([i, o, e]).size).toBe(3);
@@ -24,7 +24,7 @@ describe("fd tables", () => {
 
   it("allocates the lowest free fd, up to the 1024 limit", () => {
     const b = boot();
-    const files = filesOf(b.t)!;
+    const files = b.t.files!;
     const f = open(b.c, "/f");
     for (let fd = 3; fd < 1024; fd++) {
       b.k.kobj.get(f);
@@ -43,7 +43,7 @@ describe("fd tables", () => {
 
   it("reports FDSize as Linux grows it on a 32-bit kernel: 32, then multiples of 256", () => {
     const b = boot();
-    const files = filesOf(b.t)!;
+    const files = b.t.files!;
     expect(files.maxFds).toBe(32);
     const f = open(b.c, "/f");
     files.install(40, f, false);
@@ -58,20 +58,20 @@ describe("fd tables", () => {
     const b = boot();
     const { k, t } = b;
     const f = open(b.c, "/f");
-    const fd = filesOf(t)!.installNew(f, true);
+    const fd = t.files!.installNew(f, true);
     const sharer = fork(k, t, CLONE_FILES | CLONE_FS);
     const copier = fork(k, t);
-    expect(filesOf(sharer)).toBe(filesOf(t));
-    expect(fsOf(sharer)).toBe(fsOf(t));
-    expect(filesOf(copier)).not.toBe(filesOf(t));
-    expect(fsOf(copier)).not.toBe(fsOf(t));
+    expect(sharer.files).toBe(t.files);
+    expect(sharer.fs).toBe(t.fs);
+    expect(copier.files).not.toBe(t.files);
+    expect(copier.fs).not.toBe(t.fs);
     // The copy holds the same open file (shared offset) and the close-on-exec bit.
-    expect(filesOf(copier)!.get(fd)).toBe(f);
-    expect(filesOf(copier)!.getCloexec(fd)).toBe(true);
+    expect(copier.files!.get(fd)).toBe(f);
+    expect(copier.files!.getCloexec(fd)).toBe(true);
     expect(f.refcount).toBe(2);
-    filesOf(sharer)!.close(fd);
-    expect(filesOf(t)!.get(fd)).toBeUndefined();
-    expect(filesOf(copier)!.get(fd)).toBe(f);
+    sharer.files!.close(fd);
+    expect(t.files!.get(fd)).toBeUndefined();
+    expect(copier.files!.get(fd)).toBe(f);
     expect(shutdown(b)).toBe(0);
   });
 
@@ -80,18 +80,18 @@ describe("fd tables", () => {
     const { k, t } = b;
     const keep = open(b.c, "/keep");
     const gone = open(b.c, "/gone", O_RDONLY | 0o100);
-    filesOf(t)!.install(5, keep, false);
-    filesOf(t)!.install(6, gone, true);
+    t.files!.install(5, keep, false);
+    t.files!.install(6, gone, true);
     const sharer = fork(k, t, CLONE_FILES);
-    const shared = filesOf(t)!;
+    const shared = t.files!;
     expect(shared.refcount).toBe(2);
     expect(unshareTaskFiles(k, sharer, CLONE_FILES)).toBe(0);
-    expect(filesOf(sharer)).not.toBe(shared);
+    expect(sharer.files).not.toBe(shared);
     expect(shared.refcount).toBe(1);
     const sharer2 = fork(k, t, CLONE_FILES);
     execTaskFiles(k, sharer2);
-    expect(filesOf(sharer2)!.fds()).toEqual([0, 1, 2, 5]);
-    expect(filesOf(t)!.fds()).toEqual([0, 1, 2, 5, 6]);
+    expect(sharer2.files!.fds()).toEqual([0, 1, 2, 5]);
+    expect(t.files!.fds()).toEqual([0, 1, 2, 5, 6]);
     expect(describeFile(gone)).toMatchObject({ kind: "regular", readable: true, writable: false, seekable: true });
     expect(shutdown(b)).toBe(0);
   });

@@ -6,12 +6,11 @@ import { dPath } from "../../../src/machine/fs/dpath.ts";
 import { EACCES, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../../../src/machine/fs/errno.ts";
 import type { Path } from "../../../src/machine/fs/inode.ts";
 import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, lookupAt, lookupParentAt } from "../../../src/machine/fs/namei.ts";
-import { filesOf, fsOf } from "../../../src/machine/fs/task-files.ts";
 import { mkdirAt, rmdirAt, symlinkAt } from "../../../src/machine/fs/vfs-ops.ts";
 import { boot, open, shutdown } from "./helpers.ts";
 
 function name(b: ReturnType<typeof boot>, p: Path | number): string | number {
-  return typeof p === "number" ? p : dPath(p, fsOf(b.t)!.root).name;
+  return typeof p === "number" ? p : dPath(p, b.t.fs!.root).name;
 }
 
 describe("path walk", () => {
@@ -33,7 +32,7 @@ describe("path walk", () => {
     const { c } = b;
     mkdirAt(c, AT_FDCWD, "/d", 0o755);
     mkdirAt(c, AT_FDCWD, "/d/e", 0o755);
-    const files = filesOf(b.t)!;
+    const files = b.t.files!;
     const dfd = files.installNew(open(c, "/d", O_RDONLY | O_DIRECTORY), false);
     const ffd = files.installNew(open(c, "/f"), false);
     expect(name(b, lookupAt(c, dfd, "e", 0))).toBe("/d/e");
@@ -113,7 +112,7 @@ describe("path walk", () => {
     mkdirAt(c, AT_FDCWD, "/jail", 0o755);
     mkdirAt(c, AT_FDCWD, "/jail/sub", 0o755);
     const jail = lookupAt(c, AT_FDCWD, "/jail", 0) as Path;
-    const fs = fsOf(t)!;
+    const fs = t.fs!;
     fs.root = jail;
     fs.pwd = jail;
     expect(name(b, lookupAt(c, AT_FDCWD, "../../sub", 0))).toBe("/sub");
@@ -127,12 +126,12 @@ describe("path walk", () => {
     const { c, t } = b;
     mkdirAt(c, AT_FDCWD, "/gone", 0o755);
     const gone = lookupAt(c, AT_FDCWD, "/gone", 0) as Path;
-    fsOf(t)!.pwd = gone;
+    t.fs!.pwd = gone;
     expect(rmdirAt(c, AT_FDCWD, "/gone")).toBe(0);
     expect(lookupAt(c, AT_FDCWD, "x", 0)).toBe(-ENOENT);
     expect(mkdirAt(c, AT_FDCWD, "x", 0o755)).toBe(-ENOENT);
     expect(lookupAt(c, AT_FDCWD, ".", 0)).toMatchObject({ dentry: gone.dentry });
-    expect(dPath(gone, fsOf(t)!.root).name).toBe("/gone (deleted)");
+    expect(dPath(gone, t.fs!.root).name).toBe("/gone (deleted)");
     expect(shutdown(b)).toBe(0);
   });
 });

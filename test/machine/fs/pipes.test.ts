@@ -8,12 +8,11 @@ import { KernelIter } from "../../../src/machine/fs/iov.ts";
 import { openPath } from "../../../src/machine/fs/open.ts";
 import { PipeInode } from "../../../src/machine/fs/pipe.ts";
 import { vfsRead } from "../../../src/machine/fs/read-write.ts";
-import { getVfs } from "../../../src/machine/fs/vfs.ts";
 import { SIGPIPE } from "../../../src/machine/kernel/signal-names.ts";
 import { boot, readAll, shutdown, write } from "./helpers.ts";
 
 function pipe(b: ReturnType<typeof boot>, flags = 0): [File, File] {
-  const p = getVfs(b.k).newPipe(b.c);
+  const p = b.k.vfs.newPipe(b.c);
   return [openPath(b.c, p, O_RDONLY | flags, "test") as File, openPath(b.c, p, O_WRONLY | flags, "test") as File];
 }
 

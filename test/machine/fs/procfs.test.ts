@@ -9,8 +9,6 @@ import { KernelIter } from "../../../src/machine/fs/iov.ts";
 import { openAt, openPath } from "../../../src/machine/fs/open.ts";
 import { parseProcInt } from "../../../src/machine/fs/proc/root.ts";
 import { vfsRead } from "../../../src/machine/fs/read-write.ts";
-import { filesOf } from "../../../src/machine/fs/task-files.ts";
-import { getVfs } from "../../../src/machine/fs/vfs.ts";
 import { readlinkAt, unlinkAt } from "../../../src/machine/fs/vfs-ops.ts";
 import { readdirFrom } from "../../../src/machine/fs/readdir.ts";
 import { releaseTask } from "../../../src/machine/kernel/exit.ts";
@@ -104,12 +102,12 @@ describe("/proc/<pid>/fd links, cmdline, maps", () => {
   it("names files by path (deleted once unlinked), pipes as pipe:[ino], the console as /dev/console", () => {
     const b = boot();
     const { c, t, k } = b;
-    const files = filesOf(t)!;
+    const files = t.files!;
     const fd = files.installNew(open(c, "/tmp/x"), false);
     expect(readlinkAt(c, AT_FDCWD, `/proc/self/fd/${fd}`)).toBe("/tmp/x");
     unlinkAt(c, AT_FDCWD, "/tmp/x");
     expect(readlinkAt(c, AT_FDCWD, `/proc/self/fd/${fd}`)).toBe("/tmp/x (deleted)");
-    const p = getVfs(k).newPipe(c);
+    const p = k.vfs.newPipe(c);
     const pfd = files.installNew(openPath(c, p, O_RDONLY, "test") as never, false);
     expect(readlinkAt(c, AT_FDCWD, `/proc/self/fd/${pfd}`)).toMatch(/^pipe:\[\d+\]$/);
     expect(readlinkAt(c, AT_FDCWD, "/proc/self/fd/1")).toBe("/dev/console");

@@ -5,7 +5,6 @@
 import { describe, expect, it } from "vitest";
 import { AT_FDCWD, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY } from "../../../src/machine/fs/constants.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
-import { filesOf } from "../../../src/machine/fs/task-state.ts";
 import { unlinkAt } from "../../../src/machine/fs/vfs-ops.ts";
 import { EACCES, ENODEV, EINVAL } from "../../../src/machine/kernel/errno.ts";
 import { SYSCALLS } from "../../../src/machine/kernel/syscalls/table.ts";
@@ -27,7 +26,7 @@ function sys(b: Booted, t: Task, nr: number, ...args: number[]): number {
 
 /** Install f in t's fd table; returns the fd. */
 function fdOf(t: Task, f: File): number {
-  return filesOf(t)!.installNew(f, false);
+  return t.files!.installNew(f, false);
 }
 
 const mmap = (b: Booted, t: Task, len: number, prot: number, flags: number, fd: number, pgoff = 0): number =>

@@ -9,7 +9,6 @@ import { crTrace, type CrOpRecord } from "../../../src/core/cr/trace.ts";
 import { Cred } from "../../../src/machine/kernel/cred.ts";
 import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
 import { shellStatus, type Task } from "../../../src/machine/kernel/task.ts";
-import { filesOf } from "../../../src/machine/fs/task-files.ts";
 import { referenceRun } from "../../../src/workbench/scenario/reference.ts";
 import { bootMachine, IMAGE_PATH, readGuestFile, startRun } from "../../../src/workbench/scenario/setup.ts";
 import { SELF_STEPS } from "../../../src/plugins/self-cpt/initiator.ts";
@@ -75,7 +74,7 @@ describe("self initiator", () => {
     const k = m.kernel;
     // The task held at its mark is asleep on an ecall, as a self-checkpointing caller is.
     const caller = [...k.tasks.values()].find((t) => t.pidNs === init.pidNs && t.restartCode !== 0 && t !== init)!;
-    const fd = [...filesOf(caller)!.fds()][0];
+    const fd = [...caller.files!.fds()][0];
     const model = collectContainer(k, init, "test", { self: { task: caller, fd, ret: CPT_RESTARTED } });
     const plain = collectContainer(k, init, "test");
     // Task records are in containerTasks order.

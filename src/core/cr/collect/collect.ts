@@ -10,14 +10,8 @@ import type { Pid, PidNamespace } from "../../../machine/kernel/pid.ts";
 import type { SigInfo } from "../../../machine/kernel/siginfo.ts";
 import type { Cred } from "../../../machine/kernel/cred.ts";
 import type { SigHand, SigPending, Task, ThreadGroup } from "../../../machine/kernel/task.ts";
-import { filesOf, fsOf } from "../../../machine/fs/task-files.ts";
-import { getVfs } from "../../../machine/fs/vfs.ts";
-import { savedProgress } from "../../../machine/fs/rw-restart.ts";
 import { CrError, EINVAL, EOPNOTSUPP, ESRCH } from "../errors.ts";
-import {
-  MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type CredRecord, type PidNsRecord, type PidRecord,
-  type RegsRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord, type SyscallRecord, type TaskRecord, type ThreadGroupRecord,
-} from "../model.ts";
+import { MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type CredRecord, type PidNsRecord, type PidRecord, type RegsRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord, type SyscallRecord, type TaskRecord, type ThreadGroupRecord } from "../model.ts";
 import { FilesCollector } from "./files.ts";
 import { IdMap } from "./ids.ts";
 import { collectMm, type MmCollector } from "./mm.ts";
@@ -97,8 +91,8 @@ class Collector implements MmCollector {
     private readonly opts: CollectOptions,
   ) {
     this.zeroPageAbort = opts.zeroPageAbort === true;
-    const files = opts.self === undefined ? null : filesOf(opts.self.task);
-    this.files = new FilesCollector(getVfs(k), files === null ? undefined : { files, fd: opts.self!.fd });
+    const files = opts.self === undefined ? null : opts.self.task.files;
+    this.files = new FilesCollector(k.vfs, files === null ? undefined : { files, fd: opts.self!.fd });
   }
 
   inodeId(inode: import("../../../machine/fs/tmpfs/tmpfs.ts").TmpfsFile, path: string): number {
@@ -201,8 +195,7 @@ class Collector implements MmCollector {
       }
       rec.block = block;
     }
-    const saved = savedProgress(t);
-    if (saved !== undefined) rec.afterHandler = saved;
+    if (t.rwAfterHandler !== null) rec.afterHandler = { ...t.rwAfterHandler };
     return rec;
   }
 
@@ -224,8 +217,8 @@ class Collector implements MmCollector {
     const zombie = !t.alive;
     const h = t.hart;
     const parent = t.parent !== null ? this.taskIds.get(t.parent) ?? null : null;
-    const files = filesOf(t);
-    const fs = fsOf(t);
+    const files = t.files;
+    const fs = t.fs;
     const rec: TaskRecord = {
       id, pidId: this.pidId(t.pid, `task ${t.id}`), parentTaskId: parent, threadGroupId: this.groupId(t.group),
       sighandId: this.sighandId(t.sighand), credId: this.credId(t.cred),
@@ -280,8 +273,8 @@ export function collectContainer(k: Kernel, init: Task, producer: string, opts: 
   const tasks = containerTasks(k, init);
   const freezerBase = k.freezer.groupOf(init).path;
   const c = new Collector(k, ns, freezerBase, opts);
-  const fs = fsOf(init);
-  const vfs = getVfs(k);
+  const fs = init.fs;
+  const vfs = k.vfs;
   let treeRoot = "/";
   if (fs !== null && fs.pwd.mnt === vfs.rootMount && fs.pwd.dentry !== vfs.rootMount.root) {
     treeRoot = c.files.name(fs.pwd);

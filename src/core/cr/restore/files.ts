@@ -10,7 +10,6 @@ import { FsStruct } from "../../../machine/fs/fs-struct.ts";
 import type { FsCtx, Path } from "../../../machine/fs/inode.ts";
 import { openPath } from "../../../machine/fs/open.ts";
 import { PipeInode } from "../../../machine/fs/pipe.ts";
-import { getVfs } from "../../../machine/fs/vfs.ts";
 import { AT_FDCWD, O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
 import { LOOKUP_FOLLOW, lookupAt } from "../../../machine/fs/namei.ts";
 import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
@@ -46,7 +45,7 @@ export class FilesRestore {
     if (p !== undefined) return p;
     const rec = this.pipeRecs.get(id);
     if (rec === undefined) throw new CrError(EINVAL, `a file names pipe ${id}, which the image does not have`);
-    p = getVfs(this.k).newPipe(this.c);
+    p = this.k.vfs.newPipe(this.c);
     const pipe = (p.dentry.inode as PipeInode).pipe;
     for (let off = 0; off < rec.buffered.length; off += PAGE_SIZE) {
       const frame = this.k.frames.alloc();

@@ -16,7 +16,6 @@ import { Nsproxy, SigHand, Task, ThreadGroup } from "../../../machine/kernel/tas
 import type { FreezerCgroup } from "../../../machine/kernel/freezer.ts";
 import { Mm } from "../../../machine/mm/mm.ts";
 import type { ShmemObject } from "../../../machine/mm/shmem.ts";
-import { setFiles, setFs } from "../../../machine/fs/task-state.ts";
 import { exitTaskFiles } from "../../../machine/fs/task-files.ts";
 import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import { CrError, EINVAL } from "../errors.ts";
@@ -238,8 +237,8 @@ export class Restorer {
       const obj = what === "files" ? this.files.fdTables.get(id) : this.files.fsContexts.get(id);
       if (obj === undefined) throw new CrError(EINVAL, `task ${rec.id} names ${what === "files" ? "fd table" : "fs context"} ${id}, which the image does not have`);
       r.get(obj, `restart: task ${what}`);
-      if (what === "files") setFiles(t, obj as import("../../../machine/fs/fdtable.ts").FilesStruct);
-      else setFs(t, obj as import("../../../machine/fs/fs-struct.ts").FsStruct);
+      if (what === "files") t.files = obj as import("../../../machine/fs/fdtable.ts").FilesStruct;
+      else t.fs = obj as import("../../../machine/fs/fs-struct.ts").FsStruct;
     });
   }
 

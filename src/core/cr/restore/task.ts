@@ -6,7 +6,6 @@ import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import { recalcSigPending } from "../../../machine/kernel/signal.ts";
 import type { SigInfo } from "../../../machine/kernel/siginfo.ts";
 import type { SigPending, Task } from "../../../machine/kernel/task.ts";
-import { restoreProgress } from "../../../machine/fs/rw-restart.ts";
 import type { PidNamespace } from "../../../machine/kernel/pid.ts";
 import type { SigPendingRecord, TaskRecord, ThreadGroupRecord } from "../model.ts";
 
@@ -35,7 +34,7 @@ export function restoreTaskState(k: Kernel, t: Task, rec: TaskRecord, tasks: Tas
       if (sc.vforkChildTaskId !== undefined) block.vforkChild = tasks[sc.vforkChildTaskId - 1]?.id ?? 0;
       t.restart = block;
     }
-    if (sc.afterHandler !== undefined) restoreProgress(t, sc.afterHandler);
+    if (sc.afterHandler !== undefined) t.rwAfterHandler = { ...sc.afterHandler };
   }
 }
 

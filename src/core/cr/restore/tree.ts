@@ -6,7 +6,7 @@ import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import type { Task } from "../../../machine/kernel/task.ts";
 import { Dentry, type FsCtx, type Path } from "../../../machine/fs/inode.ts";
 import { TmpfsDir, TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
-import { getVfs, type Vfs } from "../../../machine/fs/vfs.ts";
+import { type Vfs } from "../../../machine/fs/vfs.ts";
 import { S_IFMT } from "../../../machine/fs/constants.ts";
 import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EEXIST, ENOENT, ENOMEM, ENOTDIR, EOPNOTSUPP } from "../errors.ts";
@@ -81,7 +81,7 @@ export class TreeRestore {
     caller: Task,
     private readonly m: CheckpointModel,
   ) {
-    this.vfs = getVfs(k);
+    this.vfs = k.vfs;
     this.c = { k, t: caller };
   }
 

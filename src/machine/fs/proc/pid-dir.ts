@@ -10,7 +10,6 @@ import { EINVAL, ENOENT, ESRCH } from "../errno.ts";
 import { dPath } from "../dpath.ts";
 import type { File } from "../file.ts";
 import { Dentry, SymlinkInode, type DirEntry, type FsCtx, type Path } from "../inode.ts";
-import { filesOf, fsOf } from "../task-state.ts";
 import { pidIno, ProcDir, ProcDirBase, ProcFnFile, type ProcEntry, type ProcFs } from "./proc-fs.ts";
 import { showCmdline, showStat, showStatm, showStatus } from "./pid-status.ts";
 
@@ -46,7 +45,7 @@ class ProcLink extends SymlinkInode {
 
   readlink(c: FsCtx): string | number {
     const p = this.resolve();
-    const root = fsOf(c.t)?.root;
+    const root = c.t.fs?.root;
     if (typeof p === "number" || root === undefined) return typeof p === "number" ? p : -ENOENT;
     return dPath(p, root).name;
   }
@@ -82,20 +81,20 @@ class ProcFdDir extends ProcDirBase {
   private fdLink(fd: number, file: File): ProcLink {
     const acc = file.flags & O_ACCMODE;
     const mode = file.isPath ? 0o500 : acc === O_RDONLY ? 0o500 : acc === O_WRONLY ? 0o300 : 0o700;
-    return own(new ProcLink(this.psb, pidIno(gid(this.pid), FD_SLOT + fd), mode, (t) => filesOf(t)?.get(fd)?.path ?? null, this.pid), taskOf(this.pid));
+    return own(new ProcLink(this.psb, pidIno(gid(this.pid), FD_SLOT + fd), mode, (t) => t.files?.get(fd)?.path ?? null, this.pid), taskOf(this.pid));
   }
 
   lookup(_c: FsCtx, dir: Dentry, name: string): Dentry | null {
     const t = taskOf(this.pid);
     if (t === null || !/^(0|[1-9][0-9]*)$/.test(name)) return null;
     const fd = Number(name);
-    const file = filesOf(t)?.get(fd);
+    const file = t.files?.get(fd);
     return file === undefined ? null : new Dentry(name, dir, this.fdLink(fd, file));
   }
 
   list(): DirEntry[] {
     const t = taskOf(this.pid);
-    const files = t === null ? null : filesOf(t);
+    const files = t === null ? null : t.files;
     if (files === null) return [];
     return files.fds().map((fd) => ({ name: String(fd), ino: pidIno(gid(this.pid), FD_SLOT + fd), type: S_IFLNK >>> 12 }));
   }
@@ -159,8 +158,8 @@ export function pidDir(sb: ProcFs, pid: Pid, thread: boolean): ProcDir {
       { name: "stat", make: () => taskFile(sb, pid, SLOT.stat + x, 0o444, (c, t) => showStat(c.k, c.t, t, !thread)) },
       { name: "statm", make: () => taskFile(sb, pid, SLOT.statm + x, 0o444, (_c, t) => showStatm(t)) },
       { name: "maps", make: () => taskFile(sb, pid, SLOT.maps + x, 0o444, (_c, t) => (t.alive ? showMaps(t.mm) : "")) },
-      { name: "cwd", make: () => own(new ProcLink(sb, pidIno(gid(pid), SLOT.cwd + x), 0o777, (t) => fsOf(t)?.pwd ?? null, pid), taskOf(pid)) },
-      { name: "root", make: () => own(new ProcLink(sb, pidIno(gid(pid), SLOT.root + x), 0o777, (t) => fsOf(t)?.root ?? null, pid), taskOf(pid)) },
+      { name: "cwd", make: () => own(new ProcLink(sb, pidIno(gid(pid), SLOT.cwd + x), 0o777, (t) => t.fs?.pwd ?? null, pid), taskOf(pid)) },
+      { name: "root", make: () => own(new ProcLink(sb, pidIno(gid(pid), SLOT.root + x), 0o777, (t) => t.fs?.root ?? null, pid), taskOf(pid)) },
     );
     return list;
   };

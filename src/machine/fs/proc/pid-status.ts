@@ -7,7 +7,6 @@ import { SIG_DFL, SIG_IGN, waitStatus, type Task } from "../../kernel/task.ts";
 import { PAGE_SIZE } from "../../mm/frame.ts";
 import type { Mm } from "../../mm/mm.ts";
 import { PROT_EXEC, PROT_WRITE, VM_GROWSDOWN, VM_SHARED } from "../../mm/vma.ts";
-import { filesOf, fsOf } from "../task-state.ts";
 
 /** Cycles per clock tick: a 1 GHz virtual clock and USER_HZ = 100. */
 const CYCLES_PER_TICK = 10_000_000;
@@ -88,8 +87,8 @@ function sigSets(t: Task): { ignored: bigint; caught: bigint } {
 export function showStatus(k: Kernel, reader: Task, t: Task): string {
   const ns = reader.pidNs;
   const c = t.cred;
-  const fs = fsOf(t);
-  const files = filesOf(t);
+  const fs = t.fs;
+  const files = t.files;
   let s = `Name:\t${escapeName(t.comm)}\n`;
   if (fs !== null) s += `Umask:\t${fs.umask.toString(8).padStart(4, "0")}\n`;
   s += `State:\t${STATE_NAMES[t.state]}\nTgid:\t${tgidIn(t, ns)}\nNgid:\t0\nPid:\t${t.pid.nrIn(ns)}\n`;

@@ -7,9 +7,8 @@ import type { FsCtx } from "../../fs/inode.ts";
 import { isRegInode } from "../../fs/inode.ts";
 import { openAt, openPath } from "../../fs/open.ts";
 import { PIPE_DEF_BUFFERS, PipeInode } from "../../fs/pipe.ts";
-import { filesOf, unshareFiles } from "../../fs/task-files.ts";
+import { unshareFiles } from "../../fs/task-files.ts";
 import { getname } from "../../fs/uaccess.ts";
-import { getVfs } from "../../fs/vfs.ts";
 import { PAGE_SIZE } from "../../mm/frame.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../task.ts";
@@ -33,7 +32,7 @@ const FIOCLEX = 0x5451;
 
 /** fdget_raw: any open file, O_PATH ones included (close, dup, fcntl, fchdir, *at dirfds). */
 export function fdgetRaw(t: Task, fd: number): File | undefined {
-  return filesOf(t)?.get(fd);
+  return t.files?.get(fd);
 }
 
 /** fdget: an open file usable for I/O and attributes; O_PATH files count as not open. */
@@ -45,7 +44,7 @@ export function fdget(t: Task, fd: number): File | undefined {
 function sysOpenat(k: Kernel, t: Task, dirfd: number, pathp: number, flags: number, mode: number): number {
   const name = getname(t.mm, pathp);
   if (typeof name === "number") return name;
-  const files = filesOf(t);
+  const files = t.files;
   if (files === null) return -EBADF;
   const fd = files.allocFd();
   if (fd < 0) return fd;
@@ -56,7 +55,7 @@ function sysOpenat(k: Kernel, t: Task, dirfd: number, pathp: number, flags: numb
 }
 
 function sysClose(_k: Kernel, t: Task, fd: number): number {
-  return filesOf(t)?.close(fd) ?? -EBADF;
+  return t.files?.close(fd) ?? -EBADF;
 }
 
 function sysCloseRange(k: Kernel, t: Task, first: number, last: number, flags: number): number {
@@ -65,7 +64,7 @@ function sysCloseRange(k: Kernel, t: Task, first: number, last: number, flags: n
   const hi = last >>> 0;
   if (lo > hi) return -EINVAL;
   if ((flags & CLOSE_RANGE_UNSHARE) !== 0) unshareFiles(k, t, `close_range(CLOSE_RANGE_UNSHARE) by pid ${t.id}`);
-  const files = filesOf(t);
+  const files = t.files;
   if (files === null) return 0;
   for (const fd of files.fds()) {
     if (fd < lo || fd > hi) continue;
@@ -76,7 +75,7 @@ function sysCloseRange(k: Kernel, t: Task, first: number, last: number, flags: n
 }
 
 function sysDup(k: Kernel, t: Task, oldfd: number): number {
-  const files = filesOf(t);
+  const files = t.files;
   const f = files?.get(oldfd);
   if (files === null || f === undefined) return -EBADF;
   const fd = files.allocFd();
@@ -89,7 +88,7 @@ function sysDup(k: Kernel, t: Task, oldfd: number): number {
 function sysDup3(k: Kernel, t: Task, oldfd: number, newfd: number, flags: number): number {
   if ((flags & ~O_CLOEXEC) !== 0) return -EINVAL;
   if (oldfd === newfd) return -EINVAL;
-  const files = filesOf(t);
+  const files = t.files;
   if (files === null || newfd >>> 0 >= files.limit) return -EBADF;
   const f = files.get(oldfd);
   if (f === undefined) return -EBADF;
@@ -103,7 +102,7 @@ function sysDup3(k: Kernel, t: Task, oldfd: number, newfd: number, flags: number
 const getfl = (f: File): number => f.flags & ~O_LARGEFILE;
 
 function sysFcntl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): number {
-  const files = filesOf(t);
+  const files = t.files;
   const f = files?.get(fd);
   if (files === null || f === undefined) return -EBADF;
   // An O_PATH file allows only the fd-table commands and F_GETFL (check_fcntl_cmd).
@@ -138,7 +137,7 @@ function sysFcntl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): num
 function sysIoctl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): number {
   const f = fdget(t, fd);
   if (f === undefined) return -EBADF;
-  const files = filesOf(t)!;
+  const files = t.files!;
   switch (cmd >>> 0) {
     case FIOCLEX:
       files.setCloexec(fd, true);
@@ -163,10 +162,10 @@ function sysIoctl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): num
 function sysPipe2(k: Kernel, t: Task, fdsp: number, flags: number): number {
   // O_DIRECT (packet mode) and O_NOTIFICATION_PIPE are not implemented: refused like unknown flags.
   if ((flags & ~(O_CLOEXEC | O_NONBLOCK)) !== 0) return -EINVAL;
-  const files = filesOf(t);
+  const files = t.files;
   if (files === null) return -EMFILE;
   const c: FsCtx = { k, t };
-  const path = getVfs(k).newPipe(c);
+  const path = k.vfs.newPipe(c);
   const why = `pipe2 by pid ${t.id}`;
   const nb = flags & O_NONBLOCK;
   const r = openPath(c, path, O_RDONLY | nb, why) as File;

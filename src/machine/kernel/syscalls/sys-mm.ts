@@ -17,7 +17,6 @@ import { doMmap, doMunmap, MAP_ANONYMOUS, MAP_HUGETLB, type MmapFile } from "../
 import { doMprotect } from "../../mm/mprotect.ts";
 import { doMremap } from "../../mm/mremap.ts";
 import { PROT_READ, PROT_WRITE } from "../../mm/vma.ts";
-import { filesOf } from "../../fs/task-state.ts";
 import { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
 import type { SyscallEntry } from "./types.ts";
 
@@ -31,7 +30,7 @@ function sysMmap2(_k: Kernel, t: Task, addr: number, len: number, prot: number, 
   if ((prot & PROT_WRITE) !== 0 && (prot & PROT_READ) === 0) return -EINVAL;
   let file: MmapFile | null = null;
   if ((flags & MAP_ANONYMOUS) === 0) {
-    const f = filesOf(t)?.get(fd);
+    const f = t.files?.get(fd);
     if (f === undefined || f.isPath) return -EBADF;
     if ((flags & MAP_HUGETLB) !== 0) return -EINVAL;
     file = {

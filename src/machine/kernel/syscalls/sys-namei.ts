@@ -2,15 +2,12 @@
 // readlinkat, faccessat(2), fchmod(at), fchown(at), getcwd, chdir, fchdir, chroot, umask.
 // (riscv32 has no renameat, only renameat2; fchmodat has no flags argument before Linux 6.6.)
 import { accessCred, chmodInode, chownInode, UTIME_NOW, UTIME_OMIT, utimesInode, type TimeSpec } from "../../fs/attr-ops.ts";
-import {
-  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, CAP_SYS_CHROOT, MAY_EXEC,
-} from "../../fs/constants.ts";
+import { AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, CAP_SYS_CHROOT, MAY_EXEC } from "../../fs/constants.ts";
 import { dPath } from "../../fs/dpath.ts";
 import { EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR, EPERM, ERANGE } from "../../fs/errno.ts";
 import { isDirInode, type FsCtx, type Path } from "../../fs/inode.ts";
 import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, lookupAt, startPath } from "../../fs/namei.ts";
 import { inodePermission } from "../../fs/perm.ts";
-import { fsOf } from "../../fs/task-files.ts";
 import { getname } from "../../fs/uaccess.ts";
 import { linkAt, mkdirAt, readlinkAt, renameAt, rmdirAt, symlinkAt, unlinkAt } from "../../fs/vfs-ops.ts";
 import type { Kernel } from "../kernel.ts";
@@ -127,7 +124,7 @@ function sysUtimensat(k: Kernel, t: Task, dirfd: number, pathp: number, timesp: 
 }
 
 function sysGetcwd(_k: Kernel, t: Task, buf: number, size: number): number {
-  const fs = fsOf(t);
+  const fs = t.fs;
   if (fs === null) return -ENOENT;
   if (fs.pwd.dentry.deleted) return -ENOENT;
   const d = dPath(fs.pwd, fs.root);
@@ -144,7 +141,7 @@ function searchableDir(t: Task, p: Path): number {
 }
 
 function sysChdir(k: Kernel, t: Task, pathp: number): number {
-  const fs = fsOf(t);
+  const fs = t.fs;
   const p = withPath(k, t, pathp);
   if (typeof p === "number") return p;
   const err = searchableDir(t, p);
@@ -161,7 +158,7 @@ function withPath(k: Kernel, t: Task, pathp: number): Path | number {
 
 function sysFchdir(_k: Kernel, t: Task, fd: number): number {
   const f = fdgetRaw(t, fd);
-  const fs = fsOf(t);
+  const fs = t.fs;
   if (f === undefined || fs === null) return -EBADF;
   const err = searchableDir(t, f.path);
   if (err === 0) fs.pwd = f.path;
@@ -169,7 +166,7 @@ function sysFchdir(_k: Kernel, t: Task, fd: number): number {
 }
 
 function sysChroot(k: Kernel, t: Task, pathp: number): number {
-  const fs = fsOf(t);
+  const fs = t.fs;
   const p = withPath(k, t, pathp);
   if (typeof p === "number") return p;
   const err = searchableDir(t, p);
@@ -180,7 +177,7 @@ function sysChroot(k: Kernel, t: Task, pathp: number): number {
 }
 
 function sysUmask(_k: Kernel, t: Task, mask: number): number {
-  const fs = fsOf(t);
+  const fs = t.fs;
   if (fs === null) return 0o022;
   const old = fs.umask;
   fs.umask = mask & 0o777;
