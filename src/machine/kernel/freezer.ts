@@ -42,13 +42,11 @@ export class FreezerCgroup {
 
 export class Freezer {
   readonly root = new FreezerCgroup("", null);
-  /** Each task's group (tasks not listed are in the root group). */
-  private readonly membership = new Map<Task, FreezerCgroup>();
 
   constructor(private readonly k: Kernel) {}
 
   groupOf(t: Task): FreezerCgroup {
-    return this.membership.get(t) ?? this.root;
+    return t.freezerGroup ?? this.root;
   }
 
   /** The group at `path` below `base` ("a/b"), made as far as it is missing (the deepest one made, on a bad name). */
@@ -76,8 +74,7 @@ export class Freezer {
   /** Move a task into a group (writing its pid to `tasks`); it takes the group's state. */
   attach(g: FreezerCgroup, t: Task): void {
     this.groupOf(t).tasks.delete(t);
-    if (g === this.root) this.membership.delete(t);
-    else this.membership.set(t, g);
+    t.freezerGroup = g === this.root ? null : g;
     g.tasks.add(t);
     if (g.freezing) this.kick(t);
     else if (t.frozen) this.unfreezeTask(t);
@@ -92,7 +89,7 @@ export class Freezer {
   /** The task is gone (release): drop it from its group. */
   exit(t: Task): void {
     this.groupOf(t).tasks.delete(t);
-    this.membership.delete(t);
+    t.freezerGroup = null;
   }
 
   /** Whether t must not run user code now. */

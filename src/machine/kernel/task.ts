@@ -12,6 +12,7 @@ import type { Hart } from "../cpu/hart.ts";
 import type { FilesStruct } from "../fs/fdtable.ts";
 import type { FsStruct } from "../fs/fs-struct.ts";
 import type { Cred } from "./cred.ts";
+import type { FreezerCgroup } from "./freezer.ts";
 import { KObject, type KObjectRegistry } from "./kref.ts";
 import type { KthreadInfo } from "./kthread.ts";
 import type { Pid, PidNamespace } from "./pid.ts";
@@ -198,6 +199,8 @@ export class Task extends KObject {
   sigWaitSet = 0n;
   /** In the freezer's refrigerator: runnable, but held off the CPUs until thawed. */
   frozen = false;
+  /** Its freezer cgroup (kernel/freezer.ts keeps it); null = the root group. */
+  freezerGroup: FreezerCgroup | null = null;
   /** Set for kernel threads: the generator the scheduler steps instead of the hart. */
   kthread: KthreadInfo | null = null;
   /**
