@@ -90,7 +90,10 @@ export interface ITimer {
   timerId: number;
 }
 
-/** signal_struct: what a thread group (a process) shares. Each thread holds a reference. */
+/**
+ * signal_struct: what a thread group (a process) shares. Each thread holds a reference. What C/R
+ * does with each field: core/cr/task-fields.ts.
+ */
 export class ThreadGroup extends KObject {
   readonly threads = new Set<Task>();
   readonly sharedPending = new SigPending();
@@ -165,6 +168,10 @@ export interface RestartBlock {
   [key: string]: unknown;
 }
 
+/**
+ * task_struct. Each field is either carried by checkpoint/restart or left behind for a stated
+ * reason: core/cr/task-fields.ts lists which (a new field does not type-check until it is there).
+ */
 export class Task extends KObject {
   state: TaskState = "running";
   exit: ExitStatus | undefined;
