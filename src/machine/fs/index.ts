@@ -1,4 +1,4 @@
-// The VFS as other subsystems use it (the kernel's task hooks, the checkpoint code): find a
+// The VFS as other subsystems use it (the kernel's task hooks, the checkpoint code): set up a
 // task's files, classify them, read and write them from kernel code, open by path.
 export { describeFile, type FileInfo, type FileKind } from "./describe.ts";
 export { File, type FileOperations } from "./file.ts";
