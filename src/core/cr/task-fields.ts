@@ -19,6 +19,9 @@ export type FieldRule<R> =
 /** The keys of T that are not methods: its fields and getters. */
 type DataKeys<T> = { [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? never : K }[keyof T];
 
+/** One rule per field of T, its private fields (which keyof cannot see) named in P. */
+type FieldTable<T, R, P extends string = never> = { readonly [K in DataKeys<T> | P]: FieldRule<R> };
+
 /** Every kernel object's bookkeeping (kref.ts): a restored object is a new object with its own. */
 const KOBJECT_FIELDS = {
   kobjType: { transient: "the registry's type tag: the restorer's constructor sets it" },
@@ -31,7 +34,7 @@ const KOBJECT_FIELDS = {
   freed: { derived: "refcount === 0" },
 } as const;
 
-export const TASK_FIELDS: { readonly [K in DataKeys<Task>]: FieldRule<TaskRecord> } = {
+export const TASK_FIELDS: FieldTable<Task, TaskRecord> = {
   ...KOBJECT_FIELDS,
   state: { saved: ["state"] },
   exit: { saved: ["exit"] },
@@ -75,7 +78,7 @@ export const TASK_FIELDS: { readonly [K in DataKeys<Task>]: FieldRule<TaskRecord
   alive: { derived: "state" },
 };
 
-export const THREAD_GROUP_FIELDS: { readonly [K in DataKeys<ThreadGroup>]: FieldRule<ThreadGroupRecord> } = {
+export const THREAD_GROUP_FIELDS: FieldTable<ThreadGroup, ThreadGroupRecord, "pgrpPid"> = {
   ...KOBJECT_FIELDS,
   threads: { savedAs: "each thread's TaskRecord.threadGroupId" },
   sharedPending: { saved: ["sharedPending"] },
@@ -93,6 +96,7 @@ export const THREAD_GROUP_FIELDS: { readonly [K in DataKeys<ThreadGroup>]: Field
   itimerProf: { saved: ["itimerProf"] },
   childWait: { transient: "waiters in wait4/waitid re-execute the call and sleep on it again" },
   leader: { saved: ["leaderTaskId"] },
-  pgrp: { saved: ["pgrpPidId"] },
+  pgrpPid: { saved: ["pgrpPidId"] },
+  pgrp: { derived: "pgrpPid, through an accessor that keeps the Pid's list of groups in step" },
   session: { saved: ["sessionPidId"] },
 };

@@ -128,7 +128,8 @@ const GROUP_PROBES: Partial<Record<keyof typeof THREAD_GROUP_FIELDS, (g: ThreadG
   itimerVirt: (g) => set(g, "itimerVirt", { left: 7, interval: 3 }),
   itimerProf: (g) => set(g, "itimerProf", { left: 7, interval: 3 }),
   leader: (g, { other }) => set(g, "leader", other),
-  pgrp: (g, { t, other }) => set(g, "pgrp", g.pgrp === t.pid ? other.pid : t.pid),
+  // Through the pgrp accessor, which moves the group between the two Pids' lists and back.
+  pgrpPid: (g, { t, other }) => set(g, "pgrp", g.pgrp === t.pid ? other.pid : t.pid),
   session: (g, { t, other }) => set(g, "session", g.session === t.pid ? other.pid : t.pid),
   childWait: (g) => set(g, "childWait", new WaitQueue()),
 };
