@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { builtinRegistry } from "../src/core/cr/registry.ts";
+import { builtinRegistry } from "../src/workbench/plugins.ts";
 import { runPoint } from "../src/workbench/scenario/cell.ts";
 import { referenceRun, type Reference } from "../src/workbench/scenario/reference.ts";
 import { designOf } from "../src/workbench/scenario/runner.ts";

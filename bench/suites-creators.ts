@@ -15,7 +15,8 @@
 // fd table, sighand, ...) is destroyed when sys_restart replaces it, so its `destroyed` counts
 // are the price of creating tasks from user space.
 import "reflect-metadata";
-import { builtinRegistry, type Registry } from "../src/core/cr/registry.ts";
+import type { Registry } from "../src/core/cr/registry.ts";
+import { builtinRegistry } from "../src/workbench/plugins.ts";
 import { runPoint } from "../src/workbench/scenario/cell.ts";
 import { referenceRun, type Reference } from "../src/workbench/scenario/reference.ts";
 import { designOf } from "../src/workbench/scenario/runner.ts";

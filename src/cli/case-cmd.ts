@@ -55,7 +55,7 @@ export function caseCommand(setExit: (code: number) => void): Command {
       if (id === undefined) throw new CliError("CLI_USAGE", `name a case (one of ${CASES.map((c) => c.id).join(", ")}) or use --list`);
       const rc = findCase(id);
       if (rc === undefined) throw new CliError("CLI_USAGE", `no review case "${id}"; cases: ${CASES.map((c) => c.id).join(", ")}`);
-      const { builtinRegistry } = await import("../core/cr/registry.ts");
+      const { builtinRegistry } = await import("../workbench/plugins.ts");
       const { combinations, comboLabel } = await import("../workbench/matrix/combos.ts");
       const registry = builtinRegistry();
       const designs = combinations(registry, { initiator: flags.initiator, creator: flags.fork, codec: flags.codec });

@@ -27,7 +27,7 @@ export function reportCommand(setExit: (code: number) => void): Command {
     .option("--out <path>", "also write the report to this file")
     .allowExcessArguments(false)
     .action(async (flags: ReportFlags) => {
-      const { builtinRegistry } = await import("../core/cr/registry.ts");
+      const { builtinRegistry } = await import("../workbench/plugins.ts");
       const { renderReportMarkdown, runReport } = await import("../workbench/report/report.ts");
       const report = runReport(builtinRegistry(), flags.seed ?? 1, flags.quick === true, new Set(), (t) => {
         if (!flags.json) process.stderr.write(`cptbench: report: ${t}\n`);

@@ -107,7 +107,7 @@ export function flagsToOverrides(f: ExperimentFlags): ConfigInput {
 /** The built-in registry plus the config's plugin files, with the plugin options checked. */
 export async function loadRegistry(config: Config): Promise<Registry> {
   // Loaded on demand: `cptbench exec`, `config` and --help need no plugin code.
-  const { builtinRegistry } = await import("../core/cr/registry.ts");
+  const { builtinRegistry } = await import("../workbench/plugins.ts");
   const registry = builtinRegistry();
   for (const p of config.plugins) await registry.loadFromPath(p);
   registry.parseOptions(config.pluginOptions);

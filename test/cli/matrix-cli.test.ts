@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { builtinRegistry } from "../../src/core/cr/registry.ts";
+import { builtinRegistry } from "../../src/workbench/plugins.ts";
 import { combinations, comboLabel } from "../../src/workbench/matrix/combos.ts";
 import type { CellResult } from "../../src/workbench/scenario/types.ts";
 

@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { runPoint } from "../../src/workbench/scenario/cell.ts";
 import { referenceRun } from "../../src/workbench/scenario/reference.ts";
 import { designOf, pointsOf } from "../../src/workbench/scenario/runner.ts";
-import { builtinRegistry } from "../../src/core/cr/registry.ts";
+import { builtinRegistry } from "../../src/workbench/plugins.ts";
 import { combinations, comboLabel, parseComboList, type Combination } from "../../src/workbench/matrix/combos.ts";
 import type { CellResult, Experiment } from "../../src/workbench/scenario/types.ts";
 import { loadWorkloads } from "../support/workloads.ts";

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Machine } from "../../src/machine/machine.ts";
-import { builtinRegistry } from "../../src/core/cr/registry.ts";
+import { builtinRegistry } from "../../src/workbench/plugins.ts";
 import { designOf } from "../../src/workbench/scenario/runner.ts";
 import { bootMachine, startRun } from "../../src/workbench/scenario/setup.ts";
 import type { Experiment, WorkloadRef } from "../../src/workbench/scenario/types.ts";

@@ -1,6 +1,8 @@
 // The plugin registry: maps plugin names and (axis, name) bindings to manifests, and builds the
-// tsyringe child container of one experiment cell. Built-in manifests come from src/plugins; a
-// config file may add more from a path (loadFromPath). Precondition: reflect-metadata has been
+// tsyringe child container of one experiment cell. Whoever makes a registry gives it the plugin
+// list (the workbench passes the built-in one, src/workbench/plugins.ts): core imports no plugin,
+// so the arrows point down (cli → workbench → plugins → core/cr → machine). A config file may
+// add more plugins from a path (loadFromPath). Precondition: reflect-metadata has been
 // imported by the entry point (bin/cptbench.mjs, test/setup.ts) before tsyringe is.
 import { existsSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
@@ -8,7 +10,6 @@ import { pathToFileURL } from "node:url";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { z } from "zod";
 import { CptbenchError } from "../../machine/errors.ts";
-import { builtinPlugins } from "../../plugins/index.ts";
 import {
   AXIS_TOKENS,
   CR_MODULE_NAME,
@@ -46,6 +47,11 @@ export class Registry {
   private readonly manifests = new Map<string, AnyManifest>();
   /** `${axis}:${name}` → the plugin providing it. */
   private readonly bindings = new Map<string, AnyManifest>();
+
+  /** A registry holding `plugins`, added in order (see add). */
+  constructor(plugins: readonly AnyManifest[] = []) {
+    for (const m of plugins) this.add(m);
+  }
 
   /** Add a manifest. Throws PluginError on a duplicate plugin name or (axis, name) binding. */
   add(manifest: AnyManifest): this {
@@ -176,13 +182,6 @@ export function resolveCell(c: DependencyContainer): ResolvedCell {
     codec: c.resolve<ImageCodec>(AXIS_TOKENS.codec),
     moduleName: c.isRegistered(CR_MODULE_NAME, true) ? c.resolve<string>(CR_MODULE_NAME) : DEFAULT_CR_MODULE_NAME,
   };
-}
-
-/** A registry holding the built-in plugins (src/plugins/index.ts). */
-export function builtinRegistry(): Registry {
-  const r = new Registry();
-  for (const m of builtinPlugins) r.add(m);
-  return r;
 }
 
 /** Check that a value imported from a plugin file is a manifest; the error names the file. */

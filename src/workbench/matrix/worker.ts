@@ -5,7 +5,7 @@
 // reflect-metadata first, before tsyringe: a worker does not share the main thread's globals.
 import "reflect-metadata";
 import { parentPort, workerData } from "node:worker_threads";
-import { builtinRegistry } from "../../core/cr/registry.ts";
+import { builtinRegistry } from "../plugins.ts";
 import type { Unit } from "./plan.ts";
 import { runUnit } from "./unit-run.ts";
 

@@ -1,7 +1,8 @@
 // The scenario runner: an Experiment in, one CellResult per (workload, point, mode, target) out.
 // Plugins come from the registry through a tsyringe child container per experiment; each machine
 // gets its own instance of the C/R module carrying them.
-import { builtinRegistry, resolveCell, type Registry } from "../../core/cr/registry.ts";
+import { resolveCell, type Registry } from "../../core/cr/registry.ts";
+import { builtinRegistry } from "../plugins.ts";
 import { crModule } from "../../core/cr/cr-module.ts";
 import { Prng } from "../../machine/kernel/prng.ts";
 import { runPoint, type CellDesign, type Point } from "./cell.ts";

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { ImageError } from "../../../src/core/cr/interfaces.ts";
 import { PerTaskCodec } from "../../../src/core/cr/per-task.ts";
-import { builtinRegistry } from "../../../src/core/cr/registry.ts";
+import { builtinRegistry } from "../../../src/workbench/plugins.ts";
 import { runPoint } from "../../../src/workbench/scenario/cell.ts";
 import { referenceRun } from "../../../src/workbench/scenario/reference.ts";
 import { designOf } from "../../../src/workbench/scenario/runner.ts";

@@ -5,7 +5,8 @@
 // waits in open() for a reader that never comes (as on Linux), and the container, once let go,
 // runs on as if nothing had happened. For every codec and creator the registry has.
 import { describe, expect, it } from "vitest";
-import { builtinRegistry, resolveCell } from "../../../src/core/cr/registry.ts";
+import { resolveCell } from "../../../src/core/cr/registry.ts";
+import { builtinRegistry } from "../../../src/workbench/plugins.ts";
 import { CPT_KILL } from "../../../src/core/cr/interfaces.ts";
 import { crTrace } from "../../../src/core/cr/trace.ts";
 import { PIPE_DEF_BUFFERS } from "../../../src/machine/fs/pipe.ts";

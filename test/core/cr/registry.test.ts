@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, IMAGE_CODEC, type Axis, type ImageCodec } from "../../../src/core/cr/interfaces.ts";
 import type { PluginManifest } from "../../../src/core/cr/plugin.ts";
-import { builtinRegistry, PluginError, Registry, resolveCell } from "../../../src/core/cr/registry.ts";
+import { PluginError, Registry, resolveCell } from "../../../src/core/cr/registry.ts";
+import { builtinRegistry } from "../../../src/workbench/plugins.ts";
 import { CptbenchError } from "../../../src/machine/errors.ts";
 import { tempDir } from "../../support/tmp.ts";
 

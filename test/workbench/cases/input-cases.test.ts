@@ -4,7 +4,8 @@
 // EINVAL, streaming through the FIFO, the golden bytes.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { builtinRegistry, resolveCell } from "../../../src/core/cr/registry.ts";
+import { resolveCell } from "../../../src/core/cr/registry.ts";
+import { builtinRegistry } from "../../../src/workbench/plugins.ts";
 import { combinations, comboLabel } from "../../../src/workbench/matrix/combos.ts";
 import { INPUT_CASES } from "../../../src/workbench/cases/input-cases.ts";
 import { BAD_FDS_CASE, CHECKPOINT_INPUTS, RESTART_INPUTS } from "../../../src/workbench/cases/input-bad-fds.ts";

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { findCase } from "../../../src/workbench/cases/index.ts";
 import type { BugName } from "../../../src/workbench/cases/bugs.ts";
 import type { CaseContext, CaseOutcome } from "../../../src/workbench/cases/types.ts";
-import { builtinRegistry } from "../../../src/core/cr/registry.ts";
+import { builtinRegistry } from "../../../src/workbench/plugins.ts";
 import { combinations, comboLabel, type Combination } from "../../../src/workbench/matrix/combos.ts";
 
 const registry = builtinRegistry();

@@ -4,7 +4,7 @@
 // signals blocked, sharing equal after restart with the objects user-space fork throws away
 // counted, pids kept, clone_with_pid's errnos, and ns_last_pid losing pids where eclone never does.
 import { describe, expect, it } from "vitest";
-import { builtinRegistry } from "../../../src/core/cr/registry.ts";
+import { builtinRegistry } from "../../../src/workbench/plugins.ts";
 import { combinations, comboLabel } from "../../../src/workbench/matrix/combos.ts";
 import { RACE_CASES } from "../../../src/workbench/cases/race-cases.ts";
 import { findCase } from "../../../src/workbench/cases/index.ts";
