@@ -9,11 +9,9 @@ import type { Kernel } from "../../machine/kernel/kernel.ts";
 import type { Task } from "../../machine/kernel/task.ts";
 import { WaitQueue } from "../../machine/kernel/wait-queue.ts";
 import { kthreadRun, modulePutAndExit, type KthreadBody, type KthreadYield } from "../../machine/kernel/kthread.ts";
-import { CrError, EIO, ENOSYS, ESRCH } from "./errors.ts";
+import { CrError, ENOSYS } from "./errors.ts";
 import type { CrContext } from "./interfaces.ts";
-import type { CrOpRecord } from "./trace.ts";
-import { CheckpointTarget } from "./dump.ts";
-import { pinImage, unpinImage, type ImageFd } from "./image-io.ts";
+import type { CrOp } from "./trace.ts";
 
 export class CrJob {
   done = false;
@@ -41,21 +39,10 @@ let finishing: CrJob[] | null = null;
 /** How often a kthread holding results for their callers looks whether they were taken (cycles). */
 const COLLECT_POLL = 10_000;
 
-/**
- * What a C/R kthread caught: a CrError as it is; anything else is a bug in the kernel's C/R code,
- * reported as an oops and turned into EIO for the caller.
- */
-export function asCrError(cr: CrContext, e: unknown, thread: string): CrError {
-  if (e instanceof CrError) return e;
-  const err = new CrError(EIO, `bug in ${thread}: ${e instanceof Error ? e.message : String(e)}`);
-  cr.k.oopses.oops("bug", `${thread}: ${err.message}`);
-  return err;
-}
-
-/** The end of a C/R kthread: record the result, wake the caller, drop the thread's module reference. */
-export function finishJob(cr: CrContext, job: CrJob, rec: CrOpRecord, result: number, error?: string): number {
-  cr.trace.end(rec, result, error);
-  job.finish(cr.k, result);
+/** The end of a C/R kthread: close its trace record, wake the caller, drop the thread's module reference. */
+export function finishJob(cr: CrContext, job: CrJob, op: CrOp): number {
+  op.end();
+  job.finish(cr.k, op.result);
   return modulePutAndExit(cr.k, cr.module, 0);
 }
 
@@ -154,24 +141,4 @@ export function waitForJob(k: Kernel, caller: Task, nr: number, start: () => CrJ
     return job.result;
   }
   return k.sleep(caller, job.wq, 0, ERESTARTNOINTR);
-}
-
-/**
- * Start a checkpoint's job with what it holds for its whole duration: a reference on the image
- * file and the target's nsproxy (see CheckpointTarget, pinImage). If no job starts, both go again.
- */
-export function startDump(cr: CrContext, img: ImageFd, init: Task, spawn: (target: CheckpointTarget) => CrJob | number): CrJob | number {
-  if (init.nsproxy === null) return -ESRCH;
-  pinImage(cr.k, img);
-  const target = new CheckpointTarget(cr, init, init.nsproxy);
-  const job = spawn(target);
-  if (typeof job === "number") endDump(cr, target, img);
-  return job;
-}
-
-/** The checkpoint's end, before finishJob: drop the target's nsproxy and the image file. */
-export function endDump(cr: CrContext, target: CheckpointTarget, img: ImageFd): void {
-  target.use("the end of the checkpoint");
-  target.release();
-  unpinImage(cr, img);
 }

@@ -2,6 +2,7 @@
 // turns into per-phase metrics, and what `--strace`-style output and the report show. The kernel
 // never reads wall time; the runner measures wall time around the machine runs itself.
 import type { Kernel } from "../../machine/kernel/kernel.ts";
+import { asCrError, CrError, EIO } from "./errors.ts";
 
 export interface CrStep {
   op: "checkpoint" | "restart";
@@ -41,7 +42,7 @@ export class CrTrace {
   /** Kernel object counters when each unfinished operation began. */
   private readonly before = new Map<CrOpRecord, ReturnType<typeof kobjSnapshot>>();
 
-  constructor(private readonly k: Kernel) {}
+  constructor(readonly k: Kernel) {}
 
   begin(op: "checkpoint" | "restart", caller: number): CrOpRecord {
     const r: CrOpRecord = {
@@ -73,6 +74,89 @@ export class CrTrace {
       r.created = kobjDelta(before.created, after.created);
       r.destroyed = kobjDelta(before.destroyed, after.destroyed);
     }
+  }
+}
+
+/**
+ * One checkpoint or restart as its kthread runs it: the frame every initiator and the restart
+ * recipe share. One step runs at a time and is timed on the virtual clock from when it opened; a
+ * failure is recorded against the step it happened in, with the error's words; end() closes the
+ * record with the result.
+ */
+export class CrOp {
+  readonly rec: CrOpRecord;
+  result = 0;
+  /** "step: why", once the operation failed. */
+  error: string | undefined;
+  /** The step running now (failures are recorded against it), its number in `steps`, its start. */
+  private name: string;
+  private n = 0;
+  private t0: number;
+
+  /**
+   * Begins the record. `first` names what runs before any numbered step opens; `steps` are the
+   * numbered steps of a checkpoint, `failAt` the one fault injection makes fail (0: none).
+   */
+  constructor(
+    private readonly trace: CrTrace,
+    op: "checkpoint" | "restart",
+    caller: number,
+    first: string,
+    private readonly steps: readonly string[] = [],
+    private readonly failAt = 0,
+  ) {
+    this.rec = trace.begin(op, caller);
+    this.name = first;
+    this.t0 = trace.k.clock;
+  }
+
+  /** The number of the numbered step running now (0 before the first). */
+  get at(): number {
+    return this.n;
+  }
+
+  /** Open step `name` now. */
+  open(name: string): void {
+    this.name = name;
+    this.t0 = this.trace.k.clock;
+  }
+
+  /** Open numbered step `n` (1-based); throws EIO if fault injection names it. */
+  enter(n: number): void {
+    this.n = n;
+    this.open(this.steps[n - 1]);
+    if (this.failAt === n) throw new CrError(EIO, `${this.steps[n - 1]} failed (injected by the checkpoint flags)`);
+  }
+
+  /** The running step succeeded; the trace names it `as` (thaw-or-kill is "thaw" or "kill"). */
+  close(as = this.name): void {
+    this.trace.step(this.rec, as, 0, this.t0);
+  }
+
+  /** Close the running step and open `name`. */
+  next(name: string): void {
+    this.close();
+    this.open(name);
+  }
+
+  /** Time that was not the operation's (a fresh machine's clock jumping forward) moves its start. */
+  shift(cycles: number): void {
+    this.rec.start += cycles;
+    this.t0 += cycles;
+  }
+
+  /** The operation failed in the running step with `e` (anything but a CrError is a bug in `thread`). */
+  fail(e: unknown, thread: string): CrError {
+    const err = asCrError(this.trace, e, thread);
+    this.result = -err.errno;
+    this.error = `${this.name}: ${err.message}`;
+    this.trace.step(this.rec, this.name, this.result, this.t0, err.message);
+    return err;
+  }
+
+  /** The operation is over, with `result` unless it failed. */
+  end(result = this.result): void {
+    this.trace.end(this.rec, result, this.error);
   }
 }
 

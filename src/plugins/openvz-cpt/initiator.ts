@@ -9,18 +9,14 @@
 // The kill takes effect once post-dump has succeeded (the container stays frozen until then), so
 // that a failure even at the last step can still give the container back.
 // If a step fails, the container is thawed and runs on as if nothing had happened, a partly
-// written image file is truncated back, and the error reaches the caller.
+// written image file is truncated back, and the error reaches the caller (core/cr's startCheckpoint frame).
 import { inject, injectable } from "tsyringe";
-import { CAP_SYS_ADMIN } from "../../machine/kernel/cred.ts";
-import type { KthreadYield } from "../../machine/kernel/kthread.ts";
-import { NR_CHECKPOINT } from "../../machine/kernel/syscalls/cr-nr.ts";
-import type { Task } from "../../machine/kernel/task.ts";
-import { CheckpointTarget, dumpContainer, killContainer } from "../../core/cr/dump.ts";
-import { CrError, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";
-import { Freezing } from "../../core/cr/freezing.ts";
-import { discardImage, imageFd, type ImageFd } from "../../core/cr/image-io.ts";
-import { CPT_FAIL_STEP_SHIFT, CPT_FLAGS_MASK, CPT_KILL, type CheckpointInitiator, type CrContext } from "../../core/cr/interfaces.ts";
-import { asCrError, finishJob, refuse, spawnJob, endDump, startDump, waitForJob, type CrJob } from "../../core/cr/job.ts";
+import { CAP_SYS_ADMIN, NR_CHECKPOINT, type KthreadYield, type Task } from "../../machine/kernel/index.ts";
+import {
+  CheckpointTarget, CPT_FLAGS_MASK, CPT_KILL, CrError, dumpContainer, EINVAL, EPERM, ESRCH, imageFd, killContainer,
+  refuse, startCheckpoint, waitForJob,
+  type CheckpointInitiator, type CrContext, type CrJob, type CrOp, type Freezing, type ImageFd,
+} from "../../core/cr/index.ts";
 
 export const STEPS = ["pre-dump", "freeze", "dump", "thaw-or-kill", "post-dump"] as const;
 
@@ -48,59 +44,39 @@ export class ExternalInitiator implements CheckpointInitiator {
     if (init.pidNs.contains(caller.pidNs)) return no(new CrError(EINVAL, "the caller is inside the container: an external checkpoint comes from outside"));
     const img = imageFd(caller, fd, true);
     if (img instanceof CrError) return no(img);
-    return startDump(cr, img, init, (target) => spawnJob(cr, NR_CHECKPOINT, "cpt_dump", (job, self) => this.dump(cr, self, caller, target, img, flags, job)));
+    return startCheckpoint(cr, caller, img, init, {
+      thread: "cpt_dump", steps: STEPS, dumpStep: 3, flags,
+      run: (op, freezing, self, target) => this.steps(cr, op, freezing, self, target, img, flags),
+    });
   }
 
-  private *dump(cr: CrContext, self: Task, caller: Task, target: CheckpointTarget, img: ImageFd, flags: number, job: CrJob): Generator<KthreadYield, number, void> {
-    const k = cr.k;
+  private *steps(cr: CrContext, op: CrOp, freezing: Freezing, self: Task, target: CheckpointTarget, img: ImageFd, flags: number): Generator<KthreadYield, void, void> {
     const init = target.init;
-    const rec = cr.trace.begin("checkpoint", caller.id);
-    const failAt = (flags >>> CPT_FAIL_STEP_SHIFT) & 0xff;
-    const freezing = new Freezing(k, init);
-    let result = 0;
-    let error: string | undefined;
-    let step = 0;
-    let t0 = k.clock;
-    const begin = (n: number): void => {
-      step = n;
-      t0 = k.clock;
-      if (failAt === n) throw new CrError(EIO, `${STEPS[n - 1]} failed (injected by the checkpoint flags)`);
+    const enter = (n: number): void => {
+      op.enter(n);
       // Until the dump the target must be there; after it (thawed, it may end) only its nsproxy is used.
       if (n <= 3) target.check(STEPS[n - 1]);
       else target.use(STEPS[n - 1]);
     };
-    const done = (): void => void cr.trace.step(rec, STEPS[step - 1], 0, t0);
-    try {
-      begin(1);
-      yield;
-      done();
-      begin(2);
-      yield* freezing.freezeAndWait();
-      done();
-      begin(3);
-      yield* dumpContainer(cr, self, init, img, rec, "cptbench external initiator");
-      begin(4);
-      const kill = (flags & CPT_KILL) !== 0;
-      if (!kill) freezing.thaw();
-      cr.trace.step(rec, kill ? "kill" : "thaw", 0, t0);
-      yield;
-      begin(5);
-      yield;
-      done();
-      if (kill) {
-        killContainer(cr, init);
-        freezing.thaw();
-      }
-    } catch (e) {
-      const err = asCrError(cr, e, "cpt_dump");
-      result = -err.errno;
-      error = `${STEPS[step - 1] ?? "checkpoint"}: ${err.message}`;
-      cr.trace.step(rec, STEPS[step - 1] ?? "checkpoint", result, t0, err.message);
-      if (step >= 3 || img.kind === "file") discardImage(img);
+    enter(1);
+    yield;
+    op.close();
+    enter(2);
+    yield* freezing.freezeAndWait();
+    op.close();
+    enter(3);
+    yield* dumpContainer(cr, self, init, img, op.rec, "cptbench external initiator");
+    enter(4);
+    const kill = (flags & CPT_KILL) !== 0;
+    if (!kill) freezing.thaw();
+    op.close(kill ? "kill" : "thaw");
+    yield;
+    enter(5);
+    yield;
+    op.close();
+    if (kill) {
+      killContainer(cr, init);
       freezing.thaw();
-      target.use("the failed checkpoint's clean-up");
     }
-    endDump(cr, target, img);
-    return finishJob(cr, job, rec, result, error);
   }
 }

@@ -11,17 +11,12 @@
 // No controller is involved, so there is no pre- or post-dump hook: the cost difference against
 // the external initiator's five steps is one of the report's figures.
 import { inject, injectable } from "tsyringe";
-import { CAP_SYS_ADMIN } from "../../machine/kernel/cred.ts";
-import type { KthreadYield } from "../../machine/kernel/kthread.ts";
-import { NR_CHECKPOINT } from "../../machine/kernel/syscalls/cr-nr.ts";
-import type { Task } from "../../machine/kernel/task.ts";
-import { containerTasks } from "../../core/cr/collect/collect.ts";
-import { CheckpointTarget, dumpContainer, killContainer } from "../../core/cr/dump.ts";
-import { CrError, EINVAL, EIO, EPERM, ESRCH } from "../../core/cr/errors.ts";
-import { Freezing } from "../../core/cr/freezing.ts";
-import { discardImage, imageFd, type ImageFd } from "../../core/cr/image-io.ts";
-import { CPT_FAIL_STEP_SHIFT, CPT_FLAGS_MASK, CPT_KILL, CPT_RESTARTED, type CheckpointInitiator, type CrContext } from "../../core/cr/interfaces.ts";
-import { asCrError, finishJob, refuse, spawnJob, endDump, startDump, waitForJob, type CrJob } from "../../core/cr/job.ts";
+import { CAP_SYS_ADMIN, NR_CHECKPOINT, type KthreadYield, type Task } from "../../machine/kernel/index.ts";
+import {
+  CheckpointTarget, containerTasks, CPT_FLAGS_MASK, CPT_KILL, CPT_RESTARTED, CrError, dumpContainer, EINVAL, EPERM, ESRCH,
+  imageFd, killContainer, refuse, startCheckpoint, waitForJob,
+  type CheckpointInitiator, type CrContext, type CrJob, type CrOp, type Freezing, type ImageFd,
+} from "../../core/cr/index.ts";
 
 export const SELF_STEPS = ["freeze", "dump", "thaw-or-kill"] as const;
 
@@ -60,48 +55,31 @@ export class SelfInitiator implements CheckpointInitiator {
     if (!mayCheckpoint(k, caller, init)) return no(new CrError(EPERM, "checkpointing tasks of other users needs CAP_SYS_ADMIN"));
     const img = imageFd(caller, fd, true);
     if (img instanceof CrError) return no(img);
-    return startDump(cr, img, init, (target) => spawnJob(cr, NR_CHECKPOINT, "ckpt_self", (job, self) => this.dump(cr, self, caller, target, img, fd, flags, job)));
+    return startCheckpoint(cr, caller, img, init, {
+      thread: "ckpt_self", steps: SELF_STEPS, dumpStep: 2, flags,
+      run: (op, freezing, self, target) => this.steps(cr, op, freezing, self, caller, target, img, fd, flags),
+    });
   }
 
-  private *dump(cr: CrContext, self: Task, caller: Task, target: CheckpointTarget, img: ImageFd, fd: number, flags: number, job: CrJob): Generator<KthreadYield, number, void> {
-    const k = cr.k;
+  private *steps(
+    cr: CrContext, op: CrOp, freezing: Freezing, self: Task, caller: Task, target: CheckpointTarget, img: ImageFd, fd: number, flags: number,
+  ): Generator<KthreadYield, void, void> {
     const init = target.init;
-    const rec = cr.trace.begin("checkpoint", caller.id);
-    const failAt = (flags >>> CPT_FAIL_STEP_SHIFT) & 0xff;
-    const freezing = new Freezing(k, init);
-    let result = 0;
-    let error: string | undefined;
-    let step = 0;
-    let t0 = k.clock;
-    const begin = (n: number): void => {
-      step = n;
-      t0 = k.clock;
-      if (failAt === n) throw new CrError(EIO, `${SELF_STEPS[n - 1]} failed (injected by the checkpoint flags)`);
+    const enter = (n: number): void => {
+      op.enter(n);
       if (!caller.alive || caller.group.groupExit) throw new CrError(ESRCH, "the checkpointing task is exiting");
       if (n <= 2) target.check(SELF_STEPS[n - 1]);
       else target.use(SELF_STEPS[n - 1]);
     };
-    try {
-      begin(1);
-      yield* freezing.freezeAndWait();
-      cr.trace.step(rec, "freeze", 0, t0);
-      begin(2);
-      yield* dumpContainer(cr, self, init, img, rec, "cptbench self initiator", { self: { task: caller, fd, ret: CPT_RESTARTED } });
-      begin(3);
-      const kill = (flags & CPT_KILL) !== 0;
-      if (kill) killContainer(cr, init);
-      freezing.thaw();
-      cr.trace.step(rec, kill ? "kill" : "thaw", 0, t0);
-    } catch (e) {
-      const err = asCrError(cr, e, "ckpt_self");
-      result = -err.errno;
-      error = `${SELF_STEPS[step - 1] ?? "checkpoint"}: ${err.message}`;
-      cr.trace.step(rec, SELF_STEPS[step - 1] ?? "checkpoint", result, t0, err.message);
-      if (step >= 2 || img.kind === "file") discardImage(img);
-      freezing.thaw();
-      target.use("the failed checkpoint's clean-up");
-    }
-    endDump(cr, target, img);
-    return finishJob(cr, job, rec, result, error);
+    enter(1);
+    yield* freezing.freezeAndWait();
+    op.close();
+    enter(2);
+    yield* dumpContainer(cr, self, init, img, op.rec, "cptbench self initiator", { self: { task: caller, fd, ret: CPT_RESTARTED } });
+    enter(3);
+    const kill = (flags & CPT_KILL) !== 0;
+    if (kill) killContainer(cr, init);
+    freezing.thaw();
+    op.close(kill ? "kill" : "thaw");
   }
 }

@@ -16,33 +16,20 @@
 // Every task then resumes together from its restored registers. A failure at any point (a task
 // killed in the window, a pid taken, a tree that does not match the image) kills every task
 // the restarter forked and leaves nothing else behind; the image stays as it was, for a retry.
+// The order of the work is the core's restart recipe (spawnRestart); this file says how the tasks come to
+// exist (forked, then waiting in sys_restart) and how the restarter drives it.
 import { inject, injectable } from "tsyringe";
-import { COSTS } from "../../machine/kernel/costs.ts";
-import { CAP_SYS_ADMIN } from "../../machine/kernel/cred.ts";
-import { EFAULT, ERESTARTNOINTR } from "../../machine/kernel/errno.ts";
-import type { KthreadYield } from "../../machine/kernel/kthread.ts";
-import { modulePutAndExit } from "../../machine/kernel/kthread.ts";
-import type { Task } from "../../machine/kernel/task.ts";
-import { restartingOf } from "../../machine/kernel/pid.ts";
-import { sendSignal } from "../../machine/kernel/signal.ts";
-import { SIGKILL } from "../../machine/kernel/signal-names.ts";
-import { NR_RESTART } from "../../machine/kernel/syscalls/cr-nr.ts";
-import { CrError, EBUSY, EINVAL, EOPNOTSUPP, EPERM, ESRCH } from "../../core/cr/errors.ts";
-import { restartImageFd, type ImageFd } from "../../core/cr/image-io.ts";
-import type { CrContext, ProcessCreator } from "../../core/cr/interfaces.ts";
-import { asCrError, finishJob, refuse, spawnJob, waitForJob, type CrJob } from "../../core/cr/job.ts";
-import { modelWork } from "../../core/cr/model.ts";
-import { readModel } from "../../core/cr/read-model.ts";
-import { Restorer } from "../../core/cr/restore/restorer.ts";
-import { validateModel } from "../../core/cr/restore/validate.ts";
-import { resumeTask, restoreTaskState } from "../../core/cr/restore/task.ts";
+import { EFAULT, ERESTARTNOINTR, ETIMEDOUT, NR_RESTART, restartingOf, sendSignal, SIGKILL, type KthreadYield, type PidNamespace, type Task } from "../../machine/kernel/index.ts";
+import {
+  CrError, EBUSY, EINVAL, EOPNOTSUPP, ESRCH, refuse, restartImage, resumeTask, spawnRestart, waitForJob,
+  type CrContext, type CrJob, type ForkedTasks, type ImageFd, type ProcessCreator, type Restart,
+} from "../../core/cr/index.ts";
 import type { UserspaceForkOptions } from "./manifest.ts";
 import { RESTART_TASK, RESTART_TREE, RESTART_WAIT, TASK_ENTRY_SIZE, UsrRestart } from "./restarting.ts";
 
 /** How long the restarter may take to fork the tree (cycles) before the restart gives up. */
 export const FORK_TIMEOUT = 2_000_000_000;
 const POLL = 100_000;
-const ETIMEDOUT = 110;
 /** RESTART_WAIT's job, told apart from RESTART_TREE's (both are sys_restart) by waitForJob. */
 const WAIT_JOB = NR_RESTART | 0x10000;
 
@@ -51,7 +38,7 @@ export class UserspaceCreator implements ProcessCreator {
   readonly name = "userspace";
   readonly restarter: { program: string; args: string[] };
   /** Restarts in progress, by restarter. */
-  private readonly restarts = new WeakMap<Task, UsrRestart>();
+  readonly restarts = new WeakMap<Task, UsrRestart>();
 
   constructor(@inject("userspace-fork.options") readonly options: UserspaceForkOptions) {
     this.restarter = { program: "cptbench-mktree", args: ["--pids", options.pids, "--signals", options.signals] };
@@ -76,27 +63,23 @@ export class UserspaceCreator implements ProcessCreator {
   }
 
   private tree(cr: CrContext, caller: Task, ctid: number, fd: number, arg: number, argLen: number): number {
-    const no = (e: CrError): number => refuse(cr, "restart", caller, e);
     const ready = this.restarts.get(caller);
-    let img: ImageFd | undefined;
+    let img: ImageFd | number | undefined;
     if (ready === undefined) {
-      if (!caller.cred.capable(CAP_SYS_ADMIN)) return no(new CrError(EPERM, "restart needs CAP_SYS_ADMIN"));
-      if (ctid !== 0) return no(new CrError(EINVAL, `bad container id ${ctid}`));
-      const checked = restartImageFd(caller, fd, cr.codec);
-      if (checked instanceof CrError) return no(checked);
-      img = checked;
+      img = restartImage(cr, caller, fd, ctid !== 0 ? new CrError(EINVAL, `bad container id ${ctid}`) : null);
+      if (typeof img === "number") return img;
     }
     // The first call starts the job and collects its result when re-executed; a later call
     // (with the buffer) finds the restart prepared.
     const n = waitForJob(cr.k, caller, NR_RESTART, () => {
       if (img === undefined) return ready!.model.tasks.length;
-      return spawnJob(cr, NR_RESTART, "cpt_rst", (job, self) => this.run(cr, self, caller, img, job));
+      return spawnRestart(cr, caller, img as ImageFd, (job) => new Forked(this, cr, job));
     });
     if (n <= 0 || arg === 0) return n;
     const rs = this.restarts.get(caller);
     if (rs === undefined) return n;
     const table = rs.table();
-    if (argLen < table.length) return no(new CrError(EINVAL, `the task table needs ${table.length} bytes (${TASK_ENTRY_SIZE} per task), the buffer has ${argLen}`));
+    if (argLen < table.length) return refuse(cr, "restart", caller, new CrError(EINVAL, `the task table needs ${table.length} bytes (${TASK_ENTRY_SIZE} per task), the buffer has ${argLen}`));
     return caller.mm.copyOut(arg, table) ? n : -EFAULT;
   }
 
@@ -121,141 +104,88 @@ export class UserspaceCreator implements ProcessCreator {
     }
     return cr.k.sleep(t, rs.wq, 0, ERESTARTNOINTR);
   }
+}
 
-  /** The restart's kthread: prepare (RESTART_TREE's job), wait for the tasks, restore them. */
-  private *run(cr: CrContext, self: Task, caller: Task, img: ImageFd, treeJob: CrJob): Generator<KthreadYield, number, void> {
-    const k = cr.k;
-    const rec = cr.trace.begin("restart", caller.id);
-    let rs: UsrRestart | null = null;
-    let restorer: Restorer | null = null;
-    let result = 0;
-    let error: string | undefined;
-    let stepName = "read-decode";
-    let t0 = k.clock;
-    const step = (name: string): void => {
-      cr.trace.step(rec, stepName, 0, t0);
-      stepName = name;
-      t0 = k.clock;
-    };
-    const check = (): void => {
-      if (rs?.failed) throw rs.failed;
-      if (!caller.alive) throw new CrError(ESRCH, "the restarter died");
-    };
-    try {
-      const model = yield* readModel(cr, self, img, rec);
-      validateModel(model);
-      rec.tasks = model.tasks.length;
-      yield;
-      step("namespaces");
-      if (this.options.pids === "ns_last_pid" && model.pids.some((p) => p.numbers.length > 1)) {
-        throw new CrError(EOPNOTSUPP, "the image has nested pid namespaces: ns_last_pid places a pid in one namespace only (use pids: eclone)");
-      }
-      const made = caller.pidNsForChildren;
-      if (made === caller.pidNs || made.pids.size > 0 || made.restarting !== null) {
-        throw new CrError(EINVAL, "the restarter must make the container's pid namespace first: unshare(CLONE_NEWPID), and no child yet");
-      }
-      const r = new Restorer(k, caller, model, true);
-      restorer = r;
-      const jump = r.makeNamespaces(made);
-      rec.start += jump;
-      t0 += jump;
-      r.makePids(true);
-      rs = new UsrRestart(k, r.initNs, model, r, rec, caller, this.options.signals === "block", WAIT_JOB);
-      r.initNs.restarting = rs;
-      this.restarts.set(caller, rs);
-      treeJob.finish(k, model.tasks.length);
-      step("fork");
-      // Woken at each arrival; every POLL cycles it also looks for tasks that died on the way.
-      const forkStart = k.clock;
-      let nextCheck = k.clock + POLL;
-      while (rs.arrived.size < model.tasks.length) {
-        check();
-        if (k.clock >= nextCheck) {
-          this.checkDeaths(rs);
-          nextCheck = k.clock + POLL;
-        }
-        if (k.clock - forkStart >= FORK_TIMEOUT) throw new CrError(ETIMEDOUT, `only ${rs.arrived.size} of ${model.tasks.length} tasks came to restore themselves within ${FORK_TIMEOUT} cycles`);
-        yield { sleep: rs.wakeup, deadline: nextCheck };
-      }
-      check();
-      step("restore");
-      const work = modelWork(model);
-      k.charge(self, work.objects * COSTS.crObject + work.pages * COSTS.crPage);
-      const shells = model.tasks.map((t) => rs!.arrived.get(t.id)!);
-      this.checkTree(rs, shells);
-      model.tasks.forEach((t, i) => r.usePid(t.pidId, shells[i].pid));
-      r.makeShared();
-      r.makeTree();
-      yield;
-      r.makeMemory();
-      yield;
-      const init = shells[model.container.initTaskId - 1];
-      r.buildFiles(init);
-      check();
-      // From here nothing fails: every task takes over its restored objects.
-      model.tasks.forEach((t, i) => r.adoptTask(t, shells[i], caller));
-      r.attachAll();
-      model.tasks.forEach((t, i) => {
-        if (t.state !== "zombie") restoreTaskState(k, shells[i], t, r.tasks);
-      });
-      r.commit();
-      step("resume");
-      const ns = rs.ns;
-      ns.restarting = null;
-      model.tasks.forEach((t, i) => {
-        if (t.state === "zombie") return;
-        k.wake(shells[i]);
-        resumeTask(k, shells[i], t, ns);
-      });
-      rs.release(true);
-      result = init.pid.nrIn(caller.pidNs);
-      cr.trace.step(rec, "resume", 0, t0);
-    } catch (e) {
-      const err = asCrError(cr, e, "cpt_rst");
-      result = -err.errno;
-      error = `${stepName}: ${err.message}`;
-      cr.trace.step(rec, stepName, result, t0, err.message);
-      if (rs !== null) {
-        rs.fail(err);
-        rs.release(false);
-        // Everything the restarter forked goes: no half-restored task is left.
-        for (const t of [...k.tasks.values()]) if (t.alive && rs.ns.contains(t.pidNs)) sendSignal(k, t, { signo: SIGKILL, code: 0x80 }, true);
-        rs.ns.restarting = null;
-      }
-      restorer?.abort();
-      if (!treeJob.done) treeJob.finish(k, result);
-    }
-    if (rs === null) return finishJob(cr, treeJob, rec, result, error);
-    cr.trace.end(rec, result, error);
-    rs.waitJob.finish(k, result);
-    return modulePutAndExit(k, cr.module, 0);
+/** One restart's hooks: the restarter's namespace, the fork step, and what a failure kills. */
+class Forked implements ForkedTasks {
+  readonly firstStep = "namespaces";
+  readonly perTaskParts = false;
+  readonly checkAtSteps = false;
+  private rs: UsrRestart | null = null;
+
+  constructor(
+    private readonly creator: UserspaceCreator,
+    private readonly cr: CrContext,
+    /** RESTART_TREE's job: done once the tree is prepared (or the restart failed before). */
+    private readonly treeJob: CrJob,
+  ) {}
+
+  check(run: Restart): void {
+    if (this.rs?.failed) throw this.rs.failed;
+    if (!run.caller.alive) throw new CrError(ESRCH, "the restarter died");
   }
 
-  /** A forked task that died before restoring itself ends the restart (the signal-race gap). */
-  private checkDeaths(rs: UsrRestart): void {
-    const arrived = new Set(rs.arrived.values());
-    for (const t of arrived) {
-      if (!t.alive) throw new CrError(ESRCH, `task ${t.pid.nrIn(rs.ns)} died while it waited to be restored`);
+  containerNs(run: Restart): PidNamespace {
+    if (this.creator.options.pids === "ns_last_pid" && run.model.pids.some((p) => p.numbers.length > 1)) {
+      throw new CrError(EOPNOTSUPP, "the image has nested pid namespaces: ns_last_pid places a pid in one namespace only (use pids: eclone)");
     }
-    for (const t of rs.restorer.initNs.pids.values()) {
-      const task = t.task;
-      if (task !== null && !task.alive && !arrived.has(task)) {
-        const how = task.exit?.signal !== undefined ? `killed by signal ${task.exit.signal}` : `exit ${task.exit?.code ?? 0}`;
-        throw new CrError(ESRCH, `task ${t.nrIn(rs.ns)} died (${how}) between its fork and sys_restart`);
-      }
+    const made = run.caller.pidNsForChildren;
+    if (made === run.caller.pidNs || made.pids.size > 0 || made.restarting !== null) {
+      throw new CrError(EINVAL, "the restarter must make the container's pid namespace first: unshare(CLONE_NEWPID), and no child yet");
     }
+    return made;
   }
 
-  /** Each forked task must be what the image says: a thread of its group's leader, or a process. */
-  private checkTree(rs: UsrRestart, shells: Task[]): void {
-    const groups = new Map(rs.model.threadGroups.map((g) => [g.id, g]));
-    rs.model.tasks.forEach((t, i) => {
-      const leader = groups.get(t.threadGroupId)?.leaderTaskId ?? t.id;
-      const shell = shells[i];
-      const nr = shell.pid.nrIn(rs.ns);
-      if (leader === t.id ? !shell.isLeader : shell.group !== shells[leader - 1].group || shell.isLeader) {
-        throw new CrError(EINVAL, `task ${nr} was forked as a ${shell.isLeader ? "process" : "thread"}, but the image has it as a ${leader === t.id ? "process" : "thread"}`);
+  /** RESTART_TREE returns; the restarter forks the tree; wait until every task has arrived. */
+  *fork(run: Restart): Generator<KthreadYield, Task[], void> {
+    const { k } = this.cr;
+    const { model, restorer: r } = run;
+    const rs = (this.rs = new UsrRestart(k, r!.initNs, model, r!, run.op.rec, run.caller, this.creator.options.signals === "block", WAIT_JOB));
+    r!.initNs.restarting = rs;
+    this.creator.restarts.set(run.caller, rs);
+    this.treeJob.finish(k, model.tasks.length);
+    run.step("fork");
+    // Woken at each arrival; every POLL cycles it also looks for tasks that died on the way.
+    const forkStart = k.clock;
+    let nextCheck = k.clock + POLL;
+    while (rs.arrived.size < model.tasks.length) {
+      this.check(run);
+      if (k.clock >= nextCheck) {
+        rs.checkDeaths();
+        nextCheck = k.clock + POLL;
       }
+      if (k.clock - forkStart >= FORK_TIMEOUT) throw new CrError(ETIMEDOUT, `only ${rs.arrived.size} of ${model.tasks.length} tasks came to restore themselves within ${FORK_TIMEOUT} cycles`);
+      yield { sleep: rs.wakeup, deadline: nextCheck };
+    }
+    return model.tasks.map((t) => rs.arrived.get(t.id)!);
+  }
+
+  resume(run: Restart): void {
+    const rs = this.rs!;
+    rs.ns.restarting = null;
+    const tasks = run.restorer!.tasks;
+    run.model.tasks.forEach((t, i) => {
+      if (t.state === "zombie") return;
+      this.cr.k.wake(tasks[i]);
+      resumeTask(this.cr.k, tasks[i], t, rs.ns);
     });
+    rs.release(true);
+  }
+
+  abort(_run: Restart, err: CrError): void {
+    const { k } = this.cr;
+    const rs = this.rs;
+    if (rs !== null) {
+      rs.fail(err);
+      rs.release(false);
+      // Everything the restarter forked goes: no half-restored task is left.
+      for (const t of [...k.tasks.values()]) if (t.alive && rs.ns.contains(t.pidNs)) sendSignal(k, t, { signo: SIGKILL, code: 0x80 }, true);
+      rs.ns.restarting = null;
+    }
+    if (!this.treeJob.done) this.treeJob.finish(k, -err.errno);
+  }
+
+  finish(_run: Restart, result: number): void {
+    (this.rs?.waitJob ?? this.treeJob).finish(this.cr.k, result);
   }
 }

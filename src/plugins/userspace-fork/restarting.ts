@@ -2,17 +2,8 @@
 // RESTART_WAIT: the decoded model and the Restorer, the container's pid namespace in its
 // "restarting" state (clone_with_pid allowed there; signals from outside held), and the tasks
 // the restarter forked as they arrive in sys_restart(RESTART_TASK).
-import type { Kernel } from "../../machine/kernel/kernel.ts";
-import type { PidNamespace, RestartingState } from "../../machine/kernel/pid.ts";
-import { sendSignal } from "../../machine/kernel/signal.ts";
-import type { SigInfo } from "../../machine/kernel/siginfo.ts";
-import type { Task } from "../../machine/kernel/task.ts";
-import { WaitQueue } from "../../machine/kernel/wait-queue.ts";
-import { CrJob } from "../../core/cr/job.ts";
-import type { CrError } from "../../core/cr/errors.ts";
-import type { CheckpointModel, PidRecord, TaskRecord } from "../../core/cr/model.ts";
-import type { Restorer } from "../../core/cr/restore/restorer.ts";
-import type { CrOpRecord } from "../../core/cr/trace.ts";
+import { sendSignal, WaitQueue, type Kernel, type PidNamespace, type RestartingState, type SigInfo, type Task } from "../../machine/kernel/index.ts";
+import { CrError, CrJob, ESRCH, type CheckpointModel, type CrOpRecord, type PidRecord, type Restorer, type TaskRecord } from "../../core/cr/index.ts";
 
 // sys_restart(ctid, fd, flags, arg, argLen) operations of the user-space creator (flags).
 /** The restarter: read the image (fd), make the namespaces; returns the number of tasks, and
@@ -85,6 +76,21 @@ export class UsrRestart implements RestartingState {
     if (deliver) for (const h of this.held) if (h.target.alive) sendSignal(this.k, h.target, h.info, h.group);
     this.held.length = 0;
     return n;
+  }
+
+  /** A forked task that died before restoring itself ends the restart (the signal-race gap). */
+  checkDeaths(): void {
+    const arrived = new Set(this.arrived.values());
+    for (const t of arrived) {
+      if (!t.alive) throw new CrError(ESRCH, `task ${t.pid.nrIn(this.ns)} died while it waited to be restored`);
+    }
+    for (const t of this.restorer.initNs.pids.values()) {
+      const task = t.task;
+      if (task !== null && !task.alive && !arrived.has(task)) {
+        const how = task.exit?.signal !== undefined ? `killed by signal ${task.exit.signal}` : `exit ${task.exit?.code ?? 0}`;
+        throw new CrError(ESRCH, `task ${t.nrIn(this.ns)} died (${how}) between its fork and sys_restart`);
+      }
+    }
   }
 
   fail(e: CrError): void {

@@ -1,0 +1,211 @@
+// The restart recipe, once for every design. sys_restart's kthread reads and decodes the image,
+// then builds the container in one order: namespaces → pids → shared objects → file tree →
+// memory → tasks → open files → commit (or, on any failure, abort: nothing is left behind).
+// What differs between designs is how the tasks come to exist, and the creator plugs that in
+// (TaskCreation):
+//   in the kernel  each task is made after the memory, as a kernel thread that restores its own
+//                  state and waits at a barrier until the whole container exists (kernel-fork);
+//   from user space a restarter program forks every task with its saved pid (clone_with_pid or
+//                  ns_last_pid) once the pids are reserved, each forked task waits in
+//                  sys_restart, and the recipe then makes the shared objects and has every
+//                  task take them over (userspace-fork).
+// The trace's steps, the yields (where signals, freezes and rmmods can land) and the order of the
+// kernel's work are the recipe's; the review cases count them, so they are part of its contract.
+import type { KthreadYield } from "../../machine/kernel/kthread.ts";
+import { modulePutAndExit } from "../../machine/kernel/kthread.ts";
+import { COSTS } from "../../machine/kernel/costs.ts";
+import { CAP_SYS_ADMIN } from "../../machine/kernel/cred.ts";
+import type { PidNamespace } from "../../machine/kernel/pid.ts";
+import { NR_RESTART } from "../../machine/kernel/syscalls/cr-nr.ts";
+import type { Task } from "../../machine/kernel/task.ts";
+import { CrError, EINVAL, EPERM } from "./errors.ts";
+import { restartImageFd, type ImageFd } from "./image-io.ts";
+import type { CrContext } from "./interfaces.ts";
+import { refuse, spawnJob, type CrJob } from "./job.ts";
+import { modelWork, type CheckpointModel, type TaskRecord } from "./model.ts";
+import type { PerTaskParts } from "./per-task.ts";
+import { readModel, readPerTask } from "./read-model.ts";
+import { Restorer } from "./restore/restorer.ts";
+import { restoreTaskState } from "./restore/task.ts";
+import { validateModel } from "./restore/validate.ts";
+import { CrOp } from "./trace.ts";
+
+/** What every creator tells the recipe. */
+interface TaskCreationBase {
+  /** The trace's name for the step after read-decode, which makes namespaces and pids. */
+  readonly firstStep: string;
+  /** Each task reads its own part of a per-task image (a parallel restore); else it is decoded whole. */
+  readonly perTaskParts: boolean;
+  /** Whether every step boundary also calls check(). */
+  readonly checkAtSteps: boolean;
+  /** Throws a CrError when the restart cannot go on (its caller died, a forked task failed). */
+  check(run: Restart): void;
+  /** The container's pid namespace when the restarter made it; undefined: the recipe makes it. */
+  containerNs?(run: Restart): PidNamespace | undefined;
+  /** Everything is restored and committed: let the tasks run. */
+  resume(run: Restart): void;
+  /** The restart failed with `err`; called before the restored objects are taken down. */
+  abort(run: Restart, err: CrError): void;
+  /** The kthread's last act before module_put_and_exit: hand `result` to whoever waits for it. */
+  finish(run: Restart, result: number): void;
+}
+
+/** Tasks made by the kernel, after the memory, each restoring itself in kernel context. */
+export interface KernelTasks extends TaskCreationBase {
+  /** Make task `rec` (parents and group leaders exist) with its kernel-context restore. */
+  create(run: Restart, rec: TaskRecord): void;
+  /** Wait until every live task has restored its own state. */
+  restored(run: Restart): Generator<KthreadYield, void, void>;
+}
+
+/** Tasks forked by a user-space restarter once their pids are reserved; the recipe restores them. */
+export interface ForkedTasks extends TaskCreationBase {
+  /** Open the "fork" step and wait until every task has come; returns them in model order. */
+  fork(run: Restart): Generator<KthreadYield, Task[], void>;
+}
+
+export type TaskCreation = KernelTasks | ForkedTasks;
+
+/** One restart in progress: the recipe's state, which the creator's hooks read. */
+export class Restart {
+  readonly k: CrContext["k"];
+  /** Set when the kthread starts. */
+  op!: CrOp;
+  /** The decoded image (after read-decode). */
+  model!: CheckpointModel;
+  /** A per-task image's parts, when the creator restores them in parallel. */
+  parts: PerTaskParts | null = null;
+  restorer: Restorer | null = null;
+
+  constructor(
+    readonly cr: CrContext,
+    /** The restart's kthread. */
+    readonly self: Task,
+    /** The task that called sys_restart. */
+    readonly caller: Task,
+    readonly img: ImageFd,
+    readonly how: TaskCreation,
+  ) {
+    this.k = cr.k;
+  }
+
+  /** Close the running step and open `name`. */
+  step(name: string): void {
+    this.op.next(name);
+    if (this.how.checkAtSteps) this.how.check(this);
+  }
+
+  /** The kthread's body: the recipe. */
+  *run(): Generator<KthreadYield, number, void> {
+    const { cr, k, how, caller } = this;
+    const op = (this.op = new CrOp(cr.trace, "restart", caller.id, "read-decode"));
+    try {
+      // Read and decode are one step: a streaming codec decodes as the bytes arrive. In the
+      // per-task layout only the skeleton is decoded here; each task reads its own pages.
+      this.parts = how.perTaskParts ? yield* readPerTask(cr, this.img, op.rec) : null;
+      const model = (this.model = this.parts?.model ?? (yield* readModel(cr, this.self, this.img, op.rec)));
+      validateModel(model);
+      op.rec.tasks = model.tasks.length;
+      yield;
+      this.step(how.firstStep);
+      const container = how.containerNs?.(this);
+      // The image buffer was read for this restart alone: the new frames take its pages over.
+      const r = (this.restorer = new Restorer(k, caller, model, true));
+      // A fresh machine's clock moves forward to the image's: not time the restart took.
+      op.shift(r.makeNamespaces(container));
+      let tasks: Task[] = [];
+      if ("fork" in how) {
+        // Only the pids no task has (a dead leader's) are made here: the restarter forks each
+        // task with its own, and each pid then stands for its record.
+        r.makePids(true);
+        tasks = yield* how.fork(this);
+        how.check(this);
+        this.step("restore");
+        this.chargeWork();
+        checkForkedTree(model, r.initNs, tasks);
+        model.tasks.forEach((t, i) => r.usePid(t.pidId, tasks[i].pid));
+      } else {
+        this.chargeWork();
+        r.makePids();
+        yield;
+      }
+      r.makeShared();
+      r.makeTree();
+      yield;
+      r.makeMemory();
+      yield;
+      if ("fork" in how) {
+        r.buildFiles(tasks[model.container.initTaskId - 1]);
+        how.check(this);
+        // From here nothing fails: every task takes over its restored objects and state.
+        model.tasks.forEach((t, i) => r.adoptTask(t, tasks[i], caller));
+        r.attachAll();
+        model.tasks.forEach((t, i) => {
+          if (t.state !== "zombie") restoreTaskState(k, tasks[i], t, r.tasks);
+        });
+      } else {
+        for (const rec of model.tasks) {
+          how.create(this, rec);
+          yield;
+          how.check(this);
+        }
+        tasks = r.tasks;
+        // Files last: a /proc file naming one of the new tasks can only be reopened now.
+        r.makeFiles();
+        r.attachFiles();
+        yield;
+        this.step("restore");
+        yield* how.restored(this);
+      }
+      this.step("resume");
+      op.result = tasks[model.container.initTaskId - 1].pid.nrIn(caller.pidNs);
+      r.commit();
+      how.resume(this);
+      op.close();
+    } catch (e) {
+      const err = op.fail(e, "cpt_rst");
+      how.abort(this, err);
+      this.restorer?.abort();
+    }
+    op.end();
+    how.finish(this, op.result);
+    return modulePutAndExit(k, cr.module, 0);
+  }
+
+  /** The restore's work in virtual time, charged to the restart's kthread. */
+  private chargeWork(): void {
+    const work = modelWork(this.model);
+    this.k.charge(this.self, work.objects * COSTS.crObject + work.pages * COSTS.crPage);
+  }
+}
+
+/**
+ * The checks every sys_restart makes before any work, in this order: CAP_SYS_ADMIN, the creator's
+ * own (`bad`: its refusal, or null), the image fd (a pipe only for a codec that streams). Returns
+ * the image, or -errno with the reason recorded in the trace.
+ */
+export function restartImage(cr: CrContext, caller: Task, fd: number, bad: CrError | null): ImageFd | number {
+  const no = (e: CrError): number => refuse(cr, "restart", caller, e);
+  if (!caller.cred.capable(CAP_SYS_ADMIN)) return no(new CrError(EPERM, "restart needs CAP_SYS_ADMIN"));
+  if (bad !== null) return no(bad);
+  const img = restartImageFd(caller, fd, cr.codec);
+  return img instanceof CrError ? no(img) : img;
+}
+
+/** Start the restart's kthread (cpt_rst) running the recipe, with the creator's hooks made for its job. */
+export function spawnRestart(cr: CrContext, caller: Task, img: ImageFd, how: (job: CrJob) => TaskCreation): CrJob | number {
+  return spawnJob(cr, NR_RESTART, "cpt_rst", (job, self) => new Restart(cr, self, caller, img, how(job)).run());
+}
+
+/** Each forked task must be what the image says: a thread of its group's leader, or a process. */
+function checkForkedTree(model: CheckpointModel, ns: PidNamespace, tasks: Task[]): void {
+  const groups = new Map(model.threadGroups.map((g) => [g.id, g]));
+  model.tasks.forEach((t, i) => {
+    const leader = groups.get(t.threadGroupId)?.leaderTaskId ?? t.id;
+    const task = tasks[i];
+    const nr = task.pid.nrIn(ns);
+    if (leader === t.id ? !task.isLeader : task.group !== tasks[leader - 1].group || task.isLeader) {
+      throw new CrError(EINVAL, `task ${nr} was forked as a ${task.isLeader ? "process" : "thread"}, but the image has it as a ${leader === t.id ? "process" : "thread"}`);
+    }
+  });
+}
