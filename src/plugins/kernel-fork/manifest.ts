@@ -3,8 +3,8 @@
 // runs inside whichever C/R module the initiator's plugin loads.
 import { Lifecycle, type DependencyContainer } from "tsyringe";
 import { z } from "zod";
-import { PROCESS_CREATOR, type Axis } from "../../core/cr/interfaces.ts";
-import type { PluginManifest } from "../../core/cr/plugin.ts";
+import { PROCESS_CREATOR, type Axis } from "../../core/cr/index.ts";
+import type { PluginManifest } from "../../core/cr/index.ts";
 import { KernelCreator } from "./creator.ts";
 
 /**

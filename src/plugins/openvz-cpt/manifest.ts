@@ -3,9 +3,9 @@
 // "cpt"); its operations live in the "cptrst" kernel module.
 import { instanceCachingFactory, Lifecycle, type DependencyContainer } from "tsyringe";
 import { z } from "zod";
-import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, IMAGE_CODEC, type Axis } from "../../core/cr/interfaces.ts";
-import type { PluginManifest } from "../../core/cr/plugin.ts";
-import { PerTaskCodec } from "../../core/cr/per-task.ts";
+import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, IMAGE_CODEC, type Axis } from "../../core/cr/index.ts";
+import type { PluginManifest } from "../../core/cr/index.ts";
+import { PerTaskCodec } from "../../core/cr/index.ts";
 import { CptCodec } from "./codec/cpt-codec.ts";
 import { ExternalInitiator } from "./initiator.ts";
 
@@ -21,7 +21,7 @@ export const openvzCptOptions = z.strictObject({
   images: z
     .enum(["stream", "per-task"])
     .default("stream")
-    .describe("stream: one cpt image; per-task: the per-task layout (core/cr/per-task.ts), which the kernel creator restores in parallel"),
+    .describe("stream: one cpt image; per-task: the per-task layout (PerTaskCodec in core/cr), which the kernel creator restores in parallel"),
 });
 export type OpenvzCptOptions = z.infer<typeof openvzCptOptions>;
 

@@ -3,9 +3,9 @@
 // pipe (codec "ckpt"); its operations live in the "ckpt" kernel module.
 import { instanceCachingFactory, Lifecycle, type DependencyContainer } from "tsyringe";
 import { z } from "zod";
-import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, IMAGE_CODEC, type Axis } from "../../core/cr/interfaces.ts";
-import type { PluginManifest } from "../../core/cr/plugin.ts";
-import { PerTaskCodec } from "../../core/cr/per-task.ts";
+import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, IMAGE_CODEC, type Axis } from "../../core/cr/index.ts";
+import type { PluginManifest } from "../../core/cr/index.ts";
+import { PerTaskCodec } from "../../core/cr/index.ts";
 import { CkptCodec } from "./codec/ckpt-codec.ts";
 import { SelfInitiator } from "./initiator.ts";
 
@@ -16,7 +16,7 @@ export const selfCptOptions = z.strictObject({
   images: z
     .enum(["stream", "per-task"])
     .default("stream")
-    .describe("stream: one ckpt stream (works on a pipe); per-task: the per-task layout (core/cr/per-task.ts), which the kernel creator restores in parallel and which needs seeking"),
+    .describe("stream: one ckpt stream (works on a pipe); per-task: the per-task layout (PerTaskCodec in core/cr), which the kernel creator restores in parallel and which needs seeking"),
 });
 export type SelfCptOptions = z.infer<typeof selfCptOptions>;
 

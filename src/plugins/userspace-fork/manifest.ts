@@ -5,8 +5,8 @@
 // module the initiator's plugin loads.
 import { Lifecycle, type DependencyContainer } from "tsyringe";
 import { z } from "zod";
-import { PROCESS_CREATOR, type Axis } from "../../core/cr/interfaces.ts";
-import type { PluginManifest } from "../../core/cr/plugin.ts";
+import { PROCESS_CREATOR, type Axis } from "../../core/cr/index.ts";
+import type { PluginManifest } from "../../core/cr/index.ts";
 import { UserspaceCreator } from "./creator.ts";
 
 /** Token of this plugin's parsed options (classes here inject the literal "userspace-fork.options"). */

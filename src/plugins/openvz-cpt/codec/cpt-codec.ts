@@ -6,10 +6,10 @@
 // so the codec does not stream (streams = false) and a restart from a pipe is refused upstream.
 // Here decode reads the sections in order and then checks that the tail agrees with where each
 // one was found, so a damaged tail is caught as surely as a damaged section.
-import { ImageError, type ImageCodec, type ImageRecord } from "../../../core/cr/interfaces.ts";
+import { ImageError, type ImageCodec, type ImageRecord } from "../../../core/cr/index.ts";
 import {
   MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel,
-} from "../../../core/cr/model.ts";
+} from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_VOID, CPT_CURRENT_VERSION, CPT_NULL, CPT_OBJ_TRAILER, CPT_OS_ARCH_RISCV32, CPT_PAGE_SIZE,
   CPT_SECT_MAX_INDEX, CPT_SIGNATURE, KNOWN_ARCHES, MAJOR_HDR_SIZE, MAJOR_TAIL_SIZE, SECTION_HDR_SIZE,

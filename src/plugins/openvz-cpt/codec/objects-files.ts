@@ -3,7 +3,7 @@
 // entries, and CPT_OBJ_FS.
 import type {
   DentryRecord, FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
-} from "../../../core/cr/model.ts";
+} from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_OBJ_DENTRY, CPT_OBJ_FILE, CPT_OBJ_FILEDESC,
   CPT_OBJ_FILES, CPT_OBJ_FS, CPT_OBJ_INODE, CPT_OBJ_PIPE, OBJECT_HDR_SIZE,

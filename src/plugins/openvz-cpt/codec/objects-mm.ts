@@ -1,6 +1,6 @@
 // Memory objects: CPT_OBJ_PAGES (shared by mm, shm and inode), CPT_OBJ_VMA, CPT_OBJ_MM and
 // CPT_OBJ_SYSV_SHM. Page bytes are passed through as views both ways (see layout.ts).
-import type { MmRecord, PageRecord, ShmemRecord, VmaBackingRecord, VmaRecord } from "../../../core/cr/model.ts";
+import type { MmRecord, PageRecord, ShmemRecord, VmaBackingRecord, VmaRecord } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_OBJ_COW_REFS, CPT_OBJ_MM, CPT_OBJ_PAGES, CPT_OBJ_SYSV_SHM,
   CPT_OBJ_VMA, CPT_PAGE_SIZE, OBJECT_HDR_SIZE, align8,

@@ -1,6 +1,6 @@
 // Container-wide objects: CPT_OBJ_VEINFO (the container record and who made the image),
 // CPT_OBJ_NAMESPACE (a pid namespace) and CPT_OBJ_PID (ours: a pid's number in each namespace).
-import type { ContainerRecord, PidNsRecord, PidRecord } from "../../../core/cr/model.ts";
+import type { ContainerRecord, PidNsRecord, PidRecord } from "../../../core/cr/index.ts";
 import { CPT_CONTENT_VOID, CPT_OBJ_NAMESPACE, CPT_OBJ_PID, CPT_OBJ_VEINFO } from "./layout.ts";
 import type { ImageReader } from "./reader.ts";
 import { EncodeError, type ImageWriter } from "./writer.ts";

@@ -3,7 +3,7 @@
 // Optional fields are a presence bit plus a fixed slot, so "absent" and "present with 0" differ.
 import type {
   CredRecord, ExitStatusRecord, SigActionRecord, SigHandRecord, SigInfoRecord, ThreadGroupRecord,
-} from "../../../core/cr/model.ts";
+} from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_VOID, CPT_OBJ_CRED, CPT_OBJ_SIGHAND_STRUCT, CPT_OBJ_SIGHANDLER,
   CPT_OBJ_SIGINFO, CPT_OBJ_SIGNAL_STRUCT, OBJECT_HDR_SIZE,

@@ -1,7 +1,7 @@
 // CPT_OBJ_TASK and its sub-objects: CPT_OBJ_RISCV32_REGS (ours, in the place of cpt_image.h's
 // CPT_OBJ_X86_REGS), CPT_OBJ_SYSCALL (ours: the restart block of a task inside a system call),
 // then the task's private pending siginfo queue as CPT_OBJ_SIGINFO objects.
-import type { RegsRecord, SigInfoRecord, SyscallRecord, TaskRecord } from "../../../core/cr/model.ts";
+import type { RegsRecord, SigInfoRecord, SyscallRecord, TaskRecord } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_VOID, CPT_OBJ_RISCV32_REGS, CPT_OBJ_SYSCALL, CPT_OBJ_TASK,
   OBJECT_HDR_SIZE,

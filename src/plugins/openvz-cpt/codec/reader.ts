@@ -4,7 +4,7 @@
 // remain before anything is allocated for it: a lying length becomes an ImageError, never a
 // RangeError or a huge allocation. Messages say what was expected, at which byte, in which
 // object, and what to do about it.
-import { ImageError } from "../../../core/cr/interfaces.ts";
+import { ImageError } from "../../../core/cr/index.ts";
 import {
   align8, CONTENT_NAMES, CPT_CONTENT_VOID, CPT_NOINDEX, OBJECT_HDR_SIZE, objName,
 } from "./layout.ts";

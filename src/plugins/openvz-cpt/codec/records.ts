@@ -1,7 +1,7 @@
 // The record-level view of a cpt image (ImageCodec.records, for `cptbench image show`): the
 // sections, their objects and the objects nested in CPT_CONTENT_ARRAY objects, by walking the
 // cpt_next lengths alone — so a damaged image can be looked at up to where it breaks.
-import { ImageError, type ImageRecord } from "../../../core/cr/interfaces.ts";
+import { ImageError, type ImageRecord } from "../../../core/cr/index.ts";
 import {
   align8, CPT_CONTENT_ARRAY, CPT_OBJ_TRAILER, MAJOR_HDR_SIZE, MAJOR_TAIL_SIZE, OBJECT_HDR_SIZE, SECTION_HDR_SIZE, SECTION_ORDER, objName,
 } from "./layout.ts";

@@ -1,6 +1,6 @@
 // Which objects go in which section: the one place that maps a section id to the model list it
 // holds and to the functions that write and read its objects (SECTION_ORDER in layout.ts).
-import type { CheckpointModel } from "../../../core/cr/model.ts";
+import type { CheckpointModel } from "../../../core/cr/index.ts";
 import {
   CPT_SECT_CREDS, CPT_SECT_FILES, CPT_SECT_FILES_STRUCT, CPT_SECT_FS, CPT_SECT_INODE, CPT_SECT_MM,
   CPT_SECT_COW_PAGES, CPT_SECT_NAMESPACE, CPT_SECT_PIDS, CPT_SECT_PIPES, CPT_SECT_SIGHAND_STRUCT, CPT_SECT_SIGNAL,

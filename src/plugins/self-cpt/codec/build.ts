@@ -4,11 +4,11 @@
 // announced arrived: every task of the tree, every object counted by CKPT_HDR_CONTAINER.
 import {
   MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type TaskRecord,
-} from "../../../core/cr/model.ts";
+} from "../../../core/cr/index.ts";
 import { COUNTED, recordName, type CountedList } from "./layout.ts";
 import { ObjTable } from "./objhash.ts";
 import { ADVICE, FieldReader } from "./reader.ts";
-import { ImageError } from "../../../core/cr/interfaces.ts";
+import { ImageError } from "../../../core/cr/index.ts";
 
 /** Records a parent announced: `left` more of `type`, each handed to `take`. */
 export interface Children {

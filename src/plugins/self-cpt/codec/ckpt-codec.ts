@@ -4,8 +4,8 @@
 // chunks as it goes (page data as the model's own views), and decoder() reads chunks of any size
 // as they arrive, holding only the record in progress.
 import { injectable } from "tsyringe";
-import type { ImageCodec, ImageDecoder, ImageRecord } from "../../../core/cr/interfaces.ts";
-import type { CheckpointModel } from "../../../core/cr/model.ts";
+import type { ImageCodec, ImageDecoder, ImageRecord } from "../../../core/cr/index.ts";
+import type { CheckpointModel } from "../../../core/cr/index.ts";
 import { CkptDecoder } from "./decoder.ts";
 import { encodeModel } from "./encode.ts";
 import { CKPT_VERSION } from "./layout.ts";

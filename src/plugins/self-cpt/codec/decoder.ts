@@ -4,8 +4,8 @@
 // pushed chunk when it lies within one, else a copy), then its zero padding. Each whole record
 // goes to the ModelBuilder at once, so the model grows as the image arrives and a malformed
 // record is reported as soon as it is complete.
-import { ImageError, type ImageDecoder } from "../../../core/cr/interfaces.ts";
-import type { CheckpointModel } from "../../../core/cr/model.ts";
+import { ImageError, type ImageDecoder } from "../../../core/cr/index.ts";
+import type { CheckpointModel } from "../../../core/cr/index.ts";
 import { ModelBuilder, Phase, type Handler } from "./build.ts";
 import { Crc32 } from "./checksum.ts";
 import {

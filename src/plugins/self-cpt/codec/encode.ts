@@ -3,7 +3,7 @@
 // the shared objects it is the first to use and the task itself, then what no task reaches,
 // then the dentries and the trailer. Chunks are handed out after each task or object, so a
 // consumer (a pipe) sees the image while it is written.
-import type { CheckpointModel, PageRecord } from "../../../core/cr/model.ts";
+import type { CheckpointModel, PageRecord } from "../../../core/cr/index.ts";
 import { CKPT_PAGE_SIZE, type ObjKind } from "./layout.ts";
 import { writeContainer, writeHeader, writePidNsTree, writeTail, writeTree } from "./objects-header.ts";
 import { writeDentry, writeFile, writeFileTable, writeFs, writeInode, writePipe } from "./objects-files.ts";

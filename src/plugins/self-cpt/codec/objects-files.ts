@@ -4,7 +4,7 @@
 // umask) and CKPT_HDR_DENTRY (a name in the container's tree).
 import type {
   FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
-} from "../../../core/cr/model.ts";
+} from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import {
   CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE, CKPT_HDR_FS, CKPT_HDR_INODE, CKPT_HDR_PIPE_BUF, PIPE_MAX,

@@ -1,7 +1,7 @@
 // The records around the objects: CKPT_HDR_HEADER (what the image is), the two tables that
 // define objrefs up front (pid namespaces and tasks may name each other in any order, so they
 // cannot be defined at first use), CKPT_HDR_CONTAINER, and CKPT_HDR_TAIL.
-import type { CheckpointModel } from "../../../core/cr/model.ts";
+import type { CheckpointModel } from "../../../core/cr/index.ts";
 import { Phase, type ModelBuilder } from "./build.ts";
 import {
   CHECKPOINT_MAGIC_HEAD, CHECKPOINT_MAGIC_TAIL, CKPT_ARCH_RISCV32, CKPT_HDR_CONTAINER, CKPT_HDR_HEADER,

@@ -3,7 +3,7 @@
 // pages, and CKPT_HDR_COW_PAGE (a page shared copy-on-write between mms, written once, at the
 // first mm that maps it). Page data is bulk: written as the model's own views, read as views
 // into the pushed chunks wherever a page lies within one.
-import type { MmRecord, PageRecord, ShmemRecord, VmaBackingRecord, VmaRecord } from "../../../core/cr/model.ts";
+import type { MmRecord, PageRecord, ShmemRecord, VmaBackingRecord, VmaRecord } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import {
   CKPT_HDR_COW_PAGE, CKPT_HDR_MM, CKPT_HDR_PAGE, CKPT_HDR_SHMEM, CKPT_HDR_VMA, CKPT_PAGE_SIZE,

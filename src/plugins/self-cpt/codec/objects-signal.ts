@@ -3,7 +3,7 @@
 // children), and the exit status both tasks and groups carry.
 import type {
   ExitStatusRecord, SigActionRecord, SigHandRecord, SigInfoRecord, SigPendingRecord, ThreadGroupRecord,
-} from "../../../core/cr/model.ts";
+} from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import { CKPT_HDR_SIGHAND, CKPT_HDR_SIGINFO, CKPT_HDR_SIGNAL } from "./layout.ts";
 import type { ObjRefs } from "./objhash.ts";

@@ -2,7 +2,7 @@
 // signal state and counters), its children CKPT_HDR_CPU (riscv32 registers) and
 // CKPT_HDR_RESTART_BLOCK (a system call it will re-execute), and its private siginfo queue.
 // Also the two small shared objects tasks name: CKPT_HDR_PID and CKPT_HDR_CRED.
-import type { CredRecord, PidRecord, RegsRecord, SyscallRecord, TaskRecord } from "../../../core/cr/model.ts";
+import type { CredRecord, PidRecord, RegsRecord, SyscallRecord, TaskRecord } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import { CKPT_HDR_CPU, CKPT_HDR_CRED, CKPT_HDR_PID, CKPT_HDR_RESTART_BLOCK, CKPT_HDR_TASK } from "./layout.ts";
 import type { ObjRefs } from "./objhash.ts";

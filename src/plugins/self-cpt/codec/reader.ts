@@ -3,7 +3,7 @@
 // before touching them, and every length or count read is checked against what remains before
 // anything is allocated for it: a lying length is an ImageError naming the field and its byte,
 // never a RangeError or a huge allocation.
-import { ImageError } from "../../../core/cr/interfaces.ts";
+import { ImageError } from "../../../core/cr/index.ts";
 
 const TWO32 = 0x1_0000_0000;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

@@ -1,7 +1,7 @@
 // The record-level view of a ckpt stream (ImageCodec.records, for `cptbench image show`): each
 // {u32 type, u32 len} record in order, found by its length alone, so a damaged stream can be
 // looked at up to where it breaks.
-import { ImageError, type ImageRecord } from "../../../core/cr/interfaces.ts";
+import { ImageError, type ImageRecord } from "../../../core/cr/index.ts";
 import { align8, CHECKPOINT_MAGIC_HEAD, CKPT_HDR_HEADER, CKPT_HDR_SIZE, recordName } from "./layout.ts";
 
 /** Whether `head` starts a ckpt stream: a CKPT_HDR_HEADER record carrying the head magic. */
