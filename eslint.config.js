@@ -1,13 +1,13 @@
 // ESLint flat config: typescript-eslint's recommended rules over src, test and bench.
 import { readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 // The plugin surface: a plugin sees core and the kernel through one door each
 // (src/core/cr/index.ts, src/machine/kernel/index.ts), as a Linux module sees only exported
 // symbols; besides those it imports its own folder and npm packages, never another plugin.
-const PLUGINS = readdirSync(fileURLToPath(new globalThis.URL("./src/plugins", import.meta.url)), { withFileTypes: true })
+const PLUGINS = readdirSync(join(import.meta.dirname, "src", "plugins"), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
 const pluginSurface = (self) => ({

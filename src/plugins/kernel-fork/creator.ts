@@ -30,8 +30,9 @@ export class KernelCreator implements ProcessCreator {
 }
 
 /**
- * The tasks' rendezvous: each reports itself restored, then waits for the barrier to open. Each
- * task body holds a module reference (its restore runs module code until ret-from-resume).
+ * One restart's tasks, made in the kernel. They meet at a barrier: each reports itself restored,
+ * then waits for it to open. Each task body holds a module reference (its restore runs module
+ * code until ret-from-resume).
  */
 class InKernel implements KernelTasks {
   readonly firstStep = "create";

@@ -19,10 +19,10 @@
 // The order of the work is the core's restart recipe (spawnRestart); this file says how the tasks come to
 // exist (forked, then waiting in sys_restart) and how the restarter drives it.
 import { inject, injectable } from "tsyringe";
-import { EFAULT, ERESTARTNOINTR, ETIMEDOUT, NR_RESTART, restartingOf, sendSignal, SIGKILL, type KthreadYield, type PidNamespace, type Task } from "../../machine/kernel/index.ts";
+import { EFAULT, ETIMEDOUT, NR_RESTART, restartingOf, sendSignal, SIGKILL, type KthreadYield, type PidNamespace, type Task } from "../../machine/kernel/index.ts";
 import {
-  CrError, EBUSY, EINVAL, EOPNOTSUPP, ESRCH, refuse, restartImage, resumeTask, spawnRestart, waitForJob,
-  type CrContext, type CrJob, type ForkedTasks, type ImageFd, type ProcessCreator, type Restart,
+  CrError, EINVAL, EOPNOTSUPP, ESRCH, refuse, restartImage, resumeTask, spawnRestart, waitForJob,
+  type CrContext, type CrJob, type ForkedTasks, type ProcessCreator, type Restart,
 } from "../../core/cr/index.ts";
 import type { UserspaceForkOptions } from "./manifest.ts";
 import { RESTART_TASK, RESTART_TREE, RESTART_WAIT, TASK_ENTRY_SIZE, UsrRestart } from "./restarting.ts";
@@ -64,16 +64,13 @@ export class UserspaceCreator implements ProcessCreator {
 
   private tree(cr: CrContext, caller: Task, ctid: number, fd: number, arg: number, argLen: number): number {
     const ready = this.restarts.get(caller);
-    let img: ImageFd | number | undefined;
-    if (ready === undefined) {
-      img = restartImage(cr, caller, fd, ctid !== 0 ? new CrError(EINVAL, `bad container id ${ctid}`) : null);
-      if (typeof img === "number") return img;
-    }
+    const img = ready === undefined ? restartImage(cr, caller, fd, ctid !== 0 ? new CrError(EINVAL, `bad container id ${ctid}`) : null) : null;
+    if (typeof img === "number") return img;
     // The first call starts the job and collects its result when re-executed; a later call
     // (with the buffer) finds the restart prepared.
     const n = waitForJob(cr.k, caller, NR_RESTART, () => {
-      if (img === undefined) return ready!.model.tasks.length;
-      return spawnRestart(cr, caller, img as ImageFd, (job) => new Forked(this, cr, job));
+      if (img === null) return ready!.model.tasks.length;
+      return spawnRestart(cr, caller, img, (job) => new Forked(this, cr, job));
     });
     if (n <= 0 || arg === 0) return n;
     const rs = this.restarts.get(caller);
@@ -87,22 +84,7 @@ export class UserspaceCreator implements ProcessCreator {
   private task(cr: CrContext, t: Task): number {
     const rs = restartingOf(t.pidNs);
     if (!(rs instanceof UsrRestart)) return refuse(cr, "restart", t, new CrError(EINVAL, "RESTART_TASK from a task outside a container being restarted"));
-    if (rs.failed !== null) return -rs.failed.errno;
-    const nr = t.pid.nrIn(rs.ns);
-    const rec = rs.taskAt(nr);
-    if (rec === undefined) {
-      rs.fail(new CrError(EBUSY, `a task with pid ${nr} came to restore itself, but the image has no task ${nr}: its pid was not the one it should have had`));
-      return -EBUSY;
-    }
-    const prev = rs.arrived.get(rec.id);
-    if (prev === undefined) {
-      rs.arrived.set(rec.id, t);
-      cr.k.wakeAll(rs.wakeup);
-    } else if (prev !== t) {
-      rs.fail(new CrError(EINVAL, `two tasks claim pid ${nr}`));
-      return -EINVAL;
-    }
-    return cr.k.sleep(t, rs.wq, 0, ERESTARTNOINTR);
+    return rs.arrive(t);
   }
 }
 

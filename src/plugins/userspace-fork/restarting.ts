@@ -2,8 +2,8 @@
 // RESTART_WAIT: the decoded model and the Restorer, the container's pid namespace in its
 // "restarting" state (clone_with_pid allowed there; signals from outside held), and the tasks
 // the restarter forked as they arrive in sys_restart(RESTART_TASK).
-import { sendSignal, WaitQueue, type Kernel, type PidNamespace, type RestartingState, type SigInfo, type Task } from "../../machine/kernel/index.ts";
-import { CrError, CrJob, ESRCH, type CheckpointModel, type CrOpRecord, type PidRecord, type Restorer, type TaskRecord } from "../../core/cr/index.ts";
+import { ERESTARTNOINTR, sendSignal, WaitQueue, type Kernel, type PidNamespace, type RestartingState, type SigInfo, type Task } from "../../machine/kernel/index.ts";
+import { CrError, CrJob, EBUSY, EINVAL, ESRCH, type CheckpointModel, type CrOpRecord, type PidRecord, type Restorer, type TaskRecord } from "../../core/cr/index.ts";
 
 // sys_restart(ctid, fd, flags, arg, argLen) operations of the user-space creator (flags).
 /** The restarter: read the image (fd), make the namespaces; returns the number of tasks, and
@@ -76,6 +76,26 @@ export class UsrRestart implements RestartingState {
     if (deliver) for (const h of this.held) if (h.target.alive) sendSignal(this.k, h.target, h.info, h.group);
     this.held.length = 0;
     return n;
+  }
+
+  /** Task `t` arrived in sys_restart(RESTART_TASK): it sleeps until restored; -errno if it cannot be. */
+  arrive(t: Task): number {
+    if (this.failed !== null) return -this.failed.errno;
+    const nr = t.pid.nrIn(this.ns);
+    const rec = this.taskAt(nr);
+    if (rec === undefined) {
+      this.fail(new CrError(EBUSY, `a task with pid ${nr} came to restore itself, but the image has no task ${nr}: its pid was not the one it should have had`));
+      return -EBUSY;
+    }
+    const prev = this.arrived.get(rec.id);
+    if (prev === undefined) {
+      this.arrived.set(rec.id, t);
+      this.k.wakeAll(this.wakeup);
+    } else if (prev !== t) {
+      this.fail(new CrError(EINVAL, `two tasks claim pid ${nr}`));
+      return -EINVAL;
+    }
+    return this.k.sleep(t, this.wq, 0, ERESTARTNOINTR);
   }
 
   /** A forked task that died before restoring itself ends the restart (the signal-race gap). */
