@@ -23,7 +23,7 @@ interface DumpFlags {
 
 async function registry(): Promise<Registry> {
   // Loaded on demand: --help needs no plugin code.
-  const { builtinRegistry } = await import("../core/cr/registry.ts");
+  const { builtinRegistry } = await import("../workbench/plugins.ts");
   return builtinRegistry();
 }
 

@@ -12,7 +12,7 @@ import type { ImageSource } from "../workbench/image/source.ts";
 import { CliError } from "./errors.ts";
 
 async function registry(): Promise<Registry> {
-  const { builtinRegistry } = await import("../core/cr/registry.ts");
+  const { builtinRegistry } = await import("../workbench/plugins.ts");
   return builtinRegistry();
 }
 

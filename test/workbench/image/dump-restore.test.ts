@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { builtinRegistry } from "../../../src/core/cr/registry.ts";
+import { builtinRegistry } from "../../../src/workbench/plugins.ts";
 import { dumpImage, DumpFailed } from "../../../src/workbench/image/dump.ts";
 import { ImageDirError, INVENTORY_FILE, type Inventory } from "../../../src/workbench/image/inventory.ts";
 import { restoreImage } from "../../../src/workbench/image/restore.ts";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ImageError, type ImageCodec } from "../../../src/core/cr/interfaces.ts";
-import { builtinRegistry } from "../../../src/core/cr/registry.ts";
+import { builtinRegistry } from "../../../src/workbench/plugins.ts";
 import { codecFor, detectCodec, ImageFormatError } from "../../../src/workbench/image/codecs.ts";
 import { imageDiff } from "../../../src/workbench/image/diff.ts";
 import { dumpImage } from "../../../src/workbench/image/dump.ts";
