@@ -108,6 +108,7 @@ export class Progress {
     const bar = "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled);
     const { pass, fail, unsupported } = this.counts;
     const now = this.current.length > 0 ? ` · ${this.current.join(", ")}` : "";
+    // The time comes before the counts: a narrow terminal cuts the end of the line.
     return `cptbench: [${bar}] ${this.finished}/${total} · ${this.timing()} · ${this.cells} cells: ${pass} pass, ${fail} fail, ${unsupported} unsupported${now}`;
   }
 
