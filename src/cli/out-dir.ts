@@ -3,6 +3,7 @@
 // CI). OUTPUT_WRITERS is the list of formats: a new one (HTML) is one more entry.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { CaseOutcome } from "../workbench/cases/types.ts";
 import type { CellResult } from "../workbench/scenario/types.ts";
 import { CliError } from "./errors.ts";
 import { renderJunit, type JunitSuite } from "./junit.ts";
@@ -55,4 +56,12 @@ export function cellSuites(cells: readonly CellResult[], withSeed: boolean): Jun
     s.cases.push({ name: cellLabel(c, withSeed), classname: `${design}.${c.workload}`, verdict: c.verdict, reason: c.reason, time: wall / 1000 });
   }
   return [...suites.values()];
+}
+
+/** Outcomes of review cases as JUnit test cases, one suite per case or section. */
+export function outcomeSuite(name: string, caseId: string, outcomes: readonly CaseOutcome[]): JunitSuite {
+  return {
+    name,
+    cases: outcomes.map((o) => ({ name: `${caseId} on ${o.design.initiator}/${o.design.creator}/${o.design.codec}`, classname: caseId, verdict: o.verdict, reason: o.reason })),
+  };
 }
