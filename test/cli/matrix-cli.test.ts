@@ -179,3 +179,24 @@ describe("cptbench matrix: failures", () => {
     expect(io.out).toContain("total: 0 passed, 1 failed, 0 unsupported");
   }, 60_000);
 });
+
+describe("cptbench matrix: nothing to run, and --out", () => {
+  const hello = join(import.meta.dirname, "..", "fixtures", "guest", "hello.elf");
+
+  it("a program without cpt_mark() at marked points: no cell, exit 1 with the reason", async () => {
+    expect(await cptbench("matrix", ...ONE, "--workload", hello, ...SMALL, "--jobs", "1")).toBe(1);
+    expect(io.err).toMatch(/^cptbench: no cell ran: \S+ hello: it marks no checkpoint point \(it never calls cpt_mark\(\)\): use --points random:N$/m);
+    expect(io.out).toBe("");
+  }, 60_000);
+
+  it("--out DIR gets results.json, results.md and a JUnit results.xml", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "cptbench-matrix-")), "out");
+    expect(await cptbench("matrix", ...ONE, "--workload", "hash", ...SMALL, "--jobs", "1", "--out", dir)).toBe(0);
+    const combo = `${FIRST("initiator")}/${FIRST("creator")}/${FIRST("codec")}`;
+    expect(JSON.parse(readFileSync(join(dir, "results.json"), "utf8")).cells).toHaveLength(2);
+    expect(readFileSync(join(dir, "results.md"), "utf8")).toMatch(/^#### cptbench matrix: 1 combination × 1 workload/);
+    const xml = readFileSync(join(dir, "results.xml"), "utf8");
+    expect(xml).toContain(`<testsuite name="${combo}" tests="2" failures="0" skipped="0">`);
+    expect(xml).toMatch(new RegExp(`<testcase name="hash mark:2 kill/same" classname="${combo.replace(/\//g, "\\/")}\\.hash" time="[\\d.]+"/>`));
+  }, 60_000);
+});
