@@ -1,7 +1,6 @@
 // `cptbench list workloads|plugins|designs|cases`: what there is to choose from, one line each
 // (or --json), so nobody has to provoke an error message to learn the names.
 import { Command, InvalidArgumentError } from "commander";
-import { CliError } from "./errors.ts";
 
 const WHAT = ["workloads", "plugins", "designs", "cases", "syscalls"] as const;
 type What = (typeof WHAT)[number];
@@ -9,8 +8,8 @@ type What = (typeof WHAT)[number];
 interface Listing {
   /** Rows as JSON. */
   json: unknown[];
-  /** The same rows as aligned text columns. */
-  text: string[][];
+  /** The same rows as aligned text columns, or text already rendered by the command that owns it. */
+  text: string[][] | string;
 }
 
 function whatParser(v: string): What {
@@ -51,14 +50,19 @@ async function listing(what: What): Promise<Listing> {
         text: CASES.map((c) => [String(c.number).padStart(2), c.id, c.summary]),
       };
     }
-    case "syscalls":
-      throw new CliError("CLI_NOT_YET", "list syscalls: not yet: the syscall support table (issue 14, `cptbench syscalls`) has not landed");
+    case "syscalls": {
+      // The same rows and rendering as `cptbench syscalls`.
+      const { syscallRows } = await import("../machine/kernel/syscalls/rows.ts");
+      const { renderSyscallsText } = await import("./syscalls-cmd.ts");
+      const rows = syscallRows();
+      return { json: rows, text: renderSyscallsText(rows) };
+    }
   }
 }
 
 export function listCommand(setExit: (code: number) => void): Command {
   return new Command("list")
-    .description("list what there is to choose: workloads, plugins, designs (initiator/creator/codec) or cases")
+    .description("list what there is to choose: workloads, plugins, designs (initiator/creator/codec), cases, or syscalls (as cptbench syscalls)")
     .argument("<what>", `one of ${WHAT.join(", ")}`, whatParser)
     .option("--json", "print a JSON array instead of text lines")
     .allowExcessArguments(false)
@@ -66,9 +70,12 @@ export function listCommand(setExit: (code: number) => void): Command {
       const l = await listing(what);
       if (flags.json) {
         process.stdout.write(JSON.stringify(l.json, null, 2) + "\n");
+      } else if (typeof l.text === "string") {
+        process.stdout.write(l.text);
       } else {
-        const widths = l.text[0]?.map((_, i) => Math.max(...l.text.map((r) => r[i].length))) ?? [];
-        process.stdout.write(l.text.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n");
+        const text = l.text;
+        const widths = text[0]?.map((_, i) => Math.max(...text.map((r) => r[i].length))) ?? [];
+        process.stdout.write(text.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n");
       }
       setExit(0);
     });

@@ -43,9 +43,22 @@ describe("cptbench list", () => {
     expect(JSON.parse(io.out).map((c: { id: string }) => c.id)).toEqual(CASES.map((c) => c.id));
   });
 
-  it("syscalls is not there yet, and says so; an unknown kind lists the kinds", async () => {
-    expect(await cptbench("list", "syscalls")).toBe(2);
-    expect(io.err).toContain("list syscalls: not yet");
+  it("syscalls: the same table as cptbench syscalls, text and --json", async () => {
+    expect(await cptbench("syscalls")).toBe(0);
+    const table = io.out;
+    io.out = "";
+    expect(await cptbench("list", "syscalls")).toBe(0);
+    expect(io.out).toBe(table);
+    io.out = "";
+    expect(await cptbench("syscalls", "--json")).toBe(0);
+    const rows = io.out;
+    io.out = "";
+    expect(await cptbench("list", "syscalls", "--json")).toBe(0);
+    expect(io.out).toBe(rows);
+    expect(JSON.parse(rows).length).toBeGreaterThan(300);
+  });
+
+  it("an unknown kind lists the kinds", async () => {
     expect(await cptbench("list", "things")).toBe(2);
     expect(io.err).toContain("Allowed choices are workloads, plugins, designs, cases, syscalls.");
   });
