@@ -190,7 +190,7 @@ describe("cptbench matrix: nothing to run, and --out", () => {
   }, 60_000);
 
   it("--out DIR gets results.json, results.md and a JUnit results.xml", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "cptbench-matrix-")), "out");
+    const dir = join(tempDir("matrix"), "out");
     expect(await cptbench("matrix", ...ONE, "--workload", "hash", ...SMALL, "--jobs", "1", "--out", dir)).toBe(0);
     const combo = `${FIRST("initiator")}/${FIRST("creator")}/${FIRST("codec")}`;
     expect(JSON.parse(readFileSync(join(dir, "results.json"), "utf8")).cells).toHaveLength(2);

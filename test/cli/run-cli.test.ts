@@ -230,7 +230,7 @@ describe("cptbench run: what went wrong is said, with the right status", () => {
   });
 
   it("a file that is no ELF as --workload is exit 2, as in exec", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cptbench-cli-"));
+    const dir = tempDir("cli");
     const bad = join(dir, "bad.elf");
     writeFileSync(bad, "#!/bin/sh\necho not an ELF\n");
     expect(await cptbench("--workload", bad)).toBe(2);
@@ -272,7 +272,7 @@ describe("cptbench run: what went wrong is said, with the right status", () => {
 
   it("--out DIR writes the results as JSON, Markdown and JUnit XML", async () => {
     fakeRunner(["pass", "fail", "unsupported"]);
-    const dir = join(mkdtempSync(join(tmpdir(), "cptbench-cli-")), "results");
+    const dir = join(tempDir("cli"), "results");
     expect(await cptbench("--workload", "hash", "--workload", "cow", "--workload", "sieve", "--mode", "kill", "--target", "same", "--out", dir)).toBe(1);
     const doc = JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
     expect(doc.cells.map((c: CellResult) => c.verdict)).toEqual(["pass", "fail", "unsupported"]);

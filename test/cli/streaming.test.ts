@@ -1,10 +1,10 @@
 // `case` and `report` print each result as it is done (one design of a case, one section of the
 // report can take minutes), and write --out directories. The cases are stand-ins here, so the
 // order of events is what is checked, not the C/R.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { tempDir } from "../support/tmp.ts";
 import type { CaseContext, CaseOutcome, ReviewCase } from "../../src/workbench/cases/types.ts";
 import type { Combination } from "../../src/workbench/matrix/combos.ts";
 
@@ -37,7 +37,7 @@ const out = (): string => events.filter((e) => e.startsWith("out:")).map((e) => 
 
 describe("cptbench case streams", () => {
   it("prints each design's line before the next design runs, then the total", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "cptbench-case-")), "res");
+    const dir = join(tempDir("case"), "res");
     expect(await cptbench("case", "fake", "--fork", "kernel", "--codec", "cpt", "--out", dir)).toBe(1);
     const order = events.filter((e) => e.startsWith("run:") || /^out:\s+\S+\/kernel\/cpt/.test(e)).map((e) => e.split(/\s+/).slice(0, 2).join(" ").trim());
     expect(order).toEqual(["run:external/kernel/cpt", "out: external/kernel/cpt", "run:self/kernel/cpt", "out: self/kernel/cpt"]);
