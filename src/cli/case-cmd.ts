@@ -1,12 +1,16 @@
 // `cptbench case <id>`: run one review case of REVIEW-CASES.md on the chosen designs (every
 // initiator × creator × codec the registry binds, unless --initiator/--fork/--codec narrow it),
-// and print one line per design: verdict, reason, and the figures the case measured. `--list`
-// lists the cases. Deliberate bugs (--bug) are switched on for the case's machines: the case
-// must then fail, naming the problem.
+// and print one line per design: verdict, reason, and the figures the case measured, each as soon
+// as that design is done (a case can take minutes per design). `--list` lists the cases.
+// Deliberate bugs (--bug) are switched on for the case's machines: the case must then fail,
+// naming the problem. Ctrl-C stops between designs and exits 130.
 import { Command, InvalidArgumentError, Option } from "commander";
 import { BUGS, type BugName } from "../workbench/cases/bugs.ts";
 import type { CaseOutcome } from "../workbench/cases/types.ts";
 import { CliError } from "./errors.ts";
+import { choicesHelp } from "./choices.ts";
+import { exitAfter, Stopper } from "./interrupt.ts";
+import { outcomeSuite, writeOutDir } from "./out-dir.ts";
 
 interface CaseFlags {
   list?: boolean;
@@ -17,6 +21,7 @@ interface CaseFlags {
   bug?: BugName[];
   quick?: boolean;
   json?: boolean;
+  out?: string;
 }
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
@@ -44,6 +49,8 @@ export function caseCommand(setExit: (code: number) => void): Command {
     }))
     .option("--quick", "sample instead of running exhaustively (what the tests run)")
     .option("--json", "print one JSON document with every outcome")
+    .option("--out <dir>", "also write the outcomes into DIR: results.json, results.md, results.xml (JUnit)")
+    .addHelpText("after", () => choicesHelp())
     .allowExcessArguments(false)
     .action(async (id: string | undefined, flags: CaseFlags) => {
       const { CASES, findCase } = await import("../workbench/cases/index.ts");
@@ -61,23 +68,44 @@ export function caseCommand(setExit: (code: number) => void): Command {
       const designs = combinations(registry, { initiator: flags.initiator, creator: flags.fork, codec: flags.codec });
       const ctx = { registry, seed: flags.seed ?? 1, bugs: new Set(flags.bug ?? []), quick: flags.quick === true };
       const outcomes: CaseOutcome[] = [];
-      for (const d of designs) {
-        const o = rc.run(d, ctx);
-        outcomes.push(o);
-        if (!flags.json) process.stderr.write(`cptbench: case ${rc.id} on ${comboLabel(d)}: ${o.verdict}\n`);
+      const header = `case ${rc.number} ${rc.id}: ${rc.title}`;
+      const lines = (o: CaseOutcome): string[] => [
+        `  ${comboLabel(o.design).padEnd(26)} ${o.verdict.padEnd(11)} ${o.reason ?? ""}`.trimEnd(),
+        ...(Object.keys(o.figures).length > 0 ? [`      ${figureText(o.figures)}`] : []),
+      ];
+      if (!flags.json) process.stdout.write(header + "\n");
+      const stopper = new Stopper();
+      try {
+        for (const d of designs) {
+          // Between designs: let a Ctrl-C in (the case itself runs synchronously).
+          await new Promise((r) => setImmediate(r));
+          if (stopper.signal.aborted) break;
+          if (!flags.json) process.stderr.write(`cptbench: case ${rc.id} on ${comboLabel(d)}: running\n`);
+          const o = rc.run(d, ctx);
+          outcomes.push(o);
+          if (!flags.json) {
+            process.stderr.write(`cptbench: case ${rc.id} on ${comboLabel(d)}: ${o.verdict}\n`);
+            process.stdout.write(lines(o).join("\n") + "\n");
+          }
+        }
+      } finally {
+        stopper.dispose();
       }
       const failed = outcomes.filter((o) => o.verdict === "fail").length;
-      if (flags.json) {
-        process.stdout.write(JSON.stringify({ case: { id: rc.id, number: rc.number, title: rc.title }, seed: ctx.seed, bugs: [...ctx.bugs], quick: ctx.quick, outcomes }, null, 2) + "\n");
-      } else {
-        const lines = [`case ${rc.number} ${rc.id}: ${rc.title}`];
-        for (const o of outcomes) {
-          lines.push(`  ${comboLabel(o.design).padEnd(26)} ${o.verdict.padEnd(11)} ${o.reason ?? ""}`.trimEnd());
-          if (Object.keys(o.figures).length > 0) lines.push(`      ${figureText(o.figures)}`);
-        }
-        lines.push(`${outcomes.length - failed} of ${outcomes.length} designs did not fail (seed ${ctx.seed}${ctx.bugs.size > 0 ? `, bugs: ${[...ctx.bugs].join(", ")}` : ""})`);
-        process.stdout.write(lines.join("\n") + "\n");
+      const doc = { case: { id: rc.id, number: rc.number, title: rc.title }, seed: ctx.seed, bugs: [...ctx.bugs], quick: ctx.quick, outcomes };
+      const footer = `${outcomes.length - failed} of ${outcomes.length} designs did not fail (seed ${ctx.seed}${ctx.bugs.size > 0 ? `, bugs: ${[...ctx.bugs].join(", ")}` : ""})`;
+      if (flags.out !== undefined) {
+        const esc = (t: string): string => t.replace(/\|/g, "\\|");
+        const markdown = [
+          `# ${header}`, "", "| design | verdict | reason | figures |", "|---|---|---|---|",
+          ...outcomes.map((o) => `| ${comboLabel(o.design)} | ${o.verdict} | ${esc(o.reason ?? "")} | ${esc(figureText(o.figures))} |`),
+          "", footer + ".",
+        ].join("\n") + "\n";
+        writeOutDir(flags.out, { command: "case", title: rc.id, json: doc, markdown, junit: [outcomeSuite(`case ${rc.id}`, rc.id, outcomes)] });
       }
-      setExit(failed > 0 ? 1 : 0);
+      if (flags.json) process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
+      else process.stdout.write(footer + "\n");
+      if (stopper.reason !== null) process.stderr.write(`cptbench: stopped (Ctrl-C) after ${outcomes.length} of ${designs.length} designs\n`);
+      setExit(exitAfter(stopper, failed > 0 ? 1 : 0));
     });
 }

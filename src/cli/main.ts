@@ -16,6 +16,7 @@ const COMMANDS: readonly { name: string; load: () => Promise<CommandFactory>; is
   { name: "matrix", load: async () => (await import("./matrix.ts")).matrixCommand },
   { name: "case", load: async () => (await import("./case-cmd.ts")).caseCommand },
   { name: "report", load: async () => (await import("./report-cmd.ts")).reportCommand },
+  { name: "list", load: async () => (await import("./list-cmd.ts")).listCommand },
   { name: "config", load: async () => (await import("./config-cmd.ts")).configCommand },
   { name: "syscalls", load: async () => (await import("./syscalls-cmd.ts")).syscallsCommand },
   { name: "dump", load: async () => (await import("./dump-cmd.ts")).dumpCommand },
@@ -55,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
     const cmd = factories[i](setExit).exitOverride().showHelpAfterError(c.helpAfterError ?? "(run with --help for usage)");
     program.addCommand(cmd, { isDefault: c.isDefault });
   });
+  // The help of run, matrix and case lists the plugin names: load them first, only then.
+  if (argv.slice(2).some((a) => a === "--help" || a === "-h") || argv[2] === "help") await (await import("./choices.ts")).preloadChoices();
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -1,9 +1,9 @@
 // How `cptbench matrix` results look: one row per combination × workload (cell counts by verdict
 // and mean costs), the reasons of failed and unsupported cells, and a summary per combination. The
-// same rows render as a cli-table3 table (terminal) or GitHub Markdown (--md, the README, CI job
+// same rows render as compact columns (terminal) or GitHub Markdown (--md, the README, CI job
 // summaries).
-import Table from "cli-table3";
 import pc from "picocolors";
+import { renderColumns, type Column } from "./columns.ts";
 import { comboLabel } from "../workbench/matrix/combos.ts";
 import type { CellResult } from "../workbench/scenario/types.ts";
 import { cellLabel, reasonLines, summarize, summaryLine, type Summary } from "./table.ts";
@@ -103,23 +103,37 @@ function summaryLines(s: MatrixSummary): string[] {
   return [...s.byCombination.map((b) => `${b.combination}: ${summaryLine(b)}`), `total: ${summaryLine(s)}`];
 }
 
-/** The terminal report: table, reasons, summary. `color` false: no escape codes at all. */
-export function renderMatrixText(cells: readonly CellResult[], summary: MatrixSummary, withSeed: boolean, color: boolean): string {
+/** The terminal's columns: short heads, so that a row fits 120 columns. */
+const TEXT_COLUMNS: Column[] = [
+  { head: "design", align: "left" },
+  { head: "workload", align: "left" },
+  { head: "cells", align: "right" },
+  { head: "pass", align: "right" },
+  { head: "fail", align: "right" },
+  { head: "unsup", align: "right" },
+  { head: "image B", align: "right" },
+  { head: "ckpt ms", align: "right" },
+  { head: "restart ms", align: "right" },
+  { head: "objects", align: "right" },
+];
+
+/**
+ * The terminal report: one line per combination × workload, the reasons, workloads without
+ * points, the summary per combination and the total. `color` false: no escape codes at all.
+ */
+export function renderMatrixText(cells: readonly CellResult[], summary: MatrixSummary, withSeed: boolean, color: boolean, noPoints: readonly string[] = []): string {
   const colors = pc.createColors(color);
-  const table = new Table({
-    head: COLUMNS,
-    colAligns: COLUMNS.map((_, i) => (i >= RIGHT_FROM ? "right" : "left")),
-    style: color ? { head: ["cyan"], border: ["grey"] } : { head: [], border: [] },
-  });
-  for (const r of matrixRows(cells)) {
+  const rows = matrixRows(cells).map((r) => {
     const row = rowCells(r);
     if (r.fail > 0) row[4] = colors.red(colors.bold(row[4]));
     if (r.unsupported > 0) row[5] = colors.yellow(row[5]);
-    table.push(row);
-  }
-  const out = [table.toString()];
+    return row;
+  });
+  const out = renderColumns(TEXT_COLUMNS, rows, (h) => colors.bold(h));
+  out.push("(means over the cells of the row; ms: virtual time; objects: kernel objects the restart created)");
   const reasons = reasonLines(cells, (c) => matrixCellLabel(c, withSeed));
   if (reasons.length > 0) out.push("", ...reasons);
+  if (noPoints.length > 0) out.push("", ...noPoints.map((n) => `no points: ${n}`));
   out.push("", ...summaryLines(summary));
   return out.join("\n") + "\n";
 }

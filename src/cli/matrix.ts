@@ -16,8 +16,15 @@ import { parseShard, shardUnits, unitLabel, unitsOf, type MatrixPlan, type Shard
 import type { CrMode, CrTarget } from "../workbench/scenario/types.ts";
 import { CliError } from "./errors.ts";
 import { matrixCellLabel, matrixRows, matrixSummary, renderMatrixMarkdown, renderMatrixText } from "./matrix-report.ts";
-import { Progress } from "./progress.ts";
-import { addExperimentOptions, flagsToOverrides, intParser, loadRegistry, writeReport, type ExperimentFlags } from "./run.ts";
+import { clock, Progress } from "./progress.ts";
+import { renderColumns } from "./columns.ts";
+import { choicesHelp } from "./choices.ts";
+import { exitAfter, Stopper } from "./interrupt.ts";
+import { cellSuites, writeOutDir } from "./out-dir.ts";
+import { addZdtmOptions, runControl, type ZdtmFlags } from "./zdtm-flags.ts";
+import type { UnitPlan } from "../workbench/matrix/estimate.ts";
+import { intParser } from "./parsers.ts";
+import { addExperimentOptions, flagsToOverrides, loadRegistry, noCellsMessage, writeReport, type ExperimentFlags } from "./run.ts";
 import { useColor } from "./table.ts";
 
 interface MatrixFlags extends ExperimentFlags {
@@ -35,8 +42,13 @@ run on --jobs worker threads (default: the machine's available parallelism; 1: i
 --shard i/n runs units i, i+n, i+2n, ... of the canonical order, so n jobs cover the whole
 matrix exactly once.
 
-Exit status: 0 when no cell failed (unsupported cells do not fail the run), 1 when at least
-one cell failed, 2 for a usage or config error.
+--plan prints the units and their cells with a rough time estimate, without running them (it
+makes one reference run per workload to count its points). Progress on stderr gives the
+elapsed time and an ETA; Ctrl-C stops the matrix and prints the cells that finished.
+
+Exit status: 0 when no cell failed (unsupported cells do not fail the run); 1 when at least
+one cell failed or no cell ran at all (the reason is printed); 2 for a usage or config error;
+130 after Ctrl-C.
 
 Examples:
   cptbench matrix --workload hash --workload sieve --mode kill --target same
@@ -78,47 +90,80 @@ function planOf(config: Config, registry: Registry, named: (axis: Axis) => strin
   };
 }
 
+/** The plan: one line per unit with its cells and estimate, then the totals. */
+function renderPlan(plans: readonly UnitPlan[], jobs: number, total: number): string {
+  const rows = plans.map((p) => [p.unit, String(p.cells), clock(p.estimateMs), p.noPoints ?? ""]);
+  const cells = plans.reduce((a, p) => a + p.cells, 0);
+  const ms = plans.reduce((a, p) => a + p.estimateMs, 0);
+  const lines = renderColumns(
+    [{ head: "unit (design workload)", align: "left" }, { head: "cells", align: "right" }, { head: "estimate", align: "right" }, { head: "note", align: "left" }],
+    rows,
+  );
+  const shown = plans.length === total ? `${plans.length} units` : `${plans.length} of ${total} units`;
+  lines.push("", `plan: ${shown}, ${cells} cells, about ${clock(ms / Math.max(1, Math.min(jobs, plans.length)))} on ${jobs} job${jobs === 1 ? "" : "s"} (${clock(ms)} of work; a rough estimate from one reference run per workload)`);
+  return lines.join("\n") + "\n";
+}
+
 export function matrixCommand(setExit: (code: number) => void): Command {
   const cmd = new Command("matrix")
     .description("run every combination of initiator × creator × codec over the same workloads × points × modes × targets × seeds, in parallel; one summary row per combination × workload")
     .option("--json", "print one JSON document {matrix, rows, cells, summary} on stdout, no table, no progress")
     .option("--md", "print the results as a Markdown table (for the README or a CI job summary)")
+    .option("--plan", "print the units and cells it would run, with an estimate of the time, and run nothing")
     .option("--shard <i/n>", "run only part i of n of the (combination, workload) units (1-based, like vitest)", shardParser)
     .option("--jobs <n>", "worker threads (default: available parallelism; 1 runs inline)", intParser("--jobs", 1));
-  addExperimentOptions(cmd, true)
-    .addHelpText("after", HELP)
+  addZdtmOptions(addExperimentOptions(cmd, true))
+    .addHelpText("after", () => HELP + choicesHelp())
     .allowExcessArguments(false)
-    .action(async (flags: MatrixFlags) => {
+    .action(async (flags: MatrixFlags & ZdtmFlags & { plan?: boolean }) => {
       if (flags.json && flags.md) throw new CliError("CLI_USAGE", "--json and --md are two output formats: give one");
       const overrides = flagsToOverrides(flags);
       const file = await readConfigFile({ configPath: flags.config });
       const config = resolveConfig(file, overrides);
+      const control = runControl(flags, config);
       const registry = await loadRegistry(config);
-      const plan = planOf(config, registry, (axis) => overrides[axis] ?? file.config[axis]);
+      const plan = { ...planOf(config, registry, (axis) => overrides[axis] ?? file.config[axis]), ...(control.norst && { norst: true }) };
       const all = unitsOf(plan);
       const units = flags.shard ? shardUnits(all, flags.shard) : all;
+      const jobs = flags.jobs ?? availableParallelism();
+      if (flags.plan) {
+        const { planUnits } = await import("../workbench/matrix/estimate.ts");
+        const plans = planUnits(units, registry);
+        if (flags.json) process.stdout.write(JSON.stringify({ units: plans, total: { units: all.length, run: units.length, cells: plans.reduce((a, p) => a + p.cells, 0), estimateMs: plans.reduce((a, p) => a + p.estimateMs, 0), jobs } }, null, 2) + "\n");
+        else process.stdout.write(renderPlan(plans, jobs, all.length));
+        setExit(0);
+        return;
+      }
       const withSeed = plan.seeds.length > 1;
       const prog = new Progress({
         enabled: !flags.json,
         label: (c) => matrixCellLabel(c, withSeed),
         total: units.length,
       });
+      const noPoints: string[] = [];
+      const stopper = new Stopper();
       // Loaded here: --help and usage errors need no emulator.
       const { executeUnits } = await import("../workbench/matrix/pool.ts");
-      let perUnit;
+      let execution;
       try {
-        perUnit = await executeUnits(units, {
-          jobs: flags.jobs ?? availableParallelism(),
+        execution = await executeUnits(units, {
+          jobs,
           registry,
           plugins: config.plugins,
-          onCell: (c) => prog.cell(c),
+          signal: stopper.signal,
+          onCell: (c) => {
+            prog.cell(c);
+            if (control.failFast && c.verdict === "fail") stopper.stop("fail-fast");
+          },
+          onNoPoints: (w, why, u) => noPoints.push(`${comboLabel(u.combo)} ${w}: ${why}`),
           onUnitStart: (u) => prog.begin(unitLabel(u)),
           onUnitEnd: (u) => prog.end(unitLabel(u)),
         });
       } finally {
         prog.done();
+        stopper.dispose();
       }
-      const cells = perUnit.flat();
+      const cells = execution.cells.flat();
       const comboNames = plan.combinations.map(comboLabel);
       const summary = matrixSummary(cells, comboNames);
       const shard = flags.shard ? `${flags.shard.index}/${flags.shard.count}` : null;
@@ -136,14 +181,26 @@ export function matrixCommand(setExit: (code: number) => void): Command {
         shard,
         units: { total: all.length, run: units.length },
       };
-      const doc = { matrix, rows: matrixRows(cells), cells, summary };
+      const doc = {
+        matrix, rows: matrixRows(cells), cells, summary,
+        ...(noPoints.length > 0 && { noPoints }),
+        ...(stopper.reason !== null && { stopped: stopper.reason }),
+      };
       const title = `cptbench matrix: ${comboNames.length} combination${comboNames.length === 1 ? "" : "s"} × ${plan.workloads.length} workload${plan.workloads.length === 1 ? "" : "s"}${shard ? `, shard ${shard}` : ""}`;
+      const markdown = (): string => renderMatrixMarkdown(cells, summary, title, withSeed);
       if (config.output?.json) writeReport(config.output.json, JSON.stringify(doc, null, 2) + "\n");
-      if (config.output?.md) writeReport(config.output.md, renderMatrixMarkdown(cells, summary, title, withSeed));
+      if (config.output?.md) writeReport(config.output.md, markdown());
+      if (control.out !== undefined) writeOutDir(control.out, { command: "matrix", title, json: doc, markdown: markdown(), junit: cellSuites(cells, withSeed) });
       if (flags.json) process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
-      else if (flags.md) process.stdout.write(renderMatrixMarkdown(cells, summary, title, withSeed));
-      else process.stdout.write(renderMatrixText(cells, summary, withSeed, useColor()));
-      setExit(summary.fail > 0 ? 1 : 0);
+      else if (flags.md) process.stdout.write(markdown());
+      else if (cells.length > 0) process.stdout.write(renderMatrixText(cells, summary, withSeed, useColor(), noPoints));
+      if (stopper.reason !== null) process.stderr.write(`cptbench: stopped (${stopper.reason === "interrupt" ? "Ctrl-C" : "--fail-fast"}) after ${cells.length} cell${cells.length === 1 ? "" : "s"}\n`);
+      if (cells.length === 0 && stopper.reason === null) {
+        process.stderr.write(`cptbench: ${noCellsMessage(noPoints)}\n`);
+        setExit(1);
+        return;
+      }
+      setExit(exitAfter(stopper, summary.fail > 0 || cells.length === 0 ? 1 : 0));
     });
   return cmd;
 }

@@ -1,8 +1,13 @@
 // `cptbench report`: run the experiments behind the numbers the 2008 reviewers asked for and print
 // a short report (Markdown by default, or JSON). Every figure comes from this run; the seed that
-// reproduces it is in the report. Progress goes to stderr.
+// reproduces it is in the report. The Markdown streams: each section is printed when it is done
+// (the whole report takes minutes). Progress goes to stderr.
 import { writeFileSync } from "node:fs";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
+import type { Report } from "../workbench/report/report.ts";
+import type { JunitSuite } from "./junit.ts";
+import { outcomeSuite, writeOutDir } from "./out-dir.ts";
+import { intParser } from "./parsers.ts";
 
 interface ReportFlags {
   md?: boolean;
@@ -12,29 +17,40 @@ interface ReportFlags {
   out?: string;
 }
 
-function seedParser(v: string): number {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`--seed must be a non-negative integer, got "${v}"`);
-  return Number(v);
-}
+const reportSuites = (r: Report): JunitSuite[] => r.sections.map((s) => ({
+  ...outcomeSuite(s.title, s.caseId, s.outcomes),
+  // A section that could not run at all is one failed case, so CI sees it.
+  ...(s.error !== undefined && { cases: [{ name: s.caseId, classname: s.caseId, verdict: "fail" as const, reason: s.error }] }),
+}));
 
 export function reportCommand(setExit: (code: number) => void): Command {
   return new Command("report")
     .description("measure what the 2008 review asked (useless creations, the signal-race window, pids, streaming, parallel restart, the five steps) and print the report")
-    .option("--md", "Markdown (the default)")
-    .option("--json", "one JSON document with every outcome and figure")
-    .option("--seed <n>", "seed of every machine (default: 1)", seedParser)
+    .option("--md", "Markdown (the default), printed section by section as each is done")
+    .option("--json", "one JSON document with every outcome and figure, at the end")
+    .option("--seed <n>", "seed of every machine (default: 1)", intParser("--seed", 0))
     .option("--quick", "sampled runs (minutes instead of the full exploration)")
-    .option("--out <path>", "also write the report to this file")
+    .option("--out <dir>", "also write the report into DIR: results.json, results.md, results.xml (JUnit); a path ending in .md or .json is one file in that format")
     .allowExcessArguments(false)
     .action(async (flags: ReportFlags) => {
       const { builtinRegistry } = await import("../workbench/plugins.ts");
-      const { renderReportMarkdown, runReport } = await import("../workbench/report/report.ts");
-      const report = runReport(builtinRegistry(), flags.seed ?? 1, flags.quick === true, new Set(), (t) => {
+      const { renderReportMarkdown, reportHeaderLines, runReport, sectionLines } = await import("../workbench/report/report.ts");
+      const seed = flags.seed ?? 1;
+      const quick = flags.quick === true;
+      if (!flags.json) process.stdout.write(reportHeaderLines(seed, quick).join("\n") + "\n");
+      const report = runReport(builtinRegistry(), seed, quick, new Set(), (t) => {
         if (!flags.json) process.stderr.write(`cptbench: report: ${t}\n`);
+      }, (s) => {
+        if (!flags.json) process.stdout.write(sectionLines(s).join("\n") + "\n");
       });
-      const text = flags.json ? JSON.stringify(report, null, 2) + "\n" : renderReportMarkdown(report);
-      if (flags.out !== undefined) writeFileSync(flags.out, text);
-      process.stdout.write(text);
+      const json = JSON.stringify(report, null, 2) + "\n";
+      const markdown = renderReportMarkdown(report);
+      if (flags.out !== undefined) {
+        // The single-file form of earlier versions: the extension names the format.
+        if (/\.(md|json)$/.test(flags.out)) writeFileSync(flags.out, flags.out.endsWith(".json") ? json : markdown);
+        else writeOutDir(flags.out, { command: "report", title: `seed ${seed}${quick ? ", quick" : ""}`, json: report, markdown, junit: reportSuites(report) });
+      }
+      if (flags.json) process.stdout.write(json);
       const failed = report.sections.some((s) => s.error !== undefined || s.outcomes.some((o) => o.verdict === "fail"));
       setExit(failed ? 1 : 0);
     });

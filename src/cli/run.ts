@@ -4,6 +4,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { intParser } from "./parsers.ts";
+
+// Other commands imported it from here before parsers.ts existed.
+export { intParser };
 import { buildExperiments, describeExperiment, singleOf } from "../workbench/config/experiment.ts";
 import { loadConfig } from "../workbench/config/load.ts";
 import { MODES, POINTS_PATTERN, TARGETS, type Config, type ConfigInput } from "../workbench/config/schema.ts";
@@ -13,6 +17,10 @@ import { CliError } from "./errors.ts";
 import { BUGS } from "../workbench/cases/bugs.ts";
 import { Progress } from "./progress.ts";
 import { cellLabel, reasonLines, renderMarkdown, renderTable, summarize, summaryLine, useColor } from "./table.ts";
+import { choicesHelp } from "./choices.ts";
+import { exitAfter, Stopper } from "./interrupt.ts";
+import { cellSuites, writeOutDir } from "./out-dir.ts";
+import { addZdtmOptions, runControl, type ZdtmFlags } from "./zdtm-flags.ts";
 
 /**
  * The flags `run`, `config` and `matrix` share: each one overrides the config file's key of that
@@ -31,15 +39,6 @@ export interface ExperimentFlags {
   cpus?: number;
   quantum?: number;
   bug?: string[];
-}
-
-export function intParser(flag: string, min: number) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < min) {
-      throw new InvalidArgumentError(`${flag} must be ${min > 0 ? "a positive" : "a non-negative"} integer, got "${v}"`);
-    }
-    return Number(v);
-  };
 }
 
 /** A repeatable option whose values accumulate and must be one of `choices`. */
@@ -133,36 +132,61 @@ export function writeReport(path: string, text: string): void {
 
 const EXIT_HELP = `
 Exit status: 0 when no cell failed (unsupported cells, a design that cannot do what the cell
-asks, do not fail the run), 1 when at least one cell failed, 2 for a usage or config error.
+asks, do not fail the run); 1 when at least one cell failed, or when no cell ran at all (a
+program without cpt_mark() at --points marked, say: the reason is printed); 2 for a usage or
+config error (an unknown name, a file that is no RV32 ELF); 130 after Ctrl-C, which stops the
+run and prints the cells that finished.
 
 Examples:
   cptbench --initiator external --fork kernel --workload hash --mode kill --target same
+  cptbench --workload sieve --points random:5 --norst --out results/
   cptbench --config configs/openvz-kill-same.yaml --json > report.json`;
+
+/** Why nothing ran, for the exit-1 message: the workloads without points, or a general reason. */
+export function noCellsMessage(noPoints: readonly string[]): string {
+  return noPoints.length > 0 ? `no cell ran: ${noPoints.join("; ")}` : "no cell ran: the experiment has no workload, point, mode or target";
+}
 
 export function runCommand(setExit: (code: number) => void): Command {
   const cmd = new Command("run")
     .description("run a checkpoint/restart experiment: every workload × point × mode × target, one verdict and cost line per cell (the default command)")
     .option("--json", "print one JSON document {experiment, cells, summary} on stdout, no table, no progress");
-  addExperimentOptions(cmd)
-    .addHelpText("after", EXIT_HELP)
+  addZdtmOptions(addExperimentOptions(cmd))
+    .addHelpText("after", () => EXIT_HELP + choicesHelp())
     .allowExcessArguments(false)
-    .action(async (flags: ExperimentFlags & { json?: boolean }) => {
+    .action(async (flags: ExperimentFlags & ZdtmFlags & { json?: boolean }) => {
       const { config } = await loadConfig({ configPath: flags.config, overrides: flagsToOverrides(flags) });
+      const control = runControl(flags, config);
       // Loaded here, not at the top: `cptbench exec` and `config` need none of the runner.
       const { runExperiment } = await import("../workbench/scenario/runner.ts");
       const registry = await registryFor(config);
-      const experiments = buildExperiments(config);
+      const experiments = buildExperiments(config).map((e) => (control.norst ? { ...e, norst: true } : e));
       const withSeed = experiments.length > 1;
-      const prog = new Progress({ enabled: !flags.json, label: (c) => cellLabel(c, withSeed) });
+      const reps = config.repetitions;
+      const prog = new Progress({ enabled: !flags.json, label: (c) => cellLabel(c, withSeed), total: experiments.length * reps * experiments[0].workloads.length });
       const cells: CellResult[] = [];
+      const noPoints: string[] = [];
+      const stopper = new Stopper();
       try {
         for (const exp of experiments) {
-          for (let rep = 0; rep < config.repetitions; rep++) {
-            cells.push(...(await runExperiment(exp, { onCell: (c) => prog.cell(c), registry })));
+          for (let rep = 0; rep < reps; rep++) {
+            if (stopper.signal.aborted) break;
+            await runExperiment(reps > 1 ? { ...exp, repetition: rep } : exp, {
+              registry,
+              signal: stopper.signal,
+              onCell: (c) => {
+                cells.push(c);
+                prog.cell(c);
+                if (control.failFast && c.verdict === "fail") stopper.stop("fail-fast");
+              },
+              onNoPoints: (w, why) => noPoints.push(`${w}: ${why}`),
+              onWorkloadEnd: () => prog.end(""),
+            });
           }
         }
       } finally {
         prog.done();
+        stopper.dispose();
       }
       const summary = summarize(cells);
       const experiment = {
@@ -170,23 +194,35 @@ export function runCommand(setExit: (code: number) => void): Command {
         ...(config.seeds && { seeds: config.seeds }),
         repetitions: config.repetitions,
       };
-      const doc = { experiment, cells, summary };
+      const doc = {
+        experiment, cells, summary,
+        ...(noPoints.length > 0 && { noPoints }),
+        ...(stopper.reason !== null && { stopped: stopper.reason }),
+      };
+      const { initiator, creator, codec } = experiments[0];
+      const title = `cptbench: initiator ${initiator}, creator ${creator}, codec ${codec}`;
       if (config.output?.json) writeReport(config.output.json, JSON.stringify(doc, null, 2) + "\n");
-      if (config.output?.md) {
-        const { initiator, creator, codec } = experiments[0];
-        const title = `cptbench: initiator ${initiator}, creator ${creator}, codec ${codec}`;
-        writeReport(config.output.md, renderMarkdown(cells, title));
+      if (config.output?.md) writeReport(config.output.md, renderMarkdown(cells, title));
+      if (control.out !== undefined) {
+        writeOutDir(control.out, { command: "run", title, json: doc, markdown: renderMarkdown(cells, title), junit: cellSuites(cells, withSeed) });
       }
       if (flags.json) {
         process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
-      } else {
+      } else if (cells.length > 0) {
         const out = [renderTable(cells, useColor())];
-        const reasons = reasonLines(cells);
+        const reasons = reasonLines(cells, (c) => cellLabel(c, withSeed));
         if (reasons.length > 0) out.push("", ...reasons);
-        out.push("", summaryLine(summary));
+        if (noPoints.length > 0) out.push("", ...noPoints.map((n) => `no points: ${n}`));
+        out.push("", `total: ${summaryLine(summary)}`);
         process.stdout.write(out.join("\n") + "\n");
       }
-      setExit(summary.fail > 0 ? 1 : 0);
+      if (stopper.reason !== null) process.stderr.write(`cptbench: stopped (${stopper.reason === "interrupt" ? "Ctrl-C" : "--fail-fast"}) after ${cells.length} cell${cells.length === 1 ? "" : "s"}\n`);
+      if (cells.length === 0 && stopper.reason === null) {
+        process.stderr.write(`cptbench: ${noCellsMessage(noPoints)}\n`);
+        setExit(1);
+        return;
+      }
+      setExit(exitAfter(stopper, summary.fail > 0 || cells.length === 0 ? 1 : 0));
     });
   return cmd;
 }

@@ -1,7 +1,8 @@
-// How cell results look to a person: a cli-table3 table for the terminal, the reasons of failed
-// and unsupported cells under it, and the same table in Markdown for --output md files.
-import Table from "cli-table3";
+// How cell results look to a person: compact columns for the terminal (one line per cell, a
+// summary line per workload), the reasons of failed and unsupported cells under it, and a table
+// in Markdown for --output md files and --out directories.
 import pc from "picocolors";
+import { renderColumns, type Column } from "./columns.ts";
 import type { CellResult, PhaseMetrics, Verdict } from "../workbench/scenario/types.ts";
 
 export interface Summary {
@@ -64,23 +65,49 @@ function paintVerdict(v: Verdict, colors: ReturnType<typeof pc.createColors>): s
   return v === "pass" ? colors.green(v) : v === "fail" ? colors.red(colors.bold(v)) : colors.yellow(v);
 }
 
+/** Whether the cells come from several seeds, and from repeated runs: each gets a column then. */
+export function variety(cells: readonly CellResult[]): { seeds: boolean; reps: boolean } {
+  return { seeds: new Set(cells.map((c) => c.seed)).size > 1, reps: cells.some((c) => c.repetition !== undefined) };
+}
+
 /**
- * The results table. `color` false gives plain text: cli-table3 colours its head and borders
- * unless both styles are emptied, whatever NO_COLOR says.
+ * The results for a terminal: one line per cell, a summary line after each workload's cells.
+ * Times are virtual ms / wall ms. `color` false gives plain text, no escape codes at all.
  */
 export function renderTable(cells: readonly CellResult[], color: boolean): string {
   const colors = pc.createColors(color);
-  const table = new Table({
-    head: COLUMNS,
-    colAligns: ALIGN,
-    style: color ? { head: ["cyan"], border: ["grey"] } : { head: [], border: [] },
-  });
-  for (const c of cells) {
+  const v = variety(cells);
+  const columns: Column[] = [
+    { head: "workload", align: "left" },
+    { head: "point", align: "left" },
+    { head: "mode/target", align: "left" },
+    ...(v.seeds ? [{ head: "seed", align: "right" } as const] : []),
+    ...(v.reps ? [{ head: "rep", align: "right" } as const] : []),
+    { head: "verdict", align: "left" },
+    { head: "image B", align: "right" },
+    { head: "checkpoint ms", align: "right" },
+    { head: "restart ms", align: "right" },
+    { head: "tasks", align: "right" },
+    { head: "objects", align: "right" },
+  ];
+  const rows: (string[] | string)[] = [];
+  cells.forEach((c, i) => {
     const r = row(c);
-    r[4] = paintVerdict(c.verdict, colors);
-    table.push(r);
-  }
-  return table.toString();
+    rows.push([
+      r[0], r[1], `${c.mode}/${c.target}`,
+      ...(v.seeds ? [String(c.seed)] : []),
+      ...(v.reps ? [String(c.repetition ?? 0)] : []),
+      paintVerdict(c.verdict, colors), ...r.slice(5),
+    ]);
+    if (cells[i + 1]?.workload !== c.workload) {
+      const group = [];
+      for (let j = i; j >= 0 && cells[j].workload === c.workload; j--) group.push(cells[j]);
+      rows.push(`  ${c.workload}: ${summaryLine(summarize(group))}`);
+    }
+  });
+  const lines = renderColumns(columns, rows, (h) => colors.bold(h));
+  lines.push("(checkpoint and restart: virtual ms / wall ms; objects: kernel objects the restart created)");
+  return lines.join("\n");
 }
 
 /** One line per failed or unsupported cell, with its reason and any oops. */
@@ -98,18 +125,26 @@ export function summaryLine(s: Summary): string {
   return `${s.pass} passed, ${s.fail} failed, ${s.unsupported} unsupported`;
 }
 
-/** "hash mark:1 kill/same" (seed included when the run has several). */
+/** "hash mark:1 kill/same" (seed included when the run has several; the repetition when repeated). */
 export function cellLabel(c: CellResult, withSeed = false): string {
-  return `${c.workload} ${c.point} ${c.mode}/${c.target}${withSeed ? ` seed ${c.seed}` : ""}`;
+  return `${c.workload} ${c.point} ${c.mode}/${c.target}${withSeed ? ` seed ${c.seed}` : ""}${c.repetition !== undefined ? ` rep ${c.repetition}` : ""}`;
 }
 
 /** The table as GitHub Markdown, with the reasons as a list under it. */
 export function renderMarkdown(cells: readonly CellResult[], title: string): string {
   const esc = (s: string): string => s.replace(/\|/g, "\\|");
-  const out = [`# ${title}`, "", `| ${COLUMNS.join(" | ")} |`, `|${ALIGN.map((a) => (a === "right" ? " ---: " : " --- ")).join("|")}|`];
-  for (const c of cells) out.push(`| ${row(c).map(esc).join(" | ")} |`);
+  const v = variety(cells);
+  // Seed and repetition go after the target, where the terminal table has them.
+  const extra = <T>(seed: T, rep: T): T[] => [...(v.seeds ? [seed] : []), ...(v.reps ? [rep] : [])];
+  const head = [...COLUMNS.slice(0, 4), ...extra("seed", "rep"), ...COLUMNS.slice(4)];
+  const align = [...ALIGN.slice(0, 4), ...extra<"left" | "right">("right", "right"), ...ALIGN.slice(4)];
+  const out = [`# ${title}`, "", `| ${head.join(" | ")} |`, `|${align.map((a) => (a === "right" ? " ---: " : " --- ")).join("|")}|`];
+  for (const c of cells) {
+    const r = row(c);
+    out.push(`| ${[...r.slice(0, 4), ...extra(String(c.seed), String(c.repetition ?? 0)), ...r.slice(4)].map(esc).join(" | ")} |`);
+  }
   out.push("", summaryLine(summarize(cells)) + ".");
-  const reasons = reasonLines(cells);
+  const reasons = reasonLines(cells, (c) => cellLabel(c, v.seeds));
   if (reasons.length > 0) out.push("", ...reasons.map((r) => `- ${r.trim()}`));
   return out.join("\n") + "\n";
 }

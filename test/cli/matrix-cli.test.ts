@@ -115,26 +115,29 @@ describe("cptbench matrix: runs", () => {
   it("prints a table, the summary and one progress line per cell when stderr is not a terminal", async () => {
     expect(await cptbench("matrix", ...ONE, "--workload", "hash", ...SMALL, "--jobs", "1")).toBe(0);
     const combo = `${FIRST("initiator")}/${FIRST("creator")}/${FIRST("codec")}`;
-    expect(io.out).toContain("objects created at restart (mean)");
-    expect(io.out).toMatch(new RegExp(`│ ${combo.replace(/\//g, "\\/")}\\s+│ hash\\s+│\\s+2 │\\s+2 │\\s+0 │\\s+0 │\\s+\\d+ │`));
+    expect(io.out).toMatch(/^design\s+workload\s+cells\s+pass\s+fail\s+unsup\s+image B\s+ckpt ms\s+restart ms\s+objects$/m);
+    expect(io.out).toMatch(new RegExp(`^${combo.replace(/\//g, "\\/")}\\s+hash\\s+2\\s+2\\s+0\\s+0\\s+\\d+\\s`, "m"));
+    expect(io.out).not.toMatch(/[│─┼]/);
     expect(io.out).toContain(`${combo}: 2 passed, 0 failed, 0 unsupported`);
     expect(io.out).toContain("total: 2 passed, 0 failed, 0 unsupported");
     expect(io.out).not.toContain("\x1b[");
-    expect(io.err.trim().split("\n")).toEqual([`cptbench: [1] ${combo} hash mark:1 kill/same: pass`, `cptbench: [2] ${combo} hash mark:2 kill/same: pass`]);
+    expect(io.err.trim().split("\n").map((l) => l.replace(/ \(\d+:\d\d elapsed.*\)$/, ""))).toEqual([`cptbench: [1] ${combo} hash mark:1 kill/same: pass`, `cptbench: [2] ${combo} hash mark:2 kill/same: pass`]);
   }, 60_000);
 
   it("draws a live bar on a terminal and clears it before the results", async () => {
-    const stderr = process.stderr as { isTTY?: boolean };
-    const was = stderr.isTTY;
+    const stderr = process.stderr as { isTTY?: boolean; columns?: number };
+    const [was, wasColumns] = [stderr.isTTY, stderr.columns];
     stderr.isTTY = true;
+    stderr.columns = 200;
     try {
       expect(await cptbench("matrix", ...ONE, "--workload", "hash", ...SMALL, "--jobs", "1")).toBe(0);
     } finally {
       stderr.isTTY = was;
+      stderr.columns = wasColumns;
     }
     expect(io.err).not.toContain("\n");
-    expect(io.err).toContain("[--------------------] 0/1");
-    expect(io.err).toContain("[####################] 1/1 · 2 cells: 2 pass, 0 fail, 0 unsupported");
+    expect(io.err).toMatch(/\[--------------------\] 0\/1 · \d+:\d\d elapsed · /);
+    expect(io.err).toMatch(/\[####################\] 1\/1 · \d+:\d\d elapsed · 2 cells: 2 pass, 0 fail, 0 unsupported/);
     expect(io.err.endsWith("\r\x1b[2K")).toBe(true);
   }, 60_000);
 
@@ -174,5 +177,26 @@ describe("cptbench matrix: failures", () => {
     expect(await cptbench("matrix", "--config", file, "--workload", "hash", ...SMALL, "--jobs", "1")).toBe(1);
     expect(io.out).toMatch(/crash\/\S+ hash - kill\/same: fail: the run threw: crash plugin: registration failed inline/);
     expect(io.out).toContain("total: 0 passed, 1 failed, 0 unsupported");
+  }, 60_000);
+});
+
+describe("cptbench matrix: nothing to run, and --out", () => {
+  const hello = join(import.meta.dirname, "..", "fixtures", "guest", "hello.elf");
+
+  it("a program without cpt_mark() at marked points: no cell, exit 1 with the reason", async () => {
+    expect(await cptbench("matrix", ...ONE, "--workload", hello, ...SMALL, "--jobs", "1")).toBe(1);
+    expect(io.err).toMatch(/^cptbench: no cell ran: \S+ hello: it marks no checkpoint point \(it never calls cpt_mark\(\)\): use --points random:N$/m);
+    expect(io.out).toBe("");
+  }, 60_000);
+
+  it("--out DIR gets results.json, results.md and a JUnit results.xml", async () => {
+    const dir = join(tempDir("matrix"), "out");
+    expect(await cptbench("matrix", ...ONE, "--workload", "hash", ...SMALL, "--jobs", "1", "--out", dir)).toBe(0);
+    const combo = `${FIRST("initiator")}/${FIRST("creator")}/${FIRST("codec")}`;
+    expect(JSON.parse(readFileSync(join(dir, "results.json"), "utf8")).cells).toHaveLength(2);
+    expect(readFileSync(join(dir, "results.md"), "utf8")).toMatch(/^#### cptbench matrix: 1 combination × 1 workload/);
+    const xml = readFileSync(join(dir, "results.xml"), "utf8");
+    expect(xml).toContain(`<testsuite name="${combo}" tests="2" failures="0" skipped="0">`);
+    expect(xml).toMatch(new RegExp(`<testcase name="hash mark:2 kill/same" classname="${combo.replace(/\//g, "\\/")}\\.hash" time="[\\d.]+"/>`));
   }, 60_000);
 });

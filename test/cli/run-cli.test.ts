@@ -144,14 +144,14 @@ describe("cptbench run (the default command)", () => {
     fakeRunner(["pass", "fail", "unsupported"]);
     const status = await cptbench("--workload", "hash", "--workload", "cow", "--workload", "sieve", "--mode", "kill", "--target", "fresh");
     expect(status).toBe(1);
-    expect(out).toContain("checkpoint virt ms / wall ms");
-    expect(out).toMatch(/│ hash\s+│ mark:1 │ kill\s+│ fresh\s+│ pass\s+│\s+12345 │\s+2\.500 \/ 1\.3 │\s+1\.000 \/ 0\.5 │\s+3 │\s+42 │/);
+    expect(out).toContain("checkpoint and restart: virtual ms / wall ms");
+    expect(out).toMatch(/^hash\s+mark:1\s+kill\/fresh\s+pass\s+12345\s+2\.500 \/ 1\.3\s+1\.000 \/ 0\.5\s+3\s+42$/m);
     expect(out).toContain("cow mark:1 kill/fresh: fail: fail because");
     expect(out).toContain("sieve mark:1 kill/fresh: unsupported: unsupported because");
     expect(out).toContain("1 passed, 1 failed, 1 unsupported");
-    expect(out).not.toContain("\x1b["); // NO_COLOR: no escape codes, table borders included
-    // Not a TTY: one progress line per finished cell on stderr.
-    expect(err.trim().split("\n")).toEqual(["cptbench: [1] hash mark:1 kill/fresh: pass", "cptbench: [2] cow mark:1 kill/fresh: fail", "cptbench: [3] sieve mark:1 kill/fresh: unsupported"]);
+    expect(out).not.toContain("\x1b["); // NO_COLOR: no escape codes
+    // Not a TTY: one progress line per finished cell on stderr, with the time.
+    expect(err.trim().split("\n").map((l) => l.replace(/ \(\d+:\d\d elapsed.*\)$/, ""))).toEqual(["cptbench: [1] hash mark:1 kill/fresh: pass", "cptbench: [2] cow mark:1 kill/fresh: fail", "cptbench: [3] sieve mark:1 kill/fresh: unsupported"]);
   });
 
   it("runs once per seed and repetition and writes the report files of the config", async () => {
@@ -175,14 +175,113 @@ describe("cptbench run (the default command)", () => {
 });
 
 describe("the results table", () => {
-  it("has colour only when asked: cli-table3 colours borders unless its styles are emptied", async () => {
+  const exp = { initiator: "external", creator: "kernel", codec: "cpt", modes: ["kill"], targets: ["same"], seed: 1 } as unknown as Experiment;
+
+  it("has colour only when asked", async () => {
     const { renderTable } = await import("../../src/cli/table.ts");
-    const exp = { initiator: "external", creator: "kernel", codec: "cpt", modes: ["kill"], targets: ["same"], seed: 1 } as unknown as Experiment;
     const cells = [cell(exp, "hash", "pass"), cell(exp, "cow", "unsupported")];
     expect(renderTable(cells, true)).toContain("\x1b[");
     const plain = renderTable(cells, false);
     expect(plain).not.toContain("\x1b[");
     // An unsupported cell whose restart never ran shows "-" for it.
-    expect(plain).toMatch(/│ cow .*│ unsupported │\s+12345 │\s+2\.500 \/ 1\.3 │\s+- │\s+3 │\s+- │/);
+    expect(plain).toMatch(/^cow\s+mark:1\s+kill\/same\s+unsupported\s+12345\s+2\.500 \/ 1\.3\s+-\s+3\s+-$/m);
+  });
+
+  it("is one line per cell without rules, a summary line per workload, and fits 120 columns", async () => {
+    const { renderTable } = await import("../../src/cli/table.ts");
+    const long = { ...exp, modes: ["continue"], targets: ["fresh"] } as unknown as Experiment;
+    const cells = [cell(long, "thread-signals", "pass"), { ...cell(long, "thread-signals", "fail"), point: "insn:123456789" }, cell(long, "cow", "pass")];
+    const lines = renderTable(cells, false).split("\n");
+    expect(lines).toHaveLength(1 + 2 + 1 + 1 + 1 + 1); // head, 2 cells, summary, 1 cell, summary, legend
+    expect(lines[0]).toMatch(/^workload\s+point\s+mode\/target\s+verdict\s+image B\s+checkpoint ms\s+restart ms\s+tasks\s+objects$/);
+    expect(lines[3]).toBe("  thread-signals: 1 passed, 1 failed, 0 unsupported");
+    expect(lines[5]).toBe("  cow: 1 passed, 0 failed, 0 unsupported");
+    expect(lines.some((l) => /[─│┼]/.test(l))).toBe(false);
+    for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(120);
+    expect(lines[0]).not.toContain("seed");
+  });
+
+  it("gets a seed column with several seeds and a rep column with repetitions", async () => {
+    const { renderTable, renderMarkdown } = await import("../../src/cli/table.ts");
+    const cells = [cell(exp, "hash", "pass"), { ...cell(exp, "hash", "pass"), seed: 2 }];
+    const lines = renderTable(cells, false).split("\n");
+    expect(lines[0]).toMatch(/mode\/target\s+seed\s+verdict/);
+    expect(lines[1]).toMatch(/kill\/same\s+1\s+pass/);
+    expect(lines[2]).toMatch(/kill\/same\s+2\s+pass/);
+    const reps = [{ ...cell(exp, "hash", "pass"), repetition: 0 }, { ...cell(exp, "hash", "pass"), repetition: 1 }];
+    const repLines = renderTable(reps, false).split("\n");
+    expect(repLines[0]).toMatch(/mode\/target\s+rep\s+verdict/);
+    expect(repLines[2]).toMatch(/kill\/same\s+1\s+pass/);
+    expect(renderMarkdown(cells, "t")).toContain("| hash | mark:1 | kill | same | 2 | pass |");
+  });
+});
+
+describe("cptbench run: what went wrong is said, with the right status", () => {
+  it("no cell at all is exit 1 with the reason (a program without marks at --points marked)", async () => {
+    runExperiment.mockImplementation(async (exp: Experiment, opts?: { onNoPoints?: (w: string, why: string) => void }) => {
+      opts?.onNoPoints?.(exp.workloads[0].name, "it marks no checkpoint point (it never calls cpt_mark()): use --points random:N");
+      return [];
+    });
+    expect(await cptbench("--workload", "hash", "--mode", "kill", "--target", "same")).toBe(1);
+    expect(err).toContain("cptbench: no cell ran: hash: it marks no checkpoint point (it never calls cpt_mark()): use --points random:N");
+    expect(out).toBe("");
+    expect(await cptbench("--workload", "hash", "--json")).toBe(1);
+    expect(JSON.parse(out).noPoints).toEqual(["hash: it marks no checkpoint point (it never calls cpt_mark()): use --points random:N"]);
+  });
+
+  it("a file that is no ELF as --workload is exit 2, as in exec", async () => {
+    const dir = tempDir("cli");
+    const bad = join(dir, "bad.elf");
+    writeFileSync(bad, "#!/bin/sh\necho not an ELF\n");
+    expect(await cptbench("--workload", bad)).toBe(2);
+    expect(err).toMatch(/^cptbench: workload .*bad\.elf: not an ELF file/m);
+    expect(runExperiment).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    [["--pre", "2"], "--pre: not yet: pre-dump does not exist"],
+    [["--iters", "3"], "--iters: not yet"],
+    [["--iters", "0"], "--iters must be a positive integer"],
+    [["--keep-going", "--fail-fast"], "--keep-going and --fail-fast contradict each other"],
+    [["--norst", "--mode", "kill"], "--norst leaves the original running: it cannot go with --mode kill"],
+  ])("%j is a usage error (exit 2)", async (args, message) => {
+    expect(await cptbench("--workload", "hash", ...args)).toBe(2);
+    expect(err).toContain(message);
+    expect(runExperiment).not.toHaveBeenCalled();
+  });
+
+  it("--norst asks the runner for no restart, in continue mode", async () => {
+    fakeRunner(["pass"]);
+    expect(await cptbench("--workload", "hash", "--norst", "--json")).toBe(0);
+    const [exp] = runExperiment.mock.calls[0] as [Experiment];
+    expect(exp.norst).toBe(true);
+    expect(exp.modes).toEqual(["continue"]);
+  });
+
+  it("--fail-fast stops after the first failed cell; what finished is reported", async () => {
+    fakeRunner(["fail"]);
+    const file = tempConfig({ workloads: ["hash"], seeds: [1, 2, 3] });
+    expect(await cptbench("--config", file, "--fail-fast")).toBe(1);
+    expect(runExperiment).toHaveBeenCalledTimes(1);
+    expect(out).toContain("total: 0 passed, 1 failed, 0 unsupported");
+    expect(err).toContain("cptbench: stopped (--fail-fast) after 1 cell");
+    runExperiment.mockClear();
+    expect(await cptbench("--config", file, "--keep-going")).toBe(1);
+    expect(runExperiment).toHaveBeenCalledTimes(3);
+  });
+
+  it("--out DIR writes the results as JSON, Markdown and JUnit XML", async () => {
+    fakeRunner(["pass", "fail", "unsupported"]);
+    const dir = join(tempDir("cli"), "results");
+    expect(await cptbench("--workload", "hash", "--workload", "cow", "--workload", "sieve", "--mode", "kill", "--target", "same", "--out", dir)).toBe(1);
+    const doc = JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
+    expect(doc.cells.map((c: CellResult) => c.verdict)).toEqual(["pass", "fail", "unsupported"]);
+    expect(readFileSync(join(dir, "results.md"), "utf8")).toContain("| cow | mark:1 | kill | same | fail |");
+    const xml = readFileSync(join(dir, "results.xml"), "utf8");
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="cptbench run: [^"]+" tests="3" failures="1" skipped="1">/);
+    expect(xml).toContain('<testsuite name="external/kernel/cpt" tests="3" failures="1" skipped="1">');
+    expect(xml).toMatch(/<testcase name="hash mark:1 kill\/same" classname="external\/kernel\/cpt\.hash" time="[\d.]+"\/>/);
+    expect(xml).toContain('<failure message="fail because"/>');
+    expect(xml).toContain('<skipped message="unsupported because"/>');
   });
 });

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { CrMode, CrTarget, Experiment, PointsSpec, WorkloadRef } from "../scenario/types.ts";
+import { ElfError, parseElf } from "../../machine/elf/elf.ts";
 import { ConfigError, isPathRef } from "./load.ts";
 import type { Config } from "./schema.ts";
 
@@ -33,7 +34,16 @@ export function crWorkloads(dir = WORKLOADS_DIR): WorkloadManifestEntry[] {
 /** A built-in workload by name, or an ELF file by (absolute or cwd-relative) path. */
 export function resolveWorkload(ref: string, dir = WORKLOADS_DIR): WorkloadRef {
   if (isPathRef(ref)) {
-    return { name: basename(ref).replace(/\.elf$/, ""), elf: readElf(ref, ref), args: [], env: [] };
+    const elf = readElf(ref, ref);
+    // Checked here, as `cptbench exec` checks it: a file that is no RV32 executable is the user's
+    // mistake (exit 2), not a failed reference run in every cell.
+    try {
+      parseElf(elf);
+    } catch (e) {
+      if (e instanceof ElfError) throw new ElfError(e.code, `workload ${ref}: ${e.message}`);
+      throw e;
+    }
+    return { name: basename(ref).replace(/\.elf$/, ""), elf, args: [], env: [] };
   }
   const entries = crWorkloads(dir);
   const entry = entries.find((w) => w.name === ref);

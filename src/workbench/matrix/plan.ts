@@ -22,6 +22,8 @@ export interface MatrixPlan {
   pluginOptions: Record<string, unknown>;
   /** Deliberate bugs switched on (core/cr/bugs.ts); none normally. */
   bugs?: BugSwitch[];
+  /** --norst: checkpoint and judge the original only (Experiment.norst). */
+  norst?: boolean;
 }
 
 /** One (combination, workload) and the runner calls it takes, in order: seed, point spec, repetition. */
@@ -52,6 +54,8 @@ export function unitsOf(plan: MatrixPlan): Unit[] {
               seed,
               cpus: plan.cpus,
               quantum: plan.quantum,
+              ...(plan.repetitions > 1 && { repetition: rep }),
+              ...(plan.norst === true && { norst: true }),
               ...(plan.bugs !== undefined && plan.bugs.length > 0 && { bugs: plan.bugs }),
             });
           }

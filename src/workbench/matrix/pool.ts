@@ -2,12 +2,13 @@
 // back per unit and are returned in the order of `units`, whatever finished first, so a report
 // never depends on the parallelism. A worker that dies (exit, uncaught error, out of memory) does
 // not hang the matrix: the runs of its unit that did not finish become failed cells carrying the
-// error, and a fresh worker takes the next unit.
+// error, and a fresh worker takes the next unit. An aborted signal (Ctrl-C, --fail-fast) stops
+// every worker at once: the cells that finished stand, nothing else is started.
 import { Worker } from "node:worker_threads";
 import type { Registry } from "../../core/cr/registry.ts";
 import type { CellResult } from "../scenario/types.ts";
 import type { Unit } from "./plan.ts";
-import { failedRunCells, runUnit, type UnitEvent } from "./unit-run.ts";
+import { failedRunCells, runUnitAsync, type UnitEvent } from "./unit-run.ts";
 import type { UnitRequest, WorkerInit } from "./worker.ts";
 
 export interface ExecuteOptions {
@@ -20,6 +21,17 @@ export interface ExecuteOptions {
   onCell?: (c: CellResult, u: Unit) => void;
   onUnitStart?: (u: Unit) => void;
   onUnitEnd?: (u: Unit) => void;
+  /** A workload of the unit got no checkpoint point, and why. */
+  onNoPoints?: (workload: string, why: string, u: Unit) => void;
+  /** Stop: finished cells stand, no unit or point starts after it is aborted. */
+  signal?: AbortSignal;
+}
+
+export interface Execution {
+  /** Cells per unit, in the order of `units` (partial for units cut short). */
+  cells: CellResult[][];
+  /** Whether the signal stopped the matrix before every unit ended. */
+  interrupted: boolean;
 }
 
 // Compiled (dist/), the worker runs worker.js as it is; from the sources (tsx, vitest) it needs
@@ -29,27 +41,28 @@ const WORKER_ENTRY = import.meta.url.endsWith(".js")
   : new URL("./worker-entry.mjs", import.meta.url);
 
 /** Cells per unit, in the order of `units`. */
-export async function executeUnits(units: readonly Unit[], opts: ExecuteOptions): Promise<CellResult[][]> {
+export async function executeUnits(units: readonly Unit[], opts: ExecuteOptions): Promise<Execution> {
   if (opts.jobs <= 1 || units.length <= 1) return executeInline(units, opts);
   return new WorkerPool(units, opts).run();
 }
 
-async function executeInline(units: readonly Unit[], opts: ExecuteOptions): Promise<CellResult[][]> {
+async function executeInline(units: readonly Unit[], opts: ExecuteOptions): Promise<Execution> {
   const results: CellResult[][] = [];
   for (const u of units) {
+    if (opts.signal?.aborted) return { cells: results, interrupted: true };
     opts.onUnitStart?.(u);
     const cells: CellResult[] = [];
-    runUnit(u, opts.registry, (ev) => {
+    results.push(cells);
+    const whole = await runUnitAsync(u, opts.registry, (ev) => {
+      if (ev.type === "no-points") opts.onNoPoints?.(ev.workload, ev.why, u);
       if (ev.type !== "cell") return;
       cells.push(ev.cell);
       opts.onCell?.(ev.cell, u);
-    });
-    results.push(cells);
+    }, opts.signal);
+    if (!whole) return { cells: results, interrupted: true };
     opts.onUnitEnd?.(u);
-    // Let stderr drain and signals arrive between units; the runner itself is synchronous.
-    await new Promise((r) => setImmediate(r));
   }
-  return results;
+  return { cells: results, interrupted: false };
 }
 
 /** A worker and the unit it is running. */
@@ -68,7 +81,8 @@ class WorkerPool {
   private readonly results: CellResult[][];
   private next = 0;
   private pending: number;
-  private resolve!: (r: CellResult[][]) => void;
+  private resolve!: (r: Execution) => void;
+  private stopped = false;
   private readonly slots = new Set<Slot>();
 
   constructor(
@@ -79,9 +93,11 @@ class WorkerPool {
     this.pending = units.length;
   }
 
-  run(): Promise<CellResult[][]> {
+  run(): Promise<Execution> {
     return new Promise((resolve) => {
       this.resolve = resolve;
+      if (this.opts.signal?.aborted) return resolve({ cells: this.results, interrupted: true });
+      this.opts.signal?.addEventListener("abort", () => this.stop(), { once: true });
       const n = Math.min(this.opts.jobs, this.units.length);
       for (let i = 0; i < n; i++) this.feed(this.spawn());
     });
@@ -115,10 +131,20 @@ class WorkerPool {
     slot.worker.postMessage(req);
   }
 
+  /** Terminate every worker and resolve with what finished. */
+  private stop(): void {
+    if (this.stopped || this.pending === 0) return;
+    this.stopped = true;
+    for (const s of this.slots) void s.worker.terminate();
+    this.resolve({ cells: this.results, interrupted: true });
+  }
+
   private onEvent(slot: Slot, ev: UnitEvent): void {
     const unit = slot.unit;
-    if (unit === null || ev.unit !== unit.index) return;
-    if (ev.type === "cell") {
+    if (this.stopped || unit === null || ev.unit !== unit.index) return;
+    if (ev.type === "no-points") {
+      this.opts.onNoPoints?.(ev.workload, ev.why, unit);
+    } else if (ev.type === "cell") {
       this.results[slot.pos].push(ev.cell);
       this.opts.onCell?.(ev.cell, unit);
     } else if (ev.type === "run-end") {
@@ -132,7 +158,7 @@ class WorkerPool {
   private onExit(slot: Slot, code: number): void {
     this.slots.delete(slot);
     const unit = slot.unit;
-    if (unit === null) return; // retired on purpose
+    if (unit === null || this.stopped) return; // retired or stopped on purpose
     const why = `the worker running ${unit.combo.initiator}/${unit.combo.creator}/${unit.combo.codec} ${unit.workload} died (exit code ${code})` +
       (slot.error ? `: ${slot.error}` : "");
     // Runs the worker finished stand; the one it was in and those after it fail with the reason.
@@ -152,7 +178,7 @@ class WorkerPool {
     this.opts.onUnitEnd?.(unit);
     if (--this.pending === 0) {
       for (const s of this.slots) void s.worker.terminate();
-      this.resolve(this.results);
+      this.resolve({ cells: this.results, interrupted: false });
     }
   }
 }

@@ -2,7 +2,7 @@
 // experiment of the unit in order, reporting each cell as it finishes. A run that throws does not
 // stop the unit: its cells so far stand, and failed cells carrying the error take its place.
 import type { Registry } from "../../core/cr/registry.ts";
-import { runExperimentSync } from "../scenario/runner.ts";
+import { runExperiment, runExperimentSync, type RunOptions } from "../scenario/runner.ts";
 import type { CellResult, Experiment } from "../scenario/types.ts";
 import type { Unit } from "./plan.ts";
 
@@ -10,6 +10,7 @@ import type { Unit } from "./plan.ts";
 export type UnitEvent =
   | { type: "cell"; unit: number; run: number; cell: CellResult }
   | { type: "run-end"; unit: number; run: number }
+  | { type: "no-points"; unit: number; run: number; workload: string; why: string }
   | { type: "unit-end"; unit: number };
 
 /**
@@ -35,16 +36,44 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+function runOptions(unit: Unit, registry: Registry, r: number, emit: (ev: UnitEvent) => void): RunOptions {
+  return {
+    registry,
+    onCell: (c) => emit({ type: "cell", unit: unit.index, run: r, cell: c }),
+    onNoPoints: (workload, why) => emit({ type: "no-points", unit: unit.index, run: r, workload, why }),
+  };
+}
+
 /** Run every experiment of `unit` with `registry`, calling `emit` for each event. */
 export function runUnit(unit: Unit, registry: Registry, emit: (ev: UnitEvent) => void): void {
   unit.runs.forEach((run, r) => {
-    const cell = (c: CellResult): void => emit({ type: "cell", unit: unit.index, run: r, cell: c });
+    const opts = runOptions(unit, registry, r, emit);
     try {
-      runExperimentSync(run, { registry, onCell: cell });
+      runExperimentSync(run, opts);
     } catch (e) {
-      for (const c of failedRunCells(run, `the run threw: ${message(e)}`)) cell(c);
+      for (const c of failedRunCells(run, `the run threw: ${message(e)}`)) opts.onCell!(c);
     }
     emit({ type: "run-end", unit: unit.index, run: r });
   });
   emit({ type: "unit-end", unit: unit.index });
+}
+
+/**
+ * runUnit for the main thread (--jobs 1): it returns to the event loop between points and stops
+ * once `signal` is aborted, without "run-end"/"unit-end" for what it did not finish. Returns
+ * whether the whole unit ran.
+ */
+export async function runUnitAsync(unit: Unit, registry: Registry, emit: (ev: UnitEvent) => void, signal?: AbortSignal): Promise<boolean> {
+  for (const [r, run] of unit.runs.entries()) {
+    const opts = { ...runOptions(unit, registry, r, emit), signal };
+    try {
+      await runExperiment(run, opts);
+    } catch (e) {
+      for (const c of failedRunCells(run, `the run threw: ${message(e)}`)) opts.onCell!(c);
+    }
+    if (signal?.aborted) return false;
+    emit({ type: "run-end", unit: unit.index, run: r });
+  }
+  emit({ type: "unit-end", unit: unit.index });
+  return true;
 }

@@ -72,13 +72,23 @@ export const SECTIONS: ReportSection[] = [
   },
 ];
 
-export function runReport(registry: Registry, seed: number, quick: boolean, bugs: ReadonlySet<BugName> = new Set(), onSection?: (title: string) => void): Report {
+/**
+ * Run every section. `onSection` hears a section's title when it starts, `onResult` gets the
+ * section when it is done (so a caller can print it at once: the whole report takes minutes).
+ */
+export function runReport(
+  registry: Registry, seed: number, quick: boolean, bugs: ReadonlySet<BugName> = new Set(), onSection?: (title: string) => void,
+  onResult?: (s: SectionResult) => void,
+): Report {
   const ctx = { registry, seed, bugs, quick };
   const sections = SECTIONS.map((s): SectionResult => {
     onSection?.(s.title);
     const rc = findCase(s.caseId);
-    if (rc === undefined) return { title: s.title, question: s.question, caseId: s.caseId, outcomes: [], error: `no review case "${s.caseId}" in this build` };
-    return { title: s.title, question: s.question, caseId: s.caseId, outcomes: s.designs(registry).map((d) => rc.run(d, ctx)) };
+    const r: SectionResult = rc === undefined
+      ? { title: s.title, question: s.question, caseId: s.caseId, outcomes: [], error: `no review case "${s.caseId}" in this build` }
+      : { title: s.title, question: s.question, caseId: s.caseId, outcomes: s.designs(registry).map((d) => rc.run(d, ctx)) };
+    onResult?.(r);
+    return r;
   });
   return { seed, quick, sections };
 }
@@ -94,24 +104,31 @@ const WIDE = 6;
  * or the other way round when a case measures many figures.
  */
 export function renderReportMarkdown(r: Report): string {
-  const out = [`# cptbench report`, "", `Every figure below was measured by this run (seed ${r.seed}${r.quick ? ", quick: sampled" : ""}); \`cptbench report --seed ${r.seed}${r.quick ? " --quick" : ""}\` reproduces it.`];
-  for (const s of r.sections) {
-    out.push("", `## ${s.title}`, "", `*${s.question}* (case \`${s.caseId}\`)`, "");
-    if (s.error !== undefined) {
-      out.push(`Not measured: ${s.error}.`);
-      continue;
-    }
-    const keys = [...new Set(s.outcomes.flatMap((o) => Object.keys(o.figures)))];
-    if (keys.length > WIDE) {
-      out.push(`| figure | ${s.outcomes.map((o) => comboLabel(o.design)).join(" | ")} |`, `|---|${s.outcomes.map(() => "---:").join("|")}|`);
-      out.push(`| verdict | ${s.outcomes.map((o) => o.verdict).join(" | ")} |`);
-      for (const k of keys) out.push(`| ${cell(k)} | ${s.outcomes.map((o) => cell(o.figures[k])).join(" | ")} |`);
-    } else {
-      out.push(`| design | verdict | ${keys.join(" | ")} |`, `|---|---|${keys.map(() => "---:").join("|")}|`);
-      for (const o of s.outcomes) out.push(`| ${comboLabel(o.design)} | ${o.verdict} | ${keys.map((k) => cell(o.figures[k])).join(" | ")} |`);
-    }
-    const notes = s.outcomes.filter((o) => o.reason !== undefined);
-    if (notes.length > 0) out.push("", ...notes.map((o) => `- ${comboLabel(o.design)}: ${o.reason}`));
+  return [...reportHeaderLines(r.seed, r.quick), ...r.sections.flatMap(sectionLines)].join("\n") + "\n";
+}
+
+/** The report's title and how to reproduce it (what renderReportMarkdown starts with). */
+export function reportHeaderLines(seed: number, quick: boolean): string[] {
+  return [`# cptbench report`, "", `Every figure below was measured by this run (seed ${seed}${quick ? ", quick: sampled" : ""}); \`cptbench report --seed ${seed}${quick ? " --quick" : ""}\` reproduces it.`];
+}
+
+/** One section's Markdown, starting with a blank line: the header and these, joined, are the report. */
+export function sectionLines(s: SectionResult): string[] {
+  const out = ["", `## ${s.title}`, "", `*${s.question}* (case \`${s.caseId}\`)`, ""];
+  if (s.error !== undefined) {
+    out.push(`Not measured: ${s.error}.`);
+    return out;
   }
-  return out.join("\n") + "\n";
+  const keys = [...new Set(s.outcomes.flatMap((o) => Object.keys(o.figures)))];
+  if (keys.length > WIDE) {
+    out.push(`| figure | ${s.outcomes.map((o) => comboLabel(o.design)).join(" | ")} |`, `|---|${s.outcomes.map(() => "---:").join("|")}|`);
+    out.push(`| verdict | ${s.outcomes.map((o) => o.verdict).join(" | ")} |`);
+    for (const k of keys) out.push(`| ${cell(k)} | ${s.outcomes.map((o) => cell(o.figures[k])).join(" | ")} |`);
+  } else {
+    out.push(`| design | verdict | ${keys.join(" | ")} |`, `|---|---|${keys.map(() => "---:").join("|")}|`);
+    for (const o of s.outcomes) out.push(`| ${comboLabel(o.design)} | ${o.verdict} | ${keys.map((k) => cell(o.figures[k])).join(" | ")} |`);
+  }
+  const notes = s.outcomes.filter((o) => o.reason !== undefined);
+  if (notes.length > 0) out.push("", ...notes.map((o) => `- ${comboLabel(o.design)}: ${o.reason}`));
+  return out;
 }

@@ -42,6 +42,16 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
     }
     return results;
   }
+  if (targets.includes("none")) {
+    // --norst: the dump was taken and the original judged (checkpointAt, in continue mode); no restart.
+    const probs = cp.shutdown();
+    for (const r of results) {
+      r.oopses.push(...probs);
+      r.verdict = probs.length > 0 ? "fail" : "pass";
+      if (probs.length > 0) r.reason = `kernel problems: ${probs[0]}`;
+    }
+    return results;
+  }
   const a = cp.machine;
   // The image crosses machines through a real file, copied page by page.
   const dir = mkdtempSync(join(tmpdir(), "cptbench-"));

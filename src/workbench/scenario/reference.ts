@@ -39,6 +39,20 @@ export const instructionBudget = (ref: Reference): number => ref.instructions * 
 export function referenceRun(
   exp: Experiment, w: WorkloadRef, mod: ModuleDef | null, trigger: CheckpointTrigger = "controller", maxInstructions = 2_000_000_000,
 ): Reference {
+  const { seen, ...ref } = watchedRun(exp, w, mod, trigger, maxInstructions, WINDOW_SLICE);
+  // A container that lived less than two slices has an empty window at this resolution, so it
+  // would get no random point at all. The run is deterministic whatever the slice (the runner
+  // counts instructions the same way), so watching it again in fine steps only finds the window.
+  if (ref.window[1] - ref.window[0] < 2 && seen && ref.problems.length === 0) {
+    const fine = watchedRun(exp, w, mod, trigger, maxInstructions, 1);
+    return { ...ref, window: fine.window };
+  }
+  return ref;
+}
+
+function watchedRun(
+  exp: Experiment, w: WorkloadRef, mod: ModuleDef | null, trigger: CheckpointTrigger, maxInstructions: number, slice: number,
+): Reference & { seen: boolean } {
   const m = bootMachine(exp, w, mod);
   const k = m.kernel;
   let marks = 0;
@@ -54,7 +68,7 @@ export function referenceRun(
   // whether it is still alive (this runs every WINDOW_SLICE instructions).
   let cinit: Task | undefined;
   for (;;) {
-    const n = k.run(WINDOW_SLICE, true);
+    const n = k.run(slice, true);
     executed += n;
     cinit ??= [...k.tasks.values()].find((t) => t.pidNs !== k.initNs && t.pidNs.reaper === t);
     const inside = cinit !== undefined && cinit.alive;
@@ -62,7 +76,7 @@ export function referenceRun(
       if (first < 0) first = executed;
       last = executed - n;
     }
-    if (n < WINDOW_SLICE || executed >= maxInstructions) break;
+    if (n < slice || executed >= maxInstructions) break;
   }
   if (executed >= maxInstructions) k.killAll();
   k.run();
@@ -80,5 +94,6 @@ export function referenceRun(
     instructions: executed,
     wallMs,
     problems,
+    seen: cinit !== undefined,
   };
 }

@@ -5,7 +5,8 @@ import type { BugSwitch } from "../../core/cr/bugs.ts";
 import type { CrStep } from "../../core/cr/trace.ts";
 
 export type CrMode = "kill" | "continue";
-export type CrTarget = "same" | "fresh";
+/** Where the image is restarted; "none": nowhere (--norst, zdtm.py's: dump, check the original only). */
+export type CrTarget = "same" | "fresh" | "none";
 
 /** Checkpoint points: the ones a workload marks with cpt_mark(), or N seeded instruction counts. */
 export type PointsSpec = { kind: "marked" } | { kind: "random"; count: number };
@@ -35,6 +36,13 @@ export interface Experiment {
   /** Deliberate bugs to build the C/R module with (core/cr/bugs.ts); none normally. */
   bugs?: BugSwitch[];
   quantum: number;
+  /**
+   * zdtm.py's --norst: checkpoint in continue mode, let the original finish and judge it alone;
+   * nothing is restarted (cells have target "none").
+   */
+  norst?: boolean;
+  /** Which repetition of the same experiment this is (0-based); set only when there are several. */
+  repetition?: number;
 }
 
 export type Verdict = "pass" | "fail" | "unsupported";
@@ -62,6 +70,8 @@ export interface CellResult {
   creator: string;
   codec: string;
   seed: number;
+  /** The experiment's repetition, when it was repeated (so rows of the same seed can be told apart). */
+  repetition?: number;
   verdict: Verdict;
   /** Why the cell failed or is unsupported. */
   reason?: string;
