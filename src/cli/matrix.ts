@@ -19,12 +19,12 @@ import { matrixCellLabel, matrixRows, matrixSummary, renderMatrixMarkdown, rende
 import { clock, Progress } from "./progress.ts";
 import { renderColumns } from "./columns.ts";
 import { choicesHelp } from "./choices.ts";
-import { exitAfter, Stopper } from "./interrupt.ts";
+import { Stopper } from "./interrupt.ts";
 import { cellSuites, writeOutDir } from "./out-dir.ts";
 import { addZdtmOptions, runControl, type ZdtmFlags } from "./zdtm-flags.ts";
 import type { UnitPlan } from "../workbench/matrix/estimate.ts";
 import { intParser } from "./parsers.ts";
-import { addExperimentOptions, flagsToOverrides, loadRegistry, noCellsMessage, writeReport, type ExperimentFlags } from "./run.ts";
+import { addExperimentOptions, finishCells, flagsToOverrides, loadRegistry, writeReport, type ExperimentFlags } from "./run.ts";
 import { useColor } from "./table.ts";
 
 interface MatrixFlags extends ExperimentFlags {
@@ -194,13 +194,7 @@ export function matrixCommand(setExit: (code: number) => void): Command {
       if (flags.json) process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
       else if (flags.md) process.stdout.write(markdown());
       else if (cells.length > 0) process.stdout.write(renderMatrixText(cells, summary, withSeed, useColor(), noPoints));
-      if (stopper.reason !== null) process.stderr.write(`cptbench: stopped (${stopper.reason === "interrupt" ? "Ctrl-C" : "--fail-fast"}) after ${cells.length} cell${cells.length === 1 ? "" : "s"}\n`);
-      if (cells.length === 0 && stopper.reason === null) {
-        process.stderr.write(`cptbench: ${noCellsMessage(noPoints)}\n`);
-        setExit(1);
-        return;
-      }
-      setExit(exitAfter(stopper, summary.fail > 0 || cells.length === 0 ? 1 : 0));
+      setExit(finishCells(stopper, cells.length, summary.fail, noPoints));
     });
   return cmd;
 }

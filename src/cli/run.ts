@@ -147,6 +147,19 @@ export function noCellsMessage(noPoints: readonly string[]): string {
   return noPoints.length > 0 ? `no cell ran: ${noPoints.join("; ")}` : "no cell ran: the experiment has no workload, point, mode or target";
 }
 
+/**
+ * The end of `run` and `matrix`: say why they stopped early, refuse a run that checked nothing,
+ * and give the exit status (130 after Ctrl-C, 1 if a cell failed or none ran, else 0).
+ */
+export function finishCells(stopper: Stopper, ran: number, failed: number, noPoints: readonly string[]): number {
+  if (stopper.reason !== null) process.stderr.write(`cptbench: stopped (${stopper.reason === "interrupt" ? "Ctrl-C" : "--fail-fast"}) after ${ran} cell${ran === 1 ? "" : "s"}\n`);
+  if (ran === 0 && stopper.reason === null) {
+    process.stderr.write(`cptbench: ${noCellsMessage(noPoints)}\n`);
+    return 1;
+  }
+  return exitAfter(stopper, failed > 0 || ran === 0 ? 1 : 0);
+}
+
 export function runCommand(setExit: (code: number) => void): Command {
   const cmd = new Command("run")
     .description("run a checkpoint/restart experiment: every workload × point × mode × target, one verdict and cost line per cell (the default command)")
@@ -216,13 +229,7 @@ export function runCommand(setExit: (code: number) => void): Command {
         out.push("", `total: ${summaryLine(summary)}`);
         process.stdout.write(out.join("\n") + "\n");
       }
-      if (stopper.reason !== null) process.stderr.write(`cptbench: stopped (${stopper.reason === "interrupt" ? "Ctrl-C" : "--fail-fast"}) after ${cells.length} cell${cells.length === 1 ? "" : "s"}\n`);
-      if (cells.length === 0 && stopper.reason === null) {
-        process.stderr.write(`cptbench: ${noCellsMessage(noPoints)}\n`);
-        setExit(1);
-        return;
-      }
-      setExit(exitAfter(stopper, summary.fail > 0 || cells.length === 0 ? 1 : 0));
+      setExit(finishCells(stopper, cells.length, summary.fail, noPoints));
     });
   return cmd;
 }
