@@ -105,7 +105,7 @@ export class Hart extends HartMemory implements FpContext {
           // Only a block the budget covers entirely, so a slice ends on the same instruction.
           if (b != null && budget - n >= b.len) {
             inBlock = true;
-            pc = b.fn(this, x, rTag, rView, wTag, wView, Math.floor((budget - n) / b.len));
+            pc = b.fn(this, x, rTag, rView, wTag, wView, budget - n);
             inBlock = false;
             n += this.blockN;
             if (this.codeDirty) { this.codeDirty = false; pageVpn = -1; }

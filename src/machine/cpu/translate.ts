@@ -24,11 +24,11 @@ import { TLB_MASK } from "./hart-mem.ts";
 
 /**
  * A block function. Returns the next pc (as a signed 32-bit value, like the interpreter's), and
- * sets h.blockN to the number of instructions it retired. maxIter bounds the passes of a
- * self-looping block: the caller's budget left divided by the block length (at least 1).
+ * sets h.blockN to the number of instructions it retired. `left` is the caller's budget left
+ * (at least one pass): a self-looping block makes only as many passes as fit in it.
  */
 export type BlockFn = (
-  h: object, x: Int32Array, rTag: Int32Array, rView: DataView[], wTag: Int32Array, wView: DataView[], maxIter: number,
+  h: object, x: Int32Array, rTag: Int32Array, rView: DataView[], wTag: Int32Array, wView: DataView[], left: number,
 ) => number;
 
 export interface Block {
@@ -54,7 +54,7 @@ const MAX_BLOCK = 128;
  */
 export const translator = {
   enabled: process.env.CPTBENCH_JIT !== "0",
-  hot: Math.min(255, Math.max(1, Number(process.env.CPTBENCH_JIT_HOT ?? "4") || 4)),
+  hot: Math.min(255, Math.max(1, Number(process.env.CPTBENCH_JIT_HOT ?? "16") || 16)),
 };
 
 const pages = new WeakMap<Int32Array, PageBlocks>();
@@ -96,35 +96,55 @@ const BRANCH_COND: Record<number, (a: string, b: string) => string> = {
 interface Inst { pc: number; w: number; imm: number; next: number }
 
 /**
- * Translate the block starting at slot s (address pc) of a decoded page. `decode` fills a slot
- * not decoded yet. Returns null when the first instruction is not one a block may hold.
+ * Translate the block starting at address pc of a decoded page. `decode` fills a slot not
+ * decoded yet. Returns null when the first instruction is not one a block may hold.
+ *
+ * A block is a trace through one page: a conditional branch in it is a side exit (taken: leave
+ * the block; not taken: go on), a jal continues at its target, and the trace ends at a jalr, at
+ * a branch or jal back to its start (then it loops), at an instruction it does not translate, at
+ * the page's end, at a pc it already holds, or at MAX_BLOCK instructions.
  */
 export function translateBlock(code: Int32Array, pc: number, decode: (s: number, pc: number) => number): Block | null {
   const insts: Inst[] = [];
-  let p = pc | 0;
-  let ends = false;
-  while (insts.length < MAX_BLOCK && (p & 0xfff) !== 0xffe && (p & 0xfff) >= (pc & 0xfff)) {
+  const start = pc | 0;
+  const seen = new Set<number>();
+  let p = start;
+  let fallPc: number | null = null;
+  for (;;) {
+    if (insts.length >= MAX_BLOCK || (p & 0xfff) === 0xffe || p >>> 12 !== start >>> 12 || seen.has(p)) {
+      fallPc = p;
+      break;
+    }
     const s = p & 0xffe;
     let w = code[s];
     if (w === 0) {
       try {
         w = decode(s, p);
       } catch {
-        break; // leave the fault to the interpreter
+        fallPc = p; // leave the fault to the interpreter
+        break;
       }
     }
-    if (!TRANSLATED.has(w & 0xff)) break;
-    const next = (p + 4 - ((w >>> 13) & 2)) | 0;
-    insts.push({ pc: p, w, imm: code[s + 1], next });
-    p = next;
     const op = w & 0xff;
-    if (op >= 4 && op <= 11) {
-      ends = true;
+    if (!TRANSLATED.has(op)) {
+      fallPc = p;
       break;
+    }
+    seen.add(p);
+    const imm = code[s + 1];
+    const next = (p + 4 - ((w >>> 13) & 2)) | 0;
+    insts.push({ pc: p, w, imm, next });
+    if (op === 5) break; // JALR
+    if (op >= 4 && op <= 11) {
+      const target = (p + imm) | 0;
+      if (target === start) break; // a loop
+      p = op === 4 ? target : next;
+    } else {
+      p = next;
     }
   }
   if (insts.length === 0) return null;
-  const body = generate(insts, ends ? null : p, pc | 0);
+  const body = generate(insts, fallPc, start);
   const fn = new Function("mulhu", body)(mulhu) as BlockFn;
   return { len: insts.length, fn };
 }
@@ -149,10 +169,9 @@ function generate(insts: Inst[], fallPc: number | null, startPc: number): string
   for (const r of written) used.add(r);
   used.delete(0);
   const len = insts.length;
-  const last = insts[len - 1];
-  const lastOp = last.w & 0xff;
-  // A conditional branch back to the start: loop inside the function while the budget allows.
-  const selfLoop = lastOp >= 6 && lastOp <= 11 && ((last.pc + last.imm) | 0) === startPc;
+  const lastOp = insts[len - 1].w & 0xff;
+  // A branch or jal back to the start: loop inside the function while the budget allows.
+  const selfLoop = fallPc === null && lastOp !== 5;
   const wb = (upTo: number): string => {
     const regs = new Set<number>();
     for (let k = 0; k < upTo; k++) {
@@ -166,7 +185,8 @@ function generate(insts: Inst[], fallPc: number | null, startPc: number): string
   };
   const done = selfLoop ? `(it - 1) * ${len} + ` : "";
   const out: string[] = [];
-  out.push("return function block(h, x, rTag, rView, wTag, wView, maxIter) {");
+  out.push("return function block(h, x, rTag, rView, wTag, wView, left) {");
+  if (selfLoop) out.push(`const maxIter = Math.floor(left / ${len});`);
   for (const r of used) out.push(`let r${r} = x[${r}];`);
   if (written.has(32) || insts.some(({ w }) => ((w >>> 8) & 63) === 32)) out.push("let r32 = 0;");
   out.push("let a = 0, v = 0, t = 0;");
@@ -228,19 +248,20 @@ function generate(insts: Inst[], fallPc: number | null, startPc: number): string
       case 17: out.push(store(`setInt8(a & 0xfff, ${s2})`, 0xfff, `${s2} & 0xff`, 1)); break; // SB
       case 18: out.push(store(`setInt16(a & 0xfff, ${s2}, true)`, 0xffe, `${s2} & 0xffff`, 2)); break; // SH
       case 19: out.push(store(`setInt32(a & 0xfff, ${s2}, true)`, 0xffc, s2, 4)); break; // SW
-      case 4: // JAL
-        out.push(`${d} = ${next}; ${wb(len)} h.blockN = ${len}; return ${(pc + imm) | 0};`);
+      case 4: // JAL: the trace goes on at the target, or loops
+        out.push(`${d} = ${next};`);
+        if (selfLoop && k === len - 1) out.push(`if (it < maxIter) continue; ${wb(len)} h.blockN = it * ${len}; return ${startPc};`);
         break;
       case 5: // JALR: the target is computed before rd is written (rd may be rs1)
         out.push(`a = (${s1} + ${imm}) & ~1; ${d} = ${next}; ${wb(len)} h.blockN = ${len}; return a;`);
         break;
       default: { // a conditional branch (6..11)
         const cond = BRANCH_COND[op](s1, s2);
-        if (selfLoop) {
+        if (selfLoop && k === len - 1) {
           out.push(`if (${cond}) { if (it < maxIter) continue; ${wb(len)} h.blockN = it * ${len}; return ${startPc}; }`);
           out.push(`${wb(len)} h.blockN = it * ${len}; return ${next};`);
-        } else {
-          out.push(`${wb(len)} h.blockN = ${len}; return ${cond} ? ${(pc + imm) | 0} : ${next};`);
+        } else { // a side exit
+          out.push(`if (${cond}) { ${wb(k + 1)} h.blockN = ${done}${k + 1}; return ${(pc + imm) | 0}; }`);
         }
       }
     }
