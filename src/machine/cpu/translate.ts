@@ -50,11 +50,14 @@ const MAX_BLOCK = 128;
  * The switch: CPTBENCH_JIT=0 keeps the interpreter alone (tests flip `enabled` directly).
  * `hot`: interpreted executions of a block start before it is translated (1..255), since
  * compiling cold code costs more than it saves; CPTBENCH_JIT_HOT=1 translates everything, which
- * is how the hart's unit tests exercise the translator.
+ * is how the hart's unit tests exercise the translator. `minLen`: a block that does not loop
+ * and holds fewer instructions is left to the interpreter, which runs it as fast without a call
+ * (FP code, whose F/D operations end blocks, would otherwise pay a call per two instructions).
  */
 export const translator = {
   enabled: process.env.CPTBENCH_JIT !== "0",
   hot: Math.min(255, Math.max(1, Number(process.env.CPTBENCH_JIT_HOT ?? "16") || 16)),
+  minLen: process.env.CPTBENCH_JIT_HOT === "1" ? 1 : 8,
 };
 
 const pages = new WeakMap<Int32Array, PageBlocks>();
@@ -143,7 +146,9 @@ export function translateBlock(code: Int32Array, pc: number, decode: (s: number,
       p = next;
     }
   }
-  if (insts.length === 0) return null;
+  if (insts.length === 0 || (fallPc !== null || (insts[insts.length - 1].w & 0xff) === 5) && insts.length < translator.minLen) {
+    return null;
+  }
   const body = generate(insts, fallPc, start);
   const fn = new Function("mulhu", body)(mulhu) as BlockFn;
   return { len: insts.length, fn };

@@ -14,7 +14,7 @@ import {
 } from "../../helpers/hart.ts";
 
 const saved = { ...translator };
-beforeEach(() => { translator.hot = 1; });
+beforeEach(() => { translator.hot = 1; translator.minLen = 1; });
 afterEach(() => { Object.assign(translator, saved); });
 
 interface Step { cause: number; pc: number; instret: number; x: number[]; data: number[] }
