@@ -17,6 +17,7 @@ import {
 } from "./hart-mem.ts";
 import { csrAccess } from "./csr.ts";
 import { primeHart } from "./warmup.ts";
+import { blocksOf, translateBlock, translator, type Block, type PageBlocks } from "./translate.ts";
 
 const EMPTY_CODE = new Int32Array(4096);
 
@@ -49,6 +50,9 @@ export class Hart extends HartMemory implements FpContext {
   /** After TRAP_ILLEGAL: the instruction bits. After a fault: see lastFault. */
   trapInst = 0;
   lastFault: MemFault | null = null;
+  /** Set by a translated block (translate.ts): instructions it retired, and where a slow path started. */
+  blockN = 0;
+  blockPc = 0;
 
   constructor(mm: Mm) {
     super(mm);
@@ -82,14 +86,32 @@ export class Hart extends HartMemory implements FpContext {
     let pageVpn = -1;
     let code: Int32Array = EMPTY_CODE;
     let cause = TRAP_BUDGET;
+    // Translated blocks of the current page, when the translator is on (translate.ts).
+    const jit = translator.enabled;
+    let blocks: PageBlocks | null = null;
+    let inBlock = false;
     try {
       loop: while (n < budget) {
         const vpn = pc >>> 12;
         if (vpn !== pageVpn) {
           code = this.codePage(pc);
           pageVpn = vpn;
+          if (jit) blocks = blocksOf(code);
         }
         const s = pc & 0xffe;
+        if (blocks !== null) {
+          let b = blocks.fns[s >> 1];
+          if (b === undefined) b = this.heat(blocks, code, s, pc);
+          // Only a block the budget covers entirely, so a slice ends on the same instruction.
+          if (b != null && budget - n >= b.len) {
+            inBlock = true;
+            pc = b.fn(this, x, rTag, rView, wTag, wView, budget - n);
+            inBlock = false;
+            n += this.blockN;
+            if (this.codeDirty) { this.codeDirty = false; pageVpn = -1; }
+            continue;
+          }
+        }
         let w = code[s];
         if (w === 0) w = this.decodeSlot(code, s, pc);
         const imm = code[s + 1];
@@ -331,6 +353,11 @@ export class Hart extends HartMemory implements FpContext {
       }
     } catch (e) {
       if (!(e instanceof MemFault)) throw e;
+      if (inBlock) {
+        // The block recorded the faulting instruction and the count before it.
+        pc = this.blockPc;
+        n += this.blockN + 1;
+      }
       this.lastFault = e;
       cause = e.cause;
       // A fetch fault happens before the instruction counts as executed; others after n++.
@@ -340,6 +367,14 @@ export class Hart extends HartMemory implements FpContext {
     this.instret += n;
     this.cycles += n;
     return cause;
+  }
+
+  /** Count one interpreted execution of a block start; translate it once hot. */
+  private heat(blocks: PageBlocks, code: Int32Array, s: number, pc: number): Block | null | undefined {
+    if (++blocks.heat[s >> 1] < translator.hot) return undefined;
+    const b = translateBlock(code, pc, (slot, at) => this.decodeSlot(code, slot, at));
+    blocks.fns[s >> 1] = b;
+    return b;
   }
 
   /** LR/SC and the AMOs (opcodes 57..67). */

@@ -1,0 +1,154 @@
+// The translating hart (translate.ts) instruction by instruction: each program runs twice, with
+// the interpreter alone and with every block translated on first sight (hot = 1), through the
+// same sequence of run(budget) calls; after every call the cause, pc, instret, registers and
+// data memory must agree, and the checks below pin the exact values where they matter.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  TRAP_BUDGET, TRAP_ECALL, TRAP_LOAD_FAULT, TRAP_STORE_FAULT,
+} from "../../../src/machine/cpu/hart-mem.ts";
+import { translator } from "../../../src/machine/cpu/translate.ts";
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../../../src/machine/mm/vma.ts";
+import { enc, li } from "../../helpers/encode.ts";
+import {
+  CODE_BASE, DATA_BASE, makeHart, peek, RO_BASE, UNMAPPED, type MakeHartOptions,
+} from "../../helpers/hart.ts";
+
+const saved = { ...translator };
+beforeEach(() => { translator.hot = 1; translator.minLen = 1; });
+afterEach(() => { Object.assign(translator, saved); });
+
+interface Step { cause: number; pc: number; instret: number; x: number[]; data: number[] }
+
+/**
+ * Run `program` through `budgets` (one run() each) and record every step, until a trap other
+ * than TRAP_BUDGET; with `resume`, an ecall continues after it instead.
+ */
+function trace(jit: boolean, program: number[], budgets: number[], opts: MakeHartOptions = {}, resume = false): Step[] {
+  translator.enabled = jit;
+  const { h, mm } = makeHart(program, opts);
+  const steps: Step[] = [];
+  for (const b of budgets) {
+    const cause = h.run(b);
+    steps.push({ cause, pc: h.pc, instret: h.instret, x: [...h.x.subarray(0, 32)], data: [...peek(mm, DATA_BASE, 64)] });
+    if (cause === TRAP_ECALL && resume) h.pc += 4;
+    else if (cause !== TRAP_BUDGET) break;
+  }
+  return steps;
+}
+
+function same(program: number[], budgets: number[], opts: MakeHartOptions = {}, resume = false): Step[] {
+  const interp = trace(false, program, budgets, opts, resume);
+  const jit = trace(true, program, budgets, opts, resume);
+  expect(jit).toEqual(interp);
+  return jit;
+}
+
+// A loop of 12 instructions, 40 passes, with loads, stores and M operations; then an ecall.
+const LOOP = [
+  ...li(9, DATA_BASE), enc.addi(5, 0, 40), enc.addi(6, 0, 0), // 0..12
+  enc.addi(6, 6, 3), enc.mul(7, 6, 6), enc.sw(7, 0, 9), enc.lw(8, 0, 9), enc.add(10, 10, 8), // loop: 16
+  enc.xor(11, 11, 10), enc.slli(12, 11, 3), enc.srai(12, 12, 1), enc.div(13, 12, 6),
+  enc.sb(13, 5, 9), enc.addi(5, 5, -1), enc.bne(5, 0, -44),
+  enc.ecall(),
+];
+
+describe("translated blocks keep exact instruction counts", () => {
+  it("runs a hot loop to the same state", () => {
+    const steps = same(LOOP, [100_000]);
+    expect(steps[0].cause).toBe(TRAP_ECALL);
+    expect(steps[0].instret).toBe(5 + 40 * 12);
+  });
+
+  it.each([1, 2, 3, 5, 7, 11, 12, 13, 25, 100])("stops on the same instruction with a budget of %i per run", (b) => {
+    const steps = same(LOOP, new Array<number>(600).fill(b));
+    let prev = 0;
+    for (const s of steps) {
+      if (s.cause === TRAP_BUDGET) expect(s.instret - prev).toBe(b); // a budget ending mid-block
+      prev = s.instret;
+    }
+    expect(steps.at(-1)!.cause).toBe(TRAP_ECALL);
+  });
+});
+
+describe("translated blocks: traps in the middle", () => {
+  it("stops at an ecall in the middle of straight-line code, and resumes after it", () => {
+    const prog = [enc.addi(5, 0, 1), enc.addi(6, 0, 2), enc.ecall(), enc.addi(7, 0, 3), enc.ecall()];
+    const steps = same(prog, [100, 100], {}, true);
+    // The ecall counts as retired; pc stays on it for the kernel to advance.
+    expect(steps[0]).toMatchObject({ cause: TRAP_ECALL, pc: CODE_BASE + 8, instret: 3 });
+    expect(steps[0].x.slice(5, 8)).toEqual([1, 2, 0]);
+    expect(steps[1]).toMatchObject({ cause: TRAP_ECALL, pc: CODE_BASE + 16, instret: 5 });
+    expect(steps[1].x[7]).toBe(3);
+  });
+
+  it.each([
+    ["a load from an unmapped page", enc.lw(7, 0, 8), UNMAPPED, TRAP_LOAD_FAULT],
+    ["a store to a read-only page", enc.sw(6, 0, 8), RO_BASE, TRAP_STORE_FAULT],
+  ])("reports %s at the faulting instruction, with the registers before it", (_n, bad, addr, cause) => {
+    // A warm-up pass over the block with x8 pointing at data, then a pass with x8 = addr.
+    const prog = [
+      ...li(8, DATA_BASE), enc.addi(9, 0, 2), // 0..8
+      enc.addi(5, 5, 1), enc.addi(6, 6, 2), bad, enc.addi(10, 10, 1), // 12: block
+      ...li(8, addr), enc.addi(9, 9, -1), enc.bne(9, 0, -28), enc.ecall(),
+    ];
+    const steps = same(prog, [1000]);
+    expect(steps[0]).toMatchObject({ cause, pc: CODE_BASE + 20, instret: 3 + 8 + 2 });
+    expect(steps[0].x.slice(5, 7)).toEqual([2, 4]);
+    expect(steps[0].x[10]).toBe(1);
+  });
+});
+
+describe("translated blocks: self-modifying code", () => {
+  const RWX = PROT_READ | PROT_WRITE | PROT_EXEC;
+  const OLD = enc.addi(5, 5, 1);
+  const NEW = enc.addi(5, 5, 100);
+
+  it("sees a store to the next instruction of the same block", () => {
+    // 20 passes; on pass 10 the sw rewrites T, the instruction right after it.
+    const prog = [
+      ...li(6, NEW), enc.addi(7, 0, 20), ...li(9, CODE_BASE + 36), // 0..16
+      enc.addi(7, 7, -1), enc.addi(8, 0, 10), enc.bne(7, 8, 8), // 20: loop
+      enc.sw(6, 0, 9), // 32
+      OLD, // 36: T
+      enc.bne(7, 0, -20), enc.ecall(),
+    ];
+    const steps = same(prog, [10_000], { codeProt: RWX });
+    expect(steps[0].cause).toBe(TRAP_ECALL);
+    // Passes with x7 = 19..11 run OLD; the pass with x7 = 10 stores, then runs NEW, as do x7 = 9..0.
+    expect(steps[0].x[5]).toBe(9 + 100 * 11);
+  });
+
+  it.each([false, true])("sees a store to another block's code, then a jump there (fence.i: %s)", (fenceI) => {
+    const prog = [
+      ...li(6, NEW), enc.addi(7, 0, 20), ...li(9, CODE_BASE + 52), // 0..16
+      enc.addi(7, 7, -1), enc.addi(8, 0, 10), enc.bne(7, 8, 12), // 20: loop
+      enc.sw(6, 0, 9), fenceI ? enc.fence_i() : enc.nop(), // 32
+      enc.jal(1, 12), enc.bne(7, 0, -24), enc.ecall(), // 40: call T
+      OLD, enc.jalr(0, 1, 0), // 52: T; ret
+    ];
+    const steps = same(prog, [10_000], { codeProt: RWX });
+    expect(steps[0].cause).toBe(TRAP_ECALL);
+    expect(steps[0].x[5]).toBe(9 + 100 * 11);
+  });
+});
+
+describe("translated blocks: LR/SC", () => {
+  // lr; a translated stretch; sc. The reservation survives block exits inside one run() and is
+  // dropped by the next run() (a return to user mode), exactly as with the interpreter.
+  const prog = [
+    ...li(9, DATA_BASE + 32), enc.addi(20, 0, 5), // 0..8
+    enc.lr_w(10, 9), enc.addi(11, 10, 1), enc.add(11, 11, 20), enc.beq(0, 0, 4), // 12: lr; block
+    enc.sc_w(12, 11, 9), enc.add(13, 13, 12), enc.addi(20, 20, -1), enc.bne(20, 0, -28), enc.ecall(),
+  ];
+
+  it("succeeds across a block exit within one run", () => {
+    const steps = same(prog, [10_000]);
+    expect(steps[0].x[13]).toBe(0); // every sc succeeded
+    expect(steps[0].data[32]).toBe(6 + 5 + 4 + 3 + 2); // each pass adds 1 + x20 (5..1) to the word
+  });
+
+  it.each([1, 2, 3, 4, 5, 6])("fails exactly as the interpreter's when slices of %i split lr from sc", (b) => {
+    const steps = same(prog, new Array<number>(200).fill(b));
+    expect(steps.at(-1)!.cause).toBe(TRAP_ECALL);
+  });
+});
