@@ -4,7 +4,7 @@
 // test/core/cr/codecs-reject.test.ts (this folder's codec-fixtures.ts gives ckpt's walk and lies).
 import { describe, expect, it } from "vitest";
 import { ImageError } from "../../../src/core/cr/interfaces.ts";
-import { crc32, crc32Tables } from "../../../src/plugins/self-cpt/codec/checksum.ts";
+import { crc32, crc32Tables } from "../../../src/core/cr/checksum.ts";
 import {
   CKPT_HDR_HEADER, CKPT_HDR_PAGE, CKPT_HDR_TAIL, CKPT_HDR_TASK, CKPT_HDR_TREE,
 } from "../../../src/plugins/self-cpt/codec/layout.ts";

@@ -2,7 +2,7 @@
 // it is written. Bulk bytes (pages, pipe contents) are passed through as the caller's views, not
 // copied; the scratch is handed out whole and replaced, never overwritten after it was yielded.
 // Every byte handed out goes through the running CRC-32 the trailer needs.
-import { Crc32 } from "./checksum.ts";
+import { Crc32 } from "../../../core/cr/index.ts";
 import { align8, CKPT_HDR_SIZE, RECORDS } from "./layout.ts";
 
 /** The model cannot be written in this format (a value out of range, a dangling id). */
