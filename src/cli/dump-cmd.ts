@@ -19,6 +19,7 @@ interface DumpFlags {
   cpus: number;
   quantum: number;
   perTask?: boolean;
+  sign?: string;
 }
 
 async function registry(): Promise<Registry> {
@@ -63,6 +64,7 @@ export function dumpCommand(setExit: (code: number) => void): Command {
     .option("--fork <name>", "process creator the image is meant for: restore uses it (overrides --design)")
     .option("--codec <name>", "image codec (overrides --design)")
     .option("--per-task", "write the codec's per-task layout (plugin option images: per-task)")
+    .option("--sign <keyfile>", "sign the image with an HMAC-SHA256 keyed by this file's raw bytes (16 or more; plugin option sign)")
     .requiredOption("-D, --dir <dir>", "the image directory (made if missing)")
     .option("--leave-running", "let the original run on to its end after the dump (default: kill it)")
     .option("--seed <n>", "seed of every choice the kernel makes", intParser("--seed", 0), 1)
@@ -75,7 +77,10 @@ export function dumpCommand(setExit: (code: number) => void): Command {
       const design = designOf(f);
       const reg = await registry();
       const plugin = reg.provider("codec", design.codec).name;
-      const pluginOptions = f.perTask ? { [plugin]: { images: "per-task" } } : {};
+      const own: Record<string, unknown> = {};
+      if (f.perTask) own.images = "per-task";
+      if (f.sign !== undefined) own.sign = { keyFile: f.sign };
+      const pluginOptions = Object.keys(own).length > 0 ? { [plugin]: own } : {};
       try {
         const r = dumpImage({
           workload: f.workload, point: f.at === undefined ? undefined : parsePoint(f.at), ...design, pluginOptions,
@@ -100,6 +105,7 @@ interface RestoreFlags {
   fresh?: boolean;
   check?: boolean;
   stats?: string;
+  verify?: string;
 }
 
 const RESTORE_HELP = `
@@ -121,6 +127,7 @@ export function restoreCommand(setExit: (code: number) => void): Command {
     .option("--fresh", "restart on a freshly booted machine instead of the rebuilt one the image came from")
     .option("--check", "compare with the reference run as a matrix cell does; exit 1 with the reason on a mismatch")
     .option("--stats <format>", "print restore statistics as one JSON line to stderr (json)")
+    .option("--verify <keyfile>", "refuse the image, before decoding it, unless it is signed with this key (dump --sign)")
     .addHelpText("after", RESTORE_HELP)
     .allowExcessArguments(false)
     .action(async (f: RestoreFlags) => {
@@ -128,7 +135,7 @@ export function restoreCommand(setExit: (code: number) => void): Command {
       const { restoreImage, RestoreFailed } = await import("../workbench/image/restore.ts");
       let r;
       try {
-        r = restoreImage(f.dir, { fresh: f.fresh === true, registry: await registry() });
+        r = restoreImage(f.dir, { fresh: f.fresh === true, registry: await registry(), verifyKey: f.verify });
       } catch (e) {
         if (!(e instanceof RestoreFailed)) throw e;
         process.stderr.write(`cptbench: restore: ${e.message}\n`);

@@ -142,9 +142,14 @@ Exit status: 0 on success; diff exits 1 when the images differ and verify when t
     });
 
   cmd.command("verify").argument("<image>", "image directory, file, or -")
-    .description("check the image's structure, and its checksum where the codec has one (ckpt's CRC-32); with a directory, also its size and SHA-256 against the inventory")
-    .action(async (arg: string) => {
+    .description("check the image's structure and checksums (cpt's section CRCs, ckpt's CRC-32s); with a directory, also its size and SHA-256 against the inventory")
+    .option("--key <keyfile>", "also require an HMAC-SHA256 signature by this key (dump --sign), checked before anything is decoded")
+    .action(async (arg: string, o: { key?: string }) => {
       const src = await load(arg);
+      if (o.key !== undefined) {
+        const { SignedCodec, readKeyFile } = await import("../core/cr/signed.ts");
+        src.codec = new SignedCodec(src.codec, { verify: readKeyFile(o.key, "--key") });
+      }
       const { ImageError } = await import("../core/cr/interfaces.ts");
       const inv = src.inventory;
       const fail = (why: string): void => {
@@ -162,7 +167,8 @@ Exit status: 0 on success; diff exits 1 when the images differ and verify when t
         if (e instanceof ImageError) return fail(e.message);
         throw e;
       }
-      process.stdout.write(`${src.label}: OK: a well-formed ${src.codec.name} image of ${src.bytes.length} bytes: structure, references and checksum (where the format has one) correct\n`);
+      const signed = o.key !== undefined ? ", signature by the key" : "";
+      process.stdout.write(`${src.label}: OK: a well-formed ${src.codec.name} image of ${src.bytes.length} bytes: structure, references and checksums${signed} correct\n`);
       setExit(0);
     });
   return cmd;

@@ -13,6 +13,10 @@ export { asPerTask, PerTaskCodec, type PerTaskParts } from "./per-task.ts";
 export * from "./errors.ts";
 // Jobs (a C/R syscall waiting for its kthread) and image I/O.
 export { CrJob, finishJob, refuse, spawnJob, waitForJob } from "./job.ts";
+// Checksums every codec may use (CRC-32, zlib's polynomial).
+export { crc32, Crc32 } from "./checksum.ts";
+// Authenticated images: the codec plugins' sign/verify options (HMAC-SHA256).
+export { keyOptions, SignedCodec, withKeys } from "./signed.ts";
 export { discardImage, imageFd, readImageFile, restartImageFd, writeImage, type ImageFd } from "./image-io.ts";
 // Checkpoint: the frame an initiator's steps run in, the freeze, the dump.
 export { startCheckpoint, type CheckpointSteps } from "./checkpoint.ts";

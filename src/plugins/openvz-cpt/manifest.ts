@@ -6,6 +6,7 @@ import { z } from "zod";
 import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, IMAGE_CODEC, type Axis } from "../../core/cr/index.ts";
 import type { PluginManifest } from "../../core/cr/index.ts";
 import { PerTaskCodec } from "../../core/cr/index.ts";
+import { keyOptions, withKeys } from "../../core/cr/index.ts";
 import { CptCodec } from "./codec/cpt-codec.ts";
 import { ExternalInitiator } from "./initiator.ts";
 
@@ -22,6 +23,7 @@ export const openvzCptOptions = z.strictObject({
     .enum(["stream", "per-task"])
     .default("stream")
     .describe("stream: one cpt image; per-task: the per-task layout (PerTaskCodec in core/cr), which the kernel creator restores in parallel"),
+  ...keyOptions,
 });
 export type OpenvzCptOptions = z.infer<typeof openvzCptOptions>;
 
@@ -39,9 +41,10 @@ export const manifest: PluginManifest<OpenvzCptOptions> = {
     container.register(CR_MODULE_NAME, { useValue: "cptrst" });
     if (axes.includes("initiator")) container.register(CHECKPOINT_INITIATOR, { useClass: ExternalInitiator }, scoped);
     if (axes.includes("codec")) {
-      // images: per-task wraps the codec in the per-task layout (one part per address space).
+      // images: per-task wraps the codec in the per-task layout (one part per address space);
+      // sign/verify wrap that in an HMAC-SHA256 over the whole file (core/cr/signed.ts).
       container.register(IMAGE_CODEC, {
-        useFactory: instanceCachingFactory(() => (options.images === "per-task" ? new PerTaskCodec(new CptCodec()) : new CptCodec())),
+        useFactory: instanceCachingFactory(() => withKeys(options.images === "per-task" ? new PerTaskCodec(new CptCodec()) : new CptCodec(), options)),
       });
     }
   },

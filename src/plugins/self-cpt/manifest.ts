@@ -6,6 +6,7 @@ import { z } from "zod";
 import { CHECKPOINT_INITIATOR, CR_MODULE_NAME, IMAGE_CODEC, type Axis } from "../../core/cr/index.ts";
 import type { PluginManifest } from "../../core/cr/index.ts";
 import { PerTaskCodec } from "../../core/cr/index.ts";
+import { keyOptions, withKeys } from "../../core/cr/index.ts";
 import { CkptCodec } from "./codec/ckpt-codec.ts";
 import { SelfInitiator } from "./initiator.ts";
 
@@ -17,6 +18,7 @@ export const selfCptOptions = z.strictObject({
     .enum(["stream", "per-task"])
     .default("stream")
     .describe("stream: one ckpt stream (works on a pipe); per-task: the per-task layout (PerTaskCodec in core/cr), which the kernel creator restores in parallel and which needs seeking"),
+  ...keyOptions,
 });
 export type SelfCptOptions = z.infer<typeof selfCptOptions>;
 
@@ -34,9 +36,10 @@ export const manifest: PluginManifest<SelfCptOptions> = {
     container.register(CR_MODULE_NAME, { useValue: "ckpt" });
     if (axes.includes("initiator")) container.register(CHECKPOINT_INITIATOR, { useClass: SelfInitiator }, scoped);
     if (axes.includes("codec")) {
-      // images: per-task wraps the codec in the per-task layout (one part per address space).
+      // images: per-task wraps the codec in the per-task layout (one part per address space);
+      // sign/verify wrap that in an HMAC-SHA256 over the whole file (core/cr/signed.ts).
       container.register(IMAGE_CODEC, {
-        useFactory: instanceCachingFactory(() => (options.images === "per-task" ? new PerTaskCodec(new CkptCodec()) : new CkptCodec())),
+        useFactory: instanceCachingFactory(() => withKeys(options.images === "per-task" ? new PerTaskCodec(new CkptCodec()) : new CkptCodec(), options)),
       });
     }
   },

@@ -1,8 +1,10 @@
 // Where the records of an image begin, for the byte-level tamperings of case 7 (truncating at a
 // record boundary, making a record lie about its length). The walk reads only the framing each
 // format documents — ckpt's {u32 type, u32 len} records (self-cpt/codec/layout.ts) and cpt's
-// major header, sections and 16-byte object headers (openvz-cpt/codec/layout.ts) — and stops
-// at anything that does not add up. A codec it does not know gets every 4 KiB as a boundary.
+// major header, sections (16-byte headers, 24 with section CRCs) and 16-byte object headers
+// (openvz-cpt/codec/layout.ts) — and stops at anything that does not add up. A codec it does not
+// know gets every 4 KiB as a boundary.
+import { crc32 } from "../../core/cr/checksum.ts";
 
 export interface Boundaries {
   /** Record starts, ascending, within the image. */
@@ -14,8 +16,10 @@ export interface Boundaries {
 const CKPT_ALIGN = 8;
 const CPT_MAJOR_HDR = 80;
 const CPT_SECTION_HDR = 16;
-/** cpt_major_tail: object header (16) + 2 x u32 + 64 x u64 section offsets + u32 + u8[4]. */
-const CPT_MAJOR_TAIL = 344;
+/** cpt_major_tail: object header (16) + 2 x u32 + 40 x u64 section offsets + u32 + u8[4]. */
+const CPT_MAJOR_TAIL = 352;
+/** cpt_cptbench_flags' CPT_IMG_SECTION_CRC: each section header holds a cpt_crc32 at +16. */
+const CPT_SECTION_CRC = 1;
 
 function ckpt(image: Uint8Array): number[] {
   const dv = new DataView(image.buffer, image.byteOffset, image.length);
@@ -38,7 +42,7 @@ function cpt(image: Uint8Array): number[] {
     const size = next(sec);
     if (size < CPT_SECTION_HDR || sec + size > tail) break;
     out.push(sec);
-    for (let obj = sec + CPT_SECTION_HDR; obj < sec + size;) {
+    for (let obj = sec + Math.max(CPT_SECTION_HDR, dv.getUint16(sec + 12, true)); obj < sec + size;) {
       const n = next(obj);
       if (n < 16 || obj + n > sec + size) break;
       out.push(obj);
@@ -57,27 +61,42 @@ export function recordBoundaries(codec: string, image: Uint8Array): Boundaries {
   return { offsets, lengthField: (at) => at };
 }
 
-const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c;
-});
-
-function crc32(b: Uint8Array): number {
-  let c = ~0;
-  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
+/** cpt with section CRCs: each section's cpt_crc32 over the bytes since the previous section's end. */
+function resealCpt(image: Uint8Array): void {
+  const dv = new DataView(image.buffer, image.byteOffset, image.length);
+  if (image.length < CPT_MAJOR_HDR || (dv.getUint16(10, true) & CPT_SECTION_CRC) === 0) return;
+  const tail = image.length - CPT_MAJOR_TAIL;
+  let from = 0;
+  for (let sec = CPT_MAJOR_HDR; sec + 24 <= tail;) {
+    const size = Number(dv.getBigUint64(sec, true));
+    if (size < 24 || sec + size > tail) break;
+    const field = sec + 16;
+    dv.setUint32(field, crc32(image.subarray(field + 4, sec + size), crc32(image.subarray(from, field))), true);
+    from = sec += size;
+  }
 }
+
+/** ckpt's CKPT_HDR_CSUM (run checksums): u32 CRC-32 of every byte before the record, pad. */
+const CKPT_HDR_CSUM = 9002;
 
 /** ckpt's CKPT_HDR_TAIL: 8-byte header, u64 magic, u32 CRC-32 of every byte before the record, pad. */
 const CKPT_TAIL = 24;
 
 /**
- * A tampered image with its checksum made right again (a deliberate edit, not an accident): for
- * ckpt the tail's CRC-32; cpt has no checksum. The image is changed in place and returned.
+ * A tampered image with its checksums made right again (a deliberate edit, not an accident): for
+ * ckpt its run checksums and the tail's CRC-32, for cpt its section CRCs. The image is changed
+ * in place and returned.
  */
 export function reseal(codec: string, image: Uint8Array): Uint8Array {
+  if (codec === "cpt") resealCpt(image);
   if (codec === "ckpt" && image.length >= CKPT_TAIL) {
+    const dv = new DataView(image.buffer, image.byteOffset, image.length);
+    for (let at = 0; at + 16 <= image.length - CKPT_TAIL;) {
+      const len = dv.getUint32(at + 4, true);
+      if (len < 8) break;
+      if (dv.getUint32(at, true) === CKPT_HDR_CSUM && len === 16) dv.setUint32(at + 8, crc32(image.subarray(0, at)), true);
+      at += Math.ceil(len / CKPT_ALIGN) * CKPT_ALIGN;
+    }
     new DataView(image.buffer, image.byteOffset, image.length).setUint32(image.length - 8, crc32(image.subarray(0, image.length - CKPT_TAIL)), true);
   }
   return image;

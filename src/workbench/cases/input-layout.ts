@@ -13,8 +13,10 @@ import { outcome, type CaseContext, type CaseOutcome, type ReviewCase } from "./
 
 /** SHA-256 of layoutModel() encoded by each codec, and its length in bytes. */
 export const GOLDEN: Readonly<Record<string, { sha256: string; bytes: number }>> = {
-  cpt: { sha256: "f0668a914ad16a763766d41d9dfcd5cd340249307d4840fcf5bed0144198717a", bytes: 17000 },
-  ckpt: { sha256: "db7d3d0ba1ee41bfdc006c7ea70f5b8959417f0affc2913f8c8a94f7d2939109", bytes: 16248 },
+  // Issue 17: cpt gained section CRCs (24-byte section headers), ckpt run checksums (a header
+  // flag and CKPT_HDR_CSUM records).
+  cpt: { sha256: "73242595977bca47377ecb0e9da9d8c0ad323c5268e1733e492512af62bce891", bytes: 17128 },
+  ckpt: { sha256: "74f6ef0faee81c2a70f53fc8eb0f4333a67f9e2d9e949a639e4e0972a8e6fe73", bytes: 16264 },
 };
 
 function page(seed: number): Uint8Array {

@@ -27,11 +27,12 @@ import { outcome, type CaseContext, type CaseOutcome, type ReviewCase } from "./
 const WORKLOAD = "threads";
 const MARK = 2;
 /**
- * Codecs whose images carry a checksum of their bytes (ckpt's trailer CRC-32). Without one (cpt,
- * as OpenVZ's format), a flipped bit in page data or a register is a different, valid image: it
- * cannot be refused, only its framing can. Such flips are counted, not failed.
+ * Codecs whose images carry a checksum of their bytes (ckpt's run and trailer CRC-32s, cpt's
+ * section CRCs, issue 17). Without one (cpt as OpenVZ wrote it), a flipped bit in page data or a
+ * register is a different, valid image: it cannot be refused, only its framing can. Such flips
+ * are counted, not failed.
  */
-const CHECKSUMMED = new Set(["ckpt"]);
+const CHECKSUMMED = new Set(["ckpt", "cpt"]);
 /** Instructions an accepted (undetectably altered) image may run before it is killed. */
 const ACCEPTED_SLICES = 2_000;
 

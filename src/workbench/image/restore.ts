@@ -62,14 +62,25 @@ function referenceOf(inv: Inventory): Reference {
   return { stdout: Buffer.from(r.stdoutBase64, "base64"), exitCode: r.exitCode, tree: r.tree, marks: r.marks, window: r.window, instructions: r.instructions, wallMs: 0, problems: [] };
 }
 
-export function restoreImage(dir: string, opts: { fresh: boolean; registry: Registry }): RestoreResult {
+/**
+ * The dump's plugin options, and with `verifyKey` the codec plugin's `verify`: the restart's
+ * codec then refuses the image unless it is signed with that key (core/cr/signed.ts).
+ */
+function restoreOptions(inv: Inventory, registry: Registry, verifyKey: string | undefined): Inventory["pluginOptions"] {
+  if (verifyKey === undefined) return inv.pluginOptions;
+  const plugin = registry.provider("codec", inv.design.codec).name;
+  const own = (inv.pluginOptions as Record<string, Record<string, unknown> | undefined>)[plugin] ?? {};
+  return { ...inv.pluginOptions, [plugin]: { ...own, verify: { keyFile: verifyKey } } } as Inventory["pluginOptions"];
+}
+
+export function restoreImage(dir: string, opts: { fresh: boolean; registry: Registry; verifyKey?: string }): RestoreResult {
   const inv = inventoryOf(dir, opts.registry);
   const image = readFileSync(join(dir, inv.image.file));
   if (image.length !== inv.image.bytes) throw new ImageDirError("IMAGE_DIR", `${dir}/${inv.image.file} has ${image.length} bytes, the inventory says ${inv.image.bytes}`);
   const w = workloadOf(inv);
   const ref = referenceOf(inv);
   const exp: Experiment = {
-    ...inv.design, pluginOptions: inv.pluginOptions, workloads: [w], points: { kind: "marked" }, modes: [inv.mode], targets: ["same"],
+    ...inv.design, pluginOptions: restoreOptions(inv, opts.registry, opts.verifyKey), workloads: [w], points: { kind: "marked" }, modes: [inv.mode], targets: ["same"],
     seed: inv.machine.seed, cpus: inv.machine.cpus, quantum: inv.machine.quantum,
   };
   const design = designOf(exp, opts.registry);

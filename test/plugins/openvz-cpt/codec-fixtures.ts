@@ -1,7 +1,8 @@
 // The cpt codec's fixture for the codec suite (test/core/cr/codec-suite*.ts): its golden bytes
 // written out by hand (little-endian always, whatever the host, so any change to the layout is a
 // visible, deliberate edit here), the layout walk, and the lies about lengths it must refuse.
-// cpt has no checksum: damage elsewhere may decode, so it must only never crash.
+// cpt images carry section CRCs (CPT_IMG_SECTION_CRC): any damage is detected. A section's CRC
+// is checked after its objects parse, so a lying length still meets its own check first.
 import { hex, type CodecFixture } from "../../core/cr/codec-fixture.ts";
 import { EncodeError } from "../../../src/plugins/openvz-cpt/codec/writer.ts";
 import { CPT_OBJ_PAGES } from "../../../src/plugins/openvz-cpt/codec/layout.ts";
@@ -13,7 +14,7 @@ export const MAJOR_HDR = hex(`
   5000          // cpt_hdrlen 80
   0001          // cpt_image_version 0x0100
   1000          // cpt_os_arch 16: CPT_OS_ARCH_RISCV32 (ours)
-  0000          // __cpt_pad1
+  0100          // cpt_cptbench_flags (ours, OpenVZ's __cpt_pad1): CPT_IMG_SECTION_CRC
   00000000      // cpt_ve_features
   00000000      // cpt_ve_features2
   0010          // cpt_pagesize 4096
@@ -24,7 +25,8 @@ export const MAJOR_HDR = hex(`
 
 // The veinfo section (the first), and the start of the namespace section.
 const FIRST_SECTIONS = hex(`
-  3800000000000000 01000000 1000 0800  // cpt_section_hdr: cpt_next 56, CPT_SECT_VEINFO, hdrlen 16, align 8
+  4000000000000000 01000000 1800 0800  // cpt_section_hdr: cpt_next 64, CPT_SECT_VEINFO, hdrlen 24, align 8
+  3a0fcecf 00000000                    //   cpt_crc32 (ours) of bytes 0..144 but itself; pad
   2800000000000000 12040000 2700 0000  // cpt_object_hdr: cpt_next 40, CPT_OBJ_VEINFO (1042), hdrlen 39, VOID
   01000000                             //   initTaskId 1
   01000000                             //   pidNsId 1
@@ -32,13 +34,14 @@ const FIRST_SECTIONS = hex(`
   00000000                             //   freezerGroup ""
   01000000 74                          //   producer "t"
   00                                   //   padding to 8
-  3800000000000000 0a000000 1000 0800  // cpt_section_hdr: cpt_next 56, CPT_SECT_NAMESPACE (10)
+  4000000000000000 0a000000 1800 0800  // cpt_section_hdr: cpt_next 64, CPT_SECT_NAMESPACE (10)
+  fcceedeb 00000000                    //   cpt_crc32 of bytes 144..208 but itself; pad
   2800000000000000 0a000000 2800 0000  // cpt_object_hdr: cpt_next 40, CPT_OBJ_NAMESPACE (10), hdrlen 40, VOID
   01000000                             //   id 1
   ffffffff                             //   parentId null (CPT_NOINDEX)
   01000000 00000000                    //   flags: allocating; padding
   0100000000000000                     //   lastPid 1 (s64)
-  3800000000000000 22000000 1000 0800  // cpt_section_hdr: CPT_SECT_PIDS (34, ours)
+  4000000000000000 22000000 1800 0800  // cpt_section_hdr: CPT_SECT_PIDS (34, ours)
 `);
 
 const CPT_OBJ_MM = 1, CPT_OBJ_VEINFO = 1042;
@@ -48,8 +51,8 @@ export const codecFixtures: Record<string, CodecFixture> = {
     streams: false,
     encodeError: EncodeError,
     golden: {
-      length: 1304,
-      sha256: "7a42caa4c34bb35eb58aad032ca2d43716c1e4e12eacfc2ce842e9741307199c",
+      length: 1432,
+      sha256: "6207a0934711891a778e4bba7afcc2de33008d42a16fd4aa0f499a9799ed9b4b",
       spans: [
         { name: "the 80-byte cpt_major_hdr", at: 0, bytes: MAJOR_HDR },
         { name: "section and object headers", at: 80, bytes: FIRST_SECTIONS },
@@ -59,7 +62,7 @@ export const codecFixtures: Record<string, CodecFixture> = {
     minBoundaries: 150,
     truncated: /truncated|not a cpt image|runs past|only \d+ (bytes )?remain/,
     truncatedAtCut: false,
-    damage: "survived",
+    damage: "detected",
     reseal: (image) => image,
     lyingLengths: [
       {

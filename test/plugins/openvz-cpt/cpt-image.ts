@@ -32,8 +32,10 @@ export function walk(image: Uint8Array): { objects: Obj[]; boundaries: Set<numbe
   };
   for (let at = MAJOR_HDR_SIZE; at < image.length - MAJOR_TAIL_SIZE;) {
     const next = Number(dv.getBigUint64(at, true));
-    boundaries.add(at); boundaries.add(at + 16);
-    objectsIn(at + 16, at + next);
+    // The section header is 16 bytes, or 24 with section CRCs (its cpt_hdrlen says which).
+    const hdrlen = dv.getUint16(at + 12, true);
+    boundaries.add(at); boundaries.add(at + hdrlen);
+    objectsIn(at + hdrlen, at + next);
     at += next;
   }
   return { objects, boundaries };

@@ -1,9 +1,14 @@
 // Golden bytes only ckpt has: the order of its records (shared objects before the task that
 // names them, the trailer last) and the trailer's bytes. The header, the prologue and the SHA-256
 // of the whole minimal stream are pinned in this folder's codec-fixtures.ts and checked by the
-// codec suite (test/core/cr/codecs-roundtrip.test.ts).
+// codec suite (test/core/cr/codecs-roundtrip.test.ts). Streams carry run checksums
+// (CKPT_F_RUN_CSUM, issue 17): a CKPT_HDR_CSUM before the trailer; the stream written before the
+// extension (test/fixtures/images/minimal-v1.ckpt, the old golden bytes) still decodes.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { CKPT_HDR_TAIL } from "../../../src/plugins/self-cpt/codec/layout.ts";
+import { CKPT_HDR_CSUM, CKPT_HDR_TAIL } from "../../../src/plugins/self-cpt/codec/layout.ts";
 import { concat, minimalModel } from "../../support/cr-models.ts";
 import { codec, records } from "./ckpt-image.ts";
 
@@ -12,9 +17,27 @@ describe("ckpt golden bytes", () => {
 
   it("writes shared objects before the task that names them, and the trailer last", () => {
     const types = records(image).map((r) => r.type);
-    // header, pidns, tree, container, pid, signal (thread group), sighand, cred, task, tail
-    expect(types).toEqual([1, 100, 101, 6, 110, 602, 601, 111, 102, CKPT_HDR_TAIL]);
+    // header, pidns, tree, container, pid, signal (thread group), sighand, cred, task, csum, tail
+    expect(types).toEqual([1, 100, 101, 6, 110, 602, 601, 111, 102, CKPT_HDR_CSUM, CKPT_HDR_TAIL]);
     const tail = records(image).at(-1)!;
     expect(Buffer.from(image.subarray(tail.at, tail.at + 16)).toString("hex")).toBe("29230000" + "18000000" + "00feeec00c2a2d00");
+  });
+
+  it("ends the run with a CKPT_HDR_CSUM of every byte before it", () => {
+    const csum = records(image).find((r) => r.type === CKPT_HDR_CSUM)!;
+    expect(csum.len).toBe(16);
+    const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
+    expect(dv.getUint32(csum.at + 8, true)).toBe(crc32(image.subarray(0, csum.at)));
+    expect(dv.getUint32(csum.at + 12, true)).toBe(0);
+  });
+
+  it("still decodes a stream without run checksums (the golden bytes before the extension)", () => {
+    const old = new Uint8Array(readFileSync(new URL("../../fixtures/images/minimal-v1.ckpt", import.meta.url)));
+    expect(old.length).toBe(752);
+    expect(createHash("sha256").update(old).digest("hex")).toBe("4475e056ad4fc3ca4034dff0debb0a873266dc0e7c2ffe783780c3ebe0e46bab");
+    expect(codec.decode(old)).toEqual(codec.decode(image));
+    const d = codec.decoder();
+    for (let i = 0; i < old.length; i += 5) d.push(old.slice(i, i + 5));
+    expect(d.end()).toEqual(codec.decode(image));
   });
 });

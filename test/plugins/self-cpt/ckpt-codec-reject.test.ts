@@ -4,14 +4,16 @@
 // test/core/cr/codecs-reject.test.ts (this folder's codec-fixtures.ts gives ckpt's walk and lies).
 import { describe, expect, it } from "vitest";
 import { ImageError } from "../../../src/core/cr/interfaces.ts";
-import { crc32, crc32Tables } from "../../../src/plugins/self-cpt/codec/checksum.ts";
+import { crc32, crc32Tables } from "../../../src/core/cr/checksum.ts";
 import {
   CKPT_HDR_HEADER, CKPT_HDR_PAGE, CKPT_HDR_TAIL, CKPT_HDR_TASK, CKPT_HDR_TREE,
 } from "../../../src/plugins/self-cpt/codec/layout.ts";
 import { concat, richModel } from "../../support/cr-models.ts";
-import { codec, find, imageError, patched, records, reseal } from "./ckpt-image.ts";
+import { codec, find, imageError, patched, records, reseal, uncheckedCodec } from "./ckpt-image.ts";
 
-const rich = concat(codec.encode(richModel()));
+// Images without run checksums (CKPT_HDR_CSUM, ckpt-codec-integrity.test.ts tests those): each
+// edit here must reach the check it aims at, which still guards an image without them.
+const rich = concat(uncheckedCodec.encode(richModel()));
 
 describe("ckpt decode says where a truncation is", () => {
   it("says where, and what it was reading", () => {

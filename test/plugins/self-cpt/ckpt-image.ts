@@ -1,11 +1,13 @@
 // Helpers for ckpt tests that take images apart: an independent walk of the record stream, a
-// patcher that re-seals the trailer's CRC-32 (so a test reaches the check it aims at, not the
+// patcher that re-seals the checksums (run CRCs and the trailer's CRC-32, so a test reaches the check it aims at, not the
 // checksum), and a decode that must end in an ImageError.
 import * as zlib from "node:zlib";
 import { ImageError } from "../../../src/core/cr/interfaces.ts";
 import { CkptCodec } from "../../../src/plugins/self-cpt/codec/ckpt-codec.ts";
 
 export const codec = new CkptCodec();
+/** Writes images without run checksums (CKPT_HDR_CSUM): they would catch edits before the check a test aims at. */
+export const uncheckedCodec = new CkptCodec({ runChecksums: false });
 
 export interface Rec { at: number; type: number; len: number; end: number }
 
@@ -30,11 +32,21 @@ export function find(image: Uint8Array, type: number, n = 0): Rec {
   return r;
 }
 
-/** Recomputes the trailer's CRC-32 over every byte before it (zlib's, not the codec's). */
+/**
+ * Recomputes the checksums (zlib's CRC-32, not the codec's): each CKPT_HDR_CSUM (9002) record's
+ * and the trailer's, over every byte before it. A walk broken by the edit stops at the break.
+ */
 export function reseal(image: Uint8Array): Uint8Array {
+  const crc = (b: Uint8Array): number => (zlib as unknown as { crc32: (b: Uint8Array) => number }).crc32(b) >>> 0;
+  const dv = new DataView(image.buffer, image.byteOffset);
   const tail = { at: image.length - 24 };
-  const crc = (zlib as unknown as { crc32: (b: Uint8Array) => number }).crc32(image.subarray(0, tail.at)) >>> 0;
-  new DataView(image.buffer, image.byteOffset).setUint32(tail.at + 16, crc, true);
+  for (let at = 0; at + 8 <= tail.at;) {
+    const type = dv.getUint32(at, true), len = dv.getUint32(at + 4, true);
+    if (len < 8) break;
+    if (type === 9002 && len === 16 && at + 16 <= tail.at) dv.setUint32(at + 8, crc(image.subarray(0, at)), true);
+    at += Math.ceil(len / 8) * 8;
+  }
+  dv.setUint32(tail.at + 16, crc(image.subarray(0, tail.at)), true);
   return image;
 }
 

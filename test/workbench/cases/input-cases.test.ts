@@ -68,6 +68,9 @@ describe.each(designs.map((d) => [comboLabel(d), d] as const))("%s", (_label, de
     }
     expect(results.filter((r) => r.kind === "bytes" && r.name.startsWith("truncated")).every((r) => r.errno === EBADMSG)).toBe(true);
     expect(results.some((r) => r.verdict === "accepted")).toBe(false);
+    // Both codecs carry checksums (issue 17): no flipped bit restarts.
+    expect(o.figures["bit flips undetected (no checksum)"]).toBe(0);
+    expect(results.filter((r) => r.name.startsWith("a bit flipped")).every((r) => r.verdict === "refused")).toBe(true);
     expect(o.figures["intact image restarts"]).toBe(true);
   });
 

@@ -6,12 +6,18 @@
 // so the codec does not stream (streams = false) and a restart from a pipe is refused upstream.
 // Here decode reads the sections in order and then checks that the tail agrees with where each
 // one was found, so a damaged tail is caught as surely as a damaged section.
-import { ImageError, type ImageCodec, type ImageRecord } from "../../../core/cr/index.ts";
+//
+// Images are written with section CRCs (CPT_IMG_SECTION_CRC, layout.ts), and read with or
+// without them. A section's CRC is checked once its objects have parsed: a length or type that
+// does not add up gets its own, more precise message first, and nothing acts on the decoded
+// objects before decode returns (the codec does not stream), so checking at the section's end
+// still refuses the image before any of it is used.
+import { crc32, ImageError, type ImageCodec, type ImageRecord } from "../../../core/cr/index.ts";
 import {
   MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel,
 } from "../../../core/cr/index.ts";
 import {
-  CPT_CONTENT_VOID, CPT_CURRENT_VERSION, CPT_NULL, CPT_OBJ_TRAILER, CPT_OS_ARCH_RISCV32, CPT_PAGE_SIZE,
+  CPT_CONTENT_VOID, CPT_CURRENT_VERSION, CPT_FLAGS_AT, CPT_IMG_FLAGS_KNOWN, CPT_IMG_SECTION_CRC, CPT_NULL, SECTION_CRC_AT, SECTION_HDR_CRC_SIZE, CPT_OBJ_TRAILER, CPT_OS_ARCH_RISCV32, CPT_PAGE_SIZE,
   CPT_SECT_MAX_INDEX, CPT_SIGNATURE, KNOWN_ARCHES, MAJOR_HDR_SIZE, MAJOR_TAIL_SIZE, SECTION_HDR_SIZE,
   SECTION_ORDER, cptVersionMajor, cptVersionMinor,
 } from "./layout.ts";
@@ -29,7 +35,7 @@ function writeMajorHdr(w: ImageWriter, clock: number): void {
   w.u16(MAJOR_HDR_SIZE);
   w.u16(CPT_CURRENT_VERSION);
   w.u16(CPT_OS_ARCH_RISCV32);
-  w.u16(0);
+  w.u16(CPT_IMG_SECTION_CRC);  // cpt_cptbench_flags (ours; OpenVZ's __cpt_pad1)
   w.u32(0); w.u32(0);          // cpt_ve_features, cpt_ve_features2
   w.u16(CPT_PAGE_SIZE);
   w.u16(0);                    // cpt_hz: virtual time has no tick
@@ -38,8 +44,8 @@ function writeMajorHdr(w: ImageWriter, clock: number): void {
   w.u64(0n);                   // cpt_iptables_mask
 }
 
-/** Checks the major header and returns the checkpoint clock. */
-function readMajorHdr(r: ImageReader): number {
+/** Checks the major header and returns the checkpoint clock and cpt_cptbench_flags. */
+function readMajorHdr(r: ImageReader): { clock: number; flags: number } {
   const image = r.image;
   const sig = image.subarray(0, 4);
   if (sig.length < 4 || sig.some((b, i) => b !== CPT_SIGNATURE[i])) {
@@ -64,6 +70,10 @@ function readMajorHdr(r: ImageReader): number {
     const what = name === undefined ? `an unknown architecture (cpt_os_arch ${arch})` : `${name} (cpt_os_arch ${arch})`;
     throw new ImageError(`the image is for ${what} at byte 8; this cptbench restores ${MODEL_ARCH} images only (cpt_os_arch ${CPT_OS_ARCH_RISCV32})`, 8);
   }
+  const flags = r.dv.getUint16(CPT_FLAGS_AT, true);
+  if ((flags & ~CPT_IMG_FLAGS_KNOWN) !== 0) {
+    r.fail(`cpt_cptbench_flags at byte ${CPT_FLAGS_AT} is ${hex(flags)}: flags ${hex(flags & ~CPT_IMG_FLAGS_KNOWN)} are not ones this cptbench knows (${hex(CPT_IMG_FLAGS_KNOWN)})`, CPT_FLAGS_AT);
+  }
   const pageSize = r.dv.getUint16(20, true);
   if (pageSize !== CPT_PAGE_SIZE) {
     throw new ImageError(`the image's page size (cpt_pagesize, byte 20) is ${pageSize}, this cptbench uses ${CPT_PAGE_SIZE}-byte pages only`, 20);
@@ -71,7 +81,19 @@ function readMajorHdr(r: ImageReader): number {
   r.pos = 24;
   const clock = r.num("cpt_start_jiffies64 (checkpoint clock)");
   r.pos = MAJOR_HDR_SIZE;
-  return clock;
+  return { clock, flags };
+}
+
+/** Checks a section's cpt_crc32: the bytes from `from` to its end, the field itself left out. */
+function checkSectionCrc(r: ImageReader, from: number, start: number, end: number, where: string): void {
+  const image = r.image;
+  const field = start + SECTION_CRC_AT;
+  const stored = r.dv.getUint32(field, true);
+  const got = crc32(image.subarray(field + 4, end), crc32(image.subarray(from, field)));
+  if (got !== stored) {
+    const h = (v: number): string => `0x${v.toString(16).padStart(8, "0")}`;
+    r.fail(`the ${where} fails its checksum: bytes ${from} to ${end} have CRC-32 ${h(got)}, its cpt_crc32 at byte ${field} says ${h(stored)}: the image was altered or damaged`, field);
+  }
 }
 
 function writeTail(w: ImageWriter, starts: ReadonlyMap<number, number>): void {
@@ -96,7 +118,10 @@ function readTail(r: ImageReader, starts: ReadonlyMap<number, number>): void {
     r.fail(`${left - MAJOR_TAIL_SIZE} unexpected bytes after the last section and its tail: the image ends at byte ${r.image.length}, expected ${r.pos + MAJOR_TAIL_SIZE}`);
   }
   r.object(CPT_OBJ_TRAILER, CPT_CONTENT_VOID, "major tail", () => {
-    r.u32("cpt_lazypages"); r.u32("cpt_64bit");
+    for (const f of ["cpt_lazypages", "cpt_64bit"]) {
+      const fAt = r.pos;
+      if (r.u32(f) !== 0) r.fail(`${f} at byte ${fAt} is not 0: this cptbench writes neither lazy pages nor 64-bit images`, fAt);
+    }
     for (let id = 0; id < CPT_SECT_MAX_INDEX; id++) {
       const at = r.pos;
       const v = r.u64(`cpt_sections[${id}]`);
@@ -133,18 +158,23 @@ export class CptCodec implements ImageCodec {
     writeMajorHdr(w, model.meta.clock);
     const starts = new Map<number, number>();
     for (const s of SECTION_ORDER) {
-      const sec = w.section(s.id);
+      const sec = w.section(s.id, true);
       starts.set(s.id, sec.start);
       writeSection(w, s.id, model);
       sec.close();
     }
     writeTail(w, starts);
+    w.seal();
     yield* w.chunks();
   }
 
   decode(image: Uint8Array): CheckpointModel {
     const r = new ImageReader(image);
-    const clock = readMajorHdr(r);
+    const { clock, flags } = readMajorHdr(r);
+    const withCrc = (flags & CPT_IMG_SECTION_CRC) !== 0;
+    const hdrSize = withCrc ? SECTION_HDR_CRC_SIZE : SECTION_HDR_SIZE;
+    /** Where the next section's CRC coverage starts: the end of the previous section. */
+    let covered = 0;
     const at = new Map<object, number>();
     const m: CheckpointModel = {
       version: MODEL_VERSION, arch: MODEL_ARCH, pageSize: MODEL_PAGE_SIZE,
@@ -159,25 +189,28 @@ export class CptCodec implements ImageCodec {
       const start = r.pos;
       const where = `${s.name} section`;
       r.ctx = where;
-      r.need(SECTION_HDR_SIZE, `a ${SECTION_HDR_SIZE}-byte section header for the ${where}`);
+      r.need(hdrSize, `a ${hdrSize}-byte section header for the ${where}`);
       const next = r.dv.getUint32(start + 4, true) * 0x1_0000_0000 + r.dv.getUint32(start, true);
       const id = r.dv.getUint32(start + 8, true);
       const hdrlen = r.dv.getUint16(start + 12, true);
       if (id !== s.id) r.fail(`expected the ${where} (id ${s.id}) at byte ${start}, found section id ${id}`, start + 8);
-      if (hdrlen !== SECTION_HDR_SIZE) r.fail(`section cpt_hdrlen at byte ${start + 12} is ${hdrlen}, expected ${SECTION_HDR_SIZE}`, start + 12);
+      if (hdrlen !== hdrSize) r.fail(`section cpt_hdrlen at byte ${start + 12} is ${hdrlen}, expected ${hdrSize}${withCrc ? " (the image has section CRCs)" : ""}`, start + 12);
       if (next > image.length - start) {
         r.fail(`the image is truncated at byte ${image.length}: the ${where} at byte ${start} says it is ${next} bytes long (cpt_next), only ${image.length - start} remain (or that length is false)`, image.length, TRUNCATED);
       }
-      if (next < SECTION_HDR_SIZE || next % 8 !== 0) r.fail(`section cpt_next at byte ${start} is ${next}: not a multiple of 8 of at least ${SECTION_HDR_SIZE}`, start);
+      if (next < hdrSize || next % 8 !== 0) r.fail(`section cpt_next at byte ${start} is ${next}: not a multiple of 8 of at least ${hdrSize}`, start);
+      if (withCrc && r.dv.getUint32(start + SECTION_CRC_AT + 4, true) !== 0) r.fail(`the pad after cpt_crc32 at byte ${start + SECTION_CRC_AT + 4} is not zero`, start + SECTION_CRC_AT + 4);
       starts.set(s.id, start);
       r.limit = start + next;
-      r.pos = start + SECTION_HDR_SIZE;
+      r.pos = start + hdrSize;
       while (r.pos < r.limit) {
         const objAt = r.pos;
         at.set(readObjectInto(r, s.id, where, m, veinfo), objAt);
       }
       r.limit = image.length;
       r.ctx = where;
+      if (withCrc) checkSectionCrc(r, covered, start, start + next, where);
+      covered = start + next;
     }
     if (veinfo.length !== 1) r.fail(`the veinfo section holds ${veinfo.length} CPT_OBJ_VEINFO objects, expected exactly 1`, starts.get(SECTION_ORDER[0]!.id));
     const v = veinfo[0]!;

@@ -7,15 +7,28 @@
 //
 // File:
 //   cpt_major_hdr (80 bytes)
-//   sections, each exactly once, in SECTION_ORDER: cpt_section_hdr (16 bytes) + objects
-//   cpt_major_tail (344 bytes): a CPT_OBJ_TRAILER object indexing the sections by id
+//   sections, each exactly once, in SECTION_ORDER: cpt_section_hdr (16 bytes, 24 with CRCs) + objects
+//   cpt_major_tail (352 bytes): a CPT_OBJ_TRAILER object indexing the sections by id
+//
+// Section checksums (ours, a flagged extension): OpenVZ's format has no checksum at all, so a
+// flipped bit in page data or a register is a different, valid image. With CPT_IMG_SECTION_CRC
+// set in cpt_cptbench_flags (byte 10, OpenVZ's __cpt_pad1, which its reader ignores), every
+// section header is 24 bytes: the 16 of cpt_section_hdr, then u32 cpt_crc32 and u32 pad = 0.
+// OpenVZ's reader skips a section header by its cpt_hdrlen, so it still reads such an image;
+// cptbench's reader still accepts an image without the flag (then every header is 16 bytes).
+// cpt_crc32 is the CRC-32 (zlib's) of every byte from the end of the previous section (byte 0
+// for the first, so the major header is covered) to the end of this section, the 4 bytes of
+// cpt_crc32 itself left out. Together the CRCs cover every byte before the tail; the tail holds
+// nothing but values the reader checks exactly (section offsets, counts, signature, zeros).
 //
 // cpt_major_hdr               cpt_section_hdr             cpt_object_hdr
 //   0 u8[4] cpt_signature        0 u64 cpt_next (whole      0 u64 cpt_next (whole object,
 //   4 u16 cpt_hdrlen = 80              section, hdr incl.)         sub-objects and data incl.)
 //   6 u16 cpt_image_version      8 u32 cpt_section          8 u32 cpt_object
 //   8 u16 cpt_os_arch           12 u16 cpt_hdrlen = 16     12 u16 cpt_hdrlen (hdr + fields)
-//  10 u16 __cpt_pad1            14 u16 cpt_align = 8       14 u16 cpt_content
+//  10 u16 cpt_cptbench_flags   14 u16 cpt_align = 8       14 u16 cpt_content
+//         (ours; OpenVZ's      [16 u32 cpt_crc32 (ours)
+//         __cpt_pad1)           20 u32 pad = 0]: with CPT_IMG_SECTION_CRC, cpt_hdrlen = 24
 //  12 u32 cpt_ve_features = 0
 //  16 u32 cpt_ve_features2 = 0   An object is its header, its fields (up to cpt_hdrlen), then,
 //  20 u16 cpt_pagesize = 4096    from the next 8-byte boundary, its content: sub-objects
@@ -80,6 +93,16 @@ export const CPT_PAGE_SIZE = 4096;
 
 export const MAJOR_HDR_SIZE = 80;
 export const SECTION_HDR_SIZE = 16;
+/** A section header with CPT_IMG_SECTION_CRC: cpt_section_hdr, u32 cpt_crc32, u32 pad. */
+export const SECTION_HDR_CRC_SIZE = 24;
+/** Where cpt_crc32 lies in such a header. */
+export const SECTION_CRC_AT = 16;
+/** cpt_cptbench_flags (byte 10 of the major header, ours): every section carries a CRC-32. */
+export const CPT_IMG_SECTION_CRC = 0x0001;
+/** Every flag this cptbench knows; an image with another is refused (it is newer, or damaged). */
+export const CPT_IMG_FLAGS_KNOWN = CPT_IMG_SECTION_CRC;
+/** Byte of cpt_cptbench_flags in cpt_major_hdr. */
+export const CPT_FLAGS_AT = 10;
 export const OBJECT_HDR_SIZE = 16;
 export const PAGES_HDR_SIZE = 24;
 

@@ -32,9 +32,9 @@ export function cptRecords(image: Uint8Array): ImageRecord[] {
   for (let at = MAJOR_HDR_SIZE; at < tail;) {
     const len = next(at);
     const id = dv.getUint32(at + 8, true);
-    if (len < SECTION_HDR_SIZE || at + len > tail) throw new ImageError(`the section at byte ${at} says it is ${len} bytes long (cpt_next): past the tail at byte ${tail}`, at);
+    if (len < SECTION_HDR_SIZE || at + len > tail || dv.getUint16(at + 12, true) > len) throw new ImageError(`the section at byte ${at} says it is ${len} bytes long (cpt_next): past the tail at byte ${tail}`, at);
     out.push({ offset: at, length: len, type: id, name: SECTION_NAMES.get(id) ?? `unknown section ${id}`, depth: 0 });
-    objects(at + SECTION_HDR_SIZE, at + len, 1);
+    objects(at + Math.max(SECTION_HDR_SIZE, dv.getUint16(at + 12, true)), at + len, 1);
     at += len;
   }
   out.push({ offset: tail, length: MAJOR_TAIL_SIZE, type: CPT_OBJ_TRAILER, name: "cpt_major_tail", depth: 0 });

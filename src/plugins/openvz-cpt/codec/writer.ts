@@ -3,9 +3,10 @@
 // and section lengths are back-patched into the scratch buffer once known, so the pieces are
 // only handed out (chunks()) after the whole image is laid out: the scratch holds headers,
 // field values and page index tables only, a few hundred KiB for a 256 MiB guest.
+import { crc32 } from "../../../core/cr/index.ts";
 import {
   align8, CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_NOINDEX, OBJECT_HDR_SIZE,
-  SECTION_HDR_SIZE,
+  SECTION_CRC_AT, SECTION_HDR_CRC_SIZE, SECTION_HDR_SIZE,
 } from "./layout.ts";
 
 const TWO32 = 0x1_0000_0000;
@@ -155,17 +156,68 @@ export class ImageWriter {
     this.end(o);
   }
 
-  /** cpt_section_hdr: returns the section's start for the tail and a closer that sets cpt_next. */
-  section(id: number): { start: number; close: () => void } {
+  /**
+   * cpt_section_hdr: returns the section's start for the tail and a closer that sets cpt_next.
+   * With `crc`, the 24-byte header whose cpt_crc32 seal() fills in once every byte is laid out.
+   */
+  section(id: number, crc = false): { start: number; close: () => void } {
     this.pad8();
     const at = this.len;
     const start = this.pos();
-    this.room(SECTION_HDR_SIZE);
+    const size = crc ? SECTION_HDR_CRC_SIZE : SECTION_HDR_SIZE;
+    this.room(size);
+    this.buf.fill(0, at, at + size);
     this.dv.setUint32(at + 8, id, true);
-    this.dv.setUint16(at + 12, SECTION_HDR_SIZE, true);
+    this.dv.setUint16(at + 12, size, true);
     this.dv.setUint16(at + 14, 8, true);
-    this.len += SECTION_HDR_SIZE;
-    return { start, close: () => this.patchU64(at, this.pos() - start) };
+    this.len += size;
+    return {
+      start,
+      close: () => {
+        this.patchU64(at, this.pos() - start);
+        if (crc) this.sealed.push({ at, start, end: this.pos() });
+      },
+    };
+  }
+
+  /** Sections with a cpt_crc32 to fill in: its place in the scratch, the section's image range. */
+  private readonly sealed: { at: number; start: number; end: number }[] = [];
+
+  /**
+   * Fills in every cpt_crc32 (layout.ts: from the previous section's end, or byte 0, to this
+   * section's end, the field itself left out). One pass over the pieces, page views included:
+   * the sections are contiguous and in order, so each byte is summed once.
+   */
+  seal(): void {
+    if (this.sealed.length === 0) return;
+    if (this.len > this.flushed) this.pieces.push([this.flushed, this.len]);
+    this.flushed = this.len;
+    const buf = this.buf;
+    let s = 0;
+    let from = 0;
+    let crc = 0;
+    let pos = 0;
+    for (const p of this.pieces) {
+      const bytes = p instanceof Uint8Array ? p : buf.subarray(p[0], p[1]);
+      let off = 0;
+      while (off < bytes.length && s < this.sealed.length) {
+        const sec = this.sealed[s]!;
+        const field = sec.start + SECTION_CRC_AT;
+        // Sum up to the field (skipping its 4 bytes) or the section's end, whichever comes next.
+        const stop = pos + off < field ? field : pos + off < field + 4 ? field + 4 : sec.end;
+        const n = Math.min(bytes.length - off, stop - (pos + off));
+        if (stop !== field + 4) crc = crc32(bytes.subarray(off, off + n), crc);
+        off += n;
+        if (pos + off === sec.end) {
+          this.dv.setUint32(sec.at + SECTION_CRC_AT, crc, true);
+          crc = 0;
+          from = sec.end;
+          s++;
+        }
+      }
+      pos += bytes.length;
+    }
+    if (s !== this.sealed.length) throw new EncodeError(`section at byte ${this.sealed[s]!.start} ends past the image (${from})`);
   }
 
   /** The finished image, in order: scratch stretches between the external views. */

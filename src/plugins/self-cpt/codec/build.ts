@@ -35,6 +35,8 @@ export class ModelBuilder {
   };
   readonly objs = new ObjTable();
   phase: Phase = Phase.Header;
+  /** The header's CKPT_F_RUN_CSUM: records are used only once their run's CKPT_HDR_CSUM matched. */
+  runCsum = false;
   /** Object counts from CKPT_HDR_CONTAINER; slots filled so far per list. */
   counts = new Map<CountedList, number>();
   private readonly slots = new Map<CountedList, Map<number, unknown>>(COUNTED.map((k) => [k, new Map()]));

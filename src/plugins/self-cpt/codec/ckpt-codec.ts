@@ -1,6 +1,7 @@
 // The `ckpt` ImageCodec: Oren Laadan's linux-cr checkpoint stream (layout.ts): {type, len}
 // records in one pass, shared objects written at first use and named by objref afterwards, a
-// CRC-32 trailer. Nothing refers forward and nothing needs a seek, so it streams: encode hands out
+// CRC-32 trailer, and (ours) a CKPT_HDR_CSUM after every run of records, so a streamed restart
+// uses no record before the bytes it came in have been checked. Nothing refers forward and nothing needs a seek, so it streams: encode hands out
 // chunks as it goes (page data as the model's own views), and decoder() reads chunks of any size
 // as they arrive, holding only the record in progress.
 import { injectable } from "tsyringe";
@@ -18,6 +19,12 @@ export class CkptCodec implements ImageCodec {
   readonly streams = true;
   readonly formatVersion = CKPT_VERSION;
 
+  /**
+   * `runChecksums: false` writes the stream as before the extension (no CKPT_F_RUN_CSUM): for
+   * tests of the checks behind the checksums, which still guard such images.
+   */
+  constructor(private readonly opts: { runChecksums?: boolean } = {}) {}
+
   sniff(head: Uint8Array): boolean {
     return ckptSniff(head);
   }
@@ -27,7 +34,7 @@ export class CkptCodec implements ImageCodec {
   }
 
   encode(model: CheckpointModel): Iterable<Uint8Array> {
-    return encodeModel(model);
+    return encodeModel(model, this.opts.runChecksums ?? true);
   }
 
   decoder(): ImageDecoder {

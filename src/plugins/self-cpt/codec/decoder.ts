@@ -7,14 +7,14 @@
 import { ImageError, type ImageDecoder } from "../../../core/cr/index.ts";
 import type { CheckpointModel } from "../../../core/cr/index.ts";
 import { ModelBuilder, Phase, type Handler } from "./build.ts";
-import { Crc32 } from "./checksum.ts";
+import { Crc32 } from "../../../core/cr/index.ts";
 import {
   align8, CKPT_HDR_CONTAINER, CKPT_HDR_COW_PAGE, CKPT_HDR_CRED, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE,
   CKPT_HDR_FS, CKPT_HDR_HEADER, CKPT_HDR_INODE, CKPT_HDR_MM, CKPT_HDR_PID, CKPT_HDR_PIDNS_TREE, CKPT_HDR_PIPE_BUF,
-  CKPT_HDR_SHMEM, CKPT_HDR_SIGHAND, CKPT_HDR_SIGNAL, CKPT_HDR_SIZE, CKPT_HDR_TAIL, CKPT_HDR_TASK, CKPT_HDR_TREE,
+  CKPT_HDR_CSUM, CKPT_HDR_SHMEM, CKPT_HDR_SIGHAND, CKPT_HDR_SIGNAL, CKPT_HDR_SIZE, CKPT_HDR_TAIL, CKPT_HDR_TASK, CKPT_HDR_TREE,
   RECORDS, recordName, type RecordSpec,
 } from "./layout.ts";
-import { readContainer, readHeader, readPidNsTree, readTail, readTree } from "./objects-header.ts";
+import { readContainer, readCsum, readHeader, readPidNsTree, readTail, readTree } from "./objects-header.ts";
 import { readDentry, readFile, readFileTable, readFs, readInode, readPipe } from "./objects-files.ts";
 import { readCowPage, readMm, readShmem } from "./objects-mm.ts";
 import { readSighand, readSignal } from "./objects-signal.ts";
@@ -38,6 +38,15 @@ const BODY: ReadonlyMap<number, Handler> = new Map<number, Handler>([
 ]);
 
 type State = "hdr" | "head" | "bulk" | "pad" | "done";
+
+/** A whole record read but not used yet: its run's CKPT_HDR_CSUM has not been checked. */
+interface Held {
+  type: number;
+  at: number;
+  name: string;
+  head: Uint8Array;
+  bulk: Uint8Array;
+}
 
 export class CkptDecoder implements ImageDecoder {
   private readonly b = new ModelBuilder();
@@ -64,6 +73,10 @@ export class CkptDecoder implements ImageDecoder {
   /** Bytes of a split ckpt_hdr, from earlier chunks, not summed until its type is known. */
   private pendingHdr = 0;
   private model: CheckpointModel | null = null;
+  /** With run checksums: the records of the current run, in order, until its CKPT_HDR_CSUM. */
+  private held: Held[] = [];
+  /** The CRC-32 of every byte before the CKPT_HDR_CSUM being read. */
+  private runCrc = 0;
   /** The first error: a decoder that failed stays failed. */
   private failed: ImageError | null = null;
 
@@ -117,7 +130,14 @@ export class CkptDecoder implements ImageDecoder {
           p += n; this.offset += n;
           if (this.hdrFill === CKPT_HDR_SIZE) {
             this.startRecord();
-            if (!this.summed) {
+            if (this.type === CKPT_HDR_CSUM) {
+              // A run ends: the CRC of every byte before this record's header is what it must
+              // carry. Then its header is summed (some of it may have come in earlier chunks).
+              this.crc.update(c.subarray(from, p - (CKPT_HDR_SIZE - this.pendingHdr)));
+              this.runCrc = this.crc.value;
+              this.crc.update(this.hdr);
+              from = p;
+            } else if (!this.summed) {
               // The trailer: sum what precedes its header in this chunk, and nothing after.
               this.crc.update(c.subarray(from, p - (CKPT_HDR_SIZE - this.pendingHdr)));
               from = c.length;
@@ -201,30 +221,48 @@ export class CkptDecoder implements ImageDecoder {
   }
 
   private finishRecord(): void {
-    const head = this.head ?? new Uint8Array(0);
-    const bulk = this.bulk ?? new Uint8Array(0);
-    const at = this.at;
-    const r = new FieldReader(head, at + CKPT_HDR_SIZE, this.spec!.name, at);
+    const rec: Held = { type: this.type, at: this.at, name: this.spec!.name, head: this.head ?? new Uint8Array(0), bulk: this.bulk ?? new Uint8Array(0) };
     this.state = "hdr";
     this.head = null;
     this.bulk = null;
     const b = this.b;
-    if (this.type === CKPT_HDR_TAIL) {
-      readTail(r, this.crc.value);
-      this.model = b.finish(at);
+    if (rec.type === CKPT_HDR_CSUM) {
+      if (!b.runCsum) this.fail(`a CKPT_HDR_CSUM at byte ${rec.at}, but the header does not announce run checksums (CKPT_F_RUN_CSUM)`, rec.at);
+      readCsum(new FieldReader(rec.head, rec.at + CKPT_HDR_SIZE, rec.name, rec.at), this.runCrc);
+      // The run is intact: now, and only now, its records build the model.
+      const run = this.held;
+      this.held = [];
+      for (const h of run) this.use(h);
+      return;
+    }
+    if (rec.type === CKPT_HDR_TAIL) {
+      if (this.held.length > 0) this.fail(`the records from byte ${this.held[0]!.at} on have no CKPT_HDR_CSUM before the trailer at byte ${rec.at}`, rec.at);
+      readTail(new FieldReader(rec.head, rec.at + CKPT_HDR_SIZE, rec.name, rec.at), this.crc.value);
+      this.model = b.finish(rec.at);
       this.state = "done";
       return;
     }
-    if (b.child(this.type, r, bulk, at)) return;
+    // The header is used at once: its flags say whether there are runs at all (its bytes are
+    // still checked, by the first run's CKPT_HDR_CSUM, before anything else is used).
+    if (b.runCsum) this.held.push(rec);
+    else this.use(rec);
+  }
+
+  /** Builds a (checked) record into the model. */
+  private use(h: Held): void {
+    const { type, at, bulk } = h;
+    const r = new FieldReader(h.head, at + CKPT_HDR_SIZE, h.name, at);
+    const b = this.b;
+    if (b.child(type, r, bulk, at)) return;
     if (b.phase !== Phase.Body) {
       const [want, read] = PROLOGUE[b.phase]!;
-      if (this.type !== want) this.fail(`expected ${recordName(want)} at byte ${at} (the stream begins with the header, the pid namespace table, the task tree and the container), found ${recordName(this.type)}`, at);
+      if (type !== want) this.fail(`expected ${recordName(want)} at byte ${at} (the stream begins with the header, the pid namespace table, the task tree and the container), found ${recordName(type)}`, at);
       read(b, r, bulk);
       if (b.phase < Phase.Container) b.phase = (b.phase + 1) as Phase;
       return;
     }
-    const read = BODY.get(this.type);
-    if (read === undefined) this.fail(`a ${recordName(this.type)} at byte ${at} is out of place: no record before it announced one`, at);
+    const read = BODY.get(type);
+    if (read === undefined) this.fail(`a ${recordName(type)} at byte ${at} is out of place: no record before it announced one`, at);
     read(b, r, bulk);
   }
 }

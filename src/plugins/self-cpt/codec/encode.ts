@@ -30,9 +30,9 @@ class Index<T> {
   }
 }
 
-export function* encodeModel(m: CheckpointModel): Generator<Uint8Array> {
+export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator<Uint8Array> {
   if (m.pageSize !== CKPT_PAGE_SIZE) throw new EncodeError(`model page size ${m.pageSize}, the ckpt format has ${CKPT_PAGE_SIZE}`);
-  const w = new RecordWriter();
+  const w = new RecordWriter(runChecksums);
   const refs = new ObjRefs();
   const id = (x: { id: number }): number => x.id;
   const ix = {
@@ -80,7 +80,7 @@ export function* encodeModel(m: CheckpointModel): Generator<Uint8Array> {
     cow, shmem, inode, pipe, file,
   };
 
-  writeHeader(w, m);
+  writeHeader(w, m, runChecksums);
   writePidNsTree(w, refs, m);
   writeTree(w, refs, m);
   writeContainer(w, refs, m);
@@ -109,7 +109,7 @@ export function* encodeModel(m: CheckpointModel): Generator<Uint8Array> {
     all.inode(d.inodeId, `dentry ${JSON.stringify(d.path)}`);
     writeDentry(w, refs, d.path, d.inodeId);
   }
-  yield* w.drain(true);
+  yield* w.endRun();
   writeTail(w, w.crc.value);
   yield* w.drain(true);
 }

@@ -14,6 +14,15 @@
 //   the objects no task reaches (an orphan inode, an unused file), then CKPT_HDR_DENTRY records
 //   CKPT_HDR_TAIL        magic and the CRC32 of every byte before it
 //
+// Run checksums (ours; header flag CKPT_F_RUN_CSUM): the trailer's CRC can only be checked at the
+// end, so a streamed restart would have built its model from bytes nobody has checked yet.
+// With the flag, the writer puts a CKPT_HDR_CSUM record where a run has reached RUN_BYTES
+// (where it hands out chunks: between tasks and objects, never inside one) and one right before
+// the trailer; each carries the CRC-32 of every byte of the stream before it (a running CRC, the same the trailer carries, so checking
+// them costs the decoder nothing more than the trailer's CRC did). The decoder holds the records
+// of a run undecoded until its CKPT_HDR_CSUM has matched, so nothing is built from bytes that fail.
+// An image without the flag (written before the extension) is read as before.
+//
 // Objhash: each shared object gets an objref (1, 2, 3... in stream order; 0 = none) in the record
 // that defines it; later records name it by objref only. The decoder refuses a reference to an
 // objref not yet defined, of the wrong kind, or an objref defined twice. Objects carry their
@@ -22,7 +31,7 @@
 //
 // | type | name                 | payload (after the 8-byte ckpt_hdr)                                   | children
 // |------|----------------------|-----------------------------------------------------------------------|---------
-// |    1 | CKPT_HDR_HEADER      | u64 magic, u32 version, u32 arch, u32 page size, u32 flags 0, s64 clock, str uts, str producer |
+// |    1 | CKPT_HDR_HEADER      | u64 magic, u32 version, u32 arch, u32 page size, u32 flags, s64 clock, str uts, str producer |
 // |    6 | CKPT_HDR_CONTAINER   | ref init task, ref pid ns, u32 counts[13] (COUNTED), pad, str treeRoot, str freezerGroup |
 // |  100 | CKPT_HDR_PIDNS_TREE  | u32 n, pad; n x {objref, id, ref parent, u32 allocating, s64 lastPid} |
 // |  101 | CKPT_HDR_TREE        | u32 n, pad; n x {objref, id}                                          |
@@ -46,6 +55,7 @@
 // |  602 | CKPT_HDR_SIGNAL      | objref, slot, id, flags, refs leader/pgrp/session, n queue, exit, s64 x 7, u64 pending | SIGINFO*
 // |  603 | CKPT_HDR_SIGINFO     | u32 flags, u32 raw length, s64 x 8, raw bytes                         |
 // | 9001 | CKPT_HDR_TAIL        | u64 magic, u32 crc32, pad                                             |
+// | 9002 | CKPT_HDR_CSUM (ours) | u32 crc32 of every byte before this record, pad                       |
 //
 // Field kinds: u32/s32; s64 "num" (any safe integer); u64/s64 bigints (masks, ns times); str (u32
 // byte length + UTF-8, unpadded); ref (u32 objref, 0 = null); pad (u32 zero, checked).
@@ -89,6 +99,13 @@ export const CKPT_HDR_SIGHAND = 601;
 export const CKPT_HDR_SIGNAL = 602;
 export const CKPT_HDR_SIGINFO = 603;
 export const CKPT_HDR_TAIL = 9001;
+export const CKPT_HDR_CSUM = 9002;
+
+/** CKPT_HDR_HEADER flags (ours): the stream carries CKPT_HDR_CSUM records. */
+export const CKPT_F_RUN_CSUM = 1;
+export const CKPT_FLAGS_KNOWN = CKPT_F_RUN_CSUM;
+/** About how many bytes a run holds before its CKPT_HDR_CSUM: what a restart holds unchecked. */
+export const RUN_BYTES = 256 * 1024;
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -149,6 +166,7 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_SIGNAL, fixed("CKPT_HDR_SIGNAL", SIGNAL_FIXED)],
   [CKPT_HDR_SIGINFO, variable("CKPT_HDR_SIGINFO", SIGINFO_FIXED, SIGINFO_FIXED + 64 * KiB)],
   [CKPT_HDR_TAIL, fixed("CKPT_HDR_TAIL", 16)],
+  [CKPT_HDR_CSUM, fixed("CKPT_HDR_CSUM", 8)],
 ]);
 
 export const recordName = (type: number): string => RECORDS.get(type)?.name ?? `unknown record type ${type}`;

@@ -5,7 +5,7 @@ import type { CheckpointModel } from "../../../core/cr/index.ts";
 import { Phase, type ModelBuilder } from "./build.ts";
 import {
   CHECKPOINT_MAGIC_HEAD, CHECKPOINT_MAGIC_TAIL, CKPT_ARCH_RISCV32, CKPT_HDR_CONTAINER, CKPT_HDR_HEADER,
-  CKPT_HDR_PIDNS_TREE, CKPT_HDR_TAIL, CKPT_HDR_TREE, CKPT_PAGE_SIZE, CKPT_UTS, CKPT_VERSION, COUNTED, KNOWN_ARCHES,
+  CKPT_F_RUN_CSUM, CKPT_FLAGS_KNOWN, CKPT_HDR_PIDNS_TREE, CKPT_HDR_TAIL, CKPT_HDR_TREE, CKPT_PAGE_SIZE, CKPT_UTS, CKPT_VERSION, COUNTED, KNOWN_ARCHES,
 } from "./layout.ts";
 import type { ObjRefs } from "./objhash.ts";
 import type { FieldReader } from "./reader.ts";
@@ -13,13 +13,13 @@ import type { RecordWriter } from "./writer.ts";
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
 
-export function writeHeader(w: RecordWriter, m: CheckpointModel): void {
+export function writeHeader(w: RecordWriter, m: CheckpointModel, runChecksums: boolean): void {
   w.record(CKPT_HDR_HEADER, "CKPT_HDR_HEADER", () => {
     w.u64(CHECKPOINT_MAGIC_HEAD, "magic");
     w.u32(CKPT_VERSION, "version");
     w.u32(CKPT_ARCH_RISCV32, "arch");
     w.u32(m.pageSize, "page size");
-    w.pad();                      // flags: none defined
+    w.u32(runChecksums ? CKPT_F_RUN_CSUM : 0, "flags");
     w.num(m.meta.clock, "meta.clock");
     w.str(CKPT_UTS, "kernel version");
     w.str(m.meta.producer, "meta.producer");
@@ -43,7 +43,9 @@ export function readHeader(b: ModelBuilder, r: FieldReader): void {
   }
   const pageSize = r.u32("page size");
   if (pageSize !== CKPT_PAGE_SIZE) r.fail(`page size ${pageSize} at byte ${r.at + 16} is not ${CKPT_PAGE_SIZE}`, r.at + 16);
-  r.pad();
+  const flags = r.u32("flags");
+  if ((flags & ~CKPT_FLAGS_KNOWN) !== 0) r.fail(`header flags ${hex(flags)} at byte ${r.at + 20}: ${hex(flags & ~CKPT_FLAGS_KNOWN)} are flags this cptbench does not know`, r.at + 20);
+  b.runCsum = (flags & CKPT_F_RUN_CSUM) !== 0;
   b.m.meta.clock = r.num("clock");
   const utsAt = r.here();
   const uts = r.str("kernel version");
@@ -140,6 +142,15 @@ export function writeTail(w: RecordWriter, crc: number): void {
     w.u32(crc, "crc32");
     w.pad();
   });
+}
+
+/** Checks a run's CKPT_HDR_CSUM against `crc`, that of every byte before the record. */
+export function readCsum(r: FieldReader, crc: number): void {
+  const want = r.u32("crc32");
+  if (want !== crc) {
+    r.fail(`checksum mismatch: the CKPT_HDR_CSUM at byte ${r.at - 8} says CRC-32 ${hex(want)}, the ${r.at - 8} bytes before it have ${hex(crc)} (a byte changed after writing); nothing of the run before it was used`, r.at);
+  }
+  r.pad();
 }
 
 /** Checks the trailer's magic and that its CRC-32 is `crc`, that of every byte before it. */

@@ -2,8 +2,8 @@
 // it is written. Bulk bytes (pages, pipe contents) are passed through as the caller's views, not
 // copied; the scratch is handed out whole and replaced, never overwritten after it was yielded.
 // Every byte handed out goes through the running CRC-32 the trailer needs.
-import { Crc32 } from "./checksum.ts";
-import { align8, CKPT_HDR_SIZE, RECORDS } from "./layout.ts";
+import { Crc32 } from "../../../core/cr/index.ts";
+import { align8, CKPT_HDR_CSUM, CKPT_HDR_SIZE, RECORDS, RUN_BYTES } from "./layout.ts";
 
 /** The model cannot be written in this format (a value out of range, a dangling id). */
 export class EncodeError extends Error {
@@ -20,6 +20,9 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const FLUSH_AT = 1 << 16;
 
 export class RecordWriter {
+  /** Whether runs end in a CKPT_HDR_CSUM (the header's CKPT_F_RUN_CSUM). */
+  constructor(private readonly runChecksums = true) {}
+
   // The scratch is append-only: bytes before `from` belong to chunks already made and are never
   // written again; when it is full a new one takes over (only the unfinished bytes move).
   private buf = new Uint8Array(FLUSH_AT * 2);
@@ -36,6 +39,8 @@ export class RecordWriter {
   private openAt = 0;
   /** CRC-32 of every chunk drained so far: what the trailer carries. */
   readonly crc = new Crc32();
+  /** Image offset where the current run began (after the last CKPT_HDR_CSUM). */
+  private runStart = 0;
   private maxLen = 0;
   private what = "";
 
@@ -159,5 +164,29 @@ export class RecordWriter {
     const out = this.ready.splice(0);
     for (const c of out) this.crc.update(c);
     yield* out;
+    if (this.runChecksums && this.passed - this.runStart >= RUN_BYTES) yield* this.endRun();
+  }
+
+  /**
+   * Closes the run: drains, then a CKPT_HDR_CSUM with the CRC of every byte before it (layout.ts,
+   * run checksums). Between records only; a no-op if nothing was written since the last one.
+   */
+  *endRun(): Generator<Uint8Array> {
+    if (this.openDv !== null) throw new EncodeError(`a run ends inside ${this.what}`);
+    this.cut();
+    const out = this.ready.splice(0);
+    for (const c of out) this.crc.update(c);
+    yield* out;
+    if (!this.runChecksums || this.passed === this.runStart) return;
+    const crc = this.crc.value;
+    this.record(CKPT_HDR_CSUM, "CKPT_HDR_CSUM", () => {
+      this.u32(crc, "crc32");
+      this.pad();
+    });
+    this.cut();
+    const csum = this.ready.splice(0);
+    for (const c of csum) this.crc.update(c);
+    this.runStart = this.passed;
+    yield* csum;
   }
 }

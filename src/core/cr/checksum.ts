@@ -1,4 +1,4 @@
-// CRC-32 (IEEE 802.3, the polynomial of zlib and gzip) of the image, computed incrementally over
+// CRC-32 (IEEE 802.3, the polynomial of zlib and gzip) of image bytes, computed incrementally over
 // chunks: the writer feeds it every byte it yields, the decoder every byte it is pushed, so the
 // trailer's checksum never needs the whole image in memory.
 //
