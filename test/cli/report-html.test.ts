@@ -1,0 +1,147 @@
+// `cptbench report --quick --html DIR` end to end, viewed in a real browser: Debian's chromium
+// (/usr/bin/chromium, installed by .ci/run), driven by playwright-core, never a downloaded browser.
+// The page must load with no request leaving it (every request is routed: only file: and data:
+// URLs may pass), every chart must have data marks whose numbers are those of DIR/report.json,
+// and a screenshot is saved for a human to look at. Without chromium the test fails when CI=true
+// and is skipped, saying why, elsewhere.
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import type { CaseOutcome } from "../../src/workbench/cases/types.ts";
+import { comboLabel } from "../../src/workbench/matrix/combos.ts";
+import type { Report } from "../../src/workbench/report/report.ts";
+import type { CellResult } from "../../src/workbench/scenario/types.ts";
+import { captureCli } from "../support/cli.ts";
+
+const { main } = await import("../../src/cli/main.ts");
+const io = captureCli(main, {});
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+let browser: Browser | undefined;
+let unavailable = "";
+
+beforeAll(async () => {
+  try {
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 60_000 });
+  } catch (e) {
+    unavailable = `cannot launch ${CHROMIUM} (apt-get install chromium; .ci/run does): ${(e as Error).message.split("\n")[0]}`;
+    if (process.env.CI !== "true") console.warn(`report-html: skipped: ${unavailable}`);
+  }
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface Mark {
+  chart: string;
+  group?: string;
+  series?: string;
+  value?: number;
+  x?: number;
+  y?: number;
+  width: number;
+}
+
+describe("cptbench report --html in headless Chromium", () => {
+  it("writes a page that loads nothing from outside, whose every chart has the run's numbers", async (ctx) => {
+    if (browser === undefined) {
+      // In CI a missing browser is a failure to fix, not a test to skip.
+      if (process.env.CI === "true") expect.fail(unavailable);
+      ctx.skip();
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), "cptbench-report-html-"));
+    expect(await io.cptbench("report", "--quick", "--html", dir, "--workload", "hash", "--workload", "pipes", "--jobs", "2")).toBe(0);
+    expect(io.err).toContain(`wrote ${join(dir, "index.html")}`);
+    const html = readFileSync(join(dir, "index.html"), "utf8");
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
+    const data = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as { report: Report; matrix: { cells: CellResult[]; combinations: string[] } };
+
+    const page = await browser.newPage({ viewport: { width: 1150, height: 900 } });
+    const outside: string[] = [];
+    const problems: string[] = [];
+    await page.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith("file:") || url.startsWith("data:")) return route.continue();
+      outside.push(url);
+      return route.abort();
+    });
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(m.text());
+    });
+    page.on("pageerror", (e) => problems.push(e.message));
+    await page.goto(pathToFileURL(join(dir, "index.html")).href, { waitUntil: "load" });
+    expect(outside).toEqual([]);
+    expect(problems).toEqual([]);
+
+    // Every chart has at least one data mark, and a mark with a value above zero is drawn.
+    const charts = await page.$$eval("svg.chart", (svgs) => svgs.map((s) => ({ title: s.getAttribute("data-title") ?? "", marks: s.querySelectorAll(".mark").length })));
+    expect(charts.length).toBeGreaterThanOrEqual(10);
+    for (const c of charts) expect(c.marks, c.title).toBeGreaterThan(0);
+    const marks: Mark[] = await page.$$eval("svg.chart .mark", (els) =>
+      els.map((el) => {
+        const n = (a: string): number | undefined => (el.hasAttribute(a) ? Number(el.getAttribute(a)) : undefined);
+        return {
+          chart: el.closest("svg")!.getAttribute("data-title")!,
+          group: el.getAttribute("data-group") ?? undefined,
+          series: el.getAttribute("data-series") ?? undefined,
+          value: n("data-value"),
+          x: n("data-x"),
+          y: n("data-y"),
+          width: el.getBoundingClientRect().width,
+        };
+      }),
+    );
+    for (const m of marks) if ((m.value ?? m.y ?? 0) > 0) expect(m.width, `${m.chart} ${m.group} ${m.series}`).toBeGreaterThan(0);
+
+    // The grid: one row per design, one square per design × workload, counts as in the cells.
+    const squares = await page.$$eval("table.grid td[data-state]", (tds) => tds.map((td) => ({ pass: Number(td.dataset.pass), fail: Number(td.dataset.fail), unsupported: Number(td.dataset.unsupported) })));
+    expect(squares).toHaveLength(data.matrix.combinations.length * 2);
+    expect(squares.reduce((a, s) => a + s.pass + s.fail + s.unsupported, 0)).toBe(data.matrix.cells.length);
+
+    // Image size per design: the mean of the cells' image bytes, in KiB.
+    for (const d of data.matrix.combinations) {
+      const ran = data.matrix.cells.filter((c) => comboLabel(c) === d && c.checkpoint !== null && c.imageBytes > 0);
+      const bar = marks.find((m) => m.chart === "Image size" && m.group === d)!;
+      expect(bar.value).toBeCloseTo(ran.reduce((a, c) => a + c.imageBytes / 1024, 0) / ran.length, 9);
+    }
+
+    // Review-case figures: useless creations and steal rates are the report's own numbers.
+    const figures = (caseId: string): CaseOutcome[] => data.report.sections.find((s) => s.caseId === caseId)!.outcomes;
+    for (const o of figures("sharing")) {
+      for (const [k, v] of Object.entries(o.figures)) {
+        const m = /^(.+): objects destroyed$/.exec(k);
+        if (m === null) continue;
+        const bar = marks.find((b) => b.chart.startsWith("Useless creations: kernel objects made") && b.group === m[1] && b.series === comboLabel(o.design));
+        expect(bar?.value, k).toBe(v);
+      }
+    }
+    const steals = marks.filter((m) => m.chart === "How often a fork steals the pid written to ns_last_pid");
+    expect(steals.length).toBeGreaterThan(0);
+    for (const s of steals) {
+      const f = figures("pids").find((o) => comboLabel(o.design) === s.series)!.figures;
+      expect(s.value).toBeCloseTo((100 * Number(f[`${s.group}: explorations with a stolen pid`])) / Number(f[`${s.group}: explorations`]), 9);
+    }
+    const lines = marks.filter((m) => m.chart.startsWith("Restart time of"));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const p of lines) {
+      const tasks = /of (\d+) tasks/.exec(p.chart)![1];
+      const [design, layout] = p.series!.split(", ");
+      const f = figures("parallel-restart").find((o) => comboLabel(o.design) === design)!.figures;
+      expect(f[`${layout.replace(/ images$/, "")} restart µs, ${tasks} tasks, ${p.x} CPU${p.x === 1 ? "" : "s"}`]).toBe(p.y);
+    }
+
+    const shot = join(dir, "report.png");
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(50_000);
+    console.log(`report-html: screenshot ${shot}`);
+    await page.close();
+  }, 600_000);
+});
