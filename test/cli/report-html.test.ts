@@ -15,6 +15,8 @@ import { comboLabel } from "../../src/workbench/matrix/combos.ts";
 import type { Report } from "../../src/workbench/report/report.ts";
 import type { CellResult } from "../../src/workbench/scenario/types.ts";
 import { captureCli } from "../support/cli.ts";
+import { renderResultsHtml } from "../../src/cli/report-html.ts";
+import { cell, syntheticReport } from "../workbench/report/html-fixtures.ts";
 
 const { main } = await import("../../src/cli/main.ts");
 const io = captureCli(main, {});
@@ -144,4 +146,26 @@ describe("cptbench report --html in headless Chromium", () => {
     console.log(`report-html: screenshot ${shot}`);
     await page.close();
   }, 600_000);
+});
+
+describe("cptbench report --html: flags and other commands' results", () => {
+  it("--workload and --jobs without --html, and an unknown workload, are usage errors before anything runs", async () => {
+    expect(await io.cptbench("report", "--workload", "hash")).toBe(2);
+    expect(io.err).toContain("give --html DIR too");
+    io.err = "";
+    expect(await io.cptbench("report", "--html", mkdtempSync(join(tmpdir(), "cptbench-report-html-")), "--workload", "no-such-workload")).toBe(2);
+    expect(io.err).toContain('unknown workload "no-such-workload"');
+    expect(io.err).not.toContain("cptbench: report: ");
+  });
+
+  it("renderResultsHtml draws a matrix document's cells and a report document's sections", () => {
+    const matrixPage = renderResultsHtml({ command: "matrix", title: "2 designs", json: { matrix: {}, cells: [cell("external/kernel/cpt", "hash", "pass")] } });
+    expect(matrixPage).toContain("<title>cptbench matrix: 2 designs</title>");
+    expect(matrixPage).toContain('<section id="matrix">');
+    expect(matrixPage).not.toContain('id="case-');
+    const reportPage = renderResultsHtml({ command: "report", title: "seed 7", json: syntheticReport() });
+    expect(reportPage).toContain('<section id="case-sharing">');
+    expect(reportPage).not.toContain('<section id="matrix">');
+    expect(renderResultsHtml({ command: "run", title: "x", json: { nothing: true } })).not.toContain("<section");
+  });
 });
