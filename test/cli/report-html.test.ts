@@ -2,10 +2,9 @@
 // (/usr/bin/chromium, installed by .ci/run), driven by playwright-core, never a downloaded browser.
 // The page must load with no request leaving it (every request is routed: only file: and data:
 // URLs may pass), every chart must have data marks whose numbers are those of DIR/report.json,
-// and a screenshot is saved for a human to look at. Without chromium the test fails when CI=true
-// and is skipped, saying why, elsewhere.
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+// and a full-page screenshot is saved (CPTBENCH_SCREENSHOT=PATH keeps a copy for a human to look
+// at). Without chromium the test fails when CI=true and is skipped, saying why, elsewhere.
+import { copyFileSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +14,7 @@ import { comboLabel } from "../../src/workbench/matrix/combos.ts";
 import type { Report } from "../../src/workbench/report/report.ts";
 import type { CellResult } from "../../src/workbench/scenario/types.ts";
 import { captureCli } from "../support/cli.ts";
+import { tempDir } from "../support/tmp.ts";
 import { renderResultsHtml } from "../../src/cli/report-html.ts";
 import { cell, syntheticReport } from "../workbench/report/html-fixtures.ts";
 
@@ -59,7 +59,7 @@ describe("cptbench report --html in headless Chromium", () => {
       ctx.skip();
       return;
     }
-    const dir = mkdtempSync(join(tmpdir(), "cptbench-report-html-"));
+    const dir = tempDir("report-html");
     expect(await io.cptbench("report", "--quick", "--html", dir, "--workload", "hash", "--workload", "pipes", "--jobs", "2")).toBe(0);
     expect(io.err).toContain(`wrote ${join(dir, "index.html")}`);
     const html = readFileSync(join(dir, "index.html"), "utf8");
@@ -140,10 +140,15 @@ describe("cptbench report --html in headless Chromium", () => {
       expect(f[`${layout.replace(/ images$/, "")} restart µs, ${tasks} tasks, ${p.x} CPU${p.x === 1 ? "" : "s"}`]).toBe(p.y);
     }
 
+    // The temporary directory goes when the file is done; CPTBENCH_SCREENSHOT=PATH keeps a copy to look at.
     const shot = join(dir, "report.png");
     await page.screenshot({ path: shot, fullPage: true });
     expect(statSync(shot).size).toBeGreaterThan(50_000);
-    console.log(`report-html: screenshot ${shot}`);
+    const keep = process.env.CPTBENCH_SCREENSHOT;
+    if (keep !== undefined && keep !== "") {
+      copyFileSync(shot, keep);
+      console.log(`report-html: screenshot ${keep}`);
+    }
     await page.close();
   }, 600_000);
 });
@@ -153,7 +158,7 @@ describe("cptbench report --html: flags and other commands' results", () => {
     expect(await io.cptbench("report", "--workload", "hash")).toBe(2);
     expect(io.err).toContain("give --html DIR too");
     io.err = "";
-    expect(await io.cptbench("report", "--html", mkdtempSync(join(tmpdir(), "cptbench-report-html-")), "--workload", "no-such-workload")).toBe(2);
+    expect(await io.cptbench("report", "--html", tempDir("report-html"), "--workload", "no-such-workload")).toBe(2);
     expect(io.err).toContain('unknown workload "no-such-workload"');
     expect(io.err).not.toContain("cptbench: report: ");
   });
