@@ -1,12 +1,13 @@
 // `--out DIR`: every command that produces results writes them there in each format a reader may
-// want: results.json (the --json document), results.md (Markdown) and results.xml (JUnit, for
-// CI). OUTPUT_WRITERS is the list of formats: a new one (HTML) is one more entry.
+// want: results.json (the --json document), results.md (Markdown), results.xml (JUnit, for CI)
+// and report.html (a page with charts). OUTPUT_WRITERS is the list of formats.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CaseOutcome } from "../workbench/cases/types.ts";
 import type { CellResult } from "../workbench/scenario/types.ts";
 import { CliError } from "./errors.ts";
 import { renderJunit, type JunitSuite } from "./junit.ts";
+import { renderResultsHtml } from "./results-html.ts";
 import { cellLabel } from "./table.ts";
 
 /** What a command hands over: its results, already rendered where the command knows best. */
@@ -29,6 +30,7 @@ export const OUTPUT_WRITERS: OutputWriter[] = [
   { file: "results.json", render: (r) => JSON.stringify(r.json, null, 2) + "\n" },
   { file: "results.md", render: (r) => r.markdown },
   { file: "results.xml", render: (r) => renderJunit(`cptbench ${r.command}: ${r.title}`, r.junit) },
+  { file: "report.html", render: renderResultsHtml },
 ];
 
 /** Write every format into `dir` (made if missing); returns the paths written. */

@@ -1,13 +1,11 @@
 // The HTML side of the CLI. `cptbench report --html DIR` runs a small matrix beside the review
-// cases and writes DIR/index.html and DIR/report.json; renderResultsHtml draws the page of any
-// command's results document (run and matrix: cells; report: a Report), for `--out DIR` writers.
+// cases and writes DIR/index.html and DIR/report.json. (The page of `--out DIR` is results-html.ts.)
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { Registry } from "../core/cr/registry.ts";
 import { renderHtmlReport } from "../workbench/report/html/index.ts";
 import type { Report } from "../workbench/report/report.ts";
-import type { CellResult } from "../workbench/scenario/types.ts";
 import { CliError } from "./errors.ts";
 import { intParser, writeReport } from "./run.ts";
 
@@ -66,24 +64,4 @@ export async function prepareHtml(flags: HtmlFlags, registry: Registry, say: (s:
     say(`wrote ${join(dir, "index.html")}`);
     return cells.some((c) => c.verdict === "fail");
   };
-}
-
-const isReport = (j: unknown): j is Report => typeof j === "object" && j !== null && Array.isArray((j as Report).sections) && typeof (j as Report).seed === "number";
-const cellsOf = (j: unknown): CellResult[] | undefined => {
-  const cells = (j as { cells?: unknown } | null)?.cells;
-  return Array.isArray(cells) ? (cells as CellResult[]) : undefined;
-};
-
-/**
- * The page of a command's --json document: a Report gives the review-case sections, a document
- * with cells (run, matrix) gives the grid and cost charts. Meant as the HTML entry of the
- * `--out DIR` writers; anything else gives a page with no section.
- */
-export function renderResultsHtml(r: { command: string; title: string; json: unknown }): string {
-  const cells = cellsOf(r.json);
-  return renderHtmlReport({
-    title: `cptbench ${r.command}: ${r.title}`,
-    ...(isReport(r.json) && { report: r.json }),
-    ...(cells !== undefined && { matrix: { cells } }),
-  });
 }

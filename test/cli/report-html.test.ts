@@ -15,7 +15,7 @@ import type { Report } from "../../src/workbench/report/report.ts";
 import type { CellResult } from "../../src/workbench/scenario/types.ts";
 import { captureCli } from "../support/cli.ts";
 import { tempDir } from "../support/tmp.ts";
-import { renderResultsHtml } from "../../src/cli/report-html.ts";
+import { renderResultsHtml } from "../../src/cli/results-html.ts";
 import { cell, syntheticReport } from "../workbench/report/html-fixtures.ts";
 
 const { main } = await import("../../src/cli/main.ts");
@@ -161,6 +161,16 @@ describe("cptbench report --html: flags and other commands' results", () => {
     expect(await io.cptbench("report", "--html", tempDir("report-html"), "--workload", "no-such-workload")).toBe(2);
     expect(io.err).toContain('unknown workload "no-such-workload"');
     expect(io.err).not.toContain("cptbench: report: ");
+  });
+
+  it("matrix --out DIR writes report.html beside the other formats, drawn from the same cells", async () => {
+    const dir = tempDir("matrix-out-html");
+    expect(await io.cptbench("matrix", "--initiator", "external", "--fork", "kernel", "--codec", "cpt", "--workload", "hash", "--mode", "kill", "--target", "same", "--jobs", "1", "--out", dir)).toBe(0);
+    const doc = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as { cells: CellResult[] };
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    expect(html).toContain('<section id="matrix">');
+    expect(html).toContain(`data-pass="${doc.cells.filter((c) => c.verdict === "pass").length}"`);
+    expect(html).toMatch(/<svg class="chart/);
   });
 
   it("renderResultsHtml draws a matrix document's cells and a report document's sections", () => {
