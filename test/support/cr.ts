@@ -1,11 +1,15 @@
 // Helpers for C/R tests: the built-in design, a workload as the scenario runner takes it, and a
 // machine with the controller started and the checkpoint triggered at a mark.
+import { expect } from "vitest";
+import { CPT_KILL } from "../../src/core/cr/interfaces.ts";
+import { crTrace, type CrOpRecord } from "../../src/core/cr/trace.ts";
+import type { Kernel } from "../../src/machine/kernel/kernel.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Machine } from "../../src/machine/machine.ts";
 import { builtinRegistry } from "../../src/workbench/plugins.ts";
 import { designOf } from "../../src/workbench/scenario/runner.ts";
-import { bootMachine, startRun } from "../../src/workbench/scenario/setup.ts";
+import { RESTART_LOG, bootMachine, ctlLog, startRestart, startRun } from "../../src/workbench/scenario/setup.ts";
 import type { Experiment, WorkloadRef } from "../../src/workbench/scenario/types.ts";
 import type { CellDesign } from "../../src/workbench/scenario/cell.ts";
 import { sendSignal } from "../../src/machine/kernel/signal.ts";
@@ -83,3 +87,34 @@ export function frozenAtMark(w: WorkloadRef, mark = 1, exp = experiment()): { m:
 }
 
 export { modelDiff } from "../../src/core/cr/model-diff.ts";
+
+function creatorDesign(creator: string, options: Record<string, unknown> = {}) {
+  const exp = experiment({ creator, pluginOptions: { "userspace-fork": options } });
+  return { exp, design: openvzDesign(exp) };
+}
+
+/** Checkpoint `name` at its first mark (kill mode) with the external initiator and cpt, for restarts by `creator` (options: userspace-fork's). */
+export function checkpointed(name: string, creator: string, options: Record<string, unknown> = {}) {
+  const { exp, design: d } = creatorDesign(creator, options);
+  const w = workloadRef(name);
+  const a = armAtMark(w, CPT_KILL, 1, d, exp);
+  const k = a.m.kernel;
+  for (let i = 0; i < 100_000 && crTrace(k).ops[0]?.done !== true; i++) if (k.run(20_000, true) === 0 && crTrace(k).ops[0]?.done !== true) break;
+  k.releaseCptMarks();
+  k.run(Infinity, true);
+  expect(crTrace(k).ops[0]?.result).toBe(0);
+  return { w, m: a.m, k, d };
+}
+
+/** Run the creator's restarter to its end, calling `each` every 5 instructions; returns its log and op. */
+export function restart(c: ReturnType<typeof checkpointed>, each?: (k: Kernel) => void): { log: [string, number][]; op: CrOpRecord } {
+  const log0 = ctlLog(c.m, RESTART_LOG).length;
+  const ops0 = crTrace(c.k).ops.length;
+  const t = startRestart(c.m, c.w, c.d.restarter);
+  for (let i = 0; i < 10_000_000 && t.alive; i++) {
+    each?.(c.k);
+    if (c.k.run(each === undefined ? 20_000 : 5, true) === 0) break;
+  }
+  const op = crTrace(c.k).ops.slice(ops0).find((o) => o.op === "restart")!;
+  return { log: ctlLog(c.m, RESTART_LOG).slice(log0), op };
+}

@@ -3,8 +3,7 @@
 // restores); the objects fork made for each task and the kernel then replaced are counted, where
 // the in-kernel creator makes none; clone_with_pid's rules (EPERM, EBUSY, EINVAL).
 import { describe, expect, it } from "vitest";
-import { crTrace, type CrOpRecord } from "../../../src/core/cr/trace.ts";
-import { CPT_KILL } from "../../../src/core/cr/interfaces.ts";
+import { crTrace } from "../../../src/core/cr/trace.ts";
 import { KOBJECT_TYPES } from "../../../src/machine/kernel/kref.ts";
 import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
 import { Cred } from "../../../src/machine/kernel/cred.ts";
@@ -13,44 +12,12 @@ import { SIGCONT, SIGKILL, SIGSTOP } from "../../../src/machine/kernel/signal-na
 import { SYSCALLS } from "../../../src/machine/kernel/syscalls/table.ts";
 import { NR_CLONE_WITH_PID } from "../../../src/machine/kernel/syscalls/cr-nr.ts";
 import type { Task } from "../../../src/machine/kernel/task.ts";
-import { RESTART_LOG, ctlLog, startRestart } from "../../../src/workbench/scenario/setup.ts";
-import { armAtMark, experiment, frozenAtMark, openvzDesign, workloadRef } from "../../support/cr.ts";
+import { checkpointed, frozenAtMark, restart, workloadRef } from "../../support/cr.ts";
 
 const ESRCH = 3;
 const SIGCHLD = 17;
 
 const live = (k: Kernel): Record<string, number> => Object.fromEntries(KOBJECT_TYPES.map((t) => [t, k.kobj.liveCount(t)]));
-
-function design(creator: string, options: Record<string, unknown> = {}) {
-  const exp = experiment({ creator, pluginOptions: { "userspace-fork": options } });
-  return { exp, design: openvzDesign(exp) };
-}
-
-/** Checkpoint `name` at its first mark (kill mode) with the external initiator, for restarts by `creator`. */
-function checkpointed(name: string, creator: string, options: Record<string, unknown> = {}) {
-  const { exp, design: d } = design(creator, options);
-  const w = workloadRef(name);
-  const a = armAtMark(w, CPT_KILL, 1, d, exp);
-  const k = a.m.kernel;
-  for (let i = 0; i < 100_000 && crTrace(k).ops[0]?.done !== true; i++) if (k.run(20_000, true) === 0 && crTrace(k).ops[0]?.done !== true) break;
-  k.releaseCptMarks();
-  k.run(Infinity, true);
-  expect(crTrace(k).ops[0]?.result).toBe(0);
-  return { w, m: a.m, k, d };
-}
-
-/** Run the creator's restarter to its end, calling `each` every 5 instructions; returns its log and op. */
-function restart(c: ReturnType<typeof checkpointed>, each?: (k: Kernel) => void): { log: [string, number][]; op: CrOpRecord } {
-  const log0 = ctlLog(c.m, RESTART_LOG).length;
-  const ops0 = crTrace(c.k).ops.length;
-  const t = startRestart(c.m, c.w, c.d.restarter);
-  for (let i = 0; i < 10_000_000 && t.alive; i++) {
-    each?.(c.k);
-    if (c.k.run(each === undefined ? 20_000 : 5, true) === 0) break;
-  }
-  const op = crTrace(c.k).ops.slice(ops0).find((o) => o.op === "restart")!;
-  return { log: ctlLog(c.m, RESTART_LOG).slice(log0), op };
-}
 
 const inContainer = (k: Kernel): Task[] => [...k.tasks.values()].filter((t) => t.pidNs !== k.initNs);
 

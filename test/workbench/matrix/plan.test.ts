@@ -3,11 +3,11 @@
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { Registry } from "../../src/core/cr/registry.ts";
-import type { PluginBinding } from "../../src/core/cr/plugin.ts";
-import { combinations, comboLabel, parseComboList } from "../../src/workbench/matrix/combos.ts";
-import { parseShard, shardUnits, unitsOf, type MatrixPlan } from "../../src/workbench/matrix/plan.ts";
-import type { WorkloadRef } from "../../src/workbench/scenario/types.ts";
+import { Registry } from "../../../src/core/cr/registry.ts";
+import type { PluginBinding } from "../../../src/core/cr/plugin.ts";
+import { combinations, comboLabel, parseComboList } from "../../../src/workbench/matrix/combos.ts";
+import { parseShard, shardUnits, unitsOf, type MatrixPlan } from "../../../src/workbench/matrix/plan.ts";
+import type { WorkloadRef } from "../../../src/workbench/scenario/types.ts";
 
 /** A registry of inert plugins: only the names matter here, nothing is registered. */
 function fakeRegistry(binds: Record<string, PluginBinding[]>): Registry {
