@@ -21,7 +21,8 @@ import { cell, syntheticReport } from "../workbench/report/html-fixtures.ts";
 const { main } = await import("../../src/cli/main.ts");
 const io = captureCli(main, {});
 
-const CHROMIUM = "/usr/bin/chromium";
+/** Debian's chromium; CPTBENCH_CHROMIUM names another installed one (GitHub's runners have Chrome). */
+const CHROMIUM = process.env.CPTBENCH_CHROMIUM ?? "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 let browser: Browser | undefined;
