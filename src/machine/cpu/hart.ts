@@ -18,19 +18,9 @@ import {
 import { csrAccess } from "./csr.ts";
 import { primeHart } from "./warmup.ts";
 import { blocksOf, translateBlock, translator, type Block, type PageBlocks } from "./translate.ts";
+import { mulhu } from "./mulhu.ts";
 
 const EMPTY_CODE = new Int32Array(4096);
-
-function mulhu(a: number, b: number): number {
-  const al = a & 0xffff;
-  const ah = a >>> 16;
-  const bl = b & 0xffff;
-  const bh = b >>> 16;
-  const lh = al * bh;
-  const hl = ah * bl;
-  const mid = ((al * bl) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  return (ah * bh + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 65536)) | 0;
-}
 
 export class Hart extends HartMemory implements FpContext {
   /** x0..x31; x[32] is the sink decoded rd=0 writes land in, so x[0] stays 0. */

@@ -21,6 +21,7 @@
 // drops a decoded page (a store to it, FENCE.I, munmap, mprotect, execve) drops its blocks too.
 // No block contains the slot at 0xffe, the one slot the mm invalidates alone.
 import { TLB_MASK } from "./hart-mem.ts";
+import { mulhu } from "./mulhu.ts";
 
 /**
  * A block function. Returns the next pc (as a signed 32-bit value, like the interpreter's), and
@@ -69,17 +70,6 @@ export function blocksOf(code: Int32Array): PageBlocks {
     pages.set(code, pb);
   }
   return pb;
-}
-
-function mulhu(a: number, b: number): number {
-  const al = a & 0xffff;
-  const ah = a >>> 16;
-  const bl = b & 0xffff;
-  const bh = b >>> 16;
-  const lh = al * bh;
-  const hl = ah * bl;
-  const mid = ((al * bl) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  return (ah * bh + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 65536)) | 0;
 }
 
 /** Operations a block may contain (opcodes.ts numbers): RV32I and M, without system ones. */
