@@ -9,6 +9,7 @@ import { EINVAL, ENXIO, ESPIPE } from "./errno.ts";
 import { O_ACCMODE, O_OPEN_ONLY, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET } from "./constants.ts";
 import type { FsCtx, Inode, Path } from "./inode.ts";
 import type { IoIter } from "./iov.ts";
+import type { PollTable } from "./poll.ts";
 
 /** A file position passed by reference (loff_t *): read(2) passes the file's, pread a copy. */
 export interface Pos {
@@ -27,6 +28,11 @@ export interface FileOperations {
   ioctl?(c: FsCtx, f: File, cmd: number, arg: number): number;
   /** fsync is meaningful (it is a no-op for tmpfs); without it fsync is EINVAL. */
   readonly fsync?: boolean;
+  /**
+   * The events ready now (POLLIN, POLLOUT, POLLHUP... from poll.ts); registers the wait queues
+   * whose wake-up may change them with pt (poll.ts). Without it a file is DEFAULT_POLLMASK.
+   */
+  poll?(c: FsCtx, f: File, pt: PollTable | null): number;
   /** The last reference is gone. */
   release?(f: File): void;
 }
