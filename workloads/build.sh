@@ -69,7 +69,12 @@ build_all() {
   rm -rf "$OBJ"
   mkdir -p bin "$OBJ"
   declare -A have_rt=()
-  while IFS=$'\t' read -r name march; do
+  while IFS=$'\t' read -r name march libc; do
+    if [ "$libc" = musl ]; then
+      build_libc "$name" "$march"
+      built+=("$name")
+      continue
+    fi
     [ -f "src/$name.c" ] || die "manifest names $name but src/$name.c is missing"
     if [ -z "${have_rt[$march]:-}" ]; then build_runtime "$march"; have_rt[$march]=1; fi
     "$CC" -march="$march" "${CFLAGS_COMMON[@]}" -c "src/$name.c" -o "$OBJ/$name.o"
@@ -78,9 +83,10 @@ build_all() {
     built+=("$name")
   done <<<"$list"
   local f
-  for f in src/*.c; do
+  for f in src/*.c libc/*.c; do
+    [ -f "$f" ] || continue
     name=$(basename "${f%.c}")
-    [[ " ${built[*]} " == *" $name "* ]] || die "src/$name.c is not in manifest.json"
+    [[ " ${built[*]} " == *" $name "* ]] || die "$f is not in manifest.json"
   done
   for f in bin/*.elf; do
     name=$(basename "${f%.elf}")
@@ -89,13 +95,35 @@ build_all() {
   echo "built ${#built[@]} workloads into workloads/bin"
 }
 
+# The libc family: real C programs against the musl sysroot (npm run build:sysroot), one file each.
+LIBC_CFLAGS=(-O2 -std=gnu11 -Wall -Wextra -Wno-unused-parameter -ffunction-sections -fdata-sections
+             -fno-asynchronous-unwind-tables "-ffile-prefix-map=$HERE=." -Wl,--gc-sections)
+
+sysroot() {
+  if [ -z "${CPTBENCH_SYSROOT:-}" ]; then
+    CPTBENCH_SYSROOT=$(bash "$HERE/../scripts/build-sysroot.sh" --path)
+    export CPTBENCH_SYSROOT
+  fi
+  [ -f "$CPTBENCH_SYSROOT/.complete" ] || die "libc workloads need the musl sysroot: run 'npm run build:sysroot' first"
+}
+
+# build_libc NAME MARCH -> bin/NAME.elf from libc/NAME.c
+build_libc() {
+  [ "$2" = rv32imafdc ] || die "libc workload $1: the musl sysroot is rv32imafdc only"
+  [ -f "libc/$1.c" ] || die "manifest names $1 but libc/$1.c is missing"
+  sysroot
+  tools/rv32-musl-cc "${LIBC_CFLAGS[@]}" "libc/$1.c" -o "bin/$1.elf"
+}
+
 check() {
   local rc=0 f name
   CHECK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cptbench-wl.XXXXXX")
   trap 'rm -rf "$CHECK_TMP"' EXIT
   local tmp=$CHECK_TMP
   mkdir -p "$tmp/workloads"
-  cp -r runtime src tools build.sh manifest.json "$tmp/workloads/"
+  cp -r runtime src libc tools build.sh manifest.json "$tmp/workloads/"
+  # The copy has no ../scripts: it uses this checkout's sysroot.
+  if grep -q '"libc"' manifest.json; then sysroot; fi
   bash "$tmp/workloads/build.sh" >/dev/null
   for f in "$tmp"/workloads/bin/*.elf; do
     name=$(basename "$f")

@@ -17,7 +17,7 @@ import { designOf, pointsOf } from "../../src/workbench/scenario/runner.ts";
 import { builtinRegistry } from "../../src/workbench/plugins.ts";
 import { combinations, comboLabel, parseComboList, type Combination } from "../../src/workbench/matrix/combos.ts";
 import type { CellResult, Experiment } from "../../src/workbench/scenario/types.ts";
-import { loadWorkloads } from "../support/workloads.ts";
+import { crWorkloads, loadWorkloads } from "../support/workloads.ts";
 import { experiment, workloadRef } from "../support/cr.ts";
 
 export type { Combination };
@@ -41,7 +41,7 @@ export function combosUnderTest(): Combination[] {
 
 /** Workloads of shard `index` of `count` (round robin over the manifest order). */
 function shardOf(index: number, count: number): string[] {
-  return loadWorkloads().map((w) => w.name).filter((_, i) => i % count === index);
+  return crWorkloads().map((w) => w.name).filter((_, i) => i % count === index);
 }
 
 /** Failed cells, and unsupported ones that do not say why or had kernel problems. */

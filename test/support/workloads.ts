@@ -26,6 +26,14 @@ export interface WorkloadEntry {
   cwd?: "tmp";
   /** Run as pid 1 of a new pid namespace with its own /proc and 1024 fds (qemu: unshare -p -f --mount-proc; cptbench: asInit). */
   init?: boolean;
+  /** "musl": built from workloads/libc/<name>.c against the musl sysroot (npm run build:sysroot). */
+  libc?: "musl";
+  /**
+   * false: the program uses kernel objects checkpoint/restart does not carry yet (sockets, epoll,
+   * locks...: the "C/R of every object" work), so the conformance suite leaves it out; "crWhy" says which.
+   */
+  cr?: boolean;
+  crWhy?: string;
   /** Absolute paths the run needs a workload's ELF at (e.g. "/proc/self/exe"), by workload name. */
   files?: Record<string, string>;
 }
@@ -43,6 +51,11 @@ export function loadManifest(): WorkloadEntry[] {
 /** The manifest's workloads proper: without the controller (cptbench-ctl), which has no oracle. */
 export function loadWorkloads(): WorkloadEntry[] {
   return loadManifest().filter((w) => (w.role ?? "workload") !== "controller");
+}
+
+/** The workloads the C/R conformance suite runs: all but those marked "cr": false (with a reason). */
+export function crWorkloads(): WorkloadEntry[] {
+  return loadWorkloads().filter((w) => w.cr !== false);
 }
 
 /** The files option of runProgram for an entry: its "files" with the ELFs read. */

@@ -1,5 +1,5 @@
 // Reads workloads/manifest.json for build.sh and prints it in a shell-friendly form.
-//   node manifest.mjs build  FILE   -> "name<TAB>march" per line
+//   node manifest.mjs build  FILE   -> "name<TAB>march<TAB>libc" per line (libc: "musl" or "-")
 //   node manifest.mjs record FILE   -> NUL-separated: name, oracle, cwd, init, nargs, args..., nenv, env...
 //                                      per workload
 //
@@ -12,6 +12,10 @@
 // "cwd": "tmp" runs the program in a fresh empty directory (qemu: a temporary directory; cptbench's
 // tmpfs root is one already). "init": true runs it as pid 1 of a new pid namespace with its own
 // /proc and RLIMIT_NOFILE 1024 (qemu: under unshare -p -f --mount-proc; cptbench: asInit).
+// "libc": "musl" builds the program from libc/<name>.c against the musl sysroot (npm run
+// build:sysroot) with tools/rv32-musl-cc instead of from src/<name>.c against the mini runtime.
+// "cr": false (with "crWhy") keeps a program out of the C/R conformance suite while it uses kernel
+// objects checkpoint/restart does not carry yet.
 // "files" maps absolute paths to workload names whose ELFs the run needs there (e.g.
 // "/proc/self/exe"); qemu cannot honour it, so only hand-oracle entries may have it.
 import { readFileSync } from "node:fs";
@@ -37,6 +41,10 @@ for (const w of list) {
     throw new Error(`workload ${w.name}: a hand-written or missing oracle needs a "why"`);
   }
   if (w.cwd !== undefined && w.cwd !== "tmp") throw new Error(`workload ${w.name}: cwd must be "tmp"`);
+  if (w.libc !== undefined && w.libc !== "musl") throw new Error(`workload ${w.name}: libc must be "musl"`);
+  if (w.cr !== undefined && (w.cr !== false || !(typeof w.crWhy === "string" && w.crWhy.length > 0))) {
+    throw new Error(`workload ${w.name}: "cr" may only be false, with a "crWhy" naming what C/R does not carry yet`);
+  }
   if (w.init !== undefined && typeof w.init !== "boolean") throw new Error(`workload ${w.name}: init must be a boolean`);
   if (w.files !== undefined) {
     if (oracle !== "hand") throw new Error(`workload ${w.name}: "files" needs a hand-written oracle (qemu cannot honour it)`);
@@ -46,7 +54,7 @@ for (const w of list) {
   }
 }
 if (mode === "build") {
-  for (const w of list) process.stdout.write(`${w.name}\t${w.march}\n`);
+  for (const w of list) process.stdout.write(`${w.name}\t${w.march}\t${w.libc ?? "-"}\n`);
 } else if (mode === "record") {
   const out = [];
   for (const w of list) {
