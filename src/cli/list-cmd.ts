@@ -22,7 +22,13 @@ async function listing(what: What): Promise<Listing> {
     case "workloads": {
       const { crWorkloads } = await import("../workbench/config/experiment.ts");
       const ws = crWorkloads();
-      return { json: ws.map((w) => ({ name: w.name, args: w.args, description: w.description })), text: ws.map((w) => [w.name, w.description]) };
+      // A libc program says so, and one C/R cannot carry yet says why (it is not in the default set).
+      const notes = (w: (typeof ws)[number]): string =>
+        [w.libc ? `[${w.libc}]` : "", w.cr === false ? `[not in the default C/R set: ${w.crWhy ?? "no reason given"}]` : ""].filter((x) => x).join(" ");
+      return {
+        json: ws.map((w) => ({ name: w.name, args: w.args, description: w.description, libc: w.libc ?? null, cr: w.cr !== false, crWhy: w.crWhy ?? null })),
+        text: ws.map((w) => [w.name, [w.description, notes(w)].filter((x) => x).join(" ")]),
+      };
     }
     case "plugins": {
       const { builtinRegistry } = await import("../workbench/plugins.ts");

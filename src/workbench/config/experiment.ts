@@ -18,6 +18,11 @@ export interface WorkloadManifestEntry {
   description: string;
   /** "controller": a helper program (e.g. a C/R controller), not a workload to checkpoint. */
   role?: string;
+  /** "musl": a real-libc program (workloads/libc/<name>.c). */
+  libc?: string;
+  /** false: it uses kernel objects C/R does not carry yet; `crWhy` says which. Not in the default set. */
+  cr?: boolean;
+  crWhy?: string;
   /** Absolute guest paths that must hold a workload's ELF (e.g. /proc/self/exe), by workload name. */
   files?: Record<string, string>;
 }
@@ -29,6 +34,14 @@ export function readWorkloadManifest(dir = WORKLOADS_DIR): WorkloadManifestEntry
 /** The built-in workloads an experiment checkpoints when it names none: all but controllers. */
 export function crWorkloads(dir = WORKLOADS_DIR): WorkloadManifestEntry[] {
   return readWorkloadManifest(dir).filter((w) => w.role !== "controller");
+}
+
+/**
+ * The workloads an experiment runs when it names none: those C/R can carry. A program marked
+ * "cr": false still runs when named.
+ */
+export function defaultWorkloads(dir = WORKLOADS_DIR): WorkloadManifestEntry[] {
+  return crWorkloads(dir).filter((w) => w.cr !== false);
 }
 
 /** A built-in workload by name, or an ELF file by (absolute or cwd-relative) path. */
@@ -93,7 +106,7 @@ export function singleOf(config: Config, key: keyof typeof PLURAL): string {
 
 /** The workloads of a config, loaded: its list, else every built-in C/R workload. */
 export function configWorkloads(config: Config, dir = WORKLOADS_DIR): WorkloadRef[] {
-  const refs = config.workloads.length > 0 ? config.workloads : crWorkloads(dir).map((w) => w.name);
+  const refs = config.workloads.length > 0 ? config.workloads : defaultWorkloads(dir).map((w) => w.name);
   return refs.map((r) => resolveWorkload(r, dir));
 }
 

@@ -1,7 +1,8 @@
 // From a config to Experiments: workloads by name or path, points, one experiment per seed.
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildExperiments, crWorkloads, describeExperiment, readWorkloadManifest, resolveWorkload, WORKLOADS_DIR } from "../../../src/workbench/config/experiment.ts";
+import { buildExperiments, crWorkloads, defaultWorkloads, describeExperiment, readWorkloadManifest, resolveWorkload, WORKLOADS_DIR } from "../../../src/workbench/config/experiment.ts";
 import { resolveConfig } from "../../../src/workbench/config/load.ts";
 import { CptbenchError } from "../../../src/machine/errors.ts";
 import { tempDir } from "../../support/tmp.ts";
@@ -37,11 +38,22 @@ describe("buildExperiments", () => {
     expect(() => resolveWorkload("hsah")).toThrow(/unknown workload "hsah" \(not a path either\); built-in workloads: .*\bhash\b/);
   });
 
-  it("without workloads takes every built-in workload except controllers", () => {
+  it("without workloads takes every built-in workload except controllers and those C/R cannot carry yet", () => {
     const [exp] = buildExperiments(config());
     const all = readWorkloadManifest();
-    expect(exp.workloads.map((w) => w.name)).toEqual(all.filter((w) => w.role !== "controller").map((w) => w.name));
+    expect(exp.workloads.map((w) => w.name)).toEqual(all.filter((w) => w.role !== "controller" && w.cr !== false).map((w) => w.name));
     expect(crWorkloads().every((w) => w.role !== "controller")).toBe(true);
+  });
+
+  it("leaves a workload marked \"cr\": false out of the default set, but runs it when named", () => {
+    const dir = tempDir("manifest");
+    mkdirSync(join(dir, "bin"));
+    for (const n of ["hash", "sieve"]) copyFileSync(join(WORKLOADS_DIR, "bin", `${n}.elf`), join(dir, "bin", `${n}.elf`));
+    const entry = (name: string, extra: object) => ({ name, args: [], env: [], description: name, march: "rv32imafdc", ...extra });
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify([entry("hash", {}), entry("sieve", { cr: false, crWhy: "holds a socket" })]));
+    expect(defaultWorkloads(dir).map((w) => w.name)).toEqual(["hash"]);
+    expect(buildExperiments(config(), dir)[0].workloads.map((w) => w.name)).toEqual(["hash"]);
+    expect(buildExperiments(config({ workloads: ["sieve"] }), dir)[0].workloads.map((w) => w.name)).toEqual(["sieve"]);
   });
 
   it("makes one experiment per seed, and describes it without ELF bytes", () => {
