@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cptbench.h"
+
 #define THREADS 4
 #define ROUNDS 1000
 
@@ -56,6 +58,7 @@ int main(int argc, char **argv) {
     free(p);
   }
   printf("malloc: sum %lu\n", sum);
+  cpt_mark("after-malloc");
 
   int *v = calloc(1000, sizeof *v);
   for (int i = 0; i < 1000; i++) v[i] = (i * 7919) % 1009;
@@ -65,6 +68,7 @@ int main(int argc, char **argv) {
 
   pthread_t t[THREADS];
   for (long i = 0; i < THREADS; i++) pthread_create(&t[i], NULL, worker, (void *)i);
+  cpt_mark("threads-running");
   long total = 0;
   for (int i = 0; i < THREADS; i++) {
     void *r;
@@ -80,6 +84,7 @@ int main(int argc, char **argv) {
   long ns = (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
   printf("time: slept at least 1 ms: %s\n", ns >= 1000000 ? "yes" : "no");
 
+  cpt_mark("before-exit");
   setenv("CPTBENCH_LIBC", "musl", 1);
   printf("env: %s, pid > 0: %s, errno after bad close: %s\n", getenv("CPTBENCH_LIBC"),
          getpid() > 0 ? "yes" : "no", close(-1) < 0 ? strerror(errno) : "none");

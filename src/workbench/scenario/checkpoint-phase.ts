@@ -133,6 +133,14 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
     let seen = 0;
     ka.onCptMark = (t) => {
       if (t.pidNs === ka.initNs || ++seen !== point.n) return false;
+      // Only a program linked with cptbench's runtime acts on that return value; its runtime
+      // catches CPT_SIGNAL (as SigCgt would show). A program built against a plain libc
+      // (musl) marks points but cannot checkpoint itself: say so rather than wait for it.
+      const handler = t.sighand.actions[CPT_SIGNAL].handler;
+      if (handler === 0 || handler === 1) {
+        unsupported = `at mark ${point.n} the workload does not catch CPT_SIGNAL (${CPT_SIGNAL}): it has no self-checkpoint runtime (a program built against a plain libc), so it cannot checkpoint itself`;
+        return false;
+      }
       triggered = true;
       triggerAt = performance.now();
       return { checkpoint: flags };
