@@ -195,6 +195,11 @@ export class Task extends KObject {
   restart: RestartBlock | null = null;
   /** The wait queue this task sleeps on, if any. */
   waitingOn: WaitQueue | null = null;
+  /**
+   * A poller (poll, select, epoll_wait) sleeps on every queue its poll table collected: any of
+   * their wake-ups wakes it (wait-queue.ts). Empty otherwise.
+   */
+  pollWaits: WaitQueue[] = [];
   /** Wake-up time in cycles for a sleep with a timeout (0 = none), and its timer. */
   wakeAt = 0;
   wakeTimer = 0;
