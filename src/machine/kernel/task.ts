@@ -56,6 +56,8 @@ export class SigPending {
 /** sighand_struct: the handler table, shared by CLONE_SIGHAND. */
 export class SigHand extends KObject {
   readonly actions: SigAction[];
+  /** signalfd_wqh: signalfd readers and pollers of the tasks sharing these handlers. */
+  readonly signalfdWqh = new WaitQueue();
 
   constructor(registry: KObjectRegistry, createdAt: string, from?: SigHand) {
     super(registry, "sighand_struct", createdAt);
