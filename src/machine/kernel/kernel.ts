@@ -476,9 +476,13 @@ export class Kernel {
     this.wakeAll(this.cptMarkWait);
   }
 
-  /** wake_up_all: the queue's callbacks (epoll items), then its sleeping tasks, in the order they came. */
+  /**
+   * wake_up_all: the queue's callbacks (epoll items) newest first, as add_wait_queue puts each at
+   * the head (two epoll items on one file report in that order), then its sleeping tasks in the
+   * order they came.
+   */
   wakeAll(wq: WaitQueue): void {
-    for (const cb of [...wq.callbacks]) cb.wake();
+    for (const cb of [...wq.callbacks].reverse()) cb.wake();
     for (const t of [...wq.waiters]) this.wake(t);
   }
 

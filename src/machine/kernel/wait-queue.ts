@@ -5,8 +5,9 @@
 //
 // Besides tasks, a queue can hold callbacks (Linux's wait_queue_entry with a custom ->func, as
 // ep_poll_callback): epoll puts one on every queue its watched files name, so that a wake-up
-// marks the item ready and wakes the epoll's own waiters. Both run in the order they were added
-// (Sets keep insertion order), so the same run wakes in the same order.
+// marks the item ready and wakes the epoll's own waiters. Callbacks run newest first (Linux adds
+// them at the head), tasks in the order they came; either way the same run wakes in the same
+// order.
 import type { Task } from "./task.ts";
 
 /** A callback entry (wait_queue_entry_t with ->func). Identity matters: remove what you added. */
