@@ -148,7 +148,7 @@ export class FilesCollector {
       // Kinds of file whose state the model has no record for yet (eventfd, epoll...): refused
       // by name rather than saved wrong.
       const what = f.ops.noCheckpoint;
-      if (what !== undefined) throw new CrError(EOPNOTSUPP, `fd ${fd} is ${what}: checkpoint/restart of ${what.replace(/^an? /, "")} files is not implemented yet`);
+      if (what !== undefined) throw new CrError(EOPNOTSUPP, `fd ${fd} is ${what}: checkpoint/restart of ${what} is not implemented yet`);
       rec.fds.push({ fd, fileId: this.fileId(f), cloexec: files.getCloexec(fd) });
     }
     return id;
