@@ -3,7 +3,8 @@
 // anon_inodefs pseudo mount, and each file gets its own dentry named "anon_inode:[eventfd]"
 // and so on, which is what /proc/<pid>/fd/N reads back.
 import type { Kernel } from "../kernel/kernel.ts";
-import { O_ACCMODE, O_NONBLOCK, O_RDWR } from "./constants.ts";
+import { O_NONBLOCK, O_RDWR } from "./constants.ts";
+import { ENXIO } from "./errno.ts";
 import { File, type FileOperations } from "./file.ts";
 import { Dentry, Inode, timeNow, type Mount, type SuperBlock } from "./inode.ts";
 
@@ -15,8 +16,12 @@ export class AnonInode extends Inode {
     super(sb, k.frames.nextIno++, 0o600, timeNow(k));
   }
 
+  /**
+   * Files on it are made by anonInodeGetFile only: reopening one by name (/proc/<pid>/fd/N) is
+   * ENXIO, as the inode's no_open_fops answer on Linux.
+   */
   open(): number {
-    return 0; // files on it are made by anonInodeGetFile, never opened by name
+    return -ENXIO;
   }
 }
 
@@ -33,6 +38,3 @@ export function anonInodeGetFile(k: Kernel, name: string, ops: FileOperations, p
   f.priv = priv;
   return f;
 }
-
-/** The open mode anon files report in fdinfo's flags: O_RDWR plus the status flags. */
-export const anonAccMode = (f: File): number => f.flags & O_ACCMODE;

@@ -2,11 +2,11 @@
 // signalfd4's sizemask (qemu ignores it), a FIFO read end opened O_NONBLOCK before any writer
 // (mknod is not implemented yet), and each event file's fdinfo lines.
 import { describe, expect, it } from "vitest";
-import { O_NONBLOCK, O_RDONLY, O_WRONLY } from "../../../../src/machine/fs/constants.ts";
-import { EINVAL, ERESTARTNOHAND } from "../../../../src/machine/kernel/errno.ts";
+import { AT_FDCWD, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from "../../../../src/machine/fs/constants.ts";
+import { EINVAL, ENXIO, ERESTARTNOHAND } from "../../../../src/machine/kernel/errno.ts";
 import { EPOLLIN } from "../../../../src/machine/kernel/events/epoll.ts";
 import type { File } from "../../../../src/machine/fs/file.ts";
-import { openPath } from "../../../../src/machine/fs/open.ts";
+import { openAt, openPath } from "../../../../src/machine/fs/open.ts";
 import { POLLHUP, POLLIN, vfsPoll } from "../../../../src/machine/fs/poll.ts";
 import { shutdown } from "../../fs/helpers.ts";
 import { bootSys, epollEvent, NR, pipe, timespec } from "./events-helpers.ts";
@@ -107,6 +107,9 @@ describe("fdinfo lines", () => {
     const names = [e, t, sf, ep].map((fd) => s.t.files!.get(fd)!.path.dentry.name);
     expect(names).toEqual(["anon_inode:[eventfd]", "anon_inode:[timerfd]", "anon_inode:[signalfd]", "anon_inode:[eventpoll]"]);
     expect(new Set([e, t, sf, ep].map((fd) => s.t.files!.get(fd)!.inode)).size).toBe(1);
+    // Its mode has no file type, and it cannot be reopened through /proc (no_open_fops).
+    expect(s.k.vfs.anonInode.mode).toBe(0o600);
+    expect(openAt(s.c, AT_FDCWD, `/proc/self/fd/${e}`, O_RDWR, 0, "test")).toBe(-ENXIO);
     for (const fd of [ep, e, t, sf]) s.sys(NR.close, fd);
     expect(shutdown(s)).toBe(0);
   });
