@@ -1,14 +1,18 @@
 // Edges a C program under qemu-riscv32 cannot check: epoll_pwait2 (qemu 7.2 lacks it),
 // signalfd4's sizemask (qemu ignores it), a FIFO read end opened O_NONBLOCK before any writer
-// (mknod is not implemented yet), and each event file's fdinfo lines.
+// (mknod is not implemented yet), each event file's fdinfo lines, a stop signal ending
+// epoll_wait but not ppoll, and the time left that ppoll writes back (musl passes a copy).
 import { describe, expect, it } from "vitest";
 import { AT_FDCWD, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from "../../../../src/machine/fs/constants.ts";
-import { EINVAL, ENXIO, ERESTARTNOHAND } from "../../../../src/machine/kernel/errno.ts";
+import { EINTR, EINVAL, ENXIO, ERESTARTNOHAND } from "../../../../src/machine/kernel/errno.ts";
 import { EPOLLIN } from "../../../../src/machine/kernel/events/epoll.ts";
 import type { File } from "../../../../src/machine/fs/file.ts";
 import { openAt, openPath } from "../../../../src/machine/fs/open.ts";
 import { POLLHUP, POLLIN, vfsPoll } from "../../../../src/machine/fs/poll.ts";
-import { shutdown } from "../../fs/helpers.ts";
+import { SI_USER } from "../../../../src/machine/kernel/siginfo.ts";
+import { sendSignal } from "../../../../src/machine/kernel/signal.ts";
+import { SIGSTOP } from "../../../../src/machine/kernel/signal-names.ts";
+import { shutdown, write } from "../../fs/helpers.ts";
 import { bootSys, epollEvent, NR, pipe, timespec } from "./events-helpers.ts";
 
 describe("epoll_pwait2", () => {
@@ -26,8 +30,7 @@ describe("epoll_pwait2", () => {
     expect(s.t.state).toBe("sleeping");
     expect(s.t.wakeAt).toBe(start + s.k.nsToCycles(2e6));
     // Data arrives before the deadline: the re-executed call reports it.
-    s.put(s.mem + 200, new Uint8Array([9]));
-    s.sys(NR.write, w, s.mem + 200, 1);
+    write(s.c, s.t.files!.get(w)!, "x");
     expect(s.t.state).toBe("running");
     expect(s.sys(NR.epoll_pwait2, ep, evs, 4, s.mem + 64, 0, 8)).toBe(1);
     const dv = new DataView(s.get(evs, 16).buffer);
@@ -111,6 +114,61 @@ describe("fdinfo lines", () => {
     expect(s.k.vfs.anonInode.mode).toBe(0o600);
     expect(openAt(s.c, AT_FDCWD, `/proc/self/fd/${e}`, O_RDWR, 0, "test")).toBe(-ENXIO);
     for (const fd of [ep, e, t, sf]) s.sys(NR.close, fd);
+    expect(shutdown(s)).toBe(0);
+  });
+});
+
+describe("a stop signal during a wait", () => {
+  it("ends epoll_wait with EINTR but lets ppoll restart (ep_poll returns -EINTR, do_poll -ERESTARTNOHAND)", () => {
+    const s = bootSys();
+    const ep = s.sys(NR.epoll_create1, 0);
+    const [r, w] = pipe(s);
+    s.sys(NR.epoll_ctl, ep, 1, r, epollEvent(s, s.mem, EPOLLIN, 1n));
+    expect(s.sys(NR.epoll_pwait, ep, s.mem + 512, 1, -1, 0, 8)).toBe(-ERESTARTNOHAND);
+    sendSignal(s.k, s.t, { signo: SIGSTOP, code: SI_USER }, false);
+    expect(s.t.state).toBe("running"); // woken to notice it
+    expect(s.sys(NR.epoll_pwait, ep, s.mem + 512, 1, -1, 0, 8)).toBe(-EINTR);
+    s.t.pending.signals = 0n;
+    s.t.pending.queue.length = 0;
+    // struct pollfd { fd, events = POLLIN }
+    const pfd = new Uint8Array(8);
+    new DataView(pfd.buffer).setInt32(0, r, true);
+    new DataView(pfd.buffer).setInt16(4, POLLIN, true);
+    s.put(s.mem + 256, pfd);
+    expect(s.sys(NR.ppoll, s.mem + 256, 1, 0, 0, 8)).toBe(-ERESTARTNOHAND);
+    sendSignal(s.k, s.t, { signo: SIGSTOP, code: SI_USER }, false);
+    expect(s.t.state).toBe("running");
+    // Re-executed with the stop still pending: it does not sleep, and does not fail either.
+    expect(s.sys(NR.ppoll, s.mem + 256, 1, 0, 0, 8)).toBe(-ERESTARTNOHAND);
+    for (const fd of [ep, r, w]) s.sys(NR.close, fd);
+    expect(shutdown(s)).toBe(0);
+  });
+});
+
+describe("the time left, written back", () => {
+  it("ppoll and pselect6 write the remaining time into the user's timespec when they return", () => {
+    const s = bootSys();
+    const [r, w] = pipe(s);
+    const pfd = new Uint8Array(8);
+    new DataView(pfd.buffer).setInt32(0, r, true);
+    new DataView(pfd.buffer).setInt16(4, POLLIN, true);
+    s.put(s.mem + 256, pfd);
+    const ts = timespec(s, s.mem + 128, 0, 5e6);
+    expect(s.sys(NR.ppoll, s.mem + 256, 1, ts, 0, 8)).toBe(-ERESTARTNOHAND);
+    s.k.clock += s.k.nsToCycles(2e6);
+    // Written from outside the sleeping task's syscall (a write through the table would end it).
+    write(s.c, s.t.files!.get(w)!, "x");
+    expect(s.sys(NR.ppoll, s.mem + 256, 1, ts, 0, 8)).toBe(1);
+    const left = new DataView(s.get(ts, 16).buffer);
+    expect([Number(left.getBigInt64(0, true)), Number(left.getBigInt64(8, true))]).toEqual([0, 3e6]);
+    // pselect6 with the byte still there returns at once; a zero timeout is not written back.
+    const set = new Uint8Array(4);
+    set[r >> 3] |= 1 << (r & 7);
+    s.put(s.mem + 300, set);
+    const zero = timespec(s, s.mem + 160, 0, 0);
+    expect(s.sys(NR.pselect6, r + 1, s.mem + 300, 0, 0, zero, 0)).toBe(1);
+    expect(s.get(zero, 16)).toEqual(new Uint8Array(16));
+    for (const fd of [r, w]) s.sys(NR.close, fd);
     expect(shutdown(s)).toBe(0);
   });
 });
