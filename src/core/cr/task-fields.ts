@@ -51,6 +51,7 @@ export const TASK_FIELDS: FieldTable<Task, TaskRecord> = {
   restartCode: { saved: ["syscall"] },
   restart: { saved: ["syscall"] },
   waitingOn: { transient: "the re-executed syscall sleeps on its wait queue again" },
+  pollWaits: { transient: "the re-executed poll, select or epoll_wait polls its files and collects their queues again" },
   wakeAt: { transient: "the timeout of the current sleep: saved as syscall.deadlineLeft from restart.deadline, re-armed by the re-executed call" },
   wakeTimer: { transient: "the timer queue entry of the current sleep, re-armed by the re-executed call" },
   vforkParent: { saved: ["vforkParentTaskId"] },

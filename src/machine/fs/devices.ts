@@ -13,6 +13,7 @@ import { EFAULT, ENOSPC, ENOTTY, ENXIO } from "./errno.ts";
 import { noLlseek, type File, type FileOperations } from "./file.ts";
 import { Inode, type FsCtx, type SuperBlock } from "./inode.ts";
 import type { IoIter } from "./iov.ts";
+import { POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./poll.ts";
 
 export const DEV_NULL = mkdev(1, 3);
 export const DEV_ZERO = mkdev(1, 5);
@@ -77,8 +78,16 @@ function consoleWrite(c: FsCtx, f: File, from: IoIter): number {
   return data.length === 0 && want > 0 ? -EFAULT : data.length;
 }
 
+/**
+ * tty_poll, for the console: its input never makes a reader wait (console.ts hands out what it
+ * has, or end of file), so it is always readable, and its output always writable. No queue
+ * needs registering, since nothing changes the mask.
+ */
+const consolePoll = (): number => POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
+
 const consoleOps: FileOperations = {
   positional: false,
+  poll: consolePoll,
   read: consoleRead,
   write: consoleWrite,
   llseek: noLlseek,

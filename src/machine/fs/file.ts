@@ -35,6 +35,21 @@ export interface FileOperations {
   poll?(c: FsCtx, f: File, pt: PollTable | null): number;
   /** The last reference is gone. */
   release?(f: File): void;
+  /**
+   * The kind-specific lines of /proc/<pid>/fdinfo/N after pos/flags/mnt_id/ino, exactly as Linux
+   * prints them (each ending in a newline): "eventfd-count: ...", "tfd: ... events: ..." ...
+   */
+  fdinfo?(f: File): string;
+  /**
+   * Set for kinds of open file that checkpoint/restart cannot carry yet: what the file is, as
+   * the collector's refusal names it ("an eventfd").
+   */
+  readonly noCheckpoint?: string;
+}
+
+/** An epoll item watching a file (Linux's f_ep list): dropped when the file is released. */
+export interface FileWatch {
+  detach(): void;
 }
 
 export class File extends KObject {
@@ -46,6 +61,11 @@ export class File extends KObject {
   priv: unknown = undefined;
   ops: FileOperations = NO_OPS;
   readonly inode: Inode;
+  /**
+   * The epoll items registered on this file (epoll watches a file, not an fd): the last put
+   * removes them from their epoll sets, as eventpoll_release does. null until one is added.
+   */
+  epWatches: Set<FileWatch> | null = null;
 
   constructor(
     registry: KObjectRegistry,
@@ -78,6 +98,7 @@ export class File extends KObject {
 
   protected override release(): void {
     try {
+      if (this.epWatches !== null) for (const w of [...this.epWatches]) w.detach();
       this.ops.release?.(this);
     } finally {
       this.inode.put();

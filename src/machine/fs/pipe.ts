@@ -16,6 +16,7 @@ import type { Task } from "../kernel/task.ts";
 import { noLlseek, type File, type FileOperations, type Pos } from "./file.ts";
 import { Inode, timeNow, type FsCtx, type SuperBlock } from "./inode.ts";
 import type { IoIter } from "./iov.ts";
+import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, pollWait, type PollTable } from "./poll.ts";
 import { endProgress, resumeProgress, sleepWithProgress } from "./rw-restart.ts";
 
 export const PIPE_BUF = 4096;
@@ -42,6 +43,12 @@ export class Pipe {
   readonly waitingReaders = new Set<Task>();
   readonly waitingWriters = new Set<Task>();
   readonly openWait = new WaitQueue();
+  /**
+   * w_counter: writer opens so far (a pipe starts with its one writer). A FIFO read end opened
+   * O_NONBLOCK while no writer was there remembers it (f_version) and reports no POLLHUP until
+   * a writer has come, since "no writer yet" is not a hang-up.
+   */
+  wCounter = 1;
 
   constructor(readonly k: Kernel) {}
 
@@ -114,8 +121,13 @@ export class PipeInode extends Inode {
       if (err !== 0) return err;
     }
     f.ops = pipeOps;
-    if (f.readable) this.pipe.readers++;
-    if (f.writable) this.pipe.writers++;
+    const p = this.pipe;
+    if (this.fifo && f.readable && !f.writable && (f.flags & O_NONBLOCK) !== 0 && !p.hasWriters) f.priv = p.wCounter;
+    if (f.readable) p.readers++;
+    if (f.writable) {
+      p.writers++;
+      if (this.fifo) p.wCounter++;
+    }
     return 0;
   }
 }
@@ -218,8 +230,26 @@ function pipeIoctl(c: FsCtx, f: File, cmd: number, arg: number): number {
   return c.t.mm.writeU32(arg, pipeOf(f).bytes) ? 0 : -EFAULT;
 }
 
+/** pipe_poll: readable with data, writable with a free slot; POLLHUP / POLLERR once the other side is gone. */
+function pipePoll(_c: FsCtx, f: File, pt: PollTable | null): number {
+  const p = pipeOf(f);
+  pollWait(pt, p.rdWait);
+  pollWait(pt, p.wrWait);
+  let mask = 0;
+  if (f.readable) {
+    if (p.bufs.length > 0) mask |= POLLIN | POLLRDNORM;
+    if (!p.hasWriters && f.priv !== p.wCounter) mask |= POLLHUP;
+  }
+  if (f.writable) {
+    if (!p.full) mask |= POLLOUT | POLLWRNORM;
+    if (!p.hasReaders) mask |= POLLERR;
+  }
+  return mask;
+}
+
 export const pipeOps: FileOperations = {
   positional: false,
+  poll: pipePoll,
   read: pipeRead,
   write: pipeWrite,
   llseek: noLlseek,

@@ -1,5 +1,6 @@
 // One machine's file-system tree: tmpfs at /, procfs at /proc, device nodes in /dev, and the
-// pipefs pseudo mount that pipes live on. Kernel.vfs makes it on first use (the first spawn).
+// pipefs and anon_inodefs pseudo mounts that pipes and event files live on. Kernel.vfs makes it
+// on first use (the first spawn).
 //
 //   /            tmpfs, 0755
 //   /dev         null zero full console, and fd stdin stdout stderr -> /proc/self/fd...
@@ -16,12 +17,14 @@ import { ProcFs } from "./proc/proc-fs.ts";
 import { ProcRoot } from "./proc/root.ts";
 import { Tmpfs, TmpfsDir, TmpfsFile } from "./tmpfs/tmpfs.ts";
 import { PAGE_SIZE } from "../mm/frame.ts";
+import { ANON_INODE_FS_MAGIC, AnonInode } from "./anon-inode.ts";
 
 /** Anonymous device numbers (0:N), one per superblock, as Linux's get_anon_bdev hands out. */
 const DEV_PIPEFS = mkdev(0, 12);
 const DEV_ROOT = mkdev(0, 20);
 const DEV_PROC = mkdev(0, 21);
 const DEV_CGROUP_FREEZER = mkdev(0, 22);
+const DEV_ANON_INODEFS = mkdev(0, 13);
 
 /** tmpfs's lookup ignores its caller: kernel code outside any task passes this. */
 const NO_CTX = null as unknown as FsCtx;
@@ -48,6 +51,7 @@ export class Vfs {
   readonly procMount: Mount;
   readonly freezerMount: Mount;
   readonly pipeMount: Mount;
+  private anon: { mount: Mount; inode: AnonInode } | null = null;
   /** Mountpoint dentry → the mount on it. */
   private readonly mounts = new Map<Dentry, Mount>();
   private nextMountId = 1;
@@ -73,6 +77,28 @@ export class Vfs {
     const pipefs: SuperBlock = { type: "pipefs", dev: DEV_PIPEFS, magic: PIPEFS_MAGIC, nextIno: 1 };
     const pipeRoot = new Dentry("pipe:", null, new PseudoRoot(pipefs, 1, S_IFDIR | 0o755, env.nowNs()));
     this.pipeMount = new Mount(this.nextMountId++, pipefs, pipeRoot, null, null);
+  }
+
+  /**
+   * anon_inodefs and its one inode (anon-inode.ts), for eventfd, epoll, timerfd and signalfd
+   * files. Made on first use, so that machines without such files number their inodes and
+   * mounts as before.
+   */
+  private get anonFs(): { mount: Mount; inode: AnonInode } {
+    if (this.anon === null) {
+      const sb: SuperBlock = { type: "anon_inodefs", dev: DEV_ANON_INODEFS, magic: ANON_INODE_FS_MAGIC, nextIno: 1 };
+      const root = new Dentry("anon_inode:", null, new PseudoRoot(sb, 1, S_IFDIR | 0o755, timeNow(this.k)));
+      this.anon = { mount: new Mount(this.nextMountId++, sb, root, null, null), inode: new AnonInode(sb, this.k) };
+    }
+    return this.anon;
+  }
+
+  get anonMount(): Mount {
+    return this.anonFs.mount;
+  }
+
+  get anonInode(): AnonInode {
+    return this.anonFs.inode;
   }
 
   get root(): Path {

@@ -8,6 +8,7 @@ import { SIGCHLD, SIGKILL, signalName } from "./signal-names.ts";
 import { exitTaskFiles } from "../fs/task-files.ts";
 import type { Kernel } from "./kernel.ts";
 import { SIG_IGN, type ExitStatus, type Task } from "./task.ts";
+import { leaveWaitQueues } from "./wait-queue.ts";
 
 /** The status a parent's waitid reports for a dead group leader. */
 export function reportedStatus(t: Task): ExitStatus {
@@ -161,8 +162,7 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
     kt.onAbandon?.();
   }
   k.sched.remove(t);
-  t.waitingOn?.waiters.delete(t);
-  t.waitingOn = null;
+  leaveWaitQueues(t);
   k.futexes.dequeue(t);
   t.state = "zombie";
   // exit_mm, after clear_child_tid (which needs the mm): wake a joiner waiting on the tid word.

@@ -38,7 +38,7 @@ import { formatSyscall } from "./strace.ts";
 import { SYSCALLS } from "./syscalls/table.ts";
 import { Nsproxy, SigHand, Task, ThreadGroup, type ExitStatus } from "./task.ts";
 import { TimerQueue } from "./timers.ts";
-import { WaitQueue } from "./wait-queue.ts";
+import { leaveWaitQueues, WaitQueue } from "./wait-queue.ts";
 
 /** The C/R operations a module registers (the seed's cpt_operations). */
 export interface CptOperations {
@@ -438,6 +438,20 @@ export class Kernel {
     return -restart;
   }
 
+  /**
+   * A poller's sleep (poll_schedule_timeout): on every queue in wqs at once, until any of them is
+   * woken, a signal arrives or the deadline passes. Returns -restart, as sleep() does.
+   */
+  pollSleep(t: Task, wqs: Iterable<WaitQueue>, deadline: number, restart: number): number {
+    const r = this.sleep(t, null, deadline, restart);
+    if (t.state !== "sleeping") return r;
+    for (const wq of wqs) {
+      wq.waiters.add(t);
+      t.pollWaits.push(wq);
+    }
+    return r;
+  }
+
   /** sched_yield: end the caller's quantum. */
   yieldCpu(t: Task): void {
     const cpu = this.sched.onCpu.get(t);
@@ -450,8 +464,7 @@ export class Kernel {
     this.futexes.dequeue(t);
     if (t.wakeTimer !== 0) this.timers.cancel(t.wakeTimer);
     t.wakeTimer = 0;
-    t.waitingOn?.waiters.delete(t);
-    t.waitingOn = null;
+    leaveWaitQueues(t);
     t.wakeAt = 0;
     t.state = "running";
     this.sched.enqueue(t, this.clock);
@@ -463,7 +476,13 @@ export class Kernel {
     this.wakeAll(this.cptMarkWait);
   }
 
+  /**
+   * wake_up_all: the queue's callbacks (epoll items) newest first, as add_wait_queue puts each at
+   * the head (two epoll items on one file report in that order), then its sleeping tasks in the
+   * order they came.
+   */
   wakeAll(wq: WaitQueue): void {
+    for (const cb of [...wq.callbacks].reverse()) cb.wake();
     for (const t of [...wq.waiters]) this.wake(t);
   }
 

@@ -128,6 +128,8 @@ export function sendSignal(k: Kernel, t: Task, info: SigInfo, group: boolean): b
     info = { ...info, pidNr: k.tasks.get(info.pid)?.pid.nrIn(t.pidNs) ?? 0 };
   }
   p.queue.push(info);
+  // signalfd_notify: a signalfd reader or poller may be waiting for this one.
+  if (!t.sighand.signalfdWqh.empty) k.wakeAll(t.sighand.signalfdWqh);
   completeSignal(k, t, sig, group);
   return true;
 }

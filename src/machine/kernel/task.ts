@@ -56,6 +56,8 @@ export class SigPending {
 /** sighand_struct: the handler table, shared by CLONE_SIGHAND. */
 export class SigHand extends KObject {
   readonly actions: SigAction[];
+  /** signalfd_wqh: signalfd readers and pollers of the tasks sharing these handlers. */
+  readonly signalfdWqh = new WaitQueue();
 
   constructor(registry: KObjectRegistry, createdAt: string, from?: SigHand) {
     super(registry, "sighand_struct", createdAt);
@@ -195,6 +197,11 @@ export class Task extends KObject {
   restart: RestartBlock | null = null;
   /** The wait queue this task sleeps on, if any. */
   waitingOn: WaitQueue | null = null;
+  /**
+   * A poller (poll, select, epoll_wait) sleeps on every queue its poll table collected: any of
+   * their wake-ups wakes it (wait-queue.ts). Empty otherwise.
+   */
+  pollWaits: WaitQueue[] = [];
   /** Wake-up time in cycles for a sleep with a timeout (0 = none), and its timer. */
   wakeAt = 0;
   wakeTimer = 0;

@@ -25,6 +25,7 @@ import { restoreCowPages, restoreMm, restoreShmem } from "./mm.ts";
 import { TreeRestore } from "./tree.ts";
 import { restoreGroupPending } from "./task.ts";
 import { armItimerReal } from "../../../machine/kernel/syscalls/sys-time.ts";
+import { leaveWaitQueues } from "../../../machine/kernel/wait-queue.ts";
 
 function byId<T extends { id: number }>(list: T[], what: string): (id: number) => T {
   const m = new Map(list.map((x) => [x.id, x]));
@@ -361,8 +362,7 @@ export class Restorer {
       if (t.nsproxy !== null) r.put(t.nsproxy, "restart: a zombie has no nsproxy");
       t.nsproxy = null;
       k.sched.remove(t);
-      t.waitingOn?.waiters.delete(t);
-      t.waitingOn = null;
+      leaveWaitQueues(t);
       t.state = "zombie";
       t.exit = rec.exit === undefined ? { code: 0 } : { ...rec.exit };
       return;
@@ -408,8 +408,7 @@ export class Restorer {
       t.group.threads.delete(t);
       t.pid.task = null;
       for (const ns of this.nsById.values()) if (ns.reaper === t) ns.reaper = null;
-      t.waitingOn?.waiters.delete(t);
-      t.waitingOn = null;
+      leaveWaitQueues(t);
       if (t.state !== "zombie") {
         r.put(t.mm, "restart aborted");
         exitTaskFiles(k, t);

@@ -13,6 +13,9 @@ import { ECLONE_SYSCALLS } from "./sys-eclone.ts";
 import { SIGNAL_SYSCALLS } from "./sys-signal.ts";
 import { TASK_SYSCALLS } from "./sys-task.ts";
 import { TIME_SYSCALLS } from "./sys-time.ts";
+import { POLL_SYSCALLS } from "./sys-poll.ts";
+import { EPOLL_SYSCALLS } from "./sys-epoll.ts";
+import { EVENTS_SYSCALLS } from "./sys-events.ts";
 import type { SyscallEntry } from "./types.ts";
 
 /** The entries of each sys-*.ts file under the file's name (the rows' `handler` column). */
@@ -29,6 +32,9 @@ export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]]
   ["sys-time.ts", TIME_SYSCALLS],
   ["sys-module.ts", MODULE_SYSCALLS],
   ["sys-eclone.ts", ECLONE_SYSCALLS],
+  ["sys-poll.ts", POLL_SYSCALLS],
+  ["sys-epoll.ts", EPOLL_SYSCALLS],
+  ["sys-events.ts", EVENTS_SYSCALLS],
 ];
 
 /** What the kernel's dispatch indexes by a7. */

@@ -24,16 +24,8 @@ export const MISSING: readonly MissingGroup[] = [
     ],
   },
   {
-    note: "no event or notification files yet (wave 2: each needs a CheckpointModel type first)",
-    names: [
-      "eventfd2", "epoll_create1", "epoll_ctl", "epoll_pwait", "epoll_pwait2", "signalfd4",
-      "timerfd_create", "timerfd_gettime64", "timerfd_settime64",
-      "inotify_init1", "inotify_add_watch", "inotify_rm_watch", "fanotify_init", "fanotify_mark",
-    ],
-  },
-  {
-    note: "no poll or select yet (wave 2)",
-    names: ["pselect6_time64", "ppoll_time64"],
+    note: "no file-system notification (inotify, fanotify) yet",
+    names: ["inotify_init1", "inotify_add_watch", "inotify_rm_watch", "fanotify_init", "fanotify_mark"],
   },
   {
     note: "no file locks yet (wave 2: flock and OFD locks must survive C/R)",
