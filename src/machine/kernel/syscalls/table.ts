@@ -13,6 +13,7 @@ import { ECLONE_SYSCALLS } from "./sys-eclone.ts";
 import { SIGNAL_SYSCALLS } from "./sys-signal.ts";
 import { TASK_SYSCALLS } from "./sys-task.ts";
 import { TIME_SYSCALLS } from "./sys-time.ts";
+import { SOCKET_SYSCALLS } from "./sys-socket.ts";
 import type { SyscallEntry } from "./types.ts";
 
 /** The entries of each sys-*.ts file under the file's name (the rows' `handler` column). */
@@ -27,6 +28,7 @@ export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]]
   ["sys-signal.ts", SIGNAL_SYSCALLS],
   ["sys-futex.ts", FUTEX_SYSCALLS],
   ["sys-time.ts", TIME_SYSCALLS],
+  ["sys-socket.ts", SOCKET_SYSCALLS],
   ["sys-module.ts", MODULE_SYSCALLS],
   ["sys-eclone.ts", ECLONE_SYSCALLS],
 ];
