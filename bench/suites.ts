@@ -67,6 +67,11 @@ export const BENCHMARKS: Benchmark[] = [
     name: "fs.pipe-throughput",
     run: () => rate("fsbench", ["pipe", "64"], () => 64, "MiB/s"),
   },
+  // Issue 15 ("Real programs"): the same traffic over an AF_UNIX stream socketpair.
+  {
+    name: "net.unix-stream-throughput",
+    run: () => rate("unixbench", ["64"], () => 64, "MiB/s"),
+  },
   { name: "fs.open-close-per-sec", run: () => rate("fsbench", ["open", "50000"], () => 50_000, "open+close/s") },
   { name: "fs.stat-per-sec", run: () => rate("fsbench", ["stat", "50000"], () => 50_000, "statx/s") },
   {
