@@ -283,6 +283,15 @@ int main(void) {
   pipes_and_resets();
   interrupted(0);
   interrupted(1);
+  int fl[2];
+  show("socketpair SOCK_NONBLOCK|SOCK_CLOEXEC", socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fl));
+  printf("  FD_CLOEXEC=%d O_NONBLOCK=%d\n", fcntl(fl[0], F_GETFD), (fcntl(fl[1], F_GETFL) & O_NONBLOCK) != 0);
+  char link[64] = {0}, proc[64];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fl[0]);
+  show("readlink", readlink(proc, link, sizeof link - 1) > 0 && strncmp(link, "socket:[", 8) == 0 ? 0 : -2);
+  show("open /proc/self/fd of a socket", open(proc, O_RDWR));
+  close(fl[0]);
+  close(fl[1]);
   show("socket AF_INET6 bogus type", socket(AF_UNIX, 9, 0));
   show("socket bad protocol", socket(AF_UNIX, SOCK_STREAM, 7));
   show("socket family 99", socket(99, SOCK_STREAM, 0));

@@ -162,6 +162,30 @@ describe("poll", () => {
   });
 });
 
+describe("names", () => {
+  it("connect by path needs write permission on the socket's inode (EACCES), then finds the listener", () => {
+    const b = boot();
+    const ls = newSock(b.k, SOCK_STREAM, "test");
+    const fl = sockAllocFile(b.c, ls, false, "test");
+    expect(unixBind(b.c, ls, addr("/srv.sock\0"))).toBe(0);
+    expect(unixListen(b.c, ls, 4)).toBe(0);
+    const cl = newSock(b.k, SOCK_STREAM, "test");
+    const fc = sockAllocFile(b.c, cl, false, "test");
+    const connect = () => unixStreamConnect(b.c, cl, addr("/srv.sock"), true, () => newSock(b.k, SOCK_STREAM, "test"));
+    const root = b.t.cred;
+    b.k.kobj.get(root, "test");
+    const user = root.with({ uid: 1000, euid: 1000, suid: 1000, fsuid: 1000, gid: 1000, egid: 1000, sgid: 1000, fsgid: 1000 }, "test");
+    b.t.setCred(user);
+    b.k.kobj.put(user, "test");
+    expect(connect()).toBe(-13); // the name is 0755 (umask 022), owned by root
+    b.t.setCred(root);
+    b.k.kobj.put(root, "test");
+    expect(connect()).toBe(0);
+    put(b, fl, fc);
+    expect(shutdown(b)).toBe(0);
+  });
+});
+
 describe("in-flight files and leaks", () => {
   it("a file in flight keeps its pipe end open after the sender closed it, and is closed with the socket", () => {
     const b = boot();
