@@ -15,6 +15,7 @@ import { TmpfsDir } from "../fs/tmpfs/tmpfs.ts";
 import {
   AF_UNIX, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_DGRAM, SOCKADDR_UN_SIZE, SOMAXCONN, SUN_PATH_OFFSET,
 } from "./constants.ts";
+import { unixGc } from "./gc.ts";
 import { freeSkb, wakeSock, type PeerCred, type UnixAddr, type UnixSock } from "./sock.ts";
 
 /** The file-system name of a bound socket: an S_IFSOCK inode that leads connect() to it. */
@@ -313,8 +314,9 @@ function unbind(k: Kernel, s: UnixSock): void {
   }
 }
 
-/** The socket file's last reference is gone: release, then drop the file's sock reference. */
+/** The socket file's last reference is gone: release, drop the file's sock reference, collect cycles. */
 export function unixRelease(s: UnixSock): void {
   unixReleaseSock(s, false);
   s.k.kobj.put(s, "socket file released");
+  unixGc(s.k);
 }

@@ -11,6 +11,7 @@ import { WaitQueue } from "../kernel/wait-queue.ts";
 import type { File } from "../fs/file.ts";
 import type { Inode } from "../fs/inode.ts";
 import { MAX_DGRAM_QLEN, SK_RMEM_MAX, SK_WMEM_MAX, SOCK_DGRAM } from "./constants.ts";
+import { sockOf } from "./socket-inode.ts";
 
 /** TCP_ESTABLISHED, TCP_CLOSE and TCP_LISTEN: the only sk_state values AF_UNIX uses. */
 export type SockState = "established" | "close" | "listen";
@@ -147,12 +148,44 @@ export function wakeSock(s: UnixSock): void {
 }
 
 /**
+ * Socket files in flight (on some skb's SCM_RIGHTS list), with how many skbs carry each: what
+ * the garbage collector (gc.ts) compares with their reference counts. Per machine.
+ */
+const inflight = new WeakMap<Kernel, Map<File, number>>();
+
+export function inflightSockets(k: Kernel): Map<File, number> {
+  let m = inflight.get(k);
+  if (m === undefined) inflight.set(k, (m = new Map()));
+  return m;
+}
+
+/** Files were attached to an skb (unix_attach_fds → unix_inflight). */
+export function fdsEnterFlight(k: Kernel, fds: readonly File[]): void {
+  const m = inflightSockets(k);
+  for (const f of fds) if (sockOf(f) !== null) m.set(f, (m.get(f) ?? 0) + 1);
+}
+
+/** Files left an skb: received, or freed with it (unix_notinflight). */
+export function fdsLeaveFlight(k: Kernel, fds: readonly File[]): void {
+  const m = inflightSockets(k);
+  for (const f of fds) {
+    const n = m.get(f);
+    if (n === undefined) continue;
+    if (n <= 1) m.delete(f);
+    else m.set(f, n - 1);
+  }
+}
+
+/**
  * Free an skb (consume_skb): drop its in-flight files (the last reference closes them), its pid,
  * and its charge on the sender, whose writers may now have room (sock_wfree → sk_write_space).
  */
 export function freeSkb(k: Kernel, skb: Skb): void {
   const r = k.kobj;
-  if (skb.fds !== null) for (const f of skb.fds) r.put(f, "skb freed");
+  if (skb.fds !== null) {
+    fdsLeaveFlight(k, skb.fds);
+    for (const f of skb.fds) r.put(f, "skb freed");
+  }
   skb.fds = null;
   r.put(skb.creds.pid, "skb freed");
   if (skb.embryo !== undefined) r.put(skb.embryo, "connection request dropped");

@@ -2,36 +2,22 @@
 // an open file whose operations turn read/write/poll/ioctl/close into the protocol's calls.
 // Only AF_UNIX exists, so the "protocol" is af-unix.ts and its stream/datagram halves.
 import type { Kernel } from "../kernel/kernel.ts";
-import { EFAULT, EINVAL, ENOTTY, ENXIO } from "../fs/errno.ts";
-import { O_NONBLOCK, O_RDWR, S_IFSOCK } from "../fs/constants.ts";
+import { EFAULT, EINVAL, ENOTTY } from "../fs/errno.ts";
+import { O_NONBLOCK, O_RDWR } from "../fs/constants.ts";
 import { File, noLlseek, type FileOperations, type Pos } from "../fs/file.ts";
-import { Dentry, Inode, timeNow, type FsCtx, type Path, type SuperBlock } from "../fs/inode.ts";
+import { Dentry, timeNow, type FsCtx, type Path } from "../fs/inode.ts";
 import type { IoIter } from "../fs/iov.ts";
 import type { PollTable } from "../fs/poll.ts";
 import { SIOCINQ, SIOCOUTQ, SOCK_DGRAM } from "./constants.ts";
 import { newRecvMsg, type RecvMsg } from "./msg.ts";
 
 import { UnixSock, skbLen } from "./sock.ts";
+import { SocketInode, sockOf } from "./socket-inode.ts";
+
+export { SocketInode, sockOf };
 import { unixRelease } from "./af-unix.ts";
 import { unixPoll } from "./unix-poll.ts";
 import { unixRecvmsg, unixSendmsg } from "./unix-io.ts";
-
-/** The inode of a socket (struct socket_alloc): S_IFSOCK | 0777, owned by its creator. */
-export class SocketInode extends Inode {
-  constructor(sb: SuperBlock, ino: number, now: bigint, readonly sock: UnixSock) {
-    super(sb, ino, S_IFSOCK | 0o777, now);
-  }
-
-  /** A socket is never opened by name (open of /proc/<pid>/fd/N of a socket is ENXIO). */
-  open(): number {
-    return -ENXIO;
-  }
-}
-
-/** The sock behind a file, or null when the file is no socket (ENOTSOCK). */
-export function sockOf(f: File): UnixSock | null {
-  return f.inode instanceof SocketInode ? f.inode.sock : null;
-}
 
 /**
  * sock_alloc_file: a new socket file on `sock`, which the file takes over (its creation

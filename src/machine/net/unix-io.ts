@@ -18,7 +18,7 @@ import {
 } from "./constants.ts";
 import { autobind, findOther } from "./af-unix.ts";
 import { nonblocking, type RecvMsg, type SendMsg } from "./msg.ts";
-import { freeSkb, skbLen, wakeSock, type Skb, type SkbCreds, type UnixSock } from "./sock.ts";
+import { fdsEnterFlight, fdsLeaveFlight, freeSkb, skbLen, wakeSock, type Skb, type SkbCreds, type UnixSock } from "./sock.ts";
 
 /** SKB_MAX_ALLOC: a datagram's linear part; the rest goes to page fragments. */
 const SKB_MAX_ALLOC = 16384 - 320;
@@ -43,6 +43,7 @@ function queueSkb(c: FsCtx, s: UnixSock, other: UnixSock, data: Uint8Array, m: S
   s.wmem += ts;
   const fds = withFds ? m.scm.fds : null;
   if (withFds) m.scm.fds = null;
+  if (fds !== null) fdsEnterFlight(c.k, fds);
   const skb: Skb = { data, consumed: 0, sender: s, truesize: ts, fds, creds: skbCreds(c, m), from: s.addr };
   other.queue.push(skb);
   wakeSock(other);
@@ -165,6 +166,7 @@ function takeFds(c: FsCtx, m: RecvMsg, skb: Skb, peek: boolean): void {
     m.scm.fds = [...skb.fds];
   } else {
     m.scm.fds = skb.fds;
+    fdsLeaveFlight(c.k, skb.fds);
     skb.fds = null;
   }
 }

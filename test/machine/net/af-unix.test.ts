@@ -206,6 +206,47 @@ describe("in-flight files and leaks", () => {
     expect(shutdown(b)).toBe(0);
   });
 
+  const sendFile = (b: Booted, over: File, f: File): number => {
+    b.k.kobj.get(f, "SCM_RIGHTS");
+    return unixSendmsg({ ...b.c, nonblock: true }, over, sockOf(over)!, { from: new KernelIter(Uint8Array.of(1)), name: null, scm: { fds: [f], creds: null }, flags: 0 });
+  };
+
+  it("a socket reachable only through its own queue is collected when another socket closes (unix_gc)", () => {
+    const b = boot();
+    const [fa, fb] = pair(b);
+    expect(sendFile(b, fa, fb)).toBe(1); // fb now waits in fb's own queue
+    put(b, fb);
+    expect(b.k.kobj.liveCount("sock")).toBe(2);
+    put(b, fa);
+    expect(b.k.kobj.liveCount("sock")).toBe(0);
+    expect(shutdown(b)).toBe(0);
+  });
+
+  it("a socket in flight on a queue someone can still read is not collected", () => {
+    const b = boot();
+    const [fa, fb] = pair(b);
+    const [fc, fd] = pair(b);
+    expect(sendFile(b, fa, fc)).toBe(1); // fc waits in fb's queue; fb is open
+    put(b, fc);
+    const [fx, fy] = pair(b);
+    put(b, fx, fy); // a release runs the collector
+    expect(sockOf(fc)!.dead).toBe(false);
+    expect(b.k.kobj.liveCount("sock")).toBe(4);
+    put(b, fa, fb, fd);
+    expect(b.k.kobj.liveCount("sock")).toBe(0);
+    expect(shutdown(b)).toBe(0);
+  });
+
+  it("two ends in flight on each other, with no close left to run the collector, are collected at shutdown", () => {
+    const b = boot();
+    const [fa, fb] = pair(b);
+    expect(sendFile(b, fa, fa)).toBe(1);
+    expect(sendFile(b, fb, fb)).toBe(1);
+    put(b, fa, fb);
+    expect(b.k.kobj.liveCount("sock")).toBe(2);
+    expect(shutdown(b)).toBe(0);
+  });
+
   it.each(["libc-unix-stream", "libc-unix-dgram", "libc-unix-server", "libc-scm", "libc-scm-trunc"])("%s leaves no socket or file behind", (name) => {
     const r = runProgram(workloadElf(name), { argv: [name], seed: 5, maxInstructions: 2e9 });
     expect(r.exitCode).toBe(0);

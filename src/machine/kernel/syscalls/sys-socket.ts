@@ -327,7 +327,7 @@ export const SOCKET_SYSCALLS: SyscallEntry[] = [
   { nr: 208, name: "setsockopt", args: ["d", "d", "d", "p", "d"], level: "partial", note: "SOL_SOCKET: SO_SNDBUF, SO_RCVBUF, SO_PASSCRED, SO_REUSEADDR, SO_KEEPALIVE; others ENOPROTOOPT", cr: CR, fn: sysSetsockopt },
   { nr: 209, name: "getsockopt", args: ["d", "d", "d", "p", "p"], level: "partial", note: "SOL_SOCKET: SO_TYPE, SO_ERROR, SO_SNDBUF, SO_RCVBUF, SO_PASSCRED, SO_PEERCRED, SO_REUSEADDR, SO_KEEPALIVE, SO_ACCEPTCONN, SO_DOMAIN, SO_PROTOCOL; others ENOPROTOOPT", cr: "-", fn: sysGetsockopt },
   { nr: 210, name: "shutdown", args: ["d", "d"], level: "full", cr: CR, fn: sysShutdown },
-  { nr: 211, name: "sendmsg", args: ["d", "p", "x"], level: "partial", note: "SCM_RIGHTS and SCM_CREDENTIALS; no MSG_OOB; in-flight sockets are not garbage-collected (a socket sent over itself and closed leaks)", cr: CR, fn: sysSendmsg },
+  { nr: 211, name: "sendmsg", args: ["d", "p", "x"], level: "partial", note: "SCM_RIGHTS (with unix_gc for sockets in flight on each other) and SCM_CREDENTIALS; no MSG_OOB", cr: CR, fn: sysSendmsg },
   { nr: 212, name: "recvmsg", args: ["d", "p", "x"], level: "partial", note: "no MSG_OOB, no MSG_ERRQUEUE", cr: CR, fn: sysRecvmsg },
   { nr: 242, name: "accept4", args: ["d", "p", "p", "x"], level: "full", cr: CR, fn: sysAccept4 },
 ];
