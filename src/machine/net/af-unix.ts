@@ -184,7 +184,7 @@ export function unixStreamConnect(c: FsCtx, s: UnixSock, raw: Uint8Array, nonblo
   c.k.kobj.get(c.t.group.leader.pid, "connection request");
   other.queue.push({
     data: new Uint8Array(0), consumed: 0, sender: embryo, truesize: 0, fds: null,
-    creds: { pid: c.t.group.leader.pid, uid: c.t.cred.uid, gid: c.t.cred.gid }, from: null, embryo,
+    creds: { pid: c.t.group.leader.pid, uid: c.t.cred.uid, gid: c.t.cred.gid }, embryo,
   });
   wakeSock(other);
   return 0;

@@ -43,8 +43,6 @@ export interface Skb {
   /** In-flight files (SCM_RIGHTS), each holding a file reference; null when none. */
   fds: File[] | null;
   readonly creds: SkbCreds;
-  /** The sender's address when it was sent (what recvfrom reports), or null if unbound. */
-  readonly from: UnixAddr | null;
   /** A connection request on a listener's queue: the embryo sock accept() returns. */
   readonly embryo?: UnixSock;
 }

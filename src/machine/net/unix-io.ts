@@ -44,7 +44,7 @@ function queueSkb(c: FsCtx, s: UnixSock, other: UnixSock, data: Uint8Array, m: S
   const fds = withFds ? m.scm.fds : null;
   if (withFds) m.scm.fds = null;
   if (fds !== null) fdsEnterFlight(c.k, fds);
-  const skb: Skb = { data, consumed: 0, sender: s, truesize: ts, fds, creds: skbCreds(c, m), from: s.addr };
+  const skb: Skb = { data, consumed: 0, sender: s, truesize: ts, fds, creds: skbCreds(c, m) };
   other.queue.push(skb);
   wakeSock(other);
 }
