@@ -69,6 +69,11 @@ export const BENCHMARKS: Benchmark[] = [
   },
   // Issue "Real programs": one epoll_wait sleep and callback wake-up per ping of a pipe ping-pong.
   { name: "fs.epoll-wakeups-per-sec", run: () => rate("epollbench", ["20000"], () => 20_000, "wake-ups/s") },
+  // Issue 15 ("Real programs"): the same traffic over an AF_UNIX stream socketpair.
+  {
+    name: "net.unix-stream-throughput",
+    run: () => rate("unixbench", ["64"], () => 64, "MiB/s"),
+  },
   { name: "fs.open-close-per-sec", run: () => rate("fsbench", ["open", "50000"], () => 50_000, "open+close/s") },
   { name: "fs.stat-per-sec", run: () => rate("fsbench", ["stat", "50000"], () => 50_000, "statx/s") },
   {

@@ -92,7 +92,7 @@ describe("cptbench image", () => {
     expect(io.out).toMatch(/^ {3}1 {4}1 \(ns 1\).*cptbench-ctl\n {3}2 {4}2 \(ns 1\).* └─ fork-tree$/m);
     io.out = "";
     expect(await io.cptbench("image", "x", ft, "sockets")).toBe(0);
-    expect(io.out).toBe("no sockets: this kernel has no sockets yet\n");
+    expect(io.out).toBe("no sockets: images carry none yet (a checkpoint of a task holding an AF_UNIX socket is refused)\n");
     expect(await io.cptbench("image", "x", ft, "nope")).toBe(2);
   });
 

@@ -25,6 +25,8 @@ const DEV_ROOT = mkdev(0, 20);
 const DEV_PROC = mkdev(0, 21);
 const DEV_CGROUP_FREEZER = mkdev(0, 22);
 const DEV_ANON_INODEFS = mkdev(0, 13);
+const DEV_SOCKFS = mkdev(0, 8);
+export const SOCKFS_MAGIC = 0x534f434b;
 
 /** tmpfs's lookup ignores its caller: kernel code outside any task passes this. */
 const NO_CTX = null as unknown as FsCtx;
@@ -52,6 +54,8 @@ export class Vfs {
   readonly freezerMount: Mount;
   readonly pipeMount: Mount;
   private anon: { mount: Mount; inode: AnonInode } | null = null;
+  /** sockfs: where socket inodes live (net/socket.ts makes them), named socket:[ino]. */
+  readonly sockMount: Mount;
   /** Mountpoint dentry → the mount on it. */
   private readonly mounts = new Map<Dentry, Mount>();
   private nextMountId = 1;
@@ -77,6 +81,9 @@ export class Vfs {
     const pipefs: SuperBlock = { type: "pipefs", dev: DEV_PIPEFS, magic: PIPEFS_MAGIC, nextIno: 1 };
     const pipeRoot = new Dentry("pipe:", null, new PseudoRoot(pipefs, 1, S_IFDIR | 0o755, env.nowNs()));
     this.pipeMount = new Mount(this.nextMountId++, pipefs, pipeRoot, null, null);
+    const sockfs: SuperBlock = { type: "sockfs", dev: DEV_SOCKFS, magic: SOCKFS_MAGIC, nextIno: 1 };
+    const sockRoot = new Dentry("socket:", null, new PseudoRoot(sockfs, 1, S_IFDIR | 0o755, env.nowNs()));
+    this.sockMount = new Mount(this.nextMountId++, sockfs, sockRoot, null, null);
   }
 
   /**

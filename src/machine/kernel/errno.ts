@@ -38,6 +38,22 @@ export const ENOSYS = 38;
 export const ENOTEMPTY = 39;
 export const EOVERFLOW = 75;
 export const ETIMEDOUT = 110;
+// Sockets (net/unix).
+export const ENOTSOCK = 88;
+export const EDESTADDRREQ = 89;
+export const EMSGSIZE = 90;
+export const EPROTOTYPE = 91;
+export const ENOPROTOOPT = 92;
+export const EPROTONOSUPPORT = 93;
+export const ESOCKTNOSUPPORT = 94;
+export const EAFNOSUPPORT = 97;
+export const EADDRINUSE = 98;
+export const ECONNRESET = 104;
+export const ENOBUFS = 105;
+export const EISCONN = 106;
+export const ENOTCONN = 107;
+export const ETOOMANYREFS = 109;
+export const ECONNREFUSED = 111;
 
 // Linux's internal restart codes (include/linux/errno.h): a sleeping syscall returns one, and
 // signal delivery turns it into a restart or -EINTR. Never seen by user space.
@@ -51,6 +67,9 @@ const NAMES: Record<number, string> = {
   9: "EBADF", 10: "ECHILD", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT", 16: "EBUSY",
   17: "EEXIST", 19: "ENODEV", 20: "ENOTDIR", 21: "EISDIR", 22: "EINVAL", 24: "EMFILE", 25: "ENOTTY", 28: "ENOSPC",
   18: "EXDEV", 29: "ESPIPE", 32: "EPIPE", 34: "ERANGE", 36: "ENAMETOOLONG", 38: "ENOSYS", 39: "ENOTEMPTY", 74: "EBADMSG", 75: "EOVERFLOW", 110: "ETIMEDOUT",
+  88: "ENOTSOCK", 89: "EDESTADDRREQ", 90: "EMSGSIZE", 91: "EPROTOTYPE", 92: "ENOPROTOOPT", 93: "EPROTONOSUPPORT",
+  94: "ESOCKTNOSUPPORT", 95: "EOPNOTSUPP", 97: "EAFNOSUPPORT", 98: "EADDRINUSE", 104: "ECONNRESET", 105: "ENOBUFS",
+  106: "EISCONN", 107: "ENOTCONN", 109: "ETOOMANYREFS", 111: "ECONNREFUSED",
 };
 
 export function errnoName(e: number): string {

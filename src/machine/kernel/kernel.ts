@@ -39,6 +39,7 @@ import { SYSCALLS } from "./syscalls/table.ts";
 import { Nsproxy, SigHand, Task, ThreadGroup, type ExitStatus } from "./task.ts";
 import { TimerQueue } from "./timers.ts";
 import { leaveWaitQueues, WaitQueue } from "./wait-queue.ts";
+import { unixGc } from "../net/gc.ts";
 
 /** The C/R operations a module registers (the seed's cpt_operations). */
 export interface CptOperations {
@@ -351,6 +352,8 @@ export class Kernel {
   shutdown(): void {
     this.killAll();
     for (const t of [...this.tasks.values()]) if (t.state === "zombie") releaseTask(this, t);
+    // Sockets only reachable through messages in flight among themselves are garbage now.
+    unixGc(this);
     // Modules unload as at power-off; one still in use stays, and is reported as a leak.
     for (const name of [...this.modules.loaded.keys()]) this.modules.unload(name);
     this.initNs.reaper = null;

@@ -21,7 +21,7 @@ import type { OopsEvent, Oopses } from "./oops.ts";
 /** Linux's names for the objects that are reference counted. Add new types here. */
 export const KOBJECT_TYPES = [
   "task_struct", "mm_struct", "files_struct", "fs_struct", "sighand_struct", "signal_struct",
-  "nsproxy", "pid_namespace", "cred", "file", "pid", "module",
+  "nsproxy", "pid_namespace", "cred", "file", "pid", "module", "sock",
 ] as const;
 
 export type KObjectType = (typeof KOBJECT_TYPES)[number];

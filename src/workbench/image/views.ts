@@ -119,4 +119,4 @@ export function sigsView(m: CheckpointModel): string {
   return lines.join("\n") + "\n";
 }
 
-export const SOCKETS_VIEW = "no sockets: this kernel has no sockets yet\n";
+export const SOCKETS_VIEW = "no sockets: images carry none yet (a checkpoint of a task holding an AF_UNIX socket is refused)\n";

@@ -6,7 +6,7 @@ import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
 import type { ImageCodec } from "../../../src/core/cr/interfaces.ts";
 import { modelCounts, type CheckpointModel } from "../../../src/core/cr/model.ts";
 import { referenceRun } from "../../../src/workbench/scenario/reference.ts";
-import { loadWorkloads } from "../../support/workloads.ts";
+import { crWorkloads } from "../../support/workloads.ts";
 import { experiment, frozenAtMark, modelDiff, openvzDesign, workloadRef } from "../../support/cr.ts";
 import { concat } from "../../support/cr-models.ts";
 import { registeredCodecs } from "./codecs.ts";
@@ -27,7 +27,7 @@ function decodeChunked(codec: ImageCodec, image: Uint8Array, seed: number, max: 
 }
 
 describe(`CheckpointModel round trip through every codec (${codecs.map((c) => c.name).join(", ")})`, () => {
-  for (const entry of loadWorkloads()) {
+  for (const entry of crWorkloads()) {
     it(entry.name, () => {
       const w = workloadRef(entry.name);
       const marks = referenceRun(experiment(), w, openvzDesign().module()).marks;

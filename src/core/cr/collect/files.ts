@@ -10,6 +10,8 @@ import { dPath } from "../../../machine/fs/dpath.ts";
 import type { Dentry, Inode, Path } from "../../../machine/fs/inode.ts";
 import { PipeInode } from "../../../machine/fs/pipe.ts";
 import { CharDevInode, DEV_CONSOLE } from "../../../machine/fs/devices.ts";
+import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
+import { SocketInode } from "../../../machine/net/socket.ts";
 import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import type { Vfs } from "../../../machine/fs/vfs.ts";
 import { O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
@@ -54,6 +56,7 @@ export class FilesCollector {
   /** Record the subtree under `root` (parents before children). */
   collectTree(root: Dentry): void {
     const walk = (d: Dentry, rel: string): void => {
+      if (d.inode instanceof UnixNodeInode) throw new CrError(EOPNOTSUPP, `${rel} in the container's tree is the name of an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
       const id = this.inodeRecord(d.inode, null);
       this.tree.push({ path: rel, inodeId: id });
       const dir = d.inode;
@@ -75,6 +78,7 @@ export class FilesCollector {
   private inodeRecord(inode: Inode, externalPath: string | null): number {
     const { id, fresh } = this.inodeIds.lookup(inode);
     if (!fresh) return id;
+    if (inode instanceof UnixNodeInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? `inode ${inode.ino}`} is the name of an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
     const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : null;
     if (kind === null) throw new CrError(EOPNOTSUPP, `inode ${inode.ino} (${inode.sb.type}) at ${externalPath ?? "?"} is not a tmpfs file: it cannot be checkpointed`);
     const external = externalPath !== null && inode.nlink > 0 && !externalPath.endsWith(" (deleted)");
@@ -102,6 +106,7 @@ export class FilesCollector {
   private target(f: File): FileTargetRecord {
     const inode = f.inode;
     const path = this.name(f.path);
+    if (inode instanceof SocketInode) throw new CrError(EOPNOTSUPP, `${path} is an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
     if (inode instanceof PipeInode) {
       const { id, fresh } = this.pipeIds.lookup(inode);
       if (fresh) {
@@ -145,8 +150,11 @@ export class FilesCollector {
     for (const fd of files.fds()) {
       if (files === this.skip?.files && fd === this.skip.fd) continue;
       const f = files.get(fd)!;
-      // Kinds of file whose state the model has no record for yet (eventfd, epoll...): refused
-      // by name rather than saved wrong.
+      // Kinds of file whose state the model has no record for yet (sockets, eventfd, epoll...):
+      // refused by name rather than saved wrong.
+      if (f.inode instanceof SocketInode) {
+        throw new CrError(EOPNOTSUPP, `fd ${fd} is an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
+      }
       const what = f.ops.noCheckpoint;
       if (what !== undefined) throw new CrError(EOPNOTSUPP, `fd ${fd} is ${what}: checkpoint/restart of ${what} is not implemented yet`);
       rec.fds.push({ fd, fileId: this.fileId(f), cloexec: files.getCloexec(fd) });

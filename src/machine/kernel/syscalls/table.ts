@@ -16,6 +16,7 @@ import { TIME_SYSCALLS } from "./sys-time.ts";
 import { POLL_SYSCALLS } from "./sys-poll.ts";
 import { EPOLL_SYSCALLS } from "./sys-epoll.ts";
 import { EVENTS_SYSCALLS } from "./sys-events.ts";
+import { SOCKET_SYSCALLS } from "./sys-socket.ts";
 import type { SyscallEntry } from "./types.ts";
 
 /** The entries of each sys-*.ts file under the file's name (the rows' `handler` column). */
@@ -30,6 +31,7 @@ export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]]
   ["sys-signal.ts", SIGNAL_SYSCALLS],
   ["sys-futex.ts", FUTEX_SYSCALLS],
   ["sys-time.ts", TIME_SYSCALLS],
+  ["sys-socket.ts", SOCKET_SYSCALLS],
   ["sys-module.ts", MODULE_SYSCALLS],
   ["sys-eclone.ts", ECLONE_SYSCALLS],
   ["sys-poll.ts", POLL_SYSCALLS],
