@@ -16,6 +16,23 @@ export interface QemuOptions {
   qemu?: string;
 }
 
+/**
+ * Tests that change host-wide state no namespace of this runner contains: the cgroup tests mount
+ * cgroup hierarchies and create cgroups in them, which outlive the test. zdtm.py runs them in a
+ * disposable VM; on a shared host they are not run under qemu (they still run under exec).
+ */
+export function hostUnsafe(t: ZdtmTest): string | null {
+  return /^cgroup/.test(t.base) ? "not run under qemu on a shared host: it creates cgroups on the host (zdtm.py runs it in a disposable VM)" : null;
+}
+
+/** `unshare --mount` as root: a test's mounts (in its directory) vanish with its mount namespace. */
+let unshareOk: boolean | undefined;
+function mountNsPrefix(): string[] {
+  if (process.getuid?.() !== 0) return [];
+  unshareOk ??= spawnSync("unshare", ["--mount", "--propagation", "private", "true"], { stdio: "ignore" }).status === 0;
+  return unshareOk ? ["unshare", "--mount", "--propagation", "private", "--"] : [];
+}
+
 export function qemuAvailable(qemu = "qemu-riscv32"): boolean {
   return spawnSync(qemu, ["--version"], { stdio: "ignore" }).status === 0;
 }
@@ -58,10 +75,12 @@ function readOut(dir: string, outName: string): string | null {
 export async function runQemu(t: ZdtmTest, opts: QemuOptions = {}): Promise<RunOutcome> {
   const skipped = notRun(t);
   if (skipped !== null) return skipped;
+  const unsafe = hostUnsafe(t);
+  if (unsafe !== null) return { verdict: "skip", reason: unsafe };
   const pidName = argValue(t, "pidfile");
   const outName = argValue(t, "outfile");
   if (pidName === null || outName === null) return { verdict: "fail", reason: `start command has no --pidfile/--outfile: ${t.args.join(" ")}` };
-  const timeoutMs = (opts.timeoutSec ?? 30) * 1000;
+  const timeoutMs = (opts.timeoutSec ?? 10) * 1000;
   const dir = mkdtempSync(join(tmpdir(), `cptbench-zdtm-${t.base}-`));
   let pid = 0;
   try {
@@ -75,7 +94,8 @@ export async function runQemu(t: ZdtmTest, opts: QemuOptions = {}): Promise<RunO
     };
     let stderr = "";
     let stderrTail: string[] = [];
-    const launcher = spawn(opts.qemu ?? "qemu-riscv32", [`./${t.base}`, ...t.args], {
+    const argv = [...mountNsPrefix(), opts.qemu ?? "qemu-riscv32", `./${t.base}`, ...t.args];
+    const launcher = spawn(argv[0], argv.slice(1), {
       cwd: dir,
       env: testEnv(t, dir),
       stdio: ["ignore", "ignore", "pipe"],
@@ -112,6 +132,10 @@ export async function runQemu(t: ZdtmTest, opts: QemuOptions = {}): Promise<RunO
     return { verdict: "pass", reason: null };
   } finally {
     if (pid > 0 && alive(pid)) process.kill(pid, "SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Something the test made stays busy (a mount outside a mount namespace): leave it.
+    }
   }
 }
