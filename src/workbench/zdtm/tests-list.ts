@@ -50,7 +50,7 @@ export function buildFailure(log: string): string {
   const err = lines.find((l) => /\berror\b|undefined reference|cannot find -l/.test(l));
   const line = (err ?? lines.filter((l) => l.trim() !== "").pop() ?? "no output").trim();
   // "static/foo.c:12:3: error: x" -> "foo.c:12:3: error: x"; ld's path prefixes are noise too.
-  return line.replace(/^.*\/(?=[^/\s]+:\d+)/, "").replace(/^\S*\/ld: /, "ld: ").slice(0, 200);
+  return line.replace(/^.*\/(?=[^/\s]+:\d+)/, "").replace(/^\S*\/(?:[\w-]+-)?ld: /, "ld: ").slice(0, 200);
 }
 
 /** Split a make -n command line (make printed it; CRIU's rules quote nothing). */
