@@ -14,6 +14,7 @@ export const CATEGORIES: readonly Category[] = [
   { area: "oops (kernel bug)", pattern: /\boops\b/i },
   { area: "credentials: supplementary groups", pattern: /ENOSYS: [^;]*\b(setgroups|getgroups)\b|Can't set groups/ },
   { area: "credentials: capabilities, fsuid", pattern: /ENOSYS: [^;]*\b(capget|capset|setfsuid|setfsgid)\b/ },
+  { area: "other address families (AF_INET/INET6, AF_PACKET, netlink: outside this wave)", pattern: /errno = 97\b|Address family not supported|EAFNOSUPPORT/ },
   { area: "AF_UNIX sockets", pattern: /ENOSYS: [^;]*\b(socket|socketpair|bind|listen|accept4?|connect|sendmsg|recvmsg|sendto|recvfrom|getsockopt|setsockopt|getsockname|getpeername|shutdown)\b/ },
   { area: "poll/select/epoll", pattern: /ENOSYS: [^;]*\b(ppoll_time64|pselect6_time64|epoll_\w+)\b/ },
   { area: "fd events (eventfd/timerfd/signalfd)", pattern: /ENOSYS: [^;]*\b(eventfd2|timerfd_\w+|signalfd4)\b/ },

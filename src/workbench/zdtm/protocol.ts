@@ -54,6 +54,16 @@ export function tailLines(text: string, n = 3): string[] {
   return text.split("\n").filter((l) => l.trim() !== "").slice(-n).map((l) => l.slice(0, 200));
 }
 
+/**
+ * The line of an outfile tail that says what went wrong: the last one that is not libzdtmtst's
+ * launcher reporting that its child exited ("test.c:NNN: Test exited unexpectedly"), which only
+ * repeats the child's own error printed before it.
+ */
+export function keyLine(tail: readonly string[]): string | undefined {
+  const useful = tail.filter((l) => !/test\.c:\d+: Test exited unexpectedly/.test(l));
+  return (useful.length > 0 ? useful : tail)[(useful.length > 0 ? useful : tail).length - 1];
+}
+
 /** The verdict of a test that is not run (no ELF, or its .desc excludes this flavour/arch). */
 export function notRun(t: ZdtmTest): RunOutcome | null {
   if (t.elf === null) return { verdict: "nobuild", reason: t.buildError };

@@ -4,7 +4,7 @@
 // uid zdtm.py gives non-suid tests), the runner waits for it to exit, reads the pid from the
 // pidfile, sends SIGTERM and polls until that process is gone. Limits are wall-clock seconds here.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { argValue, notRun, outPassed, tailLines, testEnv, type RunOutcome } from "./protocol.ts";
@@ -52,6 +52,24 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Processes still running in the test's directory (its daemon when the start timed out, children it
+ * left behind): their cwd is the directory, which no other process has — it is the run's own.
+ */
+function leftovers(dir: string): number[] {
+  const pids: number[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${e}/cwd`).replace(/ \(deleted\)$/, "");
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) pids.push(Number(e));
+    } catch {
+      // Gone, or not ours to look at.
+    }
+  }
+  return pids;
 }
 
 async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
@@ -132,6 +150,13 @@ export async function runQemu(t: ZdtmTest, opts: QemuOptions = {}): Promise<RunO
     return { verdict: "pass", reason: null };
   } finally {
     if (pid > 0 && alive(pid)) process.kill(pid, "SIGKILL");
+    for (const p of leftovers(dir)) {
+      try {
+        process.kill(p, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
     try {
       rmSync(dir, { recursive: true, force: true });
     } catch {

@@ -2,7 +2,7 @@
 // this output) and JSON. The count that matters (issue 15): of the tests that pass under
 // qemu-riscv32, how many pass under cptbench exec; each miss carries its area (categories.ts).
 import { categorize } from "./categories.ts";
-import type { RunOutcome } from "./protocol.ts";
+import { keyLine, type RunOutcome } from "./protocol.ts";
 import type { ZdtmRow } from "./suite.ts";
 
 export interface ZdtmSummary {
@@ -57,7 +57,7 @@ function why(r: ZdtmRow): string {
   const bad = r.exec !== undefined && !passed(r.exec) ? r.exec : r.qemu !== undefined && !passed(r.qemu) ? r.qemu : null;
   if (bad === null) return "";
   const who = bad === r.exec ? `[${categorize(bad)}] ` : "qemu: ";
-  const tail = (bad.outTail ?? []).slice(-1)[0];
+  const tail = keyLine(bad.outTail ?? []);
   return who + (bad.reason ?? "") + (tail !== undefined ? ` — ${tail}` : "");
 }
 
