@@ -59,6 +59,9 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
     .option("--update-expected", "write the exec verdicts of this run into workloads/zdtm/expected.json")
     .allowExcessArguments(false)
     .action(async (flags: ZdtmFlags) => {
+      if (!flags.exec && !flags.list) {
+        throw new CliError("ZDTM_NO_CR", "checkpoint/restart of ZDTM tests in each design is not there yet (issue 16): run them without checkpoint with --exec (add --qemu for the qemu-riscv32 column)");
+      }
       const { loadTests, selectTests, zdtmBuildDir } = await import("../workbench/zdtm/tests-list.ts");
       const tests = loadTests(zdtmBuildDir());
       if (flags.list) {
@@ -68,9 +71,6 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
           process.stdout.write(`${t.name}${state === "" ? "" : `  (${state})`}\n`);
         }
         return;
-      }
-      if (!flags.exec) {
-        throw new CliError("ZDTM_NO_CR", "checkpoint/restart of ZDTM tests in each design is not there yet (issue 16): run them without checkpoint with --exec (add --qemu for the qemu-riscv32 column)");
       }
       const selected = selectTests(tests, { tests: flags.quick ? [...QUICK_SUBSET] : flags.test, all: flags.all, exclude: flags.exclude });
       const { qemuAvailable } = await import("../workbench/zdtm/qemu-runner.ts");
