@@ -1,0 +1,133 @@
+// The ZDTM static tests as scripts/build-zdtm.sh left them in its build directory: which tests
+// CRIU's static/Makefile lists (tests.list, in its order), each one's start command as
+// `make -n NAME.pid` printed it (index/NAME.cmd), whether its ELF built (and the compiler's reason
+// when not: index/NAME.log), and its .desc (flavours, flags). Nothing here copies a list out of
+// CRIU: the build asked CRIU's own Makefile, this reads the answers.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CptbenchError } from "../../machine/errors.ts";
+import { parseDesc, type ZdtmDesc } from "./desc.ts";
+
+export type ZdtmKind = "nofile" | "file" | "dir" | "dirfile" | "other";
+
+export interface ZdtmTest {
+  /** The name zdtm.py uses: zdtm/static/NAME. */
+  name: string;
+  /** The bare name (static/Makefile's). */
+  base: string;
+  kind: ZdtmKind;
+  /** argv[1..] of the start command (--pidfile=NAME.pid --outfile=NAME.out ...). */
+  args: string[];
+  desc: ZdtmDesc;
+  /** The ELF's host path, or null when it did not build. */
+  elf: string | null;
+  /** Why it did not build: the compiler's or linker's first error line. */
+  buildError: string | null;
+  /** Why it is not run in the host flavour on riscv32 (null: it is). */
+  skip: string | null;
+}
+
+/** The repository's root, from src/ (tsx) or dist/ (compiled) alike. */
+export const REPO_ROOT = join(import.meta.dirname, "..", "..", "..");
+
+/** Where build-zdtm.sh puts (or has put) the build: $CPTBENCH_ZDTM_BUILD or the cache path. */
+export function zdtmBuildDir(): string {
+  const env = process.env.CPTBENCH_ZDTM_BUILD;
+  if (env !== undefined && env !== "") return env;
+  try {
+    return execFileSync("bash", [join(REPO_ROOT, "scripts", "build-zdtm.sh"), "--path"], { encoding: "utf8" }).trim();
+  } catch (e) {
+    throw new CptbenchError("ZDTM_BUILD", `cannot locate the ZDTM build (scripts/build-zdtm.sh --path failed: ${(e as Error).message.split("\n")[0]})`);
+  }
+}
+
+export const isBuilt = (dir: string): boolean => existsSync(join(dir, ".complete"));
+
+/** The first line of a build log that says why it failed. */
+export function buildFailure(log: string): string {
+  const lines = log.split("\n");
+  const err = lines.find((l) => /\berror\b|undefined reference|cannot find -l/.test(l));
+  const line = (err ?? lines.filter((l) => l.trim() !== "").pop() ?? "no output").trim();
+  // "static/foo.c:12:3: error: x" -> "foo.c:12:3: error: x"; ld's path prefixes are noise too.
+  return line.replace(/^.*\/(?=[^/\s]+:\d+)/, "").replace(/^\S*\/(?:[\w-]+-)?ld: /, "ld: ").slice(0, 200);
+}
+
+/** Split a make -n command line (make printed it; CRIU's rules quote nothing). */
+function startArgs(cmd: string, base: string, where: string): string[] {
+  const line = cmd.split("\n").find((l) => l.startsWith(`./${base} `) || l === `./${base}`);
+  if (line === undefined) throw new CptbenchError("ZDTM_BUILD", `${where}: no start command for ${base} (got: ${cmd.trim().slice(0, 120)})`);
+  return line.split(/\s+/).slice(1).filter((s) => s.length > 0);
+}
+
+/** Why a test is not run in the host flavour on riscv32, from its .desc (null: it is run). */
+export function skipReason(d: ZdtmDesc): string | null {
+  if (d.arch !== null && d.arch !== "riscv32") return `.desc restricts it to ${d.arch}`;
+  if (!d.flavors.includes("h")) return `.desc allows flavours ${d.flavors.join(", ")} only: namespaces are not in this wave (the host flavour 'h' is what exec runs)`;
+  return null;
+}
+
+/** Every static test of the build in `dir`, in the Makefile's order. */
+export function loadTests(dir: string): ZdtmTest[] {
+  if (!isBuilt(dir)) throw new CptbenchError("ZDTM_NOT_BUILT", `no ZDTM build at ${dir}: run 'npm run build:zdtm' (downloads CRIU 4.1.1's test suite and builds it, a few minutes)`);
+  const list = readFileSync(join(dir, "tests.list"), "utf8").split("\n").filter((s) => s.trim() !== "");
+  const staticDir = join(dir, "zdtm", "static");
+  return list.map((base): ZdtmTest => {
+    const idx = (ext: string): string => {
+      const p = join(dir, "index", `${base}.${ext}`);
+      return existsSync(p) ? readFileSync(p, "utf8") : "";
+    };
+    const descPath = join(staticDir, `${base}.desc`);
+    let desc: ZdtmDesc;
+    let descSkip: string | null = null;
+    try {
+      desc = parseDesc(existsSync(descPath) ? readFileSync(descPath, "utf8") : "", `${base}.desc`);
+    } catch (e) {
+      if (!(e instanceof CptbenchError)) throw e;
+      // mnt_ext_dev's .desc is Python code over an environment variable: without it zdtm.py gets
+      // {'flags': 'noauto'}. cptbench evaluates no code: such a test is noauto and skipped.
+      desc = { flavors: [], flags: ["noauto"], features: [], arch: null, raw: {} };
+      descSkip = `its .desc is a Python expression, not a literal (${e.message}): not evaluated`;
+    }
+    const elfPath = join(staticDir, base);
+    const built = existsSync(elfPath);
+    return {
+      name: `zdtm/static/${base}`,
+      base,
+      kind: (idx("kind").trim() || "other") as ZdtmKind,
+      args: startArgs(idx("cmd"), base, `index/${base}.cmd`),
+      desc,
+      elf: built ? elfPath : null,
+      buildError: built ? null : buildFailure(idx("log")),
+      skip: descSkip ?? skipReason(desc),
+    };
+  });
+}
+
+export interface Selection {
+  /** -t NAME (repeatable): these tests, in this order (bare or zdtm/static/ names). */
+  tests?: string[];
+  /** -a: every test but the noauto ones. */
+  all?: boolean;
+  /** -x PATTERN (repeatable): leave out tests whose name contains it. */
+  exclude?: string[];
+}
+
+/** zdtm.py's selection: -t names, or -a (without noauto), minus -x. An unknown -t is an error. */
+export function selectTests(tests: readonly ZdtmTest[], sel: Selection): ZdtmTest[] {
+  let out: ZdtmTest[];
+  if (sel.tests !== undefined && sel.tests.length > 0) {
+    out = sel.tests.map((n) => {
+      const base = n.replace(/^(zdtm\/)?static\//, "");
+      const t = tests.find((x) => x.base === base);
+      if (t === undefined) throw new CptbenchError("ZDTM_UNKNOWN_TEST", `no ZDTM static test named ${n} (cptbench zdtm --list shows them)`);
+      return t;
+    });
+  } else if (sel.all === true) {
+    out = tests.filter((t) => !t.desc.flags.includes("noauto"));
+  } else {
+    throw new CptbenchError("ZDTM_NO_SELECTION", "say which tests: -t NAME (repeatable) or -a (all but noauto)");
+  }
+  const ex = sel.exclude ?? [];
+  return out.filter((t) => !ex.some((p) => t.name.includes(p)));
+}
