@@ -10,6 +10,9 @@ import { type Vfs } from "../../../machine/fs/vfs.ts";
 import { S_IFMT } from "../../../machine/fs/constants.ts";
 import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EEXIST, ENOENT, ENOMEM, ENOTDIR, EOPNOTSUPP } from "../errors.ts";
+import { EACCES } from "../../../machine/kernel/errno.ts";
+import { CAP_SYS_ADMIN } from "../../../machine/kernel/cred.ts";
+import { mayCreate, mayDelete } from "../../../machine/fs/perm.ts";
 import type { CheckpointModel, InodeRecord } from "../model.ts";
 
 const parts = (p: string): string[] => p.split("/").filter((s) => s.length > 0);
@@ -75,6 +78,10 @@ export class TreeRestore {
   private parent: Dentry | null = null;
   private finalName = "";
   private readonly byRel = new Map<string, Dentry>();
+  /** Ids of the inodes found on the machine outside the tree. */
+  private readonly external = new Set<number>();
+  /** Directories made above the tree's place, oldest first. */
+  private readonly made: { parent: Dentry; d: Dentry }[] = [];
 
   constructor(
     private readonly k: Kernel,
@@ -96,11 +103,12 @@ export class TreeRestore {
     if (this.m.tree.length > 0) {
       const names = parts(root);
       if (names.length === 0) throw new CrError(EOPNOTSUPP, "the image's file tree is rooted at /, which a restart cannot replace");
-      const parent = mkdirsTmpfs(this.vfs, `/${names.slice(0, -1).join("/")}`);
+      const parent = this.mkdirs(names.slice(0, -1));
       if (parent === null) throw new CrError(ENOTDIR, `cannot create the container's tree at ${root}: a directory above it is not a tmpfs directory`);
       this.parent = parent;
       this.finalName = names[names.length - 1];
       const pdir = this.parent.inode as TmpfsDir;
+      this.mayPlace(pdir);
       let tmp = `.cptrst-${this.finalName}`;
       for (let i = 1; pdir.children.has(tmp); i++) tmp = `.cptrst-${this.finalName}.${i}`;
       for (const d of this.m.tree) {
@@ -134,6 +142,7 @@ export class TreeRestore {
         const d = walkTmpfs(this.vfs, rec.externalPath);
         if (d === null) throw new CrError(ENOENT, `${rec.externalPath}, which the container had open outside its tree, does not exist on this machine`);
         this.paths.set(rec.id, this.path(d));
+        this.external.add(rec.id);
         continue;
       }
       // An unlinked file still open or mapped: an inode with no name, reached through a deleted dentry.
@@ -185,6 +194,45 @@ export class TreeRestore {
     return this.path(d);
   }
 
+  /** Whether inode `id` is the machine's own file, found outside the tree (externalPath). */
+  isExternal(id: number): boolean {
+    return this.external.has(id);
+  }
+
+  /**
+   * The directories of the tree root's parent, made as far as they are missing (root-owned, 0755)
+   * and remembered, so that a failed restart removes them again. Null if a component is not a
+   * tmpfs directory (a symlink is never followed) or is a mountpoint.
+   */
+  private mkdirs(names: string[]): Dentry | null {
+    let d = this.vfs.rootMount.root;
+    for (const name of names) {
+      const dir = d.inode;
+      if (!(dir instanceof TmpfsDir) || this.vfs.isMountpoint(d)) return null;
+      let next = dir.children.get(name);
+      if (next === undefined) {
+        next = dir.mkdir(null, d, name, 0o755);
+        this.made.push({ parent: d, d: next });
+      }
+      d = next;
+    }
+    return d.inode instanceof TmpfsDir && !this.vfs.isMountpoint(d) ? d : null;
+  }
+
+  /**
+   * A restarter without CAP_SYS_ADMIN places the tree only where it could itself: it may write
+   * the parent directory, and remove what is at the tree's place (may_delete).
+   */
+  private mayPlace(pdir: TmpfsDir): void {
+    const cred = this.c.t.cred;
+    if (cred.capable(CAP_SYS_ADMIN)) return;
+    if (mayCreate(cred, pdir) !== 0) throw new CrError(EACCES, `the restarter may not create ${this.m.container.treeRoot}: no write permission on its directory`);
+    const old = pdir.children.get(this.finalName);
+    if (old !== undefined && mayDelete(cred, pdir, old.inode, old.inode instanceof TmpfsDir) !== 0) {
+      throw new CrError(EACCES, `the restarter may not replace ${this.m.container.treeRoot}: it may not remove what is there`);
+    }
+  }
+
   /** Put the tree in its place, replacing whatever is there (the old tree stays for open files). */
   commit(): void {
     if (this.temp === null || this.parent === null) return;
@@ -194,13 +242,18 @@ export class TreeRestore {
     if (old !== undefined) removeTree(this.c, this.parent, old);
     dir.rename(this.c, this.temp, this.parent, this.finalName, null);
     this.temp = null;
+    this.made.length = 0;
   }
 
-  /** Remove the temporary tree (a failed restart). */
+  /** Remove the temporary tree and the directories made for it (a failed restart). */
   abort(): void {
-    if (this.temp === null || this.parent === null) return;
-    removeTree(this.c, this.parent, this.temp);
+    if (this.temp !== null && this.parent !== null) removeTree(this.c, this.parent, this.temp);
     this.temp = null;
+    for (const { parent, d } of this.made.reverse()) {
+      const dir = d.inode as TmpfsDir;
+      if (dir.children.size === 0) (parent.inode as TmpfsDir).unlink(this.c, parent, d);
+    }
+    this.made.length = 0;
   }
 }
 
