@@ -54,15 +54,18 @@ export function tampered(c: Checkpointed, edit: (m: CheckpointModel) => void): U
 
 /**
  * Restart from `image` with the design's restarter, run until it is gone; `prepare` may change
- * the restarter (its credentials) before it runs. Returns its log and the restart's trace record.
+ * the restarter (its credentials) before it runs, `each` looks at the kernel between slices. Returns its log and the restart's trace record.
  */
-export function restartFrom(c: Checkpointed, image: Uint8Array, prepare?: (t: Task) => void): { log: [string, number][]; op: CrOpRecord | undefined } {
+export function restartFrom(c: Checkpointed, image: Uint8Array, prepare?: (t: Task) => void, each?: (k: Kernel) => void): { log: [string, number][]; op: CrOpRecord | undefined } {
   writeGuestFile(c.m, IMAGE_PATH, image);
   const log0 = ctlLog(c.m, RESTART_LOG).length;
   const ops0 = crTrace(c.k).ops.length;
   const t = startRestart(c.m, c.w, c.d.restarter);
   prepare?.(t);
-  for (let i = 0; i < 100_000 && t.alive; i++) if (c.k.run(20_000, true) === 0) break;
+  for (let i = 0; i < 100_000 && t.alive; i++) {
+    each?.(c.k);
+    if (c.k.run(20_000, true) === 0) break;
+  }
   return { log: ctlLog(c.m, RESTART_LOG).slice(log0), op: crTrace(c.k).ops.slice(ops0).find((o) => o.op === "restart") };
 }
 

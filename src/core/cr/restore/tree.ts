@@ -12,7 +12,7 @@ import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EEXIST, ENOENT, ENOMEM, ENOTDIR, EOPNOTSUPP } from "../errors.ts";
 import { EACCES } from "../../../machine/kernel/errno.ts";
 import { CAP_SYS_ADMIN } from "../../../machine/kernel/cred.ts";
-import { mayCreate, mayDelete } from "../../../machine/fs/perm.ts";
+import { inodePermission, MAY_READ, mayCreate, mayDelete } from "../../../machine/fs/perm.ts";
 import type { CheckpointModel, InodeRecord } from "../model.ts";
 
 const parts = (p: string): string[] => p.split("/").filter((s) => s.length > 0);
@@ -141,6 +141,11 @@ export class TreeRestore {
       if (rec.externalPath !== undefined) {
         const d = walkTmpfs(this.vfs, rec.externalPath);
         if (d === null) throw new CrError(ENOENT, `${rec.externalPath}, which the container had open outside its tree, does not exist on this machine`);
+        // A restarter without CAP_SYS_ADMIN maps or opens only host files it may read itself.
+        const cred = this.c.t.cred;
+        if (!cred.capable(CAP_SYS_ADMIN) && inodePermission(cred, d.inode, MAY_READ) !== 0) {
+          throw new CrError(EACCES, `inode ${rec.id}: the restarter may not read ${rec.externalPath} itself`);
+        }
         this.paths.set(rec.id, this.path(d));
         this.external.add(rec.id);
         continue;
