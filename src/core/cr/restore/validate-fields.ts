@@ -6,7 +6,7 @@
 // VMA of 2^40 bytes) is refused here, before anything is made from it, with the field's name.
 import { CAP_FULL_SET } from "../../../machine/kernel/cred.ts";
 import { PID_MAX_DEFAULT } from "../../../machine/kernel/pid.ts";
-import { NSIG } from "../../../machine/kernel/signal-defs.ts";
+import { NSIG, UNBLOCKABLE } from "../../../machine/kernel/signal-defs.ts";
 import { NR_OPEN_DEFAULT_LIMIT } from "../../../machine/fs/constants.ts";
 import { MAX_MAP_COUNT, TASK_SIZE } from "../../../machine/mm/layout.ts";
 import { CrError, EINVAL } from "../errors.ts";
@@ -137,6 +137,8 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     signo(`${f} pdeathSignal`, t.pdeathSignal, true);
     exitStatus(`${f} exit`, t.exit);
     sigset(`${f} blocked`, t.blocked);
+    // sigprocmask and sigreturn strip them: no task ever has SIGKILL or SIGSTOP blocked.
+    if ((t.blocked & UNBLOCKABLE) !== 0n) bad(`${f} blocked`, t.blocked, "SIGKILL and SIGSTOP cannot be blocked");
     if (t.savedMask !== null) sigset(`${f} savedMask`, t.savedMask);
     sigset(`${f} sigWaitSet`, t.sigWaitSet);
     pending(`${f} pending`, t.pending);
