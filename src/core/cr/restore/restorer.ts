@@ -288,7 +288,13 @@ export class Restorer {
       r.get(mm);
     }
     const hart = new Hart(mm);
-    const t = new Task(r, pid, group, sighand, cred, nsproxy, rec.comm.slice(0, 15), hart, this.why);
+    let t: Task;
+    try {
+      t = new Task(r, pid, group, sighand, cred, nsproxy, rec.comm.slice(0, 15), hart, this.why);
+    } catch (e) {
+      r.put(mm, "restart: the task was not made"); // the reference taken for it above
+      throw e;
+    }
     this.tasks.push(t);
     pid.task = t;
     if (leader) group.leader = t;

@@ -80,6 +80,8 @@ export class TreeRestore {
   private readonly byRel = new Map<string, Dentry>();
   /** Ids of the inodes found on the machine outside the tree. */
   private readonly external = new Set<number>();
+  /** Unlinked inodes made for open files and mappings, each holding one use by the restart. */
+  private readonly unlinked: (TmpfsFile | TmpfsDir)[] = [];
   /** Directories made above the tree's place, oldest first. */
   private readonly made: { parent: Dentry; d: Dentry }[] = [];
 
@@ -157,6 +159,10 @@ export class TreeRestore {
         ? new TmpfsDir(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs())
         : new TmpfsFile(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs());
       f.nlink = 0;
+      // The restart is a user of the unlinked inode until it commits or aborts: the last of the
+      // files and mappings made from it, or the restart itself, frees its pages.
+      f.get();
+      this.unlinked.push(f);
       if (f instanceof TmpfsFile) fillFile(f, rec);
       setAttrs(f, rec);
       // Named as it was (readlink of /proc/<pid>/fd shows "<dir>/<name> (deleted)").
@@ -197,6 +203,11 @@ export class TreeRestore {
     const d = walkTmpfs(this.vfs, abs);
     if (d === null) throw new CrError(ENOENT, `${abs}, which the image names, does not exist on this machine`);
     return this.path(d);
+  }
+
+  private putUnlinked(): void {
+    for (const f of this.unlinked) f.put();
+    this.unlinked.length = 0;
   }
 
   /** Whether inode `id` is the machine's own file, found outside the tree (externalPath). */
@@ -240,6 +251,7 @@ export class TreeRestore {
 
   /** Put the tree in its place, replacing whatever is there (the old tree stays for open files). */
   commit(): void {
+    this.putUnlinked();
     if (this.temp === null || this.parent === null) return;
     const dir = this.parent.inode as TmpfsDir;
     // Unlink the old tree file by file, so its pages are freed once no open file holds them.
@@ -252,6 +264,7 @@ export class TreeRestore {
 
   /** Remove the temporary tree and the directories made for it (a failed restart). */
   abort(): void {
+    this.putUnlinked();
     if (this.temp !== null && this.parent !== null) removeTree(this.c, this.parent, this.temp);
     this.temp = null;
     for (const { parent, d } of this.made.reverse()) {
