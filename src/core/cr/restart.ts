@@ -32,7 +32,6 @@ import { confineModel, confinementOf } from "./restore/confine.ts";
 import type { KernelLimits } from "./restore/validate-fields.ts";
 import { NR_OPEN_DEFAULT_LIMIT } from "../../machine/fs/constants.ts";
 import { PAGE_SIZE } from "../../machine/mm/frame.ts";
-import { CONTAINER_PIDS_MAX } from "../../machine/kernel/freezer.ts";
 import { CrOp } from "./trace.ts";
 
 /** What every creator tells the recipe. */
@@ -227,15 +226,14 @@ function limitsFor(k: CrContext["k"], caller: Task): KernelLimits {
 }
 
 /**
- * The container's cgroup bounds its tasks (pids.max): an image with more tasks than that is
- * refused before any is made. A group still at "max" gets CONTAINER_PIDS_MAX when the restart
- * commits (Restorer.commit): a restored container is always bounded.
+ * A pids.max set on the container's cgroup bounds the restart too: an image with more tasks than
+ * the group has room for is refused before any is made. (A group still at "max" gets a bound when
+ * the restart commits: Restorer.commit.)
  */
 function checkPidsMax(k: CrContext["k"], m: CheckpointModel): void {
   const g = k.freezer.find(k.freezer.root, m.container.freezerGroup);
-  if (g === k.freezer.root) return;
-  const current = g?.pidsCurrent() ?? 0;
-  const room = Math.min(g?.pidsRoom() ?? Infinity, CONTAINER_PIDS_MAX - current);
+  if (g === null || g === k.freezer.root) return;
+  const room = g.pidsRoom();
   if (m.tasks.length > room) {
     throw new CrError(EAGAIN, `the image has ${m.tasks.length} tasks; the container's cgroup ${m.container.freezerGroup} has room for ${Math.max(0, room)} more (pids.max)`);
   }

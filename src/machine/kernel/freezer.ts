@@ -14,10 +14,10 @@ import type { Task } from "./task.ts";
 export type FreezerState = "THAWED" | "FREEZING" | "FROZEN";
 
 /**
- * The pids.max a restart gives a restored container's group that has none: an image is
- * untrusted, and one flipped byte can turn a workload into a fork bomb (issue 17). Far above
- * what any workload forks, far below pid_max, so a bomb meets EAGAIN while the machine stays
- * responsive.
+ * The least pids.max a restart gives a restored container's group that has none (Restorer.commit:
+ * twice the tasks it has, at least this): an image is untrusted, and one flipped byte can turn a
+ * workload into a fork bomb (issue 17). Far below pid_max, so a bomb meets EAGAIN while the
+ * machine stays responsive.
  */
 export const CONTAINER_PIDS_MAX = 1024;
 

@@ -398,10 +398,11 @@ export class Restorer {
       ns.lastPid = rec.lastPid;
       ns.allocating = rec.allocating;
     }
-    // A restored container is always bounded: its group keeps a pids.max set before, else gets the default.
-    if (this.freezerGroup !== null && this.freezerGroup !== this.k.freezer.root && this.freezerGroup.pidsMax === Infinity) {
-      this.freezerGroup.pidsMax = CONTAINER_PIDS_MAX;
-    }
+    // A restored container is always bounded: its group keeps a pids.max set before, else gets
+    // room for twice the tasks it has now (at least CONTAINER_PIDS_MAX): a tree of 10,000 tasks
+    // restores and grows, a flipped byte that makes a workload a fork bomb meets EAGAIN.
+    const g = this.freezerGroup;
+    if (g !== null && g !== this.k.freezer.root && g.pidsMax === Infinity) g.pidsMax = Math.max(CONTAINER_PIDS_MAX, 2 * g.pidsCurrent());
     const ns = this.initNs;
     for (const g of m.threadGroups) {
       const tg = this.groups.get(g.id)!;
