@@ -23,6 +23,8 @@ export { startCheckpoint, type CheckpointSteps } from "./checkpoint.ts";
 export { Freezing } from "./freezing.ts";
 export { CheckpointTarget, dumpContainer, killContainer } from "./dump.ts";
 export { containerTasks } from "./collect/collect.ts";
+// Whose credentials a checkpoint or restart may handle (CAP_CHECKPOINT_RESTORE's rules).
+export { credsBeyond, mayCheckpointRestore } from "./creds.ts";
 // Restart: reading the model, the recipe and the hooks a creator gives it.
 export { readModel, readPerTask } from "./read-model.ts";
 export { Restart, restartImage, spawnRestart, type ForkedTasks, type KernelTasks, type TaskCreation } from "./restart.ts";

@@ -14,11 +14,11 @@
 import type { KthreadYield } from "../../machine/kernel/kthread.ts";
 import { modulePutAndExit } from "../../machine/kernel/kthread.ts";
 import { COSTS } from "../../machine/kernel/costs.ts";
-import { CAP_SYS_ADMIN } from "../../machine/kernel/cred.ts";
 import type { PidNamespace } from "../../machine/kernel/pid.ts";
 import { NR_RESTART } from "../../machine/kernel/syscalls/cr-nr.ts";
 import type { Task } from "../../machine/kernel/task.ts";
-import { CrError, EINVAL, EPERM } from "./errors.ts";
+import { CrError, EAGAIN, EINVAL, EPERM } from "./errors.ts";
+import { mayCheckpointRestore, refuseImageCreds } from "./creds.ts";
 import { restartImageFd, type ImageFd } from "./image-io.ts";
 import type { CrContext } from "./interfaces.ts";
 import { refuse, spawnJob, type CrJob } from "./job.ts";
@@ -28,6 +28,10 @@ import { readModel, readPerTask } from "./read-model.ts";
 import { Restorer } from "./restore/restorer.ts";
 import { restoreTaskState } from "./restore/task.ts";
 import { validateModel } from "./restore/validate.ts";
+import { confineModel, confinementOf } from "./restore/confine.ts";
+import type { KernelLimits } from "./restore/validate-fields.ts";
+import { NR_OPEN_DEFAULT_LIMIT } from "../../machine/fs/constants.ts";
+import { PAGE_SIZE } from "../../machine/mm/frame.ts";
 import { CrOp } from "./trace.ts";
 
 /** What every creator tells the recipe. */
@@ -104,7 +108,12 @@ export class Restart {
       // per-task layout only the skeleton is decoded here; each task reads its own pages.
       this.parts = how.perTaskParts ? yield* readPerTask(cr, this.img, op.rec) : null;
       const model = (this.model = this.parts?.model ?? (yield* readModel(cr, this.self, this.img, op.rec)));
-      validateModel(model);
+      // The image is untrusted: every number within the kernel's limits, everything it names
+      // inside the restarter's directory, no credential the restarter could not set itself.
+      validateModel(model, limitsFor(k, caller));
+      confineModel(model, confinementOf(k.vfs, caller));
+      refuseImageCreds(model, caller.cred);
+      checkPidsMax(k, model);
       op.rec.tasks = model.tasks.length;
       yield;
       this.step(how.firstStep);
@@ -180,13 +189,14 @@ export class Restart {
 }
 
 /**
- * The checks every sys_restart makes before any work, in this order: CAP_SYS_ADMIN, the creator's
+ * The checks every sys_restart makes before any work, in this order: CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE (the image's credentials are checked once decoded), the creator's
  * own (`bad`: its refusal, or null), the image fd (a pipe only for a codec that streams). Returns
  * the image, or -errno with the reason recorded in the trace.
  */
 export function restartImage(cr: CrContext, caller: Task, fd: number, bad: CrError | null): ImageFd | number {
   const no = (e: CrError): number => refuse(cr, "restart", caller, e);
-  if (!caller.cred.capable(CAP_SYS_ADMIN)) return no(new CrError(EPERM, "restart needs CAP_SYS_ADMIN"));
+  if (!mayCheckpointRestore(caller.cred)) return no(new CrError(EPERM, "restart needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE"));
   if (bad !== null) return no(bad);
   const img = restartImageFd(caller, fd, cr.codec);
   return img instanceof CrError ? no(img) : img;
@@ -208,4 +218,23 @@ function checkForkedTree(model: CheckpointModel, ns: PidNamespace, tasks: Task[]
       throw new CrError(EINVAL, `task ${nr} was forked as a ${task.isLeader ? "process" : "thread"}, but the image has it as a ${leader === t.id ? "process" : "thread"}`);
     }
   });
+}
+
+/** The limits a restart by `caller` works within: its namespace's pid_max, the machine's memory, RLIMIT_NOFILE. */
+function limitsFor(k: CrContext["k"], caller: Task): KernelLimits {
+  return { pidMax: caller.pidNsForChildren.pidMax, memoryBytes: k.frames.limit * PAGE_SIZE, fdLimit: NR_OPEN_DEFAULT_LIMIT };
+}
+
+/**
+ * A pids.max set on the container's cgroup bounds the restart too: an image with more tasks than
+ * the group has room for is refused before any is made. (A group still at "max" gets a bound when
+ * the restart commits: Restorer.commit.)
+ */
+function checkPidsMax(k: CrContext["k"], m: CheckpointModel): void {
+  const g = k.freezer.find(k.freezer.root, m.container.freezerGroup);
+  if (g === null || g === k.freezer.root) return;
+  const room = g.pidsRoom();
+  if (m.tasks.length > room) {
+    throw new CrError(EAGAIN, `the image has ${m.tasks.length} tasks; the container's cgroup ${m.container.freezerGroup} has room for ${Math.max(0, room)} more (pids.max)`);
+  }
 }

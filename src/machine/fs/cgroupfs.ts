@@ -1,12 +1,13 @@
 // The cgroup-v1 freezer hierarchy as a file system (Linux's cgroup1 mount with -o freezer),
 // mounted at /sys/fs/cgroup/freezer. The root and every group are directories holding the files
 // of kernel/freezer-files.ts (tasks, cgroup.procs, freezer.state, freezer.self_freezing,
-// freezer.parent_freezing) and one directory per child group. mkdir makes a group; rmdir removes
+// freezer.parent_freezing; below the root also the pids controller's pids.max and pids.current,
+// as with `-o freezer,pids`) and one directory per child group. mkdir makes a group; rmdir removes
 // one that has neither tasks nor child groups (EBUSY otherwise); the files cannot be removed.
 //
 // Built on procfs's pieces: files generated at read (a snapshot from position 0) and
 // dentries made afresh at each lookup. Inode numbers are stable per group and file.
-import { FREEZER_FILES, readFreezerFile, writeFreezerFile, type FreezerFile } from "../kernel/freezer-files.ts";
+import { groupFiles, readFreezerFile, writeFreezerFile, type FreezerFile } from "../kernel/freezer-files.ts";
 import type { FreezerCgroup } from "../kernel/freezer.ts";
 import { EBUSY, EEXIST, ENODEV, EPERM } from "./errno.ts";
 import { Dentry, type DirEntry, type FsCtx } from "./inode.ts";
@@ -40,7 +41,7 @@ export class CgroupFs extends ProcFs {
 /** A group is gone once it has been removed from its parent (open files then read ENODEV). */
 const removed = (g: FreezerCgroup): boolean => g.parent !== null && (g.parent.children.get(g.name) !== g || removed(g.parent));
 
-const READ_ONLY = new Set<FreezerFile>(["freezer.self_freezing", "freezer.parent_freezing"]);
+const READ_ONLY = new Set<FreezerFile>(["freezer.self_freezing", "freezer.parent_freezing", "pids.current"]);
 
 function freezerFile(sb: CgroupFs, g: FreezerCgroup, name: FreezerFile): ProcFnFile {
   const show = (c: FsCtx): string | number => (removed(g) ? -ENODEV : readFreezerFile(c.k, g, name, c.t));
@@ -65,14 +66,14 @@ export class FreezerDir extends ProcDirBase {
 
   lookup(_c: FsCtx, dir: Dentry, name: string): Dentry | null {
     if (removed(this.group)) return null;
-    if ((FREEZER_FILES as readonly string[]).includes(name)) return new Dentry(name, dir, freezerFile(this.sb, this.group, name as FreezerFile));
+    if ((groupFiles(this.group) as readonly string[]).includes(name)) return new Dentry(name, dir, freezerFile(this.sb, this.group, name as FreezerFile));
     const child = this.group.children.get(name);
     return child === undefined ? null : new Dentry(name, dir, new FreezerDir(this.sb, child));
   }
 
   list(): DirEntry[] {
     if (removed(this.group)) return [];
-    const out: DirEntry[] = FREEZER_FILES.map((f) => ({ name: f, ino: this.sb.inoOf(this.group, f), type: 0o10 }));
+    const out: DirEntry[] = groupFiles(this.group).map((f) => ({ name: f, ino: this.sb.inoOf(this.group, f), type: 0o10 }));
     for (const [name, child] of this.group.children) out.push({ name, ino: this.sb.inoOf(child, "."), type: 0o4 });
     return out;
   }

@@ -5,6 +5,11 @@ export const CAP_KILL = 5;
 export const CAP_SETGID = 6;
 export const CAP_SETUID = 7;
 export const CAP_SYS_ADMIN = 21;
+/**
+ * Linux 5.9's CAP_CHECKPOINT_RESTORE: set_tid and ns_last_pid without CAP_SYS_ADMIN; here also
+ * checkpoint and restart of tasks whose credentials the holder could set itself (core/cr/creds.ts).
+ */
+export const CAP_CHECKPOINT_RESTORE = 40;
 /** CAP_LAST_CAP of Linux 6.1 is 40: every capability bit. */
 export const CAP_FULL_SET = 2 ** 41 - 1;
 

@@ -7,7 +7,7 @@ import {
 } from "./clone-flags.ts";
 import { COSTS } from "./costs.ts";
 import { CAP_SYS_ADMIN } from "./cred.ts";
-import { EINVAL, EPERM } from "./errno.ts";
+import { EAGAIN, EINVAL, EPERM } from "./errno.ts";
 import type { Kernel } from "./kernel.ts";
 import { allocPid, type PidNamespace } from "./pid.ts";
 import { SIGCHLD } from "./signal-names.ts";
@@ -69,6 +69,9 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
     return err;
   };
   if (a.setTid.length > ns.level + 1) return fail(-EINVAL);
+  // The pids controller (cgroup_can_fork): a group at pids.max refuses with EAGAIN, before a
+  // pid is taken, so a fork bomb costs one check per attempt.
+  if (!k.freezer.canFork(parent)) return fail(-EAGAIN);
   const pid = allocPid(ns, a.setTid);
   if (typeof pid === "number") return fail(pid);
 

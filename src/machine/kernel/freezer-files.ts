@@ -6,11 +6,21 @@
 import { CAP_SYS_ADMIN } from "./cred.ts";
 import { EINVAL, EPERM, ESRCH } from "./errno.ts";
 import type { FreezerCgroup } from "./freezer.ts";
+
+/** PID_MAX_LIMIT on a 32-bit kernel (PAGE_SIZE * 8): the largest pids.max accepted. */
+const PID_MAX_LIMIT = 32768;
 import type { Kernel } from "./kernel.ts";
 import type { Task } from "./task.ts";
 
 export const FREEZER_FILES = ["tasks", "cgroup.procs", "freezer.state", "freezer.self_freezing", "freezer.parent_freezing"] as const;
-export type FreezerFile = (typeof FREEZER_FILES)[number];
+/** The pids controller's files, co-mounted: not on the root group (CFTYPE_NOT_ON_ROOT). */
+export const PIDS_FILES = ["pids.current", "pids.max"] as const;
+export type FreezerFile = (typeof FREEZER_FILES)[number] | (typeof PIDS_FILES)[number];
+
+/** The control files a group's directory has. */
+export function groupFiles(g: FreezerCgroup): readonly FreezerFile[] {
+  return g.parent === null ? FREEZER_FILES : [...FREEZER_FILES, ...PIDS_FILES];
+}
 
 /** The text a read of the file returns. */
 export function readFreezerFile(k: Kernel, g: FreezerCgroup, file: FreezerFile, reader: Task): string {
@@ -33,6 +43,10 @@ export function readFreezerFile(k: Kernel, g: FreezerCgroup, file: FreezerFile, 
       return g.selfFreezing ? "1\n" : "0\n";
     case "freezer.parent_freezing":
       return g.parent?.freezing ? "1\n" : "0\n";
+    case "pids.current":
+      return `${g.pidsCurrent()}\n`;
+    case "pids.max":
+      return g.pidsMax === Infinity ? "max\n" : `${g.pidsMax}\n`;
   }
 }
 
@@ -58,7 +72,17 @@ export function writeFreezerFile(k: Kernel, g: FreezerCgroup, file: FreezerFile,
       for (const x of targets) k.freezer.attach(g, x);
       return len;
     }
+    case "pids.max": {
+      // pids_max_write: "max" or a number in [0, PID_MAX_LIMIT]; a lower limit than the
+      // current count is allowed (only new forks fail).
+      if (g.parent === null) return -EINVAL;
+      if (!writer.cred.capable(CAP_SYS_ADMIN)) return -EPERM;
+      if (value === "max") g.pidsMax = Infinity;
+      else if (/^\d+$/.test(value) && Number(value) <= PID_MAX_LIMIT) g.pidsMax = Number(value);
+      else return -EINVAL;
+      return len;
+    }
     default:
-      return -EINVAL; // the *_freezing files are read-only
+      return -EINVAL; // the *_freezing files and pids.current are read-only
   }
 }

@@ -13,11 +13,24 @@ import type { Task } from "./task.ts";
 
 export type FreezerState = "THAWED" | "FREEZING" | "FROZEN";
 
+/**
+ * The least pids.max a restart gives a restored container's group that has none (Restorer.commit:
+ * twice the tasks it has, at least this): an image is untrusted, and one flipped byte can turn a
+ * workload into a fork bomb (issue 17). Far below pid_max, so a bomb meets EAGAIN while the
+ * machine stays responsive.
+ */
+export const CONTAINER_PIDS_MAX = 1024;
+
 export class FreezerCgroup {
   readonly children = new Map<string, FreezerCgroup>();
   readonly tasks = new Set<Task>();
   /** This group itself was asked to freeze (a descendant of a frozen group freezes too). */
   selfFreezing = false;
+  /**
+   * The pids controller co-mounted with the freezer (cgroup v1 `-o freezer,pids`): at most this
+   * many tasks in the group and below it (pids.max; Infinity reads "max"). Never on the root.
+   */
+  pidsMax = Infinity;
 
   constructor(
     readonly name: string,
@@ -31,6 +44,19 @@ export class FreezerCgroup {
 
   get path(): string {
     return this.parent === null ? "/" : `${this.parent.path === "/" ? "" : this.parent.path}/${this.name}`;
+  }
+
+  /** pids.current: the tasks of this group and below it, zombies included until released. */
+  pidsCurrent(): number {
+    let n = 0;
+    for (const g of this.subtree()) n += g.tasks.size;
+    return n;
+  }
+
+  /** How many more tasks this group can take: the tightest pids.max of it and its ancestors. */
+  pidsRoom(): number {
+    const own = this.pidsMax - this.pidsCurrent();
+    return this.parent === null ? own : Math.min(own, this.parent.pidsRoom());
   }
 
   /** This group and all below it. */
@@ -54,6 +80,19 @@ export class Freezer {
     let g = base;
     for (const name of path.split("/").filter((s) => s !== "")) g = g.children.get(name) ?? this.createGroup(g, name) ?? g;
     return g;
+  }
+
+  /** The group at `path` below `base`, or null if it does not exist (nothing is made). */
+  find(base: FreezerCgroup, path: string): FreezerCgroup | null {
+    let g: FreezerCgroup | undefined = base;
+    for (const name of path.split("/").filter((s) => s !== "")) if ((g = g.children.get(name)) === undefined) return null;
+    return g;
+  }
+
+  /** cgroup_can_fork of the pids controller: whether `parent`'s group may take one more task. */
+  canFork(parent: Task): boolean {
+    const g = this.groupOf(parent);
+    return g === this.root || g.pidsRoom() >= 1;
   }
 
   /** mkdir under a group; null if the name exists or is not a valid directory name. */

@@ -4,7 +4,7 @@
 // path (eslint.config.js enforces it); growing it is a decision about the plugin surface.
 export type { Kernel } from "./kernel.ts";
 export { COSTS } from "./costs.ts";
-export { CAP_SYS_ADMIN } from "./cred.ts";
+export { CAP_CHECKPOINT_RESTORE, CAP_SYS_ADMIN } from "./cred.ts";
 export { EFAULT, ERESTARTNOINTR, ETIMEDOUT } from "./errno.ts";
 export type { KthreadYield } from "./kthread.ts";
 export { restartingOf, type PidNamespace, type RestartingState } from "./pid.ts";

@@ -11,10 +11,10 @@
 // If a step fails, the container is thawed and runs on as if nothing had happened, a partly
 // written image file is truncated back, and the error reaches the caller (core/cr's startCheckpoint frame).
 import { inject, injectable } from "tsyringe";
-import { CAP_SYS_ADMIN, NR_CHECKPOINT, type KthreadYield, type Task } from "../../machine/kernel/index.ts";
+import { NR_CHECKPOINT, type KthreadYield, type Task } from "../../machine/kernel/index.ts";
 import {
-  CheckpointTarget, CPT_FLAGS_MASK, CPT_KILL, CrError, dumpContainer, EINVAL, EPERM, ESRCH, imageFd, killContainer,
-  refuse, startCheckpoint, waitForJob,
+  CheckpointTarget, containerTasks, CPT_FLAGS_MASK, CPT_KILL, credsBeyond, CrError, dumpContainer, EINVAL, EPERM, ESRCH,
+  imageFd, killContainer, mayCheckpointRestore, refuse, startCheckpoint, waitForJob,
   type CheckpointInitiator, type CrContext, type CrJob, type CrOp, type Freezing, type ImageFd,
 } from "../../core/cr/index.ts";
 
@@ -34,7 +34,7 @@ export class ExternalInitiator implements CheckpointInitiator {
 
   private start(cr: CrContext, caller: Task, pid: number, fd: number, flags: number): CrJob | number {
     const no = (e: CrError): number => refuse(cr, "checkpoint", caller, e);
-    if (!caller.cred.capable(CAP_SYS_ADMIN)) return no(new CrError(EPERM, "checkpoint needs CAP_SYS_ADMIN"));
+    if (!mayCheckpointRestore(caller.cred)) return no(new CrError(EPERM, "checkpoint needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE"));
     if ((flags & ~CPT_FLAGS_MASK) !== 0) return no(new CrError(EINVAL, `unknown checkpoint flags 0x${flags.toString(16)}`));
     const init = cr.k.findTask(caller.pidNs, pid);
     if (init === undefined || !init.alive) return no(new CrError(ESRCH, `no process ${pid} in the caller's pid namespace`));
@@ -42,6 +42,11 @@ export class ExternalInitiator implements CheckpointInitiator {
       return no(new CrError(EINVAL, `pid ${pid} is not the init of a container (a child pid namespace)`));
     }
     if (init.pidNs.contains(caller.pidNs)) return no(new CrError(EINVAL, "the caller is inside the container: an external checkpoint comes from outside"));
+    // Without CAP_SYS_ADMIN, only a container of tasks whose credentials the caller could set.
+    for (const t of containerTasks(cr.k, init)) {
+      const why = t.alive ? credsBeyond(caller.cred, t.cred) : null;
+      if (why !== null) return no(new CrError(EPERM, `checkpointing task ${t.pid.nrIn(init.pidNs)} needs CAP_SYS_ADMIN: ${why}`));
+    }
     const img = imageFd(caller, fd, true);
     if (img instanceof CrError) return no(img);
     return startCheckpoint(cr, caller, img, init, {

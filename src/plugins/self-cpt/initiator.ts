@@ -11,20 +11,27 @@
 // No controller is involved, so there is no pre- or post-dump hook: the cost difference against
 // the external initiator's five steps is one of the report's figures.
 import { inject, injectable } from "tsyringe";
-import { CAP_SYS_ADMIN, NR_CHECKPOINT, type KthreadYield, type Task } from "../../machine/kernel/index.ts";
+import { NR_CHECKPOINT, type KthreadYield, type Task } from "../../machine/kernel/index.ts";
 import {
-  CheckpointTarget, containerTasks, CPT_FLAGS_MASK, CPT_KILL, CPT_RESTARTED, CrError, dumpContainer, EINVAL, EPERM, ESRCH,
+  CheckpointTarget, containerTasks, CPT_FLAGS_MASK, credsBeyond, CPT_KILL, CPT_RESTARTED, CrError, dumpContainer, EINVAL, EPERM, ESRCH,
   imageFd, killContainer, refuse, startCheckpoint, waitForJob,
   type CheckpointInitiator, type CrContext, type CrJob, type CrOp, type Freezing, type ImageFd,
 } from "../../core/cr/index.ts";
 
 export const SELF_STEPS = ["freeze", "dump", "thaw-or-kill"] as const;
 
-/** Whether `caller` may checkpoint every task of the container: CAP_SYS_ADMIN, or all its own. */
-function mayCheckpoint(k: CrContext["k"], caller: Task, init: Task): boolean {
-  if (caller.cred.capable(CAP_SYS_ADMIN)) return true;
-  const uid = caller.cred.euid;
-  return containerTasks(k, init).every((t) => !t.alive || (t.cred.uid === uid && t.cred.euid === uid && t.cred.suid === uid));
+/**
+ * Why `caller` may not checkpoint the container, or null: with CAP_SYS_ADMIN it may; else every
+ * live task must have credentials the caller could have set itself — its uids, its gids, no
+ * capability it lacks (a uid-1000 task cannot dump an init with gid 0 or with capabilities).
+ */
+function whyNot(k: CrContext["k"], caller: Task, init: Task): string | null {
+  for (const t of containerTasks(k, init)) {
+    if (!t.alive) continue;
+    const why = credsBeyond(caller.cred, t.cred);
+    if (why !== null) return `task ${t.pid.nrIn(init.pidNs)} of the container: ${why}`;
+  }
+  return null;
 }
 
 @injectable()
@@ -52,7 +59,8 @@ export class SelfInitiator implements CheckpointInitiator {
     if (pid !== 0 && pid !== 1) return no(new CrError(EINVAL, `a self checkpoint names the caller's own container: pid 0 or 1, not ${pid}`));
     const init = ns.reaper;
     if (init === null || !init.alive) return no(new CrError(ESRCH, "the caller's container has no init"));
-    if (!mayCheckpoint(k, caller, init)) return no(new CrError(EPERM, "checkpointing tasks of other users needs CAP_SYS_ADMIN"));
+    const why = whyNot(k, caller, init);
+    if (why !== null) return no(new CrError(EPERM, `checkpointing tasks of other users needs CAP_SYS_ADMIN: ${why}`));
     const img = imageFd(caller, fd, true);
     if (img instanceof CrError) return no(img);
     return startCheckpoint(cr, caller, img, init, {

@@ -20,6 +20,8 @@ export const CTL_PATH = "/bin/cptbench-ctl";
 export const IMAGE_PATH = "/var/cpt/image";
 export const CTL_LOG = "/var/cpt/ctl.log";
 export const RESTART_LOG = "/var/cpt/restart.log";
+/** Where every container's tree lives (workdirOf), and the directory restarts are confined to. */
+export const CT_DIR = "/ct";
 export const CT_CGROUP = "ct";
 
 const toolElfs = new Map<string, Uint8Array>();
@@ -65,7 +67,7 @@ export function bootMachine(exp: Experiment, w: WorkloadRef, mod: ModuleDef | nu
   const vfs = m.kernel.vfs;
   vfs.installFile(CTL_PATH, controllerElf(), 0o755);
   mkdirp(m, "/var/cpt");
-  mkdirp(m, "/ct");
+  mkdirp(m, CT_DIR);
   vfs.installFile(workloadPath(w), w.elf, 0o755);
   for (const [path, bytes] of Object.entries(w.files ?? {})) {
     if (vfs.installFile(path, bytes, 0o755) === null) m.kernel.programs.set(path, bytes);
@@ -94,7 +96,12 @@ export function startRun(m: Machine, w: WorkloadRef, flags: number, trigger: Che
 export function startRestart(m: Machine, w: WorkloadRef, restarter: RestarterSpec = { program: "cptbench-ctl", args: ["restart"] }, image = IMAGE_PATH): Task {
   const path = `/bin/${restarter.program}`;
   const argv = [path, ...restarter.args, "--log", RESTART_LOG, "--image", image, "--flags", "0"];
-  return m.kernel.spawn(toolElf(restarter.program), argv, w.env, path);
+  const t = m.kernel.spawn(toolElf(restarter.program), argv, w.env, path);
+  // The restarter works in the containers' directory, as a controller that chdir()s there
+  // before restarting: sys_restart confines the container's tree below its working directory.
+  const ct = walkTmpfs(m.kernel.vfs, CT_DIR);
+  if (ct !== null && t.fs !== null) t.fs.pwd = { mnt: m.kernel.vfs.rootMount, dentry: ct };
+  return t;
 }
 
 /** Make a directory and its parents (root-owned, 0755) from outside the guest. */

@@ -10,12 +10,20 @@ import { FsStruct } from "../../../machine/fs/fs-struct.ts";
 import type { FsCtx, Path } from "../../../machine/fs/inode.ts";
 import { openPath } from "../../../machine/fs/open.ts";
 import { PipeInode } from "../../../machine/fs/pipe.ts";
-import { AT_FDCWD, O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
+import { AT_FDCWD, O_ACCMODE, O_PATH, O_RDONLY, O_WRONLY } from "../../../machine/fs/constants.ts";
+import { CharDevInode, DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO } from "../../../machine/fs/devices.ts";
+import { inodePermission, MAY_READ, MAY_WRITE } from "../../../machine/fs/perm.ts";
+import { CAP_SYS_ADMIN } from "../../../machine/kernel/cred.ts";
+import { DEVICE_ALLOW_LIST } from "./confine.ts";
 import { LOOKUP_FOLLOW, lookupAt } from "../../../machine/fs/namei.ts";
 import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
-import { CrError, EINVAL, ENOMEM } from "../errors.ts";
+import { CrError, EINVAL, ENOENT, ENOMEM, EPERM } from "../errors.ts";
+import { EACCES } from "../../../machine/kernel/errno.ts";
 import type { CheckpointModel, FileRecord } from "../model.ts";
-import type { TreeRestore } from "./tree.ts";
+import { walkTmpfs, type TreeRestore } from "./tree.ts";
+
+/** The devices of DEVICE_ALLOW_LIST by number. */
+const ALLOWED_RDEV = new Set([DEV_NULL, DEV_ZERO, DEV_FULL]);
 
 export class FilesRestore {
   readonly files = new Map<number, File>();
@@ -63,22 +71,55 @@ export class FilesRestore {
     let path: Path;
     let priv: unknown;
     if (t.kind === "inode") {
-      path = this.tree.paths.get(t.inodeId) ?? this.tree.resolve(t.path);
+      // By inode only: the path is the name it had, never a place to look on this machine.
+      const p = this.tree.paths.get(t.inodeId);
+      if (p === undefined) throw new CrError(EINVAL, `file ${rec.id} names inode ${t.inodeId}, which the image does not have`);
+      path = p;
     } else if (t.kind === "pipe") path = this.pipePath(t.pipeId);
     else if (t.kind === "console") {
-      path = this.tree.resolve("/dev/console");
+      const d = walkTmpfs(this.k.vfs, "/dev/console");
+      if (d === null || !(d.inode instanceof CharDevInode) || d.inode.rdev !== DEV_CONSOLE) throw new CrError(ENOENT, `file ${rec.id}: this machine has no console at /dev/console`);
+      path = { mnt: this.k.vfs.rootMount, dentry: d };
       if (t.stream !== 0) priv = t.stream;
     } else if (t.kind === "proc") {
       const p = lookupAt({ k: this.k, t: viewer }, AT_FDCWD, t.path, LOOKUP_FOLLOW);
       if (typeof p === "number") throw new CrError(-p, `${t.path}, open in the container, cannot be reopened here (errno ${-p})`);
       path = p;
-    } else path = this.tree.resolve(t.path);
+    } else {
+      if (!DEVICE_ALLOW_LIST.includes(t.path)) throw new CrError(EPERM, `file ${rec.id}: device ${JSON.stringify(t.path)} is not one a restart may open`);
+      const d = walkTmpfs(this.k.vfs, t.path);
+      if (d === null) throw new CrError(ENOENT, `file ${rec.id}: device ${t.path} does not exist on this machine`);
+      path = { mnt: this.k.vfs.rootMount, dentry: d };
+    }
+    this.confined(rec, path);
     if (t.kind === "console" && t.stream === 0 && (rec.flags & O_ACCMODE) !== O_RDONLY) throw new CrError(EINVAL, `file ${rec.id}: console stdin opened for writing`);
     if (t.kind === "console" && t.stream !== 0 && (rec.flags & O_ACCMODE) === O_RDONLY) throw new CrError(EINVAL, `file ${rec.id}: console output stream opened read-only`);
     const f = openPath(this.c, path, rec.flags, this.why(`file ${rec.id}`), priv);
     if (typeof f === "number") throw new CrError(-f, `reopening file ${rec.id} failed with errno ${-f}`);
     f.pos = rec.pos;
     return f;
+  }
+
+  /**
+   * What a restored file may be, whatever its path said: a device from the allow-list (by its
+   * number: a tmpfs file named /dev/null is no device), a procfs file for a proc record (a
+   * /proc/<pid>/root/... or fd/N link followed out of /proc is refused), and for a restarter
+   * without CAP_SYS_ADMIN, a file outside the tree it may open itself with these flags.
+   */
+  private confined(rec: FileRecord, path: Path): void {
+    const t = rec.target;
+    const inode = path.dentry.inode;
+    if (t.kind === "device" && !(inode instanceof CharDevInode && ALLOWED_RDEV.has(inode.rdev))) {
+      throw new CrError(EPERM, `file ${rec.id}: ${t.path} is not an allowed character device here`);
+    }
+    if (t.kind === "proc" && inode.sb !== this.k.vfs.proc) throw new CrError(EPERM, `file ${rec.id}: ${t.path} leads out of /proc`);
+    const cred = this.c.t.cred;
+    const external = t.kind === "device" || t.kind === "proc" || (t.kind === "inode" && this.tree.isExternal(t.inodeId));
+    if (external && !cred.capable(CAP_SYS_ADMIN) && (rec.flags & O_PATH) === 0) {
+      const acc = rec.flags & O_ACCMODE;
+      const mask = (acc === O_RDONLY ? MAY_READ : acc === O_WRONLY ? MAY_WRITE : MAY_READ | MAY_WRITE);
+      if (inodePermission(cred, inode, mask) !== 0) throw new CrError(EACCES, `file ${rec.id}: the restarter may not open ${"path" in t ? t.path : "it"} with these flags itself`);
+    }
   }
 
   /** The fs contexts (root, cwd, umask): first, so that tasks can look paths up. */

@@ -13,12 +13,13 @@ import { Cred } from "../../../machine/kernel/cred.ts";
 import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import { allocPid, type Pid, type PidNamespace } from "../../../machine/kernel/pid.ts";
 import { Nsproxy, SigHand, Task, ThreadGroup } from "../../../machine/kernel/task.ts";
-import type { FreezerCgroup } from "../../../machine/kernel/freezer.ts";
+import { CONTAINER_PIDS_MAX, type FreezerCgroup } from "../../../machine/kernel/freezer.ts";
 import { Mm } from "../../../machine/mm/mm.ts";
 import type { ShmemObject } from "../../../machine/mm/shmem.ts";
 import { exitTaskFiles } from "../../../machine/fs/task-files.ts";
 import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import { CrError, EINVAL } from "../errors.ts";
+import { NSIG } from "../../../machine/kernel/signal-defs.ts";
 import type { CheckpointModel, TaskRecord } from "../model.ts";
 import { FilesRestore } from "./files.ts";
 import { restoreCowPages, restoreMm, restoreShmem } from "./mm.ts";
@@ -117,6 +118,9 @@ export class Restorer {
       if (rec.numbers.length === 0 || rec.numbers.length !== rec.nsIds.length) throw new CrError(EINVAL, `pid ${rec.id} has no numbers`);
       const inner = this.nsById.get(rec.nsIds[rec.nsIds.length - 1]);
       if (inner === undefined) throw new CrError(EINVAL, `pid ${rec.id} lives in unknown namespace ${rec.nsIds[rec.nsIds.length - 1]}`);
+      // One number per namespace from the container's down to `inner`: set_tid never reaches
+      // the restarter's namespace, where the number is allocated as for any fork.
+      if (rec.numbers.length !== inner.level - this.initNs.level + 1) throw new CrError(EINVAL, `pid ${rec.id} has ${rec.numbers.length} numbers for ${inner.level - this.initNs.level + 1} namespaces of the container`);
       const setTid = [...rec.numbers].reverse();
       const p = allocPid(inner, setTid);
       if (typeof p === "number") throw new CrError(-p, `pid ${rec.numbers.join("/")} cannot be taken (errno ${-p})`);
@@ -144,8 +148,9 @@ export class Restorer {
       this.creds.set(c.id, new Cred(r, this.why, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.capEffective, c.capPermitted));
     }
     for (const s of m.sighands) {
+      // Checked before the allocation: a refused record must leave no sighand_struct behind.
+      if (s.actions.length !== NSIG + 1) throw new CrError(EINVAL, `sighand ${s.id} has ${s.actions.length} actions, not ${NSIG + 1}`);
       const sh = new SigHand(r, this.why);
-      if (s.actions.length !== sh.actions.length) throw new CrError(EINVAL, `sighand ${s.id} has ${s.actions.length} actions, not ${sh.actions.length}`);
       s.actions.forEach((a, i) => (sh.actions[i] = { ...a }));
       this.sighands.set(s.id, sh);
     }
@@ -283,7 +288,13 @@ export class Restorer {
       r.get(mm);
     }
     const hart = new Hart(mm);
-    const t = new Task(r, pid, group, sighand, cred, nsproxy, rec.comm.slice(0, 15), hart, this.why);
+    let t: Task;
+    try {
+      t = new Task(r, pid, group, sighand, cred, nsproxy, rec.comm.slice(0, 15), hart, this.why);
+    } catch (e) {
+      r.put(mm, "restart: the task was not made"); // the reference taken for it above
+      throw e;
+    }
     this.tasks.push(t);
     pid.task = t;
     if (leader) group.leader = t;
@@ -387,6 +398,11 @@ export class Restorer {
       ns.lastPid = rec.lastPid;
       ns.allocating = rec.allocating;
     }
+    // A restored container is always bounded: its group keeps a pids.max set before, else gets
+    // room for twice the tasks it has now (at least CONTAINER_PIDS_MAX): a tree of 10,000 tasks
+    // restores and grows, a flipped byte that makes a workload a fork bomb meets EAGAIN.
+    const g = this.freezerGroup;
+    if (g !== null && g !== this.k.freezer.root && g.pidsMax === Infinity) g.pidsMax = Math.max(CONTAINER_PIDS_MAX, 2 * g.pidsCurrent());
     const ns = this.initNs;
     for (const g of m.threadGroups) {
       const tg = this.groups.get(g.id)!;

@@ -10,6 +10,9 @@ import { type Vfs } from "../../../machine/fs/vfs.ts";
 import { S_IFMT } from "../../../machine/fs/constants.ts";
 import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EEXIST, ENOENT, ENOMEM, ENOTDIR, EOPNOTSUPP } from "../errors.ts";
+import { EACCES } from "../../../machine/kernel/errno.ts";
+import { CAP_SYS_ADMIN } from "../../../machine/kernel/cred.ts";
+import { inodePermission, MAY_READ, mayCreate, mayDelete } from "../../../machine/fs/perm.ts";
 import type { CheckpointModel, InodeRecord } from "../model.ts";
 
 const parts = (p: string): string[] => p.split("/").filter((s) => s.length > 0);
@@ -75,6 +78,12 @@ export class TreeRestore {
   private parent: Dentry | null = null;
   private finalName = "";
   private readonly byRel = new Map<string, Dentry>();
+  /** Ids of the inodes found on the machine outside the tree. */
+  private readonly external = new Set<number>();
+  /** Unlinked inodes made for open files and mappings, each holding one use by the restart. */
+  private readonly unlinked: (TmpfsFile | TmpfsDir)[] = [];
+  /** Directories made above the tree's place, oldest first. */
+  private readonly made: { parent: Dentry; d: Dentry }[] = [];
 
   constructor(
     private readonly k: Kernel,
@@ -96,11 +105,12 @@ export class TreeRestore {
     if (this.m.tree.length > 0) {
       const names = parts(root);
       if (names.length === 0) throw new CrError(EOPNOTSUPP, "the image's file tree is rooted at /, which a restart cannot replace");
-      const parent = mkdirsTmpfs(this.vfs, `/${names.slice(0, -1).join("/")}`);
+      const parent = this.mkdirs(names.slice(0, -1));
       if (parent === null) throw new CrError(ENOTDIR, `cannot create the container's tree at ${root}: a directory above it is not a tmpfs directory`);
       this.parent = parent;
       this.finalName = names[names.length - 1];
       const pdir = this.parent.inode as TmpfsDir;
+      this.mayPlace(pdir);
       let tmp = `.cptrst-${this.finalName}`;
       for (let i = 1; pdir.children.has(tmp); i++) tmp = `.cptrst-${this.finalName}.${i}`;
       for (const d of this.m.tree) {
@@ -133,7 +143,13 @@ export class TreeRestore {
       if (rec.externalPath !== undefined) {
         const d = walkTmpfs(this.vfs, rec.externalPath);
         if (d === null) throw new CrError(ENOENT, `${rec.externalPath}, which the container had open outside its tree, does not exist on this machine`);
+        // A restarter without CAP_SYS_ADMIN maps or opens only host files it may read itself.
+        const cred = this.c.t.cred;
+        if (!cred.capable(CAP_SYS_ADMIN) && inodePermission(cred, d.inode, MAY_READ) !== 0) {
+          throw new CrError(EACCES, `inode ${rec.id}: the restarter may not read ${rec.externalPath} itself`);
+        }
         this.paths.set(rec.id, this.path(d));
+        this.external.add(rec.id);
         continue;
       }
       // An unlinked file still open or mapped: an inode with no name, reached through a deleted dentry.
@@ -143,6 +159,10 @@ export class TreeRestore {
         ? new TmpfsDir(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs())
         : new TmpfsFile(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs());
       f.nlink = 0;
+      // The restart is a user of the unlinked inode until it commits or aborts: the last of the
+      // files and mappings made from it, or the restart itself, frees its pages.
+      f.get();
+      this.unlinked.push(f);
       if (f instanceof TmpfsFile) fillFile(f, rec);
       setAttrs(f, rec);
       // Named as it was (readlink of /proc/<pid>/fd shows "<dir>/<name> (deleted)").
@@ -185,8 +205,53 @@ export class TreeRestore {
     return this.path(d);
   }
 
+  private putUnlinked(): void {
+    for (const f of this.unlinked) f.put();
+    this.unlinked.length = 0;
+  }
+
+  /** Whether inode `id` is the machine's own file, found outside the tree (externalPath). */
+  isExternal(id: number): boolean {
+    return this.external.has(id);
+  }
+
+  /**
+   * The directories of the tree root's parent, made as far as they are missing (root-owned, 0755)
+   * and remembered, so that a failed restart removes them again. Null if a component is not a
+   * tmpfs directory (a symlink is never followed) or is a mountpoint.
+   */
+  private mkdirs(names: string[]): Dentry | null {
+    let d = this.vfs.rootMount.root;
+    for (const name of names) {
+      const dir = d.inode;
+      if (!(dir instanceof TmpfsDir) || this.vfs.isMountpoint(d)) return null;
+      let next = dir.children.get(name);
+      if (next === undefined) {
+        next = dir.mkdir(null, d, name, 0o755);
+        this.made.push({ parent: d, d: next });
+      }
+      d = next;
+    }
+    return d.inode instanceof TmpfsDir && !this.vfs.isMountpoint(d) ? d : null;
+  }
+
+  /**
+   * A restarter without CAP_SYS_ADMIN places the tree only where it could itself: it may write
+   * the parent directory, and remove what is at the tree's place (may_delete).
+   */
+  private mayPlace(pdir: TmpfsDir): void {
+    const cred = this.c.t.cred;
+    if (cred.capable(CAP_SYS_ADMIN)) return;
+    if (mayCreate(cred, pdir) !== 0) throw new CrError(EACCES, `the restarter may not create ${this.m.container.treeRoot}: no write permission on its directory`);
+    const old = pdir.children.get(this.finalName);
+    if (old !== undefined && mayDelete(cred, pdir, old.inode, old.inode instanceof TmpfsDir) !== 0) {
+      throw new CrError(EACCES, `the restarter may not replace ${this.m.container.treeRoot}: it may not remove what is there`);
+    }
+  }
+
   /** Put the tree in its place, replacing whatever is there (the old tree stays for open files). */
   commit(): void {
+    this.putUnlinked();
     if (this.temp === null || this.parent === null) return;
     const dir = this.parent.inode as TmpfsDir;
     // Unlink the old tree file by file, so its pages are freed once no open file holds them.
@@ -194,13 +259,19 @@ export class TreeRestore {
     if (old !== undefined) removeTree(this.c, this.parent, old);
     dir.rename(this.c, this.temp, this.parent, this.finalName, null);
     this.temp = null;
+    this.made.length = 0;
   }
 
-  /** Remove the temporary tree (a failed restart). */
+  /** Remove the temporary tree and the directories made for it (a failed restart). */
   abort(): void {
-    if (this.temp === null || this.parent === null) return;
-    removeTree(this.c, this.parent, this.temp);
+    this.putUnlinked();
+    if (this.temp !== null && this.parent !== null) removeTree(this.c, this.parent, this.temp);
     this.temp = null;
+    for (const { parent, d } of this.made.reverse()) {
+      const dir = d.inode as TmpfsDir;
+      if (dir.children.size === 0) (parent.inode as TmpfsDir).unlink(this.c, parent, d);
+    }
+    this.made.length = 0;
   }
 }
 

@@ -7,12 +7,14 @@
 // would otherwise fork a tree that can never be completed). Throws CrError(EINVAL).
 import { CrError, EINVAL } from "../errors.ts";
 import type { CheckpointModel } from "../model.ts";
+import { DEFAULT_LIMITS, validateFields, type KernelLimits } from "./validate-fields.ts";
 
 function fail(what: string): never {
   throw new CrError(EINVAL, `inconsistent image: ${what}`);
 }
 
-export function validateModel(m: CheckpointModel): void {
+export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT_LIMITS): void {
+  validateFields(m, limits);
   const ids = <T extends { id: number }>(list: T[], what: string): Map<number, T> => {
     const map = new Map<number, T>();
     for (const x of list) {
@@ -29,6 +31,20 @@ export function validateModel(m: CheckpointModel): void {
   const creds = ids(m.creds, "cred");
   const pids = ids(m.pids, "pid");
   const namespaces = ids(m.pidNamespaces, "pid namespace");
+  // A pid's numbers are in the container's namespace and the ones nested in it, outermost
+  // first, each the child of the one before: a number for any other namespace (the restarter's)
+  // would be taken outside the container.
+  for (const p of m.pids) {
+    if (p.nsIds.length !== p.numbers.length) fail(`pid ${p.id} has ${p.numbers.length} numbers for ${p.nsIds.length} namespaces`);
+    p.nsIds.forEach((id, i) => {
+      const ns = namespaces.get(id);
+      if (ns === undefined) fail(`pid ${p.id} names pid namespace ${id}, which the image does not have`);
+      const parent = i === 0 ? null : p.nsIds[i - 1];
+      if (i === 0 ? id !== m.container.pidNsId : ns.parentId !== parent) {
+        fail(`pid ${p.id}'s number ${p.numbers[i]} is in pid namespace ${id}, which is not ${i === 0 ? "the container's" : `a child of namespace ${parent}`}: it would be taken outside the container`);
+      }
+    });
+  }
   const need = (map: Map<number, unknown>, id: number | null, task: number, what: string): void => {
     if (id !== null && !map.has(id)) fail(`task ${task} names ${what} ${id}, which the image does not have`);
   };

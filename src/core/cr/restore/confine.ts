@@ -1,0 +1,136 @@
+// Confinement of a restart (issue 17 item 1): the image is untrusted, so everything it names on
+// the machine must lie where the restarter let it. The directory the container's tree may live
+// in is the restarter's working directory (the jail: a controller chdir()s to where its
+// containers live, as CRIU's --root names the root it restores into); the tree root must be
+// strictly below it, so a restart can never replace /bin or anything else beside the jail.
+//
+// Then, per record:
+//   - tree names are plain components (no "", ".", ".."): nothing is made outside the tree;
+//   - fs contexts: cwd inside the tree; root inside the tree or the restarter's own root (a
+//     container that was never chrooted shares the view its restarter has, and gets nothing more);
+//   - device files only from DEVICE_ALLOW_LIST (harmless character devices), proc files only
+//     under /proc (and the inode reached must be procfs's: restore/files.ts checks it);
+//   - an inode outside the tree (externalPath: the host file a container maps, like its ELF) is
+//     found where it is and never written: opened read-only, never mapped shared and writable.
+// Every refusal is CrError EPERM (outside what the restarter allows) or EINVAL (no valid path),
+// naming the record, before anything is made.
+import type { Task } from "../../../machine/kernel/task.ts";
+import { dPath } from "../../../machine/fs/dpath.ts";
+import type { Vfs } from "../../../machine/fs/vfs.ts";
+import { O_ACCMODE, O_PATH, O_RDONLY } from "../../../machine/fs/constants.ts";
+import { PROT_WRITE, VM_MAYWRITE, VM_SHARED } from "../../../machine/mm/vma.ts";
+import { CrError, EINVAL, EPERM } from "../errors.ts";
+import type { CheckpointModel } from "../model.ts";
+
+/** The devices a restored file may name: they read nothing of the host and write nowhere. */
+export const DEVICE_ALLOW_LIST: readonly string[] = ["/dev/null", "/dev/zero", "/dev/full"];
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
+
+/** Where a restart may put things: derived from its caller's fs context. */
+export interface Confinement {
+  /** The restarter's working directory: the container's tree goes strictly below it. */
+  readonly jail: string;
+  /** The restarter's root: a restored task's root may be it, or inside the tree. */
+  readonly restarterRoot: string;
+}
+
+/** The caller's working directory and root as absolute paths of the machine. */
+export function confinementOf(vfs: Vfs, caller: Task): Confinement {
+  const fs = caller.fs;
+  if (fs === null) throw new CrError(EPERM, "the restarter has no fs context: no directory to restore into");
+  const root = dPath(fs.root, vfs.root);
+  const cwd = dPath(fs.pwd, vfs.root);
+  if (cwd.deleted || !cwd.reachable) throw new CrError(EPERM, `the restarter's working directory ${cwd.name} is removed or unreachable: no directory to restore into`);
+  if (!within(cwd.name, root.name)) throw new CrError(EPERM, `the restarter's working directory ${cwd.name} is outside its root ${root.name}`);
+  return { jail: cwd.name, restarterRoot: root.name };
+}
+
+/** The components of a path, or a reason why it is no plain path. */
+function components(p: string): string[] | string {
+  if (p.length > PATH_MAX) return "longer than PATH_MAX";
+  if (p.includes("\0")) return "contains a NUL byte";
+  if (p === "") return [];
+  const parts = p.split("/");
+  for (const c of parts) {
+    if (c === "" || c === "." || c === "..") return `has a "${c}" component`;
+    if (c.length > NAME_MAX) return "has a component longer than NAME_MAX";
+  }
+  return parts;
+}
+
+/** An absolute path without empty, "." or ".." components (so it names one place). */
+export function checkAbsolute(what: string, p: string): void {
+  if (!p.startsWith("/")) throw new CrError(EINVAL, `${what} ${JSON.stringify(p)} is not an absolute path`);
+  const c = p === "/" ? [] : components(p.slice(1));
+  if (typeof c === "string") throw new CrError(EINVAL, `${what} ${JSON.stringify(p)} ${c}`);
+}
+
+/** Whether absolute `p` is `dir` or below it. */
+export const within = (p: string, dir: string): boolean => dir === "/" || p === dir || p.startsWith(`${dir}/`);
+
+/** Refuse the first record of `m` that would reach outside the confinement `c`. */
+export function confineModel(m: CheckpointModel, c: Confinement): void {
+  const root = m.container.treeRoot;
+  checkAbsolute("the container's tree root", root);
+  if (root === c.jail || !within(root, c.jail)) {
+    throw new CrError(EPERM, `the container's tree root ${root} is not below the restarter's directory ${c.jail}: a restart only creates files there`);
+  }
+  const inTree = (p: string): boolean => within(p, root);
+  m.tree.forEach((d, i) => {
+    const parts = components(d.path);
+    if (typeof parts === "string") throw new CrError(EINVAL, `tree entry ${JSON.stringify(d.path)} ${parts}`);
+    if ((i === 0) !== (d.path === "")) throw new CrError(EINVAL, `tree entry ${i} (${JSON.stringify(d.path)}): the tree's root comes first, once`);
+  });
+  for (const fs of m.fsContexts) {
+    checkAbsolute(`fs context ${fs.id} cwd`, fs.cwd);
+    checkAbsolute(`fs context ${fs.id} root`, fs.root);
+    if (!inTree(fs.cwd)) throw new CrError(EPERM, `fs context ${fs.id}: cwd ${fs.cwd} is outside the container's tree ${root}`);
+    if (!inTree(fs.root) && fs.root !== c.restarterRoot) {
+      throw new CrError(EPERM, `fs context ${fs.id}: root ${fs.root} is neither inside the container's tree ${root} nor the restarter's root ${c.restarterRoot}`);
+    }
+  }
+  const external = new Set<number>();
+  const inodes = new Set<number>();
+  for (const i of m.inodes) {
+    inodes.add(i.id);
+    if (i.externalPath === undefined) continue;
+    checkAbsolute(`inode ${i.id} external path`, i.externalPath);
+    if (inTree(i.externalPath)) throw new CrError(EINVAL, `inode ${i.id}: external path ${i.externalPath} is inside the container's tree ${root}, where the image's own files go`);
+    external.add(i.id);
+  }
+  for (const f of m.files) {
+    const t = f.target;
+    if (t.kind === "device" && !DEVICE_ALLOW_LIST.includes(t.path)) {
+      throw new CrError(EPERM, `file ${f.id}: device ${JSON.stringify(t.path)} is not one a restart may open (${DEVICE_ALLOW_LIST.join(", ")})`);
+    }
+    if (t.kind === "proc") {
+      checkAbsolute(`file ${f.id} proc path`, t.path);
+      if (!t.path.startsWith("/proc/")) throw new CrError(EPERM, `file ${f.id}: proc file ${t.path} is not under /proc`);
+    }
+    if (t.kind === "inode") {
+      if (!inodes.has(t.inodeId)) throw new CrError(EINVAL, `file ${f.id} names inode ${t.inodeId}, which the image does not have`);
+      const readOnly = (f.flags & O_PATH) !== 0 || (f.flags & O_ACCMODE) === O_RDONLY;
+      if (external.has(t.inodeId) && !readOnly) {
+        throw new CrError(EPERM, `file ${f.id}: ${t.path} is outside the container's tree and open for writing: a restart never opens host files for writing`);
+      }
+    }
+  }
+  for (const mm of m.mms) {
+    for (const v of mm.vmas) {
+      if (v.backing.kind !== "file") continue;
+      if (!inodes.has(v.backing.inodeId)) throw new CrError(EINVAL, `mm ${mm.id}: a mapping names inode ${v.backing.inodeId}, which the image does not have`);
+      const writable = (v.flags & VM_SHARED) !== 0 && ((v.prot & PROT_WRITE) !== 0 || (v.flags & VM_MAYWRITE) !== 0);
+      if (external.has(v.backing.inodeId) && writable) {
+        throw new CrError(EPERM, `mm ${mm.id}: a shared writable mapping of ${v.backing.path}, outside the container's tree: a restart never maps host files for writing`);
+      }
+    }
+  }
+  checkFreezerPath("the container's freezer group", m.container.freezerGroup);
+  for (const t of m.tasks) checkFreezerPath(`task ${t.id} freezer path`, t.freezerPath);
+}
+
+function checkFreezerPath(what: string, p: string): void {
+  const parts = components(p.replace(/^\//, ""));
+  if (typeof parts === "string") throw new CrError(EINVAL, `${what} ${JSON.stringify(p)} ${parts}`);
+}

@@ -1,0 +1,218 @@
+// Every number of a decoded model against the limits the kernel itself enforces (issue 17 item 3).
+// validate.ts checks that the records fit together; this file checks each field on its own: a
+// pid must be one alloc_pid could hand out, a signal one kill() accepts, an address one the rv32
+// user address space has, a size one the machine's memory could hold. An image is untrusted
+// input: a value no kernel could have produced (ns_last_pid = -1, an exit signal of 0x8000011, a
+// VMA of 2^40 bytes) is refused here, before anything is made from it, with the field's name.
+import { CAP_FULL_SET } from "../../../machine/kernel/cred.ts";
+import { PID_MAX_DEFAULT } from "../../../machine/kernel/pid.ts";
+import { NSIG, UNBLOCKABLE } from "../../../machine/kernel/signal-defs.ts";
+import { NR_OPEN_DEFAULT_LIMIT } from "../../../machine/fs/constants.ts";
+import { MAX_MAP_COUNT, TASK_SIZE } from "../../../machine/mm/layout.ts";
+import { CrError, EINVAL } from "../errors.ts";
+import type { CheckpointModel, ExitStatusRecord, PageRecord, SigInfoRecord, SigPendingRecord } from "../model.ts";
+
+const PAGE = 4096;
+/** MAX_PID_NS_LEVEL: namespaces nest at most 32 deep, so a pid has at most 33 numbers. */
+const MAX_PID_NS_LEVEL = 32;
+/** CSIGNAL: clone() takes the exit signal from the low byte of its flags. */
+const CSIGNAL = 0xff;
+/** /proc/sys/fs/pipe-max-size's default: the most a pipe can hold after F_SETPIPE_SZ. */
+const PIPE_MAX_SIZE = 1 << 20;
+/** Records of one kind beyond this are no container this kernel could run (a 1 GiB machine). */
+export const MAX_RECORDS = 1 << 20;
+/** (uid_t)-1 is "no id" (uid_valid() is false): ids are 0 .. 2^32 - 2. */
+const ID_MAX = 0xfffffffe;
+const U32 = 0xffffffff;
+const SIGSET_MAX = (1n << 64n) - 1n;
+
+/** The limits of the machine a restart runs on. */
+export interface KernelLimits {
+  /** pid_max of the namespaces the restart creates. */
+  readonly pidMax: number;
+  /** The machine's memory in bytes (frames × 4 KiB). */
+  readonly memoryBytes: number;
+  /** RLIMIT_NOFILE: the highest fd number plus one. */
+  readonly fdLimit: number;
+}
+
+/** A 1 GiB machine's limits, for callers without a kernel at hand (tests, the inspector). */
+export const DEFAULT_LIMITS: KernelLimits = { pidMax: PID_MAX_DEFAULT, memoryBytes: 1 << 30, fdLimit: NR_OPEN_DEFAULT_LIMIT };
+
+function bad(field: string, value: unknown, why: string): never {
+  const v = typeof value === "bigint" ? `0x${value.toString(16)}` : typeof value === "string" ? JSON.stringify(value) : String(value);
+  throw new CrError(EINVAL, `bad image: ${field} = ${v}: ${why}`);
+}
+
+const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
+
+function int(field: string, v: unknown, min: number, max: number, why = `not an integer in [${min}, ${max}]`): void {
+  if (!isInt(v) || v < min || v > max) bad(field, v, why);
+}
+
+function sigset(field: string, v: unknown): void {
+  if (typeof v !== "bigint" || v < 0n || v > SIGSET_MAX) bad(field, v, "not a 64-bit signal set");
+}
+
+function count(field: string, list: unknown[], max: number): void {
+  if (list.length > max) bad(`${field} count`, list.length, `more than ${max}`);
+}
+
+function signo(field: string, v: unknown, allowZero: boolean): void {
+  int(field, v, allowZero ? 0 : 1, NSIG, `not a signal number (${allowZero ? 0 : 1}..${NSIG})`);
+}
+
+function siginfo(field: string, s: SigInfoRecord): void {
+  signo(`${field}.signo`, s.signo, false);
+  int(`${field}.code`, s.code, -(2 ** 31), 2 ** 31 - 1);
+  if (s.raw !== undefined && s.raw.length > 128) bad(`${field}.raw length`, s.raw.length, "a siginfo is 128 bytes");
+}
+
+function pending(field: string, p: SigPendingRecord): void {
+  sigset(`${field}.signals`, p.signals);
+  // RLIMIT_SIGPENDING is far below this; a queue this long is no kernel's.
+  count(`${field}.queue`, p.queue, 1 << 16);
+  p.queue.forEach((s, i) => siginfo(`${field}.queue[${i}]`, s));
+}
+
+function exitStatus(field: string, e: ExitStatusRecord | undefined): void {
+  if (e === undefined) return;
+  if (e.code !== undefined) int(`${field}.code`, e.code, 0, 255);
+  if (e.signal !== undefined) signo(`${field}.signal`, e.signal, false);
+}
+
+function pages(field: string, list: PageRecord[], maxIndex: number, memoryPages: number): void {
+  count(field, list, memoryPages);
+  for (const p of list) {
+    int(`${field} index`, p.index, 0, maxIndex - 1, `outside [0, ${maxIndex})`);
+    if (p.data.length !== PAGE) bad(`${field} ${p.index} length`, p.data.length, "a page is 4096 bytes");
+  }
+}
+
+/** Refuse the first field of `m` outside the kernel's limits (CrError EINVAL naming it). */
+export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
+  const memoryPages = Math.floor(lim.memoryBytes / PAGE);
+  const userPages = TASK_SIZE / PAGE;
+  int("meta.clock", m.meta.clock, 0, Number.MAX_SAFE_INTEGER);
+  for (const [name, list] of Object.entries(m)) if (Array.isArray(list)) count(name, list, MAX_RECORDS);
+  count("tasks", m.tasks, lim.pidMax);
+  count("pidNamespaces", m.pidNamespaces, lim.pidMax);
+  for (const ns of m.pidNamespaces) int(`pid namespace ${ns.id} lastPid`, ns.lastPid, 0, lim.pidMax - 1, `outside [0, pid_max ${lim.pidMax})`);
+  for (const p of m.pids) {
+    if (p.numbers.length === 0 || p.numbers.length > MAX_PID_NS_LEVEL + 1) bad(`pid ${p.id} numbers length`, p.numbers.length, `a pid has 1..${MAX_PID_NS_LEVEL + 1} numbers`);
+    p.numbers.forEach((n, i) => int(`pid ${p.id} numbers[${i}]`, n, 1, lim.pidMax - 1, `outside [1, pid_max ${lim.pidMax})`));
+  }
+  for (const c of m.creds) {
+    for (const f of ["uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid"] as const) int(`cred ${c.id} ${f}`, c[f], 0, ID_MAX, "not a valid id (0..4294967294)");
+    for (const f of ["capEffective", "capPermitted"] as const) {
+      int(`cred ${c.id} ${f}`, c[f], 0, CAP_FULL_SET, "has bits above CAP_LAST_CAP (40)");
+    }
+    if (!capSubset(c.capEffective, c.capPermitted)) {
+      bad(`cred ${c.id} capEffective`, c.capEffective, "not a subset of capPermitted");
+    }
+  }
+  for (const s of m.sighands) {
+    if (s.actions.length !== NSIG + 1) bad(`sighand ${s.id} actions length`, s.actions.length, `a signal table has ${NSIG + 1} entries`);
+    s.actions.forEach((a, i) => {
+      int(`sighand ${s.id} action ${i} handler`, a.handler, 0, U32);
+      int(`sighand ${s.id} action ${i} flags`, a.flags, 0, U32);
+      int(`sighand ${s.id} action ${i} restorer`, a.restorer, 0, U32);
+      sigset(`sighand ${s.id} action ${i} mask`, a.mask);
+    });
+  }
+  for (const g of m.threadGroups) {
+    pending(`thread group ${g.id} sharedPending`, g.sharedPending);
+    exitStatus(`thread group ${g.id} groupExitStatus`, g.groupExitStatus);
+    signo(`thread group ${g.id} stopSignal`, g.stopSignal, true);
+    int(`thread group ${g.id} itimerRealLeft`, g.itimerRealLeft, 0, Number.MAX_SAFE_INTEGER);
+    int(`thread group ${g.id} itimerRealInterval`, g.itimerRealInterval, 0, Number.MAX_SAFE_INTEGER);
+    for (const f of ["itimerVirt", "itimerProf"] as const) {
+      int(`thread group ${g.id} ${f}.left`, g[f].left, 0, Number.MAX_SAFE_INTEGER);
+      int(`thread group ${g.id} ${f}.interval`, g[f].interval, 0, Number.MAX_SAFE_INTEGER);
+    }
+  }
+  for (const t of m.tasks) {
+    const f = `task ${t.id}`;
+    int(`${f} exitSignal`, t.exitSignal, -1, CSIGNAL, "not -1 (a thread) or a clone exit signal (0..255)");
+    signo(`${f} pdeathSignal`, t.pdeathSignal, true);
+    exitStatus(`${f} exit`, t.exit);
+    sigset(`${f} blocked`, t.blocked);
+    // sigprocmask and sigreturn strip them: no task ever has SIGKILL or SIGSTOP blocked.
+    if ((t.blocked & UNBLOCKABLE) !== 0n) bad(`${f} blocked`, t.blocked, "SIGKILL and SIGSTOP cannot be blocked");
+    if (t.savedMask !== null) sigset(`${f} savedMask`, t.savedMask);
+    sigset(`${f} sigWaitSet`, t.sigWaitSet);
+    pending(`${f} pending`, t.pending);
+    int(`${f} sas.sp`, t.sas.sp, 0, U32);
+    int(`${f} sas.size`, t.sas.size, 0, TASK_SIZE);
+    int(`${f} clearChildTid`, t.clearChildTid, 0, TASK_SIZE - 1, "not a user address");
+    int(`${f} cpuCycles`, t.cpuCycles, 0, Number.MAX_SAFE_INTEGER);
+    int(`${f} instret`, t.instret, 0, Number.MAX_SAFE_INTEGER);
+    if (t.comm.length > 64) bad(`${f} comm length`, t.comm.length, "TASK_COMM_LEN is 16");
+    if (t.regs !== null) {
+      if (t.regs.x.length !== 32) bad(`${f} regs.x length`, t.regs.x.length, "rv32 has 32 integer registers");
+      if (t.regs.f.length !== 64) bad(`${f} regs.f length`, t.regs.f.length, "32 FP registers, two halves each");
+      t.regs.x.forEach((v, i) => int(`${f} regs.x[${i}]`, v, -(2 ** 31), U32));
+      t.regs.f.forEach((v, i) => int(`${f} regs.f[${i}]`, v, -(2 ** 31), U32));
+      int(`${f} regs.pc`, t.regs.pc, 0, TASK_SIZE - 1, "not a user address");
+      int(`${f} regs.fcsr`, t.regs.fcsr, 0, 0xff);
+    }
+  }
+  for (const mm of m.mms) {
+    const f = `mm ${mm.id}`;
+    count(`${f} vmas`, mm.vmas, MAX_MAP_COUNT);
+    let prevEnd = 0;
+    let mapped = 0;
+    mm.vmas.forEach((v, i) => {
+      int(`${f} vma ${i} start`, v.start, 0, TASK_SIZE - PAGE, "not a page-aligned user address");
+      int(`${f} vma ${i} end`, v.end, v.start + PAGE, TASK_SIZE, "not a page-aligned user address above start");
+      if (v.start % PAGE !== 0 || v.end % PAGE !== 0) bad(`${f} vma ${i} start`, v.start, "not page-aligned");
+      if (v.start < prevEnd) bad(`${f} vma ${i} start`, v.start, "overlaps the VMA before it (VMAs are sorted and disjoint)");
+      prevEnd = v.end;
+      mapped += v.end - v.start;
+      int(`${f} vma ${i} pgoff`, v.pgoff, 0, 2 ** 32 - 1);
+      int(`${f} vma ${i} prot`, v.prot, 0, 7);
+      int(`${f} vma ${i} flags`, v.flags, 0, U32);
+    });
+    pages(`${f} page`, mm.pages, userPages, memoryPages);
+    for (const r of mm.cowRefs) int(`${f} cowRef index`, r.index, 0, userPages - 1);
+    int(`${f} startBrk`, mm.startBrk, 0, TASK_SIZE, "not a user address");
+    int(`${f} brk`, mm.brk, mm.startBrk, TASK_SIZE, "not a user address at or above startBrk");
+    int(`${f} startStack`, mm.startStack, 0, TASK_SIZE, "not a user address");
+    int(`${f} mmapBase`, mm.mmapBase, 0, TASK_SIZE, "not a user address");
+    if (mapped > TASK_SIZE) bad(`${f} mapped size`, mapped, "more than the user address space");
+  }
+  pages("cowPage", m.cowPages, Number.MAX_SAFE_INTEGER, memoryPages);
+  for (const s of m.shmem) {
+    int(`shmem ${s.id} size`, s.size, 0, memoryPages, `more pages than the machine's memory (${memoryPages})`);
+    pages(`shmem ${s.id} page`, s.pages, s.size, memoryPages);
+  }
+  for (const i of m.inodes) {
+    const f = `inode ${i.id}`;
+    int(`${f} size`, i.size, 0, lim.memoryBytes, `larger than the machine's memory (${lim.memoryBytes} bytes)`);
+    int(`${f} ino`, i.ino, 1, U32);
+    int(`${f} mode`, i.mode, 0, 0o177777);
+    int(`${f} uid`, i.uid, 0, ID_MAX, "not a valid id (0..4294967294)");
+    int(`${f} gid`, i.gid, 0, ID_MAX, "not a valid id (0..4294967294)");
+    int(`${f} nlink`, i.nlink, 0, U32);
+    pages(`${f} page`, i.pages, Math.ceil(i.size / PAGE), memoryPages);
+    if (i.target !== undefined && i.target.length > PAGE) bad(`${f} target length`, i.target.length, "PATH_MAX is 4096");
+  }
+  for (const p of m.pipes) if (p.buffered.length > PIPE_MAX_SIZE) bad(`pipe ${p.id} buffered length`, p.buffered.length, `pipe-max-size is ${PIPE_MAX_SIZE}`);
+  for (const fl of m.files) {
+    int(`file ${fl.id} flags`, fl.flags, 0, U32);
+    int(`file ${fl.id} pos`, fl.pos, 0, Number.MAX_SAFE_INTEGER);
+  }
+  for (const t of m.fdTables) {
+    count(`fd table ${t.id} fds`, t.fds, lim.fdLimit);
+    for (const fd of t.fds) int(`fd table ${t.id} fd`, fd.fd, 0, lim.fdLimit - 1, `outside [0, RLIMIT_NOFILE ${lim.fdLimit})`);
+    int(`fd table ${t.id} maxFds`, t.maxFds, 0, lim.fdLimit, `above RLIMIT_NOFILE ${lim.fdLimit}`);
+  }
+  for (const fs of m.fsContexts) int(`fs context ${fs.id} umask`, fs.umask, 0, 0o777);
+}
+
+/** Whether every bit of `a` is in `b` (41-bit masks: beyond 32-bit bitwise operators). */
+export function capSubset(a: number, b: number): boolean {
+  const lo = (x: number): number => x % 2 ** 32;
+  const hi = (x: number): number => Math.floor(x / 2 ** 32);
+  return ((lo(a) & ~lo(b)) >>> 0) === 0 && (hi(a) & ~hi(b)) === 0;
+}
