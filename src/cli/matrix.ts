@@ -122,7 +122,7 @@ export function matrixCommand(setExit: (code: number) => void): Command {
       const config = resolveConfig(file, overrides);
       const control = runControl(flags, config);
       const registry = await loadRegistry(config);
-      const plan = { ...planOf(config, registry, (axis) => overrides[axis] ?? file.config[axis]), ...(control.norst && { norst: true }) };
+      const plan = { ...planOf(config, registry, (axis) => overrides[axis] ?? file.config[axis]), ...(control.norst && { norst: true }), ...(control.iters > 1 && { iters: control.iters }) };
       const all = unitsOf(plan);
       const units = flags.shard ? shardUnits(all, flags.shard) : all;
       const jobs = flags.jobs ?? availableParallelism();

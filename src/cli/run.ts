@@ -173,7 +173,7 @@ export function runCommand(setExit: (code: number) => void): Command {
       // Loaded here, not at the top: `cptbench exec` and `config` need none of the runner.
       const { runExperiment } = await import("../workbench/scenario/runner.ts");
       const registry = await registryFor(config);
-      const experiments = buildExperiments(config).map((e) => (control.norst ? { ...e, norst: true } : e));
+      const experiments = buildExperiments(config).map((e) => ({ ...e, ...(control.norst && { norst: true }), ...(control.iters > 1 && { iters: control.iters }) }));
       const withSeed = experiments.length > 1;
       const reps = config.repetitions;
       const prog = new Progress({ enabled: !flags.json, label: (c) => cellLabel(c, withSeed), total: experiments.length * reps * experiments[0].workloads.length });
