@@ -35,6 +35,10 @@ export function addZdtmOptions(cmd: Command): Command {
     .option("--out <dir>", "also write the results into DIR: results.json, results.md, results.xml (JUnit)");
 }
 
+/** What a cell's costs are when it ran several iterations (for the line under a table). */
+export const iterationsNote = (iters: number): string =>
+  `--iters ${iters}: each cell checkpointed and restarted ${iters} times in a row; its costs are the first checkpoint's and the last restart's (--json and --out have every iteration's)`;
+
 /**
  * Check the flags against each other and the config. The config's modes become [continue] with
  * --norst (a kill mode asked for explicitly is a usage error: the original would be gone).
