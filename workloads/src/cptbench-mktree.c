@@ -138,7 +138,6 @@ int main(int argc, char **argv)
 		if (strcmp(a, "--log") == 0) log = v;
 		else if (strcmp(a, "--image") == 0) image = v;
 		else if (strcmp(a, "--flags") == 0) flags = v;
-		else if (strcmp(a, "--cpt-flags") == 0) cpt_flags = v;
 		else if (strcmp(a, "--pids") == 0) {
 			if (strcmp(v, "eclone") == 0) use_eclone = 1;
 			else if (strcmp(v, "ns_last_pid") == 0) use_eclone = 0;
@@ -147,7 +146,8 @@ int main(int argc, char **argv)
 			if (strcmp(v, "block") == 0) block_signals = 1;
 			else if (strcmp(v, "none") == 0) block_signals = 0;
 			else usage("--signals wants none or block", v);
-		} else usage("unknown option", a);
+		} else if (strcmp(a, "--cpt-flags") == 0) cpt_flags = v;   /* last: the usual options parse as before */
+		else usage("unknown option", a);
 	}
 	if (!log) usage("missing --log", NULL);
 	if (!image) usage("missing --image", NULL);
