@@ -83,10 +83,10 @@ export class Requester {
       }
       const p = this.plan[this.next];
       if (p?.kind !== "mark" || this.marks !== p.n) return false;
-      return this.ask(true);
+      return this.ask(t);
     };
     crTrace(k).onEnd = (op) => {
-      if (op.op === after && op.result >= 0 && !theirsPending && this.plan[this.next]?.kind === "in-a-row") this.ask(false);
+      if (op.op === after && op.result >= 0 && !theirsPending && this.plan[this.next]?.kind === "in-a-row") this.ask(null);
     };
   }
 
@@ -95,11 +95,20 @@ export class Requester {
     crTrace(this.k).onEnd = null;
   }
 
-  private ask(atMark: boolean): boolean | { checkpoint: number } {
+  /** Ask for plan point `next`'s checkpoint, at the mark `marker` has just reached, or at once (null). */
+  private ask(marker: Task | null): boolean | { checkpoint: number } {
     const j = this.next++;
     const { k } = this;
+    const atMark = marker !== null;
     if (this.design.trigger === "self") {
-      if (atMark) {
+      if (marker !== null) {
+        // As checkpointAt: a program without cptbench's runtime (a plain libc) marks points but
+        // does not act on the mark's return value.
+        const h = marker.sighand.actions[CPT_SIGNAL].handler;
+        if (h === 0 || h === 1) {
+          this.unsupported.set(j, `the workload does not catch CPT_SIGNAL (${CPT_SIGNAL}): it has no self-checkpoint runtime, so it cannot checkpoint itself`);
+          return false;
+        }
         this.askedAt.set(j, performance.now());
         return { checkpoint: this.flags };
       }
