@@ -49,7 +49,7 @@ export function caseCommand(setExit: (code: number) => void): Command {
     }))
     .option("--quick", "sample instead of running exhaustively (what the tests run)")
     .option("--json", "print one JSON document with every outcome")
-    .option("--out <dir>", "also write the outcomes into DIR: results.json, results.md, results.xml (JUnit)")
+    .option("--out <dir>", "also write the outcomes into DIR: results.json, results.md, results.xml (JUnit), report.html (the case's table and charts)")
     .addHelpText("after", () => choicesHelp())
     .allowExcessArguments(false)
     .action(async (id: string | undefined, flags: CaseFlags) => {
@@ -92,7 +92,7 @@ export function caseCommand(setExit: (code: number) => void): Command {
         stopper.dispose();
       }
       const failed = outcomes.filter((o) => o.verdict === "fail").length;
-      const doc = { case: { id: rc.id, number: rc.number, title: rc.title }, seed: ctx.seed, bugs: [...ctx.bugs], quick: ctx.quick, outcomes };
+      const doc = { case: { id: rc.id, number: rc.number, title: rc.title, summary: rc.summary }, seed: ctx.seed, bugs: [...ctx.bugs], quick: ctx.quick, outcomes };
       const footer = `${outcomes.length - failed} of ${outcomes.length} designs did not fail (seed ${ctx.seed}${ctx.bugs.size > 0 ? `, bugs: ${[...ctx.bugs].join(", ")}` : ""})`;
       if (flags.out !== undefined) {
         const esc = (t: string): string => t.replace(/\|/g, "\\|");

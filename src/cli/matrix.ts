@@ -21,7 +21,7 @@ import { renderColumns } from "./columns.ts";
 import { choicesHelp } from "./choices.ts";
 import { Stopper } from "./interrupt.ts";
 import { cellSuites, writeOutDir } from "./out-dir.ts";
-import { addZdtmOptions, runControl, type ZdtmFlags } from "./zdtm-flags.ts";
+import { addZdtmOptions, iterationsNote, runControl, type ZdtmFlags } from "./zdtm-flags.ts";
 import type { UnitPlan } from "../workbench/matrix/estimate.ts";
 import { intParser } from "./parsers.ts";
 import { addExperimentOptions, finishCells, flagsToOverrides, loadRegistry, writeReport, type ExperimentFlags } from "./run.ts";
@@ -122,7 +122,7 @@ export function matrixCommand(setExit: (code: number) => void): Command {
       const config = resolveConfig(file, overrides);
       const control = runControl(flags, config);
       const registry = await loadRegistry(config);
-      const plan = { ...planOf(config, registry, (axis) => overrides[axis] ?? file.config[axis]), ...(control.norst && { norst: true }) };
+      const plan = { ...planOf(config, registry, (axis) => overrides[axis] ?? file.config[axis]), ...(control.norst && { norst: true }), ...(control.iters > 1 && { iters: control.iters }) };
       const all = unitsOf(plan);
       const units = flags.shard ? shardUnits(all, flags.shard) : all;
       const jobs = flags.jobs ?? availableParallelism();
@@ -193,7 +193,10 @@ export function matrixCommand(setExit: (code: number) => void): Command {
       if (control.out !== undefined) writeOutDir(control.out, { command: "matrix", title, json: doc, markdown: markdown(), junit: cellSuites(cells, withSeed) });
       if (flags.json) process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
       else if (flags.md) process.stdout.write(markdown());
-      else if (cells.length > 0) process.stdout.write(renderMatrixText(cells, summary, withSeed, useColor(), noPoints));
+      else if (cells.length > 0) {
+        process.stdout.write(renderMatrixText(cells, summary, withSeed, useColor(), noPoints));
+        if (control.iters > 1) process.stdout.write(`${iterationsNote(control.iters)}\n`);
+      }
       setExit(finishCells(stopper, cells.length, summary.fail, noPoints));
     });
   return cmd;

@@ -20,7 +20,7 @@ import { cellLabel, reasonLines, renderMarkdown, renderTable, summarize, summary
 import { choicesHelp } from "./choices.ts";
 import { exitAfter, Stopper } from "./interrupt.ts";
 import { cellSuites, writeOutDir } from "./out-dir.ts";
-import { addZdtmOptions, runControl, type ZdtmFlags } from "./zdtm-flags.ts";
+import { addZdtmOptions, iterationsNote, runControl, type ZdtmFlags } from "./zdtm-flags.ts";
 
 /**
  * The flags `run`, `config` and `matrix` share: each one overrides the config file's key of that
@@ -173,7 +173,7 @@ export function runCommand(setExit: (code: number) => void): Command {
       // Loaded here, not at the top: `cptbench exec` and `config` need none of the runner.
       const { runExperiment } = await import("../workbench/scenario/runner.ts");
       const registry = await registryFor(config);
-      const experiments = buildExperiments(config).map((e) => (control.norst ? { ...e, norst: true } : e));
+      const experiments = buildExperiments(config).map((e) => ({ ...e, ...(control.norst && { norst: true }), ...(control.iters > 1 && { iters: control.iters }) }));
       const withSeed = experiments.length > 1;
       const reps = config.repetitions;
       const prog = new Progress({ enabled: !flags.json, label: (c) => cellLabel(c, withSeed), total: experiments.length * reps * experiments[0].workloads.length });
@@ -226,6 +226,7 @@ export function runCommand(setExit: (code: number) => void): Command {
         const reasons = reasonLines(cells, (c) => cellLabel(c, withSeed));
         if (reasons.length > 0) out.push("", ...reasons);
         if (noPoints.length > 0) out.push("", ...noPoints.map((n) => `no points: ${n}`));
+        if (control.iters > 1) out.push("", iterationsNote(control.iters));
         out.push("", `total: ${summaryLine(summary)}`);
         process.stdout.write(out.join("\n") + "\n");
       }

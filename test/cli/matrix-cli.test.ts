@@ -199,4 +199,15 @@ describe("cptbench matrix: nothing to run, and --out", () => {
     expect(xml).toContain(`<testsuite name="${combo}" tests="2" failures="0" skipped="0">`);
     expect(xml).toMatch(new RegExp(`<testcase name="hash mark:2 kill/same" classname="${combo.replace(/\//g, "\\/")}\\.hash" time="[\\d.]+"/>`));
   }, 60_000);
+
+  it("--iters 2 checkpoints and restarts each cell twice, in the worker threads too, and the JSON has every iteration", async () => {
+    expect(await cptbench("matrix", ...ONE, "--workload", "hash", ...SMALL, "--iters", "2", "--jobs", "2", "--json")).toBe(0);
+    const cells = (JSON.parse(io.out) as { cells: CellResult[] }).cells;
+    // hash marks 2 points: from mark:2 the second checkpoint is taken at once after the restart.
+    expect(cells.map((c) => `${c.point} ${c.verdict} ${c.iterations?.map((i) => i.point).join(",")}`)).toEqual(["mark:1 pass mark:1,mark:2", "mark:2 pass mark:2,in-a-row"]);
+    for (const c of cells) for (const i of c.iterations!) expect([i.checkpoint?.virtualNs, i.restart?.virtualNs].every((ns) => ns !== undefined && ns > 0)).toBe(true);
+    io.out = "";
+    expect(await cptbench("matrix", ...ONE, "--workload", "hash", ...SMALL, "--iters", "2", "--jobs", "1")).toBe(0);
+    expect(io.out).toContain("--iters 2: each cell checkpointed and restarted 2 times in a row");
+  }, 120_000);
 });

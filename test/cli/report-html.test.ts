@@ -154,6 +154,75 @@ describe("cptbench report --html in headless Chromium", () => {
   }, 600_000);
 });
 
+/** The page at `file` in the browser: it must load nothing from outside and raise no error. */
+async function openPage(b: Browser, file: string): Promise<Awaited<ReturnType<Browser["newPage"]>>> {
+  const page = await b.newPage({ viewport: { width: 1150, height: 900 } });
+  const outside: string[] = [];
+  const problems: string[] = [];
+  await page.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith("file:") || url.startsWith("data:")) return route.continue();
+    outside.push(url);
+    return route.abort();
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(m.text());
+  });
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
+  expect(outside).toEqual([]);
+  expect(problems).toEqual([]);
+  return page;
+}
+
+describe("cptbench case --out DIR: the case's page in headless Chromium", () => {
+  const pages: [string, string[], (f: CaseOutcome["figures"], m: Mark) => unknown, string][] = [
+    // A case with a chart of its own (the steps' virtual time), and one drawn figure by figure.
+    ["five-steps", ["--codec", "cpt"], (f, m) => f[`${m.group} ns`], "Checkpoint steps: virtual time of each"],
+    ["layout", [], (f, m) => f[m.series!], "image bytes"],
+  ];
+  for (const [id, designArgs, figureOf, chartTitle] of pages) it(`${id}: its section, its table and charts whose every mark is a figure it measured`, async (ctx) => {
+    if (browser === undefined) {
+      if (process.env.CI === "true") expect.fail(unavailable);
+      ctx.skip();
+      return;
+    }
+    const dir = tempDir("case-html");
+    expect(await io.cptbench("case", id, "--quick", "--initiator", "external", "--fork", "kernel", ...designArgs, "--out", dir)).toBe(0);
+    const doc = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as { outcomes: CaseOutcome[] };
+    const page = await openPage(browser, join(dir, "report.html"));
+    expect(await page.$$eval("section", (ss) => ss.map((s) => s.id))).toEqual([`case-${id}`]);
+    // The outcome table: one row per design, its verdict.
+    const rows = await page.$$eval(`#case-${id} table.outcomes td[data-state]`, (tds) => tds.map((td) => td.dataset.state));
+    expect(rows).toEqual(doc.outcomes.map((o) => o.verdict));
+    const charts = await page.$$eval("svg.chart", (svgs) => svgs.map((s) => ({ title: s.getAttribute("data-title") ?? "", marks: s.querySelectorAll(".mark").length })));
+    expect(charts.map((c) => c.title)).toContain(chartTitle);
+    for (const c of charts) expect(c.marks, c.title).toBeGreaterThan(0);
+    const marks: Mark[] = await page.$$eval("svg.chart .mark", (els) =>
+      els.map((el) => ({
+        chart: el.closest("svg")!.getAttribute("data-title")!,
+        group: el.getAttribute("data-group") ?? undefined,
+        series: el.getAttribute("data-series") ?? undefined,
+        value: Number(el.getAttribute("data-value")),
+        width: el.getBoundingClientRect().width,
+      })),
+    );
+    const byDesign = new Map(doc.outcomes.map((o) => [comboLabel(o.design), o.figures]));
+    for (const m of marks.filter((x) => x.chart === chartTitle)) {
+      // The own chart's series are the designs; a figure chart's groups are.
+      const f = byDesign.get(id === "layout" ? m.group! : m.series!)!;
+      expect(m.value, `${m.chart} ${m.group} ${m.series}`).toBe(figureOf(f, m));
+      if (m.value! > 0) expect(m.width).toBeGreaterThan(0);
+    }
+    // Every figure the chart stands for has its mark: each step's time, or the figure of each design.
+    const drawn = doc.outcomes.flatMap((o) => Object.keys(o.figures).filter((k) => (id === "layout" ? k === chartTitle : / ns$/.test(k))));
+    expect(marks.filter((x) => x.chart === chartTitle)).toHaveLength(drawn.length);
+    await page.screenshot({ path: join(dir, "case.png"), fullPage: true });
+    expect(statSync(join(dir, "case.png")).size).toBeGreaterThan(10_000);
+    await page.close();
+  }, 300_000);
+});
+
 describe("cptbench report --html: flags and other commands' results", () => {
   it("--workload and --jobs without --html, and an unknown workload, are usage errors before anything runs", async () => {
     expect(await io.cptbench("report", "--workload", "hash")).toBe(2);
@@ -183,5 +252,20 @@ describe("cptbench report --html: flags and other commands' results", () => {
     expect(reportPage).toContain('<section id="case-sharing">');
     expect(reportPage).not.toContain('<section id="matrix">');
     expect(renderResultsHtml({ command: "run", title: "x", json: { nothing: true } })).not.toContain("<section");
+  });
+
+  it("renderResultsHtml draws a case document as the case's section, a chart per non-negative number it has no chart for", () => {
+    const design = { initiator: "external", creator: "kernel", codec: "cpt" };
+    const outcomes: CaseOutcome[] = [
+      { case: "nsproxy-pin", design, verdict: "pass", figures: { workload: "fork-tree", "tasks killed": 2, "checkpoint result": -3, clean: true }, seed: 3 },
+      { case: "nsproxy-pin", design: { ...design, codec: "ckpt" }, verdict: "fail", reason: "a <leak>", figures: { "tasks killed": 5, "checkpoint result": -3 }, seed: 3 },
+    ];
+    const page = renderResultsHtml({ command: "case", title: "nsproxy-pin", json: { case: { id: "nsproxy-pin", number: 4, title: "nsproxy pinned", summary: "killed while checkpointed" }, seed: 3, bugs: [], quick: true, outcomes } });
+    expect(page).toContain('<section id="case-nsproxy-pin">');
+    expect(page).toContain("Case 4: nsproxy pinned");
+    expect(page).toContain("killed while checkpointed");
+    expect(page).toContain("a &lt;leak&gt;");
+    expect([...page.matchAll(/<svg class="chart[^>]*data-title="([^"]*)"/g)].map((m) => m[1])).toEqual(["tasks killed"]);
+    expect([...page.matchAll(/data-group="([^"]*)" data-series="tasks killed" data-value="(\d+)"/g)].map((m) => `${m[1]}=${m[2]}`)).toEqual(["external/kernel/cpt=2", "external/kernel/ckpt=5"]);
   });
 });

@@ -240,7 +240,6 @@ describe("cptbench run: what went wrong is said, with the right status", () => {
 
   it.each([
     [["--pre", "2"], "--pre: not yet: pre-dump does not exist"],
-    [["--iters", "3"], "--iters: not yet"],
     [["--iters", "0"], "--iters must be a positive integer"],
     [["--keep-going", "--fail-fast"], "--keep-going and --fail-fast contradict each other"],
     [["--norst", "--mode", "kill"], "--norst leaves the original running: it cannot go with --mode kill"],
@@ -256,6 +255,19 @@ describe("cptbench run: what went wrong is said, with the right status", () => {
     const [exp] = runExperiment.mock.calls[0] as [Experiment];
     expect(exp.norst).toBe(true);
     expect(exp.modes).toEqual(["continue"]);
+  });
+
+  it("--iters N asks the runner for N checkpoint/restarts in a row; --iters 1 is the plain run", async () => {
+    fakeRunner(["pass"]);
+    expect(await cptbench("--workload", "hash", "--iters", "3", "--json")).toBe(0);
+    const [exp] = runExperiment.mock.calls[0] as [Experiment];
+    expect(exp.iters).toBe(3);
+    expect(JSON.parse(out).experiment.iters).toBe(3);
+    runExperiment.mockClear();
+    fakeRunner(["pass"]);
+    expect(await cptbench("--workload", "hash", "--iters", "1", "--json")).toBe(0);
+    const [one] = runExperiment.mock.calls[0] as [Experiment];
+    expect(one.iters).toBeUndefined();
   });
 
   it("--fail-fast stops after the first failed cell; what finished is reported", async () => {

@@ -115,6 +115,8 @@ describe("cptbench-ctl usage", () => {
     [["run", "--log", "/l", "--image", "/i", "--flags", "zero", "--workdir", "/w", "--cgroup", "c", "--", "/bin/x"]],
     [["restart", "--log", "/l", "--image", "/i"]],
     [["restart", "--log", "/l", "--image", "/i", "--flags", "0", "--workdir", "/w"]],
+    [["restart", "--log", "/l", "--image", "/i", "--flags", "0", "--cpt-flags", "kill"]],
+    [["run", "--log", "/l", "--image", "/i", "--flags", "0", "--workdir", "/w", "--cgroup", "c", "--cpt-flags", "1", "--", "/bin/x"]],
   ])("%j exits 2 with a message on stderr and nothing on stdout", (args) => {
     const r = runProgram(CTL, { argv: ["cptbench-ctl", ...args], seed: 1, maxInstructions: 1e8 });
     expect(r.exitCode).toBe(2);

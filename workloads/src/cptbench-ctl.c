@@ -3,7 +3,7 @@
  * clone(CLONE_NEWPID) is EINVAL and the C/R calls are ENOSYS).
  *
  *   cptbench-ctl run [--self] --log LOG --image IMAGE --flags N --workdir DIR --cgroup NAME -- PATH [ARGS...]
- *   cptbench-ctl restart --log LOG --image IMAGE --flags N
+ *   cptbench-ctl restart --log LOG --image IMAGE --flags N [--cpt-flags M]
  *
  * run: mkdir DIR (EEXIST ok) and chdir into it; make the freezer cgroup NAME and join it, so the
  * container's tasks inherit it; clone(CLONE_NEWPID) a container init ("cinit", pid 1 inside),
@@ -22,7 +22,11 @@
  * gives there (N is not used); the controller only waits, and SIGUSR1 does nothing.
  *
  * restart: restart(0, fd of IMAGE, N), logged "restart <pid or -errno>" (exit 111 if it
- * failed), then waits for that pid like run does: "exit <raw status>", same exit status.
+ * failed), then waits for that pid like run does: "exit <raw status>", same exit status. With
+ * --cpt-flags M the restored container can be checkpointed again, as run's is: each SIGUSR1
+ * writes IMAGE anew with checkpoint(pid, fd, M) (zdtm.py --iters: dump, restore, dump again).
+ * The handler is in place before the restart, so a SIGUSR1 sent as soon as the container
+ * exists is never fatal; without the option SIGUSR1 keeps its default action.
  *
  * The log is opened O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC before anything else, one write() per
  * line, and is not inherited by the container. Nothing is written to stdout (it belongs to the
@@ -33,32 +37,18 @@
 #include <string.h>
 #include "os.h"
 #include "fsys.h"
+#define CTL_NAME "cptbench-ctl"
+#include "ctl-wait.h"
 
 #define CPT_KILL 1
 #define FREEZER "/sys/fs/cgroup/freezer"
-
-static int logfd = -1;
-static volatile int want_checkpoint;
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	want_checkpoint = 1;
-}
-
-static void logline(const char *what, long value)
-{
-	char line[64];
-	int n = snprintf(line, sizeof line, "%s %ld\n", what, value);
-	(void)write(logfd, line, n);
-}
 
 __attribute__((noreturn)) static void usage(const char *msg, const char *arg)
 {
 	fprintf(stderr, "cptbench-ctl: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
 	fprintf(stderr,
 		"usage: cptbench-ctl run [--self] --log LOG --image IMAGE --flags N --workdir DIR --cgroup NAME -- PATH [ARGS...]\n"
-		"       cptbench-ctl restart --log LOG --image IMAGE --flags N\n");
+		"       cptbench-ctl restart --log LOG --image IMAGE --flags N [--cpt-flags M]\n");
 	exit(2);
 }
 
@@ -66,12 +56,6 @@ __attribute__((noreturn)) static void fail(const char *what, const char *arg, lo
 {
 	fprintf(stderr, "cptbench-ctl: %s %s: %s\n", what, arg, ename(err));
 	exit(1);
-}
-
-/* The status a shell reports for a wait status: the exit code, or 128 + the signal. */
-static int shell_status(int st)
-{
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /* Writes "<pid>\n" to a cgroup's tasks file. */
@@ -125,54 +109,17 @@ __attribute__((noreturn)) static void cinit(char *path, char **argv, char **envp
 	_exit(shell_status(wst));
 }
 
-static void on_chld(int sig)
-{
-	(void)sig;
-}
-
-/* Waits for pid; in run mode, SIGUSR1 checkpoints the container whose init it is. SIGUSR1 and
- * SIGCHLD stay blocked except inside sigsuspend, so a SIGUSR1 that comes between the check of
- * want_checkpoint and the wait cannot be lost (a blocking waitpid there would sleep through it). */
-__attribute__((noreturn)) static void wait_for(pid_t pid, const char *image, unsigned long flags, int checkpoints)
-{
-	int st = 0;
-	sigset_t both, old;
-	sigemptyset(&both);
-	sigaddset(&both, SIGUSR1);
-	sigaddset(&both, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &both, &old);
-	/* Installed only now: the container's init, forked before, does not inherit it. */
-	os_signal(SIGCHLD, on_chld, 0, NULL);
-	sigset_t during = old;
-	sigdelset(&during, SIGUSR1);
-	sigdelset(&during, SIGCHLD);
-	for (;;) {
-		if (checkpoints && want_checkpoint) {
-			want_checkpoint = 0;
-			long fd = open(image, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-			long rc = fd < 0 ? fd : __syscall3(SYS_checkpoint, pid, fd, (long)flags);
-			if (fd >= 0) close(fd);
-			logline("checkpoint", rc);
-			/* With CPT_KILL and rc == 0 the kernel is killing the container: keep waiting. */
-		}
-		pid_t r = waitpid(pid, &st, WNOHANG);
-		if (r == pid) break;
-		if (r < 0 && r != -EINTR) {
-			fprintf(stderr, "cptbench-ctl: wait for %d: %s\n", pid, ename(r));
-			exit(1);
-		}
-		sigsuspend(&during);   /* returns once a SIGUSR1 or SIGCHLD handler has run */
-	}
-	logline("exit", st);
-	exit(shell_status(st));
-}
-
 struct opts {
 	const char *log, *image, *flags, *workdir, *cgroup;
 	int self;
 };
 
-static unsigned long parse_flags(const char *s)
+/* restart's --cpt-flags, outside struct opts: run's start-up executes (within an instruction) what
+ * it did before the option existed, and a random checkpoint point counts the controller's too. */
+static const char *cpt_flags_opt;
+
+/* Always inlined: as a call it would add instructions to run's start-up (see cpt_flags_opt). */
+static inline __attribute__((always_inline)) unsigned long parse_flags(const char *s)
 {
 	char *end;
 	if (*s < '0' || *s > '9') usage("--flags wants a number", s);
@@ -197,6 +144,7 @@ static int parse(int argc, char **argv, int i, struct opts *o, int run)
 		else if (strcmp(a, "--flags") == 0) slot = &o->flags;
 		else if (run && strcmp(a, "--workdir") == 0) slot = &o->workdir;
 		else if (run && strcmp(a, "--cgroup") == 0) slot = &o->cgroup;
+		else if (!run && strcmp(a, "--cpt-flags") == 0) slot = &cpt_flags_opt;
 		else usage("unknown option", a);
 		if (i + 1 >= argc) usage("missing value for", a);
 		*slot = argv[++i];
@@ -228,12 +176,14 @@ int main(int argc, char **argv, char **envp)
 	logfd = (int)fd;
 
 	if (!run) {
+		unsigned long cpt_flags = cpt_flags_opt ? parse_flags(cpt_flags_opt) : 0;
+		if (cpt_flags_opt) os_signal(SIGUSR1, on_usr1, 0 /* no SA_RESTART: the wait returns EINTR */, NULL);
 		fd = open(o.image, O_RDONLY | O_CLOEXEC, 0);
 		long pid = fd < 0 ? fd : __syscall3(SYS_restart, 0, fd, (long)flags);
 		if (fd >= 0) close(fd);
 		logline("restart", pid);
 		if (pid < 0) exit(111);
-		wait_for((pid_t)pid, o.image, flags, 0);
+		wait_for((pid_t)pid, o.image, cpt_flags, cpt_flags_opt != NULL);
 	}
 
 	long r = mkdir(o.workdir, 0755);

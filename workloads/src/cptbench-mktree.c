@@ -1,7 +1,7 @@
 /* cptbench-mktree: the user-space restarter of cptbench's "userspace" creator (after Oren
  * Laadan's mktree for linux-cr). Not a workload: its manifest role is "controller".
  *
- *   cptbench-mktree [--pids eclone|ns_last_pid] [--signals none|block] --log LOG --image IMAGE --flags N
+ *   cptbench-mktree [--pids eclone|ns_last_pid] [--signals none|block] --log LOG --image IMAGE --flags N [--cpt-flags M]
  *
  * 1. unshare(CLONE_NEWPID) makes the container's pid namespace: this program's next child is
  *    its init. restart(0, fd, RESTART_TREE, NULL, 0) has the kernel read and decode IMAGE (the
@@ -20,13 +20,18 @@
  * 3. restart(0, 0, RESTART_WAIT) waits for the container to be whole and returns its init's
  *    pid, logged "restart <pid or -errno>" (exit 111 if it failed); then, like cptbench-ctl,
  *    it waits for the init: "exit <raw status>", and exits with its shell-style status.
- * N is accepted for cptbench-ctl compatibility and must be 0.
+ * N is accepted for cptbench-ctl compatibility and must be 0. --cpt-flags M is cptbench-ctl
+ * restart's: the restored container can be checkpointed again, each SIGUSR1 writing IMAGE anew
+ * with checkpoint(init, fd, M) (ctl-wait.h); the handler is in place from the start, so a
+ * SIGUSR1 is never fatal (the tasks forked inherit it only until their restore replaces it).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "os.h"
 #include "fsys.h"
+#define CTL_NAME "cptbench-mktree"
+#include "ctl-wait.h"
 
 #define RESTART_TREE 1
 #define RESTART_TASK 2
@@ -41,7 +46,7 @@ struct entry { int pid, creator; unsigned kind, pad; };
 static struct entry *tab;
 static int ntask, *first_child, *next_sibling;
 static char **stacks;
-static int use_eclone = 1, block_signals = 1, logfd = -1;
+static int use_eclone = 1, block_signals = 1;
 
 /* mk_clone(fn, stack_top, flags, arg, nr, pid): clone (nr 220) or clone_with_pid (nr 803, pid
  * in a5) with fn(arg) run on the new stack in the child, then exit (a thread). */
@@ -73,17 +78,10 @@ __asm__(
 	"2:	j	2b\n"
 	"	.size	mk_clone, . - mk_clone\n");
 
-static void logline(const char *what, long value)
-{
-	char line[64];
-	int n = snprintf(line, sizeof line, "%s %ld\n", what, value);
-	(void)write(logfd, line, n);
-}
-
 __attribute__((noreturn)) static void usage(const char *msg, const char *arg)
 {
 	fprintf(stderr, "cptbench-mktree: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-	fprintf(stderr, "usage: cptbench-mktree [--pids eclone|ns_last_pid] [--signals none|block] --log LOG --image IMAGE --flags 0\n");
+	fprintf(stderr, "usage: cptbench-mktree [--pids eclone|ns_last_pid] [--signals none|block] --log LOG --image IMAGE --flags 0 [--cpt-flags M]\n");
 	exit(2);
 }
 
@@ -130,14 +128,9 @@ static void make(int i)
 	_exit(120);   /* only if the restart failed (the kernel kills us then anyway) */
 }
 
-static int shell_status(int st)
-{
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 int main(int argc, char **argv)
 {
-	const char *log = NULL, *image = NULL, *flags = NULL;
+	const char *log = NULL, *image = NULL, *flags = NULL, *cpt_flags = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (i + 1 >= argc) usage("missing value for", a);
@@ -153,11 +146,20 @@ int main(int argc, char **argv)
 			if (strcmp(v, "block") == 0) block_signals = 1;
 			else if (strcmp(v, "none") == 0) block_signals = 0;
 			else usage("--signals wants none or block", v);
-		} else usage("unknown option", a);
+		} else if (strcmp(a, "--cpt-flags") == 0) cpt_flags = v;   /* last: the usual options parse as before */
+		else usage("unknown option", a);
 	}
 	if (!log) usage("missing --log", NULL);
 	if (!image) usage("missing --image", NULL);
 	if (!flags || strcmp(flags, "0") != 0) usage("--flags must be 0", flags);
+	unsigned long cflags = 0;
+	if (cpt_flags) {
+		char *end;
+		if (*cpt_flags < '0' || *cpt_flags > '9') usage("--cpt-flags wants a number", cpt_flags);
+		cflags = strtoul(cpt_flags, &end, 0);
+		if (*end != 0) usage("--cpt-flags wants a number", cpt_flags);
+		os_signal(SIGUSR1, on_usr1, 0 /* no SA_RESTART: the wait returns EINTR */, NULL);
+	}
 
 	long fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -203,6 +205,7 @@ int main(int argc, char **argv)
 	if (img >= 0) close(img);
 	logline("restart", n);
 	if (n < 0) return 111;
+	if (cpt_flags) wait_for((pid_t)n, image, cflags, 1);
 	int st = 0;
 	for (;;) {
 		pid_t r = waitpid((pid_t)n, &st, 0);

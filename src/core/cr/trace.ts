@@ -39,6 +39,11 @@ export interface CrOpRecord {
 
 export class CrTrace {
   readonly ops: CrOpRecord[] = [];
+  /**
+   * Told of each operation as it ends, from inside the machine's run: a scenario that must act at
+   * that instant (checkpoint again at once, with --iters) cannot wait for its next look.
+   */
+  onEnd: ((r: CrOpRecord) => void) | null = null;
   /** Kernel object counters when each unfinished operation began. */
   private readonly before = new Map<CrOpRecord, ReturnType<typeof kobjSnapshot>>();
 
@@ -74,6 +79,7 @@ export class CrTrace {
       r.created = kobjDelta(before.created, after.created);
       r.destroyed = kobjDelta(before.destroyed, after.destroyed);
     }
+    this.onEnd?.(r);
   }
 }
 

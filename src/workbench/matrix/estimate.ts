@@ -57,7 +57,8 @@ export function planUnits(units: readonly Unit[], registry: Registry): UnitPlan[
       if (points === 0) noPoints ??= run.points.kind === "marked" ? "no cpt_mark() in it" : "too short for random points";
       for (const mode of run.modes) {
         cells += points * targets;
-        estimateMs += points * targets * cellMs(ref.wallMs, mode);
+        // Each further iteration restarts and checkpoints again: about one more cell's work.
+        estimateMs += points * targets * cellMs(ref.wallMs, mode) * (run.iters ?? 1);
       }
     }
     return { unit: `${comboLabel(u.combo)} ${u.workload}`, cells, estimateMs, ...(noPoints !== undefined && { noPoints }) };

@@ -24,6 +24,8 @@ export interface MatrixPlan {
   bugs?: BugSwitch[];
   /** --norst: checkpoint and judge the original only (Experiment.norst). */
   norst?: boolean;
+  /** --iters N: checkpoint/restart N times in a row in each cell (Experiment.iters). */
+  iters?: number;
 }
 
 /** One (combination, workload) and the runner calls it takes, in order: seed, point spec, repetition. */
@@ -56,6 +58,7 @@ export function unitsOf(plan: MatrixPlan): Unit[] {
               quantum: plan.quantum,
               ...(plan.repetitions > 1 && { repetition: rep }),
               ...(plan.norst === true && { norst: true }),
+              ...(plan.iters !== undefined && plan.iters > 1 && { iters: plan.iters }),
               ...(plan.bugs !== undefined && plan.bugs.length > 0 && { bugs: plan.bugs }),
             });
           }

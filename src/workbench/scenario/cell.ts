@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Machine } from "../../machine/machine.ts";
 import { checkpointAt, pointName, problemsOf, type CellDesign, type Point } from "./checkpoint-phase.ts";
-import type { Reference } from "./reference.ts";
-import { judgeRestart, restartImage } from "./restart-phase.ts";
-import { bootMachine, IMAGE_PATH, loadGuestFile, saveGuestFile, type RestarterSpec } from "./setup.ts";
+import { continueCheckpoints, continueIterations, iterationPoints, killIterations } from "./iterations.ts";
+import { instructionBudget, type Reference } from "./reference.ts";
+import { restartInto } from "./restart-phase.ts";
+import { bootMachine, IMAGE_PATH, loadGuestFile, saveGuestFile } from "./setup.ts";
 import type { CellResult, CrMode, CrTarget, Experiment, WorkloadRef } from "./types.ts";
 
 export { pointName, problemsOf, type CellDesign, type Point };
@@ -25,7 +25,11 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
     seed: exp.seed, verdict: "fail", imageBytes: 0, tasks: 0, objectsCreated: 0, checkpoint: null, restart: null, oopses: [],
   });
   const results = targets.map(base);
-  const cp = checkpointAt(exp, w, ref, design, point, mode);
+  const iters = exp.iters ?? 1;
+  const plan = iterationPoints(point, iters, ref.marks);
+  const cp = checkpointAt(exp, w, ref, design, point, mode, iters > 1 && mode === "continue" ? continueCheckpoints(plan, design, instructionBudget(ref)) : undefined);
+  // With --iters: the checkpoints of the original (all of them in continue mode), until the restarts add theirs.
+  if (iters > 1) for (const r of results) r.iterations = continueIterations(cp.checkpoints, r);
   if (cp.op !== null) {
     for (const r of results) {
       r.checkpoint = cp.metrics;
@@ -53,27 +57,36 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
     return results;
   }
   const a = cp.machine;
+  // Kill mode with --iters: each restored container is checkpointed again (iterations.ts).
+  const chain = iters > 1 && mode === "kill";
   // The image crosses machines through a real file, copied page by page.
   const dir = mkdtempSync(join(tmpdir(), "cptbench-"));
   const imgPath = join(dir, `${w.name}-${pointName(point).replace(":", "-")}.img`);
   try {
     if (targets.includes("fresh")) saveGuestFile(a, IMAGE_PATH, imgPath);
     // The same machine first: it is then shut down before a fresh one boots.
-    if (targets.includes("same")) restartOn(a, w, design.restarter, ref, results[targets.indexOf("same")], cp.prefix, cp.stdout.length, cp.budget);
+    if (targets.includes("same")) {
+      const r = results[targets.indexOf("same")];
+      if (chain) killIterations(exp, w, ref, design, plan, cp.checkpoints[0], a, imgPath, r, cp.prefix, cp.budget);
+      else restartInto(a, w, design.restarter, ref, r, cp.prefix, cp.stdout.length, cp.budget);
+    }
     const probA = cp.shutdown();
     for (const r of results) r.oopses.push(...probA);
-    if (targets.includes("fresh")) {
+    if (targets.includes("fresh") && chain) killIterations(exp, w, ref, design, plan, cp.checkpoints[0], null, imgPath, results[targets.indexOf("fresh")], cp.prefix, cp.budget);
+    else if (targets.includes("fresh")) {
       const r = results[targets.indexOf("fresh")];
       const b = bootMachine(exp, w, design.module());
       loadGuestFile(b, imgPath, IMAGE_PATH);
       rmSync(imgPath, { force: true });
-      restartOn(b, w, design.restarter, ref, r, cp.prefix, 0, cp.budget);
+      restartInto(b, w, design.restarter, ref, r, cp.prefix, 0, cp.budget);
       b.kernel.shutdown();
       r.oopses.push(...problemsOf(b.kernel));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  // Continue mode with --iters: the one restart (of the last image) belongs to the last iteration.
+  if (iters > 1 && !chain) for (const r of results) r.iterations = continueIterations(cp.checkpoints, r);
   for (const r of results) {
     if (r.oopses.length > 0 && r.verdict === "pass") {
       r.verdict = "fail";
@@ -81,19 +94,4 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
     }
   }
   return results;
-}
-
-/** Restart from the image on m and judge the result against the reference. */
-function restartOn(
-  m: Machine, w: WorkloadRef, restarter: RestarterSpec, ref: Reference, r: CellResult, prefix: Uint8Array, outStart: number, budget: number,
-): void {
-  const run = restartImage(m, w, restarter, budget, outStart);
-  if (run.metrics !== null) {
-    r.restart = run.metrics;
-    r.objectsCreated = run.objectsCreated;
-  }
-  if (run.failure?.verdict === "unsupported") r.verdict = "unsupported";
-  const why = judgeRestart(run, ref, prefix, w);
-  if (why === undefined) r.verdict = "pass";
-  else r.reason = why;
 }

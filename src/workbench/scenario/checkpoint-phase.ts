@@ -88,15 +88,35 @@ export interface PhaseFailure {
   problems: string[];
 }
 
+/** A finished checkpoint: where it was taken, the operation, its metrics. */
+export interface TakenCheckpoint {
+  point: string;
+  op: CrOpRecord;
+  metrics: PhaseMetrics;
+}
+
+/**
+ * More checkpoints of the original after its first one, taken while it goes on (continue mode
+ * with --iters: iterations.ts); `ctl` is its controller. `install` runs once the first point is
+ * armed, before the machine runs; `collect` once the first checkpoint is over: it returns the
+ * others, and why the series stopped early if it did.
+ */
+export interface FurtherCheckpoints {
+  install(k: Kernel, ctl: Task): void;
+  collect(k: Kernel, ctl: Task): { taken: TakenCheckpoint[]; failure?: Omit<PhaseFailure, "problems">; executed: number };
+}
+
 /** The machine after the checkpoint half of a cell: the image is at IMAGE_PATH in its tmpfs. */
 export interface Checkpointed {
   machine: Machine;
   /** The finished checkpoint operation, and its metrics (null when it never finished). */
   op: CrOpRecord | null;
   metrics: PhaseMetrics | null;
+  /** Every checkpoint taken (the first, then any `further` ones); the image is the last one's. */
+  checkpoints: TakenCheckpoint[];
   /** Set when no restart may follow; the machine is then already shut down. */
   failure?: PhaseFailure;
-  /** Everything the original wrote to stdout, and the part before the checkpoint. */
+  /** Everything the original wrote to stdout, and the part before the (last) checkpoint. */
   stdout: Uint8Array;
   prefix: Uint8Array;
   /** The instruction limit of every run of this workload (a broken restart cannot hang the bench). */
@@ -109,7 +129,7 @@ export interface Checkpointed {
  * Steps 1-4 of a cell: `w` checkpointed at `point` in `mode` on a machine booted for `exp`. The
  * result carries the machine with the image in its tmpfs, or a failure (machine shut down).
  */
-export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, design: CellDesign, point: Point, mode: CrMode): Checkpointed {
+export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, design: CellDesign, point: Point, mode: CrMode, further?: FurtherCheckpoints): Checkpointed {
   const budget = instructionBudget(ref);
   const a = bootMachine(exp, w, design.module());
   const ka = a.kernel;
@@ -181,6 +201,7 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
     if (g !== undefined) ka.freezer.freeze(g);
     trigger();
   }
+  further?.install(ka, ctl);
   // Up to the end of the checkpoint, then the original to its end.
   const cptOp = (): CrOpRecord | undefined => trace.ops.find((o) => o.op === "checkpoint");
   const before = counters(ka, executed);
@@ -188,8 +209,11 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
   const cptWall = performance.now() - triggerAt;
   const after = counters(ka, executed);
   ka.releaseCptMarks();
+  const first = cptOp();
+  const more = further !== undefined && first?.done === true && first.result === 0 ? further.collect(ka, ctl) : undefined;
+  executed += more?.executed ?? 0;
   executed += runUntil(ka, () => !ctl.alive, budget);
-  const op = cptOp();
+  const op = first;
   const log = ctlLog(a, CTL_LOG);
   const shutdown = (): string[] => {
     ka.killAll();
@@ -198,7 +222,7 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
     return problemsOf(ka);
   };
   const stdout = a.console.stdout;
-  const result: Checkpointed = { machine: a, op: null, metrics: null, stdout, prefix: new Uint8Array(0), budget, shutdown };
+  const result: Checkpointed = { machine: a, op: null, metrics: null, checkpoints: [], stdout, prefix: new Uint8Array(0), budget, shutdown };
   const fail = (reason: string, verdict: PhaseFailure["verdict"] = "fail"): Checkpointed => {
     result.failure = { reason, verdict, problems: shutdown() };
     return result;
@@ -213,19 +237,23 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
     const why = log.find(([v]) => v === "checkpoint")?.[1];
     return fail(why !== undefined ? `checkpoint returned ${why} without a trace` : "the container ended before the controller could checkpoint it");
   }
+  const metrics = phase(op, ka, cptWall, before, after);
   result.op = op;
-  result.metrics = phase(op, ka, cptWall, before, after);
+  result.metrics = metrics;
   // EOPNOTSUPP: the design cannot carry something the container has (it says what): not a failure.
   if (op.result !== 0) return fail(`checkpoint failed: ${op.error ?? `errno ${-op.result}`}`, op.result === -EOPNOTSUPP ? "unsupported" : "fail");
+  result.checkpoints = [{ point: pointName(point), op, metrics }, ...(more?.taken ?? [])];
+  if (more?.failure !== undefined) return fail(`iteration ${result.checkpoints.length + 1}: ${more.failure.reason}`, more.failure.verdict);
   if (ctl.alive) return fail("the original run did not end");
-  result.prefix = stdout.subarray(0, op.stdoutAt ?? 0);
+  const last = result.checkpoints[result.checkpoints.length - 1].op;
+  result.prefix = stdout.subarray(0, last.stdoutAt ?? 0);
   if (mode === "continue") {
     const status = shellStatus(ctl.exit ?? { signal: 9 });
     if (!eq(stdout, ref.stdout)) return fail(`after a checkpoint the original run went wrong: ${firstDiff(stdout, ref.stdout)}`);
     if (status !== ref.exitCode) return fail(`after a checkpoint the original run exited ${status}, not ${ref.exitCode}`);
   }
   const size = guestFileSize(a, IMAGE_PATH);
-  if (size !== op.imageBytes) return fail(`the image file has ${size < 0 ? "no" : size} bytes, the checkpoint wrote ${op.imageBytes}`);
+  if (size !== last.imageBytes) return fail(`the image file has ${size < 0 ? "no" : size} bytes, the checkpoint wrote ${last.imageBytes}`);
   return result;
 }
 
@@ -233,7 +261,7 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
  * The workload's main process — the first child of the container's init — as a live thread of
  * it (its leader, unless the leader has exited while other threads go on).
  */
-function workloadMain(k: Kernel, ctl: Task): Task | undefined {
+export function workloadMain(k: Kernel, ctl: Task): Task | undefined {
   const cinit = [...k.tasks.values()].find((t) => t.parent === ctl && t.pidNs !== k.initNs);
   if (cinit === undefined) return undefined;
   const main = [...k.tasks.values()].find((t) => t.parent === cinit && t.isLeader);

@@ -9,7 +9,7 @@ import { crTrace, type CrOpRecord } from "../../core/cr/trace.ts";
 import { counters, firstDiff, phase, runUntil, sameBytes } from "./checkpoint-phase.ts";
 import type { Reference } from "./reference.ts";
 import { ctlLog, RESTART_LOG, startRestart, treeDigest, workdirOf, type RestarterSpec } from "./setup.ts";
-import type { PhaseMetrics, Verdict, WorkloadRef } from "./types.ts";
+import type { CellResult, PhaseMetrics, Verdict, WorkloadRef } from "./types.ts";
 
 /** What a restart on one machine did, before any comparison with the reference. */
 export interface Restarted {
@@ -27,18 +27,30 @@ export interface Restarted {
   tree: string;
 }
 
+/**
+ * What a caller may do around a restart (iterations.ts: checkpoint the restored container again):
+ * `started` hears the restarter as soon as it exists, `restored` runs once the restart is over and
+ * its metrics taken, and returns the instructions it ran.
+ */
+export interface RestartHooks {
+  started?(rst: Task): void;
+  restored?(rst: Task): number;
+}
+
 /** Restart from the image at IMAGE_PATH on m; stdout is counted from byte `outStart` of its console. */
-export function restartImage(m: Machine, w: WorkloadRef, restarter: RestarterSpec, budget: number, outStart: number): Restarted {
+export function restartImage(m: Machine, w: WorkloadRef, restarter: RestarterSpec, budget: number, outStart: number, hooks: RestartHooks = {}): Restarted {
   const k = m.kernel;
   const trace = crTrace(k);
   const opsBefore = trace.ops.length;
   const rst: Task = startRestart(m, w, restarter);
+  hooks.started?.(rst);
   const rstOp = (): CrOpRecord | undefined => trace.ops.slice(opsBefore).find((o) => o.op === "restart");
   const t0 = performance.now();
   const before = counters(k, 0);
   let executed = runUntil(k, () => rstOp()?.done === true || !rst.alive, budget);
   const wall = performance.now() - t0;
   const after = counters(k, executed);
+  if (rstOp()?.done === true && hooks.restored !== undefined) executed += hooks.restored(rst);
   executed += runUntil(k, () => !rst.alive, budget);
   const op = rstOp();
   const r: Restarted = {
@@ -73,4 +85,20 @@ export function judgeRestart(r: Restarted, ref: Reference, prefix: Uint8Array, w
   if (r.status !== ref.exitCode) return `the restored run exited ${r.status}, the reference ${ref.exitCode}`;
   if (r.tree !== ref.tree) return `the files under ${workdirOf(w)} differ from the reference's at the end`;
   return undefined;
+}
+
+/** Restart from the image on m, judge the result against the reference, and fill `r` in. */
+export function restartInto(
+  m: Machine, w: WorkloadRef, restarter: RestarterSpec, ref: Reference, r: CellResult, prefix: Uint8Array, outStart: number, budget: number,
+): Restarted {
+  const run = restartImage(m, w, restarter, budget, outStart);
+  if (run.metrics !== null) {
+    r.restart = run.metrics;
+    r.objectsCreated = run.objectsCreated;
+  }
+  if (run.failure?.verdict === "unsupported") r.verdict = "unsupported";
+  const why = judgeRestart(run, ref, prefix, w);
+  if (why === undefined) r.verdict = "pass";
+  else r.reason = why;
+  return run;
 }

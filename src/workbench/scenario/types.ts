@@ -41,6 +41,13 @@ export interface Experiment {
    * nothing is restarted (cells have target "none").
    */
   norst?: boolean;
+  /**
+   * zdtm.py's --iters: checkpoint/restart this many times in a row in each cell (absent: once).
+   * Kill mode restarts the image, checkpoints the restored container again at its next point,
+   * and so on; continue mode checkpoints the original that many times and restarts the last
+   * image (zdtm.py --snaps --iters). See iterations.ts.
+   */
+  iters?: number;
   /** Which repetition of the same experiment this is (0-based); set only when there are several. */
   repetition?: number;
 }
@@ -58,6 +65,18 @@ export interface PhaseMetrics {
   created: Record<string, number>;
   destroyed: Record<string, number>;
   steps: CrStep[];
+}
+
+/** One checkpoint of a cell run with Experiment.iters > 1, and the restart of its image. */
+export interface IterationResult {
+  /** "mark:3", "insn:123456", or "in-a-row": at once after the previous restart (or checkpoint). */
+  point: string;
+  imageBytes: number;
+  tasks: number;
+  checkpoint: PhaseMetrics | null;
+  /** The restart of this iteration's image: null where none was made (continue mode, but the last). */
+  restart: PhaseMetrics | null;
+  objectsCreated: number;
 }
 
 export interface CellResult {
@@ -83,4 +102,9 @@ export interface CellResult {
   checkpoint: PhaseMetrics | null;
   restart: PhaseMetrics | null;
   oopses: string[];
+  /**
+   * With Experiment.iters > 1: every checkpoint and restart, in order (the fields above are then
+   * the first checkpoint's and the last restart's).
+   */
+  iterations?: IterationResult[];
 }

@@ -153,10 +153,38 @@ function parallelCharts(outcomes: CaseOutcome[]): LineChart[] {
   });
 }
 
-/** The charts of one review case's outcomes, as HTML; none for a case without a chart of its own. */
-export function caseCharts(caseId: string, outcomes: CaseOutcome[]): string[] {
+/** How many of a case's figures the generic charts draw (the table below them has every one). */
+export const FIGURE_CHARTS = 12;
+
+/**
+ * A chart per numeric figure, one bar per design that measured it: for a case without charts of
+ * its own, on the page of `cptbench case --out` (figures differ in unit, so each has its own axis).
+ * Strings and booleans stay in the table.
+ */
+function figureCharts(caseId: string, outcomes: CaseOutcome[]): BarChart[] {
+  // A negative number is a result code (-3: ESRCH), not a quantity a bar could show.
+  const keys = [...new Set(outcomes.flatMap((o) => Object.keys(o.figures).filter((k) => num(o.figures, k) !== undefined)))]
+    .filter((k) => outcomes.every((o) => (num(o.figures, k) ?? 0) >= 0));
+  return keys.slice(0, FIGURE_CHARTS).map((k, i) => ({
+    title: k,
+    unit: k,
+    series: [k],
+    groups: outcomes.flatMap((o) => {
+      const v = num(o.figures, k);
+      return v === undefined ? [] : [{ label: comboLabel(o.design), bars: [{ series: k, value: v }] }];
+    }),
+    note: `Figure ${i + 1} of the ${keys.length} numbers case ${caseId} measured${keys.length > FIGURE_CHARTS ? ` (the first ${FIGURE_CHARTS} are drawn; the table has them all)` : ""}.`,
+  }));
+}
+
+/**
+ * The charts of one review case's outcomes, as HTML. A case without a chart of its own has none,
+ * or with `figures` a chart of each of its numeric figures.
+ */
+export function caseCharts(caseId: string, outcomes: CaseOutcome[], figures = false): string[] {
   const bars: Record<string, (o: CaseOutcome[]) => BarChart[]> = { sharing: sharingCharts, "signal-race": signalWindowCharts, pids: stealCharts, "five-steps": fiveStepCharts };
   const out = (bars[caseId]?.(outcomes) ?? []).filter(hasBars).map(renderBarChart);
   if (caseId === "parallel-restart") out.push(...parallelCharts(outcomes).filter(hasPoints).map(renderLineChart));
+  if (out.length === 0 && figures) out.push(...figureCharts(caseId, outcomes).filter(hasBars).map(renderBarChart));
   return out;
 }

@@ -25,6 +25,11 @@ export interface HtmlReportInput {
   /** How to reproduce the run, e.g. "cptbench report --html out --seed 1". */
   command?: string;
   report?: Report;
+  /**
+   * Draw the numeric figures of a case section without charts of its own, one chart each (the
+   * page of `cptbench case --out`, where the case is all there is).
+   */
+  figureCharts?: boolean;
   matrix?: MatrixInput;
   zdtm?: ZdtmResult[];
 }
@@ -47,12 +52,12 @@ function figureTable(s: SectionResult): string {
   return `<details><summary>All ${keys.length} figures of case ${esc(s.caseId)}</summary><table class="figures">${head}${rows.join("")}</table></details>`;
 }
 
-function caseSection(s: SectionResult): HtmlSection | null {
+function caseSection(s: SectionResult, figures: boolean): HtmlSection | null {
   const intro = `${s.question} (case ${s.caseId})`;
   const id = `case-${slug(s.caseId)}`;
   if (s.error !== undefined) return { id, title: s.title, intro, body: `<p class="error">Not measured: ${esc(s.error)}.</p>` };
   if (s.outcomes.length === 0) return null;
-  return { id, title: s.title, intro, body: [outcomeTable(s), ...caseCharts(s.caseId, s.outcomes), figureTable(s)].join("\n") };
+  return { id, title: s.title, intro, body: [outcomeTable(s), ...caseCharts(s.caseId, s.outcomes, figures), figureTable(s)].join("\n") };
 }
 
 function zdtmSection(results: ZdtmResult[] | undefined): HtmlSection | null {
@@ -78,7 +83,7 @@ function zdtmSection(results: ZdtmResult[] | undefined): HtmlSection | null {
 export function renderHtmlReport(input: HtmlReportInput): string {
   const sections = [
     ...matrixSections(input.matrix),
-    ...(input.report?.sections ?? []).map(caseSection),
+    ...(input.report?.sections ?? []).map((s) => caseSection(s, input.figureCharts === true)),
     zdtmSection(input.zdtm),
   ].filter((s): s is HtmlSection => s !== null);
   const r = input.report;
