@@ -5,6 +5,7 @@ import { KObject, type KObjectRegistry } from "../kernel/kref.ts";
 import { EBADF, EMFILE } from "./errno.ts";
 import { NR_OPEN_DEFAULT_LIMIT } from "./constants.ts";
 import type { File } from "./file.ts";
+import { locksRemovePosix } from "./locks.ts";
 
 /** Linux's NR_OPEN_DEFAULT on a 32-bit kernel (BITS_PER_LONG): the table's first size. */
 const NR_OPEN_DEFAULT = 32;
@@ -88,8 +89,17 @@ export class FilesStruct extends KObject {
   close(fd: number): number {
     const f = this.remove(fd);
     if (typeof f === "number") return f;
-    this.kobjRegistry.put(f, "close");
+    this.putClosed(f, "close");
     return 0;
+  }
+
+  /**
+   * filp_close: a file leaves this table (close, dup2 over it, exec, exit). This table's POSIX
+   * locks on its inode go, whichever fd took them; then the slot's reference is put.
+   */
+  putClosed(f: File, why: string): void {
+    if (f.inode.flctx !== null) locksRemovePosix(f, this);
+    this.kobjRegistry.put(f, why);
   }
 
   /** Occupied fds in increasing order. */

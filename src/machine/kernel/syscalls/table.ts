@@ -8,6 +8,7 @@ import { STAT_SYSCALLS } from "./sys-stat.ts";
 import { MM_SYSCALLS } from "./sys-mm.ts";
 import { PROC_SYSCALLS } from "./sys-proc.ts";
 import { FUTEX_SYSCALLS } from "./sys-futex.ts";
+import { LOCK_SYSCALLS } from "./sys-locks.ts";
 import { MODULE_SYSCALLS } from "./sys-module.ts";
 import { ECLONE_SYSCALLS } from "./sys-eclone.ts";
 import { SIGNAL_SYSCALLS } from "./sys-signal.ts";
@@ -30,6 +31,7 @@ export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]]
   ["sys-task.ts", TASK_SYSCALLS],
   ["sys-signal.ts", SIGNAL_SYSCALLS],
   ["sys-futex.ts", FUTEX_SYSCALLS],
+  ["sys-locks.ts", LOCK_SYSCALLS],
   ["sys-time.ts", TIME_SYSCALLS],
   ["sys-socket.ts", SOCKET_SYSCALLS],
   ["sys-module.ts", MODULE_SYSCALLS],

@@ -28,10 +28,6 @@ export const MISSING: readonly MissingGroup[] = [
     names: ["inotify_init1", "inotify_add_watch", "inotify_rm_watch", "fanotify_init", "fanotify_mark"],
   },
   {
-    note: "no file locks yet (wave 2: flock and OFD locks must survive C/R)",
-    names: ["flock"],
-  },
-  {
     note: "the mounts are fixed at boot: no new mounts, no pivot_root",
     names: [
       "mount", "umount2", "pivot_root", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount",
