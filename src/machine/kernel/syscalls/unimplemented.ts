@@ -35,10 +35,6 @@ export const MISSING: readonly MissingGroup[] = [
     ],
   },
   {
-    note: "no device nodes or FIFOs can be created (the devices are fixed at boot)",
-    names: ["mknodat"],
-  },
-  {
     note: "file operations not implemented yet",
     names: [
       "fallocate", "sendfile64", "splice", "vmsplice", "tee", "sync_file_range", "syncfs", "readahead",
