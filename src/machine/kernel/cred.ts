@@ -38,7 +38,7 @@ export class Cred extends KObject {
   }
 
   /** A new cred with the changes (prepare_creds + edits); the caller owns its one reference. */
-  with(changes: Partial<Pick<Cred, "uid" | "euid" | "suid" | "fsuid" | "gid" | "egid" | "sgid" | "fsgid">>, createdAt: string): Cred {
+  with(changes: Partial<Pick<Cred, "uid" | "euid" | "suid" | "fsuid" | "gid" | "egid" | "sgid" | "fsgid">>, createdAt: string, keepCaps = false): Cred {
     const c = {
       uid: this.uid, euid: this.euid, suid: this.suid, fsuid: this.fsuid,
       gid: this.gid, egid: this.egid, sgid: this.sgid, fsgid: this.fsgid,
@@ -51,7 +51,8 @@ export class Cred extends KObject {
     const wasRoot = this.uid === 0 || this.euid === 0 || this.suid === 0;
     if (wasRoot && c.uid !== 0 && c.euid !== 0 && c.suid !== 0) {
       eff = 0;
-      perm = 0;
+      // SECBIT_KEEP_CAPS (PR_SET_KEEPCAPS) keeps the permitted set.
+      if (!keepCaps) perm = 0;
     } else if (this.euid === 0 && c.euid !== 0) {
       eff = 0;
     } else if (this.euid !== 0 && c.euid === 0) {

@@ -98,6 +98,7 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   if (!(f & CLONE_THREAD)) {
     group.leader = child;
     group.hasChildSubreaper = parent.group.hasChildSubreaper || parent.group.isChildSubreaper;
+    group.dumpable = parent.group.dumpable;
   }
   group.threads.add(child);
   const ferr = copyTaskFiles(k, parent, child, f);
@@ -111,6 +112,8 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   }
   child.exitSignal = (f & CLONE_THREAD) ? -1 : a.exitSignal;
   child.blocked = parent.blocked;
+  child.noNewPrivs = parent.noNewPrivs;
+  child.keepCaps = parent.keepCaps;
   // A new thread sharing the address space must not share the signal stack (sas_ss_reset).
   if ((f & (CLONE_VM | CLONE_VFORK)) !== CLONE_VM) child.sas = { ...parent.sas };
   if (f & CLONE_CHILD_CLEARTID) child.clearChildTid = a.childTid >>> 0;

@@ -116,6 +116,11 @@ export class ThreadGroup extends KObject {
   /** ITIMER_VIRTUAL and ITIMER_PROF: CPU time left (cycles, 0 = disarmed) and the reload. */
   itimerVirt = { left: 0, interval: 0 };
   itimerProf = { left: 0, interval: 0 };
+  /**
+   * PR_SET_DUMPABLE (Linux keeps it in mm->flags): 1, or 0 after a change of effective ids
+   * (suid_dumpable is 0). Reset to 1 by execve, inherited by fork.
+   */
+  dumpable = 1;
   /** Where this group's threads sleep in waitid (wait_chldexit). */
   readonly childWait = new WaitQueue();
 
@@ -229,6 +234,10 @@ export class Task extends KObject {
    * clears `restart`): the re-executed call returns it (fs/rw-restart.ts). null otherwise.
    */
   rwAfterHandler: { sig: string; done: number } | null = null;
+  /** PR_SET_NO_NEW_PRIVS: sticky, inherited by fork and kept across execve. */
+  noNewPrivs = false;
+  /** PR_SET_KEEPCAPS (SECBIT_KEEP_CAPS): keep the permitted set when the uids leave 0; cleared by execve. */
+  keepCaps = false;
   /** The C/R job this task waits for inside sys_checkpoint or sys_restart (core/cr/job.ts). */
   crJob: CrJob | null = null;
 

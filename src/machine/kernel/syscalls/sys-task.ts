@@ -155,6 +155,8 @@ function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: numbe
   t.clearChildTid = 0;
   t.sas = { sp: 0, size: 0, flags: 2 };
   t.group.didExec = true;
+  t.group.dumpable = 1;
+  t.keepCaps = false;
   execTaskFiles(k, t);
   // Handlers do not survive exec; ignored signals stay ignored.
   if (t.sighand.refcount > 1) {

@@ -1,0 +1,16 @@
+// Per-process state the model does not carry yet (issue 16 adds it): prctl flags, resource limits,
+// POSIX timers, supplementary groups, CPU affinity. A checkpoint of a task whose state differs from
+// what a restored task would get by default is refused with the reason, so the cell is
+// "unsupported" rather than restored wrong. A task that never touched these checkpoints as before.
+import type { Task } from "../../../machine/kernel/task.ts";
+import { CrError, EOPNOTSUPP } from "../errors.ts";
+
+/** Throws EOPNOTSUPP naming the first piece of t's state that a restore would lose. */
+export function refuseUncarried(t: Task): void {
+  const who = `task ${t.id} (${t.comm})`;
+  const refuse = (what: string): never => {
+    throw new CrError(EOPNOTSUPP, `${who} ${what}: checkpoint/restart of it is not implemented yet`);
+  };
+  if (t.noNewPrivs) refuse("has PR_SET_NO_NEW_PRIVS set");
+  if (t.keepCaps) refuse("has PR_SET_KEEPCAPS set");
+}
