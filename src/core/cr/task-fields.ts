@@ -98,6 +98,8 @@ export const THREAD_GROUP_FIELDS: FieldTable<ThreadGroup, ThreadGroupRecord, "pg
   itimerVirt: { saved: ["itimerVirt"] },
   itimerProf: { saved: ["itimerProf"] },
   dumpable: { transient: "not in the model yet (issue 16): a restored process is dumpable again; only PR_GET_DUMPABLE shows it (refusing it would refuse every process that changed its uids)" },
+  posixTimers: { transient: "not in the model yet (issue 16): a checkpoint of a process with POSIX timers is refused (collect.ts)" },
+  nextPosixTimerId: { transient: "not in the model yet (issue 16): a checkpoint of a process that ever created a timer is refused (collect.ts)" },
   childWait: { transient: "waiters in wait4/waitid re-execute the call and sleep on it again" },
   leader: { saved: ["leaderTaskId"] },
   pgrpPid: { saved: ["pgrpPidId"] },

@@ -7,6 +7,7 @@ import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, type SigInfo } from "./siginfo.ts";
 import { SIGCHLD, SIGKILL, signalName } from "./signal-names.ts";
 import { exitTaskFiles } from "../fs/task-files.ts";
 import type { Kernel } from "./kernel.ts";
+import { exitItimers } from "./posix-timers.ts";
 import { SIG_IGN, type ExitStatus, type Task } from "./task.ts";
 import { leaveWaitQueues } from "./wait-queue.ts";
 
@@ -181,6 +182,7 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
     t.nsproxy = null;
   }
   g.threads.delete(t);
+  if (g.threads.size === 0) exitItimers(k, g);
   reparentChildren(k, t);
   if (t.isLeader && g.threads.size === 0) killOrphanedPgrp(k, t, null);
   if (g.threads.size === 0 && !g.groupExit && status.signal !== undefined) {

@@ -16,6 +16,7 @@ import type { FreezerCgroup } from "./freezer.ts";
 import { KObject, type KObjectRegistry } from "./kref.ts";
 import type { KthreadInfo } from "./kthread.ts";
 import type { Pid, PidNamespace } from "./pid.ts";
+import type { PosixTimer } from "./posix-timers.ts";
 import type { SigInfo } from "./siginfo.ts";
 import { WaitQueue } from "./wait-queue.ts";
 
@@ -121,6 +122,9 @@ export class ThreadGroup extends KObject {
    * (suid_dumpable is 0). Reset to 1 by execve, inherited by fork.
    */
   dumpable = 1;
+  /** POSIX timers by id (posix-timers.ts), and the next id to try. */
+  readonly posixTimers = new Map<number, PosixTimer>();
+  nextPosixTimerId = 0;
   /** Where this group's threads sleep in waitid (wait_chldexit). */
   readonly childWait = new WaitQueue();
 

@@ -11,6 +11,11 @@ export function refuseUncarried(t: Task): void {
   const refuse = (what: string): never => {
     throw new CrError(EOPNOTSUPP, `${who} ${what}: checkpoint/restart of it is not implemented yet`);
   };
+  const g = t.group;
+  if (g.posixTimers.size > 0) refuse(`has ${g.posixTimers.size} POSIX timer(s) (timer_create)`);
+  if (g.nextPosixTimerId !== 0) refuse("has created POSIX timers (the next timer id would change)");
+  const timerSignal = [...t.pending.queue, ...g.sharedPending.queue].find((si) => si.timerId !== undefined);
+  if (timerSignal !== undefined) refuse(`has a POSIX timer's signal ${timerSignal.signo} queued`);
   if (t.noNewPrivs) refuse("has PR_SET_NO_NEW_PRIVS set");
   if (t.keepCaps) refuse("has PR_SET_KEEPCAPS set");
 }

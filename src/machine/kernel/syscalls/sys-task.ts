@@ -14,6 +14,7 @@ import { CAP_SYS_ADMIN } from "../cred.ts";
 import { E2BIG, EACCES, ECHILD, EFAULT, EINVAL, ENOENT, ENOEXEC, EPERM, ERESTARTNOINTR } from "../errno.ts";
 import { loadProgram } from "../exec.ts";
 import { doExit, doGroupExit, releaseTask, reportedStatus } from "../exit.ts";
+import { exitItimers } from "../posix-timers.ts";
 import { cloneArgsFromRegs, copyProcess, type CloneArgs } from "../fork.ts";
 import type { Kernel } from "../kernel.ts";
 import { CLD_CONTINUED, CLD_STOPPED, SIGINFO_SIZE } from "../siginfo.ts";
@@ -156,6 +157,7 @@ function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: numbe
   t.sas = { sp: 0, size: 0, flags: 2 };
   t.group.didExec = true;
   t.group.dumpable = 1;
+  exitItimers(k, t.group);
   t.keepCaps = false;
   execTaskFiles(k, t);
   // Handlers do not survive exec; ignored signals stay ignored.

@@ -18,6 +18,7 @@ import { POLL_SYSCALLS } from "./sys-poll.ts";
 import { EPOLL_SYSCALLS } from "./sys-epoll.ts";
 import { EVENTS_SYSCALLS } from "./sys-events.ts";
 import { SOCKET_SYSCALLS } from "./sys-socket.ts";
+import { TIMER_SYSCALLS } from "./sys-timer.ts";
 import type { SyscallEntry } from "./types.ts";
 
 /** The entries of each sys-*.ts file under the file's name (the rows' `handler` column). */
@@ -34,6 +35,7 @@ export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]]
   ["sys-locks.ts", LOCK_SYSCALLS],
   ["sys-time.ts", TIME_SYSCALLS],
   ["sys-socket.ts", SOCKET_SYSCALLS],
+  ["sys-timer.ts", TIMER_SYSCALLS],
   ["sys-module.ts", MODULE_SYSCALLS],
   ["sys-eclone.ts", ECLONE_SYSCALLS],
   ["sys-poll.ts", POLL_SYSCALLS],

@@ -78,10 +78,6 @@ export const MISSING: readonly MissingGroup[] = [
     names: ["futex_waitv", "futex_wake", "futex_wait", "futex_requeue"],
   },
   {
-    note: "no POSIX timers yet (wave 2): setitimer and clock_nanosleep cover the workloads",
-    names: ["timer_create", "timer_getoverrun", "timer_delete", "timer_gettime64", "timer_settime64"],
-  },
-  {
     note: "the clock is the machine's virtual time: it cannot be set or slewed",
     names: ["clock_settime64", "clock_adjtime64"],
   },
