@@ -17,8 +17,11 @@ export class FilesStruct extends KObject {
   private readonly cloexec: boolean[] = [];
   /** Slots allocated (max_fds): what /proc/<pid>/status reports as FDSize. Only grows. */
   maxFds = NR_OPEN_DEFAULT;
-  /** RLIMIT_NOFILE: fds at or above it are refused. */
-  readonly limit = NR_OPEN_DEFAULT_LIMIT;
+  /**
+   * RLIMIT_NOFILE of the process using the table: fds at or above it are refused. setrlimit
+   * updates it (kernel/rlimit.ts); a copy (fork, execve, unshare) keeps it.
+   */
+  limit = NR_OPEN_DEFAULT_LIMIT;
 
   constructor(registry: KObjectRegistry, createdAt: string) {
     super(registry, "files_struct", createdAt);
@@ -27,6 +30,7 @@ export class FilesStruct extends KObject {
   /** dup_fd: a copy holding its own reference on every open file. */
   copy(createdAt: string): FilesStruct {
     const n = new FilesStruct(this.kobjRegistry, createdAt);
+    n.limit = this.limit;
     this.files.forEach((f, fd) => {
       if (f === undefined) return;
       this.kobjRegistry.get(f, "dup_fd");

@@ -4,6 +4,7 @@ export const CAP_CHOWN = 0;
 export const CAP_KILL = 5;
 export const CAP_SETGID = 6;
 export const CAP_SETUID = 7;
+export const CAP_SYS_RESOURCE = 24;
 export const CAP_SYS_ADMIN = 21;
 /** CAP_LAST_CAP of Linux 6.1 is 40: every capability bit. */
 export const CAP_FULL_SET = 2 ** 41 - 1;
@@ -25,6 +26,8 @@ export class Cred extends KObject {
     /** Effective and permitted capability sets, as bitmasks (plain numbers: 41 bits fit). */
     readonly capEffective = CAP_FULL_SET,
     readonly capPermitted = CAP_FULL_SET,
+    /** Supplementary groups (group_info), sorted as setgroups leaves them. */
+    readonly groups: readonly number[] = [],
   ) {
     super(registry, "cred", createdAt);
   }
@@ -58,6 +61,17 @@ export class Cred extends KObject {
     } else if (this.euid !== 0 && c.euid === 0) {
       eff = perm;
     }
-    return new Cred(this.kobjRegistry, createdAt, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, eff, perm);
+    return new Cred(this.kobjRegistry, createdAt, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, eff, perm, this.groups);
+  }
+
+  /** A new cred with other supplementary groups (set_groups); the caller owns its reference. */
+  withGroups(groups: readonly number[], createdAt: string): Cred {
+    return new Cred(this.kobjRegistry, createdAt, this.uid, this.euid, this.suid, this.fsuid, this.gid, this.egid, this.sgid, this.fsgid,
+      this.capEffective, this.capPermitted, groups);
+  }
+
+  /** in_group_p: gid is the fs gid or a supplementary group. */
+  inGroup(gid: number): boolean {
+    return this.fsgid === gid || this.groups.includes(gid);
   }
 }

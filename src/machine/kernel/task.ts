@@ -17,6 +17,7 @@ import { KObject, type KObjectRegistry } from "./kref.ts";
 import type { KthreadInfo } from "./kthread.ts";
 import type { Pid, PidNamespace } from "./pid.ts";
 import type { PosixTimer } from "./posix-timers.ts";
+import type { Rlimit } from "./rlimit.ts";
 import type { SigInfo } from "./siginfo.ts";
 import { WaitQueue } from "./wait-queue.ts";
 
@@ -122,6 +123,17 @@ export class ThreadGroup extends KObject {
    * (suid_dumpable is 0). Reset to 1 by execve, inherited by fork.
    */
   dumpable = 1;
+  /** Resource limits (rlimit.ts); null = the machine's defaults, never set. Shared with a forked child until set. */
+  rlimits: readonly Rlimit[] | null = null;
+  /** CPU time of the group's threads that are gone, and of its reaped children (cycles; user and kernel). */
+  deadUtime = 0;
+  deadStime = 0;
+  childUtime = 0;
+  childStime = 0;
+  /** The largest resident set of a reaped child or its descendants (KiB), for RUSAGE_CHILDREN. */
+  childMaxRss = 0;
+  /** The largest resident set (KiB) of the group's threads seen at their exit. */
+  maxRss = 0;
   /** POSIX timers by id (posix-timers.ts), and the next id to try. */
   readonly posixTimers = new Map<number, PosixTimer>();
   nextPosixTimerId = 0;
@@ -238,6 +250,8 @@ export class Task extends KObject {
    * clears `restart`): the re-executed call returns it (fs/rw-restart.ts). null otherwise.
    */
   rwAfterHandler: { sig: string; done: number } | null = null;
+  /** sched_setaffinity: the CPUs (bit n = CPU n) it may run on; -1 = every CPU. Inherited by fork. */
+  cpusAllowed = -1;
   /** PR_SET_NO_NEW_PRIVS: sticky, inherited by fork and kept across execve. */
   noNewPrivs = false;
   /** PR_SET_KEEPCAPS (SECBIT_KEEP_CAPS): keep the permitted set when the uids leave 0; cleared by execve. */

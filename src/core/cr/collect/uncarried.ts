@@ -16,6 +16,9 @@ export function refuseUncarried(t: Task): void {
   if (g.nextPosixTimerId !== 0) refuse("has created POSIX timers (the next timer id would change)");
   const timerSignal = [...t.pending.queue, ...g.sharedPending.queue].find((si) => si.timerId !== undefined);
   if (timerSignal !== undefined) refuse(`has a POSIX timer's signal ${timerSignal.signo} queued`);
+  if (g.rlimits !== null) refuse("set a resource limit (setrlimit/prlimit64)");
+  if (t.cpusAllowed !== -1) refuse("is restricted to some CPUs (sched_setaffinity)");
+  if (t.cred.groups.length > 0) refuse("has supplementary groups (setgroups)");
   if (t.noNewPrivs) refuse("has PR_SET_NO_NEW_PRIVS set");
   if (t.keepCaps) refuse("has PR_SET_KEEPCAPS set");
 }

@@ -1,6 +1,6 @@
 // File descriptors: openat, close, close_range, dup, dup3, fcntl64, ioctl, pipe2. (sys-rw.ts has
 // the data transfers, sys-namei.ts the calls on names, sys-stat.ts statx and getdents64.)
-import { NR_OPEN_DEFAULT_LIMIT, O_CLOEXEC, O_LARGEFILE, O_NONBLOCK, O_RDONLY, O_WRONLY, SETFL_MASK } from "../../fs/constants.ts";
+import { O_CLOEXEC, O_LARGEFILE, O_NONBLOCK, O_RDONLY, O_WRONLY, SETFL_MASK } from "../../fs/constants.ts";
 import { EBADF, EFAULT, EINVAL, EMFILE, ENOTTY } from "../../fs/errno.ts";
 import type { File } from "../../fs/file.ts";
 import type { FsCtx } from "../../fs/inode.ts";
@@ -111,7 +111,7 @@ function sysFcntl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): num
   switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
-      if (arg >>> 0 >= NR_OPEN_DEFAULT_LIMIT) return -EINVAL;
+      if (arg >>> 0 >= files.limit) return -EINVAL;
       const nfd = files.allocFd(arg >>> 0);
       if (nfd < 0) return -EMFILE;
       k.kobj.get(f, "F_DUPFD");

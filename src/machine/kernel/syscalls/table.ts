@@ -7,6 +7,7 @@ import { RW_SYSCALLS } from "./sys-rw.ts";
 import { STAT_SYSCALLS } from "./sys-stat.ts";
 import { MM_SYSCALLS } from "./sys-mm.ts";
 import { PROC_SYSCALLS } from "./sys-proc.ts";
+import { RESOURCE_SYSCALLS } from "./sys-resource.ts";
 import { FUTEX_SYSCALLS } from "./sys-futex.ts";
 import { LOCK_SYSCALLS } from "./sys-locks.ts";
 import { MODULE_SYSCALLS } from "./sys-module.ts";
@@ -28,6 +29,7 @@ export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]]
   ["sys-namei.ts", NAMEI_SYSCALLS],
   ["sys-stat.ts", STAT_SYSCALLS],
   ["sys-proc.ts", PROC_SYSCALLS],
+  ["sys-resource.ts", RESOURCE_SYSCALLS],
   ["sys-mm.ts", MM_SYSCALLS],
   ["sys-task.ts", TASK_SYSCALLS],
   ["sys-signal.ts", SIGNAL_SYSCALLS],
