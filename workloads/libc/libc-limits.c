@@ -214,9 +214,9 @@ static void group_tests(void) {
 static void system_tests(void) {
   struct sysinfo si;
   printf("sysinfo: %s\n", err(sysinfo(&si)));
-  unsigned long long total = (unsigned long long)si.totalram * si.mem_unit, freem = (unsigned long long)si.freeram * si.mem_unit;
-  printf("uptime > 0: %s, totalram > 0: %s, freeram <= totalram: %s, procs >= 1: %s\n", si.uptime > 0 ? "yes" : "no",
-         total > 0 ? "yes" : "no", freem <= total ? "yes" : "no", si.procs >= 1 ? "yes" : "no");
+  // The memory fields are not compared: qemu-riscv32 truncates the host's 64-bit values to 32 bits
+  // (limits.test.ts checks them against the machine's memory).
+  printf("uptime > 0: %s, procs >= 1: %s\n", si.uptime > 0 ? "yes" : "no", si.procs >= 1 ? "yes" : "no");
 
   cpu_set_t all, one, cur;
   printf("sched_getaffinity: %s\n", err(sched_getaffinity(0, sizeof all, &all)));
