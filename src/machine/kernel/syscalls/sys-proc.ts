@@ -276,7 +276,7 @@ export const PROC_SYSCALLS: SyscallEntry[] = [
   { nr: 160, name: "uname", args: ["p"], level: "full", cr: "-", fn: sysUname },
   {
     nr: 167, name: "prctl", args: ["d", "x", "x", "x", "x"],
-    level: "partial", cr: "tasks (comm, pdeathSignal), threadGroups (isChildSubreaper); dumpable, no_new_privs and keepcaps are not checkpointed (a checkpoint refuses them when set: issue 16)",
+    level: "partial", cr: "tasks (comm, pdeathSignal; a checkpoint refuses no_new_privs and keepcaps: issue 16), threadGroups (isChildSubreaper; dumpable is not carried: a restored process is dumpable)",
     note: "PR_SET/GET_PDEATHSIG, DUMPABLE, KEEPCAPS, NAME, CHILD_SUBREAPER, NO_NEW_PRIVS, PR_CAPBSET_READ and PR_GET_TID_ADDRESS only; every other option gives EINVAL",
     fn: sysPrctl,
   },
