@@ -76,6 +76,8 @@ export const BENCHMARKS: Benchmark[] = [
   },
   { name: "fs.open-close-per-sec", run: () => rate("fsbench", ["open", "50000"], () => 50_000, "open+close/s") },
   { name: "fs.stat-per-sec", run: () => rate("fsbench", ["stat", "50000"], () => 50_000, "statx/s") },
+  // Issue 15 ("Real programs"): a record lock taken and released (two fcntl64 F_SETLK64 calls).
+  { name: "fs.lock-unlock-per-sec", run: () => rate("fsbench", ["lock", "50000"], () => 50_000, "lock+unlock/s") },
   {
     name: "kernel.mips-4-threads-2-cpus",
     run: () => {

@@ -1,7 +1,9 @@
 /* fsbench: file system costs. argv[1] selects:
  *   pipe MB   - a child writes MB megabytes into a pipe in 64 KiB writes, the parent reads them
  *   open N    - open and close a tmpfs file N times
- *   stat N    - statx a path N times */
+ *   stat N    - statx a path N times
+ *   lock N    - take and release a write lock on one byte of a tmpfs file N times (fcntl64
+ *               F_SETLK64 with F_WRLCK, then F_UNLCK) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,20 @@ int main(int argc, char **argv) {
 			__syscall6(57, fd, 0, 0, 0, 0, 0);
 		}
 		printf("fsbench open: %ld\n", n);
+	} else if (strcmp(mode, "lock") == 0) {
+		long fd = __syscall6(56, -100, (long)"/tmp-bench", 0x40 | 2, 0644, 0, 0);
+		/* struct flock64: short l_type, l_whence; (pad) s64 l_start, l_len; int l_pid; (pad) */
+		static long long fl[4];
+		short *type = (short *)fl;
+		fl[1] = 0;
+		fl[2] = 1;
+		for (long i = 0; i < n; i++) {
+			type[0] = 1; /* F_WRLCK */
+			if (__syscall6(25, fd, 13, (long)fl, 0, 0, 0) != 0) return 1;
+			type[0] = 2; /* F_UNLCK */
+			__syscall6(25, fd, 13, (long)fl, 0, 0, 0);
+		}
+		printf("fsbench lock: %ld\n", n);
 	} else {
 		static char stx[256];
 		for (long i = 0; i < n; i++) __syscall6(291, -100, (long)"/", 0, 0x7ff, (long)stx, 0);

@@ -17,7 +17,7 @@ export function chmodInode(c: FsCtx, inode: Inode, mode: number): number {
   if (fixedAttrs(inode)) return -EPERM;
   let m = mode & S_IALLUGO;
   // Someone outside the file's group, without CAP_FSETID, cannot make it set-group-ID.
-  if (!isDir(inode.mode) && cred.fsgid !== inode.gid && !cred.capable(CAP_FSETID)) m &= ~S_ISGID;
+  if (!isDir(inode.mode) && !cred.inGroup(inode.gid) && !cred.capable(CAP_FSETID)) m &= ~S_ISGID;
   inode.mode = (inode.mode & S_IFMT) | m;
   inode.ctimeNs = timeNow(c.k);
   return 0;
@@ -31,7 +31,7 @@ export function chownInode(c: FsCtx, inode: Inode, uid: number, gid: number): nu
   const newUid = uid === NO_CHANGE ? inode.uid : uid;
   const newGid = gid === NO_CHANGE ? inode.gid : gid;
   const mayChangeUid = newUid === inode.uid && cred.fsuid === inode.uid;
-  const mayChangeGid = cred.fsuid === inode.uid && (newGid === inode.gid || newGid === cred.fsgid);
+  const mayChangeGid = cred.fsuid === inode.uid && (newGid === inode.gid || cred.inGroup(newGid));
   if (uid !== NO_CHANGE && !mayChangeUid && !cred.capable(CAP_CHOWN)) return -EPERM;
   if (gid !== NO_CHANGE && !mayChangeGid && !cred.capable(CAP_CHOWN)) return -EPERM;
   if (fixedAttrs(inode)) return -EPERM;
@@ -82,6 +82,7 @@ export function accessCred(c: FsCtx, effective: boolean): PermCred {
   return {
     fsuid: cred.uid,
     fsgid: cred.gid,
+    groups: cred.groups,
     capable: (cap: number) => root && Math.floor(permitted / 2 ** cap) % 2 === 1,
   };
 }

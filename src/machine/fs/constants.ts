@@ -94,6 +94,7 @@ export const CAP_DAC_READ_SEARCH = 2;
 export const CAP_FOWNER = 3;
 export const CAP_FSETID = 4;
 export const CAP_SYS_CHROOT = 18;
+export const CAP_MKNOD = 27;
 export const CAP_SYS_ADMIN = 21;
 export const CAP_CHECKPOINT_RESTORE = 40;
 

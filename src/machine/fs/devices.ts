@@ -115,3 +115,19 @@ export class CharDevInode extends Inode {
     return 0;
   }
 }
+
+/**
+ * A node no driver answers for: a block device (there are none) or a socket's name (S_IFSOCK made
+ * by mknod, which only bind(2) could give a listener). Opening it is ENXIO, as Linux's no_open and
+ * blkdev_open with no disk say.
+ */
+export class NoDeviceInode extends Inode {
+  constructor(sb: SuperBlock, ino: number, mode: number, rdev: number, now: bigint) {
+    super(sb, ino, mode, now);
+    this.rdev = rdev;
+  }
+
+  open(): number {
+    return -ENXIO;
+  }
+}

@@ -5,6 +5,7 @@ import { KObject, type KObjectRegistry } from "../kernel/kref.ts";
 import { EBADF, EMFILE } from "./errno.ts";
 import { NR_OPEN_DEFAULT_LIMIT } from "./constants.ts";
 import type { File } from "./file.ts";
+import { locksRemovePosix } from "./locks.ts";
 
 /** Linux's NR_OPEN_DEFAULT on a 32-bit kernel (BITS_PER_LONG): the table's first size. */
 const NR_OPEN_DEFAULT = 32;
@@ -16,8 +17,11 @@ export class FilesStruct extends KObject {
   private readonly cloexec: boolean[] = [];
   /** Slots allocated (max_fds): what /proc/<pid>/status reports as FDSize. Only grows. */
   maxFds = NR_OPEN_DEFAULT;
-  /** RLIMIT_NOFILE: fds at or above it are refused. */
-  readonly limit = NR_OPEN_DEFAULT_LIMIT;
+  /**
+   * RLIMIT_NOFILE of the process using the table: fds at or above it are refused. setrlimit
+   * updates it (kernel/rlimit.ts); a copy (fork, execve, unshare) keeps it.
+   */
+  limit = NR_OPEN_DEFAULT_LIMIT;
 
   constructor(registry: KObjectRegistry, createdAt: string) {
     super(registry, "files_struct", createdAt);
@@ -26,6 +30,7 @@ export class FilesStruct extends KObject {
   /** dup_fd: a copy holding its own reference on every open file. */
   copy(createdAt: string): FilesStruct {
     const n = new FilesStruct(this.kobjRegistry, createdAt);
+    n.limit = this.limit;
     this.files.forEach((f, fd) => {
       if (f === undefined) return;
       this.kobjRegistry.get(f, "dup_fd");
@@ -88,8 +93,17 @@ export class FilesStruct extends KObject {
   close(fd: number): number {
     const f = this.remove(fd);
     if (typeof f === "number") return f;
-    this.kobjRegistry.put(f, "close");
+    this.putClosed(f, "close");
     return 0;
+  }
+
+  /**
+   * filp_close: a file leaves this table (close, dup2 over it, exec, exit). This table's POSIX
+   * locks on its inode go, whichever fd took them; then the slot's reference is put.
+   */
+  putClosed(f: File, why: string): void {
+    if (f.inode.flctx !== null) locksRemovePosix(f, this);
+    this.kobjRegistry.put(f, why);
   }
 
   /** Occupied fds in increasing order. */

@@ -9,6 +9,7 @@ import { EINVAL, ENXIO, ESPIPE } from "./errno.ts";
 import { O_ACCMODE, O_OPEN_ONLY, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET } from "./constants.ts";
 import type { FsCtx, Inode, Path } from "./inode.ts";
 import type { IoIter } from "./iov.ts";
+import { locksRemoveFile } from "./locks.ts";
 import type { PollTable } from "./poll.ts";
 
 /** A file position passed by reference (loff_t *): read(2) passes the file's, pread a copy. */
@@ -99,6 +100,7 @@ export class File extends KObject {
   protected override release(): void {
     try {
       if (this.epWatches !== null) for (const w of [...this.epWatches]) w.detach();
+      if (this.inode.flctx !== null) locksRemoveFile(this);
       this.ops.release?.(this);
     } finally {
       this.inode.put();

@@ -12,6 +12,7 @@ import type { Task } from "../kernel/task.ts";
 import { EACCES, EPERM } from "./errno.ts";
 import { CAP_FSETID, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, S_ISGID, S_ISUID } from "./constants.ts";
 import type { File } from "./file.ts";
+import type { FileLockContext } from "./locks.ts";
 
 /** The machine's CLOCK_REALTIME as an inode timestamp. */
 export const timeNow = (k: Kernel): bigint => BigInt(Math.floor(k.realtimeNs()));
@@ -61,6 +62,8 @@ export abstract class Inode {
   readonly btimeNs: bigint;
   /** Open files (and, later, mappings) using the inode: Linux's i_count minus the dentries. */
   users = 0;
+  /** The inode's file locks (i_flctx), made by the first lock request; null before (locks.ts). */
+  flctx: FileLockContext | null = null;
 
   constructor(
     readonly sb: SuperBlock,

@@ -1,6 +1,6 @@
 // Permission checks (Linux's generic_permission, may_delete's sticky rule, inode_owner_or_capable)
-// against a task's credentials: fsuid/fsgid and the effective capabilities. There are no
-// supplementary groups yet: the group class is fsgid only.
+// against a task's credentials: fsuid/fsgid, the supplementary groups and the effective
+// capabilities.
 import { EACCES, EISDIR, ENOTDIR, EPERM } from "./errno.ts";
 import { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, isDir, MAY_EXEC, MAY_READ, MAY_WRITE, S_ISVTX } from "./constants.ts";
 import type { Inode } from "./inode.ts";
@@ -11,6 +11,8 @@ const S_IXUGO = 0o111;
 export interface PermCred {
   readonly fsuid: number;
   readonly fsgid: number;
+  /** Supplementary groups (a Cred's); absent in views that have none. */
+  readonly groups?: readonly number[];
   capable(cap: number): boolean;
 }
 
@@ -18,7 +20,7 @@ export interface PermCred {
 export function inodePermission(cred: PermCred, inode: Inode, mask: number): number {
   let mode = inode.mode;
   if (cred.fsuid === inode.uid) mode >>= 6;
-  else if (cred.fsgid === inode.gid) mode >>= 3;
+  else if (cred.fsgid === inode.gid || (cred.groups?.includes(inode.gid) ?? false)) mode >>= 3;
   if ((mask & ~mode & 7) === 0) return 0;
   if (isDir(inode.mode)) {
     if ((mask & MAY_WRITE) === 0 && cred.capable(CAP_DAC_READ_SEARCH)) return 0;

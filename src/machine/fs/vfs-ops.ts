@@ -1,11 +1,14 @@
 // Operations on names (Linux's do_mkdirat, do_unlinkat, do_rmdir, do_renameat2, do_linkat,
 // do_symlinkat, do_readlinkat), with their checks in Linux's order: the walk, the kind of last
 // component, existence, permission (may_create / may_delete), then type and emptiness.
-import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, CAP_DAC_READ_SEARCH, isDir, S_IRWXUGO, S_ISVTX } from "./constants.ts";
+import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, CAP_DAC_READ_SEARCH, CAP_MKNOD, isDir, S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK, S_IRWXUGO, S_ISVTX } from "./constants.ts";
+import { CharDevInode, NoDeviceInode } from "./devices.ts";
 import { EBUSY, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EXDEV } from "./errno.ts";
 import { isDirInode, isSymlinkInode, type Dentry, type DirInode, type FsCtx, type Path } from "./inode.ts";
 import { lookupAt, lookupChild, lookupParentAt, startPath, type Parent } from "./namei.ts";
 import { inodePermission, mayCreate, mayDelete, MAY_WRITE } from "./perm.ts";
+import { PipeInode } from "./pipe.ts";
+import { TmpfsDir } from "./tmpfs/tmpfs.ts";
 
 export const RENAME_NOREPLACE = 1;
 export const RENAME_EXCHANGE = 2;
@@ -35,6 +38,38 @@ export function mkdirAt(c: FsCtx, dirfd: number, name: string, mode: number): nu
   const umask = c.t.fs?.umask ?? 0o022;
   const d = t.dir.mkdir(c, t.p.dir.dentry, t.p.last, mode & (S_IRWXUGO | S_ISVTX) & ~umask);
   return typeof d === "number" ? d : 0;
+}
+
+/**
+ * do_mknodat: a regular file, FIFO, socket name or device node. The type is checked before the
+ * walk (may_mknod: a directory is EPERM, an unknown type EINVAL); device nodes need CAP_MKNOD,
+ * checked after may_create as vfs_mknod does. `dev` is the syscall's 32-bit encoding.
+ */
+export function mknodAt(c: FsCtx, dirfd: number, name: string, mode: number, dev: number): number {
+  const type = mode & S_IFMT;
+  if (type === S_IFDIR) return -EPERM;
+  if (![0, S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK].includes(type)) return -EINVAL;
+  const t = createTarget(c, dirfd, name, false);
+  if (typeof t === "number") return t;
+  if ((type === S_IFCHR || type === S_IFBLK) && !c.t.cred.capable(CAP_MKNOD)) return -EPERM;
+  const dir = t.dir;
+  if (!(dir instanceof TmpfsDir)) return -EPERM;
+  const perm = mode & S_IALLUGO & ~(c.t.fs?.umask ?? 0o022);
+  const parent = t.p.dir.dentry;
+  if (type === 0 || type === S_IFREG) {
+    dir.create(c, parent, t.p.last, perm);
+    return 0;
+  }
+  const sb = dir.sb;
+  const now = sb.env.nowNs();
+  // new_decode_dev: major in bits 8..19, minor in bits 0..7 and 20..31.
+  const d = dev >>> 0;
+  const rdev = ((d & 0xfff00) >>> 8) * 2 ** 20 + ((d & 0xff) | ((d >>> 12) & 0xfff00));
+  const inode = type === S_IFIFO ? new PipeInode(sb, sb.allocIno(), c.k, 0, 0, true, perm)
+    : type === S_IFCHR ? new CharDevInode(sb, sb.allocIno(), perm, rdev, now)
+    : new NoDeviceInode(sb, sb.allocIno(), type | perm, type === S_IFBLK ? rdev : 0, now);
+  dir.add(c, parent, t.p.last, inode);
+  return 0;
 }
 
 export function symlinkAt(c: FsCtx, target: string, dirfd: number, name: string): number {

@@ -11,6 +11,7 @@ import type { Kernel } from "../kernel/kernel.ts";
 import { mkdev, S_IFDIR } from "./constants.ts";
 import { CharDevInode, DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO } from "./devices.ts";
 import { Dentry, DirInode, Mount, timeNow, type DirEntry, type FsCtx, type Path, type SuperBlock } from "./inode.ts";
+import type { BlockedLock } from "./locks.ts";
 import { PIPEFS_MAGIC, PipeInode } from "./pipe.ts";
 import { CgroupFs, FreezerDir } from "./cgroupfs.ts";
 import { ProcFs } from "./proc/proc-fs.ts";
@@ -59,6 +60,8 @@ export class Vfs {
   /** Mountpoint dentry → the mount on it. */
   private readonly mounts = new Map<Dentry, Mount>();
   private nextMountId = 1;
+  /** POSIX lock owners asleep in F_SETLKW and what they wait for (blocked_hash, locks.ts). */
+  readonly blockedLocks = new Map<object, BlockedLock>();
 
   constructor(readonly k: Kernel) {
     const env = { frames: k.frames, nowNs: () => timeNow(k) };

@@ -4,6 +4,7 @@ export const CAP_CHOWN = 0;
 export const CAP_KILL = 5;
 export const CAP_SETGID = 6;
 export const CAP_SETUID = 7;
+export const CAP_SYS_RESOURCE = 24;
 export const CAP_SYS_ADMIN = 21;
 /**
  * Linux 5.9's CAP_CHECKPOINT_RESTORE: set_tid and ns_last_pid without CAP_SYS_ADMIN; here also
@@ -30,6 +31,8 @@ export class Cred extends KObject {
     /** Effective and permitted capability sets, as bitmasks (plain numbers: 41 bits fit). */
     readonly capEffective = CAP_FULL_SET,
     readonly capPermitted = CAP_FULL_SET,
+    /** Supplementary groups (group_info), sorted as setgroups leaves them. */
+    readonly groups: readonly number[] = [],
   ) {
     super(registry, "cred", createdAt);
   }
@@ -43,7 +46,7 @@ export class Cred extends KObject {
   }
 
   /** A new cred with the changes (prepare_creds + edits); the caller owns its one reference. */
-  with(changes: Partial<Pick<Cred, "uid" | "euid" | "suid" | "fsuid" | "gid" | "egid" | "sgid" | "fsgid">>, createdAt: string): Cred {
+  with(changes: Partial<Pick<Cred, "uid" | "euid" | "suid" | "fsuid" | "gid" | "egid" | "sgid" | "fsgid">>, createdAt: string, keepCaps = false): Cred {
     const c = {
       uid: this.uid, euid: this.euid, suid: this.suid, fsuid: this.fsuid,
       gid: this.gid, egid: this.egid, sgid: this.sgid, fsgid: this.fsgid,
@@ -56,12 +59,24 @@ export class Cred extends KObject {
     const wasRoot = this.uid === 0 || this.euid === 0 || this.suid === 0;
     if (wasRoot && c.uid !== 0 && c.euid !== 0 && c.suid !== 0) {
       eff = 0;
-      perm = 0;
+      // SECBIT_KEEP_CAPS (PR_SET_KEEPCAPS) keeps the permitted set.
+      if (!keepCaps) perm = 0;
     } else if (this.euid === 0 && c.euid !== 0) {
       eff = 0;
     } else if (this.euid !== 0 && c.euid === 0) {
       eff = perm;
     }
-    return new Cred(this.kobjRegistry, createdAt, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, eff, perm);
+    return new Cred(this.kobjRegistry, createdAt, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, eff, perm, this.groups);
+  }
+
+  /** A new cred with other supplementary groups (set_groups); the caller owns its reference. */
+  withGroups(groups: readonly number[], createdAt: string): Cred {
+    return new Cred(this.kobjRegistry, createdAt, this.uid, this.euid, this.suid, this.fsuid, this.gid, this.egid, this.sgid, this.fsgid,
+      this.capEffective, this.capPermitted, groups);
+  }
+
+  /** in_group_p: gid is the fs gid or a supplementary group. */
+  inGroup(gid: number): boolean {
+    return this.fsgid === gid || this.groups.includes(gid);
   }
 }

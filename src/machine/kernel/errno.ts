@@ -54,6 +54,7 @@ export const EISCONN = 106;
 export const ENOTCONN = 107;
 export const ETOOMANYREFS = 109;
 export const ECONNREFUSED = 111;
+export const EDEADLK = 35;
 
 // Linux's internal restart codes (include/linux/errno.h): a sleeping syscall returns one, and
 // signal delivery turns it into a restart or -EINTR. Never seen by user space.
@@ -70,6 +71,7 @@ const NAMES: Record<number, string> = {
   88: "ENOTSOCK", 89: "EDESTADDRREQ", 90: "EMSGSIZE", 91: "EPROTOTYPE", 92: "ENOPROTOOPT", 93: "EPROTONOSUPPORT",
   94: "ESOCKTNOSUPPORT", 95: "EOPNOTSUPP", 97: "EAFNOSUPPORT", 98: "EADDRINUSE", 104: "ECONNRESET", 105: "ENOBUFS",
   106: "EISCONN", 107: "ENOTCONN", 109: "ETOOMANYREFS", 111: "ECONNREFUSED",
+  35: "EDEADLK",
 };
 
 export function errnoName(e: number): string {

@@ -7,8 +7,18 @@ import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, type SigInfo } from "./siginfo.ts";
 import { SIGCHLD, SIGKILL, signalName } from "./signal-names.ts";
 import { exitTaskFiles } from "../fs/task-files.ts";
 import type { Kernel } from "./kernel.ts";
+import { exitItimers } from "./posix-timers.ts";
+import { RLIMIT_CORE, softLimit } from "./rlimit.ts";
 import { SIG_IGN, type ExitStatus, type Task } from "./task.ts";
 import { leaveWaitQueues } from "./wait-queue.ts";
+
+/**
+ * Whether a core-dumping signal reports a dumped core: the machine says so (coreDumps), or the
+ * process raised RLIMIT_CORE above 0 (the default soft limit is 0, as on most Linux systems).
+ */
+export function coreDumped(k: Kernel, t: Task): boolean {
+  return k.coreDumps || softLimit(k, t.group, RLIMIT_CORE) > 0;
+}
 
 /** The status a parent's waitid reports for a dead group leader. */
 export function reportedStatus(t: Task): ExitStatus {
@@ -152,7 +162,7 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
   if (!t.alive) return;
   // A core is only reported when one could be written: RLIMIT_CORE is 0 by default, as on
   // most Linux systems (and what qemu-riscv32's children report).
-  if (status.core && !k.coreDumps) status = { ...status, core: false };
+  if (status.core && !coreDumped(k, t)) status = { ...status, core: false };
   const g = t.group;
   t.exit = status;
   if (t.kthread?.resumeUser === true) {
@@ -165,8 +175,12 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
   leaveWaitQueues(t);
   k.futexes.dequeue(t);
   t.state = "zombie";
-  // exit_mm, after clear_child_tid (which needs the mm): wake a joiner waiting on the tid word.
+  // getrusage: the thread's CPU time and resident set stay with its process.
   const mm = t.mm;
+  g.deadUtime += t.hart.instret;
+  g.deadStime += t.cpuCycles;
+  g.maxRss = Math.max(g.maxRss, mm.residentPages() * 4);
+  // exit_mm, after clear_child_tid (which needs the mm): wake a joiner waiting on the tid word.
   if (t.clearChildTid !== 0 && mm.refcount > 1) {
     if (mm.writeU32(t.clearChildTid, 0)) k.futexWake(mm, t.clearChildTid, 1);
   }
@@ -181,6 +195,7 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
     t.nsproxy = null;
   }
   g.threads.delete(t);
+  if (g.threads.size === 0) exitItimers(k, g);
   reparentChildren(k, t);
   if (t.isLeader && g.threads.size === 0) killOrphanedPgrp(k, t, null);
   if (g.threads.size === 0 && !g.groupExit && status.signal !== undefined) {
@@ -206,7 +221,7 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
 
 /** do_group_exit: every thread of t's group exits with the same status. */
 export function doGroupExit(k: Kernel, t: Task, status: ExitStatus): void {
-  if (status.core && !k.coreDumps) status = { ...status, core: false };
+  if (status.core && !coreDumped(k, t)) status = { ...status, core: false };
   const g = t.group;
   if (!g.groupExit) {
     g.groupExit = true;

@@ -6,10 +6,11 @@ import {
   CSIGNAL,
 } from "./clone-flags.ts";
 import { COSTS } from "./costs.ts";
-import { CAP_SYS_ADMIN } from "./cred.ts";
+import { CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from "./cred.ts";
 import { EAGAIN, EINVAL, EPERM } from "./errno.ts";
 import type { Kernel } from "./kernel.ts";
 import { allocPid, type PidNamespace } from "./pid.ts";
+import { RLIMIT_NPROC, softLimit } from "./rlimit.ts";
 import { SIGCHLD } from "./signal-names.ts";
 import { copyTaskFiles } from "../fs/task-files.ts";
 import { Nsproxy, SigHand, Task, ThreadGroup } from "./task.ts";
@@ -38,6 +39,20 @@ export interface CloneArgs {
   restartNs?: PidNamespace;
 }
 
+/**
+ * RLIMIT_NPROC: the caller's real user already has as many tasks (threads included, zombies too)
+ * as its limit allows. Root's user and CAP_SYS_RESOURCE / CAP_SYS_ADMIN are exempt.
+ */
+function overNproc(k: Kernel, parent: Task): boolean {
+  const uid = parent.cred.uid;
+  if (uid === 0 || parent.cred.capable(CAP_SYS_RESOURCE) || parent.cred.capable(CAP_SYS_ADMIN)) return false;
+  const limit = softLimit(k, parent.group, RLIMIT_NPROC);
+  if (limit === Infinity) return false;
+  let n = 0;
+  for (const t of k.tasks.values()) if (t.kthread === null && t.cred.uid === uid) n++;
+  return n >= limit;
+}
+
 /** copy_process: the new task, or -errno. Does not yet make it runnable. */
 export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | number {
   const f = a.flags >>> 0;
@@ -51,6 +66,7 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   if ((f & CLONE_THREAD) && (a.restartNs ?? parent.pidNsForChildren) !== parent.pidNs) return -EINVAL;
   if (a.setTid.length > 0 && a.restartNs === undefined && !parent.cred.capable(CAP_SYS_ADMIN)) return -EPERM;
   if (a.restartNs !== undefined && (f & CLONE_NEWPID)) return -EINVAL;
+  if (overNproc(k, parent)) return -EAGAIN;
   const r = k.kobj;
   const why = `clone(0x${f.toString(16)}) by pid ${parent.id}`;
   let ns: PidNamespace = a.restartNs ?? parent.pidNsForChildren;
@@ -101,6 +117,8 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   if (!(f & CLONE_THREAD)) {
     group.leader = child;
     group.hasChildSubreaper = parent.group.hasChildSubreaper || parent.group.isChildSubreaper;
+    group.dumpable = parent.group.dumpable;
+    group.rlimits = parent.group.rlimits;
   }
   group.threads.add(child);
   const ferr = copyTaskFiles(k, parent, child, f);
@@ -114,6 +132,9 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   }
   child.exitSignal = (f & CLONE_THREAD) ? -1 : a.exitSignal;
   child.blocked = parent.blocked;
+  child.noNewPrivs = parent.noNewPrivs;
+  child.cpusAllowed = parent.cpusAllowed;
+  child.keepCaps = parent.keepCaps;
   // A new thread sharing the address space must not share the signal stack (sas_ss_reset).
   if ((f & (CLONE_VM | CLONE_VFORK)) !== CLONE_VM) child.sas = { ...parent.sas };
   if (f & CLONE_CHILD_CLEARTID) child.clearChildTid = a.childTid >>> 0;

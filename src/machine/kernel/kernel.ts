@@ -118,6 +118,8 @@ export class Kernel {
   readonly stats = { syscalls: 0, enosys: new Map<number, number>(), tasksCreated: 0 };
   /** Whether a core-dumping signal reports a dumped core (RLIMIT_CORE > 0). Default off, as Linux's default soft limit. */
   coreDumps = false;
+  /** getrandom's generator, seeded from `prng` at the first call (syscalls/sys-resource.ts). */
+  entropy: Prng | null = null;
   /** Why a task is dying of a signal, for the event reported when it is gone. */
   readonly lastFatal = new Map<Task, string>();
   private nextNsId = 1;

@@ -72,6 +72,21 @@ export class Scheduler {
     this.cpus = Array.from({ length: Math.max(1, opts.cpus) }, (_, i) => new Cpu(i));
   }
 
+  /** Whether some task has been restricted to some CPUs (sched_setaffinity): until then every pick is the fast one. */
+  private restricted = false;
+
+  /** sched_setaffinity: t may run on the CPUs of mask (-1 = all); one on another CPU leaves it at once. */
+  setAffinity(t: Task, mask: number): void {
+    t.cpusAllowed = mask;
+    if (mask !== -1) this.restricted = true;
+    const cpu = this.onCpu.get(t);
+    if (cpu !== undefined && ((mask >>> cpu.id) & 1) === 0) cpu.quantumLeft = 0;
+  }
+
+  private allowed(t: Task, cpu: Cpu): boolean {
+    return ((t.cpusAllowed >>> cpu.id) & 1) === 1;
+  }
+
   /** Make a runnable task eligible to run from `now` on. */
   enqueue(t: Task, now: number): void {
     // readyAt holds exactly the tasks in the run queue: an O(1) membership test.
@@ -98,6 +113,7 @@ export class Scheduler {
     const anyQueued = this.runqueue.length > 0;
     for (const c of this.cpus) {
       if (c.current === null && !anyQueued) continue;
+      if (c.current === null && this.restricted && !this.runqueue.some((t) => this.allowed(t, c))) continue;
       if (best === null || c.clock < best.clock) best = c;
     }
     return best;
@@ -107,7 +123,12 @@ export class Scheduler {
   fill(cpu: Cpu): Task | null {
     if (cpu.current !== null) return cpu.current;
     if (this.runqueue.length === 0) return null;
-    const i = this.runqueue.length === 1 ? 0 : this.prng.below(this.runqueue.length);
+    // Only the tasks this CPU may run: all of them (and the same draw as ever) until a task
+    // was restricted by sched_setaffinity.
+    const cand = this.restricted ? this.runqueue.filter((x) => this.allowed(x, cpu)) : this.runqueue;
+    if (cand.length === 0) return null;
+    const pick = cand.length === 1 ? 0 : this.prng.below(cand.length);
+    const i = cand === this.runqueue ? pick : this.runqueue.indexOf(cand[pick]);
     const t = this.runqueue.splice(i, 1)[0];
     cpu.current = t;
     this.onCpu.set(t, cpu);

@@ -37,6 +37,9 @@ export interface SigInfo {
   addr?: number;
   /** rt_sigqueueinfo / timers: the sigval. */
   value?: number;
+  /** SI_TIMER: the POSIX timer's id (si_tid) and the expiries missed while this one was queued. */
+  timerId?: number;
+  overrun?: number;
   /** Bytes supplied by user space (rt_sigqueueinfo), written back verbatim but for si_signo. */
   raw?: Uint8Array;
 }
@@ -50,6 +53,12 @@ export function encodeSigInfo(si: SigInfo, pidNr: number): Uint8Array {
   if (si.raw) return b;
   dv.setInt32(4, si.errno ?? 0, true);
   dv.setInt32(8, si.code, true);
+  if (si.timerId !== undefined) {
+    dv.setInt32(12, si.timerId, true);
+    dv.setInt32(16, si.overrun ?? 0, true);
+    dv.setInt32(20, si.value ?? 0, true);
+    return b;
+  }
   if (si.addr !== undefined) {
     dv.setUint32(12, si.addr >>> 0, true);
     return b;

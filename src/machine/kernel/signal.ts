@@ -5,6 +5,7 @@
 // runs before a task returns to user mode: it dequeues unblocked signals and either performs
 // the default action (ignore, stop, terminate, core) or builds a signal frame for the handler,
 // deciding first whether an interrupted syscall restarts or fails with EINTR.
+import { RLIMIT_CORE, softLimit } from "./rlimit.ts";
 import {
   TRAP_EBREAK, TRAP_FETCH_FAULT, TRAP_ILLEGAL, TRAP_LOAD_FAULT, TRAP_MISALIGNED, TRAP_STORE_FAULT,
 } from "../cpu/hart-mem.ts";
@@ -158,7 +159,7 @@ function startGroupKill(k: Kernel, t: Task, status: { signal: number; core?: boo
   const g = t.group;
   if (g.groupExit) return;
   g.groupExit = true;
-  g.groupExitStatus = { ...status, core: status.core === true && k.coreDumps };
+  g.groupExitStatus = { ...status, core: status.core === true && (k.coreDumps || softLimit(k, g, RLIMIT_CORE) > 0) };
   g.stopped = false;
   for (const th of g.threads) signalWakeUp(k, th, true);
 }

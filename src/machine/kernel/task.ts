@@ -16,6 +16,8 @@ import type { FreezerCgroup } from "./freezer.ts";
 import { KObject, type KObjectRegistry } from "./kref.ts";
 import type { KthreadInfo } from "./kthread.ts";
 import type { Pid, PidNamespace } from "./pid.ts";
+import type { PosixTimer } from "./posix-timers.ts";
+import type { Rlimit } from "./rlimit.ts";
 import type { SigInfo } from "./siginfo.ts";
 import { WaitQueue } from "./wait-queue.ts";
 
@@ -116,6 +118,25 @@ export class ThreadGroup extends KObject {
   /** ITIMER_VIRTUAL and ITIMER_PROF: CPU time left (cycles, 0 = disarmed) and the reload. */
   itimerVirt = { left: 0, interval: 0 };
   itimerProf = { left: 0, interval: 0 };
+  /**
+   * PR_SET_DUMPABLE (Linux keeps it in mm->flags): 1, or 0 after a change of effective ids
+   * (suid_dumpable is 0). Reset to 1 by execve, inherited by fork.
+   */
+  dumpable = 1;
+  /** Resource limits (rlimit.ts); null = the machine's defaults, never set. Shared with a forked child until set. */
+  rlimits: readonly Rlimit[] | null = null;
+  /** CPU time of the group's threads that are gone, and of its reaped children (cycles; user and kernel). */
+  deadUtime = 0;
+  deadStime = 0;
+  childUtime = 0;
+  childStime = 0;
+  /** The largest resident set of a reaped child or its descendants (KiB), for RUSAGE_CHILDREN. */
+  childMaxRss = 0;
+  /** The largest resident set (KiB) of the group's threads seen at their exit. */
+  maxRss = 0;
+  /** POSIX timers by id (posix-timers.ts), and the next id to try. */
+  readonly posixTimers = new Map<number, PosixTimer>();
+  nextPosixTimerId = 0;
   /** Where this group's threads sleep in waitid (wait_chldexit). */
   readonly childWait = new WaitQueue();
 
@@ -229,6 +250,12 @@ export class Task extends KObject {
    * clears `restart`): the re-executed call returns it (fs/rw-restart.ts). null otherwise.
    */
   rwAfterHandler: { sig: string; done: number } | null = null;
+  /** sched_setaffinity: the CPUs (bit n = CPU n) it may run on; -1 = every CPU. Inherited by fork. */
+  cpusAllowed = -1;
+  /** PR_SET_NO_NEW_PRIVS: sticky, inherited by fork and kept across execve. */
+  noNewPrivs = false;
+  /** PR_SET_KEEPCAPS (SECBIT_KEEP_CAPS): keep the permitted set when the uids leave 0; cleared by execve. */
+  keepCaps = false;
   /** The C/R job this task waits for inside sys_checkpoint or sys_restart (core/cr/job.ts). */
   crJob: CrJob | null = null;
 

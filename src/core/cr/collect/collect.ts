@@ -14,6 +14,7 @@ import { CrError, EINVAL, EOPNOTSUPP, ESRCH } from "../errors.ts";
 import { MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type CredRecord, type PidNsRecord, type PidRecord, type RegsRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord, type SyscallRecord, type TaskRecord, type ThreadGroupRecord } from "../model.ts";
 import { FilesCollector } from "./files.ts";
 import { IdMap } from "./ids.ts";
+import { refuseUncarried } from "./uncarried.ts";
 import { collectMm, type MmCollector } from "./mm.ts";
 
 /** Every task of the container, in restore order: parents first, leaders before their threads. */
@@ -213,6 +214,7 @@ class Collector implements MmCollector {
   }
 
   task(t: Task): void {
+    refuseUncarried(t);
     const id = this.taskIds.get(t)!;
     const zombie = !t.alive;
     const h = t.hart;

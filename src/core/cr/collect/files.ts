@@ -8,6 +8,7 @@ import type { File } from "../../../machine/fs/file.ts";
 import type { FsStruct } from "../../../machine/fs/fs-struct.ts";
 import { dPath } from "../../../machine/fs/dpath.ts";
 import type { Dentry, Inode, Path } from "../../../machine/fs/inode.ts";
+import { holdsLocks } from "../../../machine/fs/locks.ts";
 import { PipeInode } from "../../../machine/fs/pipe.ts";
 import { CharDevInode, DEV_CONSOLE } from "../../../machine/fs/devices.ts";
 import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
@@ -79,6 +80,7 @@ export class FilesCollector {
     const { id, fresh } = this.inodeIds.lookup(inode);
     if (!fresh) return id;
     if (inode instanceof UnixNodeInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? `inode ${inode.ino}`} is the name of an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
+    if (inode instanceof PipeInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? "a file in the container's tree"} is a FIFO: checkpoint/restart of FIFOs is not implemented yet`);
     const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : null;
     if (kind === null) throw new CrError(EOPNOTSUPP, `inode ${inode.ino} (${inode.sb.type}) at ${externalPath ?? "?"} is not a tmpfs file: it cannot be checkpointed`);
     const external = externalPath !== null && inode.nlink > 0 && !externalPath.endsWith(" (deleted)");
@@ -107,6 +109,7 @@ export class FilesCollector {
     const inode = f.inode;
     const path = this.name(f.path);
     if (inode instanceof SocketInode) throw new CrError(EOPNOTSUPP, `${path} is an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
+    if (inode instanceof PipeInode && inode.fifo) throw new CrError(EOPNOTSUPP, `an open file on ${path} is a FIFO: checkpoint/restart of FIFOs is not implemented yet`);
     if (inode instanceof PipeInode) {
       const { id, fresh } = this.pipeIds.lookup(inode);
       if (fresh) {
@@ -157,6 +160,11 @@ export class FilesCollector {
       }
       const what = f.ops.noCheckpoint;
       if (what !== undefined) throw new CrError(EOPNOTSUPP, `fd ${fd} is ${what}: checkpoint/restart of ${what} is not implemented yet`);
+      const lock = holdsLocks(f, files);
+      if (lock !== null) {
+        const kind = lock === "posix" ? "a POSIX record lock" : lock === "ofd" ? "an OFD lock" : "a flock lock";
+        throw new CrError(EOPNOTSUPP, `fd ${fd} holds ${kind}: checkpoint/restart of file locks is not implemented yet`);
+      }
       rec.fds.push({ fd, fileId: this.fileId(f), cloexec: files.getCloexec(fd) });
     }
     return id;

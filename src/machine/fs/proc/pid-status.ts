@@ -94,7 +94,7 @@ export function showStatus(k: Kernel, reader: Task, t: Task): string {
   s += `State:\t${STATE_NAMES[t.state]}\nTgid:\t${tgidIn(t, ns)}\nNgid:\t0\nPid:\t${t.pid.nrIn(ns)}\n`;
   s += `PPid:\t${ppidIn(t, ns)}\nTracerPid:\t0\n`;
   s += `Uid:\t${c.uid}\t${c.euid}\t${c.suid}\t${c.fsuid}\nGid:\t${c.gid}\t${c.egid}\t${c.sgid}\t${c.fsgid}\n`;
-  s += `FDSize:\t${files?.maxFds ?? 0}\nGroups:\t \n`;
+  s += `FDSize:\t${files?.maxFds ?? 0}\nGroups:\t${c.groups.join(" ")} \n`;
   s += `NStgid:${levels(t, ns, (l) => tgidIn(t, l))}\nNSpid:${levels(t, ns, (l) => t.pid.nrIn(l))}\n`;
   s += `NSpgid:${levels(t, ns, (l) => t.group.pgrp.nrIn(l))}\nNSsid:${levels(t, ns, (l) => t.group.session.nrIn(l))}\n`;
   if (t.alive) {

@@ -1,6 +1,6 @@
 // File descriptors: openat, close, close_range, dup, dup3, fcntl64, ioctl, pipe2. (sys-rw.ts has
 // the data transfers, sys-namei.ts the calls on names, sys-stat.ts statx and getdents64.)
-import { NR_OPEN_DEFAULT_LIMIT, O_CLOEXEC, O_LARGEFILE, O_NONBLOCK, O_RDONLY, O_WRONLY, SETFL_MASK } from "../../fs/constants.ts";
+import { O_CLOEXEC, O_LARGEFILE, O_NONBLOCK, O_RDONLY, O_WRONLY, SETFL_MASK } from "../../fs/constants.ts";
 import { EBADF, EFAULT, EINVAL, EMFILE, ENOTTY } from "../../fs/errno.ts";
 import type { File } from "../../fs/file.ts";
 import type { FsCtx } from "../../fs/inode.ts";
@@ -12,6 +12,7 @@ import { getname } from "../../fs/uaccess.ts";
 import { PAGE_SIZE } from "../../mm/frame.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../task.ts";
+import { fcntlLock, LOCK_CMDS } from "./sys-locks.ts";
 import type { SyscallEntry } from "./types.ts";
 
 const F_DUPFD = 0;
@@ -94,7 +95,7 @@ function sysDup3(k: Kernel, t: Task, oldfd: number, newfd: number, flags: number
   if (f === undefined) return -EBADF;
   k.kobj.get(f, "dup3");
   const old = files.install(newfd, f, (flags & O_CLOEXEC) !== 0);
-  if (old !== undefined) k.kobj.put(old, "dup3 replaced");
+  if (old !== undefined) files.putClosed(old, "dup3 replaced");
   return newfd;
 }
 
@@ -110,7 +111,7 @@ function sysFcntl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): num
   switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
-      if (arg >>> 0 >= NR_OPEN_DEFAULT_LIMIT) return -EINVAL;
+      if (arg >>> 0 >= files.limit) return -EINVAL;
       const nfd = files.allocFd(arg >>> 0);
       if (nfd < 0) return -EMFILE;
       k.kobj.get(f, "F_DUPFD");
@@ -130,7 +131,7 @@ function sysFcntl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): num
     case F_GETPIPE_SZ:
       return f.inode instanceof PipeInode ? PIPE_DEF_BUFFERS * PAGE_SIZE : -EBADF;
     default:
-      return -EINVAL;
+      return LOCK_CMDS.includes(cmd) ? fcntlLock(k, t, f, cmd, arg) : -EINVAL;
   }
 }
 
@@ -193,7 +194,7 @@ export const FS_SYSCALLS: SyscallEntry[] = [
   {
     nr: 25, name: "fcntl64", args: ["d", "d", "x"],
     level: "partial", cr: "fdTables (close-on-exec), files (status flags)",
-    note: "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL and F_GETPIPE_SZ only: record and OFD locks, F_SETPIPE_SZ, F_GETOWN/F_SETOWN/F_SETSIG, leases, F_NOTIFY and seals give EINVAL",
+    note: "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL, F_GETPIPE_SZ, record locks (F_GETLK/F_SETLK/F_SETLKW and their 64-bit forms) and OFD locks only: F_SETPIPE_SZ, F_GETOWN/F_SETOWN/F_SETSIG, leases, F_NOTIFY and seals give EINVAL",
     fn: sysFcntl,
   },
   {

@@ -11,7 +11,9 @@
 // mremap: MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP. madvise: see mm/madvise.ts's table.
 import { EBADF, EINVAL, ENOMEM } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
+import { RLIMIT_AS, softLimit } from "../rlimit.ts";
 import type { Task } from "../task.ts";
+import { PAGE_SIZE } from "../../mm/frame.ts";
 import { doMadvise } from "../../mm/madvise.ts";
 import { doMmap, doMunmap, MAP_ANONYMOUS, MAP_HUGETLB, type MmapFile } from "../../mm/mmap.ts";
 import { doMprotect } from "../../mm/mprotect.ts";
@@ -25,7 +27,7 @@ function sysBrk(_k: Kernel, t: Task, addr: number): number {
 }
 
 /** mmap2 (riscv_sys_mmap with the offset in 4096-byte units, so it is never misaligned). */
-function sysMmap2(_k: Kernel, t: Task, addr: number, len: number, prot: number, flags: number, fd: number, pgoff: number): number {
+function sysMmap2(k: Kernel, t: Task, addr: number, len: number, prot: number, flags: number, fd: number, pgoff: number): number {
   // Linux 6.1 on riscv refuses write-only mappings: its page tables cannot express them.
   if ((prot & PROT_WRITE) !== 0 && (prot & PROT_READ) === 0) return -EINVAL;
   let file: MmapFile | null = null;
@@ -42,7 +44,18 @@ function sysMmap2(_k: Kernel, t: Task, addr: number, len: number, prot: number, 
   } else if ((flags & MAP_HUGETLB) !== 0) {
     return -ENOMEM;
   }
+  // may_expand_vm: RLIMIT_AS caps the address space (what a MAP_FIXED mapping replaces is counted
+  // as new, a simplification that only matters at the limit).
+  const as = softLimit(k, t.group, RLIMIT_AS);
+  if (as !== Infinity && totalVm(t.mm) + Math.ceil((len >>> 0) / PAGE_SIZE) * PAGE_SIZE > as) return -ENOMEM;
   return doMmap(t.mm, addr >>> 0, len >>> 0, prot >>> 0, flags >>> 0, pgoff >>> 0, file);
+}
+
+/** Bytes mapped (total_vm). */
+function totalVm(mm: Task["mm"]): number {
+  let n = 0;
+  for (const v of mm.vmas) n += v.end - v.start;
+  return n;
 }
 
 export const MM_SYSCALLS: SyscallEntry[] = [

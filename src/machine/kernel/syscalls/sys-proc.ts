@@ -95,39 +95,76 @@ function sysSetsid(k: Kernel, t: Task): number {
   return vnr(t, me);
 }
 
-// prctl
+// prctl (kernel/sys.c): the options a task can ask about itself.
 const PR_SET_PDEATHSIG = 1;
 const PR_GET_PDEATHSIG = 2;
+const PR_GET_DUMPABLE = 3;
+const PR_SET_DUMPABLE = 4;
+const PR_GET_KEEPCAPS = 7;
+const PR_SET_KEEPCAPS = 8;
 const PR_SET_NAME = 15;
 const PR_GET_NAME = 16;
+const PR_CAPBSET_READ = 23;
 const PR_SET_CHILD_SUBREAPER = 36;
 const PR_GET_CHILD_SUBREAPER = 37;
+const PR_SET_NO_NEW_PRIVS = 38;
+const PR_GET_NO_NEW_PRIVS = 39;
+const PR_GET_TID_ADDRESS = 40;
+/** CAP_LAST_CAP of Linux 6.1: PR_CAPBSET_READ of anything above is EINVAL. */
+const CAP_LAST_CAP = 40;
 
-function sysPrctl(_k: Kernel, t: Task, option: number, arg2: number): number {
+function sysPrctl(_k: Kernel, t: Task, option: number, arg2: number, arg3: number, arg4: number, arg5: number): number {
+  const a2 = arg2 >>> 0;
   switch (option) {
     case PR_SET_PDEATHSIG:
-      if (arg2 < 0 || arg2 > 64) return -EINVAL;
-      t.pdeathSignal = arg2;
+      if (a2 > 64) return -EINVAL;
+      t.pdeathSignal = a2;
       return 0;
     case PR_GET_PDEATHSIG:
       return t.mm.writeU32(arg2, t.pdeathSignal) ? 0 : -EFAULT;
+    case PR_GET_DUMPABLE:
+      return t.group.dumpable;
+    case PR_SET_DUMPABLE:
+      // SUID_DUMP_ROOT (2) may only come from the suid_dumpable sysctl, not from prctl.
+      if (a2 !== 0 && a2 !== 1) return -EINVAL;
+      t.group.dumpable = a2;
+      return 0;
+    case PR_GET_KEEPCAPS:
+      return t.keepCaps ? 1 : 0;
+    case PR_SET_KEEPCAPS:
+      if (a2 > 1) return -EINVAL;
+      t.keepCaps = a2 === 1;
+      return 0;
     case PR_SET_NAME: {
       const b = t.mm.copyIn(arg2, 16);
       if (b === null) return -EFAULT;
       const end = b.indexOf(0);
-      t.comm = new TextDecoder().decode(b.subarray(0, end < 0 || end > 15 ? 15 : end));
+      // The comm is bytes: kept as latin1 text, as /proc/<pid>/comm writes it.
+      t.comm = Buffer.from(b.subarray(0, end < 0 || end > 15 ? 15 : end)).toString("latin1");
       return 0;
     }
     case PR_GET_NAME: {
       const out = new Uint8Array(16);
-      out.set(new TextEncoder().encode(t.comm).subarray(0, 15));
+      out.set(Buffer.from(t.comm, "latin1").subarray(0, 15));
       return t.mm.copyOut(arg2, out) ? 0 : -EFAULT;
     }
+    case PR_CAPBSET_READ:
+      // The bounding set is full: no task here ever drops a capability from it.
+      return a2 <= CAP_LAST_CAP ? 1 : -EINVAL;
     case PR_SET_CHILD_SUBREAPER:
-      t.group.isChildSubreaper = arg2 !== 0;
+      t.group.isChildSubreaper = a2 !== 0;
       return 0;
     case PR_GET_CHILD_SUBREAPER:
       return t.mm.writeU32(arg2, t.group.isChildSubreaper ? 1 : 0) ? 0 : -EFAULT;
+    case PR_SET_NO_NEW_PRIVS:
+      if (a2 !== 1 || arg3 !== 0 || arg4 !== 0 || arg5 !== 0) return -EINVAL;
+      t.noNewPrivs = true;
+      return 0;
+    case PR_GET_NO_NEW_PRIVS:
+      if (arg2 !== 0 || arg3 !== 0 || arg4 !== 0 || arg5 !== 0) return -EINVAL;
+      return t.noNewPrivs ? 1 : 0;
+    case PR_GET_TID_ADDRESS:
+      return t.mm.writeU32(arg2, t.clearChildTid) ? 0 : -EFAULT;
     default:
       return -EINVAL;
   }
@@ -137,7 +174,14 @@ function sysPrctl(_k: Kernel, t: Task, option: number, arg2: number): number {
 const KEEP = 0xffffffff;
 
 function setIds(t: Task, c: Parameters<Cred["with"]>[0]): number {
-  const next = t.cred.with(c, `set*id by pid ${t.id}`);
+  const old = t.cred;
+  const next = old.with(c, `set*id by pid ${t.id}`, t.keepCaps);
+  // commit_creds: new effective or fs ids make the process undumpable (suid_dumpable 0) and
+  // clear the parent-death signal.
+  if (next.euid !== old.euid || next.egid !== old.egid || next.fsuid !== old.fsuid || next.fsgid !== old.fsgid) {
+    t.group.dumpable = 0;
+    t.pdeathSignal = 0;
+  }
   t.setCred(next);
   next.kobjRegistry.put(next); // the task holds it now
   return 0;
@@ -232,8 +276,8 @@ export const PROC_SYSCALLS: SyscallEntry[] = [
   { nr: 160, name: "uname", args: ["p"], level: "full", cr: "-", fn: sysUname },
   {
     nr: 167, name: "prctl", args: ["d", "x", "x", "x", "x"],
-    level: "partial", cr: "tasks (comm, pdeathSignal), threadGroups (isChildSubreaper)",
-    note: "PR_SET/GET_PDEATHSIG, PR_SET/GET_NAME and PR_SET/GET_CHILD_SUBREAPER only; every other option gives EINVAL",
+    level: "partial", cr: "tasks (comm, pdeathSignal; a checkpoint refuses no_new_privs and keepcaps: issue 16), threadGroups (isChildSubreaper; dumpable is not carried: a restored process is dumpable)",
+    note: "PR_SET/GET_PDEATHSIG, DUMPABLE, KEEPCAPS, NAME, CHILD_SUBREAPER, NO_NEW_PRIVS, PR_CAPBSET_READ and PR_GET_TID_ADDRESS only; every other option gives EINVAL",
     fn: sysPrctl,
   },
   { nr: 172, name: "getpid", args: [], level: "full", cr: "-", fn: (_k, t) => vnr(t, t.group.leader.pid) },

@@ -14,11 +14,13 @@ import { CAP_SYS_ADMIN } from "../cred.ts";
 import { E2BIG, EACCES, ECHILD, EFAULT, EINVAL, ENOENT, ENOEXEC, EPERM, ERESTARTNOINTR } from "../errno.ts";
 import { loadProgram } from "../exec.ts";
 import { doExit, doGroupExit, releaseTask, reportedStatus } from "../exit.ts";
+import { exitItimers } from "../posix-timers.ts";
 import { cloneArgsFromRegs, copyProcess, type CloneArgs } from "../fork.ts";
 import type { Kernel } from "../kernel.ts";
 import { CLD_CONTINUED, CLD_STOPPED, SIGINFO_SIZE } from "../siginfo.ts";
 import { SIGCHLD } from "../signal-names.ts";
 import { Nsproxy, SIG_DFL, SIG_IGN, SigHand, type Task } from "../task.ts";
+import { encodeRusage } from "./sys-resource.ts";
 import type { SyscallEntry } from "./types.ts";
 
 const u64 = (dv: DataView, off: number): number => Number(dv.getBigUint64(off, true));
@@ -155,6 +157,9 @@ function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: numbe
   t.clearChildTid = 0;
   t.sas = { sp: 0, size: 0, flags: 2 };
   t.group.didExec = true;
+  t.group.dumpable = 1;
+  exitItimers(k, t.group);
+  t.keepCaps = false;
   execTaskFiles(k, t);
   // Handlers do not survive exec; ignored signals stay ignored.
   if (t.sighand.refcount > 1) {
@@ -238,8 +243,18 @@ function sysWaitid(k: Kernel, t: Task, which: number, id: number, infop: number,
         const st = reportedStatus(child);
         const code = st.signal === undefined ? 1 : st.core ? 3 : 2;
         if (!writeWaitInfo(t, infop, SIGCHLD, code, nr, child.cred.uid, st.signal ?? st.code ?? 0)) return -EFAULT;
-        if (rusage !== 0 && !t.mm.copyOut(rusage, new Uint8Array(72))) return -EFAULT;
-        if (!(opts & WNOWAIT)) releaseTask(k, child);
+        // The child's rusage: its own threads' time plus that of the children it reaped.
+        const cg = child.group;
+        const ru = encodeRusage(k, cg.deadUtime + cg.childUtime, cg.deadStime + cg.childStime, Math.max(cg.maxRss, cg.childMaxRss));
+        if (rusage !== 0 && !t.mm.copyOut(rusage, ru)) return -EFAULT;
+        if (!(opts & WNOWAIT)) {
+          // wait_task_zombie: the reaper's RUSAGE_CHILDREN gains them.
+          const pg = t.group;
+          pg.childUtime += cg.deadUtime + cg.childUtime;
+          pg.childStime += cg.deadStime + cg.childStime;
+          pg.childMaxRss = Math.max(pg.childMaxRss, cg.maxRss, cg.childMaxRss);
+          releaseTask(k, child);
+        }
         return 0;
       }
       if ((opts & WSTOPPED) && g.stopped && g.notifyStop && child.alive) {
@@ -291,7 +306,7 @@ export const TASK_SYSCALLS: SyscallEntry[] = [
   {
     nr: 95, name: "waitid", args: ["d", "d", "p", "x", "p"],
     level: "partial", cr: "-",
-    note: "the rusage it fills is all zeros; P_PIDFD gives EINVAL (no pidfds)",
+    note: "the rusage it fills has the CPU times and ru_maxrss only (getrusage's); P_PIDFD gives EINVAL (no pidfds)",
     fn: sysWaitid,
   },
   { nr: 96, name: "set_tid_address", args: ["p"], level: "full", cr: "tasks (clearChildTid)", fn: sysSetTidAddress },

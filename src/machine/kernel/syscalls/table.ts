@@ -7,7 +7,9 @@ import { RW_SYSCALLS } from "./sys-rw.ts";
 import { STAT_SYSCALLS } from "./sys-stat.ts";
 import { MM_SYSCALLS } from "./sys-mm.ts";
 import { PROC_SYSCALLS } from "./sys-proc.ts";
+import { RESOURCE_SYSCALLS } from "./sys-resource.ts";
 import { FUTEX_SYSCALLS } from "./sys-futex.ts";
+import { LOCK_SYSCALLS } from "./sys-locks.ts";
 import { MODULE_SYSCALLS } from "./sys-module.ts";
 import { ECLONE_SYSCALLS } from "./sys-eclone.ts";
 import { SIGNAL_SYSCALLS } from "./sys-signal.ts";
@@ -17,6 +19,7 @@ import { POLL_SYSCALLS } from "./sys-poll.ts";
 import { EPOLL_SYSCALLS } from "./sys-epoll.ts";
 import { EVENTS_SYSCALLS } from "./sys-events.ts";
 import { SOCKET_SYSCALLS } from "./sys-socket.ts";
+import { TIMER_SYSCALLS } from "./sys-timer.ts";
 import type { SyscallEntry } from "./types.ts";
 
 /** The entries of each sys-*.ts file under the file's name (the rows' `handler` column). */
@@ -26,12 +29,15 @@ export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]]
   ["sys-namei.ts", NAMEI_SYSCALLS],
   ["sys-stat.ts", STAT_SYSCALLS],
   ["sys-proc.ts", PROC_SYSCALLS],
+  ["sys-resource.ts", RESOURCE_SYSCALLS],
   ["sys-mm.ts", MM_SYSCALLS],
   ["sys-task.ts", TASK_SYSCALLS],
   ["sys-signal.ts", SIGNAL_SYSCALLS],
   ["sys-futex.ts", FUTEX_SYSCALLS],
+  ["sys-locks.ts", LOCK_SYSCALLS],
   ["sys-time.ts", TIME_SYSCALLS],
   ["sys-socket.ts", SOCKET_SYSCALLS],
+  ["sys-timer.ts", TIMER_SYSCALLS],
   ["sys-module.ts", MODULE_SYSCALLS],
   ["sys-eclone.ts", ECLONE_SYSCALLS],
   ["sys-poll.ts", POLL_SYSCALLS],

@@ -28,19 +28,11 @@ export const MISSING: readonly MissingGroup[] = [
     names: ["inotify_init1", "inotify_add_watch", "inotify_rm_watch", "fanotify_init", "fanotify_mark"],
   },
   {
-    note: "no file locks yet (wave 2: flock and OFD locks must survive C/R)",
-    names: ["flock"],
-  },
-  {
     note: "the mounts are fixed at boot: no new mounts, no pivot_root",
     names: [
       "mount", "umount2", "pivot_root", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount",
       "fspick", "mount_setattr", "statmount", "listmount",
     ],
-  },
-  {
-    note: "no device nodes or FIFOs can be created (the devices are fixed at boot)",
-    names: ["mknodat"],
   },
   {
     note: "file operations not implemented yet",
@@ -70,8 +62,8 @@ export const MISSING: readonly MissingGroup[] = [
     names: ["sethostname", "setdomainname"],
   },
   {
-    note: "credentials change only through the set*id calls: no capget/capset, setfsuid/setfsgid or supplementary groups",
-    names: ["capget", "capset", "setfsuid", "setfsgid", "getgroups", "setgroups"],
+    note: "credentials change only through the set*id calls and setgroups: no capget/capset or setfsuid/setfsgid",
+    names: ["capget", "capset", "setfsuid", "setfsgid"],
   },
   {
     note: "no personality: the machine is always plain Linux riscv32",
@@ -86,10 +78,6 @@ export const MISSING: readonly MissingGroup[] = [
     names: ["futex_waitv", "futex_wake", "futex_wait", "futex_requeue"],
   },
   {
-    note: "no POSIX timers yet (wave 2): setitimer and clock_nanosleep cover the workloads",
-    names: ["timer_create", "timer_getoverrun", "timer_delete", "timer_gettime64", "timer_settime64"],
-  },
-  {
     note: "the clock is the machine's virtual time: it cannot be set or slewed",
     names: ["clock_settime64", "clock_adjtime64"],
   },
@@ -98,10 +86,10 @@ export const MISSING: readonly MissingGroup[] = [
     names: ["ptrace", "process_vm_readv", "process_vm_writev", "kcmp"],
   },
   {
-    note: "one scheduler, driven by the seed: no priorities, affinity or scheduling classes",
+    note: "one scheduler, driven by the seed: no priorities or scheduling classes (affinity only)",
     names: [
-      "sched_setparam", "sched_setscheduler", "sched_getscheduler", "sched_getparam", "sched_setaffinity",
-      "sched_getaffinity", "sched_get_priority_max", "sched_get_priority_min", "sched_rr_get_interval_time64",
+      "sched_setparam", "sched_setscheduler", "sched_getscheduler", "sched_getparam",
+      "sched_get_priority_max", "sched_get_priority_min", "sched_rr_get_interval_time64",
       "sched_setattr", "sched_getattr", "setpriority", "getpriority", "ioprio_set", "ioprio_get", "getcpu",
     ],
   },
@@ -110,8 +98,8 @@ export const MISSING: readonly MissingGroup[] = [
     names: ["restart_syscall"],
   },
   {
-    note: "no resource usage or limits yet (wave 2 adds rlimits)",
-    names: ["times", "getrusage", "sysinfo", "prlimit64"],
+    note: "times is not implemented: getrusage and clock_gettime give the same CPU times",
+    names: ["times"],
   },
   {
     note: "no POSIX message queues",
@@ -155,10 +143,6 @@ export const MISSING: readonly MissingGroup[] = [
   {
     note: "no pidfds",
     names: ["pidfd_open", "pidfd_send_signal", "pidfd_getfd"],
-  },
-  {
-    note: "no entropy source: a deterministic machine would have to seed it (not yet)",
-    names: ["getrandom"],
   },
   {
     note: "riscv's own calls are not implemented: riscv_flush_icache (JIT-compiling guests need it) and riscv_hwprobe",

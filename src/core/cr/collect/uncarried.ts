@@ -1,0 +1,24 @@
+// Per-process state the model does not carry yet (issue 16 adds it): prctl flags, resource limits,
+// POSIX timers, supplementary groups, CPU affinity. A checkpoint of a task whose state differs from
+// what a restored task would get by default is refused with the reason, so the cell is
+// "unsupported" rather than restored wrong. A task that never touched these checkpoints as before.
+import type { Task } from "../../../machine/kernel/task.ts";
+import { CrError, EOPNOTSUPP } from "../errors.ts";
+
+/** Throws EOPNOTSUPP naming the first piece of t's state that a restore would lose. */
+export function refuseUncarried(t: Task): void {
+  const who = `task ${t.id} (${t.comm})`;
+  const refuse = (what: string): never => {
+    throw new CrError(EOPNOTSUPP, `${who} ${what}: checkpoint/restart of it is not implemented yet`);
+  };
+  const g = t.group;
+  if (g.posixTimers.size > 0) refuse(`has ${g.posixTimers.size} POSIX timer(s) (timer_create)`);
+  if (g.nextPosixTimerId !== 0) refuse("has created POSIX timers (the next timer id would change)");
+  const timerSignal = [...t.pending.queue, ...g.sharedPending.queue].find((si) => si.timerId !== undefined);
+  if (timerSignal !== undefined) refuse(`has a POSIX timer's signal ${timerSignal.signo} queued`);
+  if (g.rlimits !== null) refuse("set a resource limit (setrlimit/prlimit64)");
+  if (t.cpusAllowed !== -1) refuse("is restricted to some CPUs (sched_setaffinity)");
+  if (t.cred.groups.length > 0) refuse("has supplementary groups (setgroups)");
+  if (t.noNewPrivs) refuse("has PR_SET_NO_NEW_PRIVS set");
+  if (t.keepCaps) refuse("has PR_SET_KEEPCAPS set");
+}
