@@ -33,11 +33,6 @@ export interface FileOperations {
    * whose wake-up may change them with pt (poll.ts). Without it a file is DEFAULT_POLLMASK.
    */
   poll?(c: FsCtx, f: File, pt: PollTable | null): number;
-  /**
-   * The kind's own lines of /proc/<pid>/fdinfo/N after pos, flags, mnt_id and ino (Linux's
-   * show_fdinfo: "eventfd-count: ...", "tfd: ..."), each ending in a newline.
-   */
-  fdinfo?(f: File): string;
   /** The last reference is gone. */
   release?(f: File): void;
   /**

@@ -141,6 +141,15 @@ function buildStack(
   return sp;
 }
 
+/**
+ * The name /proc/<pid>/exe shows for a program started from bytes outside the VFS: its execfn as
+ * if it lay at the root ("./prog.elf" → "/prog.elf"), since Linux's link is always absolute.
+ */
+function rootedName(execfn: string): string {
+  const rest = execfn.replace(/^(\.?\/)+/, "");
+  return execfn.startsWith("/") ? execfn : "/" + rest;
+}
+
 const MAX_ARG_STRLEN = 32 * PAGE_SIZE;
 
 /** Parse and load an ELF into a new mm. Throws ElfError / ExecError on bad input. */
@@ -180,7 +189,8 @@ export function loadProgram(
     ];
     const sp = buildStack(mm, top, argv, envp, execfn, aux, prng);
     mm.startStack = sp;
-    mm.setExeFile({ path: exe ?? null, name: execfn, segments: exeSegments(img.segments, bias) });
+    const segments = exeSegments(img.segments, bias);
+    mm.setExeFile(exe !== undefined ? { path: exe, name: execfn, segments } : { path: null, name: rootedName(execfn), segments, bytes });
     return { mm, entry, sp, image: img };
   } catch (e) {
     registry.put(mm);

@@ -21,6 +21,10 @@ export interface ExeFile {
   /** The name the program was started with (its execfn), for a program without a path. */
   readonly name: string;
   readonly segments: readonly ExeSegment[];
+  /** The ELF itself, for a program without a path: /proc/<pid>/exe opens and execs it. */
+  readonly bytes?: Uint8Array;
+  /** The pseudo file made for `bytes` when the link was first followed (fs/exe-image.ts). */
+  image?: Path;
 }
 
 /** The segments of an ELF, page aligned as binfmt_elf maps them (elf_map: vaddr and offset rounded down). */

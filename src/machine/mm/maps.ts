@@ -9,8 +9,8 @@
 //
 // The executable's areas have no file behind them (exec.ts copies the ELF into anonymous pages),
 // but they print as Linux prints its file mappings of the executable: the offset, device, inode
-// and path exe-file.ts remembers. A program started from bytes outside the VFS has no path: its
-// areas print like anonymous memory. Mapped tmpfs files print their
+// and path exe-file.ts remembers. A program started from bytes outside the VFS has no file in the
+// tree: its areas show the name it was started with, on no device (00:00, inode 0). Mapped tmpfs files print their
 // offset, device, inode and path (with " (deleted)" once unlinked). Shared anonymous memory prints as Linux shows its
 // internal shmem file: device 00:01, the object's inode, "/dev/zero (deleted)".
 import { dPath } from "../fs/dpath.ts";
@@ -52,7 +52,7 @@ export function showMapVma(mm: Mm, v: Vma): string {
   let dev = "00:00";
   let ino = 0;
   let name = "";
-  const exeOff = v.kind === "elf" && mm.exe?.path != null ? exeOffset(mm.exe, v.start) : null;
+  const exeOff = v.kind === "elf" && mm.exe !== null ? exeOffset(mm.exe, v.start) : null;
   if (v.backing.kind === "file") {
     const b = v.backing;
     pgoff = v.pgoff * PAGE_SIZE;
@@ -60,11 +60,13 @@ export function showMapVma(mm: Mm, v: Vma): string {
     ino = b.inode.ino;
     name = dPath(b.path, treeRoot(b.path)).name;
   } else if (exeOff !== null) {
-    const p = mm.exe!.path!;
+    const p = mm.exe!.path;
     pgoff = exeOff;
-    dev = devName(p.dentry.inode.sb.dev);
-    ino = p.dentry.inode.ino;
-    name = dPath(p, treeRoot(p)).name;
+    if (p !== null) {
+      dev = devName(p.dentry.inode.sb.dev);
+      ino = p.dentry.inode.ino;
+      name = dPath(p, treeRoot(p)).name;
+    } else name = mm.exe!.name;
   } else if (v.backing.kind === "shmem") {
     pgoff = v.pgoff * PAGE_SIZE;
     dev = SHMEM_DEV;

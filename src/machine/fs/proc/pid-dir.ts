@@ -11,7 +11,7 @@ import { dPath } from "../dpath.ts";
 import type { File } from "../file.ts";
 import { Dentry, SymlinkInode, type DirEntry, type FsCtx, type Path } from "../inode.ts";
 import { pidIno, ProcDir, ProcDirBase, ProcFnFile, type ProcEntry, type ProcFs } from "./proc-fs.ts";
-import { showCmdline, showEnviron, showStat, showStatm, showStatus } from "./pid-status.ts";
+import { showAuxv, showCmdline, showEnviron, showStat, showStatm, showStatus } from "./pid-status.ts";
 import { showSmaps } from "../../mm/smaps.ts";
 import type { ExeFile } from "../../mm/exe-file.ts";
 import { showFdinfo } from "../fdinfo.ts";
@@ -26,7 +26,7 @@ const gid = (pid: Pid): number => pid.numbers[0].nr;
 /** Slots of the per-task inode numbers (pidIno); thread-style entries add THREAD. */
 const SLOT = {
   dir: 0, task: 1, fd: 2, status: 3, comm: 4, cmdline: 5, stat: 6, statm: 7, maps: 8, cwd: 9, root: 10, exe: 11, smaps: 12,
-  environ: 13, fdinfo: 14,
+  environ: 13, fdinfo: 14, auxv: 15,
 };
 const THREAD = 32;
 const FD_SLOT = 1024;
@@ -95,10 +95,10 @@ class ExeLink extends SymlinkInode {
     return dPath(e.path, root).name;
   }
 
-  override followMagic(): Path | number {
+  override followMagic(c: FsCtx): Path | number {
     const e = this.exe();
     if (typeof e === "number") return e;
-    return e.path ?? -ENOENT;
+    return e.path ?? c.k.vfs.exeImagePath(e) ?? -ENOENT;
   }
 
   open(): number {
@@ -235,6 +235,7 @@ export function pidDir(sb: ProcFs, pid: Pid, thread: boolean): ProcDir {
       { name: "fd", make: () => own(new ProcFdDir(sb, pidIno(gid(pid), SLOT.fd + x), pid), taskOf(pid)) },
       { name: "fdinfo", make: () => own(new ProcFdinfoDir(sb, pidIno(gid(pid), SLOT.fdinfo + x), pid), taskOf(pid)) },
       { name: "environ", make: () => taskFile(sb, pid, SLOT.environ + x, 0o400, (_c, t) => showEnviron(t)) },
+      { name: "auxv", make: () => taskFile(sb, pid, SLOT.auxv + x, 0o400, (_c, t) => showAuxv(t)) },
       { name: "status", make: () => taskFile(sb, pid, SLOT.status + x, 0o444, (c, t) => showStatus(c.k, c.t, t)) },
       { name: "comm", make: () => taskFile(sb, pid, SLOT.comm + x, 0o644, (_c, t) => t.comm + "\n", storeComm) },
       { name: "cmdline", make: () => taskFile(sb, pid, SLOT.cmdline + x, 0o444, (_c, t) => showCmdline(t)) },

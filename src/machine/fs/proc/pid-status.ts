@@ -193,6 +193,28 @@ function stackStrings(mm: Mm, index: number): { start: number; end: number } | n
   return { start: first, end: last + s.length + 1 };
 }
 
+/**
+ * /proc/<pid>/auxv: the auxiliary vector exec built (Linux copies it into mm->saved_auxv; here it
+ * is read from the initial stack, after envp[]'s NULL), up to and including AT_NULL.
+ */
+export function showAuxv(t: Task): Uint8Array {
+  if (!t.alive || t.mm.startStack === 0) return new Uint8Array(0);
+  const mm = t.mm;
+  let a = mm.startStack + 4;
+  for (let nulls = 0; nulls < 2; a += 4) {
+    const w = mm.readU32(a);
+    if (w === null) return new Uint8Array(0);
+    if (w === 0) nulls++;
+  }
+  const start = a;
+  for (let i = 0; i < 64; i++, a += 8) {
+    const type = mm.readU32(a);
+    if (type === null) return new Uint8Array(0);
+    if (type === 0) return mm.copyIn(start, a + 8 - start) ?? new Uint8Array(0);
+  }
+  return new Uint8Array(0);
+}
+
 function readRange(t: Task, r: { start: number; end: number } | null): Uint8Array {
   if (r === null || r.end <= r.start) return new Uint8Array(0);
   return t.mm.copyIn(r.start, r.end - r.start) ?? new Uint8Array(0);
