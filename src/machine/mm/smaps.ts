@@ -26,7 +26,7 @@ export interface SmapsCounts {
 /** The mnemonics of show_smap_vma_flags, by bit number of vm_flags. */
 const FLAG_NAMES: Record<number, string> = {
   0: "rd", 1: "wr", 2: "ex", 3: "sh", 4: "mr", 5: "mw", 6: "me", 7: "ms", 8: "gd", 10: "pf", 13: "lo", 14: "io",
-  15: "sr", 16: "rr", 17: "dc", 18: "de", 19: "ac", 20: "nr", 21: "ht", 22: "sf", 24: "wf", 26: "dd",
+  15: "sr", 16: "rr", 17: "dc", 18: "de", 20: "ac", 21: "nr", 22: "ht", 23: "sf", 24: "ar", 25: "wf", 26: "dd",
 };
 
 /**
