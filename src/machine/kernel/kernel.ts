@@ -240,6 +240,20 @@ export class Kernel {
   run(limit = Infinity, pause = false): number {
     let executed = 0;
     for (;;) {
+      // A run that stopped at its limit in the middle of a task's stretch of user code goes on
+      // with that stretch first, as if it had never stopped: no other CPU, timer or signal gets a
+      // look-in that an uninterrupted run would not give it (so pausing every N instructions
+      // leaves the schedule, and traceHash, as `exec` has them).
+      const split = this.takeSplit();
+      if (split !== null) {
+        if (executed >= limit) {
+          this.split = split;
+          if (pause) return executed;
+          return this.limitReached(split.current!, limit, executed);
+        }
+        executed += this.runUser(split, split.current!, limit - executed, true);
+        continue;
+      }
       const cpu = this.sched.nextCpu();
       if (cpu === null) {
         // Nothing runnable: jump to the next timer, or stop.
@@ -259,13 +273,10 @@ export class Kernel {
       const t = this.sched.fill(cpu);
       if (t === null) continue;
       if (executed >= limit) {
-        if (pause) {
-          this.sched.preempt(cpu);
-          return executed;
-        }
-        this.events.push({ kind: "instruction-limit", pid: t.id, message: `instruction limit of ${limit} reached: killed pid ${t.id} (${t.comm})` });
-        this.killAll();
-        return executed;
+        // Stopping here and starting again at the top of the loop picks the same CPU and task:
+        // nothing changed since (leaving the task on its CPU keeps its quantum).
+        if (pause) return executed;
+        return this.limitReached(t, limit, executed);
       }
       if (this.freezer.shouldFreeze(t)) {
         this.freezer.refrigerate(t);
@@ -290,23 +301,65 @@ export class Kernel {
         this.sched.preempt(cpu);
         continue;
       }
-      const hart = t.hart;
-      const before = hart.instret;
-      hart.cycles = cpu.clock;
-      const cause = hart.run(Math.min(cpu.quantumLeft, limit - executed));
-      const ran = hart.instret - before;
-      executed += ran;
-      cpu.quantumLeft -= ran;
-      cpu.clock = hart.cycles;
-      this.clock = cpu.clock;
-      const g = t.group;
-      if (g.itimerVirt.left > 0) this.tickCpuTimer(t, g.itimerVirt, 26 /* SIGVTALRM */, ran);
-      if (g.itimerProf.left > 0) this.tickCpuTimer(t, g.itimerProf, 27 /* SIGPROF */, ran);
-      if (cause !== TRAP_BUDGET) this.trap(t, cause);
-      this.clock = Math.max(this.clock, cpu.clock);
-      cpu.clock = this.clock;
-      if (cpu.quantumLeft <= 0 || t.state !== "running" || cpu.current !== t) this.sched.preempt(cpu);
+      executed += this.runUser(cpu, t, limit - executed);
     }
+  }
+
+  /** The CPU whose stretch of user code the last run() cut at its limit (see run). */
+  private split: Cpu | null = null;
+  /** Instructions of the cut stretch run so far (the CPU-time timers are charged at its end). */
+  private splitRan = 0;
+
+  /** The cut CPU, if its task is still there to go on with, unchanged (else null: start afresh). */
+  private takeSplit(): Cpu | null {
+    const cpu = this.split;
+    this.split = null;
+    if (cpu === null) return null;
+    const t = cpu.current;
+    // Whoever paused the run may have changed things (a signal, a freeze, a kill): then the
+    // loop's usual checks must see the task before it runs again.
+    if (t === null || t.state !== "running" || t.sigPending || t.restartCode !== 0 || t.kthread !== null || this.freezer.shouldFreeze(t)) {
+      this.splitRan = 0;
+      return null;
+    }
+    this.cpu = cpu;
+    this.clock = cpu.clock;
+    return cpu;
+  }
+
+  private limitReached(t: Task, limit: number, executed: number): number {
+    this.events.push({ kind: "instruction-limit", pid: t.id, message: `instruction limit of ${limit} reached: killed pid ${t.id} (${t.comm})` });
+    this.killAll();
+    return executed;
+  }
+
+  /** Run t's user code on cpu for the rest of its quantum, at most `budget` instructions; returns how many ran. */
+  private runUser(cpu: Cpu, t: Task, budget: number, resume = false): number {
+    const hart = t.hart;
+    const before = hart.instret;
+    hart.cycles = cpu.clock;
+    const cause = hart.run(Math.min(cpu.quantumLeft, budget), resume);
+    const ran = hart.instret - before;
+    cpu.quantumLeft -= ran;
+    cpu.clock = hart.cycles;
+    this.clock = cpu.clock;
+    if (cause === TRAP_BUDGET && cpu.quantumLeft > 0) {
+      // Cut by the run's limit, not the quantum: the stretch goes on at the next run(), and the
+      // CPU-time timers see it whole then, as they would have without the cut.
+      this.split = cpu;
+      this.splitRan += ran;
+      return ran;
+    }
+    const stretch = this.splitRan + ran;
+    this.splitRan = 0;
+    const g = t.group;
+    if (g.itimerVirt.left > 0) this.tickCpuTimer(t, g.itimerVirt, 26 /* SIGVTALRM */, stretch);
+    if (g.itimerProf.left > 0) this.tickCpuTimer(t, g.itimerProf, 27 /* SIGPROF */, stretch);
+    if (cause !== TRAP_BUDGET) this.trap(t, cause);
+    this.clock = Math.max(this.clock, cpu.clock);
+    cpu.clock = this.clock;
+    if (cpu.quantumLeft <= 0 || t.state !== "running" || cpu.current !== t) this.sched.preempt(cpu);
+    return ran;
   }
 
   /** Run one step of a kernel thread: up to its next yield. */

@@ -26,6 +26,11 @@ export interface Reference {
   wallMs: number;
   /** Kernel events that make the reference itself unusable (oopses, deadlocks, limits). */
   problems: string[];
+  /**
+   * The scheduler's trace: watching the run in slices does not change it (Kernel.run goes on
+   * with a cut stretch as if uncut), so it equals that of the same machine run in one go.
+   */
+  traceHash?: string;
 }
 
 /** A limit no correct run of the workload comes near, so a broken restart cannot hang the bench. */
@@ -94,6 +99,7 @@ function watchedRun(
     instructions: executed,
     wallMs,
     problems,
+    traceHash: k.sched.trace.hex(),
     seen: cinit !== undefined,
   };
 }
