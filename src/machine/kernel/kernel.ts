@@ -256,6 +256,10 @@ export class Kernel {
       }
       const cpu = this.sched.nextCpu();
       if (cpu === null) {
+        // Nothing runnable while a task is held at a cpt_mark: the hold is the caller's pause,
+        // not the guest's sleep — in a run without it the marked task would be running now — so
+        // the clock waits for the release instead of jumping to the next timer.
+        if (pause && this.cptMarkHeld.size > 0) return executed;
         // Nothing runnable: jump to the next timer, or stop.
         const next = this.timers.nextDeadline();
         if (next === undefined) {
