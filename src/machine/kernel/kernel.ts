@@ -99,6 +99,14 @@ export class Kernel {
    * program to checkpoint itself with those flags.
    */
   onCptMark: ((t: Task, label: string) => boolean | { checkpoint: number } | void) | null = null;
+  /**
+   * Asked by a paused run() when nothing is runnable, before it idles to the next timer: true
+   * makes run() return instead. A scenario holding a task at a cpt_mark sets it so that, once
+   * the checkpoint is over, it releases the task before virtual time jumps (in a run without the
+   * hold the marked task would be running then, and a far timer — an hour-long alarm — would not
+   * fire yet).
+   */
+  idleStop: (() => boolean) | null = null;
   /** Tasks held at a cpt_mark, asleep on cptMarkWait until releaseCptMarks(). */
   readonly cptMarkHeld = new Set<Task>();
   readonly cptMarkWait = new WaitQueue();
@@ -235,15 +243,18 @@ export class Kernel {
    * instructions have executed in all. Returns the number of instructions executed.
    * At the limit, or with nothing left to run, the machine's tasks are killed (the run is over)
    * unless `pause` is set: then run() just returns, and the caller may change things (freeze,
-   * thaw, signal, load a module) and call run() again.
+   * thaw, signal, load a module) and call run() again. A pause at the limit ends the running
+   * task's turn, unless `seamless` is set: then the next run() goes on exactly where this one
+   * stopped, and a machine watched in slices schedules as one run in one go (the reference run).
    */
-  run(limit = Infinity, pause = false): number {
+  run(limit = Infinity, pause = false, seamless = false): number {
     let executed = 0;
+    this.seamless = seamless;
     for (;;) {
-      // A run that stopped at its limit in the middle of a task's stretch of user code goes on
-      // with that stretch first, as if it had never stopped: no other CPU, timer or signal gets a
-      // look-in that an uninterrupted run would not give it (so pausing every N instructions
-      // leaves the schedule, and traceHash, as `exec` has them).
+      // A seamless run that stopped at its limit in the middle of a task's stretch of user code
+      // goes on with that stretch first, as if it had never stopped: no other CPU, timer or
+      // signal gets a look-in that an uninterrupted run would not give it (so a watcher pausing
+      // every N instructions leaves the schedule, and traceHash, as `exec` has them).
       const split = this.takeSplit();
       if (split !== null) {
         if (executed >= limit) {
@@ -256,10 +267,8 @@ export class Kernel {
       }
       const cpu = this.sched.nextCpu();
       if (cpu === null) {
-        // Nothing runnable while a task is held at a cpt_mark: the hold is the caller's pause,
-        // not the guest's sleep — in a run without it the marked task would be running now — so
-        // the clock waits for the release instead of jumping to the next timer.
-        if (pause && this.cptMarkHeld.size > 0) return executed;
+        // The caller may want to act before the clock jumps (see idleStop).
+        if (pause && this.idleStop?.() === true) return executed;
         // Nothing runnable: jump to the next timer, or stop.
         const next = this.timers.nextDeadline();
         if (next === undefined) {
@@ -277,9 +286,13 @@ export class Kernel {
       const t = this.sched.fill(cpu);
       if (t === null) continue;
       if (executed >= limit) {
-        // Stopping here and starting again at the top of the loop picks the same CPU and task:
-        // nothing changed since (leaving the task on its CPU keeps its quantum).
-        if (pause) return executed;
+        // Seamless: stopping here and starting again at the top of the loop picks the same CPU
+        // and task, since nothing changed (leaving the task on its CPU keeps its quantum).
+        // Otherwise the pause ends the task's turn, as callers stepping a race expect.
+        if (pause) {
+          if (!seamless) this.sched.preempt(cpu);
+          return executed;
+        }
         return this.limitReached(t, limit, executed);
       }
       if (this.freezer.shouldFreeze(t)) {
@@ -309,7 +322,9 @@ export class Kernel {
     }
   }
 
-  /** The CPU whose stretch of user code the last run() cut at its limit (see run). */
+  /** run(..., seamless): a pause leaves no trace in the schedule (see run). */
+  private seamless = false;
+  /** The CPU whose stretch of user code the last seamless run() cut at its limit (see run). */
   private split: Cpu | null = null;
   /** Instructions of the cut stretch run so far (the CPU-time timers are charged at its end). */
   private splitRan = 0;
@@ -347,7 +362,7 @@ export class Kernel {
     cpu.quantumLeft -= ran;
     cpu.clock = hart.cycles;
     this.clock = cpu.clock;
-    if (cause === TRAP_BUDGET && cpu.quantumLeft > 0) {
+    if (cause === TRAP_BUDGET && cpu.quantumLeft > 0 && this.seamless) {
       // Cut by the run's limit, not the quantum: the stretch goes on at the next run(), and the
       // CPU-time timers see it whole then, as they would have without the cut.
       this.split = cpu;

@@ -73,7 +73,7 @@ function watchedRun(
   // whether it is still alive (this runs every WINDOW_SLICE instructions).
   let cinit: Task | undefined;
   for (;;) {
-    const n = k.run(slice, true);
+    const n = k.run(slice, true, true);
     executed += n;
     cinit ??= [...k.tasks.values()].find((t) => t.pidNs !== k.initNs && t.pidNs.reaper === t);
     const inside = cinit !== undefined && cinit.alive;

@@ -1,5 +1,5 @@
-// Watching a run in slices must not change it: Kernel.run paused at a limit goes on with the cut
-// stretch of user code as if it had never stopped, so a machine run 1,000 (or 1) instructions at
+// Watching a run in slices must not change it: Kernel.run paused seamlessly at a limit goes on
+// with the cut stretch of user code as if it had never stopped, so a machine run 1,000 (or 1) instructions at
 // a time makes the same scheduling decisions — the same traceHash — as one run in one go, and
 // the reference run's schedule is the one `cptbench exec` gets for the same seed.
 import { readFileSync } from "node:fs";
@@ -29,7 +29,7 @@ function runSliced(elf: Uint8Array, argv: string[], slice: number, cpus: number,
   if (slice === Infinity) instructions = m.kernel.run();
   else {
     for (;;) {
-      const n = m.kernel.run(slice, true);
+      const n = m.kernel.run(slice, true, true);
       instructions += n;
       if (n === 0) break;
     }
