@@ -25,8 +25,6 @@ export interface WorkloadManifestEntry {
   crWhy?: string;
   /** Absolute guest paths that must hold a workload's ELF (e.g. /proc/self/exe), by workload name. */
   files?: Record<string, string>;
-  /** "musl": built against the musl sysroot (workloads/libc/). */
-  libc?: string;
   /** Run as pid 1 of the machine (as recorded under unshare -p -f). */
   init?: boolean;
 }
