@@ -4,6 +4,7 @@
 // writes docs/syscalls.md (scripts/gen-syscalls-doc.ts), so the document cannot drift from it.
 import { Command } from "commander";
 import type { SupportLevel, SyscallRow } from "../machine/kernel/syscalls/rows.ts";
+import type { ProgramSyscalls } from "../workbench/syscall-usage.ts";
 
 interface SyscallsFlags {
   json?: boolean;
@@ -33,8 +34,38 @@ export function renderSyscallsText(rows: readonly SyscallRow[]): string {
   return [line(head), ...cells.map(line), "", countLine(rows)].join("\n") + "\n";
 }
 
-/** docs/syscalls.md: the whole table in Markdown, with what the columns mean. */
-export function renderSyscallsMarkdown(rows: readonly SyscallRow[]): string {
+/**
+ * The section of docs/syscalls.md on what the musl workloads called: one row per call any of
+ * them made, with its level and, per program, the result classes it got.
+ */
+export function renderUsageMarkdown(rows: readonly SyscallRow[], usage: readonly ProgramSyscalls[]): string[] {
+  const made = new Map<string, string[]>();
+  for (const u of usage) {
+    for (const [name, results] of u.calls) {
+      if (!made.has(name)) made.set(name, []);
+      made.get(name)!.push(`${u.program}: ${results.join(", ")}`);
+    }
+  }
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  const order = [...made.keys()].sort((a, b) => (byName.get(a)?.nr ?? 1e9) - (byName.get(b)?.nr ?? 1e9) || (a < b ? -1 : 1));
+  return [
+    "## What musl programs call",
+    "",
+    "Each musl workload (`\"libc\": \"musl\"` in `workloads/manifest.json`) run once under the kernel's",
+    "strace (seed 1, one CPU): every call it made, and what the calls got — `ok`, or the errno's name.",
+    `Programs: ${usage.map((u) => u.program).join(", ") || "none"}.`,
+    "",
+    "| nr | name | level | program: results |",
+    "| ---: | --- | --- | --- |",
+    ...order.map((n) => {
+      const r = byName.get(n);
+      return `| ${r?.nr ?? "?"} | ${r?.name ?? n} | ${r?.level ?? "?"} | ${made.get(n)!.join("; ")} |`;
+    }),
+  ];
+}
+
+/** docs/syscalls.md: the whole table in Markdown, with what the columns mean, then what the musl programs called. */
+export function renderSyscallsMarkdown(rows: readonly SyscallRow[], usage: readonly ProgramSyscalls[] = []): string {
   const esc = (s: string): string => s.replace(/\|/g, "\\|");
   return [
     "# Syscalls",
@@ -56,6 +87,7 @@ export function renderSyscallsMarkdown(rows: readonly SyscallRow[]): string {
     "| nr | name | level | note | C/R |",
     "| ---: | --- | --- | --- | --- |",
     ...rows.map((r) => `| ${r.nr} | ${esc(r.name)} | ${r.level} | ${esc(shownNote(r))} | ${esc(r.cr)} |`),
+    ...(usage.length > 0 ? ["", ...renderUsageMarkdown(rows, usage)] : []),
   ].join("\n") + "\n";
 }
 

@@ -61,11 +61,15 @@ export class Hart extends HartMemory implements FpContext {
     this.frm = (v >>> 5) & 7;
   }
 
-  /** Execute at most `budget` instructions. Returns a TRAP_* cause. */
-  run(budget: number): number {
+  /**
+   * Execute at most `budget` instructions. Returns a TRAP_* cause. `resume`: this goes on with a
+   * stretch the previous call cut at its budget, with no trip through the kernel in between, so
+   * the LR reservation stays.
+   */
+  run(budget: number, resume = false): number {
     this.syncTlb();
     // Linux clears the LR reservation on every return to user mode (an SC after a trap fails).
-    this.reservation = -1;
+    if (!resume) this.reservation = -1;
     const x = this.x;
     const rTag = this.rTag;
     const rView = this.rView;

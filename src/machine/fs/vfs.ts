@@ -19,9 +19,12 @@ import { ProcRoot } from "./proc/root.ts";
 import { Tmpfs, TmpfsDir, TmpfsFile } from "./tmpfs/tmpfs.ts";
 import { PAGE_SIZE } from "../mm/frame.ts";
 import { ANON_INODE_FS_MAGIC, AnonInode } from "./anon-inode.ts";
+import type { ExeFile } from "../mm/exe-file.ts";
+import { EXEIMAGE_MAGIC, ExeImageInode } from "./exe-image.ts";
 
 /** Anonymous device numbers (0:N), one per superblock, as Linux's get_anon_bdev hands out. */
 const DEV_PIPEFS = mkdev(0, 12);
+const DEV_EXEIMAGE = mkdev(0, 30);
 const DEV_ROOT = mkdev(0, 20);
 const DEV_PROC = mkdev(0, 21);
 const DEV_CGROUP_FREEZER = mkdev(0, 22);
@@ -57,6 +60,7 @@ export class Vfs {
   private anon: { mount: Mount; inode: AnonInode } | null = null;
   /** sockfs: where socket inodes live (net/socket.ts makes them), named socket:[ino]. */
   readonly sockMount: Mount;
+  private imageMount: Mount | null = null;
   /** Mountpoint dentry → the mount on it. */
   private readonly mounts = new Map<Dentry, Mount>();
   private nextMountId = 1;
@@ -204,6 +208,25 @@ export class Vfs {
       if (m === undefined || m.parent !== cur.mnt) return cur;
       cur = { mnt: m, dentry: m.root };
     }
+  }
+
+  /**
+   * The file /proc/<pid>/exe opens for a program started from bytes outside the VFS: made once
+   * per image (the mount too, on first use, so machines that never follow such a link number
+   * their mounts as before).
+   */
+  exeImagePath(e: ExeFile): Path | null {
+    if (e.image !== undefined) return e.image;
+    if (e.bytes === undefined) return null;
+    if (this.imageMount === null) {
+      const sb: SuperBlock = { type: "exeimage", dev: DEV_EXEIMAGE, magic: EXEIMAGE_MAGIC, nextIno: 2 };
+      const root = new Dentry("/", null, new PseudoRoot(sb, 1, S_IFDIR | 0o755, timeNow(this.k)));
+      this.imageMount = new Mount(this.nextMountId++, sb, root, null, null);
+    }
+    const m = this.imageMount;
+    const inode = new ExeImageInode(m.sb, m.sb.nextIno++, e.bytes, timeNow(this.k));
+    e.image = { mnt: m, dentry: new Dentry(e.name, m.root, inode) };
+    return e.image;
   }
 
   /** A new pipe's inode on pipefs, named pipe:[ino] (its number from get_next_ino). */

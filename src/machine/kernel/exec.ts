@@ -9,6 +9,8 @@ import type { KObjectRegistry } from "./kref.ts";
 import type { Prng } from "./prng.ts";
 
 import { STACK_TOP } from "../mm/layout.ts";
+import { exeSegments } from "../mm/exe-file.ts";
+import type { Path } from "../fs/inode.ts";
 
 export { STACK_TOP };
 /**
@@ -119,8 +121,11 @@ function buildStack(
   const execfnAddr = pushString(execfn);
   // Linux copies the envp strings, then the argv strings, each from the last one down, so
   // argv[0] ends up lowest and envp[n-1] highest.
+  mm.envEnd = sp;
   const envAddrs = [...envp].reverse().map(pushString).reverse();
+  mm.envStart = mm.argEnd = sp;
   const argAddrs = [...argv].reverse().map(pushString).reverse();
+  mm.argStart = sp;
   const random = new Uint8Array(16);
   prng.fill(random);
   sp &= ~15;
@@ -136,11 +141,21 @@ function buildStack(
   return sp;
 }
 
+/**
+ * The name /proc/<pid>/exe shows for a program started from bytes outside the VFS: its execfn as
+ * if it lay at the root ("./prog.elf" → "/prog.elf"), since Linux's link is always absolute.
+ */
+function rootedName(execfn: string): string {
+  const rest = execfn.replace(/^(\.?\/)+/, "");
+  return execfn.startsWith("/") ? execfn : "/" + rest;
+}
+
 const MAX_ARG_STRLEN = 32 * PAGE_SIZE;
 
 /** Parse and load an ELF into a new mm. Throws ElfError / ExecError on bad input. */
 export function loadProgram(
   frames: FrameAllocator, registry: KObjectRegistry, bytes: Uint8Array, argv: string[], envp: string[], execfn: string, prng: Prng,
+  exe?: Path,
 ): LoadedProgram {
   const img = parseElf(bytes);
   for (const s of [...argv, ...envp]) {
@@ -174,6 +189,8 @@ export function loadProgram(
     ];
     const sp = buildStack(mm, top, argv, envp, execfn, aux, prng);
     mm.startStack = sp;
+    const segments = exeSegments(img.segments, bias);
+    mm.setExeFile(exe !== undefined ? { path: exe, name: execfn, segments } : { path: null, name: rootedName(execfn), segments, bytes });
     return { mm, entry, sp, image: img };
   } catch (e) {
     registry.put(mm);

@@ -99,6 +99,14 @@ export class Kernel {
    * program to checkpoint itself with those flags.
    */
   onCptMark: ((t: Task, label: string) => boolean | { checkpoint: number } | void) | null = null;
+  /**
+   * Asked by a paused run() when nothing is runnable, before it idles to the next timer: true
+   * makes run() return instead. A scenario holding a task at a cpt_mark sets it so that, once
+   * the checkpoint is over, it releases the task before virtual time jumps (in a run without the
+   * hold the marked task would be running then, and a far timer — an hour-long alarm — would not
+   * fire yet).
+   */
+  idleStop: (() => boolean) | null = null;
   /** Tasks held at a cpt_mark, asleep on cptMarkWait until releaseCptMarks(). */
   readonly cptMarkHeld = new Set<Task>();
   readonly cptMarkWait = new WaitQueue();
@@ -237,13 +245,32 @@ export class Kernel {
    * instructions have executed in all. Returns the number of instructions executed.
    * At the limit, or with nothing left to run, the machine's tasks are killed (the run is over)
    * unless `pause` is set: then run() just returns, and the caller may change things (freeze,
-   * thaw, signal, load a module) and call run() again.
+   * thaw, signal, load a module) and call run() again. A pause at the limit ends the running
+   * task's turn, unless `seamless` is set: then the next run() goes on exactly where this one
+   * stopped, and a machine watched in slices schedules as one run in one go (the reference run).
    */
-  run(limit = Infinity, pause = false): number {
+  run(limit = Infinity, pause = false, seamless = false): number {
     let executed = 0;
+    this.seamless = seamless;
     for (;;) {
+      // A seamless run that stopped at its limit in the middle of a task's stretch of user code
+      // goes on with that stretch first, as if it had never stopped: no other CPU, timer or
+      // signal gets a look-in that an uninterrupted run would not give it (so a watcher pausing
+      // every N instructions leaves the schedule, and traceHash, as `exec` has them).
+      const split = this.takeSplit();
+      if (split !== null) {
+        if (executed >= limit) {
+          this.split = split;
+          if (pause) return executed;
+          return this.limitReached(split.current!, limit, executed);
+        }
+        executed += this.runUser(split, split.current!, limit - executed, true);
+        continue;
+      }
       const cpu = this.sched.nextCpu();
       if (cpu === null) {
+        // The caller may want to act before the clock jumps (see idleStop).
+        if (pause && this.idleStop?.() === true) return executed;
         // Nothing runnable: jump to the next timer, or stop.
         const next = this.timers.nextDeadline();
         if (next === undefined) {
@@ -261,13 +288,14 @@ export class Kernel {
       const t = this.sched.fill(cpu);
       if (t === null) continue;
       if (executed >= limit) {
+        // Seamless: stopping here and starting again at the top of the loop picks the same CPU
+        // and task, since nothing changed (leaving the task on its CPU keeps its quantum).
+        // Otherwise the pause ends the task's turn, as callers stepping a race expect.
         if (pause) {
-          this.sched.preempt(cpu);
+          if (!seamless) this.sched.preempt(cpu);
           return executed;
         }
-        this.events.push({ kind: "instruction-limit", pid: t.id, message: `instruction limit of ${limit} reached: killed pid ${t.id} (${t.comm})` });
-        this.killAll();
-        return executed;
+        return this.limitReached(t, limit, executed);
       }
       if (this.freezer.shouldFreeze(t)) {
         this.freezer.refrigerate(t);
@@ -292,23 +320,67 @@ export class Kernel {
         this.sched.preempt(cpu);
         continue;
       }
-      const hart = t.hart;
-      const before = hart.instret;
-      hart.cycles = cpu.clock;
-      const cause = hart.run(Math.min(cpu.quantumLeft, limit - executed));
-      const ran = hart.instret - before;
-      executed += ran;
-      cpu.quantumLeft -= ran;
-      cpu.clock = hart.cycles;
-      this.clock = cpu.clock;
-      const g = t.group;
-      if (g.itimerVirt.left > 0) this.tickCpuTimer(t, g.itimerVirt, 26 /* SIGVTALRM */, ran);
-      if (g.itimerProf.left > 0) this.tickCpuTimer(t, g.itimerProf, 27 /* SIGPROF */, ran);
-      if (cause !== TRAP_BUDGET) this.trap(t, cause);
-      this.clock = Math.max(this.clock, cpu.clock);
-      cpu.clock = this.clock;
-      if (cpu.quantumLeft <= 0 || t.state !== "running" || cpu.current !== t) this.sched.preempt(cpu);
+      executed += this.runUser(cpu, t, limit - executed);
     }
+  }
+
+  /** run(..., seamless): a pause leaves no trace in the schedule (see run). */
+  private seamless = false;
+  /** The CPU whose stretch of user code the last seamless run() cut at its limit (see run). */
+  private split: Cpu | null = null;
+  /** Instructions of the cut stretch run so far (the CPU-time timers are charged at its end). */
+  private splitRan = 0;
+
+  /** The cut CPU, if its task is still there to go on with, unchanged (else null: start afresh). */
+  private takeSplit(): Cpu | null {
+    const cpu = this.split;
+    this.split = null;
+    if (cpu === null) return null;
+    const t = cpu.current;
+    // Whoever paused the run may have changed things (a signal, a freeze, a kill): then the
+    // loop's usual checks must see the task before it runs again.
+    if (t === null || t.state !== "running" || t.sigPending || t.restartCode !== 0 || t.kthread !== null || this.freezer.shouldFreeze(t)) {
+      this.splitRan = 0;
+      return null;
+    }
+    this.cpu = cpu;
+    this.clock = cpu.clock;
+    return cpu;
+  }
+
+  private limitReached(t: Task, limit: number, executed: number): number {
+    this.events.push({ kind: "instruction-limit", pid: t.id, message: `instruction limit of ${limit} reached: killed pid ${t.id} (${t.comm})` });
+    this.killAll();
+    return executed;
+  }
+
+  /** Run t's user code on cpu for the rest of its quantum, at most `budget` instructions; returns how many ran. */
+  private runUser(cpu: Cpu, t: Task, budget: number, resume = false): number {
+    const hart = t.hart;
+    const before = hart.instret;
+    hart.cycles = cpu.clock;
+    const cause = hart.run(Math.min(cpu.quantumLeft, budget), resume);
+    const ran = hart.instret - before;
+    cpu.quantumLeft -= ran;
+    cpu.clock = hart.cycles;
+    this.clock = cpu.clock;
+    if (cause === TRAP_BUDGET && cpu.quantumLeft > 0 && this.seamless) {
+      // Cut by the run's limit, not the quantum: the stretch goes on at the next run(), and the
+      // CPU-time timers see it whole then, as they would have without the cut.
+      this.split = cpu;
+      this.splitRan += ran;
+      return ran;
+    }
+    const stretch = this.splitRan + ran;
+    this.splitRan = 0;
+    const g = t.group;
+    if (g.itimerVirt.left > 0) this.tickCpuTimer(t, g.itimerVirt, 26 /* SIGVTALRM */, stretch);
+    if (g.itimerProf.left > 0) this.tickCpuTimer(t, g.itimerProf, 27 /* SIGPROF */, stretch);
+    if (cause !== TRAP_BUDGET) this.trap(t, cause);
+    this.clock = Math.max(this.clock, cpu.clock);
+    cpu.clock = this.clock;
+    if (cpu.quantumLeft <= 0 || t.state !== "running" || cpu.current !== t) this.sched.preempt(cpu);
+    return ran;
   }
 
   /** Run one step of a kernel thread: up to its next yield. */

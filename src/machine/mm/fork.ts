@@ -28,6 +28,11 @@ export function dupMmap(parent: Mm, child: Mm): Mm {
   child.brk = parent.brk;
   child.startStack = parent.startStack;
   child.mmapBase = parent.mmapBase;
+  child.argStart = parent.argStart;
+  child.argEnd = parent.argEnd;
+  child.envStart = parent.envStart;
+  child.envEnd = parent.envEnd;
+  child.setExeFile(parent.exe);
   // The parent's harts may hold writable translations of pages that are now copy-on-write.
   parent.epoch++;
   return child;

@@ -27,6 +27,7 @@ import { ANON, backingPut, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VM_GROWS
 import { ENOMEM } from "../kernel/errno.ts";
 import type { TmpfsFile } from "../fs/tmpfs/tmpfs.ts";
 import { removeMapper } from "./filemap.ts";
+import { exeInode, type ExeFile } from "./exe-file.ts";
 
 export { pageAlignUp, STACK_GUARD_GAP, STACK_LIMIT } from "./layout.ts";
 
@@ -83,6 +84,17 @@ export class Mm extends KObject {
   startStack = 0;
   /** Top of the top-down mmap area (Linux's mmap_base). */
   mmapBase = defaultMmapBase();
+  /**
+   * Where exec put the argument and environment strings (arg_start..arg_end, env_start..env_end):
+   * /proc/<pid>/cmdline and environ read them. 0 when not recorded (a restored mm): readers fall
+   * back to the initial stack.
+   */
+  argStart = 0;
+  argEnd = 0;
+  envStart = 0;
+  envEnd = 0;
+  /** The executable (exe_file), holding a user reference on its inode; set with setExeFile. */
+  exe: ExeFile | null = null;
   /** Files this mm has mapped (filemap.ts's reverse map), forgotten when it is destroyed. */
   readonly mappedFiles = new Set<TmpfsFile>();
   /** Why the last translate() returned null: SEGV_MAPERR, SEGV_ACCERR, FAULT_OOM or FAULT_SIGBUS. */
@@ -401,7 +413,15 @@ export class Mm extends KObject {
     for (const inode of this.mappedFiles) removeMapper(inode, this);
     this.mappedFiles.clear();
     this.icache.clear();
+    this.setExeFile(null);
     this.epoch++;
+  }
+
+  /** Replace exe_file, moving the inode reference (set_mm_exe_file). */
+  setExeFile(e: ExeFile | null): void {
+    exeInode(e)?.get();
+    exeInode(this.exe)?.put();
+    this.exe = e;
   }
 
   /** Pages currently backed by a frame of their own (not the zero page). */

@@ -25,6 +25,8 @@ export interface WorkloadManifestEntry {
   crWhy?: string;
   /** Absolute guest paths that must hold a workload's ELF (e.g. /proc/self/exe), by workload name. */
   files?: Record<string, string>;
+  /** Run as pid 1 of the machine (as recorded under unshare -p -f). */
+  init?: boolean;
 }
 
 export function readWorkloadManifest(dir = WORKLOADS_DIR): WorkloadManifestEntry[] {

@@ -205,7 +205,11 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
   // Up to the end of the checkpoint, then the original to its end.
   const cptOp = (): CrOpRecord | undefined => trace.ops.find((o) => o.op === "checkpoint");
   const before = counters(ka, executed);
+  // A task held at its mark must be released before the clock idles past what the reference
+  // saw: run() stops at idle once the checkpoint is over and the hold is all that remains.
+  ka.idleStop = () => ka.cptMarkHeld.size > 0 && cptOp()?.done === true;
   executed += runUntil(ka, () => cptOp()?.done === true || !ctl.alive, budget);
+  ka.idleStop = null;
   const cptWall = performance.now() - triggerAt;
   const after = counters(ka, executed);
   ka.releaseCptMarks();

@@ -26,6 +26,11 @@ export interface Reference {
   wallMs: number;
   /** Kernel events that make the reference itself unusable (oopses, deadlocks, limits). */
   problems: string[];
+  /**
+   * The scheduler's trace: watching the run in slices does not change it (Kernel.run goes on
+   * with a cut stretch as if uncut), so it equals that of the same machine run in one go.
+   */
+  traceHash?: string;
 }
 
 /** A limit no correct run of the workload comes near, so a broken restart cannot hang the bench. */
@@ -68,7 +73,7 @@ function watchedRun(
   // whether it is still alive (this runs every WINDOW_SLICE instructions).
   let cinit: Task | undefined;
   for (;;) {
-    const n = k.run(slice, true);
+    const n = k.run(slice, true, true);
     executed += n;
     cinit ??= [...k.tasks.values()].find((t) => t.pidNs !== k.initNs && t.pidNs.reaper === t);
     const inside = cinit !== undefined && cinit.alive;
@@ -94,6 +99,7 @@ function watchedRun(
     instructions: executed,
     wallMs,
     problems,
+    traceHash: k.sched.trace.hex(),
     seen: cinit !== undefined,
   };
 }

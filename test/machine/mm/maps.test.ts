@@ -57,11 +57,11 @@ describe("showMaps", () => {
     expect(line.indexOf("[heap]")).toBe(49);
   });
 
-  it("describes an exec'd program: its ELF areas with no path yet, then [stack] and [vdso]", () => {
+  it("describes an exec'd program: its ELF areas named after the program (no file: 00:00 0), then [stack] and [vdso]", () => {
     const prog = loadProgram(new FrameAllocator(1024), new KObjectRegistry(new Oopses()), readFileSync(TINY), ["tiny"], [], "tiny", new Prng(1));
     const lines = showMaps(prog.mm).split("\n").filter((l) => l !== "");
     for (const l of lines) expect(l).toMatch(/^[0-9a-f]{8}-[0-9a-f]{8} [r-][w-][x-][ps] [0-9a-f]{8} \d\d:\d\d \d+ ( {9}.*)?$/);
-    expect(lines[0]).toMatch(/^00010000-[0-9a-f]{8} r-xp 00000000 00:00 0 $/);
+    expect(lines[0]).toMatch(/^00010000-[0-9a-f]{8} r-xp 00000000 00:00 0 {10}\/tiny$/);
     expect(lines.at(-2)).toMatch(/ {10}\[stack\]$/);
     expect(lines.at(-1)).toMatch(/ {10}\[vdso\]$|00:00 0 $/);
     prog.mm.destroy();

@@ -20,9 +20,10 @@ describe("points", () => {
     const design = designOf(exp, builtinRegistry());
     const ref = referenceRun(exp, quickExit, design.module(), design.trigger);
     const [lo, hi] = ref.window;
-    // The container lives less than one slice: watched by the slice alone, its window was empty.
+    // The container lives about one slice (it lived less than one while the slices preempted
+    // the running task; now they leave the schedule alone): its window is still found.
     expect(hi - lo).toBeGreaterThan(2);
-    expect(hi - lo).toBeLessThan(WINDOW_SLICE);
+    expect(hi - lo).toBeLessThan(2 * WINDOW_SLICE);
     const cells = runExperimentSync(exp);
     expect(cells.map((c) => c.point)).toHaveLength(3);
     for (const c of cells) {

@@ -5,13 +5,16 @@
 import type { Pid } from "../../kernel/pid.ts";
 import type { Task } from "../../kernel/task.ts";
 import { showMaps } from "../../mm/maps.ts";
-import { O_ACCMODE, O_RDONLY, O_WRONLY, S_IFDIR, S_IFLNK } from "../constants.ts";
+import { O_ACCMODE, O_RDONLY, O_WRONLY, S_IFDIR, S_IFLNK, S_IFREG } from "../constants.ts";
 import { EINVAL, ENOENT, ESRCH } from "../errno.ts";
 import { dPath } from "../dpath.ts";
 import type { File } from "../file.ts";
 import { Dentry, SymlinkInode, type DirEntry, type FsCtx, type Path } from "../inode.ts";
 import { pidIno, ProcDir, ProcDirBase, ProcFnFile, type ProcEntry, type ProcFs } from "./proc-fs.ts";
-import { showCmdline, showStat, showStatm, showStatus } from "./pid-status.ts";
+import { showAuxv, showCmdline, showEnviron, showStat, showStatm, showStatus } from "./pid-status.ts";
+import { showSmaps } from "../../mm/smaps.ts";
+import type { ExeFile } from "../../mm/exe-file.ts";
+import { showFdinfo } from "../fdinfo.ts";
 
 /** The task a proc entry is about, if it has not been reaped. */
 export function taskOf(pid: Pid): Task | null {
@@ -21,9 +24,13 @@ export function taskOf(pid: Pid): Task | null {
 const gid = (pid: Pid): number => pid.numbers[0].nr;
 
 /** Slots of the per-task inode numbers (pidIno); thread-style entries add THREAD. */
-const SLOT = { dir: 0, task: 1, fd: 2, status: 3, comm: 4, cmdline: 5, stat: 6, statm: 7, maps: 8, cwd: 9, root: 10 };
+const SLOT = {
+  dir: 0, task: 1, fd: 2, status: 3, comm: 4, cmdline: 5, stat: 6, statm: 7, maps: 8, cwd: 9, root: 10, exe: 11, smaps: 12,
+  environ: 13, fdinfo: 14, auxv: 15,
+};
 const THREAD = 32;
 const FD_SLOT = 1024;
+const FDINFO_SLOT = 2048;
 
 /** A magic link to something of the task (its cwd, its root, one of its files). */
 class ProcLink extends SymlinkInode {
@@ -52,6 +59,46 @@ class ProcLink extends SymlinkInode {
 
   override followMagic(): Path | number {
     return this.resolve();
+  }
+
+  open(): number {
+    return 0;
+  }
+}
+
+/**
+ * /proc/<pid>/exe: the mm's exe_file. A program execve'd from the VFS links to its file (open
+ * follows the link to it, even once unlinked); one started from bytes outside the VFS (the
+ * machine's first program) reads as the name it was started with and cannot be opened through
+ * the link (execve falls back to the kernel's built-in programs for it).
+ */
+class ExeLink extends SymlinkInode {
+  constructor(
+    sb: ProcFs,
+    ino: number,
+    private readonly pid: Pid,
+  ) {
+    super(sb, ino, S_IFLNK | 0o777, sb.nowNs());
+  }
+
+  private exe(): ExeFile | number {
+    const t = taskOf(this.pid);
+    if (t === null || !t.alive || t.mm.exe === null) return -ENOENT;
+    return t.mm.exe;
+  }
+
+  readlink(c: FsCtx): string | number {
+    const e = this.exe();
+    if (typeof e === "number") return e;
+    const root = c.t.fs?.root;
+    if (e.path === null || root === undefined) return e.name;
+    return dPath(e.path, root).name;
+  }
+
+  override followMagic(c: FsCtx): Path | number {
+    const e = this.exe();
+    if (typeof e === "number") return e;
+    return e.path ?? c.k.vfs.exeImagePath(e) ?? -ENOENT;
   }
 
   open(): number {
@@ -97,6 +144,40 @@ class ProcFdDir extends ProcDirBase {
     const files = t === null ? null : t.files;
     if (files === null) return [];
     return files.fds().map((fd) => ({ name: String(fd), ino: pidIno(gid(this.pid), FD_SLOT + fd), type: S_IFLNK >>> 12 }));
+  }
+}
+
+/** /proc/<pid>/fdinfo: one file per open fd, named by its number (fdinfo.ts says what it holds). */
+class ProcFdinfoDir extends ProcDirBase {
+  constructor(
+    private readonly psb: ProcFs,
+    ino: number,
+    private readonly pid: Pid,
+  ) {
+    super(psb, ino, 0o500);
+  }
+
+  private info(fd: number): ProcFnFile {
+    const show = (): string | number => {
+      const t = taskOf(this.pid);
+      const file = t?.files?.get(fd);
+      return t === null || file === undefined ? -ENOENT : showFdinfo(t, fd, file);
+    };
+    return own(new ProcFnFile(this.psb, pidIno(gid(this.pid), FDINFO_SLOT + fd), 0o444, show), taskOf(this.pid));
+  }
+
+  lookup(_c: FsCtx, dir: Dentry, name: string): Dentry | null {
+    const t = taskOf(this.pid);
+    if (t === null || !/^(0|[1-9][0-9]*)$/.test(name)) return null;
+    const fd = Number(name);
+    return t.files?.get(fd) === undefined ? null : new Dentry(name, dir, this.info(fd));
+  }
+
+  list(): DirEntry[] {
+    const t = taskOf(this.pid);
+    const files = t === null ? null : t.files;
+    if (files === null) return [];
+    return files.fds().map((fd) => ({ name: String(fd), ino: pidIno(gid(this.pid), FDINFO_SLOT + fd), type: S_IFREG >>> 12 }));
   }
 }
 
@@ -152,6 +233,9 @@ export function pidDir(sb: ProcFs, pid: Pid, thread: boolean): ProcDir {
     if (!thread) list.push({ name: "task", make: () => own(new ProcTaskDir(sb, pidIno(gid(pid), SLOT.task), pid), taskOf(pid)) });
     list.push(
       { name: "fd", make: () => own(new ProcFdDir(sb, pidIno(gid(pid), SLOT.fd + x), pid), taskOf(pid)) },
+      { name: "fdinfo", make: () => own(new ProcFdinfoDir(sb, pidIno(gid(pid), SLOT.fdinfo + x), pid), taskOf(pid)) },
+      { name: "environ", make: () => taskFile(sb, pid, SLOT.environ + x, 0o400, (_c, t) => showEnviron(t)) },
+      { name: "auxv", make: () => taskFile(sb, pid, SLOT.auxv + x, 0o400, (_c, t) => showAuxv(t)) },
       { name: "status", make: () => taskFile(sb, pid, SLOT.status + x, 0o444, (c, t) => showStatus(c.k, c.t, t)) },
       { name: "comm", make: () => taskFile(sb, pid, SLOT.comm + x, 0o644, (_c, t) => t.comm + "\n", storeComm) },
       { name: "cmdline", make: () => taskFile(sb, pid, SLOT.cmdline + x, 0o444, (_c, t) => showCmdline(t)) },
@@ -160,6 +244,8 @@ export function pidDir(sb: ProcFs, pid: Pid, thread: boolean): ProcDir {
       { name: "maps", make: () => taskFile(sb, pid, SLOT.maps + x, 0o444, (_c, t) => (t.alive ? showMaps(t.mm) : "")) },
       { name: "cwd", make: () => own(new ProcLink(sb, pidIno(gid(pid), SLOT.cwd + x), 0o777, (t) => t.fs?.pwd ?? null, pid), taskOf(pid)) },
       { name: "root", make: () => own(new ProcLink(sb, pidIno(gid(pid), SLOT.root + x), 0o777, (t) => t.fs?.root ?? null, pid), taskOf(pid)) },
+      { name: "exe", make: () => own(new ExeLink(sb, pidIno(gid(pid), SLOT.exe + x), pid), taskOf(pid)) },
+      { name: "smaps", make: () => taskFile(sb, pid, SLOT.smaps + x, 0o444, (_c, t) => (t.alive ? showSmaps(t.mm) : "")) },
     );
     return list;
   };

@@ -132,6 +132,7 @@ export function showStat(k: Kernel, reader: Task, t: Task, whole: boolean): stri
   const m = t.alive ? mmCounters(t.mm) : null;
   const mm = t.alive ? t.mm : null;
   const args = mm !== null ? argRange(mm) : null;
+  const env = mm !== null ? envRange(mm) : null;
   const low31 = (v: bigint): number => Number(v & 0x7fffffffn);
   const { ignored, caught } = sigSets(t);
   const cpu = k.sched.onCpu.get(t)?.id ?? 0;
@@ -142,7 +143,7 @@ export function showStat(k: Kernel, reader: Task, t: Task, whole: boolean): stri
     (m?.total ?? 0) * PAGE_SIZE, m?.rss ?? 0, 4294967295, m?.startCode ?? 0, m?.endCode ?? 0, mm?.startStack ?? 0, 0, 0,
     low31(t.pending.signals), low31(t.blocked), low31(ignored), low31(caught), t.state === "sleeping" ? 1 : 0, 0, 0,
     t.exitSignal < 0 ? 0 : t.exitSignal, cpu, 0, 0, 0, 0, 0, 0, 0, mm?.startBrk ?? 0,
-    args?.start ?? 0, args?.end ?? 0, 0, 0, t.exit !== undefined ? waitStatus(t.exit) : 0,
+    args?.start ?? 0, args?.end ?? 0, env?.start ?? 0, env?.end ?? 0, t.exit !== undefined ? waitStatus(t.exit) : 0,
   ];
   return f.join(" ") + "\n";
 }
@@ -155,29 +156,76 @@ export function showStatm(t: Task): string {
 }
 
 /**
- * Where the argument strings are (mm->arg_start, arg_end): the mm's own fields when exec records
- * them, else found from the initial stack (argc, then argv[] at start_stack).
+ * Where the argument strings are (mm->arg_start, arg_end): the mm's own fields when exec recorded
+ * them, else (a restored mm) found from the initial stack (argc, then argv[] at start_stack).
  */
 export function argRange(mm: Mm): { start: number; end: number } | null {
-  const rec = mm as unknown as { argStart?: number; argEnd?: number };
-  if (typeof rec.argStart === "number" && typeof rec.argEnd === "number" && rec.argEnd > rec.argStart) {
-    return { start: rec.argStart, end: rec.argEnd };
-  }
+  if (mm.argEnd > mm.argStart) return { start: mm.argStart, end: mm.argEnd };
+  return stackStrings(mm, 1);
+}
+
+/** env_start..env_end, the same way: envp[] follows argv[]'s NULL on the initial stack. */
+export function envRange(mm: Mm): { start: number; end: number } | null {
+  if (mm.envEnd > mm.envStart) return { start: mm.envStart, end: mm.envEnd };
+  const argc = mm.startStack === 0 ? null : mm.readU32(mm.startStack);
+  if (argc === null || argc > 0x10000) return null;
+  return stackStrings(mm, argc + 2);
+}
+
+/** The strings of the NULL-terminated pointer array at word `index` of the initial stack. */
+function stackStrings(mm: Mm, index: number): { start: number; end: number } | null {
   if (mm.startStack === 0) return null;
-  const argc = mm.readU32(mm.startStack);
-  if (argc === null || argc === 0 || argc > 0x10000) return null;
-  const first = mm.readU32(mm.startStack + 4);
-  const last = mm.readU32(mm.startStack + 4 * argc);
-  if (first === null || last === null) return null;
+  const base = mm.startStack + 4 * index;
+  const first = mm.readU32(base);
+  if (first === null || first === 0) return null;
+  let n = 0;
+  for (;;) {
+    if (n > 0x10000) return null;
+    const p = mm.readU32(base + 4 * (n + 1));
+    if (p === null) return null;
+    if (p === 0) break;
+    n++;
+  }
+  const last = mm.readU32(base + 4 * n);
+  if (last === null) return null;
   const s = mm.readCString(last, 128 * 1024);
   if (s === null) return null;
   return { start: first, end: last + s.length + 1 };
 }
 
-/** /proc/<pid>/cmdline: the argument strings, NUL-separated (empty for a zombie). */
-export function showCmdline(t: Task): Uint8Array {
-  if (!t.alive) return new Uint8Array(0);
-  const r = argRange(t.mm);
+/**
+ * /proc/<pid>/auxv: the auxiliary vector exec built (Linux copies it into mm->saved_auxv; here it
+ * is read from the initial stack, after envp[]'s NULL), up to and including AT_NULL.
+ */
+export function showAuxv(t: Task): Uint8Array {
+  if (!t.alive || t.mm.startStack === 0) return new Uint8Array(0);
+  const mm = t.mm;
+  let a = mm.startStack + 4;
+  for (let nulls = 0; nulls < 2; a += 4) {
+    const w = mm.readU32(a);
+    if (w === null) return new Uint8Array(0);
+    if (w === 0) nulls++;
+  }
+  const start = a;
+  for (let i = 0; i < 64; i++, a += 8) {
+    const type = mm.readU32(a);
+    if (type === null) return new Uint8Array(0);
+    if (type === 0) return mm.copyIn(start, a + 8 - start) ?? new Uint8Array(0);
+  }
+  return new Uint8Array(0);
+}
+
+function readRange(t: Task, r: { start: number; end: number } | null): Uint8Array {
   if (r === null || r.end <= r.start) return new Uint8Array(0);
   return t.mm.copyIn(r.start, r.end - r.start) ?? new Uint8Array(0);
+}
+
+/** /proc/<pid>/environ: the environment strings as exec left them, NUL-separated. */
+export function showEnviron(t: Task): Uint8Array {
+  return t.alive ? readRange(t, envRange(t.mm)) : new Uint8Array(0);
+}
+
+/** /proc/<pid>/cmdline: the argument strings, NUL-separated (empty for a zombie). */
+export function showCmdline(t: Task): Uint8Array {
+  return t.alive ? readRange(t, argRange(t.mm)) : new Uint8Array(0);
 }

@@ -10,6 +10,7 @@ import { CAP_CHECKPOINT_RESTORE, CAP_SYS_ADMIN, S_IFDIR, S_IFLNK } from "../cons
 import { EINVAL, ENOENT, EPERM } from "../errno.ts";
 import { Dentry, SymlinkInode, type DirEntry, type FsCtx } from "../inode.ts";
 import { pidDir } from "./pid-dir.ts";
+import { showLoadavg, showMeminfo, showUptime } from "./sysinfo.ts";
 import { PROC_ROOT_INO, ProcDir, ProcDirBase, ProcFnFile, type ProcEntry, type ProcFs } from "./proc-fs.ts";
 
 /** pid_max's ceiling on a 32-bit kernel (PID_MAX_LIMIT). */
@@ -91,15 +92,19 @@ export class ProcRoot extends ProcDirBase {
     const ino = (): number => psb.nextIno++;
     const inos = {
       self: ino(), threadSelf: ino(), sys: ino(), kernel: ino(), ns_last_pid: ino(), osrelease: ino(), pid_max: ino(), modules: ino(),
+      loadavg: ino(), meminfo: ino(), uptime: ino(),
     };
     const kernel = sysKernelEntries(psb, inos);
     const sys: ProcEntry[] = [{ name: "kernel", make: () => new ProcDir(psb, inos.kernel, 0o555, () => kernel) }];
     // Sorted by name, as proc_readdir_de walks its rbtree.
     this.fixed = [
+      { name: "loadavg", make: () => new ProcFnFile(psb, inos.loadavg, 0o444, (c) => showLoadavg(c.k, c.t)) },
+      { name: "meminfo", make: () => new ProcFnFile(psb, inos.meminfo, 0o444, (c) => showMeminfo(c.k)) },
       { name: "modules", make: () => new ProcFnFile(psb, inos.modules, 0o444, (c) => c.k.modules.procModules()) },
       { name: "self", make: () => new SelfLink(psb, inos.self, false) },
       { name: "sys", make: () => new ProcDir(psb, inos.sys, 0o555, () => sys) },
       { name: "thread-self", make: () => new SelfLink(psb, inos.threadSelf, true) },
+      { name: "uptime", make: () => new ProcFnFile(psb, inos.uptime, 0o444, (c) => showUptime(c.k)) },
     ];
   }
 

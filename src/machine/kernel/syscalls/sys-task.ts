@@ -1,7 +1,8 @@
 // Process and thread lifecycle: clone, clone3, execve, exit, exit_group, waitid, unshare.
 import { Hart } from "../../cpu/hart.ts";
 import { AT_FDCWD } from "../../fs/constants.ts";
-import { isRegInode } from "../../fs/inode.ts";
+import { isRegInode, type Path } from "../../fs/inode.ts";
+import { ExeImageInode } from "../../fs/exe-image.ts";
 import { LOOKUP_FOLLOW, lookupAt } from "../../fs/namei.ts";
 import { inodePermission, MAY_EXEC } from "../../fs/perm.ts";
 import { execTaskFiles, unshareTaskFiles } from "../../fs/task-files.ts";
@@ -115,15 +116,20 @@ function readStringArray(t: Task, addr: number): string[] | number {
  * do_open_execat: walk to the file (following symlinks), which must be a regular file the
  * caller may execute (EACCES otherwise, directories included), and read its bytes.
  */
-function openExec(k: Kernel, t: Task, name: string): Uint8Array | number {
+function openExec(k: Kernel, t: Task, name: string): { bytes: Uint8Array; path?: Path; image?: Path } | number {
   const p = lookupAt({ k, t }, AT_FDCWD, name, LOOKUP_FOLLOW);
-  if (p === -ENOENT) return k.programs.get(name) ?? p;
+  if (p === -ENOENT) {
+    const builtin = k.programs.get(name);
+    return builtin === undefined ? p : { bytes: builtin };
+  }
   if (typeof p === "number") return p;
   const inode = p.dentry.inode;
   const err = inodePermission(t.cred, inode, MAY_EXEC);
   if (err !== 0) return err;
+  // /proc/<pid>/exe of a program started from host bytes: the same image again.
+  if (inode instanceof ExeImageInode) return { bytes: inode.bytes, image: p };
   if (!isRegInode(inode) || !(inode instanceof TmpfsFile)) return -EACCES;
-  return inode.readBytes();
+  return { bytes: inode.readBytes(), path: p };
 }
 
 function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: number): number {
@@ -138,10 +144,13 @@ function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: numbe
   if (typeof image === "number") return image;
   let prog;
   try {
-    prog = loadProgram(k.frames, k.kobj, image, argv, env, path, k.prng);
+    prog = loadProgram(k.frames, k.kobj, image.bytes, argv, env, path, k.prng, image.path);
   } catch (e) {
     if (e instanceof CptbenchError) return e.code === "EXEC_NOMEM" ? -12 : e.code === "EXEC_E2BIG" ? -E2BIG : -ENOEXEC;
     throw e;
+  }
+  if (image.image !== undefined && prog.mm.exe !== null) {
+    prog.mm.setExeFile({ ...prog.mm.exe, path: null, name: image.image.dentry.name, bytes: image.bytes, image: image.image });
   }
   // de_thread: the other threads die; exec from a non-leader thread is not supported yet.
   if (!t.isLeader) {
