@@ -72,6 +72,8 @@ const NAMES: Record<number, string> = {
   94: "ESOCKTNOSUPPORT", 95: "EOPNOTSUPP", 97: "EAFNOSUPPORT", 98: "EADDRINUSE", 104: "ECONNRESET", 105: "ENOBUFS",
   106: "EISCONN", 107: "ENOTCONN", 109: "ETOOMANYREFS", 111: "ECONNREFUSED",
   35: "EDEADLK",
+  // The kernel's restart codes (never seen by a program: the call is re-executed), as strace names them.
+  512: "ERESTARTSYS", 513: "ERESTARTNOINTR", 514: "ERESTARTNOHAND", 516: "ERESTART_RESTARTBLOCK",
 };
 
 export function errnoName(e: number): string {
