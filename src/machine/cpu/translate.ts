@@ -12,10 +12,9 @@
 // CSRs, ecall, ebreak, FENCE.I, illegal) and at the page end, so the interpreter executes those,
 // and it runs only when the budget left covers it entirely (the caller checks), so slices,
 // timers and signals land on the same instruction as with the interpreter. A load or store that
-// misses the TLB first writes back the registers and records its pc and the count so far in
-// hart.blockPc / hart.blockN, so a fault it throws leaves the hart exactly where the interpreter
-// would. A store that dirties decoded code (codeDirty) ends the block after it: the code that
-// follows may have changed.
+// misses the TLB ends the block before it, and the interpreter executes it: a fault, a filled
+// TLB entry or a store that dirties decoded code then happen exactly as without blocks. (Pages
+// with decoded code are never in the write TLB, so a store to code always leaves the block.)
 //
 // Blocks are cached per decoded page (the Int32Array in mm.icache), in a WeakMap: whatever
 // drops a decoded page (a store to it, FENCE.I, munmap, mprotect, execve) drops its blocks too.
@@ -25,7 +24,8 @@ import { mulhu } from "./mulhu.ts";
 
 /**
  * A block function. Returns the next pc (as a signed 32-bit value, like the interpreter's), and
- * sets h.blockN to the number of instructions it retired. `left` is the caller's budget left
+ * sets h.blockN to the number of instructions it retired (0 when its first load or store missed
+ * the TLB). `left` is the caller's budget left
  * (at least one pass): a self-looping block makes only as many passes as fit in it.
  */
 export type BlockFn = (
@@ -45,7 +45,7 @@ export class PageBlocks {
   readonly heat = new Uint8Array(2048);
 }
 
-const MAX_BLOCK = 128;
+export const MAX_BLOCK = 128;
 
 /**
  * The switch: CPTBENCH_JIT=0 keeps the interpreter alone (tests flip `enabled` directly).
@@ -139,14 +139,41 @@ export function translateBlock(code: Int32Array, pc: number, decode: (s: number,
   if (insts.length === 0 || (fallPc !== null || (insts[insts.length - 1].w & 0xff) === 5) && insts.length < translator.minLen) {
     return null;
   }
-  const body = generate(insts, fallPc, start);
-  const fn = new Function("mulhu", body)(mulhu) as BlockFn;
-  return { len: insts.length, fn };
+  return { len: insts.length, fn: compile(generate(insts, fallPc, start)) };
+}
+
+/**
+ * Block functions by source. A block's function holds no state of its own (the page, the hart
+ * and the registers are arguments), so the same code anywhere (a page decoded again after a
+ * store, another process running the same program, the next test) reuses one function, already
+ * compiled, with V8's type feedback: `new Function` costs about as much as the block's first
+ * thousand passes in V8's interpreter.
+ */
+const compiled = new Map<string, BlockFn>();
+const MAX_COMPILED = 4096;
+
+function compile(body: string): BlockFn {
+  let fn = compiled.get(body);
+  if (fn === undefined) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    fn = new Function("mulhu", body)(mulhu) as BlockFn;
+    compiled.set(body, fn);
+  }
+  return fn;
 }
 
 const reg = (r: number): string => (r === 0 ? "0" : `r${r}`);
 
-/** The function body (a factory returning the block function) for a list of instructions. */
+/**
+ * The function body (a factory returning the block function) for a list of instructions.
+ *
+ * Every exit leaves through one epilogue (`break exit`, with the next pc and the count retired in
+ * the current pass in locals), which writes back all the registers the block writes: V8 then
+ * learns the write-backs' types on the first exit, and an exit taken for the first time after
+ * V8 optimised the block costs no deoptimisation. A load or store that misses the TLB, or
+ * crosses a page, exits before it: the interpreter executes it through the slow path (which may
+ * fault, fill the TLB or invalidate decoded code), so a block never calls out and never throws.
+ */
 function generate(insts: Inst[], fallPc: number | null, startPc: number): string {
   const used = new Set<number>();
   const written = new Set<number>();
@@ -167,41 +194,31 @@ function generate(insts: Inst[], fallPc: number | null, startPc: number): string
   const lastOp = insts[len - 1].w & 0xff;
   // A branch or jal back to the start: loop inside the function while the budget allows.
   const selfLoop = fallPc === null && lastOp !== 5;
-  const wb = (upTo: number): string => {
-    const regs = new Set<number>();
-    for (let k = 0; k < upTo; k++) {
-      const { w } = insts[k];
-      const r = (w >>> 8) & 63;
-      if (written.has(r)) regs.add(r);
-    }
-    // In a loop, any register the block writes may have been written by an earlier pass.
-    const all = selfLoop ? written : regs;
-    return [...all].map((r) => `x[${r}] = r${r};`).join(" ");
-  };
-  const done = selfLoop ? `(it - 1) * ${len} + ` : "";
+  const exit = (pc: number | string, e: number): string => `pc = ${pc}; e = ${e}; break exit;`;
   const out: string[] = [];
+  // A self-loop's first calls make one pass each, so the epilogue has run (and V8 has its type
+  // feedback) before V8 compiles the loop while it runs (on-stack replacement): an epilogue
+  // without feedback would deoptimise that code at every exit.
+  if (selfLoop) out.push("let warm = 0;");
   out.push("return function block(h, x, rTag, rView, wTag, wView, left) {");
-  if (selfLoop) out.push(`const maxIter = Math.floor(left / ${len});`);
   for (const r of used) out.push(`let r${r} = x[${r}];`);
-  if (written.has(32) || insts.some(({ w }) => ((w >>> 8) & 63) === 32)) out.push("let r32 = 0;");
-  out.push("let a = 0, v = 0, t = 0;");
-  if (selfLoop) out.push("for (let it = 1; ; it++) {");
+  if (insts.some(({ w }) => ((w >>> 8) & 63) === 32)) out.push("let r32 = 0;");
+  out.push("let a = 0, v = 0, t = 0, pc = 0, e = 0;");
+  if (selfLoop) out.push(`const maxIter = warm < 2 ? (warm++, 1) : Math.floor(left / ${len}); let it = 1;`);
+  out.push(selfLoop ? "exit: for (;; it++) {" : "exit: {");
   insts.forEach((inst, k) => {
     const { w, imm, pc, next } = inst;
     const op = w & 0xff;
     const d = `r${(w >>> 8) & 63}`;
     const s1 = reg((w >>> 16) & 63);
     const s2 = reg(w >>> 24);
-    const slow = `${wb(k)} h.blockPc = ${pc}; h.blockN = ${done}${k};`;
-    const load = (fast: string, max: number, slowExpr: string): string =>
+    const miss = exit(pc, k);
+    const load = (fast: string, max: number): string =>
       `a = (${s1} + ${imm}) | 0; v = a >>> 12; t = v & ${TLB_MASK};` +
-      ` if (rTag[t] === v${max < 0xfff ? ` && (a & 0xfff) <= ${max}` : ""}) ${d} = rView[t].${fast};` +
-      ` else { ${slow} ${d} = ${slowExpr}; }`;
-    const store = (fast: string, max: number, val: string, size: number): string =>
+      ` if (rTag[t] === v${max < 0xfff ? ` && (a & 0xfff) <= ${max}` : ""}) ${d} = rView[t].${fast}; else { ${miss} }`;
+    const store = (fast: string, max: number): string =>
       `a = (${s1} + ${imm}) | 0; v = a >>> 12; t = v & ${TLB_MASK};` +
-      ` if (wTag[t] === v${max < 0xfff ? ` && (a & 0xfff) <= ${max}` : ""}) wView[t].${fast};` +
-      ` else { ${slow} h.storeSlow(a, ${val}, ${size});` +
-      ` if (h.codeDirty) { ${wb(k + 1)} h.blockN = ${done}${k + 1}; return ${next}; } }`;
+      ` if (wTag[t] === v${max < 0xfff ? ` && (a & 0xfff) <= ${max}` : ""}) wView[t].${fast}; else { ${miss} }`;
     switch (op) {
       case 20: out.push(`${d} = (${s1} + ${imm}) | 0;`); break; // ADDI
       case 29: out.push(`${d} = (${s1} + ${s2}) | 0;`); break; // ADD
@@ -235,34 +252,37 @@ function generate(insts: Inst[], fallPc: number | null, startPc: number): string
       case 54: out.push(`${d} = ${s2} === 0 ? -1 : (((${s1} >>> 0) / (${s2} >>> 0)) >>> 0) | 0;`); break; // DIVU
       case 55: out.push(`${d} = ${s2} === 0 ? ${s1} : ${s2} === -1 ? 0 : (${s1} % ${s2}) | 0;`); break; // REM
       case 56: out.push(`${d} = ${s2} === 0 ? ${s1} : ((${s1} >>> 0) % (${s2} >>> 0)) | 0;`); break; // REMU
-      case 12: out.push(load("getInt8(a & 0xfff)", 0xfff, "(h.loadSlow(a, 1) << 24) >> 24")); break; // LB
-      case 13: out.push(load("getInt16(a & 0xfff, true)", 0xffe, "(h.loadSlow(a, 2) << 16) >> 16")); break; // LH
-      case 14: out.push(load("getInt32(a & 0xfff, true)", 0xffc, "h.loadSlow(a, 4) | 0")); break; // LW
-      case 15: out.push(load("getUint8(a & 0xfff)", 0xfff, "h.loadSlow(a, 1)")); break; // LBU
-      case 16: out.push(load("getUint16(a & 0xfff, true)", 0xffe, "h.loadSlow(a, 2)")); break; // LHU
-      case 17: out.push(store(`setInt8(a & 0xfff, ${s2})`, 0xfff, `${s2} & 0xff`, 1)); break; // SB
-      case 18: out.push(store(`setInt16(a & 0xfff, ${s2}, true)`, 0xffe, `${s2} & 0xffff`, 2)); break; // SH
-      case 19: out.push(store(`setInt32(a & 0xfff, ${s2}, true)`, 0xffc, s2, 4)); break; // SW
+      case 12: out.push(load("getInt8(a & 0xfff)", 0xfff)); break; // LB
+      case 13: out.push(load("getInt16(a & 0xfff, true)", 0xffe)); break; // LH
+      case 14: out.push(load("getInt32(a & 0xfff, true)", 0xffc)); break; // LW
+      case 15: out.push(load("getUint8(a & 0xfff)", 0xfff)); break; // LBU
+      case 16: out.push(load("getUint16(a & 0xfff, true)", 0xffe)); break; // LHU
+      case 17: out.push(store(`setInt8(a & 0xfff, ${s2})`, 0xfff)); break; // SB
+      case 18: out.push(store(`setInt16(a & 0xfff, ${s2}, true)`, 0xffe)); break; // SH
+      case 19: out.push(store(`setInt32(a & 0xfff, ${s2}, true)`, 0xffc)); break; // SW
       case 4: // JAL: the trace goes on at the target, or loops
         out.push(`${d} = ${next};`);
-        if (selfLoop && k === len - 1) out.push(`if (it < maxIter) continue; ${wb(len)} h.blockN = it * ${len}; return ${startPc};`);
+        if (selfLoop && k === len - 1) out.push(`if (it < maxIter) continue; ${exit(startPc, len)}`);
         break;
       case 5: // JALR: the target is computed before rd is written (rd may be rs1)
-        out.push(`a = (${s1} + ${imm}) & ~1; ${d} = ${next}; ${wb(len)} h.blockN = ${len}; return a;`);
+        out.push(`a = (${s1} + ${imm}) & ~1; ${d} = ${next}; ${exit("a", len)}`);
         break;
       default: { // a conditional branch (6..11)
         const cond = BRANCH_COND[op](s1, s2);
         if (selfLoop && k === len - 1) {
-          out.push(`if (${cond}) { if (it < maxIter) continue; ${wb(len)} h.blockN = it * ${len}; return ${startPc}; }`);
-          out.push(`${wb(len)} h.blockN = it * ${len}; return ${next};`);
+          out.push(`if (${cond}) { if (it < maxIter) continue; ${exit(startPc, len)} }`);
+          out.push(exit(next, len));
         } else { // a side exit
-          out.push(`if (${cond}) { ${wb(k + 1)} h.blockN = ${done}${k + 1}; return ${(pc + imm) | 0}; }`);
+          out.push(`if (${cond}) { ${exit((pc + imm) | 0, k + 1)} }`);
         }
       }
     }
   });
-  if (fallPc !== null) out.push(`${wb(len)} h.blockN = ${len}; return ${fallPc};`);
-  if (selfLoop) out.push("}");
+  if (fallPc !== null) out.push(exit(fallPc, len));
+  out.push("}");
+  out.push([...written].map((r) => `x[${r}] = r${r};`).join(" "));
+  out.push(`h.blockN = ${selfLoop ? `(it - 1) * ${len} + ` : ""}e;`);
+  out.push("return pc;");
   out.push("};");
   return out.join("\n");
 }
