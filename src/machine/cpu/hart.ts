@@ -68,7 +68,7 @@ export class Hart extends HartMemory implements FpContext {
     this.syncTlb();
     // Linux clears the LR reservation on every return to user mode (an SC after a trap fails).
     this.reservation = -1;
-    return translator.enabled ? this.dispatch(budget) : this.interp(budget, false);
+    return translator.enabled ? this.dispatch(budget) : this.interp(budget, false, false);
   }
 
   /**
@@ -104,7 +104,7 @@ export class Hart extends HartMemory implements FpContext {
         const b = fns[(pc & 0xffe) >> 1];
         if (b == null || left - n < b.len) break;
         // A block never throws nor calls out (translate.ts): what it cannot do, it leaves to interp().
-        pc = b.fn(this, x, rTag, rView, wTag, wView, left - n);
+        pc = b.fn(this, x, rTag, rView, wTag, wView, left - n, pc);
         if (this.blockN === 0) break; // its first load or store missed the TLB
         n += this.blockN;
       }
@@ -114,7 +114,8 @@ export class Hart extends HartMemory implements FpContext {
       this.pc = pc >>> 0;
       if (left <= 0) return TRAP_BUDGET;
       const before = this.instret;
-      const cause = this.interp(left, true);
+      // A pc a block left to is a block entry, unless no block ran (the slice resumed there).
+      const cause = this.interp(left, true, n > 0);
       left -= this.instret - before;
       if (cause !== TRAP_AT_BLOCK) return cause;
       pc = this.pc | 0;
@@ -124,10 +125,11 @@ export class Hart extends HartMemory implements FpContext {
 
   /**
    * The interpreter: execute at most `budget` instructions from this.pc. With `jit`, it also
-   * returns TRAP_AT_BLOCK at a pc reached by a jump (or after an instruction blocks do not hold)
-   * where a translated block starts, after counting the execution of that pc toward translation.
+   * returns TRAP_AT_BLOCK at a pc reached by a jump (or after an instruction blocks do not hold,
+   * or this.pc when `atEntry`) where a translated block starts, after counting the execution of
+   * that pc toward translation.
    */
-  private interp(budget: number, jit: boolean): number {
+  private interp(budget: number, jit: boolean, atEntry: boolean): number {
     const x = this.x;
     const rTag = this.rTag;
     const rView = this.rView;
@@ -142,7 +144,7 @@ export class Hart extends HartMemory implements FpContext {
     // True when pc was reached by a jump or follows an instruction blocks leave to the
     // interpreter: only such a pc may start a block. (Heating every pc the interpreter steps
     // through would translate a block at each pc a slice happened to resume at.)
-    let entry = false;
+    let entry = atEntry;
     try {
       loop: while (n < budget) {
         const vpn = pc >>> 12;
@@ -425,8 +427,10 @@ export class Hart extends HartMemory implements FpContext {
   /** Count one interpreted execution of a block start; translate it once hot. */
   private heat(blocks: PageBlocks, code: Int32Array, s: number, pc: number): Block | null | undefined {
     if (++blocks.heat[s >> 1] < translator.hot) return undefined;
-    const b = translateBlock(code, pc, (slot, at) => this.decodeSlot(code, slot, at));
+    const b = translateBlock(code, pc, (slot, at) => this.decodeSlot(code, slot, at), blocks.heat);
     blocks.fns[s >> 1] = b;
+    // The other traces' starts enter the same function, unless they have a block of their own.
+    if (b !== null) for (const p of b.starts) if (blocks.fns[(p & 0xffe) >> 1] === undefined) blocks.fns[(p & 0xffe) >> 1] = b;
     return b;
   }
 

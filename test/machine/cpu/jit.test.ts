@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   TRAP_BUDGET, TRAP_ECALL, TRAP_LOAD_FAULT, TRAP_STORE_FAULT,
 } from "../../../src/machine/cpu/hart-mem.ts";
-import { translator } from "../../../src/machine/cpu/translate.ts";
+import { blocksOf, translator } from "../../../src/machine/cpu/translate.ts";
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../../../src/machine/mm/vma.ts";
 import { enc, li } from "../../helpers/encode.ts";
 import {
@@ -150,5 +150,38 @@ describe("translated blocks: LR/SC", () => {
   it.each([1, 2, 3, 4, 5, 6])("fails exactly as the interpreter's when slices of %i split lr from sc", (b) => {
     const steps = same(prog, new Array<number>(200).fill(b));
     expect(steps.at(-1)!.cause).toBe(TRAP_ECALL);
+  });
+});
+
+describe("translated blocks: chaining inside a region", () => {
+  // A loop with an if/else: 60 passes, the if-path (x8 bit 1 set) on half of them, each path a
+  // trace of its own. Both paths end up in one block function, which jumps between them.
+  const IFELSE = [
+    ...li(9, DATA_BASE), enc.addi(5, 0, 60), enc.addi(8, 0, 0), // 0..12
+    enc.addi(8, 8, 1), enc.andi(10, 8, 2), enc.beq(10, 0, 16), // 16: loop head
+    enc.addi(11, 11, 7), enc.sw(11, 0, 9), enc.jal(0, 12), // 28: if-path, then to the tail
+    enc.addi(12, 12, 3), enc.sw(12, 4, 9), // 40: else-path
+    enc.addi(5, 5, -1), enc.bne(5, 0, -36), // 48: tail
+    enc.ecall(),
+  ];
+
+  it("puts both paths of a hot if/else in one block, entered at either start", () => {
+    // The default threshold: with hot = 1 the else-path would get a block of its own before
+    // the loop head's block is made.
+    Object.assign(translator, { enabled: true, hot: 16, minLen: 8 });
+    const { h, mm } = makeHart(IFELSE);
+    h.run(100_000);
+    const blocks = blocksOf(mm.icache.get(CODE_BASE >>> 12)!);
+    const head = blocks.fns[((CODE_BASE + 16) & 0xffe) >> 1];
+    expect(head).toBeTruthy();
+    expect(head!.starts.length).toBeGreaterThanOrEqual(2);
+    for (const p of head!.starts) expect(blocks.fns[(p & 0xffe) >> 1]).toBe(head);
+  });
+
+  it.each([1, 3, 7, 9, 10, 100, 100_000])("runs to the same state with a budget of %i per run", (b) => {
+    const steps = same(IFELSE, new Array<number>(2000).fill(b));
+    expect(steps.at(-1)!.cause).toBe(TRAP_ECALL);
+    // Set-up, 30 passes of 8 instructions (if-path) and 30 of 7 (else-path), the ecall.
+    expect(steps.at(-1)!.instret).toBe(li(9, DATA_BASE).length + 2 + 30 * 8 + 30 * 7 + 1);
   });
 });
