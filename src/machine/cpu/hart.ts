@@ -338,8 +338,7 @@ export class Hart extends HartMemory implements FpContext {
             this.atomic(w & 0xff, rd, x[rs1], x[rs2]);
             if (this.codeDirty) { this.codeDirty = false; pageVpn = -1; }
             break;
-          case 80: { // FLW (here and below: blocks end before FP loads and stores)
-            entry = true;
+          case 80: { // FLW
             const a = (x[rs1] + imm) | 0;
             const v = a >>> 12;
             const t = v & TLB_MASK;
@@ -349,7 +348,6 @@ export class Hart extends HartMemory implements FpContext {
             break;
           }
           case 81: { // FSW
-            entry = true;
             const a = (x[rs1] + imm) | 0;
             const v = a >>> 12;
             const t = v & TLB_MASK;
@@ -361,7 +359,6 @@ export class Hart extends HartMemory implements FpContext {
             break;
           }
           case 82: { // FLD
-            entry = true;
             const a = (x[rs1] + imm) | 0;
             const v = a >>> 12;
             const t = v & TLB_MASK;
@@ -378,7 +375,6 @@ export class Hart extends HartMemory implements FpContext {
             break;
           }
           case 83: { // FSD
-            entry = true;
             const a = (x[rs1] + imm) | 0;
             const v = a >>> 12;
             const t = v & TLB_MASK;
@@ -406,7 +402,6 @@ export class Hart extends HartMemory implements FpContext {
               cause = TRAP_ILLEGAL;
               break loop;
             }
-            entry = true; // blocks end before F and D operations: one may start after it
             break;
         }
         pc = next;

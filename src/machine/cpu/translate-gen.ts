@@ -31,11 +31,34 @@ export interface Inst { pc: number; w: number; imm: number; next: number }
 /** A trace from `start`; `fallPc` is where it falls off (null when it ends in a jump). */
 export interface Trace { start: number; insts: Inst[]; fallPc: number | null }
 
-/** Operations a block may contain (opcodes.ts numbers): RV32I and M, without system ones. */
+/**
+ * Operations a block may contain (opcodes.ts numbers): RV32I and M without the system ones, and
+ * every F and D operation (80..131).
+ */
 export const TRANSLATED = new Set<number>([
   2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
   29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 49, 50, 51, 52, 53, 54, 55, 56,
+  ...Array.from({ length: 52 }, (_, i) => 80 + i),
 ]);
+
+/** F/D operations whose rd is an integer register (FCVT.W*, FMV.X.W, compares, FCLASS). */
+const FP_INT_DEST = new Set([98, 99, 100, 101, 102, 103, 104, 124, 125, 126, 127, 128, 129]);
+/** F/D operations whose rs1 is an integer register (loads and stores: the base; FCVT.*.W*, FMV.W.X). */
+const FP_INT_SRC = new Set([80, 81, 82, 83, 105, 106, 107, 130, 131]);
+
+/** The integer registers an operation reads and writes (rd = 32 is the sink). */
+function intRegs(w: number): { reads: number[]; write: number | null } {
+  const op = w & 0xff;
+  const rd = (w >>> 8) & 63;
+  const rs1 = (w >>> 16) & 63;
+  const rs2 = w >>> 24;
+  if (op >= 80) return { reads: FP_INT_SRC.has(op) ? [rs1] : [], write: FP_INT_DEST.has(op) ? rd : null };
+  const write = (op < 6 || op > 11) && op !== 17 && op !== 18 && op !== 19 && op !== 39 ? rd : null;
+  return { reads: [rs1, rs2], write };
+}
+
+/** The smallest normal double: a finite result at least this large raised no UF, OF, NV nor DZ. */
+const MIN_NORMAL = 2.2250738585072014e-308;
 
 const BRANCH_COND: Record<number, (a: string, b: string) => string> = {
   6: (a, b) => `${a} === ${b}`,
@@ -53,12 +76,13 @@ export function generate(traces: Trace[], len: number): string {
   const used = new Set<number>();
   const written = new Set<number>();
   let sink = false;
+  let fp = false;
   for (const t of traces) {
     for (const { w } of t.insts) {
-      const op = w & 0xff;
-      const rd = (w >>> 8) & 63;
-      if ((op < 6 || op > 11) && op !== 17 && op !== 18 && op !== 19 && op !== 39) written.add(rd);
-      used.add((w >>> 16) & 63).add(w >>> 24);
+      const { reads, write } = intRegs(w);
+      if (write !== null) written.add(write);
+      for (const r of reads) used.add(r);
+      if ((w & 0xff) >= 80) fp = true;
     }
   }
   if (written.delete(32)) sink = true;
@@ -80,6 +104,7 @@ export function generate(traces: Trace[], len: number): string {
   for (const r of used) out.push(`let r${r} = x[${r}];`);
   if (sink) out.push("let r32 = 0;");
   out.push("let a = 0, v = 0, t = 0, e = 0, n = 0;");
+  if (fp) out.push("const f = h.f, fd = h.fd; let d = 0;");
   out.push(`if (warm < 2) { warm++; left = ${len}; }`);
   out.push("exit: for (;;) {");
   out.push("n += e; e = 0;");
@@ -116,6 +141,10 @@ function traceBody(t: Trace, go: (pc: number | string, e: number) => string, out
     const store = (fast: string, max: number): string =>
       `a = (${s1} + ${imm}) | 0; v = a >>> 12; t = v & ${TLB_MASK};` +
       ` if (wTag[t] === v${max < 0xfff ? ` && (a & 0xfff) <= ${max}` : ""}) wView[t].${fast}; else { ${miss} }`;
+    if (op >= 80) {
+      out.push(fpOp(inst, k));
+      return;
+    }
     switch (op) {
       case 20: out.push(`${d} = (${s1} + ${imm}) | 0;`); break; // ADDI
       case 29: out.push(`${d} = (${s1} + ${s2}) | 0;`); break; // ADD
@@ -172,4 +201,57 @@ function traceBody(t: Trace, go: (pc: number | string, e: number) => string, out
     }
   });
   if (t.fallPc !== null) out.push(go(t.fallPc, len));
+}
+
+/** JS expressions of the double operations JS rounds exactly as IEEE 754 RNE does. */
+const FP_FAST: Record<number, (a: string, b: string) => string> = {
+  112: (a, b) => `${a} + ${b}`, // FADD.D
+  113: (a, b) => `${a} - ${b}`, // FSUB.D
+  114: (a, b) => `${a} * ${b}`, // FMUL.D
+  115: (a, b) => `${a} / ${b}`, // FDIV.D
+  116: (a) => `Math.sqrt(${a})`, // FSQRT.D
+};
+
+/**
+ * One F or D operation. FP registers stay in h.f / h.fd (bits, so NaN payloads survive).
+ *
+ * Loads and stores of 64 and 32 bits move the two words as the interpreter does (a miss exits).
+ * FADD/FSUB/FMUL/FDIV/FSQRT.D in round-to-nearest-even take JS's result when fflags.NX is set
+ * already and the result is finite and normal: JS rounds these exactly as IEEE 754 RNE does,
+ * and such a result can raise no flag but NX, which is sticky. Everything else (the first
+ * inexact result, zeros, subnormals, overflow, NaNs, other rounding modes, fused and single
+ * operations, conversions, compares) calls the exact helper fpExec, writing back and reloading
+ * the integer register it reads or writes; if fpExec finds the instruction illegal (a reserved
+ * rounding mode), it changed nothing and the block exits before it for the interpreter to trap.
+ */
+function fpOp(inst: Inst, k: number): string {
+  const { w, imm, pc } = inst;
+  const op = w & 0xff;
+  const rd = (w >>> 8) & 63;
+  const rs1 = (w >>> 16) & 63;
+  const rs2 = w >>> 24;
+  const base = reg(rs1);
+  const miss = `pc = ${pc}; e = ${k}; break exit;`;
+  const addr = (tag: string, max: number): string =>
+    `a = (${base} + ${imm}) | 0; v = a >>> 12; t = v & ${TLB_MASK}; if (${tag}[t] === v && (a & 0xfff) <= ${max})`;
+  switch (op) {
+    case 80: // FLW: NaN-boxed
+      return `${addr("rTag", 0xffc)} { f[${2 * rd}] = rView[t].getUint32(a & 0xfff, true); f[${2 * rd + 1}] = 0xffffffff; } else { ${miss} }`;
+    case 81: // FSW
+      return `${addr("wTag", 0xffc)} wView[t].setUint32(a & 0xfff, f[${2 * rs2}], true); else { ${miss} }`;
+    case 82: // FLD
+      return `${addr("rTag", 0xff8)} { f[${2 * rd}] = rView[t].getUint32(a & 0xfff, true); f[${2 * rd + 1}] = rView[t].getUint32((a & 0xfff) + 4, true); } else { ${miss} }`;
+    case 83: // FSD
+      return `${addr("wTag", 0xff8)} { wView[t].setUint32(a & 0xfff, f[${2 * rs2}], true); wView[t].setUint32((a & 0xfff) + 4, f[${2 * rs2 + 1}], true); } else { ${miss} }`;
+    default:
+  }
+  const before = FP_INT_SRC.has(op) && rs1 !== 0 ? `x[${rs1}] = r${rs1}; ` : "";
+  const after = FP_INT_DEST.has(op) ? ` r${rd} = x[${rd}];` : "";
+  const exact = `${before}if (!fpExec(h, ${op}, ${rd}, ${rs1}, ${rs2}, ${imm})) { ${miss} }${after}`;
+  const fast = FP_FAST[op];
+  const rm = imm & 7;
+  if (fast === undefined || (rm !== 0 && rm !== 7)) return exact;
+  const mode = rm === 7 ? " && h.frm === 0" : "";
+  return `d = ${fast(`fd[${rs1}]`, `fd[${rs2}]`)};` +
+    ` if ((h.fflags & 1) !== 0${mode} && Math.abs(d) >= ${MIN_NORMAL} && d - d === 0) fd[${rd}] = d; else { ${exact} }`;
 }

@@ -26,6 +26,7 @@
 // Blocks are cached per decoded page (the Int32Array in mm.icache), in a WeakMap: whatever
 // drops a decoded page (a store to it, FENCE.I, munmap, mprotect, execve) drops its blocks too.
 // No block contains the slot at 0xffe, the one slot the mm invalidates alone.
+import { fpExec } from "./fpu-exec.ts";
 import { mulhu } from "./mulhu.ts";
 import { generate, TRANSLATED, type Trace } from "./translate-gen.ts";
 
@@ -199,7 +200,7 @@ function compile(body: string): BlockFn {
   let fn = compiled.get(body);
   if (fn === undefined) {
     if (compiled.size >= MAX_COMPILED) compiled.clear();
-    fn = new Function("mulhu", body)(mulhu) as BlockFn;
+    fn = new Function("mulhu", "fpExec", body)(mulhu, fpExec) as BlockFn;
     compiled.set(body, fn);
   }
   return fn;
