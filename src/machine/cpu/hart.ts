@@ -1,9 +1,11 @@
 // The RV32GC user-mode hart: registers and the execute loop.
 //
-// This is the one hot file. run() executes pre-decoded slots (decode.ts) from per-page caches,
-// with loads and stores inlined as a TLB hit plus a call to the slow path (hart-mem.ts) on a
-// miss. The switch cases are literal numbers so V8 builds a jump table; the names are in the
-// comments and in opcodes.ts. Nothing in the loop allocates.
+// This is the one hot file. interp() executes pre-decoded slots (decode.ts) from per-page
+// caches, with loads and stores inlined as a TLB hit plus a call to the slow path (hart-mem.ts)
+// on a miss. The switch cases are literal numbers so V8 builds a jump table; the names are in
+// the comments and in opcodes.ts. Nothing in the loop allocates. With the translator on, run()
+// goes through dispatch(), which runs translated blocks (translate.ts) and calls interp() for
+// the rest.
 //
 // Control leaves run() on ecall, ebreak, an illegal instruction, a fault, or when the
 // instruction budget is spent. pc then points at the instruction concerned (ecall included:
