@@ -61,6 +61,36 @@ function qemuMips(name: string, args: string[], instructions: number): number {
 
 const hasQemu = spawnSync(QEMU, ["--version"], { stdio: "ignore" }).status === 0;
 
+/** The hart benchmarks' ELFs, for `--compare qemu`: name, arguments, warm or cold process. */
+const COMPARED: { workload: string; args: string[]; cold: boolean }[] = [
+  { workload: "intbench", args: ["400"], cold: false },
+  { workload: "intbench", args: [], cold: true },
+  { workload: "nbody-double", args: [], cold: false },
+];
+
+/**
+ * `npm run bench -- --compare qemu`: each hart ELF under qemu-riscv32 and under cptbench,
+ * alternated run by run (qemu, cptbench, qemu, ...), as the ratio cptbench MIPS / qemu MIPS.
+ * qemu's MIPS counts cptbench's instruction count over qemu's wall time, its process start
+ * included; cptbench's is the run's own (boot and load excluded), warm in this process or from
+ * a cold one.
+ */
+export function qemuComparisons(): Benchmark[] {
+  return COMPARED.map(({ workload, args, cold }) => ({
+    name: `compare.qemu.${workload}${args.length > 0 ? `-${args.join("-")}` : ""}${cold ? "-cold" : ""}`,
+    run: (): BenchResult => {
+      const unit = "x (cptbench MIPS / qemu MIPS)";
+      if (!hasQemu) {
+        console.warn(`--compare qemu: ${QEMU} not found, nothing measured`);
+        return { value: 0, unit, runs: [], skipped: "qemu-riscv32 not installed" };
+      }
+      const { instructions } = warmRun(workload, args, true);
+      const ours = cold ? (): number => coldRun(workload, args, true) : (): number => warmRun(workload, args, true).mips;
+      return paired(() => qemuMips(workload, args, instructions), ours, unit, ["qemuMips", "cptbenchMips"]);
+    },
+  }));
+}
+
 export const HART_BENCHMARKS: Benchmark[] = [
   {
     // Warm: a 72 M-instruction run, translator off then on, in this process.

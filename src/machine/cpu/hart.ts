@@ -1,9 +1,11 @@
 // The RV32GC user-mode hart: registers and the execute loop.
 //
-// This is the one hot file. run() executes pre-decoded slots (decode.ts) from per-page caches,
-// with loads and stores inlined as a TLB hit plus a call to the slow path (hart-mem.ts) on a
-// miss. The switch cases are literal numbers so V8 builds a jump table; the names are in the
-// comments and in opcodes.ts. Nothing in the loop allocates.
+// This is the one hot file. interp() executes pre-decoded slots (decode.ts) from per-page
+// caches, with loads and stores inlined as a TLB hit plus a call to the slow path (hart-mem.ts)
+// on a miss. The switch cases are literal numbers so V8 builds a jump table; the names are in
+// the comments and in opcodes.ts. Nothing in the loop allocates. With the translator on, run()
+// goes through dispatch(), which runs translated blocks (translate.ts) and calls interp() for
+// the rest.
 //
 // Control leaves run() on ecall, ebreak, an illegal instruction, a fault, or when the
 // instruction budget is spent. pc then points at the instruction concerned (ecall included:
@@ -17,10 +19,13 @@ import {
 } from "./hart-mem.ts";
 import { csrAccess } from "./csr.ts";
 import { primeHart } from "./warmup.ts";
-import { blocksOf, translateBlock, translator, type Block, type PageBlocks } from "./translate.ts";
+import { blocksOf, MAX_BLOCK, translateBlock, translator, type Block, type PageBlocks } from "./translate.ts";
 import { mulhu } from "./mulhu.ts";
 
 const EMPTY_CODE = new Int32Array(4096);
+const EMPTY_BLOCKS: (Block | null | undefined)[] = [];
+/** interp()'s answer to dispatch(): stopped at the start of a translated block. */
+const TRAP_AT_BLOCK = -1;
 
 export class Hart extends HartMemory implements FpContext {
   /** x0..x31; x[32] is the sink decoded rd=0 writes land in, so x[0] stays 0. */
@@ -40,9 +45,8 @@ export class Hart extends HartMemory implements FpContext {
   /** After TRAP_ILLEGAL: the instruction bits. After a fault: see lastFault. */
   trapInst = 0;
   lastFault: MemFault | null = null;
-  /** Set by a translated block (translate.ts): instructions it retired, and where a slow path started. */
+  /** Set by a translated block (translate.ts): instructions it retired. */
   blockN = 0;
-  blockPc = 0;
 
   constructor(mm: Mm) {
     super(mm);
@@ -70,6 +74,68 @@ export class Hart extends HartMemory implements FpContext {
     this.syncTlb();
     // Linux clears the LR reservation on every return to user mode (an SC after a trap fails).
     if (!resume) this.reservation = -1;
+    return translator.enabled ? this.dispatch(budget) : this.interp(budget, false, false);
+  }
+
+  /**
+   * The translating hart's loop: run translated blocks (translate.ts) while the budget covers
+   * them entirely, so a slice ends on the same instruction as with the interpreter alone, and
+   * hand everything else to interp(), which comes back at the next pc a block starts at. Kept
+   * apart from interp's big switch so V8 optimises this small loop in a few milliseconds.
+   */
+  private dispatch(budget: number): number {
+    const x = this.x;
+    const rTag = this.rTag;
+    const rView = this.rView;
+    const wTag = this.wTag;
+    const wView = this.wView;
+    const icache = this.mm.icache;
+    let pc = this.pc | 0;
+    let left = budget;
+    let pageVpn = -1;
+    let fns: (Block | null | undefined)[] = EMPTY_BLOCKS;
+    for (;;) {
+      let n = 0;
+      for (;;) {
+        const vpn = pc >>> 12;
+        if (vpn !== pageVpn) {
+          const code = icache.get(vpn);
+          if (code === undefined) break; // interp() creates it, or faults
+          // As codePage(): stores to a page with decoded code must take the slow path.
+          const t = vpn & TLB_MASK;
+          if (wTag[t] === vpn) wTag[t] = -1;
+          fns = blocksOf(code).fns;
+          pageVpn = vpn;
+        }
+        const b = fns[(pc & 0xffe) >> 1];
+        if (b == null || left - n < b.len) break;
+        // A block never throws nor calls out (translate.ts): what it cannot do, it leaves to interp().
+        pc = b.fn(this, x, rTag, rView, wTag, wView, left - n, pc);
+        if (this.blockN === 0) break; // its first load or store missed the TLB
+        n += this.blockN;
+      }
+      this.instret += n;
+      this.cycles += n;
+      left -= n;
+      this.pc = pc >>> 0;
+      if (left <= 0) return TRAP_BUDGET;
+      const before = this.instret;
+      // A pc a block left to is a block entry, unless no block ran (the slice resumed there).
+      const cause = this.interp(left, true, n > 0);
+      left -= this.instret - before;
+      if (cause !== TRAP_AT_BLOCK) return cause;
+      pc = this.pc | 0;
+      pageVpn = -1; // interp() may have changed the page's code or the mm
+    }
+  }
+
+  /**
+   * The interpreter: execute at most `budget` instructions from this.pc. With `jit`, it also
+   * returns TRAP_AT_BLOCK at a pc reached by a jump (or after an instruction blocks do not hold,
+   * or this.pc when `atEntry`) where a translated block starts, after counting the execution of
+   * that pc toward translation.
+   */
+  private interp(budget: number, jit: boolean, atEntry: boolean): number {
     const x = this.x;
     const rTag = this.rTag;
     const rView = this.rView;
@@ -80,10 +146,11 @@ export class Hart extends HartMemory implements FpContext {
     let pageVpn = -1;
     let code: Int32Array = EMPTY_CODE;
     let cause = TRAP_BUDGET;
-    // Translated blocks of the current page, when the translator is on (translate.ts).
-    const jit = translator.enabled;
     let blocks: PageBlocks | null = null;
-    let inBlock = false;
+    // True when pc was reached by a jump or follows an instruction blocks leave to the
+    // interpreter: only such a pc may start a block. (Heating every pc the interpreter steps
+    // through would translate a block at each pc a slice happened to resume at.)
+    let entry = atEntry;
     try {
       loop: while (n < budget) {
         const vpn = pc >>> 12;
@@ -93,17 +160,16 @@ export class Hart extends HartMemory implements FpContext {
           if (jit) blocks = blocksOf(code);
         }
         const s = pc & 0xffe;
-        if (blocks !== null) {
-          let b = blocks.fns[s >> 1];
-          if (b === undefined) b = this.heat(blocks, code, s, pc);
-          // Only a block the budget covers entirely, so a slice ends on the same instruction.
-          if (b != null && budget - n >= b.len) {
-            inBlock = true;
-            pc = b.fn(this, x, rTag, rView, wTag, wView, budget - n);
-            inBlock = false;
-            n += this.blockN;
-            if (this.codeDirty) { this.codeDirty = false; pageVpn = -1; }
-            continue;
+        if (entry) {
+          entry = false;
+          if (blocks !== null) {
+            let b = blocks.fns[s >> 1];
+            // Not in a slice's last instructions, where no block would fit anyway.
+            if (b === undefined && budget - n >= MAX_BLOCK) b = this.heat(blocks, code, s, pc);
+            if (b != null && budget - n >= b.len) {
+              cause = TRAP_AT_BLOCK;
+              break;
+            }
           }
         }
         let w = code[s];
@@ -136,17 +202,18 @@ export class Hart extends HartMemory implements FpContext {
             }
             break;
           }
-          case 6: if (x[rs1] === x[rs2]) { pc = (pc + imm) | 0; continue; } break; // BEQ
-          case 7: if (x[rs1] !== x[rs2]) { pc = (pc + imm) | 0; continue; } break; // BNE
-          case 8: if (x[rs1] < x[rs2]) { pc = (pc + imm) | 0; continue; } break; // BLT
-          case 9: if (x[rs1] >= x[rs2]) { pc = (pc + imm) | 0; continue; } break; // BGE
-          case 10: if (x[rs1] >>> 0 < x[rs2] >>> 0) { pc = (pc + imm) | 0; continue; } break; // BLTU
-          case 11: if (x[rs1] >>> 0 >= x[rs2] >>> 0) { pc = (pc + imm) | 0; continue; } break; // BGEU
-          case 4: x[rd] = next; pc = (pc + imm) | 0; continue; // JAL
+          case 6: if (x[rs1] === x[rs2]) { pc = (pc + imm) | 0; entry = true; continue; } break; // BEQ
+          case 7: if (x[rs1] !== x[rs2]) { pc = (pc + imm) | 0; entry = true; continue; } break; // BNE
+          case 8: if (x[rs1] < x[rs2]) { pc = (pc + imm) | 0; entry = true; continue; } break; // BLT
+          case 9: if (x[rs1] >= x[rs2]) { pc = (pc + imm) | 0; entry = true; continue; } break; // BGE
+          case 10: if (x[rs1] >>> 0 < x[rs2] >>> 0) { pc = (pc + imm) | 0; entry = true; continue; } break; // BLTU
+          case 11: if (x[rs1] >>> 0 >= x[rs2] >>> 0) { pc = (pc + imm) | 0; entry = true; continue; } break; // BGEU
+          case 4: x[rd] = next; pc = (pc + imm) | 0; entry = true; continue; // JAL
           case 5: { // JALR
             const t = (x[rs1] + imm) & ~1;
             x[rd] = next;
             pc = t;
+            entry = true;
             continue;
           }
           case 2: x[rd] = imm; break; // LUI
@@ -347,11 +414,6 @@ export class Hart extends HartMemory implements FpContext {
       }
     } catch (e) {
       if (!(e instanceof MemFault)) throw e;
-      if (inBlock) {
-        // The block recorded the faulting instruction and the count before it.
-        pc = this.blockPc;
-        n += this.blockN + 1;
-      }
       this.lastFault = e;
       cause = e.cause;
       // A fetch fault happens before the instruction counts as executed; others after n++.
@@ -366,8 +428,10 @@ export class Hart extends HartMemory implements FpContext {
   /** Count one interpreted execution of a block start; translate it once hot. */
   private heat(blocks: PageBlocks, code: Int32Array, s: number, pc: number): Block | null | undefined {
     if (++blocks.heat[s >> 1] < translator.hot) return undefined;
-    const b = translateBlock(code, pc, (slot, at) => this.decodeSlot(code, slot, at));
+    const b = translateBlock(code, pc, (slot, at) => this.decodeSlot(code, slot, at), blocks.heat);
     blocks.fns[s >> 1] = b;
+    // The other traces' starts enter the same function, unless they have a block of their own.
+    if (b !== null) for (const p of b.starts) if (blocks.fns[(p & 0xffe) >> 1] === undefined) blocks.fns[(p & 0xffe) >> 1] = b;
     return b;
   }
 

@@ -1,40 +1,51 @@
-// The translating hart's code generator: a guest basic block, read from a decoded code page
-// (decode.ts), becomes one JavaScript function (`new Function`), which V8 then compiles to
-// machine code like any other hot function.
+// The translating hart's translator: the hot code around a guest pc, read from a decoded code
+// page (decode.ts), becomes one JavaScript function (`new Function`, source in translate-gen.ts),
+// which V8 then compiles to machine code like any other hot function.
 //
-// Why it is faster than the interpreter's switch: inside a block every pc is a constant, each
+// A translation ("block") is a region of up to MAX_SEGMENTS traces of one page. A trace follows
+// the code from a start pc: a conditional branch in it is a side exit, a jal continues at its
+// target. A jump from one trace to the start of a trace of the same region stays inside the
+// function (direct chaining: no return to the dispatcher, registers stay in JS locals), as long
+// as the budget left covers the longest trace; any other exit returns the next pc to the
+// dispatcher. The region holds the trace at the start pc and the traces at the in-page targets
+// of its exits the interpreter has already jumped to (their heat), so a loop with an if/else,
+// or a loop nest, runs as one function.
+//
+// Why it is faster than the interpreter's switch: inside a trace every pc is a constant, each
 // operation is specialised to its registers and immediate, guest registers live in JS locals
-// (loaded on entry, written back on exit), and the budget is checked once per block. A block
-// whose last instruction branches back to its own start loops inside the function, as long as
-// the budget allows another whole pass.
+// (loaded on entry, written back on exit), and the budget is checked once per trace.
 //
 // What stays exact: a block ends before any instruction it does not translate (F/D, atomics,
 // CSRs, ecall, ebreak, FENCE.I, illegal) and at the page end, so the interpreter executes those,
 // and it runs only when the budget left covers it entirely (the caller checks), so slices,
 // timers and signals land on the same instruction as with the interpreter. A load or store that
-// misses the TLB first writes back the registers and records its pc and the count so far in
-// hart.blockPc / hart.blockN, so a fault it throws leaves the hart exactly where the interpreter
-// would. A store that dirties decoded code (codeDirty) ends the block after it: the code that
-// follows may have changed.
+// misses the TLB ends the block before it, and the interpreter executes it: a fault, a filled
+// TLB entry or a store that dirties decoded code then happen exactly as without blocks. (Pages
+// with decoded code are never in the write TLB, so a store to code always leaves the block.)
 //
 // Blocks are cached per decoded page (the Int32Array in mm.icache), in a WeakMap: whatever
 // drops a decoded page (a store to it, FENCE.I, munmap, mprotect, execve) drops its blocks too.
 // No block contains the slot at 0xffe, the one slot the mm invalidates alone.
-import { TLB_MASK } from "./hart-mem.ts";
+import { fpExec } from "./fpu-exec.ts";
 import { mulhu } from "./mulhu.ts";
+import { generate, TRANSLATED, type Trace } from "./translate-gen.ts";
 
 /**
- * A block function. Returns the next pc (as a signed 32-bit value, like the interpreter's), and
- * sets h.blockN to the number of instructions it retired. `left` is the caller's budget left
- * (at least one pass): a self-looping block makes only as many passes as fit in it.
+ * A block function, called with the pc to start at (one of the block's starts). Returns the next pc (as a signed 32-bit value, like the interpreter's), and
+ * sets h.blockN to the number of instructions it retired (0 when its first load or store missed
+ * the TLB). `left` is the caller's budget left, at least `len`: the function starts a trace only
+ * while at least `len` instructions are left, so every trace it starts runs to its end or exit.
  */
 export type BlockFn = (
   h: object, x: Int32Array, rTag: Int32Array, rView: DataView[], wTag: Int32Array, wView: DataView[], left: number,
+  pc: number,
 ) => number;
 
 export interface Block {
-  /** Instructions in one pass. */
+  /** Instructions in the longest trace. */
   readonly len: number;
+  /** The start pcs of its traces: the function may be called at any of them. */
+  readonly starts: readonly number[];
   readonly fn: BlockFn;
 }
 
@@ -45,7 +56,15 @@ export class PageBlocks {
   readonly heat = new Uint8Array(2048);
 }
 
-const MAX_BLOCK = 128;
+/** Instructions in one trace at most. */
+export const MAX_BLOCK = 128;
+/**
+ * Traces in one translation, and their instructions, at most. V8 compiles a big function late
+ * and runs it slowly until then: with 8 traces and 384 instructions a cold 20 M-instruction run
+ * was slower than with single traces; with 4 and 128 it is not, and warm runs gain 40-60%.
+ */
+const MAX_SEGMENTS = 4;
+const MAX_REGION = 128;
 
 /**
  * The switch: CPTBENCH_JIT=0 keeps the interpreter alone (tests flip `enabled` directly).
@@ -72,39 +91,22 @@ export function blocksOf(code: Int32Array): PageBlocks {
   return pb;
 }
 
-/** Operations a block may contain (opcodes.ts numbers): RV32I and M, without system ones. */
-const TRANSLATED = new Set<number>([
-  2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
-  29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 49, 50, 51, 52, 53, 54, 55, 56,
-]);
-const BRANCH_COND: Record<number, (a: string, b: string) => string> = {
-  6: (a, b) => `${a} === ${b}`,
-  7: (a, b) => `${a} !== ${b}`,
-  8: (a, b) => `${a} < ${b}`,
-  9: (a, b) => `${a} >= ${b}`,
-  10: (a, b) => `(${a} >>> 0) < (${b} >>> 0)`,
-  11: (a, b) => `(${a} >>> 0) >= (${b} >>> 0)`,
-};
-
-interface Inst { pc: number; w: number; imm: number; next: number }
-
 /**
- * Translate the block starting at address pc of a decoded page. `decode` fills a slot not
- * decoded yet. Returns null when the first instruction is not one a block may hold.
- *
- * A block is a trace through one page: a conditional branch in it is a side exit (taken: leave
- * the block; not taken: go on), a jal continues at its target, and the trace ends at a jalr, at
- * a branch or jal back to its start (then it loops), at an instruction it does not translate, at
- * the page's end, at a pc it already holds, or at MAX_BLOCK instructions.
+ * The trace from pc, or null when its first instruction is not one a block may hold. It stops
+ * before a pc in `others` (the starts of the region's traces so far).
  */
-export function translateBlock(code: Int32Array, pc: number, decode: (s: number, pc: number) => number): Block | null {
-  const insts: Inst[] = [];
+function traceFrom(
+  code: Int32Array, pc: number, decode: (s: number, pc: number) => number, others: Set<number>,
+): Trace | null {
+  const insts: Trace["insts"] = [];
   const start = pc | 0;
   const seen = new Set<number>();
   let p = start;
   let fallPc: number | null = null;
   for (;;) {
-    if (insts.length >= MAX_BLOCK || (p & 0xfff) === 0xffe || p >>> 12 !== start >>> 12 || seen.has(p)) {
+    // At the start of another trace of the region, jump there rather than copy it.
+    if (insts.length >= MAX_BLOCK || (p & 0xfff) === 0xffe || p >>> 12 !== start >>> 12 || seen.has(p)
+      || (p !== start && others.has(p))) {
       fallPc = p;
       break;
     }
@@ -136,133 +138,70 @@ export function translateBlock(code: Int32Array, pc: number, decode: (s: number,
       p = next;
     }
   }
-  if (insts.length === 0 || (fallPc !== null || (insts[insts.length - 1].w & 0xff) === 5) && insts.length < translator.minLen) {
-    return null;
-  }
-  const body = generate(insts, fallPc, start);
-  const fn = new Function("mulhu", body)(mulhu) as BlockFn;
-  return { len: insts.length, fn };
+  return insts.length === 0 ? null : { start, insts, fallPc };
 }
 
-const reg = (r: number): string => (r === 0 ? "0" : `r${r}`);
-
-/** The function body (a factory returning the block function) for a list of instructions. */
-function generate(insts: Inst[], fallPc: number | null, startPc: number): string {
-  const used = new Set<number>();
-  const written = new Set<number>();
-  for (const { w } of insts) {
+/** The pcs a trace may leave to, known before it runs (side exits, loop exits, the fall-through). */
+function exitsOf(t: Trace): number[] {
+  const out: number[] = [];
+  t.insts.forEach(({ w, pc, imm, next }, k) => {
     const op = w & 0xff;
-    const rd = (w >>> 8) & 63;
-    const rs1 = (w >>> 16) & 63;
-    const rs2 = w >>> 24;
-    if (op < 6 || op > 11) {
-      if (op !== 17 && op !== 18 && op !== 19 && op !== 39) written.add(rd);
-    }
-    used.add(rs1).add(rs2);
-  }
-  written.delete(32);
-  for (const r of written) used.add(r);
-  used.delete(0);
-  const len = insts.length;
-  const lastOp = insts[len - 1].w & 0xff;
-  // A branch or jal back to the start: loop inside the function while the budget allows.
-  const selfLoop = fallPc === null && lastOp !== 5;
-  const wb = (upTo: number): string => {
-    const regs = new Set<number>();
-    for (let k = 0; k < upTo; k++) {
-      const { w } = insts[k];
-      const r = (w >>> 8) & 63;
-      if (written.has(r)) regs.add(r);
-    }
-    // In a loop, any register the block writes may have been written by an earlier pass.
-    const all = selfLoop ? written : regs;
-    return [...all].map((r) => `x[${r}] = r${r};`).join(" ");
-  };
-  const done = selfLoop ? `(it - 1) * ${len} + ` : "";
-  const out: string[] = [];
-  out.push("return function block(h, x, rTag, rView, wTag, wView, left) {");
-  if (selfLoop) out.push(`const maxIter = Math.floor(left / ${len});`);
-  for (const r of used) out.push(`let r${r} = x[${r}];`);
-  if (written.has(32) || insts.some(({ w }) => ((w >>> 8) & 63) === 32)) out.push("let r32 = 0;");
-  out.push("let a = 0, v = 0, t = 0;");
-  if (selfLoop) out.push("for (let it = 1; ; it++) {");
-  insts.forEach((inst, k) => {
-    const { w, imm, pc, next } = inst;
-    const op = w & 0xff;
-    const d = `r${(w >>> 8) & 63}`;
-    const s1 = reg((w >>> 16) & 63);
-    const s2 = reg(w >>> 24);
-    const slow = `${wb(k)} h.blockPc = ${pc}; h.blockN = ${done}${k};`;
-    const load = (fast: string, max: number, slowExpr: string): string =>
-      `a = (${s1} + ${imm}) | 0; v = a >>> 12; t = v & ${TLB_MASK};` +
-      ` if (rTag[t] === v${max < 0xfff ? ` && (a & 0xfff) <= ${max}` : ""}) ${d} = rView[t].${fast};` +
-      ` else { ${slow} ${d} = ${slowExpr}; }`;
-    const store = (fast: string, max: number, val: string, size: number): string =>
-      `a = (${s1} + ${imm}) | 0; v = a >>> 12; t = v & ${TLB_MASK};` +
-      ` if (wTag[t] === v${max < 0xfff ? ` && (a & 0xfff) <= ${max}` : ""}) wView[t].${fast};` +
-      ` else { ${slow} h.storeSlow(a, ${val}, ${size});` +
-      ` if (h.codeDirty) { ${wb(k + 1)} h.blockN = ${done}${k + 1}; return ${next}; } }`;
-    switch (op) {
-      case 20: out.push(`${d} = (${s1} + ${imm}) | 0;`); break; // ADDI
-      case 29: out.push(`${d} = (${s1} + ${s2}) | 0;`); break; // ADD
-      case 30: out.push(`${d} = (${s1} - ${s2}) | 0;`); break; // SUB
-      case 2: out.push(`${d} = ${imm};`); break; // LUI
-      case 3: out.push(`${d} = ${(pc + imm) | 0};`); break; // AUIPC
-      case 21: out.push(`${d} = ${s1} < ${imm} ? 1 : 0;`); break; // SLTI
-      case 22: out.push(`${d} = (${s1} >>> 0) < ${imm >>> 0} ? 1 : 0;`); break; // SLTIU
-      case 23: out.push(`${d} = ${s1} ^ ${imm};`); break; // XORI
-      case 24: out.push(`${d} = ${s1} | ${imm};`); break; // ORI
-      case 25: out.push(`${d} = ${s1} & ${imm};`); break; // ANDI
-      case 26: out.push(`${d} = ${s1} << ${imm};`); break; // SLLI
-      case 27: out.push(`${d} = (${s1} >>> ${imm}) | 0;`); break; // SRLI
-      case 28: out.push(`${d} = ${s1} >> ${imm};`); break; // SRAI
-      case 31: out.push(`${d} = ${s1} << ${s2};`); break; // SLL
-      case 32: out.push(`${d} = ${s1} < ${s2} ? 1 : 0;`); break; // SLT
-      case 33: out.push(`${d} = (${s1} >>> 0) < (${s2} >>> 0) ? 1 : 0;`); break; // SLTU
-      case 34: out.push(`${d} = ${s1} ^ ${s2};`); break; // XOR
-      case 35: out.push(`${d} = (${s1} >>> ${s2}) | 0;`); break; // SRL
-      case 36: out.push(`${d} = ${s1} >> ${s2};`); break; // SRA
-      case 37: out.push(`${d} = ${s1} | ${s2};`); break; // OR
-      case 38: out.push(`${d} = ${s1} & ${s2};`); break; // AND
-      case 39: break; // FENCE
-      case 49: out.push(`${d} = Math.imul(${s1}, ${s2});`); break; // MUL
-      case 50: out.push(`${d} = (mulhu(${s1} >>> 0, ${s2} >>> 0) - (${s1} < 0 ? ${s2} : 0) - (${s2} < 0 ? ${s1} : 0)) | 0;`); break;
-      case 51: out.push(`${d} = (mulhu(${s1} >>> 0, ${s2} >>> 0) - (${s1} < 0 ? ${s2} : 0)) | 0;`); break; // MULHSU
-      case 52: out.push(`${d} = mulhu(${s1} >>> 0, ${s2} >>> 0);`); break; // MULHU
-      case 53: // DIV
-        out.push(`${d} = ${s2} === 0 ? -1 : ${s1} === -0x80000000 && ${s2} === -1 ? ${s1} : (${s1} / ${s2}) | 0;`);
-        break;
-      case 54: out.push(`${d} = ${s2} === 0 ? -1 : (((${s1} >>> 0) / (${s2} >>> 0)) >>> 0) | 0;`); break; // DIVU
-      case 55: out.push(`${d} = ${s2} === 0 ? ${s1} : ${s2} === -1 ? 0 : (${s1} % ${s2}) | 0;`); break; // REM
-      case 56: out.push(`${d} = ${s2} === 0 ? ${s1} : ((${s1} >>> 0) % (${s2} >>> 0)) | 0;`); break; // REMU
-      case 12: out.push(load("getInt8(a & 0xfff)", 0xfff, "(h.loadSlow(a, 1) << 24) >> 24")); break; // LB
-      case 13: out.push(load("getInt16(a & 0xfff, true)", 0xffe, "(h.loadSlow(a, 2) << 16) >> 16")); break; // LH
-      case 14: out.push(load("getInt32(a & 0xfff, true)", 0xffc, "h.loadSlow(a, 4) | 0")); break; // LW
-      case 15: out.push(load("getUint8(a & 0xfff)", 0xfff, "h.loadSlow(a, 1)")); break; // LBU
-      case 16: out.push(load("getUint16(a & 0xfff, true)", 0xffe, "h.loadSlow(a, 2)")); break; // LHU
-      case 17: out.push(store(`setInt8(a & 0xfff, ${s2})`, 0xfff, `${s2} & 0xff`, 1)); break; // SB
-      case 18: out.push(store(`setInt16(a & 0xfff, ${s2}, true)`, 0xffe, `${s2} & 0xffff`, 2)); break; // SH
-      case 19: out.push(store(`setInt32(a & 0xfff, ${s2}, true)`, 0xffc, s2, 4)); break; // SW
-      case 4: // JAL: the trace goes on at the target, or loops
-        out.push(`${d} = ${next};`);
-        if (selfLoop && k === len - 1) out.push(`if (it < maxIter) continue; ${wb(len)} h.blockN = it * ${len}; return ${startPc};`);
-        break;
-      case 5: // JALR: the target is computed before rd is written (rd may be rs1)
-        out.push(`a = (${s1} + ${imm}) & ~1; ${d} = ${next}; ${wb(len)} h.blockN = ${len}; return a;`);
-        break;
-      default: { // a conditional branch (6..11)
-        const cond = BRANCH_COND[op](s1, s2);
-        if (selfLoop && k === len - 1) {
-          out.push(`if (${cond}) { if (it < maxIter) continue; ${wb(len)} h.blockN = it * ${len}; return ${startPc}; }`);
-          out.push(`${wb(len)} h.blockN = it * ${len}; return ${next};`);
-        } else { // a side exit
-          out.push(`if (${cond}) { ${wb(k + 1)} h.blockN = ${done}${k + 1}; return ${(pc + imm) | 0}; }`);
-        }
-      }
+    if (op >= 6 && op <= 11) {
+      out.push((pc + imm) | 0);
+      if (k === t.insts.length - 1) out.push(next);
     }
   });
-  if (fallPc !== null) out.push(`${wb(len)} h.blockN = ${len}; return ${fallPc};`);
-  if (selfLoop) out.push("}");
-  out.push("};");
-  return out.join("\n");
+  if (t.fallPc !== null) out.push(t.fallPc);
+  return out;
+}
+
+/**
+ * Translate the code at address pc of a decoded page into a block (see the top of the file).
+ * `decode` fills a slot not decoded yet; `heat` (by slot/2) tells which other pcs of the page
+ * the interpreter has jumped to. Returns null when the first instruction is not one a block may
+ * hold, or when the code is a short straight run the interpreter does as fast without a call.
+ */
+export function translateBlock(
+  code: Int32Array, pc: number, decode: (s: number, pc: number) => number, heat?: Uint8Array,
+): Block | null {
+  const starts = new Set<number>();
+  const first = traceFrom(code, pc, decode, starts);
+  if (first === null) return null;
+  const lastOp = first.insts[first.insts.length - 1].w & 0xff;
+  if ((first.fallPc !== null || lastOp === 5) && first.insts.length < translator.minLen) return null;
+  const traces = [first];
+  starts.add(first.start);
+  let total = first.insts.length;
+  for (let i = 0; i < traces.length && traces.length < MAX_SEGMENTS; i++) {
+    for (const target of exitsOf(traces[i])) {
+      if (starts.has(target) || target >>> 12 !== first.start >>> 12 || traces.length >= MAX_SEGMENTS) continue;
+      if (heat === undefined || heat[(target & 0xffe) >> 1] === 0) continue;
+      const t = traceFrom(code, target, decode, starts);
+      if (t === null || total + t.insts.length > MAX_REGION) continue;
+      traces.push(t);
+      starts.add(target);
+      total += t.insts.length;
+    }
+  }
+  const len = Math.max(...traces.map((t) => t.insts.length));
+  return { len, starts: [...starts], fn: compile(generate(traces, len)) };
+}
+
+/**
+ * Block functions by source. A block's function holds no state of its own (the page, the hart
+ * and the registers are arguments), so the same code anywhere (a page decoded again after a
+ * store, another process running the same program, the next test) reuses one function, with
+ * its compiled code and V8's type feedback, instead of compiling it again.
+ */
+const compiled = new Map<string, BlockFn>();
+const MAX_COMPILED = 4096;
+
+function compile(body: string): BlockFn {
+  let fn = compiled.get(body);
+  if (fn === undefined) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    fn = new Function("mulhu", "fpExec", body)(mulhu, fpExec) as BlockFn;
+    compiled.set(body, fn);
+  }
+  return fn;
 }

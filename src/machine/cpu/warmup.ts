@@ -67,8 +67,15 @@ export function primeHart(makeHart: (mm: Mm) => Hart): void {
   // Branches, each both taken (to the next instruction) and not taken.
   for (const op of [OP.BEQ, OP.BNE, OP.BLT, OP.BGE, OP.BLTU, OP.BGEU]) {
     emit(op, 0, 6, 7, 4);
+    emit(op, 0, 7, 6, 4);
     emit(op, 0, 6, 6, 4);
   }
+  // A loop long enough to be translated (translate.ts), so the translating hart's paths to and
+  // from blocks have their feedback too: 40 passes of 9 instructions.
+  emit(OP.ADDI, 11, 0, 0, 40);
+  for (let i = 0; i < 8; i++) emit(OP.ADDI, 12, 12, 0, i);
+  emit(OP.ADDI, 11, 11, 0, -1);
+  emit(OP.BNE, 0, 11, 0, -36);
   emit(OP.JAL, 8, 0, 0, 4);
   // jalr to the next instruction: x8 = address of this auipc + 12.
   emit(OP.AUIPC, 8, 0, 0, 12);

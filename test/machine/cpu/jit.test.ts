@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   TRAP_BUDGET, TRAP_ECALL, TRAP_LOAD_FAULT, TRAP_STORE_FAULT,
 } from "../../../src/machine/cpu/hart-mem.ts";
-import { translator } from "../../../src/machine/cpu/translate.ts";
+import { blocksOf, translator } from "../../../src/machine/cpu/translate.ts";
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../../../src/machine/mm/vma.ts";
-import { enc, li } from "../../helpers/encode.ts";
+import { enc, li, RM } from "../../helpers/encode.ts";
 import {
   CODE_BASE, DATA_BASE, makeHart, peek, RO_BASE, UNMAPPED, type MakeHartOptions,
 } from "../../helpers/hart.ts";
@@ -150,5 +150,99 @@ describe("translated blocks: LR/SC", () => {
   it.each([1, 2, 3, 4, 5, 6])("fails exactly as the interpreter's when slices of %i split lr from sc", (b) => {
     const steps = same(prog, new Array<number>(200).fill(b));
     expect(steps.at(-1)!.cause).toBe(TRAP_ECALL);
+  });
+});
+
+describe("translated blocks: chaining inside a region", () => {
+  // A loop with an if/else: 60 passes, the if-path (x8 bit 1 set) on half of them, each path a
+  // trace of its own. Both paths end up in one block function, which jumps between them.
+  const IFELSE = [
+    ...li(9, DATA_BASE), enc.addi(5, 0, 60), enc.addi(8, 0, 0), // 0..12
+    enc.addi(8, 8, 1), enc.andi(10, 8, 2), enc.beq(10, 0, 16), // 16: loop head
+    enc.addi(11, 11, 7), enc.sw(11, 0, 9), enc.jal(0, 12), // 28: if-path, then to the tail
+    enc.addi(12, 12, 3), enc.sw(12, 4, 9), // 40: else-path
+    enc.addi(5, 5, -1), enc.bne(5, 0, -36), // 48: tail
+    enc.ecall(),
+  ];
+
+  it("puts both paths of a hot if/else in one block, entered at either start", () => {
+    // The default threshold: with hot = 1 the else-path would get a block of its own before
+    // the loop head's block is made.
+    Object.assign(translator, { enabled: true, hot: 16, minLen: 8 });
+    const { h, mm } = makeHart(IFELSE);
+    h.run(100_000);
+    const blocks = blocksOf(mm.icache.get(CODE_BASE >>> 12)!);
+    const head = blocks.fns[((CODE_BASE + 16) & 0xffe) >> 1];
+    expect(head).toBeTruthy();
+    expect(head!.starts.length).toBeGreaterThanOrEqual(2);
+    for (const p of head!.starts) expect(blocks.fns[(p & 0xffe) >> 1]).toBe(head);
+  });
+
+  it.each([1, 3, 7, 9, 10, 100, 100_000])("runs to the same state with a budget of %i per run", (b) => {
+    const steps = same(IFELSE, new Array<number>(2000).fill(b));
+    expect(steps.at(-1)!.cause).toBe(TRAP_ECALL);
+    // Set-up, 30 passes of 8 instructions (if-path) and 30 of 7 (else-path), the ecall.
+    expect(steps.at(-1)!.instret).toBe(li(9, DATA_BASE).length + 2 + 30 * 8 + 30 * 7 + 1);
+  });
+});
+
+describe("translated blocks: F and D operations", () => {
+  // 40 passes of D arithmetic (the first inexact result, zeros, a fused op, static and dynamic
+  // rounding modes), loads and stores of doubles, and conversions and compares between the
+  // integer and FP registers.
+  const FP_LOOP = [
+    ...li(9, DATA_BASE), enc.addi(5, 0, 40), enc.addi(6, 0, 3), enc.fcvt_d_w(1, 6), enc.addi(6, 0, 7), enc.fcvt_d_w(2, 6),
+    enc.fdiv_d(4, 1, 2), enc.fadd_d(3, 3, 4), enc.fmul_d(5, 3, 3), enc.fsqrt_d(6, 5), // loop
+    enc.fmadd_d(7, 1, 2, 3), enc.fsd(7, 0, 9), enc.fld(8, 0, 9), enc.fmul_d(9, 8, 10),
+    enc.feq_d(11, 6, 3), enc.add(12, 12, 11), enc.fcvt_w_d(13, 3), enc.fcvt_d_w(11, 5),
+    enc.fsub_d(12, 11, 11, RM.RTZ), enc.fadd_d(13, 3, 1, RM.RTZ), enc.fsw(4, 8, 9), enc.flw(14, 8, 9),
+    enc.addi(5, 5, -1), enc.bne(5, 0, -68),
+    enc.ecall(),
+  ];
+
+  function fpTrace(jit: boolean, frm: number, budgets: number[]): unknown[] {
+    translator.enabled = jit;
+    const { h, mm } = makeHart(FP_LOOP);
+    h.frm = frm;
+    const steps: unknown[] = [];
+    for (const b of budgets) {
+      const cause = h.run(b);
+      steps.push({ cause, pc: h.pc, instret: h.instret, x: [...h.x.subarray(0, 32)], f: [...h.f], fcsr: h.fcsr, data: [...peek(mm, DATA_BASE, 16)] });
+      if (cause !== TRAP_BUDGET) break;
+    }
+    return steps;
+  }
+
+  it.each([
+    ["RNE", 0, [100_000]], ["RTZ", 1, [100_000]], ["RNE", 0, new Array<number>(400).fill(7)], ["RUP", 3, new Array<number>(300).fill(13)],
+  ] as const)("gives the interpreter's registers, fflags and memory (frm %s, budgets %#)", (_name, frm, budgets) => {
+    const interp = fpTrace(false, frm, [...budgets]);
+    const jit = fpTrace(true, frm, [...budgets]);
+    expect(jit).toEqual(interp);
+    const last = jit.at(-1) as { cause: number; fcsr: number };
+    expect(last.cause).toBe(TRAP_ECALL);
+    expect(last.fcsr & 1).toBe(1); // NX: 3/7 is inexact
+  });
+
+  it("sets NX when the first inexact result comes from a block", () => {
+    // sqrt(1) is exact (the interpreter's pass), sqrt(2) is not (the block's first pass).
+    const prog = [enc.addi(5, 0, 0), enc.addi(6, 0, 30),
+      enc.addi(5, 5, 1), enc.fcvt_d_w(11, 5), enc.fsqrt_d(6, 11), enc.bne(5, 6, -12), enc.ecall()];
+    const run = (jit: boolean): number => {
+      translator.enabled = jit;
+      const { h } = makeHart(prog);
+      expect(h.run(10_000)).toBe(TRAP_ECALL);
+      return h.fcsr;
+    };
+    expect(run(true)).toBe(run(false));
+    expect(run(true)).toBe(1);
+  });
+
+  it("runs FP code in blocks", () => {
+    translator.enabled = true;
+    const { h, mm } = makeHart(FP_LOOP);
+    h.run(100_000);
+    const loop = CODE_BASE + 4 * (li(9, DATA_BASE).length + 5);
+    expect(blocksOf(mm.icache.get(CODE_BASE >>> 12)!).fns[(loop & 0xffe) >> 1]).toBeTruthy();
   });
 });
