@@ -34,6 +34,9 @@ export interface ExecOptions {
 
 const GUEST_DIR = "/zdtm/static";
 const SIGTERM = 15;
+/** Virtual time a test may sleep through before SIGTERM, and in each other phase (see runUntil). */
+const SETTLE_NS = 1_000_000_000;
+const PHASE_NS = 30_000_000_000;
 /** Instructions per run() call: the loop checks its conditions between slices. */
 const SLICE = 5_000_000;
 
@@ -44,17 +47,30 @@ function readGuest(m: Machine, path: string): string | null {
   return d !== null && d.inode instanceof TmpfsFile ? new TextDecoder().decode(d.inode.readBytes()) : null;
 }
 
-/** Run slices until `done()` or `budget` instructions; false if the budget ran out or all slept. */
-function runUntil(m: Machine, budget: number, done: () => boolean): { ok: boolean; idle: boolean } {
-  let used = 0;
-  while (!done()) {
-    if (used >= budget) return { ok: false, idle: false };
-    const n = m.kernel.run(Math.min(SLICE, budget - used), true);
-    used += n;
-    // Less than asked and not done: nothing can run and no timer is armed (all asleep for good).
-    if (n < Math.min(SLICE, budget - used + n) && !done()) return { ok: false, idle: true };
+/**
+ * Run slices until `done()` or `budget` instructions; false if the budget ran out or all slept.
+ * When every task sleeps, the kernel would jump the clock to the next timer however far away (an
+ * hour for timers01's itimers) and fire it, where zdtm.py would have gone on within seconds: so
+ * the run stops at an idle moment once `done()` holds, and counts as asleep for good when the next
+ * timer lies more than `horizonNs` of virtual time ahead.
+ */
+function runUntil(m: Machine, budget: number, done: () => boolean, horizonNs = PHASE_NS): { ok: boolean; idle: boolean } {
+  const k = m.kernel;
+  const end = k.clock + k.nsToCycles(horizonNs);
+  k.idleStop = () => done() || (k.timers.nextDeadline() ?? Infinity) > end;
+  try {
+    let used = 0;
+    while (!done()) {
+      if (used >= budget) return { ok: false, idle: false };
+      const n = k.run(Math.min(SLICE, budget - used), true);
+      used += n;
+      // Less than asked and not done: nothing can run before the horizon (all asleep for good).
+      if (n < Math.min(SLICE, budget - used + n) && !done()) return { ok: false, idle: true };
+    }
+    return { ok: true, idle: false };
+  } finally {
+    k.idleStop = null;
   }
-  return { ok: true, idle: false };
 }
 
 const gone = (t: Task): boolean => t.group.threads.size === 0 || [...t.group.threads].every((x) => !x.alive);
@@ -128,7 +144,8 @@ function stopAndCheck(t: ZdtmTest, m: Machine, launcher: Task, limits: ExecLimit
   const pidText = readGuest(m, pidPath);
   const pid = pidText === null ? NaN : Number(pidText.trim());
   if (!Number.isInteger(pid)) return failure(m, `start: no pid in ${pidName}`, outName);
-  runUntil(m, limits.settle, () => false);
+  // A little more run before SIGTERM, as zdtm.py's dump follows within about a second.
+  runUntil(m, limits.settle, () => false, SETTLE_NS);
   const test = k.findTask(k.initNs, pid);
   if (test === undefined || gone(test)) return failure(m, `the test (pid ${pid}) died before SIGTERM`, outName);
   sendSignal(k, test, { signo: SIGTERM, code: SI_USER, pid: 0, uid: 0 }, true);

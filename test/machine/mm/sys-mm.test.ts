@@ -25,7 +25,9 @@ function call(mm: Mm, nr: number, ...args: number[]): number {
   if (e === undefined) throw new Error(`syscall ${nr} not registered`);
   const r = args.map((a) => a | 0);
   while (r.length < 6) r.push(0);
-  return e.fn({} as Kernel, { mm } as unknown as Task, r[0], r[1], r[2], r[3], r[4], r[5]);
+  // A process with the machine's initial limits (mmap checks RLIMIT_AS against them).
+  const k = { frames: { limit: 65536 } } as unknown as Kernel;
+  return e.fn(k, { mm, group: { rlimits: null } } as unknown as Task, r[0], r[1], r[2], r[3], r[4], r[5]);
 }
 
 describe("the mm syscall table", () => {

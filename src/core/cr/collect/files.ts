@@ -49,6 +49,17 @@ export class FilesCollector {
     private readonly skip?: { files: FilesStruct; fd: number },
   ) {}
 
+  /**
+   * Another fd of the self-checkpointing caller open for writing on the very file the image is
+   * being written to: left out like the image fd itself. It happens when a checkpoint follows the
+   * previous one before the caller closed that one's fd (--iters in continue mode): the image
+   * cannot hold a file it is overwriting, and a restart would refuse a host file open for writing.
+   */
+  private isImage(f: File): boolean {
+    const img = this.skip?.files.get(this.skip.fd);
+    return img !== undefined && f !== img && f.inode === img.inode && f.writable;
+  }
+
   /** An absolute name for a path, as the machine's root sees it. */
   name(p: Path): string {
     return dPath(p, this.vfs.root).name;
@@ -151,8 +162,8 @@ export class FilesCollector {
     const rec: FilesRecord = { id, fds: [], maxFds: files.maxFds };
     this.fdTables.push(rec);
     for (const fd of files.fds()) {
-      if (files === this.skip?.files && fd === this.skip.fd) continue;
       const f = files.get(fd)!;
+      if (files === this.skip?.files && (fd === this.skip.fd || this.isImage(f))) continue;
       // Kinds of file whose state the model has no record for yet (sockets, eventfd, epoll...):
       // refused by name rather than saved wrong.
       if (f.inode instanceof SocketInode) {
