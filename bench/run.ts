@@ -1,21 +1,14 @@
 // Benchmarks. `npm run bench` prints one JSON document on stdout:
-//   { "node": ..., "benchmarks": [ { "name", "value", "unit", "runs": [...], ...details } ] }
+//   { "node", "date", "load", "benchmarks": [ { "name", "value", "unit", "runs": [...], ...details } ] }
 // Each benchmark repeats its measurement and reports the median. Speed lives here, never in
 // timed tests. Pass names (or prefixes) as arguments to run only some: `npm run bench -- hart`.
 // `--compare qemu` adds, when hart benchmarks are selected, each hart ELF under qemu-riscv32
 // and cptbench alternated (bench/suites-hart.ts), and prints the ratios on stderr too.
-import { CLI_BENCHMARKS } from "./suites-cli.ts";
-import { CODEC_BENCHMARKS } from "./suites-codec.ts";
-import { CREATOR_BENCHMARKS } from "./suites-creators.ts";
-import { HART_BENCHMARKS, qemuComparisons } from "./suites-hart.ts";
-import { PIDS_BENCHMARKS } from "./suites-pids.ts";
-import { BENCHMARKS as BASE } from "./suites.ts";
-
-// The paired hart suite (bench/suites-hart.ts), the codec suite (bench/suites-codec.ts), the
-// per-creator restart suite (bench/suites-creators.ts) and the CLI start-up suite
-// (bench/suites-cli.ts) and the fork bomb at pids.max (bench/suites-pids.ts) register here,
-// after the machine and C/R suites.
-const BENCHMARKS = [...BASE, ...HART_BENCHMARKS, ...CODEC_BENCHMARKS, ...CREATOR_BENCHMARKS, ...CLI_BENCHMARKS, ...PIDS_BENCHMARKS];
+// `load` is the 1-minute load average before and after (os.loadavg): on a 2-core machine shared
+// with other jobs the figures move with it, so every figure carries it.
+import { loadavg } from "node:os";
+import { ALL_BENCHMARKS, selectBenchmarks } from "./all.ts";
+import { qemuComparisons } from "./suites-hart.ts";
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf("--compare");
@@ -25,12 +18,13 @@ if (at >= 0 && compare !== "qemu") {
   process.exit(2);
 }
 const filters = argv;
-const selected = BENCHMARKS.filter((b) => filters.length === 0 || filters.some((f) => b.name.startsWith(f)));
+const selected = selectBenchmarks(filters);
 if (compare === "qemu" && selected.some((b) => b.name.startsWith("hart."))) selected.push(...qemuComparisons());
 if (selected.length === 0) {
-  console.error(`no benchmark matches ${filters.join(", ")}; known: ${BENCHMARKS.map((b) => b.name).join(", ")}`);
+  console.error(`no benchmark matches ${filters.join(", ")}; known: ${ALL_BENCHMARKS.map((b) => b.name).join(", ")}`);
   process.exit(2);
 }
+const loadBefore = loadavg()[0];
 const results = [];
 for (const b of selected) {
   process.stderr.write(`bench: ${b.name}...\n`);
@@ -39,4 +33,5 @@ for (const b of selected) {
 for (const r of results.filter((x) => x.name.startsWith("compare.qemu."))) {
   process.stderr.write(`cptbench ÷ qemu-riscv32, ${r.name.slice("compare.qemu.".length)}: ${r.value}× (runs ${r.runs.join(", ")})\n`);
 }
-console.log(JSON.stringify({ node: process.version, date: new Date().toISOString(), benchmarks: results }, null, 2));
+const load = { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0] * 100) / 100 };
+console.log(JSON.stringify({ node: process.version, date: new Date().toISOString(), load, benchmarks: results }, null, 2));

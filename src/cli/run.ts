@@ -12,7 +12,7 @@ import { buildExperiments, describeExperiment, singleOf } from "../workbench/con
 import { loadConfig } from "../workbench/config/load.ts";
 import { MODES, POINTS_PATTERN, TARGETS, type Config, type ConfigInput } from "../workbench/config/schema.ts";
 import type { Registry } from "../core/cr/registry.ts";
-import type { CellResult } from "../workbench/scenario/types.ts";
+import type { CellResult, Experiment } from "../workbench/scenario/types.ts";
 import { CliError } from "./errors.ts";
 import { BUGS } from "../workbench/cases/bugs.ts";
 import { Progress } from "./progress.ts";
@@ -140,7 +140,8 @@ run and prints the cells that finished.
 Examples:
   cptbench --initiator external --fork kernel --workload hash --mode kill --target same
   cptbench --workload sieve --points random:5 --norst --out results/
-  cptbench --config configs/openvz-kill-same.yaml --json > report.json`;
+  cptbench --config configs/openvz-kill-same.yaml --json > report.json
+  cptbench run --workload bench/guest/tasktree.elf -- 10000   (arguments after -- go to the workload)`;
 
 /** Why nothing ran, for the exit-1 message: the workloads without points, or a general reason. */
 export function noCellsMessage(noPoints: readonly string[]): string {
@@ -151,6 +152,20 @@ export function noCellsMessage(noPoints: readonly string[]): string {
  * The end of `run` and `matrix`: say why they stopped early, refuse a run that checked nothing,
  * and give the exit status (130 after Ctrl-C, 1 if a cell failed or none ran, else 0).
  */
+/**
+ * The experiments with ARGS (the operands after \`--\`) as the workload's argv[1..]: they replace
+ * a built-in workload's manifest arguments. One workload only, since the arguments belong to one
+ * program; a usage error otherwise.
+ */
+export function withWorkloadArgs(experiments: Experiment[], args: readonly string[]): Experiment[] {
+  if (args.length === 0) return experiments;
+  const names = experiments[0].workloads.map((w) => w.name);
+  if (names.length !== 1) {
+    throw new CliError("CLI_USAGE", `arguments after -- (${args.join(" ")}) go to one workload, but the experiment has ${names.length} (${names.join(", ") || "none"}): name one with --workload`);
+  }
+  return experiments.map((e) => ({ ...e, workloads: e.workloads.map((w) => ({ ...w, args: [...args] })) }));
+}
+
 export function finishCells(stopper: Stopper, ran: number, failed: number, noPoints: readonly string[]): number {
   if (stopper.reason !== null) process.stderr.write(`cptbench: stopped (${stopper.reason === "interrupt" ? "Ctrl-C" : "--fail-fast"}) after ${ran} cell${ran === 1 ? "" : "s"}\n`);
   if (ran === 0 && stopper.reason === null) {
@@ -166,14 +181,15 @@ export function runCommand(setExit: (code: number) => void): Command {
     .option("--json", "print one JSON document {experiment, cells, summary} on stdout, no table, no progress");
   addZdtmOptions(addExperimentOptions(cmd))
     .addHelpText("after", () => EXIT_HELP + choicesHelp())
+    .argument("[args...]", "arguments for the workload, after --: cptbench run --workload prog.elf -- 10000")
     .allowExcessArguments(false)
-    .action(async (flags: ExperimentFlags & ZdtmFlags & { json?: boolean }) => {
+    .action(async (args: string[], flags: ExperimentFlags & ZdtmFlags & { json?: boolean }) => {
       const { config } = await loadConfig({ configPath: flags.config, overrides: flagsToOverrides(flags) });
       const control = runControl(flags, config);
       // Loaded here, not at the top: `cptbench exec` and `config` need none of the runner.
       const { runExperiment } = await import("../workbench/scenario/runner.ts");
       const registry = await registryFor(config);
-      const experiments = buildExperiments(config).map((e) => ({ ...e, ...(control.norst && { norst: true }), ...(control.iters > 1 && { iters: control.iters }) }));
+      const experiments = withWorkloadArgs(buildExperiments(config), args).map((e) => ({ ...e, ...(control.norst && { norst: true }), ...(control.iters > 1 && { iters: control.iters }) }));
       const withSeed = experiments.length > 1;
       const reps = config.repetitions;
       const prog = new Progress({ enabled: !flags.json, label: (c) => cellLabel(c, withSeed), total: experiments.length * reps * experiments[0].workloads.length });

@@ -115,6 +115,27 @@ describe("cptbench run (the default command)", () => {
     expect(err).toMatch(/^cptbench: unknown initiator "no-such-initiator"; available: .*\bexternal\b/m);
   });
 
+  it("arguments after -- go to the one workload (a path workload runs with them)", async () => {
+    fakeRunner(["pass"]);
+    const elf = join(import.meta.dirname, "..", "..", "bench", "guest", "tasktree.elf");
+    expect(await cptbench("run", "--workload", elf, "--mode", "kill", "--", "10000", "-v")).toBe(0);
+    const exp = runExperiment.mock.calls[0]![0] as Experiment;
+    expect(exp.workloads.map((w) => [w.name, w.args])).toEqual([["tasktree", ["10000", "-v"]]]);
+    // The default command takes them too, and they replace a built-in workload's own arguments.
+    expect(await cptbench("--workload", "hash", "--", "7")).toBe(0);
+    expect((runExperiment.mock.calls[1]![0] as Experiment).workloads[0].args).toEqual(["7"]);
+    // Without arguments a path workload runs with none.
+    expect(await cptbench("--workload", elf)).toBe(0);
+    expect((runExperiment.mock.calls[2]![0] as Experiment).workloads[0].args).toEqual([]);
+  });
+
+  it("arguments after -- with several workloads exit 2 and run nothing", async () => {
+    fakeRunner(["pass", "pass"]);
+    expect(await cptbench("--workload", "hash", "--workload", "sieve", "--", "5")).toBe(2);
+    expect(err).toContain("arguments after -- (5) go to one workload, but the experiment has 2 (hash, sieve): name one with --workload");
+    expect(runExperiment).not.toHaveBeenCalled();
+  });
+
   it("a missing workload file exits 2", async () => {
     const missing = join(tmpdir(), "cptbench-no-such-dir", "x.elf");
     expect(await cptbench("--workload", missing)).toBe(2);
