@@ -21,6 +21,7 @@ import { choicesHelp } from "./choices.ts";
 import { exitAfter, Stopper } from "./interrupt.ts";
 import { cellSuites, writeOutDir } from "./out-dir.ts";
 import { addZdtmOptions, iterationsNote, runControl, type ZdtmFlags } from "./zdtm-flags.ts";
+import { addSigningOptions, withSigning, type SigningFlags } from "./signing-flags.ts";
 
 /**
  * The flags `run`, `config` and `matrix` share: each one overrides the config file's key of that
@@ -164,11 +165,13 @@ export function runCommand(setExit: (code: number) => void): Command {
   const cmd = new Command("run")
     .description("run a checkpoint/restart experiment: every workload × point × mode × target, one verdict and cost line per cell (the default command)")
     .option("--json", "print one JSON document {experiment, cells, summary} on stdout, no table, no progress");
-  addZdtmOptions(addExperimentOptions(cmd))
+  addSigningOptions(addZdtmOptions(addExperimentOptions(cmd)))
     .addHelpText("after", () => EXIT_HELP + choicesHelp())
     .allowExcessArguments(false)
-    .action(async (flags: ExperimentFlags & ZdtmFlags & { json?: boolean }) => {
-      const { config } = await loadConfig({ configPath: flags.config, overrides: flagsToOverrides(flags) });
+    .action(async (flags: ExperimentFlags & ZdtmFlags & SigningFlags & { json?: boolean }) => {
+      const { config: loaded } = await loadConfig({ configPath: flags.config, overrides: flagsToOverrides(flags) });
+      const signRegistry = await loadRegistry(loaded);
+      const config = { ...loaded, pluginOptions: withSigning(loaded.pluginOptions, signRegistry, [singleOf(loaded, "codec")], flags) };
       const control = runControl(flags, config);
       // Loaded here, not at the top: `cptbench exec` and `config` need none of the runner.
       const { runExperiment } = await import("../workbench/scenario/runner.ts");
