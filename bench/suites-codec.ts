@@ -5,6 +5,7 @@
 // shared). Encode consumes the chunks as a writer to a pipe would (no concatenation); decode
 // reads the whole image, and for a streaming codec also the same image pushed in 64 KiB chunks,
 // as a restart from a pipe does. Each figure reports the codec's `streams`.
+// `ckpt-nocsum` is the same stream without run checksums: the difference is what checking them costs.
 import "reflect-metadata";
 import type { ImageCodec } from "../src/core/cr/interfaces.ts";
 import {
@@ -141,4 +142,6 @@ function suite(codec: () => ImageCodec, name: string, streams: boolean): Benchma
 export const CODEC_BENCHMARKS: Benchmark[] = [
   ...suite(() => new CptCodec(), "cpt", false),
   ...suite(() => new CkptCodec(), "ckpt", true),
+  // The same stream without run checksums (CKPT_F_RUN_CSUM): what the checksums cost to check.
+  ...suite(() => new CkptCodec({ runChecksums: false }), "ckpt-nocsum", true),
 ];

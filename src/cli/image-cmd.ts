@@ -16,9 +16,12 @@ async function registry(): Promise<Registry> {
   return builtinRegistry();
 }
 
-async function load(arg: string): Promise<ImageSource> {
-  const { loadImage } = await import("../workbench/image/source.ts");
-  return loadImage(arg, await registry());
+/** The image; a signed one read without its key gets a note on stderr that nothing checked it. */
+async function load(arg: string, note = true): Promise<ImageSource> {
+  const { loadImage, unverifiedNote } = await import("../workbench/image/source.ts");
+  const src = loadImage(arg, await registry());
+  if (note && src.signed) process.stderr.write(unverifiedNote(src));
+  return src;
 }
 
 const perTaskOf = (c: ImageCodec): boolean => asPerTask(c) !== null;
@@ -145,10 +148,10 @@ Exit status: 0 on success; diff exits 1 when the images differ and verify when t
     .description("check the image's structure and checksums (cpt's section CRCs, ckpt's CRC-32s); with a directory, also its size and SHA-256 against the inventory")
     .option("--key <keyfile>", "also require an HMAC-SHA256 signature by this key (dump --sign), checked before anything is decoded")
     .action(async (arg: string, o: { key?: string }) => {
-      const src = await load(arg);
+      const src = await load(arg, o.key === undefined);
       if (o.key !== undefined) {
         const { SignedCodec, readKeyFile } = await import("../core/cr/signed.ts");
-        src.codec = new SignedCodec(src.codec, { verify: readKeyFile(o.key, "--key") });
+        src.codec = new SignedCodec(src.plain, { verify: readKeyFile(o.key, "--key") });
       }
       const { ImageError } = await import("../core/cr/interfaces.ts");
       const inv = src.inventory;

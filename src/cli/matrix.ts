@@ -10,6 +10,7 @@ import { readConfigFile, resolveConfig } from "../workbench/config/load.ts";
 import type { Config } from "../workbench/config/schema.ts";
 import type { Axis } from "../core/cr/interfaces.ts";
 import type { Registry } from "../core/cr/registry.ts";
+import { addSigningOptions, withSigning, type SigningFlags } from "./signing-flags.ts";
 import { AXES, combinations, comboLabel, type AxisLists } from "../workbench/matrix/combos.ts";
 import { MatrixError } from "../workbench/matrix/errors.ts";
 import { parseShard, shardUnits, unitLabel, unitsOf, type MatrixPlan, type Shard } from "../workbench/matrix/plan.ts";
@@ -112,17 +113,22 @@ export function matrixCommand(setExit: (code: number) => void): Command {
     .option("--plan", "print the units and cells it would run, with an estimate of the time, and run nothing")
     .option("--shard <i/n>", "run only part i of n of the (combination, workload) units (1-based, like vitest)", shardParser)
     .option("--jobs <n>", "worker threads (default: available parallelism; 1 runs inline)", intParser("--jobs", 1));
-  addZdtmOptions(addExperimentOptions(cmd, true))
+  addSigningOptions(addZdtmOptions(addExperimentOptions(cmd, true)))
     .addHelpText("after", () => HELP + choicesHelp())
     .allowExcessArguments(false)
-    .action(async (flags: MatrixFlags & ZdtmFlags & { plan?: boolean }) => {
+    .action(async (flags: MatrixFlags & ZdtmFlags & SigningFlags & { plan?: boolean }) => {
       if (flags.json && flags.md) throw new CliError("CLI_USAGE", "--json and --md are two output formats: give one");
       const overrides = flagsToOverrides(flags);
       const file = await readConfigFile({ configPath: flags.config });
       const config = resolveConfig(file, overrides);
       const control = runControl(flags, config);
       const registry = await loadRegistry(config);
-      const plan = { ...planOf(config, registry, (axis) => overrides[axis] ?? file.config[axis]), ...(control.norst && { norst: true }), ...(control.iters > 1 && { iters: control.iters }) };
+      const planned = planOf(config, registry, (axis) => overrides[axis] ?? file.config[axis]);
+      const codecs = [...new Set(planned.combinations.map((c) => c.codec))];
+      const plan = {
+        ...planned, pluginOptions: withSigning(planned.pluginOptions, registry, codecs, flags),
+        ...(control.norst && { norst: true }), ...(control.iters > 1 && { iters: control.iters }),
+      };
       const all = unitsOf(plan);
       const units = flags.shard ? shardUnits(all, flags.shard) : all;
       const jobs = flags.jobs ?? availableParallelism();

@@ -14,6 +14,8 @@ import { MODES, POINTS_PATTERN, TARGETS, type Config, type ConfigInput } from ".
 import type { Registry } from "../core/cr/registry.ts";
 import type { CellResult, Experiment } from "../workbench/scenario/types.ts";
 import { CliError } from "./errors.ts";
+import { CptbenchError } from "../machine/errors.ts";
+
 import { BUGS } from "../workbench/cases/bugs.ts";
 import { Progress } from "./progress.ts";
 import { cellLabel, reasonLines, renderMarkdown, renderTable, summarize, summaryLine, useColor } from "./table.ts";
@@ -21,6 +23,10 @@ import { choicesHelp } from "./choices.ts";
 import { exitAfter, Stopper } from "./interrupt.ts";
 import { cellSuites, writeOutDir } from "./out-dir.ts";
 import { addZdtmOptions, iterationsNote, runControl, type ZdtmFlags } from "./zdtm-flags.ts";
+import { addSigningOptions, withSigning, type SigningFlags } from "./signing-flags.ts";
+
+/** The exit status of a run that could not go on (1 is for cells that failed). */
+export const EXIT_CANNOT_GO_ON = 3;
 
 /**
  * The flags `run`, `config` and `matrix` share: each one overrides the config file's key of that
@@ -134,8 +140,10 @@ const EXIT_HELP = `
 Exit status: 0 when no cell failed (unsupported cells, a design that cannot do what the cell
 asks, do not fail the run); 1 when at least one cell failed, or when no cell ran at all (a
 program without cpt_mark() at --points marked, say: the reason is printed); 2 for a usage or
-config error (an unknown name, a file that is no RV32 ELF); 130 after Ctrl-C, which stops the
-run and prints the cells that finished.
+config error (an unknown name, a file that is no RV32 ELF); 3 when the run could not go on (a
+host failure outside a cell's image, printed after the cells that finished; a host I/O error on
+the image itself, ENOSPC say, only fails that cell); 130 after Ctrl-C, which stops the run and
+prints the cells that finished.
 
 Examples:
   cptbench --initiator external --fork kernel --workload hash --mode kill --target same
@@ -179,12 +187,14 @@ export function runCommand(setExit: (code: number) => void): Command {
   const cmd = new Command("run")
     .description("run a checkpoint/restart experiment: every workload × point × mode × target, one verdict and cost line per cell (the default command)")
     .option("--json", "print one JSON document {experiment, cells, summary} on stdout, no table, no progress");
-  addZdtmOptions(addExperimentOptions(cmd))
+  addSigningOptions(addZdtmOptions(addExperimentOptions(cmd)))
     .addHelpText("after", () => EXIT_HELP + choicesHelp())
     .argument("[args...]", "arguments for the workload, after --: cptbench run --workload prog.elf -- 10000")
     .allowExcessArguments(false)
-    .action(async (args: string[], flags: ExperimentFlags & ZdtmFlags & { json?: boolean }) => {
-      const { config } = await loadConfig({ configPath: flags.config, overrides: flagsToOverrides(flags) });
+    .action(async (args: string[], flags: ExperimentFlags & ZdtmFlags & SigningFlags & { json?: boolean }) => {
+      const { config: loaded } = await loadConfig({ configPath: flags.config, overrides: flagsToOverrides(flags) });
+      const signRegistry = await loadRegistry(loaded);
+      const config = { ...loaded, pluginOptions: withSigning(loaded.pluginOptions, signRegistry, [singleOf(loaded, "codec")], flags) };
       const control = runControl(flags, config);
       // Loaded here, not at the top: `cptbench exec` and `config` need none of the runner.
       const { runExperiment } = await import("../workbench/scenario/runner.ts");
@@ -196,6 +206,9 @@ export function runCommand(setExit: (code: number) => void): Command {
       const cells: CellResult[] = [];
       const noPoints: string[] = [];
       const stopper = new Stopper();
+      // An error out of a cell that is not a usage error (a host failure outside the image's
+      // file, a bug): the cells that finished are still printed, and the status is 3.
+      let fatal: string | null = null;
       try {
         for (const exp of experiments) {
           for (let rep = 0; rep < reps; rep++) {
@@ -213,6 +226,9 @@ export function runCommand(setExit: (code: number) => void): Command {
             });
           }
         }
+      } catch (e) {
+        if (e instanceof CptbenchError) throw e;
+        fatal = e instanceof Error ? e.message : String(e);
       } finally {
         prog.done();
         stopper.dispose();
@@ -227,6 +243,7 @@ export function runCommand(setExit: (code: number) => void): Command {
         experiment, cells, summary,
         ...(noPoints.length > 0 && { noPoints }),
         ...(stopper.reason !== null && { stopped: stopper.reason }),
+        ...(fatal !== null && { error: fatal }),
       };
       const { initiator, creator, codec } = experiments[0];
       const title = `cptbench: initiator ${initiator}, creator ${creator}, codec ${codec}`;
@@ -245,6 +262,11 @@ export function runCommand(setExit: (code: number) => void): Command {
         if (control.iters > 1) out.push("", iterationsNote(control.iters));
         out.push("", `total: ${summaryLine(summary)}`);
         process.stdout.write(out.join("\n") + "\n");
+      }
+      if (fatal !== null) {
+        process.stderr.write(`cptbench: the run could not go on after ${cells.length} cell${cells.length === 1 ? "" : "s"}: ${fatal}\n`);
+        setExit(EXIT_CANNOT_GO_ON);
+        return;
       }
       setExit(finishCells(stopper, cells.length, summary.fail, noPoints));
     });

@@ -17,8 +17,9 @@ import { COSTS } from "../../machine/kernel/costs.ts";
 import type { PidNamespace } from "../../machine/kernel/pid.ts";
 import { NR_RESTART } from "../../machine/kernel/syscalls/cr-nr.ts";
 import type { Task } from "../../machine/kernel/task.ts";
-import { CrError, EAGAIN, EINVAL, EPERM } from "./errors.ts";
+import { CrError, EAGAIN, EINTR, EINVAL, EPERM } from "./errors.ts";
 import { mayCheckpointRestore, refuseImageCreds } from "./creds.ts";
+import { SIGKILL } from "../../machine/kernel/signal-names.ts";
 import { restartImageFd, type ImageFd } from "./image-io.ts";
 import type { CrContext } from "./interfaces.ts";
 import { refuse, spawnJob, type CrJob } from "./job.ts";
@@ -95,8 +96,21 @@ export class Restart {
 
   /** Close the running step and open `name`. */
   step(name: string): void {
+    this.fatalCheck();
     this.op.next(name);
     if (this.how.checkAtSteps) this.how.check(this);
+  }
+
+  /**
+   * A fatal signal pending for the restarter (fatal_signal_pending: SIGKILL, or its group already
+   * exiting) aborts the restart at the next step: the restarter dies on its way out of
+   * sys_restart, and a container it would never see must not run as orphans beside a retry.
+   */
+  fatalCheck(): void {
+    const c = this.caller;
+    if (c.group.groupExit || (c.pending.signals & (1n << BigInt(SIGKILL - 1))) !== 0n) {
+      throw new CrError(EINTR, "the restarter has a fatal signal pending (SIGKILL): the restart is abandoned");
+    }
   }
 
   /** The kthread's body: the recipe. */

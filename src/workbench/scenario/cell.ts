@@ -3,13 +3,13 @@
 // the original go on (checkpoint-phase.ts), restart in the same machine or in a fresh one, run to
 // the end, and hold the result to the reference run (restart-phase.ts). The image goes through a
 // real file on the host's disk between the machines.
-import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkpointAt, pointName, problemsOf, type CellDesign, type Point } from "./checkpoint-phase.ts";
 import { continueCheckpoints, continueIterations, iterationPoints, killIterations } from "./iterations.ts";
 import { instructionBudget, type Reference } from "./reference.ts";
 import { restartInto } from "./restart-phase.ts";
+import { hostErrorText, hostIo } from "./host-io.ts";
 import { bootMachine, IMAGE_PATH, loadGuestFile, saveGuestFile } from "./setup.ts";
 import type { CellResult, CrMode, CrTarget, Experiment, WorkloadRef } from "./types.ts";
 
@@ -60,10 +60,26 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
   // Kill mode with --iters: each restored container is checkpointed again (iterations.ts).
   const chain = iters > 1 && mode === "kill";
   // The image crosses machines through a real file, copied page by page.
-  const dir = mkdtempSync(join(tmpdir(), "cptbench-"));
-  const imgPath = join(dir, `${w.name}-${pointName(point).replace(":", "-")}.img`);
+  // A host I/O error (ENOSPC, EIO) on the way fails the fresh cell with the reason; the run goes
+  // on. Anything else escapes to the runner.
+  const io = hostIo();
+  const freshAt = targets.indexOf("fresh");
+  let hostError: string | null = null;
+  const onHost = (e: unknown, what: string): void => {
+    const text = hostErrorText(e);
+    if (text === null) throw e;
+    hostError = `host I/O error ${what}: ${text}`;
+  };
+  let dir: string | null = null;
   try {
-    if (targets.includes("fresh")) saveGuestFile(a, IMAGE_PATH, imgPath);
+    let imgPath = "";
+    try {
+      dir = io.mkdtemp(join(tmpdir(), "cptbench-"));
+      imgPath = join(dir, `${w.name}-${pointName(point).replace(":", "-")}.img`);
+      if (freshAt >= 0) saveGuestFile(a, IMAGE_PATH, imgPath);
+    } catch (e) {
+      onHost(e, "writing the image for the fresh machine");
+    }
     // The same machine first: it is then shut down before a fresh one boots.
     if (targets.includes("same")) {
       const r = results[targets.indexOf("same")];
@@ -72,18 +88,33 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
     }
     const probA = cp.shutdown();
     for (const r of results) r.oopses.push(...probA);
-    if (targets.includes("fresh") && chain) killIterations(exp, w, ref, design, plan, cp.checkpoints[0], null, imgPath, results[targets.indexOf("fresh")], cp.prefix, cp.budget);
-    else if (targets.includes("fresh")) {
-      const r = results[targets.indexOf("fresh")];
+    if (freshAt >= 0 && hostError === null && chain) killIterations(exp, w, ref, design, plan, cp.checkpoints[0], null, imgPath, results[freshAt], cp.prefix, cp.budget);
+    else if (freshAt >= 0 && hostError === null) {
+      const r = results[freshAt];
       const b = bootMachine(exp, w, design.module());
-      loadGuestFile(b, imgPath, IMAGE_PATH);
-      rmSync(imgPath, { force: true });
-      restartInto(b, w, design.restarter, ref, r, cp.prefix, 0, cp.budget);
+      let loaded = false;
+      try {
+        loadGuestFile(b, imgPath, IMAGE_PATH);
+        loaded = true;
+      } catch (e) {
+        onHost(e, "reading the image back");
+      }
+      if (loaded) restartInto(b, w, design.restarter, ref, r, cp.prefix, 0, cp.budget);
       b.kernel.shutdown();
       r.oopses.push(...problemsOf(b.kernel));
     }
+    if (freshAt >= 0 && hostError !== null) {
+      results[freshAt].verdict = "fail";
+      results[freshAt].reason = hostError;
+    }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== null) {
+      try {
+        io.rm(dir);
+      } catch {
+        // A temporary directory left behind is not the cell's failure.
+      }
+    }
   }
   // Continue mode with --iters: the one restart (of the last image) belongs to the last iteration.
   if (iters > 1 && !chain) for (const r of results) r.iterations = continueIterations(cp.checkpoints, r);

@@ -3,7 +3,8 @@
 // does to the guest goes through the controller's real syscalls; the runner only starts programs,
 // sends the controller its SIGUSR1 at the checkpoint point, and reads files afterwards.
 import { createHash } from "node:crypto";
-import { closeSync, ftruncateSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { hostIo } from "./host-io.ts";
 import { PAGE_SIZE } from "../../machine/mm/frame.ts";
 import { join } from "node:path";
 import { Machine } from "../../machine/machine.ts";
@@ -130,15 +131,16 @@ export function saveGuestFile(m: Machine, path: string, hostPath: string): numbe
   const d = walkTmpfs(m.kernel.vfs, path);
   if (d === null || !(d.inode instanceof TmpfsFile)) throw new CptbenchError("IMAGE", `${path} is not a file in the guest`);
   const f = d.inode;
-  const fd = openSync(hostPath, "w");
+  const io = hostIo();
+  const fd = io.open(hostPath, "w");
   try {
     for (const [pgoff, frame] of [...f.cache.pages].sort((x, y) => x[0] - y[0])) {
       const off = pgoff * PAGE_SIZE;
-      if (off < f.size) writeSync(fd, frame.data, 0, Math.min(PAGE_SIZE, f.size - off), off);
+      if (off < f.size) io.write(fd, frame.data, 0, Math.min(PAGE_SIZE, f.size - off), off);
     }
-    ftruncateSync(fd, f.size);
+    io.truncate(fd, f.size);
   } finally {
-    closeSync(fd);
+    io.close(fd);
   }
   return f.size;
 }
@@ -147,16 +149,17 @@ export function saveGuestFile(m: Machine, path: string, hostPath: string): numbe
 export function loadGuestFile(m: Machine, hostPath: string, path: string): void {
   const f = m.kernel.vfs.installFile(path, new Uint8Array(0), 0o600);
   if (f === null) throw new CptbenchError("IMAGE", `${path} cannot hold a file in the guest`);
-  const size = statSync(hostPath).size;
-  const fd = openSync(hostPath, "r");
+  const io = hostIo();
+  const size = io.size(hostPath);
+  const fd = io.open(hostPath, "r");
   try {
     for (let off = 0, pgoff = 0; off < size; off += PAGE_SIZE, pgoff++) {
       const frame = f.cache.findOrCreate(pgoff);
       if (frame === null) throw new CptbenchError("IMAGE", `the guest ran out of memory loading ${path}`);
-      readSync(fd, frame.data, 0, Math.min(PAGE_SIZE, size - off), off);
+      io.read(fd, frame.data, 0, Math.min(PAGE_SIZE, size - off), off);
     }
   } finally {
-    closeSync(fd);
+    io.close(fd);
   }
   f.growTo(size);
 }
