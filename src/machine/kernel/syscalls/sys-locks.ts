@@ -8,6 +8,7 @@
 import { O_PATH, SEEK_CUR, SEEK_END, SEEK_SET } from "../../fs/constants.ts";
 import { EBADF, EFAULT, EINVAL, EOVERFLOW } from "../../fs/errno.ts";
 import type { File } from "../../fs/file.ts";
+import "../../fs/lock-status.ts";
 import { F_RDLCK, F_UNLCK, F_WRLCK, flockLock, OFFSET_MAX, posixLock, posixTestLock, type FileLock, type LockKind } from "../../fs/locks.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../task.ts";
