@@ -191,7 +191,15 @@ export function runCommand(setExit: (code: number) => void): Command {
     .addHelpText("after", () => EXIT_HELP + choicesHelp())
     .argument("[args...]", "arguments for the workload, after --: cptbench run --workload prog.elf -- 10000")
     .allowExcessArguments(false)
-    .action(async (args: string[], flags: ExperimentFlags & ZdtmFlags & SigningFlags & { json?: boolean }) => {
+    .action(async (args: string[], flags: ExperimentFlags & ZdtmFlags & SigningFlags & { json?: boolean }, cmd: Command) => {
+      // Only words after `--` are the workload's: a stray word before it (`cptbench bogus`, the
+      // default command) is a usage error, as commander says for a command without operands.
+      // (commander keeps the argv it parsed as rawArgs on the program; its typings do not list it.)
+      const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+      const afterDashes = raw.includes("--") ? raw.length - raw.indexOf("--") - 1 : 0;
+      if (args.length > afterDashes) {
+        throw new CliError("CLI_USAGE", `too many arguments for 'run': ${args.slice(0, args.length - afterDashes).join(" ")} (a workload's own arguments go after --)`);
+      }
       const { config: loaded } = await loadConfig({ configPath: flags.config, overrides: flagsToOverrides(flags) });
       const signRegistry = await loadRegistry(loaded);
       const config = { ...loaded, pluginOptions: withSigning(loaded.pluginOptions, signRegistry, [singleOf(loaded, "codec")], flags) };
