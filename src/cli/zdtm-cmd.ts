@@ -3,8 +3,10 @@
 // under the emulated kernel; `--qemu` adds qemu-riscv32 as the oracle column. C/R in each design
 // (the default mode once issue 16 lands) is not there yet, and the command says so.
 import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { CliError } from "./errors.ts";
+import { writeReport } from "./run.ts";
 
 interface ZdtmFlags {
   exec?: boolean;
@@ -17,6 +19,7 @@ interface ZdtmFlags {
   json?: boolean;
   md?: boolean;
   out?: string;
+  html?: string;
   seed: number;
   keepGoing?: boolean;
   quick?: boolean;
@@ -53,6 +56,7 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
     .option("--json", "print the results as JSON")
     .option("--md", "print the results as Markdown (what docs/zdtm.md holds)")
     .option("--out <file>", "also write the Markdown (or with --json the JSON) to this file")
+    .option("--html <dir>", "also write DIR/index.html: the results as a verdict grid (exec, and qemu with --qemu)")
     .option("--seed <n>", "seed of each test's machine", posInt("--seed"), 1)
     .option("--quick", `the quick subset CI runs (${QUICK_SUBSET.length} tests) instead of -t/-a`)
     .option("--keep-going", "exit 0 even when a verdict disagrees with workloads/zdtm/expected.json (the table still shows it)")
@@ -96,6 +100,10 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
       const text = flags.json ? render.renderJson(rows) : flags.md ? render.renderMarkdown(rows, header) : render.summaryLines(render.summarize(rows)).join("\n") + "\n";
       process.stdout.write(text);
       if (flags.out !== undefined) writeFileSync(flags.out, flags.json ? render.renderJson(rows) : render.renderMarkdown(rows, header));
+      if (flags.html !== undefined) {
+        const { renderZdtmHtml } = await import("../workbench/zdtm/render-html.ts");
+        writeReport(join(flags.html, "index.html"), renderZdtmHtml(rows, `cptbench zdtm --exec${flags.qemu ? " --qemu" : ""}${flags.all ? " -a" : ""}`));
+      }
       const exp = await import("../workbench/zdtm/expectations.ts");
       const expected = exp.loadExpectations();
       if (flags.updateExpected) {

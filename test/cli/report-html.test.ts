@@ -4,7 +4,7 @@
 // URLs may pass), every chart must have data marks whose numbers are those of DIR/report.json,
 // and a full-page screenshot is saved (CPTBENCH_SCREENSHOT=PATH keeps a copy for a human to look
 // at). Without chromium the test fails when CI=true and is skipped, saying why, elsewhere.
-import { copyFileSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +17,8 @@ import { captureCli } from "../support/cli.ts";
 import { tempDir } from "../support/tmp.ts";
 import { renderResultsHtml } from "../../src/cli/results-html.ts";
 import { cell, syntheticReport } from "../workbench/report/html-fixtures.ts";
+import { EXEC_ROW, QEMU_ROW, renderZdtmHtml } from "../../src/workbench/zdtm/render-html.ts";
+import type { ZdtmRow } from "../../src/workbench/zdtm/suite.ts";
 
 const { main } = await import("../../src/cli/main.ts");
 const io = captureCli(main, {});
@@ -267,5 +269,30 @@ describe("cptbench report --html: flags and other commands' results", () => {
     expect(page).toContain("a &lt;leak&gt;");
     expect([...page.matchAll(/<svg class="chart[^>]*data-title="([^"]*)"/g)].map((m) => m[1])).toEqual(["tasks killed"]);
     expect([...page.matchAll(/data-group="([^"]*)" data-series="tasks killed" data-value="(\d+)"/g)].map((m) => `${m[1]}=${m[2]}`)).toEqual(["external/kernel/cpt=2", "external/kernel/ckpt=5"]);
+  });
+});
+
+describe("cptbench zdtm --html DIR: the ZDTM grid in headless Chromium", () => {
+  it("draws one row per way the tests ran and one square per test, each with its verdict", async (ctx) => {
+    if (browser === undefined) {
+      if (process.env.CI === "true") expect.fail(unavailable);
+      ctx.skip();
+      return;
+    }
+    const pass = { verdict: "pass" as const, reason: null };
+    const rows: ZdtmRow[] = [
+      { name: "zdtm/static/env00", built: true, buildError: null, skip: null, exec: pass, qemu: pass },
+      { name: "zdtm/static/pidfd_self", built: true, buildError: null, skip: null, exec: { verdict: "fail", reason: "ENOSYS: pidfd_open" }, qemu: pass },
+      { name: "zdtm/static/fpu00", built: true, buildError: null, skip: "x86 only", exec: { verdict: "skip", reason: "x86 only" }, qemu: { verdict: "skip", reason: "x86 only" } },
+    ];
+    const file = join(tempDir("zdtm-html"), "index.html");
+    writeFileSync(file, renderZdtmHtml(rows, "cptbench zdtm --exec --qemu"));
+    const page = await openPage(browser, file);
+    expect(await page.$$eval("section", (ss) => ss.map((s) => s.id))).toEqual(["zdtm"]);
+    const squares = await page.$$eval("#zdtm td[data-state]", (tds) => tds.map((td) => `${td.closest("tr")?.querySelector("th")?.textContent}|${td.dataset.state}`));
+    expect(squares).toEqual([
+      `${EXEC_ROW}|pass`, `${EXEC_ROW}|fail`, `${EXEC_ROW}|unsupported`,
+      `${QEMU_ROW}|pass`, `${QEMU_ROW}|pass`, `${QEMU_ROW}|unsupported`,
+    ]);
   });
 });

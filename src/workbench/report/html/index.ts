@@ -11,7 +11,7 @@ import { renderPage, type HtmlSection } from "./page.ts";
 
 export type { MatrixInput } from "./matrix-sections.ts";
 
-/** One ZDTM test on one design (ZDTM, CRIU's test suite, is not run yet: the page is ready for it). */
+/** One ZDTM test run one way: on a design, or without checkpoint (`cptbench zdtm --html`). */
 export interface ZdtmResult {
   design: string;
   test: string;
@@ -75,7 +75,7 @@ function zdtmSection(results: ZdtmResult[] | undefined): HtmlSection | null {
   return {
     id: "zdtm",
     title: "ZDTM tests",
-    intro: "CRIU's test suite run on every design.",
+    intro: "CRIU's ZDTM tests, one row per way they ran (a C/R design, or without checkpoint), one column per test.",
     body: renderGrid({ title: `ZDTM: ${rows.length} designs × ${cols.length} tests`, rowHeading: "design", rows, cols, squares: [...squares.values()] }),
   };
 }
