@@ -1,5 +1,8 @@
-// The emulated kernel: the task table, the syscall entry path, traps, sleeping and waking, and
-// the main loop that steps the scheduler's CPUs.
+// The emulated kernel: the task table, traps, sleeping and waking, and the main loop that steps
+// the scheduler's CPUs (the syscall path is syscalls/dispatch.ts, the option and event types
+// kernel-types.ts). It stays one file past 500 lines because the run loop, the split-slice
+// resumption and sleep/wake share the scheduler state they keep private; splitting them would
+// make that state public for every caller.
 //
 // Virtual time: one guest instruction is one cycle of a 1 GHz nominal clock, and kernel work
 // charges cycles from COSTS. Each virtual CPU has its own clock; `clock` is the clock of the CPU
@@ -20,34 +23,28 @@ import type { Mm } from "../mm/mm.ts";
 import { Console } from "./console.ts";
 import { Cred } from "./cred.ts";
 import { COSTS } from "./costs.ts";
-import { ENOSYS, ERESTART_RESTARTBLOCK, ERESTARTNOINTR, ERESTARTSYS, errnoName } from "./errno.ts";
+import { ERESTARTNOINTR, ERESTARTSYS } from "./errno.ts";
 import { loadProgram } from "./exec.ts";
 import { doExit, doGroupExit, releaseTask } from "./exit.ts";
 import { Futexes } from "./futex.ts";
 import { Freezer } from "./freezer.ts";
 import { KObjectRegistry } from "./kref.ts";
 import { kthreadRun, type KthreadYield } from "./kthread.ts";
-import { Modules, type Module } from "./module.ts";
+import { Modules } from "./module.ts";
 import { formatOops, Oopses } from "./oops.ts";
 import { allocPid, PidNamespace, type Pid } from "./pid.ts";
 import { Prng } from "./prng.ts";
 import { Scheduler, type Cpu } from "./sched.ts";
 import { doSignal, handleTrap, sendSignal, signalDeliverable } from "./signal.ts";
 import { SIGKILL } from "./signal-names.ts";
-import { formatSyscall } from "./strace.ts";
-import { SYSCALLS } from "./syscalls/table.ts";
 import { Nsproxy, SigHand, Task, ThreadGroup, type ExitStatus } from "./task.ts";
 import { TimerQueue } from "./timers.ts";
 import { leaveWaitQueues, WaitQueue } from "./wait-queue.ts";
 import { unixGc } from "../net/gc.ts";
+import { doSyscall } from "./syscalls/dispatch.ts";
+import type { CptOperations, KernelEvent, KernelOptions } from "./kernel-types.ts";
 
-/** The C/R operations a module registers (the seed's cpt_operations). */
-export interface CptOperations {
-  owner: Module;
-  checkpoint(k: Kernel, caller: Task, pid: number, fd: number, flags: number): number;
-  /** `arg`/`argLen`: a user buffer some restart operations use (a user-space restarter's task table). */
-  restart(k: Kernel, caller: Task, ctid: number, fd: number, flags: number, arg: number, argLen: number): number;
-}
+export type { CptOperations, KernelEvent, KernelOptions } from "./kernel-types.ts";
 
 /** Nanoseconds per virtual cycle (1 GHz nominal). */
 const NS_PER_CYCLE = 1;
@@ -55,26 +52,6 @@ const NS_PER_CYCLE = 1;
 const BOOT_REALTIME_NS = 1_735_689_600 * 1e9;
 /** CLOCK_MONOTONIC at boot, so it never reads zero (Linux's starts at boot uptime). */
 const BOOT_MONOTONIC_NS = 1e9;
-
-/** Something the kernel reports beyond the guest's own output. */
-export interface KernelEvent {
-  kind: "fatal-signal" | "instruction-limit" | "deadlock" | "oops";
-  pid: number;
-  message: string;
-}
-
-export interface KernelOptions {
-  seed: number;
-  /** Page frames the machine may allocate (its memory size). */
-  memoryPages: number;
-  console: Console;
-  /** Receives one formatted line per syscall when set. */
-  strace?: (line: string) => void;
-  /** Virtual CPUs (default 1). */
-  cpus?: number;
-  /** Mean scheduling quantum in instructions (default 100,000). */
-  quantum?: number;
-}
 
 export class Kernel {
   readonly frames: FrameAllocator;
@@ -131,7 +108,8 @@ export class Kernel {
   /** Why a task is dying of a signal, for the event reported when it is gone. */
   readonly lastFatal = new Map<Task, string>();
   private nextNsId = 1;
-  private readonly strace?: (line: string) => void;
+  /** One formatted line per syscall goes here when set (KernelOptions.strace). */
+  readonly strace?: (line: string) => void;
   private vfsTree: Vfs | null = null;
 
   constructor(opts: KernelOptions) {
@@ -309,7 +287,7 @@ export class Kernel {
       if (t.restartCode !== 0) {
         // Woken inside a syscall: like a kernel wait loop, it re-checks its condition before it
         // looks at signals, so a wake-up that satisfied it wins over a signal that came with it.
-        this.syscall(t);
+        doSyscall(this, t);
         if (t.state !== "running" || cpu.current !== t) {
           this.sched.preempt(cpu);
           continue;
@@ -457,43 +435,11 @@ export class Kernel {
   }
 
   private trap(t: Task, cause: number): void {
-    if (cause === TRAP_ECALL) this.syscall(t);
+    if (cause === TRAP_ECALL) doSyscall(this, t);
     else {
       this.charge(t, COSTS.trap);
       handleTrap(this, t, cause);
     }
-  }
-
-  private syscall(t: Task): void {
-    const h = t.hart;
-    const x = h.x;
-    const nr = x[17];
-    const entry = SYSCALLS[nr];
-    this.stats.syscalls++;
-    this.charge(t, COSTS.syscall);
-    const a0 = x[10], a1 = x[11], a2 = x[12], a3 = x[13], a4 = x[14], a5 = x[15];
-    let ret: number;
-    if (entry === undefined) {
-      this.stats.enosys.set(nr, (this.stats.enosys.get(nr) ?? 0) + 1);
-      ret = -ENOSYS;
-    } else {
-      ret = entry.fn(this, t, a0, a1, a2, a3, a4, a5);
-    }
-    if (this.strace && !(ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK && t.state === "sleeping")) {
-      this.strace(formatSyscall(t, nr, entry, [a0, a1, a2, a3, a4, a5], ret, errnoName));
-    }
-    if (t.state === "zombie" || t.state === "dead") return;
-    // rt_sigreturn set every register itself; a successful execve replaced the hart.
-    if (entry?.noReturn || t.hart !== h) return;
-    if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK) {
-      // pc stays on the ecall: the call re-executes when the task runs again.
-      t.restartCode = -ret;
-      return;
-    }
-    t.restartCode = 0;
-    t.restart = null;
-    x[10] = ret;
-    h.pc = (h.pc + 4) >>> 0;
   }
 
   // --- Sleeping and waking ---------------------------------------------------------------
