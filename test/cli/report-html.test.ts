@@ -44,6 +44,12 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** Without a browser: in CI a failure to fix, elsewhere a test skipped with the reason printed above. */
+function noBrowser(ctx: { skip: () => void }): void {
+  if (process.env.CI === "true") expect.fail(unavailable);
+  ctx.skip();
+}
+
 interface Mark {
   chart: string;
   group?: string;
@@ -56,12 +62,7 @@ interface Mark {
 
 describe("cptbench report --html in headless Chromium", () => {
   it("writes a page that loads nothing from outside, whose every chart has the run's numbers", async (ctx) => {
-    if (browser === undefined) {
-      // In CI a missing browser is a failure to fix, not a test to skip.
-      if (process.env.CI === "true") expect.fail(unavailable);
-      ctx.skip();
-      return;
-    }
+    if (browser === undefined) return noBrowser(ctx);
     const dir = tempDir("report-html");
     expect(await io.cptbench("report", "--quick", "--html", dir, "--workload", "hash", "--workload", "pipes", "--jobs", "2")).toBe(0);
     expect(io.err).toContain(`wrote ${join(dir, "index.html")}`);
@@ -184,11 +185,7 @@ describe("cptbench case --out DIR: the case's page in headless Chromium", () => 
     ["layout", [], (f, m) => f[m.series!], "image bytes"],
   ];
   for (const [id, designArgs, figureOf, chartTitle] of pages) it(`${id}: its section, its table and charts whose every mark is a figure it measured`, async (ctx) => {
-    if (browser === undefined) {
-      if (process.env.CI === "true") expect.fail(unavailable);
-      ctx.skip();
-      return;
-    }
+    if (browser === undefined) return noBrowser(ctx);
     const dir = tempDir("case-html");
     expect(await io.cptbench("case", id, "--quick", "--initiator", "external", "--fork", "kernel", ...designArgs, "--out", dir)).toBe(0);
     const doc = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as { outcomes: CaseOutcome[] };
@@ -274,11 +271,7 @@ describe("cptbench report --html: flags and other commands' results", () => {
 
 describe("cptbench zdtm --html DIR: the ZDTM grid in headless Chromium", () => {
   it("draws one row per way the tests ran and one square per test, each with its verdict", async (ctx) => {
-    if (browser === undefined) {
-      if (process.env.CI === "true") expect.fail(unavailable);
-      ctx.skip();
-      return;
-    }
+    if (browser === undefined) return noBrowser(ctx);
     const pass = { verdict: "pass" as const, reason: null };
     const rows: ZdtmRow[] = [
       { name: "zdtm/static/env00", built: true, buildError: null, skip: null, exec: pass, qemu: pass },
