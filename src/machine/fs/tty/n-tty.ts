@@ -32,13 +32,17 @@ export function writeRoom(tty: TtyStruct): number {
   return tty.stopped ? 0 : Math.max(0, FLIP_LIMIT - tty.link.flip.length);
 }
 
-/** pty_write: queue bytes as input of the other end and let its discipline take them. */
-export function ptyWrite(tty: TtyStruct, bytes: number[]): number {
+/**
+ * pty_write: queue bytes as input of the other end and let its discipline take them. Echoes
+ * (`defer`) wait in the flip buffer until the input that caused them has all been taken, as
+ * Linux's second work item runs after the first: a ^C in the same write flushes them unread.
+ */
+export function ptyWrite(tty: TtyStruct, bytes: number[], defer = false): number {
   const n = Math.min(bytes.length, writeRoom(tty));
   if (n === 0) return 0;
   const to = tty.link;
   for (let i = 0; i < n; i++) to.flip.push(bytes[i]);
-  flushToLdisc(to);
+  if (!defer) flushToLdisc(to);
   return n;
 }
 
@@ -69,6 +73,8 @@ export function flushToLdisc(tty: TtyStruct): void {
   if (inputAvailable(tty) > 0) tty.k.wakeAll(tty.readWait);
   // The writer may go on: the flip buffer has room again (tty_wakeup of the other end).
   tty.k.wakeAll(tty.link.writeWait);
+  // The echoes this input caused reach the other end now.
+  if (tty.link.flip.length > 0) flushToLdisc(tty.link);
 }
 
 function put(tty: TtyStruct, c: number, eol = false): void {
@@ -182,7 +188,7 @@ class Echo {
   }
 
   commit(): void {
-    if (this.out.length > 0) ptyWrite(this.tty, this.out);
+    if (this.out.length > 0) ptyWrite(this.tty, this.out, true);
     this.out.length = 0;
   }
 }
