@@ -1,4 +1,5 @@
-// Character devices: /dev/null, /dev/zero, /dev/full and /dev/console (the machine console).
+// Character devices: /dev/null, /dev/zero, /dev/full, /dev/console (the machine console), and
+// the terminal nodes /dev/tty and /dev/ptmx, whose opens tty/tty-io.ts answers.
 // Device nodes are inodes with a device number; opening one finds its driver here by number,
 // as chrdev_open does.
 //
@@ -14,6 +15,8 @@ import { noLlseek, type File, type FileOperations } from "./file.ts";
 import { Inode, type FsCtx, type SuperBlock } from "./inode.ts";
 import type { IoIter } from "./iov.ts";
 import { POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./poll.ts";
+import { DEV_PTMX, DEV_TTY } from "./tty/devpts.ts";
+import { ptmxOpen, ttyOpenCurrent } from "./tty/tty-io.ts";
 
 export const DEV_NULL = mkdev(1, 3);
 export const DEV_ZERO = mkdev(1, 5);
@@ -107,7 +110,9 @@ export class CharDevInode extends Inode {
     this.rdev = rdev;
   }
 
-  open(_c: FsCtx, f: File): number {
+  open(c: FsCtx, f: File): number {
+    if (this.rdev === DEV_PTMX) return ptmxOpen(c, f);
+    if (this.rdev === DEV_TTY) return ttyOpenCurrent(c, f);
     const ops = DRIVERS.get(this.rdev);
     if (ops === undefined) return -ENXIO;
     f.ops = ops;

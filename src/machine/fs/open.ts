@@ -1,6 +1,6 @@
 // Opening files (Linux's do_filp_open, condensed): the walk, O_CREAT / O_EXCL, O_NOFOLLOW,
 // O_DIRECTORY, the permission checks of may_open, O_TRUNC, and the file object itself.
-import { isDir, isLnk, MAY_READ, MAY_WRITE, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, S_IALLUGO } from "./constants.ts";
+import { isDir, isLnk, MAY_READ, MAY_WRITE, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, S_IALLUGO } from "./constants.ts";
 import { EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP } from "./errno.ts";
 import { File } from "./file.ts";
 import { isDirInode, type FsCtx, type Path } from "./inode.ts";
@@ -34,7 +34,10 @@ export function openPath(c: FsCtx, p: Path, flags: number, createdAt: string, pr
   const f = new File(c.k.kobj, p, flags, createdAt);
   if (priv !== undefined) f.priv = priv;
   if ((flags & O_PATH) !== 0) return f;
+  // The inode's open sees O_NOCTTY (a terminal's open decides on it); do_dentry_open drops it after.
+  f.flags |= flags & O_NOCTTY;
   const err = p.dentry.inode.open(c, f);
+  f.flags &= ~O_NOCTTY;
   if (err < 0) {
     // The file never became usable: drop it before its inode's open took anything.
     f.ops = { positional: false };

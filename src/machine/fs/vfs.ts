@@ -3,7 +3,8 @@
 // on first use (the first spawn).
 //
 //   /            tmpfs, 0755
-//   /dev         null zero full console, and fd stdin stdout stderr -> /proc/self/fd...
+//   /dev         null zero full console, fd stdin stdout stderr -> /proc/self/fd..., tty ptmx
+//   /dev/pts     devpts (tty/devpts.ts)
 //   /proc        procfs
 //   /sys/fs/cgroup/freezer   the cgroup-v1 freezer hierarchy (cgroupfs.ts)
 //   /tmp         1777
@@ -21,6 +22,7 @@ import { PAGE_SIZE } from "../mm/frame.ts";
 import { ANON_INODE_FS_MAGIC, AnonInode } from "./anon-inode.ts";
 import type { ExeFile } from "../mm/exe-file.ts";
 import { EXEIMAGE_MAGIC, ExeImageInode } from "./exe-image.ts";
+import { DEV_PTMX, DEV_TTY, Devpts } from "./tty/devpts.ts";
 
 /** Anonymous device numbers (0:N), one per superblock, as Linux's get_anon_bdev hands out. */
 const DEV_PIPEFS = mkdev(0, 12);
@@ -30,6 +32,7 @@ const DEV_PROC = mkdev(0, 21);
 const DEV_CGROUP_FREEZER = mkdev(0, 22);
 const DEV_ANON_INODEFS = mkdev(0, 13);
 const DEV_SOCKFS = mkdev(0, 8);
+const DEV_DEVPTS = mkdev(0, 24);
 export const SOCKFS_MAGIC = 0x534f434b;
 
 /** tmpfs's lookup ignores its caller: kernel code outside any task passes this. */
@@ -60,6 +63,9 @@ export class Vfs {
   private anon: { mount: Mount; inode: AnonInode } | null = null;
   /** sockfs: where socket inodes live (net/socket.ts makes them), named socket:[ino]. */
   readonly sockMount: Mount;
+  /** devpts at /dev/pts: the slaves of the machine's ptys. */
+  readonly devpts: Devpts;
+  readonly devptsMount: Mount;
   private imageMount: Mount | null = null;
   /** Mountpoint dentry → the mount on it. */
   private readonly mounts = new Map<Dentry, Mount>();
@@ -74,7 +80,12 @@ export class Vfs {
     const root = this.rootMount.root;
     const rootDir = root.inode as TmpfsDir;
     const dev = rootDir.mkdir(null, root, "dev", 0o755);
-    this.populateDev(dev);
+    this.populateDev(dev, [["null", 0o666, DEV_NULL], ["zero", 0o666, DEV_ZERO], ["full", 0o666, DEV_FULL], ["console", 0o600, DEV_CONSOLE]]);
+    const devDir = dev.inode as TmpfsDir;
+    devDir.symlink(null, dev, "fd", "/proc/self/fd");
+    devDir.symlink(null, dev, "stdin", "/proc/self/fd/0");
+    devDir.symlink(null, dev, "stdout", "/proc/self/fd/1");
+    devDir.symlink(null, dev, "stderr", "/proc/self/fd/2");
     const procDir = rootDir.mkdir(null, root, "proc", 0o555);
     const sys = rootDir.mkdir(null, root, "sys", 0o555);
     const sysFs = (sys.inode as TmpfsDir).mkdir(null, sys, "fs", 0o755);
@@ -91,6 +102,12 @@ export class Vfs {
     const sockfs: SuperBlock = { type: "sockfs", dev: DEV_SOCKFS, magic: SOCKFS_MAGIC, nextIno: 1 };
     const sockRoot = new Dentry("socket:", null, new PseudoRoot(sockfs, 1, S_IFDIR | 0o755, env.nowNs()));
     this.sockMount = new Mount(this.nextMountId++, sockfs, sockRoot, null, null);
+    // The terminal nodes come last, so that every node and mount made before them keeps the
+    // inode and mount number it had before ptys existed.
+    this.populateDev(dev, [["tty", 0o666, DEV_TTY], ["ptmx", 0o666, DEV_PTMX]]);
+    const pts = (dev.inode as TmpfsDir).mkdir(null, dev, "pts", 0o755);
+    this.devpts = new Devpts(DEV_DEVPTS, k);
+    this.devptsMount = this.mount({ mnt: this.rootMount, dentry: pts }, this.devpts, this.devpts.root);
   }
 
   /**
@@ -119,20 +136,11 @@ export class Vfs {
     return { mnt: this.rootMount, dentry: this.rootMount.root };
   }
 
-  private populateDev(dev: Dentry): void {
+  /** Character device nodes in /dev: [name, mode, device number]. */
+  private populateDev(dev: Dentry, nodes: [string, number, number][]): void {
     const dir = dev.inode as TmpfsDir;
     const now = timeNow(this.k);
-    const node = (name: string, mode: number, rdev: number): void => {
-      dir.mknod(dev, name, new CharDevInode(this.tmpfs, this.tmpfs.allocIno(), mode, rdev, now));
-    };
-    node("null", 0o666, DEV_NULL);
-    node("zero", 0o666, DEV_ZERO);
-    node("full", 0o666, DEV_FULL);
-    node("console", 0o600, DEV_CONSOLE);
-    dir.symlink(null, dev, "fd", "/proc/self/fd");
-    dir.symlink(null, dev, "stdin", "/proc/self/fd/0");
-    dir.symlink(null, dev, "stdout", "/proc/self/fd/1");
-    dir.symlink(null, dev, "stderr", "/proc/self/fd/2");
+    for (const [name, mode, rdev] of nodes) dir.mknod(dev, name, new CharDevInode(this.tmpfs, this.tmpfs.allocIno(), mode, rdev, now));
   }
 
   /**

@@ -6,11 +6,13 @@ import { SA_NOCLDWAIT } from "./signal-defs.ts";
 import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, type SigInfo } from "./siginfo.ts";
 import { SIGCHLD, SIGKILL, signalName } from "./signal-names.ts";
 import { exitTaskFiles } from "../fs/task-files.ts";
+import { disassociateCtty } from "../fs/tty/tty-jobctrl.ts";
 import type { Kernel } from "./kernel.ts";
 import { exitItimers } from "./posix-timers.ts";
 import { RLIMIT_CORE, softLimit } from "./rlimit.ts";
 import { SIG_IGN, type ExitStatus, type Task } from "./task.ts";
 import { leaveWaitQueues } from "./wait-queue.ts";
+import { orphanedPgrp } from "./orphaned-pgrp.ts";
 
 /**
  * Whether a core-dumping signal reports a dumped core: the machine says so (coreDumps), or the
@@ -71,23 +73,6 @@ export function releaseTask(k: Kernel, t: Task): void {
   }
   // The task table's reference: the task_struct goes once nobody else holds it.
   k.kobj.put(t, "release_task");
-}
-
-/**
- * will_become_orphaned_pgrp: no member of the group (but `ignored`) has a parent in another
- * group of the same session. Children of the global init do not count, as in Linux.
- */
-function orphanedPgrp(pgrp: Task["group"]["pgrp"], ignored: Task | null): boolean {
-  for (const g of pgrp.pgrpGroups) {
-    const p = g.leader;
-    // p.group === g: the leader of a live group of this pgrp (a restart may leave a task's
-    // old group behind with it as leader until the last reference to that group goes).
-    if (p === null || p.group !== g || p === ignored || !p.alive) continue;
-    const parent = p.parent;
-    if (parent === null || parent.kthread !== null) continue;
-    if (parent.group.pgrp !== pgrp && parent.group.session === p.group.session) return false;
-  }
-  return true;
 }
 
 /**
@@ -195,7 +180,11 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
     t.nsproxy = null;
   }
   g.threads.delete(t);
-  if (g.threads.size === 0) exitItimers(k, g);
+  if (g.threads.size === 0) {
+    exitItimers(k, g);
+    // A session leader's exit takes its terminal from the session (SIGHUP to the foreground).
+    disassociateCtty(k, t, true);
+  }
   reparentChildren(k, t);
   if (t.isLeader && g.threads.size === 0) killOrphanedPgrp(k, t, null);
   if (g.threads.size === 0 && !g.groupExit && status.signal !== undefined) {

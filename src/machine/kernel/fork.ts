@@ -119,6 +119,7 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
     group.hasChildSubreaper = parent.group.hasChildSubreaper || parent.group.isChildSubreaper;
     group.dumpable = parent.group.dumpable;
     group.rlimits = parent.group.rlimits;
+    group.tty = parent.group.tty;
   }
   group.threads.add(child);
   const ferr = copyTaskFiles(k, parent, child, f);

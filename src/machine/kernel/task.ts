@@ -11,6 +11,7 @@ import type { CrJob } from "../../core/cr/job.ts";
 import type { Hart } from "../cpu/hart.ts";
 import type { FilesStruct } from "../fs/fdtable.ts";
 import type { FsStruct } from "../fs/fs-struct.ts";
+import type { TtyStruct } from "../fs/tty/tty-struct.ts";
 import type { Cred } from "./cred.ts";
 import type { FreezerCgroup } from "./freezer.ts";
 import { KObject, type KObjectRegistry } from "./kref.ts";
@@ -137,6 +138,11 @@ export class ThreadGroup extends KObject {
   /** POSIX timers by id (posix-timers.ts), and the next id to try. */
   readonly posixTimers = new Map<number, PosixTimer>();
   nextPosixTimerId = 0;
+  /**
+   * The controlling terminal (signal->tty): inherited by fork, dropped by setsid, TIOCNOTTY, a
+   * hang-up or the session leader's exit (fs/tty/tty-jobctrl.ts). Not a counted reference.
+   */
+  tty: TtyStruct | null = null;
   /** Where this group's threads sleep in waitid (wait_chldexit). */
   readonly childWait = new WaitQueue();
 

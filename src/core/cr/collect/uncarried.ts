@@ -1,5 +1,5 @@
 // Per-process state the model does not carry yet (issue 16 adds it): prctl flags, resource limits,
-// POSIX timers, supplementary groups, CPU affinity. A checkpoint of a task whose state differs from
+// POSIX timers, supplementary groups, CPU affinity, a controlling terminal. A checkpoint of a task whose state differs from
 // what a restored task would get by default is refused with the reason, so the cell is
 // "unsupported" rather than restored wrong. A task that never touched these checkpoints as before.
 import type { Task } from "../../../machine/kernel/task.ts";
@@ -21,4 +21,5 @@ export function refuseUncarried(t: Task): void {
   if (t.cred.groups.length > 0) refuse("has supplementary groups (setgroups)");
   if (t.noNewPrivs) refuse("has PR_SET_NO_NEW_PRIVS set");
   if (t.keepCaps) refuse("has PR_SET_KEEPCAPS set");
+  if (g.tty !== null) refuse(`has a controlling terminal (/dev/${g.tty.name})`);
 }

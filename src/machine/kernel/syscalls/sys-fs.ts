@@ -200,7 +200,7 @@ export const FS_SYSCALLS: SyscallEntry[] = [
   {
     nr: 29, name: "ioctl", args: ["d", "x", "x"],
     level: "partial", cr: "fdTables (FIOCLEX), files (FIONBIO)",
-    note: "FIOCLEX, FIONCLEX, FIONBIO, FIONREAD (regular files and pipes) only; no terminal ioctls (the console is not a tty): ENOTTY",
+    note: "FIOCLEX, FIONCLEX, FIONBIO, FIONREAD; on ptys the termios, window-size, flush, flow, job-control and pty ioctls (fs/tty/tty-ioctl.ts; no TIOCPKT, TIOCSTI, TIOCSIG, TIOCEXCL or TIOCVHANGUP: ENOTTY); the console is not a tty (ENOTTY), as a redirected stdout under qemu",
     fn: sysIoctl,
   },
   {

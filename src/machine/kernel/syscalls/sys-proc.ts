@@ -92,6 +92,7 @@ function sysSetsid(k: Kernel, t: Task): number {
   if (g.pgrp === me || [...k.tasks.values()].some((x) => x.group.pgrp === me)) return -EPERM;
   setGroupPid(k, g, "session", me);
   setGroupPid(k, g, "pgrp", me);
+  g.tty = null; // proc_clear_tty: a new session starts without a controlling terminal
   return vnr(t, me);
 }
 
