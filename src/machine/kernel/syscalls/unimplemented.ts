@@ -141,10 +141,6 @@ export const MISSING: readonly MissingGroup[] = [
     names: ["setns"],
   },
   {
-    note: "no pidfds",
-    names: ["pidfd_open", "pidfd_send_signal", "pidfd_getfd"],
-  },
-  {
     note: "riscv's own calls are not implemented: riscv_flush_icache (JIT-compiling guests need it) and riscv_hwprobe",
     names: ["riscv_flush_icache", "riscv_hwprobe"],
   },
