@@ -208,6 +208,31 @@ export class TmpfsFile extends Inode {
     return 0;
   }
 
+  /** Writing [pos, pos+len) is allowed (memfd seals say otherwise: memfd.ts). */
+  mayWrite(_pos: number, _len: number): boolean {
+    return true;
+  }
+
+  /** Changing i_size to size is allowed (memfd seals). */
+  mayResize(_size: number): boolean {
+    return true;
+  }
+
+  /** fallocate may punch a hole (memfd's write seals forbid it). */
+  mayPunch(): boolean {
+    return true;
+  }
+
+  /** chmod to mode is allowed (memfd's F_SEAL_EXEC). */
+  mayChmod(_mode: number): boolean {
+    return true;
+  }
+
+  /** file_update_time: the data changed (a write, or a write fault on a shared mapping). */
+  touchData(): void {
+    this.mtimeNs = this.ctimeNs = this.sb.env.nowNs();
+  }
+
   /** The whole contents (holes read as zeros), for kernel readers such as execve. */
   readBytes(): Uint8Array {
     const out = new Uint8Array(this.bytes);
@@ -235,7 +260,7 @@ export class TmpfsFile extends Inode {
   getPage(pgoff: number, forWrite: boolean): Frame | null {
     if (pgoff * PAGE_SIZE >= this.bytes) return null;
     const f = this.cache.findOrCreate(pgoff);
-    if (f !== null && forWrite) this.mtimeNs = this.ctimeNs = this.sb.env.nowNs();
+    if (f !== null && forWrite) this.touchData();
     return f;
   }
 

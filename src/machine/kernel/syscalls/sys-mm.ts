@@ -9,17 +9,22 @@
 // (or O_PATH), ENODEV for files with no mmap (pipes, the console, device nodes, directories).
 // MAP_HUGETLB: ENOMEM (no huge pages reserved).
 // mremap: MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP. madvise: see mm/madvise.ts's table.
-import { EBADF, EINVAL, ENOMEM } from "../errno.ts";
+import { EBADF, EFAULT, EINVAL, EMFILE, ENOMEM, EPERM } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
 import { RLIMIT_AS, softLimit } from "../rlimit.ts";
 import type { Task } from "../task.ts";
 import { PAGE_SIZE } from "../../mm/frame.ts";
 import { doMadvise } from "../../mm/madvise.ts";
-import { doMmap, doMunmap, MAP_ANONYMOUS, MAP_HUGETLB, type MmapFile } from "../../mm/mmap.ts";
+import { doMmap, doMunmap, MAP_ANONYMOUS, MAP_HUGETLB, MAP_PRIVATE, MAP_TYPE, type MmapFile } from "../../mm/mmap.ts";
 import { doMprotect } from "../../mm/mprotect.ts";
 import { doMremap } from "../../mm/mremap.ts";
 import { PROT_READ, PROT_WRITE } from "../../mm/vma.ts";
-import { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
+import { TmpfsFile, type Tmpfs } from "../../fs/tmpfs/tmpfs.ts";
+import { F_SEAL_EXEC, MemfdInode, memfdOps } from "../../fs/memfd.ts";
+import { O_LARGEFILE, O_RDWR, S_IFREG } from "../../fs/constants.ts";
+import { File } from "../../fs/file.ts";
+import { Dentry } from "../../fs/inode.ts";
+import { getname } from "../../fs/uaccess.ts";
 import type { SyscallEntry } from "./types.ts";
 
 function sysBrk(_k: Kernel, t: Task, addr: number): number {
@@ -35,11 +40,18 @@ function sysMmap2(k: Kernel, t: Task, addr: number, len: number, prot: number, f
     const f = t.files?.get(fd);
     if (f === undefined || f.isPath) return -EBADF;
     if ((flags & MAP_HUGETLB) !== 0) return -EINVAL;
+    let writable = f.writable;
+    // A write-sealed memfd (memfd_check_seals_mmap): no shared writable mapping, and a shared
+    // read-only one may never become writable (VM_MAYWRITE cleared).
+    if (f.inode instanceof MemfdInode && f.inode.writeSealed && (flags & MAP_TYPE) !== MAP_PRIVATE) {
+      if ((prot & PROT_WRITE) !== 0) return -EPERM;
+      writable = false;
+    }
     file = {
       inode: f.inode instanceof TmpfsFile ? f.inode : null,
       path: f.path,
       readable: f.readable,
-      writable: f.writable,
+      writable,
     };
   } else if ((flags & MAP_HUGETLB) !== 0) {
     return -ENOMEM;
@@ -49,6 +61,50 @@ function sysMmap2(k: Kernel, t: Task, addr: number, len: number, prot: number, f
   const as = softLimit(k, t.group, RLIMIT_AS);
   if (as !== Infinity && totalVm(t.mm) + Math.ceil((len >>> 0) / PAGE_SIZE) * PAGE_SIZE > as) return -ENOMEM;
   return doMmap(t.mm, addr >>> 0, len >>> 0, prot >>> 0, flags >>> 0, pgoff >>> 0, file);
+}
+
+// memfd_create flags (uapi/linux/memfd.h).
+const MFD_CLOEXEC = 0x1;
+const MFD_ALLOW_SEALING = 0x2;
+const MFD_NOEXEC_SEAL = 0x8;
+const MFD_EXEC = 0x10;
+/** MFD_HUGETLB (0x4) and its page-size bits are refused: there is no hugetlbfs. */
+/** NAME_MAX minus the "memfd:" prefix. */
+const MFD_NAME_MAX_LEN = 255 - 6;
+
+/**
+ * memfd_create: a new memfd (fs/memfd.ts) at the lowest free fd. Without MFD_ALLOW_SEALING its
+ * only seal is F_SEAL_SEAL; MFD_NOEXEC_SEAL makes it mode 0666 sealed against chmod +x.
+ */
+function sysMemfdCreate(k: Kernel, t: Task, namep: number, flags: number): number {
+  const fl = flags >>> 0;
+  if ((fl & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_EXEC)) !== 0) return -EINVAL;
+  if ((fl & MFD_NOEXEC_SEAL) !== 0 && (fl & MFD_EXEC) !== 0) return -EINVAL;
+  const name = getname(t.mm, namep, true);
+  if (name === -EFAULT) return -EFAULT;
+  if (typeof name === "number" || name.length > MFD_NAME_MAX_LEN) return -EINVAL;
+  const files = t.files;
+  if (files === null) return -EMFILE;
+  const fd = files.allocFd();
+  if (fd < 0) return fd;
+  const mnt = k.vfs.shmMount;
+  const sb = mnt.sb as Tmpfs;
+  const inode = new MemfdInode(sb, sb.allocIno(), S_IFREG | 0o777, sb.env.nowNs());
+  inode.uid = t.cred.fsuid;
+  inode.gid = t.cred.fsgid;
+  inode.nlink = 0;
+  if ((fl & MFD_NOEXEC_SEAL) !== 0) {
+    inode.mode &= ~0o111;
+    inode.seals = F_SEAL_EXEC;
+  } else if ((fl & MFD_ALLOW_SEALING) !== 0) {
+    inode.seals = 0;
+  }
+  const dentry = new Dentry(`memfd:${name}`, mnt.root, inode);
+  dentry.deleted = true;
+  const f = new File(k.kobj, { mnt, dentry }, O_RDWR | O_LARGEFILE, `memfd_create by pid ${t.id}`);
+  f.ops = memfdOps;
+  files.install(fd, f, (fl & MFD_CLOEXEC) !== 0);
+  return fd;
 }
 
 /** Bytes mapped (total_vm). */
@@ -85,5 +141,10 @@ export const MM_SYSCALLS: SyscallEntry[] = [
     level: "partial", cr: "mms (vmas, pages)",
     note: "MADV_REMOVE gives EINVAL; WILLNEED, COLD and PAGEOUT are accepted and do nothing (no swap, no read-ahead)",
     fn: (_k, t, addr, len, advice) => doMadvise(t.mm, addr >>> 0, len >>> 0, advice | 0),
+  },
+  {
+    nr: 279, name: "memfd_create", args: ["s", "x"],
+    level: "partial", note: "MFD_HUGETLB gives EINVAL (no hugetlbfs)",
+    cr: "not checkpointed: a task holding or mapping a memfd is refused (EOPNOTSUPP)", fn: sysMemfdCreate,
   },
 ];

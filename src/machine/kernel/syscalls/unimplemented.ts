@@ -37,7 +37,7 @@ export const MISSING: readonly MissingGroup[] = [
   {
     note: "file operations not implemented yet",
     names: [
-      "fallocate", "sendfile64", "splice", "vmsplice", "tee", "sync_file_range", "syncfs", "readahead",
+      "sendfile64", "splice", "vmsplice", "tee", "sync_file_range", "syncfs", "readahead",
       "copy_file_range", "preadv2", "pwritev2", "openat2", "fchmodat2", "cachestat", "execveat",
     ],
   },
@@ -118,11 +118,11 @@ export const MISSING: readonly MissingGroup[] = [
     names: ["add_key", "request_key", "keyctl"],
   },
   {
-    note: "memory calls not implemented: no reclaim or NUMA to act on, and no memfd yet",
+    note: "memory calls not implemented: no reclaim or NUMA to act on",
     names: [
       "msync", "mlock", "munlock", "mlockall", "munlockall", "mlock2", "mincore", "remap_file_pages", "mbind",
       "get_mempolicy", "set_mempolicy", "set_mempolicy_home_node", "migrate_pages", "move_pages", "process_madvise",
-      "process_mrelease", "memfd_create", "memfd_secret", "userfaultfd", "membarrier", "mseal", "map_shadow_stack",
+      "process_mrelease", "memfd_secret", "userfaultfd", "membarrier", "mseal", "map_shadow_stack",
     ],
   },
   {
