@@ -100,6 +100,11 @@ export class Mm extends KObject {
   readonly mappedFiles = new Set<TmpfsFile>();
   /** Why the last translate() returned null: SEGV_MAPERR, SEGV_ACCERR, FAULT_OOM or FAULT_SIGBUS. */
   lastFault = 0;
+  /**
+   * membarrier registrations of this address space (MEMBARRIER_CMD_REGISTER_* bits, as
+   * GET_REGISTRATIONS answers them): a new mm (exec, fork) starts with none.
+   */
+  membarrierState = 0;
 
   constructor(
     readonly frames: FrameAllocator,

@@ -21,6 +21,8 @@ import { EVENTS_SYSCALLS } from "./sys-events.ts";
 import { SOCKET_SYSCALLS } from "./sys-socket.ts";
 import { TIMER_SYSCALLS } from "./sys-timer.ts";
 import { PIDFD_SYSCALLS } from "./sys-pidfd.ts";
+import { SCHED_SYSCALLS } from "./sys-sched.ts";
+import { KCMP_SYSCALLS } from "./sys-kcmp.ts";
 import type { SyscallEntry } from "./types.ts";
 
 /** The entries of each sys-*.ts file under the file's name (the rows' `handler` column). */
@@ -45,6 +47,8 @@ export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]]
   ["sys-epoll.ts", EPOLL_SYSCALLS],
   ["sys-events.ts", EVENTS_SYSCALLS],
   ["sys-pidfd.ts", PIDFD_SYSCALLS],
+  ["sys-sched.ts", SCHED_SYSCALLS],
+  ["sys-kcmp.ts", KCMP_SYSCALLS],
 ];
 
 /** What the kernel's dispatch indexes by a7. */
