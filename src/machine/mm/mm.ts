@@ -102,7 +102,7 @@ export class Mm extends KObject {
   lastFault = 0;
   /**
    * membarrier registrations of this address space (MEMBARRIER_CMD_REGISTER_* bits, as
-   * GET_REGISTRATIONS answers them): a new mm (exec, fork) starts with none.
+   * GET_REGISTRATIONS answers them): fork copies them, exec's new mm starts with none.
    */
   membarrierState = 0;
 

@@ -1,6 +1,8 @@
 // fallocate and SEEK_DATA / SEEK_HOLE on tmpfs files (Linux's shmem_fallocate and
 // shmem_file_llseek): the page cache is sparse, so a page present is data and a page absent is
-// a hole, at page granularity, as shmem reports them.
+// a hole, at page granularity, as shmem reports them; a page fallocate allocated is a hole too
+// until something writes it (TmpfsFile.unwritten), as shmem's fallocated folios and ext4's
+// unwritten extents are.
 import { PAGE_SIZE } from "../../mm/frame.ts";
 import type { Mm } from "../../mm/mm.ts";
 import { SEEK_DATA } from "../constants.ts";
@@ -24,8 +26,9 @@ export function tmpfsFallocate(inode: TmpfsFile, mode: number, offset: number, l
     inode.touchData();
     return 0;
   }
+  // F_SEAL_GROW refuses any allocation past the end, even one that keeps the size.
+  if (end > inode.size && !inode.mayResize(end)) return -EPERM;
   const grow = (mode & FALLOC_FL_KEEP_SIZE) === 0 && end > inode.size;
-  if (grow && !inode.mayResize(end)) return -EPERM;
   const fresh: number[] = [];
   for (let pg = Math.floor(offset / PAGE_SIZE); pg * PAGE_SIZE < end; pg++) {
     if (inode.cache.find(pg) !== undefined) continue;
@@ -35,6 +38,10 @@ export function tmpfsFallocate(inode: TmpfsFile, mode: number, offset: number, l
       return -ENOSPC;
     }
     fresh.push(pg);
+  }
+  if (fresh.length > 0) {
+    inode.unwritten ??= new Set();
+    for (const pg of fresh) inode.unwritten.add(pg);
   }
   if (grow) inode.growTo(end);
   inode.touchData();
@@ -59,7 +66,10 @@ function punchHole(inode: TmpfsFile, start: number, end: number): void {
   if (dropped.size === 0) return;
   const frames = new Set(dropped.values());
   for (const mm of inode.cache.mappers ?? new Set<Mm>()) unmapPages(mm, inode, first, last, frames);
-  for (const pg of dropped.keys()) inode.cache.drop(pg);
+  for (const pg of dropped.keys()) {
+    inode.cache.drop(pg);
+    inode.markWritten(pg);
+  }
 }
 
 function unmapPages(mm: Mm, inode: TmpfsFile, first: number, last: number, frames: Set<object>): void {
@@ -82,13 +92,13 @@ export function seekHoleData(inode: TmpfsFile, offset: number, whence: number): 
   if (whence === SEEK_DATA) {
     // The first page present at or after the offset's page.
     let best = Infinity;
-    for (const pg of inode.cache.pages.keys()) if (pg >= startPg && pg < best) best = pg;
+    for (const pg of inode.cache.pages.keys()) if (pg >= startPg && pg < best && inode.unwritten?.has(pg) !== true) best = pg;
     if (best === Infinity) return -ENXIO;
     found = best * PAGE_SIZE;
   } else {
     // The first page absent at or after it (at most one past the pages there are).
     let pg = startPg;
-    while (inode.cache.find(pg) !== undefined) pg++;
+    while (inode.cache.find(pg) !== undefined && inode.unwritten?.has(pg) !== true) pg++;
     found = pg * PAGE_SIZE;
   }
   if (found >= size) return whence === SEEK_DATA ? -ENXIO : size;

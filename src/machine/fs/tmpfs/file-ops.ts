@@ -51,6 +51,7 @@ function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
     }
     const bytes = from.copyIn(n);
     page.data.set(bytes, off);
+    if (bytes.length > 0) inode.markWritten(Math.floor(pos.value / PAGE_SIZE));
     pos.value += bytes.length;
     done += bytes.length;
     inode.growTo(pos.value);

@@ -208,6 +208,20 @@ export class TmpfsFile extends Inode {
     return 0;
   }
 
+  /**
+   * Pages fallocate allocated that nothing has written yet (shmem's fallocated, !uptodate
+   * folios): they read as zeros and count in st_blocks, but SEEK_DATA/SEEK_HOLE see holes.
+   * null while there are none.
+   */
+  unwritten: Set<number> | null = null;
+
+  /** The page at pgoff now holds written data (a write, or a fault that maps it). */
+  markWritten(pgoff: number): void {
+    if (this.unwritten === null) return;
+    this.unwritten.delete(pgoff);
+    if (this.unwritten.size === 0) this.unwritten = null;
+  }
+
   /** Writing [pos, pos+len) is allowed (memfd seals say otherwise: memfd.ts). */
   mayWrite(_pos: number, _len: number): boolean {
     return true;
@@ -247,7 +261,10 @@ export class TmpfsFile extends Inode {
   truncate(size: number): void {
     const old = this.bytes;
     this.bytes = size;
-    if (size < old) this.cache.truncate(size);
+    if (size < old) {
+      this.cache.truncate(size);
+      if (this.unwritten !== null) for (const pg of [...this.unwritten]) if (this.cache.find(pg) === undefined) this.markWritten(pg);
+    }
     this.mtimeNs = this.ctimeNs = this.sb.env.nowNs();
   }
 
@@ -260,6 +277,7 @@ export class TmpfsFile extends Inode {
   getPage(pgoff: number, forWrite: boolean): Frame | null {
     if (pgoff * PAGE_SIZE >= this.bytes) return null;
     const f = this.cache.findOrCreate(pgoff);
+    if (f !== null) this.markWritten(pgoff);
     if (f !== null && forWrite) this.touchData();
     return f;
   }

@@ -2,8 +2,8 @@
 // ftruncate64, truncate64, fallocate, fsync, fdatasync, sync. On riscv32 a 64-bit offset or length comes
 // in two registers, low word first, with no alignment padding (pread64's pos is a3/a4).
 import { truncateInode, truncatePath } from "../../fs/attr-ops.ts";
-import { AT_FDCWD, isDir, MAX_LFS_FILESIZE, MAX_RW_COUNT, O_APPEND, SEEK_HOLE } from "../../fs/constants.ts";
-import { EBADF, EFAULT, EFBIG, EINVAL, EISDIR, ENODEV, EOPNOTSUPP, EPERM, ESPIPE } from "../../fs/errno.ts";
+import { AT_FDCWD, isDir, MAX_LFS_FILESIZE, MAX_RW_COUNT, SEEK_HOLE } from "../../fs/constants.ts";
+import { EBADF, EFAULT, EFBIG, EINVAL, EISDIR, ENODEV, EOPNOTSUPP, ESPIPE } from "../../fs/errno.ts";
 import { FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, tmpfsFallocate } from "../../fs/tmpfs/fallocate.ts";
 import { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
 import type { File, Pos } from "../../fs/file.ts";
@@ -105,7 +105,6 @@ function sysFallocate(k: Kernel, t: Task, fd: number, mode: number, olo: number,
   if ((mode & FALLOC_FL_PUNCH_HOLE) !== 0 && (mode & FALLOC_FL_KEEP_SIZE) === 0) return -EOPNOTSUPP;
   const f = fdget(t, fd);
   if (f === undefined || !f.writable) return -EBADF;
-  if ((f.flags & O_APPEND) !== 0 && (mode & ~FALLOC_FL_KEEP_SIZE) !== 0) return -EPERM;
   const inode = f.inode;
   if (inode instanceof PipeInode) return -ESPIPE;
   if (isDir(inode.mode)) return -EISDIR;
