@@ -6,13 +6,16 @@
 //
 // Only memfds have seals here: F_GET_SEALS on any other file is EINVAL, as on the disk file
 // systems qemu-riscv32's guests see (the root tmpfs stands in for a disk).
+import type { Cred } from "../kernel/cred.ts";
+import type { Kernel } from "../kernel/kernel.ts";
 import type { Mm } from "../mm/mm.ts";
 import { VM_MAYWRITE, VM_SHARED } from "../mm/vma.ts";
 import { EBUSY, EINVAL, EPERM } from "./errno.ts";
-import type { File, FileOperations } from "./file.ts";
-import type { FsCtx } from "./inode.ts";
+import { O_LARGEFILE, O_RDWR, S_IFREG } from "./constants.ts";
+import { File, type FileOperations } from "./file.ts";
+import { Dentry, type FsCtx } from "./inode.ts";
 import { regFileOps } from "./tmpfs/file-ops.ts";
-import { TmpfsFile } from "./tmpfs/tmpfs.ts";
+import { TmpfsFile, type Tmpfs } from "./tmpfs/tmpfs.ts";
 
 // uapi/linux/fcntl.h
 export const F_ADD_SEALS = 1024 + 9;
@@ -88,4 +91,43 @@ export function memfdFcntl(f: File, cmd: number, arg: number): number {
   if ((seals & F_SEAL_WRITE) !== 0 && (inode.seals & F_SEAL_WRITE) === 0 && mappedWritable(inode)) return -EBUSY;
   inode.seals |= seals;
   return 0;
+}
+
+// memfd_create flags (uapi/linux/memfd.h).
+export const MFD_CLOEXEC = 0x1;
+export const MFD_ALLOW_SEALING = 0x2;
+export const MFD_NOEXEC_SEAL = 0x8;
+export const MFD_EXEC = 0x10;
+/** NAME_MAX minus the "memfd:" prefix. */
+export const MFD_NAME_MAX_LEN = 255 - 6;
+
+/** Flags memfd_create accepts: no unknown bits, no MFD_HUGETLB, not both NOEXEC_SEAL and EXEC. */
+export function memfdFlagsValid(fl: number): boolean {
+  if ((fl & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_EXEC)) !== 0) return false;
+  return (fl & MFD_NOEXEC_SEAL) === 0 || (fl & MFD_EXEC) === 0;
+}
+
+/**
+ * A new memfd file named "memfd:NAME" on the shm mount, owned by cred's fs ids, mode 0777 (0666
+ * with MFD_NOEXEC_SEAL, which also seals it against chmod +x). Without MFD_ALLOW_SEALING its one
+ * seal is F_SEAL_SEAL. The caller owns the file's one reference.
+ */
+export function memfdCreate(k: Kernel, cred: Cred, name: string, flags: number, createdAt: string): File {
+  const mnt = k.vfs.shmMount;
+  const sb = mnt.sb as Tmpfs;
+  const inode = new MemfdInode(sb, sb.allocIno(), S_IFREG | 0o777, sb.env.nowNs());
+  inode.uid = cred.fsuid;
+  inode.gid = cred.fsgid;
+  inode.nlink = 0;
+  if ((flags & MFD_NOEXEC_SEAL) !== 0) {
+    inode.mode &= ~0o111;
+    inode.seals = F_SEAL_EXEC;
+  } else if ((flags & MFD_ALLOW_SEALING) !== 0) {
+    inode.seals = 0;
+  }
+  const dentry = new Dentry(`memfd:${name}`, mnt.root, inode);
+  dentry.deleted = true;
+  const f = new File(k.kobj, { mnt, dentry }, O_RDWR | O_LARGEFILE, createdAt);
+  f.ops = memfdOps;
+  return f;
 }

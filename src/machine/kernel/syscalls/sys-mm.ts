@@ -19,11 +19,8 @@ import { doMmap, doMunmap, MAP_ANONYMOUS, MAP_HUGETLB, MAP_PRIVATE, MAP_TYPE, ty
 import { doMprotect } from "../../mm/mprotect.ts";
 import { doMremap } from "../../mm/mremap.ts";
 import { PROT_READ, PROT_WRITE } from "../../mm/vma.ts";
-import { TmpfsFile, type Tmpfs } from "../../fs/tmpfs/tmpfs.ts";
-import { F_SEAL_EXEC, MemfdInode, memfdOps } from "../../fs/memfd.ts";
-import { O_LARGEFILE, O_RDWR, S_IFREG } from "../../fs/constants.ts";
-import { File } from "../../fs/file.ts";
-import { Dentry } from "../../fs/inode.ts";
+import { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
+import { MemfdInode, memfdCreate, memfdFlagsValid, MFD_CLOEXEC, MFD_NAME_MAX_LEN } from "../../fs/memfd.ts";
 import { getname } from "../../fs/uaccess.ts";
 import type { SyscallEntry } from "./types.ts";
 
@@ -63,23 +60,13 @@ function sysMmap2(k: Kernel, t: Task, addr: number, len: number, prot: number, f
   return doMmap(t.mm, addr >>> 0, len >>> 0, prot >>> 0, flags >>> 0, pgoff >>> 0, file);
 }
 
-// memfd_create flags (uapi/linux/memfd.h).
-const MFD_CLOEXEC = 0x1;
-const MFD_ALLOW_SEALING = 0x2;
-const MFD_NOEXEC_SEAL = 0x8;
-const MFD_EXEC = 0x10;
-/** MFD_HUGETLB (0x4) and its page-size bits are refused: there is no hugetlbfs. */
-/** NAME_MAX minus the "memfd:" prefix. */
-const MFD_NAME_MAX_LEN = 255 - 6;
-
 /**
- * memfd_create: a new memfd (fs/memfd.ts) at the lowest free fd. Without MFD_ALLOW_SEALING its
- * only seal is F_SEAL_SEAL; MFD_NOEXEC_SEAL makes it mode 0666 sealed against chmod +x.
+ * memfd_create: a new memfd (fs/memfd.ts) at the lowest free fd. A name longer than
+ * MFD_NAME_MAX_LEN, or unknown flags (MFD_HUGETLB among them: there is no hugetlbfs), are EINVAL.
  */
 function sysMemfdCreate(k: Kernel, t: Task, namep: number, flags: number): number {
   const fl = flags >>> 0;
-  if ((fl & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_EXEC)) !== 0) return -EINVAL;
-  if ((fl & MFD_NOEXEC_SEAL) !== 0 && (fl & MFD_EXEC) !== 0) return -EINVAL;
+  if (!memfdFlagsValid(fl)) return -EINVAL;
   const name = getname(t.mm, namep, true);
   if (name === -EFAULT) return -EFAULT;
   if (typeof name === "number" || name.length > MFD_NAME_MAX_LEN) return -EINVAL;
@@ -87,23 +74,7 @@ function sysMemfdCreate(k: Kernel, t: Task, namep: number, flags: number): numbe
   if (files === null) return -EMFILE;
   const fd = files.allocFd();
   if (fd < 0) return fd;
-  const mnt = k.vfs.shmMount;
-  const sb = mnt.sb as Tmpfs;
-  const inode = new MemfdInode(sb, sb.allocIno(), S_IFREG | 0o777, sb.env.nowNs());
-  inode.uid = t.cred.fsuid;
-  inode.gid = t.cred.fsgid;
-  inode.nlink = 0;
-  if ((fl & MFD_NOEXEC_SEAL) !== 0) {
-    inode.mode &= ~0o111;
-    inode.seals = F_SEAL_EXEC;
-  } else if ((fl & MFD_ALLOW_SEALING) !== 0) {
-    inode.seals = 0;
-  }
-  const dentry = new Dentry(`memfd:${name}`, mnt.root, inode);
-  dentry.deleted = true;
-  const f = new File(k.kobj, { mnt, dentry }, O_RDWR | O_LARGEFILE, `memfd_create by pid ${t.id}`);
-  f.ops = memfdOps;
-  files.install(fd, f, (fl & MFD_CLOEXEC) !== 0);
+  files.install(fd, memfdCreate(k, t.cred, name, fl, `memfd_create by pid ${t.id}`), (fl & MFD_CLOEXEC) !== 0);
   return fd;
 }
 
