@@ -9,7 +9,7 @@
 // (or O_PATH), ENODEV for files with no mmap (pipes, the console, device nodes, directories).
 // MAP_HUGETLB: ENOMEM (no huge pages reserved).
 // mremap: MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP. madvise: see mm/madvise.ts's table.
-import { EBADF, EFAULT, EINVAL, EMFILE, ENOMEM, EPERM } from "../errno.ts";
+import { EBADF, EINVAL, ENOMEM, EPERM } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
 import { RLIMIT_AS, softLimit } from "../rlimit.ts";
 import type { Task } from "../task.ts";
@@ -20,8 +20,7 @@ import { doMprotect } from "../../mm/mprotect.ts";
 import { doMremap } from "../../mm/mremap.ts";
 import { PROT_READ, PROT_WRITE } from "../../mm/vma.ts";
 import { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
-import { MemfdInode, memfdCreate, memfdFlagsValid, MFD_CLOEXEC, MFD_NAME_MAX_LEN } from "../../fs/memfd.ts";
-import { getname } from "../../fs/uaccess.ts";
+import { MemfdInode } from "../../fs/memfd.ts";
 import type { SyscallEntry } from "./types.ts";
 
 function sysBrk(_k: Kernel, t: Task, addr: number): number {
@@ -60,24 +59,6 @@ function sysMmap2(k: Kernel, t: Task, addr: number, len: number, prot: number, f
   return doMmap(t.mm, addr >>> 0, len >>> 0, prot >>> 0, flags >>> 0, pgoff >>> 0, file);
 }
 
-/**
- * memfd_create: a new memfd (fs/memfd.ts) at the lowest free fd. A name longer than
- * MFD_NAME_MAX_LEN, or unknown flags (MFD_HUGETLB among them: there is no hugetlbfs), are EINVAL.
- */
-function sysMemfdCreate(k: Kernel, t: Task, namep: number, flags: number): number {
-  const fl = flags >>> 0;
-  if (!memfdFlagsValid(fl)) return -EINVAL;
-  const name = getname(t.mm, namep, true);
-  if (name === -EFAULT) return -EFAULT;
-  if (typeof name === "number" || name.length > MFD_NAME_MAX_LEN) return -EINVAL;
-  const files = t.files;
-  if (files === null) return -EMFILE;
-  const fd = files.allocFd();
-  if (fd < 0) return fd;
-  files.install(fd, memfdCreate(k, t.cred, name, fl, `memfd_create by pid ${t.id}`), (fl & MFD_CLOEXEC) !== 0);
-  return fd;
-}
-
 /** Bytes mapped (total_vm). */
 function totalVm(mm: Task["mm"]): number {
   let n = 0;
@@ -112,10 +93,5 @@ export const MM_SYSCALLS: SyscallEntry[] = [
     level: "partial", cr: "mms (vmas, pages)",
     note: "MADV_REMOVE gives EINVAL; WILLNEED, COLD and PAGEOUT are accepted and do nothing (no swap, no read-ahead)",
     fn: (_k, t, addr, len, advice) => doMadvise(t.mm, addr >>> 0, len >>> 0, advice | 0),
-  },
-  {
-    nr: 279, name: "memfd_create", args: ["s", "x"],
-    level: "partial", note: "MFD_HUGETLB gives EINVAL (no hugetlbfs)",
-    cr: "not checkpointed: a task holding or mapping a memfd is refused (EOPNOTSUPP)", fn: sysMemfdCreate,
   },
 ];
