@@ -7,7 +7,8 @@
 // no reclaim), MAP_STACK (a hint). File mappings: tmpfs regular files, MAP_SHARED and
 // MAP_PRIVATE, through the page cache (mm/mmap.ts, Mm.faultIn); EBADF for an fd that is not open
 // (or O_PATH), ENODEV for files with no mmap (pipes, the console, device nodes, directories).
-// MAP_HUGETLB: ENOMEM (no huge pages reserved).
+// MAP_HUGETLB: ENOMEM (no huge pages reserved). A write-sealed memfd (fs/memfd.ts) maps shared
+// only read-only, and never becomes writable.
 // mremap: MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP. madvise: see mm/madvise.ts's table.
 import { EBADF, EINVAL, ENOMEM, EPERM } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
