@@ -15,6 +15,7 @@ export function chmodInode(c: FsCtx, inode: Inode, mode: number): number {
   const cred = c.t.cred;
   if (!ownerOrCapable(cred, inode)) return -EPERM;
   if (fixedAttrs(inode)) return -EPERM;
+  if (inode instanceof TmpfsFile && !inode.mayChmod(mode)) return -EPERM;
   let m = mode & S_IALLUGO;
   // Someone outside the file's group, without CAP_FSETID, cannot make it set-group-ID.
   if (!isDir(inode.mode) && !cred.inGroup(inode.gid) && !cred.capable(CAP_FSETID)) m &= ~S_ISGID;
@@ -55,6 +56,7 @@ export function truncateInode(c: FsCtx, inode: Inode, length: number): number {
   if (length < 0) return -EINVAL;
   if (length > MAX_LFS_FILESIZE) return -EFBIG;
   if (inode instanceof TmpfsFile) {
+    if (!inode.mayResize(length)) return -EPERM;
     inode.truncate(length);
     removePrivs(c, inode);
   }

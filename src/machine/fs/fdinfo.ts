@@ -25,5 +25,5 @@ export function showFdinfo(owner: Task, fd: number, f: File): string {
   const cloexec = owner.files?.getCloexec(fd) === true ? O_CLOEXEC : 0;
   let s = `pos:\t${f.pos}\nflags:\t0${((f.flags | cloexec) >>> 0).toString(8)}\nmnt_id:\t${f.path.mnt.id}\nino:\t${f.inode.ino}\n`;
   for (const src of sources) s += src(f, owner);
-  return s + (f.ops.fdinfo?.(f) ?? "");
+  return s + (f.ops.fdinfo?.(f, owner) ?? "");
 }

@@ -11,6 +11,7 @@ import type { FsCtx, Inode, Path } from "./inode.ts";
 import type { IoIter } from "./iov.ts";
 import { locksRemoveFile } from "./locks.ts";
 import type { PollTable } from "./poll.ts";
+import type { Task } from "../kernel/task.ts";
 
 /** A file position passed by reference (loff_t *): read(2) passes the file's, pread a copy. */
 export interface Pos {
@@ -39,8 +40,9 @@ export interface FileOperations {
   /**
    * The kind-specific lines of /proc/<pid>/fdinfo/N after pos/flags/mnt_id/ino, exactly as Linux
    * prints them (each ending in a newline): "eventfd-count: ...", "tfd: ... events: ..." ...
+   * owner is the task whose fd it is (a pidfd prints its pid in that task's namespace).
    */
-  fdinfo?(f: File): string;
+  fdinfo?(f: File, owner?: Task): string;
   /**
    * Set for kinds of open file that checkpoint/restart cannot carry yet: what the file is, as
    * the collector's refusal names it ("an eventfd").

@@ -65,6 +65,14 @@ export class PageCache {
     if (dropped || tail !== 0) for (const l of this.truncateListeners) l(first);
   }
 
+  /** Drop one page (a punched hole): it reads as zeros again. The caller unmapped it. */
+  drop(pgoff: number): void {
+    const f = this.pages.get(pgoff);
+    if (f === undefined) return;
+    this.frames.put(f);
+    this.pages.delete(pgoff);
+  }
+
   /** Free every page (the inode is evicted). */
   release(): void {
     for (const f of this.pages.values()) this.frames.put(f);

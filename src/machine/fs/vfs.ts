@@ -23,6 +23,7 @@ import { ANON_INODE_FS_MAGIC, AnonInode } from "./anon-inode.ts";
 import type { ExeFile } from "../mm/exe-file.ts";
 import { EXEIMAGE_MAGIC, ExeImageInode } from "./exe-image.ts";
 import { DEV_PTMX, DEV_TTY, Devpts } from "./tty/devpts.ts";
+import { PID_FS_MAGIC } from "../kernel/pidfd.ts";
 
 /** Anonymous device numbers (0:N), one per superblock, as Linux's get_anon_bdev hands out. */
 const DEV_PIPEFS = mkdev(0, 12);
@@ -33,6 +34,9 @@ const DEV_CGROUP_FREEZER = mkdev(0, 22);
 const DEV_ANON_INODEFS = mkdev(0, 13);
 const DEV_SOCKFS = mkdev(0, 8);
 const DEV_DEVPTS = mkdev(0, 24);
+/** The internal shmem mount's device, 0:1 as "/dev/zero (deleted)" shows it in maps. */
+const DEV_SHM = mkdev(0, 1);
+const DEV_PIDFS = mkdev(0, 14);
 export const SOCKFS_MAGIC = 0x534f434b;
 
 /** tmpfs's lookup ignores its caller: kernel code outside any task passes this. */
@@ -67,6 +71,8 @@ export class Vfs {
   readonly devpts: Devpts;
   readonly devptsMount: Mount;
   private imageMount: Mount | null = null;
+  private pidfs: Mount | null = null;
+  private shm: Mount | null = null;
   /** Mountpoint dentry → the mount on it. */
   private readonly mounts = new Map<Dentry, Mount>();
   private nextMountId = 1;
@@ -130,6 +136,28 @@ export class Vfs {
 
   get anonInode(): AnonInode {
     return this.anonFs.inode;
+  }
+
+  /** pidfs, where pidfds live (kernel/pidfd.ts); made on first use, as anon_inodefs is. */
+  get pidfsMount(): Mount {
+    if (this.pidfs === null) {
+      const sb: SuperBlock = { type: "pidfs", dev: DEV_PIDFS, magic: PID_FS_MAGIC, nextIno: 1 };
+      const root = new Dentry("pidfs:", null, new PseudoRoot(sb, 1, S_IFDIR | 0o755, timeNow(this.k)));
+      this.pidfs = new Mount(this.nextMountId++, sb, root, null, null);
+    }
+    return this.pidfs;
+  }
+
+  /**
+   * shm_mnt: the internal tmpfs instance memfd_create makes its files on (never mounted in the
+   * tree, so /proc/<pid>/fd names them "/memfd:NAME (deleted)"). Made on first use.
+   */
+  get shmMount(): Mount {
+    if (this.shm === null) {
+      const sb = new Tmpfs(DEV_SHM, { frames: this.k.frames, nowNs: () => timeNow(this.k) });
+      this.shm = new Mount(this.nextMountId++, sb, sb.makeRoot(0o1777), null, null);
+    }
+    return this.shm;
   }
 
   get root(): Path {

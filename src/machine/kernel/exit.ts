@@ -7,6 +7,7 @@ import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, type SigInfo } from "./siginfo.ts";
 import { SIGCHLD, SIGKILL, signalName } from "./signal-names.ts";
 import { exitTaskFiles } from "../fs/task-files.ts";
 import { disassociateCtty } from "../fs/tty/tty-jobctrl.ts";
+import { notifyPidfd } from "./pidfd.ts";
 import type { Kernel } from "./kernel.ts";
 import { exitItimers } from "./posix-timers.ts";
 import { RLIMIT_CORE, softLimit } from "./rlimit.ts";
@@ -43,6 +44,8 @@ function parentAutoreaps(parent: Task): boolean {
  * the task must be released at once (nobody will wait for it).
  */
 function notifyParent(k: Kernel, t: Task): boolean {
+  // do_notify_pidfd: the process is now an exited zombie; its pidfds poll readable.
+  notifyPidfd(k, t.pid);
   const parent = t.parent;
   if (parent === null || !parent.alive) return true;
   const status = reportedStatus(t);
@@ -65,6 +68,7 @@ export function releaseTask(k: Kernel, t: Task): void {
   k.freezer.exit(t);
   t.parent?.children.delete(t);
   t.pid.task = null;
+  notifyPidfd(k, t.pid);
   const g = t.group;
   // The last thread of a group whose leader is a zombie: the leader can now be reported.
   const leader = g.leader;

@@ -1,4 +1,5 @@
 // Creating tasks (Linux kernel/fork.c copy_process) for clone, clone3, fork and vfork.
+import { inheritSched } from "./sched-params.ts";
 import { Hart } from "../cpu/hart.ts";
 import {
   CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_IO, CLONE_NEWPID, CLONE_PARENT,
@@ -135,6 +136,7 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   child.blocked = parent.blocked;
   child.noNewPrivs = parent.noNewPrivs;
   child.cpusAllowed = parent.cpusAllowed;
+  inheritSched(parent, child);
   child.keepCaps = parent.keepCaps;
   // A new thread sharing the address space must not share the signal stack (sas_ss_reset).
   if ((f & (CLONE_VM | CLONE_VFORK)) !== CLONE_VM) child.sas = { ...parent.sas };

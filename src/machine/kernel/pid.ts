@@ -7,6 +7,7 @@ import { KObject, type KObjectRegistry } from "./kref.ts";
 import { PidBitmap } from "./pid-bitmap.ts";
 import type { SigInfo } from "./siginfo.ts";
 import type { Task, ThreadGroup } from "./task.ts";
+import type { WaitQueue } from "./wait-queue.ts";
 
 export const PID_MAX_DEFAULT = 32768;
 /** After wrapping, Linux skips the low pids reserved for daemons (RESERVED_PIDS). */
@@ -114,6 +115,11 @@ export class Pid extends KObject {
   task: Task | null = null;
   /** Thread groups whose process group this is (PIDTYPE_PGID); kept by ThreadGroup. */
   readonly pgrpGroups = new Set<ThreadGroup>();
+  /**
+   * Pollers of pidfds on this pid (wait_pidfd): woken when the process exits and when it is
+   * reaped (pidfd.ts). Made by the first pidfd poll.
+   */
+  pidfdWait: WaitQueue | null = null;
 
   constructor(
     registry: KObjectRegistry,

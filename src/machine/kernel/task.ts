@@ -258,6 +258,16 @@ export class Task extends KObject {
   rwAfterHandler: { sig: string; done: number } | null = null;
   /** sched_setaffinity: the CPUs (bit n = CPU n) it may run on; -1 = every CPU. Inherited by fork. */
   cpusAllowed = -1;
+  /**
+   * The scheduling parameters a program sets and reads back (sys-sched.ts): nice (-20..19),
+   * policy (SCHED_OTHER 0, FIFO 1, RR 2, BATCH 3, IDLE 5), the real-time priority and
+   * SCHED_RESET_ON_FORK. Inherited by fork. The scheduler itself ignores them: the seed alone
+   * decides who runs, so that a run is the same whatever priorities a program asks for.
+   */
+  nice = 0;
+  schedPolicy = 0;
+  rtPriority = 0;
+  resetOnFork = false;
   /** PR_SET_NO_NEW_PRIVS: sticky, inherited by fork and kept across execve. */
   noNewPrivs = false;
   /** PR_SET_KEEPCAPS (SECBIT_KEEP_CAPS): keep the permitted set when the uids leave 0; cleared by execve. */

@@ -11,8 +11,9 @@
 // A private page with refs > 1 is shared copy-on-write with another mm (after fork) and its ptes
 // are read-only (writable = false). Shared-memory pages are also referenced by their object
 // (shmem.ts), so their ptes are always writable and never copied. File pages belong to the
-// file's page cache: a shared mapping maps them writable, a private one read-only until it
-// copies them on the first write (filemap.ts zaps them when the file is truncated).
+// file's page cache: a shared mapping maps them writable from its first write (a read fault
+// maps them read-only, so that the first write updates the file's mtime), a private one
+// read-only until it copies them on the first write (filemap.ts zaps them on truncate).
 //
 // The syscall-level operations live beside this file, one per file, as Linux's mm/ does:
 // mmap.ts, mprotect.ts, mremap.ts, madvise.ts, brk.ts, fork.ts (dup), maps.ts.
@@ -99,6 +100,11 @@ export class Mm extends KObject {
   readonly mappedFiles = new Set<TmpfsFile>();
   /** Why the last translate() returned null: SEGV_MAPERR, SEGV_ACCERR, FAULT_OOM or FAULT_SIGBUS. */
   lastFault = 0;
+  /**
+   * membarrier registrations of this address space (MEMBARRIER_CMD_REGISTER_* bits, as
+   * GET_REGISTRATIONS answers them): fork copies them, exec's new mm starts with none.
+   */
+  membarrierState = 0;
 
   constructor(
     readonly frames: FrameAllocator,
@@ -272,7 +278,7 @@ export class Mm extends KObject {
           this.lastFault = FAULT_OOM;
           return null;
         }
-        pte = { frame: this.frames.get(f), writable: vma.shared };
+        pte = { frame: this.frames.get(f), writable: vma.shared && write };
       } else if (!write) {
         pte = { frame: this.frames.zeroPage, writable: false };
       } else {
@@ -285,7 +291,13 @@ export class Mm extends KObject {
       }
       this.pt.set(vpn, pte);
     }
-    if (write && !pte.writable && !this.breakCow(pte)) {
+    if (write && !pte.writable && vma.shared && vma.backing.kind === "file") {
+      // The first write through a clean shared file pte (do_shared_fault / wp_page_shared with
+      // page_mkwrite): the file's data changes, so mtime and ctime move, as on a disk file
+      // system. Read faults map such pages read-only so that this write is seen.
+      pte.writable = true;
+      vma.backing.inode.touchData();
+    } else if (write && !pte.writable && !this.breakCow(pte)) {
       this.lastFault = FAULT_OOM;
       return null;
     }

@@ -3,6 +3,7 @@
 // the bytes in their buffers, and the inodes all of these name. Objects the model cannot carry
 // (a /proc file, a pipe end held outside the container, a file shared with a task outside it)
 // make the checkpoint fail with the reason.
+import { MemfdInode } from "../../../machine/fs/memfd.ts";
 import type { FilesStruct } from "../../../machine/fs/fdtable.ts";
 import type { File } from "../../../machine/fs/file.ts";
 import type { FsStruct } from "../../../machine/fs/fs-struct.ts";
@@ -92,6 +93,8 @@ export class FilesCollector {
     if (!fresh) return id;
     if (inode instanceof UnixNodeInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? `inode ${inode.ino}`} is the name of an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
     if (inode instanceof PipeInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? "a file in the container's tree"} is a FIFO: checkpoint/restart of FIFOs is not implemented yet`);
+    // A memfd restored as a plain deleted tmpfs file would lose its seals and its memfd: name.
+    if (inode instanceof MemfdInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? `inode ${inode.ino}`} is a memfd: checkpoint/restart of memfds is not implemented yet`);
     const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : null;
     if (kind === null) throw new CrError(EOPNOTSUPP, `inode ${inode.ino} (${inode.sb.type}) at ${externalPath ?? "?"} is not a tmpfs file: it cannot be checkpointed`);
     const external = externalPath !== null && inode.nlink > 0 && !externalPath.endsWith(" (deleted)");

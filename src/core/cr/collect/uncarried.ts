@@ -19,6 +19,8 @@ export function refuseUncarried(t: Task): void {
   if (g.rlimits !== null) refuse("set a resource limit (setrlimit/prlimit64)");
   if (t.cpusAllowed !== -1) refuse("is restricted to some CPUs (sched_setaffinity)");
   if (t.cred.groups.length > 0) refuse("has supplementary groups (setgroups)");
+  if (t.nice !== 0 || t.schedPolicy !== 0 || t.resetOnFork) refuse(`has nice ${t.nice}, scheduling policy ${t.schedPolicy}${t.resetOnFork ? " with SCHED_RESET_ON_FORK" : ""} (setpriority/sched_setscheduler)`);
+  if (t.mm.membarrierState !== 0) refuse("registered for membarrier commands");
   if (t.noNewPrivs) refuse("has PR_SET_NO_NEW_PRIVS set");
   if (t.keepCaps) refuse("has PR_SET_KEEPCAPS set");
   if (g.tty !== null) refuse(`has a controlling terminal (/dev/${g.tty.name})`);

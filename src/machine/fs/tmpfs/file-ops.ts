@@ -2,8 +2,9 @@
 // shmem_file_read_iter and generic_perform_write). A fault part way transfers the bytes before
 // it; running out of frames part way writes what fit, then ENOSPC.
 import { PAGE_SIZE } from "../../mm/frame.ts";
-import { MAX_LFS_FILESIZE, O_APPEND } from "../constants.ts";
-import { EFAULT, EFBIG, ENOSPC } from "../errno.ts";
+import { MAX_LFS_FILESIZE, O_APPEND, SEEK_DATA, SEEK_HOLE } from "../constants.ts";
+import { seekHoleData } from "./fallocate.ts";
+import { EFAULT, EFBIG, ENOSPC, EPERM } from "../errno.ts";
 import { genericLlseek, type File, type FileOperations, type Pos } from "../file.ts";
 import { removePrivs, timeNow, type FsCtx } from "../inode.ts";
 import type { IoIter } from "../iov.ts";
@@ -39,6 +40,10 @@ function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
   while (done < limit) {
     const off = pos.value % PAGE_SIZE;
     const n = Math.min(PAGE_SIZE - off, limit - done);
+    if (!inode.mayWrite(pos.value, n)) {
+      err = -EPERM;
+      break;
+    }
     const page = inode.cache.findOrCreate(Math.floor(pos.value / PAGE_SIZE));
     if (page === null) {
       err = -ENOSPC;
@@ -46,6 +51,7 @@ function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
     }
     const bytes = from.copyIn(n);
     page.data.set(bytes, off);
+    if (bytes.length > 0) inode.markWritten(Math.floor(pos.value / PAGE_SIZE));
     pos.value += bytes.length;
     done += bytes.length;
     inode.growTo(pos.value);
@@ -66,5 +72,10 @@ export const regFileOps: FileOperations = {
   fsync: true,
   read,
   write,
-  llseek: (_c, f, offset, whence) => genericLlseek(f, offset, whence, MAX_LFS_FILESIZE, f.inode.size),
+  llseek: (_c, f, offset, whence) => {
+    if (whence !== SEEK_DATA && whence !== SEEK_HOLE) return genericLlseek(f, offset, whence, MAX_LFS_FILESIZE, f.inode.size);
+    const off = seekHoleData(f.inode as TmpfsFile, offset, whence);
+    if (off >= 0) f.pos = off;
+    return off;
+  },
 };

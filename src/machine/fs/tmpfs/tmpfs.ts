@@ -208,6 +208,45 @@ export class TmpfsFile extends Inode {
     return 0;
   }
 
+  /**
+   * Pages fallocate allocated that nothing has written yet (shmem's fallocated, !uptodate
+   * folios): they read as zeros and count in st_blocks, but SEEK_DATA/SEEK_HOLE see holes.
+   * null while there are none.
+   */
+  unwritten: Set<number> | null = null;
+
+  /** The page at pgoff now holds written data (a write, or a fault that maps it). */
+  markWritten(pgoff: number): void {
+    if (this.unwritten === null) return;
+    this.unwritten.delete(pgoff);
+    if (this.unwritten.size === 0) this.unwritten = null;
+  }
+
+  /** Writing [pos, pos+len) is allowed (memfd seals say otherwise: memfd.ts). */
+  mayWrite(_pos: number, _len: number): boolean {
+    return true;
+  }
+
+  /** Changing i_size to size is allowed (memfd seals). */
+  mayResize(_size: number): boolean {
+    return true;
+  }
+
+  /** fallocate may punch a hole (memfd's write seals forbid it). */
+  mayPunch(): boolean {
+    return true;
+  }
+
+  /** chmod to mode is allowed (memfd's F_SEAL_EXEC). */
+  mayChmod(_mode: number): boolean {
+    return true;
+  }
+
+  /** file_update_time: the data changed (a write, or a write fault on a shared mapping). */
+  touchData(): void {
+    this.mtimeNs = this.ctimeNs = this.sb.env.nowNs();
+  }
+
   /** The whole contents (holes read as zeros), for kernel readers such as execve. */
   readBytes(): Uint8Array {
     const out = new Uint8Array(this.bytes);
@@ -222,7 +261,10 @@ export class TmpfsFile extends Inode {
   truncate(size: number): void {
     const old = this.bytes;
     this.bytes = size;
-    if (size < old) this.cache.truncate(size);
+    if (size < old) {
+      this.cache.truncate(size);
+      if (this.unwritten !== null) for (const pg of [...this.unwritten]) if (this.cache.find(pg) === undefined) this.markWritten(pg);
+    }
     this.mtimeNs = this.ctimeNs = this.sb.env.nowNs();
   }
 
@@ -235,7 +277,8 @@ export class TmpfsFile extends Inode {
   getPage(pgoff: number, forWrite: boolean): Frame | null {
     if (pgoff * PAGE_SIZE >= this.bytes) return null;
     const f = this.cache.findOrCreate(pgoff);
-    if (f !== null && forWrite) this.mtimeNs = this.ctimeNs = this.sb.env.nowNs();
+    if (f !== null) this.markWritten(pgoff);
+    if (f !== null && forWrite) this.touchData();
     return f;
   }
 

@@ -13,6 +13,7 @@ import { PAGE_SIZE } from "../../mm/frame.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../task.ts";
 import { fcntlLock, LOCK_CMDS } from "./sys-locks.ts";
+import { F_ADD_SEALS, F_GET_SEALS, memfdFcntl } from "../../fs/memfd.ts";
 import type { SyscallEntry } from "./types.ts";
 
 const F_DUPFD = 0;
@@ -130,6 +131,9 @@ function sysFcntl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): num
       return 0;
     case F_GETPIPE_SZ:
       return f.inode instanceof PipeInode ? PIPE_DEF_BUFFERS * PAGE_SIZE : -EBADF;
+    case F_ADD_SEALS:
+    case F_GET_SEALS:
+      return memfdFcntl(f, cmd, arg);
     default:
       return LOCK_CMDS.includes(cmd) ? fcntlLock(k, t, f, cmd, arg) : -EINVAL;
   }
@@ -194,7 +198,7 @@ export const FS_SYSCALLS: SyscallEntry[] = [
   {
     nr: 25, name: "fcntl64", args: ["d", "d", "x"],
     level: "partial", cr: "fdTables (close-on-exec), files (status flags)",
-    note: "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL, F_GETPIPE_SZ, record locks (F_GETLK/F_SETLK/F_SETLKW and their 64-bit forms) and OFD locks only: F_SETPIPE_SZ, F_GETOWN/F_SETOWN/F_SETSIG, leases, F_NOTIFY and seals give EINVAL",
+    note: "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL, F_GETPIPE_SZ, record locks (F_GETLK/F_SETLK/F_SETLKW and their 64-bit forms), OFD locks and memfd seals (F_ADD_SEALS/F_GET_SEALS) only: F_SETPIPE_SZ, F_GETOWN/F_SETOWN/F_SETSIG, leases and F_NOTIFY give EINVAL",
     fn: sysFcntl,
   },
   {

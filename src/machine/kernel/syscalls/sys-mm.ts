@@ -7,19 +7,21 @@
 // no reclaim), MAP_STACK (a hint). File mappings: tmpfs regular files, MAP_SHARED and
 // MAP_PRIVATE, through the page cache (mm/mmap.ts, Mm.faultIn); EBADF for an fd that is not open
 // (or O_PATH), ENODEV for files with no mmap (pipes, the console, device nodes, directories).
-// MAP_HUGETLB: ENOMEM (no huge pages reserved).
+// MAP_HUGETLB: ENOMEM (no huge pages reserved). A write-sealed memfd (fs/memfd.ts) maps shared
+// only read-only, and never becomes writable.
 // mremap: MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP. madvise: see mm/madvise.ts's table.
-import { EBADF, EINVAL, ENOMEM } from "../errno.ts";
+import { EBADF, EINVAL, ENOMEM, EPERM } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
 import { RLIMIT_AS, softLimit } from "../rlimit.ts";
 import type { Task } from "../task.ts";
 import { PAGE_SIZE } from "../../mm/frame.ts";
 import { doMadvise } from "../../mm/madvise.ts";
-import { doMmap, doMunmap, MAP_ANONYMOUS, MAP_HUGETLB, type MmapFile } from "../../mm/mmap.ts";
+import { doMmap, doMunmap, MAP_ANONYMOUS, MAP_HUGETLB, MAP_PRIVATE, MAP_TYPE, type MmapFile } from "../../mm/mmap.ts";
 import { doMprotect } from "../../mm/mprotect.ts";
 import { doMremap } from "../../mm/mremap.ts";
 import { PROT_READ, PROT_WRITE } from "../../mm/vma.ts";
 import { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
+import { MemfdInode } from "../../fs/memfd.ts";
 import type { SyscallEntry } from "./types.ts";
 
 function sysBrk(_k: Kernel, t: Task, addr: number): number {
@@ -35,11 +37,18 @@ function sysMmap2(k: Kernel, t: Task, addr: number, len: number, prot: number, f
     const f = t.files?.get(fd);
     if (f === undefined || f.isPath) return -EBADF;
     if ((flags & MAP_HUGETLB) !== 0) return -EINVAL;
+    let writable = f.writable;
+    // A write-sealed memfd (memfd_check_seals_mmap): no shared writable mapping, and a shared
+    // read-only one may never become writable (VM_MAYWRITE cleared).
+    if (f.inode instanceof MemfdInode && f.inode.writeSealed && (flags & MAP_TYPE) !== MAP_PRIVATE) {
+      if ((prot & PROT_WRITE) !== 0) return -EPERM;
+      writable = false;
+    }
     file = {
       inode: f.inode instanceof TmpfsFile ? f.inode : null,
       path: f.path,
       readable: f.readable,
-      writable: f.writable,
+      writable,
     };
   } else if ((flags & MAP_HUGETLB) !== 0) {
     return -ENOMEM;

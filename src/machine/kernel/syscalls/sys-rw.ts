@@ -1,11 +1,13 @@
 // Moving data: read, write, readv, writev, pread64, pwrite64, preadv, pwritev, _llseek,
-// ftruncate64, truncate64, fsync, fdatasync, sync. On riscv32 a 64-bit offset or length comes
+// ftruncate64, truncate64, fallocate, fsync, fdatasync, sync. On riscv32 a 64-bit offset or length comes
 // in two registers, low word first, with no alignment padding (pread64's pos is a3/a4).
 import { truncateInode, truncatePath } from "../../fs/attr-ops.ts";
-import { AT_FDCWD, MAX_RW_COUNT, SEEK_HOLE } from "../../fs/constants.ts";
-import { EBADF, EFAULT, EINVAL, ESPIPE } from "../../fs/errno.ts";
+import { AT_FDCWD, isDir, MAX_LFS_FILESIZE, MAX_RW_COUNT, SEEK_HOLE } from "../../fs/constants.ts";
+import { EBADF, EFAULT, EFBIG, EINVAL, EISDIR, ENODEV, EOPNOTSUPP, ESPIPE } from "../../fs/errno.ts";
+import { FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, tmpfsFallocate } from "../../fs/tmpfs/fallocate.ts";
+import { TmpfsFile } from "../../fs/tmpfs/tmpfs.ts";
 import type { File, Pos } from "../../fs/file.ts";
-import { isRegInode } from "../../fs/inode.ts";
+import { isRegInode, removePrivs } from "../../fs/inode.ts";
 import { UserIter, type IoSeg } from "../../fs/iov.ts";
 import { LOOKUP_FOLLOW, lookupAt } from "../../fs/namei.ts";
 import { PipeInode } from "../../fs/pipe.ts";
@@ -90,6 +92,33 @@ function sysFsync(_k: Kernel, t: Task, fd: number): number {
   return f.ops.fsync === true ? 0 : -EINVAL;
 }
 
+/**
+ * fallocate(fd, mode, offset, len) (vfs_fallocate's checks, then shmem_fallocate): only tmpfs
+ * files have it; modes other than 0, KEEP_SIZE and PUNCH_HOLE|KEEP_SIZE are EOPNOTSUPP.
+ */
+function sysFallocate(k: Kernel, t: Task, fd: number, mode: number, olo: number, ohi: number, llo: number, lhi: number): number {
+  const offset = loffFromHalves(olo, ohi);
+  const len = loffFromHalves(llo, lhi);
+  if (offset < 0 || len <= 0) return -EINVAL;
+  if ((mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_OTHERS)) !== 0) return -EOPNOTSUPP;
+  // A hole is punched only inside the file: PUNCH_HOLE must come with KEEP_SIZE.
+  if ((mode & FALLOC_FL_PUNCH_HOLE) !== 0 && (mode & FALLOC_FL_KEEP_SIZE) === 0) return -EOPNOTSUPP;
+  const f = fdget(t, fd);
+  if (f === undefined || !f.writable) return -EBADF;
+  const inode = f.inode;
+  if (inode instanceof PipeInode) return -ESPIPE;
+  if (isDir(inode.mode)) return -EISDIR;
+  if (!isRegInode(inode)) return -ENODEV;
+  if (offset + len > MAX_LFS_FILESIZE) return -EFBIG;
+  if (!(inode instanceof TmpfsFile)) return -EOPNOTSUPP;
+  const r = tmpfsFallocate(inode, mode, offset, len);
+  if (r === 0 && (mode & FALLOC_FL_PUNCH_HOLE) === 0) removePrivs({ k, t }, inode);
+  return r;
+}
+
+/** FALLOC_FL_NO_HIDE_STALE, COLLAPSE_RANGE, ZERO_RANGE, INSERT_RANGE, UNSHARE_RANGE, WRITE_ZEROES: known to Linux, not to tmpfs. */
+const FALLOC_FL_OTHERS = 0x04 | 0x08 | 0x10 | 0x20 | 0x40 | 0x80;
+
 const POSIX_FADV_NOREUSE = 5;
 
 /** fadvise64_64(fd, offset, len, advice): only a hint; checked, then ignored (tmpfs is memory). */
@@ -114,6 +143,11 @@ export const RW_SYSCALLS: SyscallEntry[] = [
   { nr: 69, name: "preadv", args: ["d", "p", "d", "u", "d"], level: "full", cr: "-", fn: prwv("read") },
   { nr: 70, name: "pwritev", args: ["d", "p", "d", "u", "d"], level: "full", cr: "inodes (pages)", fn: prwv("write") },
   { nr: 81, name: "sync", args: [], level: "full", cr: "-", fn: () => 0 },
+  {
+    nr: 47, name: "fallocate", args: ["d", "x", "u", "d", "u", "d"],
+    level: "partial", note: "tmpfs's modes only: 0, KEEP_SIZE and PUNCH_HOLE|KEEP_SIZE (ZERO_RANGE, COLLAPSE_RANGE, INSERT_RANGE give EOPNOTSUPP, as on tmpfs)",
+    cr: "inodes (size, pages)", fn: sysFallocate,
+  },
   { nr: 223, name: "fadvise64_64", args: ["d", "u", "d", "u", "d", "d"], level: "full", cr: "-", fn: sysFadvise },
   { nr: 82, name: "fsync", args: ["d"], level: "full", cr: "-", fn: sysFsync },
   { nr: 83, name: "fdatasync", args: ["d"], level: "full", cr: "-", fn: sysFsync },

@@ -187,7 +187,7 @@ function mayKill(sender: Task, target: Task): boolean {
  * (SIGNAL_UNKILLABLE), except that SIGKILL and SIGSTOP from an ancestor namespace are forced
  * (pid_namespaces(7)).
  */
-function killProcess(k: Kernel, sender: Task, target: Task, info: SigInfo, group: boolean): number {
+export function killProcess(k: Kernel, sender: Task, target: Task, info: SigInfo, group: boolean): number {
   if (!mayKill(sender, target)) return -EPERM;
   if (info.signo === 0) return 0;
   const init = target.pidNs.reaper;
@@ -209,7 +209,7 @@ function killProcess(k: Kernel, sender: Task, target: Task, info: SigInfo, group
   return 0;
 }
 
-function userInfo(t: Task, sig: number, code: number): SigInfo {
+export function userInfo(t: Task, sig: number, code: number): SigInfo {
   return { signo: sig, code, pid: t.group.leader.id, uid: t.cred.uid };
 }
 

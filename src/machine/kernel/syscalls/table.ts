@@ -20,6 +20,10 @@ import { EPOLL_SYSCALLS } from "./sys-epoll.ts";
 import { EVENTS_SYSCALLS } from "./sys-events.ts";
 import { SOCKET_SYSCALLS } from "./sys-socket.ts";
 import { TIMER_SYSCALLS } from "./sys-timer.ts";
+import { PIDFD_SYSCALLS } from "./sys-pidfd.ts";
+import { SCHED_SYSCALLS } from "./sys-sched.ts";
+import { KCMP_SYSCALLS } from "./sys-kcmp.ts";
+import { MEMFD_SYSCALLS } from "./sys-memfd.ts";
 import type { SyscallEntry } from "./types.ts";
 
 /** The entries of each sys-*.ts file under the file's name (the rows' `handler` column). */
@@ -43,6 +47,10 @@ export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]]
   ["sys-poll.ts", POLL_SYSCALLS],
   ["sys-epoll.ts", EPOLL_SYSCALLS],
   ["sys-events.ts", EVENTS_SYSCALLS],
+  ["sys-pidfd.ts", PIDFD_SYSCALLS],
+  ["sys-sched.ts", SCHED_SYSCALLS],
+  ["sys-kcmp.ts", KCMP_SYSCALLS],
+  ["sys-memfd.ts", MEMFD_SYSCALLS],
 ];
 
 /** What the kernel's dispatch indexes by a7. */

@@ -37,7 +37,7 @@ export const MISSING: readonly MissingGroup[] = [
   {
     note: "file operations not implemented yet",
     names: [
-      "fallocate", "sendfile64", "splice", "vmsplice", "tee", "sync_file_range", "syncfs", "readahead",
+      "sendfile64", "splice", "vmsplice", "tee", "sync_file_range", "syncfs", "readahead",
       "copy_file_range", "preadv2", "pwritev2", "openat2", "fchmodat2", "cachestat", "execveat",
     ],
   },
@@ -83,15 +83,11 @@ export const MISSING: readonly MissingGroup[] = [
   },
   {
     note: "no ptrace: a checkpoint is taken by the kernel (or the task itself), not by a tracer",
-    names: ["ptrace", "process_vm_readv", "process_vm_writev", "kcmp"],
+    names: ["ptrace", "process_vm_readv", "process_vm_writev"],
   },
   {
-    note: "one scheduler, driven by the seed: no priorities or scheduling classes (affinity only)",
-    names: [
-      "sched_setparam", "sched_setscheduler", "sched_getscheduler", "sched_getparam",
-      "sched_get_priority_max", "sched_get_priority_min", "sched_rr_get_interval_time64",
-      "sched_setattr", "sched_getattr", "setpriority", "getpriority", "ioprio_set", "ioprio_get", "getcpu",
-    ],
+    note: "one scheduler, driven by the seed: nice values and policies are kept (sys-sched.ts), but no sched_attr, round-robin interval, I/O priorities or CPU numbers",
+    names: ["sched_rr_get_interval_time64", "sched_setattr", "sched_getattr", "ioprio_set", "ioprio_get", "getcpu"],
   },
   {
     note: "restart_syscall is internal: the kernel re-executes interrupted calls itself (pc stays on the ecall)",
@@ -118,11 +114,11 @@ export const MISSING: readonly MissingGroup[] = [
     names: ["add_key", "request_key", "keyctl"],
   },
   {
-    note: "memory calls not implemented: no reclaim or NUMA to act on, and no memfd yet",
+    note: "memory calls not implemented: no reclaim or NUMA to act on",
     names: [
       "msync", "mlock", "munlock", "mlockall", "munlockall", "mlock2", "mincore", "remap_file_pages", "mbind",
       "get_mempolicy", "set_mempolicy", "set_mempolicy_home_node", "migrate_pages", "move_pages", "process_madvise",
-      "process_mrelease", "memfd_create", "memfd_secret", "userfaultfd", "membarrier", "mseal", "map_shadow_stack",
+      "process_mrelease", "memfd_secret", "userfaultfd", "mseal", "map_shadow_stack",
     ],
   },
   {
@@ -139,10 +135,6 @@ export const MISSING: readonly MissingGroup[] = [
   {
     note: "no namespaces to join: setns needs nsfs files, and only pid namespaces exist",
     names: ["setns"],
-  },
-  {
-    note: "no pidfds",
-    names: ["pidfd_open", "pidfd_send_signal", "pidfd_getfd"],
   },
   {
     note: "riscv's own calls are not implemented: riscv_flush_icache (JIT-compiling guests need it) and riscv_hwprobe",
