@@ -194,8 +194,24 @@ export const isSymlinkInode = (i: Inode): i is SymlinkInode => i.type === S_IFLN
 export const isRegInode = (i: Inode): boolean => i.type === S_IFREG;
 
 export class Dentry {
+  private unlinked = false;
+
   /** Unlinked (Linux: d_unhashed): still usable through open files and cwds, gone from its directory. */
-  deleted = false;
+  get deleted(): boolean {
+    return this.unlinked || this.stale();
+  }
+
+  set deleted(v: boolean) {
+    this.unlinked = v;
+  }
+
+  /**
+   * Whether what the entry names went away without an unlink: proc drops (d_invalidate) the
+   * entries of a task it reaps, so a cwd inside /proc/<pid> then reads as deleted.
+   */
+  protected stale(): boolean {
+    return false;
+  }
 
   constructor(
     public name: string,

@@ -21,6 +21,7 @@ import { PAGE_SIZE } from "../mm/frame.ts";
 import { ANON_INODE_FS_MAGIC, AnonInode } from "./anon-inode.ts";
 import type { ExeFile } from "../mm/exe-file.ts";
 import { EXEIMAGE_MAGIC, ExeImageInode } from "./exe-image.ts";
+import { Nsfs } from "./nsfs.ts";
 
 /** Anonymous device numbers (0:N), one per superblock, as Linux's get_anon_bdev hands out. */
 const DEV_PIPEFS = mkdev(0, 12);
@@ -30,6 +31,7 @@ const DEV_PROC = mkdev(0, 21);
 const DEV_CGROUP_FREEZER = mkdev(0, 22);
 const DEV_ANON_INODEFS = mkdev(0, 13);
 const DEV_SOCKFS = mkdev(0, 8);
+const DEV_NSFS = mkdev(0, 4);
 export const SOCKFS_MAGIC = 0x534f434b;
 
 /** tmpfs's lookup ignores its caller: kernel code outside any task passes this. */
@@ -61,6 +63,7 @@ export class Vfs {
   /** sockfs: where socket inodes live (net/socket.ts makes them), named socket:[ino]. */
   readonly sockMount: Mount;
   private imageMount: Mount | null = null;
+  private nsfsState: Nsfs | null = null;
   /** Mountpoint dentry → the mount on it. */
   private readonly mounts = new Map<Dentry, Mount>();
   private nextMountId = 1;
@@ -105,6 +108,12 @@ export class Vfs {
       this.anon = { mount: new Mount(this.nextMountId++, sb, root, null, null), inode: new AnonInode(sb, this.k) };
     }
     return this.anon;
+  }
+
+  /** nsfs (nsfs.ts): made on first use, like anon_inodefs, so other machines number mounts as before. */
+  get nsfs(): Nsfs {
+    this.nsfsState ??= new Nsfs(this.nextMountId++, DEV_NSFS, () => timeNow(this.k));
+    return this.nsfsState;
   }
 
   get anonMount(): Mount {

@@ -119,6 +119,8 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
     group.hasChildSubreaper = parent.group.hasChildSubreaper || parent.group.isChildSubreaper;
     group.dumpable = parent.group.dumpable;
     group.rlimits = parent.group.rlimits;
+    group.oomScoreAdj = parent.group.oomScoreAdj;
+    group.oomScoreAdjMin = parent.group.oomScoreAdjMin;
   }
   group.threads.add(child);
   const ferr = copyTaskFiles(k, parent, child, f);
@@ -135,6 +137,8 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   child.noNewPrivs = parent.noNewPrivs;
   child.cpusAllowed = parent.cpusAllowed;
   child.keepCaps = parent.keepCaps;
+  child.loginuid = parent.loginuid;
+  child.sessionid = parent.sessionid;
   // A new thread sharing the address space must not share the signal stack (sas_ss_reset).
   if ((f & (CLONE_VM | CLONE_VFORK)) !== CLONE_VM) child.sas = { ...parent.sas };
   if (f & CLONE_CHILD_CLEARTID) child.clearChildTid = a.childTid >>> 0;

@@ -16,6 +16,7 @@ import { E2BIG, EACCES, ECHILD, EFAULT, EINVAL, ENOENT, ENOEXEC, EPERM, ERESTART
 import { loadProgram } from "../exec.ts";
 import { doExit, doGroupExit, releaseTask, reportedStatus } from "../exit.ts";
 import { exitItimers } from "../posix-timers.ts";
+import { exitRobustList } from "../robust-list.ts";
 import { cloneArgsFromRegs, copyProcess, type CloneArgs } from "../fork.ts";
 import type { Kernel } from "../kernel.ts";
 import { CLD_CONTINUED, CLD_STOPPED, SIGINFO_SIZE } from "../siginfo.ts";
@@ -158,6 +159,7 @@ function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: numbe
     return -EINVAL;
   }
   for (const th of [...t.group.threads]) if (th !== t) doExit(k, th, { signal: 9 });
+  exitRobustList(k, t, t.mm);
   k.kobj.put(t.mm, "exec_mmap");
   t.hart = new Hart(prog.mm);
   t.hart.pc = prog.entry;
@@ -169,6 +171,9 @@ function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: numbe
   t.group.dumpable = 1;
   exitItimers(k, t.group);
   t.keepCaps = false;
+  const cred = t.cred.forExec(`execve by pid ${t.id}`);
+  t.setCred(cred);
+  k.kobj.put(cred);
   execTaskFiles(k, t);
   // Handlers do not survive exec; ignored signals stay ignored.
   if (t.sighand.refcount > 1) {
