@@ -60,6 +60,11 @@ export abstract class Inode {
   mtimeNs: bigint;
   ctimeNs: bigint;
   readonly btimeNs: bigint;
+  /**
+   * An error every permission check on the inode gives before its mode is looked at: a
+   * /proc/<pid> directory whose task was reaped answers ESRCH (proc_pid_permission). Unset: none.
+   */
+  gone?: () => number;
   /** Open files (and, later, mappings) using the inode: Linux's i_count minus the dentries. */
   users = 0;
   /** The inode's file locks (i_flctx), made by the first lock request; null before (locks.ts). */

@@ -272,5 +272,7 @@ export function pidDir(sb: ProcFs, pid: Pid, thread: boolean): ProcDir {
     );
     return list;
   };
-  return own(new ProcDir(sb, pidIno(gid(pid), SLOT.dir + x), 0o555, entries), taskOf(pid));
+  const dir = own(new ProcDir(sb, pidIno(gid(pid), SLOT.dir + x), 0o555, entries), taskOf(pid));
+  dir.gone = () => (taskOf(pid) === null ? -ESRCH : 0);
+  return dir;
 }

@@ -210,6 +210,8 @@ function sysSetresuid(_k: Kernel, t: Task, r: number, e: number, s: number): num
   const c = t.cred;
   const ids = [r >>> 0, e >>> 0, s >>> 0];
   if (!c.capable(CAP_SETUID) && ids.some((id) => id !== KEEP && id !== c.uid && id !== c.euid && id !== c.suid)) return -EPERM;
+  // Linux 6.6 on: nothing to change (fsuid included) means no new cred at all.
+  if ((ids[0] === KEEP || ids[0] === c.uid) && (ids[1] === KEEP || (ids[1] === c.euid && ids[1] === c.fsuid)) && (ids[2] === KEEP || ids[2] === c.suid)) return 0;
   const [nr, ne, ns] = ids.map((id, i) => (id === KEEP ? [c.uid, c.euid, c.suid][i] : id));
   return setIds(t, { uid: nr, euid: ne, suid: ns, fsuid: ne });
 }
@@ -218,6 +220,7 @@ function sysSetresgid(_k: Kernel, t: Task, r: number, e: number, s: number): num
   const c = t.cred;
   const ids = [r >>> 0, e >>> 0, s >>> 0];
   if (!c.capable(CAP_SETGID) && ids.some((id) => id !== KEEP && id !== c.gid && id !== c.egid && id !== c.sgid)) return -EPERM;
+  if ((ids[0] === KEEP || ids[0] === c.gid) && (ids[1] === KEEP || (ids[1] === c.egid && ids[1] === c.fsgid)) && (ids[2] === KEEP || ids[2] === c.sgid)) return 0;
   const [nr, ne, ns] = ids.map((id, i) => (id === KEEP ? [c.gid, c.egid, c.sgid][i] : id));
   return setIds(t, { gid: nr, egid: ne, sgid: ns, fsgid: ne });
 }
