@@ -204,6 +204,11 @@ export class Vfs {
     return m;
   }
 
+  /** The mounts of the tree, the root's first, in the order they were made (/proc/<pid>/mountinfo). */
+  treeMounts(): Mount[] {
+    return [this.rootMount, ...[...this.mounts.values()].sort((a, b) => a.id - b.id)];
+  }
+
   /** A dentry something is mounted on (rmdir and rename refuse it: EBUSY). */
   isMountpoint(d: Dentry): boolean {
     return this.mounts.has(d);

@@ -15,6 +15,7 @@ import { showAuxv, showCmdline, showEnviron, showStat, showStatm, showStatus } f
 import { showSmaps } from "../../mm/smaps.ts";
 import type { ExeFile } from "../../mm/exe-file.ts";
 import { showFdinfo } from "../fdinfo.ts";
+import { showMountinfo, showMounts } from "./mounts.ts";
 import { nsDir, showOomScore, storeLoginuid, storeOomScoreAdj } from "./pid-misc.ts";
 
 /** The task a proc entry is about, if it has not been reaped. */
@@ -43,7 +44,7 @@ export class PidDentry extends Dentry {
 /** Slots of the per-task inode numbers (pidIno); thread-style entries add THREAD. */
 const SLOT = {
   dir: 0, task: 1, fd: 2, status: 3, comm: 4, cmdline: 5, stat: 6, statm: 7, maps: 8, cwd: 9, root: 10, exe: 11, smaps: 12,
-  environ: 13, fdinfo: 14, auxv: 15, oomScoreAdj: 16, oomScore: 17, loginuid: 18, sessionid: 19, ns: 20,
+  environ: 13, fdinfo: 14, auxv: 15, oomScoreAdj: 16, oomScore: 17, loginuid: 18, sessionid: 19, ns: 20, mountinfo: 31, mounts: 63,
 };
 /** The ns directory's links take the slots after SLOT.ns (ten of them). */
 const THREAD = 32;
@@ -269,6 +270,8 @@ export function pidDir(sb: ProcFs, pid: Pid, thread: boolean): ProcDir {
       { name: "loginuid", make: () => taskFile(sb, pid, SLOT.loginuid + x, 0o644, (_c, t) => String(t.loginuid), storeLoginuid) },
       { name: "sessionid", make: () => taskFile(sb, pid, SLOT.sessionid + x, 0o444, (_c, t) => String(t.sessionid)) },
       { name: "ns", make: () => nsDir(sb, pid, gid(pid), SLOT.ns + x, (i) => own(i, taskOf(pid))) },
+      { name: "mountinfo", make: () => taskFile(sb, pid, SLOT.mountinfo + 2 * x, 0o444, (c, t) => showMountinfo(c.k.vfs, t)) },
+      { name: "mounts", make: () => taskFile(sb, pid, SLOT.mounts + 2 * x, 0o444, (c, t) => showMounts(c.k.vfs, t)) },
     );
     return list;
   };

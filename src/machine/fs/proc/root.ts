@@ -39,6 +39,25 @@ class SelfLink extends SymlinkInode {
   }
 }
 
+/** /proc/mounts: a plain link to self/mounts (proc_symlink at boot). */
+class FixedLink extends SymlinkInode {
+  constructor(
+    sb: ProcFs,
+    ino: number,
+    private readonly target: string,
+  ) {
+    super(sb, ino, S_IFLNK | 0o777, sb.nowNs());
+  }
+
+  readlink(): string {
+    return this.target;
+  }
+
+  open(): number {
+    return 0;
+  }
+}
+
 /**
  * proc_dointvec_minmax's parse of one integer: optional spaces, an optional sign, digits, then
  * nothing but whitespace. Returns null when that is not what was written.
@@ -95,7 +114,7 @@ export class ProcRoot extends ProcDirBase {
     const ino = (): number => psb.nextIno++;
     const inos = {
       self: ino(), threadSelf: ino(), sys: ino(), kernel: ino(), ns_last_pid: ino(), osrelease: ino(), pid_max: ino(), modules: ino(),
-      loadavg: ino(), meminfo: ino(), uptime: ino(), cap_last_cap: ino(),
+      loadavg: ino(), meminfo: ino(), uptime: ino(), cap_last_cap: ino(), mounts: ino(),
     };
     const kernel = sysKernelEntries(psb, inos);
     const sys: ProcEntry[] = [{ name: "kernel", make: () => new ProcDir(psb, inos.kernel, 0o555, () => kernel) }];
@@ -104,6 +123,7 @@ export class ProcRoot extends ProcDirBase {
       { name: "loadavg", make: () => new ProcFnFile(psb, inos.loadavg, 0o444, (c) => showLoadavg(c.k, c.t)) },
       { name: "meminfo", make: () => new ProcFnFile(psb, inos.meminfo, 0o444, (c) => showMeminfo(c.k)) },
       { name: "modules", make: () => new ProcFnFile(psb, inos.modules, 0o444, (c) => c.k.modules.procModules()) },
+      { name: "mounts", make: () => new FixedLink(psb, inos.mounts, "self/mounts") },
       { name: "self", make: () => new SelfLink(psb, inos.self, false) },
       { name: "sys", make: () => new ProcDir(psb, inos.sys, 0o555, () => sys) },
       { name: "thread-self", make: () => new SelfLink(psb, inos.threadSelf, true) },
