@@ -193,9 +193,12 @@ export function writeExt<K extends string>(w: RecordWriter, rec: { readonly [k i
   }
 }
 
-/** The optional fields, if the record's fields go on after the fixed ones. */
+/**
+ * The optional fields, if the record's fields go on after the fixed ones by at least a mask's
+ * 8 bytes (fewer are left for the record's own length check to report as unexplained).
+ */
 export function readExt<K extends string>(r: FieldReader, rec: { [k in K]?: number }, keys: readonly K[]): void {
-  if (r.left() === 0) return;
+  if (r.left() < 8) return;
   const mask = r.flags("extension mask", 2 ** keys.length - 1);
   r.flags("extension pad", 0);
   keys.forEach((k, i) => {
