@@ -4,7 +4,7 @@
 // one of its own uids (what setresuid allows an unprivileged task), every gid one of its gids,
 // and capabilities within its own permitted set. The same test serves both directions: a
 // checkpoint must not read out a more privileged task's state, a restart must not make one.
-import { CAP_CHECKPOINT_RESTORE, CAP_SYS_ADMIN, type Cred } from "../../machine/kernel/cred.ts";
+import { CAP_CHECKPOINT_RESTORE, CAP_FULL_SET, CAP_SYS_ADMIN, capOr, type Cred } from "../../machine/kernel/cred.ts";
 import { CrError, EPERM } from "./errors.ts";
 import type { CheckpointModel } from "./model.ts";
 import { capSubset } from "./restore/validate-fields.ts";
@@ -14,6 +14,7 @@ export interface CredIds {
   readonly uid: number; readonly euid: number; readonly suid: number; readonly fsuid: number;
   readonly gid: number; readonly egid: number; readonly sgid: number; readonly fsgid: number;
   readonly capEffective: number; readonly capPermitted: number;
+  readonly capInheritable?: number; readonly capBset?: number; readonly capAmbient?: number;
 }
 
 /** Whether `who` may checkpoint or restart at all: CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE. */
@@ -30,6 +31,12 @@ export function credsBeyond(who: Cred, c: CredIds): string | null {
   for (const f of ["gid", "egid", "sgid", "fsgid"] as const) if (!gids.includes(c[f])) return `${f} ${c[f]} is none of the caller's gids (${gids.join(", ")})`;
   if (!capSubset(c.capPermitted, who.capPermitted)) return `capabilities 0x${c.capPermitted.toString(16)} exceed the caller's 0x${who.capPermitted.toString(16)}`;
   if (!capSubset(c.capEffective, who.capPermitted)) return `effective capabilities 0x${c.capEffective.toString(16)} exceed the caller's 0x${who.capPermitted.toString(16)}`;
+  // What capset would have let the caller give itself: inheritable within its inheritable and
+  // permitted sets, ambient within its permitted set, a bounding set no fuller than its own.
+  const inh = c.capInheritable ?? 0;
+  if (!capSubset(inh, capOr(who.capInheritable, who.capPermitted))) return `inheritable capabilities 0x${inh.toString(16)} exceed the caller's`;
+  if (!capSubset(c.capAmbient ?? 0, who.capPermitted)) return `ambient capabilities 0x${(c.capAmbient ?? 0).toString(16)} exceed the caller's permitted set`;
+  if (!capSubset(c.capBset ?? CAP_FULL_SET, who.capBset)) return `a bounding set 0x${(c.capBset ?? CAP_FULL_SET).toString(16)} fuller than the caller's 0x${who.capBset.toString(16)}`;
   return null;
 }
 

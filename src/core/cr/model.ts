@@ -83,7 +83,27 @@ export interface CredRecord {
   gid: number; egid: number; sgid: number; fsgid: number;
   capEffective: number;
   capPermitted: number;
+  /**
+   * The capability sets a task changes only through capset and prctl. Absent means Linux's
+   * default for a process that never touched them (inheritable and ambient empty, bounding set
+   * full): an image of such tasks has the bytes it had before these fields existed.
+   */
+  capInheritable?: number;
+  capBset?: number;
+  capAmbient?: number;
 }
+
+/**
+ * Which of a record's optional fields are present, as a mask over `keys` (0: none). Both codecs
+ * write, after a record's fixed fields, nothing when it is 0, else the mask and each present
+ * field in `keys` order: an image of records without them has the bytes it had before.
+ */
+export function extMask<K extends string>(rec: { readonly [k in K]?: number }, keys: readonly K[]): number {
+  return keys.reduce((m, k, i) => (rec[k] !== undefined ? m | (1 << i) : m), 0);
+}
+
+/** CredRecord's optional fields, in their order in both codecs' extension (extMask). */
+export const CRED_EXT = ["capInheritable", "capBset", "capAmbient"] as const;
 
 export interface ExitStatusRecord {
   code?: number;
@@ -113,7 +133,13 @@ export interface ThreadGroupRecord {
   itimerRealInterval: number;
   itimerVirt: { left: number; interval: number };
   itimerProf: { left: number; interval: number };
+  /** /proc/<pid>/oom_score_adj and its floor; absent: 0 (never written). */
+  oomScoreAdj?: number;
+  oomScoreAdjMin?: number;
 }
+
+/** ThreadGroupRecord's optional fields, in their order in both codecs' extension. */
+export const GROUP_EXT = ["oomScoreAdj", "oomScoreAdjMin"] as const;
 
 export interface RegsRecord {
   /** x0..x31 as signed 32-bit values. */
@@ -178,7 +204,15 @@ export interface TaskRecord {
   freezerPath: string;
   /** A vfork parent this task must wake when it execs or exits. */
   vforkParentTaskId: number | null;
+  /** The audit login uid and session id; absent: unset (4294967295). */
+  loginuid?: number;
+  sessionid?: number;
+  /** set_robust_list's head address; absent: 0 (none). */
+  robustList?: number;
 }
+
+/** TaskRecord's optional fields, in their order in both codecs' extension. */
+export const TASK_EXT = ["loginuid", "sessionid", "robustList"] as const;
 
 export type VmaBackingRecord =
   | { kind: "anon" }

@@ -11,7 +11,7 @@ export interface DPath {
 }
 
 /** File systems whose files have no place in the tree: their dentry's name is the whole name. */
-const PSEUDO = new Set(["pipefs", "anon_inodefs", "sockfs", "exeimage", "pidfs"]);
+const PSEUDO = new Set(["pipefs", "anon_inodefs", "sockfs", "exeimage", "pidfs", "nsfs"]);
 
 export function dPath(p: Path, root: Path): DPath {
   const deleted = p.dentry.deleted;

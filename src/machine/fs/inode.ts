@@ -60,6 +60,11 @@ export abstract class Inode {
   mtimeNs: bigint;
   ctimeNs: bigint;
   readonly btimeNs: bigint;
+  /**
+   * An error every permission check on the inode gives before its mode is looked at: a
+   * /proc/<pid> directory whose task was reaped answers ESRCH (proc_pid_permission). Unset: none.
+   */
+  gone?: () => number;
   /** Open files (and, later, mappings) using the inode: Linux's i_count minus the dentries. */
   users = 0;
   /** The inode's file locks (i_flctx), made by the first lock request; null before (locks.ts). */
@@ -194,8 +199,24 @@ export const isSymlinkInode = (i: Inode): i is SymlinkInode => i.type === S_IFLN
 export const isRegInode = (i: Inode): boolean => i.type === S_IFREG;
 
 export class Dentry {
+  private unlinked = false;
+
   /** Unlinked (Linux: d_unhashed): still usable through open files and cwds, gone from its directory. */
-  deleted = false;
+  get deleted(): boolean {
+    return this.unlinked || this.stale();
+  }
+
+  set deleted(v: boolean) {
+    this.unlinked = v;
+  }
+
+  /**
+   * Whether what the entry names went away without an unlink: proc drops (d_invalidate) the
+   * entries of a task it reaps, so a cwd inside /proc/<pid> then reads as deleted.
+   */
+  protected stale(): boolean {
+    return false;
+  }
 
   constructor(
     public name: string,

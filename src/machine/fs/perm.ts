@@ -18,6 +18,8 @@ export interface PermCred {
 
 /** 0 if cred may access inode with mask (MAY_READ | MAY_WRITE | MAY_EXEC), else -EACCES. */
 export function inodePermission(cred: PermCred, inode: Inode, mask: number): number {
+  const gone = inode.gone?.() ?? 0;
+  if (gone !== 0) return gone;
   let mode = inode.mode;
   if (cred.fsuid === inode.uid) mode >>= 6;
   else if (cred.fsgid === inode.gid || (cred.groups?.includes(inode.gid) ?? false)) mode >>= 3;

@@ -24,6 +24,7 @@ import type { ExeFile } from "../mm/exe-file.ts";
 import { EXEIMAGE_MAGIC, ExeImageInode } from "./exe-image.ts";
 import { DEV_PTMX, DEV_TTY, Devpts } from "./tty/devpts.ts";
 import { PID_FS_MAGIC } from "../kernel/pidfd.ts";
+import { Nsfs } from "./nsfs.ts";
 
 /** Anonymous device numbers (0:N), one per superblock, as Linux's get_anon_bdev hands out. */
 const DEV_PIPEFS = mkdev(0, 12);
@@ -37,6 +38,7 @@ const DEV_DEVPTS = mkdev(0, 24);
 /** The internal shmem mount's device, 0:1 as "/dev/zero (deleted)" shows it in maps. */
 const DEV_SHM = mkdev(0, 1);
 const DEV_PIDFS = mkdev(0, 14);
+const DEV_NSFS = mkdev(0, 4);
 export const SOCKFS_MAGIC = 0x534f434b;
 
 /** tmpfs's lookup ignores its caller: kernel code outside any task passes this. */
@@ -73,6 +75,7 @@ export class Vfs {
   private imageMount: Mount | null = null;
   private pidfs: Mount | null = null;
   private shm: Mount | null = null;
+  private nsfsState: Nsfs | null = null;
   /** Mountpoint dentry → the mount on it. */
   private readonly mounts = new Map<Dentry, Mount>();
   private nextMountId = 1;
@@ -128,6 +131,12 @@ export class Vfs {
       this.anon = { mount: new Mount(this.nextMountId++, sb, root, null, null), inode: new AnonInode(sb, this.k) };
     }
     return this.anon;
+  }
+
+  /** nsfs (nsfs.ts): made on first use, like anon_inodefs, so other machines number mounts as before. */
+  get nsfs(): Nsfs {
+    this.nsfsState ??= new Nsfs(this.nextMountId++, DEV_NSFS, () => timeNow(this.k));
+    return this.nsfsState;
   }
 
   get anonMount(): Mount {
@@ -229,6 +238,11 @@ export class Vfs {
     const m = new Mount(this.nextMountId++, sb, root, at.mnt, at.dentry);
     this.mounts.set(at.dentry, m);
     return m;
+  }
+
+  /** The mounts of the tree, the root's first, in the order they were made (/proc/<pid>/mountinfo). */
+  treeMounts(): Mount[] {
+    return [this.rootMount, ...[...this.mounts.values()].sort((a, b) => a.id - b.id)];
   }
 
   /** A dentry something is mounted on (rmdir and rename refuse it: EBUSY). */

@@ -10,6 +10,7 @@ import { disassociateCtty } from "../fs/tty/tty-jobctrl.ts";
 import { notifyPidfd } from "./pidfd.ts";
 import type { Kernel } from "./kernel.ts";
 import { exitItimers } from "./posix-timers.ts";
+import { exitRobustList } from "./robust-list.ts";
 import { RLIMIT_CORE, softLimit } from "./rlimit.ts";
 import { SIG_IGN, type ExitStatus, type Task } from "./task.ts";
 import { leaveWaitQueues } from "./wait-queue.ts";
@@ -169,7 +170,9 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
   g.deadUtime += t.hart.instret;
   g.deadStime += t.cpuCycles;
   g.maxRss = Math.max(g.maxRss, mm.residentPages() * 4);
-  // exit_mm, after clear_child_tid (which needs the mm): wake a joiner waiting on the tid word.
+  // exit_mm: the robust futex list, then clear_child_tid (both need the mm): wake a joiner
+  // waiting on the tid word.
+  exitRobustList(k, t, mm);
   if (t.clearChildTid !== 0 && mm.refcount > 1) {
     if (mm.writeU32(t.clearChildTid, 0)) k.futexWake(mm, t.clearChildTid, 1);
   }

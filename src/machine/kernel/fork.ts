@@ -121,6 +121,8 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
     group.dumpable = parent.group.dumpable;
     group.rlimits = parent.group.rlimits;
     group.tty = parent.group.tty;
+    group.oomScoreAdj = parent.group.oomScoreAdj;
+    group.oomScoreAdjMin = parent.group.oomScoreAdjMin;
   }
   group.threads.add(child);
   const ferr = copyTaskFiles(k, parent, child, f);
@@ -138,6 +140,8 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   child.cpusAllowed = parent.cpusAllowed;
   inheritSched(parent, child);
   child.keepCaps = parent.keepCaps;
+  child.loginuid = parent.loginuid;
+  child.sessionid = parent.sessionid;
   // A new thread sharing the address space must not share the signal stack (sas_ss_reset).
   if ((f & (CLONE_VM | CLONE_VFORK)) !== CLONE_VM) child.sas = { ...parent.sas };
   if (f & CLONE_CHILD_CLEARTID) child.clearChildTid = a.childTid >>> 0;

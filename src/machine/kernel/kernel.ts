@@ -108,6 +108,8 @@ export class Kernel {
   /** Why a task is dying of a signal, for the event reported when it is gone. */
   readonly lastFatal = new Map<Task, string>();
   private nextNsId = 1;
+  /** The last audit session id handed out by a write to /proc/<pid>/loginuid (session_id). */
+  lastAuditSession = 0;
   /** One formatted line per syscall goes here when set (KernelOptions.strace). */
   readonly strace?: (line: string) => void;
   private vfsTree: Vfs | null = null;

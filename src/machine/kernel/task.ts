@@ -95,6 +95,9 @@ export interface ITimer {
   timerId: number;
 }
 
+/** An unset audit login uid or session id ((unsigned)-1). */
+export const AUDIT_UNSET = 0xffffffff;
+
 /**
  * signal_struct: what a thread group (a process) shares. Each thread holds a reference. What C/R
  * does with each field: core/cr/task-fields.ts.
@@ -124,6 +127,12 @@ export class ThreadGroup extends KObject {
    * (suid_dumpable is 0). Reset to 1 by execve, inherited by fork.
    */
   dumpable = 1;
+  /**
+   * /proc/<pid>/oom_score_adj (-1000..1000) and the floor an unprivileged writer may not go
+   * below (raised to whatever a CAP_SYS_RESOURCE writer sets). Inherited by fork.
+   */
+  oomScoreAdj = 0;
+  oomScoreAdjMin = 0;
   /** Resource limits (rlimit.ts); null = the machine's defaults, never set. Shared with a forked child until set. */
   rlimits: readonly Rlimit[] | null = null;
   /** CPU time of the group's threads that are gone, and of its reaped children (cycles; user and kernel). */
@@ -217,6 +226,14 @@ export class Task extends KObject {
   sas: SigAltStack = { sp: 0, size: 0, flags: 2 /* SS_DISABLE */ };
   /** set_tid_address / CLONE_CHILD_CLEARTID: user address cleared and futex-woken at exit. */
   clearChildTid = 0;
+  /**
+   * The audit login uid and session (/proc/<pid>/loginuid, sessionid): unset (-1) until a login
+   * program writes loginuid; inherited by fork.
+   */
+  loginuid = AUDIT_UNSET;
+  sessionid = AUDIT_UNSET;
+  /** set_robust_list: the user address of its robust futex list head, 0 for none (robust-list.ts). */
+  robustList = 0;
   /** Kernel work charged to this task, in virtual cycles (its instructions are hart.instret). */
   cpuCycles = 0;
   /** Linux's internal restart code (ERESTARTSYS...) of the syscall this task is inside, or 0. */

@@ -71,6 +71,9 @@ const TASK_PROBES: Partial<Record<keyof typeof TASK_FIELDS, Probe>> = {
   pending: ({ t }) => bump(t.pending, "signals"),
   sas: ({ t }) => set(t, "sas", { ...t.sas, sp: t.sas.sp + 16 }),
   clearChildTid: ({ t }) => bump(t, "clearChildTid"),
+  loginuid: ({ t }) => set(t, "loginuid", 1000),
+  sessionid: ({ t }) => set(t, "sessionid", 7),
+  robustList: ({ t }) => set(t, "robustList", 0x1000),
   cpuCycles: ({ t }) => bump(t, "cpuCycles"),
   restartCode: ({ t }) => bump(t, "restartCode"),
   restart: ({ t }) => set(t, "restart", { ...(t.restart ?? { nr: 0 }), probe: 7 }),
@@ -127,6 +130,8 @@ const GROUP_PROBES: Partial<Record<keyof typeof THREAD_GROUP_FIELDS, (g: ThreadG
   itimerReal: (g, { k }) => set(g, "itimerReal", { deadline: k.clock + 1000, interval: 5, timerId: 0 }),
   itimerVirt: (g) => set(g, "itimerVirt", { left: 7, interval: 3 }),
   itimerProf: (g) => set(g, "itimerProf", { left: 7, interval: 3 }),
+  oomScoreAdj: (g) => set(g, "oomScoreAdj", 400),
+  oomScoreAdjMin: (g) => set(g, "oomScoreAdjMin", -500),
   leader: (g, { other }) => set(g, "leader", other),
   // Through the pgrp accessor, which moves the group between the two Pids' lists and back.
   pgrpPid: (g, { t, other }) => set(g, "pgrp", g.pgrp === t.pid ? other.pid : t.pid),

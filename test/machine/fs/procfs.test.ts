@@ -91,7 +91,7 @@ describe("/proc/<pid>/status and stat", () => {
     const b = boot();
     expect(ls(b.c, "/proc/1/task")).toEqual([".", "..", "1"]);
     expect(ls(b.c, "/proc/1/fd")).toEqual([".", "..", "0", "1", "2"]);
-    expect(ls(b.c, "/proc/1")).toEqual([".", "..", "task", "fd", "fdinfo", "environ", "auxv", "status", "comm", "cmdline", "stat", "statm", "maps", "cwd", "root", "exe", "smaps"]);
+    expect(ls(b.c, "/proc/1")).toEqual([".", "..", "task", "fd", "fdinfo", "environ", "auxv", "status", "comm", "cmdline", "stat", "statm", "maps", "cwd", "root", "exe", "smaps", "oom_score_adj", "oom_score", "loginuid", "sessionid", "ns", "mountinfo", "mounts"]);
     expect(ls(b.c, "/proc/1/task/1")).not.toContain("task");
     expect(cat(b.c, "/proc/1/task/1/comm")).toBe("hello\n");
     expect(shutdown(b)).toBe(0);

@@ -8,8 +8,8 @@
 import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import type { Pid, PidNamespace } from "../../../machine/kernel/pid.ts";
 import type { SigInfo } from "../../../machine/kernel/siginfo.ts";
-import type { Cred } from "../../../machine/kernel/cred.ts";
-import type { SigHand, SigPending, Task, ThreadGroup } from "../../../machine/kernel/task.ts";
+import { CAP_FULL_SET, type Cred } from "../../../machine/kernel/cred.ts";
+import { AUDIT_UNSET, type SigHand, type SigPending, type Task, type ThreadGroup } from "../../../machine/kernel/task.ts";
 import { CrError, EINVAL, EOPNOTSUPP, ESRCH } from "../errors.ts";
 import { MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type CredRecord, type PidNsRecord, type PidRecord, type RegsRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord, type SyscallRecord, type TaskRecord, type ThreadGroupRecord } from "../model.ts";
 import { FilesCollector } from "./files.ts";
@@ -149,6 +149,8 @@ class Collector implements MmCollector {
       isChildSubreaper: g.isChildSubreaper, hasChildSubreaper: g.hasChildSubreaper, didExec: g.didExec,
       itimerRealLeft: left, itimerRealInterval: g.itimerReal.interval,
       itimerVirt: { ...g.itimerVirt }, itimerProf: { ...g.itimerProf },
+      ...(g.oomScoreAdj !== 0 ? { oomScoreAdj: g.oomScoreAdj } : {}),
+      ...(g.oomScoreAdjMin !== 0 ? { oomScoreAdjMin: g.oomScoreAdjMin } : {}),
     });
     return id;
   }
@@ -172,6 +174,10 @@ class Collector implements MmCollector {
       this.creds.push({
         id, uid: c.uid, euid: c.euid, suid: c.suid, fsuid: c.fsuid, gid: c.gid, egid: c.egid, sgid: c.sgid, fsgid: c.fsgid,
         capEffective: c.capEffective, capPermitted: c.capPermitted,
+        // Only when not the default, so that images of tasks that never changed them stay as they were.
+        ...(c.capInheritable !== 0 ? { capInheritable: c.capInheritable } : {}),
+        ...(c.capBset !== CAP_FULL_SET ? { capBset: c.capBset } : {}),
+        ...(c.capAmbient !== 0 ? { capAmbient: c.capAmbient } : {}),
       });
     }
     return id;
@@ -237,6 +243,9 @@ class Collector implements MmCollector {
       freezerPath: this.freezerPath(t), vforkParentTaskId: t.vforkParent === null ? null : this.taskIds.get(t.vforkParent) ?? null,
     };
     if (t.exit !== undefined) rec.exit = { ...t.exit };
+    if (t.loginuid !== AUDIT_UNSET) rec.loginuid = t.loginuid;
+    if (t.sessionid !== AUDIT_UNSET) rec.sessionid = t.sessionid;
+    if (t.robustList !== 0) rec.robustList = t.robustList;
     this.tasks.push(rec);
   }
 

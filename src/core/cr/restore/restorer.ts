@@ -9,7 +9,7 @@
 // tasks take their own; release() drops the creation references once the tasks hold theirs.
 import { Hart } from "../../../machine/cpu/hart.ts";
 import type { KObject } from "../../../machine/kernel/kref.ts";
-import { Cred } from "../../../machine/kernel/cred.ts";
+import { CAP_FULL_SET, Cred } from "../../../machine/kernel/cred.ts";
 import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import { allocPid, type Pid, type PidNamespace } from "../../../machine/kernel/pid.ts";
 import { Nsproxy, SigHand, Task, ThreadGroup } from "../../../machine/kernel/task.ts";
@@ -24,7 +24,7 @@ import type { CheckpointModel, TaskRecord } from "../model.ts";
 import { FilesRestore } from "./files.ts";
 import { restoreCowPages, restoreMm, restoreShmem } from "./mm.ts";
 import { TreeRestore } from "./tree.ts";
-import { restoreGroupPending } from "./task.ts";
+import { restoreAuditAndRobust, restoreGroupPending } from "./task.ts";
 import { armItimerReal } from "../../../machine/kernel/syscalls/sys-time.ts";
 import { leaveWaitQueues } from "../../../machine/kernel/wait-queue.ts";
 
@@ -145,7 +145,8 @@ export class Restorer {
     const r = this.k.kobj;
     const m = this.model;
     for (const c of m.creds) {
-      this.creds.set(c.id, new Cred(r, this.why, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.capEffective, c.capPermitted));
+      this.creds.set(c.id, new Cred(r, this.why, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.capEffective, c.capPermitted,
+        [], c.capInheritable ?? 0, c.capBset ?? CAP_FULL_SET, c.capAmbient ?? 0));
     }
     for (const s of m.sighands) {
       // Checked before the allocation: a refused record must leave no sighand_struct behind.
@@ -171,6 +172,8 @@ export class Restorer {
       tg.itimerReal.interval = g.itimerRealInterval;
       tg.itimerVirt = { ...g.itimerVirt };
       tg.itimerProf = { ...g.itimerProf };
+      tg.oomScoreAdj = g.oomScoreAdj ?? 0;
+      tg.oomScoreAdjMin = g.oomScoreAdjMin ?? 0;
       this.groups.set(g.id, tg);
     }
     for (const ns of this.nsById.entries()) this.nsproxies.set(ns[0], new Nsproxy(r, ns[1], this.why));
@@ -305,6 +308,7 @@ export class Restorer {
     parent?.children.add(t);
     t.exitSignal = rec.exitSignal;
     t.pdeathSignal = rec.pdeathSignal;
+    restoreAuditAndRobust(t, rec);
     for (const ns of this.nsById.values()) if (ns.reaper === null && pid.nrIn(ns) === 1) ns.reaper = t;
     if (rec.vforkParentTaskId !== null) t.vforkParent = this.tasks[rec.vforkParentTaskId - 1] ?? null;
     if (this.freezerGroup !== null) {
@@ -359,6 +363,7 @@ export class Restorer {
     }
     t.exitSignal = rec.exitSignal;
     t.pdeathSignal = rec.pdeathSignal;
+    restoreAuditAndRobust(t, rec);
     t.comm = rec.comm.slice(0, 15);
     t.pending.signals = 0n;
     t.pending.queue.length = 0;

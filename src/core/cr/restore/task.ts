@@ -5,9 +5,16 @@
 import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import { recalcSigPending } from "../../../machine/kernel/signal.ts";
 import type { SigInfo } from "../../../machine/kernel/siginfo.ts";
-import type { SigPending, Task } from "../../../machine/kernel/task.ts";
+import { AUDIT_UNSET, type SigPending, type Task } from "../../../machine/kernel/task.ts";
 import type { PidNamespace } from "../../../machine/kernel/pid.ts";
 import type { SigPendingRecord, TaskRecord, ThreadGroupRecord } from "../model.ts";
+
+/** The audit login uid and session and the robust futex list (absent in the record: unset). */
+export function restoreAuditAndRobust(t: Task, rec: TaskRecord): void {
+  t.loginuid = rec.loginuid ?? AUDIT_UNSET;
+  t.sessionid = rec.sessionid ?? AUDIT_UNSET;
+  t.robustList = rec.robustList ?? 0;
+}
 
 /** Registers, masks, alternate stack and the interrupted syscall. */
 export function restoreTaskState(k: Kernel, t: Task, rec: TaskRecord, tasks: Task[]): void {

@@ -110,6 +110,15 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     if (!capSubset(c.capEffective, c.capPermitted)) {
       bad(`cred ${c.id} capEffective`, c.capEffective, "not a subset of capPermitted");
     }
+    for (const f of ["capInheritable", "capBset", "capAmbient"] as const) {
+      const v = c[f];
+      if (v !== undefined) int(`cred ${c.id} ${f}`, v, 0, CAP_FULL_SET, "has bits above CAP_LAST_CAP (40)");
+    }
+    // Linux keeps ambient within permitted and inheritable (cap_ambient_invariant_ok).
+    const amb = c.capAmbient ?? 0;
+    if (!capSubset(amb, c.capPermitted) || !capSubset(amb, c.capInheritable ?? 0)) {
+      bad(`cred ${c.id} capAmbient`, amb, "not a subset of capPermitted and capInheritable");
+    }
   }
   for (const s of m.sighands) {
     if (s.actions.length !== NSIG + 1) bad(`sighand ${s.id} actions length`, s.actions.length, `a signal table has ${NSIG + 1} entries`);
@@ -130,6 +139,10 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
       int(`thread group ${g.id} ${f}.left`, g[f].left, 0, Number.MAX_SAFE_INTEGER);
       int(`thread group ${g.id} ${f}.interval`, g[f].interval, 0, Number.MAX_SAFE_INTEGER);
     }
+    for (const f of ["oomScoreAdj", "oomScoreAdjMin"] as const) {
+      const v = g[f];
+      if (v !== undefined) int(`thread group ${g.id} ${f}`, v, -1000, 1000, "outside OOM_SCORE_ADJ_MIN..MAX (-1000..1000)");
+    }
   }
   for (const t of m.tasks) {
     const f = `task ${t.id}`;
@@ -145,6 +158,9 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     int(`${f} sas.sp`, t.sas.sp, 0, U32);
     int(`${f} sas.size`, t.sas.size, 0, TASK_SIZE);
     int(`${f} clearChildTid`, t.clearChildTid, 0, TASK_SIZE - 1, "not a user address");
+    if (t.robustList !== undefined) int(`${f} robustList`, t.robustList, 0, TASK_SIZE - 1, "not a user address");
+    if (t.loginuid !== undefined) int(`${f} loginuid`, t.loginuid, 0, U32);
+    if (t.sessionid !== undefined) int(`${f} sessionid`, t.sessionid, 0, U32);
     int(`${f} cpuCycles`, t.cpuCycles, 0, Number.MAX_SAFE_INTEGER);
     int(`${f} instret`, t.instret, 0, Number.MAX_SAFE_INTEGER);
     if (t.comm.length > 64) bad(`${f} comm length`, t.comm.length, "TASK_COMM_LEN is 16");

@@ -9,12 +9,14 @@ import { O_ACCMODE, O_RDONLY, O_WRONLY, S_IFDIR, S_IFLNK, S_IFREG } from "../con
 import { EINVAL, ENOENT, ESRCH } from "../errno.ts";
 import { dPath } from "../dpath.ts";
 import type { File } from "../file.ts";
-import { Dentry, SymlinkInode, type DirEntry, type FsCtx, type Path } from "../inode.ts";
+import { Dentry, SymlinkInode, type DirEntry, type FsCtx, type Inode, type Path } from "../inode.ts";
 import { pidIno, ProcDir, ProcDirBase, ProcFnFile, type ProcEntry, type ProcFs } from "./proc-fs.ts";
 import { showAuxv, showCmdline, showEnviron, showStat, showStatm, showStatus } from "./pid-status.ts";
 import { showSmaps } from "../../mm/smaps.ts";
 import type { ExeFile } from "../../mm/exe-file.ts";
 import { showFdinfo } from "../fdinfo.ts";
+import { showMountinfo, showMounts } from "./mounts.ts";
+import { nsDir, showOomScore, storeLoginuid, storeOomScoreAdj } from "./pid-misc.ts";
 
 /** The task a proc entry is about, if it has not been reaped. */
 export function taskOf(pid: Pid): Task | null {
@@ -23,11 +25,28 @@ export function taskOf(pid: Pid): Task | null {
 
 const gid = (pid: Pid): number => pid.numbers[0].nr;
 
+/** /proc/<pid> or /proc/<pid>/task/<tid>: unhashed once the task is reaped (proc_flush_pid). */
+export class PidDentry extends Dentry {
+  constructor(
+    name: string,
+    parent: Dentry,
+    inode: Inode,
+    private readonly pid: Pid,
+  ) {
+    super(name, parent, inode);
+  }
+
+  protected override stale(): boolean {
+    return taskOf(this.pid) === null;
+  }
+}
+
 /** Slots of the per-task inode numbers (pidIno); thread-style entries add THREAD. */
 const SLOT = {
   dir: 0, task: 1, fd: 2, status: 3, comm: 4, cmdline: 5, stat: 6, statm: 7, maps: 8, cwd: 9, root: 10, exe: 11, smaps: 12,
-  environ: 13, fdinfo: 14, auxv: 15,
+  environ: 13, fdinfo: 14, auxv: 15, oomScoreAdj: 16, oomScore: 17, loginuid: 18, sessionid: 19, ns: 20, mountinfo: 31, mounts: 63,
 };
+/** The ns directory's links take the slots after SLOT.ns (ten of them). */
 const THREAD = 32;
 const FD_SLOT = 1024;
 const FDINFO_SLOT = 2048;
@@ -200,7 +219,7 @@ class ProcTaskDir extends ProcDirBase {
 
   lookup(c: FsCtx, dir: Dentry, name: string): Dentry | null {
     const th = this.threads(c).find((x) => String(x.pid.nrIn(c.t.pidNs)) === name);
-    return th === undefined ? null : new Dentry(name, dir, pidDir(this.psb, th.pid, true));
+    return th === undefined ? null : new PidDentry(name, dir, pidDir(this.psb, th.pid, true), th.pid);
   }
 
   list(c: FsCtx): DirEntry[] {
@@ -209,12 +228,12 @@ class ProcTaskDir extends ProcDirBase {
 }
 
 /** A text file about the task; ESRCH once it is reaped. */
-function taskFile(sb: ProcFs, pid: Pid, slot: number, mode: number, show: (c: FsCtx, t: Task) => string | Uint8Array, store?: (c: FsCtx, t: Task, data: Uint8Array) => number): ProcFnFile {
+function taskFile(sb: ProcFs, pid: Pid, slot: number, mode: number, show: (c: FsCtx, t: Task) => string | Uint8Array, store?: (c: FsCtx, t: Task, data: Uint8Array, pos: number) => number): ProcFnFile {
   const withTask = <R>(f: (t: Task) => R): R | number => {
     const t = taskOf(pid);
     return t === null ? -ESRCH : f(t);
   };
-  const st = store === undefined ? undefined : (c: FsCtx, data: Uint8Array) => withTask((t) => store(c, t, data));
+  const st = store === undefined ? undefined : (c: FsCtx, data: Uint8Array, pos: number) => withTask((t) => store(c, t, data, pos));
   return own(new ProcFnFile(sb, pidIno(gid(pid), slot), mode, (c) => withTask((t) => show(c, t)), st), taskOf(pid));
 }
 
@@ -246,8 +265,17 @@ export function pidDir(sb: ProcFs, pid: Pid, thread: boolean): ProcDir {
       { name: "root", make: () => own(new ProcLink(sb, pidIno(gid(pid), SLOT.root + x), 0o777, (t) => t.fs?.root ?? null, pid), taskOf(pid)) },
       { name: "exe", make: () => own(new ExeLink(sb, pidIno(gid(pid), SLOT.exe + x), pid), taskOf(pid)) },
       { name: "smaps", make: () => taskFile(sb, pid, SLOT.smaps + x, 0o444, (_c, t) => (t.alive ? showSmaps(t.mm) : "")) },
+      { name: "oom_score_adj", make: () => taskFile(sb, pid, SLOT.oomScoreAdj + x, 0o644, (_c, t) => `${t.group.oomScoreAdj}\n`, storeOomScoreAdj) },
+      { name: "oom_score", make: () => taskFile(sb, pid, SLOT.oomScore + x, 0o444, (c, t) => showOomScore(c.k, t)) },
+      { name: "loginuid", make: () => taskFile(sb, pid, SLOT.loginuid + x, 0o644, (_c, t) => String(t.loginuid), storeLoginuid) },
+      { name: "sessionid", make: () => taskFile(sb, pid, SLOT.sessionid + x, 0o444, (_c, t) => String(t.sessionid)) },
+      { name: "ns", make: () => nsDir(sb, pid, gid(pid), SLOT.ns + x, (i) => own(i, taskOf(pid))) },
+      { name: "mountinfo", make: () => taskFile(sb, pid, SLOT.mountinfo + 2 * x, 0o444, (c, t) => showMountinfo(c.k.vfs, t)) },
+      { name: "mounts", make: () => taskFile(sb, pid, SLOT.mounts + 2 * x, 0o444, (c, t) => showMounts(c.k.vfs, t)) },
     );
     return list;
   };
-  return own(new ProcDir(sb, pidIno(gid(pid), SLOT.dir + x), 0o555, entries), taskOf(pid));
+  const dir = own(new ProcDir(sb, pidIno(gid(pid), SLOT.dir + x), 0o555, entries), taskOf(pid));
+  dir.gone = () => (taskOf(pid) === null ? -ESRCH : 0);
+  return dir;
 }

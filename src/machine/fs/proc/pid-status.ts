@@ -12,7 +12,6 @@ import { PROT_EXEC, PROT_WRITE, VM_GROWSDOWN, VM_SHARED } from "../../mm/vma.ts"
 const CYCLES_PER_TICK = 10_000_000;
 /** RLIMIT_SIGPENDING as a small machine would have it. */
 const SIGPENDING_LIMIT = 7823;
-const CAP_BOUNDING_SET = 2 ** 41 - 1;
 
 const STATE_NAMES: Record<Task["state"], string> = {
   running: "R (running)", sleeping: "S (sleeping)", stopped: "T (stopped)", zombie: "Z (zombie)", dead: "X (dead)",
@@ -110,9 +109,9 @@ export function showStatus(k: Kernel, reader: Task, t: Task): string {
   s += `Threads:\t${t.group.threads.size}\nSigQ:\t${queued}/${SIGPENDING_LIMIT}\n`;
   s += `SigPnd:\t${hex16(t.pending.signals)}\nShdPnd:\t${hex16(t.group.sharedPending.signals)}\n`;
   s += `SigBlk:\t${hex16(t.blocked)}\nSigIgn:\t${hex16(ignored)}\nSigCgt:\t${hex16(caught)}\n`;
-  s += `CapInh:\t${hex16(0)}\nCapPrm:\t${hex16(c.capPermitted)}\nCapEff:\t${hex16(c.capEffective)}\n`;
-  s += `CapBnd:\t${hex16(CAP_BOUNDING_SET)}\nCapAmb:\t${hex16(0)}\n`;
-  s += "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n";
+  s += `CapInh:\t${hex16(c.capInheritable)}\nCapPrm:\t${hex16(c.capPermitted)}\nCapEff:\t${hex16(c.capEffective)}\n`;
+  s += `CapBnd:\t${hex16(c.capBset)}\nCapAmb:\t${hex16(c.capAmbient)}\n`;
+  s += `NoNewPrivs:\t${t.noNewPrivs ? 1 : 0}\nSeccomp:\t0\nSeccomp_filters:\t0\n`;
   s += "Speculation_Store_Bypass:\tunknown\nSpeculationIndirectBranch:\tunsupported\n";
   const cpus = k.sched.cpus.length;
   const mask = (2n ** BigInt(cpus) - 1n).toString(16).padStart(Math.ceil(cpus / 4), "0");

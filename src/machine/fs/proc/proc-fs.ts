@@ -42,7 +42,7 @@ export abstract class ProcFile extends Inode {
   abstract show(c: FsCtx): string | Uint8Array | number;
 
   /** A write of data; returns the bytes taken or -errno. Files without it refuse writes (EINVAL). */
-  store?: (c: FsCtx, data: Uint8Array) => number;
+  store?: (c: FsCtx, data: Uint8Array, pos: number) => number;
 
   open(_c: FsCtx, f: File): number {
     f.ops = this.store !== undefined ? procRwOps : procRoOps;
@@ -75,7 +75,7 @@ function procWrite(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
   const want = Math.min(from.remaining, PAGE_SIZE);
   const data = from.copyIn(want);
   if (data.length < want) return -EFAULT;
-  const r = (f.inode as ProcFile).store!(c, data);
+  const r = (f.inode as ProcFile).store!(c, data, pos.value);
   if (r > 0) pos.value += r;
   return r;
 }
@@ -99,7 +99,7 @@ export class ProcFnFile extends ProcFile {
     ino: number,
     mode: number,
     private readonly fn: (c: FsCtx) => string | Uint8Array | number,
-    store?: (c: FsCtx, data: Uint8Array) => number,
+    store?: (c: FsCtx, data: Uint8Array, pos: number) => number,
   ) {
     super(sb, ino, mode);
     if (store !== undefined) this.store = store;

@@ -5,11 +5,12 @@
 // free), and writing needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE.
 import { PID_MAX_DEFAULT, RESERVED_PIDS, type PidNamespace } from "../../kernel/pid.ts";
 import { UTSNAME } from "../../kernel/syscalls/sys-proc.ts";
+import { CAP_LAST_CAP } from "../../kernel/cred.ts";
 import type { Task } from "../../kernel/task.ts";
 import { CAP_CHECKPOINT_RESTORE, CAP_SYS_ADMIN, S_IFDIR, S_IFLNK } from "../constants.ts";
 import { EINVAL, ENOENT, EPERM } from "../errno.ts";
 import { Dentry, SymlinkInode, type DirEntry, type FsCtx } from "../inode.ts";
-import { pidDir } from "./pid-dir.ts";
+import { PidDentry, pidDir } from "./pid-dir.ts";
 import { showLoadavg, showMeminfo, showUptime } from "./sysinfo.ts";
 import { PROC_ROOT_INO, ProcDir, ProcDirBase, ProcFnFile, type ProcEntry, type ProcFs } from "./proc-fs.ts";
 
@@ -38,6 +39,25 @@ class SelfLink extends SymlinkInode {
   }
 }
 
+/** /proc/mounts: a plain link to self/mounts (proc_symlink at boot). */
+class FixedLink extends SymlinkInode {
+  constructor(
+    sb: ProcFs,
+    ino: number,
+    private readonly target: string,
+  ) {
+    super(sb, ino, S_IFLNK | 0o777, sb.nowNs());
+  }
+
+  readlink(): string {
+    return this.target;
+  }
+
+  open(): number {
+    return 0;
+  }
+}
+
 /**
  * proc_dointvec_minmax's parse of one integer: optional spaces, an optional sign, digits, then
  * nothing but whitespace. Returns null when that is not what was written.
@@ -58,7 +78,9 @@ function allNamespaces(c: FsCtx): Set<PidNamespace> {
 
 function sysKernelEntries(sb: ProcFs, inos: Record<string, number>): ProcEntry[] {
   const mayWrite = (t: Task): boolean => t.cred.capable(CAP_SYS_ADMIN) || t.cred.capable(CAP_CHECKPOINT_RESTORE);
+  // Sorted by name, as proc_sys_readdir lists a sysctl table.
   return [
+    { name: "cap_last_cap", make: () => new ProcFnFile(sb, inos.cap_last_cap, 0o444, () => `${CAP_LAST_CAP}\n`) },
     {
       name: "ns_last_pid",
       make: () => new ProcFnFile(sb, inos.ns_last_pid, 0o666, (c) => `${c.t.pidNs.lastPid}\n`, (c, data) => {
@@ -92,7 +114,7 @@ export class ProcRoot extends ProcDirBase {
     const ino = (): number => psb.nextIno++;
     const inos = {
       self: ino(), threadSelf: ino(), sys: ino(), kernel: ino(), ns_last_pid: ino(), osrelease: ino(), pid_max: ino(), modules: ino(),
-      loadavg: ino(), meminfo: ino(), uptime: ino(),
+      loadavg: ino(), meminfo: ino(), uptime: ino(), cap_last_cap: ino(), mounts: ino(),
     };
     const kernel = sysKernelEntries(psb, inos);
     const sys: ProcEntry[] = [{ name: "kernel", make: () => new ProcDir(psb, inos.kernel, 0o555, () => kernel) }];
@@ -101,6 +123,7 @@ export class ProcRoot extends ProcDirBase {
       { name: "loadavg", make: () => new ProcFnFile(psb, inos.loadavg, 0o444, (c) => showLoadavg(c.k, c.t)) },
       { name: "meminfo", make: () => new ProcFnFile(psb, inos.meminfo, 0o444, (c) => showMeminfo(c.k)) },
       { name: "modules", make: () => new ProcFnFile(psb, inos.modules, 0o444, (c) => c.k.modules.procModules()) },
+      { name: "mounts", make: () => new FixedLink(psb, inos.mounts, "self/mounts") },
       { name: "self", make: () => new SelfLink(psb, inos.self, false) },
       { name: "sys", make: () => new ProcDir(psb, inos.sys, 0o555, () => sys) },
       { name: "thread-self", make: () => new SelfLink(psb, inos.threadSelf, true) },
@@ -114,7 +137,7 @@ export class ProcRoot extends ProcDirBase {
     if (!/^[1-9][0-9]*$/.test(name)) return null;
     const pid = c.t.pidNs.pids.get(Number(name));
     if (pid === undefined || pid.task === null) return null;
-    return new Dentry(name, dir, pidDir(this.psb, pid, false));
+    return new PidDentry(name, dir, pidDir(this.psb, pid, false), pid);
   }
 
   list(c: FsCtx): DirEntry[] {

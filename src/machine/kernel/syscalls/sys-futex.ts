@@ -1,12 +1,13 @@
 // futex_time64: WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAIT_BITSET, WAKE_BITSET, with timeouts on the
 // virtual clock. A waiter sleeps with its pc on the ecall; a FUTEX_WAKE marks it woken
 // (restart.woken) so the re-executed call returns 0 instead of waiting again.
-import { EAGAIN, EFAULT, EINVAL, ENOSYS, ERESTART_RESTARTBLOCK, ERESTARTSYS, ETIMEDOUT } from "../errno.ts";
+import { EAGAIN, EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, ERESTART_RESTARTBLOCK, ERESTARTSYS, ETIMEDOUT } from "../errno.ts";
 import {
   FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMP_REQUEUE, FUTEX_PRIVATE_FLAG, FUTEX_REQUEUE, FUTEX_WAIT,
   FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_BITSET,
 } from "../futex.ts";
 import type { Kernel } from "../kernel.ts";
+import { ROBUST_LIST_HEAD_SIZE } from "../robust-list.ts";
 import type { Task } from "../task.ts";
 import { readTimespec } from "./sys-time.ts";
 import type { SyscallEntry } from "./types.ts";
@@ -80,7 +81,38 @@ function sysFutex(k: Kernel, t: Task, uaddr: number, op: number, val: number, ti
   }
 }
 
+/** set_robust_list: only the head's size is checked; the list is read when the thread exits. */
+function sysSetRobustList(_k: Kernel, t: Task, head: number, len: number): number {
+  if (len >>> 0 !== ROBUST_LIST_HEAD_SIZE) return -EINVAL;
+  t.robustList = head >>> 0;
+  return 0;
+}
+
+const CAP_SYS_PTRACE = 19;
+
+/**
+ * ptrace_may_access(PTRACE_MODE_READ_REALCREDS) without LSMs: its own process always; another
+ * with CAP_SYS_PTRACE, or when the caller's real ids are all of the target's and it is dumpable.
+ */
+function mayReadTask(t: Task, target: Task): boolean {
+  if (target.group === t.group || t.cred.capable(CAP_SYS_PTRACE)) return true;
+  const a = t.cred;
+  const b = target.cred;
+  const ids = [b.uid, b.euid, b.suid].every((x) => x === a.uid) && [b.gid, b.egid, b.sgid].every((x) => x === a.gid);
+  return ids && target.group.dumpable === 1;
+}
+
+function sysGetRobustList(k: Kernel, t: Task, pid: number, headPtr: number, lenPtr: number): number {
+  const target = pid === 0 ? t : k.findTask(t.pidNs, pid);
+  if (target === undefined) return -ESRCH;
+  if (!mayReadTask(t, target)) return -EPERM;
+  if (!t.mm.writeU32(lenPtr, ROBUST_LIST_HEAD_SIZE)) return -EFAULT;
+  return t.mm.writeU32(headPtr, target.robustList) ? 0 : -EFAULT;
+}
+
 export const FUTEX_SYSCALLS: SyscallEntry[] = [
+  { nr: 99, name: "set_robust_list", args: ["p", "u"], level: "full", cr: "tasks (robustList)", fn: sysSetRobustList },
+  { nr: 100, name: "get_robust_list", args: ["d", "p", "p"], level: "full", cr: "-", fn: sysGetRobustList },
   {
     nr: NR_FUTEX_TIME64, name: "futex_time64", args: ["p", "d", "d", "p", "p", "x"],
     level: "partial", cr: "tasks (syscall restart block: a waiter queues again as it re-executes)",

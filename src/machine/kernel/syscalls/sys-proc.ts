@@ -1,10 +1,11 @@
 // Process identity: pids as the caller's namespace sees them, process groups and sessions,
 // credentials, prctl, uname, sched_yield.
-import { CAP_SETGID, CAP_SETUID, type Cred } from "../cred.ts";
+import { CAP_SETGID, CAP_SETUID, type Cred, type CredChanges } from "../cred.ts";
 import { EACCES, EFAULT, EINVAL, EPERM, ESRCH } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Pid } from "../pid.ts";
 import type { Task } from "../task.ts";
+import { capPrctl, PR_CAP_AMBIENT, PR_CAPBSET_DROP, PR_CAPBSET_READ } from "./sys-capability.ts";
 import type { SyscallEntry } from "./types.ts";
 
 const UTS_FIELD = 65;
@@ -105,16 +106,13 @@ const PR_GET_KEEPCAPS = 7;
 const PR_SET_KEEPCAPS = 8;
 const PR_SET_NAME = 15;
 const PR_GET_NAME = 16;
-const PR_CAPBSET_READ = 23;
 const PR_SET_CHILD_SUBREAPER = 36;
 const PR_GET_CHILD_SUBREAPER = 37;
 const PR_SET_NO_NEW_PRIVS = 38;
 const PR_GET_NO_NEW_PRIVS = 39;
 const PR_GET_TID_ADDRESS = 40;
-/** CAP_LAST_CAP of Linux 6.1: PR_CAPBSET_READ of anything above is EINVAL. */
-const CAP_LAST_CAP = 40;
 
-function sysPrctl(_k: Kernel, t: Task, option: number, arg2: number, arg3: number, arg4: number, arg5: number): number {
+function sysPrctl(k: Kernel, t: Task, option: number, arg2: number, arg3: number, arg4: number, arg5: number): number {
   const a2 = arg2 >>> 0;
   switch (option) {
     case PR_SET_PDEATHSIG:
@@ -150,8 +148,9 @@ function sysPrctl(_k: Kernel, t: Task, option: number, arg2: number, arg3: numbe
       return t.mm.copyOut(arg2, out) ? 0 : -EFAULT;
     }
     case PR_CAPBSET_READ:
-      // The bounding set is full: no task here ever drops a capability from it.
-      return a2 <= CAP_LAST_CAP ? 1 : -EINVAL;
+    case PR_CAPBSET_DROP:
+    case PR_CAP_AMBIENT:
+      return capPrctl(k, t, option, arg2, arg3, arg4, arg5);
     case PR_SET_CHILD_SUBREAPER:
       t.group.isChildSubreaper = a2 !== 0;
       return 0;
@@ -174,9 +173,13 @@ function sysPrctl(_k: Kernel, t: Task, option: number, arg2: number, arg3: numbe
 // Credentials. -1 (0xffffffff) means "leave unchanged" in the set*id calls.
 const KEEP = 0xffffffff;
 
-function setIds(t: Task, c: Parameters<Cred["with"]>[0]): number {
+function setIds(t: Task, c: CredChanges, fsOnly = false): number {
   const old = t.cred;
-  const next = old.with(c, `set*id by pid ${t.id}`, t.keepCaps);
+  const next = fsOnly ? old.copy(c, `setfs*id by pid ${t.id}`) : old.with(c, `set*id by pid ${t.id}`, t.keepCaps);
+  return commitIds(t, old, next);
+}
+
+function commitIds(t: Task, old: Cred, next: Cred): number {
   // commit_creds: new effective or fs ids make the process undumpable (suid_dumpable 0) and
   // clear the parent-death signal.
   if (next.euid !== old.euid || next.egid !== old.egid || next.fsuid !== old.fsuid || next.fsgid !== old.fsgid) {
@@ -208,6 +211,8 @@ function sysSetresuid(_k: Kernel, t: Task, r: number, e: number, s: number): num
   const c = t.cred;
   const ids = [r >>> 0, e >>> 0, s >>> 0];
   if (!c.capable(CAP_SETUID) && ids.some((id) => id !== KEEP && id !== c.uid && id !== c.euid && id !== c.suid)) return -EPERM;
+  // Linux 6.6 on: nothing to change (fsuid included) means no new cred at all.
+  if ((ids[0] === KEEP || ids[0] === c.uid) && (ids[1] === KEEP || (ids[1] === c.euid && ids[1] === c.fsuid)) && (ids[2] === KEEP || ids[2] === c.suid)) return 0;
   const [nr, ne, ns] = ids.map((id, i) => (id === KEEP ? [c.uid, c.euid, c.suid][i] : id));
   return setIds(t, { uid: nr, euid: ne, suid: ns, fsuid: ne });
 }
@@ -216,6 +221,7 @@ function sysSetresgid(_k: Kernel, t: Task, r: number, e: number, s: number): num
   const c = t.cred;
   const ids = [r >>> 0, e >>> 0, s >>> 0];
   if (!c.capable(CAP_SETGID) && ids.some((id) => id !== KEEP && id !== c.gid && id !== c.egid && id !== c.sgid)) return -EPERM;
+  if ((ids[0] === KEEP || ids[0] === c.gid) && (ids[1] === KEEP || (ids[1] === c.egid && ids[1] === c.fsgid)) && (ids[2] === KEEP || ids[2] === c.sgid)) return 0;
   const [nr, ne, ns] = ids.map((id, i) => (id === KEEP ? [c.gid, c.egid, c.sgid][i] : id));
   return setIds(t, { gid: nr, egid: ne, sgid: ns, fsgid: ne });
 }
@@ -247,6 +253,32 @@ function sysSetregid(_k: Kernel, t: Task, r: number, e: number): number {
   return setIds(t, { gid: nr === KEEP ? c.gid : nr, egid: newE, sgid: s === KEEP ? c.sgid : s, fsgid: newE });
 }
 
+/**
+ * setfsuid: the old fsuid, whether or not it changed (a bad id or a refusal is silent, so
+ * setfsuid(-1) is how a program reads its fsuid). Any of the caller's uids, or anything with
+ * CAP_SETUID; the fs capabilities follow fsuid leaving or reaching 0.
+ */
+function sysSetfsuid(_k: Kernel, t: Task, uid: number): number {
+  const c = t.cred;
+  const u = uid >>> 0;
+  if (u === KEEP) return c.fsuid;
+  if ((u === c.uid || u === c.euid || u === c.suid || u === c.fsuid || c.capable(CAP_SETUID)) && u !== c.fsuid) {
+    commitIds(t, c, c.withFsuid(u, `setfsuid by pid ${t.id}`));
+  }
+  return c.fsuid;
+}
+
+/** setfsgid: as setfsuid, with the gids and CAP_SETGID; no capability follows the fsgid. */
+function sysSetfsgid(_k: Kernel, t: Task, gid: number): number {
+  const c = t.cred;
+  const g = gid >>> 0;
+  if (g === KEEP) return c.fsgid;
+  if ((g === c.gid || g === c.egid || g === c.sgid || g === c.fsgid || c.capable(CAP_SETGID)) && g !== c.fsgid) {
+    setIds(t, { fsgid: g }, true);
+  }
+  return c.fsgid;
+}
+
 function getres(t: Task, ids: number[], ptrs: number[]): number {
   for (let i = 0; i < 3; i++) if (!t.mm.writeU32(ptrs[i], ids[i])) return -EFAULT;
   return 0;
@@ -270,6 +302,8 @@ export const PROC_SYSCALLS: SyscallEntry[] = [
     level: "full", cr: "-",
     fn: (_k, t, a, b, c) => getres(t, [t.cred.gid, t.cred.egid, t.cred.sgid], [a, b, c]),
   },
+  { nr: 151, name: "setfsuid", args: ["d"], level: "full", cr: "creds", fn: sysSetfsuid },
+  { nr: 152, name: "setfsgid", args: ["d"], level: "full", cr: "creds", fn: sysSetfsgid },
   { nr: 154, name: "setpgid", args: ["d", "d"], level: "full", cr: "threadGroups (pgrp), pids", fn: sysSetpgid },
   { nr: 155, name: "getpgid", args: ["d"], level: "full", cr: "-", fn: sysGetpgid },
   { nr: 156, name: "getsid", args: ["d"], level: "full", cr: "-", fn: sysGetsid },
@@ -277,8 +311,8 @@ export const PROC_SYSCALLS: SyscallEntry[] = [
   { nr: 160, name: "uname", args: ["p"], level: "full", cr: "-", fn: sysUname },
   {
     nr: 167, name: "prctl", args: ["d", "x", "x", "x", "x"],
-    level: "partial", cr: "tasks (comm, pdeathSignal; a checkpoint refuses no_new_privs and keepcaps: issue 16), threadGroups (isChildSubreaper; dumpable is not carried: a restored process is dumpable)",
-    note: "PR_SET/GET_PDEATHSIG, DUMPABLE, KEEPCAPS, NAME, CHILD_SUBREAPER, NO_NEW_PRIVS, PR_CAPBSET_READ and PR_GET_TID_ADDRESS only; every other option gives EINVAL",
+    level: "partial", cr: "creds (capBset, capAmbient), tasks (comm, pdeathSignal; a checkpoint refuses no_new_privs and keepcaps: issue 16), threadGroups (isChildSubreaper; dumpable is not carried: a restored process is dumpable)",
+    note: "PR_SET/GET_PDEATHSIG, DUMPABLE, KEEPCAPS, NAME, CHILD_SUBREAPER, NO_NEW_PRIVS, PR_CAPBSET_READ/DROP, PR_CAP_AMBIENT and PR_GET_TID_ADDRESS only; every other option gives EINVAL",
     fn: sysPrctl,
   },
   { nr: 172, name: "getpid", args: [], level: "full", cr: "-", fn: (_k, t) => vnr(t, t.group.leader.pid) },

@@ -17,6 +17,7 @@ import { loadProgram } from "../exec.ts";
 import { doExit, doGroupExit, releaseTask, reportedStatus } from "../exit.ts";
 import { exitItimers } from "../posix-timers.ts";
 import { pidfdPid } from "../pidfd.ts";
+import { exitRobustList } from "../robust-list.ts";
 import { cloneArgsFromRegs, copyProcess, type CloneArgs } from "../fork.ts";
 import type { Kernel } from "../kernel.ts";
 import { CLD_CONTINUED, CLD_STOPPED, SIGINFO_SIZE } from "../siginfo.ts";
@@ -159,6 +160,7 @@ function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: numbe
     return -EINVAL;
   }
   for (const th of [...t.group.threads]) if (th !== t) doExit(k, th, { signal: 9 });
+  exitRobustList(k, t, t.mm);
   k.kobj.put(t.mm, "exec_mmap");
   t.hart = new Hart(prog.mm);
   t.hart.pc = prog.entry;
@@ -170,6 +172,9 @@ function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: numbe
   t.group.dumpable = 1;
   exitItimers(k, t.group);
   t.keepCaps = false;
+  const cred = t.cred.forExec(`execve by pid ${t.id}`);
+  t.setCred(cred);
+  k.kobj.put(cred);
   execTaskFiles(k, t);
   // Handlers do not survive exec; ignored signals stay ignored.
   if (t.sighand.refcount > 1) {

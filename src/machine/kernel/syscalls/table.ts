@@ -24,6 +24,7 @@ import { PIDFD_SYSCALLS } from "./sys-pidfd.ts";
 import { SCHED_SYSCALLS } from "./sys-sched.ts";
 import { KCMP_SYSCALLS } from "./sys-kcmp.ts";
 import { MEMFD_SYSCALLS } from "./sys-memfd.ts";
+import { CAPABILITY_SYSCALLS } from "./sys-capability.ts";
 import type { SyscallEntry } from "./types.ts";
 
 /** The entries of each sys-*.ts file under the file's name (the rows' `handler` column). */
@@ -51,6 +52,7 @@ export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]]
   ["sys-sched.ts", SCHED_SYSCALLS],
   ["sys-kcmp.ts", KCMP_SYSCALLS],
   ["sys-memfd.ts", MEMFD_SYSCALLS],
+  ["sys-capability.ts", CAPABILITY_SYSCALLS],
 ];
 
 /** What the kernel's dispatch indexes by a7. */

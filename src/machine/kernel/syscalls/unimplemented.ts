@@ -62,16 +62,12 @@ export const MISSING: readonly MissingGroup[] = [
     names: ["sethostname", "setdomainname"],
   },
   {
-    note: "credentials change only through the set*id calls and setgroups: no capget/capset or setfsuid/setfsgid",
-    names: ["capget", "capset", "setfsuid", "setfsgid"],
-  },
-  {
     note: "no personality: the machine is always plain Linux riscv32",
     names: ["personality"],
   },
   {
-    note: "no robust futex lists or rseq: a thread that dies holding a lock does not release it",
-    names: ["set_robust_list", "get_robust_list", "rseq"],
+    note: "no rseq: restartable sequences need the kernel to rewrite a preempted thread's pc",
+    names: ["rseq"],
   },
   {
     note: "no futex2 interface: futex_time64 only",

@@ -50,9 +50,9 @@
 // | CPT_SECT_VEINFO (1)          | CPT_OBJ_VEINFO (1042)      | initTask u32, pidNs u32, treeRoot str, freezerGroup str, producer str
 // | CPT_SECT_NAMESPACE (10)      | CPT_OBJ_NAMESPACE (10)     | id, parent u32|NOINDEX, flags(allocating) u32, pad u32, lastPid num
 // | CPT_SECT_PIDS (34, ours)     | CPT_OBJ_PID (8192, ours)   | id, n u32, n x {number num, nsId u32, pad u32}
-// | CPT_SECT_CREDS (35, ours)    | CPT_OBJ_CRED (8193, ours)  | id, uid euid suid fsuid gid egid sgid fsgid capEff capPerm (num)
+// | CPT_SECT_CREDS (35, ours)    | CPT_OBJ_CRED (8193, ours)  | id, uid euid suid fsuid gid egid sgid fsgid capEff capPerm (num) [ext: capInh capBset capAmb]
 // | CPT_SECT_SIGHAND_STRUCT (7)  | CPT_OBJ_SIGHAND_STRUCT (5) | id, table size u32, n u32; ARRAY of n CPT_OBJ_SIGHANDLER (1026), set actions only: signo u32, pad, handler flags restorer num, mask u64
-// | CPT_SECT_SIGNAL (36, ours)   | CPT_OBJ_SIGNAL_STRUCT (6)  | ids, flags, exit status, itimers, shared pending; ARRAY of CPT_OBJ_SIGINFO (1027)
+// | CPT_SECT_SIGNAL (36, ours)   | CPT_OBJ_SIGNAL_STRUCT (6)  | ids, flags, exit status, itimers, shared pending [ext: oomScoreAdj oomScoreAdjMin]; ARRAY of CPT_OBJ_SIGINFO (1027)
 // | CPT_SECT_INODE (12)          | CPT_OBJ_INODE (12)         | id kind mode uid gid nlink size, a/m/ctime s64, target str; ARRAY: one CPT_OBJ_PAGES
 // | CPT_SECT_TREE (37, ours)     | CPT_OBJ_DENTRY (8194, ours)| inodeId u32, path str
 // | CPT_SECT_SYSV_SHM (13)       | CPT_OBJ_SYSV_SHM (11)      | id, size num; ARRAY: one CPT_OBJ_PAGES
@@ -63,8 +63,12 @@
 // | CPT_SECT_COW_PAGES (39, ours)| CPT_OBJ_PAGES (4098)       | one object: the pages shared copy-on-write, index = page id
 // | CPT_SECT_MM (4)              | CPT_OBJ_MM (1)             | id, brk/stack/mmap num, n; ARRAY of n CPT_OBJ_VMA (1024) + one CPT_OBJ_PAGES
 // |                              |                            |   + one CPT_OBJ_COW_REFS (8198, ours): n u32, pad, n x {vpn u32, page id u32}
-// | CPT_SECT_TASKS (3)           | CPT_OBJ_TASK (0)           | ids, state, signals, counters, comm...; ARRAY: [CPT_OBJ_RISCV32_REGS (8196, ours)]
+// | CPT_SECT_TASKS (3)           | CPT_OBJ_TASK (0)           | ids, state, signals, counters, comm... [ext: loginuid sessionid robustList]; ARRAY: [CPT_OBJ_RISCV32_REGS (8196, ours)]
 // |                              |                            |   [CPT_OBJ_SYSCALL (8197, ours)] then CPT_OBJ_SIGINFO x pending queue
+//
+// [ext: ...]: optional fields at the end of an object's fields, present only when one is set (a
+// longer cpt_hdrlen, as OpenVZ grew its objects): u32 mask, u32 pad, then a num for each bit of
+// the mask in the order listed. Objects of tasks that never set them keep their old bytes.
 //
 // CPT_OBJ_PAGES (4098): fields u32 cpt_count, u32 pad (hdrlen 24); DATA: u32 index[count],
 // zero-padded to 8, then count x 4096 page bytes. One per page owner, so a 256 MiB address

@@ -1,8 +1,9 @@
 // Signal objects: CPT_OBJ_SIGINFO (a queued siginfo), CPT_OBJ_SIGHAND_STRUCT with its
 // CPT_OBJ_SIGHANDLER entries, CPT_OBJ_SIGNAL_STRUCT (a thread group), and CPT_OBJ_CRED (ours).
 // Optional fields are a presence bit plus a fixed slot, so "absent" and "present with 0" differ.
-import type {
-  CredRecord, ExitStatusRecord, SigActionRecord, SigHandRecord, SigInfoRecord, ThreadGroupRecord,
+import {
+  CRED_EXT, extMask, GROUP_EXT, type CredRecord, type ExitStatusRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord,
+  type ThreadGroupRecord,
 } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_VOID, CPT_OBJ_CRED, CPT_OBJ_SIGHAND_STRUCT, CPT_OBJ_SIGHANDLER,
@@ -128,6 +129,7 @@ export function writeSignal(w: ImageWriter, g: ThreadGroupRecord): void {
     w.num(g.itimerVirt.left, "itimerVirt"); w.num(g.itimerVirt.interval, "itimerVirt");
     w.num(g.itimerProf.left, "itimerProf"); w.num(g.itimerProf.interval, "itimerProf");
     w.u64(g.sharedPending.signals, "shared pending signals");
+    writeExt(w, g, GROUP_EXT);
   }, () => {
     for (const s of g.sharedPending.queue) writeSigInfo(w, s, `${what} shared siginfo`);
   });
@@ -145,6 +147,8 @@ export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
     const itimerVirt = { left: r.num("itimerVirt"), interval: r.num("itimerVirt") };
     const itimerProf = { left: r.num("itimerProf"), interval: r.num("itimerProf") };
     const signals = r.u64("shared pending signals");
+    const ext: Pick<ThreadGroupRecord, (typeof GROUP_EXT)[number]> = {};
+    readExt(r, ext, GROUP_EXT);
     r.content(o);
     const queue: SigInfoRecord[] = [];
     for (let i = 0; i < n; i++) queue.push(readSigInfo(r, `shared siginfo ${i} of thread group ${id}`));
@@ -157,7 +161,7 @@ export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
       itimerRealLeft, itimerRealInterval, itimerVirt, itimerProf,
     };
     if (bits & TG_HAS_EXIT) g.groupExitStatus = exit;
-    return g;
+    return Object.assign(g, ext);
   });
 }
 
@@ -167,6 +171,7 @@ export function writeCred(w: ImageWriter, c: CredRecord): void {
   w.leaf(CPT_OBJ_CRED, `cred ${c.id}`, () => {
     w.ref(c.id, "cred id");
     for (const k of CRED_FIELDS) w.num(c[k], k);
+    writeExt(w, c, CRED_EXT);
   });
 }
 
@@ -174,6 +179,36 @@ export function readCred(r: ImageReader, where: string): CredRecord {
   return r.object(CPT_OBJ_CRED, CPT_CONTENT_VOID, where, () => {
     const id = r.id("cred id");
     const [uid, euid, suid, fsuid, gid, egid, sgid, fsgid, capEffective, capPermitted] = CRED_FIELDS.map((k) => r.num(k));
-    return { id, uid, euid, suid, fsuid, gid, egid, sgid, fsgid, capEffective, capPermitted };
+    const c: CredRecord = { id, uid, euid, suid, fsuid, gid, egid, sgid, fsgid, capEffective, capPermitted };
+    readExt(r, c, CRED_EXT);
+    return c;
+  });
+}
+
+/**
+ * A record's optional fields (model.ts extMask): nothing when none is present, else a mask
+ * (u32, then a zero u32) and each present field as a num, in `keys` order.
+ */
+export function writeExt<K extends string>(w: ImageWriter, rec: { readonly [k in K]?: number }, keys: readonly K[]): void {
+  const mask = extMask(rec, keys);
+  if (mask === 0) return;
+  w.u32(mask, "extension mask");
+  w.u32(0, "extension pad");
+  for (const k of keys) {
+    const v = rec[k];
+    if (v !== undefined) w.num(v, k);
+  }
+}
+
+/**
+ * The optional fields, if the record's fields go on after the fixed ones by at least a mask's
+ * 8 bytes (fewer are left for the record's own length check to report as unexplained).
+ */
+export function readExt<K extends string>(r: ImageReader, rec: { [k in K]?: number }, keys: readonly K[]): void {
+  if (r.fieldsLeft() < 8) return;
+  const mask = r.flags("extension mask", 2 ** keys.length - 1);
+  r.flags("extension pad", 0);
+  keys.forEach((k, i) => {
+    if ((mask & (1 << i)) !== 0) rec[k] = r.num(k);
   });
 }

@@ -1,12 +1,12 @@
 // CPT_OBJ_TASK and its sub-objects: CPT_OBJ_RISCV32_REGS (ours, in the place of cpt_image.h's
 // CPT_OBJ_X86_REGS), CPT_OBJ_SYSCALL (ours: the restart block of a task inside a system call),
 // then the task's private pending siginfo queue as CPT_OBJ_SIGINFO objects.
-import type { RegsRecord, SigInfoRecord, SyscallRecord, TaskRecord } from "../../../core/cr/index.ts";
+import { TASK_EXT, type RegsRecord, type SigInfoRecord, type SyscallRecord, type TaskRecord } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_VOID, CPT_OBJ_RISCV32_REGS, CPT_OBJ_SYSCALL, CPT_OBJ_TASK,
   OBJECT_HDR_SIZE,
 } from "./layout.ts";
-import { readExit, readSigInfo, writeExit, writeSigInfo } from "./objects-signal.ts";
+import { readExit, readExt, readSigInfo, writeExit, writeExt, writeSigInfo } from "./objects-signal.ts";
 import type { ImageReader } from "./reader.ts";
 import { EncodeError, type ImageWriter } from "./writer.ts";
 
@@ -129,6 +129,7 @@ export function writeTask(w: ImageWriter, t: TaskRecord): void {
     w.num(t.sas.sp, "sas sp"); w.num(t.sas.size, "sas size"); w.num(t.sas.flags, "sas flags");
     w.num(t.clearChildTid, "clearChildTid"); w.num(t.cpuCycles, "cpuCycles"); w.num(t.instret, "instret");
     w.str(t.comm, "comm"); w.str(t.freezerPath, "freezerPath");
+    writeExt(w, t, TASK_EXT);
   }, () => {
     if (t.regs !== null) writeRegs(w, t.regs, `${what} regs`);
     if (t.syscall !== null) writeSyscall(w, t.syscall, `${what} syscall`);
@@ -152,6 +153,8 @@ export function readTask(r: ImageReader, where: string): TaskRecord {
     const sas = { sp: r.num("sas sp"), size: r.num("sas size"), flags: r.num("sas flags") };
     const clearChildTid = r.num("clearChildTid"); const cpuCycles = r.num("cpuCycles"); const instret = r.num("instret");
     const comm = r.str("comm"); const freezerPath = r.str("freezerPath");
+    const ext: Pick<TaskRecord, (typeof TASK_EXT)[number]> = {};
+    readExt(r, ext, TASK_EXT);
     r.content(o);
     const regs = bits & T_REGS ? readRegs(r, `regs of task ${id}`) : null;
     const syscall = bits & T_SYSCALL ? readSyscall(r, `syscall of task ${id}`) : null;
@@ -164,6 +167,6 @@ export function readTask(r: ImageReader, where: string): TaskRecord {
       sigWaitSet, cpuCycles, instret, freezerPath, vforkParentTaskId,
     };
     if (bits & T_EXIT) t.exit = exit;
-    return t;
+    return Object.assign(t, ext);
   });
 }

@@ -153,6 +153,10 @@ export class ImageReader {
     this.limit = o.fieldsEnd;
     return o;
   }
+  /** Bytes of the current object's fields not read yet (cpt_hdrlen grows when fields are added). */
+  fieldsLeft(): number {
+    return this.limit - this.pos;
+  }
   /** The fields are read: they must fill cpt_hdrlen exactly; move to the content. */
   content(o: ObjectHdr): void {
     if (this.pos !== o.fieldsEnd) {

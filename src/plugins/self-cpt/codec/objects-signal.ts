@@ -1,8 +1,9 @@
 // Signal state: CKPT_HDR_SIGHAND (sighand_struct: the action table), CKPT_HDR_SIGNAL
 // (signal_struct: what a thread group shares, with its shared pending queue as CKPT_HDR_SIGINFO
 // children), and the exit status both tasks and groups carry.
-import type {
-  ExitStatusRecord, SigActionRecord, SigHandRecord, SigInfoRecord, SigPendingRecord, ThreadGroupRecord,
+import {
+  extMask, GROUP_EXT, type ExitStatusRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord,
+  type ThreadGroupRecord,
 } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import { CKPT_HDR_SIGHAND, CKPT_HDR_SIGINFO, CKPT_HDR_SIGNAL } from "./layout.ts";
@@ -144,6 +145,7 @@ export function writeSignal(w: RecordWriter, refs: ObjRefs, g: ThreadGroupRecord
     w.num(g.itimerVirt.left, "itimerVirt.left"); w.num(g.itimerVirt.interval, "itimerVirt.interval");
     w.num(g.itimerProf.left, "itimerProf.left"); w.num(g.itimerProf.interval, "itimerProf.interval");
     w.u64(g.sharedPending.signals, "shared pending signals");
+    writeExt(w, g, GROUP_EXT);
   });
   g.sharedPending.queue.forEach((s, i) => writeSigInfo(w, s, `${what} siginfo ${i}`));
 }
@@ -168,9 +170,38 @@ export function readSignal(b: ModelBuilder, r: FieldReader): void {
     itimerProf: { left: r.num("itimerProf.left"), interval: r.num("itimerProf.interval") },
   };
   sharedPending.signals = r.u64("shared pending signals");
+  readExt(r, g, GROUP_EXT);
   r.done();
   G_FLAGS.forEach((k, i) => { g[k] = (bits & (1 << i)) !== 0; });
   if (bits & G_EXIT_STATUS) g.groupExitStatus = exit;
   b.place("threadGroups", slot, g, r, at);
   queueChildren(b, sharedPending.queue, nq, `siginfo of thread group ${id}`);
+}
+
+/**
+ * A record's optional fields (model.ts extMask): nothing when none is present, else a mask
+ * (u32, then a zero u32) and each present field as a num, in `keys` order.
+ */
+export function writeExt<K extends string>(w: RecordWriter, rec: { readonly [k in K]?: number }, keys: readonly K[]): void {
+  const mask = extMask(rec, keys);
+  if (mask === 0) return;
+  w.u32(mask, "extension mask");
+  w.u32(0, "extension pad");
+  for (const k of keys) {
+    const v = rec[k];
+    if (v !== undefined) w.num(v, k);
+  }
+}
+
+/**
+ * The optional fields, if the record's fields go on after the fixed ones by at least a mask's
+ * 8 bytes (fewer are left for the record's own length check to report as unexplained).
+ */
+export function readExt<K extends string>(r: FieldReader, rec: { [k in K]?: number }, keys: readonly K[]): void {
+  if (r.left() < 8) return;
+  const mask = r.flags("extension mask", 2 ** keys.length - 1);
+  r.flags("extension pad", 0);
+  keys.forEach((k, i) => {
+    if ((mask & (1 << i)) !== 0) rec[k] = r.num(k);
+  });
 }

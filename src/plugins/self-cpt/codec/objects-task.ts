@@ -2,12 +2,12 @@
 // signal state and counters), its children CKPT_HDR_CPU (riscv32 registers) and
 // CKPT_HDR_RESTART_BLOCK (a system call it will re-execute), and its private siginfo queue.
 // Also the two small shared objects tasks name: CKPT_HDR_PID and CKPT_HDR_CRED.
-import type { CredRecord, PidRecord, RegsRecord, SyscallRecord, TaskRecord } from "../../../core/cr/index.ts";
+import { CRED_EXT, TASK_EXT, type CredRecord, type PidRecord, type RegsRecord, type SyscallRecord, type TaskRecord } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import { CKPT_HDR_CPU, CKPT_HDR_CRED, CKPT_HDR_PID, CKPT_HDR_RESTART_BLOCK, CKPT_HDR_TASK } from "./layout.ts";
 import type { ObjRefs } from "./objhash.ts";
 import type { FieldReader } from "./reader.ts";
-import { queueChildren, readExit, writeExit, writeSigInfo } from "./objects-signal.ts";
+import { queueChildren, readExit, readExt, writeExit, writeExt, writeSigInfo } from "./objects-signal.ts";
 import { EncodeError, type RecordWriter } from "./writer.ts";
 
 export function writePid(w: RecordWriter, refs: ObjRefs, p: PidRecord, slot: number): void {
@@ -44,6 +44,7 @@ export function writeCred(w: RecordWriter, refs: ObjRefs, c: CredRecord, slot: n
   w.record(CKPT_HDR_CRED, `cred ${c.id}`, () => {
     w.u32(refs.assign("cred", c.id), "objref"); w.u32(slot, "slot"); w.u32(c.id, "cred id"); w.pad();
     for (const k of CRED_KEYS) w.num(c[k], k);
+    writeExt(w, c, CRED_EXT);
   });
 }
 
@@ -54,6 +55,7 @@ export function readCred(b: ModelBuilder, r: FieldReader): void {
   r.pad();
   const c = { id } as CredRecord;
   for (const k of CRED_KEYS) c[k] = r.num(k);
+  readExt(r, c, CRED_EXT);
   b.place("creds", slot, c, r, at);
 }
 
@@ -167,6 +169,7 @@ export function writeTask(w: RecordWriter, refs: ObjRefs, t: TaskRecord): void {
     w.num(t.sas.sp, "sas.sp"); w.num(t.sas.size, "sas.size"); w.num(t.sas.flags, "sas.flags");
     w.num(t.clearChildTid, "clearChildTid"); w.num(t.cpuCycles, "cpuCycles"); w.num(t.instret, "instret");
     w.str(t.comm, "comm"); w.str(t.freezerPath, "freezerPath");
+    writeExt(w, t, TASK_EXT);
   });
   if (t.regs !== null) writeCpu(w, t.regs, `${what} registers`);
   if (t.syscall !== null) writeRestartBlock(w, refs, t.syscall, `${what} restart block`);
@@ -202,6 +205,7 @@ export function readTask(b: ModelBuilder, r: FieldReader): void {
   t.sas = { sp: r.num("sas.sp"), size: r.num("sas.size"), flags: r.num("sas.flags") };
   t.clearChildTid = r.num("clearChildTid"); t.cpuCycles = r.num("cpuCycles"); t.instret = r.num("instret");
   t.comm = r.str("comm"); t.freezerPath = r.str("freezerPath");
+  readExt(r, t, TASK_EXT);
   r.done();
   b.tasks.push(t);
   const what = `of task ${t.id}`;
