@@ -245,7 +245,11 @@ export class Kernel {
         executed += this.runUser(split, split.current!, limit - executed, true);
         continue;
       }
-      const cpu = this.sched.nextCpu();
+      // A seamless pause after a CPU was picked and filled goes on with that CPU: picking again
+      // could choose another one, since filling moved this CPU's clock (to when its task became
+      // ready) and fired the timers due then (which may have queued a task for an idle CPU).
+      const resumed = this.takeResume();
+      const cpu = resumed ?? this.sched.nextCpu();
       if (cpu === null) {
         // The caller may want to act before the clock jumps (see idleStop).
         if (pause && this.idleStop?.() === true) return executed;
@@ -261,16 +265,21 @@ export class Kernel {
         continue;
       }
       this.cpu = cpu;
-      this.clock = cpu.clock;
-      this.timers.fire(this, cpu.clock);
+      if (resumed === null) {
+        this.clock = cpu.clock;
+        this.timers.fire(this, cpu.clock);
+      } else this.clock = this.resumeClock;
       const t = this.sched.fill(cpu);
       if (t === null) continue;
       if (executed >= limit) {
-        // Seamless: stopping here and starting again at the top of the loop picks the same CPU
-        // and task, since nothing changed (leaving the task on its CPU keeps its quantum).
-        // Otherwise the pause ends the task's turn, as callers stepping a race expect.
+        // Seamless: the next run() starts with this CPU and task (takeResume), leaving the task
+        // on its CPU with its quantum. Otherwise the pause ends the task's turn, as callers
+        // stepping a race expect.
         if (pause) {
-          if (!seamless) this.sched.preempt(cpu);
+          if (seamless) {
+            this.resume = cpu;
+            this.resumeClock = this.clock;
+          } else this.sched.preempt(cpu);
           return executed;
         }
         return this.limitReached(t, limit, executed);
@@ -308,6 +317,22 @@ export class Kernel {
   private split: Cpu | null = null;
   /** Instructions of the cut stretch run so far (the CPU-time timers are charged at its end). */
   private splitRan = 0;
+
+  /** The CPU a seamless run() paused on after picking and filling it, before its task ran. */
+  private resume: Cpu | null = null;
+  /**
+   * The kernel clock at that pause. It is the CPU's clock from before fill(), which may have
+   * moved the CPU's clock on to when its task became ready: the uninterrupted run charges what
+   * the task does next from the older time, so the resumed one must too.
+   */
+  private resumeClock = 0;
+
+  /** The CPU to go on with after a seamless pause, if it still has a task (else null: pick one). */
+  private takeResume(): Cpu | null {
+    const cpu = this.resume;
+    this.resume = null;
+    return cpu !== null && cpu.current !== null ? cpu : null;
+  }
 
   /** The cut CPU, if its task is still there to go on with, unchanged (else null: start afresh). */
   private takeSplit(): Cpu | null {
