@@ -265,10 +265,13 @@ export class Kernel {
         continue;
       }
       this.cpu = cpu;
+      // Resumed, the kernel clock stays as the pause left it: the CPU's clock from before fill(),
+      // which may have moved the CPU's clock on to when its task became ready; the uninterrupted
+      // run charges what the task does next from that older time, so the resumed one must too.
       if (resumed === null) {
         this.clock = cpu.clock;
         this.timers.fire(this, cpu.clock);
-      } else this.clock = this.resumeClock;
+      }
       const t = this.sched.fill(cpu);
       if (t === null) continue;
       if (executed >= limit) {
@@ -276,10 +279,8 @@ export class Kernel {
         // on its CPU with its quantum. Otherwise the pause ends the task's turn, as callers
         // stepping a race expect.
         if (pause) {
-          if (seamless) {
-            this.resume = cpu;
-            this.resumeClock = this.clock;
-          } else this.sched.preempt(cpu);
+          if (seamless) this.resume = cpu;
+          else this.sched.preempt(cpu);
           return executed;
         }
         return this.limitReached(t, limit, executed);
@@ -320,12 +321,6 @@ export class Kernel {
 
   /** The CPU a seamless run() paused on after picking and filling it, before its task ran. */
   private resume: Cpu | null = null;
-  /**
-   * The kernel clock at that pause. It is the CPU's clock from before fill(), which may have
-   * moved the CPU's clock on to when its task became ready: the uninterrupted run charges what
-   * the task does next from the older time, so the resumed one must too.
-   */
-  private resumeClock = 0;
 
   /** The CPU to go on with after a seamless pause, if it still has a task (else null: pick one). */
   private takeResume(): Cpu | null {
