@@ -336,10 +336,21 @@ export interface FilesRecord {
 
 export interface FsRecord {
   id: number;
-  /** Absolute paths on the source machine (the tree is restored at the same place). */
+  /**
+   * Absolute paths on the source machine (the tree is restored at the same place). For a removed
+   * directory, the path it had (without " (deleted)"): its name, never a place to look it up.
+   */
   root: string;
   cwd: string;
   umask: number;
+  /**
+   * Present only when that directory was removed (rmdir) while this context held it: the inode
+   * it still is in Linux (kind "dir", nlink 0, in `inodes`; Linux's /proc/<pid>/cwd reads
+   * "<path> (deleted)"). Several contexts and open files naming one removed directory share the
+   * id, and come back sharing one unlinked inode (CRIU's dead/ghost directory).
+   */
+  rootInodeId?: number;
+  cwdInodeId?: number;
 }
 
 export interface ContainerRecord {

@@ -247,7 +247,11 @@ export class Kernel {
         executed += this.runUser(split, split.current!, limit - executed, true);
         continue;
       }
-      const cpu = this.sched.nextCpu();
+      // A seamless pause after a CPU was picked and filled goes on with that CPU: picking again
+      // could choose another one, since filling moved this CPU's clock (to when its task became
+      // ready) and fired the timers due then (which may have queued a task for an idle CPU).
+      const resumed = this.takeResume();
+      const cpu = resumed ?? this.sched.nextCpu();
       if (cpu === null) {
         // The caller may want to act before the clock jumps (see idleStop).
         if (pause && this.idleStop?.() === true) return executed;
@@ -263,16 +267,22 @@ export class Kernel {
         continue;
       }
       this.cpu = cpu;
-      this.clock = cpu.clock;
-      this.timers.fire(this, cpu.clock);
+      // Resumed, the kernel clock stays as the pause left it: the CPU's clock from before fill(),
+      // which may have moved the CPU's clock on to when its task became ready; the uninterrupted
+      // run charges what the task does next from that older time, so the resumed one must too.
+      if (resumed === null) {
+        this.clock = cpu.clock;
+        this.timers.fire(this, cpu.clock);
+      }
       const t = this.sched.fill(cpu);
       if (t === null) continue;
       if (executed >= limit) {
-        // Seamless: stopping here and starting again at the top of the loop picks the same CPU
-        // and task, since nothing changed (leaving the task on its CPU keeps its quantum).
-        // Otherwise the pause ends the task's turn, as callers stepping a race expect.
+        // Seamless: the next run() starts with this CPU and task (takeResume), leaving the task
+        // on its CPU with its quantum. Otherwise the pause ends the task's turn, as callers
+        // stepping a race expect.
         if (pause) {
-          if (!seamless) this.sched.preempt(cpu);
+          if (seamless) this.resume = cpu;
+          else this.sched.preempt(cpu);
           return executed;
         }
         return this.limitReached(t, limit, executed);
@@ -310,6 +320,16 @@ export class Kernel {
   private split: Cpu | null = null;
   /** Instructions of the cut stretch run so far (the CPU-time timers are charged at its end). */
   private splitRan = 0;
+
+  /** The CPU a seamless run() paused on after picking and filling it, before its task ran. */
+  private resume: Cpu | null = null;
+
+  /** The CPU to go on with after a seamless pause, if it still has a task (else null: pick one). */
+  private takeResume(): Cpu | null {
+    const cpu = this.resume;
+    this.resume = null;
+    return cpu !== null && cpu.current !== null ? cpu : null;
+  }
 
   /** The cut CPU, if its task is still there to go on with, unchanged (else null: start afresh). */
   private takeSplit(): Cpu | null {

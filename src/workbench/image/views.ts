@@ -71,7 +71,8 @@ export function fdsView(m: CheckpointModel): string {
     }
   }
   if (lines.length === 0) lines.push("no fd tables (every task has exited)");
-  for (const fs of m.fsContexts) lines.push(`fs ${fs.id} (${users(m, "fsId", fs.id)}): root ${fs.root}, cwd ${fs.cwd}, umask ${fs.umask.toString(8).padStart(4, "0")}`);
+  const removed = (path: string, id: number | undefined): string => (id === undefined ? path : `${path} (deleted: inode ${id})`);
+  for (const fs of m.fsContexts) lines.push(`fs ${fs.id} (${users(m, "fsId", fs.id)}): root ${removed(fs.root, fs.rootInodeId)}, cwd ${removed(fs.cwd, fs.cwdInodeId)}, umask ${fs.umask.toString(8).padStart(4, "0")}`);
   return lines.join("\n") + "\n";
 }
 

@@ -44,8 +44,8 @@ function runSliced(elf: Uint8Array, argv: string[], slice: number, cpus: number,
   };
 }
 
-// Known gap: with 2 CPUs, libc-basics (since its cpt_marks) still diverges when paused every 1,000
-// instructions (every 7,777 it does not); the cause is not found yet, so this checks one CPU.
+// One CPU here; several CPUs (where libc-basics used to diverge when paused every 1,000
+// instructions) are test/machine/kernel/run-seamless.test.ts's.
 describe("a run paused every N instructions", () => {
   it("schedules a threaded musl program exactly as one uninterrupted run (one CPU, short quanta)", () => {
     const elf = readFileSync(join(WORKLOADS, "libc-basics.elf"));

@@ -190,7 +190,18 @@ export class FilesCollector {
     for (const p of [fs.root, fs.pwd]) {
       if (p.mnt !== this.vfs.rootMount) throw new CrError(EOPNOTSUPP, `a root or working directory on ${p.mnt.sb.type} (${this.name(p)}) cannot be checkpointed`);
     }
-    this.fsContexts.push({ id, root: this.name(fs.root), cwd: this.name(fs.pwd), umask: fs.umask });
+    const rec: FsRecord = { id, root: this.name(fs.root), cwd: this.name(fs.pwd), umask: fs.umask };
+    this.fsContexts.push(rec);
+    // A removed root or working directory: kept as the unlinked directory inode it is, under the
+    // name it had (the dentry's " (deleted)" is Linux's way of showing it, not part of the name).
+    if (fs.root.dentry.deleted) {
+      rec.rootInodeId = this.inodeRecord(fs.root.dentry.inode, rec.root);
+      rec.root = rec.root.replace(/ \(deleted\)$/, "");
+    }
+    if (fs.pwd.dentry.deleted) {
+      rec.cwdInodeId = this.inodeRecord(fs.pwd.dentry.inode, rec.cwd);
+      rec.cwd = rec.cwd.replace(/ \(deleted\)$/, "");
+    }
     return id;
   }
 

@@ -8,6 +8,8 @@
 //   - tree names are plain components (no "", ".", ".."): nothing is made outside the tree;
 //   - fs contexts: cwd inside the tree; root inside the tree or the restarter's own root (a
 //     container that was never chrooted shares the view its restarter has, and gets nothing more);
+//     a removed root or cwd had its name inside the tree, and its inode is one the restart makes
+//     (an unlinked directory of the image: never a host directory, never one with a name);
 //   - device files only from DEVICE_ALLOW_LIST (harmless character devices), proc files only
 //     under /proc (and the inode reached must be procfs's: restore/files.ts checks it);
 //   - an inode outside the tree (externalPath: the host file a container maps, like its ELF) is
@@ -92,12 +94,24 @@ export function confineModel(m: CheckpointModel, c: Confinement): void {
   }
   const external = new Set<number>();
   const inodes = new Set<number>();
+  const named = new Set(m.tree.map((d) => d.inodeId));
   for (const i of m.inodes) {
     inodes.add(i.id);
     if (i.externalPath === undefined) continue;
     checkAbsolute(`inode ${i.id} external path`, i.externalPath);
     if (inTree(i.externalPath)) throw new CrError(EINVAL, `inode ${i.id}: external path ${i.externalPath} is inside the container's tree ${root}, where the image's own files go`);
     external.add(i.id);
+  }
+  for (const fs of m.fsContexts) {
+    for (const [which, id, path] of [["root", fs.rootInodeId, fs.root], ["cwd", fs.cwdInodeId, fs.cwd]] as const) {
+      if (id === undefined) continue;
+      const i = m.inodes.find((x) => x.id === id);
+      if (i === undefined) throw new CrError(EINVAL, `fs context ${fs.id}: its removed ${which} names inode ${id}, which the image does not have`);
+      if (i.kind !== "dir" || i.nlink !== 0 || i.externalPath !== undefined || named.has(id)) {
+        throw new CrError(EPERM, `fs context ${fs.id}: its removed ${which} ${path} (inode ${id}) is not an unlinked directory of the container: a restart makes removed directories, it never takes one from the machine or the tree`);
+      }
+      if (!inTree(path)) throw new CrError(EPERM, `fs context ${fs.id}: removed ${which} ${path} was outside the container's tree ${root}`);
+    }
   }
   for (const f of m.files) {
     const t = f.target;

@@ -7,7 +7,7 @@ import type { Task } from "../../../machine/kernel/task.ts";
 import { FilesStruct } from "../../../machine/fs/fdtable.ts";
 import type { File } from "../../../machine/fs/file.ts";
 import { FsStruct } from "../../../machine/fs/fs-struct.ts";
-import type { FsCtx, Path } from "../../../machine/fs/inode.ts";
+import { isDirInode, type FsCtx, type Path } from "../../../machine/fs/inode.ts";
 import { openPath } from "../../../machine/fs/open.ts";
 import { PipeInode } from "../../../machine/fs/pipe.ts";
 import { AT_FDCWD, O_ACCMODE, O_PATH, O_RDONLY, O_WRONLY } from "../../../machine/fs/constants.ts";
@@ -125,8 +125,23 @@ export class FilesRestore {
   /** The fs contexts (root, cwd, umask): first, so that tasks can look paths up. */
   buildFs(): void {
     for (const rec of this.m.fsContexts) {
-      this.fsContexts.set(rec.id, new FsStruct(this.k.kobj, this.tree.resolve(rec.root), this.tree.resolve(rec.cwd), rec.umask & 0o777, this.why(`fs ${rec.id}`)));
+      const root = this.dir(rec, "root", rec.rootInodeId) ?? this.tree.resolve(rec.root);
+      const cwd = this.dir(rec, "cwd", rec.cwdInodeId) ?? this.tree.resolve(rec.cwd);
+      this.fsContexts.set(rec.id, new FsStruct(this.k.kobj, root, cwd, rec.umask & 0o777, this.why(`fs ${rec.id}`)));
     }
+  }
+
+  /**
+   * A removed root or working directory: the unlinked directory the tree restore made for its
+   * inode (one per inode, so every context and open file naming it shares it). Null when the
+   * directory was not removed.
+   */
+  private dir(rec: CheckpointModel["fsContexts"][number], which: string, inodeId: number | undefined): Path | null {
+    if (inodeId === undefined) return null;
+    const p = this.tree.paths.get(inodeId);
+    if (p === undefined) throw new CrError(EINVAL, `fs context ${rec.id}: its removed ${which} names inode ${inodeId}, which the image does not have`);
+    if (!p.dentry.deleted || !isDirInode(p.dentry.inode)) throw new CrError(EINVAL, `fs context ${rec.id}: its removed ${which} (inode ${inodeId}) is not an unlinked directory`);
+    return p;
   }
 
   /** Open every file (proc paths are looked up as `viewer` sees /proc), then the fd tables. */

@@ -179,6 +179,7 @@ export class TreeRestore {
   private deletedName(id: number): { dir: Dentry; name: string } {
     const named =
       this.m.files.map((f) => (f.target.kind === "inode" && f.target.inodeId === id ? f.target.path : undefined)).find((p) => p !== undefined) ??
+      this.m.fsContexts.map((fs) => (fs.cwdInodeId === id ? fs.cwd : fs.rootInodeId === id ? fs.root : undefined)).find((p) => p !== undefined) ??
       this.m.mms.flatMap((mm) => mm.vmas).map((v) => (v.backing.kind === "file" && v.backing.inodeId === id ? v.backing.path : undefined)).find((p) => p !== undefined);
     const path = (named ?? `/deleted-${id}`).replace(/ \(deleted\)$/, "");
     const slash = path.lastIndexOf("/");

@@ -1,7 +1,7 @@
 // statx (riscv32 has no fstat64 / fstatat64: its C libraries stat through statx), getdents64,
 // statfs64 and fstatfs64.
 import { AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_SYMLINK_NOFOLLOW, NAME_MAX } from "../../fs/constants.ts";
-import { EBADF, EFAULT, EINVAL, ENOTDIR } from "../../fs/errno.ts";
+import { EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR } from "../../fs/errno.ts";
 import { isDirInode, type Path } from "../../fs/inode.ts";
 import { LOOKUP_FOLLOW, lookupAt, startPath } from "../../fs/namei.ts";
 import { readdirFrom } from "../../fs/readdir.ts";
@@ -33,6 +33,9 @@ function sysGetdents64(k: Kernel, t: Task, fd: number, dirp: number, count: numb
   const f = fdget(t, fd);
   if (f === undefined) return -EBADF;
   if (!isDirInode(f.inode)) return -ENOTDIR;
+  // A removed directory (IS_DEADDIR in iterate_dir) lists nothing, not even "." and "..":
+  // musl's readdir takes the ENOENT for the end of the listing.
+  if (f.path.dentry.deleted) return -ENOENT;
   const size = count >>> 0;
   const c = { k, t };
   const entries = readdirFrom(c, f, Math.floor(size / reclen(1)) + 1);

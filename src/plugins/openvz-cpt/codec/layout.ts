@@ -59,7 +59,8 @@
 // | CPT_SECT_PIPES (38, ours)    | CPT_OBJ_PIPE (8195, ours)  | id, len u32; DATA: the buffered bytes
 // | CPT_SECT_FILES (2)           | CPT_OBJ_FILE (4)           | id, flags pos num, target kind u32, ref u32, path str
 // | CPT_SECT_FILES_STRUCT (5)    | CPT_OBJ_FILES (3)          | id, maxFds num, n; ARRAY of n CPT_OBJ_FILEDESC (1025): fd num, file u32, flags u32
-// | CPT_SECT_FS (6)              | CPT_OBJ_FS (2)             | id, umask num, root str, cwd str
+// | CPT_SECT_FS (6)              | CPT_OBJ_FS (2)             | id, umask num, root str, cwd str; VOID, or with a removed
+// |                              |                            |   root/cwd ARRAY of CPT_OBJ_FS_DEAD_DIR (8199, ours): version u32 = 1, which u32, inode u32, pad
 // | CPT_SECT_COW_PAGES (39, ours)| CPT_OBJ_PAGES (4098)       | one object: the pages shared copy-on-write, index = page id
 // | CPT_SECT_MM (4)              | CPT_OBJ_MM (1)             | id, brk/stack/mmap num, n; ARRAY of n CPT_OBJ_VMA (1024) + one CPT_OBJ_PAGES
 // |                              |                            |   + one CPT_OBJ_COW_REFS (8198, ours): n u32, pad, n x {vpn u32, page id u32}
@@ -162,6 +163,13 @@ export const CPT_OBJ_RISCV32_REGS = 8196;
 export const CPT_OBJ_SYSCALL = 8197;
 /** An mm's copy-on-write references: n x {u32 virtual page, u32 page id}. */
 export const CPT_OBJ_COW_REFS = 8198;
+/**
+ * A removed root or working directory of a CPT_OBJ_FS: u32 version, u32 which (0 root, 1 cwd),
+ * u32 inode id, pad. Versioned on its own: the image version stays, and images without a
+ * removed directory keep their bytes (their CPT_OBJ_FS stays VOID).
+ */
+export const CPT_OBJ_FS_DEAD_DIR = 8199;
+export const CPT_FS_DEAD_DIR_VERSION = 1;
 
 export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_TASK]: "CPT_OBJ_TASK", [CPT_OBJ_MM]: "CPT_OBJ_MM", [CPT_OBJ_FS]: "CPT_OBJ_FS",
@@ -173,7 +181,7 @@ export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_TRAILER]: "CPT_OBJ_TRAILER", [CPT_OBJ_VEINFO]: "CPT_OBJ_VEINFO", [CPT_OBJ_PAGES]: "CPT_OBJ_PAGES",
   [CPT_OBJ_PID]: "CPT_OBJ_PID", [CPT_OBJ_CRED]: "CPT_OBJ_CRED", [CPT_OBJ_DENTRY]: "CPT_OBJ_DENTRY",
   [CPT_OBJ_PIPE]: "CPT_OBJ_PIPE", [CPT_OBJ_RISCV32_REGS]: "CPT_OBJ_RISCV32_REGS",
-  [CPT_OBJ_SYSCALL]: "CPT_OBJ_SYSCALL", [CPT_OBJ_COW_REFS]: "CPT_OBJ_COW_REFS",
+  [CPT_OBJ_SYSCALL]: "CPT_OBJ_SYSCALL", [CPT_OBJ_COW_REFS]: "CPT_OBJ_COW_REFS", [CPT_OBJ_FS_DEAD_DIR]: "CPT_OBJ_FS_DEAD_DIR",
 };
 
 export const objName = (type: number): string => OBJ_NAMES[type] ?? `unknown object type ${type}`;

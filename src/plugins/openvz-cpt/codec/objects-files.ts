@@ -1,12 +1,12 @@
 // File objects: CPT_OBJ_INODE (with its page cache as one CPT_OBJ_PAGES), CPT_OBJ_DENTRY and
 // CPT_OBJ_PIPE (ours), CPT_OBJ_FILE, CPT_OBJ_FILES (an fd table) with its CPT_OBJ_FILEDESC
-// entries, and CPT_OBJ_FS.
+// entries, and CPT_OBJ_FS (with a CPT_OBJ_FS_DEAD_DIR per removed root or working directory).
 import type {
   DentryRecord, FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
 import {
-  CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_OBJ_DENTRY, CPT_OBJ_FILE, CPT_OBJ_FILEDESC,
-  CPT_OBJ_FILES, CPT_OBJ_FS, CPT_OBJ_INODE, CPT_OBJ_PIPE, OBJECT_HDR_SIZE,
+  CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_FS_DEAD_DIR_VERSION, CPT_OBJ_DENTRY, CPT_OBJ_FILE, CPT_OBJ_FILEDESC,
+  CPT_OBJ_FILES, CPT_OBJ_FS, CPT_OBJ_FS_DEAD_DIR, CPT_OBJ_INODE, CPT_OBJ_PIPE, OBJECT_HDR_SIZE,
 } from "./layout.ts";
 import { readPages, writePages } from "./objects-mm.ts";
 import type { ImageReader } from "./reader.ts";
@@ -155,16 +155,50 @@ export function readFiles(r: ImageReader, where: string): FilesRecord {
   });
 }
 
+const DEAD_DIR_WHICH = ["root", "cwd"] as const;
+
 export function writeFs(w: ImageWriter, f: FsRecord): void {
-  w.leaf(CPT_OBJ_FS, `fs ${f.id}`, () => {
+  const fields = (): void => {
     w.ref(f.id, "fs id");
     w.num(f.umask, "umask");
     w.str(f.root, "fs root"); w.str(f.cwd, "fs cwd");
+  };
+  const dead = ([["root", f.rootInodeId], ["cwd", f.cwdInodeId]] as const).filter(([, id]) => id !== undefined);
+  // Without a removed directory the object is the VOID leaf it always was (same bytes).
+  if (dead.length === 0) return w.leaf(CPT_OBJ_FS, `fs ${f.id}`, fields);
+  w.parent(CPT_OBJ_FS, `fs ${f.id}`, fields, () => {
+    for (const [which, id] of dead) {
+      w.leaf(CPT_OBJ_FS_DEAD_DIR, `fs ${f.id} removed ${which}`, () => {
+        w.u32(CPT_FS_DEAD_DIR_VERSION, "removed directory record version");
+        w.u32(DEAD_DIR_WHICH.indexOf(which), "removed directory which");
+        w.ref(id ?? null, "removed directory inode id");
+        w.u32(0);
+      });
+    }
   });
 }
 
 export function readFs(r: ImageReader, where: string): FsRecord {
-  return r.object(CPT_OBJ_FS, CPT_CONTENT_VOID, where, () => ({
-    id: r.id("fs id"), umask: r.num("umask"), root: r.str("fs root"), cwd: r.str("fs cwd"),
-  }));
+  const content = r.peekContent() === CPT_CONTENT_ARRAY ? CPT_CONTENT_ARRAY : CPT_CONTENT_VOID;
+  return r.object(CPT_OBJ_FS, content, where, (o) => {
+    const f: FsRecord = { id: r.id("fs id"), umask: r.num("umask"), root: r.str("fs root"), cwd: r.str("fs cwd") };
+    if (content === CPT_CONTENT_VOID) return f;
+    r.content(o);
+    for (let i = 0; r.remaining() > 0; i++) {
+      if (i === 2) r.fail(`fs ${f.id} has more than two CPT_OBJ_FS_DEAD_DIR objects (one for its root, one for its cwd)`);
+      r.object(CPT_OBJ_FS_DEAD_DIR, CPT_CONTENT_VOID, `removed directory ${i} of fs ${f.id}`, () => {
+        const verAt = r.pos;
+        const version = r.u32("removed directory record version");
+        if (version !== CPT_FS_DEAD_DIR_VERSION) r.fail(`CPT_OBJ_FS_DEAD_DIR version ${version} at byte ${verAt} is not ${CPT_FS_DEAD_DIR_VERSION}, the only one this cptbench reads`, verAt);
+        const which = r.oneOf("removed directory which", DEAD_DIR_WHICH);
+        const id = r.id("removed directory inode id");
+        r.flags("removed directory pad", 0);
+        const key = which === "root" ? "rootInodeId" : "cwdInodeId";
+        if (f[key] !== undefined) r.fail(`fs ${f.id} has two removed-${which} records`);
+        f[key] = id;
+      });
+    }
+    if (f.rootInodeId === undefined && f.cwdInodeId === undefined) r.fail(`fs ${f.id} has an empty CPT_OBJ_FS_DEAD_DIR array: a CPT_OBJ_FS without removed directories is VOID`);
+    return f;
+  });
 }

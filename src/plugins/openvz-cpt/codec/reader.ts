@@ -121,6 +121,21 @@ export class ImageReader {
     return n;
   }
 
+  /** Bytes left before the current limit (inside an object's content: its sub-objects). */
+  remaining(): number {
+    return this.limit - this.pos;
+  }
+
+  /**
+   * The cpt_content of the object header at the next 8-byte boundary, or -1 if none fits: for
+   * an object whose content is optional (CPT_OBJ_FS: VOID, or ARRAY with removed directories).
+   * open() still checks the header in full.
+   */
+  peekContent(): number {
+    const at = align8(this.pos);
+    return at + OBJECT_HDR_SIZE <= this.limit ? this.dv.getUint16(at + 14, true) : -1;
+  }
+
   /** Reads a cpt_object_hdr at the next 8-byte boundary and enters its fields. */
   open(type: number, content: number, where: string): ObjectHdr {
     this.pos = Math.min(align8(this.pos), this.limit);

@@ -85,4 +85,8 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
     if (f.target.kind === "pipe") pipes.need(f.target.pipeId, f, `file ${f.id}`, "target");
   }
   for (const t of m.fdTables) for (const fd of t.fds) files.need(fd.fileId, t, `files ${t.id}`, `fd ${fd.fd}`);
+  for (const f of m.fsContexts) {
+    inodes.need(f.rootInodeId, f, `fs ${f.id}`, "removed root inode");
+    inodes.need(f.cwdInodeId, f, `fs ${f.id}`, "removed cwd inode");
+  }
 }

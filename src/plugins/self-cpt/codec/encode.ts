@@ -76,7 +76,11 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
     files: (i: number | null, who: string): void => once(ix.files, i, who, (t, s) => writeFileTable(w, refs, t, s), (t) => {
       for (const fd of t.fds) file(fd.fileId, `files ${t.id}`);
     }),
-    fs: (i: number | null, who: string): void => once(ix.fs, i, who, (f, s) => writeFs(w, refs, f, s)),
+    // A removed root or cwd names its inode: written first, as a file's inode is.
+    fs: (i: number | null, who: string): void => once(ix.fs, i, who, (f, s) => writeFs(w, refs, f, s), (f) => {
+      if (f.rootInodeId !== undefined) inode(f.rootInodeId, `fs ${f.id}`);
+      if (f.cwdInodeId !== undefined) inode(f.cwdInodeId, `fs ${f.id}`);
+    }),
     cow, shmem, inode, pipe, file,
   };
 

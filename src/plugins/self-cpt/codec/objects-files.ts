@@ -1,13 +1,15 @@
 // Files: CKPT_HDR_INODE (a tmpfs inode, its page cache as CKPT_HDR_PAGE children),
 // CKPT_HDR_PIPE_BUF (a pipe and its buffered bytes as bulk), CKPT_HDR_FILE (an open file naming
 // its inode or pipe by objref), CKPT_HDR_FILE_TABLE (fd -> file objref), CKPT_HDR_FS (root, cwd,
-// umask) and CKPT_HDR_DENTRY (a name in the container's tree).
+// umask; a CKPT_HDR_FS_DEAD_DIR child per removed root or cwd) and CKPT_HDR_DENTRY (a name in the
+// container's tree).
 import type {
   FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import {
-  CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE, CKPT_HDR_FS, CKPT_HDR_INODE, CKPT_HDR_PIPE_BUF, PIPE_MAX,
+  CKPT_FS_DEAD_DIR_VERSION, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE, CKPT_HDR_FS, CKPT_HDR_FS_DEAD_DIR, CKPT_HDR_INODE,
+  CKPT_HDR_PIPE_BUF, PIPE_MAX,
 } from "./layout.ts";
 import { pageChildren, writePages } from "./objects-mm.ts";
 import type { ObjRefs } from "./objhash.ts";
@@ -136,23 +138,55 @@ export function readFileTable(b: ModelBuilder, r: FieldReader): void {
   b.place("fdTables", slot, { id, fds, maxFds }, r, at);
 }
 
+const DEAD_DIR_WHICH = ["root", "cwd"] as const;
+
+/** The removed root and cwd of an fs context, as its CKPT_HDR_FS_DEAD_DIR children say them. */
+const deadDirs = (f: FsRecord): [(typeof DEAD_DIR_WHICH)[number], number][] =>
+  ([["root", f.rootInodeId], ["cwd", f.cwdInodeId]] as const).flatMap(([which, id]) => (id === undefined ? [] : [[which, id]]));
+
 export function writeFs(w: RecordWriter, refs: ObjRefs, f: FsRecord, slot: number): void {
-  w.record(CKPT_HDR_FS, `fs ${f.id}`, () => {
-    w.u32(refs.assign("fs", f.id), "objref"); w.u32(slot, "slot"); w.u32(f.id, "fs id"); w.pad();
+  const what = `fs ${f.id}`;
+  const dead = deadDirs(f);
+  // The count sits where a zero pad was: an fs without removed directories keeps its bytes.
+  w.record(CKPT_HDR_FS, what, () => {
+    w.u32(refs.assign("fs", f.id), "objref"); w.u32(slot, "slot"); w.u32(f.id, "fs id"); w.u32(dead.length, "removed directory count");
     w.num(f.umask, "umask");
     w.str(f.root, "root"); w.str(f.cwd, "cwd");
   });
+  for (const [which, id] of dead) {
+    w.record(CKPT_HDR_FS_DEAD_DIR, `${what} removed ${which}`, () => {
+      w.u32(CKPT_FS_DEAD_DIR_VERSION, "version"); w.u32(DEAD_DIR_WHICH.indexOf(which), "which");
+      w.u32(refs.ref("inode", id, `${what} removed ${which}`), "inode"); w.pad();
+    });
+  }
 }
 
 export function readFs(b: ModelBuilder, r: FieldReader): void {
   const at = r.here();
   const objref = r.u32("objref"), slot = r.u32("slot"), id = r.u32("fs id");
   b.objs.define(r, "fs", objref, id, at);
-  r.pad();
+  const nAt = r.here();
+  const n = r.u32("removed directory count");
+  if (n > 2) r.fail(`removed directory count at byte ${nAt} is ${n}: an fs context has one root and one cwd`, nAt);
   const umask = r.num("umask");
   const f: FsRecord = { id, root: r.str("root"), cwd: r.str("cwd"), umask };
   r.done();
   b.place("fsContexts", slot, f, r, at);
+  b.children([{
+    type: CKPT_HDR_FS_DEAD_DIR, left: n, what: `removed directories of fs ${id}`,
+    take: (c) => {
+      const vAt = c.here();
+      const version = c.u32("version");
+      if (version !== CKPT_FS_DEAD_DIR_VERSION) c.fail(`CKPT_HDR_FS_DEAD_DIR version ${version} at byte ${vAt} is not ${CKPT_FS_DEAD_DIR_VERSION}, the only one this cptbench reads`, vAt);
+      const which = c.oneOf("which", DEAD_DIR_WHICH);
+      const inodeId = b.objs.ref(c, "inode", "inode");
+      c.pad();
+      c.done();
+      const key = which === "root" ? "rootInodeId" : "cwdInodeId";
+      if (f[key] !== undefined) c.fail(`fs ${id} has two removed-${which} records`);
+      f[key] = inodeId;
+    },
+  }]);
 }
 
 export function writeDentry(w: RecordWriter, refs: ObjRefs, path: string, inodeId: number): void {
