@@ -18,6 +18,9 @@
 #   They are asm-generic headers for riscv64; rv32 needs nothing else from them because
 #   asm/bitsperlong.h derives __BITS_PER_LONG from __riscv_xlen.
 set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/debian-source.sh
+. "$HERE/lib/debian-source.sh"
 
 MUSL_VERSION=1.2.5
 MUSL_TARBALL=musl_${MUSL_VERSION}.orig.tar.gz
@@ -27,7 +30,6 @@ UAPI_VERSION=6.1.4-1cross1
 UAPI_DEB=linux-libc-dev-riscv64-cross_${UAPI_VERSION}_all.deb
 UAPI_PATH=pool/main/c/cross-toolchain-base-ports/$UAPI_DEB
 UAPI_SHA256=51c8f1429724107fc9d34d584bdf3fed64e42cc302f65a4a0cf48cc9f0ece0af
-MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 CC=${RISCV_CC:-riscv64-unknown-elf-gcc}
 MARCH=rv32imafdc
@@ -37,28 +39,18 @@ die() { echo "build-sysroot: $*" >&2; exit 1; }
 command -v "$CC" >/dev/null 2>&1 || die "$CC not found (Debian: apt-get install gcc-riscv64-unknown-elf)"
 GCC_VERSION=$("$CC" -dumpversion)
 KEY=musl-${MUSL_VERSION}_uapi-${UAPI_VERSION}_gcc-${GCC_VERSION}_${MARCH}-${MABI}
-SYSROOT=${CPTBENCH_SYSROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/cptbench/$KEY}
+SYSROOT=${CPTBENCH_SYSROOT:-$CPTBENCH_CACHE_DIR/$KEY}
 
 if [ "${1:-}" = "--path" ]; then echo "$SYSROOT"; exit 0; fi
 if [ -f "$SYSROOT/.complete" ]; then echo "$SYSROOT"; exit 0; fi
 
-for tool in curl sha256sum tar make dpkg-deb; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool not found"
-done
+debian_need build-sysroot curl sha256sum tar make dpkg-deb
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cptbench-sysroot.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-# fetch PATH FILE SHA256: download from the mirror and refuse anything but the expected bytes.
-fetch() {
-  local url=$MIRROR/$1 out=$WORK/$2
-  echo "build-sysroot: fetching $url" >&2
-  curl -fsSL --retry 3 -o "$out" "$url" || die "cannot download $url (set DEBIAN_MIRROR to another Debian mirror)"
-  echo "$3  $out" | sha256sum -c --status || die "$2: SHA-256 mismatch (expected $3): refusing to build from it"
-}
-
-fetch "$MUSL_PATH" "$MUSL_TARBALL" "$MUSL_SHA256"
-fetch "$UAPI_PATH" "$UAPI_DEB" "$UAPI_SHA256"
+debian_fetch build-sysroot "$MUSL_PATH" "$WORK/$MUSL_TARBALL" "$MUSL_SHA256"
+debian_fetch build-sysroot "$UAPI_PATH" "$WORK/$UAPI_DEB" "$UAPI_SHA256"
 
 STAGE=$SYSROOT.partial
 rm -rf "$STAGE"

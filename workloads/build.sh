@@ -69,7 +69,12 @@ build_all() {
   rm -rf "$OBJ"
   mkdir -p bin "$OBJ"
   declare -A have_rt=()
-  while IFS=$'\t' read -r name march libc; do
+  while IFS=$'\t' read -r name march libc program; do
+    if [ "$program" != - ]; then
+      build_realprog "$name" "$march" "$program"
+      built+=("$name")
+      continue
+    fi
     if [ "$libc" = musl ]; then
       build_libc "$name" "$march"
       built+=("$name")
@@ -83,9 +88,9 @@ build_all() {
     built+=("$name")
   done <<<"$list"
   local f
-  for f in src/*.c libc/*.c; do
+  for f in src/*.c libc/*.c realprog/*.lua realprog/*.awk; do
     [ -f "$f" ] || continue
-    name=$(basename "${f%.c}")
+    name=$(basename "${f%.*}")
     [[ " ${built[*]} " == *" $name "* ]] || die "$f is not in manifest.json"
   done
   for f in bin/*.elf; do
@@ -115,15 +120,43 @@ build_libc() {
   tools/rv32-musl-cc "${LIBC_CFLAGS[@]}" "libc/$1.c" -o "bin/$1.elf"
 }
 
+# The real programs (lua-*, awk-*): Lua and original-awk from Debian's sources, built once into the
+# cache by scripts/build-realprogs.sh (npm run build:realprogs); like every libc ELF, they link musl.
+realprogs() {
+  if [ -z "${CPTBENCH_REALPROGS:-}" ]; then
+    CPTBENCH_REALPROGS=$(bash "$HERE/../scripts/build-realprogs.sh" --path)
+    export CPTBENCH_REALPROGS
+  fi
+  [ -f "$CPTBENCH_REALPROGS/.complete" ] || die "the lua-* and awk-* workloads need Lua and original-awk: run 'npm run build:realprogs' first"
+}
+
+# build_realprog NAME MARCH PROGRAM -> bin/NAME.elf: PROGRAM's objects and realprog/embed.c, which
+# runs it on realprog/NAME.{lua,awk} (embedded in the ELF; Lua's through its -e option).
+build_realprog() {
+  local name=$1 program=$3 script opt=()
+  [ "$2" = rv32imafdc ] || die "workload $name: the musl sysroot is rv32imafdc only"
+  case "$program" in
+    lua) script=realprog/$name.lua; opt=(-DEMBED_OPTION='"-e"') ;;
+    awk) script=realprog/$name.awk ;;
+    *) die "workload $name: unknown program $program" ;;
+  esac
+  [ -f "$script" ] || die "manifest names $name but $script is missing"
+  sysroot
+  realprogs
+  tools/rv32-musl-cc "${LIBC_CFLAGS[@]}" -DEMBED_SCRIPT="\"$script\"" "${opt[@]}" realprog/embed.c \
+    "$CPTBENCH_REALPROGS/$program/$program.a" -o "bin/$name.elf"
+}
+
 check() {
   local rc=0 f name
   CHECK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cptbench-wl.XXXXXX")
   trap 'rm -rf "$CHECK_TMP"' EXIT
   local tmp=$CHECK_TMP
   mkdir -p "$tmp/workloads"
-  cp -r runtime src libc tools build.sh manifest.json "$tmp/workloads/"
-  # The copy has no ../scripts: it uses this checkout's sysroot.
+  cp -r runtime src libc realprog tools build.sh manifest.json "$tmp/workloads/"
+  # The copy has no ../scripts: it uses this checkout's sysroot and real-program build.
   if grep -q '"libc"' manifest.json; then sysroot; fi
+  if grep -q '"program"' manifest.json; then realprogs; fi
   bash "$tmp/workloads/build.sh" >/dev/null
   for f in "$tmp"/workloads/bin/*.elf; do
     name=$(basename "$f")

@@ -29,6 +29,11 @@ export interface WorkloadEntry {
   /** "musl": built from workloads/libc/<name>.c against the musl sysroot (npm run build:sysroot). */
   libc?: "musl";
   /**
+   * "lua" or "awk": the ELF is that real program (Lua 5.4, original-awk; scripts/build-realprogs.sh)
+   * running workloads/realprog/<name>.lua or .awk, embedded in it.
+   */
+  program?: "lua" | "awk";
+  /**
    * false: the program uses kernel objects checkpoint/restart does not carry yet (sockets, epoll,
    * locks...: the "C/R of every object" work), so the conformance suite leaves it out; "crWhy" says which.
    */

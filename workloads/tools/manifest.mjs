@@ -1,5 +1,6 @@
 // Reads workloads/manifest.json for build.sh and prints it in a shell-friendly form.
-//   node manifest.mjs build  FILE   -> "name<TAB>march<TAB>libc" per line (libc: "musl" or "-")
+//   node manifest.mjs build  FILE   -> "name<TAB>march<TAB>libc<TAB>program" per line (libc: "musl"
+//                                      or "-"; program: "lua", "awk" or "-")
 //   node manifest.mjs record FILE   -> NUL-separated: name, oracle, cwd, init, nargs, args..., nenv, env...
 //                                      per workload
 //
@@ -14,6 +15,8 @@
 // /proc and RLIMIT_NOFILE 1024 (qemu: under unshare -p -f --mount-proc; cptbench: asInit).
 // "libc": "musl" builds the program from libc/<name>.c against the musl sysroot (npm run
 // build:sysroot) with tools/rv32-musl-cc instead of from src/<name>.c against the mini runtime.
+// "program": "lua" or "awk" (with "libc": "musl"; the name starts with "lua-" or "awk-") builds the
+// ELF from that real program (scripts/build-realprogs.sh) running realprog/<name>.lua or .awk.
 // "cr": false (with "crWhy") keeps a program out of the C/R conformance suite while it uses kernel
 // objects checkpoint/restart does not carry yet.
 // "files" maps absolute paths to workload names whose ELFs the run needs there (e.g.
@@ -42,6 +45,11 @@ for (const w of list) {
   }
   if (w.cwd !== undefined && w.cwd !== "tmp") throw new Error(`workload ${w.name}: cwd must be "tmp"`);
   if (w.libc !== undefined && w.libc !== "musl") throw new Error(`workload ${w.name}: libc must be "musl"`);
+  if (w.program !== undefined) {
+    if (w.program !== "lua" && w.program !== "awk") throw new Error(`workload ${w.name}: program must be "lua" or "awk"`);
+    if (w.libc !== "musl") throw new Error(`workload ${w.name}: a "program" workload links musl: it needs "libc": "musl"`);
+    if (!w.name.startsWith(`${w.program}-`)) throw new Error(`workload ${w.name}: a ${w.program} workload's name starts with "${w.program}-"`);
+  }
   if (w.cr !== undefined && (w.cr !== false || !(typeof w.crWhy === "string" && w.crWhy.length > 0))) {
     throw new Error(`workload ${w.name}: "cr" may only be false, with a "crWhy" naming what C/R does not carry yet`);
   }
@@ -54,7 +62,7 @@ for (const w of list) {
   }
 }
 if (mode === "build") {
-  for (const w of list) process.stdout.write(`${w.name}\t${w.march}\t${w.libc ?? "-"}\n`);
+  for (const w of list) process.stdout.write(`${w.name}\t${w.march}\t${w.libc ?? "-"}\t${w.program ?? "-"}\n`);
 } else if (mode === "record") {
   const out = [];
   for (const w of list) {
