@@ -25,7 +25,8 @@ import { cellSuites, writeOutDir } from "./out-dir.ts";
 import { addZdtmOptions, iterationsNote, runControl, type ZdtmFlags } from "./zdtm-flags.ts";
 import type { UnitPlan } from "../workbench/matrix/estimate.ts";
 import { intParser } from "./parsers.ts";
-import { addExperimentOptions, finishCells, flagsToOverrides, loadRegistry, writeReport, type ExperimentFlags } from "./run.ts";
+import { addExperimentOptions, finishCells, flagsToOverrides, listFaults, loadRegistry, writeReport, type ExperimentFlags } from "./run.ts";
+import { faultsNotIn } from "../core/cr/faults.ts";
 import { useColor } from "./table.ts";
 
 interface MatrixFlags extends ExperimentFlags {
@@ -87,6 +88,7 @@ function planOf(config: Config, registry: Registry, named: (axis: Axis) => strin
     cpus: config.cpus,
     quantum: config.quantum,
     bugs: [...config.bugs],
+    ...(config.faults !== undefined && config.faults.length > 0 && { faults: [...config.faults] }),
     pluginOptions: config.pluginOptions,
   };
 }
@@ -117,6 +119,7 @@ export function matrixCommand(setExit: (code: number) => void): Command {
     .addHelpText("after", () => HELP + choicesHelp())
     .allowExcessArguments(false)
     .action(async (flags: MatrixFlags & ZdtmFlags & SigningFlags & { plan?: boolean }) => {
+      if (listFaults(flags)) return setExit(0);
       if (flags.json && flags.md) throw new CliError("CLI_USAGE", "--json and --md are two output formats: give one");
       const overrides = flagsToOverrides(flags);
       const file = await readConfigFile({ configPath: flags.config });
@@ -125,6 +128,13 @@ export function matrixCommand(setExit: (code: number) => void): Command {
       const registry = await loadRegistry(config);
       const planned = planOf(config, registry, (axis) => overrides[axis] ?? file.config[axis]);
       const codecs = [...new Set(planned.combinations.map((c) => c.codec))];
+      // A fault whose step no design of the matrix has would never fire: refuse it. One some
+      // designs lack (pre-dump: the self initiator) applies to the others; say so.
+      for (const f of config.faults ?? []) {
+        const without = planned.combinations.filter((c) => faultsNotIn([f], c.initiator, c.creator).length > 0).map(comboLabel);
+        if (without.length === planned.combinations.length) throw new CliError("CLI_USAGE", `--fault ${f}: no design of the matrix has that step, so it would never fire (--fault list)`);
+        if (without.length > 0) process.stderr.write(`cptbench: --fault ${f} does not apply to ${without.join(", ")} (no such step): those run without it\n`);
+      }
       const plan = {
         ...planned, pluginOptions: withSigning(planned.pluginOptions, registry, codecs, flags),
         ...(control.norst && { norst: true }), ...(control.iters > 1 && { iters: control.iters }),
