@@ -125,7 +125,7 @@ export class Restart {
       // The image is untrusted: every number within the kernel's limits, everything it names
       // inside the restarter's directory, no credential the restarter could not set itself.
       op.fault("validate");
-      validateModel(model, limitsFor(k, caller));
+      validateModel(model, limitsFor(k, caller), this.parts);
       confineModel(model, confinementOf(k.vfs, caller));
       refuseImageCreds(model, caller.cred);
       checkPidsMax(k, model);
