@@ -25,7 +25,8 @@ import { cellSuites, writeOutDir } from "./out-dir.ts";
 import { addZdtmOptions, iterationsNote, runControl, type ZdtmFlags } from "./zdtm-flags.ts";
 import type { UnitPlan } from "../workbench/matrix/estimate.ts";
 import { intParser } from "./parsers.ts";
-import { addExperimentOptions, finishCells, flagsToOverrides, loadRegistry, writeReport, type ExperimentFlags } from "./run.ts";
+import { addExperimentOptions, EXIT_CANNOT_GO_ON, finishCells, flagsToOverrides, listFaults, loadRegistry, writeReport, type ExperimentFlags } from "./run.ts";
+import { faultsNotIn } from "../core/cr/faults.ts";
 import { useColor } from "./table.ts";
 
 interface MatrixFlags extends ExperimentFlags {
@@ -49,6 +50,8 @@ elapsed time and an ETA; Ctrl-C stops the matrix and prints the cells that finis
 
 Exit status: 0 when no cell failed (unsupported cells do not fail the run); 1 when at least
 one cell failed or no cell ran at all (the reason is printed); 2 for a usage or config error;
+3 when a run of the matrix could not go on (it threw, or its worker died: its cells are failed
+stand-ins carrying the error, every other cell is kept and printed, and stderr lists the runs);
 130 after Ctrl-C.
 
 Examples:
@@ -87,6 +90,7 @@ function planOf(config: Config, registry: Registry, named: (axis: Axis) => strin
     cpus: config.cpus,
     quantum: config.quantum,
     bugs: [...config.bugs],
+    ...(config.faults !== undefined && config.faults.length > 0 && { faults: [...config.faults] }),
     pluginOptions: config.pluginOptions,
   };
 }
@@ -117,6 +121,7 @@ export function matrixCommand(setExit: (code: number) => void): Command {
     .addHelpText("after", () => HELP + choicesHelp())
     .allowExcessArguments(false)
     .action(async (flags: MatrixFlags & ZdtmFlags & SigningFlags & { plan?: boolean }) => {
+      if (listFaults(flags)) return setExit(0);
       if (flags.json && flags.md) throw new CliError("CLI_USAGE", "--json and --md are two output formats: give one");
       const overrides = flagsToOverrides(flags);
       const file = await readConfigFile({ configPath: flags.config });
@@ -125,6 +130,13 @@ export function matrixCommand(setExit: (code: number) => void): Command {
       const registry = await loadRegistry(config);
       const planned = planOf(config, registry, (axis) => overrides[axis] ?? file.config[axis]);
       const codecs = [...new Set(planned.combinations.map((c) => c.codec))];
+      // A fault whose step no design of the matrix has would never fire: refuse it. One some
+      // designs lack (pre-dump: the self initiator) applies to the others; say so.
+      for (const f of config.faults ?? []) {
+        const without = planned.combinations.filter((c) => faultsNotIn([f], c.initiator, c.creator).length > 0).map(comboLabel);
+        if (without.length === planned.combinations.length) throw new CliError("CLI_USAGE", `--fault ${f}: no design of the matrix has that step, so it would never fire (--fault list)`);
+        if (without.length > 0) process.stderr.write(`cptbench: --fault ${f} does not apply to ${without.join(", ")} (no such step): those run without it\n`);
+      }
       const plan = {
         ...planned, pluginOptions: withSigning(planned.pluginOptions, registry, codecs, flags),
         ...(control.norst && { norst: true }), ...(control.iters > 1 && { iters: control.iters }),
@@ -191,6 +203,7 @@ export function matrixCommand(setExit: (code: number) => void): Command {
         matrix, rows: matrixRows(cells), cells, summary,
         ...(noPoints.length > 0 && { noPoints }),
         ...(stopper.reason !== null && { stopped: stopper.reason }),
+        ...(execution.errors.length > 0 && { errors: execution.errors }),
       };
       const title = `cptbench matrix: ${comboNames.length} combination${comboNames.length === 1 ? "" : "s"} × ${plan.workloads.length} workload${plan.workloads.length === 1 ? "" : "s"}${shard ? `, shard ${shard}` : ""}`;
       const markdown = (): string => renderMatrixMarkdown(cells, summary, title, withSeed);
@@ -202,6 +215,13 @@ export function matrixCommand(setExit: (code: number) => void): Command {
       else if (cells.length > 0) {
         process.stdout.write(renderMatrixText(cells, summary, withSeed, useColor(), noPoints));
         if (control.iters > 1) process.stdout.write(`${iterationsNote(control.iters)}\n`);
+      }
+      if (execution.errors.length > 0) {
+        // Cells failed (1) is a verdict on the designs; a run that could not go on (3) is not.
+        const n = execution.errors.length;
+        process.stderr.write(`cptbench: ${n} run${n === 1 ? "" : "s"} of the matrix could not go on (their cells are failed stand-ins; the others are kept above):\n${execution.errors.map((e) => `  ${e}\n`).join("")}`);
+        setExit(EXIT_CANNOT_GO_ON);
+        return;
       }
       setExit(finishCells(stopper, cells.length, summary.fail, noPoints));
     });

@@ -17,6 +17,7 @@ import { CliError } from "./errors.ts";
 import { CptbenchError } from "../machine/errors.ts";
 
 import { BUGS } from "../workbench/cases/bugs.ts";
+import { FAULT_POINTS, faultListText, faultsNotIn, FaultSpecError, parseFault } from "../core/cr/faults.ts";
 import { Progress } from "./progress.ts";
 import { cellLabel, reasonLines, renderMarkdown, renderTable, summarize, summaryLine, useColor } from "./table.ts";
 import { choicesHelp } from "./choices.ts";
@@ -45,6 +46,7 @@ export interface ExperimentFlags {
   cpus?: number;
   quantum?: number;
   bug?: string[];
+  fault?: string[];
 }
 
 /** A repeatable option whose values accumulate and must be one of `choices`. */
@@ -89,7 +91,28 @@ export function addExperimentOptions(cmd: Command, several = false): Command {
     .option("--seed <n>", "seed of every choice the kernel makes (default: 1)", intParser("--seed", 0))
     .option("--cpus <n>", "virtual CPUs (default: 1)", intParser("--cpus", 1))
     .option("--quantum <n>", "mean scheduling quantum, in instructions (default: 100000)", intParser("--quantum", 1))
-    .addOption(choicesOption("--bug <name>", "switch on a deliberate bug in the C/R code, to see the review cases catch it (repeatable)", BUGS));
+    .addOption(choicesOption("--bug <name>", "switch on a deliberate bug in the C/R code, to see the review cases catch it (repeatable)", BUGS))
+    .option("--fault <step:errno>", `fail a checkpoint or restart step with an errno, as CRIU_FAULT does, e.g. restore-mm:ENOMEM (repeatable; --fault list says where each step fails): ${FAULT_POINTS.map((p) => p.name).join(", ")}`, faultFlag);
+}
+
+/** --fault's values: "list" stays as it is (the action prints the steps), anything else must parse. */
+export function faultFlag(v: string, prev: string[] | undefined): string[] {
+  if (v !== "list") {
+    try {
+      parseFault(v);
+    } catch (e) {
+      if (e instanceof FaultSpecError) throw new InvalidArgumentError(e.message);
+      throw e;
+    }
+  }
+  return [...(prev ?? []), v];
+}
+
+/** `--fault list`: print the steps and where each fails; true when it was asked for (the command then stops). */
+export function listFaults(f: ExperimentFlags): boolean {
+  if (f.fault?.includes("list") !== true) return false;
+  process.stdout.write(faultListText() + "\n");
+  return true;
 }
 
 /** Flags as config keys; absent flags stay undefined so the file's values survive. */
@@ -106,6 +129,7 @@ export function flagsToOverrides(f: ExperimentFlags): ConfigInput {
     cpus: f.cpus,
     quantum: f.quantum,
     bugs: f.bug as ConfigInput["bugs"],
+    faults: f.fault,
   };
 }
 
@@ -144,6 +168,10 @@ config error (an unknown name, a file that is no RV32 ELF); 3 when the run could
 host failure outside a cell's image, printed after the cells that finished; a host I/O error on
 the image itself, ENOSPC say, only fails that cell); 130 after Ctrl-C, which stops the run and
 prints the cells that finished.
+
+Fault injection: --fault STEP:ERRNO (repeatable, or faults: [...] in a config file) makes the
+C/R module fail that step with that errno in every cell, as CRIU_FAULT does; the cell fails
+with a reason naming the step. --fault list prints the steps and where each one fails.
 
 Examples:
   cptbench --initiator external --fork kernel --workload hash --mode kill --target same
@@ -192,6 +220,7 @@ export function runCommand(setExit: (code: number) => void): Command {
     .argument("[args...]", "arguments for the workload, after --: cptbench run --workload prog.elf -- 10000")
     .allowExcessArguments(false)
     .action(async (args: string[], flags: ExperimentFlags & ZdtmFlags & SigningFlags & { json?: boolean }, cmd: Command) => {
+      if (listFaults(flags)) return setExit(0);
       // Only words after `--` are the workload's: a stray word before it (`cptbench bogus`, the
       // default command) is a usage error, as commander says for a command without operands.
       // (commander keeps the argv it parsed as rawArgs on the program; its typings do not list it.)
@@ -207,6 +236,10 @@ export function runCommand(setExit: (code: number) => void): Command {
       // Loaded here, not at the top: `cptbench exec` and `config` need none of the runner.
       const { runExperiment } = await import("../workbench/scenario/runner.ts");
       const registry = await registryFor(config);
+      const missing = faultsNotIn(config.faults ?? [], singleOf(config, "initiator"), singleOf(config, "creator"));
+      if (missing.length > 0) {
+        throw new CliError("CLI_USAGE", `--fault ${missing.join(", ")}: initiator ${singleOf(config, "initiator")} and creator ${singleOf(config, "creator")} have no such step, so the fault would never fire (--fault list)`);
+      }
       const experiments = withWorkloadArgs(buildExperiments(config), args).map((e) => ({ ...e, ...(control.norst && { norst: true }), ...(control.iters > 1 && { iters: control.iters }) }));
       const withSeed = experiments.length > 1;
       const reps = config.repetitions;

@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { CliError } from "./errors.ts";
-import { writeReport } from "./run.ts";
+import { faultFlag, listFaults, writeReport } from "./run.ts";
 
 interface ZdtmFlags {
   exec?: boolean;
@@ -24,6 +24,7 @@ interface ZdtmFlags {
   keepGoing?: boolean;
   quick?: boolean;
   updateExpected?: boolean;
+  fault?: string[];
 }
 
 /**
@@ -61,8 +62,15 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
     .option("--quick", `the quick subset CI runs (${QUICK_SUBSET.length} tests) instead of -t/-a`)
     .option("--keep-going", "exit 0 even when a verdict disagrees with workloads/zdtm/expected.json (the table still shows it)")
     .option("--update-expected", "write the exec verdicts of this run into workloads/zdtm/expected.json")
+    .option("--fault <step:errno>", "fail a checkpoint or restart step with an errno, as for run and matrix (repeatable; --fault list): for C/R runs of the tests, so not with --exec", faultFlag)
     .allowExcessArguments(false)
     .action(async (flags: ZdtmFlags) => {
+      if (listFaults(flags)) return;
+      // --exec checkpoints nothing: a fault at a C/R step could never fire, and a run that
+      // silently ignored it would look like the design survived it.
+      if (flags.fault !== undefined && flags.fault.length > 0 && (flags.exec || flags.list)) {
+        throw new CliError("ZDTM_FAULT_EXEC", `--fault ${flags.fault.join(" ")}: --${flags.exec ? "exec" : "list"} runs no checkpoint or restart, so there is no step to fail; --fault applies to the C/R runs of the tests (issue 16), as it does in run and matrix`);
+      }
       if (!flags.exec && !flags.list) {
         throw new CliError("ZDTM_NO_CR", "checkpoint/restart of ZDTM tests in each design is not there yet (issue 16): run them without checkpoint with --exec (add --qemu for the qemu-riscv32 column)");
       }

@@ -159,11 +159,13 @@ describe("cptbench matrix: runs", () => {
 describe("cptbench matrix: failures", () => {
   const plugin = join(import.meta.dirname, "..", "fixtures", "matrix", "crash-plugin.mjs");
 
-  it("a worker that dies fails its unit's cells with the reason and exits 1; other units still run", async () => {
+  it("a worker that dies fails its unit's cells with the reason and exits 3 (could not go on); other units still run", async () => {
     const file = tempConfig({ plugins: [plugin], initiator: [FIRST("initiator"), "crash"], creator: FIRST("creator"), codec: FIRST("codec") });
     const status = await cptbench("matrix", "--config", file, "--workload", "hash", ...SMALL, "--jobs", "2", "--json");
-    expect(status).toBe(1);
-    const doc = JSON.parse(io.out) as { cells: CellResult[]; summary: { pass: number; fail: number } };
+    expect(status).toBe(3);
+    expect(io.err).toMatch(/^cptbench: 1 run of the matrix could not go on .*\n {2}the worker running crash\/\S+ hash died \(exit code 7\)/m);
+    const doc = JSON.parse(io.out) as { cells: CellResult[]; summary: { pass: number; fail: number }; errors: string[] };
+    expect(doc.errors).toHaveLength(1);
     expect(doc.cells.map((c) => `${c.initiator} ${c.point} ${c.verdict}`)).toEqual([
       `${FIRST("initiator")} mark:1 pass`,
       `${FIRST("initiator")} mark:2 pass`,
@@ -172,11 +174,22 @@ describe("cptbench matrix: failures", () => {
     expect(doc.cells[2].reason).toMatch(/^the worker running crash\/\S+ hash died \(exit code 7\)/);
   }, 60_000);
 
-  it("inline, a run that throws becomes failed cells too", async () => {
+  it("inline, a run that throws becomes failed cells too, printed, and the status is 3", async () => {
     const file = tempConfig({ plugins: [plugin], initiator: "crash", creator: FIRST("creator"), codec: FIRST("codec") });
-    expect(await cptbench("matrix", "--config", file, "--workload", "hash", ...SMALL, "--jobs", "1")).toBe(1);
+    expect(await cptbench("matrix", "--config", file, "--workload", "hash", ...SMALL, "--jobs", "1")).toBe(3);
+    expect(io.err).toMatch(/^ {2}crash\/\S+ hash: the run threw: crash plugin: registration failed inline$/m);
     expect(io.out).toMatch(/crash\/\S+ hash - kill\/same: fail: the run threw: crash plugin: registration failed inline/);
     expect(io.out).toContain("total: 0 passed, 1 failed, 0 unsupported");
+  }, 60_000);
+});
+
+describe("cptbench matrix: cells that fail are not a run that cannot go on", () => {
+  it("cells failed by the design (an injected restart fault) exit 1, with no run listed as broken", async () => {
+    expect(await cptbench("matrix", ...ONE, "--workload", "hash", ...SMALL, "--jobs", "1", "--fault", "commit:ENOMEM", "--json")).toBe(1);
+    const doc = JSON.parse(io.out) as { cells: CellResult[]; errors?: string[] };
+    expect(doc.errors).toBeUndefined();
+    expect(doc.cells.map((c) => c.verdict)).toEqual(["fail", "fail"]);
+    expect(io.err).not.toContain("could not go on");
   }, 60_000);
 });
 

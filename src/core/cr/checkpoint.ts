@@ -48,7 +48,7 @@ export function startCheckpoint(cr: CrContext, caller: Task, img: ImageFd, init:
 function* checkpointBody(
   cr: CrContext, self: Task, caller: Task, target: CheckpointTarget, img: ImageFd, job: CrJob, c: CheckpointSteps,
 ): Generator<KthreadYield, number, void> {
-  const op = new CrOp(cr.trace, "checkpoint", caller.id, "checkpoint", c.steps, (c.flags >>> CPT_FAIL_STEP_SHIFT) & 0xff);
+  const op = new CrOp(cr.trace, "checkpoint", caller.id, "checkpoint", c.steps, (c.flags >>> CPT_FAIL_STEP_SHIFT) & 0xff, cr.faults);
   const freezing = new Freezing(cr.k, target.init);
   try {
     yield* c.run(op, freezing, self, target);

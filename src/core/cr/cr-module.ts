@@ -8,6 +8,7 @@
 import type { Kernel } from "../../machine/kernel/kernel.ts";
 import type { Module, ModuleDef } from "../../machine/kernel/module.ts";
 import { bugSwitches, type BugSwitch } from "./bugs.ts";
+import { faultSet } from "./faults.ts";
 import type { CheckpointInitiator, CrContext, ImageCodec, ProcessCreator } from "./interfaces.ts";
 import { crTrace } from "./trace.ts";
 
@@ -17,16 +18,22 @@ export interface CrDesign {
   codec: ImageCodec;
   /** Deliberate bugs to build the module with (bugs.ts); none normally. */
   bugs?: readonly BugSwitch[];
+  /** Steps to fail on purpose ("restore-mm:ENOMEM", faults.ts); none normally. */
+  faults?: readonly string[];
 }
 
-/** The module `name` serving `design`. Throws BugSwitchError for a bug name bugs.ts does not know. */
+/**
+ * The module `name` serving `design`. Throws BugSwitchError for a bug name bugs.ts does not know,
+ * FaultSpecError for a fault naming no step or errno.
+ */
 export function crModule(name: string, design: CrDesign): ModuleDef {
   const bugs = bugSwitches(design.bugs);
+  const faults = faultSet(design.faults);
   return {
     name,
     init(k: Kernel, mod: Module): number {
       if (k.cptOps !== null) return -16; // EBUSY: another C/R module owns the syscalls
-      const cr: CrContext = { k, module: mod, codec: design.codec, trace: crTrace(k), bugs };
+      const cr: CrContext = { k, module: mod, codec: design.codec, trace: crTrace(k), bugs, faults };
       k.cptOps = {
         owner: mod,
         checkpoint: (kk, caller, pid, fd, flags) => design.initiator.checkpoint(cr, caller, pid, fd, flags),

@@ -10,6 +10,7 @@ import type { Module } from "../../machine/kernel/module.ts";
 import type { Task } from "../../machine/kernel/task.ts";
 import type { BugSwitch } from "./bugs.ts";
 import type { CheckpointModel } from "./model.ts";
+import type { Faults } from "./faults.ts";
 import type { CrTrace } from "./trace.ts";
 
 export const CHECKPOINT_INITIATOR = "CheckpointInitiator";
@@ -35,6 +36,8 @@ export interface CrContext {
   readonly trace: CrTrace;
   /** Deliberate bugs this module was built with (bugs.ts); absent or empty for the correct code. */
   readonly bugs?: ReadonlySet<BugSwitch>;
+  /** Steps to fail on purpose, with their errno (faults.ts, --fault); absent or empty normally. */
+  readonly faults?: Faults;
 }
 
 // sys_checkpoint flags.

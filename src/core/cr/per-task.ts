@@ -25,6 +25,8 @@ export interface PerTaskParts {
   model: CheckpointModel;
   /** The private pages of mm `id`, read from its part of the image (views into it). */
   pages(id: number): PageRecord[];
+  /** The page indices of mm `id`'s part, without the pages: what validation checks before any restore. */
+  indices(id: number): number[];
 }
 
 /** The codec `inner` writing and reading one image per task. */
@@ -144,6 +146,11 @@ export class PerTaskCodec implements ImageCodec {
           out.push({ index: dv.getUint32(at, true), data: image.subarray(at + 4, at + PAGE_REC) });
         }
         return out;
+      },
+      indices(id: number): number[] {
+        const p = parts.get(id);
+        if (p === undefined) throw new ImageError(`per-task image: no part for mm ${id}`);
+        return Array.from({ length: p.pages }, (_, j) => dv.getUint32(p.offset + j * PAGE_REC, true));
       },
     };
   }

@@ -9,6 +9,7 @@ import type { PipeInode } from "../../machine/fs/pipe.ts";
 import { EAGAIN } from "../../machine/kernel/errno.ts";
 import { CrError, EBADMSG } from "./errors.ts";
 import { readImageFile, type ImageFd } from "./image-io.ts";
+import { injectFault } from "./faults.ts";
 import { ImageError, type CrContext } from "./interfaces.ts";
 import { asPerTask, type PerTaskParts } from "./per-task.ts";
 import type { CheckpointModel } from "./model.ts";
@@ -28,10 +29,12 @@ function badImage(cr: CrContext, e: unknown): never {
  */
 export function* readModel(cr: CrContext, self: Task, img: ImageFd, rec: CrOpRecord): Generator<KthreadYield, CheckpointModel, void> {
   const codec = cr.codec;
+  injectFault(cr.faults, "read");
   if (codec.decoder === undefined) {
     const bytes = readImageFile(img);
     rec.imageBytes = bytes.length;
     yield;
+    injectFault(cr.faults, "decode");
     try {
       return codec.decode(bytes);
     } catch (e) {
@@ -57,6 +60,8 @@ export function* readModel(cr: CrContext, self: Task, img: ImageFd, rec: CrOpRec
     }
     yield;
   }
+  // A streaming decoder has parsed as the bytes came: the fault lands where it makes the model.
+  injectFault(cr.faults, "decode");
   try {
     return dec.end();
   } catch (e) {
@@ -71,9 +76,11 @@ export function* readModel(cr: CrContext, self: Task, img: ImageFd, rec: CrOpRec
 export function* readPerTask(cr: CrContext, img: ImageFd, rec: CrOpRecord): Generator<KthreadYield, PerTaskParts | null, void> {
   const codec = asPerTask(cr.codec);
   if (codec === null) return null;
+  injectFault(cr.faults, "read");
   const bytes = readImageFile(img);
   rec.imageBytes = bytes.length;
   yield;
+  injectFault(cr.faults, "decode");
   try {
     return codec.split(bytes);
   } catch (e) {

@@ -116,7 +116,7 @@ export class Restart {
   /** The kthread's body: the recipe. */
   *run(): Generator<KthreadYield, number, void> {
     const { cr, k, how, caller } = this;
-    const op = (this.op = new CrOp(cr.trace, "restart", caller.id, "read-decode"));
+    const op = (this.op = new CrOp(cr.trace, "restart", caller.id, "read-decode", [], 0, cr.faults));
     try {
       // Read and decode are one step: a streaming codec decodes as the bytes arrive. In the
       // per-task layout only the skeleton is decoded here; each task reads its own pages.
@@ -124,7 +124,8 @@ export class Restart {
       const model = (this.model = this.parts?.model ?? (yield* readModel(cr, this.self, this.img, op.rec)));
       // The image is untrusted: every number within the kernel's limits, everything it names
       // inside the restarter's directory, no credential the restarter could not set itself.
-      validateModel(model, limitsFor(k, caller));
+      op.fault("validate");
+      validateModel(model, limitsFor(k, caller), this.parts);
       confineModel(model, confinementOf(k.vfs, caller));
       refuseImageCreds(model, caller.cred);
       checkPidsMax(k, model);
@@ -133,31 +134,38 @@ export class Restart {
       this.step(how.firstStep);
       const container = how.containerNs?.(this);
       // The image buffer was read for this restart alone: the new frames take its pages over.
-      const r = (this.restorer = new Restorer(k, caller, model, true));
+      const r = (this.restorer = new Restorer(k, caller, model, true, cr.faults));
       // A fresh machine's clock moves forward to the image's: not time the restart took.
+      op.fault("create-namespaces");
       op.shift(r.makeNamespaces(container));
       let tasks: Task[] = [];
       if ("fork" in how) {
         // Only the pids no task has (a dead leader's) are made here: the restarter forks each
         // task with its own, and each pid then stands for its record.
+        op.fault("create-pids");
         r.makePids(true);
         tasks = yield* how.fork(this);
         how.check(this);
+        op.fault("create-tasks");
         this.step("restore");
         this.chargeWork();
         checkForkedTree(model, r.initNs, tasks);
         model.tasks.forEach((t, i) => r.usePid(t.pidId, tasks[i].pid));
       } else {
         this.chargeWork();
+        op.fault("create-pids");
         r.makePids();
         yield;
       }
       r.makeShared();
+      op.fault("restore-tree");
       r.makeTree();
       yield;
+      op.fault("restore-mm");
       r.makeMemory();
       yield;
       if ("fork" in how) {
+        op.fault("restore-files");
         r.buildFiles(tasks[model.container.initTaskId - 1]);
         how.check(this);
         // From here nothing fails: every task takes over its restored objects and state.
@@ -168,12 +176,15 @@ export class Restart {
         });
       } else {
         for (const rec of model.tasks) {
+          // The last task: the others exist, so the abort has tasks to take down.
+          if (rec === model.tasks[model.tasks.length - 1]) op.fault("create-tasks");
           how.create(this, rec);
           yield;
           how.check(this);
         }
         tasks = r.tasks;
         // Files last: a /proc file naming one of the new tasks can only be reopened now.
+        op.fault("restore-files");
         r.makeFiles();
         r.attachFiles();
         yield;
@@ -181,6 +192,7 @@ export class Restart {
         yield* how.restored(this);
       }
       this.step("resume");
+      op.fault("commit");
       op.result = tasks[model.container.initTaskId - 1].pid.nrIn(caller.pidNs);
       r.commit();
       how.resume(this);

@@ -3,6 +3,7 @@
 // never reads wall time; the runner measures wall time around the machine runs itself.
 import type { Kernel } from "../../machine/kernel/kernel.ts";
 import { asCrError, CrError, EIO } from "./errors.ts";
+import { injectFault, type Faults } from "./faults.ts";
 
 export interface CrStep {
   op: "checkpoint" | "restart";
@@ -101,7 +102,8 @@ export class CrOp {
 
   /**
    * Begins the record. `first` names what runs before any numbered step opens; `steps` are the
-   * numbered steps of a checkpoint, `failAt` the one fault injection makes fail (0: none).
+   * numbered steps of a checkpoint, `failAt` the one the checkpoint flags make fail (0: none),
+   * `faults` the steps the module fails on purpose (--fault).
    */
   constructor(
     private readonly trace: CrTrace,
@@ -110,6 +112,7 @@ export class CrOp {
     first: string,
     private readonly steps: readonly string[] = [],
     private readonly failAt = 0,
+    private readonly faults?: Faults,
   ) {
     this.rec = trace.begin(op, caller);
     this.name = first;
@@ -127,11 +130,17 @@ export class CrOp {
     this.t0 = this.trace.k.clock;
   }
 
-  /** Open numbered step `n` (1-based); throws EIO if fault injection names it. */
+  /** Open numbered step `n` (1-based); throws EIO if the flags name it, or the errno --fault gives it. */
   enter(n: number): void {
     this.n = n;
     this.open(this.steps[n - 1]);
     if (this.failAt === n) throw new CrError(EIO, `${this.steps[n - 1]} failed (injected by the checkpoint flags)`);
+    this.fault(this.steps[n - 1]);
+  }
+
+  /** Fail here if --fault names `step` (a step of the trace, or a point inside one). */
+  fault(step: string): void {
+    injectFault(this.faults, step);
   }
 
   /** The running step succeeded; the trace names it `as` (thaw-or-kill is "thaw" or "kill"). */

@@ -79,3 +79,9 @@ const NAMES: Record<number, string> = {
 export function errnoName(e: number): string {
   return NAMES[e] ?? `E${e}`;
 }
+
+/** The errno named `name` ("ENOMEM"), or undefined; the kernel's restart codes are not errnos a caller sees. */
+export function errnoByName(name: string): number | undefined {
+  for (const [n, v] of Object.entries(NAMES)) if (v === name && Number(n) < ERESTARTSYS) return Number(n);
+  return undefined;
+}

@@ -54,6 +54,12 @@ function overNproc(k: Kernel, parent: Task): boolean {
   return n >= limit;
 }
 
+/** Drop copyProcess's nsproxy reference and fail with `err`. */
+function putAndFail(k: Kernel, nsproxy: Nsproxy, err: number): number {
+  k.kobj.put(nsproxy);
+  return err;
+}
+
 /** copy_process: the new task, or -errno. Does not yet make it runnable. */
 export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | number {
   const f = a.flags >>> 0;
@@ -69,28 +75,26 @@ export function copyProcess(k: Kernel, parent: Task, a: CloneArgs): Task | numbe
   if (a.restartNs !== undefined && (f & CLONE_NEWPID)) return -EINVAL;
   if (overNproc(k, parent)) return -EAGAIN;
   const r = k.kobj;
-  const why = `clone(0x${f.toString(16)}) by pid ${parent.id}`;
   let ns: PidNamespace = a.restartNs ?? parent.pidNsForChildren;
   let nsproxy = parent.nsproxy;
   if (f & CLONE_NEWPID) {
     if (!parent.cred.capable(CAP_SYS_ADMIN)) return -EPERM;
     if (ns.level >= 32) return -28; // ENOSPC: MAX_PID_NS_LEVEL
-    ns = k.newPidNamespace(ns, why);
-    nsproxy = new Nsproxy(r, ns, why);
+    const made = `clone(0x${f.toString(16)}) by pid ${parent.id}`;
+    ns = k.newPidNamespace(ns, made);
+    nsproxy = new Nsproxy(r, ns, made);
     r.put(ns); // the nsproxy holds it
   } else if (nsproxy === null) return -EINVAL; // an exiting task cannot fork
   else r.get(nsproxy);
   // From here on, `nsproxy` is a reference this function owns until the task takes its own.
-  const fail = (err: number): number => {
-    r.put(nsproxy!);
-    return err;
-  };
-  if (a.setTid.length > ns.level + 1) return fail(-EINVAL);
+  // (No closure for the failures: a fork bomb at pids.max fails here on every attempt.)
+  if (a.setTid.length > ns.level + 1) return putAndFail(k, nsproxy, -EINVAL);
   // The pids controller (cgroup_can_fork): a group at pids.max refuses with EAGAIN, before a
   // pid is taken, so a fork bomb costs one check per attempt.
-  if (!k.freezer.canFork(parent)) return fail(-EAGAIN);
+  if (!k.freezer.canFork(parent)) return putAndFail(k, nsproxy, -EAGAIN);
   const pid = allocPid(ns, a.setTid);
-  if (typeof pid === "number") return fail(pid);
+  if (typeof pid === "number") return putAndFail(k, nsproxy, pid);
+  const why = `clone(0x${f.toString(16)}) by pid ${parent.id}`;
 
   // The child's hart holds one mm reference: a new one for a copy, a shared one for CLONE_VM.
   const mm = (f & CLONE_VM) ? parent.mm : parent.mm.dup();

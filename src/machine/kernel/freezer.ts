@@ -48,14 +48,18 @@ export class FreezerCgroup {
 
   /** pids.current: the tasks of this group and below it, zombies included until released. */
   pidsCurrent(): number {
-    let n = 0;
-    for (const g of this.subtree()) n += g.tasks.size;
+    // A plain walk, no generator: a fork bomb at pids.max asks this on every failing fork.
+    let n = this.tasks.size;
+    for (const c of this.children.values()) n += c.pidsCurrent();
     return n;
   }
 
-  /** How many more tasks this group can take: the tightest pids.max of it and its ancestors. */
+  /**
+   * How many more tasks this group can take: the tightest pids.max of it and its ancestors. A
+   * group at "max" (the root always) bounds nothing, so its subtree is never counted.
+   */
   pidsRoom(): number {
-    const own = this.pidsMax - this.pidsCurrent();
+    const own = this.pidsMax === Infinity ? Infinity : this.pidsMax - this.pidsCurrent();
     return this.parent === null ? own : Math.min(own, this.parent.pidsRoom());
   }
 

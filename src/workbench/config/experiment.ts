@@ -132,6 +132,7 @@ export function buildExperiments(config: Config, dir = WORKLOADS_DIR): Experimen
     cpus: config.cpus,
     quantum: config.quantum,
     ...(config.bugs.length > 0 && { bugs: [...config.bugs] }),
+    ...(config.faults !== undefined && config.faults.length > 0 && { faults: [...config.faults] }),
   }));
 }
 

@@ -4,6 +4,7 @@
 // schema/cptbench.schema.json is generated from it (npm run schema) for editors.
 import { z } from "zod";
 import { BUGS } from "../cases/bugs.ts";
+import { FAULT_PATTERN, FAULT_POINTS, parseFault } from "../../core/cr/faults.ts";
 
 /**
  * z.strictObject whose unknown-key error lists the allowed keys, e.g.
@@ -33,6 +34,9 @@ function oneOrMany<T extends z.ZodType>(item: T) {
 
 const nonNegInt = z.number().int().min(0);
 const posInt = z.number().int().positive();
+
+const faultError = (iss: { input?: unknown }): string =>
+  `must be STEP:ERRNO with STEP one of ${FAULT_POINTS.map((p) => p.name).join(", ")} and ERRNO an errno name (got ${JSON.stringify(iss.input)})`;
 
 export const configSchema = strict({
   $schema: z.string().optional().describe("the JSON schema this file follows (ignored by cptbench)"),
@@ -70,6 +74,22 @@ export const configSchema = strict({
     .array(z.enum(BUGS))
     .default([])
     .describe("deliberate bugs to switch on in the C/R code, to see that the review cases catch them: " + BUGS.join(", ")),
+  faults: z
+    .array(
+      z
+        .string()
+        .regex(FAULT_PATTERN, { error: faultError })
+        .refine((s) => {
+          try {
+            parseFault(s);
+            return true;
+          } catch {
+            return false;
+          }
+        }, { error: faultError }),
+    )
+    .optional()
+    .describe("fail these checkpoint/restart steps on purpose, STEP:ERRNO as CRIU_FAULT does (e.g. restore-mm:ENOMEM); steps: " + FAULT_POINTS.map((p) => p.name).join(", ")),
   output: strict({
     json: z.string().min(1).optional().describe("also write the JSON report to this path"),
     md: z.string().min(1).optional().describe("also write a Markdown table to this path"),

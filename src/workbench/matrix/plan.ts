@@ -4,6 +4,7 @@
 // canonical order (combination order, then workload order); reports follow that order whatever
 // ran first, so results never depend on parallelism or sharding.
 import type { BugSwitch } from "../../core/cr/bugs.ts";
+import { faultsNotIn } from "../../core/cr/faults.ts";
 import { comboLabel, type Combination } from "./combos.ts";
 import { MatrixError } from "./errors.ts";
 import type { CrMode, CrTarget, Experiment, PointsSpec, WorkloadRef } from "../scenario/types.ts";
@@ -22,6 +23,8 @@ export interface MatrixPlan {
   pluginOptions: Record<string, unknown>;
   /** Deliberate bugs switched on (core/cr/bugs.ts); none normally. */
   bugs?: BugSwitch[];
+  /** Steps to fail on purpose, "STEP:ERRNO" (Experiment.faults); applied to the designs that have the step. */
+  faults?: string[];
   /** --norst: checkpoint and judge the original only (Experiment.norst). */
   norst?: boolean;
   /** --iters N: checkpoint/restart N times in a row in each cell (Experiment.iters). */
@@ -60,6 +63,7 @@ export function unitsOf(plan: MatrixPlan): Unit[] {
               ...(plan.norst === true && { norst: true }),
               ...(plan.iters !== undefined && plan.iters > 1 && { iters: plan.iters }),
               ...(plan.bugs !== undefined && plan.bugs.length > 0 && { bugs: plan.bugs }),
+              ...faultsFor(plan.faults, combo),
             });
           }
         }
@@ -68,6 +72,14 @@ export function unitsOf(plan: MatrixPlan): Unit[] {
     }
   }
   return units;
+}
+
+/** The faults of the plan that `combo` has a step for (a self initiator has no pre-dump). */
+function faultsFor(faults: readonly string[] | undefined, combo: Combination): { faults?: string[] } {
+  if (faults === undefined) return {};
+  const skip = new Set(faultsNotIn(faults, combo.initiator, combo.creator));
+  const own = faults.filter((f) => !skip.has(f));
+  return own.length > 0 ? { faults: own } : {};
 }
 
 /** "external/kernel/cpt hash": how progress and errors name a unit. */

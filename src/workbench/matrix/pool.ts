@@ -32,6 +32,11 @@ export interface Execution {
   cells: CellResult[][];
   /** Whether the signal stopped the matrix before every unit ended. */
   interrupted: boolean;
+  /**
+   * Runs that could not go on (one threw, or its worker died), in words: their cells are failed
+   * stand-ins, not verdicts on a design, and the matrix exits 3 for them.
+   */
+  errors: string[];
 }
 
 // Compiled (dist/), the worker runs worker.js as it is; from the sources (tsx, vitest) it needs
@@ -48,21 +53,23 @@ export async function executeUnits(units: readonly Unit[], opts: ExecuteOptions)
 
 async function executeInline(units: readonly Unit[], opts: ExecuteOptions): Promise<Execution> {
   const results: CellResult[][] = [];
+  const errors: string[] = [];
   for (const u of units) {
-    if (opts.signal?.aborted) return { cells: results, interrupted: true };
+    if (opts.signal?.aborted) return { cells: results, interrupted: true, errors };
     opts.onUnitStart?.(u);
     const cells: CellResult[] = [];
     results.push(cells);
     const whole = await runUnitAsync(u, opts.registry, (ev) => {
       if (ev.type === "no-points") opts.onNoPoints?.(ev.workload, ev.why, u);
+      if (ev.type === "run-error") errors.push(ev.error);
       if (ev.type !== "cell") return;
       cells.push(ev.cell);
       opts.onCell?.(ev.cell, u);
     }, opts.signal);
-    if (!whole) return { cells: results, interrupted: true };
+    if (!whole) return { cells: results, interrupted: true, errors };
     opts.onUnitEnd?.(u);
   }
-  return { cells: results, interrupted: false };
+  return { cells: results, interrupted: false, errors };
 }
 
 /** A worker and the unit it is running. */
@@ -79,6 +86,7 @@ interface Slot {
 
 class WorkerPool {
   private readonly results: CellResult[][];
+  private readonly errors: string[] = [];
   private next = 0;
   private pending: number;
   private resolve!: (r: Execution) => void;
@@ -96,7 +104,7 @@ class WorkerPool {
   run(): Promise<Execution> {
     return new Promise((resolve) => {
       this.resolve = resolve;
-      if (this.opts.signal?.aborted) return resolve({ cells: this.results, interrupted: true });
+      if (this.opts.signal?.aborted) return resolve({ cells: this.results, interrupted: true, errors: this.errors });
       this.opts.signal?.addEventListener("abort", () => this.stop(), { once: true });
       const n = Math.min(this.opts.jobs, this.units.length);
       for (let i = 0; i < n; i++) this.feed(this.spawn());
@@ -136,7 +144,7 @@ class WorkerPool {
     if (this.stopped || this.pending === 0) return;
     this.stopped = true;
     for (const s of this.slots) void s.worker.terminate();
-    this.resolve({ cells: this.results, interrupted: true });
+    this.resolve({ cells: this.results, interrupted: true, errors: this.errors });
   }
 
   private onEvent(slot: Slot, ev: UnitEvent): void {
@@ -144,6 +152,8 @@ class WorkerPool {
     if (this.stopped || unit === null || ev.unit !== unit.index) return;
     if (ev.type === "no-points") {
       this.opts.onNoPoints?.(ev.workload, ev.why, unit);
+    } else if (ev.type === "run-error") {
+      this.errors.push(ev.error);
     } else if (ev.type === "cell") {
       this.results[slot.pos].push(ev.cell);
       this.opts.onCell?.(ev.cell, unit);
@@ -161,6 +171,7 @@ class WorkerPool {
     if (unit === null || this.stopped) return; // retired or stopped on purpose
     const why = `the worker running ${unit.combo.initiator}/${unit.combo.creator}/${unit.combo.codec} ${unit.workload} died (exit code ${code})` +
       (slot.error ? `: ${slot.error}` : "");
+    this.errors.push(why);
     // Runs the worker finished stand; the one it was in and those after it fail with the reason.
     for (const run of unit.runs.slice(slot.runsDone)) {
       for (const c of failedRunCells(run, why)) {
@@ -178,7 +189,7 @@ class WorkerPool {
     this.opts.onUnitEnd?.(unit);
     if (--this.pending === 0) {
       for (const s of this.slots) void s.worker.terminate();
-      this.resolve({ cells: this.results, interrupted: false });
+      this.resolve({ cells: this.results, interrupted: false, errors: this.errors });
     }
   }
 }

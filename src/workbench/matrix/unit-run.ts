@@ -1,16 +1,19 @@
 // Running one unit of the matrix, the same code inline (--jobs 1) and in a worker thread: every
 // experiment of the unit in order, reporting each cell as it finishes. A run that throws does not
-// stop the unit: its cells so far stand, and failed cells carrying the error take its place.
+// stop the unit: its cells so far stand, failed cells carrying the error take its place, and a
+// "run-error" event says the run could not go on (the matrix then exits 3, not 1).
 import type { Registry } from "../../core/cr/registry.ts";
 import { runExperiment, runExperimentSync, type RunOptions } from "../scenario/runner.ts";
 import type { CellResult, Experiment } from "../scenario/types.ts";
-import type { Unit } from "./plan.ts";
+import { unitLabel, type Unit } from "./plan.ts";
 
 /** What a unit reports, in order: cells of run 0, "run-end" 0, cells of run 1, ..., "unit-end". */
 export type UnitEvent =
   | { type: "cell"; unit: number; run: number; cell: CellResult }
   | { type: "run-end"; unit: number; run: number }
   | { type: "no-points"; unit: number; run: number; workload: string; why: string }
+  /** The run threw: its cells are stand-ins, not verdicts (sent before them). */
+  | { type: "run-error"; unit: number; run: number; error: string }
   | { type: "unit-end"; unit: number };
 
 /**
@@ -36,6 +39,13 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Run `r` of `unit` threw `e`: say so, then stand failed cells in for it. */
+function threw(unit: Unit, r: number, run: Experiment, e: unknown, emit: (ev: UnitEvent) => void): void {
+  const why = `the run threw: ${message(e)}`;
+  emit({ type: "run-error", unit: unit.index, run: r, error: `${unitLabel(unit)}: ${why}` });
+  for (const c of failedRunCells(run, why)) emit({ type: "cell", unit: unit.index, run: r, cell: c });
+}
+
 function runOptions(unit: Unit, registry: Registry, r: number, emit: (ev: UnitEvent) => void): RunOptions {
   return {
     registry,
@@ -51,7 +61,7 @@ export function runUnit(unit: Unit, registry: Registry, emit: (ev: UnitEvent) =>
     try {
       runExperimentSync(run, opts);
     } catch (e) {
-      for (const c of failedRunCells(run, `the run threw: ${message(e)}`)) opts.onCell!(c);
+      threw(unit, r, run, e, emit);
     }
     emit({ type: "run-end", unit: unit.index, run: r });
   });
@@ -69,7 +79,7 @@ export async function runUnitAsync(unit: Unit, registry: Registry, emit: (ev: Un
     try {
       await runExperiment(run, opts);
     } catch (e) {
-      for (const c of failedRunCells(run, `the run threw: ${message(e)}`)) opts.onCell!(c);
+      threw(unit, r, run, e, emit);
     }
     if (signal?.aborted) return false;
     emit({ type: "run-end", unit: unit.index, run: r });

@@ -245,7 +245,11 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
   result.op = op;
   result.metrics = metrics;
   // EOPNOTSUPP: the design cannot carry something the container has (it says what): not a failure.
-  if (op.result !== 0) return fail(`checkpoint failed: ${op.error ?? `errno ${-op.result}`}`, op.result === -EOPNOTSUPP ? "unsupported" : "fail");
+  if (op.result === -EOPNOTSUPP) return fail(`checkpoint failed: ${op.error ?? `errno ${-op.result}`}`, "unsupported");
+  // A failed checkpoint gives the container back (every initiator thaws it, and CPT_KILL takes
+  // effect only after the last step): whether the original then ran on as it should is part of
+  // the verdict's reason.
+  if (op.result !== 0) return fail(`checkpoint failed: ${op.error ?? `errno ${-op.result}`}; ${ranOn(ctl, stdout, ref)}`);
   result.checkpoints = [{ point: pointName(point), op, metrics }, ...(more?.taken ?? [])];
   if (more?.failure !== undefined) return fail(`iteration ${result.checkpoints.length + 1}: ${more.failure.reason}`, more.failure.verdict);
   if (ctl.alive) return fail("the original run did not end");
@@ -259,6 +263,15 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
   const size = guestFileSize(a, IMAGE_PATH);
   if (size !== last.imageBytes) return fail(`the image file has ${size < 0 ? "no" : size} bytes, the checkpoint wrote ${last.imageBytes}`);
   return result;
+}
+
+/** Whether the original, after a failed checkpoint, ran on to its end as the reference did. */
+function ranOn(ctl: Task, stdout: Uint8Array, ref: Reference): string {
+  if (ctl.alive) return "the original did not run on to its end";
+  const status = shellStatus(ctl.exit ?? { signal: 9 });
+  if (!eq(stdout, ref.stdout)) return `the original did not run on as the reference: ${firstDiff(stdout, ref.stdout)}`;
+  if (status !== ref.exitCode) return `the original ran on but exited ${status}, the reference ${ref.exitCode}`;
+  return "the original ran on to its end as the reference did";
 }
 
 /**

@@ -49,7 +49,7 @@ export function designOf(exp: Experiment, registry: Registry): CellDesign {
     initiator: exp.initiator, creator: exp.creator, codec: exp.codec, trigger: probe.initiator.trigger, restarter: probe.creator.restarter,
     module: () => {
       const cell = resolveCell(container);
-      return crModule(cell.moduleName, { initiator: cell.initiator, creator: cell.creator, codec: cell.codec, bugs: exp.bugs });
+      return crModule(cell.moduleName, { initiator: cell.initiator, creator: cell.creator, codec: cell.codec, bugs: exp.bugs, faults: exp.faults });
     },
   };
 }

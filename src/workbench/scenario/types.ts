@@ -35,6 +35,8 @@ export interface Experiment {
   cpus: number;
   /** Deliberate bugs to build the C/R module with (core/cr/bugs.ts); none normally. */
   bugs?: BugSwitch[];
+  /** Steps the C/R module fails on purpose, "STEP:ERRNO" (core/cr/faults.ts, --fault); none normally. */
+  faults?: string[];
   quantum: number;
   /**
    * zdtm.py's --norst: checkpoint in continue mode, let the original finish and judge it alone;

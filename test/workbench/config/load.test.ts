@@ -50,7 +50,7 @@ describe("config", () => {
     const e = await errorOf(readConfigFile({ configPath: file }));
     expect(e).toBeInstanceOf(ConfigError);
     expect(e.message).toContain(`invalid config ${file}:`);
-    expect(e.message).toContain('Unrecognized key "mode"; allowed keys: $schema, initiator, creator, codec, plugins, pluginOptions, workloads, points, modes, targets, seeds, seed, cpus, quantum, repetitions, bugs, output');
+    expect(e.message).toContain('Unrecognized key "mode"; allowed keys: $schema, initiator, creator, codec, plugins, pluginOptions, workloads, points, modes, targets, seeds, seed, cpus, quantum, repetitions, bugs, faults, output');
   });
 
   it("an unknown nested key names its path and the allowed keys", async () => {

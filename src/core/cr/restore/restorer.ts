@@ -19,6 +19,7 @@ import type { ShmemObject } from "../../../machine/mm/shmem.ts";
 import { exitTaskFiles } from "../../../machine/fs/task-files.ts";
 import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import { CrError, EINVAL } from "../errors.ts";
+import { injectFault, type Faults } from "../faults.ts";
 import { NSIG } from "../../../machine/kernel/signal-defs.ts";
 import type { CheckpointModel, TaskRecord } from "../model.ts";
 import { FilesRestore } from "./files.ts";
@@ -61,6 +62,8 @@ export class Restorer {
     readonly model: CheckpointModel,
     /** The model's page bytes belong to this restart alone (a decoded image): frames take them over. */
     private readonly adoptPages = false,
+    /** Steps to fail on purpose (--fault): those inside makeShared. */
+    private readonly faults?: Faults,
   ) {
     this.why = `restart by pid ${caller.id}`;
     this.groupRecs = new Map(model.threadGroups.map((g) => [g.id, g]));
@@ -144,10 +147,12 @@ export class Restorer {
   makeShared(): void {
     const r = this.k.kobj;
     const m = this.model;
+    injectFault(this.faults, "restore-creds");
     for (const c of m.creds) {
       this.creds.set(c.id, new Cred(r, this.why, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.capEffective, c.capPermitted,
         [], c.capInheritable ?? 0, c.capBset ?? CAP_FULL_SET, c.capAmbient ?? 0));
     }
+    injectFault(this.faults, "restore-sighand");
     for (const s of m.sighands) {
       // Checked before the allocation: a refused record must leave no sighand_struct behind.
       if (s.actions.length !== NSIG + 1) throw new CrError(EINVAL, `sighand ${s.id} has ${s.actions.length} actions, not ${NSIG + 1}`);

@@ -6,15 +6,57 @@
 // space creator refuses such an image before it hands a task table to its restarter (which
 // would otherwise fork a tree that can never be completed). Throws CrError(EINVAL).
 import { CrError, EINVAL } from "../errors.ts";
-import type { CheckpointModel } from "../model.ts";
+import type { CheckpointModel, MmRecord } from "../model.ts";
+import type { PerTaskParts } from "../per-task.ts";
 import { DEFAULT_LIMITS, validateFields, type KernelLimits } from "./validate-fields.ts";
 
 function fail(what: string): never {
   throw new CrError(EINVAL, `inconsistent image: ${what}`);
 }
 
-export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT_LIMITS): void {
+/**
+ * `parts`: a per-task image's parts, whose private pages the skeleton model does not hold; their
+ * indices are checked here as a whole model's are, before any task reads its part.
+ */
+const PAGE_SHIFT = 12;
+
+/**
+ * An mm's private and copy-on-write pages lie in its VMAs, once each (the collector takes them
+ * from the page table, which maps nothing outside a VMA): a page elsewhere would be a frame no
+ * munmap or exit ever frees right, and more pages than the VMAs span is a lying count. The VMAs
+ * are sorted and disjoint (validateFields).
+ */
+function validatePages(mm: MmRecord, indices: readonly number[]): void {
+  const starts = mm.vmas.map((v) => v.start >>> PAGE_SHIFT);
+  const ends = mm.vmas.map((v) => v.end >>> PAGE_SHIFT);
+  const span = mm.vmas.reduce((s, _v, i) => s + ends[i] - starts[i], 0);
+  if (indices.length + mm.cowRefs.length > span) {
+    fail(`mm ${mm.id} has ${indices.length} private and ${mm.cowRefs.length} copy-on-write pages, more than the ${span} pages its ${mm.vmas.length} VMAs span`);
+  }
+  const inVma = (vpn: number): boolean => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (vpn < starts[mid]) hi = mid - 1;
+      else if (vpn >= ends[mid]) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  };
+  const seen = new Set<number>();
+  const check = (vpn: number, what: string): void => {
+    if (!Number.isInteger(vpn) || !inVma(vpn)) fail(`mm ${mm.id} ${what} has index ${vpn} (address 0x${(vpn * 4096).toString(16)}), outside every VMA of the mm`);
+    if (seen.has(vpn)) fail(`mm ${mm.id} ${what} has index ${vpn}, which another page of the mm has too`);
+    seen.add(vpn);
+  };
+  indices.forEach((vpn, i) => check(vpn, `page ${i}`));
+  mm.cowRefs.forEach((r, i) => check(r.index, `copy-on-write page ${i}`));
+}
+
+export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT_LIMITS, parts: Pick<PerTaskParts, "indices"> | null = null): void {
   validateFields(m, limits);
+  for (const mm of m.mms) validatePages(mm, parts === null ? mm.pages.map((p) => p.index) : parts.indices(mm.id));
   const ids = <T extends { id: number }>(list: T[], what: string): Map<number, T> => {
     const map = new Map<number, T>();
     for (const x of list) {
