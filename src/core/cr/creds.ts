@@ -14,6 +14,8 @@ export interface CredIds {
   readonly uid: number; readonly euid: number; readonly suid: number; readonly fsuid: number;
   readonly gid: number; readonly egid: number; readonly sgid: number; readonly fsgid: number;
   readonly capEffective: number; readonly capPermitted: number;
+  /** Supplementary groups (a CredRecord without any has none). */
+  readonly groups?: readonly number[];
 }
 
 /** Whether `who` may checkpoint or restart at all: CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE. */
@@ -30,6 +32,13 @@ export function credsBeyond(who: Cred, c: CredIds): string | null {
   for (const f of ["gid", "egid", "sgid", "fsgid"] as const) if (!gids.includes(c[f])) return `${f} ${c[f]} is none of the caller's gids (${gids.join(", ")})`;
   if (!capSubset(c.capPermitted, who.capPermitted)) return `capabilities 0x${c.capPermitted.toString(16)} exceed the caller's 0x${who.capPermitted.toString(16)}`;
   if (!capSubset(c.capEffective, who.capPermitted)) return `effective capabilities 0x${c.capEffective.toString(16)} exceed the caller's 0x${who.capPermitted.toString(16)}`;
+  // setgroups needs CAP_SETGID: without it a task has exactly its creator's groups. Dropping one
+  // is refused too, since a group can also deny access (a file mode like 0707).
+  const mine = who.groups ?? [];
+  const theirs = c.groups ?? [];
+  if (theirs.length !== mine.length || theirs.some((g, i) => g !== mine[i])) {
+    return `supplementary groups [${theirs.join(", ")}] are not the caller's [${mine.join(", ")}]`;
+  }
   return null;
 }
 

@@ -83,6 +83,11 @@ export interface CredRecord {
   gid: number; egid: number; sgid: number; fsgid: number;
   capEffective: number;
   capPermitted: number;
+  /**
+   * Supplementary groups (group_info), in ascending order as setgroups leaves them;
+   * absent when there are none (so an image of a task without groups keeps its old bytes).
+   */
+  groups?: number[];
 }
 
 export interface ExitStatusRecord {

@@ -11,6 +11,8 @@ export const CAP_SYS_ADMIN = 21;
  * checkpoint and restart of tasks whose credentials the holder could set itself (core/cr/creds.ts).
  */
 export const CAP_CHECKPOINT_RESTORE = 40;
+/** setgroups(2)'s limit on the number of supplementary groups. */
+export const NGROUPS_MAX = 65536;
 /** CAP_LAST_CAP of Linux 6.1 is 40: every capability bit. */
 export const CAP_FULL_SET = 2 ** 41 - 1;
 

@@ -171,7 +171,7 @@ class Collector implements MmCollector {
     if (fresh) {
       this.creds.push({
         id, uid: c.uid, euid: c.euid, suid: c.suid, fsuid: c.fsuid, gid: c.gid, egid: c.egid, sgid: c.sgid, fsgid: c.fsgid,
-        capEffective: c.capEffective, capPermitted: c.capPermitted,
+        capEffective: c.capEffective, capPermitted: c.capPermitted, ...(c.groups.length > 0 && { groups: [...c.groups] }),
       });
     }
     return id;

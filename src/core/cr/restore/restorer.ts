@@ -145,7 +145,7 @@ export class Restorer {
     const r = this.k.kobj;
     const m = this.model;
     for (const c of m.creds) {
-      this.creds.set(c.id, new Cred(r, this.why, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.capEffective, c.capPermitted));
+      this.creds.set(c.id, new Cred(r, this.why, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.capEffective, c.capPermitted, c.groups ?? []));
     }
     for (const s of m.sighands) {
       // Checked before the allocation: a refused record must leave no sighand_struct behind.

@@ -4,7 +4,7 @@
 // user address space has, a size one the machine's memory could hold. An image is untrusted
 // input: a value no kernel could have produced (ns_last_pid = -1, an exit signal of 0x8000011, a
 // VMA of 2^40 bytes) is refused here, before anything is made from it, with the field's name.
-import { CAP_FULL_SET } from "../../../machine/kernel/cred.ts";
+import { CAP_FULL_SET, NGROUPS_MAX } from "../../../machine/kernel/cred.ts";
 import { PID_MAX_DEFAULT } from "../../../machine/kernel/pid.ts";
 import { NSIG, UNBLOCKABLE } from "../../../machine/kernel/signal-defs.ts";
 import { NR_OPEN_DEFAULT_LIMIT } from "../../../machine/fs/constants.ts";
@@ -109,6 +109,15 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     }
     if (!capSubset(c.capEffective, c.capPermitted)) {
       bad(`cred ${c.id} capEffective`, c.capEffective, "not a subset of capPermitted");
+    }
+    if (c.groups !== undefined) {
+      // setgroups(2): at most NGROUPS_MAX; the kernel keeps them sorted (groups_sort), which
+      // in_group_p's binary search relies on: an unsorted list is a forged one.
+      if (c.groups.length === 0 || c.groups.length > NGROUPS_MAX) bad(`cred ${c.id} groups length`, c.groups.length, `1..NGROUPS_MAX (${NGROUPS_MAX}) when present`);
+      c.groups.forEach((g, i) => {
+        int(`cred ${c.id} groups[${i}]`, g, 0, ID_MAX, "not a valid id (0..4294967294)");
+        if (i > 0 && g < c.groups![i - 1]) bad(`cred ${c.id} groups[${i}]`, g, "not in ascending order (setgroups sorts them)");
+      });
     }
   }
   for (const s of m.sighands) {

@@ -163,17 +163,32 @@ export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
 
 const CRED_FIELDS = ["uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid", "capEffective", "capPermitted"] as const;
 
+/**
+ * A cred object. Supplementary groups follow the capabilities only when there are any: a count
+ * and the gids. OpenVZ grew its records this way — fields appended, cpt_hdrlen telling a reader
+ * how many a writer put in — so an image of a task without groups has the bytes it always had.
+ */
 export function writeCred(w: ImageWriter, c: CredRecord): void {
   w.leaf(CPT_OBJ_CRED, `cred ${c.id}`, () => {
     w.ref(c.id, "cred id");
     for (const k of CRED_FIELDS) w.num(c[k], k);
+    if (c.groups !== undefined && c.groups.length > 0) {
+      w.u32(c.groups.length, "group count");
+      for (const g of c.groups) w.u32(g, "supplementary group");
+    }
   });
 }
 
 export function readCred(r: ImageReader, where: string): CredRecord {
-  return r.object(CPT_OBJ_CRED, CPT_CONTENT_VOID, where, () => {
+  return r.object(CPT_OBJ_CRED, CPT_CONTENT_VOID, where, (o) => {
     const id = r.id("cred id");
     const [uid, euid, suid, fsuid, gid, egid, sgid, fsgid, capEffective, capPermitted] = CRED_FIELDS.map((k) => r.num(k));
-    return { id, uid, euid, suid, fsuid, gid, egid, sgid, fsgid, capEffective, capPermitted };
+    const c: CredRecord = { id, uid, euid, suid, fsuid, gid, egid, sgid, fsgid, capEffective, capPermitted };
+    if (r.pos < o.fieldsEnd) {
+      const n = r.count("group count", 4, o.fieldsEnd);
+      c.groups = [];
+      for (let i = 0; i < n; i++) c.groups.push(r.u32("supplementary group"));
+    }
+    return c;
   });
 }

@@ -39,7 +39,7 @@
 // |  105 | CKPT_HDR_RESTART_BLOCK | s64 code, flags, ref vfork child, deadline, done, str sig, entries  |
 // |  107 | CKPT_HDR_CPU         | s32 x[32], u32 pc, u32 f[64] (lo, hi halves), u32 fcsr                |
 // |  110 | CKPT_HDR_PID         | objref, slot, id, u32 n; n x {s64 nr, ref ns, pad}                    |
-// |  111 | CKPT_HDR_CRED        | objref, slot, id, pad, s64 x 10                                       |
+// |  111 | CKPT_HDR_CRED        | objref, slot, id, pad, s64 x 10; [u32 n, n x u32 gid] with groups     |
 // |  301 | CKPT_HDR_FILE_TABLE  | objref, slot, id, s64 maxFds, u32 n; n x {s64 fd, ref file, u32 cloexec} |
 // |  304 | CKPT_HDR_FILE        | objref, slot, id, u32 kind, u32 ref/stream, pad, s64 flags, s64 pos, str path |
 // |  305 | CKPT_HDR_FS          | objref, slot, id, pad, s64 umask, str root, str cwd                   |
@@ -150,7 +150,8 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_RESTART_BLOCK, variable("CKPT_HDR_RESTART_BLOCK", 40)],
   [CKPT_HDR_CPU, fixed("CKPT_HDR_CPU", CPU_SIZE)],
   [CKPT_HDR_PID, variable("CKPT_HDR_PID", 16)],
-  [CKPT_HDR_CRED, fixed("CKPT_HDR_CRED", 16 + 10 * 8)],
+  // A cred with supplementary groups appends u32 n and n gids (at most NGROUPS_MAX).
+  [CKPT_HDR_CRED, variable("CKPT_HDR_CRED", 16 + 10 * 8, 16 + 10 * 8 + 4 + 4 * 65536)],
   [CKPT_HDR_FILE_TABLE, variable("CKPT_HDR_FILE_TABLE", 24)],
   [CKPT_HDR_FILE, variable("CKPT_HDR_FILE", 40 + 4)],
   [CKPT_HDR_FS, variable("CKPT_HDR_FS", 24 + 8)],

@@ -40,10 +40,19 @@ export function readPid(b: ModelBuilder, r: FieldReader): void {
 
 const CRED_KEYS = ["uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid", "capEffective", "capPermitted"] as const;
 
+/**
+ * ckpt_hdr_cred. Supplementary groups, when there are any, follow as a table (a count and the
+ * gids filling the rest of the record), as linux-cr appended group_info to its cred record; h.len
+ * tells whether it is there, so a cred without groups keeps its old bytes.
+ */
 export function writeCred(w: RecordWriter, refs: ObjRefs, c: CredRecord, slot: number): void {
   w.record(CKPT_HDR_CRED, `cred ${c.id}`, () => {
     w.u32(refs.assign("cred", c.id), "objref"); w.u32(slot, "slot"); w.u32(c.id, "cred id"); w.pad();
     for (const k of CRED_KEYS) w.num(c[k], k);
+    if (c.groups !== undefined && c.groups.length > 0) {
+      w.u32(c.groups.length, "group count");
+      for (const g of c.groups) w.u32(g, "supplementary group");
+    }
   });
 }
 
@@ -54,6 +63,11 @@ export function readCred(b: ModelBuilder, r: FieldReader): void {
   r.pad();
   const c = { id } as CredRecord;
   for (const k of CRED_KEYS) c[k] = r.num(k);
+  if (r.left() > 0) {
+    const n = r.table("group count", 4);
+    c.groups = [];
+    for (let i = 0; i < n; i++) c.groups.push(r.u32("supplementary group"));
+  }
   b.place("creds", slot, c, r, at);
 }
 
