@@ -118,6 +118,17 @@ export interface ThreadGroupRecord {
   itimerRealInterval: number;
   itimerVirt: { left: number; interval: number };
   itimerProf: { left: number; interval: number };
+  /**
+   * signal->rlim, all RLIM_NLIMITS of them, once the process set one (setrlimit/prlimit64);
+   * absent while it uses the machine's defaults, which a restart on another machine recomputes.
+   */
+  rlimits?: RlimitRecord[];
+}
+
+/** One resource limit (struct rlimit64): RLIM_INFINITY is 2^64 - 1. */
+export interface RlimitRecord {
+  cur: bigint;
+  max: bigint;
 }
 
 export interface RegsRecord {

@@ -149,6 +149,7 @@ class Collector implements MmCollector {
       isChildSubreaper: g.isChildSubreaper, hasChildSubreaper: g.hasChildSubreaper, didExec: g.didExec,
       itimerRealLeft: left, itimerRealInterval: g.itimerReal.interval,
       itimerVirt: { ...g.itimerVirt }, itimerProf: { ...g.itimerProf },
+      ...(g.rlimits !== null && { rlimits: g.rlimits.map((l) => ({ cur: l.cur, max: l.max })) }),
     });
     return id;
   }

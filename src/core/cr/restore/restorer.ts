@@ -171,6 +171,7 @@ export class Restorer {
       tg.itimerReal.interval = g.itimerRealInterval;
       tg.itimerVirt = { ...g.itimerVirt };
       tg.itimerProf = { ...g.itimerProf };
+      if (g.rlimits !== undefined) tg.rlimits = g.rlimits.map((l) => ({ cur: l.cur, max: l.max }));
       this.groups.set(g.id, tg);
     }
     for (const ns of this.nsById.entries()) this.nsproxies.set(ns[0], new Nsproxy(r, ns[1], this.why));

@@ -5,6 +5,7 @@
 // input: a value no kernel could have produced (ns_last_pid = -1, an exit signal of 0x8000011, a
 // VMA of 2^40 bytes) is refused here, before anything is made from it, with the field's name.
 import { CAP_FULL_SET, NGROUPS_MAX } from "../../../machine/kernel/cred.ts";
+import { NR_OPEN, RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_NOFILE } from "../../../machine/kernel/rlimit.ts";
 import { PID_MAX_DEFAULT } from "../../../machine/kernel/pid.ts";
 import { NSIG, UNBLOCKABLE } from "../../../machine/kernel/signal-defs.ts";
 import { NR_OPEN_DEFAULT_LIMIT } from "../../../machine/fs/constants.ts";
@@ -138,6 +139,20 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     for (const f of ["itimerVirt", "itimerProf"] as const) {
       int(`thread group ${g.id} ${f}.left`, g[f].left, 0, Number.MAX_SAFE_INTEGER);
       int(`thread group ${g.id} ${f}.interval`, g[f].interval, 0, Number.MAX_SAFE_INTEGER);
+    }
+    if (g.rlimits !== undefined) {
+      // What setrlimit(2) itself refuses: a table that is not RLIM_NLIMITS long, cur above max,
+      // and RLIMIT_NOFILE above fs.nr_open.
+      if (g.rlimits.length !== RLIM_NLIMITS) bad(`thread group ${g.id} rlimits length`, g.rlimits.length, `a process has ${RLIM_NLIMITS} limits`);
+      g.rlimits.forEach((l, i) => {
+        const what = `thread group ${g.id} rlimits[${i}]`;
+        for (const f of ["cur", "max"] as const) {
+          if (typeof l[f] !== "bigint" || l[f] < 0n || l[f] > RLIM_INFINITY) bad(`${what}.${f}`, l[f], "not a 64-bit limit");
+        }
+        if (l.cur > l.max) bad(`${what}.cur`, l.cur, `above its max ${l.max}`);
+        if (i === RLIMIT_NOFILE && l.max !== RLIM_INFINITY && l.max > NR_OPEN) bad(`${what}.max`, l.max, `RLIMIT_NOFILE above fs.nr_open (${NR_OPEN})`);
+        if (i === RLIMIT_NOFILE && l.max === RLIM_INFINITY) bad(`${what}.max`, l.max, "RLIMIT_NOFILE cannot be unlimited");
+      });
     }
   }
   for (const t of m.tasks) {

@@ -2,7 +2,7 @@
 // CPT_OBJ_SIGHANDLER entries, CPT_OBJ_SIGNAL_STRUCT (a thread group), and CPT_OBJ_CRED (ours).
 // Optional fields are a presence bit plus a fixed slot, so "absent" and "present with 0" differ.
 import type {
-  CredRecord, ExitStatusRecord, SigActionRecord, SigHandRecord, SigInfoRecord, ThreadGroupRecord,
+  CredRecord, ExitStatusRecord, RlimitRecord, SigActionRecord, SigHandRecord, SigInfoRecord, ThreadGroupRecord,
 } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_VOID, CPT_OBJ_CRED, CPT_OBJ_SIGHAND_STRUCT, CPT_OBJ_SIGHANDLER,
@@ -112,13 +112,15 @@ export function readSighand(r: ImageReader, where: string): SigHandRecord {
 
 const TG_BITS = ["groupExit", "stopped", "notifyStop", "notifyContinue", "isChildSubreaper", "hasChildSubreaper", "didExec"] as const;
 const TG_HAS_EXIT = 1 << TG_BITS.length;
+/** The process set its resource limits: all RLIM_NLIMITS follow the pending signals (cur, max). */
+const TG_HAS_RLIMITS = TG_HAS_EXIT << 1;
 
 export function writeSignal(w: ImageWriter, g: ThreadGroupRecord): void {
   const what = `thread group ${g.id}`;
   w.parent(CPT_OBJ_SIGNAL_STRUCT, what, () => {
     w.ref(g.id, "thread group id"); w.ref(g.leaderTaskId, "leader task id");
     w.ref(g.pgrpPidId, "pgrp pid id"); w.ref(g.sessionPidId, "session pid id");
-    let bits = g.groupExitStatus !== undefined ? TG_HAS_EXIT : 0;
+    let bits = (g.groupExitStatus !== undefined ? TG_HAS_EXIT : 0) | (g.rlimits !== undefined ? TG_HAS_RLIMITS : 0);
     TG_BITS.forEach((k, i) => { if (g[k]) bits |= 1 << i; });
     w.u32(bits);
     w.u32(g.sharedPending.queue.length);
@@ -128,6 +130,11 @@ export function writeSignal(w: ImageWriter, g: ThreadGroupRecord): void {
     w.num(g.itimerVirt.left, "itimerVirt"); w.num(g.itimerVirt.interval, "itimerVirt");
     w.num(g.itimerProf.left, "itimerProf"); w.num(g.itimerProf.interval, "itimerProf");
     w.u64(g.sharedPending.signals, "shared pending signals");
+    if (g.rlimits !== undefined) {
+      w.u32(g.rlimits.length, "rlimit count");
+      w.u32(0, "padding");
+      for (const l of g.rlimits) { w.u64(l.cur, "rlim_cur"); w.u64(l.max, "rlim_max"); }
+    }
   }, () => {
     for (const s of g.sharedPending.queue) writeSigInfo(w, s, `${what} shared siginfo`);
   });
@@ -137,7 +144,7 @@ export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
   return r.object(CPT_OBJ_SIGNAL_STRUCT, CPT_CONTENT_ARRAY, where, (o) => {
     const id = r.id("thread group id"); const leaderTaskId = r.id("leader task id");
     const pgrpPidId = r.id("pgrp pid id"); const sessionPidId = r.id("session pid id");
-    const bits = r.flags("signal_struct flags", TG_HAS_EXIT * 2 - 1);
+    const bits = r.flags("signal_struct flags", TG_HAS_RLIMITS * 2 - 1);
     const n = r.count("shared siginfo count", OBJECT_HDR_SIZE, o.end);
     const exit = readExit(r);
     const stopSignal = r.num("stopSignal");
@@ -145,6 +152,13 @@ export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
     const itimerVirt = { left: r.num("itimerVirt"), interval: r.num("itimerVirt") };
     const itimerProf = { left: r.num("itimerProf"), interval: r.num("itimerProf") };
     const signals = r.u64("shared pending signals");
+    let rlimits: RlimitRecord[] | undefined;
+    if (bits & TG_HAS_RLIMITS) {
+      const nl = r.count("rlimit count", 16, o.fieldsEnd);
+      r.u32("padding");
+      rlimits = [];
+      for (let i = 0; i < nl; i++) rlimits.push({ cur: r.u64("rlim_cur"), max: r.u64("rlim_max") });
+    }
     r.content(o);
     const queue: SigInfoRecord[] = [];
     for (let i = 0; i < n; i++) queue.push(readSigInfo(r, `shared siginfo ${i} of thread group ${id}`));
@@ -157,6 +171,7 @@ export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
       itimerRealLeft, itimerRealInterval, itimerVirt, itimerProf,
     };
     if (bits & TG_HAS_EXIT) g.groupExitStatus = exit;
+    if (rlimits !== undefined) g.rlimits = rlimits;
     return g;
   });
 }

@@ -52,7 +52,7 @@
 // |  404 | CKPT_HDR_COW_PAGE    | objref, slot, u32 index (its id), pad; 4096 bytes                     |
 // |  405 | CKPT_HDR_SHMEM       | objref, slot, id, n pages, s64 size                                   | PAGE*
 // |  601 | CKPT_HDR_SIGHAND     | objref, slot, id, u32 n, u32 k, pad; k x {u32 signo, pad, s64 handler, flags, restorer, u64 mask}: the k non-default of n |
-// |  602 | CKPT_HDR_SIGNAL      | objref, slot, id, flags, refs leader/pgrp/session, n queue, exit, s64 x 7, u64 pending | SIGINFO*
+// |  602 | CKPT_HDR_SIGNAL      | objref, slot, id, flags, refs leader/pgrp/session, n queue, exit, s64 x 7, u64 pending[, u32 n, n x {u64 cur, max}] | SIGINFO*
 // |  603 | CKPT_HDR_SIGINFO     | u32 flags, u32 raw length, s64 x 8, raw bytes                         |
 // | 9001 | CKPT_HDR_TAIL        | u64 magic, u32 crc32, pad                                             |
 // | 9002 | CKPT_HDR_CSUM (ours) | u32 crc32 of every byte before this record, pad                       |
@@ -164,7 +164,8 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_COW_PAGE, { ...fixed("CKPT_HDR_COW_PAGE", COW_PAGE_HEAD + CKPT_PAGE_SIZE), bulkFrom: COW_PAGE_HEAD }],
   [CKPT_HDR_SHMEM, fixed("CKPT_HDR_SHMEM", 24)],
   [CKPT_HDR_SIGHAND, variable("CKPT_HDR_SIGHAND", 24)],
-  [CKPT_HDR_SIGNAL, fixed("CKPT_HDR_SIGNAL", SIGNAL_FIXED)],
+  // With G_RLIMITS: u32 n and n x {u64 cur, u64 max} (RLIM_NLIMITS of them) appended.
+  [CKPT_HDR_SIGNAL, variable("CKPT_HDR_SIGNAL", SIGNAL_FIXED, SIGNAL_FIXED + 4 + 16 * 16)],
   [CKPT_HDR_SIGINFO, variable("CKPT_HDR_SIGINFO", SIGINFO_FIXED, SIGINFO_FIXED + 64 * KiB)],
   [CKPT_HDR_TAIL, fixed("CKPT_HDR_TAIL", 16)],
   [CKPT_HDR_CSUM, fixed("CKPT_HDR_CSUM", 8)],

@@ -3,7 +3,7 @@
 // children), and the exit status both tasks and groups carry.
 import type {
   ExitStatusRecord, SigActionRecord, SigHandRecord, SigInfoRecord, SigPendingRecord, ThreadGroupRecord,
-} from "../../../core/cr/index.ts";
+ RlimitRecord,} from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import { CKPT_HDR_SIGHAND, CKPT_HDR_SIGINFO, CKPT_HDR_SIGNAL } from "./layout.ts";
 import type { ObjRefs } from "./objhash.ts";
@@ -124,6 +124,8 @@ export function readSighand(b: ModelBuilder, r: FieldReader): void {
 
 const G_FLAGS = ["groupExit", "stopped", "notifyStop", "notifyContinue", "isChildSubreaper", "hasChildSubreaper", "didExec"] as const;
 const G_EXIT_STATUS = 1 << G_FLAGS.length;
+/** The process set its resource limits: a table of RLIM_NLIMITS {cur, max} ends the record. */
+const G_RLIMITS = G_EXIT_STATUS << 1;
 
 export function writeSignal(w: RecordWriter, refs: ObjRefs, g: ThreadGroupRecord, slot: number): void {
   const what = `thread group ${g.id}`;
@@ -131,7 +133,7 @@ export function writeSignal(w: RecordWriter, refs: ObjRefs, g: ThreadGroupRecord
     w.u32(refs.assign("thread group", g.id), "objref");
     w.u32(slot, "slot");
     w.u32(g.id, "thread group id");
-    let bits = g.groupExitStatus !== undefined ? G_EXIT_STATUS : 0;
+    let bits = (g.groupExitStatus !== undefined ? G_EXIT_STATUS : 0) | (g.rlimits !== undefined ? G_RLIMITS : 0);
     G_FLAGS.forEach((k, i) => { if (g[k]) bits |= 1 << i; });
     w.u32(bits, "flags");
     w.u32(refs.ref("task", g.leaderTaskId, what), "leader");
@@ -144,6 +146,10 @@ export function writeSignal(w: RecordWriter, refs: ObjRefs, g: ThreadGroupRecord
     w.num(g.itimerVirt.left, "itimerVirt.left"); w.num(g.itimerVirt.interval, "itimerVirt.interval");
     w.num(g.itimerProf.left, "itimerProf.left"); w.num(g.itimerProf.interval, "itimerProf.interval");
     w.u64(g.sharedPending.signals, "shared pending signals");
+    if (g.rlimits !== undefined) {
+      w.u32(g.rlimits.length, "rlimit count");
+      for (const l of g.rlimits) { w.u64(l.cur, "rlim_cur"); w.u64(l.max, "rlim_max"); }
+    }
   });
   g.sharedPending.queue.forEach((s, i) => writeSigInfo(w, s, `${what} siginfo ${i}`));
 }
@@ -152,7 +158,7 @@ export function readSignal(b: ModelBuilder, r: FieldReader): void {
   const at = r.here();
   const objref = r.u32("objref"), slot = r.u32("slot"), id = r.u32("thread group id");
   b.objs.define(r, "thread group", objref, id, at);
-  const bits = r.flags("flags", G_EXIT_STATUS * 2 - 1);
+  const bits = r.flags("flags", G_RLIMITS * 2 - 1);
   const leaderTaskId = b.objs.ref(r, "task", "leader");
   const pgrpPidId = b.objs.ref(r, "pid", "pgrp");
   const sessionPidId = b.objs.ref(r, "pid", "session");
@@ -168,6 +174,12 @@ export function readSignal(b: ModelBuilder, r: FieldReader): void {
     itimerProf: { left: r.num("itimerProf.left"), interval: r.num("itimerProf.interval") },
   };
   sharedPending.signals = r.u64("shared pending signals");
+  if (bits & G_RLIMITS) {
+    const n = r.table("rlimit count", 16);
+    const rlimits: RlimitRecord[] = [];
+    for (let i = 0; i < n; i++) rlimits.push({ cur: r.u64("rlim_cur"), max: r.u64("rlim_max") });
+    g.rlimits = rlimits;
+  }
   r.done();
   G_FLAGS.forEach((k, i) => { g[k] = (bits & (1 << i)) !== 0; });
   if (bits & G_EXIT_STATUS) g.groupExitStatus = exit;

@@ -1,10 +1,11 @@
-// Supplementary groups go through C/R (issue 16: "groups and rlimits"): the collector puts them in
-// the cred record, both codecs carry them (appended fields, so a cred without groups keeps its
-// bytes), validation holds them to setgroups' rules, both creators restore them, and an
-// unprivileged restarter may restore only its own.
+// Supplementary groups and resource limits go through C/R (issue 16: "groups and rlimits"): the
+// collector puts them in the cred and signal records, both codecs carry them (appended fields, so a
+// task without them keeps its bytes), validation holds them to setgroups' and setrlimit's rules,
+// both creators restore them, and an unprivileged restarter may restore only its own groups.
 import { describe, expect, it } from "vitest";
 import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
-import type { CheckpointModel } from "../../../src/core/cr/model.ts";
+import type { CheckpointModel, RlimitRecord } from "../../../src/core/cr/model.ts";
+import { initRlimits, RLIMIT_NOFILE, setRlimit } from "../../../src/machine/kernel/rlimit.ts";
 import { CAP_CHECKPOINT_RESTORE, Cred } from "../../../src/machine/kernel/cred.ts";
 import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
 import type { Task } from "../../../src/machine/kernel/task.ts";
@@ -101,5 +102,51 @@ describe("supplementary groups and an unprivileged restarter", () => {
     expect([...seen]).toEqual(["5,10"]);
     c.k.shutdown();
     expect(c.k.oopses.count).toBe(0);
+  });
+});
+
+describe.each(DESIGNS)("resource limits through C/R ($codec, $creator creator)", ({ codec, creator }) => {
+  it("a process that set its limits gets them back; limits setrlimit would refuse are refused", () => {
+    const c = checkpointedIn("fork-tree", codec, creator);
+    const before = live(c.k);
+    const limits = (edit: (l: RlimitRecord[]) => void) => (m: CheckpointModel): void => {
+      for (const g of m.threadGroups) {
+        const l = initRlimits(c.k).map((x) => ({ cur: x.cur, max: x.max }));
+        edit(l);
+        g.rlimits = l;
+      }
+    };
+    const above = restartFrom(c, tampered(c, limits((l) => (l[RLIMIT_NOFILE] = { cur: 300n, max: 200n }))));
+    expect(above.log[0]).toEqual(["restart", -EINVAL]);
+    expect(above.op?.error).toMatch(/thread group \d+ rlimits\[7\]\.cur = 0x12c: above its max 200/);
+    const nofile = restartFrom(c, tampered(c, limits((l) => (l[RLIMIT_NOFILE] = { cur: 10n, max: 2n ** 40n }))));
+    expect(nofile.op?.error).toMatch(/rlimits\[7\]\.max = 0x10000000000: RLIMIT_NOFILE above fs\.nr_open/);
+    const short = restartFrom(c, tampered(c, (m) => { limits(() => undefined)(m); m.threadGroups[0].rlimits!.pop(); }));
+    expect(short.op?.error).toMatch(/rlimits length = 15: a process has 16 limits/);
+    c.k.run(Infinity, true);
+    expect(live(c.k)).toEqual(before);
+    const seen = new Set<string>();
+    const ok = restartFrom(c, tampered(c, limits((l) => (l[RLIMIT_NOFILE] = { cur: 100n, max: 200n }))), undefined, (k) => {
+      for (const t of k.tasks.values()) if (t.alive && t.pidNs !== k.initNs) seen.add(String(t.group.rlimits?.[RLIMIT_NOFILE].cur));
+    });
+    expect(ok.log[1]).toEqual(["exit", 0]);
+    expect([...seen]).toEqual(["100"]);
+    c.k.shutdown();
+    expect(c.k.oopses.count).toBe(0);
+  });
+
+  it("a limit set before the checkpoint is collected, and the codec keeps every one", () => {
+    const { m, init } = frozenAtMark(workloadRef("fork-tree"), 1);
+    const k = m.kernel;
+    setRlimit(k, init.group, RLIMIT_NOFILE, { cur: 100n, max: 200n });
+    const model = collectContainer(k, init, "test");
+    const g = model.threadGroups.find((x) => x.rlimits !== undefined)!;
+    expect(g.rlimits![RLIMIT_NOFILE]).toEqual({ cur: 100n, max: 200n });
+    expect(model.threadGroups.filter((x) => x.rlimits === undefined).length).toBe(model.threadGroups.length - 1);
+    const cc = codecFor(codec);
+    expect(cc.decode(Buffer.concat([...cc.encode(model)])).threadGroups).toEqual(model.threadGroups);
+    k.killAll();
+    k.run();
+    k.shutdown();
   });
 });
