@@ -31,6 +31,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$HERE/.."
 CC_WRAPPER="$ROOT/workloads/tools/rv32-musl-cc"
 COMPAT="$ROOT/workloads/zdtm/rv32-compat.h"
+SHIM_SRC="$ROOT/workloads/zdtm/cpt-self.c"
 RISCV_CC=${RISCV_CC:-riscv64-unknown-elf-gcc}
 die() { echo "build-zdtm: $*" >&2; exit 1; }
 
@@ -39,7 +40,7 @@ SYSROOT=${CPTBENCH_SYSROOT:-$(bash "$HERE/build-sysroot.sh" --path)}
 CRIU_SRC=$(bash "$HERE/fetch-criu.sh" --path)
 # The key names everything that changes the result: CRIU's version, the sysroot (musl, UAPI, gcc),
 # and this script and the compat header (their hash).
-SCRIPT_HASH=$(cat "$0" "$COMPAT" "$CC_WRAPPER" | sha256sum | cut -c1-12)
+SCRIPT_HASH=$(cat "$0" "$COMPAT" "$CC_WRAPPER" "$SHIM_SRC" | sha256sum | cut -c1-12)
 KEY=zdtm-$(basename "$CRIU_SRC")_$(basename "$SYSROOT")_$SCRIPT_HASH
 BUILD=${CPTBENCH_ZDTM_BUILD:-${XDG_CACHE_HOME:-$HOME/.cache}/cptbench/$KEY}
 
@@ -57,6 +58,12 @@ cp -r "$CRIU_SRC/zdtm" "$STAGE/zdtm"
 cp "$CRIU_SRC/VERSIONS" "$STAGE/VERSIONS"
 echo "sysroot $(basename "$SYSROOT")" >>"$STAGE/VERSIONS"
 
+# The self-checkpoint shim (workloads/zdtm/cpt-self.c: a constructor, inert without
+# CPTBENCH_CKPT) goes into every test's link as an object, so it is linked whether or not anything
+# refers to it; the tests themselves are not touched.
+"$CC_WRAPPER" -c -O2 -Wall -o "$STAGE/cpt-self.o" "$SHIM_SRC" 2>"$STAGE/shim.log" \
+  || { cat "$STAGE/shim.log" >&2; die "the self-checkpoint shim did not compile"; }
+
 # ARCH: lib/arch/riscv64 holds the only arch header (atomics) and serves rv32 as well: it uses
 # the compiler's builtins. The archiver must be the cross one for the rv32 objects.
 MAKEVARS=(
@@ -64,7 +71,7 @@ MAKEVARS=(
   "CC=$CC_WRAPPER"
   AR=riscv64-unknown-elf-ar
   "USERCFLAGS=-include $COMPAT -Wno-error"
-  "LDFLAGS=-L$SYSROOT/lib"
+  "LDFLAGS=-L$SYSROOT/lib $STAGE/cpt-self.o"
 )
 export CPTBENCH_SYSROOT=$SYSROOT
 

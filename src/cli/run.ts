@@ -109,7 +109,7 @@ export function faultFlag(v: string, prev: string[] | undefined): string[] {
 }
 
 /** `--fault list`: print the steps and where each fails; true when it was asked for (the command then stops). */
-export function listFaults(f: ExperimentFlags): boolean {
+export function listFaults(f: { fault?: string[] }): boolean {
   if (f.fault?.includes("list") !== true) return false;
   process.stdout.write(faultListText() + "\n");
   return true;

@@ -1,7 +1,8 @@
 // `cptbench zdtm`: CRIU's ZDTM static tests (built by `npm run build:zdtm` from CRIU's own
-// sources, never vendored) with zdtm.py's protocol. `--exec` runs each test without checkpoint
-// under the emulated kernel; `--qemu` adds qemu-riscv32 as the oracle column. C/R in each design
-// (the default mode once issue 16 lands) is not there yet, and the command says so.
+// sources, never vendored) with zdtm.py's protocol. By default each test goes through
+// checkpoint/restart in every design (a column each; --design or the axis flags choose some);
+// `--exec` runs each test without checkpoint under the emulated kernel (alone, or as one more
+// column when designs are named too); `--qemu` adds qemu-riscv32 as the oracle column.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
@@ -25,6 +26,13 @@ interface ZdtmFlags {
   quick?: boolean;
   updateExpected?: boolean;
   fault?: string[];
+  design: string[];
+  initiator: string[];
+  fork: string[];
+  codec: string[];
+  iters: number;
+  norst?: boolean;
+  target: string;
 }
 
 /**
@@ -47,7 +55,14 @@ function posInt(name: string) {
 export function zdtmCommand(setExit: (code: number) => void): Command {
   return new Command("zdtm")
     .description("run CRIU's ZDTM static tests with zdtm.py's protocol (start, test_daemon(), SIGTERM, PASS at the end of the test's own log); build them first with `npm run build:zdtm`")
-    .option("--exec", "run each test without checkpoint under the emulated kernel (the only mode until C/R of every object lands)")
+    .option("--exec", "run each test without checkpoint under the emulated kernel (alone; or as one more column with --design or the axis flags)")
+    .option("--design <i/c/k>", "run the tests through this design, e.g. external/kernel/cpt (repeatable; default: every design)", collect, [] as string[])
+    .option("--initiator <name>", "only designs with this initiator (repeatable)", collect, [] as string[])
+    .option("--fork <name>", "only designs with this process creator (repeatable)", collect, [] as string[])
+    .option("--codec <name>", "only designs with this codec (repeatable)", collect, [] as string[])
+    .option("--iters <n>", "checkpoint/restart each test N times in a row (zdtm.py --iters)", posInt("--iters"), 1)
+    .option("--norst", "checkpoint and leave the test running; judge the original (zdtm.py --norst)")
+    .option("--target <where>", "restart on the machine the image was taken on (same, zdtm.py's way) or on a freshly booted one (fresh)", "same")
     .option("-t, --test <name>", "run this test (zdtm/static/NAME or NAME; repeatable)", collect, [] as string[])
     .option("-a, --all", "run every static test except the noauto ones")
     .option("-x, --exclude <pattern>", "leave out tests whose name contains PATTERN (repeatable)", collect, [] as string[])
@@ -61,18 +76,26 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
     .option("--seed <n>", "seed of each test's machine", posInt("--seed"), 1)
     .option("--quick", `the quick subset CI runs (${QUICK_SUBSET.length} tests) instead of -t/-a`)
     .option("--keep-going", "exit 0 even when a verdict disagrees with workloads/zdtm/expected.json (the table still shows it)")
-    .option("--update-expected", "write the exec verdicts of this run into workloads/zdtm/expected.json")
+    .option("--update-expected", "write the verdicts of this run (exec and each design) into workloads/zdtm/expected.json")
     .option("--fault <step:errno>", "fail a checkpoint or restart step with an errno, as for run and matrix (repeatable; --fault list): for C/R runs of the tests, so not with --exec", faultFlag)
     .allowExcessArguments(false)
     .action(async (flags: ZdtmFlags) => {
       if (listFaults(flags)) return;
       // --exec checkpoints nothing: a fault at a C/R step could never fire, and a run that
       // silently ignored it would look like the design survived it.
-      if (flags.fault !== undefined && flags.fault.length > 0 && (flags.exec || flags.list)) {
-        throw new CliError("ZDTM_FAULT_EXEC", `--fault ${flags.fault.join(" ")}: --${flags.exec ? "exec" : "list"} runs no checkpoint or restart, so there is no step to fail; --fault applies to the C/R runs of the tests (issue 16), as it does in run and matrix`);
+      const crNamed = flags.design.length + flags.initiator.length + flags.fork.length + flags.codec.length > 0;
+      if (flags.fault !== undefined && flags.fault.length > 0 && ((flags.exec && !crNamed) || flags.list)) {
+        throw new CliError("ZDTM_FAULT_EXEC", `--fault ${flags.fault.join(" ")}: --${flags.list ? "list" : "exec"} runs no checkpoint or restart, so there is no step to fail; --fault applies to the C/R runs of the tests (name designs with --design, or leave --exec out), as it does in run and matrix`);
       }
-      if (!flags.exec && !flags.list) {
-        throw new CliError("ZDTM_NO_CR", "checkpoint/restart of ZDTM tests in each design is not there yet (issue 16): run them without checkpoint with --exec (add --qemu for the qemu-riscv32 column)");
+      if (flags.target !== "same" && flags.target !== "fresh") throw new CliError("CLI_USAGE", `--target must be same or fresh, got "${flags.target}"`);
+      const named = flags.design.length + flags.initiator.length + flags.fork.length + flags.codec.length > 0;
+      if (flags.design.length > 0 && flags.initiator.length + flags.fork.length + flags.codec.length > 0) {
+        throw new CliError("CLI_USAGE", "--design names whole designs: give it, or the axis flags (--initiator/--fork/--codec), not both");
+      }
+      if (flags.norst && flags.iters > 1) throw new CliError("CLI_USAGE", "--norst restarts nothing: it cannot go with --iters");
+      const withCr = named || !flags.exec;
+      if (!withCr && (flags.norst || flags.iters > 1 || flags.target !== "same")) {
+        throw new CliError("CLI_USAGE", "--iters, --norst and --target shape the C/R of each test: they do not apply to --exec alone");
       }
       const { loadTests, selectTests, zdtmBuildDir } = await import("../workbench/zdtm/tests-list.ts");
       const tests = loadTests(zdtmBuildDir());
@@ -85,32 +108,59 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
         return;
       }
       const selected = selectTests(tests, { tests: flags.quick ? [...QUICK_SUBSET] : flags.test, all: flags.all, exclude: flags.exclude });
+      let designs: { initiator: string; creator: string; codec: string }[] = [];
+      if (withCr) {
+        await import("reflect-metadata");
+        const { builtinRegistry } = await import("../workbench/plugins.ts");
+        const { combinations, parseComboList } = await import("../workbench/matrix/combos.ts");
+        const reg = builtinRegistry();
+        designs = parseComboList(flags.design.join(","), reg) ?? combinations(reg, { initiator: flags.initiator, creator: flags.fork, codec: flags.codec });
+        // As in matrix: a fault at a step a design does not have could never fire there, and the
+        // design would look as if it survived it.
+        const faults = flags.fault ?? [];
+        if (faults.length > 0) {
+          const { faultsNotIn } = await import("../core/cr/faults.ts");
+          const without = designs.filter((d) => faultsNotIn(faults, d.initiator, d.creator).length > 0);
+          designs = designs.filter((d) => !without.includes(d));
+          if (designs.length === 0) throw new CliError("ZDTM_FAULT_STEP", `--fault ${faults.join(" ")}: no selected design has that step`);
+          for (const d of without) process.stderr.write(`cptbench: ${d.initiator}/${d.creator}/${d.codec} left out: it has no step ${faultsNotIn(faults, d.initiator, d.creator).join(", ")}\n`);
+        }
+      }
       const { qemuAvailable } = await import("../workbench/zdtm/qemu-runner.ts");
       if (flags.qemu && !qemuAvailable()) throw new CliError("ZDTM_NO_QEMU", "--qemu needs qemu-riscv32 (Debian: apt-get install qemu-user)");
       const { runSuite } = await import("../workbench/zdtm/suite.ts");
       const render = await import("../workbench/zdtm/render.ts");
       const { categorize } = await import("../workbench/zdtm/categories.ts");
       const rows = await runSuite(selected, {
-        exec: true,
+        exec: flags.exec ?? false,
         qemu: flags.qemu ?? false,
         jobs: flags.jobs,
         execOptions: { seed: flags.seed },
+        designs,
+        crOptions: { iters: flags.iters, norst: flags.norst ?? false, target: flags.target as "same" | "fresh", faults: flags.fault ?? [] },
         onRow: (r, done, total) => {
           const v = (o: { verdict: string } | undefined, label: string): string => (o === undefined ? "" : ` ${label}:${o.verdict}`);
           const miss = r.exec !== undefined && r.exec.verdict === "fail" ? `  [${categorize(r.exec)}] ${r.exec.reason ?? ""}` : "";
-          process.stderr.write(`[${done}/${total}] ${r.name}${v(r.qemu, "qemu")}${v(r.exec, "exec")}${miss}\n`);
+          const cr = Object.entries(r.cr ?? {}).map(([d, o]) => v(o, d)).join("");
+          const crMiss = Object.entries(r.cr ?? {}).find(([, o]) => o.verdict !== "pass");
+          const crWhy = miss === "" && crMiss !== undefined ? `  [${crMiss[0]}] ${crMiss[1].reason ?? ""}` : "";
+          process.stderr.write(`[${done}/${total}] ${r.name}${v(r.qemu, "qemu")}${v(r.exec, "exec")}${cr}${miss}${crWhy}\n`);
         },
       });
+      const command = "cptbench zdtm" + (flags.exec ? " --exec" : "") + flags.design.map((d) => ` --design ${d}`).join("") +
+        (flags.iters > 1 ? ` --iters ${flags.iters}` : "") + (flags.norst ? " --norst" : "") + (flags.target !== "same" ? ` --target ${flags.target}` : "") +
+        (flags.qemu ? " --qemu" : "") + (flags.all ? " -a" : "");
       const header = [
-        "Generated by `cptbench zdtm --exec" + (flags.qemu ? " --qemu" : "") + (flags.all ? " -a" : "") + "` from CRIU 4.1.1's test/zdtm, built for riscv32 musl by `npm run build:zdtm`.",
-        "exec: each test started, daemonized, sent SIGTERM and judged by its own outfile under cptbench's kernel, no checkpoint; qemu: the same under qemu-riscv32 on the real kernel.",
+        "Generated by `" + command + "` from CRIU 4.1.1's test/zdtm, built for riscv32 musl by `npm run build:zdtm`.",
+        "exec: each test started, daemonized, sent SIGTERM and judged by its own outfile under cptbench's kernel, no checkpoint; qemu: the same under qemu-riscv32 on the real kernel;" +
+          " initiator/creator/codec columns: the same with the test's container checkpointed and restarted in that design between test_daemon() and SIGTERM (unsupported: the design refused something the test holds, with the reason).",
       ];
       const text = flags.json ? render.renderJson(rows) : flags.md ? render.renderMarkdown(rows, header) : render.summaryLines(render.summarize(rows)).join("\n") + "\n";
       process.stdout.write(text);
       if (flags.out !== undefined) writeFileSync(flags.out, flags.json ? render.renderJson(rows) : render.renderMarkdown(rows, header));
       if (flags.html !== undefined) {
         const { renderZdtmHtml } = await import("../workbench/zdtm/render-html.ts");
-        writeReport(join(flags.html, "index.html"), renderZdtmHtml(rows, `cptbench zdtm --exec${flags.qemu ? " --qemu" : ""}${flags.all ? " -a" : ""}`));
+        writeReport(join(flags.html, "index.html"), renderZdtmHtml(rows, command));
       }
       const exp = await import("../workbench/zdtm/expectations.ts");
       const expected = exp.loadExpectations();

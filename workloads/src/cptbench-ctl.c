@@ -2,7 +2,7 @@
  * manifest role is "controller" and it has no oracle; it cannot run under qemu-riscv32, where
  * clone(CLONE_NEWPID) is EINVAL and the C/R calls are ENOSYS).
  *
- *   cptbench-ctl run [--self] --log LOG --image IMAGE --flags N --workdir DIR --cgroup NAME -- PATH [ARGS...]
+ *   cptbench-ctl run [--self] --log LOG --image IMAGE --flags N --workdir DIR --cgroup NAME [--init-creds UID:GID[:G,...]] -- PATH [ARGS...]
  *   cptbench-ctl restart --log LOG --image IMAGE --flags N [--cpt-flags M]
  *
  * run: mkdir DIR (EEXIST ok) and chdir into it; make the freezer cgroup NAME and join it, so the
@@ -15,6 +15,12 @@
  * logged "checkpoint <rc>". With N & CPT_KILL (1) a successful checkpoint kills the container
  * and the controller keeps waiting. At cinit's end it logs "exit <raw wait status>" and exits
  * with cinit's shell-style status (the exit code, or 128 + the signal).
+ *
+ * run --init-creds UID:GID[:G,...]: once the workload is forked, cinit takes these credentials
+ * (setgroups, setgid, setuid: as root that sets every id and drops every capability). For a
+ * workload that drops privileges itself (ZDTM's tests switch to zdtm.py's unprivileged ids) and
+ * checkpoints itself (--self): a task may only checkpoint tasks whose credentials it could have
+ * set, so its container's init must not be more privileged than it.
  *
  * run --self: the container checkpoints itself (the "self" initiator): the workload's
  * environment gets CPTBENCH_CKPT=IMAGE (IMAGE must be absolute) and its runtime calls
@@ -47,7 +53,7 @@ __attribute__((noreturn)) static void usage(const char *msg, const char *arg)
 {
 	fprintf(stderr, "cptbench-ctl: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
 	fprintf(stderr,
-		"usage: cptbench-ctl run [--self] --log LOG --image IMAGE --flags N --workdir DIR --cgroup NAME -- PATH [ARGS...]\n"
+		"usage: cptbench-ctl run [--self] --log LOG --image IMAGE --flags N --workdir DIR --cgroup NAME [--init-creds UID:GID[:G,...]] -- PATH [ARGS...]\n"
 		"       cptbench-ctl restart --log LOG --image IMAGE --flags N [--cpt-flags M]\n");
 	exit(2);
 }
@@ -83,6 +89,37 @@ static char **with_env(char **envp, const char *entry)
 	return e;
 }
 
+/* run's --init-creds, outside struct opts for the reason cpt_flags_opt is (see there). */
+static const char *init_creds_opt;
+
+#define SYS_setgroups 159
+#define MAX_GROUPS 32
+
+/* --init-creds UID:GID[:G,...]: setgroups, setgid, setuid, in the order that still has the rights. */
+static void take_creds(const char *spec)
+{
+	char *p;
+	unsigned long uid = strtoul(spec, &p, 10);
+	if (*p != ':') usage("--init-creds wants UID:GID[:G,...]", spec);
+	unsigned long gid = strtoul(p + 1, &p, 10);
+	unsigned int groups[MAX_GROUPS];
+	long n = 0;
+	if (*p == ':') {
+		do {
+			if (n == MAX_GROUPS) usage("--init-creds: too many groups", spec);
+			groups[n++] = (unsigned int)strtoul(p + 1, &p, 10);
+		} while (*p == ',');
+	}
+	if (*p != 0) usage("--init-creds wants UID:GID[:G,...]", spec);
+	long r = __syscall2(SYS_setgroups, n, (long)groups);
+	if (r == 0) r = setgid((gid_t)gid);
+	if (r == 0) r = setuid((uid_t)uid);
+	if (r < 0) {
+		fprintf(stderr, "cptbench-ctl: --init-creds %s: %s\n", spec, ename(r));
+		_exit(125);
+	}
+}
+
 /* The container's init: pid 1 of the new namespace. Never returns. */
 __attribute__((noreturn)) static void cinit(char *path, char **argv, char **envp)
 {
@@ -99,6 +136,7 @@ __attribute__((noreturn)) static void cinit(char *path, char **argv, char **envp
 		fprintf(stderr, "cptbench-ctl: fork: %s\n", ename(w));
 		_exit(126);
 	}
+	if (init_creds_opt) take_creds(init_creds_opt);
 	int wst = 0, st;
 	for (;;) {
 		pid_t r = waitpid(-1, &st, 0);
@@ -145,6 +183,7 @@ static int parse(int argc, char **argv, int i, struct opts *o, int run)
 		else if (run && strcmp(a, "--workdir") == 0) slot = &o->workdir;
 		else if (run && strcmp(a, "--cgroup") == 0) slot = &o->cgroup;
 		else if (!run && strcmp(a, "--cpt-flags") == 0) slot = &cpt_flags_opt;
+		else if (run && strcmp(a, "--init-creds") == 0) slot = &init_creds_opt;
 		else usage("unknown option", a);
 		if (i + 1 >= argc) usage("missing value for", a);
 		*slot = argv[++i];

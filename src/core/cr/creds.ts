@@ -15,6 +15,8 @@ export interface CredIds {
   readonly gid: number; readonly egid: number; readonly sgid: number; readonly fsgid: number;
   readonly capEffective: number; readonly capPermitted: number;
   readonly capInheritable?: number; readonly capBset?: number; readonly capAmbient?: number;
+  /** Supplementary groups (a CredRecord without any has none). */
+  readonly groups?: readonly number[];
 }
 
 /** Whether `who` may checkpoint or restart at all: CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE. */
@@ -37,6 +39,13 @@ export function credsBeyond(who: Cred, c: CredIds): string | null {
   if (!capSubset(inh, capOr(who.capInheritable, who.capPermitted))) return `inheritable capabilities 0x${inh.toString(16)} exceed the caller's`;
   if (!capSubset(c.capAmbient ?? 0, who.capPermitted)) return `ambient capabilities 0x${(c.capAmbient ?? 0).toString(16)} exceed the caller's permitted set`;
   if (!capSubset(c.capBset ?? CAP_FULL_SET, who.capBset)) return `a bounding set 0x${(c.capBset ?? CAP_FULL_SET).toString(16)} fuller than the caller's 0x${who.capBset.toString(16)}`;
+  // setgroups needs CAP_SETGID: without it a task has exactly its creator's groups. Dropping one
+  // is refused too, since a group can also deny access (a file mode like 0707).
+  const mine = who.groups ?? [];
+  const theirs = c.groups ?? [];
+  if (theirs.length !== mine.length || theirs.some((g, i) => g !== mine[i])) {
+    return `supplementary groups [${theirs.join(", ")}] are not the caller's [${mine.join(", ")}]`;
+  }
   return null;
 }
 

@@ -91,6 +91,11 @@ export interface CredRecord {
   capInheritable?: number;
   capBset?: number;
   capAmbient?: number;
+  /**
+   * Supplementary groups (group_info), in ascending order as setgroups leaves them;
+   * absent when there are none (so an image of a task without groups keeps its old bytes).
+   */
+  groups?: number[];
 }
 
 /**
@@ -104,6 +109,8 @@ export function extMask<K extends string>(rec: { readonly [k in K]?: number }, k
 
 /** CredRecord's optional fields, in their order in both codecs' extension (extMask). */
 export const CRED_EXT = ["capInheritable", "capBset", "capAmbient"] as const;
+/** The extension bit after CRED_EXT's: supplementary groups follow the fields (a count and the gids). */
+export const CRED_EXT_GROUPS = 1 << CRED_EXT.length;
 
 export interface ExitStatusRecord {
   code?: number;
@@ -136,6 +143,17 @@ export interface ThreadGroupRecord {
   /** /proc/<pid>/oom_score_adj and its floor; absent: 0 (never written). */
   oomScoreAdj?: number;
   oomScoreAdjMin?: number;
+  /**
+   * signal->rlim, all RLIM_NLIMITS of them, once the process set one (setrlimit/prlimit64);
+   * absent while it uses the machine's defaults, which a restart on another machine recomputes.
+   */
+  rlimits?: RlimitRecord[];
+}
+
+/** One resource limit (struct rlimit64): RLIM_INFINITY is 2^64 - 1. */
+export interface RlimitRecord {
+  cur: bigint;
+  max: bigint;
 }
 
 /** ThreadGroupRecord's optional fields, in their order in both codecs' extension. */

@@ -108,7 +108,7 @@ export const THREAD_GROUP_FIELDS: FieldTable<ThreadGroup, ThreadGroupRecord, "pg
   dumpable: { transient: "not in the model yet (issue 16): a restored process is dumpable again; only PR_GET_DUMPABLE shows it (refusing it would refuse every process that changed its uids)" },
   oomScoreAdj: { saved: ["oomScoreAdj"] },
   oomScoreAdjMin: { saved: ["oomScoreAdjMin"] },
-  rlimits: { transient: "not in the model yet (issue 16): a checkpoint of a process that set a limit is refused (collect.ts)" },
+  rlimits: { saved: ["rlimits"] },
   deadUtime: { transient: "getrusage's time of exited threads: not in the model yet (issue 16); a restored process counts from its restart" },
   deadStime: { transient: "as deadUtime" },
   childUtime: { transient: "RUSAGE_CHILDREN's times of reaped children: not in the model yet (issue 16); a restored process counts from its restart" },

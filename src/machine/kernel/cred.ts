@@ -15,6 +15,8 @@ export const CAP_AUDIT_CONTROL = 30;
  * checkpoint and restart of tasks whose credentials the holder could set itself (core/cr/creds.ts).
  */
 export const CAP_CHECKPOINT_RESTORE = 40;
+/** setgroups(2)'s limit on the number of supplementary groups. */
+export const NGROUPS_MAX = 65536;
 /** CAP_LAST_CAP of Linux 6.1 (/proc/sys/kernel/cap_last_cap). */
 export const CAP_LAST_CAP = 40;
 /** Every capability bit (CAP_LAST_CAP is 40). */

@@ -63,7 +63,7 @@ export interface PhaseMachine {
 }
 
 /** A machine with the programs installed and (when given) the C/R module loaded. */
-export function bootMachine(exp: Experiment, w: WorkloadRef, mod: ModuleDef | null, memoryMiB = 1024): Machine {
+export function bootMachine(exp: Pick<Experiment, "seed" | "cpus" | "quantum">, w: WorkloadRef, mod: ModuleDef | null, memoryMiB = 1024): Machine {
   const m = new Machine({ seed: exp.seed, cpus: exp.cpus, quantum: exp.quantum, memoryMiB, capture: true });
   const vfs = m.kernel.vfs;
   vfs.installFile(CTL_PATH, controllerElf(), 0o755);
@@ -85,10 +85,10 @@ export function bootMachine(exp: Experiment, w: WorkloadRef, mod: ModuleDef | nu
  * Start `cptbench-ctl run`: the workload in a new container, checkpointed by the controller on
  * SIGUSR1, or (trigger "self") by its own runtime.
  */
-export function startRun(m: Machine, w: WorkloadRef, flags: number, trigger: CheckpointTrigger = "controller", image = IMAGE_PATH): Task {
+export function startRun(m: Machine, w: WorkloadRef, flags: number, trigger: CheckpointTrigger = "controller", image = IMAGE_PATH, ctlOptions: readonly string[] = []): Task {
   const argv = [
     CTL_PATH, "run", ...(trigger === "self" ? ["--self"] : []), "--log", CTL_LOG, "--image", image, "--flags", String(flags),
-    "--workdir", workdirOf(w), "--cgroup", CT_CGROUP, "--", workloadPath(w), ...w.args,
+    "--workdir", workdirOf(w), "--cgroup", CT_CGROUP, ...ctlOptions, "--", workloadPath(w), ...w.args,
   ];
   return m.kernel.spawn(controllerElf(), argv, w.env, CTL_PATH);
 }

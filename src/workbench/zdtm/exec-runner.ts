@@ -34,15 +34,15 @@ export interface ExecOptions {
 
 const GUEST_DIR = "/zdtm/static";
 const SIGTERM = 15;
-/** Virtual time a test may sleep through before SIGTERM, and in each other phase (see runUntil). */
-const SETTLE_NS = 1_000_000_000;
+/** Virtual time a test may sleep through before SIGTERM, and in each other phase (see runHorizon). */
+export const SETTLE_NS = 1_000_000_000;
 const PHASE_NS = 30_000_000_000;
 /** Instructions per run() call: the loop checks its conditions between slices. */
 const SLICE = 5_000_000;
 
 const SYSCALL_NAMES = new Map<number, string>([...LINUX_6_1, ...LINUX_LATER]);
 
-function readGuest(m: Machine, path: string): string | null {
+export function readGuest(m: Machine, path: string): string | null {
   const d = walkTmpfs(m.kernel.vfs, path);
   return d !== null && d.inode instanceof TmpfsFile ? new TextDecoder().decode(d.inode.readBytes()) : null;
 }
@@ -54,7 +54,7 @@ function readGuest(m: Machine, path: string): string | null {
  * the run stops at an idle moment once `done()` holds, and counts as asleep for good when the next
  * timer lies more than `horizonNs` of virtual time ahead.
  */
-function runUntil(m: Machine, budget: number, done: () => boolean, horizonNs = PHASE_NS): { ok: boolean; idle: boolean } {
+export function runHorizon(m: Machine, budget: number, done: () => boolean, horizonNs = PHASE_NS): { ok: boolean; idle: boolean } {
   const k = m.kernel;
   const end = k.clock + k.nsToCycles(horizonNs);
   k.idleStop = () => done() || (k.timers.nextDeadline() ?? Infinity) > end;
@@ -73,7 +73,7 @@ function runUntil(m: Machine, budget: number, done: () => boolean, horizonNs = P
   }
 }
 
-const gone = (t: Task): boolean => t.group.threads.size === 0 || [...t.group.threads].every((x) => !x.alive);
+export const gone = (t: Task): boolean => t.group.threads.size === 0 || [...t.group.threads].every((x) => !x.alive);
 
 /** Boot a machine with the test installed and its launcher started in the test's directory. */
 export function startTest(t: ZdtmTest, elf: Uint8Array, seed: number): { m: Machine; launcher: Task } {
@@ -135,7 +135,7 @@ function stopAndCheck(t: ZdtmTest, m: Machine, launcher: Task, limits: ExecLimit
   const outName = argValue(t, "outfile");
   if (pidName === null || outName === null) return { verdict: "fail", reason: `start command has no --pidfile/--outfile: ${t.args.join(" ")}` };
   const pidPath = `${GUEST_DIR}/${pidName}`;
-  const started = runUntil(m, limits.start, () => launcher.exit !== undefined);
+  const started = runHorizon(m, limits.start, () => launcher.exit !== undefined);
   if (!started.ok) return failure(m, started.idle ? "start: the launcher sleeps forever (test_daemon() never came)" : `start: the launcher did not exit within ${limits.start} instructions`, outName);
   const st = launcher.exit;
   if (st?.signal !== undefined || (st?.code ?? 0) !== 0) {
@@ -145,11 +145,11 @@ function stopAndCheck(t: ZdtmTest, m: Machine, launcher: Task, limits: ExecLimit
   const pid = pidText === null ? NaN : Number(pidText.trim());
   if (!Number.isInteger(pid)) return failure(m, `start: no pid in ${pidName}`, outName);
   // A little more run before SIGTERM, as zdtm.py's dump follows within about a second.
-  runUntil(m, limits.settle, () => false, SETTLE_NS);
+  runHorizon(m, limits.settle, () => false, SETTLE_NS);
   const test = k.findTask(k.initNs, pid);
   if (test === undefined || gone(test)) return failure(m, `the test (pid ${pid}) died before SIGTERM`, outName);
   sendSignal(k, test, { signo: SIGTERM, code: SI_USER, pid: 0, uid: 0 }, true);
-  const stopped = runUntil(m, limits.stop, () => gone(test));
+  const stopped = runHorizon(m, limits.stop, () => gone(test));
   if (!stopped.ok) return failure(m, stopped.idle ? "stop: the test sleeps forever after SIGTERM" : `stop: the test did not exit within ${limits.stop} instructions of SIGTERM`, outName);
   const out = readGuest(m, `${GUEST_DIR}/${outName}`) ?? "";
   if (!outPassed(out)) return failure(m, `no PASS at the end of ${outName}`, outName);

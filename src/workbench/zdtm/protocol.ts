@@ -6,7 +6,8 @@
 // `'PASS' in tail -n1 NAME.out` check).
 import type { ZdtmTest } from "./tests-list.ts";
 
-export type Verdict = "pass" | "fail" | "skip" | "nobuild";
+/** "unsupported": a C/R design refused something the test holds (EOPNOTSUPP, with the reason). */
+export type Verdict = "pass" | "fail" | "unsupported" | "skip" | "nobuild";
 
 export interface RunOutcome {
   verdict: Verdict;

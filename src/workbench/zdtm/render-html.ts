@@ -1,6 +1,6 @@
 // ZDTM results as the HTML report's ZDTM section (report/html: a verdict grid), one row per way
 // the tests ran: under cptbench's kernel without checkpoint ("exec"), and under qemu-riscv32 on
-// the real kernel (the oracle). The C/R designs become rows of their own once they run ZDTM.
+// the real kernel (the oracle), and each C/R design the tests went through.
 import { renderHtmlReport, type ZdtmResult } from "../report/html/index.ts";
 import type { RunOutcome } from "./protocol.ts";
 import type { ZdtmRow } from "./suite.ts";
@@ -20,6 +20,7 @@ export function zdtmResults(rows: readonly ZdtmRow[]): ZdtmResult[] {
     const test = r.name.replace(/^zdtm\/static\//, "");
     if (r.exec !== undefined) out.push(result(EXEC_ROW, test, r.exec));
     if (r.qemu !== undefined) out.push(result(QEMU_ROW, test, r.qemu));
+    for (const [d, o] of Object.entries(r.cr ?? {})) out.push(result(d, test, o));
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// The results of `cptbench zdtm --exec` as a summary (counts), a Markdown document (docs/zdtm.md is
+// The results of `cptbench zdtm` (exec, qemu, and the C/R designs) as a summary (counts), a Markdown document (docs/zdtm.md is
 // this output) and JSON. The count that matters (issue 15): of the tests that pass under
 // qemu-riscv32, how many pass under cptbench exec; each miss carries its area (categories.ts).
 import { categorize } from "./categories.ts";
@@ -15,6 +15,24 @@ export interface ZdtmSummary {
   execPassOfQemuPass?: number;
   /** Misses of exec among qemu's passes (or among every run test without qemu), by area. */
   missesByArea?: Record<string, string[]>;
+  /** Per C/R design: passes, "unsupported" verdicts, and passes among the tests exec passes. */
+  designs?: Record<string, DesignSummary>;
+}
+
+export interface DesignSummary {
+  pass: number;
+  unsupported: number;
+  fail: number;
+  /** The tests that pass without checkpoint (exec, else qemu): the base of the C/R ratio. */
+  base?: number;
+  passOfBase?: number;
+}
+
+/** The design columns of the rows, in the order they first appear. */
+export function designNames(rows: readonly ZdtmRow[]): string[] {
+  const names = new Set<string>();
+  for (const r of rows) for (const d of Object.keys(r.cr ?? {})) names.add(d);
+  return [...names];
 }
 
 const passed = (o: RunOutcome | undefined): boolean => o?.verdict === "pass";
@@ -40,6 +58,22 @@ export function summarize(rows: readonly ZdtmRow[]): ZdtmSummary {
     }
     s.missesByArea = misses;
   }
+  const designs = designNames(rows);
+  if (designs.length > 0) {
+    // C/R can only keep what runs without it: the ratio is over the tests exec passes (or qemu
+    // does, when exec was not run).
+    const base = hasExec ? rows.filter((r) => passed(r.exec)) : hasQemu ? rows.filter((r) => passed(r.qemu)) : null;
+    s.designs = {};
+    for (const d of designs) {
+      const v = (r: ZdtmRow): string | undefined => r.cr?.[d]?.verdict;
+      s.designs[d] = {
+        pass: rows.filter((r) => v(r) === "pass").length,
+        unsupported: rows.filter((r) => v(r) === "unsupported").length,
+        fail: rows.filter((r) => v(r) === "fail").length,
+        ...(base !== null && { base: base.length, passOfBase: base.filter((r) => v(r) === "pass").length }),
+      };
+    }
+  }
   return s;
 }
 
@@ -51,11 +85,21 @@ function verdictCell(o: RunOutcome | undefined): string {
   return o.verdict === "pass" ? "PASS" : o.verdict === "fail" ? "FAIL" : o.verdict;
 }
 
+/** The first C/R miss of a row, with its design. */
+function crMiss(r: ZdtmRow): [string, RunOutcome] | undefined {
+  return Object.entries(r.cr ?? {}).find(([, o]) => o.verdict === "fail" || o.verdict === "unsupported");
+}
+
 function why(r: ZdtmRow): string {
   if (!r.built) return `does not build: ${r.buildError ?? "?"}`;
   if (r.skip !== null) return r.skip;
   const bad = r.exec !== undefined && !passed(r.exec) ? r.exec : r.qemu !== undefined && !passed(r.qemu) ? r.qemu : null;
-  if (bad === null) return "";
+  if (bad === null) {
+    const miss = crMiss(r);
+    if (miss === undefined) return "";
+    const tail = keyLine(miss[1].outTail ?? []);
+    return `${miss[0]}: ${miss[1].reason ?? ""}${tail !== undefined ? ` — ${tail}` : ""}`;
+  }
   const who = bad === r.exec ? `[${categorize(bad)}] ` : "qemu: ";
   const tail = keyLine(bad.outTail ?? []);
   return who + (bad.reason ?? "") + (tail !== undefined ? ` — ${tail}` : "");
@@ -67,6 +111,10 @@ export function summaryLines(s: ZdtmSummary): string[] {
   if (s.execPass !== undefined) lines.push(`cptbench exec: ${s.execPass} pass`);
   if (s.execPassOfQemuPass !== undefined && s.qemuPass !== undefined) {
     lines.push(`of the ${s.qemuPass} tests that pass under qemu-riscv32, ${s.execPassOfQemuPass} pass under cptbench exec (${pct(s.execPassOfQemuPass, s.qemuPass)})`);
+  }
+  for (const [d, x] of Object.entries(s.designs ?? {})) {
+    const of = x.base !== undefined ? `; of the ${x.base} that pass without checkpoint, ${x.passOfBase} pass through C/R (${pct(x.passOfBase ?? 0, x.base)})` : "";
+    lines.push(`${d}: ${x.pass} pass, ${x.unsupported} unsupported, ${x.fail} fail${of}`);
   }
   return lines;
 }
@@ -85,10 +133,11 @@ export function renderMarkdown(rows: readonly ZdtmRow[], header: string[] = []):
   const hasQemu = rows.some((r) => r.qemu !== undefined);
   const hasExec = rows.some((r) => r.exec !== undefined);
   out.push("## Every test", "");
-  const head = ["test", "builds", ...(hasQemu ? ["qemu"] : []), ...(hasExec ? ["exec"] : []), "why not"];
+  const designs = designNames(rows);
+  const head = ["test", "builds", ...(hasQemu ? ["qemu"] : []), ...(hasExec ? ["exec"] : []), ...designs, "why not"];
   out.push(`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`);
   for (const r of rows) {
-    const cols = [r.name.replace(/^zdtm\/static\//, ""), r.built ? "yes" : "no", ...(hasQemu ? [verdictCell(r.qemu)] : []), ...(hasExec ? [verdictCell(r.exec)] : []), cell(why(r))];
+    const cols = [r.name.replace(/^zdtm\/static\//, ""), r.built ? "yes" : "no", ...(hasQemu ? [verdictCell(r.qemu)] : []), ...(hasExec ? [verdictCell(r.exec)] : []), ...designs.map((d) => verdictCell(r.cr?.[d])), cell(why(r))];
     out.push(`| ${cols.join(" | ")} |`);
   }
   return out.join("\n") + "\n";

@@ -1,13 +1,15 @@
-// Running a selection of ZDTM tests in the requested columns (qemu-riscv32, cptbench exec), with
-// up to `jobs` at a time: exec runs on worker threads (a Machine is synchronous), qemu runs are
-// child processes awaited in this thread. Rows come back in the order of the selection, whatever
+// Running a selection of ZDTM tests in the requested columns (qemu-riscv32, cptbench exec, and one
+// column per C/R design), with up to `jobs` at a time: exec and C/R runs go to worker threads (a
+// Machine is synchronous), qemu runs are child processes awaited in this thread. Rows come back in the order of the selection, whatever
 // finished first, so the table never depends on the parallelism.
 import { Worker } from "node:worker_threads";
 import { runExec, type ExecOptions } from "./exec-runner.ts";
+import type { CrOptions } from "./cr-runner.ts";
+import { comboLabel, type Combination } from "../matrix/combos.ts";
 import type { RunOutcome } from "./protocol.ts";
 import { runQemu, type QemuOptions } from "./qemu-runner.ts";
 import type { ZdtmTest } from "./tests-list.ts";
-import type { ExecReply, ExecRequest } from "./worker.ts";
+import { runRequest, type ExecReply, type ExecRequest } from "./worker-run.ts";
 
 export interface ZdtmRow {
   name: string;
@@ -16,6 +18,8 @@ export interface ZdtmRow {
   skip: string | null;
   qemu?: RunOutcome;
   exec?: RunOutcome;
+  /** Through checkpoint/restart, by design ("external/kernel/cpt"). */
+  cr?: Record<string, RunOutcome>;
 }
 
 export interface SuiteOptions {
@@ -23,6 +27,9 @@ export interface SuiteOptions {
   qemu: boolean;
   jobs: number;
   execOptions?: ExecOptions;
+  /** The C/R designs to run each test through (a column each), and how. */
+  designs?: readonly Combination[];
+  crOptions?: CrOptions;
   qemuOptions?: QemuOptions;
   /** Called as each row completes (progress). */
   onRow?: (row: ZdtmRow, done: number, total: number) => void;
@@ -40,10 +47,11 @@ class ExecPool {
 
   constructor(private readonly n: number) {}
 
-  run(test: ZdtmTest, opts: ExecOptions): Promise<RunOutcome> {
-    if (this.n <= 1) return Promise.resolve(runExec(test, opts));
+  run(test: ZdtmTest, opts: ExecOptions, design?: Combination, cr?: CrOptions): Promise<RunOutcome> {
+    const req: ExecRequest = { id: this.nextId++, test, opts, design, cr };
+    if (this.n <= 1) return Promise.resolve(design === undefined ? runExec(test, opts) : runRequest(req));
     return new Promise((resolve) => {
-      this.queue.push({ req: { id: this.nextId++, test, opts }, resolve });
+      this.queue.push({ req, resolve });
       this.pump();
     });
   }
@@ -91,7 +99,8 @@ class ExecPool {
 
 export async function runSuite(tests: readonly ZdtmTest[], opts: SuiteOptions): Promise<ZdtmRow[]> {
   const rows: ZdtmRow[] = tests.map((t) => ({ name: t.name, built: t.elf !== null, buildError: t.buildError, skip: t.skip }));
-  const pool = new ExecPool(opts.exec ? opts.jobs : 0);
+  const designs = opts.designs ?? [];
+  const pool = new ExecPool(opts.exec || designs.length > 0 ? opts.jobs : 0);
   let next = 0;
   let done = 0;
   const lane = async (): Promise<void> => {
@@ -103,6 +112,10 @@ export async function runSuite(tests: readonly ZdtmTest[], opts: SuiteOptions): 
       ]);
       if (q !== undefined) rows[i].qemu = q;
       if (e !== undefined) rows[i].exec = e;
+      // The designs of one test one after another on this lane: the lanes keep the threads busy.
+      for (const d of designs) {
+        (rows[i].cr ??= {})[comboLabel(d)] = await pool.run(tests[i], opts.execOptions ?? {}, d, opts.crOptions);
+      }
       opts.onRow?.(rows[i], ++done, tests.length);
     }
   };

@@ -89,11 +89,27 @@ describe("misses and expectations", () => {
       { name: "zdtm/static/c", built: true, buildError: null, skip: "ns only", exec: { verdict: "skip", reason: "ns only" } },
       { name: "zdtm/static/d", built: true, buildError: null, skip: null, exec: { verdict: "fail", reason: "x" } },
     ];
-    const e = { exec: { "zdtm/static/a": "prctl: old", "zdtm/static/d": "other: x", "zdtm/static/z": "kept" } };
+    const e = { exec: { "zdtm/static/a": "prctl: old", "zdtm/static/d": "other: x", "zdtm/static/z": "kept" }, cr: {} };
     expect(unexpected(rows, e).map((u) => [u.name, u.what])).toEqual([["zdtm/static/a", "unexpected pass"], ["zdtm/static/b", "unexpected fail"]]);
     const u = updated(e, rows);
     expect(Object.keys(u.exec)).toEqual(["zdtm/static/b", "zdtm/static/d", "zdtm/static/z"]);
     expect(u.exec["zdtm/static/b"]).toMatch(/^file locks: /);
+    expect(unexpected(rows, u)).toEqual([]);
+  });
+
+  it("C/R verdicts are judged per design: unsupported and fail must be listed, a listed pass is reported", () => {
+    const D = "external/kernel/cpt";
+    const row = (name: string, v: "pass" | "fail" | "unsupported"): ZdtmRow => ({
+      name, built: true, buildError: null, skip: null, exec: { verdict: "pass", reason: null }, cr: { [D]: { verdict: v, reason: v === "pass" ? null : `why ${name}` } },
+    });
+    const rows = [row("zdtm/static/p", "pass"), row("zdtm/static/u", "unsupported"), row("zdtm/static/f", "fail"), row("zdtm/static/l", "pass")];
+    const e = { exec: {}, cr: { [D]: { "zdtm/static/l": "unsupported: old", "zdtm/static/u": "unsupported: sockets" } } };
+    expect(unexpected(rows, e).map((u) => [u.name, u.what])).toEqual([
+      ["zdtm/static/f (external/kernel/cpt)", "unexpected fail"],
+      ["zdtm/static/l (external/kernel/cpt)", "unexpected pass"],
+    ]);
+    const u = updated(e, rows);
+    expect(u.cr[D]).toEqual({ "zdtm/static/f": "fail: why zdtm/static/f", "zdtm/static/u": "unsupported: why zdtm/static/u" });
     expect(unexpected(rows, u)).toEqual([]);
   });
 });

@@ -151,6 +151,7 @@ class Collector implements MmCollector {
       itimerVirt: { ...g.itimerVirt }, itimerProf: { ...g.itimerProf },
       ...(g.oomScoreAdj !== 0 ? { oomScoreAdj: g.oomScoreAdj } : {}),
       ...(g.oomScoreAdjMin !== 0 ? { oomScoreAdjMin: g.oomScoreAdjMin } : {}),
+      ...(g.rlimits !== null && { rlimits: g.rlimits.map((l) => ({ cur: l.cur, max: l.max })) }),
     });
     return id;
   }
@@ -178,6 +179,7 @@ class Collector implements MmCollector {
         ...(c.capInheritable !== 0 ? { capInheritable: c.capInheritable } : {}),
         ...(c.capBset !== CAP_FULL_SET ? { capBset: c.capBset } : {}),
         ...(c.capAmbient !== 0 ? { capAmbient: c.capAmbient } : {}),
+        ...(c.groups.length > 0 && { groups: [...c.groups] }),
       });
     }
     return id;

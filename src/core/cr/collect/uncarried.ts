@@ -1,5 +1,6 @@
-// Per-process state the model does not carry yet (issue 16 adds it): prctl flags, resource limits,
-// POSIX timers, supplementary groups, CPU affinity, a controlling terminal. A checkpoint of a task whose state differs from
+// Per-process state the model does not carry yet (issue 16 adds it): prctl flags, POSIX timers,
+// CPU affinity, a controlling terminal (supplementary groups and resource limits are carried: cred
+// and signal records). A checkpoint of a task whose state differs from
 // what a restored task would get by default is refused with the reason, so the cell is
 // "unsupported" rather than restored wrong. A task that never touched these checkpoints as before.
 import type { Task } from "../../../machine/kernel/task.ts";
@@ -16,9 +17,7 @@ export function refuseUncarried(t: Task): void {
   if (g.nextPosixTimerId !== 0) refuse("has created POSIX timers (the next timer id would change)");
   const timerSignal = [...t.pending.queue, ...g.sharedPending.queue].find((si) => si.timerId !== undefined);
   if (timerSignal !== undefined) refuse(`has a POSIX timer's signal ${timerSignal.signo} queued`);
-  if (g.rlimits !== null) refuse("set a resource limit (setrlimit/prlimit64)");
   if (t.cpusAllowed !== -1) refuse("is restricted to some CPUs (sched_setaffinity)");
-  if (t.cred.groups.length > 0) refuse("has supplementary groups (setgroups)");
   if (t.nice !== 0 || t.schedPolicy !== 0 || t.resetOnFork) refuse(`has nice ${t.nice}, scheduling policy ${t.schedPolicy}${t.resetOnFork ? " with SCHED_RESET_ON_FORK" : ""} (setpriority/sched_setscheduler)`);
   if (t.mm.membarrierState !== 0) refuse("registered for membarrier commands");
   if (t.noNewPrivs) refuse("has PR_SET_NO_NEW_PRIVS set");

@@ -150,7 +150,7 @@ export class Restorer {
     injectFault(this.faults, "restore-creds");
     for (const c of m.creds) {
       this.creds.set(c.id, new Cred(r, this.why, c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.capEffective, c.capPermitted,
-        [], c.capInheritable ?? 0, c.capBset ?? CAP_FULL_SET, c.capAmbient ?? 0));
+        c.groups ?? [], c.capInheritable ?? 0, c.capBset ?? CAP_FULL_SET, c.capAmbient ?? 0));
     }
     injectFault(this.faults, "restore-sighand");
     for (const s of m.sighands) {
@@ -179,6 +179,7 @@ export class Restorer {
       tg.itimerProf = { ...g.itimerProf };
       tg.oomScoreAdj = g.oomScoreAdj ?? 0;
       tg.oomScoreAdjMin = g.oomScoreAdjMin ?? 0;
+      if (g.rlimits !== undefined) tg.rlimits = g.rlimits.map((l) => ({ cur: l.cur, max: l.max }));
       this.groups.set(g.id, tg);
     }
     for (const ns of this.nsById.entries()) this.nsproxies.set(ns[0], new Nsproxy(r, ns[1], this.why));

@@ -4,7 +4,8 @@
 // user address space has, a size one the machine's memory could hold. An image is untrusted
 // input: a value no kernel could have produced (ns_last_pid = -1, an exit signal of 0x8000011, a
 // VMA of 2^40 bytes) is refused here, before anything is made from it, with the field's name.
-import { CAP_FULL_SET } from "../../../machine/kernel/cred.ts";
+import { CAP_FULL_SET, NGROUPS_MAX } from "../../../machine/kernel/cred.ts";
+import { NR_OPEN, RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_NOFILE } from "../../../machine/kernel/rlimit.ts";
 import { PID_MAX_DEFAULT } from "../../../machine/kernel/pid.ts";
 import { NSIG, UNBLOCKABLE } from "../../../machine/kernel/signal-defs.ts";
 import { NR_OPEN_DEFAULT_LIMIT } from "../../../machine/fs/constants.ts";
@@ -119,6 +120,15 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     if (!capSubset(amb, c.capPermitted) || !capSubset(amb, c.capInheritable ?? 0)) {
       bad(`cred ${c.id} capAmbient`, amb, "not a subset of capPermitted and capInheritable");
     }
+    if (c.groups !== undefined) {
+      // setgroups(2): at most NGROUPS_MAX; the kernel keeps them sorted (groups_sort), which
+      // in_group_p's binary search relies on: an unsorted list is a forged one.
+      if (c.groups.length === 0 || c.groups.length > NGROUPS_MAX) bad(`cred ${c.id} groups length`, c.groups.length, `1..NGROUPS_MAX (${NGROUPS_MAX}) when present`);
+      c.groups.forEach((g, i) => {
+        int(`cred ${c.id} groups[${i}]`, g, 0, ID_MAX, "not a valid id (0..4294967294)");
+        if (i > 0 && g < c.groups![i - 1]) bad(`cred ${c.id} groups[${i}]`, g, "not in ascending order (setgroups sorts them)");
+      });
+    }
   }
   for (const s of m.sighands) {
     if (s.actions.length !== NSIG + 1) bad(`sighand ${s.id} actions length`, s.actions.length, `a signal table has ${NSIG + 1} entries`);
@@ -142,6 +152,20 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     for (const f of ["oomScoreAdj", "oomScoreAdjMin"] as const) {
       const v = g[f];
       if (v !== undefined) int(`thread group ${g.id} ${f}`, v, -1000, 1000, "outside OOM_SCORE_ADJ_MIN..MAX (-1000..1000)");
+    }
+    if (g.rlimits !== undefined) {
+      // What setrlimit(2) itself refuses: a table that is not RLIM_NLIMITS long, cur above max,
+      // and RLIMIT_NOFILE above fs.nr_open.
+      if (g.rlimits.length !== RLIM_NLIMITS) bad(`thread group ${g.id} rlimits length`, g.rlimits.length, `a process has ${RLIM_NLIMITS} limits`);
+      g.rlimits.forEach((l, i) => {
+        const what = `thread group ${g.id} rlimits[${i}]`;
+        for (const f of ["cur", "max"] as const) {
+          if (typeof l[f] !== "bigint" || l[f] < 0n || l[f] > RLIM_INFINITY) bad(`${what}.${f}`, l[f], "not a 64-bit limit");
+        }
+        if (l.cur > l.max) bad(`${what}.cur`, l.cur, `above its max ${l.max}`);
+        if (i === RLIMIT_NOFILE && l.max !== RLIM_INFINITY && l.max > NR_OPEN) bad(`${what}.max`, l.max, `RLIMIT_NOFILE above fs.nr_open (${NR_OPEN})`);
+        if (i === RLIMIT_NOFILE && l.max === RLIM_INFINITY) bad(`${what}.max`, l.max, "RLIMIT_NOFILE cannot be unlimited");
+      });
     }
   }
   for (const t of m.tasks) {

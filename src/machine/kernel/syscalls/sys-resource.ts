@@ -1,7 +1,7 @@
 // Limits and accounting (kernel/sys.c, kernel/groups.c, kernel/sched/core.c, drivers/char/random.c):
 // prlimit64, getgroups/setgroups, getrusage, sysinfo, sched_getaffinity/sched_setaffinity and
 // getrandom. Times are the machine's virtual CPU time; memory is the machine's frames.
-import { CAP_SETGID, CAP_SYS_RESOURCE } from "../cred.ts";
+import { CAP_SETGID, CAP_SYS_RESOURCE, NGROUPS_MAX } from "../cred.ts";
 import { EFAULT, EINVAL, EPERM, ESRCH } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
 import { Prng } from "../prng.ts";
@@ -56,9 +56,6 @@ function sysPrlimit64(k: Kernel, t: Task, pid: number, resource: number, newp: n
   if (next !== null) setRlimit(k, g, res, next);
   return 0;
 }
-
-/** NGROUPS_MAX. */
-const NGROUPS_MAX = 65536;
 
 function sysGetgroups(_k: Kernel, t: Task, size: number, list: number): number {
   if (size < 0) return -EINVAL;

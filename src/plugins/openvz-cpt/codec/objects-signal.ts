@@ -2,7 +2,7 @@
 // CPT_OBJ_SIGHANDLER entries, CPT_OBJ_SIGNAL_STRUCT (a thread group), and CPT_OBJ_CRED (ours).
 // Optional fields are a presence bit plus a fixed slot, so "absent" and "present with 0" differ.
 import {
-  CRED_EXT, extMask, GROUP_EXT, type CredRecord, type ExitStatusRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord,
+  CRED_EXT, CRED_EXT_GROUPS, extMask, GROUP_EXT, type CredRecord, type ExitStatusRecord, type RlimitRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord,
   type ThreadGroupRecord,
 } from "../../../core/cr/index.ts";
 import {
@@ -113,13 +113,15 @@ export function readSighand(r: ImageReader, where: string): SigHandRecord {
 
 const TG_BITS = ["groupExit", "stopped", "notifyStop", "notifyContinue", "isChildSubreaper", "hasChildSubreaper", "didExec"] as const;
 const TG_HAS_EXIT = 1 << TG_BITS.length;
+/** The process set its resource limits: all RLIM_NLIMITS follow the pending signals (cur, max). */
+const TG_HAS_RLIMITS = TG_HAS_EXIT << 1;
 
 export function writeSignal(w: ImageWriter, g: ThreadGroupRecord): void {
   const what = `thread group ${g.id}`;
   w.parent(CPT_OBJ_SIGNAL_STRUCT, what, () => {
     w.ref(g.id, "thread group id"); w.ref(g.leaderTaskId, "leader task id");
     w.ref(g.pgrpPidId, "pgrp pid id"); w.ref(g.sessionPidId, "session pid id");
-    let bits = g.groupExitStatus !== undefined ? TG_HAS_EXIT : 0;
+    let bits = (g.groupExitStatus !== undefined ? TG_HAS_EXIT : 0) | (g.rlimits !== undefined ? TG_HAS_RLIMITS : 0);
     TG_BITS.forEach((k, i) => { if (g[k]) bits |= 1 << i; });
     w.u32(bits);
     w.u32(g.sharedPending.queue.length);
@@ -129,6 +131,11 @@ export function writeSignal(w: ImageWriter, g: ThreadGroupRecord): void {
     w.num(g.itimerVirt.left, "itimerVirt"); w.num(g.itimerVirt.interval, "itimerVirt");
     w.num(g.itimerProf.left, "itimerProf"); w.num(g.itimerProf.interval, "itimerProf");
     w.u64(g.sharedPending.signals, "shared pending signals");
+    if (g.rlimits !== undefined) {
+      w.u32(g.rlimits.length, "rlimit count");
+      w.u32(0, "padding");
+      for (const l of g.rlimits) { w.u64(l.cur, "rlim_cur"); w.u64(l.max, "rlim_max"); }
+    }
     writeExt(w, g, GROUP_EXT);
   }, () => {
     for (const s of g.sharedPending.queue) writeSigInfo(w, s, `${what} shared siginfo`);
@@ -139,7 +146,7 @@ export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
   return r.object(CPT_OBJ_SIGNAL_STRUCT, CPT_CONTENT_ARRAY, where, (o) => {
     const id = r.id("thread group id"); const leaderTaskId = r.id("leader task id");
     const pgrpPidId = r.id("pgrp pid id"); const sessionPidId = r.id("session pid id");
-    const bits = r.flags("signal_struct flags", TG_HAS_EXIT * 2 - 1);
+    const bits = r.flags("signal_struct flags", TG_HAS_RLIMITS * 2 - 1);
     const n = r.count("shared siginfo count", OBJECT_HDR_SIZE, o.end);
     const exit = readExit(r);
     const stopSignal = r.num("stopSignal");
@@ -147,6 +154,13 @@ export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
     const itimerVirt = { left: r.num("itimerVirt"), interval: r.num("itimerVirt") };
     const itimerProf = { left: r.num("itimerProf"), interval: r.num("itimerProf") };
     const signals = r.u64("shared pending signals");
+    let rlimits: RlimitRecord[] | undefined;
+    if (bits & TG_HAS_RLIMITS) {
+      const nl = r.count("rlimit count", 16, o.fieldsEnd);
+      r.u32("padding");
+      rlimits = [];
+      for (let i = 0; i < nl; i++) rlimits.push({ cur: r.u64("rlim_cur"), max: r.u64("rlim_max") });
+    }
     const ext: Pick<ThreadGroupRecord, (typeof GROUP_EXT)[number]> = {};
     readExt(r, ext, GROUP_EXT);
     r.content(o);
@@ -161,26 +175,42 @@ export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
       itimerRealLeft, itimerRealInterval, itimerVirt, itimerProf,
     };
     if (bits & TG_HAS_EXIT) g.groupExitStatus = exit;
+    if (rlimits !== undefined) g.rlimits = rlimits;
     return Object.assign(g, ext);
   });
 }
 
 const CRED_FIELDS = ["uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid", "capEffective", "capPermitted"] as const;
 
+/**
+ * A cred object. Supplementary groups follow the capabilities only when there are any: a count
+ * and the gids. OpenVZ grew its records this way — fields appended, cpt_hdrlen telling a reader
+ * how many a writer put in — so an image of a task without groups has the bytes it always had.
+ */
 export function writeCred(w: ImageWriter, c: CredRecord): void {
   w.leaf(CPT_OBJ_CRED, `cred ${c.id}`, () => {
     w.ref(c.id, "cred id");
     for (const k of CRED_FIELDS) w.num(c[k], k);
-    writeExt(w, c, CRED_EXT);
+    const groups = c.groups !== undefined && c.groups.length > 0 ? c.groups : null;
+    const mask = writeExt(w, c, CRED_EXT, groups !== null ? CRED_EXT_GROUPS : 0);
+    if (mask & CRED_EXT_GROUPS) {
+      w.u32(groups!.length, "group count");
+      for (const g of groups!) w.u32(g, "supplementary group");
+    }
   });
 }
 
 export function readCred(r: ImageReader, where: string): CredRecord {
-  return r.object(CPT_OBJ_CRED, CPT_CONTENT_VOID, where, () => {
+  return r.object(CPT_OBJ_CRED, CPT_CONTENT_VOID, where, (o) => {
     const id = r.id("cred id");
     const [uid, euid, suid, fsuid, gid, egid, sgid, fsgid, capEffective, capPermitted] = CRED_FIELDS.map((k) => r.num(k));
     const c: CredRecord = { id, uid, euid, suid, fsuid, gid, egid, sgid, fsgid, capEffective, capPermitted };
-    readExt(r, c, CRED_EXT);
+    const mask = readExt(r, c, CRED_EXT, CRED_EXT_GROUPS);
+    if (mask & CRED_EXT_GROUPS) {
+      const n = r.count("group count", 4, o.fieldsEnd);
+      c.groups = [];
+      for (let i = 0; i < n; i++) c.groups.push(r.u32("supplementary group"));
+    }
     return c;
   });
 }
@@ -189,26 +219,28 @@ export function readCred(r: ImageReader, where: string): CredRecord {
  * A record's optional fields (model.ts extMask): nothing when none is present, else a mask
  * (u32, then a zero u32) and each present field as a num, in `keys` order.
  */
-export function writeExt<K extends string>(w: ImageWriter, rec: { readonly [k in K]?: number }, keys: readonly K[]): void {
-  const mask = extMask(rec, keys);
-  if (mask === 0) return;
+export function writeExt<K extends string>(w: ImageWriter, rec: { readonly [k in K]?: number }, keys: readonly K[], extra = 0): number {
+  const mask = extMask(rec, keys) | extra;
+  if (mask === 0) return 0;
   w.u32(mask, "extension mask");
   w.u32(0, "extension pad");
   for (const k of keys) {
     const v = rec[k];
     if (v !== undefined) w.num(v, k);
   }
+  return mask;
 }
 
 /**
  * The optional fields, if the record's fields go on after the fixed ones by at least a mask's
  * 8 bytes (fewer are left for the record's own length check to report as unexplained).
  */
-export function readExt<K extends string>(r: ImageReader, rec: { [k in K]?: number }, keys: readonly K[]): void {
-  if (r.fieldsLeft() < 8) return;
-  const mask = r.flags("extension mask", 2 ** keys.length - 1);
+export function readExt<K extends string>(r: ImageReader, rec: { [k in K]?: number }, keys: readonly K[], extraKnown = 0): number {
+  if (r.fieldsLeft() < 8) return 0;
+  const mask = r.flags("extension mask", (2 ** keys.length - 1) | extraKnown);
   r.flags("extension pad", 0);
   keys.forEach((k, i) => {
     if ((mask & (1 << i)) !== 0) rec[k] = r.num(k);
   });
+  return mask;
 }

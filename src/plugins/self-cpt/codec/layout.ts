@@ -39,7 +39,7 @@
 // |  105 | CKPT_HDR_RESTART_BLOCK | s64 code, flags, ref vfork child, deadline, done, str sig, entries  |
 // |  107 | CKPT_HDR_CPU         | s32 x[32], u32 pc, u32 f[64] (lo, hi halves), u32 fcsr                |
 // |  110 | CKPT_HDR_PID         | objref, slot, id, u32 n; n x {s64 nr, ref ns, pad}                    |
-// |  111 | CKPT_HDR_CRED        | objref, slot, id, pad, s64 x 10, [ext: capInh, capBset, capAmb]      |
+// |  111 | CKPT_HDR_CRED        | objref, slot, id, pad, s64 x 10, [ext: capInh, capBset, capAmb; then u32 n, n x u32 gid with the groups bit] |
 // |  301 | CKPT_HDR_FILE_TABLE  | objref, slot, id, s64 maxFds, u32 n; n x {s64 fd, ref file, u32 cloexec} |
 // |  304 | CKPT_HDR_FILE        | objref, slot, id, u32 kind, u32 ref/stream, pad, s64 flags, s64 pos, str path |
 // |  305 | CKPT_HDR_FS          | objref, slot, id, u32 n dead (was pad: 0), s64 umask, str root, str cwd | FS_DEAD_DIR x n
@@ -53,7 +53,7 @@
 // |  404 | CKPT_HDR_COW_PAGE    | objref, slot, u32 index (its id), pad; 4096 bytes                     |
 // |  405 | CKPT_HDR_SHMEM       | objref, slot, id, n pages, s64 size                                   | PAGE*
 // |  601 | CKPT_HDR_SIGHAND     | objref, slot, id, u32 n, u32 k, pad; k x {u32 signo, pad, s64 handler, flags, restorer, u64 mask}: the k non-default of n |
-// |  602 | CKPT_HDR_SIGNAL      | objref, slot, id, flags, refs leader/pgrp/session, n queue, exit, s64 x 7, u64 pending, [ext: oomScoreAdj, oomScoreAdjMin] | SIGINFO*
+// |  602 | CKPT_HDR_SIGNAL      | objref, slot, id, flags, refs leader/pgrp/session, n queue, exit, s64 x 7, u64 pending, [u32 n, n x {u64 cur, max} with G_RLIMITS], [ext: oomScoreAdj, oomScoreAdjMin] | SIGINFO*
 // |  603 | CKPT_HDR_SIGINFO     | u32 flags, u32 raw length, s64 x 8, raw bytes                         |
 // | 9001 | CKPT_HDR_TAIL        | u64 magic, u32 crc32, pad                                             |
 // | 9002 | CKPT_HDR_CSUM (ours) | u32 crc32 of every byte before this record, pad                       |
@@ -159,7 +159,8 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_RESTART_BLOCK, variable("CKPT_HDR_RESTART_BLOCK", 40)],
   [CKPT_HDR_CPU, fixed("CKPT_HDR_CPU", CPU_SIZE)],
   [CKPT_HDR_PID, variable("CKPT_HDR_PID", 16)],
-  [CKPT_HDR_CRED, variable("CKPT_HDR_CRED", 16 + 10 * 8, 16 + 10 * 8 + extSize(3))],
+  // The extension may end with supplementary groups: u32 n and n gids (at most NGROUPS_MAX).
+  [CKPT_HDR_CRED, variable("CKPT_HDR_CRED", 16 + 10 * 8, 16 + 10 * 8 + extSize(3) + 4 + 4 * 65536)],
   [CKPT_HDR_FILE_TABLE, variable("CKPT_HDR_FILE_TABLE", 24)],
   [CKPT_HDR_FILE, variable("CKPT_HDR_FILE", 40 + 4)],
   [CKPT_HDR_FS, variable("CKPT_HDR_FS", 24 + 8)],
@@ -173,7 +174,8 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_COW_PAGE, { ...fixed("CKPT_HDR_COW_PAGE", COW_PAGE_HEAD + CKPT_PAGE_SIZE), bulkFrom: COW_PAGE_HEAD }],
   [CKPT_HDR_SHMEM, fixed("CKPT_HDR_SHMEM", 24)],
   [CKPT_HDR_SIGHAND, variable("CKPT_HDR_SIGHAND", 24)],
-  [CKPT_HDR_SIGNAL, variable("CKPT_HDR_SIGNAL", SIGNAL_FIXED, SIGNAL_FIXED + extSize(2))],
+  // With G_RLIMITS: u32 n and n x {u64 cur, u64 max} (RLIM_NLIMITS of them) before the extension.
+  [CKPT_HDR_SIGNAL, variable("CKPT_HDR_SIGNAL", SIGNAL_FIXED, SIGNAL_FIXED + 4 + 16 * 16 + extSize(2))],
   [CKPT_HDR_SIGINFO, variable("CKPT_HDR_SIGINFO", SIGINFO_FIXED, SIGINFO_FIXED + 64 * KiB)],
   [CKPT_HDR_TAIL, fixed("CKPT_HDR_TAIL", 16)],
   [CKPT_HDR_CSUM, fixed("CKPT_HDR_CSUM", 8)],

@@ -2,7 +2,7 @@
 // (signal_struct: what a thread group shares, with its shared pending queue as CKPT_HDR_SIGINFO
 // children), and the exit status both tasks and groups carry.
 import {
-  extMask, GROUP_EXT, type ExitStatusRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord,
+  extMask, GROUP_EXT, type ExitStatusRecord, type RlimitRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord,
   type ThreadGroupRecord,
 } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
@@ -125,6 +125,8 @@ export function readSighand(b: ModelBuilder, r: FieldReader): void {
 
 const G_FLAGS = ["groupExit", "stopped", "notifyStop", "notifyContinue", "isChildSubreaper", "hasChildSubreaper", "didExec"] as const;
 const G_EXIT_STATUS = 1 << G_FLAGS.length;
+/** The process set its resource limits: a table of RLIM_NLIMITS {cur, max} ends the record. */
+const G_RLIMITS = G_EXIT_STATUS << 1;
 
 export function writeSignal(w: RecordWriter, refs: ObjRefs, g: ThreadGroupRecord, slot: number): void {
   const what = `thread group ${g.id}`;
@@ -132,7 +134,7 @@ export function writeSignal(w: RecordWriter, refs: ObjRefs, g: ThreadGroupRecord
     w.u32(refs.assign("thread group", g.id), "objref");
     w.u32(slot, "slot");
     w.u32(g.id, "thread group id");
-    let bits = g.groupExitStatus !== undefined ? G_EXIT_STATUS : 0;
+    let bits = (g.groupExitStatus !== undefined ? G_EXIT_STATUS : 0) | (g.rlimits !== undefined ? G_RLIMITS : 0);
     G_FLAGS.forEach((k, i) => { if (g[k]) bits |= 1 << i; });
     w.u32(bits, "flags");
     w.u32(refs.ref("task", g.leaderTaskId, what), "leader");
@@ -145,6 +147,10 @@ export function writeSignal(w: RecordWriter, refs: ObjRefs, g: ThreadGroupRecord
     w.num(g.itimerVirt.left, "itimerVirt.left"); w.num(g.itimerVirt.interval, "itimerVirt.interval");
     w.num(g.itimerProf.left, "itimerProf.left"); w.num(g.itimerProf.interval, "itimerProf.interval");
     w.u64(g.sharedPending.signals, "shared pending signals");
+    if (g.rlimits !== undefined) {
+      w.u32(g.rlimits.length, "rlimit count");
+      for (const l of g.rlimits) { w.u64(l.cur, "rlim_cur"); w.u64(l.max, "rlim_max"); }
+    }
     writeExt(w, g, GROUP_EXT);
   });
   g.sharedPending.queue.forEach((s, i) => writeSigInfo(w, s, `${what} siginfo ${i}`));
@@ -154,7 +160,7 @@ export function readSignal(b: ModelBuilder, r: FieldReader): void {
   const at = r.here();
   const objref = r.u32("objref"), slot = r.u32("slot"), id = r.u32("thread group id");
   b.objs.define(r, "thread group", objref, id, at);
-  const bits = r.flags("flags", G_EXIT_STATUS * 2 - 1);
+  const bits = r.flags("flags", G_RLIMITS * 2 - 1);
   const leaderTaskId = b.objs.ref(r, "task", "leader");
   const pgrpPidId = b.objs.ref(r, "pid", "pgrp");
   const sessionPidId = b.objs.ref(r, "pid", "session");
@@ -170,6 +176,12 @@ export function readSignal(b: ModelBuilder, r: FieldReader): void {
     itimerProf: { left: r.num("itimerProf.left"), interval: r.num("itimerProf.interval") },
   };
   sharedPending.signals = r.u64("shared pending signals");
+  if (bits & G_RLIMITS) {
+    const n = r.count("rlimit count", 16);
+    const rlimits: RlimitRecord[] = [];
+    for (let i = 0; i < n; i++) rlimits.push({ cur: r.u64("rlim_cur"), max: r.u64("rlim_max") });
+    g.rlimits = rlimits;
+  }
   readExt(r, g, GROUP_EXT);
   r.done();
   G_FLAGS.forEach((k, i) => { g[k] = (bits & (1 << i)) !== 0; });
@@ -182,26 +194,28 @@ export function readSignal(b: ModelBuilder, r: FieldReader): void {
  * A record's optional fields (model.ts extMask): nothing when none is present, else a mask
  * (u32, then a zero u32) and each present field as a num, in `keys` order.
  */
-export function writeExt<K extends string>(w: RecordWriter, rec: { readonly [k in K]?: number }, keys: readonly K[]): void {
-  const mask = extMask(rec, keys);
-  if (mask === 0) return;
+export function writeExt<K extends string>(w: RecordWriter, rec: { readonly [k in K]?: number }, keys: readonly K[], extra = 0): number {
+  const mask = extMask(rec, keys) | extra;
+  if (mask === 0) return 0;
   w.u32(mask, "extension mask");
   w.u32(0, "extension pad");
   for (const k of keys) {
     const v = rec[k];
     if (v !== undefined) w.num(v, k);
   }
+  return mask;
 }
 
 /**
  * The optional fields, if the record's fields go on after the fixed ones by at least a mask's
  * 8 bytes (fewer are left for the record's own length check to report as unexplained).
  */
-export function readExt<K extends string>(r: FieldReader, rec: { [k in K]?: number }, keys: readonly K[]): void {
-  if (r.left() < 8) return;
-  const mask = r.flags("extension mask", 2 ** keys.length - 1);
+export function readExt<K extends string>(r: FieldReader, rec: { [k in K]?: number }, keys: readonly K[], extraKnown = 0): number {
+  if (r.left() < 8) return 0;
+  const mask = r.flags("extension mask", (2 ** keys.length - 1) | extraKnown);
   r.flags("extension pad", 0);
   keys.forEach((k, i) => {
     if ((mask & (1 << i)) !== 0) rec[k] = r.num(k);
   });
+  return mask;
 }

@@ -2,7 +2,7 @@
 // signal state and counters), its children CKPT_HDR_CPU (riscv32 registers) and
 // CKPT_HDR_RESTART_BLOCK (a system call it will re-execute), and its private siginfo queue.
 // Also the two small shared objects tasks name: CKPT_HDR_PID and CKPT_HDR_CRED.
-import { CRED_EXT, TASK_EXT, type CredRecord, type PidRecord, type RegsRecord, type SyscallRecord, type TaskRecord } from "../../../core/cr/index.ts";
+import { CRED_EXT, CRED_EXT_GROUPS, TASK_EXT, type CredRecord, type PidRecord, type RegsRecord, type SyscallRecord, type TaskRecord } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import { CKPT_HDR_CPU, CKPT_HDR_CRED, CKPT_HDR_PID, CKPT_HDR_RESTART_BLOCK, CKPT_HDR_TASK } from "./layout.ts";
 import type { ObjRefs } from "./objhash.ts";
@@ -40,11 +40,21 @@ export function readPid(b: ModelBuilder, r: FieldReader): void {
 
 const CRED_KEYS = ["uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid", "capEffective", "capPermitted"] as const;
 
+/**
+ * ckpt_hdr_cred. Supplementary groups, when there are any, follow as a table (a count and the
+ * gids filling the rest of the record), as linux-cr appended group_info to its cred record; h.len
+ * tells whether it is there, so a cred without groups keeps its old bytes.
+ */
 export function writeCred(w: RecordWriter, refs: ObjRefs, c: CredRecord, slot: number): void {
   w.record(CKPT_HDR_CRED, `cred ${c.id}`, () => {
     w.u32(refs.assign("cred", c.id), "objref"); w.u32(slot, "slot"); w.u32(c.id, "cred id"); w.pad();
     for (const k of CRED_KEYS) w.num(c[k], k);
-    writeExt(w, c, CRED_EXT);
+    const groups = c.groups !== undefined && c.groups.length > 0 ? c.groups : null;
+    const mask = writeExt(w, c, CRED_EXT, groups !== null ? CRED_EXT_GROUPS : 0);
+    if (mask & CRED_EXT_GROUPS) {
+      w.u32(groups!.length, "group count");
+      for (const g of groups!) w.u32(g, "supplementary group");
+    }
   });
 }
 
@@ -55,7 +65,12 @@ export function readCred(b: ModelBuilder, r: FieldReader): void {
   r.pad();
   const c = { id } as CredRecord;
   for (const k of CRED_KEYS) c[k] = r.num(k);
-  readExt(r, c, CRED_EXT);
+  const mask = readExt(r, c, CRED_EXT, CRED_EXT_GROUPS);
+  if (mask & CRED_EXT_GROUPS) {
+    const n = r.table("group count", 4);
+    c.groups = [];
+    for (let i = 0; i < n; i++) c.groups.push(r.u32("supplementary group"));
+  }
   b.place("creds", slot, c, r, at);
 }
 

@@ -1,0 +1,91 @@
+// `cptbench zdtm` through checkpoint/restart (issue 16): zdtm.py's protocol with a C/R cycle
+// between test_daemon() and SIGTERM, in each design. First on zdtm-selftest (a stand-in whose
+// outcome --mode chooses), then on a few of CRIU's own tests in all 8 designs, judged by
+// workloads/zdtm/expected.json, when the ZDTM build exists (npm run build:zdtm; CI builds it).
+import "reflect-metadata";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { builtinRegistry } from "../../../src/workbench/plugins.ts";
+import { combinations, comboLabel } from "../../../src/workbench/matrix/combos.ts";
+import { designOf } from "../../../src/workbench/scenario/runner.ts";
+import { runCr, type CrOptions } from "../../../src/workbench/zdtm/cr-runner.ts";
+import { loadExpectations, unexpected } from "../../../src/workbench/zdtm/expectations.ts";
+import { runSuite } from "../../../src/workbench/zdtm/suite.ts";
+import { isBuilt, loadTests, REPO_ROOT, selectTests, zdtmBuildDir, type ZdtmTest } from "../../../src/workbench/zdtm/tests-list.ts";
+
+const SELFTEST = join(REPO_ROOT, "workloads", "bin", "zdtm-selftest.elf");
+const LIMITS = { start: 50_000_000, settle: 1_000_000, stop: 50_000_000 };
+
+function selftest(mode: string): ZdtmTest {
+  return {
+    name: "zdtm/static/selftest", base: "selftest", kind: "nofile",
+    args: ["--pidfile=selftest.pid", "--outfile=selftest.out", `--mode=${mode}`],
+    desc: { flavors: ["h"], flags: ["suid"], features: [], arch: null, raw: {} },
+    elf: SELFTEST, buildError: null, skip: null,
+  };
+}
+
+const design = (label: string) => {
+  const [initiator, creator, codec] = label.split("/");
+  return designOf({ initiator, creator, codec, pluginOptions: {} } as Parameters<typeof designOf>[0], builtinRegistry());
+};
+
+const cr = (mode: string, label: string, opts: CrOptions = {}) => runCr(selftest(mode), design(label), { limits: LIMITS, ...opts });
+
+describe("a ZDTM test through C/R (zdtm-selftest)", () => {
+  it.each(["external/kernel/cpt", "external/userspace/ckpt"])("%s: a test that passes passes after a restart, N restarts, a fresh machine, or --norst", (label) => {
+    expect(cr("pass", label)).toEqual({ verdict: "pass", reason: null });
+    expect(cr("pass", label, { iters: 3 })).toEqual({ verdict: "pass", reason: null });
+    expect(cr("pass", label, { target: "fresh", iters: 2 })).toEqual({ verdict: "pass", reason: null });
+    expect(cr("pass", label, { norst: true })).toEqual({ verdict: "pass", reason: null });
+  });
+
+  it("the test's own verdict decides after the restart, and a test that never starts is not checkpointed", () => {
+    const failed = cr("fail", "external/kernel/cpt");
+    expect(failed.verdict).toBe("fail");
+    expect(failed.reason).toMatch(/no PASS at the end of selftest\.out/);
+    expect(failed.outTail).toContain("FAIL: selftest failed on purpose");
+    const died = cr("die", "external/kernel/cpt");
+    // It dies right after test_daemon(): before the runner looks (its container is gone) or after.
+    expect(died.reason).toMatch(/died before the checkpoint|^start: the container ended/);
+    const nostart = cr("nostart", "external/kernel/ckpt");
+    expect(nostart.verdict).toBe("fail");
+    expect(nostart.reason).toMatch(/^start: the container ended/);
+  });
+
+  it("the self initiator needs the shim's CPT_SIGNAL handler: without it the design says so", () => {
+    const o = cr("pass", "self/kernel/cpt");
+    expect(o.verdict).toBe("unsupported");
+    expect(o.reason).toMatch(/the test does not catch CPT_SIGNAL \(63\): it was built without the self-checkpoint shim/);
+  });
+
+  it("runs the designs on worker threads, a column each, in the selection's order", async () => {
+    const designs = [{ initiator: "external", creator: "kernel", codec: "cpt" }, { initiator: "self", creator: "userspace", codec: "ckpt" }];
+    const tests = ["pass", "fail"].map((m) => ({ ...selftest(m), name: `zdtm/static/selftest-${m}` }));
+    const rows = await runSuite(tests, { exec: true, qemu: false, jobs: 2, execOptions: { limits: LIMITS }, designs });
+    expect(rows.map((r) => [r.name, r.exec?.verdict, r.cr?.["external/kernel/cpt"]?.verdict, r.cr?.["self/userspace/ckpt"]?.verdict])).toEqual([
+      ["zdtm/static/selftest-pass", "pass", "pass", "unsupported"],
+      ["zdtm/static/selftest-fail", "fail", "fail", "unsupported"],
+    ]);
+  }, 120_000);
+});
+
+describe("CRIU's ZDTM tests through C/R in every design", () => {
+  it("env00 and zombie00 pass --iters 2 on a fresh machine in all 8 designs, as expected.json says", async (ctx) => {
+    const dir = zdtmBuildDir();
+    if (!isBuilt(dir)) {
+      const why = `no ZDTM build at ${dir} (npm run build:zdtm; .ci/run does)`;
+      if (process.env.CI === "true") expect.fail(why);
+      console.warn(`zdtm: skipped: ${why}`);
+      ctx.skip();
+      return;
+    }
+    const designs = combinations(builtinRegistry());
+    expect(designs.length).toBe(8);
+    const tests = selectTests(loadTests(dir), { tests: ["env00", "zombie00"], all: false, exclude: [] });
+    const rows = await runSuite(tests, { exec: false, qemu: false, jobs: 2, designs, crOptions: { iters: 2, target: "fresh" } });
+    for (const r of rows) expect(Object.keys(r.cr ?? {})).toEqual(designs.map(comboLabel));
+    expect(unexpected(rows, loadExpectations())).toEqual([]);
+    expect(rows.flatMap((r) => Object.values(r.cr ?? {})).every((o) => o.verdict === "pass")).toBe(true);
+  }, 300_000);
+});
