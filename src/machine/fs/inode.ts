@@ -9,7 +9,7 @@
 // any time; everything they point at is reached through weak lookups (kobj.tryGet).
 import type { Kernel } from "../kernel/kernel.ts";
 import type { Task } from "../kernel/task.ts";
-import { EACCES, EPERM } from "./errno.ts";
+import { EACCES, EOPNOTSUPP, EPERM } from "./errno.ts";
 import { CAP_FSETID, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, S_ISGID, S_ISUID } from "./constants.ts";
 import type { File } from "./file.ts";
 import type { FileLockContext } from "./locks.ts";
@@ -62,6 +62,8 @@ export abstract class Inode {
   readonly btimeNs: bigint;
   /** Open files (and, later, mappings) using the inode: Linux's i_count minus the dentries. */
   users = 0;
+  /** I_LINKABLE: an O_TMPFILE file opened without O_EXCL, which linkat may still give a name. */
+  linkable = false;
   /** The inode's file locks (i_flctx), made by the first lock request; null before (locks.ts). */
   flctx: FileLockContext | null = null;
 
@@ -152,6 +154,14 @@ export abstract class DirInode extends Inode {
 
   mkdir(_c: FsCtx, _dir: Dentry, _name: string, _mode: number): Dentry | number {
     return -EPERM;
+  }
+
+  /**
+   * O_TMPFILE: a new regular file in this directory's file system with no name (nlink 0, an
+   * unhashed dentry "#<ino>"), freed when its last user goes. EOPNOTSUPP where there is none.
+   */
+  tmpfile(_c: FsCtx, _dir: Dentry, _mode: number): Dentry | number {
+    return -EOPNOTSUPP;
   }
 
   symlink(_c: FsCtx, _dir: Dentry, _name: string, _target: string): Dentry | number {

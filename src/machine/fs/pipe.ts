@@ -1,4 +1,5 @@
-// Pipes (Linux's fs/pipe.c): a ring of up to 16 page buffers (64 KiB), each a machine frame.
+// Pipes (Linux's fs/pipe.c): a ring of up to 16 page buffers (64 KiB; F_SETPIPE_SZ changes the
+// count), each a machine frame.
 // Writes merge into the last page when they fit, otherwise take fresh pages, exactly as
 // pipe_write does — which is what makes writes of at most PIPE_BUF bytes atomic. Readers sleep
 // until there is data or no writer; writers sleep until there is room, and get EPIPE plus
@@ -11,7 +12,7 @@ import { WaitQueue } from "../kernel/wait-queue.ts";
 import type { Frame } from "../mm/frame.ts";
 import { PAGE_SIZE } from "../mm/frame.ts";
 import { O_NONBLOCK, S_IFIFO } from "./constants.ts";
-import { EAGAIN, EFAULT, ENOMEM, ENOTTY, ENXIO, EPIPE } from "./errno.ts";
+import { EAGAIN, EBUSY, EFAULT, EINVAL, ENOMEM, ENOTTY, ENXIO, EPERM, EPIPE } from "./errno.ts";
 import type { Task } from "../kernel/task.ts";
 import { noLlseek, type File, type FileOperations, type Pos } from "./file.ts";
 import { Inode, timeNow, type FsCtx, type SuperBlock } from "./inode.ts";
@@ -34,7 +35,8 @@ interface PipeBuffer {
 /** One pipe (pipe_inode_info): the buffers and who is attached. */
 export class Pipe {
   readonly bufs: PipeBuffer[] = [];
-  readonly maxUsage = PIPE_DEF_BUFFERS;
+  /** max_usage: the ring's slots, PIPE_DEF_BUFFERS until F_SETPIPE_SZ changes it. */
+  maxUsage = PIPE_DEF_BUFFERS;
   readers = 0;
   writers = 0;
   readonly rdWait = new WaitQueue();
@@ -79,6 +81,27 @@ export class Pipe {
     for (const b of this.bufs) this.k.frames.put(b.frame);
     this.bufs.length = 0;
   }
+}
+
+/** /proc/sys/fs/pipe-max-size's default: the most F_SETPIPE_SZ gives without CAP_SYS_RESOURCE. */
+export const PIPE_MAX_SIZE = 1 << 20;
+
+/**
+ * pipe_set_size (F_SETPIPE_SZ): the size rounds up to a power-of-two number of pages (at least
+ * one); over pipe-max-size needs CAP_SYS_RESOURCE (EPERM), and a ring smaller than the pages
+ * in use is EBUSY. Returns the new size in bytes or -errno. Writers may have room now.
+ */
+export function pipeSetSize(p: Pipe, arg: number, capSysResource: boolean): number {
+  const size = arg >>> 0;
+  if (size > 2 ** 31) return -EINVAL;
+  let pages = 1;
+  while (pages * PAGE_SIZE < size) pages *= 2;
+  const bytes = pages * PAGE_SIZE;
+  if (pages > p.maxUsage && bytes > PIPE_MAX_SIZE && !capSysResource) return -EPERM;
+  if (pages < p.bufs.length) return -EBUSY;
+  p.maxUsage = pages;
+  p.k.wakeAll(p.wrWait);
+  return bytes;
 }
 
 /** Whether a waiting opener is still there to be a partner (a killed one is not). */

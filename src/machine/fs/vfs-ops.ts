@@ -182,8 +182,9 @@ export function linkAt(c: FsCtx, olddfd: number, oldName: string, newdfd: number
   if (old.mnt !== t.p.dir.mnt) return -EXDEV;
   const inode = old.dentry.inode;
   if (isDir(inode.mode)) return -EPERM;
-  if (inode.nlink === 0) return -ENOENT;
+  if (inode.nlink === 0 && !inode.linkable) return -ENOENT;
   const d = t.dir.link(c, t.p.dir.dentry, t.p.last, old.dentry);
+  if (typeof d !== "number") inode.linkable = false;
   return typeof d === "number" ? d : 0;
 }
 

@@ -6,7 +6,8 @@ import type { File } from "../../fs/file.ts";
 import type { FsCtx } from "../../fs/inode.ts";
 import { isRegInode } from "../../fs/inode.ts";
 import { openAt, openPath } from "../../fs/open.ts";
-import { PIPE_DEF_BUFFERS, PipeInode } from "../../fs/pipe.ts";
+import { PipeInode, pipeSetSize } from "../../fs/pipe.ts";
+import { CAP_SYS_RESOURCE } from "../cred.ts";
 import { unshareFiles } from "../../fs/task-files.ts";
 import { getname } from "../../fs/uaccess.ts";
 import { PAGE_SIZE } from "../../mm/frame.ts";
@@ -21,6 +22,7 @@ const F_SETFD = 2;
 const F_GETFL = 3;
 const F_SETFL = 4;
 const F_DUPFD_CLOEXEC = 1030;
+const F_SETPIPE_SZ = 1031;
 const F_GETPIPE_SZ = 1032;
 const FD_CLOEXEC = 1;
 const CLOSE_RANGE_UNSHARE = 2;
@@ -129,7 +131,9 @@ function sysFcntl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): num
       f.flags = (arg & SETFL_MASK) | (f.flags & ~SETFL_MASK);
       return 0;
     case F_GETPIPE_SZ:
-      return f.inode instanceof PipeInode ? PIPE_DEF_BUFFERS * PAGE_SIZE : -EBADF;
+      return f.inode instanceof PipeInode ? f.inode.pipe.maxUsage * PAGE_SIZE : -EBADF;
+    case F_SETPIPE_SZ:
+      return f.inode instanceof PipeInode ? pipeSetSize(f.inode.pipe, arg, t.cred.capable(CAP_SYS_RESOURCE)) : -EBADF;
     default:
       return LOCK_CMDS.includes(cmd) ? fcntlLock(k, t, f, cmd, arg) : -EINVAL;
   }
@@ -206,7 +210,7 @@ export const FS_SYSCALLS: SyscallEntry[] = [
   {
     nr: 56, name: "openat", args: ["d", "s", "x", "x"],
     level: "partial", cr: "files, fdTables; inodes, tree (O_CREAT)",
-    note: "O_TMPFILE gives EOPNOTSUPP (Linux's tmpfs has it)",
+    note: "O_TMPFILE on tmpfs only (EOPNOTSUPP elsewhere, as on procfs)",
     fn: sysOpenat,
   },
   { nr: 57, name: "close", args: ["d"], level: "full", cr: "-", fn: sysClose },
