@@ -14,6 +14,7 @@ import { PAGE_SIZE } from "../mm/frame.ts";
 import { O_NONBLOCK, S_IFIFO } from "./constants.ts";
 import { EAGAIN, EBUSY, EFAULT, EINVAL, ENOMEM, ENOTTY, ENXIO, EPERM, EPIPE } from "./errno.ts";
 import type { Task } from "../kernel/task.ts";
+import { fasyncHelper, killFasync, POLL_IN, POLL_OUT, type FasyncList } from "./fown.ts";
 import { noLlseek, type File, type FileOperations, type Pos } from "./file.ts";
 import { Inode, timeNow, type FsCtx, type SuperBlock } from "./inode.ts";
 import type { IoIter } from "./iov.ts";
@@ -41,6 +42,9 @@ export class Pipe {
   writers = 0;
   readonly rdWait = new WaitQueue();
   readonly wrWait = new WaitQueue();
+  /** O_ASYNC ends: read ends get SIGIO (POLL_IN) after writes, write ends (POLL_OUT) after reads. */
+  readonly fasyncReaders: FasyncList = [];
+  readonly fasyncWriters: FasyncList = [];
   /** A named FIFO's opens waiting for the other end (wait_for_partner), and where they sleep. */
   readonly waitingReaders = new Set<Task>();
   readonly waitingWriters = new Set<Task>();
@@ -157,9 +161,17 @@ export class PipeInode extends Inode {
 
 const pipeOf = (f: File): Pipe => (f.inode as PipeInode).pipe;
 
-function pipeRead(c: FsCtx, f: File, to: IoIter, _pos: Pos): number {
+/** pipe_read: every non-empty read ends by telling O_ASYNC writers there may be room. */
+function pipeRead(c: FsCtx, f: File, to: IoIter, pos: Pos): number {
   const p = pipeOf(f);
   if (to.remaining === 0) return 0;
+  const ret = pipeReadBufs(c, f, to, pos);
+  killFasync(c.k, p.fasyncWriters, POLL_OUT);
+  return ret;
+}
+
+function pipeReadBufs(c: FsCtx, f: File, to: IoIter, _pos: Pos): number {
+  const p = pipeOf(f);
   let ret = 0;
   while (p.bufs.length > 0 && to.remaining > 0) {
     const b = p.bufs[0];
@@ -200,6 +212,7 @@ function pipeWrite(c: FsCtx, f: File, from: IoIter, _pos: Pos): number {
   const result = (r: number): number => {
     endProgress(c.t);
     if (r > 0 || ret > 0) c.k.wakeAll(p.rdWait);
+    killFasync(c.k, p.fasyncReaders, POLL_IN);
     return r;
   };
   if (!p.hasReaders) return result(brokenPipe(c, ret));
@@ -234,6 +247,7 @@ function pipeWrite(c: FsCtx, f: File, from: IoIter, _pos: Pos): number {
     }
     if ((f.flags & O_NONBLOCK) !== 0 || c.nonblock === true) return result(ret > 0 ? ret : -EAGAIN);
     c.k.wakeAll(p.rdWait);
+    killFasync(c.k, p.fasyncReaders, POLL_IN);
     return sleepWithProgress(c.k, c.t, p.wrWait, ret);
   }
 }
@@ -245,6 +259,10 @@ function pipeRelease(f: File): void {
   // Readers see EOF, writers see EPIPE: both re-check when woken.
   p.k.wakeAll(p.rdWait);
   p.k.wakeAll(p.wrWait);
+  if ((p.readers === 0) !== (p.writers === 0)) {
+    killFasync(p.k, p.fasyncReaders, POLL_IN);
+    killFasync(p.k, p.fasyncWriters, POLL_OUT);
+  }
   if (p.readers === 0 && p.writers === 0) p.free();
 }
 
@@ -270,7 +288,16 @@ function pipePoll(_c: FsCtx, f: File, pt: PollTable | null): number {
   return mask;
 }
 
+/** pipe_fasync: a read end joins the readers' list, a write end the writers'. */
+function pipeFasync(f: File, fd: number, on: boolean): number {
+  const p = pipeOf(f);
+  if (f.readable) fasyncHelper(fd, f, on, p.fasyncReaders);
+  if (f.writable) fasyncHelper(fd, f, on, p.fasyncWriters);
+  return 0;
+}
+
 export const pipeOps: FileOperations = {
+  fasync: pipeFasync,
   positional: false,
   poll: pipePoll,
   read: pipeRead,

@@ -16,7 +16,7 @@ import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
 import { SocketInode } from "../../../machine/net/socket.ts";
 import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import type { Vfs } from "../../../machine/fs/vfs.ts";
-import { O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
+import { FASYNC, O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
 import { CrError, EBUSY, EOPNOTSUPP } from "../errors.ts";
 import type {
   DentryRecord, FileRecord, FilesRecord, FileTargetRecord, FsRecord, InodeRecord, PageRecord, PipeRecord,
@@ -175,6 +175,11 @@ export class FilesCollector {
       }
       const what = f.ops.noCheckpoint;
       if (what !== undefined) throw new CrError(EOPNOTSUPP, `fd ${fd} is ${what}: checkpoint/restart of ${what} is not implemented yet`);
+      // The model has no fown_struct or fasync list yet: the owner, F_SETSIG's signal and
+      // O_ASYNC's registration would silently be lost.
+      if ((f.fown !== null && (f.fown.pid !== null || f.fown.signum !== 0)) || (f.flags & FASYNC) !== 0) {
+        throw new CrError(EOPNOTSUPP, `fd ${fd} has a SIGIO owner, F_SETSIG signal or O_ASYNC: checkpoint/restart of file owners is not implemented yet`);
+      }
       const lock = holdsLocks(f, files);
       if (lock !== null) {
         const kind = lock === "posix" ? "a POSIX record lock" : lock === "ofd" ? "an OFD lock" : "a flock lock";

@@ -1,6 +1,6 @@
 // File descriptors: openat, close, close_range, dup, dup3, fcntl64, ioctl, pipe2. (sys-rw.ts has
 // the data transfers, sys-namei.ts the calls on names, sys-stat.ts statx and getdents64.)
-import { O_CLOEXEC, O_LARGEFILE, O_NONBLOCK, O_RDONLY, O_WRONLY, SETFL_MASK } from "../../fs/constants.ts";
+import { FASYNC, O_CLOEXEC, O_LARGEFILE, O_NONBLOCK, O_RDONLY, O_WRONLY, SETFL_MASK } from "../../fs/constants.ts";
 import { EBADF, EFAULT, EINVAL, EMFILE, ENOTTY } from "../../fs/errno.ts";
 import type { File } from "../../fs/file.ts";
 import type { FsCtx } from "../../fs/inode.ts";
@@ -13,6 +13,7 @@ import { getname } from "../../fs/uaccess.ts";
 import { PAGE_SIZE } from "../../mm/frame.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../task.ts";
+import { fcntlOwner, OWNER_CMDS, setFasync } from "./fcntl-owner.ts";
 import { fcntlLock, LOCK_CMDS } from "./sys-locks.ts";
 import type { SyscallEntry } from "./types.ts";
 
@@ -32,6 +33,7 @@ const FIONREAD = 0x541b;
 const FIONBIO = 0x5421;
 const FIONCLEX = 0x5450;
 const FIOCLEX = 0x5451;
+const FIOASYNC = 0x5452;
 
 /** fdget_raw: any open file, O_PATH ones included (close, dup, fcntl, fchdir, *at dirfds). */
 export function fdgetRaw(t: Task, fd: number): File | undefined {
@@ -127,14 +129,18 @@ function sysFcntl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): num
       return 0;
     case F_GETFL:
       return getfl(f);
-    case F_SETFL:
+    case F_SETFL: {
+      const err = setFasync(f, fd, (arg & FASYNC) !== 0, false);
+      if (err < 0) return err;
       f.flags = (arg & SETFL_MASK) | (f.flags & ~SETFL_MASK);
       return 0;
+    }
     case F_GETPIPE_SZ:
       return f.inode instanceof PipeInode ? f.inode.pipe.maxUsage * PAGE_SIZE : -EBADF;
     case F_SETPIPE_SZ:
       return f.inode instanceof PipeInode ? pipeSetSize(f.inode.pipe, arg, t.cred.capable(CAP_SYS_RESOURCE)) : -EBADF;
     default:
+      if (OWNER_CMDS.includes(cmd)) return fcntlOwner(k, t, f, cmd, arg);
       return LOCK_CMDS.includes(cmd) ? fcntlLock(k, t, f, cmd, arg) : -EINVAL;
   }
 }
@@ -155,6 +161,11 @@ function sysIoctl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): num
       if (on === null) return -EFAULT;
       f.flags = on !== 0 ? f.flags | O_NONBLOCK : f.flags & ~O_NONBLOCK;
       return 0;
+    }
+    case FIOASYNC: {
+      const on = t.mm.readU32(arg);
+      if (on === null) return -EFAULT;
+      return setFasync(f, fd, on !== 0, true);
     }
     case FIONREAD:
       // i_size - f_pos as an int, negative past the end, as do_vfs_ioctl reports it.
