@@ -1,6 +1,7 @@
 // Changing and checking inode attributes: chmod, chown, truncate and access (Linux's
 // chmod_common, chown_common, do_truncate, do_faccessat).
-import { CAP_CHOWN, CAP_FSETID, isDir, isReg, MAX_LFS_FILESIZE, S_IALLUGO, S_IFMT, S_ISGID, S_ISUID } from "./constants.ts";
+import { breakLease } from "./leases.ts";
+import { CAP_CHOWN, CAP_FSETID, isDir, isReg, MAX_LFS_FILESIZE, O_WRONLY, S_IALLUGO, S_IFMT, S_ISGID, S_ISUID } from "./constants.ts";
 import { EFBIG, EINVAL, EISDIR, EPERM } from "./errno.ts";
 import { removePrivs, timeNow, type FsCtx, type Inode, type Path } from "./inode.ts";
 import { inodePermission, MAY_WRITE, ownerOrCapable, type PermCred } from "./perm.ts";
@@ -66,7 +67,9 @@ export function truncatePath(c: FsCtx, p: Path, length: number): number {
   const inode = p.dentry.inode;
   if (isDir(inode.mode)) return -EISDIR;
   if (!isReg(inode.mode)) return -EINVAL;
-  const err = inodePermission(c.t.cred, inode, MAY_WRITE);
+  let err = inodePermission(c.t.cred, inode, MAY_WRITE);
+  // vfs_truncate breaks leases as an open for writing would (waiting, never EWOULDBLOCK).
+  if (err === 0) err = breakLease(c.k, c.t, inode, O_WRONLY);
   return err !== 0 ? err : truncateInode(c, inode, length);
 }
 

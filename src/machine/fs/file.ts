@@ -10,6 +10,7 @@ import { FASYNC, O_ACCMODE, O_OPEN_ONLY, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, SEE
 import type { FownStruct } from "./fown.ts";
 import type { FsCtx, Inode, Path } from "./inode.ts";
 import type { IoIter } from "./iov.ts";
+import { removeFileLease } from "./leases.ts";
 import { locksRemoveFile } from "./locks.ts";
 import type { PollTable } from "./poll.ts";
 
@@ -76,6 +77,8 @@ export class File extends KObject {
   epWatches: Set<FileWatch> | null = null;
   /** f_owner: who gets SIGIO for this file (F_SETOWN, leases); null until first set (fown.ts). */
   fown: FownStruct | null = null;
+  /** Which of the inode's open counts this file is in, fixed at open (get_write_access, i_readcount_inc). */
+  private readonly counted: "write" | "read" | null;
 
   constructor(
     registry: KObjectRegistry,
@@ -87,6 +90,9 @@ export class File extends KObject {
     this.flags = flags & ~O_OPEN_ONLY;
     this.inode = path.dentry.inode;
     this.inode.get();
+    this.counted = this.writable ? "write" : this.readable ? "read" : null;
+    if (this.counted === "write") this.inode.writeCount++;
+    else if (this.counted === "read") this.inode.readCount++;
   }
 
   /** FMODE_READ: opened O_RDONLY or O_RDWR (and not O_PATH). */
@@ -110,9 +116,14 @@ export class File extends KObject {
     try {
       if (this.epWatches !== null) for (const w of [...this.epWatches]) w.detach();
       if ((this.flags & FASYNC) !== 0) this.ops.fasync?.(this, -1, false);
-      if (this.inode.flctx !== null) locksRemoveFile(this);
+      if (this.inode.flctx !== null) {
+        removeFileLease(this);
+        locksRemoveFile(this);
+      }
       this.ops.release?.(this);
     } finally {
+      if (this.counted === "write") this.inode.writeCount--;
+      else if (this.counted === "read") this.inode.readCount--;
       this.inode.put();
     }
   }

@@ -62,6 +62,9 @@ export abstract class Inode {
   readonly btimeNs: bigint;
   /** Open files (and, later, mappings) using the inode: Linux's i_count minus the dentries. */
   users = 0;
+  /** i_writecount / i_readcount: files open for writing, and open read-only (lease conflicts). */
+  writeCount = 0;
+  readCount = 0;
   /** I_LINKABLE: an O_TMPFILE file opened without O_EXCL, which linkat may still give a name. */
   linkable = false;
   /** The inode's file locks (i_flctx), made by the first lock request; null before (locks.ts). */

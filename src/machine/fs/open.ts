@@ -3,6 +3,7 @@
 import { __O_TMPFILE, isDir, isLnk, MAY_EXEC, MAY_READ, MAY_WRITE, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, S_IALLUGO } from "./constants.ts";
 import { EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR } from "./errno.ts";
 import { File } from "./file.ts";
+import { breakLease } from "./leases.ts";
 import { isDirInode, type FsCtx, type Path } from "./inode.ts";
 import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, lookupAt, lookupCreate, lookupParentAt } from "./namei.ts";
 import { inodePermission, mayCreate } from "./perm.ts";
@@ -34,7 +35,9 @@ export function openPath(c: FsCtx, p: Path, flags: number, createdAt: string, pr
   const f = new File(c.k.kobj, p, flags, createdAt);
   if (priv !== undefined) f.priv = priv;
   if ((flags & O_PATH) !== 0) return f;
-  const err = p.dentry.inode.open(c, f);
+  // do_dentry_open: leases are broken before the file system's open runs.
+  let err = breakLease(c.k, c.t, p.dentry.inode, flags);
+  if (err === 0) err = p.dentry.inode.open(c, f);
   if (err < 0) {
     // The file never became usable: drop it before its inode's open took anything.
     f.ops = { positional: false };

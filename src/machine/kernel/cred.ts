@@ -5,6 +5,7 @@ export const CAP_KILL = 5;
 export const CAP_SETGID = 6;
 export const CAP_SETUID = 7;
 export const CAP_SYS_RESOURCE = 24;
+export const CAP_LEASE = 28;
 export const CAP_SYS_ADMIN = 21;
 /**
  * Linux 5.9's CAP_CHECKPOINT_RESTORE: set_tid and ns_last_pid without CAP_SYS_ADMIN; here also

@@ -182,7 +182,7 @@ export class FilesCollector {
       }
       const lock = holdsLocks(f, files);
       if (lock !== null) {
-        const kind = lock === "posix" ? "a POSIX record lock" : lock === "ofd" ? "an OFD lock" : "a flock lock";
+        const kind = lock === "posix" ? "a POSIX record lock" : lock === "ofd" ? "an OFD lock" : lock === "lease" ? "a lease" : "a flock lock";
         throw new CrError(EOPNOTSUPP, `fd ${fd} holds ${kind}: checkpoint/restart of file locks is not implemented yet`);
       }
       rec.fds.push({ fd, fileId: this.fileId(f), cloexec: files.getCloexec(fd) });

@@ -14,7 +14,7 @@ import { PAGE_SIZE } from "../../mm/frame.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../task.ts";
 import { fcntlOwner, OWNER_CMDS, setFasync } from "./fcntl-owner.ts";
-import { fcntlLock, LOCK_CMDS } from "./sys-locks.ts";
+import { fcntlLease, fcntlLock, LEASE_CMDS, LOCK_CMDS } from "./sys-locks.ts";
 import type { SyscallEntry } from "./types.ts";
 
 const F_DUPFD = 0;
@@ -141,6 +141,7 @@ function sysFcntl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): num
       return f.inode instanceof PipeInode ? pipeSetSize(f.inode.pipe, arg, t.cred.capable(CAP_SYS_RESOURCE)) : -EBADF;
     default:
       if (OWNER_CMDS.includes(cmd)) return fcntlOwner(k, t, f, cmd, arg);
+      if (LEASE_CMDS.includes(cmd)) return fcntlLease(k, t, f, fd, cmd, arg);
       return LOCK_CMDS.includes(cmd) ? fcntlLock(k, t, f, cmd, arg) : -EINVAL;
   }
 }
@@ -209,7 +210,7 @@ export const FS_SYSCALLS: SyscallEntry[] = [
   {
     nr: 25, name: "fcntl64", args: ["d", "d", "x"],
     level: "partial", cr: "fdTables (close-on-exec), files (status flags)",
-    note: "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL, F_GETPIPE_SZ, record locks (F_GETLK/F_SETLK/F_SETLKW and their 64-bit forms) and OFD locks only: F_SETPIPE_SZ, F_GETOWN/F_SETOWN/F_SETSIG, leases, F_NOTIFY and seals give EINVAL",
+    note: "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL (O_ASYNC signals for pipes only), F_GETPIPE_SZ/F_SETPIPE_SZ, record locks (F_GETLK/F_SETLK/F_SETLKW and their 64-bit forms), OFD locks, F_SETOWN/F_GETOWN(_EX), F_SETSIG/F_GETSIG, F_SETLEASE/F_GETLEASE only: F_GETOWNER_UIDS, F_NOTIFY and seals give EINVAL",
     fn: sysFcntl,
   },
   {
