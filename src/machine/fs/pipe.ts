@@ -205,6 +205,8 @@ function brokenPipe(c: FsCtx, ret: number): number {
 
 function pipeWrite(c: FsCtx, f: File, from: IoIter, _pos: Pos): number {
   const p = pipeOf(f);
+  // pipe_write: an empty write returns at once (no EPIPE, SIGPIPE or SIGIO).
+  if (from.remaining === 0) return 0;
   const prog = c.nonblock === true ? { done: 0, interrupted: false } : resumeProgress(c.t);
   if (prog.interrupted) return prog.done;
   let ret = prog.done;

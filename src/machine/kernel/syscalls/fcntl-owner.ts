@@ -49,7 +49,7 @@ function fSetown(t: Task, f: File, who: number): number {
   return 0;
 }
 
-/** f_getown: the owner's number in the caller's namespace (negated for a group); 0 once no task is left. */
+/** f_getown: the owner's number in the caller's namespace (negated for a group); 0 once no task is left (Linux 6.2 on). */
 function fGetown(k: Kernel, t: Task, f: File): number {
   const fown = f.fown;
   if (fown === null || fown.pid === null || ownerTasks(k, fown).length === 0) return 0;
@@ -70,12 +70,14 @@ function fSetownEx(t: Task, f: File, arg: number): number {
   return 0;
 }
 
-function fGetownEx(t: Task, f: File, arg: number): number {
+/** f_getown_ex: the type, and the number only while a task is there (Linux 6.2 on). */
+function fGetownEx(k: Kernel, t: Task, f: File, arg: number): number {
   const fown = f.fown;
   const b = new Uint8Array(8);
   const dv = new DataView(b.buffer);
   dv.setInt32(0, EX_OF_TYPE[fown?.type ?? "pid"], true);
-  dv.setInt32(4, fown?.pid?.nrIn(t.pidNs) ?? 0, true);
+  const live = fown !== null && ownerTasks(k, fown).length > 0;
+  dv.setInt32(4, live ? fown.pid!.nrIn(t.pidNs) : 0, true);
   return t.mm.copyOut(arg, b) ? 0 : -EFAULT;
 }
 
@@ -89,7 +91,7 @@ export function fcntlOwner(k: Kernel, t: Task, f: File, cmd: number, arg: number
     case F_SETOWN_EX:
       return fSetownEx(t, f, arg);
     case F_GETOWN_EX:
-      return fGetownEx(t, f, arg);
+      return fGetownEx(k, t, f, arg);
     case F_SETSIG:
       if (arg >>> 0 > NSIG) return -EINVAL;
       fownOf(f).signum = arg;
