@@ -1,5 +1,6 @@
 // Changing and checking inode attributes: chmod, chown, truncate and access (Linux's
 // chmod_common, chown_common, do_truncate, do_faccessat).
+import { fsnotifyInodeChange, IN_ACCESS, IN_ATTRIB, IN_MODIFY } from "./notify/fsnotify.ts";
 import { breakLease } from "./leases.ts";
 import { CAP_CHOWN, CAP_FSETID, isDir, isReg, MAX_LFS_FILESIZE, O_WRONLY, S_IALLUGO, S_IFMT, S_ISGID, S_ISUID } from "./constants.ts";
 import { EFBIG, EINVAL, EISDIR, EPERM } from "./errno.ts";
@@ -21,6 +22,7 @@ export function chmodInode(c: FsCtx, inode: Inode, mode: number): number {
   if (!isDir(inode.mode) && !cred.inGroup(inode.gid) && !cred.capable(CAP_FSETID)) m &= ~S_ISGID;
   inode.mode = (inode.mode & S_IFMT) | m;
   inode.ctimeNs = timeNow(c.k);
+  fsnotifyInodeChange(inode, IN_ATTRIB);
   return 0;
 }
 
@@ -46,6 +48,7 @@ export function chownInode(c: FsCtx, inode: Inode, uid: number, gid: number): nu
     }
   }
   inode.ctimeNs = timeNow(c.k);
+  fsnotifyInodeChange(inode, IN_ATTRIB);
   return 0;
 }
 
@@ -59,6 +62,7 @@ export function truncateInode(c: FsCtx, inode: Inode, length: number): number {
     inode.truncate(length);
     removePrivs(c, inode);
   }
+  fsnotifyInodeChange(inode, IN_MODIFY);
   return 0;
 }
 
@@ -115,5 +119,9 @@ export function utimesInode(c: FsCtx, inode: Inode, times: [TimeSpec, TimeSpec] 
   inode.atimeNs = pick(times?.[0], inode.atimeNs);
   inode.mtimeNs = pick(times?.[1], inode.mtimeNs);
   inode.ctimeNs = now;
+  // fsnotify_change: both times is a utimes call (IN_ATTRIB); one alone reads as access or modify.
+  const omitA = times?.[0] === UTIME_OMIT;
+  const omitM = times?.[1] === UTIME_OMIT;
+  if (!omitA || !omitM) fsnotifyInodeChange(inode, !omitA && !omitM ? IN_ATTRIB : omitM ? IN_ACCESS : IN_MODIFY);
   return 0;
 }

@@ -11,6 +11,7 @@ import type { FownStruct } from "./fown.ts";
 import type { FsCtx, Inode, Path } from "./inode.ts";
 import type { IoIter } from "./iov.ts";
 import { removeFileLease } from "./leases.ts";
+import { fsnotifyClose } from "./notify/fsnotify.ts";
 import { locksRemoveFile } from "./locks.ts";
 import type { PollTable } from "./poll.ts";
 
@@ -77,6 +78,8 @@ export class File extends KObject {
   epWatches: Set<FileWatch> | null = null;
   /** f_owner: who gets SIGIO for this file (F_SETOWN, leases); null until first set (fown.ts). */
   fown: FownStruct | null = null;
+  /** FMODE_NONOTIFY: no fsnotify events for this file (the inotify files themselves). */
+  noNotify = false;
   /** Which of the inode's open counts this file is in, fixed at open (get_write_access, i_readcount_inc). */
   private readonly counted: "write" | "read" | null;
 
@@ -115,6 +118,7 @@ export class File extends KObject {
   protected override release(): void {
     try {
       if (this.epWatches !== null) for (const w of [...this.epWatches]) w.detach();
+      fsnotifyClose(this);
       if ((this.flags & FASYNC) !== 0) this.ops.fasync?.(this, -1, false);
       if (this.inode.flctx !== null) {
         removeFileLease(this);

@@ -4,6 +4,7 @@ import { __O_TMPFILE, isDir, isLnk, MAY_EXEC, MAY_READ, MAY_WRITE, O_ACCMODE, O_
 import { EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR } from "./errno.ts";
 import { File } from "./file.ts";
 import { breakLease } from "./leases.ts";
+import { fsnotifyCreate, fsnotifyOpen } from "./notify/fsnotify.ts";
 import { isDirInode, type FsCtx, type Path } from "./inode.ts";
 import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, lookupAt, lookupCreate, lookupParentAt } from "./namei.ts";
 import { inodePermission, mayCreate } from "./perm.ts";
@@ -41,9 +42,11 @@ export function openPath(c: FsCtx, p: Path, flags: number, createdAt: string, pr
   if (err < 0) {
     // The file never became usable: drop it before its inode's open took anything.
     f.ops = { positional: false };
+    f.noNotify = true;
     c.k.kobj.put(f, "open failed");
     return err;
   }
+  fsnotifyOpen(f);
   return f;
 }
 
@@ -73,6 +76,7 @@ function openTarget(c: FsCtx, dirfd: number, name: string, flags: number, mode: 
   const umask = c.t.fs?.umask ?? 0o022;
   const d = dirInode.create(c, dir.dentry, t.parent.last, mode & S_IALLUGO & ~umask);
   if (typeof d === "number") return d;
+  fsnotifyCreate(dir.dentry, d);
   return { path: { mnt: dir.mnt, dentry: d }, created: true };
 }
 

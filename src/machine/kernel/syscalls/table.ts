@@ -20,6 +20,7 @@ import { EPOLL_SYSCALLS } from "./sys-epoll.ts";
 import { EVENTS_SYSCALLS } from "./sys-events.ts";
 import { SOCKET_SYSCALLS } from "./sys-socket.ts";
 import { TIMER_SYSCALLS } from "./sys-timer.ts";
+import { INOTIFY_SYSCALLS } from "./sys-inotify.ts";
 import type { SyscallEntry } from "./types.ts";
 
 /** The entries of each sys-*.ts file under the file's name (the rows' `handler` column). */
@@ -43,6 +44,7 @@ export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]]
   ["sys-poll.ts", POLL_SYSCALLS],
   ["sys-epoll.ts", EPOLL_SYSCALLS],
   ["sys-events.ts", EVENTS_SYSCALLS],
+  ["sys-inotify.ts", INOTIFY_SYSCALLS],
 ];
 
 /** What the kernel's dispatch indexes by a7. */
