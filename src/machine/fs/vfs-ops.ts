@@ -106,9 +106,10 @@ export function unlinkAt(c: FsCtx, dirfd: number, name: string): number {
 }
 
 /**
- * The removal itself, then its events: IN_ATTRIB (a file's link count) and IN_DELETE in the
- * directory, then (the inode held until then, as the dentry holds it in Linux) IN_DELETE_SELF
- * if that was its last link and use.
+ * The removal, then its events in vfs_unlink's order: IN_ATTRIB (a file's link count), then
+ * d_delete's IN_DELETE_SELF and IN_IGNORED when that was the last link and nobody else uses
+ * the inode, then IN_DELETE in the directory. The inode is held meanwhile, as the dentry holds
+ * it in Linux.
  */
 function removeNotify(c: FsCtx, dir: DirInode, parent: Dentry, victim: Dentry): number {
   const inode = victim.inode;
@@ -116,7 +117,7 @@ function removeNotify(c: FsCtx, dir: DirInode, parent: Dentry, victim: Dentry): 
   inode.get();
   try {
     const r = dir.unlink(c, parent, victim);
-    if (r === 0) fsnotifyUnlink(parent, victim, name);
+    if (r === 0) fsnotifyUnlink(parent, victim, name, inode.nlink === 0 && inode.users === 1);
     return r;
   } finally {
     inode.put();

@@ -82,10 +82,14 @@ export function fsnotifyLink(dir: Dentry, inode: Inode, name: string): void {
   if (dir.inode.fsnotifyMarks !== null) toDir(dir.inode, IN_CREATE, name);
 }
 
-/** vfs_unlink / vfs_rmdir: IN_ATTRIB for a file's link count, then IN_DELETE in the directory. */
-export function fsnotifyUnlink(dir: Dentry, victim: Dentry, name: string): void {
+/**
+ * vfs_unlink / vfs_rmdir: IN_ATTRIB for a file's link count, IN_DELETE_SELF (and the watches'
+ * end) when `gone` (its last link, and no other user), then IN_DELETE in the directory.
+ */
+export function fsnotifyUnlink(dir: Dentry, victim: Dentry, name: string, gone: boolean): void {
   const isDir = isDirInode(victim.inode);
   if (!isDir) toInode(victim.inode, IN_ATTRIB);
+  if (gone) fsnotifyInodeRemove(victim.inode);
   if (dir.inode.fsnotifyMarks !== null) toDir(dir.inode, IN_DELETE | (isDir ? IN_ISDIR : 0), name);
 }
 
@@ -133,9 +137,13 @@ export function fsnotifyChange(d: Dentry, mask: number): void {
   if (watched(d)) onDentry(d, mask);
 }
 
-/** An attribute change known by inode only (chmod, chown, utimes, truncate): its own watches. */
-export function fsnotifyInodeChange(inode: Inode, mask: number): void {
-  toInode(inode, isDirInode(inode) ? mask | IN_ISDIR : mask);
+/**
+ * fsnotify_change (chmod, chown, utimes, truncate): the object's watches and, given the dentry
+ * it was reached by, its directory's.
+ */
+export function fsnotifyInodeChange(inode: Inode, mask: number, d?: Dentry): void {
+  if (d !== undefined && d.inode === inode) fsnotifyChange(d, mask);
+  else toInode(inode, isDirInode(inode) ? mask | IN_ISDIR : mask);
 }
 
 /**
@@ -145,7 +153,7 @@ export function fsnotifyInodeChange(inode: Inode, mask: number): void {
 export function fsnotifyInodeRemove(inode: Inode): void {
   const marks = inode.fsnotifyMarks;
   if (marks === null) return;
-  toInode(inode, IN_DELETE_SELF);
+  toInode(inode, IN_DELETE_SELF | (isDirInode(inode) ? IN_ISDIR : 0));
   for (const m of [...marks]) m.inodeGone();
   inode.fsnotifyMarks = null;
 }

@@ -53,8 +53,9 @@ class InotifyMark implements FsnotifyMark {
     if ((this.mask & IN_ONESHOT) !== 0) this.group.destroyMark(this);
   }
 
+  /** The inode went: the watch ends with IN_IGNORED, as inotify_freeing_mark queues it. */
   inodeGone(): void {
-    this.group.destroyMark(this, false);
+    this.group.destroyMark(this);
   }
 }
 
