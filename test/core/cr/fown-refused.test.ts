@@ -1,6 +1,6 @@
 // A checkpoint of a task holding a lease, a file owner / O_ASYNC registration, a resized pipe or
 // a queued F_SETSIG signal (whose si_band/si_fd the model has no field for) is refused with
-// EOPNOTSUPP naming the object: C/R of those is issue 16.
+// EOPNOTSUPP naming the object, and so is an inotify instance: C/R of those is issue 16.
 import { describe, expect, it } from "vitest";
 import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
 import { CrError, EOPNOTSUPP } from "../../../src/core/cr/errors.ts";
@@ -8,6 +8,7 @@ import { AT_FDCWD, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY } from "../../../src/mach
 import type { File } from "../../../src/machine/fs/file.ts";
 import { fModown, POLL_IN } from "../../../src/machine/fs/fown.ts";
 import { addLease } from "../../../src/machine/fs/leases.ts";
+import { inotifyFile } from "../../../src/machine/fs/notify/inotify.ts";
 import { F_RDLCK } from "../../../src/machine/fs/locks.ts";
 import { openAt, openPath } from "../../../src/machine/fs/open.ts";
 import { PipeInode, pipeSetSize } from "../../../src/machine/fs/pipe.ts";
@@ -70,6 +71,12 @@ describe("a checkpoint refuses leases, file owners and what they signal", () => 
     init.files!.installNew(w, false);
     expect(pipeSetSize((path.dentry.inode as PipeInode).pipe, 1 << 20, true)).toBe(1 << 20);
     expect(refusal(k, init).message).toMatch(/has a size set by F_SETPIPE_SZ \(1048576 bytes\): checkpoint\/restart of pipe sizes is not implemented yet$/);
+  });
+
+  it("refuses an inotify instance", () => {
+    const { k, init } = frozen();
+    const fd = init.files!.installNew(inotifyFile(k, 0, "test"), false);
+    expect(refusal(k, init).message).toBe(`fd ${fd} is an inotify instance: checkpoint/restart of an inotify instance is not implemented yet`);
   });
 
   it("refuses a queued signal carrying si_band and si_fd", () => {
