@@ -53,6 +53,13 @@ describe("inotify queue", () => {
     expect(g.events.length).toBe(MAX_QUEUED_EVENTS + 1);
     expect(g.events[MAX_QUEUED_EVENTS]).toEqual({ wd: -1, mask: IN_Q_OVERFLOW, cookie: 0, name: null });
     expect(g.events[0]).toEqual({ wd, mask: IN_CREATE, cookie: 0, name: "fa0" });
+    // The overflow event counts: one read leaves the queue full, a second makes room.
+    g.shift();
+    k.kobj.put(open(c, "/late1"));
+    expect(g.events.length).toBe(MAX_QUEUED_EVENTS);
+    g.shift();
+    k.kobj.put(open(c, "/late2"));
+    expect(g.events[g.events.length - 1].name).toBe("late2");
     while (g.events.length > 0) g.shift(); // as reads do: the overflow event going lets events in again
     g.queue({ wd, mask: IN_CREATE, cookie: 0, name: "x" });
     g.queue({ wd, mask: IN_CREATE, cookie: 0, name: "x" });

@@ -70,15 +70,21 @@ export class InotifyGroup {
 
   constructor(readonly k: Kernel) {}
 
-  /** fsnotify_add_event with inotify_merge. */
+  /**
+   * fsnotify_insert_event with inotify_merge: a full queue (the overflow event counts) drops the
+   * event and gets one IN_Q_OVERFLOW if it has none; otherwise a copy of the last event is dropped.
+   */
   queue(e: InotifyEvent): void {
-    const last = this.events[this.events.length - 1];
-    if (this.overflowed) return;
-    if (last !== undefined && last.wd === e.wd && last.mask === e.mask && last.cookie === e.cookie && last.name === e.name) return;
     if (this.events.length >= MAX_QUEUED_EVENTS) {
+      if (this.overflowed) return;
       this.events.push({ wd: -1, mask: IN_Q_OVERFLOW, cookie: 0, name: null });
       this.overflowed = true;
-    } else this.events.push(e);
+      this.k.wakeAll(this.wq);
+      return;
+    }
+    const last = this.events[this.events.length - 1];
+    if (last !== undefined && last.wd === e.wd && last.mask === e.mask && last.cookie === e.cookie && last.name === e.name) return;
+    this.events.push(e);
     this.k.wakeAll(this.wq);
   }
 
