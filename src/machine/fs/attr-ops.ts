@@ -1,8 +1,10 @@
 // Changing and checking inode attributes: chmod, chown, truncate and access (Linux's
 // chmod_common, chown_common, do_truncate, do_faccessat).
-import { CAP_CHOWN, CAP_FSETID, isDir, isReg, MAX_LFS_FILESIZE, S_IALLUGO, S_IFMT, S_ISGID, S_ISUID } from "./constants.ts";
+import { fsnotifyInodeChange, IN_ACCESS, IN_ATTRIB, IN_MODIFY } from "./notify/fsnotify.ts";
+import { breakLease } from "./leases.ts";
+import { CAP_CHOWN, CAP_FSETID, isDir, isReg, MAX_LFS_FILESIZE, O_WRONLY, S_IALLUGO, S_IFMT, S_ISGID, S_ISUID } from "./constants.ts";
 import { EFBIG, EINVAL, EISDIR, EPERM } from "./errno.ts";
-import { removePrivs, timeNow, type FsCtx, type Inode, type Path } from "./inode.ts";
+import { removePrivs, timeNow, type Dentry, type FsCtx, type Inode, type Path } from "./inode.ts";
 import { inodePermission, MAY_WRITE, ownerOrCapable, type PermCred } from "./perm.ts";
 import { TmpfsFile } from "./tmpfs/tmpfs.ts";
 
@@ -11,7 +13,8 @@ const NO_CHANGE = 0xffffffff;
 /** proc's entries keep the modes and owners proc gives them (proc_setattr refuses ATTR_MODE). */
 const fixedAttrs = (inode: Inode): boolean => inode.sb.type === "proc";
 
-export function chmodInode(c: FsCtx, inode: Inode, mode: number): number {
+/** chmod; `d` (the name it was reached by) lets the directory's watches hear it too. */
+export function chmodInode(c: FsCtx, inode: Inode, mode: number, d?: Dentry): number {
   const cred = c.t.cred;
   if (!ownerOrCapable(cred, inode)) return -EPERM;
   if (fixedAttrs(inode)) return -EPERM;
@@ -21,11 +24,12 @@ export function chmodInode(c: FsCtx, inode: Inode, mode: number): number {
   if (!isDir(inode.mode) && !cred.inGroup(inode.gid) && !cred.capable(CAP_FSETID)) m &= ~S_ISGID;
   inode.mode = (inode.mode & S_IFMT) | m;
   inode.ctimeNs = timeNow(c.k);
+  fsnotifyInodeChange(inode, IN_ATTRIB, d);
   return 0;
 }
 
 /** chown: uid / gid of 0xffffffff (-1) leave that id unchanged. */
-export function chownInode(c: FsCtx, inode: Inode, uid: number, gid: number): number {
+export function chownInode(c: FsCtx, inode: Inode, uid: number, gid: number, d?: Dentry): number {
   const cred = c.t.cred;
   uid >>>= 0;
   gid >>>= 0;
@@ -46,11 +50,12 @@ export function chownInode(c: FsCtx, inode: Inode, uid: number, gid: number): nu
     }
   }
   inode.ctimeNs = timeNow(c.k);
+  fsnotifyInodeChange(inode, IN_ATTRIB, d);
   return 0;
 }
 
 /** Truncate a regular file to length (the caller checked the fd or path permission). */
-export function truncateInode(c: FsCtx, inode: Inode, length: number): number {
+export function truncateInode(c: FsCtx, inode: Inode, length: number, d?: Dentry): number {
   if (isDir(inode.mode)) return -EISDIR;
   if (!isReg(inode.mode)) return -EINVAL;
   if (length < 0) return -EINVAL;
@@ -60,6 +65,7 @@ export function truncateInode(c: FsCtx, inode: Inode, length: number): number {
     inode.truncate(length);
     removePrivs(c, inode);
   }
+  fsnotifyInodeChange(inode, IN_MODIFY, d);
   return 0;
 }
 
@@ -68,8 +74,10 @@ export function truncatePath(c: FsCtx, p: Path, length: number): number {
   const inode = p.dentry.inode;
   if (isDir(inode.mode)) return -EISDIR;
   if (!isReg(inode.mode)) return -EINVAL;
-  const err = inodePermission(c.t.cred, inode, MAY_WRITE);
-  return err !== 0 ? err : truncateInode(c, inode, length);
+  let err = inodePermission(c.t.cred, inode, MAY_WRITE);
+  // vfs_truncate breaks leases as an open for writing would (waiting, never EWOULDBLOCK).
+  if (err === 0) err = breakLease(c.k, c.t, inode, O_WRONLY);
+  return err !== 0 ? err : truncateInode(c, inode, length, p.dentry);
 }
 
 /**
@@ -99,7 +107,7 @@ export const UTIME_OMIT = 0x3ffffffe;
  */
 export type TimeSpec = bigint | typeof UTIME_NOW | typeof UTIME_OMIT;
 
-export function utimesInode(c: FsCtx, inode: Inode, times: [TimeSpec, TimeSpec] | null): number {
+export function utimesInode(c: FsCtx, inode: Inode, times: [TimeSpec, TimeSpec] | null, d?: Dentry): number {
   const cred = c.t.cred;
   const now = timeNow(c.k);
   const explicit = times !== null && (times[0] !== UTIME_NOW || times[1] !== UTIME_NOW) &&
@@ -114,5 +122,9 @@ export function utimesInode(c: FsCtx, inode: Inode, times: [TimeSpec, TimeSpec] 
   inode.atimeNs = pick(times?.[0], inode.atimeNs);
   inode.mtimeNs = pick(times?.[1], inode.mtimeNs);
   inode.ctimeNs = now;
+  // fsnotify_change: both times is a utimes call (IN_ATTRIB); one alone reads as access or modify.
+  const omitA = times?.[0] === UTIME_OMIT;
+  const omitM = times?.[1] === UTIME_OMIT;
+  if (!omitA || !omitM) fsnotifyInodeChange(inode, !omitA && !omitM ? IN_ATTRIB : omitM ? IN_ACCESS : IN_MODIFY, d);
   return 0;
 }

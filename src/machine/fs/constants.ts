@@ -21,7 +21,8 @@ export const O_NOFOLLOW = 0o400000;
 export const O_NOATIME = 0o1000000;
 export const O_CLOEXEC = 0o2000000;
 export const O_PATH = 0o10000000;
-export const O_TMPFILE = 0o20000000 | O_DIRECTORY;
+export const __O_TMPFILE = 0o20000000;
+export const O_TMPFILE = __O_TMPFILE | O_DIRECTORY;
 
 /** What an open file keeps in f_flags (do_dentry_open drops the open-time-only flags). */
 export const O_OPEN_ONLY = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;

@@ -6,9 +6,12 @@
 import type { KObjectRegistry } from "../kernel/kref.ts";
 import { KObject } from "../kernel/kref.ts";
 import { EINVAL, ENXIO, ESPIPE } from "./errno.ts";
-import { O_ACCMODE, O_OPEN_ONLY, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET } from "./constants.ts";
+import { FASYNC, O_ACCMODE, O_OPEN_ONLY, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET } from "./constants.ts";
+import type { FownStruct } from "./fown.ts";
 import type { FsCtx, Inode, Path } from "./inode.ts";
 import type { IoIter } from "./iov.ts";
+import { removeFileLease } from "./leases.ts";
+import { fsnotifyClose } from "./notify/fsnotify.ts";
 import { locksRemoveFile } from "./locks.ts";
 import type { PollTable } from "./poll.ts";
 import type { Task } from "../kernel/task.ts";
@@ -37,6 +40,12 @@ export interface FileOperations {
   poll?(c: FsCtx, f: File, pt: PollTable | null): number;
   /** The last reference is gone. */
   release?(f: File): void;
+  /**
+   * O_ASYNC turned on or off through fd (F_SETFL, FIOASYNC), or off at the last close (fd -1):
+   * join or leave the object's fasync list (fown.ts's fasyncHelper). Without it O_ASYNC is a
+   * flag that signals nothing, as for Linux's regular files.
+   */
+  fasync?(f: File, fd: number, on: boolean): number;
   /**
    * The kind-specific lines of /proc/<pid>/fdinfo/N after pos/flags/mnt_id/ino, exactly as Linux
    * prints them (each ending in a newline): "eventfd-count: ...", "tfd: ... events: ..." ...
@@ -69,6 +78,12 @@ export class File extends KObject {
    * removes them from their epoll sets, as eventpoll_release does. null until one is added.
    */
   epWatches: Set<FileWatch> | null = null;
+  /** f_owner: who gets SIGIO for this file (F_SETOWN, leases); null until first set (fown.ts). */
+  fown: FownStruct | null = null;
+  /** FMODE_NONOTIFY: no fsnotify events for this file (the inotify files themselves). */
+  noNotify = false;
+  /** Which of the inode's open counts this file is in, fixed at open (get_write_access, i_readcount_inc). */
+  private readonly counted: "write" | "read" | null;
 
   constructor(
     registry: KObjectRegistry,
@@ -80,6 +95,9 @@ export class File extends KObject {
     this.flags = flags & ~O_OPEN_ONLY;
     this.inode = path.dentry.inode;
     this.inode.get();
+    this.counted = this.writable ? "write" : this.readable ? "read" : null;
+    if (this.counted === "write") this.inode.writeCount++;
+    else if (this.counted === "read") this.inode.readCount++;
   }
 
   /** FMODE_READ: opened O_RDONLY or O_RDWR (and not O_PATH). */
@@ -102,9 +120,16 @@ export class File extends KObject {
   protected override release(): void {
     try {
       if (this.epWatches !== null) for (const w of [...this.epWatches]) w.detach();
-      if (this.inode.flctx !== null) locksRemoveFile(this);
+      fsnotifyClose(this);
+      if ((this.flags & FASYNC) !== 0) this.ops.fasync?.(this, -1, false);
+      if (this.inode.flctx !== null) {
+        removeFileLease(this);
+        locksRemoveFile(this);
+      }
       this.ops.release?.(this);
     } finally {
+      if (this.counted === "write") this.inode.writeCount--;
+      else if (this.counted === "read") this.inode.readCount--;
       this.inode.put();
     }
   }

@@ -9,7 +9,8 @@
 // any time; everything they point at is reached through weak lookups (kobj.tryGet).
 import type { Kernel } from "../kernel/kernel.ts";
 import type { Task } from "../kernel/task.ts";
-import { EACCES, EPERM } from "./errno.ts";
+import { EACCES, EOPNOTSUPP, EPERM } from "./errno.ts";
+import { fsnotifyInodeRemove, type FsnotifyMark } from "./notify/fsnotify.ts";
 import { CAP_FSETID, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, S_ISGID, S_ISUID } from "./constants.ts";
 import type { File } from "./file.ts";
 import type { FileLockContext } from "./locks.ts";
@@ -67,6 +68,13 @@ export abstract class Inode {
   gone?: () => number;
   /** Open files (and, later, mappings) using the inode: Linux's i_count minus the dentries. */
   users = 0;
+  /** i_writecount / i_readcount: files open for writing, and open read-only (lease conflicts). */
+  writeCount = 0;
+  readCount = 0;
+  /** i_fsnotify_marks: the watches on this inode (notify/fsnotify.ts); null while there are none. */
+  fsnotifyMarks: FsnotifyMark[] | null = null;
+  /** I_LINKABLE: an O_TMPFILE file opened without O_EXCL, which linkat may still give a name. */
+  linkable = false;
   /** The inode's file locks (i_flctx), made by the first lock request; null before (locks.ts). */
   flctx: FileLockContext | null = null;
 
@@ -106,13 +114,19 @@ export abstract class Inode {
   }
 
   put(): void {
-    if (--this.users === 0 && this.nlink === 0) this.evict();
+    if (--this.users === 0 && this.nlink === 0) this.destroy();
   }
 
   /** The last name went while nobody used the inode, or the last user went after it. */
   dropLink(): void {
     if (this.nlink > 0) this.nlink--;
-    if (this.nlink === 0 && this.users === 0) this.evict();
+    if (this.nlink === 0 && this.users === 0) this.destroy();
+  }
+
+  /** iput_final: watches hear IN_DELETE_SELF and go, then the data is freed. */
+  private destroy(): void {
+    if (this.fsnotifyMarks !== null) fsnotifyInodeRemove(this);
+    this.evict();
   }
 
   /** Free the inode's data (its page cache). Runs at most once, when nlink and users are 0. */
@@ -157,6 +171,14 @@ export abstract class DirInode extends Inode {
 
   mkdir(_c: FsCtx, _dir: Dentry, _name: string, _mode: number): Dentry | number {
     return -EPERM;
+  }
+
+  /**
+   * O_TMPFILE: a new regular file in this directory's file system with no name (nlink 0, an
+   * unhashed dentry "#<ino>"), freed when its last user goes. EOPNOTSUPP where there is none.
+   */
+  tmpfile(_c: FsCtx, _dir: Dentry, _mode: number): Dentry | number {
+    return -EOPNOTSUPP;
   }
 
   symlink(_c: FsCtx, _dir: Dentry, _name: string, _target: string): Dentry | number {

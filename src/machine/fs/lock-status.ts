@@ -5,7 +5,8 @@ import type { Task } from "../kernel/task.ts";
 import { devMajor, devMinor } from "./constants.ts";
 import { registerFdinfoSource } from "./fdinfo.ts";
 import type { File } from "./file.ts";
-import { F_WRLCK, OFFSET_MAX, type FileLock } from "./locks.ts";
+import { targetLeaseType, type Lease } from "./leases.ts";
+import { F_RDLCK, F_WRLCK, OFFSET_MAX, type FileLock } from "./locks.ts";
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, "0");
 
@@ -20,7 +21,16 @@ function lockStatus(fl: FileLock, viewer: Task): string {
   return `${kind}${type} ${pid} ${hex2(devMajor(sb.dev))}:${hex2(devMinor(sb.dev))}:${fl.file.inode.ino} ${range}\n`;
 }
 
-/** show_fd_locks: the flock, then the POSIX and OFD locks of f that `owner`'s table or f holds. */
+/** lock_get_status for a lease: its state and the type it is heading for. */
+function leaseStatus(l: Lease, viewer: Task): string {
+  const type = targetLeaseType(l);
+  const name = type === F_WRLCK ? "WRITE" : type === F_RDLCK ? "READ" : "UNLCK";
+  const sb = l.file.inode.sb;
+  const state = l.unlockPending || l.downgradePending ? "BREAKING  " : "ACTIVE    ";
+  return `LEASE  ${state}${name} ${l.pid.nrIn(viewer.pidNs)} ${hex2(devMajor(sb.dev))}:${hex2(devMinor(sb.dev))}:${l.file.inode.ino} 0 EOF\n`;
+}
+
+/** show_fd_locks: the flock, then the POSIX and OFD locks of f that `owner`'s table or f holds, then f's lease. */
 export function showFdLocks(f: File, owner: Task): string {
   const ctx = f.inode.flctx;
   if (ctx === undefined || ctx === null) return "";
@@ -30,6 +40,7 @@ export function showFdLocks(f: File, owner: Task): string {
     if (fl.file !== f || (fl.owner !== f && fl.owner !== owner.files)) continue;
     s += `lock:\t${++id}: ${lockStatus(fl, owner)}`;
   }
+  for (const l of ctx.leases) if (l.file === f) s += `lock:\t${++id}: ${leaseStatus(l, owner)}`;
   return s;
 }
 

@@ -18,6 +18,7 @@ import type { Task } from "../kernel/task.ts";
 import { WaitQueue } from "../kernel/wait-queue.ts";
 import { EAGAIN, EDEADLK } from "./errno.ts";
 import type { File } from "./file.ts";
+import type { Lease } from "./leases.ts";
 
 export const F_RDLCK = 0;
 export const F_WRLCK = 1;
@@ -27,7 +28,7 @@ export const OFFSET_MAX = 2n ** 63n - 1n;
 /** MAX_DEADLK_ITERATIONS: the wait-for walk gives up (no EDEADLK) after this many steps. */
 const MAX_DEADLK_ITERATIONS = 10;
 
-export type LockKind = "posix" | "ofd" | "flock";
+export type LockKind = "posix" | "ofd" | "flock" | "lease";
 
 export interface FileLock {
   readonly kind: LockKind;
@@ -49,12 +50,14 @@ export class FileLockContext {
   readonly flocks: FileLock[] = [];
   /** POSIX and OFD locks; an owner's locks are contiguous and sorted by start (as Linux keeps them). */
   readonly posix: FileLock[] = [];
+  /** Leases (leases.ts), in the order they were taken. */
+  readonly leases: Lease[] = [];
   readonly wait = new WaitQueue();
 
   constructor(readonly k: Kernel) {}
 
   get empty(): boolean {
-    return this.flocks.length === 0 && this.posix.length === 0;
+    return this.flocks.length === 0 && this.posix.length === 0 && this.leases.length === 0;
   }
 }
 
@@ -211,5 +214,5 @@ export function holdsLocks(f: File, files: object): LockKind | null {
   for (const fl of [...ctx.posix, ...ctx.flocks]) {
     if (fl.owner === f || (fl.kind === "posix" && fl.owner === files)) return fl.kind;
   }
-  return null;
+  return ctx.leases.some((l) => l.file === f) ? "lease" : null;
 }

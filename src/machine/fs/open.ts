@@ -1,8 +1,10 @@
 // Opening files (Linux's do_filp_open, condensed): the walk, O_CREAT / O_EXCL, O_NOFOLLOW,
 // O_DIRECTORY, the permission checks of may_open, O_TRUNC, and the file object itself.
-import { isDir, isLnk, MAY_READ, MAY_WRITE, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, S_IALLUGO } from "./constants.ts";
-import { EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP } from "./errno.ts";
+import { __O_TMPFILE, isDir, isLnk, MAY_EXEC, MAY_READ, MAY_WRITE, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, S_IALLUGO } from "./constants.ts";
+import { EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR } from "./errno.ts";
 import { File } from "./file.ts";
+import { breakLease } from "./leases.ts";
+import { fsnotifyCreate, fsnotifyOpen } from "./notify/fsnotify.ts";
 import { isDirInode, type FsCtx, type Path } from "./inode.ts";
 import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, lookupAt, lookupCreate, lookupParentAt } from "./namei.ts";
 import { inodePermission, mayCreate } from "./perm.ts";
@@ -34,16 +36,20 @@ export function openPath(c: FsCtx, p: Path, flags: number, createdAt: string, pr
   const f = new File(c.k.kobj, p, flags, createdAt);
   if (priv !== undefined) f.priv = priv;
   if ((flags & O_PATH) !== 0) return f;
-  // The inode's open sees O_NOCTTY (a terminal's open decides on it); do_dentry_open drops it after.
+  // do_dentry_open: leases are broken before the file system's open runs. The inode's open sees
+  // O_NOCTTY (a terminal's open decides on it); do_dentry_open drops it after.
+  let err = breakLease(c.k, c.t, p.dentry.inode, flags);
   f.flags |= flags & O_NOCTTY;
-  const err = p.dentry.inode.open(c, f);
+  if (err === 0) err = p.dentry.inode.open(c, f);
   f.flags &= ~O_NOCTTY;
   if (err < 0) {
     // The file never became usable: drop it before its inode's open took anything.
     f.ops = { positional: false };
+    f.noNotify = true;
     c.k.kobj.put(f, "open failed");
     return err;
   }
+  fsnotifyOpen(f);
   return f;
 }
 
@@ -73,14 +79,37 @@ function openTarget(c: FsCtx, dirfd: number, name: string, flags: number, mode: 
   const umask = c.t.fs?.umask ?? 0o022;
   const d = dirInode.create(c, dir.dentry, t.parent.last, mode & S_IALLUGO & ~umask);
   if (typeof d === "number") return d;
+  fsnotifyCreate(dir.dentry, d);
   return { path: { mnt: dir.mnt, dentry: d }, created: true };
+}
+
+/**
+ * do_tmpfile: the directory named (followed unless O_NOFOLLOW) gets a nameless file, which
+ * needs write and search permission on it; the new file itself is not permission-checked.
+ */
+function openTmpfile(c: FsCtx, dirfd: number, name: string, flags: number, mode: number, createdAt: string): File | number {
+  const dir = lookupAt(c, dirfd, name, ((flags & O_NOFOLLOW) === 0 ? LOOKUP_FOLLOW : 0) | LOOKUP_DIRECTORY);
+  if (typeof dir === "number") return dir;
+  const dirInode = dir.dentry.inode;
+  if (!isDirInode(dirInode)) return -ENOTDIR;
+  const err = inodePermission(c.t.cred, dirInode, MAY_WRITE | MAY_EXEC);
+  if (err !== 0) return err;
+  const umask = c.t.fs?.umask ?? 0o022;
+  const d = dirInode.tmpfile(c, dir.dentry, mode & S_IALLUGO & ~umask);
+  if (typeof d === "number") return d;
+  if ((flags & O_EXCL) === 0) d.inode.linkable = true;
+  return openPath(c, { mnt: dir.mnt, dentry: d }, flags & ~O_TMPFILE, createdAt);
 }
 
 /** openat: the new file (its one reference is the caller's), or -errno. */
 export function openAt(c: FsCtx, dirfd: number, name: string, flags: number, mode: number, createdAt: string): File | number {
-  if ((flags & O_TMPFILE) === O_TMPFILE) return -EOPNOTSUPP;
-  if ((flags & O_CREAT) !== 0 && (flags & O_DIRECTORY) !== 0) return -EINVAL;
   if ((flags & O_PATH) !== 0) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  if ((flags & __O_TMPFILE) !== 0) {
+    // build_open_flags: O_TMPFILE comes with O_DIRECTORY, never O_CREAT, and a writable mode.
+    if ((flags & (O_TMPFILE | O_CREAT)) !== O_TMPFILE || (accMode(flags) & MAY_WRITE) === 0) return -EINVAL;
+    return openTmpfile(c, dirfd, name, flags, mode, createdAt);
+  }
+  if ((flags & O_CREAT) !== 0 && (flags & O_DIRECTORY) !== 0) return -EINVAL;
   const target = openTarget(c, dirfd, name, flags, mode);
   if (typeof target === "number") return target;
   const { path, created } = target;

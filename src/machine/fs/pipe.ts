@@ -1,4 +1,5 @@
-// Pipes (Linux's fs/pipe.c): a ring of up to 16 page buffers (64 KiB), each a machine frame.
+// Pipes (Linux's fs/pipe.c): a ring of up to 16 page buffers (64 KiB; F_SETPIPE_SZ changes the
+// count), each a machine frame.
 // Writes merge into the last page when they fit, otherwise take fresh pages, exactly as
 // pipe_write does — which is what makes writes of at most PIPE_BUF bytes atomic. Readers sleep
 // until there is data or no writer; writers sleep until there is room, and get EPIPE plus
@@ -11,8 +12,9 @@ import { WaitQueue } from "../kernel/wait-queue.ts";
 import type { Frame } from "../mm/frame.ts";
 import { PAGE_SIZE } from "../mm/frame.ts";
 import { O_NONBLOCK, S_IFIFO } from "./constants.ts";
-import { EAGAIN, EFAULT, ENOMEM, ENOTTY, ENXIO, EPIPE } from "./errno.ts";
+import { EAGAIN, EBUSY, EFAULT, EINVAL, ENOMEM, ENOTTY, ENXIO, EPERM, EPIPE } from "./errno.ts";
 import type { Task } from "../kernel/task.ts";
+import { fasyncHelper, killFasync, POLL_IN, POLL_OUT, type FasyncList } from "./fown.ts";
 import { noLlseek, type File, type FileOperations, type Pos } from "./file.ts";
 import { Inode, timeNow, type FsCtx, type SuperBlock } from "./inode.ts";
 import type { IoIter } from "./iov.ts";
@@ -34,11 +36,15 @@ interface PipeBuffer {
 /** One pipe (pipe_inode_info): the buffers and who is attached. */
 export class Pipe {
   readonly bufs: PipeBuffer[] = [];
-  readonly maxUsage = PIPE_DEF_BUFFERS;
+  /** max_usage: the ring's slots, PIPE_DEF_BUFFERS until F_SETPIPE_SZ changes it. */
+  maxUsage = PIPE_DEF_BUFFERS;
   readers = 0;
   writers = 0;
   readonly rdWait = new WaitQueue();
   readonly wrWait = new WaitQueue();
+  /** O_ASYNC ends: read ends get SIGIO (POLL_IN) after writes, write ends (POLL_OUT) after reads. */
+  readonly fasyncReaders: FasyncList = [];
+  readonly fasyncWriters: FasyncList = [];
   /** A named FIFO's opens waiting for the other end (wait_for_partner), and where they sleep. */
   readonly waitingReaders = new Set<Task>();
   readonly waitingWriters = new Set<Task>();
@@ -79,6 +85,27 @@ export class Pipe {
     for (const b of this.bufs) this.k.frames.put(b.frame);
     this.bufs.length = 0;
   }
+}
+
+/** /proc/sys/fs/pipe-max-size's default: the most F_SETPIPE_SZ gives without CAP_SYS_RESOURCE. */
+export const PIPE_MAX_SIZE = 1 << 20;
+
+/**
+ * pipe_set_size (F_SETPIPE_SZ): the size rounds up to a power-of-two number of pages (at least
+ * one); over pipe-max-size needs CAP_SYS_RESOURCE (EPERM), and a ring smaller than the pages
+ * in use is EBUSY. Returns the new size in bytes or -errno. Writers may have room now.
+ */
+export function pipeSetSize(p: Pipe, arg: number, capSysResource: boolean): number {
+  const size = arg >>> 0;
+  if (size > 2 ** 31) return -EINVAL;
+  let pages = 1;
+  while (pages * PAGE_SIZE < size) pages *= 2;
+  const bytes = pages * PAGE_SIZE;
+  if (pages > p.maxUsage && bytes > PIPE_MAX_SIZE && !capSysResource) return -EPERM;
+  if (pages < p.bufs.length) return -EBUSY;
+  p.maxUsage = pages;
+  p.k.wakeAll(p.wrWait);
+  return bytes;
 }
 
 /** Whether a waiting opener is still there to be a partner (a killed one is not). */
@@ -134,9 +161,17 @@ export class PipeInode extends Inode {
 
 const pipeOf = (f: File): Pipe => (f.inode as PipeInode).pipe;
 
-function pipeRead(c: FsCtx, f: File, to: IoIter, _pos: Pos): number {
+/** pipe_read: every non-empty read ends by telling O_ASYNC writers there may be room. */
+function pipeRead(c: FsCtx, f: File, to: IoIter, pos: Pos): number {
   const p = pipeOf(f);
   if (to.remaining === 0) return 0;
+  const ret = pipeReadBufs(c, f, to, pos);
+  killFasync(c.k, p.fasyncWriters, POLL_OUT);
+  return ret;
+}
+
+function pipeReadBufs(c: FsCtx, f: File, to: IoIter, _pos: Pos): number {
+  const p = pipeOf(f);
   let ret = 0;
   while (p.bufs.length > 0 && to.remaining > 0) {
     const b = p.bufs[0];
@@ -170,6 +205,8 @@ function brokenPipe(c: FsCtx, ret: number): number {
 
 function pipeWrite(c: FsCtx, f: File, from: IoIter, _pos: Pos): number {
   const p = pipeOf(f);
+  // pipe_write: an empty write returns at once (no EPIPE, SIGPIPE or SIGIO).
+  if (from.remaining === 0) return 0;
   const prog = c.nonblock === true ? { done: 0, interrupted: false } : resumeProgress(c.t);
   if (prog.interrupted) return prog.done;
   let ret = prog.done;
@@ -177,6 +214,7 @@ function pipeWrite(c: FsCtx, f: File, from: IoIter, _pos: Pos): number {
   const result = (r: number): number => {
     endProgress(c.t);
     if (r > 0 || ret > 0) c.k.wakeAll(p.rdWait);
+    killFasync(c.k, p.fasyncReaders, POLL_IN);
     return r;
   };
   if (!p.hasReaders) return result(brokenPipe(c, ret));
@@ -211,6 +249,7 @@ function pipeWrite(c: FsCtx, f: File, from: IoIter, _pos: Pos): number {
     }
     if ((f.flags & O_NONBLOCK) !== 0 || c.nonblock === true) return result(ret > 0 ? ret : -EAGAIN);
     c.k.wakeAll(p.rdWait);
+    killFasync(c.k, p.fasyncReaders, POLL_IN);
     return sleepWithProgress(c.k, c.t, p.wrWait, ret);
   }
 }
@@ -222,6 +261,10 @@ function pipeRelease(f: File): void {
   // Readers see EOF, writers see EPIPE: both re-check when woken.
   p.k.wakeAll(p.rdWait);
   p.k.wakeAll(p.wrWait);
+  if ((p.readers === 0) !== (p.writers === 0)) {
+    killFasync(p.k, p.fasyncReaders, POLL_IN);
+    killFasync(p.k, p.fasyncWriters, POLL_OUT);
+  }
   if (p.readers === 0 && p.writers === 0) p.free();
 }
 
@@ -247,7 +290,16 @@ function pipePoll(_c: FsCtx, f: File, pt: PollTable | null): number {
   return mask;
 }
 
+/** pipe_fasync: a read end joins the readers' list, a write end the writers'. */
+function pipeFasync(f: File, fd: number, on: boolean): number {
+  const p = pipeOf(f);
+  if (f.readable) fasyncHelper(fd, f, on, p.fasyncReaders);
+  if (f.writable) fasyncHelper(fd, f, on, p.fasyncWriters);
+  return 0;
+}
+
 export const pipeOps: FileOperations = {
+  fasync: pipeFasync,
   positional: false,
   poll: pipePoll,
   read: pipeRead,

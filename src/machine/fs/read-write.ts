@@ -6,6 +6,7 @@ import { EBADF, EINVAL } from "./errno.ts";
 import type { File, Pos } from "./file.ts";
 import type { FsCtx } from "./inode.ts";
 import { KernelIter, type IoIter } from "./iov.ts";
+import { fsnotifyAccess, fsnotifyModify } from "./notify/fsnotify.ts";
 
 export function vfsRead(c: FsCtx, f: File, to: IoIter, pos?: Pos): number {
   if (!f.readable) return -EBADF;
@@ -13,6 +14,7 @@ export function vfsRead(c: FsCtx, f: File, to: IoIter, pos?: Pos): number {
   const p = pos ?? { value: f.pos };
   const r = f.ops.read(c, f, to, p);
   if (pos === undefined) f.pos = p.value;
+  if (r > 0) fsnotifyAccess(f);
   return r;
 }
 
@@ -22,6 +24,7 @@ export function vfsWrite(c: FsCtx, f: File, from: IoIter, pos?: Pos): number {
   const p = pos ?? { value: f.pos };
   const r = f.ops.write(c, f, from, p);
   if (pos === undefined) f.pos = p.value;
+  if (r > 0) fsnotifyModify(f);
   return r;
 }
 

@@ -1,6 +1,7 @@
 // Operations on names (Linux's do_mkdirat, do_unlinkat, do_rmdir, do_renameat2, do_linkat,
 // do_symlinkat, do_readlinkat), with their checks in Linux's order: the walk, the kind of last
 // component, existence, permission (may_create / may_delete), then type and emptiness.
+import { fsnotifyCreate, fsnotifyLink, fsnotifyMove, fsnotifyUnlink, fsnotifyUnlinkedByRename } from "./notify/fsnotify.ts";
 import { AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, CAP_DAC_READ_SEARCH, CAP_MKNOD, isDir, S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK, S_IRWXUGO, S_ISVTX } from "./constants.ts";
 import { CharDevInode, NoDeviceInode } from "./devices.ts";
 import { EBUSY, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EXDEV } from "./errno.ts";
@@ -37,7 +38,9 @@ export function mkdirAt(c: FsCtx, dirfd: number, name: string, mode: number): nu
   if (typeof t === "number") return t;
   const umask = c.t.fs?.umask ?? 0o022;
   const d = t.dir.mkdir(c, t.p.dir.dentry, t.p.last, mode & (S_IRWXUGO | S_ISVTX) & ~umask);
-  return typeof d === "number" ? d : 0;
+  if (typeof d === "number") return d;
+  fsnotifyCreate(t.p.dir.dentry, d);
+  return 0;
 }
 
 /**
@@ -57,7 +60,7 @@ export function mknodAt(c: FsCtx, dirfd: number, name: string, mode: number, dev
   const perm = mode & S_IALLUGO & ~(c.t.fs?.umask ?? 0o022);
   const parent = t.p.dir.dentry;
   if (type === 0 || type === S_IFREG) {
-    dir.create(c, parent, t.p.last, perm);
+    fsnotifyCreate(parent, dir.create(c, parent, t.p.last, perm));
     return 0;
   }
   const sb = dir.sb;
@@ -68,7 +71,7 @@ export function mknodAt(c: FsCtx, dirfd: number, name: string, mode: number, dev
   const inode = type === S_IFIFO ? new PipeInode(sb, sb.allocIno(), c.k, 0, 0, true, perm)
     : type === S_IFCHR ? new CharDevInode(sb, sb.allocIno(), perm, rdev, now)
     : new NoDeviceInode(sb, sb.allocIno(), type | perm, type === S_IFBLK ? rdev : 0, now);
-  dir.add(c, parent, t.p.last, inode);
+  fsnotifyCreate(parent, dir.add(c, parent, t.p.last, inode));
   return 0;
 }
 
@@ -77,7 +80,9 @@ export function symlinkAt(c: FsCtx, target: string, dirfd: number, name: string)
   const t = createTarget(c, dirfd, name, false);
   if (typeof t === "number") return t;
   const d = t.dir.symlink(c, t.p.dir.dentry, t.p.last, target);
-  return typeof d === "number" ? d : 0;
+  if (typeof d === "number") return d;
+  fsnotifyCreate(t.p.dir.dentry, d);
+  return 0;
 }
 
 /** The existing child a removal names; null-safe errors for "no such entry". */
@@ -97,7 +102,26 @@ export function unlinkAt(c: FsCtx, dirfd: number, name: string): number {
   const err = mayDelete(c.t.cred, dir, v.dentry.inode, false);
   if (err !== 0) return err;
   if (c.k.vfs.isMountpoint(v.dentry)) return -EBUSY;
-  return dir.unlink(c, p.dir.dentry, v.dentry);
+  return removeNotify(c, dir, p.dir.dentry, v.dentry);
+}
+
+/**
+ * The removal, then its events in vfs_unlink's order: IN_ATTRIB (a file's link count), then
+ * d_delete's IN_DELETE_SELF and IN_IGNORED when that was the last link and nobody else uses
+ * the inode, then IN_DELETE in the directory. The inode is held meanwhile, as the dentry holds
+ * it in Linux.
+ */
+function removeNotify(c: FsCtx, dir: DirInode, parent: Dentry, victim: Dentry): number {
+  const inode = victim.inode;
+  const name = victim.name;
+  inode.get();
+  try {
+    const r = dir.unlink(c, parent, victim);
+    if (r === 0) fsnotifyUnlink(parent, victim, name, inode.nlink === 0 && inode.users === 1);
+    return r;
+  } finally {
+    inode.put();
+  }
 }
 
 export function rmdirAt(c: FsCtx, dirfd: number, name: string): number {
@@ -115,7 +139,7 @@ export function rmdirAt(c: FsCtx, dirfd: number, name: string): number {
   if (c.k.vfs.isMountpoint(v.dentry) || v.dentry === v.mnt.root) return -EBUSY;
   const inode = v.dentry.inode;
   if (isDirInode(inode) && !inode.isEmpty(c, v.dentry)) return -ENOTEMPTY;
-  return dir.unlink(c, p.dir.dentry, v.dentry);
+  return removeNotify(c, dir, p.dir.dentry, v.dentry);
 }
 
 /** d is `anc` or below it (is_subdir), within one file system. */
@@ -166,7 +190,20 @@ export function renameAt(c: FsCtx, olddfd: number, oldName: string, newdfd: numb
     if (err === 0 && exchange && target !== null && isDir(target.dentry.inode.mode)) err = inodePermission(cred, target.dentry.inode, MAY_WRITE);
     if (err !== 0) return err;
   }
-  return oldDir.rename(c, from.dentry, np.dir.dentry, np.last, exchange ? target!.dentry : null);
+  // fsnotify_move after the rename; a replaced target stays held until its events are out.
+  const oldNameNow = from.dentry.name;
+  const replaced = target !== null && !exchange ? target.dentry.inode : null;
+  replaced?.get();
+  try {
+    const r = oldDir.rename(c, from.dentry, np.dir.dentry, np.last, exchange ? target!.dentry : null);
+    if (r !== 0) return r;
+    if (replaced !== null) fsnotifyUnlinkedByRename(replaced);
+    fsnotifyMove(oldDir, newDir, oldNameNow, np.last, from.dentry.inode);
+    if (exchange) fsnotifyMove(newDir, oldDir, np.last, oldNameNow, target!.dentry.inode);
+    return 0;
+  } finally {
+    replaced?.put();
+  }
 }
 
 export function linkAt(c: FsCtx, olddfd: number, oldName: string, newdfd: number, newName: string, flags: number): number {
@@ -182,9 +219,12 @@ export function linkAt(c: FsCtx, olddfd: number, oldName: string, newdfd: number
   if (old.mnt !== t.p.dir.mnt) return -EXDEV;
   const inode = old.dentry.inode;
   if (isDir(inode.mode)) return -EPERM;
-  if (inode.nlink === 0) return -ENOENT;
+  if (inode.nlink === 0 && !inode.linkable) return -ENOENT;
   const d = t.dir.link(c, t.p.dir.dentry, t.p.last, old.dentry);
-  return typeof d === "number" ? d : 0;
+  if (typeof d === "number") return d;
+  inode.linkable = false;
+  fsnotifyLink(t.p.dir.dentry, inode, t.p.last);
+  return 0;
 }
 
 /** readlinkat's target text (the caller truncates it), or -errno. */

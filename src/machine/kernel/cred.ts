@@ -8,6 +8,7 @@ export const CAP_SETGID = 6;
 export const CAP_SETUID = 7;
 export const CAP_SETPCAP = 8;
 export const CAP_SYS_RESOURCE = 24;
+export const CAP_LEASE = 28;
 export const CAP_SYS_ADMIN = 21;
 export const CAP_AUDIT_CONTROL = 30;
 /**

@@ -40,6 +40,9 @@ export interface SigInfo {
   /** SI_TIMER: the POSIX timer's id (si_tid) and the expiries missed while this one was queued. */
   timerId?: number;
   overrun?: number;
+  /** SIGPOLL layout (F_SETSIG signals of fs/fown.ts): the poll events (si_band) and the fd (si_fd). */
+  band?: number;
+  fd?: number;
   /** Bytes supplied by user space (rt_sigqueueinfo), written back verbatim but for si_signo. */
   raw?: Uint8Array;
 }
@@ -57,6 +60,11 @@ export function encodeSigInfo(si: SigInfo, pidNr: number): Uint8Array {
     dv.setInt32(12, si.timerId, true);
     dv.setInt32(16, si.overrun ?? 0, true);
     dv.setInt32(20, si.value ?? 0, true);
+    return b;
+  }
+  if (si.band !== undefined) {
+    dv.setInt32(12, si.band, true);
+    dv.setInt32(16, si.fd ?? 0, true);
     return b;
   }
   if (si.addr !== undefined) {

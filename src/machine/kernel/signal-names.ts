@@ -21,6 +21,8 @@ export const SIGTSTP = 20;
 export const SIGTTIN = 21;
 export const SIGTTOU = 22;
 export const SIGWINCH = 28;
+export const SIGURG = 23;
+export const SIGIO = 29;
 
 const NAMES = [
   "", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL",

@@ -102,6 +102,16 @@ export class TmpfsDir extends DirInode {
     return this.add(c, dir, name, new TmpfsFile(this.sb, this.sb.allocIno(), S_IFREG | mode, this.sb.env.nowNs()));
   }
 
+  /** shmem_tmpfile + d_tmpfile: the dentry is named "#<ino>" and is unhashed from the start. */
+  override tmpfile(c: FsCtx, dir: Dentry, mode: number): Dentry {
+    const inode = new TmpfsFile(this.sb, this.sb.allocIno(), S_IFREG | mode, this.sb.env.nowNs());
+    initOwner(c, this, inode);
+    inode.nlink = 0;
+    const d = new Dentry(`#${inode.ino}`, dir, inode);
+    d.deleted = true;
+    return d;
+  }
+
   override mkdir(c: FsCtx | null, dir: Dentry, name: string, mode: number): Dentry {
     return this.add(c, dir, name, new TmpfsDir(this.sb, this.sb.allocIno(), S_IFDIR | mode, this.sb.env.nowNs()));
   }

@@ -56,6 +56,9 @@ export function encodeSignalfdSiginfo(k: Kernel, t: Task, si: SigInfo): Uint8Arr
   const fault = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, 8 /* SIGFPE */].includes(si.signo) && code > 0;
   if (fault) {
     dv.setBigUint64(72, BigInt(si.addr ?? 0), true);
+  } else if (si.band !== undefined) {
+    dv.setInt32(20, si.fd ?? 0, true);
+    dv.setUint32(28, si.band >>> 0, true);
   } else if (si.signo === SIGCHLD && code > 0) {
     dv.setUint32(12, pid >>> 0, true);
     dv.setUint32(16, uid >>> 0, true);

@@ -1,18 +1,20 @@
 // File descriptors: openat, close, close_range, dup, dup3, fcntl64, ioctl, pipe2. (sys-rw.ts has
 // the data transfers, sys-namei.ts the calls on names, sys-stat.ts statx and getdents64.)
-import { O_CLOEXEC, O_LARGEFILE, O_NONBLOCK, O_RDONLY, O_WRONLY, SETFL_MASK } from "../../fs/constants.ts";
+import { FASYNC, O_CLOEXEC, O_LARGEFILE, O_NONBLOCK, O_RDONLY, O_WRONLY, SETFL_MASK } from "../../fs/constants.ts";
 import { EBADF, EFAULT, EINVAL, EMFILE, ENOTTY } from "../../fs/errno.ts";
 import type { File } from "../../fs/file.ts";
 import type { FsCtx } from "../../fs/inode.ts";
 import { isRegInode } from "../../fs/inode.ts";
 import { openAt, openPath } from "../../fs/open.ts";
-import { PIPE_DEF_BUFFERS, PipeInode } from "../../fs/pipe.ts";
+import { PipeInode, pipeSetSize } from "../../fs/pipe.ts";
+import { CAP_SYS_RESOURCE } from "../cred.ts";
 import { unshareFiles } from "../../fs/task-files.ts";
 import { getname } from "../../fs/uaccess.ts";
 import { PAGE_SIZE } from "../../mm/frame.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../task.ts";
-import { fcntlLock, LOCK_CMDS } from "./sys-locks.ts";
+import { fcntlOwner, OWNER_CMDS, setFasync } from "./fcntl-owner.ts";
+import { fcntlLease, fcntlLock, LEASE_CMDS, LOCK_CMDS } from "./sys-locks.ts";
 import { F_ADD_SEALS, F_GET_SEALS, memfdFcntl } from "../../fs/memfd.ts";
 import type { SyscallEntry } from "./types.ts";
 
@@ -22,6 +24,7 @@ const F_SETFD = 2;
 const F_GETFL = 3;
 const F_SETFL = 4;
 const F_DUPFD_CLOEXEC = 1030;
+const F_SETPIPE_SZ = 1031;
 const F_GETPIPE_SZ = 1032;
 const FD_CLOEXEC = 1;
 const CLOSE_RANGE_UNSHARE = 2;
@@ -31,6 +34,7 @@ const FIONREAD = 0x541b;
 const FIONBIO = 0x5421;
 const FIONCLEX = 0x5450;
 const FIOCLEX = 0x5451;
+const FIOASYNC = 0x5452;
 
 /** fdget_raw: any open file, O_PATH ones included (close, dup, fcntl, fchdir, *at dirfds). */
 export function fdgetRaw(t: Task, fd: number): File | undefined {
@@ -126,15 +130,22 @@ function sysFcntl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): num
       return 0;
     case F_GETFL:
       return getfl(f);
-    case F_SETFL:
+    case F_SETFL: {
+      const err = setFasync(f, fd, (arg & FASYNC) !== 0, false);
+      if (err < 0) return err;
       f.flags = (arg & SETFL_MASK) | (f.flags & ~SETFL_MASK);
       return 0;
+    }
     case F_GETPIPE_SZ:
-      return f.inode instanceof PipeInode ? PIPE_DEF_BUFFERS * PAGE_SIZE : -EBADF;
+      return f.inode instanceof PipeInode ? f.inode.pipe.maxUsage * PAGE_SIZE : -EBADF;
+    case F_SETPIPE_SZ:
+      return f.inode instanceof PipeInode ? pipeSetSize(f.inode.pipe, arg, t.cred.capable(CAP_SYS_RESOURCE)) : -EBADF;
     case F_ADD_SEALS:
     case F_GET_SEALS:
       return memfdFcntl(f, cmd, arg);
     default:
+      if (OWNER_CMDS.includes(cmd)) return fcntlOwner(k, t, f, cmd, arg);
+      if (LEASE_CMDS.includes(cmd)) return fcntlLease(k, t, f, fd, cmd, arg);
       return LOCK_CMDS.includes(cmd) ? fcntlLock(k, t, f, cmd, arg) : -EINVAL;
   }
 }
@@ -155,6 +166,11 @@ function sysIoctl(k: Kernel, t: Task, fd: number, cmd: number, arg: number): num
       if (on === null) return -EFAULT;
       f.flags = on !== 0 ? f.flags | O_NONBLOCK : f.flags & ~O_NONBLOCK;
       return 0;
+    }
+    case FIOASYNC: {
+      const on = t.mm.readU32(arg);
+      if (on === null) return -EFAULT;
+      return setFasync(f, fd, on !== 0, true);
     }
     case FIONREAD:
       // i_size - f_pos as an int, negative past the end, as do_vfs_ioctl reports it.
@@ -198,7 +214,7 @@ export const FS_SYSCALLS: SyscallEntry[] = [
   {
     nr: 25, name: "fcntl64", args: ["d", "d", "x"],
     level: "partial", cr: "fdTables (close-on-exec), files (status flags)",
-    note: "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL, F_GETPIPE_SZ, record locks (F_GETLK/F_SETLK/F_SETLKW and their 64-bit forms), OFD locks and memfd seals (F_ADD_SEALS/F_GET_SEALS) only: F_SETPIPE_SZ, F_GETOWN/F_SETOWN/F_SETSIG, leases and F_NOTIFY give EINVAL",
+    note: "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL (O_ASYNC signals for pipes only), F_GETPIPE_SZ/F_SETPIPE_SZ, record locks (F_GETLK/F_SETLK/F_SETLKW and their 64-bit forms), OFD locks, F_SETOWN/F_GETOWN(_EX), F_SETSIG/F_GETSIG, F_SETLEASE/F_GETLEASE and memfd seals (F_ADD_SEALS/F_GET_SEALS) only: F_GETOWNER_UIDS and F_NOTIFY give EINVAL",
     fn: sysFcntl,
   },
   {
@@ -210,7 +226,7 @@ export const FS_SYSCALLS: SyscallEntry[] = [
   {
     nr: 56, name: "openat", args: ["d", "s", "x", "x"],
     level: "partial", cr: "files, fdTables; inodes, tree (O_CREAT)",
-    note: "O_TMPFILE gives EOPNOTSUPP (Linux's tmpfs has it)",
+    note: "O_TMPFILE on tmpfs only (EOPNOTSUPP elsewhere, as on procfs)",
     fn: sysOpenat,
   },
   { nr: 57, name: "close", args: ["d"], level: "full", cr: "-", fn: sysClose },

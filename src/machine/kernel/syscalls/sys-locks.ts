@@ -6,7 +6,10 @@
 // F_SETLKW64 (12, 13, 14), which musl's F_GETLK & co. are on 32-bit targets, and the OFD commands
 // (36, 37, 38) take struct flock64 {short, short, pad; s64 l_start, l_len; int l_pid; pad} (32).
 import { O_PATH, SEEK_CUR, SEEK_END, SEEK_SET } from "../../fs/constants.ts";
-import { EBADF, EFAULT, EINVAL, EOVERFLOW } from "../../fs/errno.ts";
+import { EACCES, EBADF, EFAULT, EINVAL, EOVERFLOW } from "../../fs/errno.ts";
+import { isRegInode } from "../../fs/inode.ts";
+import { addLease, deleteLease, getLease } from "../../fs/leases.ts";
+import { CAP_LEASE } from "../cred.ts";
 import type { File } from "../../fs/file.ts";
 import "../../fs/lock-status.ts";
 import { F_RDLCK, F_UNLCK, F_WRLCK, flockLock, OFFSET_MAX, posixLock, posixTestLock, type FileLock, type LockKind } from "../../fs/locks.ts";
@@ -123,6 +126,23 @@ export function fcntlLock(k: Kernel, t: Task, f: File, cmd: number, arg: number)
   if (fl.type === F_WRLCK && !f.writable) return -EBADF;
   const wait = cmd === F_SETLKW || cmd === F_SETLKW64 || cmd === F_OFD_SETLKW;
   return posixLock(k, t, request(t, f, kind, fl.type, range), wait);
+}
+
+export const F_SETLEASE = 1024;
+export const F_GETLEASE = 1025;
+export const LEASE_CMDS: readonly number[] = [F_SETLEASE, F_GETLEASE];
+
+/**
+ * fcntl_setlease / fcntl_getlease: leases on regular files, taken by the file's owner (fsuid)
+ * or with CAP_LEASE.
+ */
+export function fcntlLease(k: Kernel, t: Task, f: File, fd: number, cmd: number, arg: number): number {
+  if (cmd === F_GETLEASE) return getLease(k, f);
+  // lease_alloc checks the type before generic_setlease checks who and what.
+  if (arg !== F_RDLCK && arg !== F_WRLCK && arg !== F_UNLCK) return -EINVAL;
+  if (f.inode.uid !== t.cred.fsuid && !t.cred.capable(CAP_LEASE)) return -EACCES;
+  if (!isRegInode(f.inode)) return -EINVAL;
+  return arg === F_UNLCK ? deleteLease(k, f) : addLease(k, t, f, fd, arg);
 }
 
 const LOCK_SH = 1;

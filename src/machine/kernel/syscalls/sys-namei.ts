@@ -83,23 +83,23 @@ function faccess(k: Kernel, t: Task, dirfd: number, pathp: number, mode: number,
 
 function sysFchmodat(k: Kernel, t: Task, dirfd: number, pathp: number, mode: number): number {
   const p = pathArg(k, t, dirfd, pathp, 0);
-  return typeof p === "number" ? p : chmodInode(ctx(k, t), p.dentry.inode, mode);
+  return typeof p === "number" ? p : chmodInode(ctx(k, t), p.dentry.inode, mode, p.dentry);
 }
 
 function sysFchmod(k: Kernel, t: Task, fd: number, mode: number): number {
   const f = fdget(t, fd);
-  return f === undefined ? -EBADF : chmodInode(ctx(k, t), f.inode, mode);
+  return f === undefined ? -EBADF : chmodInode(ctx(k, t), f.inode, mode, f.path.dentry);
 }
 
 function sysFchownat(k: Kernel, t: Task, dirfd: number, pathp: number, uid: number, gid: number, flags: number): number {
   if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) !== 0) return -EINVAL;
   const p = pathArg(k, t, dirfd, pathp, flags);
-  return typeof p === "number" ? p : chownInode(ctx(k, t), p.dentry.inode, uid, gid);
+  return typeof p === "number" ? p : chownInode(ctx(k, t), p.dentry.inode, uid, gid, p.dentry);
 }
 
 function sysFchown(k: Kernel, t: Task, fd: number, uid: number, gid: number): number {
   const f = fdget(t, fd);
-  return f === undefined ? -EBADF : chownInode(ctx(k, t), f.inode, uid, gid);
+  return f === undefined ? -EBADF : chownInode(ctx(k, t), f.inode, uid, gid, f.path.dentry);
 }
 
 /** utimensat_time64(dirfd, path, times[2], flags): path NULL works on dirfd itself (futimens). */
@@ -121,10 +121,10 @@ function sysUtimensat(k: Kernel, t: Task, dirfd: number, pathp: number, timesp: 
   if (pathp === 0 && dirfd !== AT_FDCWD) {
     if (flags !== 0) return -EINVAL;
     const f = fdget(t, dirfd);
-    return f === undefined ? -EBADF : utimesInode(ctx(k, t), f.inode, times);
+    return f === undefined ? -EBADF : utimesInode(ctx(k, t), f.inode, times, f.path.dentry);
   }
   const p = pathArg(k, t, dirfd, pathp, flags);
-  return typeof p === "number" ? p : utimesInode(ctx(k, t), p.dentry.inode, times);
+  return typeof p === "number" ? p : utimesInode(ctx(k, t), p.dentry.inode, times, p.dentry);
 }
 
 function sysGetcwd(_k: Kernel, t: Task, buf: number, size: number): number {

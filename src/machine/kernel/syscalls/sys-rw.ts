@@ -73,7 +73,7 @@ function sysFtruncate(k: Kernel, t: Task, fd: number, lo: number, hi: number): n
   const f: File | undefined = fdget(t, fd);
   if (f === undefined) return -EBADF;
   if (!isRegInode(f.inode) || !f.writable) return -EINVAL;
-  return truncateInode({ k, t }, f.inode, length);
+  return truncateInode({ k, t }, f.inode, length, f.path.dentry);
 }
 
 function sysTruncate(k: Kernel, t: Task, pathp: number, lo: number, hi: number): number {

@@ -25,6 +25,7 @@ import { SCHED_SYSCALLS } from "./sys-sched.ts";
 import { KCMP_SYSCALLS } from "./sys-kcmp.ts";
 import { MEMFD_SYSCALLS } from "./sys-memfd.ts";
 import { CAPABILITY_SYSCALLS } from "./sys-capability.ts";
+import { INOTIFY_SYSCALLS } from "./sys-inotify.ts";
 import type { SyscallEntry } from "./types.ts";
 
 /** The entries of each sys-*.ts file under the file's name (the rows' `handler` column). */
@@ -53,6 +54,7 @@ export const SYSCALL_FILES: readonly (readonly [string, readonly SyscallEntry[]]
   ["sys-kcmp.ts", KCMP_SYSCALLS],
   ["sys-memfd.ts", MEMFD_SYSCALLS],
   ["sys-capability.ts", CAPABILITY_SYSCALLS],
+  ["sys-inotify.ts", INOTIFY_SYSCALLS],
 ];
 
 /** What the kernel's dispatch indexes by a7. */
