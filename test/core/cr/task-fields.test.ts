@@ -132,6 +132,7 @@ const GROUP_PROBES: Partial<Record<keyof typeof THREAD_GROUP_FIELDS, (g: ThreadG
   itimerProf: (g) => set(g, "itimerProf", { left: 7, interval: 3 }),
   oomScoreAdj: (g) => set(g, "oomScoreAdj", 400),
   oomScoreAdjMin: (g) => set(g, "oomScoreAdjMin", -500),
+  rlimits: (g) => set(g, "rlimits", Array.from({ length: 16 }, () => ({ cur: 5n, max: 9n }))),
   leader: (g, { other }) => set(g, "leader", other),
   // Through the pgrp accessor, which moves the group between the two Pids' lists and back.
   pgrpPid: (g, { t, other }) => set(g, "pgrp", g.pgrp === t.pid ? other.pid : t.pid),
