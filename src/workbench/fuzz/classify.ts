@@ -122,7 +122,8 @@ function judge(d: FuzzDesign, base: Baseline, run: Run): Classified {
   const after = snapshot(m);
   const strangers = newHostTasks(m, run.hostTasks, run.restarter);
   const outside = after.outside === before.outside || (!rejected && after.outside === base.outside) ? "" : outsideChange(before, after);
-  const runaway = r.failure?.reason.includes("did not end within") === true || (op === null && r.failure !== undefined && [...k.tasks.values()].some((t) => t.alive && t.pidNs !== k.initNs));
+  // The budget ran out with the restarter still there: in the restart, or waiting for the restored init.
+  const runaway = run.restarter?.alive === true;
   // A failed restart must give back every kernel object and frame at once (abort), before anything is killed.
   const leftover = rejected ? leftBehind(before, after) : "";
   k.killAll();

@@ -15,6 +15,8 @@ const MISSING = 999_999;
 /** Numbers past every limit the kernel enforces (pid_max, fd limits, memory) or below zero. */
 const HUGE: readonly number[] = [2 ** 31, 2 ** 32, 2 ** 40, -1, -(2 ** 31)];
 const huge = (p: Prng): number => HUGE[p.below(HUGE.length)];
+/** A value of `xs` other than `now` (an edit that changes nothing is no mutant). */
+const other = <T>(xs: readonly T[], now: T, p: Prng): T => pick(xs.filter((x) => x !== now), p)!;
 
 /** An edit of one record chosen from `list(m)`: null when the list is empty. */
 function onOne<T>(list: (m: CheckpointModel) => readonly T[], what: (x: T) => string, edit: (x: T, p: Prng, m: CheckpointModel) => string): Edit {
@@ -26,16 +28,18 @@ function onOne<T>(list: (m: CheckpointModel) => readonly T[], what: (x: T) => st
 
 const CREDS: Edit[] = [
   onOne((m) => m.creds, (c) => `cred ${c.id}`, (c) => {
-    c.uid = c.euid = c.suid = c.fsuid = 0;
-    return "uid 0";
+    // Root's image made another user's, or a user's made root's.
+    c.uid = c.euid = c.suid = c.fsuid = c.uid === 0 ? 1000 : 0;
+    return `uid ${c.uid}`;
   }),
   onOne((m) => m.creds, (c) => `cred ${c.id}`, (c) => {
-    c.gid = c.egid = c.sgid = c.fsgid = 0;
-    return "gid 0";
+    c.gid = c.egid = c.sgid = c.fsgid = c.gid === 0 ? 1000 : 0;
+    return `gid ${c.gid}`;
   }),
   onOne((m) => m.creds, (c) => `cred ${c.id}`, (c) => {
-    c.capEffective = c.capPermitted = 0xffff_ffff;
-    return "every capability";
+    const all = 2 ** 41 - 1;
+    c.capEffective = c.capPermitted = c.capEffective === all ? 0xffff_ffff : all;
+    return `capabilities 0x${c.capEffective.toString(16)}`;
   }),
   onOne((m) => m.creds, (c) => `cred ${c.id}`, (c, p) => {
     c.capEffective = c.capPermitted = 2 ** (41 + p.below(12));
@@ -60,10 +64,10 @@ const BAD_NAMES = ["..", "../escape", "a/../../..", "/abs", "x/./y", "", ".", "a
 const DEVICES = ["/var/cpt/image", "/dev/mem", "/bin/cptbench-ctl", "/dev/../var/cpt/restart.log", "/dev/console", "/dev/tty", "null"];
 
 const PATHS: Edit[] = [
-  (m, p) => `the container's tree root = ${JSON.stringify((m.container.treeRoot = pick(HOST_PATHS, p)!))}`,
-  onOne((m) => m.tree.slice(1), (d) => `tree entry ${JSON.stringify(d.path)}`, (d, p) => `path = ${JSON.stringify((d.path = pick(BAD_NAMES, p)!))}`),
-  onOne((m) => m.fsContexts, (f) => `fs context ${f.id}`, (f, p) => `cwd = ${JSON.stringify((f.cwd = pick(HOST_PATHS, p)!))}`),
-  onOne((m) => m.fsContexts, (f) => `fs context ${f.id}`, (f, p) => `root = ${JSON.stringify((f.root = pick(HOST_PATHS, p)!))}`),
+  (m, p) => `the container's tree root = ${JSON.stringify((m.container.treeRoot = other(HOST_PATHS, m.container.treeRoot, p)))}`,
+  onOne((m) => m.tree.slice(1), (d) => `tree entry ${JSON.stringify(d.path)}`, (d, p) => `path = ${JSON.stringify((d.path = other(BAD_NAMES, d.path, p)))}`),
+  onOne((m) => m.fsContexts, (f) => `fs context ${f.id}`, (f, p) => `cwd = ${JSON.stringify((f.cwd = other(HOST_PATHS, f.cwd, p)))}`),
+  onOne((m) => m.fsContexts, (f) => `fs context ${f.id}`, (f, p) => `root = ${JSON.stringify((f.root = other(HOST_PATHS, f.root, p)))}`),
   onOne((m) => m.files, (f) => `file ${f.id}`, (f, p) => {
     const path = pick(DEVICES, p)!;
     f.target = { kind: "device", path };

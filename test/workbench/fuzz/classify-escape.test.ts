@@ -1,0 +1,34 @@
+// With confinement switched off (a test seam: confineModel mocked to accept everything), the
+// semantic edit that escaped on the old code — a tree root of /bin — replaces the machine's /bin,
+// and the classifier must call it an escape. The same edit is "rejected" in classify.test.ts.
+import { describe, expect, it, vi } from "vitest";
+import { classify } from "../../../src/workbench/fuzz/classify.ts";
+import { concatChunks } from "../../../src/workbench/cases/input-support.ts";
+import type { CheckpointModel } from "../../../src/core/cr/model.ts";
+import { target } from "./target.ts";
+
+/** The container's tree moved to `to`: its root and every path of the image below it. */
+function moveTree(m: CheckpointModel, to: string): void {
+  const from = m.container.treeRoot;
+  const mv = (p: string): string => (p === from || p.startsWith(`${from}/`) ? to + p.slice(from.length) : p);
+  m.container.treeRoot = to;
+  for (const f of m.fsContexts) [f.cwd, f.root] = [mv(f.cwd), mv(f.root)];
+  for (const f of m.files) if (f.target.kind === "inode") f.target.path = mv(f.target.path);
+  for (const mm of m.mms) for (const v of mm.vmas) if (v.backing.kind === "file") v.backing.path = mv(v.backing.path);
+}
+
+vi.mock("../../../src/core/cr/restore/confine.ts", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../../src/core/cr/restore/confine.ts")>()),
+  confineModel: () => {},
+}));
+
+describe.each(["cpt", "ckpt"])("without confinement, on %s images", (codec) => {
+  it("a tree root of /bin is an escape", () => {
+    const t = target(codec);
+    const m = structuredClone(t.model);
+    moveTree(m, "/bin");
+    const c = classify(t.fd, t.base, concatChunks(t.codec.encode(m)));
+    expect(c.cls).toBe("escape");
+    expect(c.detail).toMatch(/\/bin/);
+  });
+});

@@ -1,0 +1,93 @@
+// The classifier on known inputs: the intact image encoded again restarts identical; a tree root
+// of /bin (an escape before confinement) is rejected with a message naming it; an image whose
+// output changes is "different"; a restart that cannot end is a runaway; a failed restart that
+// does not give a frame back (abort patched through a spy) is a leak; a JS exception in
+// the restore is a host exception, not a crash of the fuzzer.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Restorer } from "../../../src/core/cr/restore/restorer.ts";
+import { CrError, ENOMEM } from "../../../src/core/cr/errors.ts";
+import { classify, namesRecord } from "../../../src/workbench/fuzz/classify.ts";
+import { concatChunks } from "../../../src/workbench/cases/input-support.ts";
+import type { CheckpointModel } from "../../../src/core/cr/model.ts";
+import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
+import { target } from "./target.ts";
+
+afterEach(() => vi.restoreAllMocks());
+
+describe.each(["cpt", "ckpt"])("the classifier on %s images", (codec) => {
+  const t = target(codec);
+  const edited = (edit: (m: CheckpointModel) => void): Uint8Array => {
+    const m = structuredClone(t.model);
+    edit(m);
+    return concatChunks(t.codec.encode(m));
+  };
+
+  it("an unmutated re-encode is restored identical", () => {
+    const c = classify(t.fd, t.base, edited(() => {}));
+    expect(c).toEqual({ cls: "identical", detail: "" });
+  });
+
+  it("a tree root of /bin is rejected, the message naming the tree root", () => {
+    const c = classify(t.fd, t.base, edited((m) => (m.container.treeRoot = "/bin")));
+    expect(c.cls).toBe("rejected");
+    expect(c.detail).toMatch(/tree root \/bin/);
+    expect(c.named).toBe(true);
+  });
+
+  it("changed memory that changes the output is restored different", () => {
+    // The page holding the rest of the output string: "pipe-tree" prints what its children send.
+    const image = edited((m) => {
+      for (const mm of m.mms) for (const p of mm.pages) p.data.fill(0);
+    });
+    const c = classify(t.fd, t.base, image);
+    expect(["different", "runaway"]).toContain(c.cls);
+  });
+
+  it("a restore that never ends is a runaway (the budget is instructions, not time)", () => {
+    const c = classify({ ...t.fd, budget: 1 }, t.base, edited(() => {}));
+    expect(c.cls).toBe("runaway");
+  });
+
+  it("a failed restart that keeps a page frame is a leak", () => {
+    // The restore fails at its files, after tasks and memory exist; abort() then forgets a frame.
+    vi.spyOn(Restorer.prototype, "makeFiles").mockImplementation(() => {
+      throw new CrError(ENOMEM, "test: no memory for the files");
+    });
+    const abort = Restorer.prototype.abort;
+    vi.spyOn(Restorer.prototype, "abort").mockImplementation(function (this: Restorer) {
+      abort.call(this);
+      (this as unknown as { k: Kernel }).k.frames.alloc();
+    });
+    const c = classify(t.fd, t.base, edited(() => {}));
+    expect(c).toEqual({ cls: "leak", detail: "after the failed restart: frames +1" });
+  });
+
+  it("a failed restart that gives everything back is rejected, naming its reason", () => {
+    vi.spyOn(Restorer.prototype, "makeFiles").mockImplementation(() => {
+      throw new CrError(ENOMEM, "test: no memory for the files");
+    });
+    const c = classify(t.fd, t.base, edited(() => {}));
+    expect(c.cls).toBe("rejected");
+    expect(c.errno).toBe(ENOMEM);
+    expect(c.detail).toMatch(/no memory for the files/);
+  });
+
+  it("a JS exception inside the restore is a host exception", () => {
+    vi.spyOn(Restorer.prototype, "makeFiles").mockImplementation(() => {
+      throw new TypeError("test: cannot read properties of undefined");
+    });
+    const c = classify(t.fd, t.base, edited(() => {}));
+    expect(c.cls).toBe("host-exception");
+    expect(c.detail).toMatch(/TypeError|cannot read properties/);
+  });
+});
+
+describe("namesRecord", () => {
+  it.each([
+    ["read-decode: fs context 2: cwd / is outside the container's tree /ct/pipe-tree", true],
+    ["read-decode: bad ckpt image: CKPT_HDR_FS at byte 60480: 1 unexplained bytes", true],
+    ["read-decode: bad image: cred 1 uid = 4294967296: not a valid id", true],
+    ["restart: Invalid argument", false],
+    ["", false],
+  ])("%s -> %s", (msg, named) => expect(namesRecord(msg)).toBe(named));
+});
