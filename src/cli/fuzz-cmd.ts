@@ -14,6 +14,7 @@ interface FuzzFlags {
   seed: number;
   kinds?: string[];
   budget?: number;
+  asUser?: number;
   jobs: number;
   json?: boolean;
   progress?: boolean;
@@ -31,6 +32,7 @@ export function fuzzCommand(setExit: (code: number) => void): Command {
     .option("--seed <n>", "the campaign's seed (mutants and machines)", intParser("--seed", 0), 1)
     .option("--kinds <list>", "mutation kinds (comma-separated; default: all, see docs/fuzz.md)", list)
     .option("--budget <insns>", "instructions a restored container may run before it is a runaway", intParser("--budget", 1))
+    .option("--as-user <uid>", "restart as this uid with CAP_CHECKPOINT_RESTORE only, from an image made its own (privilege gains become escapes)", intParser("--as-user", 1))
     .option("--jobs <n>", "worker threads (the table does not depend on it)", intParser("--jobs", 1), 1)
     .option("--json", "print the whole report as JSON")
     .option("--progress", "report progress on stderr")
@@ -54,7 +56,7 @@ export function fuzzCommand(setExit: (code: number) => void): Command {
         });
       let last = 0;
       const report = await runParallel({
-        registry, designs, workload: flags.workload, n: flags.n, seed: flags.seed, kinds: kinds as typeof KINDS[number][], budget: flags.budget,
+        registry, designs, workload: flags.workload, n: flags.n, seed: flags.seed, kinds: kinds as typeof KINDS[number][], budget: flags.budget, asUser: flags.asUser,
           progress: flags.progress === true ? (done, total) => {
             if (done - last >= 100 || done === total) process.stderr.write(`cptbench: fuzz ${(last = done)}/${total}\n`);
           } : undefined,

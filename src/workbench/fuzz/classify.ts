@@ -11,6 +11,7 @@ import { restartImage, type Restarted } from "../scenario/restart-phase.ts";
 import type { CellDesign } from "../scenario/cell.ts";
 import type { Experiment, WorkloadRef } from "../scenario/types.ts";
 import type { FuzzClass } from "./kinds.ts";
+import { demote, handOver, privilegeGain } from "./as-user.ts";
 import { leftBehind, newHostTasks, outsideChange, snapshot, type MachineSnapshot } from "./snapshot.ts";
 
 /** What a restart is run on: the design, and its workload's experiment. */
@@ -20,6 +21,8 @@ export interface FuzzDesign {
   w: WorkloadRef;
   /** Instructions the restarter and the restored container may run before it is a runaway. */
   budget: number;
+  /** Restart as this unprivileged uid with CAP_CHECKPOINT_RESTORE (as-user.ts); undefined: as root. */
+  asUser?: number;
 }
 
 /** The unmutated image's restart: what "restored identical" means. */
@@ -72,6 +75,7 @@ export function bootWith(d: FuzzDesign, image: Uint8Array): Machine {
   const k = m.kernel;
   const t = k.spawn(controllerElf(), [CTL_PATH], [], CTL_PATH);
   for (let i = 0; i < 1_000 && t.alive; i++) k.run(20_000, true);
+  if (d.asUser !== undefined) handOver(m, d.asUser);
   return m;
 }
 
@@ -81,15 +85,27 @@ interface Run {
   hostTasks: Set<Task>;
   restarter: Task | null;
   r: Restarted;
+  /** Credentials a restored task got that the restarter could not have set (as-user.ts), or "". */
+  gain: string;
 }
 
 function restart(d: FuzzDesign, image: Uint8Array): Run {
   const m = bootWith(d, image);
   const before = snapshot(m);
   const hostTasks = new Set([...m.kernel.tasks.values()].filter((t) => t.alive));
-  const seen: { restarter: Task | null } = { restarter: null };
-  const r = restartImage(m, d.w, d.design.restarter, d.budget, m.kernel.console.stdout.length, { started: (t) => (seen.restarter = t) });
-  return { m, before, hostTasks, restarter: seen.restarter, r };
+  const seen: { restarter: Task | null; gain: string } = { restarter: null, gain: "" };
+  const r = restartImage(m, d.w, d.design.restarter, d.budget, m.kernel.console.stdout.length, {
+    started: (t) => {
+      seen.restarter = t;
+      if (d.asUser !== undefined) demote(m, t, d.asUser);
+    },
+    // Once the restart is over, before the restored tasks run: whose credentials they hold.
+    restored: (t) => {
+      seen.gain = privilegeGain(m, t);
+      return 0;
+    },
+  });
+  return { m, before, hostTasks, restarter: seen.restarter, r, gain: seen.gain };
 }
 
 /** The intact image's restart, run as every mutant is: the baseline "identical" compares with. */
@@ -132,6 +148,7 @@ function judge(d: FuzzDesign, base: Baseline, run: Run): Classified {
   const ev = kernelEvents(m);
   if (ev.exceptions.length > 0) return { cls: "host-exception", detail: ev.exceptions[0] };
   if (outside !== "") return { cls: "escape", detail: outside };
+  if (run.gain !== "") return { cls: "escape", detail: run.gain };
   if (strangers.length > 0) return { cls: "escape", detail: `task ${strangers[0].comm} (pid ${strangers[0].id}) runs in the restarter's pid namespace` };
   if (ev.oopses.length > 0) return { cls: "oops", detail: ev.oopses[0] };
   if (ev.leaks.length > 0) return { cls: "leak", detail: ev.leaks[0] };

@@ -13,7 +13,7 @@ export async function runParallel(o: CampaignOptions, jobs: number): Promise<Cam
   const done = new Array<number>(jobs).fill(0);
   const total = o.designs.length * o.n;
   const shards = Array.from({ length: jobs }, (_, index) => new Promise<CampaignReport>((resolve, reject) => {
-    const req: ShardRequest = { designs: o.designs, workload: o.workload, n: o.n, seed: o.seed, kinds: o.kinds, budget: o.budget, shard: { index, of: jobs } };
+    const req: ShardRequest = { designs: o.designs, workload: o.workload, n: o.n, seed: o.seed, kinds: o.kinds, budget: o.budget, asUser: o.asUser, shard: { index, of: jobs } };
     const w = new Worker(WORKER_ENTRY, { workerData: req });
     let report: CampaignReport | null = null;
     w.on("message", (msg: { type: "progress"; done: number } | { type: "report"; report: CampaignReport }) => {

@@ -20,7 +20,8 @@ function table(c: CodecReport, kinds: readonly string[]): string[] {
 export const restartsPerSecond = (c: CodecReport): number => (c.wallMs > 0 ? (c.restarts * 1000) / c.wallMs : 0);
 
 export function renderReport(r: CampaignReport): string {
-  const out: string[] = [`fuzz: workload ${r.workload}, seed ${r.seed}, ${r.n} mutants per design, kinds ${r.kinds.join(",")}`];
+  const who = r.asUser === undefined ? "restarted as root" : `restarted as uid ${r.asUser} with CAP_CHECKPOINT_RESTORE`;
+  const out: string[] = [`fuzz: workload ${r.workload}, seed ${r.seed}, ${r.n} mutants per design, ${who}, kinds ${r.kinds.join(",")}`];
   for (const c of r.codecs) {
     out.push("", `${comboLabel(c.design)} (image ${c.imageBytes} bytes): ${c.restarts} restarts in ${(c.wallMs / 1000).toFixed(1)} s, ${restartsPerSecond(c).toFixed(1)} restarts/s`);
     out.push(...table(c, r.kinds).map((l) => `  ${l}`));

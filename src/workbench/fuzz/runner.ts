@@ -12,6 +12,7 @@ import { baseline, classify, type Baseline, type Classified, type FuzzDesign } f
 import { BUG_CLASSES, BYTE_KINDS, CLASSES, mutantPrng, type FuzzClass, type Mutant, type MutationKind } from "./kinds.ts";
 import { byteMutant } from "./mutate-bytes.ts";
 import { semanticEdit } from "./semantic.ts";
+import { ownImage } from "./as-user.ts";
 
 export interface CampaignOptions {
   registry: Registry;
@@ -23,6 +24,8 @@ export interface CampaignOptions {
   kinds: readonly MutationKind[];
   /** Instructions a restored container may run before it counts as a runaway. */
   budget?: number;
+  /** Restart as this unprivileged uid, from an image made its own (as-user.ts). */
+  asUser?: number;
   /** Only mutants i with i mod of === index (a shard of a parallel campaign). */
   shard?: { index: number; of: number };
   /** Called after each mutant (progress). */
@@ -53,6 +56,8 @@ export interface CodecReport {
 
 export interface CampaignReport {
   workload: string;
+  /** The unprivileged restarter's uid, if the campaign ran as one. */
+  asUser?: number;
   seed: number;
   n: number;
   kinds: MutationKind[];
@@ -70,13 +75,16 @@ export interface Target {
   base: Baseline;
 }
 
-export function prepare(design: Combination, registry: Registry, workload: string, seed: number, budget = DEFAULT_BUDGET): Target {
+export function prepare(design: Combination, registry: Registry, workload: string, seed: number, budget = DEFAULT_BUDGET, asUser?: number): Target {
   const s = caseSetup(design, { registry, seed, bugs: new Set(), quick: false }, workload);
   const codec = resolveCell(registry.cellContainer(design)).codec;
   const c = checkpointAtMark(s, 1);
   c.k.shutdown();
-  const fd: FuzzDesign = { design: s.design, exp: s.exp, w: s.w, budget };
-  return { fd, codec, image: c.image, model: codec.decode(c.image.slice()), base: baseline(fd, c.image) };
+  const fd: FuzzDesign = { design: s.design, exp: s.exp, w: s.w, budget, asUser };
+  const model = codec.decode(c.image.slice());
+  if (asUser !== undefined) ownImage(model, asUser);
+  const image = asUser === undefined ? c.image : concatChunks(codec.encode(model));
+  return { fd, codec, image, model, base: baseline(fd, image) };
 }
 
 /** Mutant `index` of the campaign (kind kinds[index mod kinds.length]). */
@@ -110,7 +118,7 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
   const total = o.designs.length * Array.from({ length: o.n }, (_, i) => i).filter(mine).length;
   let done = 0;
   for (const design of o.designs) {
-    const t = prepare(design, o.registry, o.workload, o.seed, o.budget);
+    const t = prepare(design, o.registry, o.workload, o.seed, o.budget, o.asUser);
     const rep: CodecReport = {
       design, imageBytes: t.image.length, counts: emptyCounts(o.kinds), unnamed: Object.fromEntries(o.kinds.map((k) => [k, 0])),
       examples: {}, restarts: 0, wallMs: 0,
@@ -134,7 +142,7 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
     rep.wallMs = performance.now() - t0;
     codecs.push(rep);
   }
-  return { workload: o.workload, seed: o.seed, n: o.n, kinds: [...o.kinds], codecs };
+  return { workload: o.workload, asUser: o.asUser, seed: o.seed, n: o.n, kinds: [...o.kinds], codecs };
 }
 
 /** The bug classes' total over a report: the fuzzer's exit code is non-zero when it is. */

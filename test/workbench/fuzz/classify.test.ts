@@ -10,7 +10,8 @@ import { classify, namesRecord } from "../../../src/workbench/fuzz/classify.ts";
 import { concatChunks } from "../../../src/workbench/cases/input-support.ts";
 import type { CheckpointModel } from "../../../src/core/cr/model.ts";
 import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
-import { target } from "./target.ts";
+import { prepare } from "../../../src/workbench/fuzz/runner.ts";
+import { registry, target, WORKLOAD } from "./target.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -79,6 +80,19 @@ describe.each(["cpt", "ckpt"])("the classifier on %s images", (codec) => {
     const c = classify(t.fd, t.base, edited(() => {}));
     expect(c.cls).toBe("host-exception");
     expect(c.detail).toMatch(/TypeError|cannot read properties/);
+  });
+});
+
+describe("restarting as uid 1000 with CAP_CHECKPOINT_RESTORE", () => {
+  const t = prepare({ initiator: "external", creator: "kernel", codec: "ckpt" }, registry, WORKLOAD, 1, undefined, 1000);
+
+  it("an image edited to uid 0 is rejected with EPERM, naming the credential", () => {
+    const m = structuredClone(t.model);
+    m.creds[0].uid = 0;
+    const c = classify(t.fd, t.base, concatChunks(t.codec.encode(m)));
+    expect(c.cls).toBe("rejected");
+    expect(c.errno).toBe(1);
+    expect(c.detail).toMatch(/uid 0/);
   });
 });
 
