@@ -31,7 +31,7 @@ export function fuzzCommand(setExit: (code: number) => void): Command {
     .option("--n <count>", "mutants per design", intParser("--n", 1), 240)
     .option("--seed <n>", "the campaign's seed (mutants and machines)", intParser("--seed", 0), 1)
     .option("--kinds <list>", "mutation kinds (comma-separated; default: all, see docs/fuzz.md)", list)
-    .option("--budget <insns>", "instructions a restored container may run before it is a runaway", intParser("--budget", 1))
+    .option("--budget <insns>", "instructions a restart may run before it is a runaway (default: 4x the intact image's, rounded up to a power of two)", intParser("--budget", 1))
     .option("--as-user <uid>", "restart as this uid with CAP_CHECKPOINT_RESTORE only, from an image made its own (privilege gains become escapes)", intParser("--as-user", 1))
     .option("--jobs <n>", "worker threads (the table does not depend on it)", intParser("--jobs", 1), 1)
     .option("--json", "print the whole report as JSON")

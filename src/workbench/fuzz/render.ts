@@ -23,7 +23,7 @@ export function renderReport(r: CampaignReport): string {
   const who = r.asUser === undefined ? "restarted as root" : `restarted as uid ${r.asUser} with CAP_CHECKPOINT_RESTORE`;
   const out: string[] = [`fuzz: workload ${r.workload}, seed ${r.seed}, ${r.n} mutants per design, ${who}, kinds ${r.kinds.join(",")}`];
   for (const c of r.codecs) {
-    out.push("", `${comboLabel(c.design)} (image ${c.imageBytes} bytes): ${c.restarts} restarts in ${(c.wallMs / 1000).toFixed(1)} s, ${restartsPerSecond(c).toFixed(1)} restarts/s`);
+    out.push("", `${comboLabel(c.design)} (image ${c.imageBytes} bytes, budget ${c.budget} instructions): ${c.restarts} restarts in ${(c.wallMs / 1000).toFixed(1)} s, ${restartsPerSecond(c).toFixed(1)} restarts/s`);
     out.push(...table(c, r.kinds).map((l) => `  ${l}`));
     const examples = Object.entries(c.examples);
     if (examples.length > 0) out.push("  examples (mutant index: what was done -> what happened):");

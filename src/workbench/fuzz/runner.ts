@@ -3,6 +3,7 @@
 // mutant i of kind KINDS[i mod kinds], from its own seeded generator (kinds.ts mutantPrng) —
 // each restarted on a fresh machine and classified. Same seed, same options: same table.
 import { performance } from "node:perf_hooks";
+import { CptbenchError } from "../../machine/errors.ts";
 import { resolveCell, type Registry } from "../../core/cr/registry.ts";
 import type { ImageCodec } from "../../core/cr/interfaces.ts";
 import type { CheckpointModel } from "../../core/cr/model.ts";
@@ -22,7 +23,7 @@ export interface CampaignOptions {
   n: number;
   seed: number;
   kinds: readonly MutationKind[];
-  /** Instructions a restored container may run before it counts as a runaway. */
+  /** Instructions a restored container may run before it counts as a runaway (default: 4 x the intact restart's, rounded up). */
   budget?: number;
   /** Restart as this unprivileged uid, from an image made its own (as-user.ts). */
   asUser?: number;
@@ -44,6 +45,8 @@ export interface Example {
 export interface CodecReport {
   design: Combination;
   imageBytes: number;
+  /** The instruction budget of each restart (runaway beyond it). */
+  budget: number;
   /** counts[kind][class]. */
   counts: Record<string, Record<string, number>>;
   /** Rejections whose message does not name the record, per kind. */
@@ -64,7 +67,10 @@ export interface CampaignReport {
   codecs: CodecReport[];
 }
 
-export const DEFAULT_BUDGET = 2_000_000;
+/** Instruction budgets: the intact restart's is searched from MIN up to MAX, mutants get FACTOR times it. */
+const MIN_BUDGET = 1_000_000;
+const MAX_BUDGET = 512_000_000;
+const RUNAWAY_FACTOR = 4;
 
 /** The design's image of the workload and its intact restart. */
 export interface Target {
@@ -75,16 +81,29 @@ export interface Target {
   base: Baseline;
 }
 
-export function prepare(design: Combination, registry: Registry, workload: string, seed: number, budget = DEFAULT_BUDGET, asUser?: number): Target {
+export function prepare(design: Combination, registry: Registry, workload: string, seed: number, budget?: number, asUser?: number): Target {
   const s = caseSetup(design, { registry, seed, bugs: new Set(), quick: false }, workload);
   const codec = resolveCell(registry.cellContainer(design)).codec;
   const c = checkpointAtMark(s, 1);
   c.k.shutdown();
-  const fd: FuzzDesign = { design: s.design, exp: s.exp, w: s.w, budget, asUser };
   const model = codec.decode(c.image.slice());
   if (asUser !== undefined) ownImage(model, asUser);
   const image = asUser === undefined ? c.image : concatChunks(codec.encode(model));
-  return { fd, codec, image, model, base: baseline(fd, image) };
+  if (budget !== undefined) {
+    const fd: FuzzDesign = { design: s.design, exp: s.exp, w: s.w, budget, asUser };
+    return { fd, codec, image, model, base: baseline(fd, image) };
+  }
+  // No budget given: the smallest power-of-two multiple of MIN_BUDGET the intact restart ends
+  // in, times RUNAWAY_FACTOR (a mutant may run longer than the intact image, not forever).
+  for (let b = MIN_BUDGET; ; b *= 2) {
+    const fd: FuzzDesign = { design: s.design, exp: s.exp, w: s.w, budget: b, asUser };
+    try {
+      const base = baseline(fd, image);
+      return { fd: { ...fd, budget: b * RUNAWAY_FACTOR }, codec, image, model, base };
+    } catch (e) {
+      if (!(e instanceof CptbenchError) || !/did not end within/.test(e.message) || b >= MAX_BUDGET) throw e;
+    }
+  }
 }
 
 /** Mutant `index` of the campaign (kind kinds[index mod kinds.length]). */
@@ -120,7 +139,7 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
   for (const design of o.designs) {
     const t = prepare(design, o.registry, o.workload, o.seed, o.budget, o.asUser);
     const rep: CodecReport = {
-      design, imageBytes: t.image.length, counts: emptyCounts(o.kinds), unnamed: Object.fromEntries(o.kinds.map((k) => [k, 0])),
+      design, imageBytes: t.image.length, budget: t.fd.budget, counts: emptyCounts(o.kinds), unnamed: Object.fromEntries(o.kinds.map((k) => [k, 0])),
       examples: {}, restarts: 0, wallMs: 0,
     };
     const t0 = performance.now();
