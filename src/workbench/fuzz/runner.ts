@@ -84,7 +84,13 @@ export interface Target {
 export function prepare(design: Combination, registry: Registry, workload: string, seed: number, budget?: number, asUser?: number): Target {
   const s = caseSetup(design, { registry, seed, bugs: new Set(), quick: false }, workload);
   const codec = resolveCell(registry.cellContainer(design)).codec;
-  const c = checkpointAtMark(s, 1);
+  let c: ReturnType<typeof checkpointAtMark>;
+  try {
+    c = checkpointAtMark(s, 1);
+  } catch (e) {
+    // No image to mutate (a workload without a cpt_mark, a design that cannot checkpoint it): the user's choice to change.
+    throw new CptbenchError("FUZZ_CHECKPOINT", `${e instanceof Error ? e.message : String(e)} (the fuzzer mutates the image taken at the workload's first cpt_mark)`);
+  }
   c.k.shutdown();
   const model = codec.decode(c.image.slice());
   if (asUser !== undefined) ownImage(model, asUser);
