@@ -66,10 +66,12 @@ export function leftBehind(a: MachineSnapshot, b: MachineSnapshot): string {
 }
 
 /**
- * Tasks alive in the restarter's pid namespace that were not there before: neither the restarter
- * nor the machine's init (booted with the first program).
+ * User tasks alive in the restarter's pid namespace that were not there before: neither the
+ * restarter nor the machine's init (booted with the first program). Kernel threads are the
+ * restart's own (cpt_rst may still be on its way out when the restarter is gone); a restored
+ * task runs in user mode.
  */
 export function newHostTasks(m: Machine, before: ReadonlySet<Task>, restarter: Task | null): Task[] {
   const k = m.kernel;
-  return [...k.tasks.values()].filter((t) => t.alive && t.pidNs === k.initNs && t !== restarter && t !== k.initNs.reaper && !before.has(t));
+  return [...k.tasks.values()].filter((t) => t.alive && t.kthread === null && t.pidNs === k.initNs && t !== restarter && t !== k.initNs.reaper && !before.has(t));
 }

@@ -83,6 +83,20 @@ describe.each(["cpt", "ckpt"])("the classifier on %s images", (codec) => {
   });
 });
 
+describe("an init whose exit signal its restarter does not wait for", () => {
+  it("is restored different, not an escape (the restart's kthread may outlive the restarter)", () => {
+    // threads, exit signal 65 (legacy clone takes any CSIGNAL value): the restarter's wait4
+    // without __WCLONE finds no child and ends while cpt_rst is still on its way out; the fuzz
+    // campaign once called that kthread a task in the restarter's pid namespace.
+    // Seed 4: the schedule under which the campaign found it.
+    const t = target("cpt", "threads", 4);
+    const m = structuredClone(t.model);
+    m.tasks[m.container.initTaskId - 1].exitSignal = 65;
+    const c = classify(t.fd, t.base, concatChunks(t.codec.encode(m)));
+    expect(c).toEqual({ cls: "different", detail: `exit status 1, intact ${t.base.status}` });
+  });
+});
+
 describe("restarting as uid 1000 with CAP_CHECKPOINT_RESTORE", () => {
   const t = prepare({ initiator: "external", creator: "kernel", codec: "ckpt" }, registry, WORKLOAD, 1, undefined, 1000);
 

@@ -1,5 +1,5 @@
 // The fuzz tests' shared target: external/kernel/<codec>'s image of pipe-tree (three processes,
-// pipes, files), made once per codec and file, with its intact restart as the baseline.
+// pipes, files) or another workload, made once per codec, workload and file, with its intact restart as the baseline.
 import { builtinRegistry } from "../../../src/workbench/plugins.ts";
 import { prepare, type Target } from "../../../src/workbench/fuzz/runner.ts";
 
@@ -7,8 +7,9 @@ export const registry = builtinRegistry();
 export const WORKLOAD = "pipe-tree";
 const made = new Map<string, Target>();
 
-export function target(codec: string): Target {
-  let t = made.get(codec);
-  if (t === undefined) made.set(codec, (t = prepare({ initiator: "external", creator: "kernel", codec }, registry, WORKLOAD, 1)));
+export function target(codec: string, workload = WORKLOAD, seed = 1): Target {
+  const key = `${codec} ${workload} ${seed}`;
+  let t = made.get(key);
+  if (t === undefined) made.set(key, (t = prepare({ initiator: "external", creator: "kernel", codec }, registry, workload, seed)));
   return t;
 }
