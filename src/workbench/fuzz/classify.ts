@@ -146,7 +146,6 @@ export function classify(d: FuzzDesign, base: Baseline, image: Uint8Array): Clas
 
 function judge(d: FuzzDesign, base: Baseline, run: Run): Classified {
   const { m, before, r } = run;
-  const k = m.kernel;
   const op = r.op;
   const rejected = op !== null && op.result < 0;
   // What the restart did to the machine, before the container is taken down.
