@@ -22,6 +22,7 @@ const COMMANDS: readonly { name: string; load: () => Promise<CommandFactory>; is
   { name: "dump", load: async () => (await import("./dump-cmd.ts")).dumpCommand },
   { name: "restore", load: async () => (await import("./dump-cmd.ts")).restoreCommand },
   { name: "image", load: async () => (await import("./image-cmd.ts")).imageCommand },
+  { name: "fuzz", load: async () => (await import("./fuzz-cmd.ts")).fuzzCommand },
   { name: "zdtm", load: async () => (await import("./zdtm-cmd.ts")).zdtmCommand },
   // exec's usage errors end with its whole help rather than a hint.
   { name: "exec", load: async () => (await import("./exec.ts")).execCommand, helpAfterError: true },

@@ -21,42 +21,62 @@ const CPT_MAJOR_TAIL = 352;
 /** cpt_cptbench_flags' CPT_IMG_SECTION_CRC: each section header holds a cpt_crc32 at +16. */
 const CPT_SECTION_CRC = 1;
 
-function ckpt(image: Uint8Array): number[] {
+/**
+ * One record of an image's framing: where it starts, how many bytes it spans (ckpt: padded to
+ * its alignment), and for a cpt object the start of its section (whose size covers it).
+ */
+export interface ImageRecord {
+  at: number;
+  len: number;
+  section?: number;
+  /** "header"/"tail" (cpt's major header and tail), "section", "object" (cpt) or "record" (ckpt). */
+  kind: "header" | "tail" | "section" | "object" | "record";
+}
+
+function ckpt(image: Uint8Array): ImageRecord[] {
   const dv = new DataView(image.buffer, image.byteOffset, image.length);
-  const out: number[] = [];
+  const out: ImageRecord[] = [];
   for (let off = 0; off + 8 <= image.length;) {
     const len = dv.getUint32(off + 4, true);
     if (len < 8) break;
-    out.push(off);
-    off += Math.ceil(len / CKPT_ALIGN) * CKPT_ALIGN;
+    const padded = Math.ceil(len / CKPT_ALIGN) * CKPT_ALIGN;
+    out.push({ at: off, len: padded, kind: "record" });
+    off += padded;
   }
   return out;
 }
 
-function cpt(image: Uint8Array): number[] {
+function cpt(image: Uint8Array): ImageRecord[] {
   const dv = new DataView(image.buffer, image.byteOffset, image.length);
   const next = (off: number): number => Number(dv.getBigUint64(off, true));
   const tail = image.length - CPT_MAJOR_TAIL;
-  const out = [0];
+  const out: ImageRecord[] = [{ at: 0, len: Math.min(CPT_MAJOR_HDR, image.length), kind: "header" }];
   for (let sec = CPT_MAJOR_HDR; sec < tail;) {
     const size = next(sec);
     if (size < CPT_SECTION_HDR || sec + size > tail) break;
-    out.push(sec);
+    out.push({ at: sec, len: size, kind: "section" });
     for (let obj = sec + Math.max(CPT_SECTION_HDR, dv.getUint16(sec + 12, true)); obj < sec + size;) {
       const n = next(obj);
       if (n < 16 || obj + n > sec + size) break;
-      out.push(obj);
+      out.push({ at: obj, len: n, section: sec, kind: "object" });
       obj += n;
     }
     sec += size;
   }
-  if (tail > 0) out.push(tail);
+  if (tail > 0) out.push({ at: tail, len: CPT_MAJOR_TAIL, kind: "tail" });
   return out;
 }
 
+/** The records of `image` in a codec's framing, in order (empty for a codec it does not know). */
+export function imageRecords(codec: string, image: Uint8Array): ImageRecord[] {
+  if (codec === "ckpt") return ckpt(image);
+  if (codec === "cpt") return cpt(image);
+  return [];
+}
+
 export function recordBoundaries(codec: string, image: Uint8Array): Boundaries {
-  if (codec === "ckpt") return { offsets: ckpt(image), lengthField: (at) => at + 4 };
-  if (codec === "cpt") return { offsets: cpt(image), lengthField: (at) => at };
+  if (codec === "ckpt") return { offsets: ckpt(image).map((r) => r.at), lengthField: (at) => at + 4 };
+  if (codec === "cpt") return { offsets: cpt(image).map((r) => r.at), lengthField: (at) => at };
   const offsets = Array.from({ length: Math.ceil(image.length / 4096) }, (_, i) => i * 4096);
   return { offsets, lengthField: (at) => at };
 }
