@@ -14,6 +14,8 @@
 //   4. SIGTERM to the test's pid (in the container's namespace: the pid the test wrote), wait for
 //      it to die, and pass only if its own outfile ends in PASS and no machine reported an oops
 //      or a leak at shutdown.
+// Every wait is bounded in guest instructions and in virtual time (exec-runner's runHorizon): a
+// test whose timers keep it busy while nothing else happens ends as a failure, not a hang.
 // A checkpoint or restart refused with EOPNOTSUPP is "unsupported": the design says what it
 // cannot carry (a socket, an epoll set...), which is a finding about the design, not a test bug.
 import { readFileSync } from "node:fs";
@@ -28,7 +30,7 @@ import { SI_QUEUE, SI_USER } from "../../machine/kernel/siginfo.ts";
 import { EOPNOTSUPP, EPERM } from "../../core/cr/errors.ts";
 import { CPT_KILL, CPT_SIGNAL } from "../../core/cr/interfaces.ts";
 import { crTrace, type CrOpRecord } from "../../core/cr/trace.ts";
-import { problemsOf, runUntil, type CellDesign } from "../scenario/checkpoint-phase.ts";
+import { problemsOf, type CellDesign } from "../scenario/checkpoint-phase.ts";
 import {
   bootMachine, ctlLog, CTL_LOG, IMAGE_PATH, loadGuestFile, RESTART_LOG, saveGuestFile, startRestart, startRun, workdirOf,
 } from "../scenario/setup.ts";
@@ -181,7 +183,7 @@ class CrRun {
       sendSignal(k, this.controller, { signo: SIGUSR1, code: 0 }, true);
     }
     const op = (): CrOpRecord | undefined => trace.ops.slice(before).find((o) => o.op === "checkpoint");
-    runUntil(k, () => op()?.done === true || !this.controller.alive, this.opts.limits.start);
+    runHorizon(m, this.opts.limits.start, () => op()?.done === true || !this.controller.alive);
     const done = op();
     if ((done === undefined || !done.done) && this.design.trigger === "self" && (this.test.blocked & sigmask(CPT_SIGNAL)) !== 0n) {
       // The test blocks every signal it can (sigpending does): CPT_SIGNAL waits, undelivered. DMTCP
@@ -198,7 +200,7 @@ class CrRun {
       throw new Stop({ verdict: byConstruction ? "unsupported" : "fail", reason });
     }
     if (kill) {
-      runUntil(k, () => !this.controller.alive, this.opts.limits.stop);
+      runHorizon(m, this.opts.limits.stop, () => !this.controller.alive);
       if (this.controller.alive) fail(`${what}the checkpointed container was not killed`);
     }
   }
@@ -232,7 +234,7 @@ class CrRun {
       : this.design.restarter;
     const rst = startRestart(m, this.w, spec);
     const op = (): CrOpRecord | undefined => trace.ops.slice(before).find((o) => o.op === "restart");
-    runUntil(k, () => op()?.done === true || !rst.alive, this.opts.limits.start);
+    runHorizon(m, this.opts.limits.start, () => op()?.done === true || !rst.alive);
     const done = op();
     if (done === undefined || !done.done) fail(`${what}the restart never completed (restart log: ${JSON.stringify(ctlLog(m, RESTART_LOG))})`);
     if (done!.result < 0) {
