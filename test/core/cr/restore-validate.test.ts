@@ -42,7 +42,7 @@ const ROWS: Row[] = [
   { field: "vma count", edit: (m) => { const v = m.mms[0].vmas.at(-1)!; m.mms[0].vmas.push(...Array.from({ length: 65530 }, () => ({ ...v }))); }, error: /mm \d+ vmas count = \d+: more than 65530/ },
   { field: "mm brk", edit: (m) => (m.mms[0].brk = twoTo40), error: /mm \d+ brk = 1099511627776: not a user address at or above startBrk/ },
   { field: "shmem size", edit: (m) => (m.shmem[0].size = twoTo40 / 4096), error: /shmem \d+ size = 268435456: more pages than the machine's memory \(262144\)/ },
-  { field: "inode size", edit: (m) => (m.inodes[0].size = twoTo40), error: new RegExp(`inode \\d+ size = 1099511627776: larger than the machine's memory \\(${MEM} bytes\\)`) },
+  { field: "inode size", edit: (m) => (m.inodes[0].size = 2 ** 44), error: /inode \d+ size = 17592186044416: larger than MAX_LFS_FILESIZE \(17592186044415\)/ },
   { field: "fd number", edit: (m) => (m.fdTables[0].fds[0].fd = 5000), error: /fd table \d+ fd = 5000: outside \[0, RLIMIT_NOFILE 1024\)/ },
   { field: "fd table maxFds", edit: (m) => (m.fdTables[0].maxFds = 2 ** 31), error: /fd table \d+ maxFds = 2147483648: above RLIMIT_NOFILE 1024/ },
   { field: "fs context umask", edit: (m) => (m.fsContexts[0].umask = 0o7777), error: /fs context \d+ umask = 4095/ },
