@@ -7,7 +7,6 @@ import { describe, expect, it } from "vitest";
 import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
 import type { CheckpointModel } from "../../../src/core/cr/model.ts";
 import { validateModel } from "../../../src/core/cr/restore/validate.ts";
-import { DEFAULT_LIMITS } from "../../../src/core/cr/restore/validate-fields.ts";
 import { frozenAtMark, workloadRef } from "../../support/cr.ts";
 import { codecFor } from "../../support/tamper.ts";
 
@@ -17,7 +16,6 @@ interface Row {
   error: RegExp;
 }
 
-const MEM = DEFAULT_LIMITS.memoryBytes;
 const liveTask = (m: CheckpointModel) => m.tasks.find((t) => t.state !== "zombie" && t.regs !== null)!;
 const twoTo40 = 2 ** 40;
 
