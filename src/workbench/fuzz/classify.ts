@@ -6,8 +6,7 @@
 import type { Task } from "../../machine/kernel/task.ts";
 import type { Machine } from "../../machine/machine.ts";
 import { CptbenchError } from "../../machine/errors.ts";
-import { sendSignal } from "../../machine/kernel/signal.ts";
-import { SIGKILL } from "../../machine/kernel/signal-names.ts";
+import { takeDown } from "../scenario/teardown.ts";
 import { bootMachine, controllerElf, CTL_PATH, IMAGE_PATH, RESTART_LOG, writeGuestFile } from "../scenario/setup.ts";
 import { restartImage, type Restarted } from "../scenario/restart-phase.ts";
 import type { CellDesign } from "../scenario/cell.ts";
@@ -64,19 +63,6 @@ function kernelEvents(m: Machine): { exceptions: string[]; oopses: string[]; lea
     else out.oopses.push(text);
   }
   return out;
-}
-
-/**
- * Kill every user task, let the kernel's own threads (a restart's cpt_rst on its way out) end
- * as they would, then shut the machine down: its leak report then counts what a restart left,
- * not a kthread killed before its module_put.
- */
-function takeDown(m: Machine): void {
-  const k = m.kernel;
-  for (const t of k.tasks.values()) if (t.alive && t.kthread === null) sendSignal(k, t, { signo: SIGKILL, code: 0 }, true);
-  const kthreads = (): boolean => [...k.tasks.values()].some((t) => t.alive && t.kthread !== null && t !== k.initNs.reaper);
-  for (let i = 0; i < 1_000 && kthreads(); i++) if (k.run(20_000, true) === 0) break;
-  k.shutdown();
 }
 
 /** A fresh machine of `d` with `image` at IMAGE_PATH, ready for the restarter. */

@@ -36,6 +36,7 @@ import {
 } from "../scenario/setup.ts";
 import type { WorkloadRef } from "../scenario/types.ts";
 import { hostIo } from "../scenario/host-io.ts";
+import { takeDown } from "../scenario/teardown.ts";
 import { mkdirsTmpfs, walkTmpfs } from "../../core/cr/restore/tree.ts";
 import { DEFAULT_LIMITS, gone, readGuest, runHorizon, SETTLE_NS, type ExecLimits } from "./exec-runner.ts";
 import { argValue, notRun, outPassed, tailLines, testEnv, type RunOutcome } from "./protocol.ts";
@@ -263,9 +264,7 @@ class CrRun {
   shutdown(): string[] {
     const probs: string[] = [];
     for (const m of this.machines) {
-      m.kernel.killAll();
-      m.kernel.run();
-      m.kernel.shutdown();
+      takeDown(m);
       probs.push(...problemsOf(m.kernel).filter((p) => !p.startsWith("instruction-limit")));
     }
     return probs;

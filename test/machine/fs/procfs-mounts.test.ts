@@ -8,15 +8,18 @@ import { O_RDONLY } from "../../../src/machine/fs/constants.ts";
 import { boot, fork, open, readAll } from "./helpers.ts";
 
 describe("/proc/<pid>/mountinfo and mounts", () => {
-  it("list tmpfs at /, proc and the freezer cgroup in mount order", () => {
+  it("list tmpfs at /, proc, the freezer cgroup and devpts in mount order", () => {
     const b = boot();
     expect(readAll(b.c, open(b.c, "/proc/self/mountinfo", O_RDONLY))).toBe(
       "1 1 0:20 / / rw,relatime - tmpfs tmpfs rw\n" +
         "2 1 0:21 / /proc rw,relatime - proc proc rw\n" +
-        "3 1 0:22 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n",
+        "3 1 0:22 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n" +
+        // Mount ids 4 and 5 are internal (sockfs, exeimage...): never shown, as Linux's are not.
+        "6 1 0:24 / /dev/pts rw,relatime - devpts devpts rw\n",
     );
     expect(readAll(b.c, open(b.c, "/proc/mounts", O_RDONLY))).toBe(
-      "tmpfs / tmpfs rw,relatime 0 0\nproc /proc proc rw,relatime 0 0\ncgroup /sys/fs/cgroup/freezer cgroup rw,relatime,freezer 0 0\n",
+      "tmpfs / tmpfs rw,relatime 0 0\nproc /proc proc rw,relatime 0 0\ncgroup /sys/fs/cgroup/freezer cgroup rw,relatime,freezer 0 0\n" +
+        "devpts /dev/pts devpts rw,relatime 0 0\n",
     );
   });
 
