@@ -107,6 +107,50 @@ export function extMask<K extends string>(rec: { readonly [k in K]?: number }, k
   return keys.reduce((m, k, i) => (rec[k] !== undefined ? m | (1 << i) : m), 0);
 }
 
+/** What writeExt needs of a codec's writer (both codecs' writers have it). */
+export interface ExtWriter {
+  u32(v: number, what: string): void;
+  num(v: number, what: string): void;
+}
+
+/** What readExt needs of a codec's field reader. */
+export interface ExtReader {
+  flags(what: string, known: number): number;
+  num(what: string): number;
+}
+
+/**
+ * A record's optional fields, the same in both codecs: nothing when none is present (and no
+ * `extra` bit is set), else a mask (u32, then a zero u32) and each present field as a num, in
+ * `keys` order. Returns the mask, so a caller can append what an `extra` bit announces.
+ */
+export function writeExt<K extends string>(w: ExtWriter, rec: { readonly [k in K]?: number }, keys: readonly K[], extra = 0): number {
+  const mask = extMask(rec, keys) | extra;
+  if (mask === 0) return 0;
+  w.u32(mask, "extension mask");
+  w.u32(0, "extension pad");
+  for (const k of keys) {
+    const v = rec[k];
+    if (v !== undefined) w.num(v, k);
+  }
+  return mask;
+}
+
+/**
+ * The optional fields, if the record's fields go on after the fixed ones by at least a mask's
+ * 8 bytes (`left`: fewer are left for the record's own length check to report as unexplained).
+ * Returns the mask (0: none); bits outside `keys` and `extraKnown` are damage.
+ */
+export function readExt<K extends string>(r: ExtReader, left: number, rec: { [k in K]?: number }, keys: readonly K[], extraKnown = 0): number {
+  if (left < 8) return 0;
+  const mask = r.flags("extension mask", (2 ** keys.length - 1) | extraKnown);
+  r.flags("extension pad", 0);
+  keys.forEach((k, i) => {
+    if ((mask & (1 << i)) !== 0) rec[k] = r.num(k);
+  });
+  return mask;
+}
+
 /** CredRecord's optional fields, in their order in both codecs' extension (extMask). */
 export const CRED_EXT = ["capInheritable", "capBset", "capAmbient"] as const;
 /** The extension bit after CRED_EXT's: supplementary groups follow the fields (a count and the gids). */

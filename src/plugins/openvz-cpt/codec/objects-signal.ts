@@ -2,7 +2,8 @@
 // CPT_OBJ_SIGHANDLER entries, CPT_OBJ_SIGNAL_STRUCT (a thread group), and CPT_OBJ_CRED (ours).
 // Optional fields are a presence bit plus a fixed slot, so "absent" and "present with 0" differ.
 import {
-  CRED_EXT, CRED_EXT_GROUPS, extMask, GROUP_EXT, type CredRecord, type ExitStatusRecord, type RlimitRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord,
+  readExt, writeExt,
+  CRED_EXT, CRED_EXT_GROUPS, GROUP_EXT, type CredRecord, type ExitStatusRecord, type RlimitRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord,
   type ThreadGroupRecord,
 } from "../../../core/cr/index.ts";
 import {
@@ -162,7 +163,7 @@ export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
       for (let i = 0; i < nl; i++) rlimits.push({ cur: r.u64("rlim_cur"), max: r.u64("rlim_max") });
     }
     const ext: Pick<ThreadGroupRecord, (typeof GROUP_EXT)[number]> = {};
-    readExt(r, ext, GROUP_EXT);
+    readExt(r, r.fieldsLeft(), ext, GROUP_EXT);
     r.content(o);
     const queue: SigInfoRecord[] = [];
     for (let i = 0; i < n; i++) queue.push(readSigInfo(r, `shared siginfo ${i} of thread group ${id}`));
@@ -205,7 +206,7 @@ export function readCred(r: ImageReader, where: string): CredRecord {
     const id = r.id("cred id");
     const [uid, euid, suid, fsuid, gid, egid, sgid, fsgid, capEffective, capPermitted] = CRED_FIELDS.map((k) => r.num(k));
     const c: CredRecord = { id, uid, euid, suid, fsuid, gid, egid, sgid, fsgid, capEffective, capPermitted };
-    const mask = readExt(r, c, CRED_EXT, CRED_EXT_GROUPS);
+    const mask = readExt(r, r.fieldsLeft(), c, CRED_EXT, CRED_EXT_GROUPS);
     if (mask & CRED_EXT_GROUPS) {
       const n = r.count("group count", 4, o.fieldsEnd);
       c.groups = [];
@@ -215,32 +216,3 @@ export function readCred(r: ImageReader, where: string): CredRecord {
   });
 }
 
-/**
- * A record's optional fields (model.ts extMask): nothing when none is present, else a mask
- * (u32, then a zero u32) and each present field as a num, in `keys` order.
- */
-export function writeExt<K extends string>(w: ImageWriter, rec: { readonly [k in K]?: number }, keys: readonly K[], extra = 0): number {
-  const mask = extMask(rec, keys) | extra;
-  if (mask === 0) return 0;
-  w.u32(mask, "extension mask");
-  w.u32(0, "extension pad");
-  for (const k of keys) {
-    const v = rec[k];
-    if (v !== undefined) w.num(v, k);
-  }
-  return mask;
-}
-
-/**
- * The optional fields, if the record's fields go on after the fixed ones by at least a mask's
- * 8 bytes (fewer are left for the record's own length check to report as unexplained).
- */
-export function readExt<K extends string>(r: ImageReader, rec: { [k in K]?: number }, keys: readonly K[], extraKnown = 0): number {
-  if (r.fieldsLeft() < 8) return 0;
-  const mask = r.flags("extension mask", (2 ** keys.length - 1) | extraKnown);
-  r.flags("extension pad", 0);
-  keys.forEach((k, i) => {
-    if ((mask & (1 << i)) !== 0) rec[k] = r.num(k);
-  });
-  return mask;
-}

@@ -1,12 +1,12 @@
 // CPT_OBJ_TASK and its sub-objects: CPT_OBJ_RISCV32_REGS (ours, in the place of cpt_image.h's
 // CPT_OBJ_X86_REGS), CPT_OBJ_SYSCALL (ours: the restart block of a task inside a system call),
 // then the task's private pending siginfo queue as CPT_OBJ_SIGINFO objects.
-import { TASK_EXT, type RegsRecord, type SigInfoRecord, type SyscallRecord, type TaskRecord } from "../../../core/cr/index.ts";
+import { readExt, TASK_EXT, writeExt, type RegsRecord, type SigInfoRecord, type SyscallRecord, type TaskRecord } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_VOID, CPT_OBJ_RISCV32_REGS, CPT_OBJ_SYSCALL, CPT_OBJ_TASK,
   OBJECT_HDR_SIZE,
 } from "./layout.ts";
-import { readExit, readExt, readSigInfo, writeExit, writeExt, writeSigInfo } from "./objects-signal.ts";
+import { readExit, readSigInfo, writeExit, writeSigInfo } from "./objects-signal.ts";
 import type { ImageReader } from "./reader.ts";
 import { EncodeError, type ImageWriter } from "./writer.ts";
 
@@ -154,7 +154,7 @@ export function readTask(r: ImageReader, where: string): TaskRecord {
     const clearChildTid = r.num("clearChildTid"); const cpuCycles = r.num("cpuCycles"); const instret = r.num("instret");
     const comm = r.str("comm"); const freezerPath = r.str("freezerPath");
     const ext: Pick<TaskRecord, (typeof TASK_EXT)[number]> = {};
-    readExt(r, ext, TASK_EXT);
+    readExt(r, r.fieldsLeft(), ext, TASK_EXT);
     r.content(o);
     const regs = bits & T_REGS ? readRegs(r, `regs of task ${id}`) : null;
     const syscall = bits & T_SYSCALL ? readSyscall(r, `syscall of task ${id}`) : null;

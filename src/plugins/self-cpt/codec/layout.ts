@@ -135,7 +135,7 @@ export interface RecordSpec {
 }
 
 const fixed = (name: string, n: number): RecordSpec => ({ name, min: n, max: n });
-/** The optional fields after a record's fixed ones (objects-signal.ts writeExt): mask, pad, n nums. */
+/** The optional fields after a record's fixed ones (core/cr/model.ts writeExt): mask, pad, n nums. */
 const extSize = (n: number): number => 8 + n * 8;
 const variable = (name: string, min: number, max = VAR_MAX): RecordSpec => ({ name, min, max });
 

@@ -2,7 +2,8 @@
 // (signal_struct: what a thread group shares, with its shared pending queue as CKPT_HDR_SIGINFO
 // children), and the exit status both tasks and groups carry.
 import {
-  extMask, GROUP_EXT, type ExitStatusRecord, type RlimitRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord,
+  readExt, writeExt,
+  GROUP_EXT, type ExitStatusRecord, type RlimitRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord,
   type ThreadGroupRecord,
 } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
@@ -182,7 +183,7 @@ export function readSignal(b: ModelBuilder, r: FieldReader): void {
     for (let i = 0; i < n; i++) rlimits.push({ cur: r.u64("rlim_cur"), max: r.u64("rlim_max") });
     g.rlimits = rlimits;
   }
-  readExt(r, g, GROUP_EXT);
+  readExt(r, r.left(), g, GROUP_EXT);
   r.done();
   G_FLAGS.forEach((k, i) => { g[k] = (bits & (1 << i)) !== 0; });
   if (bits & G_EXIT_STATUS) g.groupExitStatus = exit;
@@ -190,32 +191,3 @@ export function readSignal(b: ModelBuilder, r: FieldReader): void {
   queueChildren(b, sharedPending.queue, nq, `siginfo of thread group ${id}`);
 }
 
-/**
- * A record's optional fields (model.ts extMask): nothing when none is present, else a mask
- * (u32, then a zero u32) and each present field as a num, in `keys` order.
- */
-export function writeExt<K extends string>(w: RecordWriter, rec: { readonly [k in K]?: number }, keys: readonly K[], extra = 0): number {
-  const mask = extMask(rec, keys) | extra;
-  if (mask === 0) return 0;
-  w.u32(mask, "extension mask");
-  w.u32(0, "extension pad");
-  for (const k of keys) {
-    const v = rec[k];
-    if (v !== undefined) w.num(v, k);
-  }
-  return mask;
-}
-
-/**
- * The optional fields, if the record's fields go on after the fixed ones by at least a mask's
- * 8 bytes (fewer are left for the record's own length check to report as unexplained).
- */
-export function readExt<K extends string>(r: FieldReader, rec: { [k in K]?: number }, keys: readonly K[], extraKnown = 0): number {
-  if (r.left() < 8) return 0;
-  const mask = r.flags("extension mask", (2 ** keys.length - 1) | extraKnown);
-  r.flags("extension pad", 0);
-  keys.forEach((k, i) => {
-    if ((mask & (1 << i)) !== 0) rec[k] = r.num(k);
-  });
-  return mask;
-}

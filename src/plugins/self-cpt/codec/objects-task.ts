@@ -2,12 +2,12 @@
 // signal state and counters), its children CKPT_HDR_CPU (riscv32 registers) and
 // CKPT_HDR_RESTART_BLOCK (a system call it will re-execute), and its private siginfo queue.
 // Also the two small shared objects tasks name: CKPT_HDR_PID and CKPT_HDR_CRED.
-import { CRED_EXT, CRED_EXT_GROUPS, TASK_EXT, type CredRecord, type PidRecord, type RegsRecord, type SyscallRecord, type TaskRecord } from "../../../core/cr/index.ts";
+import { CRED_EXT, CRED_EXT_GROUPS, readExt, TASK_EXT, writeExt, type CredRecord, type PidRecord, type RegsRecord, type SyscallRecord, type TaskRecord } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import { CKPT_HDR_CPU, CKPT_HDR_CRED, CKPT_HDR_PID, CKPT_HDR_RESTART_BLOCK, CKPT_HDR_TASK } from "./layout.ts";
 import type { ObjRefs } from "./objhash.ts";
 import type { FieldReader } from "./reader.ts";
-import { queueChildren, readExit, readExt, writeExit, writeExt, writeSigInfo } from "./objects-signal.ts";
+import { queueChildren, readExit, writeExit, writeSigInfo } from "./objects-signal.ts";
 import { EncodeError, type RecordWriter } from "./writer.ts";
 
 export function writePid(w: RecordWriter, refs: ObjRefs, p: PidRecord, slot: number): void {
@@ -65,7 +65,7 @@ export function readCred(b: ModelBuilder, r: FieldReader): void {
   r.pad();
   const c = { id } as CredRecord;
   for (const k of CRED_KEYS) c[k] = r.num(k);
-  const mask = readExt(r, c, CRED_EXT, CRED_EXT_GROUPS);
+  const mask = readExt(r, r.left(), c, CRED_EXT, CRED_EXT_GROUPS);
   if (mask & CRED_EXT_GROUPS) {
     const n = r.table("group count", 4);
     c.groups = [];
@@ -220,7 +220,7 @@ export function readTask(b: ModelBuilder, r: FieldReader): void {
   t.sas = { sp: r.num("sas.sp"), size: r.num("sas.size"), flags: r.num("sas.flags") };
   t.clearChildTid = r.num("clearChildTid"); t.cpuCycles = r.num("cpuCycles"); t.instret = r.num("instret");
   t.comm = r.str("comm"); t.freezerPath = r.str("freezerPath");
-  readExt(r, t, TASK_EXT);
+  readExt(r, r.left(), t, TASK_EXT);
   r.done();
   b.tasks.push(t);
   const what = `of task ${t.id}`;
