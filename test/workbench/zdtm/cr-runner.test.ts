@@ -3,7 +3,6 @@
 // outcome --mode chooses), then on a few of CRIU's own tests in all 8 designs, judged by
 // workloads/zdtm/expected.json, when the ZDTM build exists (npm run build:zdtm; CI builds it).
 import "reflect-metadata";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { builtinRegistry } from "../../../src/workbench/plugins.ts";
 import { combinations, comboLabel } from "../../../src/workbench/matrix/combos.ts";
@@ -11,19 +10,9 @@ import { designOf } from "../../../src/workbench/scenario/runner.ts";
 import { runCr, type CrOptions } from "../../../src/workbench/zdtm/cr-runner.ts";
 import { loadExpectations, unexpected } from "../../../src/workbench/zdtm/expectations.ts";
 import { runSuite } from "../../../src/workbench/zdtm/suite.ts";
-import { isBuilt, loadTests, REPO_ROOT, selectTests, zdtmBuildDir, type ZdtmTest } from "../../../src/workbench/zdtm/tests-list.ts";
+import { loadTests, selectTests } from "../../../src/workbench/zdtm/tests-list.ts";
+import { LIMITS, selftest, zdtmBuildOrSkip } from "../../support/zdtm.ts";
 
-const SELFTEST = join(REPO_ROOT, "workloads", "bin", "zdtm-selftest.elf");
-const LIMITS = { start: 50_000_000, settle: 1_000_000, stop: 50_000_000 };
-
-function selftest(mode: string): ZdtmTest {
-  return {
-    name: "zdtm/static/selftest", base: "selftest", kind: "nofile",
-    args: ["--pidfile=selftest.pid", "--outfile=selftest.out", `--mode=${mode}`],
-    desc: { flavors: ["h"], flags: ["suid"], features: [], arch: null, raw: {} },
-    elf: SELFTEST, buildError: null, skip: null,
-  };
-}
 
 const design = (label: string) => {
   const [initiator, creator, codec] = label.split("/");
@@ -72,14 +61,8 @@ describe("a ZDTM test through C/R (zdtm-selftest)", () => {
 
 describe("CRIU's ZDTM tests through C/R in every design", () => {
   it("env00 and zombie00 pass --iters 2 on a fresh machine in all 8 designs, as expected.json says", async (ctx) => {
-    const dir = zdtmBuildDir();
-    if (!isBuilt(dir)) {
-      const why = `no ZDTM build at ${dir} (npm run build:zdtm; .ci/run does)`;
-      if (process.env.CI === "true") expect.fail(why);
-      console.warn(`zdtm: skipped: ${why}`);
-      ctx.skip();
-      return;
-    }
+    const dir = zdtmBuildOrSkip(ctx);
+    if (dir === null) return;
     const designs = combinations(builtinRegistry());
     expect(designs.length).toBe(8);
     const tests = selectTests(loadTests(dir), { tests: ["env00", "zombie00"], all: false, exclude: [] });

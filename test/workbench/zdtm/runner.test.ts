@@ -3,7 +3,6 @@
 // is installed; then a handful of CRIU's own tests under exec, judged by workloads/zdtm/expected.json,
 // when the ZDTM build exists (npm run build:zdtm). Without the build the last test fails under
 // CI=true (.ci/run builds it) and is skipped, saying why, elsewhere.
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { QUICK_SUBSET } from "../../../src/cli/zdtm-cmd.ts";
 import { runExec } from "../../../src/workbench/zdtm/exec-runner.ts";
@@ -11,18 +10,9 @@ import { loadExpectations, unexpected } from "../../../src/workbench/zdtm/expect
 import { qemuAvailable, runQemu } from "../../../src/workbench/zdtm/qemu-runner.ts";
 import type { Verdict } from "../../../src/workbench/zdtm/protocol.ts";
 import { runSuite } from "../../../src/workbench/zdtm/suite.ts";
-import { isBuilt, loadTests, REPO_ROOT, selectTests, zdtmBuildDir, type ZdtmTest } from "../../../src/workbench/zdtm/tests-list.ts";
+import { loadTests, selectTests } from "../../../src/workbench/zdtm/tests-list.ts";
+import { LIMITS, selftest, zdtmBuildOrSkip } from "../../support/zdtm.ts";
 
-const SELFTEST = join(REPO_ROOT, "workloads", "bin", "zdtm-selftest.elf");
-
-function selftest(mode: string): ZdtmTest {
-  return {
-    name: "zdtm/static/selftest", base: "selftest", kind: "nofile",
-    args: ["--pidfile=selftest.pid", "--outfile=selftest.out", `--mode=${mode}`],
-    desc: { flavors: ["h"], flags: ["suid"], features: [], arch: null, raw: {} },
-    elf: SELFTEST, buildError: null, skip: null,
-  };
-}
 
 /** Each mode, the verdict and the words its reason must have, the same under both runners. */
 const MODES: [string, Verdict, RegExp | null][] = [
@@ -33,7 +23,6 @@ const MODES: [string, Verdict, RegExp | null][] = [
   ["nostart", "fail", /start: the launcher exited with 1/],
 ];
 
-const LIMITS = { start: 50_000_000, settle: 1_000_000, stop: 50_000_000 };
 
 describe("the exec runner (zdtm.py's protocol on a Machine)", () => {
   it.each(MODES)("--mode=%s: %s", (mode, verdict, why) => {
@@ -69,15 +58,8 @@ describe.runIf(hasQemu)("the qemu runner (the same protocol on real processes)",
 
 describe("CRIU's ZDTM tests under exec", () => {
   it("a handful run with the verdicts workloads/zdtm/expected.json gives them", async (ctx) => {
-    const dir = zdtmBuildDir();
-    if (!isBuilt(dir)) {
-      const why = `no ZDTM build at ${dir} (npm run build:zdtm; .ci/run does)`;
-      // In CI a missing build is a failure to fix, not a test to skip.
-      if (process.env.CI === "true") expect.fail(why);
-      console.warn(`zdtm: skipped: ${why}`);
-      ctx.skip();
-      return;
-    }
+    const dir = zdtmBuildOrSkip(ctx);
+    if (dir === null) return;
     const tests = selectTests(loadTests(dir), { tests: QUICK_SUBSET.slice(0, 4) });
     const rows = await runSuite(tests, { exec: true, qemu: false, jobs: 1 });
     expect(rows.every((r) => r.exec?.verdict === "pass" || r.exec?.verdict === "fail")).toBe(true);
