@@ -2,6 +2,8 @@
 // machine with the controller started and the checkpoint triggered at a mark.
 import { expect } from "vitest";
 import { CPT_KILL } from "../../src/core/cr/interfaces.ts";
+import { collectContainer } from "../../src/core/cr/collect/collect.ts";
+import { CrError } from "../../src/core/cr/errors.ts";
 import { crTrace, type CrOpRecord } from "../../src/core/cr/trace.ts";
 import type { Kernel } from "../../src/machine/kernel/kernel.ts";
 import { readFileSync } from "node:fs";
@@ -117,4 +119,21 @@ export function restart(c: ReturnType<typeof checkpointed>, each?: (k: Kernel) =
   }
   const op = crTrace(c.k).ops.slice(ops0).find((o) => o.op === "restart")!;
   return { log: ctlLog(c.m, RESTART_LOG).slice(log0), op };
+}
+
+/** fork-tree's container frozen at its first mark: the scene of the collector's refusal tests. */
+export function frozenForkTree(): { k: Kernel; init: Task } {
+  const { m, init } = frozenAtMark(workloadRef("fork-tree"), 1);
+  return { k: m.kernel, init };
+}
+
+/** The CrError a checkpoint of init's container is refused with (an Error if it is collected). */
+export function refusal(k: Kernel, init: Task): CrError {
+  try {
+    collectContainer(k, init, "test");
+  } catch (e) {
+    if (e instanceof CrError) return e;
+    throw e;
+  }
+  throw new Error("the checkpoint was not refused");
 }

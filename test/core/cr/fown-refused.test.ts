@@ -2,8 +2,7 @@
 // a queued F_SETSIG signal (whose si_band/si_fd the model has no field for) is refused with
 // EOPNOTSUPP naming the object, and so is an inotify instance: C/R of those is issue 16.
 import { describe, expect, it } from "vitest";
-import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
-import { CrError, EOPNOTSUPP } from "../../../src/core/cr/errors.ts";
+import { EOPNOTSUPP } from "../../../src/core/cr/errors.ts";
 import { AT_FDCWD, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY } from "../../../src/machine/fs/constants.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
 import { fModown, POLL_IN } from "../../../src/machine/fs/fown.ts";
@@ -16,22 +15,7 @@ import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
 import { sendSignal } from "../../../src/machine/kernel/signal.ts";
 import { SIGIO } from "../../../src/machine/kernel/signal-names.ts";
 import type { Task } from "../../../src/machine/kernel/task.ts";
-import { frozenAtMark, workloadRef } from "../../support/cr.ts";
-
-function refusal(k: Kernel, init: Task): CrError {
-  try {
-    collectContainer(k, init, "test");
-  } catch (e) {
-    if (e instanceof CrError) return e;
-    throw e;
-  }
-  throw new Error("the checkpoint was not refused");
-}
-
-function frozen() {
-  const { m, init } = frozenAtMark(workloadRef("fork-tree"), 1);
-  return { k: m.kernel, init };
-}
+import { frozenForkTree, refusal } from "../../support/cr.ts";
 
 function openFd(k: Kernel, init: Task, name: string, flags: number): { f: File; fd: number } {
   const f = openAt({ k, t: init }, AT_FDCWD, name, flags | O_CREAT, 0o644, "test") as File;
@@ -40,7 +24,7 @@ function openFd(k: Kernel, init: Task, name: string, flags: number): { f: File; 
 
 describe("a checkpoint refuses leases, file owners and what they signal", () => {
   it("refuses a file holding a lease", () => {
-    const { k, init } = frozen();
+    const { k, init } = frozenForkTree();
     const { f, fd } = openFd(k, init, "leased", O_RDONLY);
     expect(addLease(k, init, f, fd, F_RDLCK)).toBe(0);
     const e = refusal(k, init);
@@ -50,7 +34,7 @@ describe("a checkpoint refuses leases, file owners and what they signal", () => 
   });
 
   it("refuses a file with an owner, and names a lease once the owner is cleared", () => {
-    const { k, init } = frozen();
+    const { k, init } = frozenForkTree();
     const { f, fd } = openFd(k, init, "owned", O_RDWR);
     fModown(init, f, init.pid, "tgid", true);
     expect(refusal(k, init).message).toMatch(new RegExp(`^fd ${fd} has a SIGIO owner`));
@@ -62,7 +46,7 @@ describe("a checkpoint refuses leases, file owners and what they signal", () => 
   });
 
   it("refuses a pipe resized by F_SETPIPE_SZ", () => {
-    const { k, init } = frozen();
+    const { k, init } = frozenForkTree();
     const c = { k, t: init };
     const path = k.vfs.newPipe(c);
     const r = openPath(c, path, O_RDONLY, "test") as File;
@@ -74,13 +58,13 @@ describe("a checkpoint refuses leases, file owners and what they signal", () => 
   });
 
   it("refuses an inotify instance", () => {
-    const { k, init } = frozen();
+    const { k, init } = frozenForkTree();
     const fd = init.files!.installNew(inotifyFile(k, 0, "test"), false);
     expect(refusal(k, init).message).toBe(`fd ${fd} is an inotify instance: checkpoint/restart of an inotify instance is not implemented yet`);
   });
 
   it("refuses a queued signal carrying si_band and si_fd", () => {
-    const { k, init } = frozen();
+    const { k, init } = frozenForkTree();
     init.blocked |= 1n << BigInt(SIGIO - 1);
     sendSignal(k, init, { signo: SIGIO, code: POLL_IN, band: 0x41, fd: 3 }, true);
     expect(refusal(k, init).message).toMatch(/^a queued signal 29 carries si_band\/si_fd/);

@@ -3,39 +3,22 @@
 // and a message naming the object, so the cell is "unsupported" instead of restoring it wrong.
 import { describe, expect, it } from "vitest";
 import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
-import { CrError, EOPNOTSUPP } from "../../../src/core/cr/errors.ts";
+import { EOPNOTSUPP } from "../../../src/core/cr/errors.ts";
 import { AT_FDCWD, O_CREAT, O_RDWR } from "../../../src/machine/fs/constants.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
 import { F_WRLCK, flockLock, OFFSET_MAX } from "../../../src/machine/fs/locks.ts";
 import { openAt } from "../../../src/machine/fs/open.ts";
 import { allocTimerId } from "../../../src/machine/kernel/posix-timers.ts";
-import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
-import type { Task } from "../../../src/machine/kernel/task.ts";
-import { frozenAtMark, workloadRef } from "../../support/cr.ts";
-
-function refusal(k: Kernel, init: Task): CrError {
-  try {
-    collectContainer(k, init, "test");
-  } catch (e) {
-    if (e instanceof CrError) return e;
-    throw e;
-  }
-  throw new Error("the checkpoint was not refused");
-}
-
-function frozen() {
-  const { m, init } = frozenAtMark(workloadRef("fork-tree"), 1);
-  return { k: m.kernel, init };
-}
+import { frozenForkTree, refusal } from "../../support/cr.ts";
 
 describe("a checkpoint refuses what the model does not carry yet", () => {
   it("collects the container as before when it holds none of it", () => {
-    const { k, init } = frozen();
+    const { k, init } = frozenForkTree();
     expect(collectContainer(k, init, "test").tasks.length).toBeGreaterThanOrEqual(2);
   });
 
   it("refuses a task holding a file lock, naming the fd and the kind of lock", () => {
-    const { k, init } = frozen();
+    const { k, init } = frozenForkTree();
     const f = openAt({ k, t: init }, AT_FDCWD, "locked", O_RDWR | O_CREAT, 0o644, "test") as File;
     const fd = init.files!.installNew(f, false);
     const req = { kind: "flock" as const, type: F_WRLCK, start: 0n, end: OFFSET_MAX, owner: f, file: f, pid: init.pid };
@@ -46,7 +29,7 @@ describe("a checkpoint refuses what the model does not carry yet", () => {
   });
 
   it("refuses a process with a POSIX timer", () => {
-    const a = frozen();
+    const a = frozenForkTree();
     const id = allocTimerId(a.init.group);
     a.init.group.posixTimers.set(id, {
       id, clock: 1, notify: 0, signo: 14, value: id, target: a.init, expires: 0, interval: 0, queueId: 0, info: null, overrunLast: 0,
