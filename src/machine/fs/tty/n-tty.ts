@@ -9,6 +9,9 @@
 // read buffer as far as it has room (flush_to_ldisc, done at once here). Echoes are written at
 // once instead of through an echo buffer. A master's settings are raw and cannot be changed (its
 // termios ioctls act on the slave), so its discipline only buffers.
+//
+// One file past 500 lines, as n_tty.c is one: input processing, canonical editing, echo and output
+// processing read and move the same buffers and output column, which splitting would make public.
 import { sendSignal } from "../../kernel/signal.ts";
 import { SIGINT, SIGQUIT, SIGTSTP } from "../../kernel/signal-names.ts";
 import type { Kernel } from "../../kernel/kernel.ts";
