@@ -2,7 +2,11 @@
 // schedules, the scheduler's trace hash, the instruction count, the exit code and a digest of
 // the output. Recorded with the interpreter (CPTBENCH_JIT=0), so the translator is held to it.
 // Usage: CPTBENCH_JIT=0 node bin/run-ts.mjs scripts/record-jit-trace.ts > test/fixtures/jit-trace.json
+//        CPTBENCH_JIT=0 node bin/run-ts.mjs scripts/record-jit-trace.ts NAME...
+// With names, only those workloads are recorded again and the fixture is updated in place
+// (a rebuilt or new workload should not need every other entry re-run).
 import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { runProgram } from "../src/machine/machine.ts";
 import { loadWorkloads, workloadElf, workloadFiles } from "../test/support/workloads.ts";
 
@@ -12,8 +16,14 @@ export const JIT_SCHEDULES: [number, number, number][] = [
   [2, 2, 7_000],
 ];
 
-const out: Record<string, unknown[]> = {};
-for (const w of loadWorkloads()) {
+const FIXTURE = new URL("../test/fixtures/jit-trace.json", import.meta.url);
+const only = process.argv.slice(2);
+const all = loadWorkloads();
+for (const n of only) {
+  if (!all.some((w) => w.name === n)) throw new Error(`record-jit-trace: no workload named ${n} in workloads/manifest.json`);
+}
+const out: Record<string, unknown[]> = only.length ? JSON.parse(readFileSync(FIXTURE, "utf8")) : {};
+for (const w of all.filter((w) => !only.length || only.includes(w.name))) {
   out[w.name] = JIT_SCHEDULES.map(([seed, cpus, quantum]) => {
     const t0 = performance.now();
     const r = runProgram(workloadElf(w.name), {
@@ -25,4 +35,6 @@ for (const w of loadWorkloads()) {
     return { seed, cpus, quantum, traceHash: r.traceHash, instructions: r.instructions, exitCode: r.exitCode, output: digest };
   });
 }
-process.stdout.write(JSON.stringify(out, null, 1) + "\n");
+const text = JSON.stringify(out, null, 1) + "\n";
+if (only.length) writeFileSync(FIXTURE, text);
+else process.stdout.write(text);
