@@ -15,6 +15,7 @@ import { allocPid, type Pid, type PidNamespace } from "../../../machine/kernel/p
 import { Nsproxy, SigHand, Task, ThreadGroup } from "../../../machine/kernel/task.ts";
 import { CONTAINER_PIDS_MAX, type FreezerCgroup } from "../../../machine/kernel/freezer.ts";
 import { Mm } from "../../../machine/mm/mm.ts";
+import { RLIMIT_STACK, rlimit, stackBytes } from "../../../machine/kernel/rlimit.ts";
 import type { ShmemObject } from "../../../machine/mm/shmem.ts";
 import { exitTaskFiles } from "../../../machine/fs/task-files.ts";
 import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
@@ -409,6 +410,8 @@ export class Restorer {
       ns.lastPid = rec.lastPid;
       ns.allocating = rec.allocating;
     }
+    // Each mm's copy of its process's RLIMIT_STACK (exec, setrlimit and fork keep it in step).
+    for (const t of this.tasks) if (t.alive) t.mm.stackLimit = stackBytes(rlimit(this.k, t.group, RLIMIT_STACK).cur);
     // A restored container is always bounded: its group keeps a pids.max set before, else gets
     // room for twice the tasks it has now (at least CONTAINER_PIDS_MAX): a tree of 10,000 tasks
     // restores and grows, a flipped byte that makes a workload a fork bomb meets EAGAIN.
