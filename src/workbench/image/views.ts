@@ -54,6 +54,11 @@ function describeTarget(m: CheckpointModel, t: FileTargetRecord, flags: number):
     case "console": return `console ${["stdin", "stdout", "stderr"][t.stream]}`;
     case "device": return `device ${t.path}`;
     case "proc": return `procfs ${t.path}`;
+    case "pty": {
+      const p = m.ttys?.find((x) => x.id === t.ttyId);
+      const end = t.master ? p?.master : p?.slave;
+      return `pty ${p?.index ?? `id ${t.ttyId}`} ${t.master ? "master" : "slave"} ${t.path}, ${end?.readBuf.length ?? 0} bytes to read, ${end?.flip.length ?? 0} in its flip buffer`;
+    }
   }
 }
 

@@ -21,6 +21,8 @@ import { CrError, EINVAL, ENOENT, ENOMEM, EPERM } from "../errors.ts";
 import { EACCES } from "../../../machine/kernel/errno.ts";
 import type { CheckpointModel, FileRecord } from "../model.ts";
 import { walkTmpfs, type TreeRestore } from "./tree.ts";
+import { TtyRestore } from "./ttys.ts";
+import type { Pid } from "../../../machine/kernel/pid.ts";
 
 /** The devices of DEVICE_ALLOW_LIST by number. */
 const ALLOWED_RDEV = new Set([DEV_NULL, DEV_ZERO, DEV_FULL]);
@@ -33,14 +35,17 @@ export class FilesRestore {
   private readonly pipes = new Map<number, Path>();
   private readonly c: FsCtx;
   private readonly pipeRecs: Map<number, CheckpointModel["pipes"][number]>;
+  readonly ttys: TtyRestore;
 
   constructor(
     private readonly k: Kernel,
     caller: Task,
     private readonly m: CheckpointModel,
     private readonly tree: TreeRestore,
+    pid: (id: number) => Pid,
   ) {
     this.c = { k, t: caller };
+    this.ttys = new TtyRestore(k, m, pid);
     this.pipeRecs = new Map(m.pipes.map((p) => [p.id, p]));
   }
 
@@ -68,6 +73,7 @@ export class FilesRestore {
 
   private open(rec: FileRecord, viewer: Task): File {
     const t = rec.target;
+    if (t.kind === "pty") return this.ttys.open(rec, this.why(`file ${rec.id}`));
     let path: Path;
     let priv: unknown;
     if (t.kind === "inode") {
@@ -146,6 +152,7 @@ export class FilesRestore {
 
   /** Open every file (proc paths are looked up as `viewer` sees /proc), then the fd tables. */
   buildFiles(viewer: Task): void {
+    this.ttys.build();
     for (const rec of this.m.files) this.files.set(rec.id, this.open(rec, viewer));
     for (const rec of this.m.fdTables) {
       const table = new FilesStruct(this.k.kobj, this.why(`fd table ${rec.id}`));
@@ -169,6 +176,7 @@ export class FilesRestore {
     this.files.clear();
     this.fdTables.clear();
     this.fsContexts.clear();
+    this.ttys.release();
     // A pipe whose files were never all opened (a failure halfway) frees its pages itself.
     for (const p of this.pipes.values()) {
       const pipe = (p.dentry.inode as PipeInode).pipe;

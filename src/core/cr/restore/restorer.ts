@@ -69,7 +69,11 @@ export class Restorer {
     this.why = `restart by pid ${caller.id}`;
     this.groupRecs = new Map(model.threadGroups.map((g) => [g.id, g]));
     this.tree = new TreeRestore(k, caller, model);
-    this.files = new FilesRestore(k, caller, model, this.tree);
+    this.files = new FilesRestore(k, caller, model, this.tree, (id) => {
+      const p = this.pids.get(id);
+      if (p === undefined) throw new CrError(EINVAL, `a pty names pid ${id}, which the restart has not made`);
+      return p;
+    });
   }
 
   /** The restored mm of record `id` (after makeMemory). */
@@ -224,12 +228,14 @@ export class Restorer {
     this.files.buildFs();
     this.attach("fs");
     this.files.buildFiles(init);
+    this.files.ttys.attachCtty(this.groups);
   }
 
   /** makeFiles before the tasks are adopted (user-space restart): attach both with attachAll. */
   buildFiles(viewer: Task): void {
     this.files.buildFs();
     this.files.buildFiles(viewer);
+    this.files.ttys.attachCtty(this.groups);
   }
 
   /** Fs contexts and fd tables to every adopted task. */

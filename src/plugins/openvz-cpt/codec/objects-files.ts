@@ -79,16 +79,19 @@ export function readPipe(r: ImageReader, where: string): PipeRecord {
   });
 }
 
-const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc"] as const;
+/** A pty end is two kinds (master, slave) so that the object keeps its fields. */
+const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave"] as const;
+
+const kindOf = (t: FileTargetRecord): (typeof TARGET_KINDS)[number] => (t.kind === "pty" ? (t.master ? "pty-master" : "pty-slave") : t.kind);
 
 export function writeFile(w: ImageWriter, f: FileRecord): void {
   w.leaf(CPT_OBJ_FILE, `file ${f.id}`, () => {
     w.ref(f.id, "file id");
     w.num(f.flags, "file flags"); w.num(f.pos, "file pos");
     const t = f.target;
-    w.u32(TARGET_KINDS.indexOf(t.kind), "file target kind");
-    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : null, "file target id");
-    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : "", "file path");
+    w.u32(TARGET_KINDS.indexOf(kindOf(t)), "file target kind");
+    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pty" ? t.ttyId : null, "file target id");
+    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : "", "file path");
   });
 }
 
@@ -111,6 +114,8 @@ export function readFile(r: ImageReader, where: string): FileRecord {
       target = { kind, inodeId: ref, path };
     } else if (kind === "pipe") {
       target = { kind, pipeId: ref };
+    } else if (kind === "pty-master" || kind === "pty-slave") {
+      target = { kind: "pty", ttyId: ref, master: kind === "pty-master", path };
     } else {
       if (ref !== 0 && ref !== 1 && ref !== 2) return bad("a console stream is 0, 1 or 2");
       target = { kind, stream: ref };

@@ -72,18 +72,25 @@ export function readPipe(b: ModelBuilder, r: FieldReader, buffered: Uint8Array):
   b.place("pipes", slot, { id, buffered }, r, at);
 }
 
-const TARGETS = ["inode", "pipe", "console", "device", "proc"] as const;
+/** A pty end is two kinds (master, slave) so that the record keeps its fields. */
+const TARGETS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave"] as const;
+
+const kindOf = (t: FileTargetRecord): (typeof TARGETS)[number] => (t.kind === "pty" ? (t.master ? "pty-master" : "pty-slave") : t.kind);
 
 export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: number): void {
   const what = `file ${f.id}`;
   const t = f.target;
   w.record(CKPT_HDR_FILE, what, () => {
     w.u32(refs.assign("file", f.id), "objref"); w.u32(slot, "slot"); w.u32(f.id, "file id");
-    w.u32(TARGETS.indexOf(t.kind), "target kind");
-    w.u32(t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream : 0, "target");
+    w.u32(TARGETS.indexOf(kindOf(t)), "target kind");
+    w.u32(
+      t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream
+        : t.kind === "pty" ? refs.ref("tty", t.ttyId, what) : 0,
+      "target",
+    );
     w.pad();
     w.num(f.flags, "flags"); w.num(f.pos, "pos");
-    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : "", "path");
+    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : "", "path");
   });
 }
 
@@ -102,6 +109,7 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   let target: FileTargetRecord;
   if (kind === "inode") target = { kind, inodeId: b.objs.resolve(r, "inode", "target", ref, refAt), path };
   else if (kind === "pipe") target = { kind, pipeId: b.objs.resolve(r, "pipe", "target", ref, refAt) };
+  else if (kind === "pty-master" || kind === "pty-slave") target = { kind: "pty", ttyId: b.objs.resolve(r, "tty", "target", ref, refAt), master: kind === "pty-master", path };
   else if (kind === "console") {
     if (ref > 2) r.fail(`console stream at byte ${refAt} is ${ref}, not 0, 1 or 2`, refAt);
     target = { kind, stream: ref as 0 | 1 | 2 };
