@@ -93,7 +93,7 @@ class Collector implements MmCollector {
   ) {
     this.zeroPageAbort = opts.zeroPageAbort === true;
     const files = opts.self === undefined ? null : opts.self.task.files;
-    this.files = new FilesCollector(k.vfs, files === null ? undefined : { files, fd: opts.self!.fd });
+    this.files = new FilesCollector(k.vfs, ns, files === null ? undefined : { files, fd: opts.self!.fd });
   }
 
   inodeId(inode: import("../../../machine/fs/tmpfs/tmpfs.ts").TmpfsFile, path: string): number {
@@ -305,5 +305,6 @@ export function collectContainer(k: Kernel, init: Task, producer: string, opts: 
     pidNamespaces: c.pidNamespaces, pids: c.pids, tasks: c.tasks, threadGroups: c.threadGroups, sighands: c.sighands,
     creds: c.creds, mms: c.mms, cowPages: c.cowPages, shmem: c.shmem, inodes: c.files.inodes, tree: c.files.tree, pipes: c.files.pipes,
     files: c.files.files, fdTables: c.files.fdTables, fsContexts: c.files.fsContexts,
+    ...(c.files.sockets.socks.length > 0 ? { unixSocks: c.files.sockets.socks } : {}),
   };
 }

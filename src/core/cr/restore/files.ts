@@ -20,6 +20,7 @@ import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EINVAL, ENOENT, ENOMEM, EPERM } from "../errors.ts";
 import { EACCES } from "../../../machine/kernel/errno.ts";
 import type { CheckpointModel, FileRecord } from "../model.ts";
+import { SocketsRestore } from "./sockets.ts";
 import { walkTmpfs, type TreeRestore } from "./tree.ts";
 
 /** The devices of DEVICE_ALLOW_LIST by number. */
@@ -33,6 +34,7 @@ export class FilesRestore {
   private readonly pipes = new Map<number, Path>();
   private readonly c: FsCtx;
   private readonly pipeRecs: Map<number, CheckpointModel["pipes"][number]>;
+  private readonly sockets: SocketsRestore;
 
   constructor(
     private readonly k: Kernel,
@@ -42,6 +44,7 @@ export class FilesRestore {
   ) {
     this.c = { k, t: caller };
     this.pipeRecs = new Map(m.pipes.map((p) => [p.id, p]));
+    this.sockets = new SocketsRestore(k, m, (what) => this.why(what));
   }
 
   private why(what: string): string {
@@ -68,6 +71,7 @@ export class FilesRestore {
 
   private open(rec: FileRecord, viewer: Task): File {
     const t = rec.target;
+    if (t.kind === "socket") return this.sockets.open(rec, t.sockId);
     let path: Path;
     let priv: unknown;
     if (t.kind === "inode") {
@@ -146,6 +150,7 @@ export class FilesRestore {
 
   /** Open every file (proc paths are looked up as `viewer` sees /proc), then the fd tables. */
   buildFiles(viewer: Task): void {
+    this.sockets.build();
     for (const rec of this.m.files) this.files.set(rec.id, this.open(rec, viewer));
     for (const rec of this.m.fdTables) {
       const table = new FilesStruct(this.k.kobj, this.why(`fd table ${rec.id}`));
@@ -159,6 +164,8 @@ export class FilesRestore {
       }
       table.maxFds = Math.max(table.maxFds, Math.min(rec.maxFds, table.limit));
     }
+    // Every file exists: the sockets' links and queues (files in flight among them).
+    this.sockets.link(this.files, this.tree, viewer.pidNs);
   }
 
   /** Drop the creation references (the tasks hold theirs; on failure this frees everything). */
@@ -169,6 +176,7 @@ export class FilesRestore {
     this.files.clear();
     this.fdTables.clear();
     this.fsContexts.clear();
+    this.sockets.release();
     // A pipe whose files were never all opened (a failure halfway) frees its pages itself.
     for (const p of this.pipes.values()) {
       const pipe = (p.dentry.inode as PipeInode).pipe;

@@ -12,7 +12,7 @@ import { readPages, writePages } from "./objects-mm.ts";
 import type { ImageReader } from "./reader.ts";
 import type { ImageWriter } from "./writer.ts";
 
-const INODE_KINDS = ["file", "dir", "symlink"] as const;
+const INODE_KINDS = ["file", "dir", "symlink", "sock"] as const;
 const I_TARGET = 1;
 const I_EXTERNAL = 2;
 
@@ -79,7 +79,7 @@ export function readPipe(r: ImageReader, where: string): PipeRecord {
   });
 }
 
-const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc"] as const;
+const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "socket"] as const;
 
 export function writeFile(w: ImageWriter, f: FileRecord): void {
   w.leaf(CPT_OBJ_FILE, `file ${f.id}`, () => {
@@ -87,7 +87,7 @@ export function writeFile(w: ImageWriter, f: FileRecord): void {
     w.num(f.flags, "file flags"); w.num(f.pos, "file pos");
     const t = f.target;
     w.u32(TARGET_KINDS.indexOf(t.kind), "file target kind");
-    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : null, "file target id");
+    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "socket" ? t.sockId : null, "file target id");
     w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : "", "file path");
   });
 }
@@ -111,6 +111,9 @@ export function readFile(r: ImageReader, where: string): FileRecord {
       target = { kind, inodeId: ref, path };
     } else if (kind === "pipe") {
       target = { kind, pipeId: ref };
+    } else if (kind === "socket") {
+      if (path !== "") bad("a socket file has no path");
+      target = { kind, sockId: ref };
     } else {
       if (ref !== 0 && ref !== 1 && ref !== 2) return bad("a console stream is 0, 1 or 2");
       target = { kind, stream: ref };

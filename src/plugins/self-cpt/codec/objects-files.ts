@@ -16,7 +16,7 @@ import type { ObjRefs } from "./objhash.ts";
 import type { FieldReader } from "./reader.ts";
 import { EncodeError, type RecordWriter } from "./writer.ts";
 
-const INODE_KINDS = ["file", "dir", "symlink"] as const;
+const INODE_KINDS = ["file", "dir", "symlink", "sock"] as const;
 const I_TARGET = 1, I_EXTERNAL = 2;
 
 export function writeInode(w: RecordWriter, refs: ObjRefs, n: InodeRecord, slot: number): void {
@@ -72,7 +72,7 @@ export function readPipe(b: ModelBuilder, r: FieldReader, buffered: Uint8Array):
   b.place("pipes", slot, { id, buffered }, r, at);
 }
 
-const TARGETS = ["inode", "pipe", "console", "device", "proc"] as const;
+const TARGETS = ["inode", "pipe", "console", "device", "proc", "socket"] as const;
 
 export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: number): void {
   const what = `file ${f.id}`;
@@ -80,7 +80,7 @@ export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: n
   w.record(CKPT_HDR_FILE, what, () => {
     w.u32(refs.assign("file", f.id), "objref"); w.u32(slot, "slot"); w.u32(f.id, "file id");
     w.u32(TARGETS.indexOf(t.kind), "target kind");
-    w.u32(t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream : 0, "target");
+    w.u32(t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream : t.kind === "socket" ? t.sockId : 0, "target");
     w.pad();
     w.num(f.flags, "flags"); w.num(f.pos, "pos");
     w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : "", "path");
@@ -105,11 +105,15 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   else if (kind === "console") {
     if (ref > 2) r.fail(`console stream at byte ${refAt} is ${ref}, not 0, 1 or 2`, refAt);
     target = { kind, stream: ref as 0 | 1 | 2 };
+  } else if (kind === "socket") {
+    // By socket id: sockets come after the files (they name files in flight).
+    if (ref === 0) r.fail(`target at byte ${refAt} is 0 for a socket file, which names its socket`, refAt);
+    target = { kind, sockId: ref };
   } else {
     if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${kind} file, which names nothing`, refAt);
     target = { kind, path };
   }
-  if ((kind === "pipe" || kind === "console") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
+  if ((kind === "pipe" || kind === "console" || kind === "socket") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
   b.place("files", slot, { id, flags, pos, target }, r, at);
 }
 
