@@ -113,10 +113,11 @@ export function validateSockets(m: CheckpointModel, pidMax: number, memoryBytes:
       }
     });
   }
-  // Every socket without a file is reached: a dead one as a sender, an embryo from its listener.
+  // Every socket without a file is reached: a dead one as a sender or as the peer a socket still
+  // names (an embryo's client that closed), an embryo from its listener.
   for (const s of socks) {
     if (withFile.has(s.id) || embryos.has(s.id)) continue;
-    if (!socks.some((o) => o.queue.some((q) => q.senderSockId === s.id))) bad(`socket ${s.id}`, "has no file, is no pending connection and sent nothing still queued: nothing reaches it");
+    if (!socks.some((o) => o.peerId === s.id || o.queue.some((q) => q.senderSockId === s.id))) bad(`socket ${s.id}`, "has no file, is no pending connection, no socket's peer and sent nothing still queued: nothing reaches it");
   }
   if (bytes > memoryBytes) bad("unixSocks", `${bytes} queued bytes, more than the machine's memory`);
 }
