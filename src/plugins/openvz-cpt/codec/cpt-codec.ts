@@ -19,7 +19,7 @@ import {
 import {
   CPT_CONTENT_VOID, CPT_CURRENT_VERSION, CPT_FLAGS_AT, CPT_IMG_FLAGS_KNOWN, CPT_IMG_SECTION_CRC, CPT_NULL, SECTION_CRC_AT, SECTION_HDR_CRC_SIZE, CPT_OBJ_TRAILER, CPT_OS_ARCH_RISCV32, CPT_PAGE_SIZE,
   CPT_SECT_MAX_INDEX, CPT_SECT_SOCKET, CPT_SIGNATURE, KNOWN_ARCHES, MAJOR_HDR_SIZE, MAJOR_TAIL_SIZE, SECTION_HDR_SIZE,
-  SECTION_ORDER, cptVersionMajor, cptVersionMinor,
+  IMAGE_SECTIONS, SECTION_ORDER, cptVersionMajor, cptVersionMinor,
 } from "./layout.ts";
 import type { VeInfo } from "./objects-ns.ts";
 import { ImageReader, TRUNCATED } from "./reader.ts";
@@ -157,7 +157,7 @@ export class CptCodec implements ImageCodec {
     const w = new ImageWriter();
     writeMajorHdr(w, model.meta.clock);
     const starts = new Map<number, number>();
-    for (const s of SECTION_ORDER) {
+    for (const s of IMAGE_SECTIONS) {
       if (s.optional === true && (model.unixSocks ?? []).length === 0) continue;
       const sec = w.section(s.id, true);
       starts.set(s.id, sec.start);
@@ -186,7 +186,7 @@ export class CptCodec implements ImageCodec {
     };
     const veinfo: VeInfo[] = [];
     const starts = new Map<number, number>();
-    for (const s of SECTION_ORDER) {
+    for (const s of IMAGE_SECTIONS) {
       const start = r.pos;
       const where = `${s.name} section`;
       r.ctx = where;

@@ -204,7 +204,7 @@ export const OBJ_NAMES: Readonly<Record<number, string>> = {
 export const objName = (type: number): string => OBJ_NAMES[type] ?? `unknown object type ${type}`;
 
 /** The sections of an image, in file order: each id once, holding objects of one type. */
-export const SECTION_ORDER: readonly { id: number; name: string; object: number; optional?: boolean }[] = [
+export const SECTION_ORDER: readonly { id: number; name: string; object: number }[] = [
   { id: CPT_SECT_VEINFO, name: "veinfo", object: CPT_OBJ_VEINFO },
   { id: CPT_SECT_NAMESPACE, name: "namespace", object: CPT_OBJ_NAMESPACE },
   { id: CPT_SECT_PIDS, name: "pids", object: CPT_OBJ_PID },
@@ -217,12 +217,18 @@ export const SECTION_ORDER: readonly { id: number; name: string; object: number;
   { id: CPT_SECT_PIPES, name: "pipes", object: CPT_OBJ_PIPE },
   { id: CPT_SECT_FILES, name: "files", object: CPT_OBJ_FILE },
   { id: CPT_SECT_FILES_STRUCT, name: "files_struct", object: CPT_OBJ_FILES },
-  { id: CPT_SECT_SOCKET, name: "socket", object: CPT_OBJ_SOCKET, optional: true },
   { id: CPT_SECT_FS, name: "fs", object: CPT_OBJ_FS },
   { id: CPT_SECT_COW_PAGES, name: "cow pages", object: CPT_OBJ_PAGES },
   { id: CPT_SECT_MM, name: "mm", object: CPT_OBJ_MM },
   { id: CPT_SECT_TASKS, name: "tasks", object: CPT_OBJ_TASK },
 ];
+
+/**
+ * The sections an image may hold, in file order: SECTION_ORDER's, which every image has, and
+ * the optional ones (CPT_SECT_SOCKET after the fd tables), present only when they hold objects.
+ */
+export const IMAGE_SECTIONS: readonly { id: number; name: string; object: number; optional?: boolean }[] = SECTION_ORDER.flatMap((s) =>
+  s.id === CPT_SECT_FILES_STRUCT ? [s, { id: CPT_SECT_SOCKET, name: "socket", object: CPT_OBJ_SOCKET, optional: true }] : [s]);
 
 export const MAJOR_TAIL_SIZE = OBJECT_HDR_SIZE + 8 + CPT_SECT_MAX_INDEX * 8 + 8;
 
