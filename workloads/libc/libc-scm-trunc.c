@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 static void show(const char *what, long r) {
   if (r < 0) printf("%s: -1 %s\n", what, strerror(errno));
@@ -46,6 +47,7 @@ int main(void) {
   c->cmsg_len = CMSG_LEN(sizeof fds);
   memcpy(CMSG_DATA(c), fds, sizeof fds);
   show("sendmsg 3 fds", sendmsg(sv[0], &m, 0));
+  cpt_mark("three fds in flight");
   memset(&u, 0, sizeof u);
   iov.iov_len = sizeof buf;
   m.msg_controllen = CMSG_SPACE(sizeof(int));

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 static void show(const char *what, long r) {
   if (r < 0) printf("%s: -1 %s\n", what, strerror(errno));
@@ -111,6 +112,7 @@ static void pass_across_fork(void) {
   close(f);
   unlink("scm-file");
   show("write to the pipe whose only reader is in flight", write(p[1], "through the pipe", 16));
+  cpt_mark("a pipe end and an unlinked file in flight");
   close(p[1]);
   fflush(stdout);
   pid_t pid = fork();
@@ -244,6 +246,7 @@ static void credentials(void) {
   g = recv_fds(sv[1], buf, sizeof buf, 64, 0);
   printf("implicit: creds=%d pid ok=%d uid=%u gid=%u\n", g.creds, g.cr.pid == getpid(), (unsigned)g.cr.uid, (unsigned)g.cr.gid);
   show("explicit", send_creds(sv[0], getpid(), getuid(), getgid()));
+  cpt_mark("SCM_CREDENTIALS queued");
   g = recv_fds(sv[1], buf, sizeof buf, 64, 0);
   printf("explicit: creds=%d pid ok=%d uid=%u\n", g.creds, g.cr.pid == getpid(), (unsigned)g.cr.uid);
   show("uid -1", send_creds(sv[0], getpid(), (uid_t)-1, getgid()));

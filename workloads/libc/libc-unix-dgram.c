@@ -18,6 +18,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 static void show(const char *what, long r) {
   if (r < 0) printf("%s: -1 %s\n", what, strerror(errno));
@@ -59,6 +60,7 @@ static void boundaries(int type, const char *name) {
   show("send empty", send(sv[0], "", 0, 0));
   show("send bb", send(sv[0], "bb", 2, 0));
   show("send hello world", send(sv[0], "hello world", 11, 0));
+  cpt_mark("datagrams queued");
   int n = -1;
   ioctl(sv[1], FIONREAD, &n);
   printf("FIONREAD first: %d\n", n);
@@ -159,6 +161,7 @@ static void names(void) {
   show("bind abstract taken", bind(s2, (struct sockaddr *)&b, al));
   al = path_addr(&a, "dg-recv");
   show("sendto path (abstract sender)", sendto(s, "two", 3, 0, (struct sockaddr *)&a, al));
+  cpt_mark("datagram from an abstract name queued on a path name");
   fl = sizeof from;
   show("recvfrom", recvfrom(r, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl));
   print_addr("  from", &from, fl);
@@ -191,6 +194,7 @@ static void names(void) {
   show("connect AF_UNSPEC", connect(s, &unspec, sizeof unspec));
   show("send after disconnect", send(s, "x", 1, 0));
   show("unlink the name", unlink("dg-recv"));
+  cpt_mark("receiver's path name unlinked, abstract names bound");
   show("sendto unlinked name", sendto(s, "x", 1, 0, (struct sockaddr *)&a, al));
   show("r still reachable by abstract peer", sendto(s, "five", 4, 0, (struct sockaddr *)&a, 0) < 0 ? -1 : 0);
   close(r);

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 #define CLIENTS 4
 
@@ -166,6 +167,7 @@ static void backlog(void) {
   int c2 = connect_to("small.sock", 1);
   show("third non-blocking connect", connect_to("small.sock", 1));
   printf("first two connected: %d\n", c1 >= 0 && c2 >= 0);
+  cpt_mark("two connections pending on a listener");
   fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {
@@ -192,6 +194,7 @@ static void backlog(void) {
   // A listener closed with a connection nobody accepted resets it.
   int c4 = connect_to("small.sock", 0);
   write(c4, "lost", 4);
+  cpt_mark("pending connection with data queued");
   close(ls);
   show("pending client reads", read(c4, buf, sizeof buf));
   show("pending client reads again", read(c4, buf, sizeof buf));

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 static void show(const char *what, long r) {
   if (r < 0) printf("%s: -1 %s\n", what, strerror(errno));
@@ -116,6 +117,7 @@ static void fill(void) {
     if (r < 0) { printf("fill stops with %s\n", strerror(errno)); break; }
     total += r;
   }
+  cpt_mark("stream send buffer full");
   printf("filled between 150000 and 300000: %d\n", total > 150000 && total < 300000);
   int outq = 0;
   ioctl(sv[0], TIOCOUTQ, &outq);
@@ -203,6 +205,7 @@ static void pipes_and_resets(void) {
   pair(sv);
   show("write unread", write(sv[0], "unread", 6));
   close(sv[1]);
+  cpt_mark("peer closed with unread data: ECONNRESET pending");
   printf("SO_ERROR %d (ECONNRESET=%d)\n", getint(sv[0], SO_ERROR), ECONNRESET);
   show("write after reset taken", write(sv[0], "x", 1));
   close(sv[0]);
@@ -219,6 +222,7 @@ static void pipes_and_resets(void) {
   show("shutdown SHUT_WR", shutdown(sv[0], SHUT_WR));
   show("write after SHUT_WR", write(sv[0], "x", 1));
   printf("  SIGPIPE count %d\n", sigpipes);
+  cpt_mark("after SHUT_WR");
   show("peer reads EOF", read(sv[1], buf, sizeof buf));
   show("peer writes back", write(sv[1], "back", 4));
   show("read what came back", read(sv[0], buf, sizeof buf));

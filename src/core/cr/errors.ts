@@ -17,7 +17,7 @@ export class CrError extends Error {
 
 // The errno values the C/R code uses are the kernel's.
 export {
-  EAGAIN, EBADF, EBADMSG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, EIO, EISDIR, ENOENT, ENOMEM, ENOSYS, ENOTDIR, EOPNOTSUPP, EPERM,
+  EADDRINUSE, EAGAIN, EBADF, EBADMSG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, EIO, EISDIR, ENOENT, ENOMEM, ENOSYS, ENOTDIR, EOPNOTSUPP, EPERM,
   EPIPE, ESPIPE, ESRCH,
 } from "../../machine/kernel/errno.ts";
 

@@ -322,7 +322,8 @@ export interface ShmemRecord {
   pages: PageRecord[];
 }
 
-export type InodeKind = "file" | "dir" | "symlink";
+/** "sock": the name of a bound AF_UNIX socket in the tree (S_IFSOCK; it leads connect() to its socket). */
+export type InodeKind = "file" | "dir" | "symlink" | "sock";
 
 /** A tmpfs inode the container uses: a file in its tree, an open file, a mapped file. */
 export interface InodeRecord {
@@ -445,7 +446,9 @@ export type FileTargetRecord =
    * /dev/ptmx or /dev/pts/ptmx, the slave through /dev/pts/N (" (deleted)" once the master
    * closed) or /dev/tty (the opener's controlling terminal); the restart opens it the same way.
    */
-  | { kind: "pty"; ttyId: number; master: boolean; path: string };
+  | { kind: "pty"; ttyId: number; master: boolean; path: string }
+  /** An AF_UNIX socket file, by its socket (unixSocks). */
+  | { kind: "socket"; sockId: number };
 
 export interface FileRecord {
   id: number;
@@ -483,6 +486,70 @@ export interface FsRecord {
    */
   rootInodeId?: number;
   cwdInodeId?: number;
+}
+
+/** Credentials a socket recorded (SCM_CREDENTIALS of a message, SO_PEERCRED of a connection). */
+export interface SockCredRecord {
+  /** The process's number in the container's pid namespace; 0: outside it (Linux reports 0 too). */
+  pidNr: number;
+  uid: number;
+  gid: number;
+}
+
+/** One message or stream chunk on a socket's receive queue (an skb). */
+export interface UnixSkbRecord {
+  /** All the bytes the skb was sent with; `consumed` of them (streams) were read already. */
+  data: Uint8Array;
+  consumed: number;
+  /** The sending socket (it stays charged for the skb until the skb is freed). */
+  senderSockId: number;
+  creds: SockCredRecord;
+  /** SCM_RIGHTS: the files in flight, in order (they may be held by no task any more). */
+  fileIds?: number[];
+  /** A connection request on a listener: the embryo socket accept() will return. */
+  embryoSockId?: number;
+}
+
+/** UnixSockRecord.flags bits. */
+export const SOCK_F_PASSCRED = 1;
+/** SOCK_DEAD: its file is gone (a closed sender whose messages are still queued somewhere). */
+export const SOCK_F_DEAD = 2;
+/** The bound name leads to this socket (it bound it; an accepted or embryo socket only shares it). */
+export const SOCK_F_NAME_OWNER = 4;
+export const SOCK_F_KNOWN = SOCK_F_PASSCRED | SOCK_F_DEAD | SOCK_F_NAME_OWNER;
+
+/**
+ * An AF_UNIX socket (struct unix_sock): once, by id, whoever names it — its file, its peer, the
+ * skbs it sent, the listener whose queue holds it as a connection request.
+ */
+export interface UnixSockRecord {
+  id: number;
+  /** SOCK_STREAM (1), SOCK_DGRAM (2) or SOCK_SEQPACKET (5). */
+  type: number;
+  state: "close" | "listen" | "established";
+  /** socket:[ino] of its file (st_ino); 0 for a socket without a file (embryo, dead sender). */
+  ino: number;
+  /** Owner of its socket inode (fstat). */
+  uid: number;
+  gid: number;
+  flags: number;
+  /** sk_shutdown: RCV_SHUTDOWN 1 | SEND_SHUTDOWN 2. */
+  shutdown: number;
+  /** sk_err, a pending error (errno), 0 if none. */
+  err: number;
+  sndbuf: number;
+  rcvbuf: number;
+  reuse: number;
+  /** A listener's backlog, a datagram socket's max_dgram_qlen. */
+  backlog: number;
+  /** unix_peer: the connected socket, or null. */
+  peerId: number | null;
+  peerCred: SockCredRecord | null;
+  /** The bound address (sun_family + sun_path, addr_len bytes); absent: unnamed. */
+  addr?: Uint8Array;
+  /** A path name still linked in the tree: its S_IFSOCK inode (kind "sock"). */
+  addrInodeId?: number;
+  queue: UnixSkbRecord[];
 }
 
 export interface ContainerRecord {
@@ -531,6 +598,8 @@ export interface CheckpointModel {
   fsContexts: FsRecord[];
   /** Pseudo-terminal pairs some file holds; absent when there are none (older images' bytes). */
   ttys?: TtyRecord[];
+  /** AF_UNIX sockets; absent when the container has none (so such images keep their bytes). */
+  unixSocks?: UnixSockRecord[];
 }
 
 /** How many objects and pages a model holds: what C/R work is charged by (COSTS.crObject/crPage). */
@@ -539,7 +608,7 @@ export function modelWork(m: CheckpointModel): { objects: number; pages: number 
   const objects = m.tasks.length + m.threadGroups.length + m.sighands.length + m.creds.length + m.pids.length +
     m.mms.length + m.shmem.length + m.inodes.length + m.pipes.length + m.files.length + m.fdTables.length + m.fsContexts.length +
     (m.ttys?.length ?? 0) +
-    m.mms.reduce((s, x) => s + x.vmas.length, 0);
+    m.mms.reduce((s, x) => s + x.vmas.length, 0) + (m.unixSocks ?? []).reduce((s, x) => s + 1 + x.queue.length, 0);
   return { objects, pages: c.pages };
 }
 
@@ -553,5 +622,6 @@ export function modelCounts(m: CheckpointModel): Record<string, number> {
     tasks: m.tasks.length, threadGroups: m.threadGroups.length, mms: m.mms.length, files: m.files.length,
     fdTables: m.fdTables.length, pipes: m.pipes.length, inodes: m.inodes.length, shmem: m.shmem.length, pages,
     ...(m.ttys !== undefined && m.ttys.length > 0 && { ttys: m.ttys.length }),
+    ...(m.unixSocks === undefined ? {} : { unixSocks: m.unixSocks.length }),
   };
 }

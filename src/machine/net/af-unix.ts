@@ -42,6 +42,28 @@ function abstractTable(k: Kernel): Map<string, UnixSock> {
 
 const keyOf = (bytes: Uint8Array): string => Buffer.from(bytes).toString("latin1");
 
+/** The socket an abstract name leads to on this machine, if any (for checkpoint). */
+export function abstractOwner(k: Kernel, bytes: Uint8Array): UnixSock | undefined {
+  return abstractTable(k).get(keyOf(bytes));
+}
+
+/**
+ * Give a restored socket its name (restart): the address bytes, the inode of a path name, and,
+ * when the name leads to this socket, the inode's link or the abstract table's entry. Returns
+ * false when the abstract name is taken on this machine (by a socket still alive here).
+ */
+export function restoreAddr(k: Kernel, s: UnixSock, bytes: Uint8Array, inode: UnixNodeInode | null, owner: boolean): boolean {
+  const abstract = bytes[SUN_PATH_OFFSET] === 0;
+  if (owner && abstract) {
+    const table = abstractTable(k);
+    if (table.has(keyOf(bytes))) return false;
+    table.set(keyOf(bytes), s);
+  }
+  if (owner && inode !== null) inode.sock = s;
+  s.addr = { bytes, inode };
+  return true;
+}
+
 /** A parsed sockaddr_un: an abstract name's bytes, or a path name. */
 export type ParsedAddr = { abstract: true; bytes: Uint8Array } | { abstract: false; path: string; bytes: Uint8Array };
 

@@ -59,6 +59,14 @@ function describeTarget(m: CheckpointModel, t: FileTargetRecord, flags: number):
       const end = t.master ? p?.master : p?.slave;
       return `pty ${p?.index ?? `id ${t.ttyId}`} ${t.master ? "master" : "slave"} ${t.path}, ${end?.readBuf.length ?? 0} bytes to read, ${end?.flip.length ?? 0} in its flip buffer`;
     }
+    case "socket": {
+      const s = m.unixSocks?.find((x) => x.id === t.sockId);
+      if (s === undefined) return `socket ${t.sockId}?`;
+      const type = s.type === 1 ? "stream" : s.type === 2 ? "dgram" : "seqpacket";
+      const queued = s.queue.filter((q) => q.embryoSockId === undefined).length;
+      const pending = s.queue.length - queued;
+      return `unix ${type} socket:[${s.ino}] ${s.state}${s.peerId !== null ? ` peer ${s.peerId}` : ""}, ${queued} message(s) queued${pending > 0 ? `, ${pending} pending connection(s)` : ""} [socket ${s.id}]`;
+    }
   }
 }
 

@@ -95,7 +95,7 @@ class Collector implements MmCollector {
   ) {
     this.zeroPageAbort = opts.zeroPageAbort === true;
     const files = opts.self === undefined ? null : opts.self.task.files;
-    this.files = new FilesCollector(k.vfs, files === null ? undefined : { files, fd: opts.self!.fd });
+    this.files = new FilesCollector(k.vfs, ns, files === null ? undefined : { files, fd: opts.self!.fd });
     this.ttys = new TtyCollector(k, (p, what) => this.pidId(p, what));
     this.files.ttys = this.ttys;
   }
@@ -311,5 +311,6 @@ export function collectContainer(k: Kernel, init: Task, producer: string, opts: 
     creds: c.creds, mms: c.mms, cowPages: c.cowPages, shmem: c.shmem, inodes: c.files.inodes, tree: c.files.tree, pipes: c.files.pipes,
     files: c.files.files, fdTables: c.files.fdTables, fsContexts: c.files.fsContexts,
     ...(c.ttys.ttys.length > 0 && { ttys: c.ttys.ttys }),
+    ...(c.files.sockets.socks.length > 0 ? { unixSocks: c.files.sockets.socks } : {}),
   };
 }

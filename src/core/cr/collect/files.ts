@@ -15,6 +15,7 @@ import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CharDevInode, DEV_CONSOLE } from "../../../machine/fs/devices.ts";
 import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
 import { SocketInode } from "../../../machine/net/socket.ts";
+import type { PidNamespace } from "../../../machine/kernel/pid.ts";
 import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import type { Vfs } from "../../../machine/fs/vfs.ts";
 import { FASYNC, O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
@@ -24,6 +25,7 @@ import type {
 } from "../model.ts";
 import { IdMap } from "./ids.ts";
 import { isTtyFile, type TtyCollector } from "./ttys.ts";
+import { SocketCollector } from "./sockets.ts";
 
 function cachePages(f: TmpfsFile): PageRecord[] {
   return [...f.cache.pages.entries()].sort((a, b) => a[0] - b[0]).map(([index, fr]) => ({ index, data: fr.data }));
@@ -47,12 +49,23 @@ export class FilesCollector {
   ttys: TtyCollector | null = null;
   /** Container files reading and writing each pipe. */
   private readonly pipeEnds = new Map<PipeInode, { readers: number; writers: number }>();
+  readonly sockets: SocketCollector;
 
   constructor(
     private readonly vfs: Vfs,
+    /** The container's pid namespace: credentials on sockets name pids as it numbers them. */
+    ns: PidNamespace,
     /** An fd left out of the image: a self-checkpointing caller's image fd. */
     private readonly skip?: { files: FilesStruct; fd: number },
-  ) {}
+  ) {
+    this.sockets = new SocketCollector({
+      fileId: (f) => this.fileId(f),
+      treeInodeId: (inode) => (this.treeInodes.has(inode) ? this.inodeIds.get(inode) : undefined),
+    }, ns);
+  }
+
+  /** Inodes recorded from the container's tree (a socket's path name must be one). */
+  private readonly treeInodes = new Set<Inode>();
 
   /**
    * Another fd of the self-checkpointing caller open for writing on the very file the image is
@@ -73,8 +86,8 @@ export class FilesCollector {
   /** Record the subtree under `root` (parents before children). */
   collectTree(root: Dentry): void {
     const walk = (d: Dentry, rel: string): void => {
-      if (d.inode instanceof UnixNodeInode) throw new CrError(EOPNOTSUPP, `${rel} in the container's tree is the name of an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
       const id = this.inodeRecord(d.inode, null);
+      this.treeInodes.add(d.inode);
       this.tree.push({ path: rel, inodeId: id });
       const dir = d.inode;
       if (!(dir instanceof TmpfsDir)) return;
@@ -95,11 +108,12 @@ export class FilesCollector {
   private inodeRecord(inode: Inode, externalPath: string | null): number {
     const { id, fresh } = this.inodeIds.lookup(inode);
     if (!fresh) return id;
-    if (inode instanceof UnixNodeInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? `inode ${inode.ino}`} is the name of an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
+    // A socket's name is carried as part of the tree only (its socket links to it by inode id).
+    if (inode instanceof UnixNodeInode && externalPath !== null) throw new CrError(EOPNOTSUPP, `${externalPath} is the name of an AF_UNIX socket outside the container's tree: it cannot be checkpointed`);
     if (inode instanceof PipeInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? "a file in the container's tree"} is a FIFO: checkpoint/restart of FIFOs is not implemented yet`);
     // A memfd restored as a plain deleted tmpfs file would lose its seals and its memfd: name.
     if (inode instanceof MemfdInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? `inode ${inode.ino}`} is a memfd: checkpoint/restart of memfds is not implemented yet`);
-    const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : null;
+    const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : inode instanceof UnixNodeInode ? "sock" : null;
     if (kind === null) throw new CrError(EOPNOTSUPP, `inode ${inode.ino} (${inode.sb.type}) at ${externalPath ?? "?"} is not a tmpfs file: it cannot be checkpointed`);
     const external = externalPath !== null && inode.nlink > 0 && !externalPath.endsWith(" (deleted)");
     const rec: InodeRecord = {
@@ -126,7 +140,7 @@ export class FilesCollector {
   private target(f: File): FileTargetRecord {
     const inode = f.inode;
     const path = this.name(f.path);
-    if (inode instanceof SocketInode) throw new CrError(EOPNOTSUPP, `${path} is an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
+    if (inode instanceof SocketInode) return { kind: "socket", sockId: this.sockets.fileSock(inode.sock, f, path) };
     if (isTtyFile(f)) {
       if (this.ttys === null) throw new CrError(EOPNOTSUPP, `${path} is a pseudo-terminal, which this collector cannot record`);
       return this.ttys.target(f, path);
@@ -178,11 +192,8 @@ export class FilesCollector {
     for (const fd of files.fds()) {
       const f = files.get(fd)!;
       if (files === this.skip?.files && (fd === this.skip.fd || this.isImage(f))) continue;
-      // Kinds of file whose state the model has no record for yet (sockets, eventfd, epoll...):
-      // refused by name rather than saved wrong.
-      if (f.inode instanceof SocketInode) {
-        throw new CrError(EOPNOTSUPP, `fd ${fd} is an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
-      }
+      // Kinds of file whose state the model has no record for yet (eventfd, epoll...): refused
+      // by name rather than saved wrong.
       const what = f.ops.noCheckpoint;
       if (what !== undefined) throw new CrError(EOPNOTSUPP, `fd ${fd} is ${what}: checkpoint/restart of ${what} is not implemented yet`);
       // The model has no fown_struct or fasync list yet: the owner, F_SETSIG's signal and
@@ -226,6 +237,8 @@ export class FilesCollector {
    * restored as shared, so the checkpoint refuses it (the console is the machine's, and fine).
    */
   checkClosed(): void {
+    // Sockets first: the files in flight on their queues are container references too.
+    this.sockets.finish();
     this.ttys?.checkClosed(this.slots, (f) => this.name(f.path));
     for (const [f, n] of this.slots) {
       if (f.inode instanceof CharDevInode) continue;

@@ -20,6 +20,7 @@ import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EINVAL, ENOENT, ENOMEM, EPERM } from "../errors.ts";
 import { EACCES } from "../../../machine/kernel/errno.ts";
 import type { CheckpointModel, FileRecord } from "../model.ts";
+import { SocketsRestore } from "./sockets.ts";
 import { walkTmpfs, type TreeRestore } from "./tree.ts";
 import { TtyRestore } from "./ttys.ts";
 import type { Pid } from "../../../machine/kernel/pid.ts";
@@ -36,6 +37,7 @@ export class FilesRestore {
   private readonly c: FsCtx;
   private readonly pipeRecs: Map<number, CheckpointModel["pipes"][number]>;
   readonly ttys: TtyRestore;
+  private readonly sockets: SocketsRestore;
 
   constructor(
     private readonly k: Kernel,
@@ -47,6 +49,7 @@ export class FilesRestore {
     this.c = { k, t: caller };
     this.ttys = new TtyRestore(k, m, pid);
     this.pipeRecs = new Map(m.pipes.map((p) => [p.id, p]));
+    this.sockets = new SocketsRestore(k, m, (what) => this.why(what));
   }
 
   private why(what: string): string {
@@ -74,6 +77,7 @@ export class FilesRestore {
   private open(rec: FileRecord, viewer: Task): File {
     const t = rec.target;
     if (t.kind === "pty") return this.ttys.open(rec, this.why(`file ${rec.id}`));
+    if (t.kind === "socket") return this.sockets.open(rec, t.sockId);
     let path: Path;
     let priv: unknown;
     if (t.kind === "inode") {
@@ -153,6 +157,7 @@ export class FilesRestore {
   /** Open every file (proc paths are looked up as `viewer` sees /proc), then the fd tables. */
   buildFiles(viewer: Task): void {
     this.ttys.build();
+    this.sockets.build();
     for (const rec of this.m.files) this.files.set(rec.id, this.open(rec, viewer));
     for (const rec of this.m.fdTables) {
       const table = new FilesStruct(this.k.kobj, this.why(`fd table ${rec.id}`));
@@ -166,6 +171,8 @@ export class FilesRestore {
       }
       table.maxFds = Math.max(table.maxFds, Math.min(rec.maxFds, table.limit));
     }
+    // Every file exists: the sockets' links and queues (files in flight among them).
+    this.sockets.link(this.files, this.tree, viewer.pidNs);
   }
 
   /** Drop the creation references (the tasks hold theirs; on failure this frees everything). */
@@ -177,6 +184,7 @@ export class FilesRestore {
     this.fdTables.clear();
     this.fsContexts.clear();
     this.ttys.release();
+    this.sockets.release();
     // A pipe whose files were never all opened (a failure halfway) frees its pages itself.
     for (const p of this.pipes.values()) {
       const pipe = (p.dentry.inode as PipeInode).pipe;

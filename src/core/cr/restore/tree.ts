@@ -4,10 +4,11 @@
 // what the checkpointed container left behind.
 import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import type { Task } from "../../../machine/kernel/task.ts";
-import { Dentry, type FsCtx, type Path } from "../../../machine/fs/inode.ts";
+import { Dentry, timeNow, type FsCtx, type Path } from "../../../machine/fs/inode.ts";
+import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
 import { TmpfsDir, TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import { type Vfs } from "../../../machine/fs/vfs.ts";
-import { S_IFMT } from "../../../machine/fs/constants.ts";
+import { S_IFMT, S_IFSOCK } from "../../../machine/fs/constants.ts";
 import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EEXIST, ENOENT, ENOMEM, ENOTDIR, EOPNOTSUPP } from "../errors.ts";
 import { EACCES } from "../../../machine/kernel/errno.ts";
@@ -129,6 +130,11 @@ export class TreeRestore {
         else if (existing !== undefined) throw new CrError(EEXIST, `inode ${rec.id} (${rec.kind}) has two names in the tree`);
         else if (rec.kind === "dir") made = dirInode.mkdir(null, dir, name, rec.mode & 0o7777);
         else if (rec.kind === "symlink") made = dirInode.symlink(null, dir, name, rec.target ?? "");
+        else if (rec.kind === "sock") {
+          // A socket's name: the socket it leads to is linked to it when the sockets are restored.
+          const sb = dirInode.sb;
+          made = dirInode.add(null, dir, name, new UnixNodeInode(sb, sb.allocIno(), S_IFSOCK | (rec.mode & 0o7777), timeNow(this.k)));
+        }
         else {
           made = dirInode.create(null, dir, name, rec.mode & 0o7777);
           fillFile(made.inode as TmpfsFile, rec);
@@ -153,7 +159,7 @@ export class TreeRestore {
         continue;
       }
       // An unlinked file still open or mapped: an inode with no name, reached through a deleted dentry.
-      if (rec.kind === "symlink") throw new CrError(EOPNOTSUPP, `unlinked symlink inode ${rec.id} cannot be restored`);
+      if (rec.kind === "symlink" || rec.kind === "sock") throw new CrError(EOPNOTSUPP, `unlinked ${rec.kind === "sock" ? "socket name" : "symlink"} inode ${rec.id} cannot be restored`);
       const tmpfs = this.vfs.tmpfs;
       const f = rec.kind === "dir"
         ? new TmpfsDir(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs())

@@ -311,7 +311,7 @@ function sysRecvmsg(k: Kernel, t: Task, fd: number, msgp: number, flags: number)
   return r;
 }
 
-const CR = "not checkpointed: C/R of sockets is not implemented yet (a socket makes the checkpoint EOPNOTSUPP)";
+const CR = "files (a socket file names its AF_UNIX socket, carried in unixSocks with its name, peer, queued data, files and credentials in flight and pending connections; a socket linked to one outside the container makes the checkpoint EBUSY)";
 
 export const SOCKET_SYSCALLS: SyscallEntry[] = [
   { nr: 198, name: "socket", args: ["d", "x", "d"], level: "partial", note: "AF_UNIX only (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET); other families give EAFNOSUPPORT", cr: CR, fn: sysSocket },

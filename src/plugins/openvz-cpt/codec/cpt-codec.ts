@@ -18,7 +18,7 @@ import {
 } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_VOID, CPT_CURRENT_VERSION, CPT_FLAGS_AT, CPT_IMG_FLAGS_KNOWN, CPT_IMG_SECTION_CRC, CPT_NULL, SECTION_CRC_AT, SECTION_HDR_CRC_SIZE, CPT_OBJ_TRAILER, CPT_OS_ARCH_RISCV32, CPT_PAGE_SIZE,
-  CPT_SECT_MAX_INDEX, CPT_SIGNATURE, KNOWN_ARCHES, MAJOR_HDR_SIZE, MAJOR_TAIL_SIZE, SECTION_HDR_SIZE,
+  CPT_SECT_MAX_INDEX, CPT_SECT_SOCKET, CPT_SIGNATURE, KNOWN_ARCHES, MAJOR_HDR_SIZE, MAJOR_TAIL_SIZE, SECTION_HDR_SIZE,
   SECTION_ORDER, OPTIONAL_SECTIONS, CPT_SECT_TTY, cptVersionMajor, cptVersionMinor,
 } from "./layout.ts";
 import type { VeInfo } from "./objects-ns.ts";
@@ -165,7 +165,8 @@ export class CptCodec implements ImageCodec {
     const w = new ImageWriter();
     writeMajorHdr(w, model.meta.clock);
     const starts = new Map<number, number>();
-    const present = (id: number): boolean => id !== CPT_SECT_TTY || (model.ttys?.length ?? 0) > 0;
+    const present = (id: number): boolean =>
+      id === CPT_SECT_TTY ? (model.ttys?.length ?? 0) > 0 : id === CPT_SECT_SOCKET ? (model.unixSocks?.length ?? 0) > 0 : true;
     for (const s of withOptional((id) => present(id))) {
       const sec = w.section(s.id, true);
       starts.set(s.id, sec.start);
@@ -200,6 +201,7 @@ export class CptCodec implements ImageCodec {
       const start = r.pos;
       const where = `${s.name} section`;
       r.ctx = where;
+      // An optional section is there only when the next section header names it.
       r.need(hdrSize, `a ${hdrSize}-byte section header for the ${where}`);
       const next = r.dv.getUint32(start + 4, true) * 0x1_0000_0000 + r.dv.getUint32(start, true);
       const id = r.dv.getUint32(start + 8, true);
@@ -228,6 +230,8 @@ export class CptCodec implements ImageCodec {
     m.container = v.container;
     m.meta.producer = v.producer;
     at.set(m.container, at.get(v) ?? 0);
+    const sockAt = starts.get(CPT_SECT_SOCKET);
+    if (sockAt !== undefined && m.unixSocks === undefined) r.fail("the socket section holds no CPT_OBJ_SOCKET: an image without sockets has no socket section", sockAt);
     readTail(r, starts);
     checkReferences(m, at);
     return m;

@@ -63,6 +63,12 @@
 // | CPT_SECT_FILES_STRUCT (5)    | CPT_OBJ_FILES (3)          | id, maxFds num, n; ARRAY of n CPT_OBJ_FILEDESC (1025): fd num, file u32, flags u32
 // | CPT_SECT_FS (6)              | CPT_OBJ_FS (2)             | id, umask num, root str, cwd str; VOID, or with a removed
 // |                              |                            |   root/cwd ARRAY of CPT_OBJ_FS_DEAD_DIR (8199, ours): version u32 = 1, which u32, inode u32, pad
+// | CPT_SECT_SOCKET (41)         | CPT_OBJ_SOCKET (8200, ours)| only when the container has AF_UNIX sockets (not indexed by the tail: see
+// |                              |                            |   CPT_SECT_SOCKET): id, version u32 = 1, type state flags shutdown u32, ino uid gid err
+// |                              |                            |   sndbuf rcvbuf reuse backlog num, peer ref, peer cred (u32 present, pid uid gid num),
+// |                              |                            |   name inode ref, n skbs u32, addr len u32 + bytes; ARRAY of n CPT_OBJ_SKB (8201, ours):
+// |                              |                            |   bits u32, sender ref, embryo ref, consumed num, cred (pid uid gid num), n files u32 +
+// |                              |                            |   n file refs, len u32; DATA: the skb's bytes
 // | CPT_SECT_COW_PAGES (39, ours)| CPT_OBJ_PAGES (4098)       | one object: the pages shared copy-on-write, index = page id
 // | CPT_SECT_MM (4)              | CPT_OBJ_MM (1)             | id, brk/stack/mmap num, n; ARRAY of n CPT_OBJ_VMA (1024) + one CPT_OBJ_PAGES
 // |                              |                            |   + one CPT_OBJ_COW_REFS (8198, ours): n u32, pad, n x {vpn u32, page id u32}
@@ -142,6 +148,12 @@ export const CPT_SECT_COW_PAGES = 39;
  * it and images without ptys keep their bytes; decode finds it by its place.
  */
 export const CPT_SECT_TTY = 46;
+/**
+ * AF_UNIX sockets (OpenVZ's own id for its socket section). Written only when the container has
+ * sockets, and beyond CPT_SECT_MAX_INDEX: the tail indexes the sections every image has, so an
+ * image without sockets keeps its bytes; cpt_nsect counts this one when it is there.
+ */
+export const CPT_SECT_SOCKET = 41;
 /** Slots in the tail's section index (cpt_image.h sizes it to its own last indexable id + 1). */
 export const CPT_SECT_MAX_INDEX = 40;
 
@@ -180,6 +192,10 @@ export const CPT_OBJ_FS_DEAD_DIR = 8199;
 export const CPT_FS_DEAD_DIR_VERSION = 1;
 /** A pty pair: u32 id, pad; DATA: the tty record body (core/cr/tty-wire.ts, versioned on its own). */
 export const CPT_OBJ_TTY = 8250;
+/** An AF_UNIX socket (CPT_SECT_SOCKET), versioned on its own; its skbs are CPT_OBJ_SKB children. */
+export const CPT_OBJ_SOCKET = 8200;
+export const CPT_OBJ_SKB = 8201;
+export const CPT_SOCKET_VERSION = 1;
 
 export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_TASK]: "CPT_OBJ_TASK", [CPT_OBJ_MM]: "CPT_OBJ_MM", [CPT_OBJ_FS]: "CPT_OBJ_FS",
@@ -193,6 +209,7 @@ export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_PIPE]: "CPT_OBJ_PIPE", [CPT_OBJ_RISCV32_REGS]: "CPT_OBJ_RISCV32_REGS",
   [CPT_OBJ_SYSCALL]: "CPT_OBJ_SYSCALL", [CPT_OBJ_COW_REFS]: "CPT_OBJ_COW_REFS", [CPT_OBJ_FS_DEAD_DIR]: "CPT_OBJ_FS_DEAD_DIR",
   [CPT_OBJ_TTY]: "CPT_OBJ_TTY",
+  [CPT_OBJ_SOCKET]: "CPT_OBJ_SOCKET", [CPT_OBJ_SKB]: "CPT_OBJ_SKB",
 };
 
 export const objName = (type: number): string => OBJ_NAMES[type] ?? `unknown object type ${type}`;
@@ -222,6 +239,7 @@ export const SECTION_ORDER: readonly { id: number; name: string; object: number 
  * of SECTION_ORDER (which keeps its length: cpt_nsect counts only what is there).
  */
 export const OPTIONAL_SECTIONS: readonly { id: number; name: string; object: number; after: number }[] = [
+  { id: CPT_SECT_SOCKET, name: "socket", object: CPT_OBJ_SOCKET, after: CPT_SECT_FILES_STRUCT },
   { id: CPT_SECT_TTY, name: "tty", object: CPT_OBJ_TTY, after: CPT_SECT_PIPES },
 ];
 

@@ -12,7 +12,7 @@ import { readPages, writePages } from "./objects-mm.ts";
 import type { ImageReader } from "./reader.ts";
 import type { ImageWriter } from "./writer.ts";
 
-const INODE_KINDS = ["file", "dir", "symlink"] as const;
+const INODE_KINDS = ["file", "dir", "symlink", "sock"] as const;
 const I_TARGET = 1;
 const I_EXTERNAL = 2;
 
@@ -80,7 +80,7 @@ export function readPipe(r: ImageReader, where: string): PipeRecord {
 }
 
 /** A pty end is two kinds (master, slave) so that the object keeps its fields. */
-const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave"] as const;
+const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave", "socket"] as const;
 
 const kindOf = (t: FileTargetRecord): (typeof TARGET_KINDS)[number] => (t.kind === "pty" ? (t.master ? "pty-master" : "pty-slave") : t.kind);
 
@@ -90,7 +90,7 @@ export function writeFile(w: ImageWriter, f: FileRecord): void {
     w.num(f.flags, "file flags"); w.num(f.pos, "file pos");
     const t = f.target;
     w.u32(TARGET_KINDS.indexOf(kindOf(t)), "file target kind");
-    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pty" ? t.ttyId : null, "file target id");
+    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pty" ? t.ttyId : t.kind === "socket" ? t.sockId : null, "file target id");
     w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : "", "file path");
   });
 }
@@ -116,6 +116,9 @@ export function readFile(r: ImageReader, where: string): FileRecord {
       target = { kind, pipeId: ref };
     } else if (kind === "pty-master" || kind === "pty-slave") {
       target = { kind: "pty", ttyId: ref, master: kind === "pty-master", path };
+    } else if (kind === "socket") {
+      if (path !== "") bad("a socket file has no path");
+      target = { kind, sockId: ref };
     } else {
       if (ref !== 0 && ref !== 1 && ref !== 2) return bad("a console stream is 0, 1 or 2");
       target = { kind, stream: ref };

@@ -45,6 +45,7 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
   const fdTables = new Ids("files (fd table)", m.fdTables, at);
   const fs = new Ids("fs", m.fsContexts, at);
   const ttys = new Ids("tty", m.ttys ?? [], at);
+  const socks = new Ids("socket", m.unixSocks ?? [], at);
 
   tasks.need(m.container.initTaskId, m.container, "the container (veinfo)", "initTaskId");
   ns.need(m.container.pidNsId, m.container, "the container (veinfo)", "pidNsId");
@@ -92,8 +93,19 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
     if (f.target.kind === "inode") inodes.need(f.target.inodeId, f, `file ${f.id}`, "target");
     if (f.target.kind === "pipe") pipes.need(f.target.pipeId, f, `file ${f.id}`, "target");
     if (f.target.kind === "pty") ttys.need(f.target.ttyId, f, `file ${f.id}`, "target");
+    if (f.target.kind === "socket") socks.need(f.target.sockId, f, `file ${f.id}`, "target");
   }
   for (const t of m.fdTables) for (const fd of t.fds) files.need(fd.fileId, t, `files ${t.id}`, `fd ${fd.fd}`);
+  for (const s of m.unixSocks ?? []) {
+    const who = `socket ${s.id}`;
+    socks.need(s.peerId, s, who, "peer");
+    inodes.need(s.addrInodeId, s, who, "name inode");
+    s.queue.forEach((q, i) => {
+      socks.need(q.senderSockId, s, who, `skb ${i} sender`);
+      socks.need(q.embryoSockId, s, who, `skb ${i} embryo`);
+      for (const id of q.fileIds ?? []) files.need(id, s, who, `skb ${i} file`);
+    });
+  }
   for (const f of m.fsContexts) {
     inodes.need(f.rootInodeId, f, `fs ${f.id}`, "removed root inode");
     inodes.need(f.cwdInodeId, f, `fs ${f.id}`, "removed cwd inode");

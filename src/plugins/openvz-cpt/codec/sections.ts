@@ -4,9 +4,10 @@ import type { CheckpointModel } from "../../../core/cr/index.ts";
 import {
   CPT_SECT_CREDS, CPT_SECT_FILES, CPT_SECT_FILES_STRUCT, CPT_SECT_FS, CPT_SECT_INODE, CPT_SECT_MM,
   CPT_SECT_COW_PAGES, CPT_SECT_NAMESPACE, CPT_SECT_PIDS, CPT_SECT_PIPES, CPT_SECT_SIGHAND_STRUCT, CPT_SECT_SIGNAL,
-  CPT_SECT_SYSV_SHM, CPT_SECT_TASKS, CPT_SECT_TREE, CPT_SECT_TTY, CPT_SECT_VEINFO,
+  CPT_SECT_SOCKET, CPT_SECT_SYSV_SHM, CPT_SECT_TASKS, CPT_SECT_TREE, CPT_SECT_TTY, CPT_SECT_VEINFO,
 } from "./layout.ts";
 import { readTty, writeTty } from "./objects-tty.ts";
+import { readSocket, writeSocket } from "./objects-sockets.ts";
 import {
   readDentry, readFile, readFiles, readFs, readInode, readPipe, writeDentry, writeFile, writeFiles, writeFs,
   writeInode, writePipe,
@@ -35,6 +36,7 @@ export function writeSection(w: ImageWriter, id: number, m: CheckpointModel): vo
     case CPT_SECT_FILES: for (const x of m.files) writeFile(w, x); break;
     case CPT_SECT_FILES_STRUCT: for (const x of m.fdTables) writeFiles(w, x); break;
     case CPT_SECT_FS: for (const x of m.fsContexts) writeFs(w, x); break;
+    case CPT_SECT_SOCKET: for (const x of m.unixSocks ?? []) writeSocket(w, x); break;
     case CPT_SECT_COW_PAGES: writePages(w, m.cowPages, "copy-on-write"); break;
     case CPT_SECT_MM: for (const x of m.mms) writeMm(w, x); break;
     case CPT_SECT_TASKS: for (const x of m.tasks) writeTask(w, x); break;
@@ -60,6 +62,7 @@ export function readObjectInto(r: ImageReader, id: number, where: string, m: Che
     case CPT_SECT_FILES: return push(m.files, readFile(r, where));
     case CPT_SECT_FILES_STRUCT: return push(m.fdTables, readFiles(r, where));
     case CPT_SECT_FS: return push(m.fsContexts, readFs(r, where));
+    case CPT_SECT_SOCKET: return push((m.unixSocks ??= []), readSocket(r, where));
     case CPT_SECT_COW_PAGES: {
       if (m.cowPages.length > 0) return r.fail("the copy-on-write section holds more than one pages object");
       const pages = readPages(r, where);

@@ -9,6 +9,7 @@ import { writeContainer, writeHeader, writePidNsTree, writeTail, writeTree } fro
 import { writeDentry, writeFile, writeFileTable, writeFs, writeInode, writePipe } from "./objects-files.ts";
 import { writeCowPage, writeMm, writeShmem } from "./objects-mm.ts";
 import { writeTty } from "./objects-tty.ts";
+import { writeUnixSock } from "./objects-sockets.ts";
 import { writeSighand, writeSignal } from "./objects-signal.ts";
 import { writeCred, writePid, writeTask } from "./objects-task.ts";
 import { ObjRefs } from "./objhash.ts";
@@ -116,6 +117,11 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
       write("id" in o ? o.id : o.index, "the model");
       yield* w.drain();
     }
+  }
+  // Sockets after every file and inode they name (they name each other by id).
+  for (const s of m.unixSocks ?? []) {
+    writeUnixSock(w, refs, s);
+    yield* w.drain();
   }
   for (const d of m.tree) {
     all.inode(d.inodeId, `dentry ${JSON.stringify(d.path)}`);

@@ -48,6 +48,8 @@
 // |  308 | CKPT_HDR_DENTRY      | ref inode, pad, str path                                              |
 // |  309 | CKPT_HDR_FS_DEAD_DIR (ours) | u32 version = 1, u32 which (0 root, 1 cwd), ref inode, pad: a removed directory the fs holds |
 // |  350 | CKPT_HDR_TTY (ours)  | objref, slot, tty body (version 1, id, index, lock, slave owner, both ends: termios, winsize, state, pids by objref, buffers) |
+// |  501 | CKPT_HDR_UNIX_SK (ours) | u32 version = 1, id, type, state, flags, shutdown, n skbs, peer id (0 none), u32 cred present, ref name inode, s64 ino uid gid err sndbuf rcvbuf reuse backlog, s64 cred pid uid gid, u32 addr len + bytes | UNIX_SKB x n
+// |  502 | CKPT_HDR_UNIX_SKB (ours) | u32 bits, sender id, embryo id (0 none), n files, s64 consumed, s64 pid uid gid, n x ref file, u32 len + the bytes |
 // |  401 | CKPT_HDR_MM          | objref, slot, id, n vmas, n pages, n cow refs, s64 x 4; n x {u32 vpn, ref cow page} | VMA*, PAGE*
 // |  402 | CKPT_HDR_VMA         | kind, backing kind, ref backing, pad, s64 x 5, str path               |
 // |  403 | CKPT_HDR_PAGE        | u32 index, pad; 4096 bytes                                            |
@@ -100,6 +102,10 @@ export const CKPT_HDR_FS_DEAD_DIR = 309;
 export const CKPT_FS_DEAD_DIR_VERSION = 1;
 /** Ours: a pty pair (core/cr/tty-wire.ts body, versioned on its own). */
 export const CKPT_HDR_TTY = 350;
+/** Ours: an AF_UNIX socket (only in images of containers that have one), versioned on its own. */
+export const CKPT_HDR_UNIX_SK = 501;
+export const CKPT_HDR_UNIX_SKB = 502;
+export const CKPT_UNIX_SK_VERSION = 1;
 export const CKPT_HDR_MM = 401;
 export const CKPT_HDR_VMA = 402;
 export const CKPT_HDR_PAGE = 403;
@@ -174,6 +180,10 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   // objref, slot, the body's 32-byte head, two ends of at least 120 bytes; each end's buffers at most
   // 4095 + 4095 + 65536 bytes (padded): well under VAR_MAX.
   [CKPT_HDR_TTY, variable("CKPT_HDR_TTY", 8 + 32 + 2 * 120)],
+  // The address is at most a sockaddr_un (110 bytes).
+  [CKPT_HDR_UNIX_SK, variable("CKPT_HDR_UNIX_SK", 40 + 8 * 8 + 3 * 8 + 4, 40 + 8 * 8 + 3 * 8 + 4 + 110)],
+  // An skb holds at most half of the largest send buffer (2 x wmem_max), and SCM_MAX_FD files.
+  [CKPT_HDR_UNIX_SKB, variable("CKPT_HDR_UNIX_SKB", 16 + 4 * 8 + 4, 16 + 4 * 8 + 253 * 4 + 4 + 2 * 212992)],
   [CKPT_HDR_MM, variable("CKPT_HDR_MM", MM_FIXED)],
   [CKPT_HDR_VMA, variable("CKPT_HDR_VMA", 16 + 5 * 8 + 4)],
   [CKPT_HDR_PAGE, { ...fixed("CKPT_HDR_PAGE", PAGE_HEAD + CKPT_PAGE_SIZE), bulkFrom: PAGE_HEAD }],

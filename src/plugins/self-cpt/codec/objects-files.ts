@@ -16,7 +16,7 @@ import type { ObjRefs } from "./objhash.ts";
 import type { FieldReader } from "./reader.ts";
 import { EncodeError, type RecordWriter } from "./writer.ts";
 
-const INODE_KINDS = ["file", "dir", "symlink"] as const;
+const INODE_KINDS = ["file", "dir", "symlink", "sock"] as const;
 const I_TARGET = 1, I_EXTERNAL = 2;
 
 export function writeInode(w: RecordWriter, refs: ObjRefs, n: InodeRecord, slot: number): void {
@@ -73,7 +73,7 @@ export function readPipe(b: ModelBuilder, r: FieldReader, buffered: Uint8Array):
 }
 
 /** A pty end is two kinds (master, slave) so that the record keeps its fields. */
-const TARGETS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave"] as const;
+const TARGETS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave", "socket"] as const;
 
 const kindOf = (t: FileTargetRecord): (typeof TARGETS)[number] => (t.kind === "pty" ? (t.master ? "pty-master" : "pty-slave") : t.kind);
 
@@ -85,7 +85,7 @@ export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: n
     w.u32(TARGETS.indexOf(kindOf(t)), "target kind");
     w.u32(
       t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream
-        : t.kind === "pty" ? refs.ref("tty", t.ttyId, what) : 0,
+        : t.kind === "pty" ? refs.ref("tty", t.ttyId, what) : t.kind === "socket" ? t.sockId : 0,
       "target",
     );
     w.pad();
@@ -113,11 +113,15 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   else if (kind === "console") {
     if (ref > 2) r.fail(`console stream at byte ${refAt} is ${ref}, not 0, 1 or 2`, refAt);
     target = { kind, stream: ref as 0 | 1 | 2 };
+  } else if (kind === "socket") {
+    // By socket id: sockets come after the files (they name files in flight).
+    if (ref === 0) r.fail(`target at byte ${refAt} is 0 for a socket file, which names its socket`, refAt);
+    target = { kind, sockId: ref };
   } else {
     if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${kind} file, which names nothing`, refAt);
     target = { kind, path };
   }
-  if ((kind === "pipe" || kind === "console") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
+  if ((kind === "pipe" || kind === "console" || kind === "socket") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
   b.place("files", slot, { id, flags, pos, target }, r, at);
 }
 
