@@ -139,6 +139,12 @@ class CrRun {
     const initCreds = this.design.trigger === "self" && env.ZDTM_UID !== undefined
       ? ["--init-creds", `${env.ZDTM_UID}:${env.ZDTM_GID}:${env.ZDTM_GROUPS.split(" ").join(",")}`] : [];
     this.controller = startRun(m, w, this.opts.norst ? 0 : CPT_KILL, this.design.trigger, IMAGE_PATH, initCreds);
+    // The launcher is the workload cptbench-ctl's container init forked first: pid 2 in the
+    // container's namespace. It is found by that number, not as "the init's other child", because
+    // once it exits its own children (an external peer the test forked before test_init(), as
+    // socket-ext does) are reparented to the init beside the test and may well live on: zdtm.py
+    // waits for the launcher alone, not for them. Gone or reaped, it is no longer there.
+    const LAUNCHER_PID = 2;
     const ready = (): boolean => {
       const cinit = containerInit(m, this.controller);
       if (cinit === undefined) return false;
@@ -147,8 +153,9 @@ class CrRun {
       if (!Number.isInteger(pid) || pid <= 0) return false;
       const test = m.kernel.findTask(cinit.pidNs, pid);
       if (test === undefined) return false;
-      // The launcher (the container init's other child) exits once the pidfile is written.
-      if ([...cinit.children].some((c) => c !== test && c.group !== test.group && c.alive)) return false;
+      // The launcher exits once the pidfile is written.
+      const launcher = m.kernel.findTask(cinit.pidNs, LAUNCHER_PID);
+      if (launcher !== undefined && launcher.group !== test.group && !gone(launcher)) return false;
       this.test = test;
       this.pid = pid;
       return true;
