@@ -3,11 +3,11 @@
 // checkpoint/restart in every design (a column each; --design or the axis flags choose some);
 // `--exec` runs each test without checkpoint under the emulated kernel (alone, or as one more
 // column when designs are named too); `--qemu` adds qemu-riscv32 as the oracle column.
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { CliError } from "./errors.ts";
 import { faultFlag, listFaults, writeReport } from "./run.ts";
+import type { Shard } from "../workbench/matrix/plan.ts";
 
 interface ZdtmFlags {
   exec?: boolean;
@@ -20,6 +20,8 @@ interface ZdtmFlags {
   json?: boolean;
   md?: boolean;
   out?: string;
+  shard?: Shard;
+  merge?: string[];
   html?: string;
   seed: number;
   keepGoing?: boolean;
@@ -52,6 +54,15 @@ function posInt(name: string) {
   };
 }
 
+/** "i/n", 1-based like vitest's and `cptbench matrix --shard`. */
+function shardFlag(v: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || count < 1 || index < 1 || index > count) throw new InvalidArgumentError(`a shard is "i/n" with 1 ≤ i ≤ n (e.g. 2/4), got "${v}"`);
+  return { index, count };
+}
+
 export function zdtmCommand(setExit: (code: number) => void): Command {
   return new Command("zdtm")
     .description("run CRIU's ZDTM static tests with zdtm.py's protocol (start, test_daemon(), SIGTERM, PASS at the end of the test's own log); build them first with `npm run build:zdtm`")
@@ -71,7 +82,9 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
     .option("--jobs <n>", "tests run at a time (exec on worker threads)", posInt("--jobs"), 1)
     .option("--json", "print the results as JSON")
     .option("--md", "print the results as Markdown (what docs/zdtm.md holds)")
-    .option("--out <file>", "also write the Markdown (or with --json the JSON) to this file")
+    .option("--out <dir>", "also write the results into DIR: results.json (every test and column: verdict, reason, time, C/R cycles), results.md (the table) and results.xml (JUnit, a testsuite per column)")
+    .option("--shard <i/n>", "run only part i of n of the selected tests (1-based; test k of the selection goes to part k mod n, so the parts together run each test once)", shardFlag)
+    .option("--merge <dir...>", "run nothing: merge the results.json that --out wrote in each DIR (the --shard parts of one run) into one run's table, judged against expected.json; with --out, its files too")
     .option("--html <dir>", "also write DIR/index.html: the results as a verdict grid (exec, and qemu with --qemu)")
     .option("--seed <n>", "seed of each test's machine", posInt("--seed"), 1)
     .option("--quick", `the quick subset CI runs (${QUICK_SUBSET.length} tests) instead of -t/-a`)
@@ -97,17 +110,30 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
       if (!withCr && (flags.norst || flags.iters > 1 || flags.target !== "same")) {
         throw new CliError("CLI_USAGE", "--iters, --norst and --target shape the C/R of each test: they do not apply to --exec alone");
       }
-      const { loadTests, selectTests, zdtmBuildDir } = await import("../workbench/zdtm/tests-list.ts");
+      if (flags.merge !== undefined) {
+        if (flags.test.length > 0 || flags.all || flags.quick || flags.list || flags.shard !== undefined || flags.exec || named || flags.qemu || flags.updateExpected) {
+          throw new CliError("CLI_USAGE", "--merge runs nothing: it takes the results directories and --out/--md/--json/--keep-going only");
+        }
+        await mergeCommand(flags, setExit);
+        return;
+      }
+      const { loadTests, selectWithSkips, zdtmBuildDir } = await import("../workbench/zdtm/tests-list.ts");
       const tests = loadTests(zdtmBuildDir());
       if (flags.list) {
-        const sel = flags.test.length > 0 || flags.all ? selectTests(tests, { tests: flags.test, all: flags.all, exclude: flags.exclude }) : tests;
+        const { descNotes } = await import("../workbench/zdtm/desc-rules.ts");
+        const sel = flags.test.length > 0 || flags.all ? selectWithSkips(tests, { tests: flags.test, all: flags.all, exclude: flags.exclude }) : tests;
         for (const t of sel) {
-          const state = t.elf === null ? `does not build: ${t.buildError}` : t.skip !== null ? `skip: ${t.skip}` : t.desc.flags.length > 0 ? `flags: ${t.desc.flags.join(" ")}` : "";
-          process.stdout.write(`${t.name}${state === "" ? "" : `  (${state})`}\n`);
+          const state = t.elf === null ? `does not build: ${t.buildError}` : t.skip !== null ? `skip: ${t.skip}` : "runs";
+          process.stdout.write(`${t.name}  (${[state, ...descNotes(t.desc)].join("; ")})\n`);
         }
         return;
       }
-      const selected = selectTests(tests, { tests: flags.quick ? [...QUICK_SUBSET] : flags.test, all: flags.all, exclude: flags.exclude });
+      const whole = selectWithSkips(tests, { tests: flags.quick ? [...QUICK_SUBSET] : flags.test, all: flags.all, exclude: flags.exclude });
+      const { shardUnits } = await import("../workbench/matrix/plan.ts");
+      const indexed = whole.map((t, index) => ({ t, index }));
+      const part = flags.shard !== undefined ? shardUnits(indexed, flags.shard) : indexed;
+      const selected = part.map((x) => x.t);
+      for (const t of selected) if (t.skip !== null && t.elf !== null && /^(noauto|excluded by)/.test(t.skip)) process.stderr.write(`cptbench: ${t.name}: skipped: ${t.skip}\n`);
       let designs: { initiator: string; creator: string; codec: string }[] = [];
       if (withCr) {
         await import("reflect-metadata");
@@ -148,21 +174,22 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
         },
       });
       const command = "cptbench zdtm" + (flags.exec ? " --exec" : "") + flags.design.map((d) => ` --design ${d}`).join("") +
+        flags.initiator.map((d) => ` --initiator ${d}`).join("") + flags.fork.map((d) => ` --fork ${d}`).join("") + flags.codec.map((d) => ` --codec ${d}`).join("") +
         (flags.iters > 1 ? ` --iters ${flags.iters}` : "") + (flags.norst ? " --norst" : "") + (flags.target !== "same" ? ` --target ${flags.target}` : "") +
-        (flags.qemu ? " --qemu" : "") + (flags.all ? " -a" : "");
-      const header = [
-        "Generated by `" + command + "` from CRIU 4.1.1's test/zdtm, built for riscv32 musl by `npm run build:zdtm`.",
-        "exec: each test started, daemonized, sent SIGTERM and judged by its own outfile under cptbench's kernel, no checkpoint; qemu: the same under qemu-riscv32 on the real kernel;" +
-          " initiator/creator/codec columns: the same with the test's container checkpointed and restarted in that design between test_daemon() and SIGTERM (unsupported: the design refused something the test holds, with the reason).",
-      ];
-      const text = flags.json ? render.renderJson(rows) : flags.md ? render.renderMarkdown(rows, header) : render.summaryLines(render.summarize(rows)).join("\n") + "\n";
+        (flags.qemu ? " --qemu" : "") + (flags.all ? " -a" : "") + (flags.quick ? " --quick" : "") + flags.test.map((t) => ` -t ${t}`).join("") + flags.exclude.map((x) => ` -x ${x}`).join("");
+      const { zdtmHeader, resultsDoc, writeZdtmOut } = await import("./zdtm-out.ts");
+      const text = flags.json ? render.renderJson(rows) : flags.md ? render.renderMarkdown(rows, zdtmHeader(command)) : render.summaryLines(render.summarize(rows)).join("\n") + "\n";
       process.stdout.write(text);
-      if (flags.out !== undefined) writeFileSync(flags.out, flags.json ? render.renderJson(rows) : render.renderMarkdown(rows, header));
       if (flags.html !== undefined) {
         const { renderZdtmHtml } = await import("../workbench/zdtm/render-html.ts");
         writeReport(join(flags.html, "index.html"), renderZdtmHtml(rows, command));
       }
       const exp = await import("../workbench/zdtm/expectations.ts");
+      if (flags.out !== undefined) {
+        const shard = flags.shard !== undefined ? `${flags.shard.index}/${flags.shard.count}` : null;
+        const doc = resultsDoc(rows.map((r, i) => ({ ...r, index: part[i].index })), command, shard, whole.length);
+        for (const p of writeZdtmOut(flags.out, doc, exp.loadExpectations())) process.stderr.write(`cptbench: wrote ${p}\n`);
+      }
       const expected = exp.loadExpectations();
       if (flags.updateExpected) {
         exp.saveExpectations(exp.updated(expected, rows));
@@ -175,4 +202,20 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
       for (const u of bad) process.stderr.write(`cptbench: ${u.name}: ${u.what} (${u.detail})\n`);
       if (bad.length > 0 && !flags.keepGoing) setExit(1);
     });
+}
+
+/** `--merge DIR...`: the shards' results.json as one run's table, judged like a run. */
+async function mergeCommand(flags: ZdtmFlags, setExit: (code: number) => void): Promise<void> {
+  const { mergeResults, writeZdtmOut, zdtmHeader } = await import("./zdtm-out.ts");
+  const render = await import("../workbench/zdtm/render.ts");
+  const exp = await import("../workbench/zdtm/expectations.ts");
+  const { doc, missing } = mergeResults(flags.merge ?? []);
+  const expected = exp.loadExpectations();
+  process.stdout.write(flags.json ? JSON.stringify(doc, null, 2) + "\n" : flags.md ? render.renderMarkdown(doc.tests, zdtmHeader(doc.command)) : render.summaryLines(doc.summary).join("\n") + "\n");
+  if (flags.out !== undefined) for (const p of writeZdtmOut(flags.out, doc, expected)) process.stderr.write(`cptbench: wrote ${p}\n`);
+  const bad = exp.unexpected(doc.tests, expected);
+  for (const u of bad) process.stderr.write(`cptbench: ${u.name}: ${u.what} (${u.detail})\n`);
+  // A shard that died wrote no rows: the merged table would look complete without them.
+  if (missing.length > 0) process.stderr.write(`cptbench: --merge: ${missing.length} of the run's ${doc.total} tests are in none of the results given (a shard missing?)\n`);
+  if (missing.length > 0 || (bad.length > 0 && !flags.keepGoing)) setExit(1);
 }

@@ -312,7 +312,16 @@ export interface MmRecord {
   brk: number;
   startStack: number;
   mmapBase: number;
+  /**
+   * The executable it runs (Linux's mm->exe_file, what /proc/PID/exe names): an inode of the
+   * model, a file of the container's tree or (externalPath) of the machine. Absent for a program
+   * started from bytes outside the VFS, and in images from before it was carried.
+   */
+  exeInodeId?: number;
 }
+
+/** MmRecord's optional fields, in their order in both codecs' extension (writeExt). */
+export const MM_EXT = ["exeInodeId"] as const;
 
 /** MAP_SHARED|MAP_ANONYMOUS memory: its own pages, mapped by VMAs of one or more mms. */
 export interface ShmemRecord {

@@ -139,6 +139,12 @@ class CrRun {
     const initCreds = this.design.trigger === "self" && env.ZDTM_UID !== undefined
       ? ["--init-creds", `${env.ZDTM_UID}:${env.ZDTM_GID}:${env.ZDTM_GROUPS.split(" ").join(",")}`] : [];
     this.controller = startRun(m, w, this.opts.norst ? 0 : CPT_KILL, this.design.trigger, IMAGE_PATH, initCreds);
+    // The launcher is the workload cptbench-ctl's container init forked first: pid 2 in the
+    // container's namespace. It is found by that number, not as "the init's other child", because
+    // once it exits its own children (an external peer the test forked before test_init(), as
+    // socket-ext does) are reparented to the init beside the test and may well live on: zdtm.py
+    // waits for the launcher alone, not for them. Gone or reaped, it is no longer there.
+    const LAUNCHER_PID = 2;
     const ready = (): boolean => {
       const cinit = containerInit(m, this.controller);
       if (cinit === undefined) return false;
@@ -147,8 +153,9 @@ class CrRun {
       if (!Number.isInteger(pid) || pid <= 0) return false;
       const test = m.kernel.findTask(cinit.pidNs, pid);
       if (test === undefined) return false;
-      // The launcher (the container init's other child) exits once the pidfile is written.
-      if ([...cinit.children].some((c) => c !== test && c.group !== test.group && c.alive)) return false;
+      // The launcher exits once the pidfile is written.
+      const launcher = m.kernel.findTask(cinit.pidNs, LAUNCHER_PID);
+      if (launcher !== undefined && launcher.group !== test.group && !gone(launcher)) return false;
       this.test = test;
       this.pid = pid;
       return true;
@@ -273,28 +280,64 @@ class CrRun {
 
 /** Run one test with zdtm.py's protocol and a C/R cycle (or `iters` of them) in `design`. */
 export function runCr(t: ZdtmTest, design: CellDesign, opts: CrOptions = {}): RunOutcome {
+  return runCrCounted(t, design, opts).outcome;
+}
+
+/**
+ * runCr, also saying how many C/R cycles completed (for --out's results). Two .desc flags shape
+ * the verdict as in zdtm.py: `reqrst` (the test needs its restore stage) is skipped with --norst,
+ * and `crfail` means C/R must fail: a failed checkpoint (the test must then still PASS when
+ * stopped, as zdtm.py stops and checks it) or a failed restart is the pass, and a C/R that
+ * succeeds is an unexpected pass, which fails.
+ */
+export function runCrCounted(t: ZdtmTest, design: CellDesign, opts: CrOptions = {}): { outcome: RunOutcome; iterations: number } {
   const skipped = notRun(t);
-  if (skipped !== null) return skipped;
+  if (skipped !== null) return { outcome: skipped, iterations: 0 };
   const o = {
     faults: opts.faults ?? [],
     seed: opts.seed ?? 1, iters: Math.max(1, opts.iters ?? 1), norst: opts.norst ?? false, target: opts.target ?? "same", limits: opts.limits ?? DEFAULT_LIMITS,
   };
+  if (o.norst && t.desc.flags.includes("reqrst")) {
+    return { outcome: { verdict: "skip", reason: "reqrst: the .desc says the test needs its restore stage, which --norst leaves out (zdtm.py skips it too)" }, iterations: 0 };
+  }
+  const crfail = t.desc.flags.includes("crfail");
   let run: CrRun | undefined;
   let outcome: RunOutcome;
+  let done = 0;
+  let step: "start" | "checkpoint" | "restart" | "stop" = "start";
   try {
     run = new CrRun(t, design, o);
     run.start();
     for (let i = 1; i <= o.iters; i++) {
+      step = "checkpoint";
       run.checkpoint(i, !o.norst);
+      step = "restart";
       if (!o.norst) run.restart(i, i < o.iters);
+      done++;
     }
+    step = "stop";
     outcome = run.stop();
+    if (crfail && outcome.verdict === "pass") {
+      outcome = { verdict: "fail", reason: "crfail: the .desc says checkpoint/restart must fail, but it succeeded (an unexpected pass)" };
+    }
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
     outcome = e.outcome;
+    if (crfail && step === "checkpoint" && run !== undefined) {
+      const why = outcome.reason ?? "";
+      try {
+        outcome = run.stop();
+        if (outcome.verdict === "pass") outcome = { verdict: "pass", reason: `crfail: the checkpoint failed, as the .desc expects (${why}), and the test still passed` };
+      } catch (e2) {
+        if (!(e2 instanceof Stop)) throw e2;
+        outcome = { ...e2.outcome, reason: `crfail: the checkpoint failed as expected (${why}), but then: ${e2.outcome.reason ?? ""}` };
+      }
+    } else if (crfail && step === "restart") {
+      outcome = { verdict: "pass", reason: `crfail: the restart failed, as the .desc expects (${outcome.reason ?? ""})` };
+    }
   }
   const probs = run?.shutdown() ?? [];
-  if (probs.length > 0 && outcome.verdict !== "fail") return { verdict: "fail", reason: `kernel problems: ${probs[0]}` };
-  if (probs.length > 0) return { ...outcome, reason: `${outcome.reason ?? ""}; kernel problems: ${probs[0]}` };
-  return outcome;
+  if (probs.length > 0 && outcome.verdict !== "fail") return { outcome: { verdict: "fail", reason: `kernel problems: ${probs[0]}` }, iterations: done };
+  if (probs.length > 0) return { outcome: { ...outcome, reason: `${outcome.reason ?? ""}; kernel problems: ${probs[0]}` }, iterations: done };
+  return { outcome, iterations: done };
 }

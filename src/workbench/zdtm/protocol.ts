@@ -15,6 +15,10 @@ export interface RunOutcome {
   reason: string | null;
   /** The last lines of NAME.out (or NAME.out.inprogress), for a failure's report. */
   outTail?: string[];
+  /** Wall time of the run in milliseconds (the suite measures it; results.json and JUnit show it). */
+  ms?: number;
+  /** C/R cycles completed (through-C/R columns only). */
+  iterations?: number;
 }
 
 /** The uid, gid and groups zdtm.py gives a test without the suid flag ("should match criu"). */

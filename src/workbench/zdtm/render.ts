@@ -106,7 +106,7 @@ function why(r: ZdtmRow): string {
 }
 
 export function summaryLines(s: ZdtmSummary): string[] {
-  const lines = [`${s.tests} static tests, ${s.built} built, ${s.skipped} of those skipped (host flavour on riscv32 only)`];
+  const lines = [`${s.tests} static tests, ${s.built} built, ${s.skipped} of those skipped (another flavour or arch, noauto under -a, -x: each row says why)`];
   if (s.qemuPass !== undefined) lines.push(`qemu-riscv32: ${s.qemuPass} pass`);
   if (s.execPass !== undefined) lines.push(`cptbench exec: ${s.execPass} pass`);
   if (s.execPassOfQemuPass !== undefined && s.qemuPass !== undefined) {

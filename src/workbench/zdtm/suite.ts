@@ -3,7 +3,7 @@
 // Machine is synchronous), qemu runs are child processes awaited in this thread. Rows come back in the order of the selection, whatever
 // finished first, so the table never depends on the parallelism.
 import { Worker } from "node:worker_threads";
-import { runExec, type ExecOptions } from "./exec-runner.ts";
+import type { ExecOptions } from "./exec-runner.ts";
 import type { CrOptions } from "./cr-runner.ts";
 import { comboLabel, type Combination } from "../matrix/combos.ts";
 import type { RunOutcome } from "./protocol.ts";
@@ -49,7 +49,7 @@ class ExecPool {
 
   run(test: ZdtmTest, opts: ExecOptions, design?: Combination, cr?: CrOptions): Promise<RunOutcome> {
     const req: ExecRequest = { id: this.nextId++, test, opts, design, cr };
-    if (this.n <= 1) return Promise.resolve(design === undefined ? runExec(test, opts) : runRequest(req));
+    if (this.n <= 1) return Promise.resolve(runRequest(req));
     return new Promise((resolve) => {
       this.queue.push({ req, resolve });
       this.pump();
@@ -97,6 +97,12 @@ class ExecPool {
   }
 }
 
+async function timed(f: () => Promise<RunOutcome>): Promise<RunOutcome> {
+  const t0 = performance.now();
+  const o = await f();
+  return { ...o, ms: Math.round(performance.now() - t0) };
+}
+
 export async function runSuite(tests: readonly ZdtmTest[], opts: SuiteOptions): Promise<ZdtmRow[]> {
   const rows: ZdtmRow[] = tests.map((t) => ({ name: t.name, built: t.elf !== null, buildError: t.buildError, skip: t.skip }));
   const designs = opts.designs ?? [];
@@ -107,7 +113,7 @@ export async function runSuite(tests: readonly ZdtmTest[], opts: SuiteOptions): 
     while (next < tests.length) {
       const i = next++;
       const [q, e] = await Promise.all([
-        opts.qemu ? runQemu(tests[i], opts.qemuOptions) : Promise.resolve(undefined),
+        opts.qemu ? timed(() => runQemu(tests[i], opts.qemuOptions)) : Promise.resolve(undefined),
         opts.exec ? pool.run(tests[i], opts.execOptions ?? {}) : Promise.resolve(undefined),
       ]);
       if (q !== undefined) rows[i].qemu = q;

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CptbenchError } from "../../machine/errors.ts";
 import { parseDesc, type ZdtmDesc } from "./desc.ts";
+import { autoSkip, flavourSkip } from "./desc-rules.ts";
 
 export type ZdtmKind = "nofile" | "file" | "dir" | "dirfile" | "other";
 
@@ -62,9 +63,7 @@ function startArgs(cmd: string, base: string, where: string): string[] {
 
 /** Why a test is not run in the host flavour on riscv32, from its .desc (null: it is run). */
 export function skipReason(d: ZdtmDesc): string | null {
-  if (d.arch !== null && d.arch !== "riscv32") return `.desc restricts it to ${d.arch}`;
-  if (!d.flavors.includes("h")) return `.desc allows flavours ${d.flavors.join(", ")} only: namespaces are not in this wave (the host flavour 'h' is what exec runs)`;
-  return null;
+  return flavourSkip(d);
 }
 
 /** Every static test of the build in `dir`, in the Makefile's order. */
@@ -130,4 +129,27 @@ export function selectTests(tests: readonly ZdtmTest[], sel: Selection): ZdtmTes
   }
   const ex = sel.exclude ?? [];
   return out.filter((t) => !ex.some((p) => t.name.includes(p)));
+}
+
+/**
+ * The selection as rows to run, leaving nothing out silently: what -a leaves out (noauto) and
+ * what -x excludes come back in their places with the reason as their skip (zdtm.py prints
+ * both as skipped), so the table, the counts and JUnit show them.
+ */
+export function selectWithSkips(tests: readonly ZdtmTest[], sel: Selection): ZdtmTest[] {
+  const chosen = new Set(selectTests(tests, sel));
+  if (sel.tests !== undefined && sel.tests.length > 0) {
+    // -t names run in the order given; only -x can leave one of them out.
+    const named = selectTests(tests, { tests: sel.tests });
+    return named.map((t) => (chosen.has(t) ? t : { ...t, skip: excludedBy(t, sel) }));
+  }
+  return tests.map((t) => {
+    if (chosen.has(t)) return t;
+    return { ...t, skip: t.skip ?? autoSkip(t.desc) ?? excludedBy(t, sel) };
+  });
+}
+
+function excludedBy(t: ZdtmTest, sel: Selection): string {
+  const p = (sel.exclude ?? []).find((x) => t.name.includes(x));
+  return `excluded by -x ${p ?? "?"}`;
 }

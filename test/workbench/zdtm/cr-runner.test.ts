@@ -71,4 +71,25 @@ describe("CRIU's ZDTM tests through C/R in every design", () => {
     expect(unexpected(rows, loadExpectations())).toEqual([]);
     expect(rows.flatMap((r) => Object.values(r.cr ?? {})).every((o) => o.verdict === "pass")).toBe(true);
   }, 300_000);
+
+  it("socket-ext: the launcher's own child outliving it does not hide test_daemon(); the checkpoint then names the socket", (ctx) => {
+    const dir = zdtmBuildOrSkip(ctx);
+    if (dir === null) return;
+    // Its launcher forks the socket's external peer before test_init(): once the launcher exits,
+    // the peer is the container init's child beside the test, alive until the end. The runner
+    // waits for the launcher alone (zdtm.py's rule), so the test gets checkpointed.
+    const [t] = selectTests(loadTests(dir), { tests: ["socket-ext"] });
+    const o = runCr(t, design("external/kernel/cpt"));
+    // Today the design refuses the socket; once sockets are carried the test may pass. Either
+    // way the checkpoint was reached, which is what this checks.
+    if (o.verdict !== "pass") expect(o).toMatchObject({ verdict: "unsupported", reason: expect.stringMatching(/^checkpoint failed: dump: fd \d+ is an AF_UNIX socket/) });
+  }, 120_000);
+
+  it("selfexe00: /proc/self/exe reads the same after the restart, in both codecs and on a fresh machine", (ctx) => {
+    const dir = zdtmBuildOrSkip(ctx);
+    if (dir === null) return;
+    const [t] = selectTests(loadTests(dir), { tests: ["selfexe00"] });
+    expect(runCr(t, design("external/kernel/cpt"), { iters: 2 })).toEqual({ verdict: "pass", reason: null });
+    expect(runCr(t, design("self/userspace/ckpt"), { target: "fresh" })).toEqual({ verdict: "pass", reason: null });
+  }, 120_000);
 });

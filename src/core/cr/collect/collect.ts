@@ -239,7 +239,7 @@ class Collector implements MmCollector {
     const rec: TaskRecord = {
       id, pidId: this.pidId(t.pid, `task ${t.id}`), parentTaskId: parent, threadGroupId: this.groupId(t.group),
       sighandId: this.sighandId(t.sighand), credId: this.credId(t.cred),
-      mmId: zombie ? null : collectMm(this, t.mm, (v) => (v.backing.kind === "file" ? this.files.name(v.backing.path) : "")),
+      mmId: zombie ? null : collectMm(this, t.mm, (v) => (v.backing.kind === "file" ? this.files.name(v.backing.path) : ""), (p) => this.files.name(p)),
       filesId: files === null ? null : this.files.filesId(files),
       fsId: fs === null ? null : this.files.fsId(fs),
       pidNsForChildrenId: t.nsproxy === null ? null : this.nsId(t.pidNsForChildren),

@@ -5,7 +5,8 @@ import type { Mm } from "../../../machine/mm/mm.ts";
 import { PAGE_SHIFT, type Frame } from "../../../machine/mm/frame.ts";
 import type { ShmemObject } from "../../../machine/mm/shmem.ts";
 import type { Vma } from "../../../machine/mm/vma.ts";
-import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
+import { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
+import type { Path } from "../../../machine/fs/inode.ts";
 import type { MmRecord, PageRecord, ShmemRecord, VmaRecord } from "../model.ts";
 import { IdMap } from "./ids.ts";
 import { CrError, EFAULT } from "../errors.ts";
@@ -44,7 +45,7 @@ function vmaRecord(c: MmCollector, v: Vma, path: (v: Vma) => string): VmaRecord 
 }
 
 /** The mm's id, recording it the first time it is met. */
-export function collectMm(c: MmCollector, mm: Mm, path: (v: Vma) => string): number {
+export function collectMm(c: MmCollector, mm: Mm, path: (v: Vma) => string, name: (p: Path) => string): number {
   const { id, fresh } = c.mmIds.lookup(mm);
   if (!fresh) return id;
   // Reserve the slot first: ids are positions, and collecting may record other objects.
@@ -53,6 +54,10 @@ export function collectMm(c: MmCollector, mm: Mm, path: (v: Vma) => string): num
   };
   c.mms.push(rec);
   rec.vmas = mm.vmas.map((v) => vmaRecord(c, v, path));
+  // The executable, so /proc/PID/exe names it again after a restart (selfexe00). Only a tmpfs
+  // file can be an inode of the model; any other (a program started from bytes) stays without.
+  const exe = mm.exe?.path ?? null;
+  if (exe !== null && exe.dentry.inode instanceof TmpfsFile) rec.exeInodeId = c.inodeId(exe.dentry.inode, name(exe));
   const zero = mm.frames.zeroPage;
   const pages: PageRecord[] = [];
   for (const [vpn, pte] of mm.pt) {

@@ -131,6 +131,11 @@ export function confineModel(m: CheckpointModel, c: Confinement): void {
     }
   }
   for (const mm of m.mms) {
+    if (mm.exeInodeId !== undefined) {
+      const exe = m.inodes.find((i) => i.id === mm.exeInodeId);
+      if (exe === undefined) throw new CrError(EINVAL, `mm ${mm.id}: its executable names inode ${mm.exeInodeId}, which the image does not have`);
+      if (exe.kind !== "file") throw new CrError(EINVAL, `mm ${mm.id}: its executable, inode ${mm.exeInodeId}, is a ${exe.kind}, not a regular file`);
+    }
     for (const v of mm.vmas) {
       if (v.backing.kind !== "file") continue;
       if (!inodes.has(v.backing.inodeId)) throw new CrError(EINVAL, `mm ${mm.id}: a mapping names inode ${v.backing.inodeId}, which the image does not have`);

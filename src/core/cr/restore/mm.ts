@@ -90,6 +90,12 @@ export function restoreMm(k: Kernel, rec: MmRecord, refs: MmRefs, why: string, a
     mm.brk = rec.brk;
     mm.startStack = rec.startStack;
     mm.mmapBase = rec.mmapBase;
+    if (rec.exeInodeId !== undefined) {
+      // exe_file again (set_mm_exe_file takes its reference). The segments that name the file
+      // in /proc/PID/maps are not in the image: those lines stay as a restored mm had them.
+      const { path } = refs.file(rec.exeInodeId);
+      mm.setExeFile({ path, name: path.dentry.name, segments: [] });
+    }
     // Private pages belong to this mm alone: writable ptes, no copy-on-write pending.
     fill(k, rec.pages, (vpn, f) => mm.pt.set(vpn, { frame: f, writable: true }), `mm ${rec.id}`, adopt);
     // Shared pages: read-only, so the first write copies (breakCow), as after the fork.

@@ -81,6 +81,7 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
         if (v.backing.kind === "file") inode(v.backing.inodeId, `mm ${x.id}`);
       }
       for (const c of x.cowRefs) cow(c.pageId, `mm ${x.id}`);
+      if (x.exeInodeId !== undefined) inode(x.exeInodeId, `mm ${x.id} exe`);
     }),
     files: (i: number | null, who: string): void => once(ix.files, i, who, (t, s) => writeFileTable(w, refs, t, s), (t) => {
       for (const fd of t.fds) file(fd.fileId, `files ${t.id}`);
