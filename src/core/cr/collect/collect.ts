@@ -95,7 +95,7 @@ class Collector implements MmCollector {
   ) {
     this.zeroPageAbort = opts.zeroPageAbort === true;
     const files = opts.self === undefined ? null : opts.self.task.files;
-    this.files = new FilesCollector(k.vfs, files === null ? undefined : { files, fd: opts.self!.fd });
+    this.files = new FilesCollector(k.vfs, (p, what) => this.pidId(p, what), files === null ? undefined : { files, fd: opts.self!.fd });
     this.ttys = new TtyCollector(k, (p, what) => this.pidId(p, what));
     this.files.ttys = this.ttys;
   }
