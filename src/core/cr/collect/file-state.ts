@@ -78,7 +78,7 @@ export function collectLocks(fc: FilesCollector): void {
       const c = byFile.get(l.file);
       if (c === undefined) throw new CrError(EBUSY, `${where(l.file)} has a lease held through a file outside the container`);
       if (l.unlockPending || l.downgradePending) {
-        throw new CrError(EBUSY, `the lease of fd ${c.fd} on ${where(l.file)} is being broken (an open is waiting for it): checkpoint/restart of a lease break in progress is not supported, retry once the holder has answered it`);
+        throw new CrError(EOPNOTSUPP, `the lease of fd ${c.fd} on ${where(l.file)} is being broken (an open is waiting for it): checkpoint/restart of a lease break in progress is not supported, retry once the holder has answered it`);
       }
       const fasyncFd = l.fasync.find((e) => e.file === l.file)?.fd;
       if (fasyncFd === undefined) throw new CrError(EOPNOTSUPP, `the lease of fd ${c.fd} has no SIGIO registration`);
