@@ -3,7 +3,7 @@
 // and a message naming the object, so the cell is "unsupported" instead of restoring it wrong.
 import { describe, expect, it } from "vitest";
 import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
-import { EBUSY, EOPNOTSUPP } from "../../../src/core/cr/errors.ts";
+import { EBUSY } from "../../../src/core/cr/errors.ts";
 import { AT_FDCWD, O_CREAT, O_RDWR } from "../../../src/machine/fs/constants.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
 import { F_WRLCK, flockLock, OFFSET_MAX } from "../../../src/machine/fs/locks.ts";
