@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 static const char *err(int r) {
   static char buf[32];
@@ -135,6 +136,7 @@ static void open_rules(void) {
     _exit(0);
   }
   msleep(50);
+  cpt_mark("a writer blocked in open of a FIFO");
   printf("parent: opening for reading\n");
   fflush(stdout);
   r = open("f", O_RDONLY);
@@ -180,6 +182,7 @@ static void unlinked(void) {
   printf("unlink while open: %s\n", err(unlink("f")));
   show("f");
   write(rw, "still here", 10);
+  cpt_mark("data in an unlinked FIFO");
   char buf[32];
   int n = read(rw, buf, sizeof buf);
   printf("read after unlink: %d '%.*s'\n", n, n > 0 ? n : 0, buf);

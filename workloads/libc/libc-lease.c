@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 #define PATH "lease.dat"
 
@@ -92,6 +93,7 @@ int main(void) {
   printf("write lease while others lease: %s\n", err(fcntl(r2, F_SETLEASE, F_WRLCK)));
   int r3 = open(PATH, O_RDONLY | O_NONBLOCK);
   printf("read-only open with read leases: %s\n", err(r3));
+  cpt_mark("two read leases held");
   close(r3);
   drain("no break", &set, &r, 1);
   printf("write lease on read-only file open elsewhere: %s\n", err(fcntl(r2, F_SETLEASE, F_WRLCK)));

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 #define PATH "locks.dat"
 
@@ -112,6 +113,7 @@ static void flock_tests(void) {
   char ch;
   read(pfd[0], &ch, 1);
   msleep(50);
+  cpt_mark("flock held, a waiter blocked");
   printf("parent: unlocking\n");
   fflush(stdout);
   flock(d, LOCK_UN);
@@ -200,6 +202,7 @@ static void ofd_tests(pid_t me) {
   printf("posix b WR 0..9 (same process): %s\n", err(lk(b, F_SETLK, F_WRLCK, SEEK_SET, 0, 10)));
   printf("posix b WR 20..29: %s\n", err(lk(b, F_SETLK, F_WRLCK, SEEK_SET, 20, 10)));
   printf("ofd a WR 25 (vs own POSIX lock): %s\n", err(lk(a, F_OFD_SETLK, F_WRLCK, SEEK_SET, 25, 1)));
+  cpt_mark("OFD and POSIX locks held");
   probe("posix getlk sees the OFD lock", F_GETLK, F_WRLCK, 0, 0, me);
   probe("ofd getlk sees the POSIX lock", F_OFD_GETLK, F_WRLCK, 15, 0, me);
   struct flock bad = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1, .l_pid = 1};

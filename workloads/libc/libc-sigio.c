@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 static const char *err(int r) {
   static char buf[32];
@@ -105,6 +106,7 @@ int main(void) {
   write(p[1], "a", 1);
   drain("write without O_ASYNC", &set);
   printf("setfl O_ASYNC: %s, getfl has O_ASYNC: %d\n", err(fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_ASYNC)), (fcntl(p[0], F_GETFL) & O_ASYNC) != 0);
+  cpt_mark("an owner set, O_ASYNC armed");
   write(p[1], "b", 1);
   drain("write, plain SIGIO", &set);
   char buf[64];
@@ -113,6 +115,7 @@ int main(void) {
 
   // F_SETSIG: the details (F_SETSIG SIGIO too: si_code, si_fd and si_band instead of SI_KERNEL).
   fcntl(p[0], F_SETSIG, SIGRTMIN + 1);
+  cpt_mark("F_SETSIG RT1 set");
   write(p[1], "cc", 2);
   drain("write, F_SETSIG RT1", &set);
   fcntl(p[0], F_SETSIG, SIGIO);

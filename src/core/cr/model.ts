@@ -15,6 +15,11 @@
 // frames (no copy); a decoder hands out views into the image buffer. Zero pages carry no bytes:
 // a page absent from a list reads as zeros.
 
+import type { FileLockRecord, FownRecord, LeaseRecord } from "./model-file-state.ts";
+
+export type { FileLockRecord, FownRecord, LeaseRecord, LockKindRecord } from "./model-file-state.ts";
+export { LOCK_KINDS } from "./model-file-state.ts";
+
 export const MODEL_VERSION = 1;
 export const MODEL_ARCH = "riscv32";
 export const MODEL_PAGE_SIZE = 4096;
@@ -331,8 +336,11 @@ export interface ShmemRecord {
   pages: PageRecord[];
 }
 
-/** "sock": the name of a bound AF_UNIX socket in the tree (S_IFSOCK; it leads connect() to its socket). */
-export type InodeKind = "file" | "dir" | "symlink" | "sock";
+/**
+ * "sock": the name of a bound AF_UNIX socket in the tree (S_IFSOCK; it leads connect() to its socket).
+ * "fifo": a named pipe (mkfifo); its buffered bytes and ring size are its PipeRecord's.
+ */
+export type InodeKind = "file" | "dir" | "symlink" | "sock" | "fifo";
 
 /** A tmpfs inode the container uses: a file in its tree, an open file, a mapped file. */
 export interface InodeRecord {
@@ -372,7 +380,14 @@ export interface PipeRecord {
   id: number;
   /** The bytes waiting in the pipe, in order. */
   buffered: Uint8Array;
+  /** The ring's size in pages (max_usage) when F_SETPIPE_SZ changed it from 16. */
+  sizePages?: number;
+  /** A FIFO's pipe: the FIFO inode (kind "fifo") its ends were opened on. */
+  inodeId?: number;
 }
+
+/** PipeRecord's optional fields, in their order in both codecs' extension. */
+export const PIPE_EXT = ["sizePages", "inodeId"] as const;
 
 /** struct ktermios: the four flag words, c_line, the NCCS control characters, the two speeds. */
 export interface TermiosRecord {
@@ -464,6 +479,11 @@ export interface FileRecord {
   flags: number;
   pos: number;
   target: FileTargetRecord;
+  /** Its SIGIO owner, F_SETSIG signal and O_ASYNC registration, if any was set. */
+  fown?: FownRecord;
+  /** The locks held through it (model-file-state.ts), if any. */
+  locks?: FileLockRecord[];
+  lease?: LeaseRecord;
 }
 
 export interface FdRecord {
@@ -617,7 +637,7 @@ export function modelWork(m: CheckpointModel): { objects: number; pages: number 
   const objects = m.tasks.length + m.threadGroups.length + m.sighands.length + m.creds.length + m.pids.length +
     m.mms.length + m.shmem.length + m.inodes.length + m.pipes.length + m.files.length + m.fdTables.length + m.fsContexts.length +
     (m.ttys?.length ?? 0) +
-    m.mms.reduce((s, x) => s + x.vmas.length, 0) + (m.unixSocks ?? []).reduce((s, x) => s + 1 + x.queue.length, 0);
+    m.mms.reduce((s, x) => s + x.vmas.length, 0) + (m.unixSocks ?? []).reduce((s, x) => s + 1 + x.queue.length, 0) + fileStateCount(m);
   return { objects, pages: c.pages };
 }
 
@@ -627,10 +647,19 @@ export function modelCounts(m: CheckpointModel): Record<string, number> {
     m.mms.reduce((s, x) => s + x.pages.length, 0) + m.cowPages.length +
     m.shmem.reduce((s, x) => s + x.pages.length, 0) +
     m.inodes.reduce((s, x) => s + x.pages.length, 0);
-  return {
+  const counts: Record<string, number> = {
     tasks: m.tasks.length, threadGroups: m.threadGroups.length, mms: m.mms.length, files: m.files.length,
     fdTables: m.fdTables.length, pipes: m.pipes.length, inodes: m.inodes.length, shmem: m.shmem.length, pages,
     ...(m.ttys !== undefined && m.ttys.length > 0 && { ttys: m.ttys.length }),
     ...(m.unixSocks === undefined ? {} : { unixSocks: m.unixSocks.length }),
   };
+  // Only when there are some: the counts of a model without them read as they always did.
+  const locks = m.files.reduce((s, f) => s + (f.locks?.length ?? 0) + (f.lease !== undefined ? 1 : 0), 0);
+  if (locks > 0) counts.locks = locks;
+  return counts;
+}
+
+/** File owners, locks and leases: objects a restart makes beside the files (model-file-state.ts). */
+function fileStateCount(m: CheckpointModel): number {
+  return m.files.reduce((s, f) => s + (f.fown !== undefined ? 1 : 0) + (f.locks?.length ?? 0) + (f.lease !== undefined ? 1 : 0), 0);
 }

@@ -147,6 +147,15 @@ export class PipeInode extends Inode {
       const err = fifoWaitForPartner(c, this.pipe, f);
       if (err !== 0) return err;
     }
+    this.attachEnd(f);
+    return 0;
+  }
+
+  /**
+   * The end is attached to the pipe, past fifo_open's wait for a partner: what open does once it
+   * may go on, and what a restart does for a FIFO end it gives back (no open rules run then).
+   */
+  attachEnd(f: File): void {
     f.ops = pipeOps;
     const p = this.pipe;
     if (this.fifo && f.readable && !f.writable && (f.flags & O_NONBLOCK) !== 0 && !p.hasWriters) f.priv = p.wCounter;
@@ -155,7 +164,6 @@ export class PipeInode extends Inode {
       p.writers++;
       if (this.fifo) p.wCounter++;
     }
-    return 0;
   }
 }
 

@@ -3,7 +3,7 @@
 // and a message naming the object, so the cell is "unsupported" instead of restoring it wrong.
 import { describe, expect, it } from "vitest";
 import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
-import { EOPNOTSUPP } from "../../../src/core/cr/errors.ts";
+import { EBUSY } from "../../../src/core/cr/errors.ts";
 import { AT_FDCWD, O_CREAT, O_RDWR } from "../../../src/machine/fs/constants.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
 import { F_WRLCK, flockLock, OFFSET_MAX } from "../../../src/machine/fs/locks.ts";
@@ -17,15 +17,17 @@ describe("a checkpoint refuses what the model does not carry yet", () => {
     expect(collectContainer(k, init, "test").tasks.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("refuses a task holding a file lock, naming the fd and the kind of lock", () => {
+  it("refuses a lock on a container's file held through a file outside the container (locks themselves are carried)", () => {
     const { k, init } = frozenForkTree();
     const f = openAt({ k, t: init }, AT_FDCWD, "locked", O_RDWR | O_CREAT, 0o644, "test") as File;
-    const fd = init.files!.installNew(f, false);
-    const req = { kind: "flock" as const, type: F_WRLCK, start: 0n, end: OFFSET_MAX, owner: f, file: f, pid: init.pid };
+    init.files!.installNew(f, false);
+    // Another open file of the inode that no task of the container holds (an outsider's).
+    const outside = openAt({ k, t: init }, AT_FDCWD, "locked", O_RDWR, 0, "test") as File;
+    const req = { kind: "flock" as const, type: F_WRLCK, start: 0n, end: OFFSET_MAX, owner: outside, file: outside, pid: init.pid };
     expect(flockLock(k, init, req, false)).toBe(0);
     const e = refusal(k, init);
-    expect(e.errno).toBe(EOPNOTSUPP);
-    expect(e.message).toBe(`fd ${fd} holds a flock lock: checkpoint/restart of file locks is not implemented yet`);
+    expect(e.errno).toBe(EBUSY);
+    expect(e.message).toMatch(/^inode \d+ \(.*\/locked\) has a flock lock held through a file outside the container$/);
   });
 
   it("refuses a process with a POSIX timer", () => {

@@ -95,7 +95,7 @@ class Collector implements MmCollector {
   ) {
     this.zeroPageAbort = opts.zeroPageAbort === true;
     const files = opts.self === undefined ? null : opts.self.task.files;
-    this.files = new FilesCollector(k.vfs, ns, files === null ? undefined : { files, fd: opts.self!.fd });
+    this.files = new FilesCollector(k.vfs, ns, (p, what) => this.pidId(p, what), files === null ? undefined : { files, fd: opts.self!.fd });
     this.ttys = new TtyCollector(k, (p, what) => this.pidId(p, what));
     this.files.ttys = this.ttys;
   }

@@ -1,28 +1,29 @@
 // Files into the model: the container's own file tree (the subtree of its working directory),
-// every open file with its offset and flags, fd tables and fs contexts by identity, pipes with
-// the bytes in their buffers, and the inodes all of these name. Objects the model cannot carry
-// (a /proc file, a pipe end held outside the container, a file shared with a task outside it)
-// make the checkpoint fail with the reason.
+// every open file with its offset and flags, fd tables and fs contexts by identity, pipes and
+// FIFOs with the bytes in their buffers and their ring size, and the inodes all of these name;
+// then each file's owner, locks and lease (file-state.ts). Objects the model cannot carry (a /proc
+// file named through self, a pipe end held outside the container, a file shared with a task
+// outside it) make the checkpoint fail with the reason.
 import { MemfdInode } from "../../../machine/fs/memfd.ts";
 import type { FilesStruct } from "../../../machine/fs/fdtable.ts";
 import type { File } from "../../../machine/fs/file.ts";
 import type { FsStruct } from "../../../machine/fs/fs-struct.ts";
 import { dPath } from "../../../machine/fs/dpath.ts";
 import type { Dentry, Inode, Path } from "../../../machine/fs/inode.ts";
-import { holdsLocks } from "../../../machine/fs/locks.ts";
 import { PIPE_DEF_BUFFERS, PipeInode } from "../../../machine/fs/pipe.ts";
-import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CharDevInode, DEV_CONSOLE } from "../../../machine/fs/devices.ts";
 import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
 import { SocketInode } from "../../../machine/net/socket.ts";
 import type { PidNamespace } from "../../../machine/kernel/pid.ts";
 import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import type { Vfs } from "../../../machine/fs/vfs.ts";
-import { FASYNC, O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
+import { O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
+import type { Pid } from "../../../machine/kernel/pid.ts";
 import { CrError, EBUSY, EOPNOTSUPP } from "../errors.ts";
 import type {
   DentryRecord, FileRecord, FilesRecord, FileTargetRecord, FsRecord, InodeRecord, PageRecord, PipeRecord,
 } from "../model.ts";
+import { collectFileState, collectLocks } from "./file-state.ts";
 import { IdMap } from "./ids.ts";
 import { isTtyFile, type TtyCollector } from "./ttys.ts";
 import { SocketCollector } from "./sockets.ts";
@@ -50,11 +51,15 @@ export class FilesCollector {
   /** Container files reading and writing each pipe. */
   private readonly pipeEnds = new Map<PipeInode, { readers: number; writers: number }>();
   readonly sockets: SocketCollector;
+  /** The fd each collected file was first met under (where its O_ASYNC registration is looked for). */
+  private readonly firstFd = new Map<File, number>();
 
   constructor(
     private readonly vfs: Vfs,
     /** The container's pid namespace: credentials on sockets name pids as it numbers them. */
     ns: PidNamespace,
+    /** A pid's model id (the collector's, which refuses a pid outside the container). */
+    readonly pidId: (p: Pid, what: string) => number,
     /** An fd left out of the image: a self-checkpointing caller's image fd. */
     private readonly skip?: { files: FilesStruct; fd: number },
   ) {
@@ -66,6 +71,16 @@ export class FilesCollector {
 
   /** Inodes recorded from the container's tree (a socket's path name must be one). */
   private readonly treeInodes = new Set<Inode>();
+
+  /** The model id of an fd table already collected, or undefined (a table outside the container). */
+  filesIdOf(files: object): number | undefined {
+    return this.filesIds.get(files as FilesStruct);
+  }
+
+  /** Every collected file with its record and the fd it was first met under. */
+  collected(): { f: File; rec: FileRecord; fd: number }[] {
+    return [...this.firstFd].map(([f, fd]) => ({ f, fd, rec: this.files[this.fileIds.get(f)! - 1] }));
+  }
 
   /**
    * Another fd of the self-checkpointing caller open for writing on the very file the image is
@@ -110,12 +125,14 @@ export class FilesCollector {
     if (!fresh) return id;
     // A socket's name is carried as part of the tree only (its socket links to it by inode id).
     if (inode instanceof UnixNodeInode && externalPath !== null) throw new CrError(EOPNOTSUPP, `${externalPath} is the name of an AF_UNIX socket outside the container's tree: it cannot be checkpointed`);
-    if (inode instanceof PipeInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? "a file in the container's tree"} is a FIFO: checkpoint/restart of FIFOs is not implemented yet`);
     // A memfd restored as a plain deleted tmpfs file would lose its seals and its memfd: name.
     if (inode instanceof MemfdInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? `inode ${inode.ino}`} is a memfd: checkpoint/restart of memfds is not implemented yet`);
-    const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : inode instanceof UnixNodeInode ? "sock" : null;
+    const fifo = inode instanceof PipeInode && inode.fifo && inode.sb === this.vfs.tmpfs;
+    const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : inode instanceof UnixNodeInode ? "sock" : fifo ? "fifo" : null;
     if (kind === null) throw new CrError(EOPNOTSUPP, `inode ${inode.ino} (${inode.sb.type}) at ${externalPath ?? "?"} is not a tmpfs file: it cannot be checkpointed`);
     const external = externalPath !== null && inode.nlink > 0 && !externalPath.endsWith(" (deleted)");
+    // A linked FIFO outside the tree is the machine's: its other ends may be anyone's.
+    if (fifo && external) throw new CrError(EOPNOTSUPP, `${externalPath} is a FIFO outside the container's tree: only the container's own FIFOs can be checkpointed`);
     const rec: InodeRecord = {
       id, ino: inode.ino, kind, mode: inode.mode, uid: inode.uid, gid: inode.gid, nlink: inode.nlink, size: inode.size,
       atimeNs: inode.atimeNs, mtimeNs: inode.mtimeNs, ctimeNs: inode.ctimeNs,
@@ -127,10 +144,11 @@ export class FilesCollector {
     return id;
   }
 
-  fileId(f: File): number {
+  fileId(f: File, fd = -1): number {
     this.slots.set(f, (this.slots.get(f) ?? 0) + 1);
     const { id, fresh } = this.fileIds.lookup(f);
     if (!fresh) return id;
+    this.firstFd.set(f, fd);
     const rec: FileRecord = { id, flags: f.flags, pos: f.pos, target: { kind: "device", path: "" } };
     this.files.push(rec);
     rec.target = this.target(f);
@@ -145,13 +163,9 @@ export class FilesCollector {
       if (this.ttys === null) throw new CrError(EOPNOTSUPP, `${path} is a pseudo-terminal, which this collector cannot record`);
       return this.ttys.target(f, path);
     }
-    if (inode instanceof PipeInode && inode.fifo) throw new CrError(EOPNOTSUPP, `an open file on ${path} is a FIFO: checkpoint/restart of FIFOs is not implemented yet`);
     if (inode instanceof PipeInode) {
       const { id, fresh } = this.pipeIds.lookup(inode);
       if (fresh) {
-        // The model has no field for the ring size yet: restoring a resized pipe at 64 KiB
-        // would change what F_GETPIPE_SZ says and when writers block.
-        if (inode.pipe.maxUsage !== PIPE_DEF_BUFFERS) throw new CrError(EOPNOTSUPP, `${path} has a size set by F_SETPIPE_SZ (${inode.pipe.maxUsage * PAGE_SIZE} bytes): checkpoint/restart of pipe sizes is not implemented yet`);
         const bufs = inode.pipe.bufs;
         const buffered = new Uint8Array(inode.pipe.bytes);
         let off = 0;
@@ -159,12 +173,19 @@ export class FilesCollector {
           buffered.set(b.frame.data.subarray(b.offset, b.offset + b.len), off);
           off += b.len;
         }
-        this.pipes.push({ id, buffered });
+        const rec: PipeRecord = { id, buffered };
+        // F_SETPIPE_SZ's ring size: what F_GETPIPE_SZ says and when writers block.
+        if (inode.pipe.maxUsage !== PIPE_DEF_BUFFERS) rec.sizePages = inode.pipe.maxUsage;
+        // A FIFO's ends share its inode's one pipe, named in the tree or unlinked while open.
+        if (inode.fifo) rec.inodeId = this.inodeRecord(inode, path);
+        this.pipes.push(rec);
         this.pipeEnds.set(inode, { readers: 0, writers: 0 });
       }
       const ends = this.pipeEnds.get(inode)!;
       if (f.readable) ends.readers++;
       if (f.writable) ends.writers++;
+      // A FIFO's end is opened on its inode again (by the name it had); its pipe names the inode.
+      if (inode.fifo) return { kind: "inode", inodeId: this.inodeRecord(inode, path), path };
       return { kind: "pipe", pipeId: id };
     }
     if (inode instanceof CharDevInode) {
@@ -196,17 +217,10 @@ export class FilesCollector {
       // by name rather than saved wrong.
       const what = f.ops.noCheckpoint;
       if (what !== undefined) throw new CrError(EOPNOTSUPP, `fd ${fd} is ${what}: checkpoint/restart of ${what} is not implemented yet`);
-      // The model has no fown_struct or fasync list yet: the owner, F_SETSIG's signal and
-      // O_ASYNC's registration would silently be lost.
-      if ((f.fown !== null && (f.fown.pid !== null || f.fown.signum !== 0)) || (f.flags & FASYNC) !== 0) {
-        throw new CrError(EOPNOTSUPP, `fd ${fd} has a SIGIO owner, F_SETSIG signal or O_ASYNC: checkpoint/restart of file owners is not implemented yet`);
-      }
-      const lock = holdsLocks(f, files);
-      if (lock !== null) {
-        const kind = lock === "posix" ? "a POSIX record lock" : lock === "ofd" ? "an OFD lock" : lock === "lease" ? "a lease" : "a flock lock";
-        throw new CrError(EOPNOTSUPP, `fd ${fd} holds ${kind}: checkpoint/restart of file locks is not implemented yet`);
-      }
-      rec.fds.push({ fd, fileId: this.fileId(f), cloexec: files.getCloexec(fd) });
+      const fresh = !this.fileIds.has(f);
+      const fileId = this.fileId(f, fd);
+      if (fresh) collectFileState(this, f, fd, this.files[fileId - 1]);
+      rec.fds.push({ fd, fileId, cloexec: files.getCloexec(fd) });
     }
     return id;
   }
@@ -240,6 +254,7 @@ export class FilesCollector {
     // Sockets first: the files in flight on their queues are container references too.
     this.sockets.finish();
     this.ttys?.checkClosed(this.slots, (f) => this.name(f.path));
+    collectLocks(this);
     for (const [f, n] of this.slots) {
       if (f.inode instanceof CharDevInode) continue;
       if (f.refcount > n) throw new CrError(EBUSY, `open file ${this.name(f.path)} is shared with a task outside the container (${f.refcount} references, ${n} inside)`);

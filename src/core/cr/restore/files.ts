@@ -11,6 +11,8 @@ import { isDirInode, type FsCtx, type Path } from "../../../machine/fs/inode.ts"
 import { openPath } from "../../../machine/fs/open.ts";
 import { PipeInode } from "../../../machine/fs/pipe.ts";
 import { AT_FDCWD, O_ACCMODE, O_PATH, O_RDONLY, O_WRONLY } from "../../../machine/fs/constants.ts";
+import { File as OpenFile } from "../../../machine/fs/file.ts";
+import { restoreFileState } from "./file-state.ts";
 import { CharDevInode, DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO } from "../../../machine/fs/devices.ts";
 import { inodePermission, MAY_READ, MAY_WRITE } from "../../../machine/fs/perm.ts";
 import { CAP_SYS_ADMIN } from "../../../machine/kernel/cred.ts";
@@ -44,7 +46,8 @@ export class FilesRestore {
     caller: Task,
     private readonly m: CheckpointModel,
     private readonly tree: TreeRestore,
-    pid: (id: number) => Pid,
+    /** The restored pid of a pid id (pty sessions, file owners, lock holders); throws if missing. */
+    private readonly pid: (id: number) => Pid,
   ) {
     this.c = { k, t: caller };
     this.ttys = new TtyRestore(k, m, pid);
@@ -61,8 +64,18 @@ export class FilesRestore {
     if (p !== undefined) return p;
     const rec = this.pipeRecs.get(id);
     if (rec === undefined) throw new CrError(EINVAL, `a file names pipe ${id}, which the image does not have`);
+    if (rec.inodeId !== undefined) throw new CrError(EINVAL, `a file names pipe ${id} directly, which is the pipe of FIFO inode ${rec.inodeId}`);
     p = this.k.vfs.newPipe(this.c);
-    const pipe = (p.dentry.inode as PipeInode).pipe;
+    this.fillPipe(rec, (p.dentry.inode as PipeInode).pipe);
+    this.pipes.set(id, p);
+    return p;
+  }
+
+  /** The pipe's buffered bytes and ring size (F_SETPIPE_SZ), into a pipe with no end open yet. */
+  private fillPipe(rec: CheckpointModel["pipes"][number], pipe: PipeInode["pipe"]): void {
+    const id = rec.id;
+    if (rec.sizePages !== undefined) pipe.maxUsage = rec.sizePages;
+    if (Math.ceil(rec.buffered.length / PAGE_SIZE) > pipe.maxUsage) throw new CrError(EINVAL, `pipe ${id} holds ${rec.buffered.length} bytes, more than its ${pipe.maxUsage} pages`);
     for (let off = 0; off < rec.buffered.length; off += PAGE_SIZE) {
       const frame = this.k.frames.alloc();
       if (frame === null) throw new CrError(ENOMEM, `out of memory restoring the bytes of pipe ${id}`);
@@ -70,8 +83,42 @@ export class FilesRestore {
       frame.data.set(chunk);
       pipe.bufs.push({ frame, offset: 0, len: chunk.length });
     }
-    this.pipes.set(id, p);
-    return p;
+  }
+
+  /**
+   * The pipes of FIFOs: each is its inode's own pipe (made by the tree restore, named or
+   * unlinked), filled before any end is opened on it.
+   */
+  private fillFifos(): void {
+    for (const rec of this.m.pipes) {
+      if (rec.inodeId === undefined) continue;
+      const p = this.tree.paths.get(rec.inodeId);
+      const inode = p?.dentry.inode;
+      if (p === undefined || !(inode instanceof PipeInode) || !inode.fifo) throw new CrError(EINVAL, `pipe ${rec.id} names FIFO inode ${rec.inodeId}, which the image does not have as a FIFO`);
+      if (this.pipes.has(rec.id) || inode.pipe.bufs.length > 0 || inode.pipe.readers + inode.pipe.writers > 0) throw new CrError(EINVAL, `FIFO inode ${rec.inodeId} has two pipes in the image`);
+      this.pipes.set(rec.id, p);
+      this.fillPipe(rec, inode.pipe);
+    }
+  }
+
+  /**
+   * A FIFO's end, opened on its inode without fifo_open's wait for a partner: a restart must not
+   * block (or fail with ENXIO) on the open rules a guest would see; the ends come back as they were.
+   */
+  private openFifoEnd(rec: FileRecord, path: Path, inode: PipeInode, inodeId: number): File {
+    if ((rec.flags & O_PATH) !== 0) return this.openOther(rec, path);
+    if (![...this.pipes.keys()].some((id) => this.pipeRecs.get(id)?.inodeId === inodeId)) {
+      throw new CrError(EINVAL, `file ${rec.id} is an open end of FIFO inode ${inodeId}, which has no pipe in the image`);
+    }
+    const f = new OpenFile(this.k.kobj, path, rec.flags, this.why(`file ${rec.id}`));
+    inode.attachEnd(f);
+    return f;
+  }
+
+  private openOther(rec: FileRecord, path: Path, priv?: unknown): File {
+    const f = openPath(this.c, path, rec.flags, this.why(`file ${rec.id}`), priv);
+    if (typeof f === "number") throw new CrError(-f, `reopening file ${rec.id} failed with errno ${-f}`);
+    return f;
   }
 
   private open(rec: FileRecord, viewer: Task): File {
@@ -104,8 +151,8 @@ export class FilesRestore {
     this.confined(rec, path);
     if (t.kind === "console" && t.stream === 0 && (rec.flags & O_ACCMODE) !== O_RDONLY) throw new CrError(EINVAL, `file ${rec.id}: console stdin opened for writing`);
     if (t.kind === "console" && t.stream !== 0 && (rec.flags & O_ACCMODE) === O_RDONLY) throw new CrError(EINVAL, `file ${rec.id}: console output stream opened read-only`);
-    const f = openPath(this.c, path, rec.flags, this.why(`file ${rec.id}`), priv);
-    if (typeof f === "number") throw new CrError(-f, `reopening file ${rec.id} failed with errno ${-f}`);
+    const inode = path.dentry.inode;
+    const f = t.kind === "inode" && inode instanceof PipeInode ? this.openFifoEnd(rec, path, inode, t.inodeId) : this.openOther(rec, path, priv);
     f.pos = rec.pos;
     return f;
   }
@@ -158,6 +205,7 @@ export class FilesRestore {
   buildFiles(viewer: Task): void {
     this.ttys.build();
     this.sockets.build();
+    this.fillFifos();
     for (const rec of this.m.files) this.files.set(rec.id, this.open(rec, viewer));
     for (const rec of this.m.fdTables) {
       const table = new FilesStruct(this.k.kobj, this.why(`fd table ${rec.id}`));
@@ -173,6 +221,7 @@ export class FilesRestore {
     }
     // Every file exists: the sockets' links and queues (files in flight among them).
     this.sockets.link(this.files, this.tree, viewer.pidNs);
+    restoreFileState(this.k, this.m, this.files, this.fdTables, this.pid);
   }
 
   /** Drop the creation references (the tasks hold theirs; on failure this frees everything). */

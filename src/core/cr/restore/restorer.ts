@@ -71,7 +71,7 @@ export class Restorer {
     this.tree = new TreeRestore(k, caller, model);
     this.files = new FilesRestore(k, caller, model, this.tree, (id) => {
       const p = this.pids.get(id);
-      if (p === undefined) throw new CrError(EINVAL, `a pty names pid ${id}, which the restart has not made`);
+      if (p === undefined) throw new CrError(EINVAL, `a pty, file owner or lock names pid ${id}, which the restart has not made`);
       return p;
     });
   }

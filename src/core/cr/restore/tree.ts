@@ -9,6 +9,7 @@ import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
 import { TmpfsDir, TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import { type Vfs } from "../../../machine/fs/vfs.ts";
 import { S_IFMT, S_IFSOCK } from "../../../machine/fs/constants.ts";
+import { PipeInode } from "../../../machine/fs/pipe.ts";
 import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EEXIST, ENOENT, ENOMEM, ENOTDIR, EOPNOTSUPP } from "../errors.ts";
 import { EACCES } from "../../../machine/kernel/errno.ts";
@@ -82,7 +83,7 @@ export class TreeRestore {
   /** Ids of the inodes found on the machine outside the tree. */
   private readonly external = new Set<number>();
   /** Unlinked inodes made for open files and mappings, each holding one use by the restart. */
-  private readonly unlinked: (TmpfsFile | TmpfsDir)[] = [];
+  private readonly unlinked: (TmpfsFile | TmpfsDir | PipeInode)[] = [];
   /** Directories made above the tree's place, oldest first. */
   private readonly made: { parent: Dentry; d: Dentry }[] = [];
 
@@ -126,7 +127,7 @@ export class TreeRestore {
         if (dirInode.children.has(name)) throw new CrError(EEXIST, `the tree names ${d.path} twice`);
         const existing = this.paths.get(rec.id);
         let made: Dentry;
-        if (existing !== undefined && rec.kind === "file") made = dirInode.link(this.c, dir, name, existing.dentry);
+        if (existing !== undefined && (rec.kind === "file" || rec.kind === "fifo")) made = dirInode.link(this.c, dir, name, existing.dentry);
         else if (existing !== undefined) throw new CrError(EEXIST, `inode ${rec.id} (${rec.kind}) has two names in the tree`);
         else if (rec.kind === "dir") made = dirInode.mkdir(null, dir, name, rec.mode & 0o7777);
         else if (rec.kind === "symlink") made = dirInode.symlink(null, dir, name, rec.target ?? "");
@@ -135,6 +136,7 @@ export class TreeRestore {
           const sb = dirInode.sb;
           made = dirInode.add(null, dir, name, new UnixNodeInode(sb, sb.allocIno(), S_IFSOCK | (rec.mode & 0o7777), timeNow(this.k)));
         }
+        else if (rec.kind === "fifo") made = dirInode.mknod(dir, name, this.fifo(rec));
         else {
           made = dirInode.create(null, dir, name, rec.mode & 0o7777);
           fillFile(made.inode as TmpfsFile, rec);
@@ -161,9 +163,10 @@ export class TreeRestore {
       // An unlinked file still open or mapped: an inode with no name, reached through a deleted dentry.
       if (rec.kind === "symlink" || rec.kind === "sock") throw new CrError(EOPNOTSUPP, `unlinked ${rec.kind === "sock" ? "socket name" : "symlink"} inode ${rec.id} cannot be restored`);
       const tmpfs = this.vfs.tmpfs;
+      // An unlinked FIFO: its open ends share its one pipe (files.ts opens them on it).
       const f = rec.kind === "dir"
         ? new TmpfsDir(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs())
-        : new TmpfsFile(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs());
+        : rec.kind === "fifo" ? this.fifo(rec) : new TmpfsFile(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs());
       f.nlink = 0;
       // The restart is a user of the unlinked inode until it commits or aborts: the last of the
       // files and mappings made from it, or the restart itself, frees its pages.
@@ -179,6 +182,12 @@ export class TreeRestore {
     }
     // Attributes last: creating entries touched the directories' times.
     for (const d of this.m.tree) setAttrs(this.byRel.get(d.path)!.inode, inodes.get(d.inodeId)!);
+  }
+
+  /** A FIFO inode (mknod S_IFIFO) of the tmpfs; its attributes are set as any inode's. */
+  private fifo(rec: InodeRecord): PipeInode {
+    const tmpfs = this.vfs.tmpfs;
+    return new PipeInode(tmpfs, tmpfs.allocIno(), this.k, rec.uid, rec.gid, true, rec.mode & 0o7777);
   }
 
   /** The name an unlinked inode had, from an open file or a mapping of it, and its directory now. */

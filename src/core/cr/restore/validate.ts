@@ -11,6 +11,7 @@ import type { PerTaskParts } from "../per-task.ts";
 import { DEFAULT_LIMITS, validateFields, type KernelLimits } from "./validate-fields.ts";
 import { validateTtys } from "./validate-ttys.ts";
 import { validateSockets } from "./validate-sockets.ts";
+import { validateFileState } from "./validate-file-state.ts";
 
 function fail(what: string): never {
   throw new CrError(EINVAL, `inconsistent image: ${what}`);
@@ -60,6 +61,7 @@ export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT
   validateFields(m, limits);
   validateTtys(m);
   validateSockets(m, limits.pidMax, limits.memoryBytes);
+  validateFileState(m, limits);
   for (const mm of m.mms) validatePages(mm, parts === null ? mm.pages.map((p) => p.index) : parts.indices(mm.id));
   const ids = <T extends { id: number }>(list: T[], what: string): Map<number, T> => {
     const map = new Map<number, T>();

@@ -213,7 +213,7 @@ export const FS_SYSCALLS: SyscallEntry[] = [
   { nr: 24, name: "dup3", args: ["d", "d", "x"], level: "full", cr: "fdTables", fn: sysDup3 },
   {
     nr: 25, name: "fcntl64", args: ["d", "d", "x"],
-    level: "partial", cr: "fdTables (close-on-exec), files (status flags)",
+    level: "partial", cr: "fdTables (close-on-exec), files (status flags, owner and F_SETSIG signal, O_ASYNC registration, locks, lease; a lease being broken is refused), pipes (F_SETPIPE_SZ ring size)",
     note: "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL (O_ASYNC signals for pipes only), F_GETPIPE_SZ/F_SETPIPE_SZ, record locks (F_GETLK/F_SETLK/F_SETLKW and their 64-bit forms), OFD locks, F_SETOWN/F_GETOWN(_EX), F_SETSIG/F_GETSIG, F_SETLEASE/F_GETLEASE and memfd seals (F_ADD_SEALS/F_GET_SEALS) only: F_GETOWNER_UIDS and F_NOTIFY give EINVAL",
     fn: sysFcntl,
   },

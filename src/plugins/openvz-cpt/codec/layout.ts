@@ -56,10 +56,11 @@
 // | CPT_SECT_INODE (12)          | CPT_OBJ_INODE (12)         | id kind mode uid gid nlink size, a/m/ctime s64, target str; ARRAY: one CPT_OBJ_PAGES
 // | CPT_SECT_TREE (37, ours)     | CPT_OBJ_DENTRY (8194, ours)| inodeId u32, path str
 // | CPT_SECT_SYSV_SHM (13)       | CPT_OBJ_SYSV_SHM (11)      | id, size num; ARRAY: one CPT_OBJ_PAGES
-// | CPT_SECT_PIPES (38, ours)    | CPT_OBJ_PIPE (8195, ours)  | id, len u32; DATA: the buffered bytes
+// | CPT_SECT_PIPES (38, ours)    | CPT_OBJ_PIPE (8195, ours)  | id, len u32 [ext: sizePages fifo inodeId]; DATA: the buffered bytes
 // | CPT_SECT_TTY (46, ours,      | CPT_OBJ_TTY (8250, ours)   | id, pad; DATA: version u32 = 1, id, index, lock, slave uid gid mode, pad, then per end
 // |   optional, not in the tail) |                            |   (master, slave): termios, winsize, state, canon/column nums, session pgrp, buffers
-// | CPT_SECT_FILES (2)           | CPT_OBJ_FILE (4)           | id, flags pos num, target kind u32, ref u32, path str
+// | CPT_SECT_FILES (2)           | CPT_OBJ_FILE (4)           | id, flags pos num, target kind u32, ref u32, path str; VOID, or with an owner,
+// |                              |                            |   locks or a lease ARRAY of CPT_OBJ_FILE_OWNER / _LOCK / _LEASE (8220-8222, ours)
 // | CPT_SECT_FILES_STRUCT (5)    | CPT_OBJ_FILES (3)          | id, maxFds num, n; ARRAY of n CPT_OBJ_FILEDESC (1025): fd num, file u32, flags u32
 // | CPT_SECT_FS (6)              | CPT_OBJ_FS (2)             | id, umask num, root str, cwd str; VOID, or with a removed
 // |                              |                            |   root/cwd ARRAY of CPT_OBJ_FS_DEAD_DIR (8199, ours): version u32 = 1, which u32, inode u32, pad
@@ -196,6 +197,16 @@ export const CPT_OBJ_TTY = 8250;
 export const CPT_OBJ_SOCKET = 8200;
 export const CPT_OBJ_SKB = 8201;
 export const CPT_SOCKET_VERSION = 1;
+/**
+ * A CPT_OBJ_FILE's state (objects-file-state.ts), its sub-objects when it has any: the owner for
+ * SIGIO (u32 version, type, pid ref, flags; num uid euid signal fasyncFd), each lock held through
+ * it (u32 version, kind, type, owner files ref, pid ref, pad; num place; s64 start end), its lease
+ * (u32 version, type, pid ref, pad; num place fasyncFd).
+ */
+export const CPT_OBJ_FILE_OWNER = 8220;
+export const CPT_OBJ_FILE_LOCK = 8221;
+export const CPT_OBJ_FILE_LEASE = 8222;
+export const CPT_FILE_STATE_VERSION = 1;
 
 export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_TASK]: "CPT_OBJ_TASK", [CPT_OBJ_MM]: "CPT_OBJ_MM", [CPT_OBJ_FS]: "CPT_OBJ_FS",
@@ -210,6 +221,7 @@ export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_SYSCALL]: "CPT_OBJ_SYSCALL", [CPT_OBJ_COW_REFS]: "CPT_OBJ_COW_REFS", [CPT_OBJ_FS_DEAD_DIR]: "CPT_OBJ_FS_DEAD_DIR",
   [CPT_OBJ_TTY]: "CPT_OBJ_TTY",
   [CPT_OBJ_SOCKET]: "CPT_OBJ_SOCKET", [CPT_OBJ_SKB]: "CPT_OBJ_SKB",
+  [CPT_OBJ_FILE_OWNER]: "CPT_OBJ_FILE_OWNER", [CPT_OBJ_FILE_LOCK]: "CPT_OBJ_FILE_LOCK", [CPT_OBJ_FILE_LEASE]: "CPT_OBJ_FILE_LEASE",
 };
 
 export const objName = (type: number): string => OBJ_NAMES[type] ?? `unknown object type ${type}`;

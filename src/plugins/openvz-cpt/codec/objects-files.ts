@@ -1,6 +1,7 @@
 // File objects: CPT_OBJ_INODE (with its page cache as one CPT_OBJ_PAGES), CPT_OBJ_DENTRY and
 // CPT_OBJ_PIPE (ours), CPT_OBJ_FILE, CPT_OBJ_FILES (an fd table) with its CPT_OBJ_FILEDESC
 // entries, and CPT_OBJ_FS (with a CPT_OBJ_FS_DEAD_DIR per removed root or working directory).
+import { PIPE_EXT, readExt, writeExt } from "../../../core/cr/index.ts";
 import type {
   DentryRecord, FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
@@ -8,11 +9,12 @@ import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_FS_DEAD_DIR_VERSION, CPT_OBJ_DENTRY, CPT_OBJ_FILE, CPT_OBJ_FILEDESC,
   CPT_OBJ_FILES, CPT_OBJ_FS, CPT_OBJ_FS_DEAD_DIR, CPT_OBJ_INODE, CPT_OBJ_PIPE, OBJECT_HDR_SIZE,
 } from "./layout.ts";
+import { hasFileState, readFileState, writeFileState } from "./objects-file-state.ts";
 import { readPages, writePages } from "./objects-mm.ts";
 import type { ImageReader } from "./reader.ts";
 import type { ImageWriter } from "./writer.ts";
 
-const INODE_KINDS = ["file", "dir", "symlink", "sock"] as const;
+const INODE_KINDS = ["file", "dir", "symlink", "sock", "fifo"] as const;
 const I_TARGET = 1;
 const I_EXTERNAL = 2;
 
@@ -67,6 +69,7 @@ export function writePipe(w: ImageWriter, p: PipeRecord): void {
   w.data(CPT_OBJ_PIPE, `pipe ${p.id}`, () => {
     w.ref(p.id, "pipe id");
     w.u32(p.buffered.length);
+    writeExt(w, p, PIPE_EXT);
   }, () => w.view(p.buffered));
 }
 
@@ -74,8 +77,10 @@ export function readPipe(r: ImageReader, where: string): PipeRecord {
   return r.object(CPT_OBJ_PIPE, CPT_CONTENT_DATA, where, (o) => {
     const id = r.id("pipe id");
     const n = r.count("pipe buffered length", 1, o.end);
+    const ext: Pick<PipeRecord, (typeof PIPE_EXT)[number]> = {};
+    readExt(r, r.fieldsLeft(), ext, PIPE_EXT);
     r.content(o);
-    return { id, buffered: r.view(n, `${n} buffered pipe bytes`) };
+    return { id, buffered: r.view(n, `${n} buffered pipe bytes`), ...ext };
   });
 }
 
@@ -85,18 +90,22 @@ const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pty-master"
 const kindOf = (t: FileTargetRecord): (typeof TARGET_KINDS)[number] => (t.kind === "pty" ? (t.master ? "pty-master" : "pty-slave") : t.kind);
 
 export function writeFile(w: ImageWriter, f: FileRecord): void {
-  w.leaf(CPT_OBJ_FILE, `file ${f.id}`, () => {
+  const fields = (): void => {
     w.ref(f.id, "file id");
     w.num(f.flags, "file flags"); w.num(f.pos, "file pos");
     const t = f.target;
     w.u32(TARGET_KINDS.indexOf(kindOf(t)), "file target kind");
     w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pty" ? t.ttyId : t.kind === "socket" ? t.sockId : null, "file target id");
     w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : "", "file path");
-  });
+  };
+  // Without an owner, locks or a lease the object is the VOID leaf it always was (same bytes).
+  if (!hasFileState(f)) return w.leaf(CPT_OBJ_FILE, `file ${f.id}`, fields);
+  w.parent(CPT_OBJ_FILE, `file ${f.id}`, fields, () => writeFileState(w, f));
 }
 
 export function readFile(r: ImageReader, where: string): FileRecord {
-  return r.object(CPT_OBJ_FILE, CPT_CONTENT_VOID, where, () => {
+  const content = r.peekContent() === CPT_CONTENT_ARRAY ? CPT_CONTENT_ARRAY : CPT_CONTENT_VOID;
+  return r.object(CPT_OBJ_FILE, content, where, (o) => {
     const id = r.id("file id");
     const flags = r.num("file flags"); const pos = r.num("file pos");
     const kind = r.oneOf("file target kind", TARGET_KINDS);
@@ -123,7 +132,12 @@ export function readFile(r: ImageReader, where: string): FileRecord {
       if (ref !== 0 && ref !== 1 && ref !== 2) return bad("a console stream is 0, 1 or 2");
       target = { kind, stream: ref };
     }
-    return { id, flags, pos, target };
+    const f: FileRecord = { id, flags, pos, target };
+    if (content === CPT_CONTENT_ARRAY) {
+      r.content(o);
+      readFileState(r, f);
+    }
+    return f;
   });
 }
 

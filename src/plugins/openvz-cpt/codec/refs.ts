@@ -94,7 +94,14 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
     if (f.target.kind === "pipe") pipes.need(f.target.pipeId, f, `file ${f.id}`, "target");
     if (f.target.kind === "pty") ttys.need(f.target.ttyId, f, `file ${f.id}`, "target");
     if (f.target.kind === "socket") socks.need(f.target.sockId, f, `file ${f.id}`, "target");
+    pids.need(f.fown?.pidId, f, `file ${f.id}`, "owner pid");
+    for (const l of f.locks ?? []) {
+      pids.need(l.pidId, f, `file ${f.id}`, `${l.kind} lock pid`);
+      fdTables.need(l.ownerFilesId, f, `file ${f.id}`, `${l.kind} lock owner`);
+    }
+    pids.need(f.lease?.pidId, f, `file ${f.id}`, "lease pid");
   }
+  for (const p of m.pipes) inodes.need(p.inodeId, p, `pipe ${p.id}`, "FIFO inode");
   for (const t of m.fdTables) for (const fd of t.fds) files.need(fd.fileId, t, `files ${t.id}`, `fd ${fd.fd}`);
   for (const s of m.unixSocks ?? []) {
     const who = `socket ${s.id}`;

@@ -13,10 +13,12 @@ import { ImageError } from "../../../core/cr/index.ts";
 /** Records a parent announced: `left` more of `type`, each handed to `take`. */
 export interface Children {
   type: number;
+  /** Other record types that may answer too (a file's owner, locks and lease): take gets the type. */
+  alsoTypes?: readonly number[];
   left: number;
   /** Whose children, for messages: "pages of mm 3". */
   what: string;
-  take: (r: FieldReader, bulk: Uint8Array) => void;
+  take: (r: FieldReader, bulk: Uint8Array, type: number) => void;
 }
 
 export type Handler = (b: ModelBuilder, r: FieldReader, bulk: Uint8Array) => void;
@@ -74,10 +76,11 @@ export class ModelBuilder {
   child(type: number, r: FieldReader, bulk: Uint8Array, at: number): boolean {
     const k = this.expect[0];
     if (k === undefined) return false;
-    if (type !== k.type) {
-      throw new ImageError(`expected ${recordName(k.type)} at byte ${at} (${k.left} more ${k.what}), found ${recordName(type)}: ${ADVICE}`, at);
+    if (type !== k.type && k.alsoTypes?.includes(type) !== true) {
+      const want = [k.type, ...(k.alsoTypes ?? [])].map(recordName).join(" or ");
+      throw new ImageError(`expected ${want} at byte ${at} (${k.left} more ${k.what}), found ${recordName(type)}: ${ADVICE}`, at);
     }
-    k.take(r, bulk);
+    k.take(r, bulk, type);
     if (--k.left === 0) this.expect.shift();
     return true;
   }

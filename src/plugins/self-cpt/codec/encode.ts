@@ -53,7 +53,10 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
   };
   const pid = (i: number, who: string): void => once(ix.pid, i, who, (p, s) => writePid(w, refs, p, s));
   const inode = (i: number, who: string): void => once(ix.inode, i, who, (n, s) => writeInode(w, refs, n, s));
-  const pipe = (i: number, who: string): void => once(ix.pipe, i, who, (p, s) => writePipe(w, refs, p, s));
+  // A FIFO's pipe names its inode; a file's owner, locks and lease name pids: written first.
+  const pipe = (i: number, who: string): void => once(ix.pipe, i, who, (p, s) => writePipe(w, refs, p, s), (p) => {
+    if (p.inodeId !== undefined) inode(p.inodeId, `pipe ${p.id}`);
+  });
   const shmem = (i: number, who: string): void => once(ix.shmem, i, who, (x, s) => writeShmem(w, refs, x, s));
   const cow = (i: number, who: string): void => once(ix.cow, i, who, (p, s) => writeCowPage(w, refs, p, s));
   // A pty's session and foreground group are pids: written first.
@@ -66,6 +69,9 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
     if (f.target.kind === "inode") inode(f.target.inodeId, `file ${f.id}`);
     if (f.target.kind === "pipe") pipe(f.target.pipeId, `file ${f.id}`);
     if (f.target.kind === "pty") tty(f.target.ttyId, `file ${f.id}`);
+    if (f.fown?.pidId !== undefined) pid(f.fown.pidId, `file ${f.id}`);
+    for (const l of f.locks ?? []) pid(l.pidId, `file ${f.id}`);
+    if (f.lease !== undefined) pid(f.lease.pidId, `file ${f.id}`);
   });
   const all = {
     pid,

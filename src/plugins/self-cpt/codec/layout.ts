@@ -41,12 +41,16 @@
 // |  110 | CKPT_HDR_PID         | objref, slot, id, u32 n; n x {s64 nr, ref ns, pad}                    |
 // |  111 | CKPT_HDR_CRED        | objref, slot, id, pad, s64 x 10, [ext: capInh, capBset, capAmb; then u32 n, n x u32 gid with the groups bit] |
 // |  301 | CKPT_HDR_FILE_TABLE  | objref, slot, id, s64 maxFds, u32 n; n x {s64 fd, ref file, u32 cloexec} |
-// |  304 | CKPT_HDR_FILE        | objref, slot, id, u32 kind, u32 ref/stream, pad, s64 flags, s64 pos, str path |
+// |  304 | CKPT_HDR_FILE        | objref, slot, id, u32 kind, u32 ref/stream, u32 n state (was pad: 0), s64 flags, s64 pos, str path | FILE_OWNER? FILE_LOCK* FILE_LEASE?
 // |  305 | CKPT_HDR_FS          | objref, slot, id, u32 n dead (was pad: 0), s64 umask, str root, str cwd | FS_DEAD_DIR x n
 // |  306 | CKPT_HDR_INODE       | objref, slot, id, kind, flags, n pages, s64 x 6, s64 times x 3, str x 2 | PAGE*
-// |  307 | CKPT_HDR_PIPE_BUF    | objref, slot, id, pad; the buffered bytes                            |
+// |  307 | CKPT_HDR_PIPE_BUF    | objref, slot, id, u32 n state (was pad: 0); the buffered bytes      | PIPE_STATE?
 // |  308 | CKPT_HDR_DENTRY      | ref inode, pad, str path                                              |
 // |  309 | CKPT_HDR_FS_DEAD_DIR (ours) | u32 version = 1, u32 which (0 root, 1 cwd), ref inode, pad: a removed directory the fs holds |
+// |  330 | CKPT_HDR_PIPE_STATE (ours) | u32 version = 1, u32 ring pages (0: default), ref FIFO inode, pad  |
+// |  331 | CKPT_HDR_FILE_OWNER (ours) | u32 version, type, ref pid, flags (1: fasync), s64 uid euid signal fasyncFd |
+// |  332 | CKPT_HDR_FILE_LOCK (ours)  | u32 version, kind, type, owner files id (~0: none), ref pid, pad, s64 place start end |
+// |  333 | CKPT_HDR_FILE_LEASE (ours) | u32 version, type, ref pid, pad, s64 place fasyncFd               |
 // |  350 | CKPT_HDR_TTY (ours)  | objref, slot, tty body (version 1, id, index, lock, slave owner, both ends: termios, winsize, state, pids by objref, buffers) |
 // |  501 | CKPT_HDR_UNIX_SK (ours) | u32 version = 1, id, type, state, flags, shutdown, n skbs, peer id (0 none), u32 cred present, ref name inode, s64 ino uid gid err sndbuf rcvbuf reuse backlog, s64 cred pid uid gid, u32 addr len + bytes | UNIX_SKB x n
 // |  502 | CKPT_HDR_UNIX_SKB (ours) | u32 bits, sender id, embryo id (0 none), n files, s64 consumed, s64 pid uid gid, n x ref file, u32 len + the bytes |
@@ -106,6 +110,12 @@ export const CKPT_HDR_TTY = 350;
 export const CKPT_HDR_UNIX_SK = 501;
 export const CKPT_HDR_UNIX_SKB = 502;
 export const CKPT_UNIX_SK_VERSION = 1;
+/** Ours (objects-file-state.ts): children of CKPT_HDR_PIPE_BUF and CKPT_HDR_FILE, versioned on their own. */
+export const CKPT_HDR_PIPE_STATE = 330;
+export const CKPT_HDR_FILE_OWNER = 331;
+export const CKPT_HDR_FILE_LOCK = 332;
+export const CKPT_HDR_FILE_LEASE = 333;
+export const CKPT_FILE_STATE_VERSION = 1;
 export const CKPT_HDR_MM = 401;
 export const CKPT_HDR_VMA = 402;
 export const CKPT_HDR_PAGE = 403;
@@ -184,6 +194,10 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_UNIX_SK, variable("CKPT_HDR_UNIX_SK", 40 + 8 * 8 + 3 * 8 + 4, 40 + 8 * 8 + 3 * 8 + 4 + 110)],
   // An skb holds at most half of the largest send buffer (2 x wmem_max), and SCM_MAX_FD files.
   [CKPT_HDR_UNIX_SKB, variable("CKPT_HDR_UNIX_SKB", 16 + 4 * 8 + 4, 16 + 4 * 8 + 253 * 4 + 4 + 2 * 212992)],
+  [CKPT_HDR_PIPE_STATE, fixed("CKPT_HDR_PIPE_STATE", 16)],
+  [CKPT_HDR_FILE_OWNER, fixed("CKPT_HDR_FILE_OWNER", 16 + 4 * 8)],
+  [CKPT_HDR_FILE_LOCK, fixed("CKPT_HDR_FILE_LOCK", 24 + 3 * 8)],
+  [CKPT_HDR_FILE_LEASE, fixed("CKPT_HDR_FILE_LEASE", 16 + 2 * 8)],
   [CKPT_HDR_MM, variable("CKPT_HDR_MM", MM_FIXED)],
   [CKPT_HDR_VMA, variable("CKPT_HDR_VMA", 16 + 5 * 8 + 4)],
   [CKPT_HDR_PAGE, { ...fixed("CKPT_HDR_PAGE", PAGE_HEAD + CKPT_PAGE_SIZE), bulkFrom: PAGE_HEAD }],

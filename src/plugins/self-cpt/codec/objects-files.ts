@@ -11,12 +11,13 @@ import {
   CKPT_FS_DEAD_DIR_VERSION, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE, CKPT_HDR_FS, CKPT_HDR_FS_DEAD_DIR, CKPT_HDR_INODE,
   CKPT_HDR_PIPE_BUF, PIPE_MAX,
 } from "./layout.ts";
+import { fileStateChildren, fileStateCount, pipeStateChildren, pipeStateCount, writeFileState, writePipeState } from "./objects-file-state.ts";
 import { pageChildren, writePages } from "./objects-mm.ts";
 import type { ObjRefs } from "./objhash.ts";
 import type { FieldReader } from "./reader.ts";
 import { EncodeError, type RecordWriter } from "./writer.ts";
 
-const INODE_KINDS = ["file", "dir", "symlink", "sock"] as const;
+const INODE_KINDS = ["file", "dir", "symlink", "sock", "fifo"] as const;
 const I_TARGET = 1, I_EXTERNAL = 2;
 
 export function writeInode(w: RecordWriter, refs: ObjRefs, n: InodeRecord, slot: number): void {
@@ -58,18 +59,23 @@ export function readInode(b: ModelBuilder, r: FieldReader): void {
 export function writePipe(w: RecordWriter, refs: ObjRefs, p: PipeRecord, slot: number): void {
   if (p.buffered.length > PIPE_MAX) throw new EncodeError(`pipe ${p.id} holds ${p.buffered.length} bytes, over pipe-max-size ${PIPE_MAX}`);
   w.record(CKPT_HDR_PIPE_BUF, `pipe ${p.id}`, () => {
-    w.u32(refs.assign("pipe", p.id), "objref"); w.u32(slot, "slot"); w.u32(p.id, "pipe id"); w.pad();
+    w.u32(refs.assign("pipe", p.id), "objref"); w.u32(slot, "slot"); w.u32(p.id, "pipe id"); w.u32(pipeStateCount(p), "state count");
     w.view(p.buffered);
   });
+  writePipeState(w, refs, p);
 }
 
 export function readPipe(b: ModelBuilder, r: FieldReader, buffered: Uint8Array): void {
   const at = r.here();
   const objref = r.u32("objref"), slot = r.u32("slot"), id = r.u32("pipe id");
   b.objs.define(r, "pipe", objref, id, at);
-  r.pad();
+  const nAt = r.here();
+  const n = r.u32("state count");
+  if (n > 1) r.fail(`state count at byte ${nAt} is ${n}: a pipe has at most one CKPT_HDR_PIPE_STATE`, nAt);
   r.done();
-  b.place("pipes", slot, { id, buffered }, r, at);
+  const p: PipeRecord = { id, buffered };
+  b.place("pipes", slot, p, r, at);
+  b.children([pipeStateChildren(b, p, n)]);
 }
 
 /** A pty end is two kinds (master, slave) so that the record keeps its fields. */
@@ -88,10 +94,11 @@ export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: n
         : t.kind === "pty" ? refs.ref("tty", t.ttyId, what) : t.kind === "socket" ? t.sockId : 0,
       "target",
     );
-    w.pad();
+    w.u32(fileStateCount(f), "state count");
     w.num(f.flags, "flags"); w.num(f.pos, "pos");
     w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : "", "path");
   });
+  writeFileState(w, refs, f);
 }
 
 export function readFile(b: ModelBuilder, r: FieldReader): void {
@@ -101,7 +108,10 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   const kind = r.oneOf("target kind", TARGETS);
   const refAt = r.here();
   const ref = r.u32("target");
-  r.pad();
+  const nAt = r.here();
+  const n = r.u32("state count");
+  // An owner, a lease and one lock per byte range: more than a file of 2^16 records is damage.
+  if (n > 65536) r.fail(`state count at byte ${nAt} is ${n}: more records than a file's locks could need`, nAt);
   const flags = r.num("flags"), pos = r.num("pos");
   const pathAt = r.here();
   const path = r.str("path");
@@ -122,7 +132,9 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
     target = { kind, path };
   }
   if ((kind === "pipe" || kind === "console" || kind === "socket") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
-  b.place("files", slot, { id, flags, pos, target }, r, at);
+  const f: FileRecord = { id, flags, pos, target };
+  b.place("files", slot, f, r, at);
+  b.children(fileStateChildren(b, f, n));
 }
 
 export function writeFileTable(w: RecordWriter, refs: ObjRefs, t: FilesRecord, slot: number): void {
