@@ -165,7 +165,7 @@ function sysFlock(k: Kernel, t: Task, fd: number, op: number): number {
 export const LOCK_SYSCALLS: SyscallEntry[] = [
   {
     nr: 32, name: "flock", args: ["d", "x"],
-    level: "full", cr: "files (locks: kind, type, range, owner fd table or file, place in the inode's list); a lock held through a file outside the container is refused",
+    level: "full", cr: "files (locks: kind, type, range, owner fd table or file, place in the inode's list; a lock held through a file outside the container is refused)",
     fn: sysFlock,
   },
 ];

@@ -192,7 +192,7 @@ export const NAMEI_SYSCALLS: SyscallEntry[] = [
   { nr: 17, name: "getcwd", args: ["p", "u"], level: "full", cr: "-", fn: sysGetcwd },
   {
     nr: 33, name: "mknodat", args: ["d", "s", "x", "x"],
-    level: "partial", cr: "inodes, tree (FIFOs, named or unlinked, with their pipes; a socket's name is an inode of kind sock, carried with its socket); a device node in the tree is refused (issue 16)",
+    level: "partial", cr: "inodes, tree (FIFOs, named or unlinked, with their pipes; a socket's name is an inode of kind sock, carried with its socket; a device node in the tree is refused: issue 16)",
     note: "device nodes open only the machine's drivers (null, zero, full, console); block devices and socket names open as ENXIO",
     fn: sysMknodat,
   },
