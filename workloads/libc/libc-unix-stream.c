@@ -236,14 +236,23 @@ static void pipes_and_resets(void) {
 
   pair(sv);
   fflush(stdout);
+  // The child writes only once the parent has closed the peer: without this the order of the
+  // child's write and the parent's close was the scheduler's (a checkpoint's thaw changed it).
+  int go[2];
+  pipe(go);
   pid_t pid = fork();
   if (pid == 0) {
     close(sv[1]);
+    close(go[1]);
+    char c;
+    read(go[0], &c, 1);
     write(sv[0], "x", 1);
     _exit(0);
   }
   close(sv[0]);
   close(sv[1]);
+  close(go[0]);
+  close(go[1]);
   int st;
   waitpid(pid, &st, 0);
   printf("default SIGPIPE kills: %d\n", WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE);
