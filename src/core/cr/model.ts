@@ -19,6 +19,15 @@ import type { FileLockRecord, FownRecord, LeaseRecord } from "./model-file-state
 
 export type { FileLockRecord, FownRecord, LeaseRecord, LockKindRecord } from "./model-file-state.ts";
 export { LOCK_KINDS } from "./model-file-state.ts";
+import type { TtyRecord } from "./model-tty.ts";
+import type { UnixSockRecord } from "./model-sockets.ts";
+
+export type { TermiosRecord, TtyEndRecord, TtyRecord } from "./model-tty.ts";
+export { TTY_IO_ERROR, TTY_OTHER_CLOSED, TTY_HUPPED, TTY_STOPPED, TTY_TCO_STOPPED, TTY_LNEXT, TTY_ERASING, TTY_STATE_KNOWN } from "./model-tty.ts";
+export type { SockCredRecord, UnixSkbRecord, UnixSockRecord } from "./model-sockets.ts";
+export { SOCK_F_PASSCRED, SOCK_F_DEAD, SOCK_F_NAME_OWNER, SOCK_F_KNOWN } from "./model-sockets.ts";
+export type { ExtWriter, ExtReader } from "./model-ext.ts";
+export { extMask, writeExt, readExt } from "./model-ext.ts";
 
 export const MODEL_VERSION = 1;
 export const MODEL_ARCH = "riscv32";
@@ -101,59 +110,6 @@ export interface CredRecord {
    * absent when there are none (so an image of a task without groups keeps its old bytes).
    */
   groups?: number[];
-}
-
-/**
- * Which of a record's optional fields are present, as a mask over `keys` (0: none). Both codecs
- * write, after a record's fixed fields, nothing when it is 0, else the mask and each present
- * field in `keys` order: an image of records without them has the bytes it had before.
- */
-export function extMask<K extends string>(rec: { readonly [k in K]?: number }, keys: readonly K[]): number {
-  return keys.reduce((m, k, i) => (rec[k] !== undefined ? m | (1 << i) : m), 0);
-}
-
-/** What writeExt needs of a codec's writer (both codecs' writers have it). */
-export interface ExtWriter {
-  u32(v: number, what: string): void;
-  num(v: number, what: string): void;
-}
-
-/** What readExt needs of a codec's field reader. */
-export interface ExtReader {
-  flags(what: string, known: number): number;
-  num(what: string): number;
-}
-
-/**
- * A record's optional fields, the same in both codecs: nothing when none is present (and no
- * `extra` bit is set), else a mask (u32, then a zero u32) and each present field as a num, in
- * `keys` order. Returns the mask, so a caller can append what an `extra` bit announces.
- */
-export function writeExt<K extends string>(w: ExtWriter, rec: { readonly [k in K]?: number }, keys: readonly K[], extra = 0): number {
-  const mask = extMask(rec, keys) | extra;
-  if (mask === 0) return 0;
-  w.u32(mask, "extension mask");
-  w.u32(0, "extension pad");
-  for (const k of keys) {
-    const v = rec[k];
-    if (v !== undefined) w.num(v, k);
-  }
-  return mask;
-}
-
-/**
- * The optional fields, if the record's fields go on after the fixed ones by at least a mask's
- * 8 bytes (`left`: fewer are left for the record's own length check to report as unexplained).
- * Returns the mask (0: none); bits outside `keys` and `extraKnown` are damage.
- */
-export function readExt<K extends string>(r: ExtReader, left: number, rec: { [k in K]?: number }, keys: readonly K[], extraKnown = 0): number {
-  if (left < 8) return 0;
-  const mask = r.flags("extension mask", (2 ** keys.length - 1) | extraKnown);
-  r.flags("extension pad", 0);
-  keys.forEach((k, i) => {
-    if ((mask & (1 << i)) !== 0) rec[k] = r.num(k);
-  });
-  return mask;
 }
 
 /** CredRecord's optional fields, in their order in both codecs' extension (extMask). */
@@ -389,68 +345,6 @@ export interface PipeRecord {
 /** PipeRecord's optional fields, in their order in both codecs' extension. */
 export const PIPE_EXT = ["sizePages", "inodeId"] as const;
 
-/** struct ktermios: the four flag words, c_line, the NCCS control characters, the two speeds. */
-export interface TermiosRecord {
-  iflag: number;
-  oflag: number;
-  cflag: number;
-  lflag: number;
-  line: number;
-  cc: number[];
-  ispeed: number;
-  ospeed: number;
-}
-
-/** TtyEndRecord.state bits: tty->flags and flow state of one end. */
-export const TTY_IO_ERROR = 1;
-export const TTY_OTHER_CLOSED = 2;
-export const TTY_HUPPED = 4;
-export const TTY_STOPPED = 8;
-export const TTY_TCO_STOPPED = 16;
-/** n_tty_data's editing state: the next byte is literal (VLNEXT); inside an ECHOPRT erase. */
-export const TTY_LNEXT = 32;
-export const TTY_ERASING = 64;
-export const TTY_STATE_KNOWN = 127;
-
-/** One end of a pty (tty_struct with its n_tty_data and the bytes its port buffers). */
-export interface TtyEndRecord {
-  termios: TermiosRecord;
-  winsize: { row: number; col: number; xpixel: number; ypixel: number };
-  state: number;
-  /** The discipline's read buffer, and per byte 1 where a line ends (read_flags). */
-  readBuf: Uint8Array;
-  readEol: Uint8Array;
-  /** Bytes of readBuf that form complete lines (canonical mode). */
-  canonLen: number;
-  /** The output column and the column where the line being edited began. */
-  column: number;
-  canonColumn: number;
-  /** Cycles since a byte last arrived (the VMIN/VTIME inter-byte timer). */
-  lastRxAgo: number;
-  /** Bytes the other end wrote that this end's discipline has not taken yet (flip buffer). */
-  flip: Uint8Array;
-  /** Controlling-terminal state: the session and foreground process group (pid ids). */
-  sessionPidId: number | null;
-  pgrpPidId: number | null;
-}
-
-/**
- * A pty pair (devpts index N). The slave's node /dev/pts/N exists while the master is open; its
- * owner and mode are the node's (grantpt, chmod). Restored at the same index, so the names the
- * container knows stay true.
- */
-export interface TtyRecord {
-  id: number;
-  index: number;
-  /** TTY_PTY_LOCK: unlockpt has not run. */
-  locked: boolean;
-  slaveUid: number;
-  slaveGid: number;
-  slaveMode: number;
-  master: TtyEndRecord;
-  slave: TtyEndRecord;
-}
-
 export type FileTargetRecord =
   /** A tmpfs file, directory or symlink (O_PATH), by inode; path is where it was opened. */
   | { kind: "inode"; inodeId: number; path: string }
@@ -515,70 +409,6 @@ export interface FsRecord {
    */
   rootInodeId?: number;
   cwdInodeId?: number;
-}
-
-/** Credentials a socket recorded (SCM_CREDENTIALS of a message, SO_PEERCRED of a connection). */
-export interface SockCredRecord {
-  /** The process's number in the container's pid namespace; 0: outside it (Linux reports 0 too). */
-  pidNr: number;
-  uid: number;
-  gid: number;
-}
-
-/** One message or stream chunk on a socket's receive queue (an skb). */
-export interface UnixSkbRecord {
-  /** All the bytes the skb was sent with; `consumed` of them (streams) were read already. */
-  data: Uint8Array;
-  consumed: number;
-  /** The sending socket (it stays charged for the skb until the skb is freed). */
-  senderSockId: number;
-  creds: SockCredRecord;
-  /** SCM_RIGHTS: the files in flight, in order (they may be held by no task any more). */
-  fileIds?: number[];
-  /** A connection request on a listener: the embryo socket accept() will return. */
-  embryoSockId?: number;
-}
-
-/** UnixSockRecord.flags bits. */
-export const SOCK_F_PASSCRED = 1;
-/** SOCK_DEAD: its file is gone (a closed sender whose messages are still queued somewhere). */
-export const SOCK_F_DEAD = 2;
-/** The bound name leads to this socket (it bound it; an accepted or embryo socket only shares it). */
-export const SOCK_F_NAME_OWNER = 4;
-export const SOCK_F_KNOWN = SOCK_F_PASSCRED | SOCK_F_DEAD | SOCK_F_NAME_OWNER;
-
-/**
- * An AF_UNIX socket (struct unix_sock): once, by id, whoever names it — its file, its peer, the
- * skbs it sent, the listener whose queue holds it as a connection request.
- */
-export interface UnixSockRecord {
-  id: number;
-  /** SOCK_STREAM (1), SOCK_DGRAM (2) or SOCK_SEQPACKET (5). */
-  type: number;
-  state: "close" | "listen" | "established";
-  /** socket:[ino] of its file (st_ino); 0 for a socket without a file (embryo, dead sender). */
-  ino: number;
-  /** Owner of its socket inode (fstat). */
-  uid: number;
-  gid: number;
-  flags: number;
-  /** sk_shutdown: RCV_SHUTDOWN 1 | SEND_SHUTDOWN 2. */
-  shutdown: number;
-  /** sk_err, a pending error (errno), 0 if none. */
-  err: number;
-  sndbuf: number;
-  rcvbuf: number;
-  reuse: number;
-  /** A listener's backlog, a datagram socket's max_dgram_qlen. */
-  backlog: number;
-  /** unix_peer: the connected socket, or null. */
-  peerId: number | null;
-  peerCred: SockCredRecord | null;
-  /** The bound address (sun_family + sun_path, addr_len bytes); absent: unnamed. */
-  addr?: Uint8Array;
-  /** A path name still linked in the tree: its S_IFSOCK inode (kind "sock"). */
-  addrInodeId?: number;
-  queue: UnixSkbRecord[];
 }
 
 export interface ContainerRecord {
