@@ -12,28 +12,10 @@ import { CrError, ENOMEM } from "../../../src/core/cr/errors.ts";
 import type { CheckpointModel } from "../../../src/core/cr/model.ts";
 import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
 import type { KObject } from "../../../src/machine/kernel/kref.ts";
-import type { Task } from "../../../src/machine/kernel/task.ts";
 import { frozenAtMark, workloadRef } from "../../support/cr.ts";
 import { hostDigest, live } from "../../support/tamper.ts";
+import { restoreAll } from "../../support/restore-all.ts";
 
-/** Every helper of the in-kernel order, as a restart calls them; throws where the restart would fail. */
-function restoreAll(k: Kernel, caller: Task, model: CheckpointModel): Restorer {
-  const r = new Restorer(k, caller, model);
-  try {
-    r.makeNamespaces();
-    r.makePids();
-    r.makeShared();
-    r.makeTree();
-    r.makeMemory();
-    for (const tr of model.tasks) r.createTask(tr, null, null);
-    r.makeFiles();
-    r.attachFiles();
-  } catch (e) {
-    r.abort();
-    throw e;
-  }
-  return r;
-}
 
 type Fault = "frame" | "kobject";
 

@@ -22,6 +22,7 @@ import { CkptCodec } from "../../../src/plugins/self-cpt/codec/ckpt-codec.ts";
 import { frozenAtMark, workloadRef } from "../../support/cr.ts";
 import { concat } from "../../support/cr-models.ts";
 import { DESIGNS, checkpointedIn, live, restartFrom } from "../../support/tamper.ts";
+import { restoreAll } from "../../support/restore-all.ts";
 
 const EINVAL = 22;
 const text = (b: Uint8Array): string => Buffer.from(b).toString("latin1");
@@ -196,24 +197,6 @@ describe.each(DESIGNS)("ptys through a restart ($codec, $creator)", ({ codec, cr
   });
 });
 
-/** Every helper of the in-kernel order, as restore-leaks.test.ts runs them. */
-function restoreAll(k: Kernel, caller: Task, model: CheckpointModel): Restorer {
-  const r = new Restorer(k, caller, model);
-  try {
-    r.makeNamespaces();
-    r.makePids();
-    r.makeShared();
-    r.makeTree();
-    r.makeMemory();
-    for (const tr of model.tasks) r.createTask(tr, null, null);
-    r.makeFiles();
-    r.attachFiles();
-  } catch (e) {
-    r.abort();
-    throw e;
-  }
-  return r;
-}
 
 describe("a restart with ptys failing at any kernel object leaves nothing behind", () => {
   it("frees the pairs, their numbers and their files", () => {

@@ -19,6 +19,7 @@ import { CkptCodec } from "../../../src/plugins/self-cpt/codec/ckpt-codec.ts";
 import { frozenAtMark, refusal, workloadRef } from "../../support/cr.ts";
 import { concat } from "../../support/cr-models.ts";
 import { DESIGNS, checkpointedIn, hostDigest, live, restartFrom } from "../../support/tamper.ts";
+import { restoreAll } from "../../support/restore-all.ts";
 
 const EINVAL = 22;
 
@@ -187,24 +188,6 @@ describe.each(DESIGNS)("sockets through C/R ($codec, $creator)", ({ codec, creat
   });
 });
 
-/** The in-kernel creator's steps, aborted on failure. */
-function restoreAll(k: Kernel, caller: Task, model: CheckpointModel): Restorer {
-  const r = new Restorer(k, caller, model);
-  try {
-    r.makeNamespaces();
-    r.makePids();
-    r.makeShared();
-    r.makeTree();
-    r.makeMemory();
-    for (const tr of model.tasks) r.createTask(tr, null, null);
-    r.makeFiles();
-    r.attachFiles();
-  } catch (e) {
-    r.abort();
-    throw e;
-  }
-  return r;
-}
 
 describe.each([["libc-unix-server", 2], ["libc-scm", 1]] as const)("a restart of %s at mark %d failing at any kernel object", (name, mark) => {
   it("leaves nothing behind", () => {
