@@ -94,6 +94,7 @@ class Collector implements MmCollector {
     this.zeroPageAbort = opts.zeroPageAbort === true;
     const files = opts.self === undefined ? null : opts.self.task.files;
     this.files = new FilesCollector(k.vfs, files === null ? undefined : { files, fd: opts.self!.fd });
+    this.files.pidId = (p, what) => this.pidId(p, what);
   }
 
   inodeId(inode: import("../../../machine/fs/tmpfs/tmpfs.ts").TmpfsFile, path: string): number {

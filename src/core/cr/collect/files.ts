@@ -23,6 +23,9 @@ import type {
   DentryRecord, FileRecord, FilesRecord, FileTargetRecord, FsRecord, InodeRecord, PageRecord, PipeRecord,
 } from "../model.ts";
 import { IdMap } from "./ids.ts";
+import type { Pid } from "../../../machine/kernel/pid.ts";
+import { pidfdPid } from "../../../machine/kernel/pidfd.ts";
+import { groupOf as inotifyGroupOf, inotifyOps } from "../../../machine/fs/notify/inotify.ts";
 
 function cachePages(f: TmpfsFile): PageRecord[] {
   return [...f.cache.pages.entries()].sort((a, b) => a[0] - b[0]).map(([index, fr]) => ({ index, data: fr.data }));
@@ -42,8 +45,15 @@ export class FilesCollector {
   private readonly fsIds = new IdMap<FsStruct>();
   /** Fd-table slots of the container naming each file (to find files shared with outsiders). */
   private readonly slots = new Map<File, number>();
+  /** Inotify instances' watches, resolved to inode ids once every file is in (checkClosed). */
+  private readonly watchers: (() => void)[] = [];
   /** Container files reading and writing each pipe. */
   private readonly pipeEnds = new Map<PipeInode, { readers: number; writers: number }>();
+
+  /** The pid record of a pid a pidfd refers to (the task collector's; refuses one outside the container). */
+  pidId: (p: Pid, what: string) => number = () => {
+    throw new CrError(EOPNOTSUPP, "a pidfd outside a container checkpoint");
+  };
 
   constructor(
     private readonly vfs: Vfs,
@@ -94,11 +104,10 @@ export class FilesCollector {
     if (!fresh) return id;
     if (inode instanceof UnixNodeInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? `inode ${inode.ino}`} is the name of an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
     if (inode instanceof PipeInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? "a file in the container's tree"} is a FIFO: checkpoint/restart of FIFOs is not implemented yet`);
-    // A memfd restored as a plain deleted tmpfs file would lose its seals and its memfd: name.
-    if (inode instanceof MemfdInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? `inode ${inode.ino}`} is a memfd: checkpoint/restart of memfds is not implemented yet`);
     const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : null;
     if (kind === null) throw new CrError(EOPNOTSUPP, `inode ${inode.ino} (${inode.sb.type}) at ${externalPath ?? "?"} is not a tmpfs file: it cannot be checkpointed`);
-    const external = externalPath !== null && inode.nlink > 0 && !externalPath.endsWith(" (deleted)");
+    // A memfd is never linked (it lives on the internal shm mount): kept whole, with its name and seals.
+    const external = !(inode instanceof MemfdInode) && externalPath !== null && inode.nlink > 0 && !externalPath.endsWith(" (deleted)");
     const rec: InodeRecord = {
       id, ino: inode.ino, kind, mode: inode.mode, uid: inode.uid, gid: inode.gid, nlink: inode.nlink, size: inode.size,
       atimeNs: inode.atimeNs, mtimeNs: inode.mtimeNs, ctimeNs: inode.ctimeNs,
@@ -106,6 +115,7 @@ export class FilesCollector {
     };
     if (inode instanceof TmpfsSymlink) rec.target = inode.target;
     if (external) rec.externalPath = externalPath;
+    if (inode instanceof MemfdInode) rec.memfd = { name: inode.memfdName, seals: inode.seals };
     this.inodes.push(rec);
     return id;
   }
@@ -159,8 +169,32 @@ export class FilesCollector {
       if (/\/(self|thread-self)(\/|$)/.test(path)) throw new CrError(EOPNOTSUPP, `an open file on ${path} cannot be checkpointed: its name depends on who reads it`);
       return { kind: "proc", path };
     }
+    if (inode instanceof MemfdInode) return { kind: "inode", inodeId: this.inodeRecord(inode, path), path };
+    const pid = pidfdPid(f);
+    if (pid !== null) return { kind: "pidfd", pidId: this.pidId(pid, `the process fd's pidfd refers to`) };
+    if (f.ops === inotifyOps) return this.inotify(f, path);
     if (inode.sb !== this.vfs.tmpfs) throw new CrError(EOPNOTSUPP, `an open file on ${path} (${inode.sb.type}) cannot be checkpointed: only tmpfs files, pipes and devices can`);
     return { kind: "inode", inodeId: this.inodeRecord(inode, path), path };
+  }
+
+  /**
+   * An inotify instance: its watches name inodes the model carries anyway (the container's tree,
+   * its open or mapped files, memfds, and linked host files it holds open by path). A watch on
+   * any other inode is refused: the mark holds no path, and a host file only watched (not open)
+   * has no name the model could keep it by.
+   */
+  private inotify(f: File, path: string): FileTargetRecord {
+    const g = inotifyGroupOf(f);
+    const rec: FileTargetRecord = { kind: "inotify", lastWd: g.lastWd, watches: [], events: g.events.map((e) => ({ wd: e.wd, mask: e.mask >>> 0, cookie: e.cookie >>> 0, name: e.name })) };
+    // The watches once every task's files are in: a watched inode may be one a later fd opens.
+    this.watchers.push(() => {
+      rec.watches = [...g.marks.values()].sort((a, b) => a.wd - b.wd).map((m) => {
+        const id = this.inodeIds.get(m.inode);
+        if (id === undefined) throw new CrError(EOPNOTSUPP, `${path} watches inode ${m.inode.ino} (${m.inode.sb.type}), which is neither in the container's tree nor open or mapped by it: checkpoint/restart of such a watch is not implemented`);
+        return { wd: m.wd, inodeId: id, mask: m.mask >>> 0 };
+      });
+    });
+    return rec;
   }
 
   filesId(files: FilesStruct): number {
@@ -219,6 +253,7 @@ export class FilesCollector {
    * restored as shared, so the checkpoint refuses it (the console is the machine's, and fine).
    */
   checkClosed(): void {
+    for (const w of this.watchers) w();
     for (const [f, n] of this.slots) {
       if (f.inode instanceof CharDevInode) continue;
       if (f.refcount > n) throw new CrError(EBUSY, `open file ${this.name(f.path)} is shared with a task outside the container (${f.refcount} references, ${n} inside)`);

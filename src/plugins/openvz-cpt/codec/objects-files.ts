@@ -6,7 +6,8 @@ import type {
 } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_FS_DEAD_DIR_VERSION, CPT_OBJ_DENTRY, CPT_OBJ_FILE, CPT_OBJ_FILEDESC,
-  CPT_OBJ_FILES, CPT_OBJ_FS, CPT_OBJ_FS_DEAD_DIR, CPT_OBJ_INODE, CPT_OBJ_PIPE, OBJECT_HDR_SIZE,
+  CPT_OBJ_FILES, CPT_OBJ_FS, CPT_OBJ_FS_DEAD_DIR, CPT_OBJ_INODE, CPT_OBJ_INOTIFY, CPT_OBJ_MEMFD, CPT_OBJ_PIPE, OBJECT_HDR_SIZE,
+  CPT_INOTIFY_VERSION, CPT_MEMFD_VERSION,
 } from "./layout.ts";
 import { readPages, writePages } from "./objects-mm.ts";
 import type { ImageReader } from "./reader.ts";
@@ -15,25 +16,34 @@ import type { ImageWriter } from "./writer.ts";
 const INODE_KINDS = ["file", "dir", "symlink"] as const;
 const I_TARGET = 1;
 const I_EXTERNAL = 2;
+const I_MEMFD = 4;
 
 export function writeInode(w: ImageWriter, i: InodeRecord): void {
   w.parent(CPT_OBJ_INODE, `inode ${i.id}`, () => {
     w.ref(i.id, "inode id");
     w.u32(INODE_KINDS.indexOf(i.kind), "inode kind");
-    w.u32((i.target !== undefined ? I_TARGET : 0) | (i.externalPath !== undefined ? I_EXTERNAL : 0));
+    w.u32((i.target !== undefined ? I_TARGET : 0) | (i.externalPath !== undefined ? I_EXTERNAL : 0) | (i.memfd !== undefined ? I_MEMFD : 0));
     w.num(i.ino, "ino");
     w.num(i.mode, "mode"); w.num(i.uid, "uid"); w.num(i.gid, "gid"); w.num(i.nlink, "nlink"); w.num(i.size, "size");
     w.s64(i.atimeNs, "atime"); w.s64(i.mtimeNs, "mtime"); w.s64(i.ctimeNs, "ctime");
     w.str(i.target ?? "", "symlink target");
     w.str(i.externalPath ?? "", "external path");
-  }, () => writePages(w, i.pages, `inode ${i.id}`));
+  }, () => {
+    writePages(w, i.pages, `inode ${i.id}`);
+    const mfd = i.memfd;
+    if (mfd === undefined) return;
+    w.leaf(CPT_OBJ_MEMFD, `inode ${i.id} memfd`, () => {
+      w.u32(CPT_MEMFD_VERSION, "memfd record version"); w.u32(mfd.seals, "memfd seals");
+      w.str(mfd.name, "memfd name");
+    });
+  });
 }
 
 export function readInode(r: ImageReader, where: string): InodeRecord {
   return r.object(CPT_OBJ_INODE, CPT_CONTENT_ARRAY, where, (o) => {
     const id = r.id("inode id");
     const kind = r.oneOf("inode kind", INODE_KINDS);
-    const bits = r.flags("inode presence bits", I_TARGET | I_EXTERNAL);
+    const bits = r.flags("inode presence bits", I_TARGET | I_EXTERNAL | I_MEMFD);
     const ino = r.num("ino");
     const mode = r.num("mode"); const uid = r.num("uid"); const gid = r.num("gid");
     const nlink = r.num("nlink"); const size = r.num("size");
@@ -45,6 +55,15 @@ export function readInode(r: ImageReader, where: string): InodeRecord {
     const i: InodeRecord = { id, ino, kind, mode, uid, gid, nlink, size, atimeNs, mtimeNs, ctimeNs, pages };
     if (bits & I_TARGET) i.target = target;
     if (bits & I_EXTERNAL) i.externalPath = externalPath;
+    if (bits & I_MEMFD) {
+      r.object(CPT_OBJ_MEMFD, CPT_CONTENT_VOID, `memfd of inode ${id}`, () => {
+        const verAt = r.pos;
+        const version = r.u32("memfd record version");
+        if (version !== CPT_MEMFD_VERSION) r.fail(`CPT_OBJ_MEMFD version ${version} at byte ${verAt} is not ${CPT_MEMFD_VERSION}, the only one this cptbench reads`, verAt);
+        const seals = r.u32("memfd seals");
+        i.memfd = { name: r.str("memfd name"), seals };
+      });
+    }
     return i;
   });
 }
@@ -79,21 +98,62 @@ export function readPipe(r: ImageReader, where: string): PipeRecord {
   });
 }
 
-const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc"] as const;
+const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pidfd", "inotify"] as const;
 
 export function writeFile(w: ImageWriter, f: FileRecord): void {
-  w.leaf(CPT_OBJ_FILE, `file ${f.id}`, () => {
+  const t = f.target;
+  const fields = (): void => {
     w.ref(f.id, "file id");
     w.num(f.flags, "file flags"); w.num(f.pos, "file pos");
-    const t = f.target;
     w.u32(TARGET_KINDS.indexOf(t.kind), "file target kind");
-    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : null, "file target id");
+    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pidfd" ? t.pidId : null, "file target id");
     w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : "", "file path");
+  };
+  // Every file but an inotify one is the VOID leaf it always was (same bytes).
+  if (t.kind !== "inotify") return w.leaf(CPT_OBJ_FILE, `file ${f.id}`, fields);
+  w.parent(CPT_OBJ_FILE, `file ${f.id}`, fields, () => {
+    w.leaf(CPT_OBJ_INOTIFY, `file ${f.id} inotify`, () => {
+      w.u32(CPT_INOTIFY_VERSION, "inotify record version"); w.u32(0);
+      w.num(t.lastWd, "inotify lastWd");
+      w.u32(t.watches.length, "inotify watch count"); w.u32(t.events.length, "inotify event count");
+      for (const x of t.watches) {
+        w.num(x.wd, "inotify wd"); w.ref(x.inodeId, "watched inode id"); w.u32(x.mask, "inotify watch mask");
+      }
+      for (const e of t.events) {
+        w.num(e.wd, "inotify event wd"); w.u32(e.mask, "inotify event mask"); w.u32(e.cookie, "inotify event cookie");
+        w.u32(e.name === null ? 0 : 1, "inotify event has a name"); w.str(e.name ?? "", "inotify event name");
+      }
+    });
+  });
+}
+
+function readInotify(r: ImageReader, id: number): FileTargetRecord {
+  return r.object(CPT_OBJ_INOTIFY, CPT_CONTENT_VOID, `inotify instance of file ${id}`, (o) => {
+    const verAt = r.pos;
+    const version = r.u32("inotify record version");
+    if (version !== CPT_INOTIFY_VERSION) r.fail(`CPT_OBJ_INOTIFY version ${version} at byte ${verAt} is not ${CPT_INOTIFY_VERSION}, the only one this cptbench reads`, verAt);
+    r.flags("inotify pad", 0);
+    const lastWd = r.num("inotify lastWd");
+    const nw = r.count("inotify watch count", 16, o.end);
+    const ne = r.count("inotify event count", 24, o.end);
+    const watches = [];
+    for (let i = 0; i < nw; i++) watches.push({ wd: r.num("inotify wd"), inodeId: r.id("watched inode id"), mask: r.u32("inotify watch mask") });
+    const events = [];
+    for (let i = 0; i < ne; i++) {
+      const wd = r.num("inotify event wd"); const mask = r.u32("inotify event mask"); const cookie = r.u32("inotify event cookie");
+      const named = r.flags("inotify event has a name", 1) === 1;
+      const nameAt = r.pos;
+      const name = r.str("inotify event name");
+      if (!named && name !== "") r.fail(`inotify event name at byte ${nameAt} is written but not marked present`, nameAt);
+      events.push({ wd, mask, cookie, name: named ? name : null });
+    }
+    return { kind: "inotify", lastWd, watches, events };
   });
 }
 
 export function readFile(r: ImageReader, where: string): FileRecord {
-  return r.object(CPT_OBJ_FILE, CPT_CONTENT_VOID, where, () => {
+  const content = r.peekContent() === CPT_CONTENT_ARRAY ? CPT_CONTENT_ARRAY : CPT_CONTENT_VOID;
+  return r.object(CPT_OBJ_FILE, content, where, (o) => {
     const id = r.id("file id");
     const flags = r.num("file flags"); const pos = r.num("file pos");
     const kind = r.oneOf("file target kind", TARGET_KINDS);
@@ -102,15 +162,23 @@ export function readFile(r: ImageReader, where: string): FileRecord {
     const path = r.str("file path");
     const bad = (why: string): never => r.fail(`file target id at byte ${refAt} is ${ref ?? "CPT_NOINDEX"}: ${why}`, refAt);
     let target: FileTargetRecord;
+    if ((kind === "inotify") !== (content === CPT_CONTENT_ARRAY)) r.fail(`file ${id} is ${kind === "inotify" ? "an inotify file without" : `a ${kind} file with`} a CPT_OBJ_INOTIFY array`);
+    if ((kind === "pidfd" || kind === "inotify") && path !== "") r.fail(`file ${id}: a path is set for a ${kind} file`);
     if (kind === "device" || kind === "proc") {
       if (ref !== null) bad(`a ${kind} file is named by path, not by id`);
       target = { kind, path };
+    } else if (kind === "inotify") {
+      if (ref !== null) bad("an inotify file names nothing");
+      r.content(o);
+      target = readInotify(r, id);
     } else if (ref === null) {
       return bad(`a ${kind} target needs one`);
     } else if (kind === "inode") {
       target = { kind, inodeId: ref, path };
     } else if (kind === "pipe") {
       target = { kind, pipeId: ref };
+    } else if (kind === "pidfd") {
+      target = { kind, pidId: ref };
     } else {
       if (ref !== 0 && ref !== 1 && ref !== 2) return bad("a console stream is 0, 1 or 2");
       target = { kind, stream: ref };

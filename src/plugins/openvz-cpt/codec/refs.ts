@@ -83,6 +83,8 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
   for (const f of m.files) {
     if (f.target.kind === "inode") inodes.need(f.target.inodeId, f, `file ${f.id}`, "target");
     if (f.target.kind === "pipe") pipes.need(f.target.pipeId, f, `file ${f.id}`, "target");
+    if (f.target.kind === "pidfd") pids.need(f.target.pidId, f, `file ${f.id}`, "pidfd target");
+    if (f.target.kind === "inotify") for (const w of f.target.watches) inodes.need(w.inodeId, f, `file ${f.id}`, `inotify watch ${w.wd}`);
   }
   for (const t of m.fdTables) for (const fd of t.fds) files.need(fd.fileId, t, `files ${t.id}`, `fd ${fd.fd}`);
   for (const f of m.fsContexts) {

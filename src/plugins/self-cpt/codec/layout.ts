@@ -41,12 +41,14 @@
 // |  110 | CKPT_HDR_PID         | objref, slot, id, u32 n; n x {s64 nr, ref ns, pad}                    |
 // |  111 | CKPT_HDR_CRED        | objref, slot, id, pad, s64 x 10, [ext: capInh, capBset, capAmb; then u32 n, n x u32 gid with the groups bit] |
 // |  301 | CKPT_HDR_FILE_TABLE  | objref, slot, id, s64 maxFds, u32 n; n x {s64 fd, ref file, u32 cloexec} |
-// |  304 | CKPT_HDR_FILE        | objref, slot, id, u32 kind, u32 ref/stream, pad, s64 flags, s64 pos, str path |
+// |  304 | CKPT_HDR_FILE        | objref, slot, id, u32 kind, u32 ref/stream/pid, u32 n inotify (was pad: 0), s64 flags, s64 pos, str path | INOTIFY x n
 // |  305 | CKPT_HDR_FS          | objref, slot, id, u32 n dead (was pad: 0), s64 umask, str root, str cwd | FS_DEAD_DIR x n
-// |  306 | CKPT_HDR_INODE       | objref, slot, id, kind, flags, n pages, s64 x 6, s64 times x 3, str x 2 | PAGE*
+// |  306 | CKPT_HDR_INODE       | objref, slot, id, kind, flags, n pages, s64 x 6, s64 times x 3, str x 2 | PAGE*, MEMFD if flag 4
 // |  307 | CKPT_HDR_PIPE_BUF    | objref, slot, id, pad; the buffered bytes                            |
 // |  308 | CKPT_HDR_DENTRY      | ref inode, pad, str path                                              |
 // |  309 | CKPT_HDR_FS_DEAD_DIR (ours) | u32 version = 1, u32 which (0 root, 1 cwd), ref inode, pad: a removed directory the fs holds |
+// |  340 | CKPT_HDR_INOTIFY (ours) | u32 version = 1, pad, s64 lastWd, u32 n watches, u32 k events; n x {s64 wd, ref inode, u32 mask}; k x {s64 wd, u32 mask, u32 cookie, u32 has name, str name} |
+// |  341 | CKPT_HDR_MEMFD (ours) | u32 version = 1, u32 seals, str name: the inode before it is a memfd |
 // |  401 | CKPT_HDR_MM          | objref, slot, id, n vmas, n pages, n cow refs, s64 x 4; n x {u32 vpn, ref cow page} | VMA*, PAGE*
 // |  402 | CKPT_HDR_VMA         | kind, backing kind, ref backing, pad, s64 x 5, str path               |
 // |  403 | CKPT_HDR_PAGE        | u32 index, pad; 4096 bytes                                            |
@@ -97,6 +99,12 @@ export const CKPT_HDR_DENTRY = 308;
 /** Ours: a removed root or cwd of the CKPT_HDR_FS before it (versioned on its own). */
 export const CKPT_HDR_FS_DEAD_DIR = 309;
 export const CKPT_FS_DEAD_DIR_VERSION = 1;
+/** Ours: an inotify file's instance, the child of its CKPT_HDR_FILE (versioned on its own). */
+export const CKPT_HDR_INOTIFY = 340;
+export const CKPT_INOTIFY_VERSION = 1;
+/** Ours: a memfd's name and seals, after its CKPT_HDR_INODE's pages (versioned on its own). */
+export const CKPT_HDR_MEMFD = 341;
+export const CKPT_MEMFD_VERSION = 1;
 export const CKPT_HDR_MM = 401;
 export const CKPT_HDR_VMA = 402;
 export const CKPT_HDR_PAGE = 403;
@@ -168,6 +176,8 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_PIPE_BUF, { name: "CKPT_HDR_PIPE_BUF", min: PIPE_HEAD, max: PIPE_HEAD + PIPE_MAX, bulkFrom: PIPE_HEAD }],
   [CKPT_HDR_DENTRY, variable("CKPT_HDR_DENTRY", 12)],
   [CKPT_HDR_FS_DEAD_DIR, fixed("CKPT_HDR_FS_DEAD_DIR", 16)],
+  [CKPT_HDR_INOTIFY, variable("CKPT_HDR_INOTIFY", 24, 8 * MiB)],
+  [CKPT_HDR_MEMFD, variable("CKPT_HDR_MEMFD", 12, 12 + 2 * 249)],
   [CKPT_HDR_MM, variable("CKPT_HDR_MM", MM_FIXED)],
   [CKPT_HDR_VMA, variable("CKPT_HDR_VMA", 16 + 5 * 8 + 4)],
   [CKPT_HDR_PAGE, { ...fixed("CKPT_HDR_PAGE", PAGE_HEAD + CKPT_PAGE_SIZE), bulkFrom: PAGE_HEAD }],

@@ -9,7 +9,7 @@ import type {
 import type { ModelBuilder } from "./build.ts";
 import {
   CKPT_FS_DEAD_DIR_VERSION, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE, CKPT_HDR_FS, CKPT_HDR_FS_DEAD_DIR, CKPT_HDR_INODE,
-  CKPT_HDR_PIPE_BUF, PIPE_MAX,
+  CKPT_HDR_INOTIFY, CKPT_HDR_MEMFD, CKPT_HDR_PIPE_BUF, CKPT_INOTIFY_VERSION, CKPT_MEMFD_VERSION, PIPE_MAX,
 } from "./layout.ts";
 import { pageChildren, writePages } from "./objects-mm.ts";
 import type { ObjRefs } from "./objhash.ts";
@@ -17,14 +17,14 @@ import type { FieldReader } from "./reader.ts";
 import { EncodeError, type RecordWriter } from "./writer.ts";
 
 const INODE_KINDS = ["file", "dir", "symlink"] as const;
-const I_TARGET = 1, I_EXTERNAL = 2;
+const I_TARGET = 1, I_EXTERNAL = 2, I_MEMFD = 4;
 
 export function writeInode(w: RecordWriter, refs: ObjRefs, n: InodeRecord, slot: number): void {
   const what = `inode ${n.id}`;
   w.record(CKPT_HDR_INODE, what, () => {
     w.u32(refs.assign("inode", n.id), "objref"); w.u32(slot, "slot"); w.u32(n.id, "inode id");
     w.u32(INODE_KINDS.indexOf(n.kind), "inode kind");
-    w.u32((n.target !== undefined ? I_TARGET : 0) | (n.externalPath !== undefined ? I_EXTERNAL : 0), "flags");
+    w.u32((n.target !== undefined ? I_TARGET : 0) | (n.externalPath !== undefined ? I_EXTERNAL : 0) | (n.memfd !== undefined ? I_MEMFD : 0), "flags");
     w.u32(n.pages.length, "page count");
     w.num(n.ino, "ino"); w.num(n.mode, "mode"); w.num(n.uid, "uid"); w.num(n.gid, "gid"); w.num(n.nlink, "nlink"); w.num(n.size, "size");
     w.s64(n.atimeNs, "atimeNs"); w.s64(n.mtimeNs, "mtimeNs"); w.s64(n.ctimeNs, "ctimeNs");
@@ -32,6 +32,13 @@ export function writeInode(w: RecordWriter, refs: ObjRefs, n: InodeRecord, slot:
     w.str(n.externalPath ?? "", "externalPath");
   });
   writePages(w, n.pages, what);
+  const mfd = n.memfd;
+  if (mfd !== undefined) {
+    w.record(CKPT_HDR_MEMFD, `${what} memfd`, () => {
+      w.u32(CKPT_MEMFD_VERSION, "version"); w.u32(mfd.seals, "seals");
+      w.str(mfd.name, "memfd name");
+    });
+  }
 }
 
 export function readInode(b: ModelBuilder, r: FieldReader): void {
@@ -39,7 +46,7 @@ export function readInode(b: ModelBuilder, r: FieldReader): void {
   const objref = r.u32("objref"), slot = r.u32("slot"), id = r.u32("inode id");
   b.objs.define(r, "inode", objref, id, at);
   const kind = r.oneOf("inode kind", INODE_KINDS);
-  const bits = r.flags("flags", I_TARGET | I_EXTERNAL);
+  const bits = r.flags("flags", I_TARGET | I_EXTERNAL | I_MEMFD);
   const np = r.u32("page count");
   const n: InodeRecord = {
     id, ino: r.num("ino"), kind, mode: r.num("mode"), uid: r.num("uid"), gid: r.num("gid"), nlink: r.num("nlink"),
@@ -53,6 +60,17 @@ export function readInode(b: ModelBuilder, r: FieldReader): void {
   else if (externalPath !== "") r.fail("an externalPath is written but not marked present");
   b.place("inodes", slot, n, r, at);
   pageChildren(b, n.pages, np, `pages of inode ${id}`);
+  b.children([{
+    type: CKPT_HDR_MEMFD, left: bits & I_MEMFD ? 1 : 0, what: `memfd of inode ${id}`,
+    take: (c) => {
+      const vAt = c.here();
+      const version = c.u32("version");
+      if (version !== CKPT_MEMFD_VERSION) c.fail(`CKPT_HDR_MEMFD version ${version} at byte ${vAt} is not ${CKPT_MEMFD_VERSION}, the only one this cptbench reads`, vAt);
+      const seals = c.u32("seals");
+      n.memfd = { name: c.str("memfd name"), seals };
+      c.done();
+    },
+  }]);
 }
 
 export function writePipe(w: RecordWriter, refs: ObjRefs, p: PipeRecord, slot: number): void {
@@ -72,7 +90,7 @@ export function readPipe(b: ModelBuilder, r: FieldReader, buffered: Uint8Array):
   b.place("pipes", slot, { id, buffered }, r, at);
 }
 
-const TARGETS = ["inode", "pipe", "console", "device", "proc"] as const;
+const TARGETS = ["inode", "pipe", "console", "device", "proc", "pidfd", "inotify"] as const;
 
 export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: number): void {
   const what = `file ${f.id}`;
@@ -80,11 +98,26 @@ export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: n
   w.record(CKPT_HDR_FILE, what, () => {
     w.u32(refs.assign("file", f.id), "objref"); w.u32(slot, "slot"); w.u32(f.id, "file id");
     w.u32(TARGETS.indexOf(t.kind), "target kind");
-    w.u32(t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream : 0, "target");
-    w.pad();
+    w.u32(t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream : t.kind === "pidfd" ? refs.ref("pid", t.pidId, what) : 0, "target");
+    // The CKPT_HDR_INOTIFY count sits where a zero pad was: other files keep their bytes.
+    w.u32(t.kind === "inotify" ? 1 : 0, "inotify count");
     w.num(f.flags, "flags"); w.num(f.pos, "pos");
     w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : "", "path");
   });
+  if (t.kind === "inotify") {
+    w.record(CKPT_HDR_INOTIFY, `${what} inotify`, () => {
+      w.u32(CKPT_INOTIFY_VERSION, "version"); w.pad();
+      w.num(t.lastWd, "lastWd");
+      w.u32(t.watches.length, "watch count"); w.u32(t.events.length, "event count");
+      for (const x of t.watches) {
+        w.num(x.wd, "wd"); w.u32(refs.ref("inode", x.inodeId, `${what} watch ${x.wd}`), "watched inode"); w.u32(x.mask, "watch mask");
+      }
+      for (const e of t.events) {
+        w.num(e.wd, "event wd"); w.u32(e.mask, "event mask"); w.u32(e.cookie, "event cookie");
+        w.bool(e.name !== null); w.str(e.name ?? "", "event name");
+      }
+    });
+  }
 }
 
 export function readFile(b: ModelBuilder, r: FieldReader): void {
@@ -94,7 +127,8 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   const kind = r.oneOf("target kind", TARGETS);
   const refAt = r.here();
   const ref = r.u32("target");
-  r.pad();
+  const nAt = r.here();
+  const nInotify = r.u32("inotify count");
   const flags = r.num("flags"), pos = r.num("pos");
   const pathAt = r.here();
   const path = r.str("path");
@@ -102,15 +136,44 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   let target: FileTargetRecord;
   if (kind === "inode") target = { kind, inodeId: b.objs.resolve(r, "inode", "target", ref, refAt), path };
   else if (kind === "pipe") target = { kind, pipeId: b.objs.resolve(r, "pipe", "target", ref, refAt) };
-  else if (kind === "console") {
+  else if (kind === "pidfd") target = { kind, pidId: b.objs.resolve(r, "pid", "target", ref, refAt) };
+  else if (kind === "inotify") {
+    if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for an inotify file, which names nothing`, refAt);
+    target = { kind, lastWd: 0, watches: [], events: [] };
+  } else if (kind === "console") {
     if (ref > 2) r.fail(`console stream at byte ${refAt} is ${ref}, not 0, 1 or 2`, refAt);
     target = { kind, stream: ref as 0 | 1 | 2 };
   } else {
     if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${kind} file, which names nothing`, refAt);
     target = { kind, path };
   }
-  if ((kind === "pipe" || kind === "console") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
+  if ((kind === "pipe" || kind === "console" || kind === "pidfd" || kind === "inotify") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
+  if (nInotify !== (kind === "inotify" ? 1 : 0)) r.fail(`inotify count at byte ${nAt} is ${nInotify}: an inotify file has one CKPT_HDR_INOTIFY, any other file none`, nAt);
   b.place("files", slot, { id, flags, pos, target }, r, at);
+  if (target.kind === "inotify") {
+    const t = target;
+    b.children([{ type: CKPT_HDR_INOTIFY, left: 1, what: `inotify instance of file ${id}`, take: (c) => readInotify(b, c, t) }]);
+  }
+}
+
+function readInotify(b: ModelBuilder, c: FieldReader, t: Extract<FileTargetRecord, { kind: "inotify" }>): void {
+  const vAt = c.here();
+  const version = c.u32("version");
+  if (version !== CKPT_INOTIFY_VERSION) c.fail(`CKPT_HDR_INOTIFY version ${version} at byte ${vAt} is not ${CKPT_INOTIFY_VERSION}, the only one this cptbench reads`, vAt);
+  c.pad();
+  t.lastWd = c.num("lastWd");
+  const nw = c.count("watch count", 16);
+  const ne = c.count("event count", 24);
+  for (let i = 0; i < nw; i++) t.watches.push({ wd: c.num("wd"), inodeId: b.objs.ref(c, "inode", "watched inode"), mask: c.u32("watch mask") });
+  for (let i = 0; i < ne; i++) {
+    const wd = c.num("event wd"), mask = c.u32("event mask"), cookie = c.u32("event cookie");
+    const named = c.bool("event has a name");
+    const nameAt = c.here();
+    const name = c.str("event name");
+    if (!named && name !== "") c.fail(`event name at byte ${nameAt} is written but not marked present`, nameAt);
+    t.events.push({ wd, mask, cookie, name: named ? name : null });
+  }
+  c.done();
 }
 
 export function writeFileTable(w: RecordWriter, refs: ObjRefs, t: FilesRecord, slot: number): void {
