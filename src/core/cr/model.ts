@@ -413,9 +413,11 @@ export type FileTargetRecord =
   | { kind: "pidfd"; pidId: number }
   /**
    * An inotify instance, which only its one file holds: its watches (by inode id), the last
-   * watch descriptor handed out (idr_alloc_cyclic's cursor) and the events queued but not read.
+   * watch descriptor handed out (idr_alloc_cyclic's cursor), the events queued but not read, and
+   * the last rename cookie of the machine's tmpfs (a restart continues above it: the program
+   * may compare a new cookie with one it read).
    */
-  | { kind: "inotify"; lastWd: number; watches: InotifyWatchRecord[]; events: InotifyEventRecord[] };
+  | { kind: "inotify"; lastWd: number; lastCookie: number; watches: InotifyWatchRecord[]; events: InotifyEventRecord[] };
 
 export interface FileRecord {
   id: number;

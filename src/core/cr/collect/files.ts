@@ -26,6 +26,7 @@ import { IdMap } from "./ids.ts";
 import type { Pid } from "../../../machine/kernel/pid.ts";
 import { pidfdPid } from "../../../machine/kernel/pidfd.ts";
 import { groupOf as inotifyGroupOf, inotifyOps } from "../../../machine/fs/notify/inotify.ts";
+import { lastCookie } from "../../../machine/fs/notify/fsnotify.ts";
 
 function cachePages(f: TmpfsFile): PageRecord[] {
   return [...f.cache.pages.entries()].sort((a, b) => a[0] - b[0]).map(([index, fr]) => ({ index, data: fr.data }));
@@ -185,7 +186,7 @@ export class FilesCollector {
    */
   private inotify(f: File, path: string): FileTargetRecord {
     const g = inotifyGroupOf(f);
-    const rec: FileTargetRecord = { kind: "inotify", lastWd: g.lastWd, watches: [], events: g.events.map((e) => ({ wd: e.wd, mask: e.mask >>> 0, cookie: e.cookie >>> 0, name: e.name })) };
+    const rec: FileTargetRecord = { kind: "inotify", lastWd: g.lastWd, lastCookie: lastCookie(this.vfs.tmpfs), watches: [], events: g.events.map((e) => ({ wd: e.wd, mask: e.mask >>> 0, cookie: e.cookie >>> 0, name: e.name })) };
     // The watches once every task's files are in: a watched inode may be one a later fd opens.
     this.watchers.push(() => {
       rec.watches = [...g.marks.values()].sort((a, b) => a.wd - b.wd).map((m) => {

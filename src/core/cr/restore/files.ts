@@ -12,6 +12,7 @@ import { openPath } from "../../../machine/fs/open.ts";
 import { PipeInode } from "../../../machine/fs/pipe.ts";
 import { AT_FDCWD, O_ACCMODE, O_APPEND, O_NONBLOCK, O_PATH, O_RDONLY, O_WRONLY } from "../../../machine/fs/constants.ts";
 import { groupOf as inotifyGroupOf, inotifyFile } from "../../../machine/fs/notify/inotify.ts";
+import { cookiesFrom } from "../../../machine/fs/notify/fsnotify.ts";
 import { pidfdCreate } from "../../../machine/kernel/pidfd.ts";
 import type { Pid } from "../../../machine/kernel/pid.ts";
 import { CharDevInode, DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO } from "../../../machine/fs/devices.ts";
@@ -142,6 +143,7 @@ export class FilesRestore {
         if (!g.restoreWatch(p.dentry.inode, w.wd, w.mask)) throw new CrError(EINVAL, `inotify file ${rec.id}: watch ${w.wd} repeats a watch descriptor or an inode`);
       }
       g.lastWd = t.lastWd;
+      cookiesFrom(this.k.vfs.tmpfs, t.lastCookie);
       g.restoreEvents(t.events);
     }
   }

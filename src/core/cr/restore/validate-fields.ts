@@ -269,6 +269,7 @@ const WATCH_BITS = (IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK) >>> 0;
 /** An inotify instance: as many watches and events as the kernel's limits allow, each one it could have made. */
 function inotifyFields(f: string, t: Extract<CheckpointModel["files"][number]["target"], { kind: "inotify" }>): void {
   int(`${f} inotify lastWd`, t.lastWd, 0, WD_MAX);
+  int(`${f} inotify lastCookie`, t.lastCookie, 0, U32);
   count(`${f} inotify watches`, t.watches, MAX_USER_WATCHES);
   for (const w of t.watches) {
     int(`${f} inotify wd`, w.wd, 1, WD_MAX);

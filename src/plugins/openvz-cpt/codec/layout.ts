@@ -174,7 +174,7 @@ export const CPT_OBJ_FS_DEAD_DIR = 8199;
 export const CPT_FS_DEAD_DIR_VERSION = 1;
 /**
  * An inotify file's instance, the one child of its CPT_OBJ_FILE (ARRAY only then): u32 version,
- * pad, lastWd num, n u32, k u32, n x {wd num, inode u32, mask u32}, k x {wd num, mask u32,
+ * pad, lastWd num, lastCookie u32, pad, n u32, k u32, n x {wd num, inode u32, mask u32}, k x {wd num, mask u32,
  * cookie u32, has name u32, name str}. Versioned on its own; other files stay VOID leaves.
  */
 export const CPT_OBJ_INOTIFY = 8240;

@@ -114,7 +114,7 @@ export function writeFile(w: ImageWriter, f: FileRecord): void {
   w.parent(CPT_OBJ_FILE, `file ${f.id}`, fields, () => {
     w.leaf(CPT_OBJ_INOTIFY, `file ${f.id} inotify`, () => {
       w.u32(CPT_INOTIFY_VERSION, "inotify record version"); w.u32(0);
-      w.num(t.lastWd, "inotify lastWd");
+      w.num(t.lastWd, "inotify lastWd"); w.u32(t.lastCookie, "inotify lastCookie"); w.u32(0);
       w.u32(t.watches.length, "inotify watch count"); w.u32(t.events.length, "inotify event count");
       for (const x of t.watches) {
         w.num(x.wd, "inotify wd"); w.ref(x.inodeId, "watched inode id"); w.u32(x.mask, "inotify watch mask");
@@ -134,6 +134,8 @@ function readInotify(r: ImageReader, id: number): FileTargetRecord {
     if (version !== CPT_INOTIFY_VERSION) r.fail(`CPT_OBJ_INOTIFY version ${version} at byte ${verAt} is not ${CPT_INOTIFY_VERSION}, the only one this cptbench reads`, verAt);
     r.flags("inotify pad", 0);
     const lastWd = r.num("inotify lastWd");
+    const lastCookie = r.u32("inotify lastCookie");
+    r.flags("inotify pad", 0);
     const nw = r.count("inotify watch count", 16, o.end);
     const ne = r.count("inotify event count", 24, o.end);
     const watches = [];
@@ -147,7 +149,7 @@ function readInotify(r: ImageReader, id: number): FileTargetRecord {
       if (!named && name !== "") r.fail(`inotify event name at byte ${nameAt} is written but not marked present`, nameAt);
       events.push({ wd, mask, cookie, name: named ? name : null });
     }
-    return { kind: "inotify", lastWd, watches, events };
+    return { kind: "inotify", lastWd, lastCookie, watches, events };
   });
 }
 

@@ -47,7 +47,7 @@
 // |  307 | CKPT_HDR_PIPE_BUF    | objref, slot, id, pad; the buffered bytes                            |
 // |  308 | CKPT_HDR_DENTRY      | ref inode, pad, str path                                              |
 // |  309 | CKPT_HDR_FS_DEAD_DIR (ours) | u32 version = 1, u32 which (0 root, 1 cwd), ref inode, pad: a removed directory the fs holds |
-// |  340 | CKPT_HDR_INOTIFY (ours) | u32 version = 1, pad, s64 lastWd, u32 n watches, u32 k events; n x {s64 wd, ref inode, u32 mask}; k x {s64 wd, u32 mask, u32 cookie, u32 has name, str name} |
+// |  340 | CKPT_HDR_INOTIFY (ours) | u32 version = 1, pad, s64 lastWd, u32 lastCookie, pad, u32 n watches, u32 k events; n x {s64 wd, ref inode, u32 mask}; k x {s64 wd, u32 mask, u32 cookie, u32 has name, str name} |
 // |  341 | CKPT_HDR_MEMFD (ours) | u32 version = 1, u32 seals, str name: the inode before it is a memfd |
 // |  401 | CKPT_HDR_MM          | objref, slot, id, n vmas, n pages, n cow refs, s64 x 4; n x {u32 vpn, ref cow page} | VMA*, PAGE*
 // |  402 | CKPT_HDR_VMA         | kind, backing kind, ref backing, pad, s64 x 5, str path               |
@@ -176,7 +176,7 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_PIPE_BUF, { name: "CKPT_HDR_PIPE_BUF", min: PIPE_HEAD, max: PIPE_HEAD + PIPE_MAX, bulkFrom: PIPE_HEAD }],
   [CKPT_HDR_DENTRY, variable("CKPT_HDR_DENTRY", 12)],
   [CKPT_HDR_FS_DEAD_DIR, fixed("CKPT_HDR_FS_DEAD_DIR", 16)],
-  [CKPT_HDR_INOTIFY, variable("CKPT_HDR_INOTIFY", 24, 8 * MiB)],
+  [CKPT_HDR_INOTIFY, variable("CKPT_HDR_INOTIFY", 32, 8 * MiB)],
   [CKPT_HDR_MEMFD, variable("CKPT_HDR_MEMFD", 12, 12 + 2 * 249)],
   [CKPT_HDR_MM, variable("CKPT_HDR_MM", MM_FIXED)],
   [CKPT_HDR_VMA, variable("CKPT_HDR_VMA", 16 + 5 * 8 + 4)],

@@ -107,7 +107,7 @@ export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: n
   if (t.kind === "inotify") {
     w.record(CKPT_HDR_INOTIFY, `${what} inotify`, () => {
       w.u32(CKPT_INOTIFY_VERSION, "version"); w.pad();
-      w.num(t.lastWd, "lastWd");
+      w.num(t.lastWd, "lastWd"); w.u32(t.lastCookie, "lastCookie"); w.pad();
       w.u32(t.watches.length, "watch count"); w.u32(t.events.length, "event count");
       for (const x of t.watches) {
         w.num(x.wd, "wd"); w.u32(refs.ref("inode", x.inodeId, `${what} watch ${x.wd}`), "watched inode"); w.u32(x.mask, "watch mask");
@@ -139,7 +139,7 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   else if (kind === "pidfd") target = { kind, pidId: b.objs.resolve(r, "pid", "target", ref, refAt) };
   else if (kind === "inotify") {
     if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for an inotify file, which names nothing`, refAt);
-    target = { kind, lastWd: 0, watches: [], events: [] };
+    target = { kind, lastWd: 0, lastCookie: 0, watches: [], events: [] };
   } else if (kind === "console") {
     if (ref > 2) r.fail(`console stream at byte ${refAt} is ${ref}, not 0, 1 or 2`, refAt);
     target = { kind, stream: ref as 0 | 1 | 2 };
@@ -162,6 +162,8 @@ function readInotify(b: ModelBuilder, c: FieldReader, t: Extract<FileTargetRecor
   if (version !== CKPT_INOTIFY_VERSION) c.fail(`CKPT_HDR_INOTIFY version ${version} at byte ${vAt} is not ${CKPT_INOTIFY_VERSION}, the only one this cptbench reads`, vAt);
   c.pad();
   t.lastWd = c.num("lastWd");
+  t.lastCookie = c.u32("lastCookie");
+  c.pad();
   const nw = c.count("watch count", 16);
   const ne = c.count("event count", 24);
   for (let i = 0; i < nw; i++) t.watches.push({ wd: c.num("wd"), inodeId: b.objs.ref(c, "inode", "watched inode"), mask: c.u32("watch mask") });
