@@ -416,6 +416,13 @@ export type FileTargetRecord =
    * watch descriptor handed out (idr_alloc_cyclic's cursor), the events queued but not read, and
    * the last rename cookie of the machine's tmpfs (a restart continues above it: the program
    * may compare a new cookie with one it read).
+   *
+   * Unlike CRIU (which can only read the queue by consuming it, so it drops queued events), the
+   * collector reads the frozen queue in place and the restart gives it back: a program that was
+   * about to read an event still reads it. A watched inode must be one the model carries for its
+   * own sake (the tree, an open or mapped file, a memfd, or a host file held open and kept by
+   * its path like any externalPath inode); a watch on any other host file is refused, because a
+   * mark names an inode, not a path, and a restart could only guess where to find it.
    */
   | { kind: "inotify"; lastWd: number; lastCookie: number; watches: InotifyWatchRecord[]; events: InotifyEventRecord[] };
 
