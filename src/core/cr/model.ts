@@ -424,7 +424,17 @@ export type FileTargetRecord =
    * its path like any externalPath inode); a watch on any other host file is refused, because a
    * mark names an inode, not a path, and a restart could only guess where to find it.
    */
-  | { kind: "inotify"; lastWd: number; lastCookie: number; watches: InotifyWatchRecord[]; events: InotifyEventRecord[] };
+  | { kind: "inotify"; lastWd: number; lastCookie: number; watches: InotifyWatchRecord[]; events: InotifyEventRecord[] }
+  /**
+   * A namespace file (/proc/<pid>/ns/<kind>), reopened by kind in the restored container: a pid
+   * namespace by its id (the restart makes new ones), any other kind is the machine's initial
+   * namespace of that kind (the only one this kernel has).
+   */
+  | { kind: "ns"; nsKind: NsKindName; pidNsId?: number };
+
+/** The kinds of namespace file /proc/<pid>/ns has. */
+export const NS_KINDS = ["net", "uts", "ipc", "pid", "user", "mnt", "cgroup", "time"] as const;
+export type NsKindName = (typeof NS_KINDS)[number];
 
 export interface FileRecord {
   id: number;

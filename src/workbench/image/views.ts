@@ -60,6 +60,7 @@ function describeTarget(m: CheckpointModel, t: FileTargetRecord, flags: number):
       const task = m.tasks.find((x) => x.pidId === t.pidId);
       return `pidfd of pid ${p?.numbers.join("/") ?? t.pidId}${task === undefined ? " (reaped)" : task.state === "zombie" ? " (exited)" : ""}`;
     }
+    case "ns": return `${t.nsKind} namespace${t.pidNsId !== undefined ? ` ${t.pidNsId}` : " (the machine's initial one)"}`;
     case "inotify": return `inotify, ${t.watches.length} watch(es) (wd ${t.watches.map((w) => `${w.wd}: inode ${w.inodeId}`).join(", ") || "none"}), ${t.events.length} event(s) queued`;
   }
 }

@@ -16,6 +16,7 @@ import { crTrace } from "../../../src/core/cr/trace.ts";
 import { F_SEAL_GROW, F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_WRITE, MemfdInode } from "../../../src/machine/fs/memfd.ts";
 import { groupOf, inotifyFile, inotifyOps } from "../../../src/machine/fs/notify/inotify.ts";
 import { IN_CREATE, IN_MOVED_FROM, IN_MOVED_TO } from "../../../src/machine/fs/notify/fsnotify.ts";
+import { pidNsInum } from "../../../src/machine/fs/proc/pid-misc.ts";
 import { pidfdCreate, pidfdPid, pidTask } from "../../../src/machine/kernel/pidfd.ts";
 import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
 import type { Task } from "../../../src/machine/kernel/task.ts";
@@ -92,6 +93,41 @@ describe("the collector", () => {
     expect(moves[0].cookie).toBe(moves[1].cookie);
     expect(moves[0].cookie).toBeGreaterThan(0);
     expect(t.lastCookie).toBe(moves[0].cookie);
+  });
+});
+
+describe("namespace files", () => {
+  it("records a pid namespace file by the container's namespace id, others by kind", () => {
+    const m = collected("libc-procself", 1);
+    const ns = targets(m, "ns");
+    // pid_for_children: the container's own pid namespace.
+    expect(ns.map(({ t }) => t)).toEqual([{ kind: "ns", nsKind: "pid", pidNsId: m.container.pidNsId }]);
+    const other = structuredClone(m);
+    targets(other, "ns")[0].file.target = { kind: "ns", nsKind: "net" };
+    for (const codec of ["cpt", "ckpt"]) {
+      const c = codecFor(codec);
+      expect(c.decode(concat(c.encode(m)))).toStrictEqual(m);
+      expect(c.decode(concat(c.encode(other)))).toStrictEqual(other);
+    }
+    const bad = structuredClone(m);
+    delete (targets(bad, "ns")[0].t as { pidNsId?: number }).pidNsId;
+    expect(() => validateModel(bad)).toThrow(/is a pid namespace file without a pid namespace id/);
+  });
+
+  it.each(DESIGNS)("reopens it in the restored container's pid namespace ($codec, $creator)", ({ codec, creator }) => {
+    const c = checkpointedAt("libc-procself", 1, codec, creator);
+    let seen: Record<string, unknown> | null = null;
+    restartLooking(c, (k) => {
+      const tasks = seen === null ? restoredTasks(k) : null;
+      if (tasks === null) return;
+      for (const t of tasks) {
+        const f = [...t.files!.fds()].map((fd) => t.files!.get(fd)!).find((x) => x.inode.sb === k.vfs.nsfs.sb);
+        if (f !== undefined) seen = { name: f.path.dentry.name, own: f.path.dentry.name === `pid:[${pidNsInum(t.pidNs)}]` };
+      }
+    });
+    expect(seen).toMatchObject({ own: true });
+    c.k.shutdown();
+    expect(c.k.oopses.count).toBe(0);
   });
 });
 

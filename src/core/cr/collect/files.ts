@@ -27,6 +27,8 @@ import type { Pid } from "../../../machine/kernel/pid.ts";
 import { pidfdPid } from "../../../machine/kernel/pidfd.ts";
 import { groupOf as inotifyGroupOf, inotifyOps } from "../../../machine/fs/notify/inotify.ts";
 import { lastCookie } from "../../../machine/fs/notify/fsnotify.ts";
+import { INIT_INUM } from "../../../machine/fs/proc/pid-misc.ts";
+import { NS_KINDS } from "../model.ts";
 
 function cachePages(f: TmpfsFile): PageRecord[] {
   return [...f.cache.pages.entries()].sort((a, b) => a[0] - b[0]).map(([index, fr]) => ({ index, data: fr.data }));
@@ -55,6 +57,9 @@ export class FilesCollector {
   pidId: (p: Pid, what: string) => number = () => {
     throw new CrError(EOPNOTSUPP, "a pidfd outside a container checkpoint");
   };
+
+  /** The model id of the container's pid namespace with that nsfs inode number, or null. */
+  pidNsIdByInum: (inum: number) => number | null = () => null;
 
   constructor(
     private readonly vfs: Vfs,
@@ -174,6 +179,7 @@ export class FilesCollector {
     const pid = pidfdPid(f);
     if (pid !== null) return { kind: "pidfd", pidId: this.pidId(pid, `the process fd's pidfd refers to`) };
     if (f.ops === inotifyOps) return this.inotify(f, path);
+    if (inode.sb === this.vfs.nsfs.sb) return this.nsFile(f);
     if (inode.sb !== this.vfs.tmpfs) throw new CrError(EOPNOTSUPP, `an open file on ${path} (${inode.sb.type}) cannot be checkpointed: only tmpfs files, pipes and devices can`);
     return { kind: "inode", inodeId: this.inodeRecord(inode, path), path };
   }
@@ -196,6 +202,21 @@ export class FilesCollector {
       });
     });
     return rec;
+  }
+
+  /** A namespace file: its kind, and for a pid namespace the container's namespace it names. */
+  private nsFile(f: File): FileTargetRecord {
+    const m = /^([a-z]+):\[(\d+)\]$/.exec(f.path.dentry.name);
+    const kind = NS_KINDS.find((k) => k === m?.[1]);
+    if (m === null || kind === undefined) throw new CrError(EOPNOTSUPP, `${f.path.dentry.name} is no namespace file the model knows`);
+    const inum = Number(m[2]);
+    if (kind !== "pid") {
+      if (inum !== INIT_INUM[kind]) throw new CrError(EOPNOTSUPP, `${f.path.dentry.name} is not the machine's initial ${kind} namespace: checkpoint/restart of other ${kind} namespaces is not implemented`);
+      return { kind: "ns", nsKind: kind };
+    }
+    const id = this.pidNsIdByInum(inum);
+    if (id === null) throw new CrError(EOPNOTSUPP, `${f.path.dentry.name} is a pid namespace outside the container (or one none of its tasks is in)`);
+    return { kind: "ns", nsKind: kind, pidNsId: id };
   }
 
   filesId(files: FilesStruct): number {

@@ -14,7 +14,8 @@ import { AT_FDCWD, O_ACCMODE, O_APPEND, O_NONBLOCK, O_PATH, O_RDONLY, O_WRONLY }
 import { groupOf as inotifyGroupOf, inotifyFile } from "../../../machine/fs/notify/inotify.ts";
 import { cookiesFrom } from "../../../machine/fs/notify/fsnotify.ts";
 import { pidfdCreate } from "../../../machine/kernel/pidfd.ts";
-import type { Pid } from "../../../machine/kernel/pid.ts";
+import type { Pid, PidNamespace } from "../../../machine/kernel/pid.ts";
+import { INIT_INUM, pidNsInum } from "../../../machine/fs/proc/pid-misc.ts";
 import { CharDevInode, DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO } from "../../../machine/fs/devices.ts";
 import { inodePermission, MAY_READ, MAY_WRITE } from "../../../machine/fs/perm.ts";
 import { CAP_SYS_ADMIN } from "../../../machine/kernel/cred.ts";
@@ -48,6 +49,8 @@ export class FilesRestore {
     private readonly tree: TreeRestore,
     /** The restored pid of a pid record (pidfds name one). */
     private readonly pidById: (id: number) => Pid | undefined = () => undefined,
+    /** The restored pid namespace of a namespace record (namespace files name one). */
+    private readonly pidNsById: (id: number) => PidNamespace | undefined = () => undefined,
   ) {
     this.c = { k, t: caller };
     this.pipeRecs = new Map(m.pipes.map((p) => [p.id, p]));
@@ -86,6 +89,7 @@ export class FilesRestore {
       path = p;
     } else if (t.kind === "pipe") path = this.pipePath(t.pipeId);
     else if (t.kind === "pidfd" || t.kind === "inotify") return this.anon(rec, t);
+    else if (t.kind === "ns") path = this.nsPath(rec, t);
     else if (t.kind === "console") {
       const d = walkTmpfs(this.k.vfs, "/dev/console");
       if (d === null || !(d.inode instanceof CharDevInode) || d.inode.rdev !== DEV_CONSOLE) throw new CrError(ENOENT, `file ${rec.id}: this machine has no console at /dev/console`);
@@ -126,6 +130,17 @@ export class FilesRestore {
     }
     f.flags = (f.flags & ~SETFL_MASK) | (rec.flags & SETFL_MASK);
     return f;
+  }
+
+  /** A namespace file's nsfs path in the restored container: its pid namespace, or the machine's initial one of the kind. */
+  private nsPath(rec: FileRecord, t: Extract<FileRecord["target"], { kind: "ns" }>): Path {
+    let inum: number;
+    if (t.nsKind === "pid") {
+      const ns = t.pidNsId === undefined ? undefined : this.pidNsById(t.pidNsId);
+      if (ns === undefined) throw new CrError(EINVAL, `file ${rec.id} is the file of pid namespace ${t.pidNsId ?? "?"}, which the image does not have`);
+      inum = pidNsInum(ns);
+    } else inum = INIT_INUM[t.nsKind];
+    return this.k.vfs.nsfs.path(t.nsKind, inum);
   }
 
   /**

@@ -68,7 +68,7 @@ export class Restorer {
     this.why = `restart by pid ${caller.id}`;
     this.groupRecs = new Map(model.threadGroups.map((g) => [g.id, g]));
     this.tree = new TreeRestore(k, caller, model);
-    this.files = new FilesRestore(k, caller, model, this.tree, (id) => this.pids.get(id));
+    this.files = new FilesRestore(k, caller, model, this.tree, (id) => this.pids.get(id), (id) => this.nsById.get(id));
   }
 
   /** The restored mm of record `id` (after makeMemory). */

@@ -91,6 +91,8 @@ export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT
   const inodes = ids(m.inodes, "inode");
   for (const f of m.files) {
     const t = f.target;
+    if (t.kind === "ns" && (t.nsKind === "pid") !== (t.pidNsId !== undefined)) fail(`file ${f.id} is a ${t.nsKind} namespace file ${t.pidNsId === undefined ? "without" : "with"} a pid namespace id`);
+    if (t.kind === "ns" && t.pidNsId !== undefined && !namespaces.has(t.pidNsId)) fail(`file ${f.id} is the file of pid namespace ${t.pidNsId}, which the image does not have`);
     if (t.kind === "pidfd" && !pids.has(t.pidId)) fail(`file ${f.id} is a pidfd of pid ${t.pidId}, which the image does not have`);
     if (t.kind !== "inotify") continue;
     const wds = new Set<number>();

@@ -4,6 +4,7 @@
 import type {
   DentryRecord, FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
+import { NS_KINDS } from "../../../core/cr/model.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_FS_DEAD_DIR_VERSION, CPT_OBJ_DENTRY, CPT_OBJ_FILE, CPT_OBJ_FILEDESC,
   CPT_OBJ_FILES, CPT_OBJ_FS, CPT_OBJ_FS_DEAD_DIR, CPT_OBJ_INODE, CPT_OBJ_INOTIFY, CPT_OBJ_MEMFD, CPT_OBJ_PIPE, OBJECT_HDR_SIZE,
@@ -98,7 +99,7 @@ export function readPipe(r: ImageReader, where: string): PipeRecord {
   });
 }
 
-const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pidfd", "inotify"] as const;
+const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pidfd", "inotify", "ns"] as const;
 
 export function writeFile(w: ImageWriter, f: FileRecord): void {
   const t = f.target;
@@ -106,8 +107,8 @@ export function writeFile(w: ImageWriter, f: FileRecord): void {
     w.ref(f.id, "file id");
     w.num(f.flags, "file flags"); w.num(f.pos, "file pos");
     w.u32(TARGET_KINDS.indexOf(t.kind), "file target kind");
-    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pidfd" ? t.pidId : null, "file target id");
-    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : "", "file path");
+    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pidfd" ? t.pidId : t.kind === "ns" ? t.pidNsId ?? null : null, "file target id");
+    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : t.kind === "ns" ? t.nsKind : "", "file path");
   };
   // Every file but an inotify one is the VOID leaf it always was (same bytes).
   if (t.kind !== "inotify") return w.leaf(CPT_OBJ_FILE, `file ${f.id}`, fields);
@@ -166,7 +167,12 @@ export function readFile(r: ImageReader, where: string): FileRecord {
     let target: FileTargetRecord;
     if ((kind === "inotify") !== (content === CPT_CONTENT_ARRAY)) r.fail(`file ${id} is ${kind === "inotify" ? "an inotify file without" : `a ${kind} file with`} a CPT_OBJ_INOTIFY array`);
     if ((kind === "pidfd" || kind === "inotify") && path !== "") r.fail(`file ${id}: a path is set for a ${kind} file`);
-    if (kind === "device" || kind === "proc") {
+    if (kind === "ns") {
+      const nsKind = NS_KINDS.find((k) => k === path);
+      if (nsKind === undefined) return r.fail(`file ${id}: namespace kind ${JSON.stringify(path)} is not one of ${NS_KINDS.join(", ")}`);
+      if ((ref === null) !== (nsKind !== "pid")) bad(nsKind === "pid" ? "a pid namespace file names its namespace" : `a ${nsKind} namespace file names none`);
+      target = ref === null ? { kind, nsKind } : { kind, nsKind, pidNsId: ref };
+    } else if (kind === "device" || kind === "proc") {
       if (ref !== null) bad(`a ${kind} file is named by path, not by id`);
       target = { kind, path };
     } else if (kind === "inotify") {

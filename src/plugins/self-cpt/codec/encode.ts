@@ -58,6 +58,7 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
     if (f.target.kind === "inode") inode(f.target.inodeId, `file ${f.id}`);
     if (f.target.kind === "pipe") pipe(f.target.pipeId, `file ${f.id}`);
     if (f.target.kind === "pidfd") pid(f.target.pidId, `file ${f.id}`);
+    // Namespaces come first in every stream (CKPT_HDR_PIDNS_TREE): nothing to write before.
     if (f.target.kind === "inotify") for (const wt of f.target.watches) inode(wt.inodeId, `file ${f.id}`);
   });
   const all = {

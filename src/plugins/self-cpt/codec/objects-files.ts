@@ -6,6 +6,7 @@
 import type {
   FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
+import { NS_KINDS } from "../../../core/cr/model.ts";
 import type { ModelBuilder } from "./build.ts";
 import {
   CKPT_FS_DEAD_DIR_VERSION, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE, CKPT_HDR_FS, CKPT_HDR_FS_DEAD_DIR, CKPT_HDR_INODE,
@@ -90,7 +91,7 @@ export function readPipe(b: ModelBuilder, r: FieldReader, buffered: Uint8Array):
   b.place("pipes", slot, { id, buffered }, r, at);
 }
 
-const TARGETS = ["inode", "pipe", "console", "device", "proc", "pidfd", "inotify"] as const;
+const TARGETS = ["inode", "pipe", "console", "device", "proc", "pidfd", "inotify", "ns"] as const;
 
 export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: number): void {
   const what = `file ${f.id}`;
@@ -98,11 +99,11 @@ export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: n
   w.record(CKPT_HDR_FILE, what, () => {
     w.u32(refs.assign("file", f.id), "objref"); w.u32(slot, "slot"); w.u32(f.id, "file id");
     w.u32(TARGETS.indexOf(t.kind), "target kind");
-    w.u32(t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream : t.kind === "pidfd" ? refs.ref("pid", t.pidId, what) : 0, "target");
+    w.u32(t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream : t.kind === "pidfd" ? refs.ref("pid", t.pidId, what) : t.kind === "ns" && t.pidNsId !== undefined ? refs.ref("pid namespace", t.pidNsId, what) : 0, "target");
     // The CKPT_HDR_INOTIFY count sits where a zero pad was: other files keep their bytes.
     w.u32(t.kind === "inotify" ? 1 : 0, "inotify count");
     w.num(f.flags, "flags"); w.num(f.pos, "pos");
-    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : "", "path");
+    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : t.kind === "ns" ? t.nsKind : "", "path");
   });
   if (t.kind === "inotify") {
     w.record(CKPT_HDR_INOTIFY, `${what} inotify`, () => {
@@ -136,7 +137,15 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   let target: FileTargetRecord;
   if (kind === "inode") target = { kind, inodeId: b.objs.resolve(r, "inode", "target", ref, refAt), path };
   else if (kind === "pipe") target = { kind, pipeId: b.objs.resolve(r, "pipe", "target", ref, refAt) };
-  else if (kind === "pidfd") target = { kind, pidId: b.objs.resolve(r, "pid", "target", ref, refAt) };
+  else if (kind === "ns") {
+    const nsKind = NS_KINDS.find((k) => k === path);
+    if (nsKind === undefined) return r.fail(`path at byte ${pathAt} is ${JSON.stringify(path)}, not a namespace kind (${NS_KINDS.join(", ")})`, pathAt);
+    if (nsKind === "pid") target = { kind, nsKind, pidNsId: b.objs.resolve(r, "pid namespace", "target", ref, refAt) };
+    else {
+      if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${nsKind} namespace file, which names nothing`, refAt);
+      target = { kind, nsKind };
+    }
+  } else if (kind === "pidfd") target = { kind, pidId: b.objs.resolve(r, "pid", "target", ref, refAt) };
   else if (kind === "inotify") {
     if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for an inotify file, which names nothing`, refAt);
     target = { kind, lastWd: 0, lastCookie: 0, watches: [], events: [] };
