@@ -6,7 +6,7 @@
 import type {
   FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
-import { NS_KINDS } from "../../../core/cr/model.ts";
+import { NS_KINDS } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import {
   CKPT_FS_DEAD_DIR_VERSION, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE, CKPT_HDR_FS, CKPT_HDR_FS_DEAD_DIR, CKPT_HDR_INODE,
