@@ -1,8 +1,9 @@
 // A checkpoint of a task holding a lease, a file owner / O_ASYNC registration, a resized pipe or
 // a queued F_SETSIG signal (whose si_band/si_fd the model has no field for) is refused with
-// EOPNOTSUPP naming the object, and so is an inotify instance: C/R of those is issue 16.
+// EOPNOTSUPP naming the object (C/R of those is issue 16); an inotify instance is carried now.
 import { describe, expect, it } from "vitest";
 import { EOPNOTSUPP } from "../../../src/core/cr/errors.ts";
+import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
 import { AT_FDCWD, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY } from "../../../src/machine/fs/constants.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
 import { fModown, POLL_IN } from "../../../src/machine/fs/fown.ts";
@@ -57,10 +58,11 @@ describe("a checkpoint refuses leases, file owners and what they signal", () => 
     expect(refusal(k, init).message).toMatch(/has a size set by F_SETPIPE_SZ \(1048576 bytes\): checkpoint\/restart of pipe sizes is not implemented yet$/);
   });
 
-  it("refuses an inotify instance", () => {
+  it("carries an inotify instance (issue 16: no longer refused; misc-files.test.ts)", () => {
     const { k, init } = frozenForkTree();
-    const fd = init.files!.installNew(inotifyFile(k, 0, "test"), false);
-    expect(refusal(k, init).message).toBe(`fd ${fd} is an inotify instance: checkpoint/restart of an inotify instance is not implemented yet`);
+    init.files!.installNew(inotifyFile(k, 0, "test"), false);
+    const model = collectContainer(k, init, "test");
+    expect(model.files.some((f) => f.target.kind === "inotify")).toBe(true);
   });
 
   it("refuses a queued signal carrying si_band and si_fd", () => {
