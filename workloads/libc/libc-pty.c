@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cptbench.h"
+
 static const char *err(long r) {
   static char buf[32];
   if (r >= 0) return "ok";
@@ -141,9 +143,14 @@ static void basics(void) {
   rd(s, "erase", 100);
   drain(m, "echo");
   wr(m, "xyz\x15ok\n");
+  // A line the slave has not read, its echo the master has not read.
+  cpt_mark("pty-unread-both-sides");
   rd(s, "kill", 100);
   drain(m, "echo");
-  wr(m, "one two\x17three\n");
+  // The same bytes as one write: the discipline takes them one by one either way.
+  wr(m, "one two");
+  cpt_mark("pty-half-typed-line");
+  wr(m, "\x17three\n");
   rd(s, "werase", 100);
   drain(m, "echo");
   wr(m, "a\x01" "b\n");
@@ -310,6 +317,7 @@ static void session(void) {
     printf("tcsetpgrp to an unknown group: %s\n", err(tcsetpgrp(s, 99999)));
     r = err(tcsetpgrp(s, bg));
     printf("tcsetpgrp to the child's group: %s, now foreground is it %d\n", r, tcgetpgrp(s) == bg);
+    cpt_mark("pty-ctty-background-foreground");
     signal(SIGTTIN, SIG_IGN);
     char c;
     printf("background read with SIGTTIN ignored: %s\n", err(read(s, &c, 1)));
@@ -370,12 +378,14 @@ static void hangups(void) {
   char c;
   read(ready[0], &c, 1);
   close(m);
+  cpt_mark("pty-hung-up");
   waitpid(pid, 0, 0);
 
   m = openpair(&s0, name);
   wr(s0, "bye\n");
   struct pollfd p = {m, POLLIN | POLLOUT, 0};
   close(s0);
+  cpt_mark("pty-slave-closed");
   poll(&p, 1, 0);
   printf("slave closed: master poll %x\n", p.revents);
   rd(m, "master reads what is left", 100);

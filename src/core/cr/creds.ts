@@ -73,4 +73,9 @@ export function refuseImageCreds(m: CheckpointModel, who: Cred): void {
     const why = ownerBeyond(who, i.uid, i.gid);
     if (why !== null) throw new CrError(EPERM, `inode ${i.id}: ${why}; restoring it needs CAP_SYS_ADMIN`);
   }
+  // A pty's slave node is made in the machine's /dev/pts, as ptmx's open makes it for its opener.
+  for (const t of m.ttys ?? []) {
+    const why = ownerBeyond(who, t.slaveUid, t.slaveGid);
+    if (why !== null) throw new CrError(EPERM, `pty ${t.id} (/dev/pts/${t.index}): ${why}; restoring it needs CAP_SYS_ADMIN`);
+  }
 }

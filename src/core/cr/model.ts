@@ -192,6 +192,8 @@ export interface ThreadGroupRecord {
    * absent while it uses the machine's defaults, which a restart on another machine recomputes.
    */
   rlimits?: RlimitRecord[];
+  /** The controlling terminal (signal->tty): the slave of pty `ttyId` in `ttys`; absent: none. */
+  ttyId?: number;
 }
 
 /** One resource limit (struct rlimit64): RLIM_INFINITY is 2^64 - 1. */
@@ -201,7 +203,7 @@ export interface RlimitRecord {
 }
 
 /** ThreadGroupRecord's optional fields, in their order in both codecs' extension. */
-export const GROUP_EXT = ["oomScoreAdj", "oomScoreAdjMin"] as const;
+export const GROUP_EXT = ["oomScoreAdj", "oomScoreAdjMin", "ttyId"] as const;
 
 export interface RegsRecord {
   /** x0..x31 as signed 32-bit values. */
@@ -392,6 +394,68 @@ export interface PipeRecord {
   buffered: Uint8Array;
 }
 
+/** struct ktermios: the four flag words, c_line, the NCCS control characters, the two speeds. */
+export interface TermiosRecord {
+  iflag: number;
+  oflag: number;
+  cflag: number;
+  lflag: number;
+  line: number;
+  cc: number[];
+  ispeed: number;
+  ospeed: number;
+}
+
+/** TtyEndRecord.state bits: tty->flags and flow state of one end. */
+export const TTY_IO_ERROR = 1;
+export const TTY_OTHER_CLOSED = 2;
+export const TTY_HUPPED = 4;
+export const TTY_STOPPED = 8;
+export const TTY_TCO_STOPPED = 16;
+/** n_tty_data's editing state: the next byte is literal (VLNEXT); inside an ECHOPRT erase. */
+export const TTY_LNEXT = 32;
+export const TTY_ERASING = 64;
+export const TTY_STATE_KNOWN = 127;
+
+/** One end of a pty (tty_struct with its n_tty_data and the bytes its port buffers). */
+export interface TtyEndRecord {
+  termios: TermiosRecord;
+  winsize: { row: number; col: number; xpixel: number; ypixel: number };
+  state: number;
+  /** The discipline's read buffer, and per byte 1 where a line ends (read_flags). */
+  readBuf: Uint8Array;
+  readEol: Uint8Array;
+  /** Bytes of readBuf that form complete lines (canonical mode). */
+  canonLen: number;
+  /** The output column and the column where the line being edited began. */
+  column: number;
+  canonColumn: number;
+  /** Cycles since a byte last arrived (the VMIN/VTIME inter-byte timer). */
+  lastRxAgo: number;
+  /** Bytes the other end wrote that this end's discipline has not taken yet (flip buffer). */
+  flip: Uint8Array;
+  /** Controlling-terminal state: the session and foreground process group (pid ids). */
+  sessionPidId: number | null;
+  pgrpPidId: number | null;
+}
+
+/**
+ * A pty pair (devpts index N). The slave's node /dev/pts/N exists while the master is open; its
+ * owner and mode are the node's (grantpt, chmod). Restored at the same index, so the names the
+ * container knows stay true.
+ */
+export interface TtyRecord {
+  id: number;
+  index: number;
+  /** TTY_PTY_LOCK: unlockpt has not run. */
+  locked: boolean;
+  slaveUid: number;
+  slaveGid: number;
+  slaveMode: number;
+  master: TtyEndRecord;
+  slave: TtyEndRecord;
+}
+
 export type FileTargetRecord =
   /** A tmpfs file, directory or symlink (O_PATH), by inode; path is where it was opened. */
   | { kind: "inode"; inodeId: number; path: string }
@@ -406,6 +470,12 @@ export type FileTargetRecord =
    * generated again, as after any reopen.
    */
   | { kind: "proc"; path: string }
+  /**
+   * An end of pty `ttyId` (CheckpointModel.ttys). path is how it was opened: the master through
+   * /dev/ptmx or /dev/pts/ptmx, the slave through /dev/pts/N (" (deleted)" once the master
+   * closed) or /dev/tty (the opener's controlling terminal); the restart opens it the same way.
+   */
+  | { kind: "pty"; ttyId: number; master: boolean; path: string }
   /**
    * A pidfd: the pid it refers to (a pid of the container, possibly one no task has any more: a
    * pidfd of a reaped process keeps its struct pid, and reads as reaped after the restart too).
@@ -518,6 +588,8 @@ export interface CheckpointModel {
   files: FileRecord[];
   fdTables: FilesRecord[];
   fsContexts: FsRecord[];
+  /** Pseudo-terminal pairs some file holds; absent when there are none (older images' bytes). */
+  ttys?: TtyRecord[];
 }
 
 /** How many objects and pages a model holds: what C/R work is charged by (COSTS.crObject/crPage). */
@@ -525,6 +597,7 @@ export function modelWork(m: CheckpointModel): { objects: number; pages: number 
   const c = modelCounts(m);
   const objects = m.tasks.length + m.threadGroups.length + m.sighands.length + m.creds.length + m.pids.length +
     m.mms.length + m.shmem.length + m.inodes.length + m.pipes.length + m.files.length + m.fdTables.length + m.fsContexts.length +
+    (m.ttys?.length ?? 0) +
     m.mms.reduce((s, x) => s + x.vmas.length, 0) + (c.inotifyWatches ?? 0) + (c.inotifyEvents ?? 0);
   return { objects, pages: c.pages };
 }
@@ -549,5 +622,6 @@ export function modelCounts(m: CheckpointModel): Record<string, number> {
       inotifyWatches: inotify.reduce((s, t) => s + t.watches.length, 0),
       inotifyEvents: inotify.reduce((s, t) => s + t.events.length, 0),
     }),
+    ...(m.ttys !== undefined && m.ttys.length > 0 && { ttys: m.ttys.length }),
   };
 }

@@ -117,7 +117,7 @@ export const THREAD_GROUP_FIELDS: FieldTable<ThreadGroup, ThreadGroupRecord, "pg
   maxRss: { transient: "as deadUtime: a restored process's ru_maxrss starts from its restored pages" },
   posixTimers: { transient: "not in the model yet (issue 16): a checkpoint of a process with POSIX timers is refused (collect.ts)" },
   nextPosixTimerId: { transient: "not in the model yet (issue 16): a checkpoint of a process that ever created a timer is refused (collect.ts)" },
-  tty: { transient: "not in the model yet (issue 16): a checkpoint of a process with a controlling terminal is refused (collect.ts)" },
+  tty: { saved: ["ttyId"] },
   childWait: { transient: "waiters in wait4/waitid re-execute the call and sleep on it again" },
   leader: { saved: ["leaderTaskId"] },
   pgrpPid: { saved: ["pgrpPidId"] },

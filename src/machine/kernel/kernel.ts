@@ -36,6 +36,7 @@ import { allocPid, PidNamespace, type Pid } from "./pid.ts";
 import { Prng } from "./prng.ts";
 import { Scheduler, type Cpu } from "./sched.ts";
 import { doSignal, handleTrap, sendSignal, signalDeliverable } from "./signal.ts";
+import { checkCpuRlimit, cpuRlimitLeft } from "./cpu-rlimit.ts";
 import { SIGKILL } from "./signal-names.ts";
 import { Nsproxy, SigHand, Task, ThreadGroup, type ExitStatus } from "./task.ts";
 import { TimerQueue } from "./timers.ts";
@@ -305,6 +306,8 @@ export class Kernel {
           continue;
         }
       }
+      // Kernel time (the syscall just made, setrlimit itself) may have used up RLIMIT_CPU.
+      if (t.group.rlimits !== null) checkCpuRlimit(this, t);
       if (t.sigPending || t.restartCode !== 0) doSignal(this, t);
       if (t.state !== "running" || cpu.current !== t) {
         this.sched.preempt(cpu);
@@ -359,12 +362,18 @@ export class Kernel {
     const hart = t.hart;
     const before = hart.instret;
     hart.cycles = cpu.clock;
-    const cause = hart.run(Math.min(cpu.quantumLeft, budget), resume);
+    // A stretch ends where the process's CPU time reaches RLIMIT_CPU: that instruction, however
+    // the run is cut into pauses, so the signal lands where an uninterrupted run has it.
+    const g = t.group;
+    const room = Math.min(cpu.quantumLeft, budget);
+    const cap = g.rlimits === null ? Infinity : cpuRlimitLeft(g);
+    const cause = hart.run(Math.min(room, cap), resume);
     const ran = hart.instret - before;
+    const capped = cause === TRAP_BUDGET && cap < room && ran === cap;
     cpu.quantumLeft -= ran;
     cpu.clock = hart.cycles;
     this.clock = cpu.clock;
-    if (cause === TRAP_BUDGET && cpu.quantumLeft > 0 && this.seamless) {
+    if (cause === TRAP_BUDGET && cpu.quantumLeft > 0 && this.seamless && !capped) {
       // Cut by the run's limit, not the quantum: the stretch goes on at the next run(), and the
       // CPU-time timers see it whole then, as they would have without the cut.
       this.split = cpu;
@@ -373,9 +382,9 @@ export class Kernel {
     }
     const stretch = this.splitRan + ran;
     this.splitRan = 0;
-    const g = t.group;
     if (g.itimerVirt.left > 0) this.tickCpuTimer(t, g.itimerVirt, 26 /* SIGVTALRM */, stretch);
     if (g.itimerProf.left > 0) this.tickCpuTimer(t, g.itimerProf, 27 /* SIGPROF */, stretch);
+    if (g.rlimits !== null) checkCpuRlimit(this, t);
     if (cause !== TRAP_BUDGET) this.trap(t, cause);
     this.clock = Math.max(this.clock, cpu.clock);
     cpu.clock = this.clock;

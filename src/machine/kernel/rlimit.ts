@@ -77,4 +77,10 @@ export function setRlimit(k: Kernel, g: ThreadGroup, r: number, v: Rlimit): void
     const n = Number(v.cur < NR_OPEN ? v.cur : NR_OPEN);
     for (const th of g.threads) if (th.files !== null) th.files.limit = n;
   }
+  if (r === RLIMIT_STACK) for (const th of g.threads) th.mm.stackLimit = stackBytes(v.cur);
+}
+
+/** RLIMIT_STACK's soft limit as Mm.stackLimit holds it: bytes, Infinity for RLIM_INFINITY. */
+export function stackBytes(cur: bigint): number {
+  return cur === RLIM_INFINITY ? Infinity : Number(cur);
 }

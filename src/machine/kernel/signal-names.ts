@@ -22,6 +22,7 @@ export const SIGTTIN = 21;
 export const SIGTTOU = 22;
 export const SIGWINCH = 28;
 export const SIGURG = 23;
+export const SIGXCPU = 24;
 export const SIGIO = 29;
 
 const NAMES = [

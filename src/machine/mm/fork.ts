@@ -28,6 +28,7 @@ export function dupMmap(parent: Mm, child: Mm): Mm {
   child.brk = parent.brk;
   child.startStack = parent.startStack;
   child.mmapBase = parent.mmapBase;
+  child.stackLimit = parent.stackLimit;
   // dup_mm copies the mm whole, membarrier registrations included (only exec clears them).
   child.membarrierState = parent.membarrierState;
   child.argStart = parent.argStart;

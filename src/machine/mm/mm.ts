@@ -86,6 +86,12 @@ export class Mm extends KObject {
   /** Top of the top-down mmap area (Linux's mmap_base). */
   mmapBase = defaultMmapBase();
   /**
+   * RLIMIT_STACK's soft limit in bytes (Infinity: unlimited): how far a grows-down VMA may
+   * extend. Linux reads current's limit in acct_stack_growth; a fault here has no task, so the
+   * owners keep this copy in step: exec, setrlimit/prlimit64 (setRlimit), fork (dup) and restart.
+   */
+  stackLimit = STACK_LIMIT;
+  /**
    * Where exec put the argument and environment strings (arg_start..arg_end, env_start..env_end):
    * /proc/<pid>/cmdline and environ read them. 0 when not recorded (a restored mm): readers fall
    * back to the initial stack.
@@ -325,13 +331,13 @@ export class Mm extends KObject {
     return true;
   }
 
-  /** Extend a grows-down VMA above addr down to addr's page, within STACK_LIMIT and the guard gap. */
+  /** Extend a grows-down VMA above addr down to addr's page, within RLIMIT_STACK and the guard gap. */
   private growStack(addr: number): Vma | undefined {
     const i = vmaIndex(this.vmas, addr);
     const v = this.vmas[i];
     if (v === undefined || (v.flags & VM_GROWSDOWN) === 0 || addr >= v.start) return undefined;
     const newStart = addr & ~PAGE_MASK;
-    if (v.end - newStart > STACK_LIMIT) return undefined;
+    if (v.end - newStart > this.stackLimit) return undefined;
     // expand_downwards: keep the guard gap above an accessible area that is not a stack itself.
     const below = this.vmas[i - 1];
     if (below !== undefined && (below.flags & VM_GROWSDOWN) === 0 && below.prot !== PROT_NONE

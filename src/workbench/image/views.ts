@@ -62,6 +62,11 @@ function describeTarget(m: CheckpointModel, t: FileTargetRecord, flags: number):
     }
     case "ns": return `${t.nsKind} namespace${t.pidNsId !== undefined ? ` ${t.pidNsId}` : " (the machine's initial one)"}`;
     case "inotify": return `inotify, ${t.watches.length} watch(es) (wd ${t.watches.map((w) => `${w.wd}: inode ${w.inodeId}`).join(", ") || "none"}), ${t.events.length} event(s) queued`;
+    case "pty": {
+      const p = m.ttys?.find((x) => x.id === t.ttyId);
+      const end = t.master ? p?.master : p?.slave;
+      return `pty ${p?.index ?? `id ${t.ttyId}`} ${t.master ? "master" : "slave"} ${t.path}, ${end?.readBuf.length ?? 0} bytes to read, ${end?.flip.length ?? 0} in its flip buffer`;
+    }
   }
 }
 

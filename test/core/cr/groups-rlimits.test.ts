@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
 import type { CheckpointModel, RlimitRecord } from "../../../src/core/cr/model.ts";
-import { initRlimits, RLIMIT_NOFILE, setRlimit } from "../../../src/machine/kernel/rlimit.ts";
+import { initRlimits, RLIM_INFINITY, RLIMIT_NOFILE, RLIMIT_STACK, setRlimit } from "../../../src/machine/kernel/rlimit.ts";
 import { CAP_CHECKPOINT_RESTORE, Cred } from "../../../src/machine/kernel/cred.ts";
 import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
 import type { Task } from "../../../src/machine/kernel/task.ts";
@@ -126,11 +126,15 @@ describe.each(DESIGNS)("resource limits through C/R ($codec, $creator creator)",
     c.k.run(Infinity, true);
     expect(live(c.k)).toEqual(before);
     const seen = new Set<string>();
-    const ok = restartFrom(c, tampered(c, limits((l) => (l[RLIMIT_NOFILE] = { cur: 100n, max: 200n }))), undefined, (k) => {
-      for (const t of k.tasks.values()) if (t.alive && t.pidNs !== k.initNs) seen.add(String(t.group.rlimits?.[RLIMIT_NOFILE].cur));
+    const ok = restartFrom(c, tampered(c, limits((l) => {
+      l[RLIMIT_NOFILE] = { cur: 100n, max: 200n };
+      l[RLIMIT_STACK] = { cur: 1n << 20n, max: RLIM_INFINITY };
+    })), undefined, (k) => {
+      // The mm keeps its own copy of RLIMIT_STACK for stack growth: the restart sets it too.
+      for (const t of k.tasks.values()) if (t.alive && t.pidNs !== k.initNs) seen.add(`${t.group.rlimits?.[RLIMIT_NOFILE].cur} ${t.mm.stackLimit}`);
     });
     expect(ok.log[1]).toEqual(["exit", 0]);
-    expect([...seen]).toEqual(["100"]);
+    expect([...seen]).toEqual([`100 ${1 << 20}`]);
     c.k.shutdown();
     expect(c.k.oopses.count).toBe(0);
   });

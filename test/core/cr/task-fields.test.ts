@@ -12,6 +12,7 @@ import { Cred } from "../../../src/machine/kernel/cred.ts";
 import type { Kernel } from "../../../src/machine/kernel/kernel.ts";
 import { SigHand, type Task, type ThreadGroup } from "../../../src/machine/kernel/task.ts";
 import { WaitQueue } from "../../../src/machine/kernel/wait-queue.ts";
+import { TtyStruct } from "../../../src/machine/fs/tty/tty-struct.ts";
 import { frozenAtMark, modelDiff, workloadRef } from "../../support/cr.ts";
 
 interface Scene {
@@ -138,6 +139,14 @@ const GROUP_PROBES: Partial<Record<keyof typeof THREAD_GROUP_FIELDS, (g: ThreadG
   pgrpPid: (g, { t, other }) => set(g, "pgrp", g.pgrp === t.pid ? other.pid : t.pid),
   session: (g, { t, other }) => set(g, "session", g.session === t.pid ? other.pid : t.pid),
   childWait: (g) => set(g, "childWait", new WaitQueue()),
+  // A pty pair no file holds, linked as ptmx_open links one: the group's controlling terminal.
+  tty: (g, { k }) => {
+    const master = new TtyStruct(k, 77, true);
+    const slave = new TtyStruct(k, 77, false);
+    master.link = slave;
+    slave.link = master;
+    return set(g, "tty", slave);
+  },
 };
 
 const isSaved = (r: Rule): boolean => "saved" in r || "savedAs" in r;

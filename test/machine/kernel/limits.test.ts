@@ -7,7 +7,10 @@ import { describe, expect, it } from "vitest";
 import { EAGAIN, EMFILE, ENOMEM } from "../../../src/machine/kernel/errno.ts";
 import { doGroupExit } from "../../../src/machine/kernel/exit.ts";
 import { Prng } from "../../../src/machine/kernel/prng.ts";
-import { RLIM_INFINITY, RLIMIT_AS, RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_NPROC } from "../../../src/machine/kernel/rlimit.ts";
+import { RLIM_INFINITY, RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_STACK, rlimit } from "../../../src/machine/kernel/rlimit.ts";
+import { checkCpuRlimit } from "../../../src/machine/kernel/cpu-rlimit.ts";
+import { SIGKILL, SIGXCPU } from "../../../src/machine/kernel/signal-names.ts";
+import { STACK_LIMIT } from "../../../src/machine/mm/layout.ts";
 import { Scheduler } from "../../../src/machine/kernel/sched.ts";
 import { copyProcess } from "../../../src/machine/kernel/fork.ts";
 import { MAP_ANONYMOUS, MAP_PRIVATE } from "../../../src/machine/mm/mmap.ts";
@@ -79,6 +82,80 @@ describe("resource limits", () => {
     const child = fork(k, t);
     expect(child.files!.limit).toBe(5);
     expect(child.group.rlimits).toBe(t.group.rlimits);
+  });
+});
+
+// libc-rlimit-cpu and libc-rlimit-stack check these against Linux with limits of 0 seconds and
+// a few hundred KiB; what a C program cannot reach in a test's time: CPU seconds (10^9 cycles each).
+describe("RLIMIT_CPU and RLIMIT_STACK", () => {
+  const pendingFor = (t: import("../../../src/machine/kernel/task.ts").Task, sig: number): boolean =>
+    (t.group.sharedPending.signals & (1n << BigInt(sig - 1))) !== 0n;
+
+  it("RLIMIT_CPU: SIGXCPU once a second from the soft limit on, the soft limit moving up; SIGKILL at the hard one", () => {
+    const { k, t } = boot();
+    const buf = userBuf(t, 4096);
+    put(t, buf, rlimit64(2n, 4n));
+    expect(sys(k, t, PRLIMIT64, 0, RLIMIT_CPU, buf, 0)).toBe(0);
+    // Blocked, so each SIGXCPU stays pending to be seen (its default action would end the test).
+    t.blocked = 1n << BigInt(SIGXCPU - 1);
+    const take = (): void => {
+      t.group.sharedPending.signals = 0n;
+      t.group.sharedPending.queue.length = 0;
+    };
+    t.cpuCycles = 1.5e9 - t.hart.instret;
+    checkCpuRlimit(k, t);
+    expect(pendingFor(t, SIGXCPU)).toBe(false);
+    // Threads that exited count: their time is in the group's dead times.
+    t.group.deadUtime += 0.5e9;
+    checkCpuRlimit(k, t);
+    expect(pendingFor(t, SIGXCPU)).toBe(true);
+    expect(rlimit(k, t.group, RLIMIT_CPU)).toEqual({ cur: 3n, max: 4n });
+    take();
+    checkCpuRlimit(k, t);
+    expect(pendingFor(t, SIGXCPU)).toBe(false);
+    t.cpuCycles += 1e9;
+    checkCpuRlimit(k, t);
+    expect(pendingFor(t, SIGXCPU)).toBe(true);
+    expect(rlimit(k, t.group, RLIMIT_CPU).cur).toBe(4n);
+    take();
+    t.cpuCycles += 1e9;
+    checkCpuRlimit(k, t);
+    expect(pendingFor(t, SIGXCPU)).toBe(false);
+    expect(t.group.groupExit || pendingFor(t, SIGKILL)).toBe(true);
+  });
+
+  it("RLIMIT_CPU's new soft limit is the process's own: a forked child sharing the table keeps its value", () => {
+    const { k, t } = boot();
+    const buf = userBuf(t, 4096);
+    put(t, buf, rlimit64(0n, RLIM_INFINITY));
+    expect(sys(k, t, PRLIMIT64, 0, RLIMIT_CPU, buf, 0)).toBe(0);
+    t.blocked = 1n << BigInt(SIGXCPU - 1);
+    const child = fork(k, t);
+    expect(child.group.rlimits).toBe(t.group.rlimits);
+    checkCpuRlimit(k, t);
+    expect(rlimit(k, t.group, RLIMIT_CPU).cur).toBe(1n);
+    expect(rlimit(k, child.group, RLIMIT_CPU).cur).toBe(0n);
+  });
+
+  it("RLIMIT_STACK is the mm's limit on stack growth: set by prlimit64, inherited by fork, applied at the next fault", () => {
+    const { k, t } = boot();
+    expect(t.mm.stackLimit).toBe(STACK_LIMIT);
+    const stack = t.mm.vmas.find((v) => v.kind === "stack")!;
+    const buf = userBuf(t, 4096);
+    const size = stack.end - stack.start;
+    put(t, buf, rlimit64(BigInt(size + 8192), RLIM_INFINITY));
+    expect(sys(k, t, PRLIMIT64, 0, RLIMIT_STACK, buf, 0)).toBe(0);
+    expect(t.mm.stackLimit).toBe(size + 8192);
+    const child = fork(k, t);
+    expect(child.mm.stackLimit).toBe(size + 8192);
+    // Two pages below the stack: within the limit; a third page further: past it.
+    expect(t.mm.copyOut(stack.start - 8192, new Uint8Array(4))).toBe(true);
+    expect(t.mm.copyOut(stack.start - 12288, new Uint8Array(4))).toBe(false);
+    put(t, buf, rlimit64(RLIM_INFINITY, RLIM_INFINITY));
+    expect(sys(k, t, PRLIMIT64, 0, RLIMIT_STACK, buf, 0)).toBe(0);
+    expect(t.mm.stackLimit).toBe(Infinity);
+    expect(t.mm.copyOut(stack.start - 12288, new Uint8Array(4))).toBe(true);
+    expect(child.mm.stackLimit).toBe(size + 8192);
   });
 });
 

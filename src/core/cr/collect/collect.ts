@@ -13,6 +13,7 @@ import { AUDIT_UNSET, type SigHand, type SigPending, type Task, type ThreadGroup
 import { CrError, EINVAL, EOPNOTSUPP, ESRCH } from "../errors.ts";
 import { MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type CredRecord, type PidNsRecord, type PidRecord, type RegsRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord, type SyscallRecord, type TaskRecord, type ThreadGroupRecord } from "../model.ts";
 import { FilesCollector } from "./files.ts";
+import { TtyCollector } from "./ttys.ts";
 import { IdMap } from "./ids.ts";
 import { refuseUncarried } from "./uncarried.ts";
 import { collectMm, type MmCollector } from "./mm.ts";
@@ -71,6 +72,7 @@ class Collector implements MmCollector {
   readonly mms: CheckpointModel["mms"] = [];
   readonly shmem: CheckpointModel["shmem"] = [];
   readonly files: FilesCollector;
+  readonly ttys: TtyCollector;
   readonly zeroPageAbort: boolean;
   private readonly taskIds = new Map<Task, number>();
   private readonly pidIds = new IdMap<Pid>();
@@ -105,6 +107,8 @@ class Collector implements MmCollector {
       }
       return null;
     };
+    this.ttys = new TtyCollector(k, (p, what) => this.pidId(p, what));
+    this.files.ttys = this.ttys;
   }
 
   inodeId(inode: import("../../../machine/fs/tmpfs/tmpfs.ts").TmpfsFile, path: string): number {
@@ -165,6 +169,7 @@ class Collector implements MmCollector {
       ...(g.oomScoreAdj !== 0 ? { oomScoreAdj: g.oomScoreAdj } : {}),
       ...(g.oomScoreAdjMin !== 0 ? { oomScoreAdjMin: g.oomScoreAdjMin } : {}),
       ...(g.rlimits !== null && { rlimits: g.rlimits.map((l) => ({ cur: l.cur, max: l.max })) }),
+      ...(g.tty !== null && { ttyId: this.ttys.pairId(g.tty) }),
     });
     return id;
   }
@@ -316,5 +321,6 @@ export function collectContainer(k: Kernel, init: Task, producer: string, opts: 
     pidNamespaces: c.pidNamespaces, pids: c.pids, tasks: c.tasks, threadGroups: c.threadGroups, sighands: c.sighands,
     creds: c.creds, mms: c.mms, cowPages: c.cowPages, shmem: c.shmem, inodes: c.files.inodes, tree: c.files.tree, pipes: c.files.pipes,
     files: c.files.files, fdTables: c.files.fdTables, fsContexts: c.files.fsContexts,
+    ...(c.ttys.ttys.length > 0 && { ttys: c.ttys.ttys }),
   };
 }

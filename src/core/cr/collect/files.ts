@@ -29,6 +29,7 @@ import { groupOf as inotifyGroupOf, inotifyOps } from "../../../machine/fs/notif
 import { lastCookie } from "../../../machine/fs/notify/fsnotify.ts";
 import { INIT_INUM } from "../../../machine/fs/proc/pid-misc.ts";
 import { NS_KINDS } from "../model.ts";
+import { isTtyFile, type TtyCollector } from "./ttys.ts";
 
 function cachePages(f: TmpfsFile): PageRecord[] {
   return [...f.cache.pages.entries()].sort((a, b) => a[0] - b[0]).map(([index, fr]) => ({ index, data: fr.data }));
@@ -50,6 +51,8 @@ export class FilesCollector {
   private readonly slots = new Map<File, number>();
   /** Inotify instances' watches, resolved to inode ids once every file is in (checkClosed). */
   private readonly watchers: (() => void)[] = [];
+  /** Pseudo-terminals (set by the collector, which knows the pids their sessions name). */
+  ttys: TtyCollector | null = null;
   /** Container files reading and writing each pipe. */
   private readonly pipeEnds = new Map<PipeInode, { readers: number; writers: number }>();
 
@@ -140,6 +143,10 @@ export class FilesCollector {
     const inode = f.inode;
     const path = this.name(f.path);
     if (inode instanceof SocketInode) throw new CrError(EOPNOTSUPP, `${path} is an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
+    if (isTtyFile(f)) {
+      if (this.ttys === null) throw new CrError(EOPNOTSUPP, `${path} is a pseudo-terminal, which this collector cannot record`);
+      return this.ttys.target(f, path);
+    }
     if (inode instanceof PipeInode && inode.fifo) throw new CrError(EOPNOTSUPP, `an open file on ${path} is a FIFO: checkpoint/restart of FIFOs is not implemented yet`);
     if (inode instanceof PipeInode) {
       const { id, fresh } = this.pipeIds.lookup(inode);
@@ -276,6 +283,7 @@ export class FilesCollector {
    */
   checkClosed(): void {
     for (const w of this.watchers) w();
+    this.ttys?.checkClosed(this.slots, (f) => this.name(f.path));
     for (const [f, n] of this.slots) {
       if (f.inode instanceof CharDevInode) continue;
       if (f.refcount > n) throw new CrError(EBUSY, `open file ${this.name(f.path)} is shared with a task outside the container (${f.refcount} references, ${n} inside)`);

@@ -1,6 +1,6 @@
 // Per-process state the model does not carry yet (issue 16 adds it): prctl flags, POSIX timers,
-// CPU affinity, a controlling terminal (supplementary groups and resource limits are carried: cred
-// and signal records). A checkpoint of a task whose state differs from
+// CPU affinity (a controlling terminal, supplementary groups and resource limits are carried: cred,
+// signal and tty records). A checkpoint of a task whose state differs from
 // what a restored task would get by default is refused with the reason, so the cell is
 // "unsupported" rather than restored wrong. A task that never touched these checkpoints as before.
 import type { Task } from "../../../machine/kernel/task.ts";
@@ -22,5 +22,4 @@ export function refuseUncarried(t: Task): void {
   if (t.mm.membarrierState !== 0) refuse("registered for membarrier commands");
   if (t.noNewPrivs) refuse("has PR_SET_NO_NEW_PRIVS set");
   if (t.keepCaps) refuse("has PR_SET_KEEPCAPS set");
-  if (g.tty !== null) refuse(`has a controlling terminal (/dev/${g.tty.name})`);
 }

@@ -26,6 +26,7 @@ import { CrError, EINVAL, ENOENT, ENOMEM, EPERM } from "../errors.ts";
 import { EACCES } from "../../../machine/kernel/errno.ts";
 import type { CheckpointModel, FileRecord } from "../model.ts";
 import { walkTmpfs, type TreeRestore } from "./tree.ts";
+import { TtyRestore } from "./ttys.ts";
 
 /** The flags F_SETFL changes on any file (setfl: O_NOATIME and O_DIRECT are not modelled). */
 const SETFL_MASK = O_APPEND | O_NONBLOCK;
@@ -41,18 +42,21 @@ export class FilesRestore {
   private readonly pipes = new Map<number, Path>();
   private readonly c: FsCtx;
   private readonly pipeRecs: Map<number, CheckpointModel["pipes"][number]>;
+  readonly ttys: TtyRestore;
 
   constructor(
     private readonly k: Kernel,
     caller: Task,
     private readonly m: CheckpointModel,
     private readonly tree: TreeRestore,
+    pid: (id: number) => Pid,
     /** The restored pid of a pid record (pidfds name one). */
     private readonly pidById: (id: number) => Pid | undefined = () => undefined,
     /** The restored pid namespace of a namespace record (namespace files name one). */
     private readonly pidNsById: (id: number) => PidNamespace | undefined = () => undefined,
   ) {
     this.c = { k, t: caller };
+    this.ttys = new TtyRestore(k, m, pid);
     this.pipeRecs = new Map(m.pipes.map((p) => [p.id, p]));
   }
 
@@ -80,6 +84,7 @@ export class FilesRestore {
 
   private open(rec: FileRecord, viewer: Task): File {
     const t = rec.target;
+    if (t.kind === "pty") return this.ttys.open(rec, this.why(`file ${rec.id}`));
     let path: Path;
     let priv: unknown;
     if (t.kind === "inode") {
@@ -209,6 +214,7 @@ export class FilesRestore {
 
   /** Open every file (proc paths are looked up as `viewer` sees /proc), then the fd tables. */
   buildFiles(viewer: Task): void {
+    this.ttys.build();
     for (const rec of this.m.files) this.files.set(rec.id, this.open(rec, viewer));
     this.restoreWatches();
     for (const rec of this.m.fdTables) {
@@ -233,6 +239,7 @@ export class FilesRestore {
     this.files.clear();
     this.fdTables.clear();
     this.fsContexts.clear();
+    this.ttys.release();
     // A pipe whose files were never all opened (a failure halfway) frees its pages itself.
     for (const p of this.pipes.values()) {
       const pipe = (p.dentry.inode as PipeInode).pipe;

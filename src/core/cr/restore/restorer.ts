@@ -15,6 +15,7 @@ import { allocPid, type Pid, type PidNamespace } from "../../../machine/kernel/p
 import { Nsproxy, SigHand, Task, ThreadGroup } from "../../../machine/kernel/task.ts";
 import { CONTAINER_PIDS_MAX, type FreezerCgroup } from "../../../machine/kernel/freezer.ts";
 import { Mm } from "../../../machine/mm/mm.ts";
+import { RLIMIT_STACK, rlimit, stackBytes } from "../../../machine/kernel/rlimit.ts";
 import type { ShmemObject } from "../../../machine/mm/shmem.ts";
 import { exitTaskFiles } from "../../../machine/fs/task-files.ts";
 import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
@@ -68,7 +69,11 @@ export class Restorer {
     this.why = `restart by pid ${caller.id}`;
     this.groupRecs = new Map(model.threadGroups.map((g) => [g.id, g]));
     this.tree = new TreeRestore(k, caller, model);
-    this.files = new FilesRestore(k, caller, model, this.tree, (id) => this.pids.get(id), (id) => this.nsById.get(id));
+    this.files = new FilesRestore(k, caller, model, this.tree, (id) => {
+      const p = this.pids.get(id);
+      if (p === undefined) throw new CrError(EINVAL, `a pty names pid ${id}, which the restart has not made`);
+      return p;
+    }, (id) => this.pids.get(id), (id) => this.nsById.get(id));
   }
 
   /** The restored mm of record `id` (after makeMemory). */
@@ -223,12 +228,14 @@ export class Restorer {
     this.files.buildFs();
     this.attach("fs");
     this.files.buildFiles(init);
+    this.files.ttys.attachCtty(this.groups);
   }
 
   /** makeFiles before the tasks are adopted (user-space restart): attach both with attachAll. */
   buildFiles(viewer: Task): void {
     this.files.buildFs();
     this.files.buildFiles(viewer);
+    this.files.ttys.attachCtty(this.groups);
   }
 
   /** Fs contexts and fd tables to every adopted task. */
@@ -409,6 +416,8 @@ export class Restorer {
       ns.lastPid = rec.lastPid;
       ns.allocating = rec.allocating;
     }
+    // Each mm's copy of its process's RLIMIT_STACK (exec, setrlimit and fork keep it in step).
+    for (const t of this.tasks) if (t.alive) t.mm.stackLimit = stackBytes(rlimit(this.k, t.group, RLIMIT_STACK).cur);
     // A restored container is always bounded: its group keeps a pids.max set before, else gets
     // room for twice the tasks it has now (at least CONTAINER_PIDS_MAX): a tree of 10,000 tasks
     // restores and grows, a flipped byte that makes a workload a fork bomb meets EAGAIN.

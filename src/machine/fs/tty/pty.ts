@@ -64,7 +64,7 @@ export function ttyRelease(k: Kernel, f: File): void {
 }
 
 /** release_tty: both ends are closed: the number is free, and nobody keeps the slave as terminal. */
-function releasePair(k: Kernel, master: TtyStruct): void {
+export function releasePair(k: Kernel, master: TtyStruct): void {
   const slave = master.link;
   for (const t of k.tasks.values()) if (t.isLeader && t.group.tty === slave) t.group.tty = null;
   master.setCtrl(null, null);

@@ -29,9 +29,10 @@ const nonblocking = (c: FsCtx, f: File): boolean => (f.flags & O_NONBLOCK) !== 0
 function readDeadline(c: FsCtx, timeout: number): number {
   const t = c.t;
   const r = t.restart;
-  if (r !== null && r.nr === t.hart.x[17] && typeof r.ttyDeadline === "number") return r.ttyDeadline;
+  if (r !== null && r.nr === t.hart.x[17] && r.ttyRead === true && typeof r.deadline === "number") return r.deadline;
   const deadline = c.k.clock + timeout;
-  t.restart = { nr: t.hart.x[17], ttyDeadline: deadline };
+  // The block's `deadline`: a checkpoint carries it as cycles left, like every call's timeout.
+  t.restart = { nr: t.hart.x[17], ttyRead: true, deadline };
   return deadline;
 }
 
@@ -143,7 +144,6 @@ export const ttyOps: FileOperations = {
     const tty = ttyFileOf(f).tty;
     return tty.isMaster ? `tty-index:\t${tty.index}\n` : "";
   },
-  noCheckpoint: "a pseudo-terminal",
 };
 
 /** Attach an opened file to its terminal end. */

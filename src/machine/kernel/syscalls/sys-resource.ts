@@ -220,7 +220,7 @@ export const RESOURCE_SYSCALLS: SyscallEntry[] = [
   },
   { nr: 123, name: "sched_getaffinity", args: ["d", "u", "p"], level: "full", cr: "-", fn: sysSchedGetaffinity },
   { nr: 158, name: "getgroups", args: ["d", "p"], level: "full", cr: "-", fn: sysGetgroups },
-  { nr: 159, name: "setgroups", args: ["d", "p"], level: "full", cr: UNCARRIED, fn: sysSetgroups },
+  { nr: 159, name: "setgroups", args: ["d", "p"], level: "full", cr: "creds (groups)", fn: sysSetgroups },
   {
     nr: 165, name: "getrusage", args: ["d", "p"],
     level: "partial", cr: "-",
@@ -235,8 +235,8 @@ export const RESOURCE_SYSCALLS: SyscallEntry[] = [
   },
   {
     nr: 261, name: "prlimit64", args: ["d", "d", "p", "p"],
-    level: "partial", cr: UNCARRIED,
-    note: "every limit is kept and reported; enforced: NOFILE, NPROC, CORE, AS (mmap); not enforced: CPU, FSIZE, DATA, STACK, MEMLOCK, LOCKS, SIGPENDING, MSGQUEUE, RTTIME",
+    level: "partial", cr: "threadGroups (rlimits)",
+    note: "every limit is kept and reported; enforced: NOFILE, NPROC, CORE, AS (mmap), STACK (stack growth, and the mmap layout at exec for a finite limit), CPU (SIGXCPU each second from the soft limit on, SIGKILL at the hard one), NICE and RTPRIO (setpriority, sched_setscheduler); not enforced: FSIZE, DATA, MEMLOCK, LOCKS, SIGPENDING, MSGQUEUE, RTTIME",
     fn: sysPrlimit64,
   },
   {

@@ -14,6 +14,9 @@ import { COSTS } from "../costs.ts";
 import { CAP_SYS_ADMIN } from "../cred.ts";
 import { E2BIG, EACCES, EAGAIN, EBADF, ECHILD, EFAULT, EINVAL, ENOENT, ENOEXEC, EPERM, ERESTARTNOINTR } from "../errno.ts";
 import { loadProgram } from "../exec.ts";
+import { mmapBase, STACK_TOP } from "../../mm/layout.ts";
+import type { Mm } from "../../mm/mm.ts";
+import { RLIM_INFINITY, RLIMIT_STACK, rlimit, stackBytes } from "../rlimit.ts";
 import { doExit, doGroupExit, releaseTask, reportedStatus } from "../exit.ts";
 import { exitItimers } from "../posix-timers.ts";
 import { pidfdPid } from "../pidfd.ts";
@@ -134,6 +137,18 @@ function openExec(k: Kernel, t: Task, name: string): { bytes: Uint8Array; path?:
   return { bytes: inode.readBytes(), path: p };
 }
 
+/**
+ * The new mm's stack limit and mmap layout follow RLIMIT_STACK as exec finds it (bprm->rlim_stack
+ * in arch_pick_mmap_layout and acct_stack_growth). Not modelled: Linux's legacy bottom-up layout
+ * for an unlimited stack (the top-down layout with the default gap is kept), and an initial stack
+ * smaller than 128 KiB when the limit is (setup_arg_pages).
+ */
+function execStackLimit(k: Kernel, t: Task, mm: Mm): void {
+  const cur = rlimit(k, t.group, RLIMIT_STACK).cur;
+  mm.stackLimit = stackBytes(cur);
+  if (cur !== RLIM_INFINITY) mm.mmapBase = mmapBase(STACK_TOP, Number(cur));
+}
+
 function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: number): number {
   const name = getname(t.mm, pathp);
   if (typeof name === "number") return name;
@@ -151,6 +166,7 @@ function sysExecve(k: Kernel, t: Task, pathp: number, argvp: number, envp: numbe
     if (e instanceof CptbenchError) return e.code === "EXEC_NOMEM" ? -12 : e.code === "EXEC_E2BIG" ? -E2BIG : -ENOEXEC;
     throw e;
   }
+  execStackLimit(k, t, prog.mm);
   if (image.image !== undefined && prog.mm.exe !== null) {
     prog.mm.setExeFile({ ...prog.mm.exe, path: null, name: image.image.dentry.name, bytes: image.bytes, image: image.image });
   }

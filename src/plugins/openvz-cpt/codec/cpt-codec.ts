@@ -19,7 +19,7 @@ import {
 import {
   CPT_CONTENT_VOID, CPT_CURRENT_VERSION, CPT_FLAGS_AT, CPT_IMG_FLAGS_KNOWN, CPT_IMG_SECTION_CRC, CPT_NULL, SECTION_CRC_AT, SECTION_HDR_CRC_SIZE, CPT_OBJ_TRAILER, CPT_OS_ARCH_RISCV32, CPT_PAGE_SIZE,
   CPT_SECT_MAX_INDEX, CPT_SIGNATURE, KNOWN_ARCHES, MAJOR_HDR_SIZE, MAJOR_TAIL_SIZE, SECTION_HDR_SIZE,
-  SECTION_ORDER, cptVersionMajor, cptVersionMinor,
+  SECTION_ORDER, OPTIONAL_SECTIONS, CPT_SECT_TTY, cptVersionMajor, cptVersionMinor,
 } from "./layout.ts";
 import type { VeInfo } from "./objects-ns.ts";
 import { ImageReader, TRUNCATED } from "./reader.ts";
@@ -138,6 +138,14 @@ function readTail(r: ImageReader, starts: ReadonlyMap<number, number>): void {
   });
 }
 
+/** SECTION_ORDER with each optional section after its predecessor, if `present` says so (asked in order). */
+function* withOptional(present: (id: number) => boolean): Generator<(typeof SECTION_ORDER)[number]> {
+  for (const s of SECTION_ORDER) {
+    yield s;
+    for (const o of OPTIONAL_SECTIONS) if (o.after === s.id && present(o.id)) yield o;
+  }
+}
+
 export class CptCodec implements ImageCodec {
   readonly name = "cpt";
   /** The major tail indexes sections by offset: reading it means seeking. */
@@ -157,7 +165,8 @@ export class CptCodec implements ImageCodec {
     const w = new ImageWriter();
     writeMajorHdr(w, model.meta.clock);
     const starts = new Map<number, number>();
-    for (const s of SECTION_ORDER) {
+    const present = (id: number): boolean => id !== CPT_SECT_TTY || (model.ttys?.length ?? 0) > 0;
+    for (const s of withOptional((id) => present(id))) {
       const sec = w.section(s.id, true);
       starts.set(s.id, sec.start);
       writeSection(w, s.id, model);
@@ -185,7 +194,9 @@ export class CptCodec implements ImageCodec {
     };
     const veinfo: VeInfo[] = [];
     const starts = new Map<number, number>();
-    for (const s of SECTION_ORDER) {
+    // An optional section is there when the next section header names it.
+    const nextId = (): number => (r.pos + 12 <= image.length ? r.dv.getUint32(r.pos + 8, true) : -1);
+    for (const s of withOptional((id) => nextId() === id)) {
       const start = r.pos;
       const where = `${s.name} section`;
       r.ctx = where;

@@ -52,12 +52,14 @@
 // | CPT_SECT_PIDS (34, ours)     | CPT_OBJ_PID (8192, ours)   | id, n u32, n x {number num, nsId u32, pad u32}
 // | CPT_SECT_CREDS (35, ours)    | CPT_OBJ_CRED (8193, ours)  | id, uid euid suid fsuid gid egid sgid fsgid capEff capPerm (num) [ext: capInh capBset capAmb]
 // | CPT_SECT_SIGHAND_STRUCT (7)  | CPT_OBJ_SIGHAND_STRUCT (5) | id, table size u32, n u32; ARRAY of n CPT_OBJ_SIGHANDLER (1026), set actions only: signo u32, pad, handler flags restorer num, mask u64
-// | CPT_SECT_SIGNAL (36, ours)   | CPT_OBJ_SIGNAL_STRUCT (6)  | ids, flags, exit status, itimers, shared pending [ext: oomScoreAdj oomScoreAdjMin]; ARRAY of CPT_OBJ_SIGINFO (1027)
+// | CPT_SECT_SIGNAL (36, ours)   | CPT_OBJ_SIGNAL_STRUCT (6)  | ids, flags, exit status, itimers, shared pending [ext: oomScoreAdj oomScoreAdjMin ttyId]; ARRAY of CPT_OBJ_SIGINFO (1027)
 // | CPT_SECT_INODE (12)          | CPT_OBJ_INODE (12)         | id kind mode uid gid nlink size, a/m/ctime s64, target str; ARRAY: one CPT_OBJ_PAGES
 // |                              |                            |   [+ CPT_OBJ_MEMFD (8241, ours) for a memfd: version u32 = 1, seals u32, name str]
 // | CPT_SECT_TREE (37, ours)     | CPT_OBJ_DENTRY (8194, ours)| inodeId u32, path str
 // | CPT_SECT_SYSV_SHM (13)       | CPT_OBJ_SYSV_SHM (11)      | id, size num; ARRAY: one CPT_OBJ_PAGES
 // | CPT_SECT_PIPES (38, ours)    | CPT_OBJ_PIPE (8195, ours)  | id, len u32; DATA: the buffered bytes
+// | CPT_SECT_TTY (46, ours,      | CPT_OBJ_TTY (8250, ours)   | id, pad; DATA: version u32 = 1, id, index, lock, slave uid gid mode, pad, then per end
+// |   optional, not in the tail) |                            |   (master, slave): termios, winsize, state, canon/column nums, session pgrp, buffers
 // | CPT_SECT_FILES (2)           | CPT_OBJ_FILE (4)           | id, flags pos num, target kind u32, ref u32 (inode, pipe, stream, pid), path str;
 // |                              |                            |   an inotify file: ARRAY of one CPT_OBJ_INOTIFY (8240, ours): version, lastWd, watches, queued events
 // | CPT_SECT_FILES_STRUCT (5)    | CPT_OBJ_FILES (3)          | id, maxFds num, n; ARRAY of n CPT_OBJ_FILEDESC (1025): fd num, file u32, flags u32
@@ -136,6 +138,12 @@ export const CPT_SECT_TREE = 37;
 export const CPT_SECT_PIPES = 38;
 /** Pages shared copy-on-write between mms, each stored once (one CPT_OBJ_PAGES, index = page id). */
 export const CPT_SECT_COW_PAGES = 39;
+/**
+ * Pty pairs (CPT_OBJ_TTY): optional, written only when the container holds one, right after
+ * the pipes section (OPTIONAL_SECTIONS). Beyond CPT_SECT_MAX_INDEX, so the tail does not index
+ * it and images without ptys keep their bytes; decode finds it by its place.
+ */
+export const CPT_SECT_TTY = 46;
 /** Slots in the tail's section index (cpt_image.h sizes it to its own last indexable id + 1). */
 export const CPT_SECT_MAX_INDEX = 40;
 
@@ -185,6 +193,8 @@ export const CPT_INOTIFY_VERSION = 1;
  */
 export const CPT_OBJ_MEMFD = 8241;
 export const CPT_MEMFD_VERSION = 1;
+/** A pty pair: u32 id, pad; DATA: the tty record body (core/cr/tty-wire.ts, versioned on its own). */
+export const CPT_OBJ_TTY = 8250;
 
 export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_TASK]: "CPT_OBJ_TASK", [CPT_OBJ_MM]: "CPT_OBJ_MM", [CPT_OBJ_FS]: "CPT_OBJ_FS",
@@ -198,6 +208,7 @@ export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_PIPE]: "CPT_OBJ_PIPE", [CPT_OBJ_RISCV32_REGS]: "CPT_OBJ_RISCV32_REGS",
   [CPT_OBJ_SYSCALL]: "CPT_OBJ_SYSCALL", [CPT_OBJ_COW_REFS]: "CPT_OBJ_COW_REFS", [CPT_OBJ_FS_DEAD_DIR]: "CPT_OBJ_FS_DEAD_DIR",
   [CPT_OBJ_INOTIFY]: "CPT_OBJ_INOTIFY", [CPT_OBJ_MEMFD]: "CPT_OBJ_MEMFD",
+  [CPT_OBJ_TTY]: "CPT_OBJ_TTY",
 };
 
 export const objName = (type: number): string => OBJ_NAMES[type] ?? `unknown object type ${type}`;
@@ -220,6 +231,14 @@ export const SECTION_ORDER: readonly { id: number; name: string; object: number 
   { id: CPT_SECT_COW_PAGES, name: "cow pages", object: CPT_OBJ_PAGES },
   { id: CPT_SECT_MM, name: "mm", object: CPT_OBJ_MM },
   { id: CPT_SECT_TASKS, name: "tasks", object: CPT_OBJ_TASK },
+];
+
+/**
+ * Sections present only when the model has their objects, each right after the section `after`
+ * of SECTION_ORDER (which keeps its length: cpt_nsect counts only what is there).
+ */
+export const OPTIONAL_SECTIONS: readonly { id: number; name: string; object: number; after: number }[] = [
+  { id: CPT_SECT_TTY, name: "tty", object: CPT_OBJ_TTY, after: CPT_SECT_PIPES },
 ];
 
 export const MAJOR_TAIL_SIZE = OBJECT_HDR_SIZE + 8 + CPT_SECT_MAX_INDEX * 8 + 8;

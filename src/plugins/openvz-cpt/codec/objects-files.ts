@@ -99,16 +99,19 @@ export function readPipe(r: ImageReader, where: string): PipeRecord {
   });
 }
 
-const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pidfd", "inotify", "ns"] as const;
+/** A pty end is two kinds (master, slave) so that the object keeps its fields. */
+const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave", "pidfd", "inotify", "ns"] as const;
+
+const kindOf = (t: FileTargetRecord): (typeof TARGET_KINDS)[number] => (t.kind === "pty" ? (t.master ? "pty-master" : "pty-slave") : t.kind);
 
 export function writeFile(w: ImageWriter, f: FileRecord): void {
   const t = f.target;
   const fields = (): void => {
     w.ref(f.id, "file id");
     w.num(f.flags, "file flags"); w.num(f.pos, "file pos");
-    w.u32(TARGET_KINDS.indexOf(t.kind), "file target kind");
-    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pidfd" ? t.pidId : t.kind === "ns" ? t.pidNsId ?? null : null, "file target id");
-    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : t.kind === "ns" ? t.nsKind : "", "file path");
+    w.u32(TARGET_KINDS.indexOf(kindOf(t)), "file target kind");
+    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pty" ? t.ttyId : t.kind === "pidfd" ? t.pidId : t.kind === "ns" ? t.pidNsId ?? null : null, "file target id");
+    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : t.kind === "ns" ? t.nsKind : "", "file path");
   };
   // Every file but an inotify one is the VOID leaf it always was (same bytes).
   if (t.kind !== "inotify") return w.leaf(CPT_OBJ_FILE, `file ${f.id}`, fields);
@@ -187,6 +190,8 @@ export function readFile(r: ImageReader, where: string): FileRecord {
       target = { kind, pipeId: ref };
     } else if (kind === "pidfd") {
       target = { kind, pidId: ref };
+    } else if (kind === "pty-master" || kind === "pty-slave") {
+      target = { kind: "pty", ttyId: ref, master: kind === "pty-master", path };
     } else {
       if (ref !== 0 && ref !== 1 && ref !== 2) return bad("a console stream is 0, 1 or 2");
       target = { kind, stream: ref };

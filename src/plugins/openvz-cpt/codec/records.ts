@@ -3,10 +3,10 @@
 // cpt_next lengths alone — so a damaged image can be looked at up to where it breaks.
 import { ImageError, type ImageRecord } from "../../../core/cr/index.ts";
 import {
-  align8, CPT_CONTENT_ARRAY, CPT_OBJ_TRAILER, MAJOR_HDR_SIZE, MAJOR_TAIL_SIZE, OBJECT_HDR_SIZE, SECTION_HDR_SIZE, SECTION_ORDER, objName,
+  align8, CPT_CONTENT_ARRAY, CPT_OBJ_TRAILER, MAJOR_HDR_SIZE, MAJOR_TAIL_SIZE, OBJECT_HDR_SIZE, SECTION_HDR_SIZE, SECTION_ORDER, OPTIONAL_SECTIONS, objName,
 } from "./layout.ts";
 
-const SECTION_NAMES = new Map(SECTION_ORDER.map((s) => [s.id, `CPT_SECT ${s.name}`]));
+const SECTION_NAMES = new Map([...SECTION_ORDER, ...OPTIONAL_SECTIONS].map((s) => [s.id, `CPT_SECT ${s.name}`]));
 
 /** The records of `image` in file order; ImageError where a length leads out of its container. */
 export function cptRecords(image: Uint8Array): ImageRecord[] {

@@ -44,6 +44,7 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
   const files = new Ids("file", m.files, at);
   const fdTables = new Ids("files (fd table)", m.fdTables, at);
   const fs = new Ids("fs", m.fsContexts, at);
+  const ttys = new Ids("tty", m.ttys ?? [], at);
 
   tasks.need(m.container.initTaskId, m.container, "the container (veinfo)", "initTaskId");
   ns.need(m.container.pidNsId, m.container, "the container (veinfo)", "pidNsId");
@@ -68,6 +69,13 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
     tasks.need(g.leaderTaskId, g, who, "leaderTaskId");
     pids.need(g.pgrpPidId, g, who, "pgrpPidId");
     pids.need(g.sessionPidId, g, who, "sessionPidId");
+    ttys.need(g.ttyId, g, who, "ttyId");
+  }
+  for (const t of m.ttys ?? []) {
+    for (const end of [t.master, t.slave]) {
+      pids.need(end.sessionPidId, t, `tty ${t.id}`, "session");
+      pids.need(end.pgrpPidId, t, `tty ${t.id}`, "foreground group");
+    }
   }
   const cow = new Set(m.cowPages.map((p) => p.index));
   for (const mm of m.mms) {
@@ -86,6 +94,7 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
     if (f.target.kind === "ns") ns.need(f.target.pidNsId, f, `file ${f.id}`, "namespace file target");
     if (f.target.kind === "pidfd") pids.need(f.target.pidId, f, `file ${f.id}`, "pidfd target");
     if (f.target.kind === "inotify") for (const w of f.target.watches) inodes.need(w.inodeId, f, `file ${f.id}`, `inotify watch ${w.wd}`);
+    if (f.target.kind === "pty") ttys.need(f.target.ttyId, f, `file ${f.id}`, "target");
   }
   for (const t of m.fdTables) for (const fd of t.fds) files.need(fd.fileId, t, `files ${t.id}`, `fd ${fd.fd}`);
   for (const f of m.fsContexts) {

@@ -4,8 +4,9 @@ import type { CheckpointModel } from "../../../core/cr/index.ts";
 import {
   CPT_SECT_CREDS, CPT_SECT_FILES, CPT_SECT_FILES_STRUCT, CPT_SECT_FS, CPT_SECT_INODE, CPT_SECT_MM,
   CPT_SECT_COW_PAGES, CPT_SECT_NAMESPACE, CPT_SECT_PIDS, CPT_SECT_PIPES, CPT_SECT_SIGHAND_STRUCT, CPT_SECT_SIGNAL,
-  CPT_SECT_SYSV_SHM, CPT_SECT_TASKS, CPT_SECT_TREE, CPT_SECT_VEINFO,
+  CPT_SECT_SYSV_SHM, CPT_SECT_TASKS, CPT_SECT_TREE, CPT_SECT_TTY, CPT_SECT_VEINFO,
 } from "./layout.ts";
+import { readTty, writeTty } from "./objects-tty.ts";
 import {
   readDentry, readFile, readFiles, readFs, readInode, readPipe, writeDentry, writeFile, writeFiles, writeFs,
   writeInode, writePipe,
@@ -30,6 +31,7 @@ export function writeSection(w: ImageWriter, id: number, m: CheckpointModel): vo
     case CPT_SECT_TREE: for (const x of m.tree) writeDentry(w, x); break;
     case CPT_SECT_SYSV_SHM: for (const x of m.shmem) writeShmem(w, x); break;
     case CPT_SECT_PIPES: for (const x of m.pipes) writePipe(w, x); break;
+    case CPT_SECT_TTY: for (const x of m.ttys ?? []) writeTty(w, x); break;
     case CPT_SECT_FILES: for (const x of m.files) writeFile(w, x); break;
     case CPT_SECT_FILES_STRUCT: for (const x of m.fdTables) writeFiles(w, x); break;
     case CPT_SECT_FS: for (const x of m.fsContexts) writeFs(w, x); break;
@@ -54,6 +56,7 @@ export function readObjectInto(r: ImageReader, id: number, where: string, m: Che
     case CPT_SECT_TREE: return push(m.tree, readDentry(r, where));
     case CPT_SECT_SYSV_SHM: return push(m.shmem, readShmem(r, where));
     case CPT_SECT_PIPES: return push(m.pipes, readPipe(r, where));
+    case CPT_SECT_TTY: return push((m.ttys ??= []), readTty(r, where));
     case CPT_SECT_FILES: return push(m.files, readFile(r, where));
     case CPT_SECT_FILES_STRUCT: return push(m.fdTables, readFiles(r, where));
     case CPT_SECT_FS: return push(m.fsContexts, readFs(r, where));

@@ -3,7 +3,7 @@
 // puts each object at its slot in the model's lists, and at the trailer checks that everything
 // announced arrived: every task of the tree, every object counted by CKPT_HDR_CONTAINER.
 import {
-  MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type TaskRecord,
+  MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type TaskRecord, type TtyRecord,
 } from "../../../core/cr/index.ts";
 import { COUNTED, recordName, type CountedList } from "./layout.ts";
 import { ObjTable } from "./objhash.ts";
@@ -40,6 +40,9 @@ export class ModelBuilder {
   /** Object counts from CKPT_HDR_CONTAINER; slots filled so far per list. */
   counts = new Map<CountedList, number>();
   private readonly slots = new Map<CountedList, Map<number, unknown>>(COUNTED.map((k) => [k, new Map()]));
+  /** Pty pairs: the count CKPT_HDR_CONTAINER announced and the slots filled. */
+  ttyCount = 0;
+  private readonly ttySlots = new Map<number, TtyRecord>();
   /** Tasks of the tree in order, filled in by their CKPT_HDR_TASK records. */
   taskIds: number[] = [];
   readonly taskRefs: number[] = [];
@@ -53,6 +56,13 @@ export class ModelBuilder {
     const s = this.slots.get(list)!;
     if (s.has(slot)) r.fail(`slot ${slot} of ${list} at byte ${at} is filled twice`, at);
     s.set(slot, obj);
+  }
+
+  /** Puts a pty pair at its slot (CheckpointModel.ttys, absent when the image has none). */
+  placeTty(slot: number, t: TtyRecord, r: FieldReader, at: number): void {
+    if (slot >= this.ttyCount) r.fail(`slot ${slot} at byte ${at} is outside the ${this.ttyCount} ttys CKPT_HDR_CONTAINER announced`, at);
+    if (this.ttySlots.has(slot)) r.fail(`slot ${slot} of ttys at byte ${at} is filled twice`, at);
+    this.ttySlots.set(slot, t);
   }
 
   /** The parent just read announces its children, in order (counts of 0 are skipped). */
@@ -98,6 +108,8 @@ export class ModelBuilder {
       for (let i = 0; i < n; i++) out.push(s.get(i));
       (this.m as unknown as Record<CountedList, unknown[]>)[list] = out;
     }
+    if (this.ttySlots.size !== this.ttyCount) fail(`CKPT_HDR_CONTAINER announced ${this.ttyCount} ttys, the image has ${this.ttySlots.size}`);
+    if (this.ttyCount > 0) this.m.ttys = Array.from({ length: this.ttyCount }, (_, i) => this.ttySlots.get(i)!);
     return this.m;
   }
 }

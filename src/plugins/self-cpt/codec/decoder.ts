@@ -10,12 +10,13 @@ import { ModelBuilder, Phase, type Handler } from "./build.ts";
 import { Crc32 } from "../../../core/cr/index.ts";
 import {
   align8, CKPT_HDR_CONTAINER, CKPT_HDR_COW_PAGE, CKPT_HDR_CRED, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE,
-  CKPT_HDR_FS, CKPT_HDR_HEADER, CKPT_HDR_INODE, CKPT_HDR_MM, CKPT_HDR_PID, CKPT_HDR_PIDNS_TREE, CKPT_HDR_PIPE_BUF,
+  CKPT_HDR_FS, CKPT_HDR_HEADER, CKPT_HDR_INODE, CKPT_HDR_MM, CKPT_HDR_PID, CKPT_HDR_PIDNS_TREE, CKPT_HDR_PIPE_BUF, CKPT_HDR_TTY,
   CKPT_HDR_CSUM, CKPT_HDR_SHMEM, CKPT_HDR_SIGHAND, CKPT_HDR_SIGNAL, CKPT_HDR_SIZE, CKPT_HDR_TAIL, CKPT_HDR_TASK, CKPT_HDR_TREE,
   RECORDS, recordName, type RecordSpec,
 } from "./layout.ts";
 import { readContainer, readCsum, readHeader, readPidNsTree, readTail, readTree } from "./objects-header.ts";
 import { readDentry, readFile, readFileTable, readFs, readInode, readPipe } from "./objects-files.ts";
+import { readTty } from "./objects-tty.ts";
 import { readCowPage, readMm, readShmem } from "./objects-mm.ts";
 import { readSighand, readSignal } from "./objects-signal.ts";
 import { readCred, readPid, readTask } from "./objects-task.ts";
@@ -34,7 +35,7 @@ const BODY: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [CKPT_HDR_PID, readPid], [CKPT_HDR_CRED, readCred], [CKPT_HDR_SIGHAND, readSighand], [CKPT_HDR_SIGNAL, readSignal],
   [CKPT_HDR_MM, readMm], [CKPT_HDR_COW_PAGE, readCowPage], [CKPT_HDR_SHMEM, readShmem], [CKPT_HDR_INODE, readInode],
   [CKPT_HDR_PIPE_BUF, readPipe], [CKPT_HDR_FILE, readFile], [CKPT_HDR_FILE_TABLE, readFileTable], [CKPT_HDR_FS, readFs],
-  [CKPT_HDR_TASK, readTask], [CKPT_HDR_DENTRY, readDentry],
+  [CKPT_HDR_TASK, readTask], [CKPT_HDR_DENTRY, readDentry], [CKPT_HDR_TTY, readTty],
 ]);
 
 type State = "hdr" | "head" | "bulk" | "pad" | "done";

@@ -8,6 +8,7 @@ import { CKPT_PAGE_SIZE, type ObjKind } from "./layout.ts";
 import { writeContainer, writeHeader, writePidNsTree, writeTail, writeTree } from "./objects-header.ts";
 import { writeDentry, writeFile, writeFileTable, writeFs, writeInode, writePipe } from "./objects-files.ts";
 import { writeCowPage, writeMm, writeShmem } from "./objects-mm.ts";
+import { writeTty } from "./objects-tty.ts";
 import { writeSighand, writeSignal } from "./objects-signal.ts";
 import { writeCred, writePid, writeTask } from "./objects-task.ts";
 import { ObjRefs } from "./objhash.ts";
@@ -40,7 +41,7 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
     group: new Index("thread group", m.threadGroups, id), mm: new Index("mm", m.mms, id),
     cow: new Index<PageRecord>("cow page", m.cowPages, (p) => p.index), shmem: new Index("shmem", m.shmem, id),
     inode: new Index("inode", m.inodes, id), pipe: new Index("pipe", m.pipes, id), file: new Index("file", m.files, id),
-    files: new Index("files", m.fdTables, id), fs: new Index("fs", m.fsContexts, id),
+    files: new Index("files", m.fdTables, id), fs: new Index("fs", m.fsContexts, id), tty: new Index("tty", m.ttys ?? [], id),
   };
   /** Writes the object unless the stream has it already; `deps` first writes what it names. */
   const once = <T>(x: Index<T>, oid: number | null, who: string, write: (obj: T, slot: number) => void, deps?: (obj: T) => void): void => {
@@ -54,12 +55,19 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
   const pipe = (i: number, who: string): void => once(ix.pipe, i, who, (p, s) => writePipe(w, refs, p, s));
   const shmem = (i: number, who: string): void => once(ix.shmem, i, who, (x, s) => writeShmem(w, refs, x, s));
   const cow = (i: number, who: string): void => once(ix.cow, i, who, (p, s) => writeCowPage(w, refs, p, s));
+  // A pty's session and foreground group are pids: written first.
+  const tty = (i: number, who: string): void => once(ix.tty, i, who, (t, s) => writeTty(w, refs, t, s), (t) => {
+    for (const end of [t.master, t.slave]) {
+      for (const p of [end.sessionPidId, end.pgrpPidId]) if (p !== null) pid(p, `pty ${t.index}`);
+    }
+  });
   const file = (i: number, who: string): void => once(ix.file, i, who, (f, s) => writeFile(w, refs, f, s), (f) => {
     if (f.target.kind === "inode") inode(f.target.inodeId, `file ${f.id}`);
     if (f.target.kind === "pipe") pipe(f.target.pipeId, `file ${f.id}`);
     if (f.target.kind === "pidfd") pid(f.target.pidId, `file ${f.id}`);
     // Namespaces come first in every stream (CKPT_HDR_PIDNS_TREE): nothing to write before.
     if (f.target.kind === "inotify") for (const wt of f.target.watches) inode(wt.inodeId, `file ${f.id}`);
+    if (f.target.kind === "pty") tty(f.target.ttyId, `file ${f.id}`);
   });
   const all = {
     pid,
@@ -103,7 +111,7 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
   // list order; dependencies are still written before their users.
   const rest: [Index<{ id: number }> | Index<PageRecord>, (i: number, who: string) => void][] = [
     [ix.pid, all.pid], [ix.group, all.group], [ix.sighand, all.sighand], [ix.cred, all.cred], [ix.cow, all.cow],
-    [ix.shmem, all.shmem], [ix.inode, all.inode], [ix.pipe, all.pipe], [ix.file, all.file], [ix.mm, all.mm],
+    [ix.shmem, all.shmem], [ix.inode, all.inode], [ix.pipe, all.pipe], [ix.tty, tty], [ix.file, all.file], [ix.mm, all.mm],
     [ix.files, all.files], [ix.fs, all.fs],
   ];
   for (const [x, write] of rest) {

@@ -49,13 +49,14 @@
 // |  309 | CKPT_HDR_FS_DEAD_DIR (ours) | u32 version = 1, u32 which (0 root, 1 cwd), ref inode, pad: a removed directory the fs holds |
 // |  340 | CKPT_HDR_INOTIFY (ours) | u32 version = 1, pad, s64 lastWd, u32 lastCookie, pad, u32 n watches, u32 k events; n x {s64 wd, ref inode, u32 mask}; k x {s64 wd, u32 mask, u32 cookie, u32 has name, str name} |
 // |  341 | CKPT_HDR_MEMFD (ours) | u32 version = 1, u32 seals, str name: the inode before it is a memfd |
+// |  350 | CKPT_HDR_TTY (ours)  | objref, slot, tty body (version 1, id, index, lock, slave owner, both ends: termios, winsize, state, pids by objref, buffers) |
 // |  401 | CKPT_HDR_MM          | objref, slot, id, n vmas, n pages, n cow refs, s64 x 4; n x {u32 vpn, ref cow page} | VMA*, PAGE*
 // |  402 | CKPT_HDR_VMA         | kind, backing kind, ref backing, pad, s64 x 5, str path               |
 // |  403 | CKPT_HDR_PAGE        | u32 index, pad; 4096 bytes                                            |
 // |  404 | CKPT_HDR_COW_PAGE    | objref, slot, u32 index (its id), pad; 4096 bytes                     |
 // |  405 | CKPT_HDR_SHMEM       | objref, slot, id, n pages, s64 size                                   | PAGE*
 // |  601 | CKPT_HDR_SIGHAND     | objref, slot, id, u32 n, u32 k, pad; k x {u32 signo, pad, s64 handler, flags, restorer, u64 mask}: the k non-default of n |
-// |  602 | CKPT_HDR_SIGNAL      | objref, slot, id, flags, refs leader/pgrp/session, n queue, exit, s64 x 7, u64 pending, [u32 n, n x {u64 cur, max} with G_RLIMITS], [ext: oomScoreAdj, oomScoreAdjMin] | SIGINFO*
+// |  602 | CKPT_HDR_SIGNAL      | objref, slot, id, flags, refs leader/pgrp/session, n queue, exit, s64 x 7, u64 pending, [u32 n, n x {u64 cur, max} with G_RLIMITS], [ext: oomScoreAdj, oomScoreAdjMin, ttyId] | SIGINFO*
 // |  603 | CKPT_HDR_SIGINFO     | u32 flags, u32 raw length, s64 x 8, raw bytes                         |
 // | 9001 | CKPT_HDR_TAIL        | u64 magic, u32 crc32, pad                                             |
 // | 9002 | CKPT_HDR_CSUM (ours) | u32 crc32 of every byte before this record, pad                       |
@@ -105,6 +106,8 @@ export const CKPT_INOTIFY_VERSION = 1;
 /** Ours: a memfd's name and seals, after its CKPT_HDR_INODE's pages (versioned on its own). */
 export const CKPT_HDR_MEMFD = 341;
 export const CKPT_MEMFD_VERSION = 1;
+/** Ours: a pty pair (core/cr/tty-wire.ts body, versioned on its own). */
+export const CKPT_HDR_TTY = 350;
 export const CKPT_HDR_MM = 401;
 export const CKPT_HDR_VMA = 402;
 export const CKPT_HDR_PAGE = 403;
@@ -178,6 +181,9 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_FS_DEAD_DIR, fixed("CKPT_HDR_FS_DEAD_DIR", 16)],
   [CKPT_HDR_INOTIFY, variable("CKPT_HDR_INOTIFY", 32, 8 * MiB)],
   [CKPT_HDR_MEMFD, variable("CKPT_HDR_MEMFD", 12, 12 + 2 * 249)],
+  // objref, slot, the body's 32-byte head, two ends of at least 120 bytes; each end's buffers at most
+  // 4095 + 4095 + 65536 bytes (padded): well under VAR_MAX.
+  [CKPT_HDR_TTY, variable("CKPT_HDR_TTY", 8 + 32 + 2 * 120)],
   [CKPT_HDR_MM, variable("CKPT_HDR_MM", MM_FIXED)],
   [CKPT_HDR_VMA, variable("CKPT_HDR_VMA", 16 + 5 * 8 + 4)],
   [CKPT_HDR_PAGE, { ...fixed("CKPT_HDR_PAGE", PAGE_HEAD + CKPT_PAGE_SIZE), bulkFrom: PAGE_HEAD }],
@@ -185,7 +191,7 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_SHMEM, fixed("CKPT_HDR_SHMEM", 24)],
   [CKPT_HDR_SIGHAND, variable("CKPT_HDR_SIGHAND", 24)],
   // With G_RLIMITS: u32 n and n x {u64 cur, u64 max} (RLIM_NLIMITS of them) before the extension.
-  [CKPT_HDR_SIGNAL, variable("CKPT_HDR_SIGNAL", SIGNAL_FIXED, SIGNAL_FIXED + 4 + 16 * 16 + extSize(2))],
+  [CKPT_HDR_SIGNAL, variable("CKPT_HDR_SIGNAL", SIGNAL_FIXED, SIGNAL_FIXED + 4 + 16 * 16 + extSize(3))],
   [CKPT_HDR_SIGINFO, variable("CKPT_HDR_SIGINFO", SIGINFO_FIXED, SIGINFO_FIXED + 64 * KiB)],
   [CKPT_HDR_TAIL, fixed("CKPT_HDR_TAIL", 16)],
   [CKPT_HDR_CSUM, fixed("CKPT_HDR_CSUM", 8)],
@@ -199,7 +205,7 @@ export const align8 = (n: number): number => Math.ceil(n / CKPT_ALIGN) * CKPT_AL
 /** The shared-object kinds of the objhash, for reference checks and messages. */
 export type ObjKind =
   | "pid namespace" | "task" | "pid" | "cred" | "sighand" | "thread group" | "mm" | "cow page" | "shmem"
-  | "inode" | "pipe" | "file" | "files" | "fs";
+  | "inode" | "pipe" | "file" | "files" | "fs" | "tty";
 
 /** The order of CKPT_HDR_CONTAINER's counts: how many objects each model list holds. */
 export const COUNTED = [

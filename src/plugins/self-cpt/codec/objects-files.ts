@@ -91,19 +91,22 @@ export function readPipe(b: ModelBuilder, r: FieldReader, buffered: Uint8Array):
   b.place("pipes", slot, { id, buffered }, r, at);
 }
 
-const TARGETS = ["inode", "pipe", "console", "device", "proc", "pidfd", "inotify", "ns"] as const;
+/** A pty end is two kinds (master, slave) so that the record keeps its fields. */
+const TARGETS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave", "pidfd", "inotify", "ns"] as const;
+
+const kindOf = (t: FileTargetRecord): (typeof TARGETS)[number] => (t.kind === "pty" ? (t.master ? "pty-master" : "pty-slave") : t.kind);
 
 export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: number): void {
   const what = `file ${f.id}`;
   const t = f.target;
   w.record(CKPT_HDR_FILE, what, () => {
     w.u32(refs.assign("file", f.id), "objref"); w.u32(slot, "slot"); w.u32(f.id, "file id");
-    w.u32(TARGETS.indexOf(t.kind), "target kind");
-    w.u32(t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream : t.kind === "pidfd" ? refs.ref("pid", t.pidId, what) : t.kind === "ns" && t.pidNsId !== undefined ? refs.ref("pid namespace", t.pidNsId, what) : 0, "target");
+    w.u32(TARGETS.indexOf(kindOf(t)), "target kind");
+    w.u32(t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream : t.kind === "pty" ? refs.ref("tty", t.ttyId, what) : t.kind === "pidfd" ? refs.ref("pid", t.pidId, what) : t.kind === "ns" && t.pidNsId !== undefined ? refs.ref("pid namespace", t.pidNsId, what) : 0, "target");
     // The CKPT_HDR_INOTIFY count sits where a zero pad was: other files keep their bytes.
     w.u32(t.kind === "inotify" ? 1 : 0, "inotify count");
     w.num(f.flags, "flags"); w.num(f.pos, "pos");
-    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : t.kind === "ns" ? t.nsKind : "", "path");
+    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : t.kind === "ns" ? t.nsKind : "", "path");
   });
   if (t.kind === "inotify") {
     w.record(CKPT_HDR_INOTIFY, `${what} inotify`, () => {
@@ -137,6 +140,7 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   let target: FileTargetRecord;
   if (kind === "inode") target = { kind, inodeId: b.objs.resolve(r, "inode", "target", ref, refAt), path };
   else if (kind === "pipe") target = { kind, pipeId: b.objs.resolve(r, "pipe", "target", ref, refAt) };
+  else if (kind === "pty-master" || kind === "pty-slave") target = { kind: "pty", ttyId: b.objs.resolve(r, "tty", "target", ref, refAt), master: kind === "pty-master", path };
   else if (kind === "ns") {
     const nsKind = NS_KINDS.find((k) => k === path);
     if (nsKind === undefined) return r.fail(`path at byte ${pathAt} is ${JSON.stringify(path)}, not a namespace kind (${NS_KINDS.join(", ")})`, pathAt);

@@ -118,7 +118,8 @@ export function writeContainer(w: RecordWriter, refs: ObjRefs, m: CheckpointMode
     w.u32(refs.ref("task", m.container.initTaskId, "the container"), "init task");
     w.u32(refs.ref("pid namespace", m.container.pidNsId, "the container"), "pid namespace");
     for (const list of COUNTED) w.u32(m[list].length, `${list} count`);
-    w.pad();
+    // Where a zero pad was: images without ptys keep their bytes.
+    w.u32(m.ttys?.length ?? 0, "ttys count");
     w.str(m.container.treeRoot, "treeRoot");
     w.str(m.container.freezerGroup, "freezerGroup");
   });
@@ -129,7 +130,7 @@ export function readContainer(b: ModelBuilder, r: FieldReader): void {
   c.initTaskId = b.objs.ref(r, "task", "init task");
   c.pidNsId = b.objs.ref(r, "pid namespace", "pid namespace");
   for (const list of COUNTED) b.counts.set(list, r.u32(`${list} count`));
-  r.pad();
+  b.ttyCount = r.u32("ttys count");
   c.treeRoot = r.str("treeRoot");
   c.freezerGroup = r.str("freezerGroup");
   r.done();
