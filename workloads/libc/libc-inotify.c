@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cptbench.h"
+
 static const char *err(int r) {
   static char buf[32];
   if (r >= 0) return "ok";
@@ -99,6 +101,7 @@ int main(void) {
   int wdf = inotify_add_watch(ifd, "d/f", IN_ALL_EVENTS);
   printf("wds: dir %d file %d, again on dir %d\n", wdd, wdf, inotify_add_watch(ifd, "d", IN_ALL_EVENTS));
   printf("MASK_CREATE on watched: %s\n", err(inotify_add_watch(ifd, "d", IN_CREATE | IN_MASK_CREATE)));
+  cpt_mark("watches-no-events");
   show("nothing yet", ifd);
   printf("read with empty queue: %s\n", err(read(ifd, (char[64]){0}, 64)));
 
@@ -121,6 +124,7 @@ int main(void) {
   link("d/f", "d/g");
   show("link", ifd);
   rename("d/g", "d/h");
+  cpt_mark("rename-events-queued");
   show("rename in dir", ifd);
   unlink("d/h");
   show("unlink a second name", ifd);
@@ -138,6 +142,7 @@ int main(void) {
   touch("d/b");
   int q = -1;
   ioctl(ifd, FIONREAD, &q);
+  cpt_mark("creates-queued");
   printf("FIONREAD: %d\n", q);
   struct pollfd pf = {ifd, POLLIN, 0};
   printf("poll: %d revents %#x\n", poll(&pf, 1, 0), pf.revents);
@@ -158,6 +163,7 @@ int main(void) {
   show("create+delete", ifd);
   int wa = inotify_add_watch(ifd, "d/a", IN_OPEN | IN_ONESHOT);
   close(open("d/a", O_RDONLY));
+  cpt_mark("oneshot-fired");
   close(open("d/a", O_RDONLY));
   show("oneshot", ifd);
   printf("rm_watch the oneshot's wd: %s\n", err(inotify_rm_watch(ifd, wa)));

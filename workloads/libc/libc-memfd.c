@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cptbench.h"
+
 #ifndef F_SEAL_FUTURE_WRITE
 #define F_SEAL_FUTURE_WRITE 0x10
 #endif
@@ -89,6 +91,7 @@ static void basics(void) {
   char path[64];
   snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
   int ro = open(path, O_RDONLY);
+  cpt_mark("two-fds-on-one-memfd");
   char buf[8] = {0};
   printf("reopened read-only: read %zd '%s'\n", read(ro, buf, 5), buf);
   TRY(write(ro, "x", 1));
@@ -131,6 +134,7 @@ static void seals(void) {
   char *pv = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, s, 0);
   show("mmap private writable, sealed", pv == MAP_FAILED ? -1 : 0);
   pv[0] = 'J';
+  cpt_mark("sealed-and-mapped");
   printf("private copy '%.5s', file still '%.5s'\n", pv, ro);
   maps();
   TRY(fcntl(s, F_ADD_SEALS, F_SEAL_SEAL));
@@ -150,6 +154,7 @@ static void seals(void) {
   close(rdonly);
   char *old = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
   TRY(fcntl(f, F_ADD_SEALS, F_SEAL_FUTURE_WRITE));
+  cpt_mark("future-write-sealed");
   TRY(write(f, "x", 1));
   old[0] = 'z';
   char c = 0;
@@ -181,6 +186,7 @@ static void shared_with_child(void) {
   char *m = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   pid_t c = fork();
   if (c == 0) {
+    cpt_mark("child-maps-the-memfd");
     strcpy(m, "from the child");
     _exit(0);
   }

@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cptbench.h"
+
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
@@ -133,6 +135,7 @@ static void children(void) {
   read(p[0], buf, 5);
   int fd = pidfd_open(c, 0);
   int nb = pidfd_open(c, O_NONBLOCK);
+  cpt_mark("pidfds-of-a-live-child");
   fdinfo(fd, self, c);
   // The child still holds its write end of the pipe (p[1]): fetch it and write through it.
   int wend = pidfd_getfd(fd, p[1], 0);
@@ -154,10 +157,12 @@ static void children(void) {
   struct pollfd pf = {fd, POLLIN, 0};
   show("poll until it exits", poll(&pf, 1, -1));
   printf("  revents 0x%x\n", pf.revents);
+  cpt_mark("pidfd-of-a-zombie");
   show("signal 0 to the zombie", pidfd_send(fd, 0, 0, 0));
   memset(&si, 0, sizeof si);
   show("waitid(P_PIDFD) reaps it", waitid(P_PIDFD, fd, &si, WEXITED));
   printf("  signo %d code %d status %d pid matches %d\n", si.si_signo, si.si_code, si.si_status, si.si_pid == c);
+  cpt_mark("pidfd-of-a-reaped-child");
   printf("poll once reaped: 0x%x\n", pollin(fd));
   fdinfo(fd, self, c);
   show("signal 0 after the reap", pidfd_send(fd, 0, 0, 0));
@@ -200,6 +205,7 @@ static void blocking_wait(void) {
   show("waitid on a grandchild's pidfd", waitid(P_PIDFD, gfd, &si, WEXITED | WNOHANG));
   show("SIGKILL to the grandchild by pidfd", pidfd_send(gfd, SIGKILL, 0, 0));
   waitpid(mid, 0, 0);
+  cpt_mark("pidfd-of-a-reaped-grandchild");
   printf("grandchild reaped by its parent: poll 0x%x, signal 0: %s\n", pollin(gfd), pidfd_send(gfd, 0, 0, 0) < 0 ? strerror(errno) : "ok");
   close(gfd);
   // Process-group scope: the child leads its own group.

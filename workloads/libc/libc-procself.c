@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cptbench.h"
+
 static const char *err(long r) {
   static char buf[32];
   if (r >= 0) {
@@ -99,6 +101,7 @@ static void namespaces(void) {
     int n = readlink(path, text, sizeof text - 1);
     text[n < 0 ? 0 : n] = 0;
     int fd = open(path, O_RDONLY);
+    if (i == 4) cpt_mark("pid-for-children-ns-file-open");
     snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
     n = readlink(fdpath, fdtext, sizeof fdtext - 1);
     fdtext[n < 0 ? 0 : n] = 0;

@@ -323,6 +323,36 @@ export interface InodeRecord {
    * restart finds it there again. Its pages are then empty.
    */
   externalPath?: string;
+  /**
+   * A memfd (memfd_create): not a file of any tree but an unlinked file on the internal shm
+   * mount, named "memfd:NAME" and carrying its seals. Absent for every other inode.
+   */
+  memfd?: MemfdRecord;
+}
+
+/** What makes an unlinked tmpfs file a memfd (Linux's shmem inode with its memfd name and seals). */
+export interface MemfdRecord {
+  /** The name given to memfd_create, without the "memfd:" prefix. */
+  name: string;
+  /** F_SEAL_* bits (F_GET_SEALS). */
+  seals: number;
+}
+
+/** One inotify watch (inotify_inode_mark): its watch descriptor, the watched inode, its mask. */
+export interface InotifyWatchRecord {
+  wd: number;
+  inodeId: number;
+  /** IN_* event bits with IN_ONESHOT / IN_EXCL_UNLINK, as inotify_add_watch kept them. */
+  mask: number;
+}
+
+/** An event queued and not yet read (struct inotify_event). */
+export interface InotifyEventRecord {
+  wd: number;
+  mask: number;
+  cookie: number;
+  /** The entry's name for an event about an entry of a watched directory, else null. */
+  name: string | null;
 }
 
 /** One name in the container's file tree (under its root directory), parents before children. */
@@ -366,7 +396,36 @@ export type FileTargetRecord =
    */
   | { kind: "pty"; ttyId: number; master: boolean; path: string }
   /** An AF_UNIX socket file, by its socket (unixSocks). */
-  | { kind: "socket"; sockId: number };
+  | { kind: "socket"; sockId: number }
+  /**
+   * A pidfd: the pid it refers to (a pid of the container, possibly one no task has any more: a
+   * pidfd of a reaped process keeps its struct pid, and reads as reaped after the restart too).
+   */
+  | { kind: "pidfd"; pidId: number }
+  /**
+   * An inotify instance, which only its one file holds: its watches (by inode id), the last
+   * watch descriptor handed out (idr_alloc_cyclic's cursor), the events queued but not read, and
+   * the last rename cookie of the machine's tmpfs (a restart continues above it: the program
+   * may compare a new cookie with one it read).
+   *
+   * Unlike CRIU (which can only read the queue by consuming it, so it drops queued events), the
+   * collector reads the frozen queue in place and the restart gives it back: a program that was
+   * about to read an event still reads it. A watched inode must be one the model carries for its
+   * own sake (the tree, an open or mapped file, a memfd, or a host file held open and kept by
+   * its path like any externalPath inode); a watch on any other host file is refused, because a
+   * mark names an inode, not a path, and a restart could only guess where to find it.
+   */
+  | { kind: "inotify"; lastWd: number; lastCookie: number; watches: InotifyWatchRecord[]; events: InotifyEventRecord[] }
+  /**
+   * A namespace file (/proc/<pid>/ns/<kind>), reopened by kind in the restored container: a pid
+   * namespace by its id (the restart makes new ones), any other kind is the machine's initial
+   * namespace of that kind (the only one this kernel has).
+   */
+  | { kind: "ns"; nsKind: NsKindName; pidNsId?: number };
+
+/** The kinds of namespace file /proc/<pid>/ns has. */
+export const NS_KINDS = ["net", "uts", "ipc", "pid", "user", "mnt", "cgroup", "time"] as const;
+export type NsKindName = (typeof NS_KINDS)[number];
 
 export interface FileRecord {
   id: number;
@@ -467,7 +526,8 @@ export function modelWork(m: CheckpointModel): { objects: number; pages: number 
   const objects = m.tasks.length + m.threadGroups.length + m.sighands.length + m.creds.length + m.pids.length +
     m.mms.length + m.shmem.length + m.inodes.length + m.pipes.length + m.files.length + m.fdTables.length + m.fsContexts.length +
     (m.ttys?.length ?? 0) +
-    m.mms.reduce((s, x) => s + x.vmas.length, 0) + (m.unixSocks ?? []).reduce((s, x) => s + 1 + x.queue.length, 0) + fileStateCount(m);
+    m.mms.reduce((s, x) => s + x.vmas.length, 0) + (m.unixSocks ?? []).reduce((s, x) => s + 1 + x.queue.length, 0) + fileStateCount(m) +
+    (c.inotifyWatches ?? 0) + (c.inotifyEvents ?? 0);
   return { objects, pages: c.pages };
 }
 
@@ -477,9 +537,20 @@ export function modelCounts(m: CheckpointModel): Record<string, number> {
     m.mms.reduce((s, x) => s + x.pages.length, 0) + m.cowPages.length +
     m.shmem.reduce((s, x) => s + x.pages.length, 0) +
     m.inodes.reduce((s, x) => s + x.pages.length, 0);
+  const inotify = m.files.flatMap((f) => (f.target.kind === "inotify" ? [f.target] : []));
+  const memfds = m.inodes.filter((i) => i.memfd !== undefined).length;
+  const pidfds = m.files.filter((f) => f.target.kind === "pidfd").length;
+  // Only when present: the counts of a model without them stay what they were (dump traces).
   const counts: Record<string, number> = {
     tasks: m.tasks.length, threadGroups: m.threadGroups.length, mms: m.mms.length, files: m.files.length,
     fdTables: m.fdTables.length, pipes: m.pipes.length, inodes: m.inodes.length, shmem: m.shmem.length, pages,
+    ...(memfds > 0 && { memfds }),
+    ...(pidfds > 0 && { pidfds }),
+    ...(inotify.length > 0 && {
+      inotify: inotify.length,
+      inotifyWatches: inotify.reduce((s, t) => s + t.watches.length, 0),
+      inotifyEvents: inotify.reduce((s, t) => s + t.events.length, 0),
+    }),
     ...(m.ttys !== undefined && m.ttys.length > 0 && { ttys: m.ttys.length }),
     ...(m.unixSocks === undefined ? {} : { unixSocks: m.unixSocks.length }),
   };

@@ -26,12 +26,14 @@ export const F_SEAL_GROW = 0x0004;
 export const F_SEAL_WRITE = 0x0008;
 export const F_SEAL_FUTURE_WRITE = 0x0010;
 export const F_SEAL_EXEC = 0x0020;
-const F_ALL_SEALS = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC;
+export const F_ALL_SEALS = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC;
 const WRITE_SEALS = F_SEAL_WRITE | F_SEAL_FUTURE_WRITE;
 
 export class MemfdInode extends TmpfsFile {
   /** The file's seals (shmem_inode_info.seals). */
   seals = F_SEAL_SEAL;
+  /** The name given to memfd_create (the dentry is "memfd:" and this), kept for checkpoint/restart. */
+  memfdName = "";
 
   override open(_c: FsCtx, f: File): number {
     f.ops = memfdOps;
@@ -65,7 +67,7 @@ export class MemfdInode extends TmpfsFile {
   }
 }
 
-export const memfdOps: FileOperations = { ...regFileOps, noCheckpoint: "a memfd" };
+export const memfdOps: FileOperations = { ...regFileOps };
 
 /** Some mm maps the file shared and possibly writable (i_mmap_writable > 0: SEAL_WRITE is EBUSY). */
 function mappedWritable(inode: MemfdInode): boolean {
@@ -119,6 +121,7 @@ export function memfdCreate(k: Kernel, cred: Cred, name: string, flags: number, 
   inode.uid = cred.fsuid;
   inode.gid = cred.fsgid;
   inode.nlink = 0;
+  inode.memfdName = name;
   if ((flags & MFD_NOEXEC_SEAL) !== 0) {
     inode.mode &= ~0o111;
     inode.seals = F_SEAL_EXEC;

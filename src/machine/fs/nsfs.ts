@@ -9,7 +9,7 @@ import { Dentry, DirInode, Inode, Mount, type DirEntry, type FsCtx, type Path, t
 export const NSFS_MAGIC = 0x6e736673;
 
 /** ns_file_operations: no read, write or seek (EINVAL / ESPIPE from the generic code). */
-const nsFileOps: FileOperations = { positional: false, noCheckpoint: "a namespace file" };
+const nsFileOps: FileOperations = { positional: false };
 
 class NsInode extends Inode {
   open(_c: FsCtx, f: File): number {

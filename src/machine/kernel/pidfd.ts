@@ -91,7 +91,6 @@ export const pidfdOps: FileOperations = {
     const pid = f.priv as Pid;
     pid.kobjRegistry.put(pid, "pidfd release");
   },
-  noCheckpoint: "a pidfd",
 };
 
 /**

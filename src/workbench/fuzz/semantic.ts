@@ -172,6 +172,19 @@ const SIZES: Edit[] = [
     t.pending.signals |= 1n << 9n;
     return `${n} queued signals`;
   }),
+  // Memfds, pidfds and inotify instances (libc-memfd, libc-pidfd, libc-inotify hold them).
+  onOne((m) => m.inodes.filter((i) => i.memfd !== undefined), (i) => `inode ${i.id}`, (i, p) => {
+    const mfd = i.memfd!;
+    if (p.below(2) === 0) return `memfd seals 0x${(mfd.seals = pick([0x40, 0xffff_ffff, 2 ** 31], p)!).toString(16)}`;
+    return `memfd name of ${(mfd.name = "n".repeat(pick([250, 4096], p)!)).length} bytes`;
+  }),
+  onOne((m) => m.files.flatMap((f) => (f.target.kind === "inotify" ? [f.target] : [])), () => "an inotify instance", (t, p) => {
+    const w = p.below(3);
+    if (w === 0 && t.watches.length > 0) return `wd ${(t.watches[0].wd = pick([0, -1, 2 ** 31], p)!)}`;
+    if (w === 1) return `last wd ${(t.lastWd = huge(p))}`;
+    t.events = Array.from({ length: 16_386 }, () => ({ wd: 1, mask: 2, cookie: 0, name: null }));
+    return `${t.events.length} queued events`;
+  }),
 ];
 
 const REFS: Edit[] = [
@@ -195,6 +208,13 @@ const REFS: Edit[] = [
     return `target ${f.target.kind} ${MISSING}`;
   }),
   onOne((m) => m.tree, (d) => `tree entry ${JSON.stringify(d.path)}`, (d) => `inode ${(d.inodeId = MISSING)}`),
+  onOne((m) => m.files.filter((f) => f.target.kind === "pidfd" || f.target.kind === "inotify"), (f) => `file ${f.id}`, (f, p) => {
+    const t = f.target;
+    if (t.kind === "pidfd") return `pidfd of pid ${(t.pidId = MISSING)}`;
+    if (t.kind === "inotify" && t.watches.length > 0) return `watch on inode ${(t.watches[p.below(t.watches.length)].inodeId = MISSING)}`;
+    f.target = { kind: "pidfd", pidId: MISSING };
+    return `an inotify instance made a pidfd of pid ${MISSING}`;
+  }),
   onOne((m) => m.mms.flatMap((x) => x.cowRefs), (c) => `cow page of ${c.index}`, (c) => `page ${(c.pageId = MISSING)}`),
   onOne((m) => m.threadGroups, (g) => `thread group ${g.id}`, (g) => `leader ${(g.leaderTaskId = MISSING)}`),
   (m, p) => {

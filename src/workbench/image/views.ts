@@ -45,6 +45,7 @@ function describeTarget(m: CheckpointModel, t: FileTargetRecord, flags: number):
   switch (t.kind) {
     case "inode": {
       const i = m.inodes.find((x) => x.id === t.inodeId);
+      if (i?.memfd !== undefined) return `memfd ${JSON.stringify(i.memfd.name)}, seals 0x${i.memfd.seals.toString(16)}, ${i.size} bytes`;
       return `${i?.kind ?? "inode"} ${t.path}${i !== undefined && i.nlink === 0 ? " (deleted)" : ""}`;
     }
     case "pipe": {
@@ -54,6 +55,13 @@ function describeTarget(m: CheckpointModel, t: FileTargetRecord, flags: number):
     case "console": return `console ${["stdin", "stdout", "stderr"][t.stream]}`;
     case "device": return `device ${t.path}`;
     case "proc": return `procfs ${t.path}`;
+    case "pidfd": {
+      const p = m.pids.find((x) => x.id === t.pidId);
+      const task = m.tasks.find((x) => x.pidId === t.pidId);
+      return `pidfd of pid ${p?.numbers.join("/") ?? t.pidId}${task === undefined ? " (reaped)" : task.state === "zombie" ? " (exited)" : ""}`;
+    }
+    case "ns": return `${t.nsKind} namespace${t.pidNsId !== undefined ? ` ${t.pidNsId}` : " (the machine's initial one)"}`;
+    case "inotify": return `inotify, ${t.watches.length} watch(es) (wd ${t.watches.map((w) => `${w.wd}: inode ${w.inodeId}`).join(", ") || "none"}), ${t.events.length} event(s) queued`;
     case "pty": {
       const p = m.ttys?.find((x) => x.id === t.ttyId);
       const end = t.master ? p?.master : p?.slave;

@@ -1,10 +1,9 @@
 // The credential and task fields a task changes only through capset/prctl, /proc/<pid>/loginuid,
 // oom_score_adj and set_robust_list: carried by both codecs as optional fields (absent = Linux's
 // default, bytes as before), collected only when set, restored onto the new task; and a
-// namespace file (/proc/<pid>/ns/*), which C/R does not carry, refused by name.
+// namespace file (/proc/<pid>/ns/*), carried by its kind since issue 16.
 import { describe, expect, it } from "vitest";
 import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
-import { CrError, EOPNOTSUPP } from "../../../src/core/cr/errors.ts";
 import type { CheckpointModel } from "../../../src/core/cr/model.ts";
 import { Restorer } from "../../../src/core/cr/restore/restorer.ts";
 import { DEFAULT_LIMITS, validateFields } from "../../../src/core/cr/restore/validate-fields.ts";
@@ -98,19 +97,13 @@ describe("a checkpoint and restore of a task that changed them", () => {
     }
   });
 
-  it("refuses a task holding a namespace file, naming the fd", () => {
+  it("carries a namespace file by its kind (issue 16: no longer refused)", () => {
     const { m, init } = frozenAtMark(workloadRef("fork-tree"), 1);
     const k = m.kernel;
     const f = openAt({ k, t: init }, AT_FDCWD, "/proc/self/ns/net", O_RDONLY, 0, "test") as File;
     const fd = init.files!.installNew(f, false);
-    let err: unknown;
-    try {
-      collectContainer(k, init, "test");
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(CrError);
-    expect((err as CrError).errno).toBe(EOPNOTSUPP);
-    expect((err as CrError).message).toBe(`fd ${fd} is a namespace file: checkpoint/restart of a namespace file is not implemented yet`);
+    const model = collectContainer(k, init, "test");
+    const rec = model.fdTables.flatMap((t) => t.fds).find((x) => x.fd === fd)!;
+    expect(model.files.find((x) => x.id === rec.fileId)?.target).toEqual({ kind: "ns", nsKind: "net" });
   });
 });

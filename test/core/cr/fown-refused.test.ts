@@ -1,18 +1,20 @@
 // A checkpoint of a task with a queued F_SETSIG signal (whose si_band/si_fd the model has no
-// field for) is refused with EOPNOTSUPP naming the object, and so is an inotify instance. (Leases,
-// file owners, O_ASYNC and resized pipes are carried now: file-state.test.ts.)
+// field for) is refused with EOPNOTSUPP naming the object. (Leases, file owners, O_ASYNC and
+// resized pipes are carried now: file-state.test.ts; inotify instances: misc-files.test.ts.)
 import { describe, expect, it } from "vitest";
+import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
 import { POLL_IN } from "../../../src/machine/fs/fown.ts";
 import { inotifyFile } from "../../../src/machine/fs/notify/inotify.ts";
 import { sendSignal } from "../../../src/machine/kernel/signal.ts";
 import { SIGIO } from "../../../src/machine/kernel/signal-names.ts";
 import { frozenForkTree, refusal } from "../../support/cr.ts";
 
-describe("a checkpoint refuses what file owners signal, and inotify", () => {
-  it("refuses an inotify instance", () => {
+describe("a checkpoint refuses what file owners signal", () => {
+  it("carries an inotify instance (no longer refused)", () => {
     const { k, init } = frozenForkTree();
-    const fd = init.files!.installNew(inotifyFile(k, 0, "test"), false);
-    expect(refusal(k, init).message).toBe(`fd ${fd} is an inotify instance: checkpoint/restart of an inotify instance is not implemented yet`);
+    init.files!.installNew(inotifyFile(k, 0, "test"), false);
+    const model = collectContainer(k, init, "test");
+    expect(model.files.some((f) => f.target.kind === "inotify")).toBe(true);
   });
 
   it("refuses a queued signal carrying si_band and si_fd", () => {

@@ -65,7 +65,7 @@ afterAll(() => {
   for (const [name, f] of saved) proto[name] = f;
 });
 
-describe.each(["pipe-tree", "mmap-shared"])("a user-space restart of %s failing at any index leaves nothing behind", (name) => {
+describe.each(["pipe-tree", "mmap-shared", "libc-memfd", "libc-inotify"])("a user-space restart of %s failing at any index leaves nothing behind", (name) => {
   const exp = experiment({ creator: "userspace" });
   const d = openvzDesign(exp);
   const c = checkpointedIn(name, "cpt", "userspace");

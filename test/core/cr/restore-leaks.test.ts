@@ -37,7 +37,7 @@ function inject(k: Kernel, what: Fault, n: number): { count: () => number; undo:
   return { count: () => seen, undo: () => (k.kobj.register = register) };
 }
 
-describe.each(["pipe-tree", "mmap-shared", "unlink-open"])("a restart of %s failing at any index leaves nothing behind", (name) => {
+describe.each(["pipe-tree", "mmap-shared", "unlink-open", "libc-memfd", "libc-pidfd", "libc-inotify"])("a restart of %s failing at any index leaves nothing behind", (name) => {
   const { m, init } = frozenAtMark(workloadRef(name), 1);
   const k = m.kernel;
   const model = collectContainer(k, init, "test");

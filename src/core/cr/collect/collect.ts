@@ -62,6 +62,8 @@ export interface CollectOptions {
   zeroPageAbort?: boolean;
 }
 
+import { pidNsInum } from "../../../machine/fs/proc/pid-misc.ts";
+
 class Collector implements MmCollector {
   readonly mmIds = new IdMap<import("../../../machine/mm/mm.ts").Mm>();
   readonly cowIds = new IdMap<import("../../../machine/mm/frame.ts").Frame>();
@@ -96,6 +98,14 @@ class Collector implements MmCollector {
     this.zeroPageAbort = opts.zeroPageAbort === true;
     const files = opts.self === undefined ? null : opts.self.task.files;
     this.files = new FilesCollector(k.vfs, ns, (p, what) => this.pidId(p, what), files === null ? undefined : { files, fd: opts.self!.fd });
+    this.files.pidNsIdByInum = (inum) => {
+      for (const t of this.taskIds.keys()) {
+        for (const ns of [t.pidNs, t.nsproxy === null ? null : t.pidNsForChildren]) {
+          if (ns !== null && this.ns.contains(ns) && pidNsInum(ns) === inum) return this.nsId(ns);
+        }
+      }
+      return null;
+    };
     this.ttys = new TtyCollector(k, (p, what) => this.pidId(p, what));
     this.files.ttys = this.ttys;
   }

@@ -14,17 +14,21 @@ import { PIPE_DEF_BUFFERS, PipeInode } from "../../../machine/fs/pipe.ts";
 import { CharDevInode, DEV_CONSOLE } from "../../../machine/fs/devices.ts";
 import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
 import { SocketInode } from "../../../machine/net/socket.ts";
-import type { PidNamespace } from "../../../machine/kernel/pid.ts";
+import type { Pid, PidNamespace } from "../../../machine/kernel/pid.ts";
 import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import type { Vfs } from "../../../machine/fs/vfs.ts";
 import { O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
-import type { Pid } from "../../../machine/kernel/pid.ts";
 import { CrError, EBUSY, EOPNOTSUPP } from "../errors.ts";
 import type {
   DentryRecord, FileRecord, FilesRecord, FileTargetRecord, FsRecord, InodeRecord, PageRecord, PipeRecord,
 } from "../model.ts";
 import { collectFileState, collectLocks } from "./file-state.ts";
 import { IdMap } from "./ids.ts";
+import { pidfdPid } from "../../../machine/kernel/pidfd.ts";
+import { groupOf as inotifyGroupOf, inotifyOps } from "../../../machine/fs/notify/inotify.ts";
+import { lastCookie } from "../../../machine/fs/notify/fsnotify.ts";
+import { INIT_INUM } from "../../../machine/fs/proc/pid-misc.ts";
+import { NS_KINDS } from "../model.ts";
 import { isTtyFile, type TtyCollector } from "./ttys.ts";
 import { SocketCollector } from "./sockets.ts";
 
@@ -46,6 +50,8 @@ export class FilesCollector {
   private readonly fsIds = new IdMap<FsStruct>();
   /** Fd-table slots of the container naming each file (to find files shared with outsiders). */
   private readonly slots = new Map<File, number>();
+  /** Inotify instances' watches, resolved to inode ids once every file is in (checkClosed). */
+  private readonly watchers: (() => void)[] = [];
   /** Pseudo-terminals (set by the collector, which knows the pids their sessions name). */
   ttys: TtyCollector | null = null;
   /** Container files reading and writing each pipe. */
@@ -53,6 +59,9 @@ export class FilesCollector {
   readonly sockets: SocketCollector;
   /** The fd each collected file was first met under (where its O_ASYNC registration is looked for). */
   private readonly firstFd = new Map<File, number>();
+
+  /** The model id of the container's pid namespace with that nsfs inode number, or null. */
+  pidNsIdByInum: (inum: number) => number | null = () => null;
 
   constructor(
     private readonly vfs: Vfs,
@@ -125,12 +134,11 @@ export class FilesCollector {
     if (!fresh) return id;
     // A socket's name is carried as part of the tree only (its socket links to it by inode id).
     if (inode instanceof UnixNodeInode && externalPath !== null) throw new CrError(EOPNOTSUPP, `${externalPath} is the name of an AF_UNIX socket outside the container's tree: it cannot be checkpointed`);
-    // A memfd restored as a plain deleted tmpfs file would lose its seals and its memfd: name.
-    if (inode instanceof MemfdInode) throw new CrError(EOPNOTSUPP, `${externalPath ?? `inode ${inode.ino}`} is a memfd: checkpoint/restart of memfds is not implemented yet`);
     const fifo = inode instanceof PipeInode && inode.fifo && inode.sb === this.vfs.tmpfs;
     const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : inode instanceof UnixNodeInode ? "sock" : fifo ? "fifo" : null;
     if (kind === null) throw new CrError(EOPNOTSUPP, `inode ${inode.ino} (${inode.sb.type}) at ${externalPath ?? "?"} is not a tmpfs file: it cannot be checkpointed`);
-    const external = externalPath !== null && inode.nlink > 0 && !externalPath.endsWith(" (deleted)");
+    // A memfd is never linked (it lives on the internal shm mount): kept whole, with its name and seals.
+    const external = !(inode instanceof MemfdInode) && externalPath !== null && inode.nlink > 0 && !externalPath.endsWith(" (deleted)");
     // A linked FIFO outside the tree is the machine's: its other ends may be anyone's.
     if (fifo && external) throw new CrError(EOPNOTSUPP, `${externalPath} is a FIFO outside the container's tree: only the container's own FIFOs can be checkpointed`);
     const rec: InodeRecord = {
@@ -140,6 +148,7 @@ export class FilesCollector {
     };
     if (inode instanceof TmpfsSymlink) rec.target = inode.target;
     if (external) rec.externalPath = externalPath;
+    if (inode instanceof MemfdInode) rec.memfd = { name: inode.memfdName, seals: inode.seals };
     this.inodes.push(rec);
     return id;
   }
@@ -201,8 +210,48 @@ export class FilesCollector {
       if (/\/(self|thread-self)(\/|$)/.test(path)) throw new CrError(EOPNOTSUPP, `an open file on ${path} cannot be checkpointed: its name depends on who reads it`);
       return { kind: "proc", path };
     }
+    if (inode instanceof MemfdInode) return { kind: "inode", inodeId: this.inodeRecord(inode, path), path };
+    const pid = pidfdPid(f);
+    if (pid !== null) return { kind: "pidfd", pidId: this.pidId(pid, `the process fd's pidfd refers to`) };
+    if (f.ops === inotifyOps) return this.inotify(f, path);
+    if (inode.sb === this.vfs.nsfs.sb) return this.nsFile(f);
     if (inode.sb !== this.vfs.tmpfs) throw new CrError(EOPNOTSUPP, `an open file on ${path} (${inode.sb.type}) cannot be checkpointed: only tmpfs files, pipes and devices can`);
     return { kind: "inode", inodeId: this.inodeRecord(inode, path), path };
+  }
+
+  /**
+   * An inotify instance: its watches name inodes the model carries anyway (the container's tree,
+   * its open or mapped files, memfds, and linked host files it holds open by path). A watch on
+   * any other inode is refused: the mark holds no path, and a host file only watched (not open)
+   * has no name the model could keep it by.
+   */
+  private inotify(f: File, path: string): FileTargetRecord {
+    const g = inotifyGroupOf(f);
+    const rec: FileTargetRecord = { kind: "inotify", lastWd: g.lastWd, lastCookie: lastCookie(this.vfs.tmpfs), watches: [], events: g.events.map((e) => ({ wd: e.wd, mask: e.mask >>> 0, cookie: e.cookie >>> 0, name: e.name })) };
+    // The watches once every task's files are in: a watched inode may be one a later fd opens.
+    this.watchers.push(() => {
+      rec.watches = [...g.marks.values()].sort((a, b) => a.wd - b.wd).map((m) => {
+        const id = this.inodeIds.get(m.inode);
+        if (id === undefined) throw new CrError(EOPNOTSUPP, `${path} watches inode ${m.inode.ino} (${m.inode.sb.type}), which is neither in the container's tree nor open or mapped by it: checkpoint/restart of such a watch is not implemented`);
+        return { wd: m.wd, inodeId: id, mask: m.mask >>> 0 };
+      });
+    });
+    return rec;
+  }
+
+  /** A namespace file: its kind, and for a pid namespace the container's namespace it names. */
+  private nsFile(f: File): FileTargetRecord {
+    const m = /^([a-z]+):\[(\d+)\]$/.exec(f.path.dentry.name);
+    const kind = NS_KINDS.find((k) => k === m?.[1]);
+    if (m === null || kind === undefined) throw new CrError(EOPNOTSUPP, `${f.path.dentry.name} is no namespace file the model knows`);
+    const inum = Number(m[2]);
+    if (kind !== "pid") {
+      if (inum !== INIT_INUM[kind]) throw new CrError(EOPNOTSUPP, `${f.path.dentry.name} is not the machine's initial ${kind} namespace: checkpoint/restart of other ${kind} namespaces is not implemented`);
+      return { kind: "ns", nsKind: kind };
+    }
+    const id = this.pidNsIdByInum(inum);
+    if (id === null) throw new CrError(EOPNOTSUPP, `${f.path.dentry.name} is a pid namespace outside the container (or one none of its tasks is in)`);
+    return { kind: "ns", nsKind: kind, pidNsId: id };
   }
 
   filesId(files: FilesStruct): number {
@@ -251,8 +300,10 @@ export class FilesCollector {
    * restored as shared, so the checkpoint refuses it (the console is the machine's, and fine).
    */
   checkClosed(): void {
-    // Sockets first: the files in flight on their queues are container references too.
+    // Sockets first: the files in flight on their queues are container references too; then the
+    // inotify watches, once every file (and so every inode the model carries) is in.
     this.sockets.finish();
+    for (const w of this.watchers) w();
     this.ttys?.checkClosed(this.slots, (f) => this.name(f.path));
     collectLocks(this);
     for (const [f, n] of this.slots) {

@@ -97,6 +97,10 @@ export function confineModel(m: CheckpointModel, c: Confinement): void {
   const named = new Set(m.tree.map((d) => d.inodeId));
   for (const i of m.inodes) {
     inodes.add(i.id);
+    // A memfd is made by the restart on its internal mount: never a name in the tree, never a host file.
+    if (i.memfd !== undefined && (i.kind !== "file" || i.nlink !== 0 || i.externalPath !== undefined || named.has(i.id))) {
+      throw new CrError(EPERM, `inode ${i.id} is a memfd but ${i.externalPath !== undefined ? `names a host file (${i.externalPath})` : named.has(i.id) ? "has a name in the container's tree" : "is not an unlinked regular file"}: a restart makes memfds, it never takes one from the machine or the tree`);
+    }
     if (i.externalPath === undefined) continue;
     checkAbsolute(`inode ${i.id} external path`, i.externalPath);
     if (inTree(i.externalPath)) throw new CrError(EINVAL, `inode ${i.id}: external path ${i.externalPath} is inside the container's tree ${root}, where the image's own files go`);

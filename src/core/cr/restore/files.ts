@@ -10,9 +10,14 @@ import { FsStruct } from "../../../machine/fs/fs-struct.ts";
 import { isDirInode, type FsCtx, type Path } from "../../../machine/fs/inode.ts";
 import { openPath } from "../../../machine/fs/open.ts";
 import { PipeInode } from "../../../machine/fs/pipe.ts";
-import { AT_FDCWD, O_ACCMODE, O_PATH, O_RDONLY, O_WRONLY } from "../../../machine/fs/constants.ts";
+import { AT_FDCWD, O_ACCMODE, O_APPEND, O_NONBLOCK, O_PATH, O_RDONLY, O_WRONLY } from "../../../machine/fs/constants.ts";
 import { File as OpenFile } from "../../../machine/fs/file.ts";
 import { restoreFileState } from "./file-state.ts";
+import { groupOf as inotifyGroupOf, inotifyFile } from "../../../machine/fs/notify/inotify.ts";
+import { cookiesFrom } from "../../../machine/fs/notify/fsnotify.ts";
+import { pidfdCreate } from "../../../machine/kernel/pidfd.ts";
+import type { Pid, PidNamespace } from "../../../machine/kernel/pid.ts";
+import { INIT_INUM, pidNsInum } from "../../../machine/fs/proc/pid-misc.ts";
 import { CharDevInode, DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO } from "../../../machine/fs/devices.ts";
 import { inodePermission, MAY_READ, MAY_WRITE } from "../../../machine/fs/perm.ts";
 import { CAP_SYS_ADMIN } from "../../../machine/kernel/cred.ts";
@@ -25,7 +30,9 @@ import type { CheckpointModel, FileRecord } from "../model.ts";
 import { SocketsRestore } from "./sockets.ts";
 import { walkTmpfs, type TreeRestore } from "./tree.ts";
 import { TtyRestore } from "./ttys.ts";
-import type { Pid } from "../../../machine/kernel/pid.ts";
+
+/** The flags F_SETFL changes on any file (setfl: O_NOATIME and O_DIRECT are not modelled). */
+const SETFL_MASK = O_APPEND | O_NONBLOCK;
 
 /** The devices of DEVICE_ALLOW_LIST by number. */
 const ALLOWED_RDEV = new Set([DEV_NULL, DEV_ZERO, DEV_FULL]);
@@ -48,6 +55,10 @@ export class FilesRestore {
     private readonly tree: TreeRestore,
     /** The restored pid of a pid id (pty sessions, file owners, lock holders); throws if missing. */
     private readonly pid: (id: number) => Pid,
+    /** The restored pid of a pid record (pidfds name one). */
+    private readonly pidById: (id: number) => Pid | undefined = () => undefined,
+    /** The restored pid namespace of a namespace record (namespace files name one). */
+    private readonly pidNsById: (id: number) => PidNamespace | undefined = () => undefined,
   ) {
     this.c = { k, t: caller };
     this.ttys = new TtyRestore(k, m, pid);
@@ -133,6 +144,8 @@ export class FilesRestore {
       if (p === undefined) throw new CrError(EINVAL, `file ${rec.id} names inode ${t.inodeId}, which the image does not have`);
       path = p;
     } else if (t.kind === "pipe") path = this.pipePath(t.pipeId);
+    else if (t.kind === "pidfd" || t.kind === "inotify") return this.anon(rec, t);
+    else if (t.kind === "ns") path = this.nsPath(rec, t);
     else if (t.kind === "console") {
       const d = walkTmpfs(this.k.vfs, "/dev/console");
       if (d === null || !(d.inode instanceof CharDevInode) || d.inode.rdev !== DEV_CONSOLE) throw new CrError(ENOENT, `file ${rec.id}: this machine has no console at /dev/console`);
@@ -155,6 +168,55 @@ export class FilesRestore {
     const f = t.kind === "inode" && inode instanceof PipeInode ? this.openFifoEnd(rec, path, inode, t.inodeId) : this.openOther(rec, path, priv);
     f.pos = rec.pos;
     return f;
+  }
+
+  /**
+   * A file on an anonymous inode, made as its syscall makes it: a pidfd on the restored pid
+   * (pidfd_open), an inotify instance (inotify_init1; its watches come in restoreWatches). Only
+   * the F_SETFL bits of the recorded flags are taken: the rest is what the syscall sets.
+   */
+  private anon(rec: FileRecord, t: Extract<FileRecord["target"], { kind: "pidfd" | "inotify" }>): File {
+    let f: File;
+    if (t.kind === "pidfd") {
+      const pid = this.pidById(t.pidId);
+      if (pid === undefined) throw new CrError(EINVAL, `file ${rec.id} is a pidfd of pid ${t.pidId}, which the image does not have`);
+      f = pidfdCreate(this.k, pid, rec.flags & O_NONBLOCK, this.why(`file ${rec.id}`));
+    } else {
+      f = inotifyFile(this.k, rec.flags & O_NONBLOCK, this.why(`file ${rec.id}`));
+    }
+    f.flags = (f.flags & ~SETFL_MASK) | (rec.flags & SETFL_MASK);
+    return f;
+  }
+
+  /** A namespace file's nsfs path in the restored container: its pid namespace, or the machine's initial one of the kind. */
+  private nsPath(rec: FileRecord, t: Extract<FileRecord["target"], { kind: "ns" }>): Path {
+    let inum: number;
+    if (t.nsKind === "pid") {
+      const ns = t.pidNsId === undefined ? undefined : this.pidNsById(t.pidNsId);
+      if (ns === undefined) throw new CrError(EINVAL, `file ${rec.id} is the file of pid namespace ${t.pidNsId ?? "?"}, which the image does not have`);
+      inum = pidNsInum(ns);
+    } else inum = INIT_INUM[t.nsKind];
+    return this.k.vfs.nsfs.path(t.nsKind, inum);
+  }
+
+  /**
+   * The watches and queued events of the restored inotify instances, once every file is open:
+   * reopening the container's files must not queue IN_OPEN events nobody had.
+   */
+  private restoreWatches(): void {
+    for (const rec of this.m.files) {
+      const t = rec.target;
+      if (t.kind !== "inotify") continue;
+      const g = inotifyGroupOf(this.files.get(rec.id)!);
+      for (const w of t.watches) {
+        const p = this.tree.paths.get(w.inodeId);
+        if (p === undefined) throw new CrError(EINVAL, `inotify file ${rec.id}: watch ${w.wd} names inode ${w.inodeId}, which the image does not have`);
+        if (!g.restoreWatch(p.dentry.inode, w.wd, w.mask)) throw new CrError(EINVAL, `inotify file ${rec.id}: watch ${w.wd} repeats a watch descriptor or an inode`);
+      }
+      g.lastWd = t.lastWd;
+      cookiesFrom(this.k.vfs.tmpfs, t.lastCookie);
+      g.restoreEvents(t.events);
+    }
   }
 
   /**
@@ -207,6 +269,7 @@ export class FilesRestore {
     this.sockets.build();
     this.fillFifos();
     for (const rec of this.m.files) this.files.set(rec.id, this.open(rec, viewer));
+    this.restoreWatches();
     for (const rec of this.m.fdTables) {
       const table = new FilesStruct(this.k.kobj, this.why(`fd table ${rec.id}`));
       this.fdTables.set(rec.id, table);

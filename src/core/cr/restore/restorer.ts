@@ -73,7 +73,7 @@ export class Restorer {
       const p = this.pids.get(id);
       if (p === undefined) throw new CrError(EINVAL, `a pty, file owner or lock names pid ${id}, which the restart has not made`);
       return p;
-    });
+    }, (id) => this.pids.get(id), (id) => this.nsById.get(id));
   }
 
   /** The restored mm of record `id` (after makeMemory). */

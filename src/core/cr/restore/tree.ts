@@ -6,16 +6,17 @@ import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import type { Task } from "../../../machine/kernel/task.ts";
 import { Dentry, timeNow, type FsCtx, type Path } from "../../../machine/fs/inode.ts";
 import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
-import { TmpfsDir, TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
+import { TmpfsDir, TmpfsFile, type Tmpfs } from "../../../machine/fs/tmpfs/tmpfs.ts";
+import { MemfdInode } from "../../../machine/fs/memfd.ts";
 import { type Vfs } from "../../../machine/fs/vfs.ts";
 import { S_IFMT, S_IFSOCK } from "../../../machine/fs/constants.ts";
 import { PipeInode } from "../../../machine/fs/pipe.ts";
 import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
-import { CrError, EEXIST, ENOENT, ENOMEM, ENOTDIR, EOPNOTSUPP } from "../errors.ts";
+import { CrError, EEXIST, EINVAL, ENOENT, ENOMEM, ENOTDIR, EOPNOTSUPP } from "../errors.ts";
 import { EACCES } from "../../../machine/kernel/errno.ts";
 import { CAP_SYS_ADMIN } from "../../../machine/kernel/cred.ts";
 import { inodePermission, MAY_READ, mayCreate, mayDelete } from "../../../machine/fs/perm.ts";
-import type { CheckpointModel, InodeRecord } from "../model.ts";
+import type { CheckpointModel, InodeRecord, MemfdRecord } from "../model.ts";
 
 const parts = (p: string): string[] => p.split("/").filter((s) => s.length > 0);
 
@@ -162,6 +163,10 @@ export class TreeRestore {
       }
       // An unlinked file still open or mapped: an inode with no name, reached through a deleted dentry.
       if (rec.kind === "symlink" || rec.kind === "sock") throw new CrError(EOPNOTSUPP, `unlinked ${rec.kind === "sock" ? "socket name" : "symlink"} inode ${rec.id} cannot be restored`);
+      if (rec.memfd !== undefined) {
+        this.paths.set(rec.id, this.memfd(rec, rec.memfd));
+        continue;
+      }
       const tmpfs = this.vfs.tmpfs;
       // An unlinked FIFO: its open ends share its one pipe (files.ts opens them on it).
       const f = rec.kind === "dir"
@@ -188,6 +193,28 @@ export class TreeRestore {
   private fifo(rec: InodeRecord): PipeInode {
     const tmpfs = this.vfs.tmpfs;
     return new PipeInode(tmpfs, tmpfs.allocIno(), this.k, rec.uid, rec.gid, true, rec.mode & 0o7777);
+  }
+
+  /**
+   * A memfd: an unlinked file on the shm mount named "memfd:NAME", with its contents and seals,
+   * held by the restart like any unlinked inode until the files and mappings take it.
+   */
+  private memfd(rec: InodeRecord, mfd: MemfdRecord): Path {
+    if (rec.kind !== "file" || rec.nlink !== 0 || rec.externalPath !== undefined) throw new CrError(EINVAL, `inode ${rec.id} is a memfd but not an unlinked regular file`);
+    const mnt = this.vfs.shmMount;
+    const sb = mnt.sb as Tmpfs;
+    const f = new MemfdInode(sb, sb.allocIno(), rec.mode, sb.env.nowNs());
+    f.nlink = 0;
+    f.memfdName = mfd.name;
+    f.get();
+    this.unlinked.push(f);
+    fillFile(f, rec);
+    setAttrs(f, rec);
+    // Seals last: filling the page cache is the restart's, not a write the seals forbid.
+    f.seals = mfd.seals;
+    const d = new Dentry(`memfd:${mfd.name}`, mnt.root, f);
+    d.deleted = true;
+    return { mnt, dentry: d };
   }
 
   /** The name an unlinked inode had, from an open file or a mapping of it, and its directory now. */

@@ -10,6 +10,9 @@ import { PID_MAX_DEFAULT } from "../../../machine/kernel/pid.ts";
 import { NSIG, UNBLOCKABLE } from "../../../machine/kernel/signal-defs.ts";
 import { MAX_LFS_FILESIZE, NR_OPEN_DEFAULT_LIMIT } from "../../../machine/fs/constants.ts";
 import { MAX_MAP_COUNT, TASK_SIZE } from "../../../machine/mm/layout.ts";
+import { F_ALL_SEALS, MFD_NAME_MAX_LEN } from "../../../machine/fs/memfd.ts";
+import { IN_ALL_EVENTS, IN_Q_OVERFLOW } from "../../../machine/fs/notify/fsnotify.ts";
+import { ALL_INOTIFY_BITS, IN_EXCL_UNLINK, IN_ONESHOT, MAX_QUEUED_EVENTS, MAX_USER_WATCHES } from "../../../machine/fs/notify/inotify.ts";
 import { CrError, EINVAL } from "../errors.ts";
 import type { CheckpointModel, ExitStatusRecord, PageRecord, SigInfoRecord, SigPendingRecord } from "../model.ts";
 
@@ -25,6 +28,7 @@ export const MAX_RECORDS = 1 << 20;
 /** (uid_t)-1 is "no id" (uid_valid() is false): ids are 0 .. 2^32 - 2. */
 const ID_MAX = 0xfffffffe;
 const U32 = 0xffffffff;
+const NAME_MAX = 255;
 const SIGSET_MAX = (1n << 64n) - 1n;
 
 /** The limits of the machine a restart runs on. */
@@ -238,11 +242,16 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     int(`${f} nlink`, i.nlink, 0, U32);
     pages(`${f} page`, i.pages, Math.ceil(i.size / PAGE), memoryPages);
     if (i.target !== undefined && i.target.length > PAGE) bad(`${f} target length`, i.target.length, "PATH_MAX is 4096");
+    if (i.memfd !== undefined) {
+      if (i.memfd.name.length > MFD_NAME_MAX_LEN || i.memfd.name.includes("\0")) bad(`${f} memfd name`, i.memfd.name, `memfd_create takes a name of at most ${MFD_NAME_MAX_LEN} bytes without NUL`);
+      int(`${f} memfd seals`, i.memfd.seals, 0, F_ALL_SEALS, `not a set of F_SEAL_* bits (0x${F_ALL_SEALS.toString(16)})`);
+    }
   }
   for (const p of m.pipes) if (p.buffered.length > PIPE_MAX_SIZE) bad(`pipe ${p.id} buffered length`, p.buffered.length, `pipe-max-size is ${PIPE_MAX_SIZE}`);
   for (const fl of m.files) {
     int(`file ${fl.id} flags`, fl.flags, 0, U32);
     int(`file ${fl.id} pos`, fl.pos, 0, Number.MAX_SAFE_INTEGER);
+    if (fl.target.kind === "inotify") inotifyFields(`file ${fl.id}`, fl.target);
   }
   for (const t of m.fdTables) {
     count(`fd table ${t.id} fds`, t.fds, lim.fdLimit);
@@ -250,6 +259,35 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     int(`fd table ${t.id} maxFds`, t.maxFds, 0, lim.fdLimit, `above RLIMIT_NOFILE ${lim.fdLimit}`);
   }
   for (const fs of m.fsContexts) int(`fs context ${fs.id} umask`, fs.umask, 0, 0o777);
+}
+
+/** INT_MAX: idr_alloc_cyclic hands out watch descriptors 1..INT_MAX. */
+const WD_MAX = 0x7fffffff;
+/** The bits a watch keeps (inotify_update_watch): events, IN_ONESHOT, IN_EXCL_UNLINK. */
+const WATCH_BITS = (IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK) >>> 0;
+
+/** An inotify instance: as many watches and events as the kernel's limits allow, each one it could have made. */
+function inotifyFields(f: string, t: Extract<CheckpointModel["files"][number]["target"], { kind: "inotify" }>): void {
+  int(`${f} inotify lastWd`, t.lastWd, 0, WD_MAX);
+  int(`${f} inotify lastCookie`, t.lastCookie, 0, U32);
+  count(`${f} inotify watches`, t.watches, MAX_USER_WATCHES);
+  for (const w of t.watches) {
+    int(`${f} inotify wd`, w.wd, 1, WD_MAX);
+    int(`${f} inotify watch ${w.wd} mask`, w.mask, 0, U32);
+    if ((w.mask & ~WATCH_BITS) !== 0) bad(`${f} inotify watch ${w.wd} mask`, w.mask, `has bits outside 0x${WATCH_BITS.toString(16)}`);
+  }
+  // The queue holds max_queued_events events and then one IN_Q_OVERFLOW.
+  count(`${f} inotify events`, t.events, MAX_QUEUED_EVENTS + 1);
+  t.events.forEach((e, i) => {
+    const ev = `${f} inotify event ${i}`;
+    int(`${ev} mask`, e.mask, 0, U32);
+    int(`${ev} cookie`, e.cookie, 0, U32);
+    if (e.wd === -1) {
+      if (e.mask !== IN_Q_OVERFLOW || e.name !== null || i !== t.events.length - 1) bad(`${ev} wd`, e.wd, "wd -1 is only the IN_Q_OVERFLOW event that ends a queue");
+    } else int(`${ev} wd`, e.wd, 1, WD_MAX);
+    if ((e.mask & ~ALL_INOTIFY_BITS) !== 0) bad(`${ev} mask`, e.mask, "has bits no inotify event has");
+    if (e.name !== null && (e.name.length === 0 || e.name.length > NAME_MAX || /[\0/]/.test(e.name))) bad(`${ev} name`, e.name, "not a file name (1..255 bytes, no NUL or /)");
+  });
 }
 
 /** Whether every bit of `a` is in `b` (41-bit masks: beyond 32-bit bitwise operators). */

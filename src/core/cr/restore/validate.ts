@@ -93,6 +93,24 @@ export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT
       }
     });
   }
+  // Files naming other records: a pidfd its pid; an inotify instance its inodes, each watched once under one wd.
+  const inodes = ids(m.inodes, "inode");
+  for (const f of m.files) {
+    const t = f.target;
+    if (t.kind === "ns" && (t.nsKind === "pid") !== (t.pidNsId !== undefined)) fail(`file ${f.id} is a ${t.nsKind} namespace file ${t.pidNsId === undefined ? "without" : "with"} a pid namespace id`);
+    if (t.kind === "ns" && t.pidNsId !== undefined && !namespaces.has(t.pidNsId)) fail(`file ${f.id} is the file of pid namespace ${t.pidNsId}, which the image does not have`);
+    if (t.kind === "pidfd" && !pids.has(t.pidId)) fail(`file ${f.id} is a pidfd of pid ${t.pidId}, which the image does not have`);
+    if (t.kind !== "inotify") continue;
+    const wds = new Set<number>();
+    const watched = new Set<number>();
+    for (const w of t.watches) {
+      if (!inodes.has(w.inodeId)) fail(`inotify file ${f.id}: watch ${w.wd} names inode ${w.inodeId}, which the image does not have`);
+      if (wds.has(w.wd)) fail(`inotify file ${f.id} has two watches with wd ${w.wd}`);
+      if (watched.has(w.inodeId)) fail(`inotify file ${f.id} watches inode ${w.inodeId} twice (one instance has one watch per inode)`);
+      wds.add(w.wd);
+      watched.add(w.inodeId);
+    }
+  }
   const need = (map: Map<number, unknown>, id: number | null, task: number, what: string): void => {
     if (id !== null && !map.has(id)) fail(`task ${task} names ${what} ${id}, which the image does not have`);
   };

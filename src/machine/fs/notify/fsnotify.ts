@@ -45,6 +45,20 @@ export interface FsnotifyMark {
  */
 const cookies = new WeakMap<object, number>();
 
+/** The last move cookie handed out on a file system (0: none yet). */
+export function lastCookie(sb: object): number {
+  return cookies.get(sb) ?? 0;
+}
+
+/**
+ * A restored container remembers cookies it read: the count goes on above the last one it may
+ * have seen, so that a new rename pair never repeats one (Linux's count is global and never
+ * goes back).
+ */
+export function cookiesFrom(sb: object, last: number): void {
+  if (last > lastCookie(sb)) cookies.set(sb, last >>> 0);
+}
+
 const isDirInode = (i: Inode): boolean => (i.mode & 0o170000) === 0o040000;
 
 /** fsnotify: deliver mask to `inode`'s marks (no name). */

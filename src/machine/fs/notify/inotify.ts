@@ -25,10 +25,15 @@ export const IN_ONESHOT = 0x80000000;
 export const ALL_INOTIFY_BITS = (IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_ADD | IN_MASK_CREATE | IN_ISDIR | IN_ONESHOT) >>> 0;
 /** /proc/sys/fs/inotify/max_queued_events's default. */
 export const MAX_QUEUED_EVENTS = 16384;
+/**
+ * /proc/sys/fs/inotify/max_user_watches: Linux sizes it from memory (1% of lowmem, 8192 to
+ * 1048576); the kernel here sets no limit, so the largest Linux could have bounds an image.
+ */
+export const MAX_USER_WATCHES = 1048576;
 const EVENT_SIZE = 16;
 const FIONREAD = 0x541b;
 
-interface InotifyEvent {
+export interface InotifyEvent {
   wd: number;
   mask: number;
   cookie: number;
@@ -64,8 +69,8 @@ export class InotifyGroup {
   readonly events: InotifyEvent[] = [];
   readonly wq = new WaitQueue();
   readonly marks = new Map<number, InotifyMark>();
-  /** idr_alloc_cyclic's cursor: the last wd handed out. */
-  private lastWd = 0;
+  /** idr_alloc_cyclic's cursor: the last wd handed out (checkpoint/restart carries it). */
+  lastWd = 0;
   private overflowed = false;
 
   constructor(readonly k: Kernel) {}
@@ -86,6 +91,24 @@ export class InotifyGroup {
     if (last !== undefined && last.wd === e.wd && last.mask === e.mask && last.cookie === e.cookie && last.name === e.name) return;
     this.events.push(e);
     this.k.wakeAll(this.wq);
+  }
+
+  /**
+   * A restored instance: a watch with the wd it had (checkpoint/restart), before any event can
+   * reach it. Returns false if the wd or the inode is watched already.
+   */
+  restoreWatch(inode: Inode, wd: number, mask: number): boolean {
+    if (this.marks.has(wd) || inode.fsnotifyMarks?.some((m) => m instanceof InotifyMark && m.group === this) === true) return false;
+    const m = new InotifyMark(this, inode, wd, mask);
+    this.marks.set(wd, m);
+    (inode.fsnotifyMarks ??= []).push(m);
+    return true;
+  }
+
+  /** A restored instance's queue, as it was (no merging: it was merged when queued). */
+  restoreEvents(events: readonly InotifyEvent[]): void {
+    this.events.push(...events.map((e) => ({ ...e })));
+    this.overflowed = this.events.some((e) => e.wd === -1 && e.mask === IN_Q_OVERFLOW);
   }
 
   /** The event at the head went to user space. */
@@ -203,7 +226,6 @@ export const inotifyOps: FileOperations = {
   llseek: noLlseek,
   release: inotifyRelease,
   fdinfo: inotifyFdinfo,
-  noCheckpoint: "an inotify instance",
 };
 
 /** inotify_init1's file: "anon_inode:inotify", O_RDONLY as Linux opens it, with no events of its own. */

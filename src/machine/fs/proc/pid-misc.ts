@@ -85,10 +85,10 @@ export function storeLoginuid(c: FsCtx, t: Task, data: Uint8Array, pos: number):
 }
 
 /** Proc inode numbers of the initial namespaces (include/linux/proc_ns.h) and the first two dynamic ones. */
-const INIT_INUM = { ipc: 0xefffffff, uts: 0xeffffffe, user: 0xeffffffd, pid: 0xeffffffc, cgroup: 0xeffffffb, time: 0xeffffffa, net: 0xf0000000, mnt: 0xf0000001 };
+export const INIT_INUM = { ipc: 0xefffffff, uts: 0xeffffffe, user: 0xeffffffd, pid: 0xeffffffc, cgroup: 0xeffffffb, time: 0xeffffffa, net: 0xf0000000, mnt: 0xf0000001 };
 
 /** A pid namespace's inode number: the initial one's, or a dynamic one after net's and mnt's. */
-const pidNsInum = (ns: PidNamespace): number => (ns.level === 0 ? INIT_INUM.pid : 0xf0000001 + ns.id);
+export const pidNsInum = (ns: PidNamespace): number => (ns.level === 0 ? INIT_INUM.pid : 0xf0000001 + ns.id);
 
 /** ns_entries[], in Linux's order: each link's name, the namespace kind its text says, and its inode number. */
 interface NsKind { name: string; kind: string; inum: (t: Task) => number | null }

@@ -12,7 +12,7 @@ import type { Task } from "../task.ts";
 import { fdget } from "./sys-fs.ts";
 import type { SyscallEntry } from "./types.ts";
 
-const NOT_CHECKPOINTED = "not checkpointed: a checkpoint of a task holding an inotify instance is refused (issue 16)";
+const INOTIFY_CR = "files (an inotify instance: its watches by inode, its wd cursor and its queued events; a watch on a file the container does not carry is refused)";
 
 function sysInotifyInit1(k: Kernel, t: Task, flags: number): number {
   if ((flags & ~(O_CLOEXEC | O_NONBLOCK)) !== 0) return -EINVAL;
@@ -58,12 +58,12 @@ function sysInotifyRmWatch(_k: Kernel, t: Task, fd: number, wd: number): number 
 }
 
 export const INOTIFY_SYSCALLS: SyscallEntry[] = [
-  { nr: 26, name: "inotify_init1", args: ["x"], level: "full", cr: NOT_CHECKPOINTED, fn: sysInotifyInit1 },
+  { nr: 26, name: "inotify_init1", args: ["x"], level: "full", cr: INOTIFY_CR, fn: sysInotifyInit1 },
   {
     nr: 27, name: "inotify_add_watch", args: ["d", "s", "x"],
-    level: "partial", cr: NOT_CHECKPOINTED,
+    level: "partial", cr: INOTIFY_CR,
     note: "events from open/close/read/write, create/unlink/rmdir/link/rename (cookies), attribute changes and the inode's end; no IN_UNMOUNT (mounts are fixed); fdinfo has no f_handle",
     fn: sysInotifyAddWatch,
   },
-  { nr: 28, name: "inotify_rm_watch", args: ["d", "d"], level: "full", cr: NOT_CHECKPOINTED, fn: sysInotifyRmWatch },
+  { nr: 28, name: "inotify_rm_watch", args: ["d", "d"], level: "full", cr: INOTIFY_CR, fn: sysInotifyRmWatch },
 ];

@@ -29,6 +29,6 @@ export const MEMFD_SYSCALLS: SyscallEntry[] = [
   {
     nr: 279, name: "memfd_create", args: ["s", "x"],
     level: "partial", note: "MFD_HUGETLB gives EINVAL (no hugetlbfs)",
-    cr: "not checkpointed: a task holding or mapping a memfd is refused (EOPNOTSUPP)", fn: sysMemfdCreate,
+    cr: "inodes (a memfd: name, seals, contents; every fd and mapping shares it)", fn: sysMemfdCreate,
   },
 ];

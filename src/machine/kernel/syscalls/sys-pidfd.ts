@@ -108,7 +108,7 @@ export const PIDFD_SYSCALLS: SyscallEntry[] = [
   {
     nr: 434, name: "pidfd_open", args: ["d", "x"],
     level: "partial", note: "PIDFD_THREAD (a pidfd of one thread) gives EINVAL",
-    cr: "not checkpointed: a task holding a pidfd is refused (EOPNOTSUPP)", fn: sysPidfdOpen,
+    cr: "files (a pidfd, by pid: a pid outside the container is refused)", fn: sysPidfdOpen,
   },
   {
     nr: 438, name: "pidfd_getfd", args: ["d", "d", "x"],

@@ -54,13 +54,15 @@
 // | CPT_SECT_SIGHAND_STRUCT (7)  | CPT_OBJ_SIGHAND_STRUCT (5) | id, table size u32, n u32; ARRAY of n CPT_OBJ_SIGHANDLER (1026), set actions only: signo u32, pad, handler flags restorer num, mask u64
 // | CPT_SECT_SIGNAL (36, ours)   | CPT_OBJ_SIGNAL_STRUCT (6)  | ids, flags, exit status, itimers, shared pending [ext: oomScoreAdj oomScoreAdjMin ttyId]; ARRAY of CPT_OBJ_SIGINFO (1027)
 // | CPT_SECT_INODE (12)          | CPT_OBJ_INODE (12)         | id kind mode uid gid nlink size, a/m/ctime s64, target str; ARRAY: one CPT_OBJ_PAGES
+// |                              |                            |   [+ CPT_OBJ_MEMFD (8241, ours) for a memfd: version u32 = 1, seals u32, name str]
 // | CPT_SECT_TREE (37, ours)     | CPT_OBJ_DENTRY (8194, ours)| inodeId u32, path str
 // | CPT_SECT_SYSV_SHM (13)       | CPT_OBJ_SYSV_SHM (11)      | id, size num; ARRAY: one CPT_OBJ_PAGES
 // | CPT_SECT_PIPES (38, ours)    | CPT_OBJ_PIPE (8195, ours)  | id, len u32 [ext: sizePages fifo inodeId]; DATA: the buffered bytes
 // | CPT_SECT_TTY (46, ours,      | CPT_OBJ_TTY (8250, ours)   | id, pad; DATA: version u32 = 1, id, index, lock, slave uid gid mode, pad, then per end
 // |   optional, not in the tail) |                            |   (master, slave): termios, winsize, state, canon/column nums, session pgrp, buffers
-// | CPT_SECT_FILES (2)           | CPT_OBJ_FILE (4)           | id, flags pos num, target kind u32, ref u32, path str; VOID, or with an owner,
-// |                              |                            |   locks or a lease ARRAY of CPT_OBJ_FILE_OWNER / _LOCK / _LEASE (8220-8222, ours)
+// | CPT_SECT_FILES (2)           | CPT_OBJ_FILE (4)           | id, flags pos num, target kind u32, ref u32 (inode, pipe, stream, tty, socket, pid), path str;
+// |                              |                            |   VOID, or ARRAY: an inotify file's CPT_OBJ_INOTIFY (8240, ours: version, lastWd, watches,
+// |                              |                            |   queued events) first, then an owner, locks or a lease: CPT_OBJ_FILE_OWNER / _LOCK / _LEASE (8220-8222, ours)
 // | CPT_SECT_FILES_STRUCT (5)    | CPT_OBJ_FILES (3)          | id, maxFds num, n; ARRAY of n CPT_OBJ_FILEDESC (1025): fd num, file u32, flags u32
 // | CPT_SECT_FS (6)              | CPT_OBJ_FS (2)             | id, umask num, root str, cwd str; VOID, or with a removed
 // |                              |                            |   root/cwd ARRAY of CPT_OBJ_FS_DEAD_DIR (8199, ours): version u32 = 1, which u32, inode u32, pad
@@ -191,6 +193,19 @@ export const CPT_OBJ_COW_REFS = 8198;
  */
 export const CPT_OBJ_FS_DEAD_DIR = 8199;
 export const CPT_FS_DEAD_DIR_VERSION = 1;
+/**
+ * An inotify file's instance, the one child of its CPT_OBJ_FILE (ARRAY only then): u32 version,
+ * pad, lastWd num, lastCookie u32, pad, n u32, k u32, n x {wd num, inode u32, mask u32}, k x {wd num, mask u32,
+ * cookie u32, has name u32, name str}. Versioned on its own; other files stay VOID leaves.
+ */
+export const CPT_OBJ_INOTIFY = 8240;
+export const CPT_INOTIFY_VERSION = 1;
+/**
+ * A memfd's name and seals, after the CPT_OBJ_PAGES of its CPT_OBJ_INODE (inode presence bit
+ * 4): u32 version, u32 seals, name str. Versioned on its own.
+ */
+export const CPT_OBJ_MEMFD = 8241;
+export const CPT_MEMFD_VERSION = 1;
 /** A pty pair: u32 id, pad; DATA: the tty record body (core/cr/tty-wire.ts, versioned on its own). */
 export const CPT_OBJ_TTY = 8250;
 /** An AF_UNIX socket (CPT_SECT_SOCKET), versioned on its own; its skbs are CPT_OBJ_SKB children. */
@@ -219,6 +234,7 @@ export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_PID]: "CPT_OBJ_PID", [CPT_OBJ_CRED]: "CPT_OBJ_CRED", [CPT_OBJ_DENTRY]: "CPT_OBJ_DENTRY",
   [CPT_OBJ_PIPE]: "CPT_OBJ_PIPE", [CPT_OBJ_RISCV32_REGS]: "CPT_OBJ_RISCV32_REGS",
   [CPT_OBJ_SYSCALL]: "CPT_OBJ_SYSCALL", [CPT_OBJ_COW_REFS]: "CPT_OBJ_COW_REFS", [CPT_OBJ_FS_DEAD_DIR]: "CPT_OBJ_FS_DEAD_DIR",
+  [CPT_OBJ_INOTIFY]: "CPT_OBJ_INOTIFY", [CPT_OBJ_MEMFD]: "CPT_OBJ_MEMFD",
   [CPT_OBJ_TTY]: "CPT_OBJ_TTY",
   [CPT_OBJ_SOCKET]: "CPT_OBJ_SOCKET", [CPT_OBJ_SKB]: "CPT_OBJ_SKB",
   [CPT_OBJ_FILE_OWNER]: "CPT_OBJ_FILE_OWNER", [CPT_OBJ_FILE_LOCK]: "CPT_OBJ_FILE_LOCK", [CPT_OBJ_FILE_LEASE]: "CPT_OBJ_FILE_LEASE",

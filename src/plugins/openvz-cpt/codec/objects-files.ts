@@ -5,9 +5,11 @@ import { PIPE_EXT, readExt, writeExt } from "../../../core/cr/index.ts";
 import type {
   DentryRecord, FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
+import { NS_KINDS } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_FS_DEAD_DIR_VERSION, CPT_OBJ_DENTRY, CPT_OBJ_FILE, CPT_OBJ_FILEDESC,
-  CPT_OBJ_FILES, CPT_OBJ_FS, CPT_OBJ_FS_DEAD_DIR, CPT_OBJ_INODE, CPT_OBJ_PIPE, OBJECT_HDR_SIZE,
+  CPT_OBJ_FILES, CPT_OBJ_FS, CPT_OBJ_FS_DEAD_DIR, CPT_OBJ_INODE, CPT_OBJ_INOTIFY, CPT_OBJ_MEMFD, CPT_OBJ_PIPE, OBJECT_HDR_SIZE,
+  CPT_INOTIFY_VERSION, CPT_MEMFD_VERSION,
 } from "./layout.ts";
 import { hasFileState, readFileState, writeFileState } from "./objects-file-state.ts";
 import { readPages, writePages } from "./objects-mm.ts";
@@ -17,25 +19,34 @@ import type { ImageWriter } from "./writer.ts";
 const INODE_KINDS = ["file", "dir", "symlink", "sock", "fifo"] as const;
 const I_TARGET = 1;
 const I_EXTERNAL = 2;
+const I_MEMFD = 4;
 
 export function writeInode(w: ImageWriter, i: InodeRecord): void {
   w.parent(CPT_OBJ_INODE, `inode ${i.id}`, () => {
     w.ref(i.id, "inode id");
     w.u32(INODE_KINDS.indexOf(i.kind), "inode kind");
-    w.u32((i.target !== undefined ? I_TARGET : 0) | (i.externalPath !== undefined ? I_EXTERNAL : 0));
+    w.u32((i.target !== undefined ? I_TARGET : 0) | (i.externalPath !== undefined ? I_EXTERNAL : 0) | (i.memfd !== undefined ? I_MEMFD : 0));
     w.num(i.ino, "ino");
     w.num(i.mode, "mode"); w.num(i.uid, "uid"); w.num(i.gid, "gid"); w.num(i.nlink, "nlink"); w.num(i.size, "size");
     w.s64(i.atimeNs, "atime"); w.s64(i.mtimeNs, "mtime"); w.s64(i.ctimeNs, "ctime");
     w.str(i.target ?? "", "symlink target");
     w.str(i.externalPath ?? "", "external path");
-  }, () => writePages(w, i.pages, `inode ${i.id}`));
+  }, () => {
+    writePages(w, i.pages, `inode ${i.id}`);
+    const mfd = i.memfd;
+    if (mfd === undefined) return;
+    w.leaf(CPT_OBJ_MEMFD, `inode ${i.id} memfd`, () => {
+      w.u32(CPT_MEMFD_VERSION, "memfd record version"); w.u32(mfd.seals, "memfd seals");
+      w.str(mfd.name, "memfd name");
+    });
+  });
 }
 
 export function readInode(r: ImageReader, where: string): InodeRecord {
   return r.object(CPT_OBJ_INODE, CPT_CONTENT_ARRAY, where, (o) => {
     const id = r.id("inode id");
     const kind = r.oneOf("inode kind", INODE_KINDS);
-    const bits = r.flags("inode presence bits", I_TARGET | I_EXTERNAL);
+    const bits = r.flags("inode presence bits", I_TARGET | I_EXTERNAL | I_MEMFD);
     const ino = r.num("ino");
     const mode = r.num("mode"); const uid = r.num("uid"); const gid = r.num("gid");
     const nlink = r.num("nlink"); const size = r.num("size");
@@ -47,6 +58,15 @@ export function readInode(r: ImageReader, where: string): InodeRecord {
     const i: InodeRecord = { id, ino, kind, mode, uid, gid, nlink, size, atimeNs, mtimeNs, ctimeNs, pages };
     if (bits & I_TARGET) i.target = target;
     if (bits & I_EXTERNAL) i.externalPath = externalPath;
+    if (bits & I_MEMFD) {
+      r.object(CPT_OBJ_MEMFD, CPT_CONTENT_VOID, `memfd of inode ${id}`, () => {
+        const verAt = r.pos;
+        const version = r.u32("memfd record version");
+        if (version !== CPT_MEMFD_VERSION) r.fail(`CPT_OBJ_MEMFD version ${version} at byte ${verAt} is not ${CPT_MEMFD_VERSION}, the only one this cptbench reads`, verAt);
+        const seals = r.u32("memfd seals");
+        i.memfd = { name: r.str("memfd name"), seals };
+      });
+    }
     return i;
   });
 }
@@ -85,22 +105,63 @@ export function readPipe(r: ImageReader, where: string): PipeRecord {
 }
 
 /** A pty end is two kinds (master, slave) so that the object keeps its fields. */
-const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave", "socket"] as const;
+const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave", "socket", "pidfd", "inotify", "ns"] as const;
 
 const kindOf = (t: FileTargetRecord): (typeof TARGET_KINDS)[number] => (t.kind === "pty" ? (t.master ? "pty-master" : "pty-slave") : t.kind);
 
 export function writeFile(w: ImageWriter, f: FileRecord): void {
+  const t = f.target;
   const fields = (): void => {
     w.ref(f.id, "file id");
     w.num(f.flags, "file flags"); w.num(f.pos, "file pos");
-    const t = f.target;
     w.u32(TARGET_KINDS.indexOf(kindOf(t)), "file target kind");
-    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pty" ? t.ttyId : t.kind === "socket" ? t.sockId : null, "file target id");
-    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : "", "file path");
+    w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pty" ? t.ttyId : t.kind === "socket" ? t.sockId : t.kind === "pidfd" ? t.pidId : t.kind === "ns" ? t.pidNsId ?? null : null, "file target id");
+    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : t.kind === "ns" ? t.nsKind : "", "file path");
   };
-  // Without an owner, locks or a lease the object is the VOID leaf it always was (same bytes).
-  if (!hasFileState(f)) return w.leaf(CPT_OBJ_FILE, `file ${f.id}`, fields);
-  w.parent(CPT_OBJ_FILE, `file ${f.id}`, fields, () => writeFileState(w, f));
+  // Without an inotify instance, owner, locks or a lease the object is the VOID leaf it always was
+  // (same bytes); the inotify instance comes first, then the file state.
+  if (t.kind !== "inotify" && !hasFileState(f)) return w.leaf(CPT_OBJ_FILE, `file ${f.id}`, fields);
+  w.parent(CPT_OBJ_FILE, `file ${f.id}`, fields, () => {
+    if (t.kind === "inotify") w.leaf(CPT_OBJ_INOTIFY, `file ${f.id} inotify`, () => {
+      w.u32(CPT_INOTIFY_VERSION, "inotify record version"); w.u32(0);
+      w.num(t.lastWd, "inotify lastWd"); w.u32(t.lastCookie, "inotify lastCookie"); w.u32(0);
+      w.u32(t.watches.length, "inotify watch count"); w.u32(t.events.length, "inotify event count");
+      for (const x of t.watches) {
+        w.num(x.wd, "inotify wd"); w.ref(x.inodeId, "watched inode id"); w.u32(x.mask, "inotify watch mask");
+      }
+      for (const e of t.events) {
+        w.num(e.wd, "inotify event wd"); w.u32(e.mask, "inotify event mask"); w.u32(e.cookie, "inotify event cookie");
+        w.u32(e.name === null ? 0 : 1, "inotify event has a name"); w.str(e.name ?? "", "inotify event name");
+      }
+    });
+    writeFileState(w, f);
+  });
+}
+
+function readInotify(r: ImageReader, id: number): FileTargetRecord {
+  return r.object(CPT_OBJ_INOTIFY, CPT_CONTENT_VOID, `inotify instance of file ${id}`, (o) => {
+    const verAt = r.pos;
+    const version = r.u32("inotify record version");
+    if (version !== CPT_INOTIFY_VERSION) r.fail(`CPT_OBJ_INOTIFY version ${version} at byte ${verAt} is not ${CPT_INOTIFY_VERSION}, the only one this cptbench reads`, verAt);
+    r.flags("inotify pad", 0);
+    const lastWd = r.num("inotify lastWd");
+    const lastCookie = r.u32("inotify lastCookie");
+    r.flags("inotify pad", 0);
+    const nw = r.count("inotify watch count", 16, o.end);
+    const ne = r.count("inotify event count", 24, o.end);
+    const watches = [];
+    for (let i = 0; i < nw; i++) watches.push({ wd: r.num("inotify wd"), inodeId: r.id("watched inode id"), mask: r.u32("inotify watch mask") });
+    const events = [];
+    for (let i = 0; i < ne; i++) {
+      const wd = r.num("inotify event wd"); const mask = r.u32("inotify event mask"); const cookie = r.u32("inotify event cookie");
+      const named = r.flags("inotify event has a name", 1) === 1;
+      const nameAt = r.pos;
+      const name = r.str("inotify event name");
+      if (!named && name !== "") r.fail(`inotify event name at byte ${nameAt} is written but not marked present`, nameAt);
+      events.push({ wd, mask, cookie, name: named ? name : null });
+    }
+    return { kind: "inotify", lastWd, lastCookie, watches, events };
+  });
 }
 
 export function readFile(r: ImageReader, where: string): FileRecord {
@@ -114,15 +175,28 @@ export function readFile(r: ImageReader, where: string): FileRecord {
     const path = r.str("file path");
     const bad = (why: string): never => r.fail(`file target id at byte ${refAt} is ${ref ?? "CPT_NOINDEX"}: ${why}`, refAt);
     let target: FileTargetRecord;
-    if (kind === "device" || kind === "proc") {
+    if (kind === "inotify" && content !== CPT_CONTENT_ARRAY) r.fail(`file ${id} is an inotify file without its CPT_OBJ_INOTIFY array`);
+    if ((kind === "pidfd" || kind === "inotify") && path !== "") r.fail(`file ${id}: a path is set for a ${kind} file`);
+    if (kind === "ns") {
+      const nsKind = NS_KINDS.find((k) => k === path);
+      if (nsKind === undefined) return r.fail(`file ${id}: namespace kind ${JSON.stringify(path)} is not one of ${NS_KINDS.join(", ")}`);
+      if ((ref === null) !== (nsKind !== "pid")) bad(nsKind === "pid" ? "a pid namespace file names its namespace" : `a ${nsKind} namespace file names none`);
+      target = ref === null ? { kind, nsKind } : { kind, nsKind, pidNsId: ref };
+    } else if (kind === "device" || kind === "proc") {
       if (ref !== null) bad(`a ${kind} file is named by path, not by id`);
       target = { kind, path };
+    } else if (kind === "inotify") {
+      if (ref !== null) bad("an inotify file names nothing");
+      r.content(o);
+      target = readInotify(r, id);
     } else if (ref === null) {
       return bad(`a ${kind} target needs one`);
     } else if (kind === "inode") {
       target = { kind, inodeId: ref, path };
     } else if (kind === "pipe") {
       target = { kind, pipeId: ref };
+    } else if (kind === "pidfd") {
+      target = { kind, pidId: ref };
     } else if (kind === "pty-master" || kind === "pty-slave") {
       target = { kind: "pty", ttyId: ref, master: kind === "pty-master", path };
     } else if (kind === "socket") {
@@ -133,7 +207,10 @@ export function readFile(r: ImageReader, where: string): FileRecord {
       target = { kind, stream: ref };
     }
     const f: FileRecord = { id, flags, pos, target };
-    if (content === CPT_CONTENT_ARRAY) {
+    // The file state objects follow an inotify instance's, or are the whole content of any other file.
+    if (kind === "inotify") {
+      if (r.remaining() > 0) readFileState(r, f);
+    } else if (content === CPT_CONTENT_ARRAY) {
       r.content(o);
       readFileState(r, f);
     }

@@ -92,6 +92,9 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
   for (const f of m.files) {
     if (f.target.kind === "inode") inodes.need(f.target.inodeId, f, `file ${f.id}`, "target");
     if (f.target.kind === "pipe") pipes.need(f.target.pipeId, f, `file ${f.id}`, "target");
+    if (f.target.kind === "ns") ns.need(f.target.pidNsId, f, `file ${f.id}`, "namespace file target");
+    if (f.target.kind === "pidfd") pids.need(f.target.pidId, f, `file ${f.id}`, "pidfd target");
+    if (f.target.kind === "inotify") for (const w of f.target.watches) inodes.need(w.inodeId, f, `file ${f.id}`, `inotify watch ${w.wd}`);
     if (f.target.kind === "pty") ttys.need(f.target.ttyId, f, `file ${f.id}`, "target");
     if (f.target.kind === "socket") socks.need(f.target.sockId, f, `file ${f.id}`, "target");
     pids.need(f.fown?.pidId, f, `file ${f.id}`, "owner pid");

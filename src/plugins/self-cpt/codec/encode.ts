@@ -68,6 +68,9 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
   const file = (i: number, who: string): void => once(ix.file, i, who, (f, s) => writeFile(w, refs, f, s), (f) => {
     if (f.target.kind === "inode") inode(f.target.inodeId, `file ${f.id}`);
     if (f.target.kind === "pipe") pipe(f.target.pipeId, `file ${f.id}`);
+    if (f.target.kind === "pidfd") pid(f.target.pidId, `file ${f.id}`);
+    // Namespaces come first in every stream (CKPT_HDR_PIDNS_TREE): nothing to write before.
+    if (f.target.kind === "inotify") for (const wt of f.target.watches) inode(wt.inodeId, `file ${f.id}`);
     if (f.target.kind === "pty") tty(f.target.ttyId, `file ${f.id}`);
     if (f.fown?.pidId !== undefined) pid(f.fown.pidId, `file ${f.id}`);
     for (const l of f.locks ?? []) pid(l.pidId, `file ${f.id}`);

@@ -41,9 +41,9 @@
 // |  110 | CKPT_HDR_PID         | objref, slot, id, u32 n; n x {s64 nr, ref ns, pad}                    |
 // |  111 | CKPT_HDR_CRED        | objref, slot, id, pad, s64 x 10, [ext: capInh, capBset, capAmb; then u32 n, n x u32 gid with the groups bit] |
 // |  301 | CKPT_HDR_FILE_TABLE  | objref, slot, id, s64 maxFds, u32 n; n x {s64 fd, ref file, u32 cloexec} |
-// |  304 | CKPT_HDR_FILE        | objref, slot, id, u32 kind, u32 ref/stream, u32 n state (was pad: 0), s64 flags, s64 pos, str path | FILE_OWNER? FILE_LOCK* FILE_LEASE?
+// |  304 | CKPT_HDR_FILE        | objref, slot, id, u32 kind, u32 ref/stream/pid, u32 n children (was pad: 0), s64 flags, s64 pos, str path | INOTIFY (an inotify file), then FILE_OWNER? FILE_LOCK* FILE_LEASE?
 // |  305 | CKPT_HDR_FS          | objref, slot, id, u32 n dead (was pad: 0), s64 umask, str root, str cwd | FS_DEAD_DIR x n
-// |  306 | CKPT_HDR_INODE       | objref, slot, id, kind, flags, n pages, s64 x 6, s64 times x 3, str x 2 | PAGE*
+// |  306 | CKPT_HDR_INODE       | objref, slot, id, kind, flags, n pages, s64 x 6, s64 times x 3, str x 2 | PAGE*, MEMFD if flag 4
 // |  307 | CKPT_HDR_PIPE_BUF    | objref, slot, id, u32 n state (was pad: 0); the buffered bytes      | PIPE_STATE?
 // |  308 | CKPT_HDR_DENTRY      | ref inode, pad, str path                                              |
 // |  309 | CKPT_HDR_FS_DEAD_DIR (ours) | u32 version = 1, u32 which (0 root, 1 cwd), ref inode, pad: a removed directory the fs holds |
@@ -51,6 +51,8 @@
 // |  331 | CKPT_HDR_FILE_OWNER (ours) | u32 version, type, ref pid, flags (1: fasync), s64 uid euid signal fasyncFd |
 // |  332 | CKPT_HDR_FILE_LOCK (ours)  | u32 version, kind, type, owner files id (~0: none), ref pid, pad, s64 place start end |
 // |  333 | CKPT_HDR_FILE_LEASE (ours) | u32 version, type, ref pid, pad, s64 place fasyncFd               |
+// |  340 | CKPT_HDR_INOTIFY (ours) | u32 version = 1, pad, s64 lastWd, u32 lastCookie, pad, u32 n watches, u32 k events; n x {s64 wd, ref inode, u32 mask}; k x {s64 wd, u32 mask, u32 cookie, u32 has name, str name} |
+// |  341 | CKPT_HDR_MEMFD (ours) | u32 version = 1, u32 seals, str name: the inode before it is a memfd |
 // |  350 | CKPT_HDR_TTY (ours)  | objref, slot, tty body (version 1, id, index, lock, slave owner, both ends: termios, winsize, state, pids by objref, buffers) |
 // |  501 | CKPT_HDR_UNIX_SK (ours) | u32 version = 1, id, type, state, flags, shutdown, n skbs, peer id (0 none), u32 cred present, ref name inode, s64 ino uid gid err sndbuf rcvbuf reuse backlog, s64 cred pid uid gid, u32 addr len + bytes | UNIX_SKB x n
 // |  502 | CKPT_HDR_UNIX_SKB (ours) | u32 bits, sender id, embryo id (0 none), n files, s64 consumed, s64 pid uid gid, n x ref file, u32 len + the bytes |
@@ -104,6 +106,12 @@ export const CKPT_HDR_DENTRY = 308;
 /** Ours: a removed root or cwd of the CKPT_HDR_FS before it (versioned on its own). */
 export const CKPT_HDR_FS_DEAD_DIR = 309;
 export const CKPT_FS_DEAD_DIR_VERSION = 1;
+/** Ours: an inotify file's instance, the child of its CKPT_HDR_FILE (versioned on its own). */
+export const CKPT_HDR_INOTIFY = 340;
+export const CKPT_INOTIFY_VERSION = 1;
+/** Ours: a memfd's name and seals, after its CKPT_HDR_INODE's pages (versioned on its own). */
+export const CKPT_HDR_MEMFD = 341;
+export const CKPT_MEMFD_VERSION = 1;
 /** Ours: a pty pair (core/cr/tty-wire.ts body, versioned on its own). */
 export const CKPT_HDR_TTY = 350;
 /** Ours: an AF_UNIX socket (only in images of containers that have one), versioned on its own. */
@@ -187,6 +195,8 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_PIPE_BUF, { name: "CKPT_HDR_PIPE_BUF", min: PIPE_HEAD, max: PIPE_HEAD + PIPE_MAX, bulkFrom: PIPE_HEAD }],
   [CKPT_HDR_DENTRY, variable("CKPT_HDR_DENTRY", 12)],
   [CKPT_HDR_FS_DEAD_DIR, fixed("CKPT_HDR_FS_DEAD_DIR", 16)],
+  [CKPT_HDR_INOTIFY, variable("CKPT_HDR_INOTIFY", 32, 8 * MiB)],
+  [CKPT_HDR_MEMFD, variable("CKPT_HDR_MEMFD", 12, 12 + 2 * 249)],
   // objref, slot, the body's 32-byte head, two ends of at least 120 bytes; each end's buffers at most
   // 4095 + 4095 + 65536 bytes (padded): well under VAR_MAX.
   [CKPT_HDR_TTY, variable("CKPT_HDR_TTY", 8 + 32 + 2 * 120)],

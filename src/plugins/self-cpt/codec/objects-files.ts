@@ -6,10 +6,11 @@
 import type {
   FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
+import { NS_KINDS } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import {
   CKPT_FS_DEAD_DIR_VERSION, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE, CKPT_HDR_FS, CKPT_HDR_FS_DEAD_DIR, CKPT_HDR_INODE,
-  CKPT_HDR_PIPE_BUF, PIPE_MAX,
+  CKPT_HDR_INOTIFY, CKPT_HDR_MEMFD, CKPT_HDR_PIPE_BUF, CKPT_INOTIFY_VERSION, CKPT_MEMFD_VERSION, PIPE_MAX,
 } from "./layout.ts";
 import { fileStateChildren, fileStateCount, pipeStateChildren, pipeStateCount, writeFileState, writePipeState } from "./objects-file-state.ts";
 import { pageChildren, writePages } from "./objects-mm.ts";
@@ -18,14 +19,14 @@ import type { FieldReader } from "./reader.ts";
 import { EncodeError, type RecordWriter } from "./writer.ts";
 
 const INODE_KINDS = ["file", "dir", "symlink", "sock", "fifo"] as const;
-const I_TARGET = 1, I_EXTERNAL = 2;
+const I_TARGET = 1, I_EXTERNAL = 2, I_MEMFD = 4;
 
 export function writeInode(w: RecordWriter, refs: ObjRefs, n: InodeRecord, slot: number): void {
   const what = `inode ${n.id}`;
   w.record(CKPT_HDR_INODE, what, () => {
     w.u32(refs.assign("inode", n.id), "objref"); w.u32(slot, "slot"); w.u32(n.id, "inode id");
     w.u32(INODE_KINDS.indexOf(n.kind), "inode kind");
-    w.u32((n.target !== undefined ? I_TARGET : 0) | (n.externalPath !== undefined ? I_EXTERNAL : 0), "flags");
+    w.u32((n.target !== undefined ? I_TARGET : 0) | (n.externalPath !== undefined ? I_EXTERNAL : 0) | (n.memfd !== undefined ? I_MEMFD : 0), "flags");
     w.u32(n.pages.length, "page count");
     w.num(n.ino, "ino"); w.num(n.mode, "mode"); w.num(n.uid, "uid"); w.num(n.gid, "gid"); w.num(n.nlink, "nlink"); w.num(n.size, "size");
     w.s64(n.atimeNs, "atimeNs"); w.s64(n.mtimeNs, "mtimeNs"); w.s64(n.ctimeNs, "ctimeNs");
@@ -33,6 +34,13 @@ export function writeInode(w: RecordWriter, refs: ObjRefs, n: InodeRecord, slot:
     w.str(n.externalPath ?? "", "externalPath");
   });
   writePages(w, n.pages, what);
+  const mfd = n.memfd;
+  if (mfd !== undefined) {
+    w.record(CKPT_HDR_MEMFD, `${what} memfd`, () => {
+      w.u32(CKPT_MEMFD_VERSION, "version"); w.u32(mfd.seals, "seals");
+      w.str(mfd.name, "memfd name");
+    });
+  }
 }
 
 export function readInode(b: ModelBuilder, r: FieldReader): void {
@@ -40,7 +48,7 @@ export function readInode(b: ModelBuilder, r: FieldReader): void {
   const objref = r.u32("objref"), slot = r.u32("slot"), id = r.u32("inode id");
   b.objs.define(r, "inode", objref, id, at);
   const kind = r.oneOf("inode kind", INODE_KINDS);
-  const bits = r.flags("flags", I_TARGET | I_EXTERNAL);
+  const bits = r.flags("flags", I_TARGET | I_EXTERNAL | I_MEMFD);
   const np = r.u32("page count");
   const n: InodeRecord = {
     id, ino: r.num("ino"), kind, mode: r.num("mode"), uid: r.num("uid"), gid: r.num("gid"), nlink: r.num("nlink"),
@@ -54,6 +62,17 @@ export function readInode(b: ModelBuilder, r: FieldReader): void {
   else if (externalPath !== "") r.fail("an externalPath is written but not marked present");
   b.place("inodes", slot, n, r, at);
   pageChildren(b, n.pages, np, `pages of inode ${id}`);
+  b.children([{
+    type: CKPT_HDR_MEMFD, left: bits & I_MEMFD ? 1 : 0, what: `memfd of inode ${id}`,
+    take: (c) => {
+      const vAt = c.here();
+      const version = c.u32("version");
+      if (version !== CKPT_MEMFD_VERSION) c.fail(`CKPT_HDR_MEMFD version ${version} at byte ${vAt} is not ${CKPT_MEMFD_VERSION}, the only one this cptbench reads`, vAt);
+      const seals = c.u32("seals");
+      n.memfd = { name: c.str("memfd name"), seals };
+      c.done();
+    },
+  }]);
 }
 
 export function writePipe(w: RecordWriter, refs: ObjRefs, p: PipeRecord, slot: number): void {
@@ -79,7 +98,7 @@ export function readPipe(b: ModelBuilder, r: FieldReader, buffered: Uint8Array):
 }
 
 /** A pty end is two kinds (master, slave) so that the record keeps its fields. */
-const TARGETS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave", "socket"] as const;
+const TARGETS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave", "socket", "pidfd", "inotify", "ns"] as const;
 
 const kindOf = (t: FileTargetRecord): (typeof TARGETS)[number] => (t.kind === "pty" ? (t.master ? "pty-master" : "pty-slave") : t.kind);
 
@@ -91,13 +110,29 @@ export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: n
     w.u32(TARGETS.indexOf(kindOf(t)), "target kind");
     w.u32(
       t.kind === "inode" ? refs.ref("inode", t.inodeId, what) : t.kind === "pipe" ? refs.ref("pipe", t.pipeId, what) : t.kind === "console" ? t.stream
-        : t.kind === "pty" ? refs.ref("tty", t.ttyId, what) : t.kind === "socket" ? t.sockId : 0,
+        : t.kind === "pty" ? refs.ref("tty", t.ttyId, what) : t.kind === "socket" ? t.sockId : t.kind === "pidfd" ? refs.ref("pid", t.pidId, what)
+          : t.kind === "ns" && t.pidNsId !== undefined ? refs.ref("pid namespace", t.pidNsId, what) : 0,
       "target",
     );
-    w.u32(fileStateCount(f), "state count");
+    // The child count sits where a zero pad was: files without children keep their bytes.
+    w.u32((t.kind === "inotify" ? 1 : 0) + fileStateCount(f), "child count");
     w.num(f.flags, "flags"); w.num(f.pos, "pos");
-    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : "", "path");
+    w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : t.kind === "ns" ? t.nsKind : "", "path");
   });
+  if (t.kind === "inotify") {
+    w.record(CKPT_HDR_INOTIFY, `${what} inotify`, () => {
+      w.u32(CKPT_INOTIFY_VERSION, "version"); w.pad();
+      w.num(t.lastWd, "lastWd"); w.u32(t.lastCookie, "lastCookie"); w.pad();
+      w.u32(t.watches.length, "watch count"); w.u32(t.events.length, "event count");
+      for (const x of t.watches) {
+        w.num(x.wd, "wd"); w.u32(refs.ref("inode", x.inodeId, `${what} watch ${x.wd}`), "watched inode"); w.u32(x.mask, "watch mask");
+      }
+      for (const e of t.events) {
+        w.num(e.wd, "event wd"); w.u32(e.mask, "event mask"); w.u32(e.cookie, "event cookie");
+        w.bool(e.name !== null); w.str(e.name ?? "", "event name");
+      }
+    });
+  }
   writeFileState(w, refs, f);
 }
 
@@ -109,9 +144,9 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   const refAt = r.here();
   const ref = r.u32("target");
   const nAt = r.here();
-  const n = r.u32("state count");
-  // An owner, a lease and one lock per byte range: more than a file of 2^16 records is damage.
-  if (n > 65536) r.fail(`state count at byte ${nAt} is ${n}: more records than a file's locks could need`, nAt);
+  const n = r.u32("child count");
+  // An inotify instance, an owner, a lease and one lock per byte range: more than 2^16 is damage.
+  if (n > 65536) r.fail(`child count at byte ${nAt} is ${n}: more records than a file's locks could need`, nAt);
   const flags = r.num("flags"), pos = r.num("pos");
   const pathAt = r.here();
   const path = r.str("path");
@@ -120,7 +155,19 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   if (kind === "inode") target = { kind, inodeId: b.objs.resolve(r, "inode", "target", ref, refAt), path };
   else if (kind === "pipe") target = { kind, pipeId: b.objs.resolve(r, "pipe", "target", ref, refAt) };
   else if (kind === "pty-master" || kind === "pty-slave") target = { kind: "pty", ttyId: b.objs.resolve(r, "tty", "target", ref, refAt), master: kind === "pty-master", path };
-  else if (kind === "console") {
+  else if (kind === "ns") {
+    const nsKind = NS_KINDS.find((k) => k === path);
+    if (nsKind === undefined) return r.fail(`path at byte ${pathAt} is ${JSON.stringify(path)}, not a namespace kind (${NS_KINDS.join(", ")})`, pathAt);
+    if (nsKind === "pid") target = { kind, nsKind, pidNsId: b.objs.resolve(r, "pid namespace", "target", ref, refAt) };
+    else {
+      if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${nsKind} namespace file, which names nothing`, refAt);
+      target = { kind, nsKind };
+    }
+  } else if (kind === "pidfd") target = { kind, pidId: b.objs.resolve(r, "pid", "target", ref, refAt) };
+  else if (kind === "inotify") {
+    if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for an inotify file, which names nothing`, refAt);
+    target = { kind, lastWd: 0, lastCookie: 0, watches: [], events: [] };
+  } else if (kind === "console") {
     if (ref > 2) r.fail(`console stream at byte ${refAt} is ${ref}, not 0, 1 or 2`, refAt);
     target = { kind, stream: ref as 0 | 1 | 2 };
   } else if (kind === "socket") {
@@ -131,10 +178,37 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
     if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${kind} file, which names nothing`, refAt);
     target = { kind, path };
   }
-  if ((kind === "pipe" || kind === "console" || kind === "socket") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
+  if ((kind === "pipe" || kind === "console" || kind === "socket" || kind === "pidfd" || kind === "inotify") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
+  if (kind === "inotify" && n < 1) r.fail(`child count at byte ${nAt} is 0: an inotify file has its CKPT_HDR_INOTIFY first`, nAt);
   const f: FileRecord = { id, flags, pos, target };
   b.place("files", slot, f, r, at);
-  b.children(fileStateChildren(b, f, n));
+  if (target.kind === "inotify") {
+    const t = target;
+    b.children([{ type: CKPT_HDR_INOTIFY, left: 1, what: `inotify instance of file ${id}`, take: (c) => readInotify(b, c, t) }]);
+  }
+  b.children(fileStateChildren(b, f, n - (kind === "inotify" ? 1 : 0)));
+}
+
+function readInotify(b: ModelBuilder, c: FieldReader, t: Extract<FileTargetRecord, { kind: "inotify" }>): void {
+  const vAt = c.here();
+  const version = c.u32("version");
+  if (version !== CKPT_INOTIFY_VERSION) c.fail(`CKPT_HDR_INOTIFY version ${version} at byte ${vAt} is not ${CKPT_INOTIFY_VERSION}, the only one this cptbench reads`, vAt);
+  c.pad();
+  t.lastWd = c.num("lastWd");
+  t.lastCookie = c.u32("lastCookie");
+  c.pad();
+  const nw = c.count("watch count", 16);
+  const ne = c.count("event count", 24);
+  for (let i = 0; i < nw; i++) t.watches.push({ wd: c.num("wd"), inodeId: b.objs.ref(c, "inode", "watched inode"), mask: c.u32("watch mask") });
+  for (let i = 0; i < ne; i++) {
+    const wd = c.num("event wd"), mask = c.u32("event mask"), cookie = c.u32("event cookie");
+    const named = c.bool("event has a name");
+    const nameAt = c.here();
+    const name = c.str("event name");
+    if (!named && name !== "") c.fail(`event name at byte ${nameAt} is written but not marked present`, nameAt);
+    t.events.push({ wd, mask, cookie, name: named ? name : null });
+  }
+  c.done();
 }
 
 export function writeFileTable(w: RecordWriter, refs: ObjRefs, t: FilesRecord, slot: number): void {
