@@ -56,6 +56,12 @@ export interface SigInfoRecord {
   value?: number;
   /** Bytes queued verbatim (rt_sigqueueinfo), if any. */
   raw?: Uint8Array;
+  /**
+   * SI_TIMER: the POSIX timer's id (si_tid) and the expiries missed while this one waited
+   * (si_overrun). Both present or both absent.
+   */
+  timerId?: number;
+  overrun?: number;
 }
 
 export interface SigPendingRecord {
@@ -192,6 +198,39 @@ export interface ThreadGroupRecord {
    * absent while it uses the machine's defaults, which a restart on another machine recomputes.
    */
   rlimits?: RlimitRecord[];
+  /** PR_SET_DUMPABLE (SUID_DUMP_*); absent: 1, what fork and execve give. */
+  dumpable?: number;
+  /** The next POSIX timer id timer_create tries (posix_timer_add); absent: 0 (never created one). */
+  nextPosixTimerId?: number;
+  /** The process's POSIX timers (timer_create), in id order; absent when it has none. */
+  posixTimers?: PosixTimerRecord[];
+}
+
+/**
+ * One POSIX interval timer (struct k_itimer). Times are cycles, the expiry as cycles left (0:
+ * disarmed), like itimerRealLeft. CRIU's posix_timer_entry (images/timer.proto) carries the same:
+ * id, clock, notify kind, signal, value, target thread, interval and value left, overrun.
+ */
+export interface PosixTimerRecord {
+  id: number;
+  /** The clockid_t it was created on (CLOCK_REALTIME, MONOTONIC, BOOTTIME or TAI). */
+  clock: number;
+  /** SIGEV_SIGNAL (0), SIGEV_NONE (1) or SIGEV_THREAD_ID (4); SIGEV_THREAD was made SIGEV_SIGNAL at creation. */
+  notify: number;
+  signo: number;
+  /** sigev_value. */
+  value: number;
+  /** The thread the signal goes to (SIGEV_THREAD_ID), or through which its process gets it. */
+  targetTaskId: number;
+  left: number;
+  interval: number;
+  /** it_overrun_last: what timer_getoverrun says while no later expiry's signal was delivered. */
+  overrunLast: number;
+  /**
+   * The siginfo of its last expiry is still queued (in its target's or its process's queue, the
+   * last one there with this timer's id): further expiries count overruns on it, not queue more.
+   */
+  signalQueued: boolean;
 }
 
 /** One resource limit (struct rlimit64): RLIM_INFINITY is 2^64 - 1. */
@@ -201,7 +240,9 @@ export interface RlimitRecord {
 }
 
 /** ThreadGroupRecord's optional fields, in their order in both codecs' extension. */
-export const GROUP_EXT = ["oomScoreAdj", "oomScoreAdjMin"] as const;
+export const GROUP_EXT = ["oomScoreAdj", "oomScoreAdjMin", "dumpable", "nextPosixTimerId"] as const;
+/** The extension bit after GROUP_EXT's: POSIX timers follow the fields (a count, then each timer record). */
+export const GROUP_EXT_TIMERS = 1 << GROUP_EXT.length;
 
 export interface RegsRecord {
   /** x0..x31 as signed 32-bit values. */
@@ -271,10 +312,26 @@ export interface TaskRecord {
   sessionid?: number;
   /** set_robust_list's head address; absent: 0 (none). */
   robustList?: number;
+  /** setpriority's nice value (-20..19); absent: 0. */
+  nice?: number;
+  /** sched_getscheduler's answer: the policy, with SCHED_RESET_ON_FORK (0x40000000) ORed in; absent: SCHED_OTHER (0). */
+  schedPolicy?: number;
+  /** The real-time priority (sched_param.sched_priority, 1..99 under FIFO/RR); absent: 0. */
+  schedPriority?: number;
+  /** sched_setaffinity's mask (bit n = CPU n, as a u32); absent: every CPU. */
+  cpusAllowed?: number;
+  /** task->atomic_flags: PFA_NO_NEW_PRIVS (bit 0); absent: 0. */
+  atomicFlags?: number;
+  /** Securebits: SECBIT_KEEP_CAPS (bit 4, PR_SET_KEEPCAPS); absent: 0. */
+  securebits?: number;
 }
 
 /** TaskRecord's optional fields, in their order in both codecs' extension. */
-export const TASK_EXT = ["loginuid", "sessionid", "robustList"] as const;
+export const TASK_EXT = ["loginuid", "sessionid", "robustList", "nice", "schedPolicy", "schedPriority", "cpusAllowed", "atomicFlags", "securebits"] as const;
+/** TaskRecord.atomicFlags and securebits bits (include/linux/sched.h, uapi/linux/securebits.h). */
+export const PFA_NO_NEW_PRIVS = 1;
+export const SECBIT_KEEP_CAPS = 1 << 4;
+export const SCHED_RESET_ON_FORK = 0x40000000;
 
 export type VmaBackingRecord =
   | { kind: "anon" }
@@ -310,7 +367,12 @@ export interface MmRecord {
   brk: number;
   startStack: number;
   mmapBase: number;
+  /** membarrier registrations (MEMBARRIER_CMD_REGISTER_* bits, mm->membarrier_state); absent: none. */
+  membarrierState?: number;
 }
+
+/** MmRecord's optional fields, in their order in both codecs' extension. */
+export const MM_EXT = ["membarrierState"] as const;
 
 /** MAP_SHARED|MAP_ANONYMOUS memory: its own pages, mapped by VMAs of one or more mms. */
 export interface ShmemRecord {
@@ -466,7 +528,7 @@ export function modelWork(m: CheckpointModel): { objects: number; pages: number 
   const c = modelCounts(m);
   const objects = m.tasks.length + m.threadGroups.length + m.sighands.length + m.creds.length + m.pids.length +
     m.mms.length + m.shmem.length + m.inodes.length + m.pipes.length + m.files.length + m.fdTables.length + m.fsContexts.length +
-    m.mms.reduce((s, x) => s + x.vmas.length, 0);
+    m.mms.reduce((s, x) => s + x.vmas.length, 0) + m.threadGroups.reduce((s, g) => s + (g.posixTimers?.length ?? 0), 0);
   return { objects, pages: c.pages };
 }
 
@@ -476,8 +538,11 @@ export function modelCounts(m: CheckpointModel): Record<string, number> {
     m.mms.reduce((s, x) => s + x.pages.length, 0) + m.cowPages.length +
     m.shmem.reduce((s, x) => s + x.pages.length, 0) +
     m.inodes.reduce((s, x) => s + x.pages.length, 0);
+  const timers = m.threadGroups.reduce((s, g) => s + (g.posixTimers?.length ?? 0), 0);
   return {
     tasks: m.tasks.length, threadGroups: m.threadGroups.length, mms: m.mms.length, files: m.files.length,
     fdTables: m.fdTables.length, pipes: m.pipes.length, inodes: m.inodes.length, shmem: m.shmem.length, pages,
+    // Only when there are any: the dump step's trace line of a model without timers stays as it was.
+    ...(timers > 0 && { posixTimers: timers }),
   };
 }

@@ -90,6 +90,7 @@ export function restoreMm(k: Kernel, rec: MmRecord, refs: MmRefs, why: string, a
     mm.brk = rec.brk;
     mm.startStack = rec.startStack;
     mm.mmapBase = rec.mmapBase;
+    mm.membarrierState = rec.membarrierState ?? 0;
     // Private pages belong to this mm alone: writable ptes, no copy-on-write pending.
     fill(k, rec.pages, (vpn, f) => mm.pt.set(vpn, { frame: f, writable: true }), `mm ${rec.id}`, adopt);
     // Shared pages: read-only, so the first write copies (breakCow), as after the fork.

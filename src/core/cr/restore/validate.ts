@@ -9,6 +9,7 @@ import { CrError, EINVAL } from "../errors.ts";
 import type { CheckpointModel, MmRecord } from "../model.ts";
 import type { PerTaskParts } from "../per-task.ts";
 import { DEFAULT_LIMITS, validateFields, type KernelLimits } from "./validate-fields.ts";
+import { validateTaskState } from "./validate-task-state.ts";
 
 function fail(what: string): never {
   throw new CrError(EINVAL, `inconsistent image: ${what}`);
@@ -56,6 +57,7 @@ function validatePages(mm: MmRecord, indices: readonly number[]): void {
 
 export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT_LIMITS, parts: Pick<PerTaskParts, "indices"> | null = null): void {
   validateFields(m, limits);
+  validateTaskState(m, limits.cpus);
   for (const mm of m.mms) validatePages(mm, parts === null ? mm.pages.map((p) => p.index) : parts.indices(mm.id));
   const ids = <T extends { id: number }>(list: T[], what: string): Map<number, T> => {
     const map = new Map<number, T>();

@@ -1,6 +1,6 @@
 // Memory objects: CPT_OBJ_PAGES (shared by mm, shm and inode), CPT_OBJ_VMA, CPT_OBJ_MM and
 // CPT_OBJ_SYSV_SHM. Page bytes are passed through as views both ways (see layout.ts).
-import type { MmRecord, PageRecord, ShmemRecord, VmaBackingRecord, VmaRecord } from "../../../core/cr/index.ts";
+import { MM_EXT, readExt, writeExt, type MmRecord, type PageRecord, type ShmemRecord, type VmaBackingRecord, type VmaRecord } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_OBJ_COW_REFS, CPT_OBJ_MM, CPT_OBJ_PAGES, CPT_OBJ_SYSV_SHM,
   CPT_OBJ_VMA, CPT_PAGE_SIZE, OBJECT_HDR_SIZE, align8,
@@ -85,6 +85,7 @@ export function writeMm(w: ImageWriter, m: MmRecord): void {
     w.ref(m.id, "mm id");
     w.num(m.startBrk, "startBrk"); w.num(m.brk, "brk"); w.num(m.startStack, "startStack"); w.num(m.mmapBase, "mmapBase");
     w.u32(m.vmas.length);
+    writeExt(w, m, MM_EXT);
   }, () => {
     for (const v of m.vmas) writeVma(w, v, `${what} vma`);
     writePages(w, m.pages, what);
@@ -117,12 +118,14 @@ export function readMm(r: ImageReader, where: string): MmRecord {
     const startBrk = r.num("startBrk"); const brk = r.num("brk");
     const startStack = r.num("startStack"); const mmapBase = r.num("mmapBase");
     const n = r.count("vma count", OBJECT_HDR_SIZE, o.end);
+    const ext: Pick<MmRecord, (typeof MM_EXT)[number]> = {};
+    readExt(r, r.fieldsLeft(), ext, MM_EXT);
     r.content(o);
     const vmas: VmaRecord[] = [];
     for (let i = 0; i < n; i++) vmas.push(readVma(r, `vma ${i} of mm ${id}`));
     const pages = readPages(r, `pages of mm ${id}`);
     const cowRefs = readCowRefs(r, `copy-on-write references of mm ${id}`);
-    return { id, vmas, pages, cowRefs, startBrk, brk, startStack, mmapBase };
+    return { id, vmas, pages, cowRefs, startBrk, brk, startStack, mmapBase, ...ext };
   });
 }
 

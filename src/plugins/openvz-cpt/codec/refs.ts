@@ -68,6 +68,7 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
     tasks.need(g.leaderTaskId, g, who, "leaderTaskId");
     pids.need(g.pgrpPidId, g, who, "pgrpPidId");
     pids.need(g.sessionPidId, g, who, "sessionPidId");
+    for (const t of g.posixTimers ?? []) tasks.need(t.targetTaskId, g, who, `posix timer ${t.id} target`);
   }
   const cow = new Set(m.cowPages.map((p) => p.index));
   for (const mm of m.mms) {

@@ -3,7 +3,7 @@
 // pages, and CKPT_HDR_COW_PAGE (a page shared copy-on-write between mms, written once, at the
 // first mm that maps it). Page data is bulk: written as the model's own views, read as views
 // into the pushed chunks wherever a page lies within one.
-import type { MmRecord, PageRecord, ShmemRecord, VmaBackingRecord, VmaRecord } from "../../../core/cr/index.ts";
+import { MM_EXT, readExt, writeExt, type MmRecord, type PageRecord, type ShmemRecord, type VmaBackingRecord, type VmaRecord } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import {
   CKPT_HDR_COW_PAGE, CKPT_HDR_MM, CKPT_HDR_PAGE, CKPT_HDR_SHMEM, CKPT_HDR_VMA, CKPT_PAGE_SIZE,
@@ -128,6 +128,7 @@ export function writeMm(w: RecordWriter, refs: ObjRefs, mm: MmRecord, slot: numb
       w.u32(c.index, "cow ref page");
       w.u32(refs.ref("cow page", c.pageId, what), "cow page");
     }
+    writeExt(w, mm, MM_EXT);
   });
   mm.vmas.forEach((v, i) => writeVma(w, refs, v, `${what} vma ${i}`));
   writePages(w, mm.pages, what);
@@ -141,8 +142,11 @@ export function readMm(b: ModelBuilder, r: FieldReader): void {
   const mm: MmRecord = { id, vmas: [], pages: [], cowRefs: [], startBrk: 0, brk: 0, startStack: 0, mmapBase: 0 };
   const nc = r.u32("cow ref count");
   mm.startBrk = r.num("startBrk"); mm.brk = r.num("brk"); mm.startStack = r.num("startStack"); mm.mmapBase = r.num("mmapBase");
-  if (nc * 8 !== r.left()) r.fail(`cow ref count ${nc} at byte ${at + 20} does not match the ${r.left()} bytes of cow refs after it`, at + 20);
+  // The cow refs fill the record, but for the extension after them (8 bytes and more).
+  const extra = r.left() - nc * 8;
+  if (extra < 0 || (extra > 0 && extra < 16)) r.fail(`cow ref count ${nc} at byte ${at + 20} does not match the ${r.left()} bytes of cow refs after it`, at + 20);
   for (let i = 0; i < nc; i++) mm.cowRefs.push({ index: r.u32("cow ref page"), pageId: b.objs.ref(r, "cow page", "cow page") });
+  readExt(r, r.left(), mm, MM_EXT);
   r.done();
   b.place("mms", slot, mm, r, at);
   b.children([{ type: CKPT_HDR_VMA, left: nv, what: `vmas of mm ${id}`, take: (c) => { mm.vmas.push(readVma(b, c)); } }]);
