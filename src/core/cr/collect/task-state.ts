@@ -48,7 +48,7 @@ const SIGEV_THREAD_ID = 4;
 function timerRecord(tm: PosixTimer, clock: number, taskId: (t: Task) => number | undefined, who: string): PosixTimerRecord {
   const target = taskId(tm.target);
   if (target === undefined) {
-    throw new CrError(EOPNOTSUPP, `${who}: POSIX timer ${tm.id} signals thread ${tm.target.id}, which has exited: checkpoint/restart of such a timer is not implemented yet`);
+    throw new CrError(EOPNOTSUPP, `${who}: POSIX timer ${tm.id} signals thread ${tm.target.id}, which is not a task of the container (it has exited): checkpoint/restart of such a timer is not implemented yet`);
   }
   let signalQueued = false;
   let overrunLast = tm.overrunLast;
