@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 struct hdr { unsigned version; int pid; };
 struct data { unsigned eff, prm, inh; };
@@ -182,6 +183,7 @@ static void ambient(void) {
   }
   waitpid(c, 0, 0);
   printf("KEEPCAPS: %s\n", err(prctl(PR_SET_KEEPCAPS, 1)));
+  cpt_mark("keepcaps set");
   printf("setresuid 1000: %s\n", err(setresuid(1000, 1000, 1000)));
   printf("IS_SET 7 after setresuid: %s\n", err(amb(PR_CAP_AMBIENT_IS_SET, 7)));
   show("non-root, kept");

@@ -17,6 +17,7 @@
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 static const char *err(long r) {
   static char buf[32];
@@ -224,6 +225,7 @@ static void system_tests(void) {
   CPU_ZERO(&one);
   CPU_SET(0, &one);
   printf("pin to CPU 0: %s\n", err(sched_setaffinity(0, sizeof one, &one)));
+  cpt_mark("pinned to CPU 0");
   sched_getaffinity(0, sizeof cur, &cur);
   printf("now: %d CPU, CPU 0: %s\n", CPU_COUNT(&cur), CPU_ISSET(0, &cur) ? "yes" : "no");
   fflush(stdout);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 static const char *err(int r) {
   static char buf[32];
@@ -56,6 +57,7 @@ int main(void) {
   setvbuf(stdout, 0, _IONBF, 0);
   printf("GET_DUMPABLE: %s\n", err(prctl(PR_GET_DUMPABLE)));
   printf("SET_DUMPABLE 0: %s\n", err(prctl(PR_SET_DUMPABLE, 0)));
+  cpt_mark("not dumpable");
   printf("GET_DUMPABLE: %s\n", err(prctl(PR_GET_DUMPABLE)));
   printf("SET_DUMPABLE 2: %s\n", err(prctl(PR_SET_DUMPABLE, 2)));
   printf("SET_DUMPABLE 1: %s\n", err(prctl(PR_SET_DUMPABLE, 1)));
@@ -122,6 +124,7 @@ int main(void) {
     printf("child: KEEPCAPS: %s\n", err(prctl(PR_GET_KEEPCAPS)));
     printf("child: SET_KEEPCAPS 2: %s\n", err(prctl(PR_SET_KEEPCAPS, 2)));
     printf("child: SET_KEEPCAPS 1: %s\n", err(prctl(PR_SET_KEEPCAPS, 1)));
+    cpt_mark("child keeps caps");
     printf("child: KEEPCAPS: %s\n", err(prctl(PR_GET_KEEPCAPS)));
     printf("child: setuid 1000: %s\n", err(setuid(1000)));
     int s2 = -1;
@@ -140,6 +143,7 @@ int main(void) {
   printf("SET_NO_NEW_PRIVS 0: %s\n", err(prctl(PR_SET_NO_NEW_PRIVS, 0, 0, 0, 0)));
   printf("SET_NO_NEW_PRIVS 1 with arg3: %s\n", err(prctl(PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0)));
   printf("SET_NO_NEW_PRIVS 1: %s\n", err(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)));
+  cpt_mark("no new privs");
   printf("GET_NO_NEW_PRIVS: %s\n", err(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0)));
   fflush(stdout);
   p = fork();

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 #define KCMP_FILE 0
 #define KCMP_VM 1
@@ -90,6 +91,7 @@ static void nice_values(void) {
   // Our process group holds us (nice 0) and the child (nice 7): the best is ours.
   TRY(getprio(PRIO_PGRP, 0));
   TRY(setprio(PRIO_PGRP, 0, 3));
+  cpt_mark("nice 3 for the process group");
   TRY(getprio(PRIO_PROCESS, c));
   TRY(getprio(PRIO_PROCESS, 0));
   TRY(setprio(PRIO_PROCESS, 0, 0));
@@ -188,6 +190,7 @@ static void policies(void) {
   printf("  priority %d\n", sp.prio);
   sp.prio = 20;
   TRY(setparam(0, &sp));
+  cpt_mark("SCHED_RR priority 20");
   TRY(getparam(0, &sp));
   printf("  priority %d\n", sp.prio);
   sp.prio = 0;
@@ -199,6 +202,7 @@ static void policies(void) {
   TRY(setsched(0, SCHED_OTHER | SCHED_RESET_ON_FORK, &sp));
   TRY(getsched(0) == (SCHED_OTHER | SCHED_RESET_ON_FORK));
   setprio(PRIO_PROCESS, 0, -5);
+  cpt_mark("nice -5 with SCHED_RESET_ON_FORK");
   int p[2];
   pipe(p);
   pid_t c = fork();
@@ -239,6 +243,7 @@ static void barriers(void) {
   TRY(membarrier(1 << 6, 0));
   TRY(membarrier(1 << 5, 0));
   TRY(membarrier(1 << 9, 0));
+  cpt_mark("membarrier registrations");
   int p[2];
   pipe(p);
   pid_t c = fork();

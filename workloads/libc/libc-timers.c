@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 static const char *err(int r) {
   static char buf[32];
@@ -92,6 +93,7 @@ int main(void) {
   timer_t p;
   printf("create SIGRTMIN+1: %s\n", err(timer_create(CLOCK_MONOTONIC, &sev, &p)));
   set(p, 10000000, 10000000);
+  cpt_mark("periodic timer armed");
   while (hits < 3) pause();
   // si_timerid is not compared: qemu-riscv32 7.2 does not pass it through (the unit test checks it).
   printf("3 expiries: code %s value %d\n", last_code == SI_TIMER ? "SI_TIMER" : "?", (int)last_value);
@@ -110,6 +112,7 @@ int main(void) {
   timer_create(CLOCK_MONOTONIC, &sev, &p);
   set(p, 1000000, 1000000);
   msleep(30);
+  cpt_mark("timer signal queued with overruns");
   siginfo_t si;
   struct timespec wait = {1, 0};
   int got = sigtimedwait(&set1, &si, &wait);
@@ -126,6 +129,7 @@ int main(void) {
   printf("create SIGEV_NONE: %s\n", err(timer_create(CLOCK_MONOTONIC, &sev, &g)));
   struct itimerspec its = {{0, 250000000}, {0, 500000000}}, cur, prev;
   timer_settime(g, 0, &its, 0);
+  cpt_mark("SIGEV_NONE timer armed");
   timer_gettime(g, &cur);
   long long v1 = ns_of(&cur.it_value);
   msleep(100);
@@ -182,6 +186,7 @@ int main(void) {
   timer_t tt;
   printf("create SIGEV_THREAD_ID: %s\n", err(timer_create(CLOCK_MONOTONIC, &tev, &tt)));
   set(tt, 5000000, 5000000);
+  cpt_mark("SIGEV_THREAD_ID timer armed");
   pthread_join(th, 0);
   timer_delete(tt);
   printf("SIGEV_THREAD_ID: at least 2 signals %s, all in the target thread: %s\n", hits >= 2 ? "yes" : "no", wrong_thread ? "no" : "yes");
@@ -198,6 +203,7 @@ int main(void) {
   timer_t n;
   printf("create SIGEV_THREAD: %s\n", err(timer_create(CLOCK_MONOTONIC, &nev, &n)));
   set(n, 5000000, 5000000);
+  cpt_mark("SIGEV_THREAD timer armed");
   for (int i = 0; i < 200 && thread_notified < 3; i++) msleep(5);
   printf("SIGEV_THREAD function ran at least 3 times: %s\n", thread_notified >= 3 ? "yes" : "no");
   timer_delete(n);

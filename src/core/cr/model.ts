@@ -70,6 +70,12 @@ export interface SigInfoRecord {
   value?: number;
   /** Bytes queued verbatim (rt_sigqueueinfo), if any. */
   raw?: Uint8Array;
+  /**
+   * SI_TIMER: the POSIX timer's id (si_tid) and the expiries missed while this one waited
+   * (si_overrun). Both present or both absent.
+   */
+  timerId?: number;
+  overrun?: number;
 }
 
 export interface SigPendingRecord {
@@ -155,6 +161,39 @@ export interface ThreadGroupRecord {
   rlimits?: RlimitRecord[];
   /** The controlling terminal (signal->tty): the slave of pty `ttyId` in `ttys`; absent: none. */
   ttyId?: number;
+  /** PR_SET_DUMPABLE (SUID_DUMP_*); absent: 1, what fork and execve give. */
+  dumpable?: number;
+  /** The next POSIX timer id timer_create tries (posix_timer_add); absent: 0 (never created one). */
+  nextPosixTimerId?: number;
+  /** The process's POSIX timers (timer_create), in id order; absent when it has none. */
+  posixTimers?: PosixTimerRecord[];
+}
+
+/**
+ * One POSIX interval timer (struct k_itimer). Times are cycles, the expiry as cycles left (0:
+ * disarmed), like itimerRealLeft. CRIU's posix_timer_entry (images/timer.proto) carries the same:
+ * id, clock, notify kind, signal, value, target thread, interval and value left, overrun.
+ */
+export interface PosixTimerRecord {
+  id: number;
+  /** The clockid_t it was created on (CLOCK_REALTIME, MONOTONIC, BOOTTIME or TAI). */
+  clock: number;
+  /** SIGEV_SIGNAL (0), SIGEV_NONE (1) or SIGEV_THREAD_ID (4); SIGEV_THREAD was made SIGEV_SIGNAL at creation. */
+  notify: number;
+  signo: number;
+  /** sigev_value. */
+  value: number;
+  /** The thread the signal goes to (SIGEV_THREAD_ID), or through which its process gets it. */
+  targetTaskId: number;
+  left: number;
+  interval: number;
+  /** it_overrun_last: what timer_getoverrun says while no later expiry's signal was delivered. */
+  overrunLast: number;
+  /**
+   * The siginfo of its last expiry is still queued (in its target's or its process's queue, the
+   * last one there with this timer's id): further expiries count overruns on it, not queue more.
+   */
+  signalQueued: boolean;
 }
 
 /** One resource limit (struct rlimit64): RLIM_INFINITY is 2^64 - 1. */
@@ -164,7 +203,9 @@ export interface RlimitRecord {
 }
 
 /** ThreadGroupRecord's optional fields, in their order in both codecs' extension. */
-export const GROUP_EXT = ["oomScoreAdj", "oomScoreAdjMin", "ttyId"] as const;
+export const GROUP_EXT = ["oomScoreAdj", "oomScoreAdjMin", "ttyId", "dumpable", "nextPosixTimerId"] as const;
+/** The extension bit after GROUP_EXT's: POSIX timers follow the fields (a count, then each timer record). */
+export const GROUP_EXT_TIMERS = 1 << GROUP_EXT.length;
 
 export interface RegsRecord {
   /** x0..x31 as signed 32-bit values. */
@@ -234,10 +275,26 @@ export interface TaskRecord {
   sessionid?: number;
   /** set_robust_list's head address; absent: 0 (none). */
   robustList?: number;
+  /** setpriority's nice value (-20..19); absent: 0. */
+  nice?: number;
+  /** sched_getscheduler's answer: the policy, with SCHED_RESET_ON_FORK (0x40000000) ORed in; absent: SCHED_OTHER (0). */
+  schedPolicy?: number;
+  /** The real-time priority (sched_param.sched_priority, 1..99 under FIFO/RR); absent: 0. */
+  schedPriority?: number;
+  /** sched_setaffinity's mask (bit n = CPU n, as a u32); absent: every CPU. */
+  cpusAllowed?: number;
+  /** task->atomic_flags: PFA_NO_NEW_PRIVS (bit 0); absent: 0. */
+  atomicFlags?: number;
+  /** Securebits: SECBIT_KEEP_CAPS (bit 4, PR_SET_KEEPCAPS); absent: 0. */
+  securebits?: number;
 }
 
 /** TaskRecord's optional fields, in their order in both codecs' extension. */
-export const TASK_EXT = ["loginuid", "sessionid", "robustList"] as const;
+export const TASK_EXT = ["loginuid", "sessionid", "robustList", "nice", "schedPolicy", "schedPriority", "cpusAllowed", "atomicFlags", "securebits"] as const;
+/** TaskRecord.atomicFlags and securebits bits (include/linux/sched.h, uapi/linux/securebits.h). */
+export const PFA_NO_NEW_PRIVS = 1;
+export const SECBIT_KEEP_CAPS = 1 << 4;
+export const SCHED_RESET_ON_FORK = 0x40000000;
 
 export type VmaBackingRecord =
   | { kind: "anon" }
@@ -279,10 +336,12 @@ export interface MmRecord {
    * started from bytes outside the VFS, and in images from before it was carried.
    */
   exeInodeId?: number;
+  /** membarrier registrations (MEMBARRIER_CMD_REGISTER_* bits, mm->membarrier_state); absent: none. */
+  membarrierState?: number;
 }
 
 /** MmRecord's optional fields, in their order in both codecs' extension (writeExt). */
-export const MM_EXT = ["exeInodeId"] as const;
+export const MM_EXT = ["exeInodeId", "membarrierState"] as const;
 
 /** MAP_SHARED|MAP_ANONYMOUS memory: its own pages, mapped by VMAs of one or more mms. */
 export interface ShmemRecord {
@@ -527,7 +586,8 @@ export function modelWork(m: CheckpointModel): { objects: number; pages: number 
     m.mms.length + m.shmem.length + m.inodes.length + m.pipes.length + m.files.length + m.fdTables.length + m.fsContexts.length +
     (m.ttys?.length ?? 0) +
     m.mms.reduce((s, x) => s + x.vmas.length, 0) + (m.unixSocks ?? []).reduce((s, x) => s + 1 + x.queue.length, 0) + fileStateCount(m) +
-    (c.inotifyWatches ?? 0) + (c.inotifyEvents ?? 0);
+    (c.inotifyWatches ?? 0) + (c.inotifyEvents ?? 0) +
+    m.threadGroups.reduce((s, g) => s + (g.posixTimers?.length ?? 0), 0);
   return { objects, pages: c.pages };
 }
 
@@ -541,6 +601,7 @@ export function modelCounts(m: CheckpointModel): Record<string, number> {
   const memfds = m.inodes.filter((i) => i.memfd !== undefined).length;
   const pidfds = m.files.filter((f) => f.target.kind === "pidfd").length;
   // Only when present: the counts of a model without them stay what they were (dump traces).
+  const timers = m.threadGroups.reduce((s, g) => s + (g.posixTimers?.length ?? 0), 0);
   const counts: Record<string, number> = {
     tasks: m.tasks.length, threadGroups: m.threadGroups.length, mms: m.mms.length, files: m.files.length,
     fdTables: m.fdTables.length, pipes: m.pipes.length, inodes: m.inodes.length, shmem: m.shmem.length, pages,
@@ -553,6 +614,7 @@ export function modelCounts(m: CheckpointModel): Record<string, number> {
     }),
     ...(m.ttys !== undefined && m.ttys.length > 0 && { ttys: m.ttys.length }),
     ...(m.unixSocks === undefined ? {} : { unixSocks: m.unixSocks.length }),
+    ...(timers > 0 && { posixTimers: timers }),
   };
   // Only when there are some: the counts of a model without them read as they always did.
   const locks = m.files.reduce((s, f) => s + (f.locks?.length ?? 0) + (f.lease !== undefined ? 1 : 0), 0);

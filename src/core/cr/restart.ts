@@ -246,9 +246,9 @@ function checkForkedTree(model: CheckpointModel, ns: PidNamespace, tasks: Task[]
   });
 }
 
-/** The limits a restart by `caller` works within: its namespace's pid_max, the machine's memory, RLIMIT_NOFILE. */
+/** The limits a restart by `caller` works within: its namespace's pid_max, the machine's memory and CPUs, RLIMIT_NOFILE. */
 function limitsFor(k: CrContext["k"], caller: Task): KernelLimits {
-  return { pidMax: caller.pidNsForChildren.pidMax, memoryBytes: k.frames.limit * PAGE_SIZE, fdLimit: NR_OPEN_DEFAULT_LIMIT };
+  return { pidMax: caller.pidNsForChildren.pidMax, memoryBytes: k.frames.limit * PAGE_SIZE, fdLimit: NR_OPEN_DEFAULT_LIMIT, cpus: k.sched.cpus.length };
 }
 
 /**

@@ -112,7 +112,7 @@ class InKernel implements KernelTasks {
     this.restoredTasks++;
     k.wakeAll(this.coordinator);
     while (!this.open) yield { sleep: this.wq };
-    resumeTask(k, t, tr, r.tasks[r.model.container.initTaskId - 1].pidNs);
+    resumeTask(k, t, tr, r.tasks[r.model.container.initTaskId - 1].pidNs, r.timerSigInfos);
     k.modules.put(module, "ret-from-resume");
     return 0;
   }

@@ -146,10 +146,11 @@ class Forked implements ForkedTasks {
     const rs = this.rs!;
     rs.ns.restarting = null;
     const tasks = run.restorer!.tasks;
+    const made = run.restorer!.timerSigInfos;
     run.model.tasks.forEach((t, i) => {
       if (t.state === "zombie") return;
       this.cr.k.wake(tasks[i]);
-      resumeTask(this.cr.k, tasks[i], t, rs.ns);
+      resumeTask(this.cr.k, tasks[i], t, rs.ns, made);
     });
     rs.release(true);
   }

@@ -128,11 +128,18 @@ const sigList = (mask: bigint): string => {
 const pendingText = (p: SigPendingRecord): string =>
   p.signals === 0n && p.queue.length === 0 ? "none" : `${sigList(p.signals)}${p.queue.length > 0 ? ` (queued: ${p.queue.map((q) => `${signalName(q.signo)} code ${q.code}${q.pidNr ? ` from pid ${q.pidNr}` : ""}`).join(", ")})` : ""}`;
 
-/** Pending and blocked signals per task, shared pending per process, and caught signals per sighand. */
+/** Pending and blocked signals per task, shared pending and POSIX timers per process, and caught signals per sighand. */
 export function sigsView(m: CheckpointModel): string {
   const lines: string[] = [];
   for (const t of m.tasks) lines.push(`task ${t.id} (${t.comm}): pending ${pendingText(t.pending)}; blocked ${sigList(t.blocked)}`);
-  for (const g of m.threadGroups) lines.push(`process of task ${g.leaderTaskId}: shared pending ${pendingText(g.sharedPending)}${g.groupExit ? "; exiting" : ""}${g.stopped ? "; stopped" : ""}`);
+  for (const g of m.threadGroups) {
+    lines.push(`process of task ${g.leaderTaskId}: shared pending ${pendingText(g.sharedPending)}${g.groupExit ? "; exiting" : ""}${g.stopped ? "; stopped" : ""}`);
+    for (const tm of g.posixTimers ?? []) {
+      const how = tm.notify === 1 ? "SIGEV_NONE" : `${signalName(tm.signo)}${tm.notify === 4 ? ` to task ${tm.targetTaskId}` : ""}`;
+      const when = tm.left === 0 ? "disarmed" : `${tm.left} cycles left${tm.interval > 0 ? `, every ${tm.interval}` : ""}`;
+      lines.push(`  POSIX timer ${tm.id} (clock ${tm.clock}): ${how}, ${when}${tm.signalQueued ? "; its signal is queued" : ""}`);
+    }
+  }
   for (const h of m.sighands) {
     const caught = h.actions.map((a, s) => (a !== undefined && a.handler > 1 ? signalName(s) : "")).filter((s) => s !== "");
     const ignored = h.actions.map((a, s) => (a !== undefined && a.handler === 1 ? signalName(s) : "")).filter((s) => s !== "");

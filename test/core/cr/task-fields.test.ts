@@ -103,6 +103,13 @@ const TASK_PROBES: Partial<Record<keyof typeof TASK_FIELDS, Probe>> = {
       t.hart.x[5] ^= 1;
     };
   },
+  cpusAllowed: ({ t }) => set(t, "cpusAllowed", 1),
+  nice: ({ t }) => set(t, "nice", 5),
+  schedPolicy: ({ t }) => set(t, "schedPolicy", 3),
+  rtPriority: ({ t }) => set(t, "rtPriority", 10),
+  resetOnFork: ({ t }) => set(t, "resetOnFork", true),
+  noNewPrivs: ({ t }) => set(t, "noNewPrivs", true),
+  keepCaps: ({ t }) => set(t, "keepCaps", true),
   // Transient: the model must not change.
   waitingOn: ({ t }) => set(t, "waitingOn", new WaitQueue()),
   wakeAt: ({ t }) => bump(t, "wakeAt"),
@@ -134,6 +141,12 @@ const GROUP_PROBES: Partial<Record<keyof typeof THREAD_GROUP_FIELDS, (g: ThreadG
   oomScoreAdj: (g) => set(g, "oomScoreAdj", 400),
   oomScoreAdjMin: (g) => set(g, "oomScoreAdjMin", -500),
   rlimits: (g) => set(g, "rlimits", Array.from({ length: 16 }, () => ({ cur: 5n, max: 9n }))),
+  dumpable: (g) => set(g, "dumpable", 0),
+  nextPosixTimerId: (g) => set(g, "nextPosixTimerId", 3),
+  posixTimers: (g) => {
+    g.posixTimers.set(0, { id: 0, clock: 1, notify: 0, signo: 14, value: 0, target: g.leader, expires: 0, interval: 0, queueId: 0, info: null, overrunLast: 0 });
+    return () => g.posixTimers.delete(0);
+  },
   leader: (g, { other }) => set(g, "leader", other),
   // Through the pgrp accessor, which moves the group between the two Pids' lists and back.
   pgrpPid: (g, { t, other }) => set(g, "pgrp", g.pgrp === t.pid ? other.pid : t.pid),

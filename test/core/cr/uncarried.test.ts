@@ -1,9 +1,10 @@
-// A checkpoint of a container holding what the model does not carry yet (file locks, FIFOs, POSIX
-// timers, affinity: issue 16; groups and resource limits are carried now: groups-rlimits.test.ts) is refused with EOPNOTSUPP
+// A checkpoint of a container holding what the model does not carry yet (file locks, FIFOs, a POSIX
+// timer aimed at a thread that is gone: issue 16; groups and resource limits are carried now:
+// groups-rlimits.test.ts, timers, affinity and prctl flags: task-state.test.ts) is refused with EOPNOTSUPP
 // and a message naming the object, so the cell is "unsupported" instead of restoring it wrong.
 import { describe, expect, it } from "vitest";
 import { collectContainer } from "../../../src/core/cr/collect/collect.ts";
-import { EBUSY } from "../../../src/core/cr/errors.ts";
+import { EBUSY, EOPNOTSUPP } from "../../../src/core/cr/errors.ts";
 import { AT_FDCWD, O_CREAT, O_RDWR } from "../../../src/machine/fs/constants.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
 import { F_WRLCK, flockLock, OFFSET_MAX } from "../../../src/machine/fs/locks.ts";
@@ -30,12 +31,15 @@ describe("a checkpoint refuses what the model does not carry yet", () => {
     expect(e.message).toMatch(/^inode \d+ \(.*\/locked\) has a flock lock held through a file outside the container$/);
   });
 
-  it("refuses a process with a POSIX timer", () => {
+  it("refuses a process with a POSIX timer aimed at a thread that is not in the container (gone)", () => {
     const a = frozenForkTree();
     const id = allocTimerId(a.init.group);
+    const outside = [...a.k.tasks.values()].find((t) => t.pidNs === a.k.initNs)!;
     a.init.group.posixTimers.set(id, {
-      id, clock: 1, notify: 0, signo: 14, value: id, target: a.init, expires: 0, interval: 0, queueId: 0, info: null, overrunLast: 0,
+      id, clock: 1, notify: 4, signo: 14, value: id, target: outside, expires: 0, interval: 0, queueId: 0, info: null, overrunLast: 0,
     });
-    expect(refusal(a.k, a.init).message).toMatch(/^task \d+ \(.*\) has 1 POSIX timer\(s\) \(timer_create\): checkpoint\/restart of it is not implemented yet$/);
+    const e = refusal(a.k, a.init);
+    expect(e.errno).toBe(EOPNOTSUPP);
+    expect(e.message).toMatch(/^process \d+ \(.*\): POSIX timer 0 signals thread \d+, which is not a task of the container \(it has exited\): checkpoint\/restart of such a timer is not implemented yet$/);
   });
 });

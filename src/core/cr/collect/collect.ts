@@ -15,7 +15,7 @@ import { MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type 
 import { FilesCollector } from "./files.ts";
 import { TtyCollector } from "./ttys.ts";
 import { IdMap } from "./ids.ts";
-import { refuseUncarried } from "./uncarried.ts";
+import { groupTimersAndFlags, taskSchedAndFlags } from "./task-state.ts";
 import { collectMm, type MmCollector } from "./mm.ts";
 
 /** Every task of the container, in restore order: parents first, leaders before their threads. */
@@ -146,6 +146,10 @@ class Collector implements MmCollector {
     if (si.addr !== undefined) r.addr = si.addr;
     if (si.value !== undefined) r.value = si.value;
     if (si.raw !== undefined) r.raw = si.raw.slice();
+    if (si.timerId !== undefined) {
+      r.timerId = si.timerId;
+      r.overrun = si.overrun ?? 0;
+    }
     return r;
   }
 
@@ -169,6 +173,7 @@ class Collector implements MmCollector {
       ...(g.oomScoreAdjMin !== 0 ? { oomScoreAdjMin: g.oomScoreAdjMin } : {}),
       ...(g.rlimits !== null && { rlimits: g.rlimits.map((l) => ({ cur: l.cur, max: l.max })) }),
       ...(g.tty !== null && { ttyId: this.ttys.pairId(g.tty) }),
+      ...groupTimersAndFlags(g, this.k.clock, (t) => this.taskIds.get(t)),
     });
     return id;
   }
@@ -239,7 +244,6 @@ class Collector implements MmCollector {
   }
 
   task(t: Task): void {
-    refuseUncarried(t);
     const id = this.taskIds.get(t)!;
     const zombie = !t.alive;
     const h = t.hart;
@@ -265,6 +269,7 @@ class Collector implements MmCollector {
     if (t.loginuid !== AUDIT_UNSET) rec.loginuid = t.loginuid;
     if (t.sessionid !== AUDIT_UNSET) rec.sessionid = t.sessionid;
     if (t.robustList !== 0) rec.robustList = t.robustList;
+    Object.assign(rec, taskSchedAndFlags(t));
     this.tasks.push(rec);
   }
 

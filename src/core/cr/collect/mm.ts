@@ -1,6 +1,7 @@
 // Address spaces into the model: every VMA with its backing, and the pages only this mm holds.
 // Pages that still map a shared object's or a file's page cache are left out (they re-fault from
 // it after restart, which is what keeps them shared); the zero page is left out (demand zero).
+import { mmExt } from "./task-state.ts";
 import type { Mm } from "../../../machine/mm/mm.ts";
 import { PAGE_SHIFT, type Frame } from "../../../machine/mm/frame.ts";
 import type { ShmemObject } from "../../../machine/mm/shmem.ts";
@@ -51,6 +52,7 @@ export function collectMm(c: MmCollector, mm: Mm, path: (v: Vma) => string, name
   // Reserve the slot first: ids are positions, and collecting may record other objects.
   const rec: MmRecord = {
     id, vmas: [], pages: [], cowRefs: [], startBrk: mm.startBrk, brk: mm.brk, startStack: mm.startStack, mmapBase: mm.mmapBase,
+    ...mmExt(mm),
   };
   c.mms.push(rec);
   rec.vmas = mm.vmas.map((v) => vmaRecord(c, v, path));

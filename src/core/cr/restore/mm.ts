@@ -96,6 +96,7 @@ export function restoreMm(k: Kernel, rec: MmRecord, refs: MmRefs, why: string, a
       const { path } = refs.file(rec.exeInodeId);
       mm.setExeFile({ path, name: path.dentry.name, segments: [] });
     }
+    mm.membarrierState = rec.membarrierState ?? 0;
     // Private pages belong to this mm alone: writable ptes, no copy-on-write pending.
     fill(k, rec.pages, (vpn, f) => mm.pt.set(vpn, { frame: f, writable: true }), `mm ${rec.id}`, adopt);
     // Shared pages: read-only, so the first write copies (breakCow), as after the fork.

@@ -27,6 +27,8 @@ import { FilesRestore } from "./files.ts";
 import { restoreCowPages, restoreMm, restoreShmem } from "./mm.ts";
 import { TreeRestore } from "./tree.ts";
 import { restoreAuditAndRobust, restoreGroupPending } from "./task.ts";
+import { armTimers, restoreGroupFlags, restoreTimers } from "./task-state.ts";
+import type { SigInfo } from "../../../machine/kernel/siginfo.ts";
 import { armItimerReal } from "../../../machine/kernel/syscalls/sys-time.ts";
 import { leaveWaitQueues } from "../../../machine/kernel/wait-queue.ts";
 
@@ -56,6 +58,8 @@ export class Restorer {
   private freezerGroup: FreezerCgroup | null = null;
   private readonly groupRecs: Map<number, CheckpointModel["threadGroups"][number]>;
   private readonly why: string;
+  /** The queued siginfos restored timers track, made at commit, queued by the restore of their queue. */
+  readonly timerSigInfos = new Map<import("../model.ts").SigInfoRecord, SigInfo>();
 
   constructor(
     private readonly k: Kernel,
@@ -185,6 +189,7 @@ export class Restorer {
       tg.oomScoreAdj = g.oomScoreAdj ?? 0;
       tg.oomScoreAdjMin = g.oomScoreAdjMin ?? 0;
       if (g.rlimits !== undefined) tg.rlimits = g.rlimits.map((l) => ({ cur: l.cur, max: l.max }));
+      restoreGroupFlags(tg, g);
       this.groups.set(g.id, tg);
     }
     for (const ns of this.nsById.entries()) this.nsproxies.set(ns[0], new Nsproxy(r, ns[1], this.why));
@@ -321,7 +326,7 @@ export class Restorer {
     parent?.children.add(t);
     t.exitSignal = rec.exitSignal;
     t.pdeathSignal = rec.pdeathSignal;
-    restoreAuditAndRobust(t, rec);
+    restoreAuditAndRobust(k, t, rec);
     for (const ns of this.nsById.values()) if (ns.reaper === null && pid.nrIn(ns) === 1) ns.reaper = t;
     if (rec.vforkParentTaskId !== null) t.vforkParent = this.tasks[rec.vforkParentTaskId - 1] ?? null;
     if (this.freezerGroup !== null) {
@@ -376,7 +381,7 @@ export class Restorer {
     }
     t.exitSignal = rec.exitSignal;
     t.pdeathSignal = rec.pdeathSignal;
-    restoreAuditAndRobust(t, rec);
+    restoreAuditAndRobust(k, t, rec);
     t.comm = rec.comm.slice(0, 15);
     t.pending.signals = 0n;
     t.pending.queue.length = 0;
@@ -426,8 +431,10 @@ export class Restorer {
     const ns = this.initNs;
     for (const g of m.threadGroups) {
       const tg = this.groups.get(g.id)!;
-      restoreGroupPending(tg.leader, g, ns);
+      restoreTimers(tg, g, this.tasks, m.tasks, this.timerSigInfos);
+      restoreGroupPending(tg.leader, g, ns, this.timerSigInfos);
       if (g.itimerRealLeft > 0) armItimerReal(this.k, tg.leader, this.k.clock + g.itimerRealLeft);
+      armTimers(this.k, tg, g);
     }
     this.release(false);
   }

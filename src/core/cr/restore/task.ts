@@ -7,13 +7,18 @@ import { recalcSigPending } from "../../../machine/kernel/signal.ts";
 import type { SigInfo } from "../../../machine/kernel/siginfo.ts";
 import { AUDIT_UNSET, type SigPending, type Task } from "../../../machine/kernel/task.ts";
 import type { PidNamespace } from "../../../machine/kernel/pid.ts";
-import type { SigPendingRecord, TaskRecord, ThreadGroupRecord } from "../model.ts";
+import type { SigInfoRecord, SigPendingRecord, TaskRecord, ThreadGroupRecord } from "../model.ts";
+import { restoreSchedAndFlags } from "./task-state.ts";
 
-/** The audit login uid and session and the robust futex list (absent in the record: unset). */
-export function restoreAuditAndRobust(t: Task, rec: TaskRecord): void {
+/**
+ * The audit login uid and session, the robust futex list, the scheduling parameters, affinity
+ * and prctl flags (absent in the record: a new task's). Cannot fail (the model was validated).
+ */
+export function restoreAuditAndRobust(k: Kernel, t: Task, rec: TaskRecord): void {
   t.loginuid = rec.loginuid ?? AUDIT_UNSET;
   t.sessionid = rec.sessionid ?? AUDIT_UNSET;
   t.robustList = rec.robustList ?? 0;
+  restoreSchedAndFlags(k, t, rec);
 }
 
 /** Registers, masks, alternate stack and the interrupted syscall. */
@@ -45,9 +50,17 @@ export function restoreTaskState(k: Kernel, t: Task, rec: TaskRecord, tasks: Tas
   }
 }
 
-function addPending(p: SigPending, rec: SigPendingRecord, ns: PidNamespace): void {
+/** Timer siginfos the restore made already (restore/task-state.ts restoreTimers), by record. */
+export type MadeSigInfos = ReadonlyMap<SigInfoRecord, SigInfo>;
+
+function addPending(p: SigPending, rec: SigPendingRecord, ns: PidNamespace, made?: MadeSigInfos): void {
   p.signals |= rec.signals;
   for (const si of rec.queue) {
+    const tracked = made?.get(si);
+    if (tracked !== undefined) {
+      p.queue.push(tracked);
+      continue;
+    }
     const info: SigInfo = { signo: si.signo, code: si.code };
     if (si.errno !== undefined) info.errno = si.errno;
     if (si.pidNr !== undefined) info.pid = si.pidNr === 0 ? 0 : ns.pids.get(si.pidNr)?.numbers[0].nr ?? 0;
@@ -56,18 +69,22 @@ function addPending(p: SigPending, rec: SigPendingRecord, ns: PidNamespace): voi
     if (si.addr !== undefined) info.addr = si.addr;
     if (si.value !== undefined) info.value = si.value;
     if (si.raw !== undefined) info.raw = si.raw.slice();
+    if (si.timerId !== undefined) {
+      info.timerId = si.timerId;
+      info.overrun = si.overrun ?? 0;
+    }
     p.queue.push(info);
   }
 }
 
 /** A thread group's shared pending signals (once per group, before any of its tasks resumes). */
-export function restoreGroupPending(t: Task, group: ThreadGroupRecord, ns: PidNamespace): void {
-  addPending(t.group.sharedPending, group.sharedPending, ns);
+export function restoreGroupPending(t: Task, group: ThreadGroupRecord, ns: PidNamespace, made?: MadeSigInfos): void {
+  addPending(t.group.sharedPending, group.sharedPending, ns, made);
 }
 
 /** ret-from-resume: the task's own pending signals and a job-control stop. */
-export function resumeTask(k: Kernel, t: Task, rec: TaskRecord, ns: PidNamespace): void {
-  addPending(t.pending, rec.pending, ns);
+export function resumeTask(k: Kernel, t: Task, rec: TaskRecord, ns: PidNamespace, made?: MadeSigInfos): void {
+  addPending(t.pending, rec.pending, ns, made);
   for (const th of t.group.threads) recalcSigPending(th);
   // Still stopped unless a SIGCONT came while it was finishing its restore (a task that resumed
   // earlier may have sent one): that cleared the group's stop.

@@ -39,6 +39,8 @@ export interface KernelLimits {
   readonly memoryBytes: number;
   /** RLIMIT_NOFILE: the highest fd number plus one. */
   readonly fdLimit: number;
+  /** The machine's CPU count, when known: an affinity mask must name one of them. */
+  readonly cpus?: number;
 }
 
 /** A 1 GiB machine's limits, for callers without a kernel at hand (tests, the inspector). */

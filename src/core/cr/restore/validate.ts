@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS, validateFields, type KernelLimits } from "./validate-fi
 import { validateTtys } from "./validate-ttys.ts";
 import { validateSockets } from "./validate-sockets.ts";
 import { validateFileState } from "./validate-file-state.ts";
+import { validateTaskState } from "./validate-task-state.ts";
 
 function fail(what: string): never {
   throw new CrError(EINVAL, `inconsistent image: ${what}`);
@@ -62,6 +63,7 @@ export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT
   validateTtys(m);
   validateSockets(m, limits.pidMax, limits.memoryBytes);
   validateFileState(m, limits);
+  validateTaskState(m, limits.cpus);
   for (const mm of m.mms) validatePages(mm, parts === null ? mm.pages.map((p) => p.index) : parts.indices(mm.id));
   const ids = <T extends { id: number }>(list: T[], what: string): Map<number, T> => {
     const map = new Map<number, T>();

@@ -311,7 +311,7 @@ export const PROC_SYSCALLS: SyscallEntry[] = [
   { nr: 160, name: "uname", args: ["p"], level: "full", cr: "-", fn: sysUname },
   {
     nr: 167, name: "prctl", args: ["d", "x", "x", "x", "x"],
-    level: "partial", cr: "creds (capBset, capAmbient), tasks (comm, pdeathSignal; a checkpoint refuses no_new_privs and keepcaps: issue 16), threadGroups (isChildSubreaper; dumpable is not carried: a restored process is dumpable)",
+    level: "partial", cr: "creds (capBset, capAmbient), tasks (comm, pdeathSignal, atomicFlags for no_new_privs, securebits for keepcaps), threadGroups (isChildSubreaper, dumpable)",
     note: "PR_SET/GET_PDEATHSIG, DUMPABLE, KEEPCAPS, NAME, CHILD_SUBREAPER, NO_NEW_PRIVS, PR_CAPBSET_READ/DROP, PR_CAP_AMBIENT and PR_GET_TID_ADDRESS only; every other option gives EINVAL",
     fn: sysPrctl,
   },

@@ -209,12 +209,10 @@ function sysGetrandom(k: Kernel, t: Task, buf: number, count: number, flags: num
   return done;
 }
 
-const UNCARRIED = "not checkpointed: a checkpoint refuses a process that changed it (issue 16)";
-
 export const RESOURCE_SYSCALLS: SyscallEntry[] = [
   {
     nr: 122, name: "sched_setaffinity", args: ["d", "u", "p"],
-    level: "partial", cr: UNCARRIED,
+    level: "partial", cr: "tasks (cpusAllowed; a restart keeps the CPUs of the mask the machine has and refuses a mask naming none of them)",
     note: "masks of the machine's virtual CPUs (NR_CPUS 32); a task off its allowed CPUs moves at its next reschedule",
     fn: sysSchedSetaffinity,
   },

@@ -148,7 +148,8 @@ const PRIVATE_REGISTRATION = new Map([
   [MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE],
   [MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ],
 ]);
-const REGISTRATIONS = MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED | MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED
+/** Every registration bit an mm's membarrierState can hold (what C/R validation bounds it by). */
+export const REGISTRATIONS = MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED | MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED
   | MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE | MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ;
 
 /**
@@ -174,12 +175,12 @@ function sysMembarrier(_k: Kernel, t: Task, cmd: number, flags: number): number 
 export const SCHED_SYSCALLS: SyscallEntry[] = [
   {
     nr: 118, name: "sched_setparam", args: ["d", "p"], level: "full",
-    cr: "not checkpointed: a task with a policy set is refused (EOPNOTSUPP)", fn: (k, t, pid, param) => setScheduler(k, t, pid, -1, param),
+    cr: "tasks (schedPolicy with SCHED_RESET_ON_FORK, schedPriority)", fn: (k, t, pid, param) => setScheduler(k, t, pid, -1, param),
   },
   {
     nr: 119, name: "sched_setscheduler", args: ["d", "d", "p"],
     level: "partial", note: "the policy and priority are kept and reported but do not change the (seeded) schedule; SCHED_DEADLINE gives EINVAL as without sched_setattr's parameters",
-    cr: "not checkpointed: a task with a policy set is refused (EOPNOTSUPP)", fn: setScheduler,
+    cr: "tasks (schedPolicy with SCHED_RESET_ON_FORK, schedPriority)", fn: setScheduler,
   },
   { nr: 120, name: "sched_getscheduler", args: ["d"], level: "full", cr: "-", fn: sysSchedGetscheduler },
   { nr: 121, name: "sched_getparam", args: ["d", "p"], level: "full", cr: "-", fn: sysSchedGetparam },
@@ -188,12 +189,12 @@ export const SCHED_SYSCALLS: SyscallEntry[] = [
   {
     nr: 140, name: "setpriority", args: ["d", "d", "d"],
     level: "partial", note: "nice values are kept and reported but do not change the (seeded) schedule",
-    cr: "not checkpointed: a task with a nice value set is refused (EOPNOTSUPP)", fn: sysSetpriority,
+    cr: "tasks (nice)", fn: sysSetpriority,
   },
   { nr: 141, name: "getpriority", args: ["d", "d"], level: "full", cr: "-", fn: sysGetpriority },
   {
     nr: 283, name: "membarrier", args: ["x", "x", "d"],
     level: "full", note: "every barrier is trivially complete: the harts run in one interleaved order",
-    cr: "not checkpointed: a task whose mm registered is refused (EOPNOTSUPP)", fn: sysMembarrier,
+    cr: "mms (membarrierState)", fn: sysMembarrier,
   },
 ];

@@ -109,7 +109,7 @@ function sysTimerDelete(k: Kernel, t: Task, id: number): number {
   return 0;
 }
 
-const CR = "not checkpointed: a checkpoint of a process with POSIX timers is refused (issue 16)";
+const CR = "threadGroups (posixTimers, nextPosixTimerId; a queued expiry's siginfo carries si_tid and si_overrun)";
 
 export const TIMER_SYSCALLS: SyscallEntry[] = [
   {

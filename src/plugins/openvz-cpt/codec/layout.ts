@@ -52,7 +52,9 @@
 // | CPT_SECT_PIDS (34, ours)     | CPT_OBJ_PID (8192, ours)   | id, n u32, n x {number num, nsId u32, pad u32}
 // | CPT_SECT_CREDS (35, ours)    | CPT_OBJ_CRED (8193, ours)  | id, uid euid suid fsuid gid egid sgid fsgid capEff capPerm (num) [ext: capInh capBset capAmb]
 // | CPT_SECT_SIGHAND_STRUCT (7)  | CPT_OBJ_SIGHAND_STRUCT (5) | id, table size u32, n u32; ARRAY of n CPT_OBJ_SIGHANDLER (1026), set actions only: signo u32, pad, handler flags restorer num, mask u64
-// | CPT_SECT_SIGNAL (36, ours)   | CPT_OBJ_SIGNAL_STRUCT (6)  | ids, flags, exit status, itimers, shared pending [ext: oomScoreAdj oomScoreAdjMin ttyId]; ARRAY of CPT_OBJ_SIGINFO (1027)
+// | CPT_SECT_SIGNAL (36, ours)   | CPT_OBJ_SIGNAL_STRUCT (6)  | ids, flags, exit status, itimers, shared pending [ext: oomScoreAdj oomScoreAdjMin ttyId dumpable
+// |                              |                            |   nextPosixTimerId; with the timers bit u32 n, pad]; ARRAY of CPT_OBJ_SIGINFO (1027) [timerId overrun
+// |                              |                            |   after the raw bytes with presence bit 7], then n CPT_OBJ_POSIX_TIMER (8230, ours)
 // | CPT_SECT_INODE (12)          | CPT_OBJ_INODE (12)         | id kind mode uid gid nlink size, a/m/ctime s64, target str; ARRAY: one CPT_OBJ_PAGES
 // |                              |                            |   [+ CPT_OBJ_MEMFD (8241, ours) for a memfd: version u32 = 1, seals u32, name str]
 // | CPT_SECT_TREE (37, ours)     | CPT_OBJ_DENTRY (8194, ours)| inodeId u32, path str
@@ -73,9 +75,10 @@
 // |                              |                            |   bits u32, sender ref, embryo ref, consumed num, cred (pid uid gid num), n files u32 +
 // |                              |                            |   n file refs, len u32; DATA: the skb's bytes
 // | CPT_SECT_COW_PAGES (39, ours)| CPT_OBJ_PAGES (4098)       | one object: the pages shared copy-on-write, index = page id
-// | CPT_SECT_MM (4)              | CPT_OBJ_MM (1)             | id, brk/stack/mmap num, n; ARRAY of n CPT_OBJ_VMA (1024) + one CPT_OBJ_PAGES
+// | CPT_SECT_MM (4)              | CPT_OBJ_MM (1)             | id, brk/stack/mmap num, n [ext: membarrierState]; ARRAY of n CPT_OBJ_VMA (1024) + one CPT_OBJ_PAGES
 // |                              |                            |   + one CPT_OBJ_COW_REFS (8198, ours): n u32, pad, n x {vpn u32, page id u32}
-// | CPT_SECT_TASKS (3)           | CPT_OBJ_TASK (0)           | ids, state, signals, counters, comm... [ext: loginuid sessionid robustList]; ARRAY: [CPT_OBJ_RISCV32_REGS (8196, ours)]
+// | CPT_SECT_TASKS (3)           | CPT_OBJ_TASK (0)           | ids, state, signals, counters, comm... [ext: loginuid sessionid robustList nice schedPolicy
+// |                              |                            |   schedPriority cpusAllowed atomicFlags securebits]; ARRAY: [CPT_OBJ_RISCV32_REGS (8196, ours)]
 // |                              |                            |   [CPT_OBJ_SYSCALL (8197, ours)] then CPT_OBJ_SIGINFO x pending queue
 //
 // [ext: ...]: optional fields at the end of an object's fields, present only when one is set (a
@@ -222,6 +225,13 @@ export const CPT_OBJ_FILE_OWNER = 8220;
 export const CPT_OBJ_FILE_LOCK = 8221;
 export const CPT_OBJ_FILE_LEASE = 8222;
 export const CPT_FILE_STATE_VERSION = 1;
+/**
+ * A POSIX timer of a CPT_OBJ_SIGNAL_STRUCT (after its siginfo queue): u32 version, u32 flags
+ * (1: its last signal is still queued), u32 target task id, pad, then num id, clock, notify,
+ * signo, value, left, interval, overrunLast. Versioned on its own, like CPT_OBJ_FS_DEAD_DIR.
+ */
+export const CPT_OBJ_POSIX_TIMER = 8230;
+export const CPT_POSIX_TIMER_VERSION = 1;
 
 export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_TASK]: "CPT_OBJ_TASK", [CPT_OBJ_MM]: "CPT_OBJ_MM", [CPT_OBJ_FS]: "CPT_OBJ_FS",
@@ -238,6 +248,7 @@ export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_TTY]: "CPT_OBJ_TTY",
   [CPT_OBJ_SOCKET]: "CPT_OBJ_SOCKET", [CPT_OBJ_SKB]: "CPT_OBJ_SKB",
   [CPT_OBJ_FILE_OWNER]: "CPT_OBJ_FILE_OWNER", [CPT_OBJ_FILE_LOCK]: "CPT_OBJ_FILE_LOCK", [CPT_OBJ_FILE_LEASE]: "CPT_OBJ_FILE_LEASE",
+  [CPT_OBJ_POSIX_TIMER]: "CPT_OBJ_POSIX_TIMER",
 };
 
 export const objName = (type: number): string => OBJ_NAMES[type] ?? `unknown object type ${type}`;

@@ -3,36 +3,40 @@
 // Optional fields are a presence bit plus a fixed slot, so "absent" and "present with 0" differ.
 import {
   readExt, writeExt,
-  CRED_EXT, CRED_EXT_GROUPS, GROUP_EXT, type CredRecord, type ExitStatusRecord, type RlimitRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord,
+  CRED_EXT, CRED_EXT_GROUPS, GROUP_EXT, GROUP_EXT_TIMERS, type CredRecord, type PosixTimerRecord, type ExitStatusRecord, type RlimitRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord,
   type ThreadGroupRecord,
 } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_VOID, CPT_OBJ_CRED, CPT_OBJ_SIGHAND_STRUCT, CPT_OBJ_SIGHANDLER,
   CPT_OBJ_SIGINFO, CPT_OBJ_SIGNAL_STRUCT, OBJECT_HDR_SIZE,
 } from "./layout.ts";
+import { readPosixTimer, writePosixTimer } from "./objects-timers.ts";
 import type { ImageReader } from "./reader.ts";
 import type { ImageWriter } from "./writer.ts";
 
 const SIGINFO_OPTIONAL = ["errno", "pidNr", "uid", "status", "addr", "value"] as const;
 const SI_RAW = 1 << SIGINFO_OPTIONAL.length;
+/** A POSIX timer's signal: timerId and overrun follow the raw bytes (older siginfos end there). */
+const SI_TIMER = SI_RAW << 1;
 
 export function writeSigInfo(w: ImageWriter, s: SigInfoRecord, what: string): void {
   w.leaf(CPT_OBJ_SIGINFO, what, () => {
     w.num(s.signo, "signo"); w.num(s.code, "si_code");
-    let present = s.raw !== undefined ? SI_RAW : 0;
+    let present = (s.raw !== undefined ? SI_RAW : 0) | (s.timerId !== undefined ? SI_TIMER : 0);
     SIGINFO_OPTIONAL.forEach((k, i) => { if (s[k] !== undefined) present |= 1 << i; });
     w.u32(present);
     for (const k of SIGINFO_OPTIONAL) w.num(s[k] ?? 0, k);
     const raw = s.raw ?? new Uint8Array(0);
     w.u32(raw.length);
     w.bytes(raw);
+    if (s.timerId !== undefined) { w.num(s.timerId, "si_tid"); w.num(s.overrun ?? 0, "si_overrun"); }
   });
 }
 
 export function readSigInfo(r: ImageReader, where: string): SigInfoRecord {
   return r.object(CPT_OBJ_SIGINFO, CPT_CONTENT_VOID, where, () => {
     const s: SigInfoRecord = { signo: r.num("signo"), code: r.num("si_code") };
-    const present = r.flags("siginfo presence bits", SI_RAW * 2 - 1);
+    const present = r.flags("siginfo presence bits", SI_TIMER * 2 - 1);
     SIGINFO_OPTIONAL.forEach((k, i) => {
       const v = r.num(k);
       if (present & (1 << i)) s[k] = v;
@@ -40,6 +44,7 @@ export function readSigInfo(r: ImageReader, where: string): SigInfoRecord {
     const n = r.count("raw siginfo length", 1);
     const raw = r.view(n, "raw siginfo bytes");
     if (present & SI_RAW) s.raw = raw;
+    if (present & SI_TIMER) { s.timerId = r.num("si_tid"); s.overrun = r.num("si_overrun"); }
     return s;
   });
 }
@@ -137,9 +142,14 @@ export function writeSignal(w: ImageWriter, g: ThreadGroupRecord): void {
       w.u32(0, "padding");
       for (const l of g.rlimits) { w.u64(l.cur, "rlim_cur"); w.u64(l.max, "rlim_max"); }
     }
-    writeExt(w, g, GROUP_EXT);
+    const timers = g.posixTimers ?? [];
+    if (writeExt(w, g, GROUP_EXT, timers.length > 0 ? GROUP_EXT_TIMERS : 0) & GROUP_EXT_TIMERS) {
+      w.u32(timers.length, "posix timer count");
+      w.u32(0, "padding");
+    }
   }, () => {
     for (const s of g.sharedPending.queue) writeSigInfo(w, s, `${what} shared siginfo`);
+    for (const t of g.posixTimers ?? []) writePosixTimer(w, t, `${what} posix timer ${t.id}`);
   });
 }
 
@@ -163,10 +173,17 @@ export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
       for (let i = 0; i < nl; i++) rlimits.push({ cur: r.u64("rlim_cur"), max: r.u64("rlim_max") });
     }
     const ext: Pick<ThreadGroupRecord, (typeof GROUP_EXT)[number]> = {};
-    readExt(r, r.fieldsLeft(), ext, GROUP_EXT);
+    let nt = 0;
+    if (readExt(r, r.fieldsLeft(), ext, GROUP_EXT, GROUP_EXT_TIMERS) & GROUP_EXT_TIMERS) {
+      nt = r.count("posix timer count", OBJECT_HDR_SIZE, o.end);
+      if (nt === 0) r.fail(`thread group ${id} announces its POSIX timers but has none`);
+      r.u32("padding");
+    }
     r.content(o);
     const queue: SigInfoRecord[] = [];
     for (let i = 0; i < n; i++) queue.push(readSigInfo(r, `shared siginfo ${i} of thread group ${id}`));
+    const timers: PosixTimerRecord[] = [];
+    for (let i = 0; i < nt; i++) timers.push(readPosixTimer(r, `posix timer ${i} of thread group ${id}`));
     const flag = (k: (typeof TG_BITS)[number]): boolean => (bits & (1 << TG_BITS.indexOf(k))) !== 0;
     const g: ThreadGroupRecord = {
       id, leaderTaskId, pgrpPidId, sessionPidId, sharedPending: { signals, queue },
@@ -177,6 +194,7 @@ export function readSignal(r: ImageReader, where: string): ThreadGroupRecord {
     };
     if (bits & TG_HAS_EXIT) g.groupExitStatus = exit;
     if (rlimits !== undefined) g.rlimits = rlimits;
+    if (nt > 0) g.posixTimers = timers;
     return Object.assign(g, ext);
   });
 }

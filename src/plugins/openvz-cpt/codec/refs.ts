@@ -71,6 +71,7 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
     pids.need(g.pgrpPidId, g, who, "pgrpPidId");
     pids.need(g.sessionPidId, g, who, "sessionPidId");
     ttys.need(g.ttyId, g, who, "ttyId");
+    for (const t of g.posixTimers ?? []) tasks.need(t.targetTaskId, g, who, `posix timer ${t.id} target`);
   }
   for (const t of m.ttys ?? []) {
     for (const end of [t.master, t.slave]) {

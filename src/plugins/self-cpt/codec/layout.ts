@@ -62,14 +62,16 @@
 // |  404 | CKPT_HDR_COW_PAGE    | objref, slot, u32 index (its id), pad; 4096 bytes                     |
 // |  405 | CKPT_HDR_SHMEM       | objref, slot, id, n pages, s64 size                                   | PAGE*
 // |  601 | CKPT_HDR_SIGHAND     | objref, slot, id, u32 n, u32 k, pad; k x {u32 signo, pad, s64 handler, flags, restorer, u64 mask}: the k non-default of n |
-// |  602 | CKPT_HDR_SIGNAL      | objref, slot, id, flags, refs leader/pgrp/session, n queue, exit, s64 x 7, u64 pending, [u32 n, n x {u64 cur, max} with G_RLIMITS], [ext: oomScoreAdj, oomScoreAdjMin, ttyId] | SIGINFO*
-// |  603 | CKPT_HDR_SIGINFO     | u32 flags, u32 raw length, s64 x 8, raw bytes                         |
+// |  602 | CKPT_HDR_SIGNAL      | objref, slot, id, flags, refs leader/pgrp/session, n queue, exit, s64 x 7, u64 pending, [u32 n, n x {u64 cur, max} with G_RLIMITS], [ext: oomScoreAdj, oomScoreAdjMin, ttyId, dumpable, nextPosixTimerId; with the timers bit u32 n timers, pad] | SIGINFO*, POSIX_TIMER*
+// |  603 | CKPT_HDR_SIGINFO     | u32 flags, u32 raw length, s64 x 8, raw bytes, [s64 timerId, overrun with flag bit 7] |
+// |  120 | CKPT_HDR_POSIX_TIMER (ours) | u32 version = 1, u32 flags (1: its signal is queued), ref target task, pad, s64 id, clock, notify, signo, value, left, interval, overrunLast |
 // | 9001 | CKPT_HDR_TAIL        | u64 magic, u32 crc32, pad                                             |
 // | 9002 | CKPT_HDR_CSUM (ours) | u32 crc32 of every byte before this record, pad                       |
 //
 // [ext: ...]: optional fields, present only when one is set: u32 mask, pad, then an s64 for each
-// bit of the mask in the order listed (CKPT_HDR_TASK's: loginuid, sessionid, robustList, after
-// freezerPath). An image of tasks that never set them has the bytes it had before they existed.
+// bit of the mask in the order listed (CKPT_HDR_TASK's: loginuid, sessionid, robustList, nice,
+// schedPolicy, schedPriority, cpusAllowed, atomicFlags, securebits, after freezerPath; CKPT_HDR_MM's:
+// membarrierState, after its cow refs). An image of tasks that never set them has the bytes it had before they existed.
 // Field kinds: u32/s32; s64 "num" (any safe integer); u64/s64 bigints (masks, ns times); str (u32
 // byte length + UTF-8, unpadded); ref (u32 objref, 0 = null); pad (u32 zero, checked).
 
@@ -132,6 +134,9 @@ export const CKPT_HDR_SHMEM = 405;
 export const CKPT_HDR_SIGHAND = 601;
 export const CKPT_HDR_SIGNAL = 602;
 export const CKPT_HDR_SIGINFO = 603;
+/** Ours: a POSIX timer of the CKPT_HDR_SIGNAL before it, after that group's siginfo children (versioned on its own). */
+export const CKPT_HDR_POSIX_TIMER = 120;
+export const CKPT_POSIX_TIMER_VERSION = 1;
 export const CKPT_HDR_TAIL = 9001;
 export const CKPT_HDR_CSUM = 9002;
 
@@ -215,8 +220,11 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_SHMEM, fixed("CKPT_HDR_SHMEM", 24)],
   [CKPT_HDR_SIGHAND, variable("CKPT_HDR_SIGHAND", 24)],
   // With G_RLIMITS: u32 n and n x {u64 cur, u64 max} (RLIM_NLIMITS of them) before the extension.
-  [CKPT_HDR_SIGNAL, variable("CKPT_HDR_SIGNAL", SIGNAL_FIXED, SIGNAL_FIXED + 4 + 16 * 16 + extSize(3))],
-  [CKPT_HDR_SIGINFO, variable("CKPT_HDR_SIGINFO", SIGINFO_FIXED, SIGINFO_FIXED + 64 * KiB)],
+  // With POSIX timers the extension ends with u32 n, pad.
+  [CKPT_HDR_SIGNAL, variable("CKPT_HDR_SIGNAL", SIGNAL_FIXED, SIGNAL_FIXED + 4 + 16 * 16 + extSize(5) + 8)],
+  // A timer's siginfo ends with timerId and overrun.
+  [CKPT_HDR_SIGINFO, variable("CKPT_HDR_SIGINFO", SIGINFO_FIXED, SIGINFO_FIXED + 64 * KiB + 16)],
+  [CKPT_HDR_POSIX_TIMER, fixed("CKPT_HDR_POSIX_TIMER", 16 + 8 * 8)],
   [CKPT_HDR_TAIL, fixed("CKPT_HDR_TAIL", 16)],
   [CKPT_HDR_CSUM, fixed("CKPT_HDR_CSUM", 8)],
 ]);

@@ -128,8 +128,8 @@ export function writeMm(w: RecordWriter, refs: ObjRefs, mm: MmRecord, slot: numb
       w.u32(c.index, "cow ref page");
       w.u32(refs.ref("cow page", c.pageId, what), "cow page");
     }
-    // After the cow refs, only when there is one: the executable's inode, by objref.
-    writeExt(w, { exeInodeId: mm.exeInodeId === undefined ? undefined : refs.ref("inode", mm.exeInodeId, `${what} exe`) }, MM_EXT);
+    // After the cow refs, only when there is one: the executable's inode (by objref), membarrier registrations.
+    writeExt(w, { exeInodeId: mm.exeInodeId === undefined ? undefined : refs.ref("inode", mm.exeInodeId, `${what} exe`), membarrierState: mm.membarrierState }, MM_EXT);
   });
   mm.vmas.forEach((v, i) => writeVma(w, refs, v, `${what} vma ${i}`));
   writePages(w, mm.pages, what);
@@ -151,6 +151,7 @@ export function readMm(b: ModelBuilder, r: FieldReader): void {
   const extAt = r.here();
   readExt(r, r.left(), ext, MM_EXT);
   if (ext.exeInodeId !== undefined) mm.exeInodeId = b.objs.resolve(r, "inode", "exe", ext.exeInodeId, extAt);
+  if (ext.membarrierState !== undefined) mm.membarrierState = ext.membarrierState;
   r.done();
   b.place("mms", slot, mm, r, at);
   b.children([{ type: CKPT_HDR_VMA, left: nv, what: `vmas of mm ${id}`, take: (c) => { mm.vmas.push(readVma(b, c)); } }]);

@@ -3,11 +3,12 @@
 // children), and the exit status both tasks and groups carry.
 import {
   readExt, writeExt,
-  GROUP_EXT, type ExitStatusRecord, type RlimitRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord,
+  GROUP_EXT, GROUP_EXT_TIMERS, type ExitStatusRecord, type PosixTimerRecord, type RlimitRecord, type SigActionRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord,
   type ThreadGroupRecord,
 } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
-import { CKPT_HDR_SIGHAND, CKPT_HDR_SIGINFO, CKPT_HDR_SIGNAL } from "./layout.ts";
+import { CKPT_HDR_POSIX_TIMER, CKPT_HDR_SIGHAND, CKPT_HDR_SIGINFO, CKPT_HDR_SIGNAL } from "./layout.ts";
+import { readPosixTimer, writePosixTimer } from "./objects-timers.ts";
 import type { ObjRefs } from "./objhash.ts";
 import type { FieldReader } from "./reader.ts";
 import { EncodeError, type RecordWriter } from "./writer.ts";
@@ -42,10 +43,12 @@ export function readExit(r: FieldReader): ExitStatusRecord {
 
 const SI_KEYS = ["errno", "pidNr", "uid", "status", "addr", "value"] as const;
 const SI_RAW = 1 << SI_KEYS.length;
+/** A POSIX timer's signal: timerId and overrun follow the raw bytes (older siginfos end there). */
+const SI_TIMER = SI_RAW << 1;
 
 export function writeSigInfo(w: RecordWriter, s: SigInfoRecord, what: string): void {
   w.record(CKPT_HDR_SIGINFO, what, () => {
-    let bits = s.raw !== undefined ? SI_RAW : 0;
+    let bits = (s.raw !== undefined ? SI_RAW : 0) | (s.timerId !== undefined ? SI_TIMER : 0);
     SI_KEYS.forEach((k, i) => { if (s[k] !== undefined) bits |= 1 << i; });
     w.u32(bits, "siginfo flags");
     w.u32(s.raw?.length ?? 0, "raw length");
@@ -53,11 +56,12 @@ export function writeSigInfo(w: RecordWriter, s: SigInfoRecord, what: string): v
     w.num(s.code, "code");
     for (const k of SI_KEYS) w.num(s[k] ?? 0, k);
     if (s.raw !== undefined) w.bytes(s.raw);
+    if (s.timerId !== undefined) { w.num(s.timerId, "si_tid"); w.num(s.overrun ?? 0, "si_overrun"); }
   });
 }
 
 export function readSigInfo(r: FieldReader): SigInfoRecord {
-  const bits = r.flags("siginfo flags", SI_RAW * 2 - 1);
+  const bits = r.flags("siginfo flags", SI_TIMER * 2 - 1);
   const rawAt = r.here();
   const rawLen = r.u32("raw length");
   if (!(bits & SI_RAW) && rawLen !== 0) r.fail(`raw length at byte ${rawAt} is ${rawLen} but no raw bytes are marked present`, rawAt);
@@ -68,6 +72,7 @@ export function readSigInfo(r: FieldReader): SigInfoRecord {
   });
   // A copy: a siginfo is tiny, and the record's buffer may be a whole chunk of the image.
   if (bits & SI_RAW) s.raw = r.bytes(rawLen, "raw bytes").slice();
+  if (bits & SI_TIMER) { s.timerId = r.num("si_tid"); s.overrun = r.num("si_overrun"); }
   r.done();
   return s;
 }
@@ -129,6 +134,9 @@ const G_EXIT_STATUS = 1 << G_FLAGS.length;
 /** The process set its resource limits: a table of RLIM_NLIMITS {cur, max} ends the record. */
 const G_RLIMITS = G_EXIT_STATUS << 1;
 
+/** At most this many timers per process in an image (the decoder's bound; validation checks ids). */
+export const POSIX_TIMERS_MAX = 1 << 20;
+
 export function writeSignal(w: RecordWriter, refs: ObjRefs, g: ThreadGroupRecord, slot: number): void {
   const what = `thread group ${g.id}`;
   w.record(CKPT_HDR_SIGNAL, what, () => {
@@ -152,9 +160,14 @@ export function writeSignal(w: RecordWriter, refs: ObjRefs, g: ThreadGroupRecord
       w.u32(g.rlimits.length, "rlimit count");
       for (const l of g.rlimits) { w.u64(l.cur, "rlim_cur"); w.u64(l.max, "rlim_max"); }
     }
-    writeExt(w, g, GROUP_EXT);
+    const timers = g.posixTimers ?? [];
+    if (writeExt(w, g, GROUP_EXT, timers.length > 0 ? GROUP_EXT_TIMERS : 0) & GROUP_EXT_TIMERS) {
+      w.u32(timers.length, "posix timer count");
+      w.pad();
+    }
   });
   g.sharedPending.queue.forEach((s, i) => writeSigInfo(w, s, `${what} siginfo ${i}`));
+  for (const t of g.posixTimers ?? []) writePosixTimer(w, refs, t, `${what} posix timer ${t.id}`);
 }
 
 export function readSignal(b: ModelBuilder, r: FieldReader): void {
@@ -183,11 +196,24 @@ export function readSignal(b: ModelBuilder, r: FieldReader): void {
     for (let i = 0; i < n; i++) rlimits.push({ cur: r.u64("rlim_cur"), max: r.u64("rlim_max") });
     g.rlimits = rlimits;
   }
-  readExt(r, r.left(), g, GROUP_EXT);
+  let nt = 0;
+  if (readExt(r, r.left(), g, GROUP_EXT, GROUP_EXT_TIMERS) & GROUP_EXT_TIMERS) {
+    const ntAt = r.here();
+    nt = r.u32("posix timer count");
+    // Linux bounds a process's timers by RLIMIT_SIGPENDING-like accounting only; an image is
+    // bounded by what a decoder may be made to allocate before the records arrive.
+    if (nt === 0 || nt > POSIX_TIMERS_MAX) r.fail(`posix timer count at byte ${ntAt} is ${nt}: announced timers are 1..${POSIX_TIMERS_MAX}`, ntAt);
+    r.pad();
+  }
   r.done();
   G_FLAGS.forEach((k, i) => { g[k] = (bits & (1 << i)) !== 0; });
   if (bits & G_EXIT_STATUS) g.groupExitStatus = exit;
   b.place("threadGroups", slot, g, r, at);
   queueChildren(b, sharedPending.queue, nq, `siginfo of thread group ${id}`);
+  if (nt > 0) {
+    const timers: PosixTimerRecord[] = [];
+    g.posixTimers = timers;
+    b.children([{ type: CKPT_HDR_POSIX_TIMER, left: nt, what: `posix timers of thread group ${id}`, take: (c) => { timers.push(readPosixTimer(b, c)); } }]);
+  }
 }
 
