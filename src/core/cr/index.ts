@@ -8,6 +8,7 @@ export * from "./interfaces.ts";
 export { definePlugin, type PluginBinding, type PluginManifest } from "./plugin.ts";
 // The CheckpointModel, and the per-task layout any codec can gain.
 export * from "./model.ts";
+export * from "./model-events.ts";
 export { asPerTask, PerTaskCodec, type PerTaskParts } from "./per-task.ts";
 // Errors: a CrError carries the errno the syscall returns.
 export * from "./errors.ts";

@@ -15,6 +15,8 @@
 // frames (no copy); a decoder hands out views into the image buffer. Zero pages carry no bytes:
 // a page absent from a list reads as zeros.
 
+import type { EventFileTargetRecord } from "./model-events.ts";
+
 export const MODEL_VERSION = 1;
 export const MODEL_ARCH = "riscv32";
 export const MODEL_PAGE_SIZE = 4096;
@@ -375,7 +377,9 @@ export type FileTargetRecord =
    * looked up as the container's init sees /proc (pids keep their numbers); its contents are
    * generated again, as after any reopen.
    */
-  | { kind: "proc"; path: string };
+  | { kind: "proc"; path: string }
+  /** An eventfd, timerfd, signalfd or epoll file with its state (model-events.ts). */
+  | EventFileTargetRecord;
 
 export interface FileRecord {
   id: number;

@@ -54,6 +54,10 @@ function describeTarget(m: CheckpointModel, t: FileTargetRecord, flags: number):
     case "console": return `console ${["stdin", "stdout", "stderr"][t.stream]}`;
     case "device": return `device ${t.path}`;
     case "proc": return `procfs ${t.path}`;
+    case "eventfd": return `eventfd count ${t.count}${t.semaphore ? " (semaphore)" : ""}`;
+    case "timerfd": return `timerfd clock ${t.clockid}, ${t.armed ? `expires in ${t.expiryLeft} cycles, interval ${t.interval}` : "disarmed"}, ${t.ticks} tick(s) unread`;
+    case "signalfd": return `signalfd mask 0x${t.mask.toString(16)}`;
+    case "epoll": return `epoll ${t.items.map((it, i) => `fd ${it.fd}→file ${it.fileId} events 0x${it.events.toString(16)}${t.ready.includes(i) ? " ready" : ""}`).join(", ") || "(empty)"}`;
   }
 }
 

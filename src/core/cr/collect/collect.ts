@@ -93,7 +93,7 @@ class Collector implements MmCollector {
   ) {
     this.zeroPageAbort = opts.zeroPageAbort === true;
     const files = opts.self === undefined ? null : opts.self.task.files;
-    this.files = new FilesCollector(k.vfs, files === null ? undefined : { files, fd: opts.self!.fd });
+    this.files = new FilesCollector(k, k.vfs, files === null ? undefined : { files, fd: opts.self!.fd });
   }
 
   inodeId(inode: import("../../../machine/fs/tmpfs/tmpfs.ts").TmpfsFile, path: string): number {

@@ -17,11 +17,13 @@ import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
 import { SocketInode } from "../../../machine/net/socket.ts";
 import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import type { Vfs } from "../../../machine/fs/vfs.ts";
+import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import { FASYNC, O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
 import { CrError, EBUSY, EOPNOTSUPP } from "../errors.ts";
 import type {
   DentryRecord, FileRecord, FilesRecord, FileTargetRecord, FsRecord, InodeRecord, PageRecord, PipeRecord,
 } from "../model.ts";
+import { eventTarget, refuseWatched } from "./events.ts";
 import { IdMap } from "./ids.ts";
 
 function cachePages(f: TmpfsFile): PageRecord[] {
@@ -42,10 +44,13 @@ export class FilesCollector {
   private readonly fsIds = new IdMap<FsStruct>();
   /** Fd-table slots of the container naming each file (to find files shared with outsiders). */
   private readonly slots = new Map<File, number>();
+  /** Files some epoll set of the container watches: they must be the container's too. */
+  private readonly watched = new Set<File>();
   /** Container files reading and writing each pipe. */
   private readonly pipeEnds = new Map<PipeInode, { readers: number; writers: number }>();
 
   constructor(
+    private readonly k: Kernel,
     private readonly vfs: Vfs,
     /** An fd left out of the image: a self-checkpointing caller's image fd. */
     private readonly skip?: { files: FilesStruct; fd: number },
@@ -112,6 +117,11 @@ export class FilesCollector {
 
   fileId(f: File): number {
     this.slots.set(f, (this.slots.get(f) ?? 0) + 1);
+    return this.fileRecordId(f);
+  }
+
+  /** The file's record, made on first sight; an fd slot or an epoll item may be that. */
+  private fileRecordId(f: File): number {
     const { id, fresh } = this.fileIds.lookup(f);
     if (!fresh) return id;
     const rec: FileRecord = { id, flags: f.flags, pos: f.pos, target: { kind: "device", path: "" } };
@@ -123,6 +133,12 @@ export class FilesCollector {
   private target(f: File): FileTargetRecord {
     const inode = f.inode;
     const path = this.name(f.path);
+    const event = eventTarget(this.k, f, (wf, fd) => {
+      refuseWatched(`an epoll instance (${path})`, wf, fd);
+      this.watched.add(wf);
+      return this.fileRecordId(wf);
+    });
+    if (event !== null) return event;
     if (inode instanceof SocketInode) throw new CrError(EOPNOTSUPP, `${path} is an AF_UNIX socket: checkpoint/restart of sockets is not implemented yet`);
     if (inode instanceof PipeInode && inode.fifo) throw new CrError(EOPNOTSUPP, `an open file on ${path} is a FIFO: checkpoint/restart of FIFOs is not implemented yet`);
     if (inode instanceof PipeInode) {
@@ -219,6 +235,11 @@ export class FilesCollector {
    * restored as shared, so the checkpoint refuses it (the console is the machine's, and fine).
    */
   checkClosed(): void {
+    // An epoll item lives as long as its file: one no fd of the container holds is held by an
+    // outsider (or in flight), and the set could not be restored without it.
+    for (const f of this.watched) {
+      if (!this.slots.has(f)) throw new CrError(EBUSY, `an epoll instance of the container watches ${this.name(f.path)}, which no task of the container holds open`);
+    }
     for (const [f, n] of this.slots) {
       if (f.inode instanceof CharDevInode) continue;
       if (f.refcount > n) throw new CrError(EBUSY, `open file ${this.name(f.path)} is shared with a task outside the container (${f.refcount} references, ${n} inside)`);

@@ -20,6 +20,8 @@ import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EINVAL, ENOENT, ENOMEM, EPERM } from "../errors.ts";
 import { EACCES } from "../../../machine/kernel/errno.ts";
 import type { CheckpointModel, FileRecord } from "../model.ts";
+import { isEventTarget } from "../model-events.ts";
+import { EventFilesRestore } from "./events.ts";
 import { walkTmpfs, type TreeRestore } from "./tree.ts";
 
 /** The devices of DEVICE_ALLOW_LIST by number. */
@@ -33,6 +35,8 @@ export class FilesRestore {
   private readonly pipes = new Map<number, Path>();
   private readonly c: FsCtx;
   private readonly pipeRecs: Map<number, CheckpointModel["pipes"][number]>;
+  /** Eventfd, timerfd, signalfd and epoll files: made here, filled once the tasks hold them. */
+  private readonly events: EventFilesRestore;
 
   constructor(
     private readonly k: Kernel,
@@ -42,6 +46,7 @@ export class FilesRestore {
   ) {
     this.c = { k, t: caller };
     this.pipeRecs = new Map(m.pipes.map((p) => [p.id, p]));
+    this.events = new EventFilesRestore(k);
   }
 
   private why(what: string): string {
@@ -68,6 +73,8 @@ export class FilesRestore {
 
   private open(rec: FileRecord, viewer: Task): File {
     const t = rec.target;
+    // No path: made anew on the anonymous inode with the state the image gives.
+    if (isEventTarget(t)) return this.events.open(rec, t, this.why(`file ${rec.id}`));
     let path: Path;
     let priv: unknown;
     if (t.kind === "inode") {
@@ -159,6 +166,22 @@ export class FilesRestore {
       }
       table.maxFds = Math.max(table.maxFds, Math.min(rec.maxFds, table.limit));
     }
+    this.events.check(this.files);
+  }
+
+  /**
+   * Once every task holds its fd table: the epoll sets' items, their ready lists and the timers
+   * (restore/events.ts). Each set is filled as the first live task holding it (in image order)
+   * would have filled it; `tasks` are the restored tasks in the image's order.
+   */
+  fillEventFiles(tasks: readonly Task[]): void {
+    const holder = new Map<number, Task>();
+    this.m.tasks.forEach((rec, i) => {
+      const t = tasks[i];
+      if (t === undefined || rec.state === "zombie" || rec.filesId === null) return;
+      for (const fd of this.m.fdTables.find((x) => x.id === rec.filesId)?.fds ?? []) if (!holder.has(fd.fileId)) holder.set(fd.fileId, t);
+    });
+    this.events.fill(this.files, (id) => ({ k: this.k, t: holder.get(id) ?? this.c.t }));
   }
 
   /** Drop the creation references (the tasks hold theirs; on failure this frees everything). */

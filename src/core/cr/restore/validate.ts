@@ -8,6 +8,7 @@
 import { CrError, EINVAL } from "../errors.ts";
 import type { CheckpointModel, MmRecord } from "../model.ts";
 import type { PerTaskParts } from "../per-task.ts";
+import { validateEventFiles } from "./validate-events.ts";
 import { DEFAULT_LIMITS, validateFields, type KernelLimits } from "./validate-fields.ts";
 
 function fail(what: string): never {
@@ -56,6 +57,7 @@ function validatePages(mm: MmRecord, indices: readonly number[]): void {
 
 export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT_LIMITS, parts: Pick<PerTaskParts, "indices"> | null = null): void {
   validateFields(m, limits);
+  validateEventFiles(m, limits);
   for (const mm of m.mms) validatePages(mm, parts === null ? mm.pages.map((p) => p.index) : parts.indices(mm.id));
   const ids = <T extends { id: number }>(list: T[], what: string): Map<number, T> => {
     const map = new Map<number, T>();

@@ -35,9 +35,9 @@ function sysEventfd2(k: Kernel, t: Task, initval: number, flags: number): number
 
 // --- timerfd ---------------------------------------------------------------------------------
 
-const TFD_TIMER_ABSTIME = 1;
-const TFD_TIMER_CANCEL_ON_SET = 2;
-const TIMERFD_CLOCKS = new Set([CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME]);
+export const TFD_TIMER_ABSTIME = 1;
+export const TFD_TIMER_CANCEL_ON_SET = 2;
+export const TIMERFD_CLOCKS: ReadonlySet<number> = new Set([CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME]);
 
 function timerfdCtx(t: Task, fd: number): TimerFdCtx | number {
   const f = t.files?.get(fd);

@@ -57,7 +57,11 @@
 // | CPT_SECT_TREE (37, ours)     | CPT_OBJ_DENTRY (8194, ours)| inodeId u32, path str
 // | CPT_SECT_SYSV_SHM (13)       | CPT_OBJ_SYSV_SHM (11)      | id, size num; ARRAY: one CPT_OBJ_PAGES
 // | CPT_SECT_PIPES (38, ours)    | CPT_OBJ_PIPE (8195, ours)  | id, len u32; DATA: the buffered bytes
-// | CPT_SECT_FILES (2)           | CPT_OBJ_FILE (4)           | id, flags pos num, target kind u32, ref u32, path str
+// | CPT_SECT_FILES (2)           | CPT_OBJ_FILE (4)           | id, flags pos num, target kind u32, ref u32, path str; VOID, or for
+// |                              |                            |   an event file ARRAY of one: CPT_OBJ_EVENTFD (8210, ours) version, semaphore u32, count u64 |
+// |                              |                            |   CPT_OBJ_TIMERFD (8211) version, clockid, settime flags, armed u32, expiryLeft interval ticks num |
+// |                              |                            |   CPT_OBJ_SIGNALFD (8212) version, pad, mask u64 | CPT_OBJ_EPOLL (8213) version, n u32;
+// |                              |                            |   ARRAY of n CPT_OBJ_EPITEM (8214): fd num, file u32, events u32, data u64, ready rank u32|NOINDEX, pad
 // | CPT_SECT_FILES_STRUCT (5)    | CPT_OBJ_FILES (3)          | id, maxFds num, n; ARRAY of n CPT_OBJ_FILEDESC (1025): fd num, file u32, flags u32
 // | CPT_SECT_FS (6)              | CPT_OBJ_FS (2)             | id, umask num, root str, cwd str; VOID, or with a removed
 // |                              |                            |   root/cwd ARRAY of CPT_OBJ_FS_DEAD_DIR (8199, ours): version u32 = 1, which u32, inode u32, pad
@@ -170,6 +174,17 @@ export const CPT_OBJ_COW_REFS = 8198;
  */
 export const CPT_OBJ_FS_DEAD_DIR = 8199;
 export const CPT_FS_DEAD_DIR_VERSION = 1;
+/**
+ * Event files (issue 16): a CPT_OBJ_FILE of kind eventfd, timerfd, signalfd or epoll is ARRAY
+ * with one of these, each beginning with its u32 version (other files stay VOID: same bytes).
+ * CPT_OBJ_EPOLL is ARRAY of one CPT_OBJ_EPITEM per item of its interest list.
+ */
+export const CPT_OBJ_EVENTFD = 8210;
+export const CPT_OBJ_TIMERFD = 8211;
+export const CPT_OBJ_SIGNALFD = 8212;
+export const CPT_OBJ_EPOLL = 8213;
+export const CPT_OBJ_EPITEM = 8214;
+export const CPT_EVENT_FILE_VERSION = 1;
 
 export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_TASK]: "CPT_OBJ_TASK", [CPT_OBJ_MM]: "CPT_OBJ_MM", [CPT_OBJ_FS]: "CPT_OBJ_FS",
@@ -182,6 +197,8 @@ export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_PID]: "CPT_OBJ_PID", [CPT_OBJ_CRED]: "CPT_OBJ_CRED", [CPT_OBJ_DENTRY]: "CPT_OBJ_DENTRY",
   [CPT_OBJ_PIPE]: "CPT_OBJ_PIPE", [CPT_OBJ_RISCV32_REGS]: "CPT_OBJ_RISCV32_REGS",
   [CPT_OBJ_SYSCALL]: "CPT_OBJ_SYSCALL", [CPT_OBJ_COW_REFS]: "CPT_OBJ_COW_REFS", [CPT_OBJ_FS_DEAD_DIR]: "CPT_OBJ_FS_DEAD_DIR",
+  [CPT_OBJ_EVENTFD]: "CPT_OBJ_EVENTFD", [CPT_OBJ_TIMERFD]: "CPT_OBJ_TIMERFD", [CPT_OBJ_SIGNALFD]: "CPT_OBJ_SIGNALFD",
+  [CPT_OBJ_EPOLL]: "CPT_OBJ_EPOLL", [CPT_OBJ_EPITEM]: "CPT_OBJ_EPITEM",
 };
 
 export const objName = (type: number): string => OBJ_NAMES[type] ?? `unknown object type ${type}`;

@@ -1,9 +1,12 @@
 // File objects: CPT_OBJ_INODE (with its page cache as one CPT_OBJ_PAGES), CPT_OBJ_DENTRY and
 // CPT_OBJ_PIPE (ours), CPT_OBJ_FILE, CPT_OBJ_FILES (an fd table) with its CPT_OBJ_FILEDESC
 // entries, and CPT_OBJ_FS (with a CPT_OBJ_FS_DEAD_DIR per removed root or working directory).
+// An event file's state object is in objects-events.ts.
 import type {
   DentryRecord, FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
+import { EVENT_FILE_KINDS, isEventTarget, type EventFileTargetRecord } from "../../../core/cr/index.ts";
+import { readEventFile, writeEventFile } from "./objects-events.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_FS_DEAD_DIR_VERSION, CPT_OBJ_DENTRY, CPT_OBJ_FILE, CPT_OBJ_FILEDESC,
   CPT_OBJ_FILES, CPT_OBJ_FS, CPT_OBJ_FS_DEAD_DIR, CPT_OBJ_INODE, CPT_OBJ_PIPE, OBJECT_HDR_SIZE,
@@ -79,30 +82,43 @@ export function readPipe(r: ImageReader, where: string): PipeRecord {
   });
 }
 
-const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc"] as const;
+// The event kinds come after the original five, so those keep their numbers.
+const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", ...EVENT_FILE_KINDS] as const;
 
 export function writeFile(w: ImageWriter, f: FileRecord): void {
-  w.leaf(CPT_OBJ_FILE, `file ${f.id}`, () => {
+  const t = f.target;
+  const fields = (): void => {
     w.ref(f.id, "file id");
     w.num(f.flags, "file flags"); w.num(f.pos, "file pos");
-    const t = f.target;
     w.u32(TARGET_KINDS.indexOf(t.kind), "file target kind");
     w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : null, "file target id");
     w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" ? t.path : "", "file path");
-  });
+  };
+  // An event file carries its state in one object of its content; other files stay VOID leaves.
+  if (isEventTarget(t)) w.parent(CPT_OBJ_FILE, `file ${f.id}`, fields, () => writeEventFile(w, f.id, t));
+  else w.leaf(CPT_OBJ_FILE, `file ${f.id}`, fields);
 }
 
 export function readFile(r: ImageReader, where: string): FileRecord {
-  return r.object(CPT_OBJ_FILE, CPT_CONTENT_VOID, where, () => {
+  const content = r.peekContent() === CPT_CONTENT_ARRAY ? CPT_CONTENT_ARRAY : CPT_CONTENT_VOID;
+  return r.object(CPT_OBJ_FILE, content, where, (o) => {
     const id = r.id("file id");
     const flags = r.num("file flags"); const pos = r.num("file pos");
+    const kindAt = r.pos;
     const kind = r.oneOf("file target kind", TARGET_KINDS);
     const refAt = r.pos;
     const ref = r.ref("file target id");
     const path = r.str("file path");
     const bad = (why: string): never => r.fail(`file target id at byte ${refAt} is ${ref ?? "CPT_NOINDEX"}: ${why}`, refAt);
+    const event = (EVENT_FILE_KINDS as readonly string[]).includes(kind);
+    if (event !== (content === CPT_CONTENT_ARRAY)) r.fail(`file ${id} of kind ${kind} (byte ${kindAt}) is ${event ? "VOID: an event file holds its state object" : "ARRAY: only event files have content"}`, kindAt);
     let target: FileTargetRecord;
-    if (kind === "device" || kind === "proc") {
+    if (event) {
+      if (ref !== null) bad(`a ${kind} file names nothing by id`);
+      if (path !== "") r.fail(`file ${id}: a ${kind} file has no path`, refAt + 4);
+      r.content(o);
+      target = readEventFile(r, kind as EventFileTargetRecord["kind"], id);
+    } else if (kind === "device" || kind === "proc") {
       if (ref !== null) bad(`a ${kind} file is named by path, not by id`);
       target = { kind, path };
     } else if (ref === null) {
@@ -113,7 +129,7 @@ export function readFile(r: ImageReader, where: string): FileRecord {
       target = { kind, pipeId: ref };
     } else {
       if (ref !== 0 && ref !== 1 && ref !== 2) return bad("a console stream is 0, 1 or 2");
-      target = { kind, stream: ref };
+      target = { kind: "console", stream: ref };
     }
     return { id, flags, pos, target };
   });

@@ -83,6 +83,7 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
   for (const f of m.files) {
     if (f.target.kind === "inode") inodes.need(f.target.inodeId, f, `file ${f.id}`, "target");
     if (f.target.kind === "pipe") pipes.need(f.target.pipeId, f, `file ${f.id}`, "target");
+    if (f.target.kind === "epoll") for (const it of f.target.items) files.need(it.fileId, f, `epoll file ${f.id}`, `item fd ${it.fd}`);
   }
   for (const t of m.fdTables) for (const fd of t.fds) files.need(fd.fileId, t, `files ${t.id}`, `fd ${fd.fd}`);
   for (const f of m.fsContexts) {

@@ -54,9 +54,18 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
   const pipe = (i: number, who: string): void => once(ix.pipe, i, who, (p, s) => writePipe(w, refs, p, s));
   const shmem = (i: number, who: string): void => once(ix.shmem, i, who, (x, s) => writeShmem(w, refs, x, s));
   const cow = (i: number, who: string): void => once(ix.cow, i, who, (p, s) => writeCowPage(w, refs, p, s));
+  /** Epoll files whose watched files are being written: one met again closes a loop. */
+  const opening = new Set<number>();
   const file = (i: number, who: string): void => once(ix.file, i, who, (f, s) => writeFile(w, refs, f, s), (f) => {
     if (f.target.kind === "inode") inode(f.target.inodeId, `file ${f.id}`);
     if (f.target.kind === "pipe") pipe(f.target.pipeId, `file ${f.id}`);
+    // An epoll's items name files by objref: those are written first (inner sets before outer).
+    if (f.target.kind === "epoll") {
+      if (opening.has(f.id)) throw new EncodeError(`epoll file ${f.id} watches itself through its items: an epoll loop`);
+      opening.add(f.id);
+      for (const it of f.target.items) file(it.fileId, `epoll file ${f.id}`);
+      opening.delete(f.id);
+    }
   });
   const all = {
     pid,

@@ -47,6 +47,10 @@
 // |  307 | CKPT_HDR_PIPE_BUF    | objref, slot, id, pad; the buffered bytes                            |
 // |  308 | CKPT_HDR_DENTRY      | ref inode, pad, str path                                              |
 // |  309 | CKPT_HDR_FS_DEAD_DIR (ours) | u32 version = 1, u32 which (0 root, 1 cwd), ref inode, pad: a removed directory the fs holds |
+// |  320 | CKPT_HDR_EVENTFD (ours) | u32 version = 1, u32 semaphore, u64 count: after an eventfd's CKPT_HDR_FILE  |
+// |  321 | CKPT_HDR_TIMERFD (ours) | u32 version = 1, clockid, settime flags, armed, s64 expiryLeft, interval, ticks |
+// |  322 | CKPT_HDR_SIGNALFD (ours) | u32 version = 1, pad, u64 mask                                       |
+// |  323 | CKPT_HDR_EPOLL (ours) | u32 version = 1, u32 n; n x {s64 fd, ref file, u32 events, u64 data, u32 ready rank + 1, pad} |
 // |  401 | CKPT_HDR_MM          | objref, slot, id, n vmas, n pages, n cow refs, s64 x 4; n x {u32 vpn, ref cow page} | VMA*, PAGE*
 // |  402 | CKPT_HDR_VMA         | kind, backing kind, ref backing, pad, s64 x 5, str path               |
 // |  403 | CKPT_HDR_PAGE        | u32 index, pad; 4096 bytes                                            |
@@ -97,6 +101,18 @@ export const CKPT_HDR_DENTRY = 308;
 /** Ours: a removed root or cwd of the CKPT_HDR_FS before it (versioned on its own). */
 export const CKPT_HDR_FS_DEAD_DIR = 309;
 export const CKPT_FS_DEAD_DIR_VERSION = 1;
+/**
+ * Ours (issue 16): the state of the event file whose CKPT_HDR_FILE comes just before, one record
+ * per event file, each beginning with its version. The files an epoll's items name are defined
+ * before that CKPT_HDR_FILE (the encoder writes them first), so its objrefs point backwards.
+ */
+export const CKPT_HDR_EVENTFD = 320;
+export const CKPT_HDR_TIMERFD = 321;
+export const CKPT_HDR_SIGNALFD = 322;
+export const CKPT_HDR_EPOLL = 323;
+export const CKPT_EVENT_FILE_VERSION = 1;
+/** One epoll item in CKPT_HDR_EPOLL: s64 fd, ref file, u32 events, u64 data, u32 ready rank + 1 (0: not ready), pad. */
+export const EPITEM_SIZE = 32;
 export const CKPT_HDR_MM = 401;
 export const CKPT_HDR_VMA = 402;
 export const CKPT_HDR_PAGE = 403;
@@ -168,6 +184,10 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_PIPE_BUF, { name: "CKPT_HDR_PIPE_BUF", min: PIPE_HEAD, max: PIPE_HEAD + PIPE_MAX, bulkFrom: PIPE_HEAD }],
   [CKPT_HDR_DENTRY, variable("CKPT_HDR_DENTRY", 12)],
   [CKPT_HDR_FS_DEAD_DIR, fixed("CKPT_HDR_FS_DEAD_DIR", 16)],
+  [CKPT_HDR_EVENTFD, fixed("CKPT_HDR_EVENTFD", 16)],
+  [CKPT_HDR_TIMERFD, fixed("CKPT_HDR_TIMERFD", 16 + 3 * 8)],
+  [CKPT_HDR_SIGNALFD, fixed("CKPT_HDR_SIGNALFD", 16)],
+  [CKPT_HDR_EPOLL, variable("CKPT_HDR_EPOLL", 8)],
   [CKPT_HDR_MM, variable("CKPT_HDR_MM", MM_FIXED)],
   [CKPT_HDR_VMA, variable("CKPT_HDR_VMA", 16 + 5 * 8 + 4)],
   [CKPT_HDR_PAGE, { ...fixed("CKPT_HDR_PAGE", PAGE_HEAD + CKPT_PAGE_SIZE), bulkFrom: PAGE_HEAD }],

@@ -6,7 +6,9 @@
 import type {
   FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
+import { EVENT_FILE_KINDS, isEventTarget, type EventFileTargetRecord } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
+import { eventChild, writeEventFile } from "./objects-events.ts";
 import {
   CKPT_FS_DEAD_DIR_VERSION, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE, CKPT_HDR_FS, CKPT_HDR_FS_DEAD_DIR, CKPT_HDR_INODE,
   CKPT_HDR_PIPE_BUF, PIPE_MAX,
@@ -72,9 +74,16 @@ export function readPipe(b: ModelBuilder, r: FieldReader, buffered: Uint8Array):
   b.place("pipes", slot, { id, buffered }, r, at);
 }
 
-const TARGETS = ["inode", "pipe", "console", "device", "proc"] as const;
+// The event kinds come after the original five, so those keep their numbers.
+const TARGETS = ["inode", "pipe", "console", "device", "proc", ...EVENT_FILE_KINDS] as const;
 
+/** A file record, then for an event file the record of its state (objects-events.ts). */
 export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: number): void {
+  writeFileRecord(w, refs, f, slot);
+  if (isEventTarget(f.target)) writeEventFile(w, refs, f.id, f.target);
+}
+
+function writeFileRecord(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: number): void {
   const what = `file ${f.id}`;
   const t = f.target;
   w.record(CKPT_HDR_FILE, what, () => {
@@ -99,6 +108,15 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   const pathAt = r.here();
   const path = r.str("path");
   r.done();
+  if ((EVENT_FILE_KINDS as readonly string[]).includes(kind)) {
+    if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${kind} file, which names nothing`, refAt);
+    if (path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
+    // The state record comes next and fills the target in.
+    const rec = { id, flags, pos, target: { kind } as FileTargetRecord };
+    b.place("files", slot, rec, r, at);
+    b.children([eventChild(b, kind as EventFileTargetRecord["kind"], id, rec)]);
+    return;
+  }
   let target: FileTargetRecord;
   if (kind === "inode") target = { kind, inodeId: b.objs.resolve(r, "inode", "target", ref, refAt), path };
   else if (kind === "pipe") target = { kind, pipeId: b.objs.resolve(r, "pipe", "target", ref, refAt) };
@@ -107,7 +125,7 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
     target = { kind, stream: ref as 0 | 1 | 2 };
   } else {
     if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${kind} file, which names nothing`, refAt);
-    target = { kind, path };
+    target = { kind: kind as "device" | "proc", path };
   }
   if ((kind === "pipe" || kind === "console") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
   b.place("files", slot, { id, flags, pos, target }, r, at);
