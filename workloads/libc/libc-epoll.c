@@ -140,8 +140,8 @@ static void triggers(void) {
   show("one-shot, written", ep, 8, 0);
   show("one-shot, again", ep, 8, 0);
   write(os[1], "c", 1);
-  show("one-shot, written more (disarmed)", ep, 8, 0);
   cpt_mark("epoll-oneshot-disarmed");
+  show("one-shot, written more (disarmed)", ep, 8, 0);
   mod(ep, os[0], EPOLLIN | EPOLLONESHOT, 0x0505);
   show("one-shot, re-armed by MOD", ep, 8, 0);
   show("one-shot, after", ep, 8, 0);

@@ -5,7 +5,7 @@
 // list's order survives and an item is on it at most once.
 import type { EpItemRecord, EventFileTargetRecord } from "../../../core/cr/index.ts";
 import {
-  CPT_CONTENT_ARRAY, CPT_CONTENT_VOID, CPT_EVENT_FILE_VERSION, CPT_NOINDEX, CPT_OBJ_EPITEM, CPT_OBJ_EPOLL, CPT_OBJ_EVENTFD,
+  CPT_CONTENT_ARRAY, CPT_CONTENT_VOID, CPT_EVENT_FILE_VERSION, CPT_OBJ_EPITEM, CPT_OBJ_EPOLL, CPT_OBJ_EVENTFD,
   CPT_OBJ_SIGNALFD, CPT_OBJ_TIMERFD, OBJECT_HDR_SIZE, objName,
 } from "./layout.ts";
 import type { ImageReader } from "./reader.ts";
