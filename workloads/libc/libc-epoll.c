@@ -20,6 +20,12 @@
 
 static volatile sig_atomic_t handled;
 
+/* cptbench's cpt_mark (syscall 802): where the C/R tests checkpoint the program (at its start,
+ * and where its epoll sets hold state worth carrying); ENOSYS under qemu and Linux. */
+static void cpt_mark(const char *label) {
+  syscall(802, label);
+}
+
 static void on_signal(int sig) {
   (void)sig;
   handled++;
@@ -103,6 +109,7 @@ static void errors(void) {
   close(inner);
   close(reg);
   unlink("/tmp/libc-epoll.txt");
+  cpt_mark("epoll-exclusive");
   close(p[0]);
   close(p[1]);
   close(ep);
@@ -133,6 +140,7 @@ static void triggers(void) {
   show("one-shot, written", ep, 8, 0);
   show("one-shot, again", ep, 8, 0);
   write(os[1], "c", 1);
+  cpt_mark("epoll-oneshot-disarmed");
   show("one-shot, written more (disarmed)", ep, 8, 0);
   mod(ep, os[0], EPOLLIN | EPOLLONESHOT, 0x0505);
   show("one-shot, re-armed by MOD", ep, 8, 0);
@@ -164,8 +172,10 @@ static void order(void) {
   write(p[0][1], "x", 1);
   write(p[3][1], "x", 1);
   write(p[1][1], "x", 1);
+  cpt_mark("epoll-ready-order");
   show("readiness order", ep, 8, 0);
   show("maxevents 1", ep, 1, 0);
+  cpt_mark("epoll-round-robin");
   show("maxevents 1", ep, 1, 0);
   show("maxevents 2", ep, 2, 0);
   show("maxevents 3", ep, 3, 0);
@@ -190,6 +200,7 @@ static void nested(void) {
   struct pollfd pf = {inner, POLLIN, 0};
   printf("poll on the inner set: %d\n", poll(&pf, 1, 0));
   write(p[1], "n", 1);
+  cpt_mark("epoll-nested");
   show("outer, written", outer, 8, 0);
   printf("poll on the inner set: %d revents %#x\n", poll(&pf, 1, 0), pf.revents);
   int r = add(inner, outer, EPOLLIN, 0x3);
@@ -220,6 +231,7 @@ static void dup_close(void) {
   printf("the same file under its dup: %s\n", err(r));
   close(p[0]);
   write(p[1], "d", 1);
+  cpt_mark("epoll-fd-closed-dup-open");
   show("first fd closed, dup open", ep, 8, 0);
   r = epoll_ctl(ep, EPOLL_CTL_DEL, p[0], 0);
   printf("DEL through the closed fd: %s\n", err(r));
@@ -309,12 +321,6 @@ static void waits(void) {
   close(go[0]);
   close(go[1]);
   close(ep);
-}
-
-/* cptbench's cpt_mark (syscall 802): where the C/R tests may checkpoint the program (here at
- * its start, before it holds files C/R does not carry yet); ENOSYS under qemu and Linux. */
-static void cpt_mark(const char *label) {
-  syscall(802, label);
 }
 
 int main(void) {

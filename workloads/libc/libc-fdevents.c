@@ -21,6 +21,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* cptbench's cpt_mark (syscall 802): where the C/R tests checkpoint the program (at its start,
+ * and where its event files hold state worth carrying); ENOSYS under qemu and Linux. */
+static void cpt_mark(const char *label) {
+  syscall(802, label);
+}
+
 static const char *err(long r) {
   return r < 0 ? strerror(errno) : "ok";
 }
@@ -47,6 +53,7 @@ static void eventfds(void) {
   write(n, &v, 8);
   v = 2;
   write(n, &v, 8);
+  cpt_mark("eventfd-count");
   r = read(n, &v, 8);
   printf("wrote 5 and 2, read %llu (%ld bytes)\n", (unsigned long long)v, r);
   r = read(n, &v, 4);
@@ -65,6 +72,9 @@ static void eventfds(void) {
   read(n, &v, 8);
   printf("read back %llx, poll %#x\n", (unsigned long long)v, readable(n));
   int s = eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK);
+  r = read(s, &v, 8);
+  printf("semaphore read: %s %llu\n", err(r), r < 0 ? 0ULL : (unsigned long long)v);
+  cpt_mark("eventfd-semaphore");
   for (int i = 0; i < 4; i++) {
     r = read(s, &v, 8);
     printf("semaphore read %d: %s %llu\n", i, err(r), r < 0 ? 0ULL : (unsigned long long)v);
@@ -109,7 +119,9 @@ static void timerfds(void) {
   printf("disarmed, non-blocking read: %s\n", err(r));
   struct itimerspec per = {{0, 200000000}, {0, 200000000}};
   timerfd_settime(nb, 0, &per, 0);
+  cpt_mark("timerfd-periodic-armed");
   nap(500);
+  cpt_mark("timerfd-expiries-pending");
   r = read(nb, &ticks, 8);
   printf("every 200 ms, read after 500 ms: at least 2 expirations: %s\n", r == 8 && ticks >= 2 ? "yes" : "no");
   r = read(nb, &ticks, 8);
@@ -181,6 +193,7 @@ static void signalfds(void) {
   long r = read(s, &si, sizeof si);
   printf("signalfd, nothing pending: %s, poll %#x\n", err(r), readable(s));
   raise(SIGUSR1);
+  cpt_mark("signalfd-pending");
   printf("SIGUSR1 raised: poll %#x\n", readable(s));
   r = read(s, &si, sizeof si);
   printf("read %ld bytes; ", r);
@@ -261,6 +274,13 @@ static void together(void) {
   printf("epoll set of all three, nothing yet: %d\n", epoll_wait(ep, out, 4, 0));
   struct itimerspec one = {{0, 0}, {0, 60000000}};
   timerfd_settime(tf, 0, &one, 0);
+  uint64_t early = 3;
+  write(ev, &early, 8);
+  raise(SIGUSR2);
+  cpt_mark("epoll-eventfd-timerfd-signalfd");
+  read(ev, &early, 8);
+  struct signalfd_siginfo first;
+  printf("before the child: eventfd %llu, signal %u\n", (unsigned long long)early, read(sf, &first, sizeof first) == sizeof first ? first.ssi_signo : 0);
   fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {
@@ -292,12 +312,6 @@ static void together(void) {
   close(ev);
   close(tf);
   close(sf);
-}
-
-/* cptbench's cpt_mark (syscall 802): where the C/R tests may checkpoint the program (here at
- * its start, before it holds files C/R does not carry yet); ENOSYS under qemu and Linux. */
-static void cpt_mark(const char *label) {
-  syscall(802, label);
 }
 
 int main(void) {

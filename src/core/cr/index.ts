@@ -9,6 +9,7 @@ export { definePlugin, type PluginBinding, type PluginManifest } from "./plugin.
 // The CheckpointModel, and the per-task layout any codec can gain.
 export * from "./model.ts";
 export * from "./tty-wire.ts";
+export * from "./model-events.ts";
 export { asPerTask, PerTaskCodec, type PerTaskParts } from "./per-task.ts";
 // Errors: a CrError carries the errno the syscall returns.
 export * from "./errors.ts";

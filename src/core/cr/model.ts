@@ -28,6 +28,7 @@ export type { SockCredRecord, UnixSkbRecord, UnixSockRecord } from "./model-sock
 export { SOCK_F_PASSCRED, SOCK_F_DEAD, SOCK_F_NAME_OWNER, SOCK_F_KNOWN } from "./model-sockets.ts";
 export type { ExtWriter, ExtReader } from "./model-ext.ts";
 export { extMask, writeExt, readExt } from "./model-ext.ts";
+import type { EventFileTargetRecord } from "./model-events.ts";
 
 export const MODEL_VERSION = 1;
 export const MODEL_ARCH = "riscv32";
@@ -480,7 +481,9 @@ export type FileTargetRecord =
    * namespace by its id (the restart makes new ones), any other kind is the machine's initial
    * namespace of that kind (the only one this kernel has).
    */
-  | { kind: "ns"; nsKind: NsKindName; pidNsId?: number };
+  | { kind: "ns"; nsKind: NsKindName; pidNsId?: number }
+  /** An eventfd, timerfd, signalfd or epoll file with its state (model-events.ts). */
+  | EventFileTargetRecord;
 
 /** The kinds of namespace file /proc/<pid>/ns has. */
 export const NS_KINDS = ["net", "uts", "ipc", "pid", "user", "mnt", "cgroup", "time"] as const;

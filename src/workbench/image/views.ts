@@ -75,6 +75,10 @@ function describeTarget(m: CheckpointModel, t: FileTargetRecord, flags: number):
       const pending = s.queue.length - queued;
       return `unix ${type} socket:[${s.ino}] ${s.state}${s.peerId !== null ? ` peer ${s.peerId}` : ""}, ${queued} message(s) queued${pending > 0 ? `, ${pending} pending connection(s)` : ""} [socket ${s.id}]`;
     }
+    case "eventfd": return `eventfd count ${t.count}${t.semaphore ? " (semaphore)" : ""}`;
+    case "timerfd": return `timerfd clock ${t.clockid}, ${t.armed ? `expires in ${t.expiryLeft} cycles, interval ${t.interval}` : "disarmed"}, ${t.ticks} tick(s) unread`;
+    case "signalfd": return `signalfd mask 0x${t.mask.toString(16)}`;
+    case "epoll": return `epoll ${t.items.map((it, i) => `fd ${it.fd}→file ${it.fileId} events 0x${it.events.toString(16)}${t.ready.includes(i) ? " ready" : ""}`).join(", ") || "(empty)"}`;
   }
 }
 

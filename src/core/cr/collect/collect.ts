@@ -97,7 +97,7 @@ class Collector implements MmCollector {
   ) {
     this.zeroPageAbort = opts.zeroPageAbort === true;
     const files = opts.self === undefined ? null : opts.self.task.files;
-    this.files = new FilesCollector(k.vfs, ns, (p, what) => this.pidId(p, what), files === null ? undefined : { files, fd: opts.self!.fd });
+    this.files = new FilesCollector(k, k.vfs, ns, (p, what) => this.pidId(p, what), files === null ? undefined : { files, fd: opts.self!.fd });
     this.files.pidNsIdByInum = (inum) => {
       for (const t of this.taskIds.keys()) {
         for (const ns of [t.pidNs, t.nsproxy === null ? null : t.pidNsForChildren]) {

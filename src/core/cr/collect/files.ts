@@ -17,12 +17,14 @@ import { SocketInode } from "../../../machine/net/socket.ts";
 import type { Pid, PidNamespace } from "../../../machine/kernel/pid.ts";
 import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import type { Vfs } from "../../../machine/fs/vfs.ts";
+import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import { O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
 import { CrError, EBUSY, EOPNOTSUPP } from "../errors.ts";
 import type {
   DentryRecord, FileRecord, FilesRecord, FileTargetRecord, FsRecord, InodeRecord, PageRecord, PipeRecord,
 } from "../model.ts";
 import { collectFileState, collectLocks } from "./file-state.ts";
+import { eventTarget, refuseWatched } from "./events.ts";
 import { IdMap } from "./ids.ts";
 import { pidfdPid } from "../../../machine/kernel/pidfd.ts";
 import { groupOf as inotifyGroupOf, inotifyOps } from "../../../machine/fs/notify/inotify.ts";
@@ -54,16 +56,21 @@ export class FilesCollector {
   private readonly watchers: (() => void)[] = [];
   /** Pseudo-terminals (set by the collector, which knows the pids their sessions name). */
   ttys: TtyCollector | null = null;
+  /** Files some epoll set of the container watches: they must be the container's too. */
+  private readonly watched = new Set<File>();
   /** Container files reading and writing each pipe. */
   private readonly pipeEnds = new Map<PipeInode, { readers: number; writers: number }>();
   readonly sockets: SocketCollector;
   /** The fd each collected file was first met under (where its O_ASYNC registration is looked for). */
   private readonly firstFd = new Map<File, number>();
+  /** Files whose owner, locks and lease were collected (at the first fd holding them). */
+  private readonly stateCollected = new Set<File>();
 
   /** The model id of the container's pid namespace with that nsfs inode number, or null. */
   pidNsIdByInum: (inum: number) => number | null = () => null;
 
   constructor(
+    private readonly k: Kernel,
     private readonly vfs: Vfs,
     /** The container's pid namespace: credentials on sockets name pids as it numbers them. */
     ns: PidNamespace,
@@ -155,9 +162,17 @@ export class FilesCollector {
 
   fileId(f: File, fd = -1): number {
     this.slots.set(f, (this.slots.get(f) ?? 0) + 1);
+    const id = this.fileRecordId(f);
+    // A file met first as an epoll item or in flight on a socket gets its fd when a table has it.
+    if (fd >= 0 && (this.firstFd.get(f) ?? -1) < 0) this.firstFd.set(f, fd);
+    return id;
+  }
+
+  /** The file's record, made on first sight; an fd slot, an epoll item or a message in flight may be that. */
+  private fileRecordId(f: File): number {
     const { id, fresh } = this.fileIds.lookup(f);
     if (!fresh) return id;
-    this.firstFd.set(f, fd);
+    this.firstFd.set(f, -1);
     const rec: FileRecord = { id, flags: f.flags, pos: f.pos, target: { kind: "device", path: "" } };
     this.files.push(rec);
     rec.target = this.target(f);
@@ -167,6 +182,12 @@ export class FilesCollector {
   private target(f: File): FileTargetRecord {
     const inode = f.inode;
     const path = this.name(f.path);
+    const event = eventTarget(this.k, f, (wf, fd) => {
+      refuseWatched(`an epoll instance (${path})`, wf, fd);
+      this.watched.add(wf);
+      return this.fileRecordId(wf);
+    });
+    if (event !== null) return event;
     if (inode instanceof SocketInode) return { kind: "socket", sockId: this.sockets.fileSock(inode.sock, f, path) };
     if (isTtyFile(f)) {
       if (this.ttys === null) throw new CrError(EOPNOTSUPP, `${path} is a pseudo-terminal, which this collector cannot record`);
@@ -266,9 +287,14 @@ export class FilesCollector {
       // by name rather than saved wrong.
       const what = f.ops.noCheckpoint;
       if (what !== undefined) throw new CrError(EOPNOTSUPP, `fd ${fd} is ${what}: checkpoint/restart of ${what} is not implemented yet`);
-      const fresh = !this.fileIds.has(f);
+      // Its owner, locks and lease once, at the first fd that holds it (it may have been met
+      // before as an epoll item or a file in flight, which have no fd).
+      const first = !this.stateCollected.has(f);
       const fileId = this.fileId(f, fd);
-      if (fresh) collectFileState(this, f, fd, this.files[fileId - 1]);
+      if (first) {
+        this.stateCollected.add(f);
+        collectFileState(this, f, fd, this.files[fileId - 1]);
+      }
       rec.fds.push({ fd, fileId, cloexec: files.getCloexec(fd) });
     }
     return id;
@@ -306,6 +332,11 @@ export class FilesCollector {
     for (const w of this.watchers) w();
     this.ttys?.checkClosed(this.slots, (f) => this.name(f.path));
     collectLocks(this);
+    // An epoll item lives as long as its file: one no fd of the container holds is held by an
+    // outsider (or only in flight), and the set could not be restored without it.
+    for (const f of this.watched) {
+      if ((this.firstFd.get(f) ?? -1) < 0) throw new CrError(EBUSY, `an epoll instance of the container watches ${this.name(f.path)}, which no task of the container holds open`);
+    }
     for (const [f, n] of this.slots) {
       if (f.inode instanceof CharDevInode) continue;
       if (f.refcount > n) throw new CrError(EBUSY, `open file ${this.name(f.path)} is shared with a task outside the container (${f.refcount} references, ${n} inside)`);

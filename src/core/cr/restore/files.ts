@@ -28,6 +28,8 @@ import { CrError, EINVAL, ENOENT, ENOMEM, EPERM } from "../errors.ts";
 import { EACCES } from "../../../machine/kernel/errno.ts";
 import type { CheckpointModel, FileRecord } from "../model.ts";
 import { SocketsRestore } from "./sockets.ts";
+import { isEventTarget } from "../model-events.ts";
+import { EventFilesRestore } from "./events.ts";
 import { walkTmpfs, type TreeRestore } from "./tree.ts";
 import { TtyRestore } from "./ttys.ts";
 
@@ -47,6 +49,8 @@ export class FilesRestore {
   private readonly pipeRecs: Map<number, CheckpointModel["pipes"][number]>;
   readonly ttys: TtyRestore;
   private readonly sockets: SocketsRestore;
+  /** Eventfd, timerfd, signalfd and epoll files: made here, filled once the tasks hold them. */
+  private readonly events: EventFilesRestore;
 
   constructor(
     private readonly k: Kernel,
@@ -64,6 +68,7 @@ export class FilesRestore {
     this.ttys = new TtyRestore(k, m, pid);
     this.pipeRecs = new Map(m.pipes.map((p) => [p.id, p]));
     this.sockets = new SocketsRestore(k, m, (what) => this.why(what));
+    this.events = new EventFilesRestore(k);
   }
 
   private why(what: string): string {
@@ -136,6 +141,8 @@ export class FilesRestore {
     const t = rec.target;
     if (t.kind === "pty") return this.ttys.open(rec, this.why(`file ${rec.id}`));
     if (t.kind === "socket") return this.sockets.open(rec, t.sockId);
+    // No path: made anew on the anonymous inode with the state the image gives.
+    if (isEventTarget(t)) return this.events.open(rec, t, this.why(`file ${rec.id}`));
     let path: Path;
     let priv: unknown;
     if (t.kind === "inode") {
@@ -285,6 +292,22 @@ export class FilesRestore {
     // Every file exists: the sockets' links and queues (files in flight among them).
     this.sockets.link(this.files, this.tree, viewer.pidNs);
     restoreFileState(this.k, this.m, this.files, this.fdTables, this.pid);
+    this.events.check(this.files);
+  }
+
+  /**
+   * Once every task holds its fd table: the epoll sets' items, their ready lists and the timers
+   * (restore/events.ts). Each set is filled as the first live task holding it (in image order)
+   * would have filled it; `tasks` are the restored tasks in the image's order.
+   */
+  fillEventFiles(tasks: readonly Task[]): void {
+    const holder = new Map<number, Task>();
+    this.m.tasks.forEach((rec, i) => {
+      const t = tasks[i];
+      if (t === undefined || rec.state === "zombie" || rec.filesId === null) return;
+      for (const fd of this.m.fdTables.find((x) => x.id === rec.filesId)?.fds ?? []) if (!holder.has(fd.fileId)) holder.set(fd.fileId, t);
+    });
+    this.events.fill(this.files, (id) => ({ k: this.k, t: holder.get(id) ?? this.c.t }));
   }
 
   /** Drop the creation references (the tasks hold theirs; on failure this frees everything). */

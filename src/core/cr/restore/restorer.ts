@@ -243,15 +243,20 @@ export class Restorer {
     this.files.ttys.attachCtty(this.groups);
   }
 
-  /** Fs contexts and fd tables to every adopted task. */
+  /** Fs contexts and fd tables to every adopted task, then the event files (fillEventFiles). */
   attachAll(): void {
     this.attach("fs");
     this.attach("files");
+    this.files.fillEventFiles(this.tasks);
   }
 
-  /** Give every live task its fd table, shared as recorded (fs contexts went in with makeFiles). */
+  /**
+   * Give every live task its fd table, shared as recorded (fs contexts went in with makeFiles);
+   * then fill the epoll sets and arm the timerfds, whose wake-ups may now reach the tasks.
+   */
   attachFiles(): void {
     this.attach("files");
+    this.files.fillEventFiles(this.tasks);
   }
 
   private attach(what: "files" | "fs"): void {

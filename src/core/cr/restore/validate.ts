@@ -8,6 +8,7 @@
 import { CrError, EINVAL } from "../errors.ts";
 import type { CheckpointModel, MmRecord } from "../model.ts";
 import type { PerTaskParts } from "../per-task.ts";
+import { validateEventFiles } from "./validate-events.ts";
 import { DEFAULT_LIMITS, validateFields, type KernelLimits } from "./validate-fields.ts";
 import { validateTtys } from "./validate-ttys.ts";
 import { validateSockets } from "./validate-sockets.ts";
@@ -64,6 +65,7 @@ export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT
   validateSockets(m, limits.pidMax, limits.memoryBytes);
   validateFileState(m, limits);
   validateTaskState(m, limits.cpus);
+  validateEventFiles(m, limits);
   for (const mm of m.mms) validatePages(mm, parts === null ? mm.pages.map((p) => p.index) : parts.indices(mm.id));
   const ids = <T extends { id: number }>(list: T[], what: string): Map<number, T> => {
     const map = new Map<number, T>();

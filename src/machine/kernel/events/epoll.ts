@@ -112,6 +112,12 @@ export class EventPoll {
 
   /** ep_insert: register, then report at once if the file is ready already. */
   insert(c: FsCtx, f: File, fd: number, events: number, data: bigint): void {
+    const { epi, mask } = this.attach(c, f, fd, events, data);
+    if (mask !== 0) this.markReady(epi);
+  }
+
+  /** A new item on the set, its file's watch list and every queue its file's poll names. */
+  private attach(c: FsCtx, f: File, fd: number, events: number, data: bigint): { epi: EpItem; mask: number } {
     const epi = new EpItem(this, f, fd, events, data);
     let byFd = this.items.get(f);
     if (byFd === undefined) this.items.set(f, (byFd = new Map()));
@@ -124,7 +130,26 @@ export class EventPoll {
         wq.callbacks.add(epi);
       },
     };
-    if (epi.poll(c, pt, 0) !== 0) this.markReady(epi);
+    return { epi, mask: epi.poll(c, pt, 0) };
+  }
+
+  /**
+   * A restart's ep_insert: the item goes on its file's queues as epoll_ctl would put it there
+   * (polling as `c`'s task: a signalfd is watched through its poller's sighand), but stays off
+   * the ready list, which restoreReady sets from the image once every set is filled.
+   */
+  restoreItem(c: FsCtx, f: File, fd: number, events: number, data: bigint): EpItem {
+    return this.attach(c, f, fd, events, data).epi;
+  }
+
+  /** The ready list exactly as checkpointed, oldest first (replacing what registering queued). */
+  restoreReady(ready: readonly EpItem[]): void {
+    for (const epi of this.rdllist) epi.ready = false;
+    this.rdllist.splice(0);
+    for (const epi of ready) {
+      epi.ready = true;
+      this.rdllist.push(epi);
+    }
   }
 
   /** ep_modify: new events and data; a now-ready item is queued (this re-arms one-shot items). */
@@ -232,7 +257,6 @@ export const epollOps: FileOperations = {
   poll: (c, f, pt) => (f.priv as EventPoll).pollReady(c, pt, 0),
   release: (f) => (f.priv as EventPoll).free(),
   fdinfo: epollFdinfo,
-  noCheckpoint: "an epoll instance",
 };
 
 /** A file epoll can watch: one with ->poll (file_can_poll). */

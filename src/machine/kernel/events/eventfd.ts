@@ -95,5 +95,4 @@ export const eventfdOps: FileOperations = {
   llseek: (_c, f) => f.pos,
   release: (f) => ctxOf(f).release(),
   fdinfo: eventfdFdinfo,
-  noCheckpoint: "an eventfd",
 };

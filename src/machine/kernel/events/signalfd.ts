@@ -110,5 +110,4 @@ export const signalfdOps: FileOperations = {
   poll: signalfdPoll,
   llseek: (_c, f) => f.pos,
   fdinfo: signalfdFdinfo,
-  noCheckpoint: "a signalfd",
 };

@@ -103,5 +103,4 @@ export const timerfdOps: FileOperations = {
   llseek: (_c, f) => f.pos,
   release: (f) => ctxOf(f).disarm(),
   fdinfo: timerfdFdinfo,
-  noCheckpoint: "a timerfd",
 };

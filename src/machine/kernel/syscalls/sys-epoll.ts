@@ -137,10 +137,10 @@ function sysEpollPwait2(k: Kernel, t: Task, epfd: number, events: number, maxeve
 }
 
 export const EPOLL_SYSCALLS: SyscallEntry[] = [
-  { nr: 20, name: "epoll_create1", args: ["x"], level: "full", cr: "not checkpointed: a checkpoint refuses an epoll fd (EOPNOTSUPP)", fn: sysEpollCreate1 },
+  { nr: 20, name: "epoll_create1", args: ["x"], level: "full", cr: "files (the epoll set: each item's fd, watched file, events and data; the ready list)", fn: sysEpollCreate1 },
   {
     nr: 21, name: "epoll_ctl", args: ["d", "d", "d", "p"],
-    level: "partial", cr: "not checkpointed: a checkpoint refuses an epoll fd (EOPNOTSUPP)",
+    level: "partial", cr: "files (the epoll set: each item's fd, watched file, events and data; the ready list)",
     note: "EPOLLWAKEUP is accepted and dropped; EPOLLEXCLUSIVE wakes like a plain item; no max_user_watches limit",
     fn: sysEpollCtl,
   },

@@ -35,9 +35,9 @@ function sysEventfd2(k: Kernel, t: Task, initval: number, flags: number): number
 
 // --- timerfd ---------------------------------------------------------------------------------
 
-const TFD_TIMER_ABSTIME = 1;
-const TFD_TIMER_CANCEL_ON_SET = 2;
-const TIMERFD_CLOCKS = new Set([CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME]);
+export const TFD_TIMER_ABSTIME = 1;
+export const TFD_TIMER_CANCEL_ON_SET = 2;
+export const TIMERFD_CLOCKS: ReadonlySet<number> = new Set([CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME]);
 
 function timerfdCtx(t: Task, fd: number): TimerFdCtx | number {
   const f = t.files?.get(fd);
@@ -116,21 +116,20 @@ function sysSignalfd4(k: Kernel, t: Task, ufd: number, umask: number, sizemask: 
   return ufd;
 }
 
-const NOT_CHECKPOINTED = (what: string): string => `not checkpointed: a checkpoint refuses ${what} (EOPNOTSUPP)`;
 
 export const EVENTS_SYSCALLS: SyscallEntry[] = [
-  { nr: 19, name: "eventfd2", args: ["u", "x"], level: "full", cr: NOT_CHECKPOINTED("an eventfd"), fn: sysEventfd2 },
-  { nr: 74, name: "signalfd4", args: ["d", "p", "u", "x"], level: "partial", cr: NOT_CHECKPOINTED("a signalfd"), note: "ssi_utime and ssi_stime of SIGCHLD records are 0", fn: sysSignalfd4 },
+  { nr: 19, name: "eventfd2", args: ["u", "x"], level: "full", cr: "files (the eventfd's count and EFD_SEMAPHORE)", fn: sysEventfd2 },
+  { nr: 74, name: "signalfd4", args: ["d", "p", "u", "x"], level: "partial", cr: "files (the signalfd's mask; its signals stay pending in the tasks)", note: "ssi_utime and ssi_stime of SIGCHLD records are 0", fn: sysSignalfd4 },
   {
     nr: 85, name: "timerfd_create", args: ["d", "x"],
-    level: "partial", cr: NOT_CHECKPOINTED("a timerfd"),
+    level: "partial", cr: "files (the timerfd's clock, cycles left, interval and unread expirations)",
     note: "CLOCK_REALTIME, CLOCK_MONOTONIC and CLOCK_BOOTTIME (all on virtual time); the *_ALARM clocks give EINVAL",
     fn: sysTimerfdCreate,
   },
   { nr: 410, name: "timerfd_gettime64", args: ["d", "p"], level: "full", cr: "-", fn: sysTimerfdGettime },
   {
     nr: 411, name: "timerfd_settime64", args: ["d", "x", "p", "p"],
-    level: "partial", cr: NOT_CHECKPOINTED("a timerfd"),
+    level: "partial", cr: "files (the timerfd's clock, cycles left, interval and unread expirations)",
     note: "TFD_TIMER_CANCEL_ON_SET is accepted but never cancels: the machine's clock is never set",
     fn: sysTimerfdSettime,
   },

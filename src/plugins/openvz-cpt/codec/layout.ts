@@ -63,8 +63,12 @@
 // | CPT_SECT_TTY (46, ours,      | CPT_OBJ_TTY (8250, ours)   | id, pad; DATA: version u32 = 1, id, index, lock, slave uid gid mode, pad, then per end
 // |   optional, not in the tail) |                            |   (master, slave): termios, winsize, state, canon/column nums, session pgrp, buffers
 // | CPT_SECT_FILES (2)           | CPT_OBJ_FILE (4)           | id, flags pos num, target kind u32, ref u32 (inode, pipe, stream, tty, socket, pid), path str;
-// |                              |                            |   VOID, or ARRAY: an inotify file's CPT_OBJ_INOTIFY (8240, ours: version, lastWd, watches,
-// |                              |                            |   queued events) first, then an owner, locks or a lease: CPT_OBJ_FILE_OWNER / _LOCK / _LEASE (8220-8222, ours)
+// |                              |                            |   VOID, or ARRAY: first an inotify file's CPT_OBJ_INOTIFY (8240, ours: version, lastWd,
+// |                              |                            |   watches, queued events) or an event file's state: CPT_OBJ_EVENTFD (8210, ours) version,
+// |                              |                            |   semaphore u32, count u64 | CPT_OBJ_TIMERFD (8211) version, clockid, settime flags, armed u32,
+// |                              |                            |   expiryLeft interval ticks num | CPT_OBJ_SIGNALFD (8212) version, pad, mask u64 | CPT_OBJ_EPOLL
+// |                              |                            |   (8213) version, n u32; ARRAY of n CPT_OBJ_EPITEM (8214): fd num, file u32, events u32, data u64,
+// |                              |                            |   ready rank u32|NOINDEX, pad; then an owner, locks or a lease: CPT_OBJ_FILE_OWNER / _LOCK / _LEASE (8220-8222, ours)
 // | CPT_SECT_FILES_STRUCT (5)    | CPT_OBJ_FILES (3)          | id, maxFds num, n; ARRAY of n CPT_OBJ_FILEDESC (1025): fd num, file u32, flags u32
 // | CPT_SECT_FS (6)              | CPT_OBJ_FS (2)             | id, umask num, root str, cwd str; VOID, or with a removed
 // |                              |                            |   root/cwd ARRAY of CPT_OBJ_FS_DEAD_DIR (8199, ours): version u32 = 1, which u32, inode u32, pad
@@ -232,6 +236,17 @@ export const CPT_FILE_STATE_VERSION = 1;
  */
 export const CPT_OBJ_POSIX_TIMER = 8230;
 export const CPT_POSIX_TIMER_VERSION = 1;
+/**
+ * Event files (issue 16): a CPT_OBJ_FILE of kind eventfd, timerfd, signalfd or epoll is ARRAY
+ * with one of these, each beginning with its u32 version (other files stay VOID: same bytes).
+ * CPT_OBJ_EPOLL is ARRAY of one CPT_OBJ_EPITEM per item of its interest list.
+ */
+export const CPT_OBJ_EVENTFD = 8210;
+export const CPT_OBJ_TIMERFD = 8211;
+export const CPT_OBJ_SIGNALFD = 8212;
+export const CPT_OBJ_EPOLL = 8213;
+export const CPT_OBJ_EPITEM = 8214;
+export const CPT_EVENT_FILE_VERSION = 1;
 
 export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_TASK]: "CPT_OBJ_TASK", [CPT_OBJ_MM]: "CPT_OBJ_MM", [CPT_OBJ_FS]: "CPT_OBJ_FS",
@@ -249,6 +264,8 @@ export const OBJ_NAMES: Readonly<Record<number, string>> = {
   [CPT_OBJ_SOCKET]: "CPT_OBJ_SOCKET", [CPT_OBJ_SKB]: "CPT_OBJ_SKB",
   [CPT_OBJ_FILE_OWNER]: "CPT_OBJ_FILE_OWNER", [CPT_OBJ_FILE_LOCK]: "CPT_OBJ_FILE_LOCK", [CPT_OBJ_FILE_LEASE]: "CPT_OBJ_FILE_LEASE",
   [CPT_OBJ_POSIX_TIMER]: "CPT_OBJ_POSIX_TIMER",
+  [CPT_OBJ_EVENTFD]: "CPT_OBJ_EVENTFD", [CPT_OBJ_TIMERFD]: "CPT_OBJ_TIMERFD", [CPT_OBJ_SIGNALFD]: "CPT_OBJ_SIGNALFD",
+  [CPT_OBJ_EPOLL]: "CPT_OBJ_EPOLL", [CPT_OBJ_EPITEM]: "CPT_OBJ_EPITEM",
 };
 
 export const objName = (type: number): string => OBJ_NAMES[type] ?? `unknown object type ${type}`;

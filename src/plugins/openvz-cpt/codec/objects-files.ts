@@ -1,11 +1,14 @@
 // File objects: CPT_OBJ_INODE (with its page cache as one CPT_OBJ_PAGES), CPT_OBJ_DENTRY and
 // CPT_OBJ_PIPE (ours), CPT_OBJ_FILE, CPT_OBJ_FILES (an fd table) with its CPT_OBJ_FILEDESC
 // entries, and CPT_OBJ_FS (with a CPT_OBJ_FS_DEAD_DIR per removed root or working directory).
+// An event file's state object is in objects-events.ts.
 import { PIPE_EXT, readExt, writeExt } from "../../../core/cr/index.ts";
 import type {
   DentryRecord, FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
 import { NS_KINDS } from "../../../core/cr/index.ts";
+import { EVENT_FILE_KINDS, isEventTarget, type EventFileTargetRecord } from "../../../core/cr/index.ts";
+import { readEventFile, writeEventFile } from "./objects-events.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_FS_DEAD_DIR_VERSION, CPT_OBJ_DENTRY, CPT_OBJ_FILE, CPT_OBJ_FILEDESC,
   CPT_OBJ_FILES, CPT_OBJ_FS, CPT_OBJ_FS_DEAD_DIR, CPT_OBJ_INODE, CPT_OBJ_INOTIFY, CPT_OBJ_MEMFD, CPT_OBJ_PIPE, OBJECT_HDR_SIZE,
@@ -104,8 +107,8 @@ export function readPipe(r: ImageReader, where: string): PipeRecord {
   });
 }
 
-/** A pty end is two kinds (master, slave) so that the object keeps its fields. */
-const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave", "socket", "pidfd", "inotify", "ns"] as const;
+/** A pty end is two kinds (master, slave) so that the object keeps its fields; new kinds go at the end. */
+const TARGET_KINDS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave", "socket", "pidfd", "inotify", "ns", ...EVENT_FILE_KINDS] as const;
 
 const kindOf = (t: FileTargetRecord): (typeof TARGET_KINDS)[number] => (t.kind === "pty" ? (t.master ? "pty-master" : "pty-slave") : t.kind);
 
@@ -118,10 +121,11 @@ export function writeFile(w: ImageWriter, f: FileRecord): void {
     w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pty" ? t.ttyId : t.kind === "socket" ? t.sockId : t.kind === "pidfd" ? t.pidId : t.kind === "ns" ? t.pidNsId ?? null : null, "file target id");
     w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : t.kind === "ns" ? t.nsKind : "", "file path");
   };
-  // Without an inotify instance, owner, locks or a lease the object is the VOID leaf it always was
-  // (same bytes); the inotify instance comes first, then the file state.
-  if (t.kind !== "inotify" && !hasFileState(f)) return w.leaf(CPT_OBJ_FILE, `file ${f.id}`, fields);
+  // Without an inotify instance, event state, owner, locks or a lease the object is the VOID leaf
+  // it always was (same bytes); the inotify instance or event state comes first, then the file state.
+  if (t.kind !== "inotify" && !isEventTarget(t) && !hasFileState(f)) return w.leaf(CPT_OBJ_FILE, `file ${f.id}`, fields);
   w.parent(CPT_OBJ_FILE, `file ${f.id}`, fields, () => {
+    if (isEventTarget(t)) writeEventFile(w, f.id, t);
     if (t.kind === "inotify") w.leaf(CPT_OBJ_INOTIFY, `file ${f.id} inotify`, () => {
       w.u32(CPT_INOTIFY_VERSION, "inotify record version"); w.u32(0);
       w.num(t.lastWd, "inotify lastWd"); w.u32(t.lastCookie, "inotify lastCookie"); w.u32(0);
@@ -169,15 +173,22 @@ export function readFile(r: ImageReader, where: string): FileRecord {
   return r.object(CPT_OBJ_FILE, content, where, (o) => {
     const id = r.id("file id");
     const flags = r.num("file flags"); const pos = r.num("file pos");
+    const kindAt = r.pos;
     const kind = r.oneOf("file target kind", TARGET_KINDS);
     const refAt = r.pos;
     const ref = r.ref("file target id");
     const path = r.str("file path");
     const bad = (why: string): never => r.fail(`file target id at byte ${refAt} is ${ref ?? "CPT_NOINDEX"}: ${why}`, refAt);
     let target: FileTargetRecord;
-    if (kind === "inotify" && content !== CPT_CONTENT_ARRAY) r.fail(`file ${id} is an inotify file without its CPT_OBJ_INOTIFY array`);
+    const event = (EVENT_FILE_KINDS as readonly string[]).includes(kind);
+    if ((kind === "inotify" || event) && content !== CPT_CONTENT_ARRAY) r.fail(`file ${id} of kind ${kind} (byte ${kindAt}) is VOID: ${kind === "inotify" ? "an inotify file holds its CPT_OBJ_INOTIFY" : "an event file holds its state object"}`, kindAt);
     if ((kind === "pidfd" || kind === "inotify") && path !== "") r.fail(`file ${id}: a path is set for a ${kind} file`);
-    if (kind === "ns") {
+    if (event) {
+      if (ref !== null) bad(`a ${kind} file names nothing by id`);
+      if (path !== "") r.fail(`file ${id}: a ${kind} file has no path`, refAt + 4);
+      r.content(o);
+      target = readEventFile(r, kind as EventFileTargetRecord["kind"], id);
+    } else if (kind === "ns") {
       const nsKind = NS_KINDS.find((k) => k === path);
       if (nsKind === undefined) return r.fail(`file ${id}: namespace kind ${JSON.stringify(path)} is not one of ${NS_KINDS.join(", ")}`);
       if ((ref === null) !== (nsKind !== "pid")) bad(nsKind === "pid" ? "a pid namespace file names its namespace" : `a ${nsKind} namespace file names none`);
@@ -204,11 +215,11 @@ export function readFile(r: ImageReader, where: string): FileRecord {
       target = { kind, sockId: ref };
     } else {
       if (ref !== 0 && ref !== 1 && ref !== 2) return bad("a console stream is 0, 1 or 2");
-      target = { kind, stream: ref };
+      target = { kind: "console", stream: ref };
     }
     const f: FileRecord = { id, flags, pos, target };
-    // The file state objects follow an inotify instance's, or are the whole content of any other file.
-    if (kind === "inotify") {
+    // The file state objects follow an inotify instance or event state, or are the whole content of any other file.
+    if (kind === "inotify" || event) {
       if (r.remaining() > 0) readFileState(r, f);
     } else if (content === CPT_CONTENT_ARRAY) {
       r.content(o);

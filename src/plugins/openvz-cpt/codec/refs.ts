@@ -104,6 +104,7 @@ export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, numb
       fdTables.need(l.ownerFilesId, f, `file ${f.id}`, `${l.kind} lock owner`);
     }
     pids.need(f.lease?.pidId, f, `file ${f.id}`, "lease pid");
+    if (f.target.kind === "epoll") for (const it of f.target.items) files.need(it.fileId, f, `epoll file ${f.id}`, `item fd ${it.fd}`);
   }
   for (const p of m.pipes) inodes.need(p.inodeId, p, `pipe ${p.id}`, "FIFO inode");
   for (const t of m.fdTables) for (const fd of t.fds) files.need(fd.fileId, t, `files ${t.id}`, `fd ${fd.fd}`);

@@ -65,6 +65,8 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
       for (const p of [end.sessionPidId, end.pgrpPidId]) if (p !== null) pid(p, `pty ${t.index}`);
     }
   });
+  /** Epoll files whose watched files are being written: one met again closes a loop. */
+  const opening = new Set<number>();
   const file = (i: number, who: string): void => once(ix.file, i, who, (f, s) => writeFile(w, refs, f, s), (f) => {
     if (f.target.kind === "inode") inode(f.target.inodeId, `file ${f.id}`);
     if (f.target.kind === "pipe") pipe(f.target.pipeId, `file ${f.id}`);
@@ -75,6 +77,13 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
     if (f.fown?.pidId !== undefined) pid(f.fown.pidId, `file ${f.id}`);
     for (const l of f.locks ?? []) pid(l.pidId, `file ${f.id}`);
     if (f.lease !== undefined) pid(f.lease.pidId, `file ${f.id}`);
+    // An epoll's items name files by objref: those are written first (inner sets before outer).
+    if (f.target.kind === "epoll") {
+      if (opening.has(f.id)) throw new EncodeError(`epoll file ${f.id} watches itself through its items: an epoll loop`);
+      opening.add(f.id);
+      for (const it of f.target.items) file(it.fileId, `epoll file ${f.id}`);
+      opening.delete(f.id);
+    }
   });
   const all = {
     pid,

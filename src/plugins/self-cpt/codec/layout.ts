@@ -56,6 +56,10 @@
 // |  350 | CKPT_HDR_TTY (ours)  | objref, slot, tty body (version 1, id, index, lock, slave owner, both ends: termios, winsize, state, pids by objref, buffers) |
 // |  501 | CKPT_HDR_UNIX_SK (ours) | u32 version = 1, id, type, state, flags, shutdown, n skbs, peer id (0 none), u32 cred present, ref name inode, s64 ino uid gid err sndbuf rcvbuf reuse backlog, s64 cred pid uid gid, u32 addr len + bytes | UNIX_SKB x n
 // |  502 | CKPT_HDR_UNIX_SKB (ours) | u32 bits, sender id, embryo id (0 none), n files, s64 consumed, s64 pid uid gid, n x ref file, u32 len + the bytes |
+// |  320 | CKPT_HDR_EVENTFD (ours) | u32 version = 1, u32 semaphore, u64 count: after an eventfd's CKPT_HDR_FILE  |
+// |  321 | CKPT_HDR_TIMERFD (ours) | u32 version = 1, clockid, settime flags, armed, s64 expiryLeft, interval, ticks |
+// |  322 | CKPT_HDR_SIGNALFD (ours) | u32 version = 1, pad, u64 mask                                       |
+// |  323 | CKPT_HDR_EPOLL (ours) | u32 version = 1, u32 n; n x {s64 fd, ref file, u32 events, u64 data, u32 ready rank + 1, pad} |
 // |  401 | CKPT_HDR_MM          | objref, slot, id, n vmas, n pages, n cow refs, s64 x 4; n x {u32 vpn, ref cow page} | VMA*, PAGE*
 // |  402 | CKPT_HDR_VMA         | kind, backing kind, ref backing, pad, s64 x 5, str path               |
 // |  403 | CKPT_HDR_PAGE        | u32 index, pad; 4096 bytes                                            |
@@ -126,6 +130,18 @@ export const CKPT_HDR_FILE_OWNER = 331;
 export const CKPT_HDR_FILE_LOCK = 332;
 export const CKPT_HDR_FILE_LEASE = 333;
 export const CKPT_FILE_STATE_VERSION = 1;
+/**
+ * Ours (issue 16): the state of the event file whose CKPT_HDR_FILE comes just before, one record
+ * per event file, each beginning with its version. The files an epoll's items name are defined
+ * before that CKPT_HDR_FILE (the encoder writes them first), so its objrefs point backwards.
+ */
+export const CKPT_HDR_EVENTFD = 320;
+export const CKPT_HDR_TIMERFD = 321;
+export const CKPT_HDR_SIGNALFD = 322;
+export const CKPT_HDR_EPOLL = 323;
+export const CKPT_EVENT_FILE_VERSION = 1;
+/** One epoll item in CKPT_HDR_EPOLL: s64 fd, ref file, u32 events, u64 data, u32 ready rank + 1 (0: not ready), pad. */
+export const EPITEM_SIZE = 32;
 export const CKPT_HDR_MM = 401;
 export const CKPT_HDR_VMA = 402;
 export const CKPT_HDR_PAGE = 403;
@@ -213,6 +229,10 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_FILE_OWNER, fixed("CKPT_HDR_FILE_OWNER", 16 + 4 * 8)],
   [CKPT_HDR_FILE_LOCK, fixed("CKPT_HDR_FILE_LOCK", 24 + 3 * 8)],
   [CKPT_HDR_FILE_LEASE, fixed("CKPT_HDR_FILE_LEASE", 16 + 2 * 8)],
+  [CKPT_HDR_EVENTFD, fixed("CKPT_HDR_EVENTFD", 16)],
+  [CKPT_HDR_TIMERFD, fixed("CKPT_HDR_TIMERFD", 16 + 3 * 8)],
+  [CKPT_HDR_SIGNALFD, fixed("CKPT_HDR_SIGNALFD", 16)],
+  [CKPT_HDR_EPOLL, variable("CKPT_HDR_EPOLL", 8)],
   [CKPT_HDR_MM, variable("CKPT_HDR_MM", MM_FIXED)],
   [CKPT_HDR_VMA, variable("CKPT_HDR_VMA", 16 + 5 * 8 + 4)],
   [CKPT_HDR_PAGE, { ...fixed("CKPT_HDR_PAGE", PAGE_HEAD + CKPT_PAGE_SIZE), bulkFrom: PAGE_HEAD }],

@@ -7,7 +7,9 @@ import type {
   FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
 import { NS_KINDS } from "../../../core/cr/index.ts";
+import { EVENT_FILE_KINDS, isEventTarget, type EventFileTargetRecord } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
+import { eventChild, writeEventFile } from "./objects-events.ts";
 import {
   CKPT_FS_DEAD_DIR_VERSION, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE, CKPT_HDR_FS, CKPT_HDR_FS_DEAD_DIR, CKPT_HDR_INODE,
   CKPT_HDR_INOTIFY, CKPT_HDR_MEMFD, CKPT_HDR_PIPE_BUF, CKPT_INOTIFY_VERSION, CKPT_MEMFD_VERSION, PIPE_MAX,
@@ -97,11 +99,15 @@ export function readPipe(b: ModelBuilder, r: FieldReader, buffered: Uint8Array):
   b.children([pipeStateChildren(b, p, n)]);
 }
 
-/** A pty end is two kinds (master, slave) so that the record keeps its fields. */
-const TARGETS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave", "socket", "pidfd", "inotify", "ns"] as const;
+/** A pty end is two kinds (master, slave) so that the record keeps its fields; new kinds go at the end. */
+const TARGETS = ["inode", "pipe", "console", "device", "proc", "pty-master", "pty-slave", "socket", "pidfd", "inotify", "ns", ...EVENT_FILE_KINDS] as const;
 
 const kindOf = (t: FileTargetRecord): (typeof TARGETS)[number] => (t.kind === "pty" ? (t.master ? "pty-master" : "pty-slave") : t.kind);
 
+/**
+ * A file record, then its children: an inotify file's instance or an event file's state
+ * (objects-events.ts), then its owner, locks and lease (objects-file-state.ts).
+ */
 export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: number): void {
   const what = `file ${f.id}`;
   const t = f.target;
@@ -115,7 +121,7 @@ export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: n
       "target",
     );
     // The child count sits where a zero pad was: files without children keep their bytes.
-    w.u32((t.kind === "inotify" ? 1 : 0) + fileStateCount(f), "child count");
+    w.u32((t.kind === "inotify" || isEventTarget(t) ? 1 : 0) + fileStateCount(f), "child count");
     w.num(f.flags, "flags"); w.num(f.pos, "pos");
     w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : t.kind === "ns" ? t.nsKind : "", "path");
   });
@@ -133,6 +139,7 @@ export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: n
       }
     });
   }
+  if (isEventTarget(t)) writeEventFile(w, refs, f.id, t);
   writeFileState(w, refs, f);
 }
 
@@ -145,12 +152,22 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   const ref = r.u32("target");
   const nAt = r.here();
   const n = r.u32("child count");
-  // An inotify instance, an owner, a lease and one lock per byte range: more than 2^16 is damage.
+  // An inotify instance or event state, an owner, a lease and one lock per byte range: more than 2^16 is damage.
   if (n > 65536) r.fail(`child count at byte ${nAt} is ${n}: more records than a file's locks could need`, nAt);
   const flags = r.num("flags"), pos = r.num("pos");
   const pathAt = r.here();
   const path = r.str("path");
   r.done();
+  if ((EVENT_FILE_KINDS as readonly string[]).includes(kind)) {
+    if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${kind} file, which names nothing`, refAt);
+    if (path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
+    if (n < 1) r.fail(`child count at byte ${nAt} is 0: a ${kind} file has its state record first`, nAt);
+    // The state record comes next and fills the target in; the file state records after it.
+    const rec: FileRecord = { id, flags, pos, target: { kind } as FileTargetRecord };
+    b.place("files", slot, rec, r, at);
+    b.children([eventChild(b, kind as EventFileTargetRecord["kind"], id, rec), ...fileStateChildren(b, rec, n - 1)]);
+    return;
+  }
   let target: FileTargetRecord;
   if (kind === "inode") target = { kind, inodeId: b.objs.resolve(r, "inode", "target", ref, refAt), path };
   else if (kind === "pipe") target = { kind, pipeId: b.objs.resolve(r, "pipe", "target", ref, refAt) };
@@ -176,7 +193,7 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
     target = { kind, sockId: ref };
   } else {
     if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${kind} file, which names nothing`, refAt);
-    target = { kind, path };
+    target = { kind: kind as "device" | "proc", path };
   }
   if ((kind === "pipe" || kind === "console" || kind === "socket" || kind === "pidfd" || kind === "inotify") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
   if (kind === "inotify" && n < 1) r.fail(`child count at byte ${nAt} is 0: an inotify file has its CKPT_HDR_INOTIFY first`, nAt);
