@@ -112,12 +112,15 @@ sysroot() {
   [ -f "$CPTBENCH_SYSROOT/.complete" ] || die "libc workloads need the musl sysroot: run 'npm run build:sysroot' first"
 }
 
-# build_libc NAME MARCH -> bin/NAME.elf from libc/NAME.c
+# build_libc NAME MARCH -> bin/NAME.elf from libc/NAME.c, with the self-checkpoint shim
+# (tools/cpt-self.c: cpt_mark, and the CPT_SIGNAL handler a constructor installs only under
+# cptbench's self initiator), as ZDTM's tests have it: the self initiator can then checkpoint a
+# libc program at its marks and at random points, and nothing changes anywhere else.
 build_libc() {
   [ "$2" = rv32imafdc ] || die "libc workload $1: the musl sysroot is rv32imafdc only"
   [ -f "libc/$1.c" ] || die "manifest names $1 but libc/$1.c is missing"
   sysroot
-  tools/rv32-musl-cc "${LIBC_CFLAGS[@]}" "libc/$1.c" -o "bin/$1.elf"
+  tools/rv32-musl-cc "${LIBC_CFLAGS[@]}" "libc/$1.c" tools/cpt-self.c -o "bin/$1.elf"
 }
 
 # The real programs (lua-*, awk-*): Lua and original-awk from Debian's sources, built once into the
@@ -131,7 +134,8 @@ realprogs() {
 }
 
 # build_realprog NAME MARCH PROGRAM -> bin/NAME.elf: PROGRAM's objects and realprog/embed.c, which
-# runs it on realprog/NAME.{lua,awk} (embedded in the ELF; Lua's through its -e option).
+# runs it on realprog/NAME.{lua,awk} (embedded in the ELF; Lua's through its -e option), and the
+# self-checkpoint shim as every libc workload has it (build_libc).
 build_realprog() {
   local name=$1 program=$3 script opt=()
   [ "$2" = rv32imafdc ] || die "workload $name: the musl sysroot is rv32imafdc only"
@@ -143,7 +147,7 @@ build_realprog() {
   [ -f "$script" ] || die "manifest names $name but $script is missing"
   sysroot
   realprogs
-  tools/rv32-musl-cc "${LIBC_CFLAGS[@]}" -DEMBED_SCRIPT="\"$script\"" "${opt[@]}" realprog/embed.c \
+  tools/rv32-musl-cc "${LIBC_CFLAGS[@]}" -DEMBED_SCRIPT="\"$script\"" "${opt[@]}" realprog/embed.c tools/cpt-self.c \
     "$CPTBENCH_REALPROGS/$program/$program.a" -o "bin/$name.elf"
 }
 
