@@ -13,6 +13,7 @@ interface ZdtmFlags {
   exec?: boolean;
   test: string[];
   all?: boolean;
+  transition?: boolean;
   exclude: string[];
   list?: boolean;
   qemu?: boolean;
@@ -65,6 +66,7 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
     .option("--target <where>", "restart on the machine the image was taken on (same, zdtm.py's way) or on a freshly booted one (fresh)", "same")
     .option("-t, --test <name>", "run this test (zdtm/static/NAME or NAME; repeatable)", collect, [] as string[])
     .option("-a, --all", "run every static test except the noauto ones")
+    .option("--transition", "also run the transition tests (zdtm/transition, checkpointed at instruction counts drawn from --seed; -t transition/NAME names one)")
     .option("-x, --exclude <pattern>", "leave out tests whose name contains PATTERN (repeatable)", collect, [] as string[])
     .option("--list", "list the selected tests (every test without -t/-a) with whether each builds, and exit")
     .option("--qemu", "also run each test under qemu-riscv32 on the real kernel (the oracle column)")
@@ -73,7 +75,7 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
     .option("--md", "print the results as Markdown (what docs/zdtm.md holds)")
     .option("--out <file>", "also write the Markdown (or with --json the JSON) to this file")
     .option("--html <dir>", "also write DIR/index.html: the results as a verdict grid (exec, and qemu with --qemu)")
-    .option("--seed <n>", "seed of each test's machine", posInt("--seed"), 1)
+    .option("--seed <n>", "seed of each test's machine (and of a transition test's checkpoint points)", posInt("--seed"), 1)
     .option("--quick", `the quick subset CI runs (${QUICK_SUBSET.length} tests) instead of -t/-a`)
     .option("--keep-going", "exit 0 even when a verdict disagrees with workloads/zdtm/expected.json (the table still shows it)")
     .option("--update-expected", "write the verdicts of this run (exec and each design) into workloads/zdtm/expected.json")
@@ -97,17 +99,18 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
       if (!withCr && (flags.norst || flags.iters > 1 || flags.target !== "same")) {
         throw new CliError("CLI_USAGE", "--iters, --norst and --target shape the C/R of each test: they do not apply to --exec alone");
       }
-      const { loadTests, selectTests, zdtmBuildDir } = await import("../workbench/zdtm/tests-list.ts");
-      const tests = loadTests(zdtmBuildDir());
+      const { loadTests, loadTransitionTests, selectTests, zdtmBuildDir } = await import("../workbench/zdtm/tests-list.ts");
+      const dir = zdtmBuildDir();
+      const tests = [...loadTests(dir), ...loadTransitionTests(dir)];
       if (flags.list) {
-        const sel = flags.test.length > 0 || flags.all ? selectTests(tests, { tests: flags.test, all: flags.all, exclude: flags.exclude }) : tests;
+        const sel = flags.test.length > 0 || flags.all || flags.transition ? selectTests(tests, { tests: flags.test, all: flags.all, exclude: flags.exclude, transition: flags.transition }) : tests;
         for (const t of sel) {
           const state = t.elf === null ? `does not build: ${t.buildError}` : t.skip !== null ? `skip: ${t.skip}` : t.desc.flags.length > 0 ? `flags: ${t.desc.flags.join(" ")}` : "";
           process.stdout.write(`${t.name}${state === "" ? "" : `  (${state})`}\n`);
         }
         return;
       }
-      const selected = selectTests(tests, { tests: flags.quick ? [...QUICK_SUBSET] : flags.test, all: flags.all, exclude: flags.exclude });
+      const selected = selectTests(tests, { tests: flags.quick ? [...QUICK_SUBSET] : flags.test, all: flags.all, exclude: flags.exclude, transition: flags.transition });
       let designs: { initiator: string; creator: string; codec: string }[] = [];
       if (withCr) {
         await import("reflect-metadata");
@@ -137,7 +140,7 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
         jobs: flags.jobs,
         execOptions: { seed: flags.seed },
         designs,
-        crOptions: { iters: flags.iters, norst: flags.norst ?? false, target: flags.target as "same" | "fresh", faults: flags.fault ?? [] },
+        crOptions: { seed: flags.seed, iters: flags.iters, norst: flags.norst ?? false, target: flags.target as "same" | "fresh", faults: flags.fault ?? [] },
         onRow: (r, done, total) => {
           const v = (o: { verdict: string } | undefined, label: string): string => (o === undefined ? "" : ` ${label}:${o.verdict}`);
           const miss = r.exec !== undefined && r.exec.verdict === "fail" ? `  [${categorize(r.exec)}] ${r.exec.reason ?? ""}` : "";
@@ -149,7 +152,7 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
       });
       const command = "cptbench zdtm" + (flags.exec ? " --exec" : "") + flags.design.map((d) => ` --design ${d}`).join("") +
         (flags.iters > 1 ? ` --iters ${flags.iters}` : "") + (flags.norst ? " --norst" : "") + (flags.target !== "same" ? ` --target ${flags.target}` : "") +
-        (flags.qemu ? " --qemu" : "") + (flags.all ? " -a" : "");
+        (flags.qemu ? " --qemu" : "") + (flags.all ? " -a" : "") + (flags.transition ? " --transition" : "");
       const header = [
         "Generated by `" + command + "` from CRIU 4.1.1's test/zdtm, built for riscv32 musl by `npm run build:zdtm`.",
         "exec: each test started, daemonized, sent SIGTERM and judged by its own outfile under cptbench's kernel, no checkpoint; qemu: the same under qemu-riscv32 on the real kernel;" +
