@@ -67,7 +67,7 @@ for (const w of list) {
   }
 }
 if (mode === "build") {
-  for (const w of list) process.stdout.write(`${w.name}\t${w.march}\t${w.libc ?? "-"}\t${w.program ?? "-"}\n`);
+  for (const w of list) process.stdout.write(`${w.name}\t${w.march}\t${w.libc ?? "-"}\t${w.program ?? "-"}\t${w.role ?? "workload"}\n`);
 } else if (mode === "record") {
   const out = [];
   for (const w of list) {
