@@ -25,13 +25,15 @@
 #   index/NAME.cmd         the start command (`make -n NAME.pid`), e.g. ./env00 --pidfile=... --envname=...
 #   index/NAME.log         the build's output (compiler messages when it failed)
 #   tests.list             every static test, in the Makefile's order
+#   zdtm/transition/NAME   the transition tests that need no network (TRANSITION below), and
+#   index/transition/NAME.{kind,cmd,log}, transition.list   the same files for them
 #   .complete              the build finished (a test failing to compile does not stop it)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$HERE/.."
 CC_WRAPPER="$ROOT/workloads/tools/rv32-musl-cc"
 COMPAT="$ROOT/workloads/zdtm/rv32-compat.h"
-SHIM_SRC="$ROOT/workloads/zdtm/cpt-self.c"
+SHIM_SRC="$ROOT/workloads/tools/cpt-self.c"
 RISCV_CC=${RISCV_CC:-riscv64-unknown-elf-gcc}
 die() { echo "build-zdtm: $*" >&2; exit 1; }
 
@@ -58,7 +60,7 @@ cp -r "$CRIU_SRC/zdtm" "$STAGE/zdtm"
 cp "$CRIU_SRC/VERSIONS" "$STAGE/VERSIONS"
 echo "sysroot $(basename "$SYSROOT")" >>"$STAGE/VERSIONS"
 
-# The self-checkpoint shim (workloads/zdtm/cpt-self.c: a constructor, inert without
+# The self-checkpoint shim (workloads/tools/cpt-self.c: a constructor, inert without
 # CPTBENCH_CKPT) goes into every test's link as an object, so it is linked whether or not anything
 # refers to it; the tests themselves are not touched.
 "$CC_WRAPPER" -c -O2 -Wall -o "$STAGE/cpt-self.o" "$SHIM_SRC" 2>"$STAGE/shim.log" \
@@ -107,6 +109,25 @@ xargs -P "$(nproc)" -I{} bash -c 'mapfile -t MAKEVARS <"$STAGE/makevars"; build_
 built=0
 while read -r t; do [ -x "$S/$t" ] && built=$((built + 1)); done <"$STAGE/tests.list"
 echo "build-zdtm: $built of $n static tests built" >&2
+
+# The transition tests (zdtm/transition: they change state continuously while zdtm.py
+# checkpoints them) that need no network, ptrace, rseq or AIO: the ones issue 16 names. The others
+# (socket-tcp*, socket_loop00, netlink00, pidfd_store_sk, ptrace, rseq0*, file_aio, ipc, lazy-thp,
+# ...) are not built. Same make variables, same shim; the Makefile's lists give their kind.
+TRANSITION=(fork fork2 epoll fifo_loop pipe_loop00 unix_sock maps007 thread-bomb pid_reuse shmem)
+T=$STAGE/zdtm/transition
+mkdir -p "$STAGE/index/transition"
+: >"$STAGE/transition.list"
+nofile=" $(make -s --no-print-directory -C "$T" "${MAKEVARS[@]}" --eval 'cptbench-print-%: ; @echo $($*)' cptbench-print-TST_NOFILE) "
+for t in "${TRANSITION[@]}"; do
+  echo "$t" >>"$STAGE/transition.list"
+  if [[ "$nofile" == *" $t "* ]]; then echo nofile; else echo file; fi >"$STAGE/index/transition/$t.kind"
+  make -n --no-print-directory -C "$T" "${MAKEVARS[@]}" -o "$t" -o ../lib/libzdtmtst.a "$t.pid" >"$STAGE/index/transition/$t.cmd" 2>/dev/null || true
+  make --no-print-directory -C "$T" "${MAKEVARS[@]}" -o ../lib/libzdtmtst.a "$t" >"$STAGE/index/transition/$t.log" 2>&1 || true
+done
+tbuilt=0
+for t in "${TRANSITION[@]}"; do [ -x "$T/$t" ] && tbuilt=$((tbuilt + 1)); done
+echo "build-zdtm: $tbuilt of ${#TRANSITION[@]} transition tests built" >&2
 
 touch "$STAGE/.complete"
 rm -rf "$BUILD"

@@ -69,14 +69,14 @@ build_all() {
   rm -rf "$OBJ"
   mkdir -p bin "$OBJ"
   declare -A have_rt=()
-  while IFS=$'\t' read -r name march libc program; do
+  while IFS=$'\t' read -r name march libc program role; do
     if [ "$program" != - ]; then
       build_realprog "$name" "$march" "$program"
       built+=("$name")
       continue
     fi
     if [ "$libc" = musl ]; then
-      build_libc "$name" "$march"
+      build_libc "$name" "$march" "$role"
       built+=("$name")
       continue
     fi
@@ -112,12 +112,19 @@ sysroot() {
   [ -f "$CPTBENCH_SYSROOT/.complete" ] || die "libc workloads need the musl sysroot: run 'npm run build:sysroot' first"
 }
 
-# build_libc NAME MARCH -> bin/NAME.elf from libc/NAME.c
+# build_libc NAME MARCH ROLE -> bin/NAME.elf from libc/NAME.c; a workload gets the self-checkpoint
+# shim (tools/cpt-self.c: cpt_mark, and the CPT_SIGNAL handler a constructor installs only under
+# cptbench's self initiator), as ZDTM's tests have it: the self initiator can then checkpoint a
+# libc program at its marks and at random points, and nothing changes anywhere else. A controller
+# is not checkpointed as itself and gets none: zdtm-selftest stands in for a ZDTM test built
+# without the shim (the runner's tests check that the self design says so).
 build_libc() {
   [ "$2" = rv32imafdc ] || die "libc workload $1: the musl sysroot is rv32imafdc only"
   [ -f "libc/$1.c" ] || die "manifest names $1 but libc/$1.c is missing"
   sysroot
-  tools/rv32-musl-cc "${LIBC_CFLAGS[@]}" "libc/$1.c" -o "bin/$1.elf"
+  local shim=(tools/cpt-self.c)
+  [ "$3" = workload ] || shim=()
+  tools/rv32-musl-cc "${LIBC_CFLAGS[@]}" "libc/$1.c" "${shim[@]}" -o "bin/$1.elf"
 }
 
 # The real programs (lua-*, awk-*): Lua and original-awk from Debian's sources, built once into the
@@ -131,7 +138,8 @@ realprogs() {
 }
 
 # build_realprog NAME MARCH PROGRAM -> bin/NAME.elf: PROGRAM's objects and realprog/embed.c, which
-# runs it on realprog/NAME.{lua,awk} (embedded in the ELF; Lua's through its -e option).
+# runs it on realprog/NAME.{lua,awk} (embedded in the ELF; Lua's through its -e option), and the
+# self-checkpoint shim as every libc workload has it (build_libc).
 build_realprog() {
   local name=$1 program=$3 script opt=()
   [ "$2" = rv32imafdc ] || die "workload $name: the musl sysroot is rv32imafdc only"
@@ -143,7 +151,7 @@ build_realprog() {
   [ -f "$script" ] || die "manifest names $name but $script is missing"
   sysroot
   realprogs
-  tools/rv32-musl-cc "${LIBC_CFLAGS[@]}" -DEMBED_SCRIPT="\"$script\"" "${opt[@]}" realprog/embed.c \
+  tools/rv32-musl-cc "${LIBC_CFLAGS[@]}" -DEMBED_SCRIPT="\"$script\"" "${opt[@]}" realprog/embed.c tools/cpt-self.c \
     "$CPTBENCH_REALPROGS/$program/$program.a" -o "bin/$name.elf"
 }
 

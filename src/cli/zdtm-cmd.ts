@@ -13,6 +13,7 @@ interface ZdtmFlags {
   exec?: boolean;
   test: string[];
   all?: boolean;
+  transition?: boolean;
   exclude: string[];
   list?: boolean;
   qemu?: boolean;
@@ -76,6 +77,7 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
     .option("--target <where>", "restart on the machine the image was taken on (same, zdtm.py's way) or on a freshly booted one (fresh)", "same")
     .option("-t, --test <name>", "run this test (zdtm/static/NAME or NAME; repeatable)", collect, [] as string[])
     .option("-a, --all", "run every static test except the noauto ones")
+    .option("--transition", "also run the transition tests (zdtm/transition, checkpointed at instruction counts drawn from --seed; -t transition/NAME names one)")
     .option("-x, --exclude <pattern>", "leave out tests whose name contains PATTERN (repeatable)", collect, [] as string[])
     .option("--list", "list the selected tests (every test without -t/-a) with whether each builds, and exit")
     .option("--qemu", "also run each test under qemu-riscv32 on the real kernel (the oracle column)")
@@ -86,7 +88,7 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
     .option("--shard <i/n>", "run only part i of n of the selected tests (1-based; test k of the selection goes to part k mod n, so the parts together run each test once)", shardFlag)
     .option("--merge <dir...>", "run nothing: merge the results.json that --out wrote in each DIR (the --shard parts of one run) into one run's table, judged against expected.json; with --out, its files too")
     .option("--html <dir>", "also write DIR/index.html: the results as a verdict grid (exec, and qemu with --qemu)")
-    .option("--seed <n>", "seed of each test's machine", posInt("--seed"), 1)
+    .option("--seed <n>", "seed of each test's machine (and of a transition test's checkpoint points)", posInt("--seed"), 1)
     .option("--quick", `the quick subset CI runs (${QUICK_SUBSET.length} tests) instead of -t/-a`)
     .option("--keep-going", "exit 0 even when a verdict disagrees with workloads/zdtm/expected.json (the table still shows it)")
     .option("--update-expected", "write the verdicts of this run (exec and each design) into workloads/zdtm/expected.json")
@@ -117,18 +119,19 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
         await mergeCommand(flags, setExit);
         return;
       }
-      const { loadTests, selectWithSkips, zdtmBuildDir } = await import("../workbench/zdtm/tests-list.ts");
-      const tests = loadTests(zdtmBuildDir());
+      const { loadTests, loadTransitionTests, selectWithSkips, zdtmBuildDir } = await import("../workbench/zdtm/tests-list.ts");
+      const dir = zdtmBuildDir();
+      const tests = [...loadTests(dir), ...loadTransitionTests(dir)];
       if (flags.list) {
         const { descNotes } = await import("../workbench/zdtm/desc-rules.ts");
-        const sel = flags.test.length > 0 || flags.all ? selectWithSkips(tests, { tests: flags.test, all: flags.all, exclude: flags.exclude }) : tests;
+        const sel = flags.test.length > 0 || flags.all || flags.transition ? selectWithSkips(tests, { tests: flags.test, all: flags.all, exclude: flags.exclude, transition: flags.transition }) : tests;
         for (const t of sel) {
           const state = t.elf === null ? `does not build: ${t.buildError}` : t.skip !== null ? `skip: ${t.skip}` : "runs";
           process.stdout.write(`${t.name}  (${[state, ...descNotes(t.desc)].join("; ")})\n`);
         }
         return;
       }
-      const whole = selectWithSkips(tests, { tests: flags.quick ? [...QUICK_SUBSET] : flags.test, all: flags.all, exclude: flags.exclude });
+      const whole = selectWithSkips(tests, { tests: flags.quick ? [...QUICK_SUBSET] : flags.test, all: flags.all, exclude: flags.exclude, transition: flags.transition });
       const { shardUnits } = await import("../workbench/matrix/plan.ts");
       const indexed = whole.map((t, index) => ({ t, index }));
       const part = flags.shard !== undefined ? shardUnits(indexed, flags.shard) : indexed;
@@ -163,7 +166,7 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
         jobs: flags.jobs,
         execOptions: { seed: flags.seed },
         designs,
-        crOptions: { iters: flags.iters, norst: flags.norst ?? false, target: flags.target as "same" | "fresh", faults: flags.fault ?? [] },
+        crOptions: { seed: flags.seed, iters: flags.iters, norst: flags.norst ?? false, target: flags.target as "same" | "fresh", faults: flags.fault ?? [] },
         onRow: (r, done, total) => {
           const v = (o: { verdict: string } | undefined, label: string): string => (o === undefined ? "" : ` ${label}:${o.verdict}`);
           const miss = r.exec !== undefined && r.exec.verdict === "fail" ? `  [${categorize(r.exec)}] ${r.exec.reason ?? ""}` : "";
@@ -176,7 +179,7 @@ export function zdtmCommand(setExit: (code: number) => void): Command {
       const command = "cptbench zdtm" + (flags.exec ? " --exec" : "") + flags.design.map((d) => ` --design ${d}`).join("") +
         flags.initiator.map((d) => ` --initiator ${d}`).join("") + flags.fork.map((d) => ` --fork ${d}`).join("") + flags.codec.map((d) => ` --codec ${d}`).join("") +
         (flags.iters > 1 ? ` --iters ${flags.iters}` : "") + (flags.norst ? " --norst" : "") + (flags.target !== "same" ? ` --target ${flags.target}` : "") +
-        (flags.qemu ? " --qemu" : "") + (flags.all ? " -a" : "") + (flags.quick ? " --quick" : "") + flags.test.map((t) => ` -t ${t}`).join("") + flags.exclude.map((x) => ` -x ${x}`).join("");
+        (flags.qemu ? " --qemu" : "") + (flags.all ? " -a" : "") + (flags.quick ? " --quick" : "") + (flags.transition ? " --transition" : "") + flags.test.map((t) => ` -t ${t}`).join("") + flags.exclude.map((x) => ` -x ${x}`).join("");
       const { zdtmHeader, resultsDoc, writeZdtmOut } = await import("./zdtm-out.ts");
       const text = flags.json ? render.renderJson(rows) : flags.md ? render.renderMarkdown(rows, zdtmHeader(command)) : render.summaryLines(render.summarize(rows)).join("\n") + "\n";
       process.stdout.write(text);

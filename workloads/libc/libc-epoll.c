@@ -17,14 +17,9 @@
 #include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "cptbench.h"
 
 static volatile sig_atomic_t handled;
-
-/* cptbench's cpt_mark (syscall 802): where the C/R tests checkpoint the program (at its start,
- * and where its epoll sets hold state worth carrying); ENOSYS under qemu and Linux. */
-static void cpt_mark(const char *label) {
-  syscall(802, label);
-}
 
 static void on_signal(int sig) {
   (void)sig;

@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 #include "cptbench.h"
 
 static int add(int ep, int fd, unsigned events, unsigned long long data) {

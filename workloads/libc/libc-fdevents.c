@@ -20,12 +20,7 @@
 #include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-/* cptbench's cpt_mark (syscall 802): where the C/R tests checkpoint the program (at its start,
- * and where its event files hold state worth carrying); ENOSYS under qemu and Linux. */
-static void cpt_mark(const char *label) {
-  syscall(802, label);
-}
+#include "cptbench.h"
 
 static const char *err(long r) {
   return r < 0 ? strerror(errno) : "ok";

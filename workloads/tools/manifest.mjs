@@ -19,6 +19,8 @@
 // ELF from that real program (scripts/build-realprogs.sh) running realprog/<name>.lua or .awk.
 // "cr": false (with "crWhy") keeps a program out of the C/R conformance suite while it uses kernel
 // objects checkpoint/restart does not carry yet.
+// "selfSignalWhy" says why a self checkpoint triggered by CPT_SIGNAL (the self initiator at a random
+// point) changes what the program does: those cells are "unsupported" with the reason.
 // "files" maps absolute paths to workload names whose ELFs the run needs there (e.g.
 // "/proc/self/exe"); qemu cannot honour it, so only hand-oracle entries may have it.
 import { readFileSync } from "node:fs";
@@ -53,6 +55,9 @@ for (const w of list) {
   if (w.cr !== undefined && (w.cr !== false || !(typeof w.crWhy === "string" && w.crWhy.length > 0))) {
     throw new Error(`workload ${w.name}: "cr" may only be false, with a "crWhy" naming what C/R does not carry yet`);
   }
+  if (w.selfSignalWhy !== undefined && !(typeof w.selfSignalWhy === "string" && w.selfSignalWhy.length > 0)) {
+    throw new Error(`workload ${w.name}: "selfSignalWhy" must be a non-empty string`);
+  }
   if (w.init !== undefined && typeof w.init !== "boolean") throw new Error(`workload ${w.name}: init must be a boolean`);
   if (w.files !== undefined) {
     if (oracle !== "hand") throw new Error(`workload ${w.name}: "files" needs a hand-written oracle (qemu cannot honour it)`);
@@ -62,7 +67,7 @@ for (const w of list) {
   }
 }
 if (mode === "build") {
-  for (const w of list) process.stdout.write(`${w.name}\t${w.march}\t${w.libc ?? "-"}\t${w.program ?? "-"}\n`);
+  for (const w of list) process.stdout.write(`${w.name}\t${w.march}\t${w.libc ?? "-"}\t${w.program ?? "-"}\t${w.role ?? "workload"}\n`);
 } else if (mode === "record") {
   const out = [];
   for (const w of list) {

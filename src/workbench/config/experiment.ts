@@ -23,6 +23,12 @@ export interface WorkloadManifestEntry {
   /** false: it uses kernel objects C/R does not carry yet; `crWhy` says which. Not in the default set. */
   cr?: boolean;
   crWhy?: string;
+  /**
+   * Why a self checkpoint triggered by CPT_SIGNAL (the self initiator at a random point) changes
+   * what this program does, e.g. a blocked poll() that the handler ends with EINTR: its
+   * random-point self cells are "unsupported" with this reason; its marked points are not.
+   */
+  selfSignalWhy?: string;
   /** Absolute guest paths that must hold a workload's ELF (e.g. /proc/self/exe), by workload name. */
   files?: Record<string, string>;
   /** Run as pid 1 of the machine (as recorded under unshare -p -f). */
@@ -69,7 +75,9 @@ export function resolveWorkload(ref: string, dir = WORKLOADS_DIR): WorkloadRef {
     );
   }
   const files = Object.fromEntries(Object.entries(entry.files ?? {}).map(([path, name]) => [path, readElf(join(dir, "bin", `${name}.elf`), name)]));
-  return { name: entry.name, elf: readElf(join(dir, "bin", `${entry.name}.elf`), ref), args: [...entry.args], env: [...entry.env], files };
+  const ref1: WorkloadRef = { name: entry.name, elf: readElf(join(dir, "bin", `${entry.name}.elf`), ref), args: [...entry.args], env: [...entry.env], files };
+  if (entry.selfSignalWhy !== undefined) ref1.selfSignalWhy = entry.selfSignalWhy;
+  return ref1;
 }
 
 export function parsePoints(points: string): PointsSpec {

@@ -153,12 +153,13 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
     let seen = 0;
     ka.onCptMark = (t) => {
       if (t.pidNs === ka.initNs || ++seen !== point.n) return false;
-      // Only a program linked with cptbench's runtime acts on that return value; its runtime
-      // catches CPT_SIGNAL (as SigCgt would show). A program built against a plain libc
-      // (musl) marks points but cannot checkpoint itself: say so rather than wait for it.
+      // Only a program linked with cptbench's runtime, or with the shim the libc workloads link
+      // (workloads/tools/cpt-self.c), acts on that return value; both catch CPT_SIGNAL (as
+      // SigCgt would show). A program with neither marks points but cannot checkpoint itself:
+      // say so rather than wait for it.
       const handler = t.sighand.actions[CPT_SIGNAL].handler;
       if (handler === 0 || handler === 1) {
-        unsupported = `at mark ${point.n} the workload does not catch CPT_SIGNAL (${CPT_SIGNAL}): it has no self-checkpoint runtime (a program built against a plain libc), so it cannot checkpoint itself`;
+        unsupported = `at mark ${point.n} the workload does not catch CPT_SIGNAL (${CPT_SIGNAL}): it has no self-checkpoint runtime or shim (workloads/tools/cpt-self.c), so it cannot checkpoint itself`;
         return false;
       }
       triggered = true;
@@ -175,7 +176,12 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
     executed += runUntil(ka, () => false, point.n);
     const main = workloadMain(ka, ctl);
     const handler = main?.sighand.actions[CPT_SIGNAL].handler ?? 0;
-    if (main === undefined) unsupported = `at instruction ${point.n} the workload's main process has exited: nobody is left to take a self-checkpoint`;
+    // The handler is SA_RESTART, but Linux ends some sleeps with EINTR after any handler (poll,
+    // select, epoll_wait, sigsuspend...: ERESTARTNOHAND): where the workload blocks in one, the
+    // design itself changes what the program sees. A finding about the design, declared in the
+    // manifest, not a failed cell.
+    if (w.selfSignalWhy !== undefined) unsupported = `a checkpoint signal changes what this program does: ${w.selfSignalWhy}`;
+    else if (main === undefined) unsupported = `at instruction ${point.n} the workload's main process has exited: nobody is left to take a self-checkpoint`;
     else if (handler === 0 || handler === 1) {
       unsupported = `at instruction ${point.n} the workload's main process does not catch CPT_SIGNAL (${CPT_SIGNAL}) yet: it has not executed the workload, or took the signal over`;
     } else {

@@ -19,6 +19,8 @@ export interface WorkloadRef {
   env: string[];
   /** Files to install in the machine's tmpfs (absolute path → contents), e.g. inputs. */
   files?: Record<string, Uint8Array>;
+  /** Why a signal-triggered self checkpoint changes what it does (the manifest's selfSignalWhy). */
+  selfSignalWhy?: string;
 }
 
 export interface Experiment {

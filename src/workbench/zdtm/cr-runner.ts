@@ -3,10 +3,11 @@
 // uses (scenario/setup.ts): the test is the workload of a `cptbench-ctl run` container, so its
 // launcher and its daemon live below the container's init, which reaps the launcher when it exits
 // after test_daemon() and keeps the daemon's container alive. Then:
-//   1. wait for the pidfile (the daemon is ready) and a little more (zdtm.py dumps within a second);
+//   1. wait for the pidfile (the daemon is ready) and a little more (zdtm.py dumps within a second;
+//      a transition test runs a number of instructions drawn from the seed: transition.ts);
 //   2. checkpoint the container through the design's initiator: the external one freezes it and
 //      asks the controller (SIGUSR1); the self one queues CPT_SIGNAL to the test, whose linked-in
-//      shim (workloads/zdtm/cpt-self.c) checkpoints its own container;
+//      shim (workloads/tools/cpt-self.c) checkpoints its own container;
 //   3. kill mode (zdtm.py's default): the container dies with the checkpoint and the creator's
 //      restarter restarts it, on the same machine or a fresh one; --iters N repeats 2-3 on each
 //      restored container (the restarter is its controller); --norst: the container is left
@@ -41,6 +42,7 @@ import { mkdirsTmpfs, walkTmpfs } from "../../core/cr/restore/tree.ts";
 import { DEFAULT_LIMITS, gone, readGuest, runHorizon, SETTLE_NS, type ExecLimits } from "./exec-runner.ts";
 import { argValue, notRun, outPassed, tailLines, testEnv, type RunOutcome } from "./protocol.ts";
 import type { ZdtmTest } from "./tests-list.ts";
+import { checkpointPoints, isTransition } from "./transition.ts";
 
 export type CrTargetKind = "same" | "fresh";
 
@@ -89,6 +91,8 @@ class CrRun {
   private readonly dir: string;
   private readonly outName: string;
   private readonly pidName: string;
+  /** A transition test's seeded checkpoint points (transition.ts); null for a static test. */
+  private readonly points: number[] | null;
 
   constructor(
     private readonly t: ZdtmTest, private readonly design: CellDesign, private readonly opts: Required<Omit<CrOptions, "seed">> & { seed: number },
@@ -101,6 +105,7 @@ class CrRun {
     if (pidName === null || outName === null) fail(`start command has no --pidfile/--outfile: ${t.args.join(" ")}`);
     this.pidName = pidName as string;
     this.outName = outName as string;
+    this.points = isTransition(t) ? checkpointPoints(opts.seed, opts.iters, opts.limits.settle) : null;
     this.m = this.boot();
   }
 
@@ -167,8 +172,14 @@ class CrRun {
         : st !== undefined ? `start: the container ended (wait status ${st}) before the test was ready` : `start: not ready within ${this.opts.limits.start} instructions`,
       this.outTail());
     }
-    runHorizon(m, this.opts.limits.settle, () => false, SETTLE_NS);
-    if (gone(this.test)) fail(`the test (pid ${this.pid}) died before the checkpoint`, this.outTail());
+    this.advance(0);
+  }
+
+  /** Run the test on until checkpoint `n` (n = iters: until SIGTERM): the settle, or a transition test's point n. */
+  advance(n: number): void {
+    if (n > 0 && this.points === null) return;
+    runHorizon(this.m, this.points?.[n] ?? this.opts.limits.settle, () => false, SETTLE_NS);
+    if (gone(this.test)) fail(`the test (pid ${this.pid}) died ${n < this.opts.iters ? "before the checkpoint" : "before SIGTERM"}`, this.outTail());
   }
 
   /** 2. Checkpoint the container through the design's initiator; kill mode waits for it to die. */
@@ -314,6 +325,7 @@ export function runCrCounted(t: ZdtmTest, design: CellDesign, opts: CrOptions = 
       step = "restart";
       if (!o.norst) run.restart(i, i < o.iters);
       done++;
+      run.advance(i);
     }
     step = "stop";
     outcome = run.stop();

@@ -69,11 +69,25 @@ export function skipReason(d: ZdtmDesc): string | null {
 /** Every static test of the build in `dir`, in the Makefile's order. */
 export function loadTests(dir: string): ZdtmTest[] {
   if (!isBuilt(dir)) throw new CptbenchError("ZDTM_NOT_BUILT", `no ZDTM build at ${dir}: run 'npm run build:zdtm' (downloads CRIU 4.1.1's test suite and builds it, a few minutes)`);
-  const list = readFileSync(join(dir, "tests.list"), "utf8").split("\n").filter((s) => s.trim() !== "");
-  const staticDir = join(dir, "zdtm", "static");
+  return loadGroup(dir, "static", "tests.list", "index");
+}
+
+/**
+ * The transition tests the build made (zdtm/transition: they change state while they are
+ * checkpointed), in build-zdtm.sh's order; none for a build older than them.
+ */
+export function loadTransitionTests(dir: string): ZdtmTest[] {
+  if (!isBuilt(dir) || !existsSync(join(dir, "transition.list"))) return [];
+  return loadGroup(dir, "transition", "transition.list", join("index", "transition"));
+}
+
+/** The tests of one directory of CRIU's zdtm/ (static, transition), as the build indexed them. */
+function loadGroup(dir: string, group: string, listFile: string, indexDir: string): ZdtmTest[] {
+  const list = readFileSync(join(dir, listFile), "utf8").split("\n").filter((s) => s.trim() !== "");
+  const staticDir = join(dir, "zdtm", group);
   return list.map((base): ZdtmTest => {
     const idx = (ext: string): string => {
-      const p = join(dir, "index", `${base}.${ext}`);
+      const p = join(dir, indexDir, `${base}.${ext}`);
       return existsSync(p) ? readFileSync(p, "utf8") : "";
     };
     const descPath = join(staticDir, `${base}.desc`);
@@ -91,7 +105,7 @@ export function loadTests(dir: string): ZdtmTest[] {
     const elfPath = join(staticDir, base);
     const built = existsSync(elfPath);
     return {
-      name: `zdtm/static/${base}`,
+      name: `zdtm/${group}/${base}`,
       base,
       kind: (idx("kind").trim() || "other") as ZdtmKind,
       args: startArgs(idx("cmd"), base, `index/${base}.cmd`),
@@ -104,12 +118,14 @@ export function loadTests(dir: string): ZdtmTest[] {
 }
 
 export interface Selection {
-  /** -t NAME (repeatable): these tests, in this order (bare or zdtm/static/ names). */
+  /** -t NAME (repeatable): these tests, in this order (bare or zdtm/static/ names; transition/NAME). */
   tests?: string[];
   /** -a: every test but the noauto ones. */
   all?: boolean;
   /** -x PATTERN (repeatable): leave out tests whose name contains it. */
   exclude?: string[];
+  /** --transition: every transition test too (after the -t/-a ones), noauto ones included. */
+  transition?: boolean;
 }
 
 /** zdtm.py's selection: -t names, or -a (without noauto), minus -x. An unknown -t is an error. */
@@ -117,16 +133,23 @@ export function selectTests(tests: readonly ZdtmTest[], sel: Selection): ZdtmTes
   let out: ZdtmTest[];
   if (sel.tests !== undefined && sel.tests.length > 0) {
     out = sel.tests.map((n) => {
-      const base = n.replace(/^(zdtm\/)?static\//, "");
-      const t = tests.find((x) => x.base === base);
-      if (t === undefined) throw new CptbenchError("ZDTM_UNKNOWN_TEST", `no ZDTM static test named ${n} (cptbench zdtm --list shows them)`);
+      // NAME and static/NAME are static tests; transition/NAME (or zdtm/transition/NAME) is one.
+      const full = n.startsWith("zdtm/") ? n : n.includes("/") ? `zdtm/${n}` : `zdtm/static/${n}`;
+      const t = tests.find((x) => x.name === full);
+      if (t === undefined) throw new CptbenchError("ZDTM_UNKNOWN_TEST", `no ZDTM ${full.split("/")[1]} test named ${n} (cptbench zdtm --list shows them)`);
       return t;
     });
   } else if (sel.all === true) {
-    out = tests.filter((t) => !t.desc.flags.includes("noauto"));
+    // The static tests: transition tests are asked for by name or with `transition`.
+    out = tests.filter((t) => t.name.startsWith("zdtm/static/") && !t.desc.flags.includes("noauto"));
+  } else if (sel.transition === true) {
+    out = [];
   } else {
     throw new CptbenchError("ZDTM_NO_SELECTION", "say which tests: -t NAME (repeatable) or -a (all but noauto)");
   }
+  // zdtm.py runs a noauto test only by name; --transition names these ten (thread-bomb is noauto
+  // because it is slow on a real machine; here its bomb is ZDTM_THREAD_BOMB=5 threads).
+  if (sel.transition === true) out = [...out, ...tests.filter((t) => t.name.startsWith("zdtm/transition/") && !out.includes(t))];
   const ex = sel.exclude ?? [];
   return out.filter((t) => !ex.some((p) => t.name.includes(p)));
 }
@@ -143,7 +166,9 @@ export function selectWithSkips(tests: readonly ZdtmTest[], sel: Selection): Zdt
     const named = selectTests(tests, { tests: sel.tests });
     return named.map((t) => (chosen.has(t) ? t : { ...t, skip: excludedBy(t, sel) }));
   }
-  return tests.map((t) => {
+  // -a is the static tests, --transition the transition ones: a group not asked for is not listed.
+  const pool = tests.filter((t) => (t.name.startsWith("zdtm/static/") ? sel.all === true : sel.transition === true));
+  return pool.map((t) => {
     if (chosen.has(t)) return t;
     return { ...t, skip: t.skip ?? autoSkip(t.desc) ?? excludedBy(t, sel) };
   });
