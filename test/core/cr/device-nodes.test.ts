@@ -11,7 +11,7 @@ import type { CheckpointModel, InodeRecord } from "../../../src/core/cr/model.ts
 import { confineModel } from "../../../src/core/cr/restore/confine.ts";
 import { walkTmpfs } from "../../../src/core/cr/restore/tree.ts";
 import { validateModel } from "../../../src/core/cr/restore/validate.ts";
-import { AT_FDCWD, O_PATH, O_RDWR, S_IFCHR, S_IFMT, mkdev } from "../../../src/machine/fs/constants.ts";
+import { AT_FDCWD, O_PATH, O_RDWR, S_IFBLK, S_IFCHR, S_IFMT, S_IFSOCK, mkdev } from "../../../src/machine/fs/constants.ts";
 import { CharDevInode, DEV_NULL, DEV_ZERO } from "../../../src/machine/fs/devices.ts";
 import { dPath } from "../../../src/machine/fs/dpath.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
@@ -89,6 +89,20 @@ describe("device nodes in the model", () => {
     const e2 = refusal(b.k, b.init);
     expect(e2.errno).toBe(EOPNOTSUPP);
     expect(e2.message).toMatch(/\/odd \(deleted\) is a character device node 1:8 of the container/);
+  });
+
+  it("records a socket name made by mknod as a socket name, and refuses a block device node by name", () => {
+    const a = frozenForkTree();
+    expect(mknodAt({ k: a.k, t: a.init }, AT_FDCWD, "sk", S_IFSOCK | 0o755, 0)).toBe(0);
+    const m2 = collectContainer(a.k, a.init, "test");
+    const id = m2.tree.find((d) => d.path === "sk")!.inodeId;
+    expect(m2.inodes.find((i) => i.id === id)).toMatchObject({ kind: "sock", nlink: 1 });
+    expect(m2.inodes.find((i) => i.id === id)!.rdev).toBeUndefined();
+    const b = frozenForkTree();
+    expect(mknodAt({ k: b.k, t: b.init }, AT_FDCWD, "blk", S_IFBLK | 0o600, encodeDev(7, 0))).toBe(0);
+    const e = refusal(b.k, b.init);
+    expect(e.errno).toBe(EOPNOTSUPP);
+    expect(e.message).toMatch(/\/blk is a block device node 7:0: a restart makes no block device nodes$/);
   });
 
   const codecs = [

@@ -11,14 +11,14 @@ import type { FsStruct } from "../../../machine/fs/fs-struct.ts";
 import { dPath } from "../../../machine/fs/dpath.ts";
 import type { Dentry, Inode, Path } from "../../../machine/fs/inode.ts";
 import { PIPE_DEF_BUFFERS, PipeInode } from "../../../machine/fs/pipe.ts";
-import { CharDevInode, DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO } from "../../../machine/fs/devices.ts";
+import { CharDevInode, DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO, NoDeviceInode } from "../../../machine/fs/devices.ts";
 import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
 import { SocketInode } from "../../../machine/net/socket.ts";
 import type { Pid, PidNamespace } from "../../../machine/kernel/pid.ts";
 import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import type { Vfs } from "../../../machine/fs/vfs.ts";
 import type { Kernel } from "../../../machine/kernel/kernel.ts";
-import { O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
+import { O_ACCMODE, O_RDONLY, S_IFBLK, S_IFMT, S_IFSOCK } from "../../../machine/fs/constants.ts";
 import { CrError, EBUSY, EOPNOTSUPP } from "../errors.ts";
 import type {
   DentryRecord, FileRecord, FilesRecord, FileTargetRecord, FsRecord, InodeRecord, PageRecord, PipeRecord,
@@ -147,11 +147,17 @@ export class FilesCollector {
     const { id, fresh } = this.inodeIds.lookup(inode);
     if (!fresh) return id;
     // A socket's name is carried as part of the tree only (its socket links to it by inode id).
-    if (inode instanceof UnixNodeInode && externalPath !== null) throw new CrError(EOPNOTSUPP, `${externalPath} is the name of an AF_UNIX socket outside the container's tree: it cannot be checkpointed`);
+    if ((inode instanceof UnixNodeInode || (inode instanceof NoDeviceInode && (inode.mode & S_IFMT) === S_IFSOCK)) && externalPath !== null) throw new CrError(EOPNOTSUPP, `${externalPath} is the name of an AF_UNIX socket outside the container's tree: it cannot be checkpointed`);
     const fifo = inode instanceof PipeInode && inode.fifo && inode.sb === this.vfs.tmpfs;
     const dev = inode instanceof CharDevInode && inode.sb === this.vfs.tmpfs;
-    const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : inode instanceof UnixNodeInode ? "sock" : fifo ? "fifo" : dev ? "chr" : null;
-    if (kind === null) throw new CrError(EOPNOTSUPP, `inode ${inode.ino} (${inode.sb.type}) at ${externalPath ?? "?"} is not a tmpfs file: it cannot be checkpointed`);
+    // mknod(S_IFSOCK) makes a socket's name with no socket bound to it: what a bound socket
+    // leaves when it is closed, and carried as such.
+    const sockName = inode instanceof UnixNodeInode || (inode instanceof NoDeviceInode && (inode.mode & S_IFMT) === S_IFSOCK && inode.sb === this.vfs.tmpfs);
+    const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : sockName ? "sock" : fifo ? "fifo" : dev ? "chr" : null;
+    if (kind === null && inode instanceof NoDeviceInode && (inode.mode & S_IFMT) === S_IFBLK) {
+      throw new CrError(EOPNOTSUPP, `${shownAs ?? `inode ${inode.ino}`} is a block device node ${devName(inode.rdev)}: a restart makes no block device nodes`);
+    }
+    if (kind === null) throw new CrError(EOPNOTSUPP, `inode ${inode.ino} (${inode.sb.type}) at ${shownAs ?? "?"} is not a tmpfs file: it cannot be checkpointed`);
     // A memfd is never linked (it lives on the internal shm mount): kept whole, with its name and seals.
     const external = !(inode instanceof MemfdInode) && externalPath !== null && inode.nlink > 0 && !externalPath.endsWith(" (deleted)");
     // A device node of the container (in its tree, or unlinked while open) is made anew at the
