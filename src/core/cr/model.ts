@@ -355,8 +355,11 @@ export interface ShmemRecord {
 /**
  * "sock": the name of a bound AF_UNIX socket in the tree (S_IFSOCK; it leads connect() to its socket).
  * "fifo": a named pipe (mkfifo); its buffered bytes and ring size are its PipeRecord's.
+ * "chr": a character device node of the container's own tree (mknod), linked or unlinked while
+ * open; its device number is `rdev`, and a restart makes it anew only for the harmless devices
+ * (1:3 null, 1:5 zero, 1:7 full).
  */
-export type InodeKind = "file" | "dir" | "symlink" | "sock" | "fifo";
+export type InodeKind = "file" | "dir" | "symlink" | "sock" | "fifo" | "chr";
 
 /** A tmpfs inode the container uses: a file in its tree, an open file, a mapped file. */
 export interface InodeRecord {
@@ -388,6 +391,8 @@ export interface InodeRecord {
    * mount, named "memfd:NAME" and carrying its seals. Absent for every other inode.
    */
   memfd?: MemfdRecord;
+  /** A device node (kind "chr"): its device number as the kernel keeps it (mkdev: major << 20 | minor). */
+  rdev?: number;
 }
 
 /** What makes an unlinked tmpfs file a memfd (Linux's shmem inode with its memfd name and seals). */
@@ -414,6 +419,9 @@ export interface InotifyEventRecord {
   /** The entry's name for an event about an entry of a watched directory, else null. */
   name: string | null;
 }
+
+/** InodeRecord's optional fields, in their order in both codecs' extension (writeExt). */
+export const INODE_EXT = ["rdev"] as const;
 
 /** One name in the container's file tree (under its root directory), parents before children. */
 export interface DentryRecord {

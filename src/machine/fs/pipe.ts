@@ -45,9 +45,12 @@ export class Pipe {
   /** O_ASYNC ends: read ends get SIGIO (POLL_IN) after writes, write ends (POLL_OUT) after reads. */
   readonly fasyncReaders: FasyncList = [];
   readonly fasyncWriters: FasyncList = [];
-  /** A named FIFO's opens waiting for the other end (wait_for_partner), and where they sleep. */
-  readonly waitingReaders = new Set<Task>();
-  readonly waitingWriters = new Set<Task>();
+  /**
+   * A named FIFO's opens waiting for the other end (wait_for_partner), each with the other end's
+   * open count (rCounter / wCounter) when its wait began, and where they sleep.
+   */
+  readonly waitingReaders = new Map<Task, number>();
+  readonly waitingWriters = new Map<Task, number>();
   readonly openWait = new WaitQueue();
   /**
    * w_counter: writer opens so far (a pipe starts with its one writer). A FIFO read end opened
@@ -55,6 +58,8 @@ export class Pipe {
    * a writer has come, since "no writer yet" is not a hang-up.
    */
   wCounter = 1;
+  /** r_counter: reader opens so far (a pipe starts with its one reader). */
+  rCounter = 1;
 
   constructor(readonly k: Kernel) {}
 
@@ -109,25 +114,49 @@ export function pipeSetSize(p: Pipe, arg: number, capSysResource: boolean): numb
 }
 
 /** Whether a waiting opener is still there to be a partner (a killed one is not). */
-const waiting = (s: Set<Task>): boolean => [...s].some((t) => t.alive);
+const waiting = (s: Map<Task, number>): boolean => [...s.keys()].some((t) => t.alive);
+
+/** Nobody is attached or waiting in open any more: the buffered bytes go. */
+function freeIfUnused(p: Pipe): void {
+  if (!p.hasReaders && !p.hasWriters) p.free();
+}
 
 /**
  * fifo_open: a read-only open waits for a writer and a write-only one for a reader (each wakes
  * the other); O_RDWR never waits; O_NONBLOCK does not wait, and a writer with no reader gets
- * ENXIO. The wait is a sleep the open re-executes from (-ERESTARTSYS), as Linux's is.
+ * ENXIO. The wait is a sleep the open re-executes from (-ERESTARTSYS), as Linux's is; like
+ * Linux's wait_for_partner it ends once the other end's open count has moved since it began, so
+ * a partner that opened and closed again before this open ran once more still lets it go on (its
+ * bytes wait in the pipe, which a waiting opener keeps). The count it began with lives in the
+ * pipe and is only used when the call is re-executed after its own sleep (the restart block says
+ * so): a handler in between (rt_sigreturn clears the block) or a restart from an image starts a
+ * wait afresh, as Linux's re-executed open does.
  */
 function fifoWaitForPartner(c: FsCtx, p: Pipe, f: File): number {
   if (f.readable && f.writable) return 0;
   const nonblock = (f.flags & O_NONBLOCK) !== 0;
-  const [mine, theirs, partners] = f.readable ? [p.waitingReaders, p.waitingWriters, p.writers] : [p.waitingWriters, p.waitingReaders, p.readers];
-  if (partners > 0 || waiting(theirs)) {
-    mine.delete(c.t);
+  const [mine, theirs, partners, count] = f.readable
+    ? [p.waitingReaders, p.waitingWriters, p.writers, p.wCounter]
+    : [p.waitingWriters, p.waitingReaders, p.readers, p.rCounter];
+  const t = c.t;
+  const began = t.restart?.fifoWait === true ? mine.get(t) : undefined;
+  if (partners > 0 || waiting(theirs) || (began !== undefined && began !== count)) {
+    mine.delete(t);
     c.k.wakeAll(p.openWait);
     return 0;
   }
   if (nonblock) return f.readable ? 0 : -ENXIO;
-  mine.add(c.t);
-  return c.k.sleep(c.t, p.openWait);
+  if (began === undefined) mine.set(t, count);
+  t.restart = {
+    nr: t.hart.x[17],
+    fifoWait: true,
+    // EINTR: this open is over and no longer a partner (Linux's err_rd / err_wr).
+    interrupted: (x) => {
+      mine.delete(x);
+      freeIfUnused(p);
+    },
+  };
+  return c.k.sleep(t, p.openWait);
 }
 
 export class PipeInode extends Inode {
@@ -139,6 +168,11 @@ export class PipeInode extends Inode {
     this.pipe = new Pipe(k);
     this.uid = uid;
     this.gid = gid;
+  }
+
+  /** The last reference is gone: bytes an opener killed while waiting kept for itself go too. */
+  protected override evict(): void {
+    this.pipe.free();
   }
 
   /** An end is opened: pipe2, open of a FIFO, or reopening /proc/<pid>/fd/N. */
@@ -159,7 +193,10 @@ export class PipeInode extends Inode {
     f.ops = pipeOps;
     const p = this.pipe;
     if (this.fifo && f.readable && !f.writable && (f.flags & O_NONBLOCK) !== 0 && !p.hasWriters) f.priv = p.wCounter;
-    if (f.readable) p.readers++;
+    if (f.readable) {
+      p.readers++;
+      if (this.fifo) p.rCounter++;
+    }
     if (f.writable) {
       p.writers++;
       if (this.fifo) p.wCounter++;
@@ -273,7 +310,9 @@ function pipeRelease(f: File): void {
     killFasync(p.k, p.fasyncReaders, POLL_IN);
     killFasync(p.k, p.fasyncWriters, POLL_OUT);
   }
-  if (p.readers === 0 && p.writers === 0) p.free();
+  // An open still waiting for this end counts as attached (Linux counts it at once): the bytes
+  // just written stay for it.
+  freeIfUnused(p);
 }
 
 function pipeIoctl(c: FsCtx, f: File, cmd: number, arg: number): number {

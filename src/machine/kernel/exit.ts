@@ -165,6 +165,14 @@ export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
   leaveWaitQueues(t);
   k.futexes.dequeue(t);
   t.state = "zombie";
+  // A C/R call whose result it will never take (killed while waiting, as CPT_KILL kills a
+  // self-checkpointing caller): the kthread holding the module for that result lets go now,
+  // not at its next look (core/cr/job.ts resultHeld). Else a machine stopped or a restart
+  // refused within that time still finds the module in use.
+  if (t.crJob !== null) {
+    k.wakeAll(t.crJob.collectWq);
+    t.crJob = null;
+  }
   // getrusage: the thread's CPU time and resident set stay with its process.
   const mm = t.mm;
   g.deadUtime += t.hart.instret;

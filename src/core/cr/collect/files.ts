@@ -11,14 +11,14 @@ import type { FsStruct } from "../../../machine/fs/fs-struct.ts";
 import { dPath } from "../../../machine/fs/dpath.ts";
 import type { Dentry, Inode, Path } from "../../../machine/fs/inode.ts";
 import { PIPE_DEF_BUFFERS, PipeInode } from "../../../machine/fs/pipe.ts";
-import { CharDevInode, DEV_CONSOLE } from "../../../machine/fs/devices.ts";
+import { CharDevInode, DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO, NoDeviceInode } from "../../../machine/fs/devices.ts";
 import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
 import { SocketInode } from "../../../machine/net/socket.ts";
 import type { Pid, PidNamespace } from "../../../machine/kernel/pid.ts";
 import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import type { Vfs } from "../../../machine/fs/vfs.ts";
 import type { Kernel } from "../../../machine/kernel/kernel.ts";
-import { O_ACCMODE, O_RDONLY } from "../../../machine/fs/constants.ts";
+import { O_ACCMODE, O_RDONLY, S_IFBLK, S_IFMT, S_IFSOCK } from "../../../machine/fs/constants.ts";
 import { CrError, EBUSY, EOPNOTSUPP } from "../errors.ts";
 import type {
   DentryRecord, FileRecord, FilesRecord, FileTargetRecord, FsRecord, InodeRecord, PageRecord, PipeRecord,
@@ -33,6 +33,12 @@ import { INIT_INUM } from "../../../machine/fs/proc/pid-misc.ts";
 import { NS_KINDS } from "../model.ts";
 import { isTtyFile, type TtyCollector } from "./ttys.ts";
 import { SocketCollector } from "./sockets.ts";
+
+/** The device numbers a restart may make a node of (confine.ts's DEVICE_ALLOW_LIST, by number). */
+const CARRIED_RDEV = new Set([DEV_NULL, DEV_ZERO, DEV_FULL]);
+
+/** "major:minor" of a device number as the kernel keeps it (mkdev). */
+const devName = (rdev: number): string => `${Math.floor(rdev / 2 ** 20)}:${rdev % 2 ** 20}`;
 
 function cachePages(f: TmpfsFile): PageRecord[] {
   return [...f.cache.pages.entries()].sort((a, b) => a[0] - b[0]).map(([index, fr]) => ({ index, data: fr.data }));
@@ -117,7 +123,7 @@ export class FilesCollector {
   /** Record the subtree under `root` (parents before children). */
   collectTree(root: Dentry): void {
     const walk = (d: Dentry, rel: string): void => {
-      const id = this.inodeRecord(d.inode, null);
+      const id = this.inodeRecord(d.inode, null, this.name({ mnt: this.vfs.rootMount, dentry: d }));
       this.treeInodes.add(d.inode);
       this.tree.push({ path: rel, inodeId: id });
       const dir = d.inode;
@@ -136,16 +142,31 @@ export class FilesCollector {
     return this.inodeRecord(inode, path);
   }
 
-  private inodeRecord(inode: Inode, externalPath: string | null): number {
+  /** `shownAs`: its name in a refusal (a tree inode has no external path). */
+  private inodeRecord(inode: Inode, externalPath: string | null, shownAs = externalPath): number {
     const { id, fresh } = this.inodeIds.lookup(inode);
     if (!fresh) return id;
     // A socket's name is carried as part of the tree only (its socket links to it by inode id).
-    if (inode instanceof UnixNodeInode && externalPath !== null) throw new CrError(EOPNOTSUPP, `${externalPath} is the name of an AF_UNIX socket outside the container's tree: it cannot be checkpointed`);
+    if ((inode instanceof UnixNodeInode || (inode instanceof NoDeviceInode && (inode.mode & S_IFMT) === S_IFSOCK)) && externalPath !== null) throw new CrError(EOPNOTSUPP, `${externalPath} is the name of an AF_UNIX socket outside the container's tree: it cannot be checkpointed`);
     const fifo = inode instanceof PipeInode && inode.fifo && inode.sb === this.vfs.tmpfs;
-    const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : inode instanceof UnixNodeInode ? "sock" : fifo ? "fifo" : null;
-    if (kind === null) throw new CrError(EOPNOTSUPP, `inode ${inode.ino} (${inode.sb.type}) at ${externalPath ?? "?"} is not a tmpfs file: it cannot be checkpointed`);
+    const dev = inode instanceof CharDevInode && inode.sb === this.vfs.tmpfs;
+    // mknod(S_IFSOCK) makes a socket's name with no socket bound to it: what a bound socket
+    // leaves when it is closed, and carried as such.
+    const sockName = inode instanceof UnixNodeInode || (inode instanceof NoDeviceInode && (inode.mode & S_IFMT) === S_IFSOCK && inode.sb === this.vfs.tmpfs);
+    const kind = inode instanceof TmpfsDir ? "dir" : inode instanceof TmpfsSymlink ? "symlink" : inode instanceof TmpfsFile ? "file" : sockName ? "sock" : fifo ? "fifo" : dev ? "chr" : null;
+    if (kind === null && inode instanceof NoDeviceInode && (inode.mode & S_IFMT) === S_IFBLK) {
+      throw new CrError(EOPNOTSUPP, `${shownAs ?? `inode ${inode.ino}`} is a block device node ${devName(inode.rdev)}: a restart makes no block device nodes`);
+    }
+    if (kind === null) throw new CrError(EOPNOTSUPP, `inode ${inode.ino} (${inode.sb.type}) at ${shownAs ?? "?"} is not a tmpfs file: it cannot be checkpointed`);
     // A memfd is never linked (it lives on the internal shm mount): kept whole, with its name and seals.
     const external = !(inode instanceof MemfdInode) && externalPath !== null && inode.nlink > 0 && !externalPath.endsWith(" (deleted)");
+    // A device node of the container (in its tree, or unlinked while open) is made anew at the
+    // restart by its number, which only the harmless devices may have; the machine's are reopened
+    // by path (target()), never recorded as inodes.
+    if (dev && external) throw new CrError(EOPNOTSUPP, `${externalPath} is a device node outside the container's tree: it cannot be checkpointed as an inode`);
+    if (dev && !CARRIED_RDEV.has(inode.rdev)) {
+      throw new CrError(EOPNOTSUPP, `${shownAs ?? `inode ${inode.ino}`} is a character device node ${devName(inode.rdev)} of the container: a restart makes only 1:3 (null), 1:5 (zero) and 1:7 (full) anew`);
+    }
     // A linked FIFO outside the tree is the machine's: its other ends may be anyone's.
     if (fifo && external) throw new CrError(EOPNOTSUPP, `${externalPath} is a FIFO outside the container's tree: only the container's own FIFOs can be checkpointed`);
     const rec: InodeRecord = {
@@ -156,6 +177,7 @@ export class FilesCollector {
     if (inode instanceof TmpfsSymlink) rec.target = inode.target;
     if (external) rec.externalPath = externalPath;
     if (inode instanceof MemfdInode) rec.memfd = { name: inode.memfdName, seals: inode.seals };
+    if (dev) rec.rdev = inode.rdev;
     this.inodes.push(rec);
     return id;
   }
@@ -223,6 +245,9 @@ export class FilesCollector {
         const stream = (f.flags & O_ACCMODE) === O_RDONLY ? 0 : (f.priv === 2 ? 2 : 1);
         return { kind: "console", stream };
       }
+      // A node of the container's own tree, or one unlinked while open (ZDTM's deleted_dev):
+      // its inode, made anew at the restart. The machine's nodes (/dev/null) are reopened by path.
+      if (inode.sb === this.vfs.tmpfs && (this.treeInodes.has(inode) || inode.nlink === 0)) return { kind: "inode", inodeId: this.inodeRecord(inode, path), path };
       return { kind: "device", path };
     }
     if (inode.sb === this.vfs.proc) {

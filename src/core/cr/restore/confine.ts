@@ -10,7 +10,8 @@
 //     container that was never chrooted shares the view its restarter has, and gets nothing more);
 //     a removed root or cwd had its name inside the tree, and its inode is one the restart makes
 //     (an unlinked directory of the image: never a host directory, never one with a name);
-//   - device files only from DEVICE_ALLOW_LIST (harmless character devices), proc files only
+//   - device files only from DEVICE_ALLOW_LIST (harmless character devices), device nodes of the
+//     tree (or unlinked) only with those devices' numbers (DEVICE_ALLOW_RDEV), proc files only
 //     under /proc (and the inode reached must be procfs's: restore/files.ts checks it);
 //   - an inode outside the tree (externalPath: the host file a container maps, like its ELF) is
 //     found where it is and never written: opened read-only, never mapped shared and writable.
@@ -21,11 +22,15 @@ import { dPath } from "../../../machine/fs/dpath.ts";
 import type { Vfs } from "../../../machine/fs/vfs.ts";
 import { O_ACCMODE, O_PATH, O_RDONLY } from "../../../machine/fs/constants.ts";
 import { PROT_WRITE, VM_MAYWRITE, VM_SHARED } from "../../../machine/mm/vma.ts";
+import { DEV_FULL, DEV_NULL, DEV_ZERO } from "../../../machine/fs/devices.ts";
 import { CrError, EINVAL, EPERM } from "../errors.ts";
 import type { CheckpointModel } from "../model.ts";
 
 /** The devices a restored file may name: they read nothing of the host and write nowhere. */
 export const DEVICE_ALLOW_LIST: readonly string[] = ["/dev/null", "/dev/zero", "/dev/full"];
+/** The same devices by number (mkdev(1, 3), (1, 5), (1, 7)): the nodes a restart may make in the tree. */
+export const DEVICE_ALLOW_RDEV: readonly number[] = [DEV_NULL, DEV_ZERO, DEV_FULL];
+const devName = (rdev: number): string => `${Math.floor(rdev / 2 ** 20)}:${rdev % 2 ** 20}`;
 const NAME_MAX = 255;
 const PATH_MAX = 4096;
 
@@ -100,6 +105,11 @@ export function confineModel(m: CheckpointModel, c: Confinement): void {
     // A memfd is made by the restart on its internal mount: never a name in the tree, never a host file.
     if (i.memfd !== undefined && (i.kind !== "file" || i.nlink !== 0 || i.externalPath !== undefined || named.has(i.id))) {
       throw new CrError(EPERM, `inode ${i.id} is a memfd but ${i.externalPath !== undefined ? `names a host file (${i.externalPath})` : named.has(i.id) ? "has a name in the container's tree" : "is not an unlinked regular file"}: a restart makes memfds, it never takes one from the machine or the tree`);
+    }
+    // A device node of the container is made anew: only as one of the harmless devices, in the
+    // tree or unlinked, never in place of a host file.
+    if (i.kind === "chr" && (i.rdev === undefined || !DEVICE_ALLOW_RDEV.includes(i.rdev) || i.externalPath !== undefined)) {
+      throw new CrError(EPERM, `inode ${i.id}: device node ${i.rdev === undefined ? "without a number" : devName(i.rdev)}${i.externalPath === undefined ? "" : ` at ${i.externalPath}`} is not one a restart may make (1:3 null, 1:5 zero, 1:7 full, in the container's tree or unlinked)`);
     }
     if (i.externalPath === undefined) continue;
     checkAbsolute(`inode ${i.id} external path`, i.externalPath);

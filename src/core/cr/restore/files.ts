@@ -18,10 +18,10 @@ import { cookiesFrom } from "../../../machine/fs/notify/fsnotify.ts";
 import { pidfdCreate } from "../../../machine/kernel/pidfd.ts";
 import type { Pid, PidNamespace } from "../../../machine/kernel/pid.ts";
 import { INIT_INUM, pidNsInum } from "../../../machine/fs/proc/pid-misc.ts";
-import { CharDevInode, DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO } from "../../../machine/fs/devices.ts";
+import { CharDevInode, DEV_CONSOLE } from "../../../machine/fs/devices.ts";
 import { inodePermission, MAY_READ, MAY_WRITE } from "../../../machine/fs/perm.ts";
 import { CAP_SYS_ADMIN } from "../../../machine/kernel/cred.ts";
-import { DEVICE_ALLOW_LIST } from "./confine.ts";
+import { DEVICE_ALLOW_LIST, DEVICE_ALLOW_RDEV } from "./confine.ts";
 import { LOOKUP_FOLLOW, lookupAt } from "../../../machine/fs/namei.ts";
 import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EINVAL, ENOENT, ENOMEM, EPERM } from "../errors.ts";
@@ -37,7 +37,7 @@ import { TtyRestore } from "./ttys.ts";
 const SETFL_MASK = O_APPEND | O_NONBLOCK;
 
 /** The devices of DEVICE_ALLOW_LIST by number. */
-const ALLOWED_RDEV = new Set([DEV_NULL, DEV_ZERO, DEV_FULL]);
+const ALLOWED_RDEV = new Set(DEVICE_ALLOW_RDEV);
 
 export class FilesRestore {
   readonly files = new Map<number, File>();
@@ -237,6 +237,11 @@ export class FilesRestore {
     const inode = path.dentry.inode;
     if (t.kind === "device" && !(inode instanceof CharDevInode && ALLOWED_RDEV.has(inode.rdev))) {
       throw new CrError(EPERM, `file ${rec.id}: ${t.path} is not an allowed character device here`);
+    }
+    // A device node the image names as an inode (made in the tree, or a host file that turned out
+    // to be a node): only the harmless devices, whatever its record said.
+    if (t.kind === "inode" && inode instanceof CharDevInode && !ALLOWED_RDEV.has(inode.rdev)) {
+      throw new CrError(EPERM, `file ${rec.id}: ${t.path} is a device node that is not an allowed character device here`);
     }
     if (t.kind === "proc" && inode.sb !== this.k.vfs.proc) throw new CrError(EPERM, `file ${rec.id}: ${t.path} leads out of /proc`);
     const cred = this.c.t.cred;

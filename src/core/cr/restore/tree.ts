@@ -11,6 +11,7 @@ import { MemfdInode } from "../../../machine/fs/memfd.ts";
 import { type Vfs } from "../../../machine/fs/vfs.ts";
 import { S_IFMT, S_IFSOCK } from "../../../machine/fs/constants.ts";
 import { PipeInode } from "../../../machine/fs/pipe.ts";
+import { CharDevInode } from "../../../machine/fs/devices.ts";
 import { PAGE_SIZE } from "../../../machine/mm/frame.ts";
 import { CrError, EEXIST, EINVAL, ENOENT, ENOMEM, ENOTDIR, EOPNOTSUPP } from "../errors.ts";
 import { EACCES } from "../../../machine/kernel/errno.ts";
@@ -84,7 +85,7 @@ export class TreeRestore {
   /** Ids of the inodes found on the machine outside the tree. */
   private readonly external = new Set<number>();
   /** Unlinked inodes made for open files and mappings, each holding one use by the restart. */
-  private readonly unlinked: (TmpfsFile | TmpfsDir | PipeInode)[] = [];
+  private readonly unlinked: (TmpfsFile | TmpfsDir | PipeInode | CharDevInode)[] = [];
   /** Directories made above the tree's place, oldest first. */
   private readonly made: { parent: Dentry; d: Dentry }[] = [];
 
@@ -128,7 +129,7 @@ export class TreeRestore {
         if (dirInode.children.has(name)) throw new CrError(EEXIST, `the tree names ${d.path} twice`);
         const existing = this.paths.get(rec.id);
         let made: Dentry;
-        if (existing !== undefined && (rec.kind === "file" || rec.kind === "fifo")) made = dirInode.link(this.c, dir, name, existing.dentry);
+        if (existing !== undefined && (rec.kind === "file" || rec.kind === "fifo" || rec.kind === "chr")) made = dirInode.link(this.c, dir, name, existing.dentry);
         else if (existing !== undefined) throw new CrError(EEXIST, `inode ${rec.id} (${rec.kind}) has two names in the tree`);
         else if (rec.kind === "dir") made = dirInode.mkdir(null, dir, name, rec.mode & 0o7777);
         else if (rec.kind === "symlink") made = dirInode.symlink(null, dir, name, rec.target ?? "");
@@ -138,6 +139,7 @@ export class TreeRestore {
           made = dirInode.add(null, dir, name, new UnixNodeInode(sb, sb.allocIno(), S_IFSOCK | (rec.mode & 0o7777), timeNow(this.k)));
         }
         else if (rec.kind === "fifo") made = dirInode.mknod(dir, name, this.fifo(rec));
+        else if (rec.kind === "chr") made = dirInode.mknod(dir, name, this.chr(rec));
         else {
           made = dirInode.create(null, dir, name, rec.mode & 0o7777);
           fillFile(made.inode as TmpfsFile, rec);
@@ -171,7 +173,7 @@ export class TreeRestore {
       // An unlinked FIFO: its open ends share its one pipe (files.ts opens them on it).
       const f = rec.kind === "dir"
         ? new TmpfsDir(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs())
-        : rec.kind === "fifo" ? this.fifo(rec) : new TmpfsFile(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs());
+        : rec.kind === "fifo" ? this.fifo(rec) : rec.kind === "chr" ? this.chr(rec) : new TmpfsFile(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs());
       f.nlink = 0;
       // The restart is a user of the unlinked inode until it commits or aborts: the last of the
       // files and mappings made from it, or the restart itself, frees its pages.
@@ -215,6 +217,16 @@ export class TreeRestore {
     const d = new Dentry(`memfd:${mfd.name}`, mnt.root, f);
     d.deleted = true;
     return { mnt, dentry: d };
+  }
+
+  /**
+   * A character device node of the container, made anew by its number (validation and
+   * confinement allow only the harmless devices); its attributes are set as any inode's.
+   */
+  private chr(rec: InodeRecord): CharDevInode {
+    const tmpfs = this.vfs.tmpfs;
+    if (rec.rdev === undefined) throw new CrError(EINVAL, `device node inode ${rec.id} has no device number`);
+    return new CharDevInode(tmpfs, tmpfs.allocIno(), rec.mode & 0o7777, rec.rdev, tmpfs.env.nowNs());
   }
 
   /** The name an unlinked inode had, from an open file or a mapping of it, and its directory now. */

@@ -11,6 +11,7 @@ import type { KernelLimits } from "./validate-fields.ts";
 /** F_SETPIPE_SZ takes at most 2^31 bytes: a ring of at most 2^19 pages, always a power of two. */
 const PIPE_MAX_PAGES = 2 ** 31 / 4096;
 const ID_MAX = 0xfffffffe;
+const U32 = 0xffffffff;
 const OWNER_TYPES = ["pid", "tgid", "pgid"];
 
 function bad(what: string, why: string): never {
@@ -24,6 +25,12 @@ export function validateFileState(m: CheckpointModel, lim: KernelLimits): void {
   const tables = new Set(m.fdTables.map((t) => t.id));
   const inodes = new Map(m.inodes.map((i) => [i.id, i]));
   for (const i of m.inodes) {
+    if ((i.kind === "chr") !== (i.rdev !== undefined)) bad(`inode ${i.id} device number`, "a device node (kind chr), and only it, has one");
+    if (i.kind === "chr") {
+      if (!isInt(i.rdev, 0, U32)) bad(`device node inode ${i.id}`, `${i.rdev} is not a device number`);
+      if (i.pages.length > 0 || i.size !== 0 || i.target !== undefined) bad(`device node inode ${i.id}`, "a device node has no pages, size or target");
+      if (i.externalPath !== undefined) bad(`device node inode ${i.id}`, `it names ${i.externalPath} outside the container: the machine's devices are reopened by path, never made from an inode record`);
+    }
     if (i.kind !== "fifo") continue;
     if (i.pages.length > 0 || i.size !== 0 || i.target !== undefined) bad(`FIFO inode ${i.id}`, "a FIFO has no pages, size or target of its own (its bytes are its pipe's)");
     if (i.externalPath !== undefined) bad(`FIFO inode ${i.id}`, `it names ${i.externalPath} outside the container: a restart never opens a host FIFO`);

@@ -2,7 +2,7 @@
 // CPT_OBJ_PIPE (ours), CPT_OBJ_FILE, CPT_OBJ_FILES (an fd table) with its CPT_OBJ_FILEDESC
 // entries, and CPT_OBJ_FS (with a CPT_OBJ_FS_DEAD_DIR per removed root or working directory).
 // An event file's state object is in objects-events.ts.
-import { PIPE_EXT, readExt, writeExt } from "../../../core/cr/index.ts";
+import { INODE_EXT, PIPE_EXT, readExt, writeExt } from "../../../core/cr/index.ts";
 import type {
   DentryRecord, FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
@@ -19,7 +19,7 @@ import { readPages, writePages } from "./objects-mm.ts";
 import type { ImageReader } from "./reader.ts";
 import type { ImageWriter } from "./writer.ts";
 
-const INODE_KINDS = ["file", "dir", "symlink", "sock", "fifo"] as const;
+const INODE_KINDS = ["file", "dir", "symlink", "sock", "fifo", "chr"] as const;
 const I_TARGET = 1;
 const I_EXTERNAL = 2;
 const I_MEMFD = 4;
@@ -34,6 +34,8 @@ export function writeInode(w: ImageWriter, i: InodeRecord): void {
     w.s64(i.atimeNs, "atime"); w.s64(i.mtimeNs, "mtime"); w.s64(i.ctimeNs, "ctime");
     w.str(i.target ?? "", "symlink target");
     w.str(i.externalPath ?? "", "external path");
+    // A device node's number: nothing for any other inode (their bytes are as they were).
+    writeExt(w, i, INODE_EXT);
   }, () => {
     writePages(w, i.pages, `inode ${i.id}`);
     const mfd = i.memfd;
@@ -56,9 +58,11 @@ export function readInode(r: ImageReader, where: string): InodeRecord {
     const atimeNs = r.s64("atime"); const mtimeNs = r.s64("mtime"); const ctimeNs = r.s64("ctime");
     const target = r.str("symlink target");
     const externalPath = r.str("external path");
+    const ext: Pick<InodeRecord, (typeof INODE_EXT)[number]> = {};
+    readExt(r, r.fieldsLeft(), ext, INODE_EXT);
     r.content(o);
     const pages = readPages(r, `pages of inode ${id}`);
-    const i: InodeRecord = { id, ino, kind, mode, uid, gid, nlink, size, atimeNs, mtimeNs, ctimeNs, pages };
+    const i: InodeRecord = { id, ino, kind, mode, uid, gid, nlink, size, atimeNs, mtimeNs, ctimeNs, pages, ...ext };
     if (bits & I_TARGET) i.target = target;
     if (bits & I_EXTERNAL) i.externalPath = externalPath;
     if (bits & I_MEMFD) {

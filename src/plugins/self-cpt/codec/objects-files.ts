@@ -3,6 +3,7 @@
 // its inode or pipe by objref), CKPT_HDR_FILE_TABLE (fd -> file objref), CKPT_HDR_FS (root, cwd,
 // umask; a CKPT_HDR_FS_DEAD_DIR child per removed root or cwd) and CKPT_HDR_DENTRY (a name in the
 // container's tree).
+import { INODE_EXT, readExt, writeExt } from "../../../core/cr/index.ts";
 import type {
   FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
@@ -20,7 +21,7 @@ import type { ObjRefs } from "./objhash.ts";
 import type { FieldReader } from "./reader.ts";
 import { EncodeError, type RecordWriter } from "./writer.ts";
 
-const INODE_KINDS = ["file", "dir", "symlink", "sock", "fifo"] as const;
+const INODE_KINDS = ["file", "dir", "symlink", "sock", "fifo", "chr"] as const;
 const I_TARGET = 1, I_EXTERNAL = 2, I_MEMFD = 4;
 
 export function writeInode(w: RecordWriter, refs: ObjRefs, n: InodeRecord, slot: number): void {
@@ -34,6 +35,8 @@ export function writeInode(w: RecordWriter, refs: ObjRefs, n: InodeRecord, slot:
     w.s64(n.atimeNs, "atimeNs"); w.s64(n.mtimeNs, "mtimeNs"); w.s64(n.ctimeNs, "ctimeNs");
     w.str(n.target ?? "", "target");
     w.str(n.externalPath ?? "", "externalPath");
+    // A device node's number: nothing for any other inode (their bytes are as they were).
+    writeExt(w, n, INODE_EXT);
   });
   writePages(w, n.pages, what);
   const mfd = n.memfd;
@@ -57,6 +60,7 @@ export function readInode(b: ModelBuilder, r: FieldReader): void {
     size: r.num("size"), atimeNs: r.s64("atimeNs"), mtimeNs: r.s64("mtimeNs"), ctimeNs: r.s64("ctimeNs"), pages: [],
   };
   const target = r.str("target"), externalPath = r.str("externalPath");
+  readExt(r, r.left(), n, INODE_EXT);
   r.done();
   if (bits & I_TARGET) n.target = target;
   else if (target !== "") r.fail("a target is written but not marked present");
