@@ -126,7 +126,8 @@ export class HartMemory {
 
   protected fillWrite(a: number, cause = TRAP_STORE_FAULT): DataView {
     const vpn = a >>> 12;
-    const hadCode = this.mm.icache.has(vpn);
+    // The page, or the one below it (whose straddling slot reads this one), has decoded code.
+    const hadCode = this.mm.icache.has(vpn) || this.mm.icache.has((vpn - 1) & 0xfffff);
     const view = this.mm.translate(vpn, ACCESS_WRITE);
     if (view === null) throw new MemFault(cause, a >>> 0, this.mm.lastFault);
     if (hadCode) this.codeDirty = true;
