@@ -139,7 +139,72 @@ function suite(codec: () => ImageCodec, name: string, streams: boolean): Benchma
   ];
 }
 
+const AB_PAIRS = 11;
+
+/** One run of f: wall and CPU ms (process.cpuUsage; the codecs run on this thread alone). */
+function wallAndCpu(f: () => unknown): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  f();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+}
+
+/** f run `times` times in a row: a measurement long enough to rise above the timer and a scavenge. */
+const repeated = (f: () => unknown, times: number) => (): void => {
+  for (let i = 0; i < times; i++) f();
+};
+
+/**
+ * What ckpt's run checksums cost (issue 17: at most 10% of encode and decode): the same model
+ * encoded, decoded and decoded from a pipe by the codec with and without CKPT_F_RUN_CSUM, in one
+ * process, alternated (pairs in turn AB and BA, so neither side always runs first), after a
+ * warm-up of both. Per pair the ratio with ÷ without, of wall and of CPU time; each figure is the
+ * median ratio. The value is the largest median CPU ratio (the CPU time does not count waiting
+ * for a core on a shared machine; the wall ratios are reported beside it).
+ */
+function checksumCost(): BenchResult {
+  const withCsum = new CkptCodec();
+  const without = new CkptCodec({ runChecksums: false });
+  const figures: Record<string, { wall: number; cpu: number; runsCpu: number[]; cpuMs: number; cpuMsWithout: number }> = {};
+  for (const [modelName, model, times] of [["64mib", bigModel(), 4], ["10000-tasks", treeModel(), 1]] as const) {
+    const images = new Map<ImageCodec, Uint8Array>([[withCsum, concat(withCsum, model)], [without, concat(without, model)]]);
+    for (const op of ["encode", "decode", "decode-piped"] as const) {
+      const f = (c: ImageCodec) => repeated(() => (op === "encode" ? drain(c, model) : op === "decode" ? c.decode(images.get(c)!) : decodePiped(c, images.get(c)!)), times);
+      f(withCsum)();
+      f(without)();
+      const wall: number[] = [];
+      const cpu: number[] = [];
+      const ms: number[][] = [[], []];
+      for (let i = 0; i < AB_PAIRS; i++) {
+        const first = i % 2 === 0 ? withCsum : without;
+        const a = wallAndCpu(f(first));
+        const b = wallAndCpu(f(first === withCsum ? without : withCsum));
+        const [w, wo] = first === withCsum ? [a, b] : [b, a];
+        wall.push(w.wall / wo.wall);
+        cpu.push(w.cpu / Math.max(wo.cpu, 0.001));
+        ms[0].push(w.cpu);
+        ms[1].push(wo.cpu);
+      }
+      figures[`${op}-${modelName}`] = {
+        wall: round(median(wall), 3), cpu: round(median(cpu), 3), runsCpu: cpu.map((x) => round(x, 3)),
+        cpuMs: round(median(ms[0]) / times, 1), cpuMsWithout: round(median(ms[1]) / times, 1),
+      };
+    }
+  }
+  const cpuRatios = Object.values(figures).map((x) => x.cpu);
+  return {
+    value: Math.max(...cpuRatios),
+    unit: "× CPU time with run checksums (worst median of encode, decode, decode-piped on 64 MiB and on 10,000 tasks)",
+    runs: cpuRatios,
+    figures,
+    pairs: AB_PAIRS,
+  };
+}
+
 export const CODEC_BENCHMARKS: Benchmark[] = [
+  { name: "codec.ckpt.checksum-cost", run: checksumCost },
   ...suite(() => new CptCodec(), "cpt", false),
   ...suite(() => new CkptCodec(), "ckpt", true),
   // The same stream without run checksums (CKPT_F_RUN_CSUM): what the checksums cost to check.

@@ -33,11 +33,45 @@ export class MemFault {
 
 const DUMMY_VIEW = new DataView(new ArrayBuffer(8));
 
+/**
+ * The software TLBs (reads and writes) one hart uses while it runs. They live in a small pool
+ * shared by every hart of the thread, as a real CPU's TLB is shared by the tasks that run on it
+ * (and flushed on a switch of address space): a hart takes one on entry to run() if it does not
+ * hold one still, evicting the least recently taken. Per hart they were 6 KiB, a fork bomb's
+ * largest allocation (issue 17: the garbage collector's pauses made its slowest slices).
+ */
+class Tlb {
+  readonly rTag = new Int32Array(TLB_SIZE).fill(-1);
+  readonly rView: DataView[] = new Array<DataView>(TLB_SIZE).fill(DUMMY_VIEW);
+  readonly wTag = new Int32Array(TLB_SIZE).fill(-1);
+  readonly wView: DataView[] = new Array<DataView>(TLB_SIZE).fill(DUMMY_VIEW);
+  /**
+   * HartMemory.tlbId of the hart whose translations these are; only it uses them, and only inside
+   * run(). A number, not the hart: the pool must not keep ended tasks' harts (and mms) alive.
+   */
+  owner = 0;
+}
+
+/**
+ * More TLBs than harts interleave in any workload but a crowd (a pipeline, a server and its
+ * workers), so those keep their translations across switches as when every hart had its own.
+ * Which hart misses when changes no guest-visible state: a miss only translates again.
+ */
+const TLB_POOL_SIZE = 32;
+const tlbPool: Tlb[] = [];
+let tlbNext = 0;
+
+/** Never filled: every tag -1 (a hart holds it until it first runs). */
+const NO_TLB = new Tlb();
+let lastTlbId = 0;
+
 export class HartMemory {
-  protected readonly rTag = new Int32Array(TLB_SIZE).fill(-1);
-  protected readonly rView: DataView[] = new Array<DataView>(TLB_SIZE).fill(DUMMY_VIEW);
-  protected readonly wTag = new Int32Array(TLB_SIZE).fill(-1);
-  protected readonly wView: DataView[] = new Array<DataView>(TLB_SIZE).fill(DUMMY_VIEW);
+  private readonly tlbId = ++lastTlbId;
+  private tlb = NO_TLB;
+  protected rTag = NO_TLB.rTag;
+  protected rView = NO_TLB.rView;
+  protected wTag = NO_TLB.wTag;
+  protected wView = NO_TLB.wView;
   /** mm.epoch when the TLBs were last valid. */
   private tlbEpoch = -1;
   /** Set when a store invalidated decoded code, so the loop drops its cached code page. */
@@ -52,14 +86,32 @@ export class HartMemory {
   }
 
   flushTlb(): void {
-    this.rTag.fill(-1);
-    this.wTag.fill(-1);
+    // The TLBs it held may be another hart's now (it takes them again at its next run()).
+    if (this.tlb.owner === this.tlbId) {
+      this.rTag.fill(-1);
+      this.wTag.fill(-1);
+    }
     this.tlbEpoch = this.mm.epoch;
   }
 
-  /** Called on entry to user mode: drop translations the kernel has invalidated since. */
+  /** Called on entry to user mode: take TLBs if another hart has them, and drop translations the kernel has invalidated since. */
   protected syncTlb(): void {
-    if (this.tlbEpoch !== this.mm.epoch) this.flushTlb();
+    if (this.tlb.owner !== this.tlbId) this.takeTlb();
+    else if (this.tlbEpoch !== this.mm.epoch) this.flushTlb();
+  }
+
+  /** Take the pool's next TLBs (the oldest taken), emptied: their last hart finds them gone at its next run(). */
+  private takeTlb(): void {
+    if (tlbPool.length < TLB_POOL_SIZE) tlbPool.push(new Tlb());
+    const tlb = tlbPool[tlbNext];
+    tlbNext = (tlbNext + 1) % TLB_POOL_SIZE;
+    tlb.owner = this.tlbId;
+    this.tlb = tlb;
+    this.rTag = tlb.rTag;
+    this.rView = tlb.rView;
+    this.wTag = tlb.wTag;
+    this.wView = tlb.wView;
+    this.flushTlb();
   }
 
   protected fillRead(a: number): DataView {
@@ -74,7 +126,8 @@ export class HartMemory {
 
   protected fillWrite(a: number, cause = TRAP_STORE_FAULT): DataView {
     const vpn = a >>> 12;
-    const hadCode = this.mm.icache.has(vpn);
+    // The page, or the one below it (whose straddling slot reads this one), has decoded code.
+    const hadCode = this.mm.icache.has(vpn) || this.mm.icache.has((vpn - 1) & 0xfffff);
     const view = this.mm.translate(vpn, ACCESS_WRITE);
     if (view === null) throw new MemFault(cause, a >>> 0, this.mm.lastFault);
     if (hadCode) this.codeDirty = true;

@@ -12,7 +12,7 @@
 // the kernel advances it, or leaves it there to restart the call).
 import type { Mm } from "../mm/mm.ts";
 import type { FpContext } from "./fp-state.ts";
-import { newFpRegisterFile } from "./fp-state.ts";
+import { newRegisterFiles } from "./fp-state.ts";
 import { fpExec } from "./fpu-exec.ts";
 import {
   HartMemory, MemFault, TLB_MASK, TRAP_BUDGET, TRAP_EBREAK, TRAP_ECALL, TRAP_FETCH_FAULT, TRAP_ILLEGAL,
@@ -29,7 +29,7 @@ const TRAP_AT_BLOCK = -1;
 
 export class Hart extends HartMemory implements FpContext {
   /** x0..x31; x[32] is the sink decoded rd=0 writes land in, so x[0] stays 0. */
-  readonly x = new Int32Array(33);
+  readonly x: Int32Array;
   readonly f: Uint32Array;
   readonly fd: Float64Array;
   /** Unsigned program counter. */
@@ -50,7 +50,8 @@ export class Hart extends HartMemory implements FpContext {
 
   constructor(mm: Mm) {
     super(mm);
-    const regs = newFpRegisterFile();
+    const regs = newRegisterFiles();
+    this.x = regs.x;
     this.f = regs.f;
     this.fd = regs.fd;
     primeHart((m) => new Hart(m));

@@ -36,7 +36,7 @@ function childInfo(t: Task, status: ExitStatus): SigInfo {
 
 /** Whether the parent has asked not to keep zombies (SIGCHLD ignored, or SA_NOCLDWAIT). */
 function parentAutoreaps(parent: Task): boolean {
-  const a = parent.sighand.actions[SIGCHLD];
+  const a = parent.sighand.action(SIGCHLD);
   return a.handler === SIG_IGN || (a.flags & SA_NOCLDWAIT) !== 0;
 }
 
@@ -53,7 +53,7 @@ function notifyParent(k: Kernel, t: Task): boolean {
   let autoreap = false;
   if (t.exitSignal === SIGCHLD && parentAutoreaps(parent)) autoreap = true;
   if (t.exitSignal > 0 && !autoreap) sendSignal(k, parent, childInfo(t, status), true);
-  else if (t.exitSignal > 0 && parent.sighand.actions[SIGCHLD].handler !== SIG_IGN) {
+  else if (t.exitSignal > 0 && parent.sighand.action(SIGCHLD).handler !== SIG_IGN) {
     // SA_NOCLDWAIT with a handler: the signal is still sent, the zombie is not kept.
     sendSignal(k, parent, childInfo(t, status), true);
   }

@@ -44,7 +44,7 @@ export function defaultAction(sig: number): DefaultAction {
 }
 
 function isIgnored(t: Task, sig: number): boolean {
-  const h = t.sighand.actions[sig].handler;
+  const h = t.sighand.action(sig).handler;
   return h === SIG_IGN || (h === SIG_DFL && defaultAction(sig) === "ignore");
 }
 
@@ -145,7 +145,7 @@ function completeSignal(k: Kernel, t: Task, sig: number, group: boolean): void {
   if (target === undefined || !wantsSignal(target, sig)) return; // blocked everywhere: stays pending
   // A signal whose default action kills the process, delivered to an unblocked thread with no
   // handler, kills the whole group at once (sig_fatal).
-  const h = t.sighand.actions[sig].handler;
+  const h = t.sighand.action(sig).handler;
   const act = defaultAction(sig);
   if (h === SIG_DFL && (act === "terminate" || act === "core") && !t.group.groupExit && (target.blocked & sigmask(sig)) === 0n) {
     startGroupKill(k, target, { signal: sig, core: act === "core" });
@@ -251,7 +251,7 @@ export function dequeueSignal(t: Task, blocked = t.blocked): SigInfo | null {
 function notifyParentStopCont(k: Kernel, leader: Task, why: number): void {
   const parent = leader.parent;
   if (parent === null || !parent.alive) return;
-  if ((parent.sighand.actions[SIGCHLD].flags & SA_NOCLDSTOP) === 0) {
+  if ((parent.sighand.action(SIGCHLD).flags & SA_NOCLDSTOP) === 0) {
     const status = why === 6 /* CLD_CONTINUED */ ? 18 /* SIGCONT */ : leader.group.stopSignal;
     sendSignal(k, parent, { signo: SIGCHLD, code: why, pid: leader.id, uid: leader.cred.uid, status }, true);
   }
@@ -297,7 +297,7 @@ export function doSignal(k: Kernel, t: Task): void {
     const info = dequeueSignal(t);
     if (info === null) break;
     const sig = info.signo;
-    const ka = t.sighand.actions[sig];
+    const ka = t.sighand.action(sig);
     if (ka.handler === SIG_IGN) continue;
     if (ka.handler === SIG_DFL) {
       const act = defaultAction(sig);

@@ -56,17 +56,44 @@ export class SigPending {
   readonly queue: SigInfo[] = [];
 }
 
+const SIG_DFL_TABLE: readonly SigAction[] = Array.from({ length: 65 }, () => ({ handler: SIG_DFL, flags: 0, restorer: 0, mask: 0n }));
+
 /** sighand_struct: the handler table, shared by CLONE_SIGHAND. */
 export class SigHand extends KObject {
-  readonly actions: SigAction[];
+  /**
+   * The entries, copy-on-write: a table made as a copy (fork, exec's unshare_sighand) or fresh
+   * starts out sharing its source's (or the defaults), and makes its own on the first access
+   * through `actions`. A fork bomb's tasks then never copy 65 entries each (issue 17: the
+   * garbage collector's pauses were its slowest slices).
+   */
+  private table: readonly SigAction[];
+  /** Whether `table` may be another table's too (then it must not be changed). */
+  private shared = true;
   /** signalfd_wqh: signalfd readers and pollers of the tasks sharing these handlers. */
   readonly signalfdWqh = new WaitQueue();
 
   constructor(registry: KObjectRegistry, createdAt: string, from?: SigHand) {
     super(registry, "sighand_struct", createdAt);
-    this.actions = Array.from({ length: 65 }, (_, i) =>
-      from ? { ...from.actions[i] } : { handler: SIG_DFL, flags: 0, restorer: 0, mask: 0n },
-    );
+    if (from === undefined) this.table = SIG_DFL_TABLE;
+    else {
+      this.table = from.table;
+      // From now on the source changes only a copy too.
+      from.shared = true;
+    }
+  }
+
+  /** The table, this handler set's own (copied on first use): entries may be read, replaced or changed. */
+  get actions(): SigAction[] {
+    if (this.shared) {
+      this.table = this.table.map((a) => ({ handler: a.handler, flags: a.flags, restorer: a.restorer, mask: a.mask }));
+      this.shared = false;
+    }
+    return this.table as SigAction[];
+  }
+
+  /** One entry, read-only, without copying a shared table (for the paths every signal and exit take). */
+  action(sig: number): Readonly<SigAction> {
+    return this.table[sig];
   }
 }
 

@@ -8,6 +8,7 @@
 import { PAGE_SIZE } from "./frame.ts";
 import { addMapper } from "./filemap.ts";
 import type { Mm } from "./mm.ts";
+import { sharedCode } from "./shared-code.ts";
 import { VM_DONTCOPY, VM_WIPEONFORK } from "./vma.ts";
 
 /** Fill `child` (a fresh Mm on the same frames) with a copy of `parent`; returns child. */
@@ -36,6 +37,17 @@ export function dupMmap(parent: Mm, child: Mm): Mm {
   child.envStart = parent.envStart;
   child.envEnd = parent.envEnd;
   child.setExeFile(parent.exe);
+  // Decoded instructions come with the frames they were decoded from: a child runs its parent's
+  // code without decoding it again (a fork bomb's children decoded and translated a page each,
+  // 16 KiB and more). Only where the child has the same frame under the page and under the page
+  // after it (which an instruction straddling the boundary reads).
+  for (const [vpn, code] of parent.icache) {
+    const next = (vpn + 1) & 0xfffff;
+    if (child.pt.get(vpn)?.frame !== parent.pt.get(vpn)?.frame || child.pt.get(vpn) === undefined) continue;
+    if (child.pt.get(next)?.frame !== parent.pt.get(next)?.frame) continue;
+    sharedCode.add(code);
+    child.icache.set(vpn, code);
+  }
   // The parent's harts may hold writable translations of pages that are now copy-on-write.
   parent.epoch++;
   return child;

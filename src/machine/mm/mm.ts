@@ -29,6 +29,7 @@ import { ENOMEM } from "../kernel/errno.ts";
 import type { TmpfsFile } from "../fs/tmpfs/tmpfs.ts";
 import { removeMapper } from "./filemap.ts";
 import { exeInode, type ExeFile } from "./exe-file.ts";
+import { sharedCode } from "./shared-code.ts";
 
 export { pageAlignUp, STACK_GUARD_GAP, STACK_LIMIT } from "./layout.ts";
 
@@ -75,7 +76,10 @@ export class Mm extends KObject {
   readonly vmas: Vma[] = [];
   /** Virtual page number → pte. Only pages inside a VMA have one. */
   readonly pt = new Map<number, Pte>();
-  /** Decoded instructions of code pages, owned by the hart's decoder; keyed by virtual page number. */
+  /**
+   * Decoded instructions of code pages, owned by the hart's decoder; keyed by virtual page number.
+   * A fork shares the parent's (sharedCode): a shared page is dropped, never changed in place.
+   */
   readonly icache = new Map<number, Int32Array>();
   /** Bumped whenever a translation a hart may have cached becomes invalid. */
   epoch = 0;
@@ -214,8 +218,20 @@ export class Mm extends KObject {
     } else {
       for (let vpn = first; vpn <= last; vpn++) this.icache.delete(vpn);
     }
-    const below = this.icache.get((first - 1) & 0xfffff);
-    if (below !== undefined) below[0xffe] = 0;
+    this.dropStraddle(first);
+  }
+
+  /**
+   * Page vpn changed: forget the instruction straddling in from the page below, decoded with
+   * bytes of vpn. Only that slot, unless another mm shares the decoded page (then the whole page,
+   * here only: its slot is right for the mms that did not change vpn).
+   */
+  private dropStraddle(vpn: number): void {
+    const below = (vpn - 1) & 0xfffff;
+    const code = this.icache.get(below);
+    if (code === undefined) return;
+    if (sharedCode.has(code)) this.icache.delete(below);
+    else code[0xffe] = 0;
   }
 
   /**
@@ -243,8 +259,7 @@ export class Mm extends KObject {
       // Writing a page invalidates whatever was decoded from it, including an instruction
       // straddling in from the page below (its slot at 0xffe holds bytes of this page).
       this.icache.delete(vpn);
-      const below = this.icache.get((vpn - 1) & 0xfffff);
-      if (below !== undefined) below[0xffe] = 0;
+      this.dropStraddle(vpn);
     }
     return pte.frame.view;
   }

@@ -7,6 +7,8 @@ import { Machine } from "../../../src/machine/machine.ts";
 import { readFreezerFile, writeFreezerFile } from "../../../src/machine/kernel/freezer-files.ts";
 import { CONTAINER_PIDS_MAX } from "../../../src/machine/kernel/freezer.ts";
 import { Cred } from "../../../src/machine/kernel/cred.ts";
+import { cloneArgsFromRegs, copyProcess } from "../../../src/machine/kernel/fork.ts";
+import { sendSignal } from "../../../src/machine/kernel/signal.ts";
 import { forkBombElf } from "../../fixtures/elf/fork-bomb.ts";
 import { checkpointedIn, restartFrom } from "../../support/tamper.ts";
 
@@ -30,6 +32,44 @@ describe("pids cgroup", () => {
     const tasks = [...g.tasks];
     expect(tasks.every((t) => t.state === "sleeping")).toBe(true);
     expect(k.sched.nextCpu()).toBeNull();
+    k.killAll();
+    k.run();
+    k.shutdown();
+    expect(k.oopses.count).toBe(0);
+  });
+
+  it("a fork bomb in a container meets EAGAIN at its pids.max, and killing the container's init ends every task", () => {
+    const m = new Machine({ seed: 5, capture: true });
+    const k = m.kernel;
+    const SIGCHLD = 17;
+    const ctl = k.spawn(forkBombElf("sleep", { newPidNs: true }), ["ctl"], [], "/bin/ctl");
+    const g = k.freezer.createGroup(k.freezer.root, "ct")!;
+    g.pidsMax = CONTAINER_PIDS_MAX; // what a restart gives a restored container
+    k.freezer.attach(g, ctl);
+    const tasksBefore = k.kobj.liveCount("task_struct");
+    const mmsBefore = k.kobj.liveCount("mm_struct");
+    k.run(500_000_000, true);
+    expect(g.pidsCurrent()).toBe(CONTAINER_PIDS_MAX);
+    expect(k.kobj.liveCount("task_struct")).toBe(tasksBefore + CONTAINER_PIDS_MAX - 1);
+    const inside = [...g.tasks].filter((t) => t !== ctl);
+    const init = inside.find((t) => t.pidNs.reaper === t)!;
+    expect(init.pidNs).not.toBe(ctl.pidNs);
+    expect(inside.every((t) => t.pidNs === init.pidNs)).toBe(true);
+    // Every task sleeps in the futex it reaches only after a fork returned -EAGAIN, and one
+    // more fork from any of them fails the same way (cgroup_can_fork).
+    expect([...g.tasks].every((t) => t.state === "sleeping")).toBe(true);
+    expect(k.sched.nextCpu()).toBeNull();
+    expect(copyProcess(k, inside[inside.length - 1], cloneArgsFromRegs(SIGCHLD, 0, 0, 0, 0))).toBe(-EAGAIN);
+    // The container is killed through its init: the namespace goes down with it
+    // (zap_pid_ns_processes), and only the controller and init's zombie stay in the group.
+    sendSignal(k, init, { signo: 9, code: 0 }, true);
+    k.run(50_000_000, true);
+    expect(new Set(g.tasks)).toEqual(new Set([ctl, init]));
+    expect(init.state).toBe("zombie");
+    expect(inside.filter((t) => t !== init).every((t) => !k.tasks.has(t.id) && t.freed)).toBe(true);
+    expect(k.kobj.liveCount("task_struct")).toBe(tasksBefore + 1);
+    expect(k.kobj.liveCount("mm_struct")).toBe(mmsBefore);
+    expect(g.pidsRoom()).toBe(CONTAINER_PIDS_MAX - 2);
     k.killAll();
     k.run();
     k.shutdown();

@@ -78,7 +78,7 @@ export function disassociateCtty(k: Kernel, t: Task, onExit: boolean): void {
 
 /** Whether sig is blocked or ignored by t (is_ignored in tty_jobctrl.c). */
 function ignoredByCurrent(t: Task, sig: number): boolean {
-  return (t.blocked & sigmask(sig)) !== 0n || t.sighand.actions[sig].handler === SIG_IGN;
+  return (t.blocked & sigmask(sig)) !== 0n || t.sighand.action(sig).handler === SIG_IGN;
 }
 
 /**

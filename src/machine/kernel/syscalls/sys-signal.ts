@@ -191,7 +191,7 @@ export function killProcess(k: Kernel, sender: Task, target: Task, info: SigInfo
   if (!mayKill(sender, target)) return -EPERM;
   if (info.signo === 0) return 0;
   const init = target.pidNs.reaper;
-  if (init !== null && init.group === target.group && target.sighand.actions[info.signo].handler === SIG_DFL) {
+  if (init !== null && init.group === target.group && target.sighand.action(info.signo).handler === SIG_DFL) {
     // sig_ignored: a blocked signal is never ignored (the handler may change before it is
     // unblocked); an unblocked one is dropped here, and a queued one is dropped at delivery.
     const m = 1n << BigInt(info.signo - 1);
