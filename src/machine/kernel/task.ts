@@ -62,11 +62,17 @@ export class SigHand extends KObject {
   /** signalfd_wqh: signalfd readers and pollers of the tasks sharing these handlers. */
   readonly signalfdWqh = new WaitQueue();
 
-  constructor(registry: KObjectRegistry, createdAt: string, from?: SigHand) {
+  /** Copies of `from`'s actions (fork, execve), or of a restored table; every action SIG_DFL without. */
+  constructor(registry: KObjectRegistry, createdAt: string, from?: SigHand | readonly SigAction[]) {
     super(registry, "sighand_struct", createdAt);
-    this.actions = Array.from({ length: 65 }, (_, i) =>
-      from ? { ...from.actions[i] } : { handler: SIG_DFL, flags: 0, restorer: 0, mask: 0n },
-    );
+    const src = from instanceof SigHand ? from.actions : from;
+    // A plain loop: a fork or a restart of thousands of tasks makes one table each.
+    const actions = new Array<SigAction>(65);
+    for (let i = 0; i < 65; i++) {
+      const a = src?.[i];
+      actions[i] = a === undefined ? { handler: SIG_DFL, flags: 0, restorer: 0, mask: 0n } : { handler: a.handler, flags: a.flags, restorer: a.restorer, mask: a.mask };
+    }
+    this.actions = actions;
   }
 }
 
