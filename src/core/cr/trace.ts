@@ -45,6 +45,8 @@ export class CrTrace {
    * that instant (checkpoint again at once, with --iters) cannot wait for its next look.
    */
   onEnd: ((r: CrOpRecord) => void) | null = null;
+  /** Further listeners to each operation's end, beside onEnd (watchEnd). */
+  private readonly endWatchers = new Set<(r: CrOpRecord) => void>();
   /** Kernel object counters when each unfinished operation began. */
   private readonly before = new Map<CrOpRecord, ReturnType<typeof kobjSnapshot>>();
 
@@ -81,6 +83,16 @@ export class CrTrace {
       r.destroyed = kobjDelta(before.destroyed, after.destroyed);
     }
     this.onEnd?.(r);
+    for (const w of this.endWatchers) w(r);
+  }
+
+  /**
+   * Hear each operation as it ends, as onEnd does, without taking onEnd's place (a benchmark
+   * timing the end of an operation while a scenario drives it). Returns the way to stop.
+   */
+  watchEnd(w: (r: CrOpRecord) => void): () => void {
+    this.endWatchers.add(w);
+    return () => this.endWatchers.delete(w);
   }
 }
 

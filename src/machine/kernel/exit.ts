@@ -150,6 +150,7 @@ function reparentChildren(k: Kernel, t: Task): void {
 /** do_exit: end one task. */
 export function doExit(k: Kernel, t: Task, status: ExitStatus): void {
   if (!t.alive) return;
+  k.stats.tasksExited++;
   // A core is only reported when one could be written: RLIMIT_CORE is 0 by default, as on
   // most Linux systems (and what qemu-riscv32's children report).
   if (status.core && !coreDumped(k, t)) status = { ...status, core: false };

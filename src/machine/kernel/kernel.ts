@@ -101,7 +101,7 @@ export class Kernel {
   clock = 0;
   /** The CPU currently executing (its task is the one in a syscall). */
   cpu: Cpu | null = null;
-  readonly stats = { syscalls: 0, enosys: new Map<number, number>(), tasksCreated: 0 };
+  readonly stats = { syscalls: 0, enosys: new Map<number, number>(), tasksCreated: 0, tasksExited: 0 };
   /** Whether a core-dumping signal reports a dumped core (RLIMIT_CORE > 0). Default off, as Linux's default soft limit. */
   coreDumps = false;
   /** getrandom's generator, seeded from `prng` at the first call (syscalls/sys-resource.ts). */

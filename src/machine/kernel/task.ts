@@ -72,13 +72,24 @@ export class SigHand extends KObject {
   /** signalfd_wqh: signalfd readers and pollers of the tasks sharing these handlers. */
   readonly signalfdWqh = new WaitQueue();
 
-  constructor(registry: KObjectRegistry, createdAt: string, from?: SigHand) {
+  /** Copies of `from`'s actions (fork, execve), or of a restored table; every action SIG_DFL without. */
+  constructor(registry: KObjectRegistry, createdAt: string, from?: SigHand | readonly SigAction[]) {
     super(registry, "sighand_struct", createdAt);
     if (from === undefined) this.table = SIG_DFL_TABLE;
-    else {
+    else if (from instanceof SigHand) {
       this.table = from.table;
       // From now on the source changes only a copy too.
       from.shared = true;
+    } else {
+      // A restored table: copied once here, with a plain loop (a restart of thousands of tasks
+      // makes one each), and this set's own from the start.
+      const actions = new Array<SigAction>(65);
+      for (let i = 0; i < 65; i++) {
+        const a = from[i];
+        actions[i] = a === undefined ? { handler: SIG_DFL, flags: 0, restorer: 0, mask: 0n } : { handler: a.handler, flags: a.flags, restorer: a.restorer, mask: a.mask };
+      }
+      this.table = actions;
+      this.shared = false;
     }
   }
 

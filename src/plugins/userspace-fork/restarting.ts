@@ -38,6 +38,8 @@ export class UsrRestart implements RestartingState {
   private readonly held: Held[] = [];
   private readonly byNr = new Map<number, PidRecord>();
   private readonly taskByPid = new Map<number, TaskRecord>();
+  /** k.stats.tasksExited when checkDeaths last found every task alive (-1: never yet). */
+  private exitsChecked = -1;
 
   constructor(
     private readonly k: Kernel,
@@ -98,8 +100,16 @@ export class UsrRestart implements RestartingState {
     return this.k.sleep(t, this.wq, 0, ERESTARTNOINTR);
   }
 
-  /** A forked task that died before restoring itself ends the restart (the signal-race gap). */
+  /**
+   * A forked task that died before restoring itself ends the restart (the signal-race gap). The
+   * restart's kthread asks every POLL cycles while a tree is forked, so the number of calls grows
+   * with the tree: a walk of every pid each time made a restart of n tasks O(n²). Only an exit
+   * (do_exit, counted in k.stats.tasksExited) can make a task die, so the walk runs only when one
+   * happened since the last walk found nothing.
+   */
   checkDeaths(): void {
+    const exits = this.k.stats.tasksExited;
+    if (exits === this.exitsChecked) return;
     const arrived = new Set(this.arrived.values());
     for (const t of arrived) {
       if (!t.alive) throw new CrError(ESRCH, `task ${t.pid.nrIn(this.ns)} died while it waited to be restored`);
@@ -111,6 +121,7 @@ export class UsrRestart implements RestartingState {
         throw new CrError(ESRCH, `task ${t.nrIn(this.ns)} died (${how}) between its fork and sys_restart`);
       }
     }
+    this.exitsChecked = exits;
   }
 
   fail(e: CrError): void {

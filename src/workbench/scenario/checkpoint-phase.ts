@@ -13,7 +13,7 @@ import { SI_QUEUE } from "../../machine/kernel/siginfo.ts";
 import { EOPNOTSUPP } from "../../core/cr/errors.ts";
 import { shellStatus, type Task } from "../../machine/kernel/task.ts";
 import { CPT_KILL, CPT_SIGNAL, type CheckpointTrigger } from "../../core/cr/interfaces.ts";
-import { crTrace, type CrOpRecord } from "../../core/cr/trace.ts";
+import { crTrace, type CrOpRecord, type CrTrace } from "../../core/cr/trace.ts";
 import { instructionBudget, SLICE, type Reference } from "./reference.ts";
 import { bootMachine, CT_CGROUP, CTL_LOG, ctlLog, guestFileSize, IMAGE_PATH, startRun, type RestarterSpec } from "./setup.ts";
 import type { CrMode, Experiment, PhaseMetrics, Verdict, WorkloadRef } from "./types.ts";
@@ -45,9 +45,38 @@ export const counters = (k: Kernel, executed: number): Counters => ({
   instructions: executed, syscalls: k.stats.syscalls, contextSwitches: k.sched.contextSwitches,
 });
 
-export function phase(op: CrOpRecord, k: Kernel, wallMs: number, a: Counters, b: Counters): PhaseMetrics {
+/** This process's CPU time so far (user + system), in ms. */
+export function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Host time (wall and CPU ms) at the end of an operation (CrTrace.watchEnd), as the phase's end. */
+export interface HostTimes {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** Watch `trace` for the end of the operation `which` picks, and note the host times then. */
+export function watchOpEnd(trace: CrTrace, which: (op: CrOpRecord) => boolean): { at: () => HostTimes | undefined; stop: () => void } {
+  let at: HostTimes | undefined;
+  const stop = trace.watchEnd((op) => {
+    if (at === undefined && which(op)) at = { wallMs: performance.now(), cpuMs: cpuNow() };
+  });
+  return { at: () => at, stop };
+}
+
+/**
+ * The metrics of a phase. `start` is the host times the phase began at, `opEnd` those at the
+ * operation's end (absent when not watched): they give cpuMs, opWallMs and opCpuMs.
+ */
+export function phase(op: CrOpRecord, k: Kernel, wallMs: number, a: Counters, b: Counters, host?: { start: HostTimes; end: HostTimes; opEnd?: HostTimes }): PhaseMetrics {
+  const times = host === undefined ? {} : {
+    cpuMs: host.end.cpuMs - host.start.cpuMs,
+    ...(host.opEnd !== undefined && { opWallMs: host.opEnd.wallMs - host.start.wallMs, opCpuMs: host.opEnd.cpuMs - host.start.cpuMs }),
+  };
   return {
-    virtualNs: k.cyclesToNs(op.end - op.start), wallMs,
+    virtualNs: k.cyclesToNs(op.end - op.start), wallMs, ...times,
     instructions: b.instructions - a.instructions, syscalls: b.syscalls - a.syscalls, contextSwitches: b.contextSwitches - a.contextSwitches,
     created: op.created, destroyed: op.destroyed, steps: op.steps,
   };
@@ -139,11 +168,13 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
   const ctl = startRun(a, w, flags, design.trigger);
   let triggered = false;
   let triggerAt = 0;
+  let triggerCpu = 0;
   let executed = 0;
   const trigger = (): void => {
     if (triggered || !ctl.alive) return;
     triggered = true;
     triggerAt = performance.now();
+    triggerCpu = cpuNow();
     sendSignal(ka, ctl, { signo: SIGUSR1, code: 0 }, true);
   };
   let unsupported: string | undefined;
@@ -164,6 +195,7 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
       }
       triggered = true;
       triggerAt = performance.now();
+      triggerCpu = cpuNow();
       return { checkpoint: flags };
     };
   } else if (self) {
@@ -187,6 +219,7 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
     } else {
       triggered = true;
       triggerAt = performance.now();
+      triggerCpu = cpuNow();
       sendSignal(ka, main, { signo: CPT_SIGNAL, code: SI_QUEUE, pid: 0, uid: 0, value: flags }, false);
     }
   } else if (point.kind === "mark") {
@@ -214,9 +247,12 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
   // A task held at its mark must be released before the clock idles past what the reference
   // saw: run() stops at idle once the checkpoint is over and the hold is all that remains.
   ka.idleStop = () => ka.cptMarkHeld.size > 0 && cptOp()?.done === true;
+  const opEnd = watchOpEnd(trace, (o) => o === cptOp());
   executed += runUntil(ka, () => cptOp()?.done === true || !ctl.alive, budget);
+  opEnd.stop();
   ka.idleStop = null;
-  const cptWall = performance.now() - triggerAt;
+  const cptEnd = { wallMs: performance.now(), cpuMs: cpuNow() };
+  const cptWall = cptEnd.wallMs - triggerAt;
   const after = counters(ka, executed);
   ka.releaseCptMarks();
   const first = cptOp();
@@ -247,7 +283,7 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
     const why = log.find(([v]) => v === "checkpoint")?.[1];
     return fail(why !== undefined ? `checkpoint returned ${why} without a trace` : "the container ended before the controller could checkpoint it");
   }
-  const metrics = phase(op, ka, cptWall, before, after);
+  const metrics = phase(op, ka, cptWall, before, after, { start: { wallMs: triggerAt, cpuMs: triggerCpu }, end: cptEnd, opEnd: opEnd.at() });
   result.op = op;
   result.metrics = metrics;
   // EOPNOTSUPP: the design cannot carry something the container has (it says what): not a failure.

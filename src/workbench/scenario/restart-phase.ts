@@ -6,7 +6,7 @@ import type { Machine } from "../../machine/machine.ts";
 import { EOPNOTSUPP } from "../../core/cr/errors.ts";
 import { shellStatus, type Task } from "../../machine/kernel/task.ts";
 import { crTrace, type CrOpRecord } from "../../core/cr/trace.ts";
-import { counters, firstDiff, phase, runUntil, sameBytes } from "./checkpoint-phase.ts";
+import { counters, cpuNow, firstDiff, phase, runUntil, sameBytes, watchOpEnd } from "./checkpoint-phase.ts";
 import type { Reference } from "./reference.ts";
 import { ctlLog, RESTART_LOG, startRestart, treeDigest, workdirOf, type RestarterSpec } from "./setup.ts";
 import type { CellResult, PhaseMetrics, Verdict, WorkloadRef } from "./types.ts";
@@ -45,10 +45,13 @@ export function restartImage(m: Machine, w: WorkloadRef, restarter: RestarterSpe
   const rst: Task = startRestart(m, w, restarter);
   hooks.started?.(rst);
   const rstOp = (): CrOpRecord | undefined => trace.ops.slice(opsBefore).find((o) => o.op === "restart");
-  const t0 = performance.now();
+  const start = { wallMs: performance.now(), cpuMs: cpuNow() };
   const before = counters(k, 0);
+  const opEnd = watchOpEnd(trace, (o) => o === rstOp());
   let executed = runUntil(k, () => rstOp()?.done === true || !rst.alive, budget);
-  const wall = performance.now() - t0;
+  opEnd.stop();
+  const end = { wallMs: performance.now(), cpuMs: cpuNow() };
+  const wall = end.wallMs - start.wallMs;
   const after = counters(k, executed);
   if (rstOp()?.done === true && hooks.restored !== undefined) executed += hooks.restored(rst);
   executed += runUntil(k, () => !rst.alive, budget);
@@ -59,7 +62,7 @@ export function restartImage(m: Machine, w: WorkloadRef, restarter: RestarterSpe
   };
   if (op !== undefined && op.done) {
     r.op = op;
-    r.metrics = phase(op, k, wall, before, after);
+    r.metrics = phase(op, k, wall, before, after, { start, end, opEnd: opEnd.at() });
     r.objectsCreated = Object.values(op.created).reduce((s, n) => s + n, 0);
   }
   if (op === undefined || !op.done) {

@@ -62,6 +62,18 @@ export interface PhaseMetrics {
   /** Virtual time of the phase in ns, and wall time the host spent on it in ms. */
   virtualNs: number;
   wallMs: number;
+  /**
+   * CPU time this process spent in the same window (user + system, ms): beside wallMs on a shared
+   * machine, where the wall time also counts the other jobs' turns. Absent where not measured.
+   */
+  cpuMs?: number;
+  /**
+   * Wall and CPU ms from the same start to the end of the checkpoint or restart operation itself
+   * (its kthread's last step): wallMs runs on to the end of the machine's slice in which it ended,
+   * so it also counts the guest code (and exits) that ran after the operation in that slice.
+   */
+  opWallMs?: number;
+  opCpuMs?: number;
   instructions: number;
   syscalls: number;
   contextSwitches: number;

@@ -66,3 +66,18 @@ describe("CrOp", () => {
     expect(k.oopses.events.some((o) => o.message.includes("cpt_rst: bug in cpt_rst: x is undefined"))).toBe(true);
   });
 });
+
+describe("CrTrace.watchEnd", () => {
+  it("tells every watcher and onEnd of each end, in that order, until the watcher stops", () => {
+    const k = kernel();
+    const trace = crTrace(k);
+    const heard: string[] = [];
+    trace.onEnd = (r) => heard.push(`onEnd ${r.op}`);
+    const stopA = trace.watchEnd((r) => heard.push(`a ${r.op}`));
+    trace.watchEnd((r) => heard.push(`b ${r.op}`));
+    new CrOp(trace, "checkpoint", 1, "checkpoint").end();
+    stopA();
+    new CrOp(trace, "restart", 1, "read-decode").end();
+    expect(heard).toEqual(["onEnd checkpoint", "a checkpoint", "b checkpoint", "onEnd restart", "b restart"]);
+  });
+});

@@ -41,7 +41,10 @@ function vmaRecord(c: MmCollector, v: Vma, path: (v: Vma) => string): VmaRecord 
     const { id, fresh } = c.shmemIds.lookup(b.obj);
     if (fresh) c.shmem.push({ id, size: b.obj.size, pages: pagesOf(b.obj.cache.pages) });
     backing = { kind: "shmem", shmemId: id };
-  } else backing = { kind: "file", inodeId: c.inodeId(b.inode, path(v)), path: path(v) };
+  } else {
+    const p = path(v);
+    backing = { kind: "file", inodeId: c.inodeId(b.inode, p), path: p };
+  }
   return { start: v.start, end: v.end, prot: v.prot, flags: v.flags, kind: v.kind, backing, pgoff: v.pgoff };
 }
 

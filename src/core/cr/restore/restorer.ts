@@ -165,8 +165,7 @@ export class Restorer {
     for (const s of m.sighands) {
       // Checked before the allocation: a refused record must leave no sighand_struct behind.
       if (s.actions.length !== NSIG + 1) throw new CrError(EINVAL, `sighand ${s.id} has ${s.actions.length} actions, not ${NSIG + 1}`);
-      const sh = new SigHand(r, this.why);
-      s.actions.forEach((a, i) => (sh.actions[i] = { ...a }));
+      const sh = new SigHand(r, this.why, s.actions);
       this.sighands.set(s.id, sh);
     }
     const pid = byId(m.pids, "pid");

@@ -53,12 +53,21 @@ function bad(field: string, value: unknown, why: string): never {
 
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
 
-function int(field: string, v: unknown, min: number, max: number, why = `not an integer in [${min}, ${max}]`): void {
-  if (!isInt(v) || v < min || v > max) bad(field, v, why);
+// A restart of 10,000 tasks checks a few million fields: the checks below build a field's name
+// (and the default reason) only once it has failed. Loops over arrays guard each element with
+// inRange/isSigset first, so that a valid image allocates no string per element.
+
+/** Whether v is an integer in [min, max]. */
+const inRange = (v: unknown, min: number, max: number): boolean => isInt(v) && v >= min && v <= max;
+
+const isSigset = (v: unknown): boolean => typeof v === "bigint" && v >= 0n && v <= SIGSET_MAX;
+
+function int(field: string, v: unknown, min: number, max: number, why?: string): void {
+  if (!inRange(v, min, max)) bad(field, v, why ?? `not an integer in [${min}, ${max}]`);
 }
 
 function sigset(field: string, v: unknown): void {
-  if (typeof v !== "bigint" || v < 0n || v > SIGSET_MAX) bad(field, v, "not a 64-bit signal set");
+  if (!isSigset(v)) bad(field, v, "not a 64-bit signal set");
 }
 
 function count(field: string, list: unknown[], max: number): void {
@@ -91,7 +100,7 @@ function exitStatus(field: string, e: ExitStatusRecord | undefined): void {
 function pages(field: string, list: PageRecord[], maxIndex: number, memoryPages: number): void {
   count(field, list, memoryPages);
   for (const p of list) {
-    int(`${field} index`, p.index, 0, maxIndex - 1, `outside [0, ${maxIndex})`);
+    if (!inRange(p.index, 0, maxIndex - 1)) bad(`${field} index`, p.index, `outside [0, ${maxIndex})`);
     if (p.data.length !== PAGE) bad(`${field} ${p.index} length`, p.data.length, "a page is 4096 bytes");
   }
 }
@@ -107,7 +116,9 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
   for (const ns of m.pidNamespaces) int(`pid namespace ${ns.id} lastPid`, ns.lastPid, 0, lim.pidMax - 1, `outside [0, pid_max ${lim.pidMax})`);
   for (const p of m.pids) {
     if (p.numbers.length === 0 || p.numbers.length > MAX_PID_NS_LEVEL + 1) bad(`pid ${p.id} numbers length`, p.numbers.length, `a pid has 1..${MAX_PID_NS_LEVEL + 1} numbers`);
-    p.numbers.forEach((n, i) => int(`pid ${p.id} numbers[${i}]`, n, 1, lim.pidMax - 1, `outside [1, pid_max ${lim.pidMax})`));
+    p.numbers.forEach((n, i) => {
+      if (!inRange(n, 1, lim.pidMax - 1)) bad(`pid ${p.id} numbers[${i}]`, n, `outside [1, pid_max ${lim.pidMax})`);
+    });
   }
   for (const c of m.creds) {
     for (const f of ["uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid"] as const) int(`cred ${c.id} ${f}`, c[f], 0, ID_MAX, "not a valid id (0..4294967294)");
@@ -139,6 +150,7 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
   for (const s of m.sighands) {
     if (s.actions.length !== NSIG + 1) bad(`sighand ${s.id} actions length`, s.actions.length, `a signal table has ${NSIG + 1} entries`);
     s.actions.forEach((a, i) => {
+      if (inRange(a.handler, 0, U32) && inRange(a.flags, 0, U32) && inRange(a.restorer, 0, U32) && isSigset(a.mask)) return;
       int(`sighand ${s.id} action ${i} handler`, a.handler, 0, U32);
       int(`sighand ${s.id} action ${i} flags`, a.flags, 0, U32);
       int(`sighand ${s.id} action ${i} restorer`, a.restorer, 0, U32);
@@ -197,8 +209,12 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     if (t.regs !== null) {
       if (t.regs.x.length !== 32) bad(`${f} regs.x length`, t.regs.x.length, "rv32 has 32 integer registers");
       if (t.regs.f.length !== 64) bad(`${f} regs.f length`, t.regs.f.length, "32 FP registers, two halves each");
-      t.regs.x.forEach((v, i) => int(`${f} regs.x[${i}]`, v, -(2 ** 31), U32));
-      t.regs.f.forEach((v, i) => int(`${f} regs.f[${i}]`, v, -(2 ** 31), U32));
+      t.regs.x.forEach((v, i) => {
+        if (!inRange(v, -(2 ** 31), U32)) int(`${f} regs.x[${i}]`, v, -(2 ** 31), U32);
+      });
+      t.regs.f.forEach((v, i) => {
+        if (!inRange(v, -(2 ** 31), U32)) int(`${f} regs.f[${i}]`, v, -(2 ** 31), U32);
+      });
       int(`${f} regs.pc`, t.regs.pc, 0, TASK_SIZE - 1, "not a user address");
       int(`${f} regs.fcsr`, t.regs.fcsr, 0, 0xff);
     }
@@ -209,18 +225,23 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     let prevEnd = 0;
     let mapped = 0;
     mm.vmas.forEach((v, i) => {
-      int(`${f} vma ${i} start`, v.start, 0, TASK_SIZE - PAGE, "not a page-aligned user address");
-      int(`${f} vma ${i} end`, v.end, v.start + PAGE, TASK_SIZE, "not a page-aligned user address above start");
-      if (v.start % PAGE !== 0 || v.end % PAGE !== 0) bad(`${f} vma ${i} start`, v.start, "not page-aligned");
-      if (v.start < prevEnd) bad(`${f} vma ${i} start`, v.start, "overlaps the VMA before it (VMAs are sorted and disjoint)");
+      const ok = inRange(v.start, 0, TASK_SIZE - PAGE) && inRange(v.end, v.start + PAGE, TASK_SIZE) && v.start % PAGE === 0 && v.end % PAGE === 0 &&
+        v.start >= prevEnd && inRange(v.pgoff, 0, 2 ** 32 - 1) && inRange(v.prot, 0, 7) && inRange(v.flags, 0, U32);
+      if (!ok) {
+        // The first failing check, in this order, names the field.
+        int(`${f} vma ${i} start`, v.start, 0, TASK_SIZE - PAGE, "not a page-aligned user address");
+        int(`${f} vma ${i} end`, v.end, v.start + PAGE, TASK_SIZE, "not a page-aligned user address above start");
+        if (v.start % PAGE !== 0 || v.end % PAGE !== 0) bad(`${f} vma ${i} start`, v.start, "not page-aligned");
+        if (v.start < prevEnd) bad(`${f} vma ${i} start`, v.start, "overlaps the VMA before it (VMAs are sorted and disjoint)");
+        int(`${f} vma ${i} pgoff`, v.pgoff, 0, 2 ** 32 - 1);
+        int(`${f} vma ${i} prot`, v.prot, 0, 7);
+        int(`${f} vma ${i} flags`, v.flags, 0, U32);
+      }
       prevEnd = v.end;
       mapped += v.end - v.start;
-      int(`${f} vma ${i} pgoff`, v.pgoff, 0, 2 ** 32 - 1);
-      int(`${f} vma ${i} prot`, v.prot, 0, 7);
-      int(`${f} vma ${i} flags`, v.flags, 0, U32);
     });
     pages(`${f} page`, mm.pages, userPages, memoryPages);
-    for (const r of mm.cowRefs) int(`${f} cowRef index`, r.index, 0, userPages - 1);
+    for (const r of mm.cowRefs) if (!inRange(r.index, 0, userPages - 1)) int(`${f} cowRef index`, r.index, 0, userPages - 1);
     int(`${f} startBrk`, mm.startBrk, 0, TASK_SIZE, "not a user address");
     int(`${f} brk`, mm.brk, mm.startBrk, TASK_SIZE, "not a user address at or above startBrk");
     int(`${f} startStack`, mm.startStack, 0, TASK_SIZE, "not a user address");
@@ -257,7 +278,7 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
   }
   for (const t of m.fdTables) {
     count(`fd table ${t.id} fds`, t.fds, lim.fdLimit);
-    for (const fd of t.fds) int(`fd table ${t.id} fd`, fd.fd, 0, lim.fdLimit - 1, `outside [0, RLIMIT_NOFILE ${lim.fdLimit})`);
+    for (const fd of t.fds) if (!inRange(fd.fd, 0, lim.fdLimit - 1)) bad(`fd table ${t.id} fd`, fd.fd, `outside [0, RLIMIT_NOFILE ${lim.fdLimit})`);
     int(`fd table ${t.id} maxFds`, t.maxFds, 0, lim.fdLimit, `above RLIMIT_NOFILE ${lim.fdLimit}`);
   }
   for (const fs of m.fsContexts) int(`fs context ${fs.id} umask`, fs.umask, 0, 0o777);

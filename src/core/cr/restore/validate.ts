@@ -50,13 +50,14 @@ function validatePages(mm: MmRecord, indices: readonly number[]): void {
     return false;
   };
   const seen = new Set<number>();
-  const check = (vpn: number, what: string): void => {
-    if (!Number.isInteger(vpn) || !inVma(vpn)) fail(`mm ${mm.id} ${what} has index ${vpn} (address 0x${(vpn * 4096).toString(16)}), outside every VMA of the mm`);
-    if (seen.has(vpn)) fail(`mm ${mm.id} ${what} has index ${vpn}, which another page of the mm has too`);
+  // `what` names the page ("page 3", "copy-on-write page 0") only in the message of a failure.
+  const check = (vpn: number, what: string, i: number): void => {
+    if (!Number.isInteger(vpn) || !inVma(vpn)) fail(`mm ${mm.id} ${what} ${i} has index ${vpn} (address 0x${(vpn * 4096).toString(16)}), outside every VMA of the mm`);
+    if (seen.has(vpn)) fail(`mm ${mm.id} ${what} ${i} has index ${vpn}, which another page of the mm has too`);
     seen.add(vpn);
   };
-  indices.forEach((vpn, i) => check(vpn, `page ${i}`));
-  mm.cowRefs.forEach((r, i) => check(r.index, `copy-on-write page ${i}`));
+  indices.forEach((vpn, i) => check(vpn, "page", i));
+  mm.cowRefs.forEach((r, i) => check(r.index, "copy-on-write page", i));
 }
 
 export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT_LIMITS, parts: Pick<PerTaskParts, "indices"> | null = null): void {
