@@ -81,7 +81,7 @@ describe("device nodes in the model", () => {
     mknod(a.k, a.init, "tty-node", 5, 0);
     const e = refusal(a.k, a.init);
     expect(e.errno).toBe(EOPNOTSUPP);
-    expect(e.message).toMatch(/\/tty-node is a character device node 5:0 of the container: a restart makes only 1:3 \(null\), 1:5 \(zero\) and 1:7 \(full\) anew$/);
+    expect(e.message).toMatch(/\/tty-node is a character device node 5:0 of the container: a restart makes only 1:3 \(null\), 1:5 \(zero\), 1:7 \(full\) and 5:1 \(console\) anew$/);
     const b = frozenForkTree();
     mknod(b.k, b.init, "odd", 1, 8);
     // O_PATH: a device without a driver cannot be opened otherwise (ENXIO), but can be held.
@@ -89,6 +89,12 @@ describe("device nodes in the model", () => {
     const e2 = refusal(b.k, b.init);
     expect(e2.errno).toBe(EOPNOTSUPP);
     expect(e2.message).toMatch(/\/odd \(deleted\) is a character device node 1:8 of the container/);
+    // The console (5:1, ZDTM's console test) is carried: the machine's output stream.
+    const c = frozenForkTree();
+    mknod(c.k, c.init, "console-node", 5, 1);
+    const m = collectContainer(c.k, c.init, "test");
+    const id = m.tree.find((d) => d.path === "console-node")!.inodeId;
+    expect(m.inodes.find((i) => i.id === id)).toMatchObject({ kind: "chr", rdev: mkdev(5, 1), nlink: 1 });
   });
 
   it("records a socket name made by mknod as a socket name, and refuses a block device node by name", () => {

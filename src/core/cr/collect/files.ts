@@ -35,7 +35,7 @@ import { isTtyFile, type TtyCollector } from "./ttys.ts";
 import { SocketCollector } from "./sockets.ts";
 
 /** The device numbers a restart may make a node of (confine.ts's DEVICE_ALLOW_LIST, by number). */
-const CARRIED_RDEV = new Set([DEV_NULL, DEV_ZERO, DEV_FULL]);
+const CARRIED_RDEV = new Set([DEV_NULL, DEV_ZERO, DEV_FULL, DEV_CONSOLE]);
 
 /** "major:minor" of a device number as the kernel keeps it (mkdev). */
 const devName = (rdev: number): string => `${Math.floor(rdev / 2 ** 20)}:${rdev % 2 ** 20}`;
@@ -165,7 +165,7 @@ export class FilesCollector {
     // by path (target()), never recorded as inodes.
     if (dev && external) throw new CrError(EOPNOTSUPP, `${externalPath} is a device node outside the container's tree: it cannot be checkpointed as an inode`);
     if (dev && !CARRIED_RDEV.has(inode.rdev)) {
-      throw new CrError(EOPNOTSUPP, `${shownAs ?? `inode ${inode.ino}`} is a character device node ${devName(inode.rdev)} of the container: a restart makes only 1:3 (null), 1:5 (zero) and 1:7 (full) anew`);
+      throw new CrError(EOPNOTSUPP, `${shownAs ?? `inode ${inode.ino}`} is a character device node ${devName(inode.rdev)} of the container: a restart makes only 1:3 (null), 1:5 (zero), 1:7 (full) and 5:1 (console) anew`);
     }
     // A linked FIFO outside the tree is the machine's: its other ends may be anyone's.
     if (fifo && external) throw new CrError(EOPNOTSUPP, `${externalPath} is a FIFO outside the container's tree: only the container's own FIFOs can be checkpointed`);

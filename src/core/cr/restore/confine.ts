@@ -22,14 +22,17 @@ import { dPath } from "../../../machine/fs/dpath.ts";
 import type { Vfs } from "../../../machine/fs/vfs.ts";
 import { O_ACCMODE, O_PATH, O_RDONLY } from "../../../machine/fs/constants.ts";
 import { PROT_WRITE, VM_MAYWRITE, VM_SHARED } from "../../../machine/mm/vma.ts";
-import { DEV_FULL, DEV_NULL, DEV_ZERO } from "../../../machine/fs/devices.ts";
+import { DEV_CONSOLE, DEV_FULL, DEV_NULL, DEV_ZERO } from "../../../machine/fs/devices.ts";
 import { CrError, EINVAL, EPERM } from "../errors.ts";
 import type { CheckpointModel } from "../model.ts";
 
 /** The devices a restored file may name: they read nothing of the host and write nowhere. */
 export const DEVICE_ALLOW_LIST: readonly string[] = ["/dev/null", "/dev/zero", "/dev/full"];
-/** The same devices by number (mkdev(1, 3), (1, 5), (1, 7)): the nodes a restart may make in the tree. */
-export const DEVICE_ALLOW_RDEV: readonly number[] = [DEV_NULL, DEV_ZERO, DEV_FULL];
+/**
+ * The device nodes a restart may make in the tree, by number: those devices (mkdev(1, 3), (1, 5),
+ * (1, 7)) and the console (5:1), the machine's output stream the restored tasks' stdout already is.
+ */
+export const DEVICE_ALLOW_RDEV: readonly number[] = [DEV_NULL, DEV_ZERO, DEV_FULL, DEV_CONSOLE];
 const devName = (rdev: number): string => `${Math.floor(rdev / 2 ** 20)}:${rdev % 2 ** 20}`;
 const NAME_MAX = 255;
 const PATH_MAX = 4096;
@@ -109,7 +112,7 @@ export function confineModel(m: CheckpointModel, c: Confinement): void {
     // A device node of the container is made anew: only as one of the harmless devices, in the
     // tree or unlinked, never in place of a host file.
     if (i.kind === "chr" && (i.rdev === undefined || !DEVICE_ALLOW_RDEV.includes(i.rdev) || i.externalPath !== undefined)) {
-      throw new CrError(EPERM, `inode ${i.id}: device node ${i.rdev === undefined ? "without a number" : devName(i.rdev)}${i.externalPath === undefined ? "" : ` at ${i.externalPath}`} is not one a restart may make (1:3 null, 1:5 zero, 1:7 full, in the container's tree or unlinked)`);
+      throw new CrError(EPERM, `inode ${i.id}: device node ${i.rdev === undefined ? "without a number" : devName(i.rdev)}${i.externalPath === undefined ? "" : ` at ${i.externalPath}`} is not one a restart may make (1:3 null, 1:5 zero, 1:7 full, 5:1 console, in the container's tree or unlinked)`);
     }
     if (i.externalPath === undefined) continue;
     checkAbsolute(`inode ${i.id} external path`, i.externalPath);

@@ -192,7 +192,7 @@ export const NAMEI_SYSCALLS: SyscallEntry[] = [
   { nr: 17, name: "getcwd", args: ["p", "u"], level: "full", cr: "-", fn: sysGetcwd },
   {
     nr: 33, name: "mknodat", args: ["d", "s", "x", "x"],
-    level: "partial", cr: "inodes, tree (FIFOs, named or unlinked, with their pipes; a socket's name, mknod'd or bound, is an inode of kind sock; a character device node of the tree, named or unlinked, is an inode of kind chr made anew by number, only for 1:3, 1:5 and 1:7; other device numbers and block device nodes are refused)",
+    level: "partial", cr: "inodes, tree (FIFOs, named or unlinked, with their pipes; a socket's name, mknod'd or bound, is an inode of kind sock; a character device node of the tree, named or unlinked, is an inode of kind chr made anew by number, only for 1:3, 1:5, 1:7 and 5:1; other device numbers and block device nodes are refused)",
     note: "device nodes open only the machine's drivers (null, zero, full, console); block devices and socket names open as ENXIO",
     fn: sysMknodat,
   },
