@@ -22,8 +22,11 @@ const FIRST = (axis: "initiator" | "creator" | "codec"): string => builtinRegist
 const ONE = ["--initiator", FIRST("initiator"), "--fork", FIRST("creator"), "--codec", FIRST("codec")];
 
 /** The JSON report without wall times, the only part allowed to differ between runs. */
+/** The host's times (wall and CPU, of the phase and of the operation) differ from run to run. */
+const HOST_TIMES = new Set(["wallMs", "cpuMs", "opWallMs", "opCpuMs"]);
+
 function withoutWall(json: string): unknown {
-  return JSON.parse(json, (k, v) => (k === "wallMs" ? undefined : v));
+  return JSON.parse(json, (k, v) => (HOST_TIMES.has(k) ? undefined : v));
 }
 
 function tempConfig(content: object): string {

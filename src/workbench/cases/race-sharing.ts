@@ -17,6 +17,8 @@ export const SHARING_WORKLOADS: readonly { name: string; mark: number }[] = [
   { name: "threads", mark: 2 },
   { name: "fdshare", mark: 2 },
   { name: "share-unshare", mark: 1 },
+  // AF_UNIX sockets and an epoll set over them, inherited by three client processes (issue 16).
+  { name: "libc-sock-epoll", mark: 1 },
 ];
 
 type Kind = "mm" | "files" | "fs" | "sighand" | "signal";
@@ -103,7 +105,7 @@ export const SHARING: ReviewCase = {
   id: "sharing",
   number: 10,
   title: "Shared kernel objects (mm, files, fs, sighand, signal; single fds)",
-  summary: "threads, CLONE_FILES and share-unshare: who shares what is the same after restart; objects the restart created and destroyed",
+  summary: "threads, CLONE_FILES, share-unshare and sockets in an epoll set across a tree: who shares what is the same after restart; objects the restart created and destroyed",
   run(design, ctx) {
     const figures: CaseOutcome["figures"] = {};
     const details: unknown[] = [];
