@@ -26,6 +26,16 @@ import { outcome, type CaseContext, type CaseOutcome, type ReviewCase } from "./
 /** The workload and mark the case restarts: a pipeline of four processes (pipe-tree:pipeline). */
 export const SIGNAL_RACE_WORKLOAD = "pipe-tree";
 export const SIGNAL_RACE_MARK = 1;
+/**
+ * The workloads explored: the pipeline first (its figures keep their plain names, its points are
+ * the outcome's details), then AF_UNIX sockets in an epoll set held by a server and three clients
+ * asleep in read (issue 16), whose figures are named "libc-sock-epoll: ...".
+ */
+export const SIGNAL_RACE_WORKLOADS: readonly { name: string; mark: number }[] = [
+  { name: SIGNAL_RACE_WORKLOAD, mark: SIGNAL_RACE_MARK },
+  { name: "libc-sock-epoll", mark: 1 },
+];
+type RaceWorkload = (typeof SIGNAL_RACE_WORKLOADS)[number];
 /** sys_restart's flags for a forked task restoring itself (userspace-fork's restarting.ts). */
 const RESTART_TASK = 2;
 const SIGNALS = [SIGKILL, SIGTERM, SIGINT] as const;
@@ -194,17 +204,17 @@ export interface PointResult extends Injection {
   why: string;
 }
 
-function runUserspace(c: ReviewCase, design: Combination, ctx: CaseContext): CaseOutcome {
-  const figures: CaseOutcome["figures"] = { workload: `${SIGNAL_RACE_WORKLOAD} mark ${SIGNAL_RACE_MARK}` };
+function runUserspace(c: ReviewCase, design: Combination, ctx: CaseContext, w: RaceWorkload): CaseOutcome {
+  const figures: CaseOutcome["figures"] = { workload: `${w.name} mark ${w.mark}` };
   const details: PointResult[] = [];
   const userspaceOptions = (ctx.registry.provider("creator", design.creator).name === "userspace-fork");
   let broken: PointResult | undefined;
   let imageBytes: Uint8Array | undefined;
   for (const mitigation of userspaceOptions ? MITIGATIONS : ["default"]) {
     const opts = userspaceOptions ? { "userspace-fork": { signals: mitigation } } : {};
-    const s = caseSetup(design, ctx, SIGNAL_RACE_WORKLOAD, opts);
+    const s = caseSetup(design, ctx, w.name, opts);
     if (imageBytes === undefined) {
-      const img = checkpointAtMark(s, SIGNAL_RACE_MARK);
+      const img = checkpointAtMark(s, w.mark);
       if (typeof img === "string") return outcome(c, design, ctx, "fail", figures, img);
       imageBytes = img.bytes;
       figures.tasks = img.op.tasks;
@@ -252,10 +262,10 @@ function runUserspace(c: ReviewCase, design: Combination, ctx: CaseContext): Cas
   return outcome(c, design, ctx, "pass", figures, undefined, details);
 }
 
-function runInKernel(c: ReviewCase, design: Combination, ctx: CaseContext): CaseOutcome {
-  const figures: CaseOutcome["figures"] = { workload: `${SIGNAL_RACE_WORKLOAD} mark ${SIGNAL_RACE_MARK}` };
-  const s = caseSetup(design, ctx, SIGNAL_RACE_WORKLOAD);
-  const img = checkpointAtMark(s, SIGNAL_RACE_MARK);
+function runInKernel(c: ReviewCase, design: Combination, ctx: CaseContext, w: RaceWorkload): CaseOutcome {
+  const figures: CaseOutcome["figures"] = { workload: `${w.name} mark ${w.mark}` };
+  const s = caseSetup(design, ctx, w.name);
+  const img = checkpointAtMark(s, w.mark);
   if (typeof img === "string") return outcome(c, design, ctx, "fail", figures, img);
   figures.tasks = img.op.tasks;
   // The in-kernel restart can be over within a few dozen steps: watch it from its first one.
@@ -274,9 +284,20 @@ export const SIGNAL_RACE: ReviewCase = {
   id: "signal-race",
   number: 1,
   title: "Signal-race gap (user-space process creation)",
-  summary: "kill a restored task (or its group) at every instruction between its fork and sys_restart: restored or a clean failure",
+  summary: "kill a restored task (or its group) at every instruction between its fork and sys_restart, in a pipeline and in a socket-and-epoll server: restored or a clean failure",
   run(design, ctx) {
     // A creator whose tasks enter sys_restart themselves has a window; the in-kernel one has none.
-    return design.creator === "kernel" ? runInKernel(this, design, ctx) : runUserspace(this, design, ctx);
+    const one = (w: RaceWorkload): CaseOutcome => (design.creator === "kernel" ? runInKernel(this, design, ctx, w) : runUserspace(this, design, ctx, w));
+    const [first, ...rest] = SIGNAL_RACE_WORKLOADS;
+    const o = one(first);
+    for (const w of rest) {
+      const x = one(w);
+      for (const [k, v] of Object.entries(x.figures)) o.figures[`${w.name}: ${k}`] = v;
+      if (x.verdict === "fail" && o.verdict !== "fail") {
+        o.verdict = "fail";
+        o.reason = `${w.name}: ${x.reason ?? "failed"}`;
+      }
+    }
+    return o;
   },
 };

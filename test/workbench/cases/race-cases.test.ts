@@ -53,6 +53,13 @@ describe("signal-race", () => {
       if (p.target === "task" || p.signal !== "SIGKILL") expect(p.outcome, `${p.signal} ${p.target} ${p.nr}+${p.offset}: ${p.why}`).toBe("restored");
       else expect(p.outcome === "restored" || /the restarter died/.test(p.why), p.why).toBe(true);
     }
+    // The socket-and-epoll server (its figures by name): a window too, and no broken restart.
+    for (const m of ["none", "block"]) {
+      expect(o.figures[`libc-sock-epoll: ${m}: window instructions (all tasks)`]).toBeGreaterThan(0);
+      expect(o.figures[`libc-sock-epoll: ${m}: points tried`]).toBeGreaterThan(0);
+      expect(o.figures[`libc-sock-epoll: ${m}: broken`]).toBe(0);
+      expect(o.figures[`libc-sock-epoll: ${m}: points not reached`]).toBe(0);
+    }
     // Without the mitigation, a SIGKILL to a task in its window fails the restart.
     for (const p of points.filter((x) => x.mitigation === "none" && x.target === "task" && x.signal === "SIGKILL")) expect(p.outcome).toBe("clean failure");
   });
@@ -62,6 +69,7 @@ describe("signal-race", () => {
     expect(o.verdict, o.reason).toBe("pass");
     expect(o.figures["user instructions before restart done"]).toBe(0);
     expect(o.figures["window instructions (all tasks)"]).toBe(0);
+    expect(o.figures["libc-sock-epoll: user instructions before restart done"]).toBe(0);
   });
 });
 
