@@ -14,6 +14,7 @@ import {
 import { CptCodec } from "../src/plugins/openvz-cpt/codec/cpt-codec.ts";
 import { CkptCodec } from "../src/plugins/self-cpt/codec/ckpt-codec.ts";
 import type { Benchmark, BenchResult } from "./suites.ts";
+import { wallAndCpu } from "./timing.ts";
 
 const MiB = 1024 * 1024;
 const BIG_PAGES = (64 * MiB) / MODEL_PAGE_SIZE;
@@ -140,16 +141,6 @@ function suite(codec: () => ImageCodec, name: string, streams: boolean): Benchma
 }
 
 const AB_PAIRS = 11;
-
-/** One run of f: wall and CPU ms (process.cpuUsage; the codecs run on this thread alone). */
-function wallAndCpu(f: () => unknown): { wall: number; cpu: number } {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  f();
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
 
 /** f run `times` times in a row: a measurement long enough to rise above the timer and a scavenge. */
 const repeated = (f: () => unknown, times: number) => (): void => {

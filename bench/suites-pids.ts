@@ -11,6 +11,7 @@ import { CONTAINER_PIDS_MAX } from "../src/machine/kernel/freezer.ts";
 import { sendSignal } from "../src/machine/kernel/signal.ts";
 import { forkBombElf } from "../test/fixtures/elf/fork-bomb.ts";
 import type { Benchmark, BenchResult } from "./suites.ts";
+import { wallAndCpu } from "./timing.ts";
 
 const SLICE = 20_000;
 const SLICES = 50;
@@ -40,20 +41,8 @@ function bombSlice(): BenchResult {
   return { value: sorted[Math.floor(sorted.length / 2)], unit: "ms per 20k-instruction slice", runs, max: sorted.at(-1), tasks, fillMs: Math.round(fillMs) };
 }
 
-/** A slice's wall and CPU time (process.cpuUsage: every thread, so the GC helpers' work too), in ms. */
-interface Slice {
-  wall: number;
-  cpu: number;
-}
-
-function timed(f: () => void): Slice {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  f();
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
+/** A slice's wall and CPU time in ms (every thread, so the GC helpers' work too). */
+type Slice = ReturnType<typeof wallAndCpu>;
 
 /** The q-quantile of sorted values (nearest rank). */
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
@@ -87,14 +76,14 @@ function bombWorstSlice(): BenchResult {
     g.pidsMax = CONTAINER_PIDS_MAX;
     k.freezer.attach(g, ctl);
     const own = { fill: [] as Slice[], limit: [] as Slice[], kill: [] as Slice[] };
-    for (let i = 0; i < 100_000 && g.pidsCurrent() < CONTAINER_PIDS_MAX; i++) own.fill.push(timed(() => k.run(SLICE, true)));
+    for (let i = 0; i < 100_000 && g.pidsCurrent() < CONTAINER_PIDS_MAX; i++) own.fill.push(wallAndCpu(() => k.run(SLICE, true)));
     if (g.pidsCurrent() !== CONTAINER_PIDS_MAX) throw new Error(`the bomb reached ${g.pidsCurrent()} tasks, not pids.max ${CONTAINER_PIDS_MAX}`);
-    for (let i = 0; i < AT_LIMIT_SLICES; i++) own.limit.push(timed(() => k.run(SLICE, true)));
+    for (let i = 0; i < AT_LIMIT_SLICES; i++) own.limit.push(wallAndCpu(() => k.run(SLICE, true)));
     tasks = g.pidsCurrent();
     const init = [...g.tasks].find((t) => t !== ctl && t.pidNs.reaper === t)!;
     sendSignal(k, init, { signo: 9, code: 0 }, true);
     // Until the group holds only the controller and init's zombie.
-    for (let i = 0; i < 100_000 && g.pidsCurrent() > 2; i++) own.kill.push(timed(() => k.run(SLICE, true)));
+    for (let i = 0; i < 100_000 && g.pidsCurrent() > 2; i++) own.kill.push(wallAndCpu(() => k.run(SLICE, true)));
     if (g.pidsCurrent() !== 2) throw new Error(`killing the container's init left ${g.pidsCurrent()} tasks in its group`);
     k.killAll();
     k.run();
