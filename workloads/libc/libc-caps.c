@@ -214,9 +214,14 @@ static void setuid_drops(void) {
 static char file[64], mine[64];
 
 static void fsids(void) {
-  // In /tmp (1777), where fsuid 1000 may create; named by pid, as runs may share the host's /tmp.
-  snprintf(file, sizeof file, "/tmp/libc-caps-%d", getpid());
-  snprintf(mine, sizeof mine, "/tmp/libc-caps-%d-mine", getpid());
+  // In a sticky world-writable directory of its own (as /tmp is), where fsuid 1000 may create:
+  // inside the working directory, so that the files are the container's and go through C/R
+  // (files in the host's /tmp are not). Entered, so no lookup crosses the 0700 parent.
+  mkdir("caps.d", 0777);
+  chmod("caps.d", 01777);
+  chdir("caps.d");
+  snprintf(file, sizeof file, "libc-caps-%d", getpid());
+  snprintf(mine, sizeof mine, "libc-caps-%d-mine", getpid());
   int fd = open(file, O_CREAT | O_WRONLY | O_TRUNC, 0600);
   close(fd);
   printf("setfsuid -1: %d\n", setfsuid(-1));
@@ -239,6 +244,8 @@ static void fsids(void) {
   printf("open again: %s\n", fd >= 0 ? "ok" : err(fd));
   if (fd >= 0) close(fd);
   unlink(file);
+  chdir("..");
+  rmdir("caps.d");
   printf("setfsgid 55: %d\n", setfsgid(55));
   printf("setfsgid -1: %d\n", setfsgid(-1));
   status("Gid");

@@ -76,7 +76,7 @@ static void errors(void) {
   printf("DEL of an fd not in the set: %s\n", err(r));
   r = add(ep, ep, EPOLLIN, 3);
   printf("ADD of the set to itself: %s\n", err(r));
-  int reg = open("/tmp/libc-epoll.txt", O_RDWR | O_CREAT | O_TRUNC, 0600);
+  int reg = open("libc-epoll.txt", O_RDWR | O_CREAT | O_TRUNC, 0600);
   r = add(ep, reg, EPOLLIN, 4);
   printf("ADD of a regular file: %s\n", err(r));
   r = add(ep, 99, EPOLLIN, 5);
@@ -103,7 +103,7 @@ static void errors(void) {
   printf("EPOLLEXCLUSIVE on an epoll fd: %s\n", err(r));
   close(inner);
   close(reg);
-  unlink("/tmp/libc-epoll.txt");
+  unlink("libc-epoll.txt");
   cpt_mark("epoll-exclusive");
   close(p[0]);
   close(p[1]);

@@ -53,3 +53,31 @@ export function readExt<K extends string>(r: ExtReader, left: number, rec: { [k 
   });
   return mask;
 }
+
+/** What readExtIndices needs of a codec's field reader, beyond ExtReader. */
+export interface ExtListReader {
+  u32(what: string): number;
+  fail(message: string): never;
+}
+
+/**
+ * A list an extension bit announces (page indices, all below 2^32), the same in both codecs: its
+ * count (u32), then each as a u32, then a zero u32 if the count is odd, so the fields stay 8-byte
+ * aligned. `room`: the bytes left in the record's fields, which bounds the count before anything
+ * is allocated.
+ */
+export function writeExtIndices(w: ExtWriter, list: readonly number[], what: string): void {
+  w.u32(list.length, `${what} count`);
+  for (const v of list) w.u32(v, what);
+  if (list.length % 2 === 0) w.u32(0, `${what} padding`);
+}
+
+export function readExtIndices(r: ExtListReader, room: number, what: string): number[] {
+  const n = r.u32(`${what} count`);
+  // The count and its padding: 4 + 4n bytes rounded up to 8.
+  if (4 + 4 * n > room) r.fail(`${what} count ${n} cannot fit in the ${room} bytes of fields left`);
+  const list: number[] = [];
+  for (let i = 0; i < n; i++) list.push(r.u32(what));
+  if (n % 2 === 0 && r.u32(`${what} padding`) !== 0) r.fail(`${what} padding is not zero`);
+  return list;
+}

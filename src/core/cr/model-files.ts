@@ -45,6 +45,12 @@ export interface InodeRecord {
   memfd?: MemfdRecord;
   /** A device node (kind "chr"): its device number as the kernel keeps it (mkdev: major << 20 | minor). */
   rdev?: number;
+  /**
+   * Regular files: the indices of pages fallocate allocated and nothing has written yet, in
+   * increasing order, each one of `pages` (TmpfsFile.unwritten). They read as zeros and count in
+   * st_blocks, but SEEK_DATA and SEEK_HOLE see holes there. Absent when there are none.
+   */
+  unwritten?: number[];
 }
 
 /** What makes an unlinked tmpfs file a memfd (Linux's shmem inode with its memfd name and seals). */
@@ -74,6 +80,9 @@ export interface InotifyEventRecord {
 
 /** InodeRecord's optional fields, in their order in both codecs' extension (writeExt). */
 export const INODE_EXT = ["rdev"] as const;
+
+/** The extension mask's bit after INODE_EXT's: a count and the `unwritten` page indices follow. */
+export const INODE_EXT_UNWRITTEN = 1 << INODE_EXT.length;
 
 /** One name in the container's file tree (under its root directory), parents before children. */
 export interface DentryRecord {

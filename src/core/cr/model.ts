@@ -26,10 +26,10 @@ export { TTY_IO_ERROR, TTY_OTHER_CLOSED, TTY_HUPPED, TTY_STOPPED, TTY_TCO_STOPPE
 export type { SockCredRecord, UnixSkbRecord, UnixSockRecord } from "./model-sockets.ts";
 export { SOCK_F_PASSCRED, SOCK_F_DEAD, SOCK_F_NAME_OWNER, SOCK_F_KNOWN } from "./model-sockets.ts";
 export type { ExtWriter, ExtReader } from "./model-ext.ts";
-export { extMask, writeExt, readExt } from "./model-ext.ts";
+export { extMask, writeExt, readExt, writeExtIndices, readExtIndices } from "./model-ext.ts";
 import type { DentryRecord, FileRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord } from "./model-files.ts";
 export type { DentryRecord, FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeKind, InodeRecord, InotifyEventRecord, InotifyWatchRecord, MemfdRecord, NsKindName, PipeRecord } from "./model-files.ts";
-export { INODE_EXT, NS_KINDS, PIPE_EXT } from "./model-files.ts";
+export { INODE_EXT, INODE_EXT_UNWRITTEN, NS_KINDS, PIPE_EXT } from "./model-files.ts";
 
 export const MODEL_VERSION = 1;
 export const MODEL_ARCH = "riscv32";

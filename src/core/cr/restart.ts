@@ -166,7 +166,7 @@ export class Restart {
       yield;
       if ("fork" in how) {
         op.fault("restore-files");
-        r.buildFiles(tasks[model.container.initTaskId - 1]);
+        r.buildFiles(tasks[model.container.initTaskId - 1], tasks);
         how.check(this);
         // From here nothing fails: every task takes over its restored objects and state.
         model.tasks.forEach((t, i) => r.adoptTask(t, tasks[i], caller));

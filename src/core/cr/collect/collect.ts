@@ -114,6 +114,10 @@ class Collector implements MmCollector {
     return this.files.inodeId(inode, path);
   }
 
+  isExternal(inodeId: number): boolean {
+    return this.files.isExternal(inodeId);
+  }
+
   nsId(ns: PidNamespace): number {
     if (!this.ns.contains(ns)) throw new CrError(EOPNOTSUPP, `pid namespace ${ns.id} is outside the container`);
     const { id, fresh } = this.nsIds.lookup(ns);

@@ -18,7 +18,7 @@ import type { Pid, PidNamespace } from "../../../machine/kernel/pid.ts";
 import { TmpfsDir, TmpfsFile, TmpfsSymlink } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import type { Vfs } from "../../../machine/fs/vfs.ts";
 import type { Kernel } from "../../../machine/kernel/kernel.ts";
-import { O_ACCMODE, O_RDONLY, S_IFBLK, S_IFMT, S_IFSOCK } from "../../../machine/fs/constants.ts";
+import { O_ACCMODE, O_PATH, O_RDONLY, S_IFBLK, S_IFMT, S_IFSOCK } from "../../../machine/fs/constants.ts";
 import { CrError, EBUSY, EOPNOTSUPP } from "../errors.ts";
 import type {
   DentryRecord, FileRecord, FilesRecord, FileTargetRecord, FsRecord, InodeRecord, PageRecord, PipeRecord,
@@ -54,6 +54,8 @@ export class FilesCollector {
   private readonly inodeIds = new IdMap<Inode>();
   private readonly pipeIds = new IdMap<PipeInode>();
   private readonly fileIds = new IdMap<File>();
+  /** Inode records of linked host files outside the tree: kept by path, reopened read-only. */
+  private readonly externalInodes = new Set<number>();
   private readonly filesIds = new IdMap<FilesStruct>();
   private readonly fsIds = new IdMap<FsStruct>();
   /** Fd-table slots of the container naming each file (to find files shared with outsiders). */
@@ -142,6 +144,11 @@ export class FilesCollector {
     return this.inodeRecord(inode, path);
   }
 
+  /** Whether the inode record is a linked host file outside the tree (kept by path, not by content). */
+  isExternal(inodeId: number): boolean {
+    return this.externalInodes.has(inodeId);
+  }
+
   /** `shownAs`: its name in a refusal (a tree inode has no external path). */
   private inodeRecord(inode: Inode, externalPath: string | null, shownAs = externalPath): number {
     const { id, fresh } = this.inodeIds.lookup(inode);
@@ -175,7 +182,11 @@ export class FilesCollector {
       pages: !external && inode instanceof TmpfsFile ? cachePages(inode) : [],
     };
     if (inode instanceof TmpfsSymlink) rec.target = inode.target;
-    if (external) rec.externalPath = externalPath;
+    if (!external && inode instanceof TmpfsFile && inode.unwritten !== null) rec.unwritten = [...inode.unwritten].sort((a, b) => a - b);
+    if (external) {
+      rec.externalPath = externalPath;
+      this.externalInodes.add(id);
+    }
     if (inode instanceof MemfdInode) rec.memfd = { name: inode.memfdName, seals: inode.seals };
     if (dev) rec.rdev = inode.rdev;
     this.inodes.push(rec);
@@ -254,6 +265,10 @@ export class FilesCollector {
       // Reopened by path, looked up as the container's init sees /proc (pids are the same
       // numbers after the restart).
       if (/\/(self|thread-self)(\/|$)/.test(path)) throw new CrError(EOPNOTSUPP, `an open file on ${path} cannot be checkpointed: its name depends on who reads it`);
+      // Its contents are made again when it is read after the restart, and the pid numbers of
+      // the namespaces above the container's (the machine's /proc shows them) are not the same
+      // when the original still runs: the rest of a read begun before could not be given back.
+      if (f.pos > 0 && f.readable) throw new CrError(EOPNOTSUPP, `${path} is open and read in part (offset ${f.pos}): a restart makes a /proc file's contents again, and cannot give back the rest of a read begun before`);
       return { kind: "proc", path };
     }
     if (inode instanceof MemfdInode) return { kind: "inode", inodeId: this.inodeRecord(inode, path), path };
@@ -262,7 +277,15 @@ export class FilesCollector {
     if (f.ops === inotifyOps) return this.inotify(f, path);
     if (inode.sb === this.vfs.nsfs.sb) return this.nsFile(f);
     if (inode.sb !== this.vfs.tmpfs) throw new CrError(EOPNOTSUPP, `an open file on ${path} (${inode.sb.type}) cannot be checkpointed: only tmpfs files, pipes and devices can`);
-    return { kind: "inode", inodeId: this.inodeRecord(inode, path), path };
+    const inodeId = this.inodeRecord(inode, path);
+    // The restart's confinement rule (restore/confine.ts), applied where it can still be a clean
+    // refusal: a host file is reopened by path, and never for writing, so an image that needs
+    // one open for writing could only fail at restart.
+    const readOnly = (f.flags & O_PATH) !== 0 || (f.flags & O_ACCMODE) === O_RDONLY;
+    if (this.externalInodes.has(inodeId) && !readOnly) {
+      throw new CrError(EOPNOTSUPP, `${path} is outside the container's tree and open for writing: a restart never opens host files for writing, so it cannot be checkpointed`);
+    }
+    return { kind: "inode", inodeId, path };
   }
 
   /**
@@ -332,6 +355,11 @@ export class FilesCollector {
       if (p.mnt !== this.vfs.rootMount) throw new CrError(EOPNOTSUPP, `a root or working directory on ${p.mnt.sb.type} (${this.name(p)}) cannot be checkpointed`);
     }
     const rec: FsRecord = { id, root: this.name(fs.root), cwd: this.name(fs.pwd), umask: fs.umask };
+    // restore/confine.ts puts every working directory inside the tree: one outside it (a task's
+    // chdir("/")) is refused here, where it is a clean "unsupported", not a failed restart.
+    if (this.treeInodes.size > 0 && !fs.pwd.dentry.deleted && !this.treeInodes.has(fs.pwd.dentry.inode)) {
+      throw new CrError(EOPNOTSUPP, `a working directory outside the container's tree (${rec.cwd}) cannot be checkpointed: a restart puts every working directory inside the tree`);
+    }
     this.fsContexts.push(rec);
     // A removed root or working directory: kept as the unlinked directory inode it is, under the
     // name it had (the dentry's " (deleted)" is Linux's way of showing it, not part of the name).

@@ -5,12 +5,12 @@ import { mmExt } from "./task-state.ts";
 import type { Mm } from "../../../machine/mm/mm.ts";
 import { PAGE_SHIFT, type Frame } from "../../../machine/mm/frame.ts";
 import type { ShmemObject } from "../../../machine/mm/shmem.ts";
-import type { Vma } from "../../../machine/mm/vma.ts";
+import { PROT_WRITE, VM_MAYWRITE, VM_SHARED, type Vma } from "../../../machine/mm/vma.ts";
 import { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import type { Path } from "../../../machine/fs/inode.ts";
 import type { MmRecord, PageRecord, ShmemRecord, VmaRecord } from "../model.ts";
 import { IdMap } from "./ids.ts";
-import { CrError, EFAULT } from "../errors.ts";
+import { CrError, EFAULT, EOPNOTSUPP } from "../errors.ts";
 
 export interface MmCollector {
   readonly mmIds: IdMap<Mm>;
@@ -27,6 +27,8 @@ export interface MmCollector {
   readonly zeroPageAbort?: boolean;
   /** Files mapped by a VMA: the files collector gives them an inode id. */
   inodeId(inode: TmpfsFile, path: string): number;
+  /** Whether that inode is a linked host file outside the container's tree. */
+  isExternal(inodeId: number): boolean;
 }
 
 function pagesOf(cache: Map<number, { data: Uint8Array }>): PageRecord[] {
@@ -43,7 +45,11 @@ function vmaRecord(c: MmCollector, v: Vma, path: (v: Vma) => string): VmaRecord 
     backing = { kind: "shmem", shmemId: id };
   } else {
     const p = path(v);
-    backing = { kind: "file", inodeId: c.inodeId(b.inode, p), path: p };
+    const inodeId = c.inodeId(b.inode, p);
+    // restore/confine.ts never maps a host file shared and writable: refused here instead, cleanly.
+    const writable = (v.flags & VM_SHARED) !== 0 && ((v.prot & PROT_WRITE) !== 0 || (v.flags & VM_MAYWRITE) !== 0);
+    if (writable && c.isExternal(inodeId)) throw new CrError(EOPNOTSUPP, `a shared writable mapping of ${p}, outside the container's tree: a restart never maps host files for writing, so it cannot be checkpointed`);
+    backing = { kind: "file", inodeId, path: p };
   }
   return { start: v.start, end: v.end, prot: v.prot, flags: v.flags, kind: v.kind, backing, pgoff: v.pgoff };
 }

@@ -275,29 +275,76 @@ export class FilesRestore {
     return p;
   }
 
-  /** Open every file (proc paths are looked up as `viewer` sees /proc), then the fd tables. */
-  buildFiles(viewer: Task): void {
+  /**
+   * Open every file (proc paths are looked up as `viewer` sees /proc), then the fd tables.
+   * `tasks`: the restored tasks in the image's order, which hold the tables while the proc files
+   * are opened.
+   */
+  buildFiles(viewer: Task, tasks: readonly (Task | undefined)[] = []): void {
     this.ttys.build();
     this.sockets.build();
     this.fillFifos();
-    for (const rec of this.m.files) this.files.set(rec.id, this.open(rec, viewer));
+    // Proc files last: /proc/<pid>/fd/N and fdinfo/N exist only while <pid> holds fd N.
+    const procIds = new Set(this.m.files.filter((r) => r.target.kind === "proc").map((r) => r.id));
+    for (const rec of this.m.files) if (!procIds.has(rec.id)) this.files.set(rec.id, this.open(rec, viewer));
     this.restoreWatches();
+    const pending: { table: FilesStruct; fd: number; cloexec: boolean; fileId: number }[] = [];
     for (const rec of this.m.fdTables) {
       const table = new FilesStruct(this.k.kobj, this.why(`fd table ${rec.id}`));
       this.fdTables.set(rec.id, table);
+      const seen = new Set<number>();
       for (const fd of rec.fds) {
+        if (fd.fd < 0 || fd.fd >= table.limit || seen.has(fd.fd)) throw new CrError(EINVAL, `fd table ${rec.id} has a bad or repeated fd ${fd.fd}`);
+        seen.add(fd.fd);
+        if (procIds.has(fd.fileId)) {
+          pending.push({ table, fd: fd.fd, cloexec: fd.cloexec, fileId: fd.fileId });
+          continue;
+        }
         const f = this.files.get(fd.fileId);
         if (f === undefined) throw new CrError(EINVAL, `fd ${fd.fd} of table ${rec.id} names file ${fd.fileId}, which the image does not have`);
-        if (fd.fd < 0 || fd.fd >= table.limit || table.get(fd.fd) !== undefined) throw new CrError(EINVAL, `fd table ${rec.id} has a bad or repeated fd ${fd.fd}`);
         this.k.kobj.get(f, "restart: fd install");
         table.install(fd.fd, f, fd.cloexec);
       }
       table.maxFds = Math.max(table.maxFds, Math.min(rec.maxFds, table.limit));
     }
+    this.withRestoredTables(tasks, () => {
+      for (const rec of this.m.files) {
+        if (!procIds.has(rec.id)) continue;
+        const f = this.open(rec, viewer);
+        this.files.set(rec.id, f);
+        // Installed at once: a later proc file may name this fd (fdinfo of an fdinfo file).
+        for (const p of pending) {
+          if (p.fileId !== rec.id) continue;
+          this.k.kobj.get(f, "restart: fd install");
+          p.table.install(p.fd, f, p.cloexec);
+        }
+      }
+    });
     // Every file exists: the sockets' links and queues (files in flight among them).
     this.sockets.link(this.files, this.tree, viewer.pidNs);
     restoreFileState(this.k, this.m, this.files, this.fdTables, this.pid);
     this.events.check(this.files);
+  }
+
+  /**
+   * Run `fn` with every live task of `tasks` (image order) looking at its restored fd table, as
+   * /proc shows it once the restart is done; the tasks' own tables come back after. No reference
+   * moves: nothing outside `fn` sees the swap, and attach() takes the real ones later.
+   */
+  private withRestoredTables(tasks: readonly (Task | undefined)[], fn: () => void): void {
+    const saved: [Task, Task["files"]][] = [];
+    this.m.tasks.forEach((rec, i) => {
+      const t = tasks[i];
+      const table = rec.filesId === null ? undefined : this.fdTables.get(rec.filesId);
+      if (t === undefined || rec.state === "zombie" || table === undefined) return;
+      saved.push([t, t.files]);
+      t.files = table;
+    });
+    try {
+      fn();
+    } finally {
+      for (const [t, files] of saved) t.files = files;
+    }
   }
 
   /**

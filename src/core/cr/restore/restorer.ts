@@ -231,14 +231,17 @@ export class Restorer {
     if (init === undefined) throw new CrError(EINVAL, `the container's init (task ${this.model.container.initTaskId}) was not created`);
     this.files.buildFs();
     this.attach("fs");
-    this.files.buildFiles(init);
+    this.files.buildFiles(init, this.tasks);
     this.files.ttys.attachCtty(this.groups);
   }
 
-  /** makeFiles before the tasks are adopted (user-space restart): attach both with attachAll. */
-  buildFiles(viewer: Task): void {
+  /**
+   * makeFiles before the tasks are adopted (user-space restart): attach both with attachAll.
+   * `tasks`: the forked tasks in the image's order (proc files are looked up through them).
+   */
+  buildFiles(viewer: Task, tasks: readonly (Task | undefined)[]): void {
     this.files.buildFs();
-    this.files.buildFiles(viewer);
+    this.files.buildFiles(viewer, tasks);
     this.files.ttys.attachCtty(this.groups);
   }
 

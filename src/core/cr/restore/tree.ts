@@ -6,7 +6,7 @@ import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import type { Task } from "../../../machine/kernel/task.ts";
 import { Dentry, timeNow, type FsCtx, type Path } from "../../../machine/fs/inode.ts";
 import { UnixNodeInode } from "../../../machine/net/af-unix.ts";
-import { TmpfsDir, TmpfsFile, type Tmpfs } from "../../../machine/fs/tmpfs/tmpfs.ts";
+import { TmpfsDir, TmpfsFile, TmpfsSymlink, type Tmpfs } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import { MemfdInode } from "../../../machine/fs/memfd.ts";
 import { type Vfs } from "../../../machine/fs/vfs.ts";
 import { S_IFMT, S_IFSOCK } from "../../../machine/fs/constants.ts";
@@ -56,6 +56,8 @@ function fillFile(f: TmpfsFile, rec: InodeRecord): void {
     if (fr === null) throw new CrError(ENOMEM, `out of memory restoring file contents (inode ${rec.id})`);
     fr.data.set(p.data.subarray(0, PAGE_SIZE));
   }
+  // validate.ts made sure each is one of the pages just filled.
+  if (rec.unwritten !== undefined && rec.unwritten.length > 0) f.unwritten = new Set(rec.unwritten);
   f.growTo(rec.size);
 }
 
@@ -164,7 +166,7 @@ export class TreeRestore {
         continue;
       }
       // An unlinked file still open or mapped: an inode with no name, reached through a deleted dentry.
-      if (rec.kind === "symlink" || rec.kind === "sock") throw new CrError(EOPNOTSUPP, `unlinked ${rec.kind === "sock" ? "socket name" : "symlink"} inode ${rec.id} cannot be restored`);
+      if (rec.kind === "sock") throw new CrError(EOPNOTSUPP, `unlinked socket name inode ${rec.id} cannot be restored`);
       if (rec.memfd !== undefined) {
         this.paths.set(rec.id, this.memfd(rec, rec.memfd));
         continue;
@@ -173,7 +175,10 @@ export class TreeRestore {
       // An unlinked FIFO: its open ends share its one pipe (files.ts opens them on it).
       const f = rec.kind === "dir"
         ? new TmpfsDir(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs())
-        : rec.kind === "fifo" ? this.fifo(rec) : rec.kind === "chr" ? this.chr(rec) : new TmpfsFile(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs());
+        : rec.kind === "fifo" ? this.fifo(rec) : rec.kind === "chr" ? this.chr(rec)
+          // A symlink unlinked while held open with O_PATH | O_NOFOLLOW (ZDTM's symlink01): readlinkat(fd, "") still reads it.
+          : rec.kind === "symlink" ? new TmpfsSymlink(tmpfs, tmpfs.allocIno(), rec.target ?? "", tmpfs.env.nowNs())
+          : new TmpfsFile(tmpfs, tmpfs.allocIno(), rec.mode, tmpfs.env.nowNs());
       f.nlink = 0;
       // The restart is a user of the unlinked inode until it commits or aborts: the last of the
       // files and mappings made from it, or the restart itself, frees its pages.

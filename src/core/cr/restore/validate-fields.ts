@@ -263,7 +263,16 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     int(`${f} uid`, i.uid, 0, ID_MAX, "not a valid id (0..4294967294)");
     int(`${f} gid`, i.gid, 0, ID_MAX, "not a valid id (0..4294967294)");
     int(`${f} nlink`, i.nlink, 0, U32);
-    pages(`${f} page`, i.pages, Math.ceil(i.size / PAGE), memoryPages);
+    // fallocate(FALLOC_FL_KEEP_SIZE) holds pages past i_size: the bound is the largest offset.
+    pages(`${f} page`, i.pages, Math.ceil(MAX_LFS_FILESIZE / PAGE), memoryPages);
+    if (i.unwritten !== undefined) {
+      const held = new Set(i.pages.map((p) => p.index));
+      count(`${f} unwritten`, i.unwritten, i.pages.length);
+      i.unwritten.forEach((pg, k) => {
+        if (!held.has(pg)) bad(`${f} unwritten[${k}]`, pg, "not a page the inode holds");
+        if (k > 0 && pg <= i.unwritten![k - 1]) bad(`${f} unwritten[${k}]`, pg, "not in increasing order");
+      });
+    }
     if (i.target !== undefined && i.target.length > PAGE) bad(`${f} target length`, i.target.length, "PATH_MAX is 4096");
     if (i.memfd !== undefined) {
       if (i.memfd.name.length > MFD_NAME_MAX_LEN || i.memfd.name.includes("\0")) bad(`${f} memfd name`, i.memfd.name, `memfd_create takes a name of at most ${MFD_NAME_MAX_LEN} bytes without NUL`);

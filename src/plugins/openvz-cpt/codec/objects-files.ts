@@ -2,7 +2,7 @@
 // CPT_OBJ_PIPE (ours), CPT_OBJ_FILE, CPT_OBJ_FILES (an fd table) with its CPT_OBJ_FILEDESC
 // entries, and CPT_OBJ_FS (with a CPT_OBJ_FS_DEAD_DIR per removed root or working directory).
 // An event file's state object is in objects-events.ts.
-import { INODE_EXT, PIPE_EXT, readExt, writeExt } from "../../../core/cr/index.ts";
+import { INODE_EXT, INODE_EXT_UNWRITTEN, readExtIndices, writeExtIndices, PIPE_EXT, readExt, writeExt } from "../../../core/cr/index.ts";
 import type {
   DentryRecord, FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
@@ -34,8 +34,10 @@ export function writeInode(w: ImageWriter, i: InodeRecord): void {
     w.s64(i.atimeNs, "atime"); w.s64(i.mtimeNs, "mtime"); w.s64(i.ctimeNs, "ctime");
     w.str(i.target ?? "", "symlink target");
     w.str(i.externalPath ?? "", "external path");
-    // A device node's number: nothing for any other inode (their bytes are as they were).
-    writeExt(w, i, INODE_EXT);
+    // A device node's number, and the pages fallocate allocated but nothing wrote: nothing for
+    // any other inode (their bytes are as they were).
+    const unwritten = i.unwritten ?? [];
+    if (writeExt(w, i, INODE_EXT, unwritten.length > 0 ? INODE_EXT_UNWRITTEN : 0) & INODE_EXT_UNWRITTEN) writeExtIndices(w, unwritten, "unwritten page");
   }, () => {
     writePages(w, i.pages, `inode ${i.id}`);
     const mfd = i.memfd;
@@ -58,8 +60,8 @@ export function readInode(r: ImageReader, where: string): InodeRecord {
     const atimeNs = r.s64("atime"); const mtimeNs = r.s64("mtime"); const ctimeNs = r.s64("ctime");
     const target = r.str("symlink target");
     const externalPath = r.str("external path");
-    const ext: Pick<InodeRecord, (typeof INODE_EXT)[number]> = {};
-    readExt(r, r.fieldsLeft(), ext, INODE_EXT);
+    const ext: Pick<InodeRecord, (typeof INODE_EXT)[number] | "unwritten"> = {};
+    if (readExt(r, r.fieldsLeft(), ext, INODE_EXT, INODE_EXT_UNWRITTEN) & INODE_EXT_UNWRITTEN) ext.unwritten = readExtIndices(r, r.fieldsLeft(), "unwritten page");
     r.content(o);
     const pages = readPages(r, `pages of inode ${id}`);
     const i: InodeRecord = { id, ino, kind, mode, uid, gid, nlink, size, atimeNs, mtimeNs, ctimeNs, pages, ...ext };

@@ -3,7 +3,7 @@
 // its inode or pipe by objref), CKPT_HDR_FILE_TABLE (fd -> file objref), CKPT_HDR_FS (root, cwd,
 // umask; a CKPT_HDR_FS_DEAD_DIR child per removed root or cwd) and CKPT_HDR_DENTRY (a name in the
 // container's tree).
-import { INODE_EXT, readExt, writeExt } from "../../../core/cr/index.ts";
+import { INODE_EXT, INODE_EXT_UNWRITTEN, readExtIndices, writeExtIndices, readExt, writeExt } from "../../../core/cr/index.ts";
 import type {
   FdRecord, FileRecord, FileTargetRecord, FilesRecord, FsRecord, InodeRecord, PipeRecord,
 } from "../../../core/cr/index.ts";
@@ -35,8 +35,10 @@ export function writeInode(w: RecordWriter, refs: ObjRefs, n: InodeRecord, slot:
     w.s64(n.atimeNs, "atimeNs"); w.s64(n.mtimeNs, "mtimeNs"); w.s64(n.ctimeNs, "ctimeNs");
     w.str(n.target ?? "", "target");
     w.str(n.externalPath ?? "", "externalPath");
-    // A device node's number: nothing for any other inode (their bytes are as they were).
-    writeExt(w, n, INODE_EXT);
+    // A device node's number, and the pages fallocate allocated but nothing wrote: nothing for
+    // any other inode (their bytes are as they were).
+    const unwritten = n.unwritten ?? [];
+    if (writeExt(w, n, INODE_EXT, unwritten.length > 0 ? INODE_EXT_UNWRITTEN : 0) & INODE_EXT_UNWRITTEN) writeExtIndices(w, unwritten, "unwritten page");
   });
   writePages(w, n.pages, what);
   const mfd = n.memfd;
@@ -60,7 +62,7 @@ export function readInode(b: ModelBuilder, r: FieldReader): void {
     size: r.num("size"), atimeNs: r.s64("atimeNs"), mtimeNs: r.s64("mtimeNs"), ctimeNs: r.s64("ctimeNs"), pages: [],
   };
   const target = r.str("target"), externalPath = r.str("externalPath");
-  readExt(r, r.left(), n, INODE_EXT);
+  if (readExt(r, r.left(), n, INODE_EXT, INODE_EXT_UNWRITTEN) & INODE_EXT_UNWRITTEN) n.unwritten = readExtIndices(r, r.left(), "unwritten page");
   r.done();
   if (bits & I_TARGET) n.target = target;
   else if (target !== "") r.fail("a target is written but not marked present");
