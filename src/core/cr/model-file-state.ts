@@ -43,7 +43,12 @@ export interface FileLockRecord {
   seq: number;
 }
 
-/** A lease (F_SETLEASE) held through this file; one being broken is refused at checkpoint. */
+/**
+ * A lease (F_SETLEASE) held through this file. One being broken (an open conflicted with it and
+ * the holder has not answered yet) carries what it is becoming and when that is forced: ZDTM's
+ * file_lease02..04 check F_GETLEASE reports the target type after the restart, with no second
+ * break signal. An open waiting for it re-executes after the restart and finds it breaking.
+ */
 export interface LeaseRecord {
   /** F_RDLCK (0) or F_WRLCK (1). */
   type: number;
@@ -53,4 +58,11 @@ export interface LeaseRecord {
   fasyncFd: number;
   /** Its place in the inode's list of leases. */
   seq: number;
+  /** Breaking toward F_UNLCK (FL_UNLOCK_PENDING): cycles left until lease-break-time forces it. */
+  unlockLeft?: number;
+  /** Breaking toward F_RDLCK (FL_DOWNGRADE_PENDING, a write lease only): cycles left likewise. */
+  downgradeLeft?: number;
 }
+
+/** LeaseRecord's optional fields, in their order in both codecs' extension (writeExt). */
+export const LEASE_EXT = ["unlockLeft", "downgradeLeft"] as const;

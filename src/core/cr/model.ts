@@ -17,7 +17,7 @@
 
 
 export type { FileLockRecord, FownRecord, LeaseRecord, LockKindRecord } from "./model-file-state.ts";
-export { LOCK_KINDS } from "./model-file-state.ts";
+export { LEASE_EXT, LOCK_KINDS } from "./model-file-state.ts";
 import type { TtyRecord } from "./model-tty.ts";
 import type { UnixSockRecord } from "./model-sockets.ts";
 

@@ -8,10 +8,10 @@ import { ImageError } from "../../../src/core/cr/interfaces.ts";
 import type { CheckpointModel } from "../../../src/core/cr/model.ts";
 import { validateModel } from "../../../src/core/cr/restore/validate.ts";
 import { walkTmpfs } from "../../../src/core/cr/restore/tree.ts";
-import { AT_FDCWD, FASYNC, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY } from "../../../src/machine/fs/constants.ts";
+import { AT_FDCWD, FASYNC, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from "../../../src/machine/fs/constants.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
 import { fModown } from "../../../src/machine/fs/fown.ts";
-import { addLease, breakLease } from "../../../src/machine/fs/leases.ts";
+import { addLease, breakLease, LEASE_BREAK_TIME_S } from "../../../src/machine/fs/leases.ts";
 import { F_RDLCK, F_WRLCK, flockLock, OFFSET_MAX, posixLock } from "../../../src/machine/fs/locks.ts";
 import { openAt, openPath } from "../../../src/machine/fs/open.ts";
 import { PipeInode, pipeSetSize } from "../../../src/machine/fs/pipe.ts";
@@ -126,18 +126,31 @@ describe("file state in the model", () => {
   });
 });
 
-describe("what the collector still refuses", () => {
-  it("a lease being broken", () => {
+describe("a lease being broken", () => {
+  // Refused at checkpoint until 2026-12-07 (this test then expected the refusal); now carried.
+  it.each([
+    ["a read lease, by a writer's open", O_RDONLY, F_RDLCK, O_WRONLY, "unlockLeft"],
+    ["a write lease, by a reader's open", O_WRONLY, F_WRLCK, O_RDONLY, "downgradeLeft"],
+  ] as const)("is recorded with the time its break has left: %s", (_name, acc, type, breaker, field) => {
     const { k, init } = frozenForkTree();
-    const l = openFd(k, init, "leased", O_RDONLY);
-    expect(addLease(k, init, l.f, l.fd, F_RDLCK)).toBe(0);
-    // A writer's open starts the break (O_NONBLOCK: it does not wait).
-    expect(breakLease(k, init, l.f.inode, O_WRONLY | 0o4000)).toBeLessThan(0);
-    const e = refusal(k, init);
-    expect(e.errno).toBe(EOPNOTSUPP);
-    expect(e.message).toMatch(new RegExp(`^the lease of fd ${l.fd} on inode \\d+ \\(.*leased\\) is being broken`));
+    const l = openFd(k, init, "leased", acc);
+    expect(addLease(k, init, l.f, l.fd, type)).toBe(0);
+    const at = k.clock;
+    // The breaker's open starts the break (O_NONBLOCK: it does not wait).
+    expect(breakLease(k, init, l.f.inode, breaker | O_NONBLOCK)).toBeLessThan(0);
+    const m = collectContainer(k, init, "test");
+    const rec = m.files.find((f) => f.lease !== undefined)!.lease!;
+    expect(rec.type).toBe(type);
+    expect(rec[field]).toBe(k.nsToCycles(LEASE_BREAK_TIME_S * 1e9) - (k.clock - at));
+    expect(rec[field === "unlockLeft" ? "downgradeLeft" : "unlockLeft"]).toBeUndefined();
+    expect(() => validateModel(m)).not.toThrow();
+    for (const codec of [new CptCodec(), new CkptCodec()]) expect(codec.decode(concat(codec.encode(m)))).toStrictEqual(m);
+    // A downgrade is a write lease's only.
+    expect(() => validateModel({ ...m, files: m.files.map((f) => (f.lease === undefined ? f : { ...f, lease: { ...f.lease, type: F_RDLCK, unlockLeft: undefined, downgradeLeft: 5 } })) })).toThrow(/only a write lease is downgraded/);
   });
+});
 
+describe("what the collector still refuses", () => {
   it("a linked FIFO outside the container's tree", () => {
     const { k, init } = frozenForkTree();
     k.vfs.installFifo("/host-fifo");

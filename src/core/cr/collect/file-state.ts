@@ -12,7 +12,7 @@ import { PipeInode } from "../../../machine/fs/pipe.ts";
 import { FASYNC } from "../../../machine/fs/constants.ts";
 import type { Pid } from "../../../machine/kernel/pid.ts";
 import { CrError, EBUSY, EOPNOTSUPP } from "../errors.ts";
-import type { FileLockRecord, FileRecord, FownRecord } from "../model.ts";
+import type { FileLockRecord, FileRecord, FownRecord, LeaseRecord } from "../model.ts";
 import type { FilesCollector } from "./files.ts";
 
 /** A pid the record names: it must still be some task's (or a live process group's). */
@@ -77,12 +77,13 @@ export function collectLocks(fc: FilesCollector): void {
     ctx.leases.forEach((l, seq) => {
       const c = byFile.get(l.file);
       if (c === undefined) throw new CrError(EBUSY, `${where(l.file)} has a lease held through a file outside the container`);
-      if (l.unlockPending || l.downgradePending) {
-        throw new CrError(EOPNOTSUPP, `the lease of fd ${c.fd} on ${where(l.file)} is being broken (an open is waiting for it): checkpoint/restart of a lease break in progress is not supported, retry once the holder has answered it`);
-      }
       const fasyncFd = l.fasync.find((e) => e.file === l.file)?.fd;
       if (fasyncFd === undefined) throw new CrError(EOPNOTSUPP, `the lease of fd ${c.fd} has no SIGIO registration`);
-      c.rec.lease = { type: l.type, pidId: livePid(fc, l.pid, `the lease of fd ${c.fd}`), fasyncFd, seq };
+      const lease: LeaseRecord = { type: l.type, pidId: livePid(fc, l.pid, `the lease of fd ${c.fd}`), fasyncFd, seq };
+      // A break in progress: the time it has left (a time already past is forced at the next look).
+      if (l.unlockPending) lease.unlockLeft = Math.max(0, l.breakTime - fc.clock());
+      if (l.downgradePending) lease.downgradeLeft = Math.max(0, l.downgradeTime - fc.clock());
+      c.rec.lease = lease;
     });
   }
 }

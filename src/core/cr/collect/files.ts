@@ -144,6 +144,11 @@ export class FilesCollector {
     return this.inodeRecord(inode, path);
   }
 
+  /** The kernel's clock (cycles): times left are taken against it. */
+  clock(): number {
+    return this.k.clock;
+  }
+
   /** Whether the inode record is a linked host file outside the tree (kept by path, not by content). */
   isExternal(inodeId: number): boolean {
     return this.externalInodes.has(inodeId);

@@ -58,9 +58,12 @@ export function restoreFileState(
     }
     if (rec.lease !== undefined) {
       const l = rec.lease;
+      // A break in progress goes on from the time it had left (breakLease's times are never 0).
       const lease: Lease = {
-        file: f, type: l.type, pid: pid(l.pidId, `the lease of ${what}`), unlockPending: false, downgradePending: false,
-        breakTime: 0, downgradeTime: 0, fasync: [{ file: f, fd: l.fasyncFd }],
+        file: f, type: l.type, pid: pid(l.pidId, `the lease of ${what}`), unlockPending: l.unlockLeft !== undefined, downgradePending: l.downgradeLeft !== undefined,
+        breakTime: l.unlockLeft === undefined ? 0 : Math.max(1, k.clock + l.unlockLeft),
+        downgradeTime: l.downgradeLeft === undefined ? 0 : Math.max(1, k.clock + l.downgradeLeft),
+        fasync: [{ file: f, fd: l.fasyncFd }],
       };
       place(f, "lease", l.seq, lease, `the lease of ${what}`);
     }

@@ -81,6 +81,11 @@ export function validateFileState(m: CheckpointModel, lim: KernelLimits): void {
       if (l.type !== 0 && l.type !== 1) bad(`${what} lease type`, `${l.type} is not F_RDLCK or F_WRLCK`);
       if (!isInt(l.fasyncFd, 0, lim.fdLimit - 1)) bad(`${what} lease fasync fd`, `${l.fasyncFd} is outside [0, RLIMIT_NOFILE ${lim.fdLimit})`);
       if (!isInt(l.seq, 0, 1 << 20)) bad(`${what} lease place`, `${l.seq} is not a place in an inode's list`);
+      for (const k of ["unlockLeft", "downgradeLeft"] as const) {
+        const v = l[k];
+        if (v !== undefined && !isInt(v, 0, Number.MAX_SAFE_INTEGER)) bad(`${what} lease ${k}`, `${v} is not a number of cycles`);
+      }
+      if (l.downgradeLeft !== undefined && l.type !== 1) bad(`${what} lease downgradeLeft`, "only a write lease is downgraded");
       pid(l.pidId, `${what} lease`);
     }
   }

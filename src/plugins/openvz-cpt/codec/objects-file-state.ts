@@ -2,7 +2,7 @@
 // then ARRAY instead of VOID (a file without them keeps its bytes): CPT_OBJ_FILE_OWNER (8220), a
 // CPT_OBJ_FILE_LOCK (8221) per lock held through it, CPT_OBJ_FILE_LEASE (8222). Each is
 // versioned on its own (1).
-import { LOCK_KINDS, type FileLockRecord, type FileRecord, type FownRecord, type LeaseRecord } from "../../../core/cr/index.ts";
+import { LEASE_EXT, LOCK_KINDS, readExt, writeExt, type FileLockRecord, type FileRecord, type FownRecord, type LeaseRecord } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_VOID, CPT_FILE_STATE_VERSION, CPT_OBJ_FILE_LEASE, CPT_OBJ_FILE_LOCK, CPT_OBJ_FILE_OWNER,
 } from "./layout.ts";
@@ -48,6 +48,8 @@ export function writeFileState(w: ImageWriter, f: FileRecord): void {
       w.ref(l.pidId, "lease pid id");
       w.u32(0, "pad");
       w.num(l.seq, "lease place"); w.num(l.fasyncFd, "lease fasync fd");
+      // A break in progress: the times left (nothing for a lease at rest: its bytes are as they were).
+      writeExt(w, l, LEASE_EXT);
     });
   }
 }
@@ -110,7 +112,9 @@ export function readFileState(r: ImageReader, f: FileRecord): void {
         const type = lockType(r, "lease type");
         const pidId = r.id("lease pid id");
         r.flags("pad", 0);
-        return { type, pidId, seq: r.num("lease place"), fasyncFd: r.num("lease fasync fd") };
+        const l: LeaseRecord = { type, pidId, seq: r.num("lease place"), fasyncFd: r.num("lease fasync fd") };
+        readExt(r, r.fieldsLeft(), l, LEASE_EXT);
+        return l;
       });
     }
   }

@@ -50,7 +50,7 @@
 // |  330 | CKPT_HDR_PIPE_STATE (ours) | u32 version = 1, u32 ring pages (0: default), ref FIFO inode, pad  |
 // |  331 | CKPT_HDR_FILE_OWNER (ours) | u32 version, type, ref pid, flags (1: fasync), s64 uid euid signal fasyncFd |
 // |  332 | CKPT_HDR_FILE_LOCK (ours)  | u32 version, kind, type, owner files id (~0: none), ref pid, pad, s64 place start end |
-// |  333 | CKPT_HDR_FILE_LEASE (ours) | u32 version, type, ref pid, pad, s64 place fasyncFd               |
+// |  333 | CKPT_HDR_FILE_LEASE (ours) | u32 version, type, ref pid, pad, s64 place fasyncFd, [ext]        |
 // |  340 | CKPT_HDR_INOTIFY (ours) | u32 version = 1, pad, s64 lastWd, u32 lastCookie, pad, u32 n watches, u32 k events; n x {s64 wd, ref inode, u32 mask}; k x {s64 wd, u32 mask, u32 cookie, u32 has name, str name} |
 // |  341 | CKPT_HDR_MEMFD (ours) | u32 version = 1, u32 seals, str name: the inode before it is a memfd |
 // |  350 | CKPT_HDR_TTY (ours)  | objref, slot, tty body (version 1, id, index, lock, slave owner, both ends: termios, winsize, state, pids by objref, buffers) |
@@ -228,7 +228,8 @@ export const RECORDS: ReadonlyMap<number, RecordSpec> = new Map([
   [CKPT_HDR_PIPE_STATE, fixed("CKPT_HDR_PIPE_STATE", 16)],
   [CKPT_HDR_FILE_OWNER, fixed("CKPT_HDR_FILE_OWNER", 16 + 4 * 8)],
   [CKPT_HDR_FILE_LOCK, fixed("CKPT_HDR_FILE_LOCK", 24 + 3 * 8)],
-  [CKPT_HDR_FILE_LEASE, fixed("CKPT_HDR_FILE_LEASE", 16 + 2 * 8)],
+  // A lease being broken adds its times left (LEASE_EXT).
+  [CKPT_HDR_FILE_LEASE, variable("CKPT_HDR_FILE_LEASE", 16 + 2 * 8, 16 + 2 * 8 + extSize(2))],
   [CKPT_HDR_EVENTFD, fixed("CKPT_HDR_EVENTFD", 16)],
   [CKPT_HDR_TIMERFD, fixed("CKPT_HDR_TIMERFD", 16 + 3 * 8)],
   [CKPT_HDR_SIGNALFD, fixed("CKPT_HDR_SIGNALFD", 16)],

@@ -5,7 +5,7 @@
 // CKPT_HDR_FILE_LEASE (333). Each is versioned on its own (1). Pids are objrefs, written before
 // the file; a POSIX lock's owning fd table is named by its id (the table, which lists the file,
 // comes after it), checked to exist when the model is validated.
-import { LOCK_KINDS, type FileLockRecord, type FileRecord, type FownRecord, type PipeRecord } from "../../../core/cr/index.ts";
+import { LEASE_EXT, LOCK_KINDS, readExt, writeExt, type FileLockRecord, type FileRecord, type FownRecord, type LeaseRecord, type PipeRecord } from "../../../core/cr/index.ts";
 import type { ModelBuilder, Children } from "./build.ts";
 import {
   CKPT_FILE_STATE_VERSION, CKPT_HDR_FILE_LEASE, CKPT_HDR_FILE_LOCK, CKPT_HDR_FILE_OWNER, CKPT_HDR_PIPE_STATE,
@@ -55,6 +55,8 @@ export function writeFileState(w: RecordWriter, refs: ObjRefs, f: FileRecord): v
     w.record(CKPT_HDR_FILE_LEASE, `${what} lease`, () => {
       w.u32(CKPT_FILE_STATE_VERSION, "version"); w.u32(l.type, "type"); w.u32(refs.ref("pid", l.pidId, what), "pid"); w.pad();
       w.num(l.seq, "place"); w.num(l.fasyncFd, "fasync fd");
+      // A break in progress: the times left (nothing for a lease at rest: its bytes are as they were).
+      writeExt(w, l, LEASE_EXT);
     });
   }
 }
@@ -126,7 +128,9 @@ export function fileStateChildren(b: ModelBuilder, f: FileRecord, n: number): Ch
       const t = lockType(c, "type");
       const pidId = b.objs.ref(c, "pid", "pid");
       c.pad();
-      f.lease = { type: t, pidId, seq: c.num("place"), fasyncFd: c.num("fasync fd") };
+      const l: LeaseRecord = { type: t, pidId, seq: c.num("place"), fasyncFd: c.num("fasync fd") };
+      readExt(c, c.left(), l, LEASE_EXT);
+      f.lease = l;
       c.done();
     }
   };
