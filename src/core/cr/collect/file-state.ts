@@ -1,12 +1,12 @@
 // What an open file carries beside its target (model-file-state.ts): its SIGIO owner with
 // F_SETSIG's signal and O_ASYNC's registration, the flock / POSIX / OFD locks taken through it,
-// and its lease. Pids become the container's pid ids; a POSIX lock's owner its fd table's id.
+// and its lease (with the time a break in progress has left). Pids become the container's pid
+// ids; a POSIX lock's owner its fd table's id.
 //
 // Refused, with the reason: an owner or lock holder whose process has exited (Linux keeps the
 // number, a restart would have to invent a pid for it), a lock or lease on a container's inode
-// held through a file outside the container, a POSIX lock owned by an fd table outside it, a
-// lease being broken (its break timer and the opener waiting on it), and O_ASYNC on a kind of
-// file whose fasync list the model does not know.
+// held through a file outside the container, a POSIX lock owned by an fd table outside it, and
+// O_ASYNC on a kind of file whose fasync list the model does not know.
 import type { File } from "../../../machine/fs/file.ts";
 import { PipeInode } from "../../../machine/fs/pipe.ts";
 import { FASYNC } from "../../../machine/fs/constants.ts";
