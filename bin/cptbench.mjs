@@ -17,6 +17,9 @@ if (distIsFresh()) {
   // The checkout's tsconfig, not one tsx would find from the cwd: the plugins' parameter
   // decorators (@inject) need experimentalDecorators wherever cptbench is run from.
   register({ tsconfig: join(ROOT, "tsconfig.json") });
+  // As bin/run-ts.mjs does: without it V8 could not optimise subclass constructors (keep-names-hook.mjs).
+  const { register: registerHook } = await import("node:module");
+  registerHook("./keep-names-hook.mjs", import.meta.url);
   entry = join(ROOT, "src", "cli", "main.ts");
 }
 const { main } = await import(pathToFileURL(entry).href);

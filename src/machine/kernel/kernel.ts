@@ -536,6 +536,7 @@ export class Kernel {
    * order they came.
    */
   wakeAll(wq: WaitQueue): void {
+    if (wq.empty) return;
     for (const cb of [...wq.callbacks].reverse()) cb.wake();
     for (const t of [...wq.waiters]) this.wake(t);
   }

@@ -16,11 +16,24 @@ export interface WaitCallback {
 }
 
 export class WaitQueue {
-  readonly waiters = new Set<Task>();
-  readonly callbacks = new Set<WaitCallback>();
+  // Made on first use: most queues are never slept on (every process's wait_chldexit, every
+  // handler table's signalfd queue), and a fork bomb's 1,000 forks in one slice made four empty
+  // Sets each for the garbage collector to copy (issue 17).
+  private waitersSet: Set<Task> | null = null;
+  private callbacksSet: Set<WaitCallback> | null = null;
+
+  /** The sleeping tasks, in the order they came. */
+  get waiters(): Set<Task> {
+    return (this.waitersSet ??= new Set());
+  }
+
+  /** The callback entries, in the order they were added. */
+  get callbacks(): Set<WaitCallback> {
+    return (this.callbacksSet ??= new Set());
+  }
 
   get empty(): boolean {
-    return this.waiters.size === 0 && this.callbacks.size === 0;
+    return (this.waitersSet === null || this.waitersSet.size === 0) && (this.callbacksSet === null || this.callbacksSet.size === 0);
   }
 }
 

@@ -106,8 +106,8 @@ export class Mm extends KObject {
   envEnd = 0;
   /** The executable (exe_file), holding a user reference on its inode; set with setExeFile. */
   exe: ExeFile | null = null;
-  /** Files this mm has mapped (filemap.ts's reverse map), forgotten when it is destroyed. */
-  readonly mappedFiles = new Set<TmpfsFile>();
+  /** mappedFiles' set, made by the first file mapping (a forked child of a program that maps no file never needs one). */
+  private mappedFilesSet: Set<TmpfsFile> | null = null;
   /** Why the last translate() returned null: SEGV_MAPERR, SEGV_ACCERR, FAULT_OOM or FAULT_SIGBUS. */
   lastFault = 0;
   /**
@@ -367,6 +367,11 @@ export class Mm extends KObject {
    * brk(2): move the program break. Returns the new break, or the old one when the request is
    * refused (below start_brk, colliding with another mapping, out of memory), as Linux does.
    */
+  /** Files this mm has mapped (filemap.ts's reverse map), forgotten when it is destroyed. */
+  get mappedFiles(): Set<TmpfsFile> {
+    return (this.mappedFilesSet ??= new Set());
+  }
+
   setBrk(newBrk: number): number {
     return doBrk(this, newBrk);
   }
@@ -443,8 +448,10 @@ export class Mm extends KObject {
     this.pt.clear();
     for (const v of this.vmas) backingPut(v.backing);
     this.vmas.length = 0;
-    for (const inode of this.mappedFiles) removeMapper(inode, this);
-    this.mappedFiles.clear();
+    if (this.mappedFilesSet !== null) {
+      for (const inode of this.mappedFilesSet) removeMapper(inode, this);
+      this.mappedFilesSet.clear();
+    }
     this.icache.clear();
     this.setExeFile(null);
     this.epoch++;
