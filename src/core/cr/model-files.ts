@@ -117,7 +117,13 @@ export type FileTargetRecord =
    * looked up as the container's init sees /proc (pids keep their numbers); its contents are
    * generated again, as after any reopen.
    */
-  | { kind: "proc"; path: string }
+  /**
+   * A /proc file, reopened by path. `snapshot`: its contents as made at its first read (seq_file's
+   * buffer), when it was read in part (pos > 0): the restart serves the rest of that read from
+   * them, as the open file would have, instead of contents made again (which differ when pid or
+   * inode numbers do).
+   */
+  | { kind: "proc"; path: string; snapshot?: Uint8Array }
   /**
    * An end of pty `ttyId` (CheckpointModel.ttys). path is how it was opened: the master through
    * /dev/ptmx or /dev/pts/ptmx, the slave through /dev/pts/N (" (deleted)" once the master

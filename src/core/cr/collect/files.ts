@@ -270,10 +270,9 @@ export class FilesCollector {
       // Reopened by path, looked up as the container's init sees /proc (pids are the same
       // numbers after the restart).
       if (/\/(self|thread-self)(\/|$)/.test(path)) throw new CrError(EOPNOTSUPP, `an open file on ${path} cannot be checkpointed: its name depends on who reads it`);
-      // Its contents are made again when it is read after the restart, and the pid numbers of
-      // the namespaces above the container's (the machine's /proc shows them) are not the same
-      // when the original still runs: the rest of a read begun before could not be given back.
-      if (f.pos > 0 && f.readable) throw new CrError(EOPNOTSUPP, `${path} is open and read in part (offset ${f.pos}): a restart makes a /proc file's contents again, and cannot give back the rest of a read begun before`);
+      // Read in part: the contents its first read made (procfs's single_open snapshot), so that
+      // the rest of that read is what it would have been.
+      if (f.pos > 0 && f.priv instanceof Uint8Array) return { kind: "proc", path, snapshot: f.priv.slice() };
       return { kind: "proc", path };
     }
     if (inode instanceof MemfdInode) return { kind: "inode", inodeId: this.inodeRecord(inode, path), path };

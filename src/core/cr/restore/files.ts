@@ -174,6 +174,8 @@ export class FilesRestore {
     const inode = path.dentry.inode;
     const f = t.kind === "inode" && inode instanceof PipeInode ? this.openFifoEnd(rec, path, inode, t.inodeId) : this.openOther(rec, path, priv);
     f.pos = rec.pos;
+    // A /proc file read in part serves the rest from the contents its first read made.
+    if (t.kind === "proc" && t.snapshot !== undefined) f.priv = t.snapshot.slice();
     return f;
   }
 

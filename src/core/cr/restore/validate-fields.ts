@@ -284,6 +284,10 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     int(`file ${fl.id} flags`, fl.flags, 0, U32);
     int(`file ${fl.id} pos`, fl.pos, 0, Number.MAX_SAFE_INTEGER);
     if (fl.target.kind === "inotify") inotifyFields(`file ${fl.id}`, fl.target);
+    // A /proc file's contents (seq_file's buffer) are kernel memory: bounded by the machine's.
+    if (fl.target.kind === "proc" && fl.target.snapshot !== undefined && fl.target.snapshot.length > lim.memoryBytes) {
+      bad(`file ${fl.id} proc snapshot length`, fl.target.snapshot.length, `more than the machine's memory (${lim.memoryBytes} bytes)`);
+    }
   }
   for (const t of m.fdTables) {
     count(`fd table ${t.id} fds`, t.fds, lim.fdLimit);

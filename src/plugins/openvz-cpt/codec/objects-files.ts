@@ -126,6 +126,11 @@ export function writeFile(w: ImageWriter, f: FileRecord): void {
     w.u32(TARGET_KINDS.indexOf(kindOf(t)), "file target kind");
     w.ref(t.kind === "inode" ? t.inodeId : t.kind === "pipe" ? t.pipeId : t.kind === "console" ? t.stream : t.kind === "pty" ? t.ttyId : t.kind === "socket" ? t.sockId : t.kind === "pidfd" ? t.pidId : t.kind === "ns" ? t.pidNsId ?? null : null, "file target id");
     w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : t.kind === "ns" ? t.nsKind : "", "file path");
+    // A /proc file read in part: its contents' length and bytes after the path (nothing otherwise).
+    if (t.kind === "proc" && t.snapshot !== undefined) {
+      w.u32(t.snapshot.length, "proc snapshot length");
+      w.bytes(t.snapshot);
+    }
   };
   // Without an inotify instance, event state, owner, locks or a lease the object is the VOID leaf
   // it always was (same bytes); the inotify instance or event state comes first, then the file state.
@@ -202,6 +207,10 @@ export function readFile(r: ImageReader, where: string): FileRecord {
     } else if (kind === "device" || kind === "proc") {
       if (ref !== null) bad(`a ${kind} file is named by path, not by id`);
       target = { kind, path };
+      if (kind === "proc" && r.fieldsLeft() > 0) {
+        const n = r.u32("proc snapshot length");
+        target = { kind, path, snapshot: new Uint8Array(r.view(n, "proc snapshot")) };
+      }
     } else if (kind === "inotify") {
       if (ref !== null) bad("an inotify file names nothing");
       r.content(o);

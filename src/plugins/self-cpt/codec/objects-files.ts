@@ -130,6 +130,11 @@ export function writeFile(w: RecordWriter, refs: ObjRefs, f: FileRecord, slot: n
     w.u32((t.kind === "inotify" || isEventTarget(t) ? 1 : 0) + fileStateCount(f), "child count");
     w.num(f.flags, "flags"); w.num(f.pos, "pos");
     w.str(t.kind === "inode" || t.kind === "device" || t.kind === "proc" || t.kind === "pty" ? t.path : t.kind === "ns" ? t.nsKind : "", "path");
+    // A /proc file read in part: its contents' length and bytes after the path (nothing otherwise).
+    if (t.kind === "proc" && t.snapshot !== undefined) {
+      w.u32(t.snapshot.length, "proc snapshot length");
+      w.bytes(t.snapshot);
+    }
   });
   if (t.kind === "inotify") {
     w.record(CKPT_HDR_INOTIFY, `${what} inotify`, () => {
@@ -163,6 +168,7 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
   const flags = r.num("flags"), pos = r.num("pos");
   const pathAt = r.here();
   const path = r.str("path");
+  const snapshot = kind === "proc" && r.left() > 0 ? new Uint8Array(r.bytes(r.u32("proc snapshot length"), "proc snapshot")) : undefined;
   r.done();
   if ((EVENT_FILE_KINDS as readonly string[]).includes(kind)) {
     if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${kind} file, which names nothing`, refAt);
@@ -199,7 +205,7 @@ export function readFile(b: ModelBuilder, r: FieldReader): void {
     target = { kind, sockId: ref };
   } else {
     if (ref !== 0) r.fail(`target at byte ${refAt} is ${ref} for a ${kind} file, which names nothing`, refAt);
-    target = { kind: kind as "device" | "proc", path };
+    target = snapshot === undefined ? { kind: kind as "device" | "proc", path } : { kind: "proc", path, snapshot };
   }
   if ((kind === "pipe" || kind === "console" || kind === "socket" || kind === "pidfd" || kind === "inotify") && path !== "") r.fail(`path at byte ${pathAt} is set for a ${kind} file`, pathAt);
   if (kind === "inotify" && n < 1) r.fail(`child count at byte ${nAt} is 0: an inotify file has its CKPT_HDR_INOTIFY first`, nAt);
