@@ -44,13 +44,17 @@ function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
       err = -EPERM;
       break;
     }
-    const page = inode.cache.findOrCreate(Math.floor(pos.value / PAGE_SIZE));
+    // A whole page written where there was none: its old bytes need no zeroing first.
+    const whole = n === PAGE_SIZE && inode.cache.find(Math.floor(pos.value / PAGE_SIZE)) === undefined;
+    const page = inode.cache.findOrCreate(Math.floor(pos.value / PAGE_SIZE), whole);
     if (page === null) {
       err = -ENOSPC;
       break;
     }
     const bytes = from.copyIn(n);
     page.data.set(bytes, off);
+    // A short copy (a fault in the source) leaves the rest of a page taken unzeroed: zero it now.
+    if (whole && bytes.length < n) page.data.fill(0, bytes.length);
     if (bytes.length > 0) inode.markWritten(Math.floor(pos.value / PAGE_SIZE));
     pos.value += bytes.length;
     done += bytes.length;
