@@ -118,6 +118,34 @@ export function discardImage(img: ImageFd): void {
   failWrite(img, 0);
 }
 
+/**
+ * The buffer readImageFileLent reads into, kept for the next restart: a new one would be fresh
+ * host memory, paid for at the host's first-touch speed (README, "Where the time and memory go").
+ */
+let lentBuffer: Uint8Array | null = null;
+/** Images up to this size keep their buffer for the next; a bigger one is read into its own. */
+const LENT_KEEP = 512 << 20;
+
+/**
+ * The rest of a regular image file from its offset (the offset moves to the end), in a buffer
+ * lent until the caller returns: the next call overwrites it. For ImageCodec.decodeLent, which
+ * keeps no view into it. Never held across a yield.
+ */
+export function readImageFileLent(img: ImageFd): Uint8Array {
+  const inode = img.file.inode as TmpfsFile;
+  const from = Math.min(img.file.pos, inode.size);
+  const n = inode.size - from;
+  let buf: Uint8Array;
+  if (lentBuffer !== null && lentBuffer.length >= n) buf = lentBuffer.subarray(0, n);
+  else {
+    buf = new Uint8Array(n);
+    if (n <= LENT_KEEP) lentBuffer = buf;
+  }
+  inode.readInto(buf, from);
+  img.file.pos = inode.size;
+  return buf;
+}
+
 /** The rest of a regular image file from its offset (the offset moves to the end). */
 export function readImageFile(img: ImageFd): Uint8Array {
   const inode = img.file.inode as TmpfsFile;

@@ -42,7 +42,7 @@ export class PageCache {
   findOrCreate(pgoff: number, overwrite = false): Frame | null {
     let f = this.pages.get(pgoff);
     if (f === undefined) {
-      const fresh = overwrite ? this.frames.allocForOverwrite() : this.frames.alloc();
+      const fresh = this.frames.alloc(!overwrite);
       if (fresh === null) return null;
       f = fresh;
       this.pages.set(pgoff, f);

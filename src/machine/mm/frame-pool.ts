@@ -11,7 +11,7 @@
 //
 // Host-side only: which memory backs a frame is invisible to the guest. A frame handed out as
 // fresh memory is zeroed here (take(true)), exactly as a new slab would be; only callers that
-// overwrite the whole page at once skip it (FrameAllocator.allocForOverwrite). Frame ids, the
+// overwrite the whole page at once skip it (FrameAllocator.alloc(false)). Frame ids, the
 // per-machine accounting and the leak checks do not change: they count Frames, not memory.
 /** A frame's size: PAGE_SIZE of frame.ts, which imports this file (so it is not imported here). */
 const PAGE_SIZE = 4096;

@@ -58,24 +58,17 @@ export class FrameAllocator {
     this.zeroPage = new Frame(0, new Uint8Array(PAGE_SIZE));
   }
 
-  /** A fresh zero-filled frame with one reference, or null when the machine's limit is reached. */
-  alloc(): Frame | null {
-    if (this.inUse >= this.limit) return null;
-    this.inUse++;
-    if (this.inUse > this.peak) this.peak = this.inUse;
-    return new Frame(this.nextId++, FRAME_POOL.take(true));
-  }
-
   /**
-   * As alloc, but the bytes are whatever the pool's memory held: for a caller that overwrites
+   * A fresh zero-filled frame with one reference, or null when the machine's limit is reached.
+   * With `zero` false the bytes are whatever the pool's memory held: for a caller that overwrites
    * the whole page before anything can read it (a copy of another page, a page of an image).
-   * Never hand such a frame to a guest or a reader before it is filled.
+   * Such a frame must never reach a guest or a reader before it is filled.
    */
-  allocForOverwrite(): Frame | null {
+  alloc(zero = true): Frame | null {
     if (this.inUse >= this.limit) return null;
     this.inUse++;
     if (this.inUse > this.peak) this.peak = this.inUse;
-    return new Frame(this.nextId++, FRAME_POOL.take(false));
+    return new Frame(this.nextId++, FRAME_POOL.take(zero));
   }
 
   /**

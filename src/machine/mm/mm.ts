@@ -336,7 +336,7 @@ export class Mm extends KObject {
       return true;
     }
     // A copy of a whole page overwrites it: only the zero page's copy needs zeroing.
-    const f = old === this.frames.zeroPage ? this.frames.alloc() : this.frames.allocForOverwrite();
+    const f = this.frames.alloc(old === this.frames.zeroPage);
     if (f === null) return false;
     if (old !== this.frames.zeroPage) f.data.set(old.data);
     this.frames.put(old);

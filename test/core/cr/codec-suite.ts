@@ -117,6 +117,35 @@ export function zeroCopySuite(codec: ImageCodec): void {
     expect(d.mms[0]!.pages[0]!.data.buffer).toBe(big.buffer);
   });
 
+  it("decodeLent, where the codec has it, keeps nothing of the lent image (the restart reuses it)", () => {
+    if (codec.decodeLent === undefined) {
+      console.log(`${codec.name}: no decodeLent, a restart gives decode a buffer of its own`);
+      return;
+    }
+    const image = concat(codec.encode(richModel()));
+    const d = codec.decodeLent(image);
+    image.fill(0xee); // the next restart's read
+    expectSame(d, richModel());
+    for (const p of allPages(d)) expect(p.data.buffer).not.toBe(image.buffer);
+  });
+
+  it("a decoder pushed borrowed chunks keeps nothing of them (an image file's pages, read in place)", () => {
+    if (codec.decoder === undefined) {
+      console.log(`${codec.name}: does not stream, so nothing is pushed to it`);
+      return;
+    }
+    const image = concat(codec.encode(richModel()));
+    const lent = new Uint8Array(1000);
+    const d = codec.decoder();
+    for (let at = 0; at < image.length; at += lent.length) {
+      const n = Math.min(lent.length, image.length - at);
+      lent.set(image.subarray(at, at + n));
+      d.push(lent.subarray(0, n), true);
+      lent.fill(0xee); // reused for the next read
+    }
+    expectSame(d.end(), richModel());
+  });
+
   it("encode yields the model's own page arrays, uncopied", () => {
     const m = richModel();
     const chunks = new Set(codec.encode(m));

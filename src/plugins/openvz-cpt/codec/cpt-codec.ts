@@ -179,7 +179,16 @@ export class CptCodec implements ImageCodec {
   }
 
   decode(image: Uint8Array): CheckpointModel {
-    const r = new ImageReader(image);
+    return this.decodeImage(image, false);
+  }
+
+  /** The restart's read: the image is a reused buffer, so the model copies what it keeps. */
+  decodeLent(image: Uint8Array): CheckpointModel {
+    return this.decodeImage(image, true);
+  }
+
+  private decodeImage(image: Uint8Array, lent: boolean): CheckpointModel {
+    const r = new ImageReader(image, lent);
     const { clock, flags } = readMajorHdr(r);
     const withCrc = (flags & CPT_IMG_SECTION_CRC) !== 0;
     const hdrSize = withCrc ? SECTION_HDR_CRC_SIZE : SECTION_HDR_SIZE;

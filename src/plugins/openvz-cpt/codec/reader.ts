@@ -34,7 +34,14 @@ export class ImageReader {
   /** Where the cursor is, for messages: "CPT_OBJ_TASK at byte 200, tasks section". */
   ctx = "major header";
 
-  constructor(readonly image: Uint8Array) {
+  /**
+   * @param lent the image is lent for the decode only (ImageCodec.decodeLent): view() copies,
+   *   and page data go into pageMemory, so nothing decoded keeps a view into it.
+   */
+  constructor(
+    readonly image: Uint8Array,
+    readonly lent = false,
+  ) {
     this.dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
     this.limit = image.length;
   }
@@ -94,10 +101,10 @@ export class ImageReader {
     if (name === undefined) this.fail(`${what} at byte ${at} is ${v}; known values are 0..${names.length - 1} (${names.join(", ")})`, at);
     return name;
   }
-  /** A view into the image, after checking the length fits. */
+  /** A view into the image (a copy of those bytes if it is lent), after checking the length fits. */
   view(n: number, what: string): Uint8Array {
     this.need(n, what);
-    const v = this.image.subarray(this.pos, this.pos + n);
+    const v = this.lent ? this.image.slice(this.pos, this.pos + n) : this.image.subarray(this.pos, this.pos + n);
     this.pos += n;
     return v;
   }
