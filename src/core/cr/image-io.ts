@@ -13,6 +13,7 @@ import { TmpfsFile } from "../../machine/fs/tmpfs/tmpfs.ts";
 import { isDir } from "../../machine/fs/constants.ts";
 import { CrError, EAGAIN, EBADF, EINVAL, EISDIR, EPIPE, ESPIPE } from "./errors.ts";
 import type { CrContext, ImageCodec } from "./interfaces.ts";
+import { PagedImage } from "./paged-image.ts";
 
 export interface ImageFd {
   file: File;
@@ -119,31 +120,15 @@ export function discardImage(img: ImageFd): void {
 }
 
 /**
- * The buffer readImageFileLent reads into, kept for the next restart: a new one would be fresh
- * host memory, paid for at the host's first-touch speed (README, "Where the time and memory go").
+ * The rest of a regular image file from its offset (the offset moves to the end), as the file's
+ * own pages (no copy): for ImageCodec.decodeLent, which keeps no view into them, in a decode
+ * that runs without a yield (the file cannot change under it).
  */
-let lentBuffer: Uint8Array | null = null;
-/** Images up to this size keep their buffer for the next; a bigger one is read into its own. */
-const LENT_KEEP = 512 << 20;
-
-/**
- * The rest of a regular image file from its offset (the offset moves to the end), in a buffer
- * lent until the caller returns: the next call overwrites it. For ImageCodec.decodeLent, which
- * keeps no view into it. Never held across a yield.
- */
-export function readImageFileLent(img: ImageFd): Uint8Array {
+export function pagedImageFile(img: ImageFd): PagedImage {
   const inode = img.file.inode as TmpfsFile;
   const from = Math.min(img.file.pos, inode.size);
-  const n = inode.size - from;
-  let buf: Uint8Array;
-  if (lentBuffer !== null && lentBuffer.length >= n) buf = lentBuffer.subarray(0, n);
-  else {
-    buf = new Uint8Array(n);
-    if (n <= LENT_KEEP) lentBuffer = buf;
-  }
-  inode.readInto(buf, from);
   img.file.pos = inode.size;
-  return buf;
+  return PagedImage.ofFile((pg) => inode.cache.find(pg), from, inode.size - from);
 }
 
 /** The rest of a regular image file from its offset (the offset moves to the end). */

@@ -21,6 +21,7 @@ export { crc32, Crc32 } from "./checksum.ts";
 export { keyOptions, SignedCodec, withKeys } from "./signed.ts";
 export { discardImage, imageFd, readImageFile, restartImageFd, writeImage, type ImageFd } from "./image-io.ts";
 export { bulkMemory, pageMemory } from "./page-memory.ts";
+export { copyImageBytes, imageCrc32, PagedImage, type ImageBytes } from "./paged-image.ts";
 // Checkpoint: the frame an initiator's steps run in, the freeze, the dump.
 export { startCheckpoint, type CheckpointSteps } from "./checkpoint.ts";
 export { Freezing } from "./freezing.ts";

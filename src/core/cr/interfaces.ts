@@ -10,6 +10,7 @@ import type { Module } from "../../machine/kernel/module.ts";
 import type { Task } from "../../machine/kernel/task.ts";
 import type { BugSwitch } from "./bugs.ts";
 import type { CheckpointModel } from "./model.ts";
+import type { ImageBytes } from "./paged-image.ts";
 import type { Faults } from "./faults.ts";
 import type { CrTrace } from "./trace.ts";
 
@@ -128,11 +129,12 @@ export interface ImageCodec {
   /** Parse a whole image. Throws ImageError for anything malformed; page data may be views into `image`. */
   decode(image: Uint8Array): CheckpointModel;
   /**
-   * As decode, for an image lent for the call only (a host buffer the next restart reuses): the
-   * model keeps no view into `image` (page data are copied into pageMemory, which the restored
-   * frames adopt). Optional: a codec without it gets a buffer of its own, as decode always has.
+   * As decode, for an image lent for the call only (a file's pages read in place, PagedImage):
+   * the model keeps no view into `image` (page data are copied into pageMemory, which the
+   * restored frames adopt). Optional: a codec without it gets a buffer of its own, as decode
+   * always has.
    */
-  decodeLent?(image: Uint8Array): CheckpointModel;
+  decodeLent?(image: ImageBytes): CheckpointModel;
   /** A fresh incremental decoder; present exactly when `streams` is true. */
   decoder?(): ImageDecoder;
   /**

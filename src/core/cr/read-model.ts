@@ -10,7 +10,7 @@ import type { FsCtx } from "../../machine/fs/inode.ts";
 import type { PipeInode } from "../../machine/fs/pipe.ts";
 import { EAGAIN } from "../../machine/kernel/errno.ts";
 import { CrError, EBADMSG } from "./errors.ts";
-import { readImageFile, readImageFileLent, type ImageFd } from "./image-io.ts";
+import { pagedImageFile, readImageFile, type ImageFd } from "./image-io.ts";
 import { injectFault } from "./faults.ts";
 import { ImageError, type CrContext, type ImageDecoder } from "./interfaces.ts";
 import { asPerTask, type PerTaskParts } from "./per-task.ts";
@@ -33,11 +33,12 @@ export function* readModel(cr: CrContext, self: Task, img: ImageFd, rec: CrOpRec
   const codec = cr.codec;
   injectFault(cr.faults, "read");
   if (codec.decoder === undefined && codec.decodeLent !== undefined) {
-    // The yield comes first, where the read's would be after it: the lent buffer is not ours
-    // across a yield (another restart may read into it), so read and decode go without one.
-    // Errors and the decode fault land after that yield, as with a buffer of its own.
+    // The file's pages, decoded in place (no buffer: one image less in memory, none of it
+    // fresh). The yield comes first, where the read's would be after it: the file is not to
+    // change under the decode, so the two go without one between them. Errors and the decode
+    // fault land after that yield, as with a buffer of its own.
     yield;
-    const bytes = readImageFileLent(img);
+    const bytes = pagedImageFile(img);
     rec.imageBytes = bytes.length;
     injectFault(cr.faults, "decode");
     try {

@@ -21,6 +21,7 @@ import { z } from "zod";
 import { CptbenchError } from "../../machine/errors.ts";
 import { ImageError, type ImageCodec, type ImageDecoder, type ImageRecord } from "./interfaces.ts";
 import type { CheckpointModel } from "./model.ts";
+import type { ImageBytes } from "./paged-image.ts";
 
 const MAGIC = "CPTBSIG1";
 const ALG_HMAC_SHA256 = 1;
@@ -100,14 +101,14 @@ export class SignedCodec implements ImageCodec {
   readonly streams: boolean;
   readonly formatVersion?: number;
   readonly decoder?: () => ImageDecoder;
-  readonly decodeLent?: (image: Uint8Array) => CheckpointModel;
+  readonly decodeLent?: (image: ImageBytes) => CheckpointModel;
 
   constructor(readonly inner: ImageCodec, private readonly opts: SignOptions) {
     this.name = inner.name;
     this.streams = inner.streams;
     this.formatVersion = inner.formatVersion;
     if (inner.decoder !== undefined) this.decoder = () => new SignedDecoder(inner.decoder!(), opts.verify, inner.name);
-    if (inner.decodeLent !== undefined) this.decodeLent = (image) => this.decodeBody(image, (body) => inner.decodeLent!(body));
+    if (inner.decodeLent !== undefined) this.decodeLent = (image) => this.decodeLentBody(image, inner.decodeLent!.bind(inner));
   }
 
   sniff(head: Uint8Array): boolean {
@@ -141,6 +142,18 @@ export class SignedCodec implements ImageCodec {
 
   decode(image: Uint8Array): CheckpointModel {
     return this.decodeBody(image, (body) => this.inner.decode(body));
+  }
+
+  /**
+   * decodeLent: a file's pages are verified from a copy of their own (the MAC needs every byte
+   * anyway; that copy is then decoded as one), or, not verifying, decoded in place with a
+   * signature trailer left off.
+   */
+  private decodeLentBody(image: ImageBytes, decodeLent: (body: ImageBytes) => CheckpointModel): CheckpointModel {
+    if (image instanceof Uint8Array) return this.decodeBody(image, decodeLent);
+    if (this.opts.verify !== undefined) return this.decode(image.subarray(0, image.length));
+    const tail = image.subarray(Math.max(0, image.length - SIG_SIZE));
+    return decodeLent(isSigned(tail) ? image.prefix(image.length - SIG_SIZE) : image);
   }
 
   /** The signature checked (when verifying) or stripped, then `decode` of the rest. */

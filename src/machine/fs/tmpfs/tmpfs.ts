@@ -267,23 +267,6 @@ export class TmpfsFile extends Inode {
     return out;
   }
 
-  /**
-   * Bytes [from, from + out.length) of the contents into `out` (holes as zeros), for a kernel
-   * reader with a buffer of its own. Precondition: from + out.length <= size.
-   */
-  readInto(out: Uint8Array, from: number): void {
-    const end = from + out.length;
-    for (let pos = from; pos < end;) {
-      const pgoff = Math.floor(pos / PAGE_SIZE);
-      const off = pos % PAGE_SIZE;
-      const n = Math.min(PAGE_SIZE - off, end - pos);
-      const f = this.cache.find(pgoff);
-      if (f === undefined) out.fill(0, pos - from, pos - from + n);
-      else out.set(f.data.subarray(off, off + n), pos - from);
-      pos += n;
-    }
-  }
-
   /** Set i_size; shrinking drops the pages past the end (truncate_setsize). */
   truncate(size: number): void {
     const old = this.bytes;

@@ -4,7 +4,7 @@
 // remain before anything is allocated for it: a lying length becomes an ImageError, never a
 // RangeError or a huge allocation. Messages say what was expected, at which byte, in which
 // object, and what to do about it.
-import { ImageError } from "../../../core/cr/index.ts";
+import { ImageError, PagedImage, type ImageBytes } from "../../../core/cr/index.ts";
 import {
   align8, CONTENT_NAMES, CPT_CONTENT_VOID, CPT_NOINDEX, OBJECT_HDR_SIZE, objName,
 } from "./layout.ts";
@@ -28,7 +28,7 @@ export interface ObjectHdr {
 }
 
 export class ImageReader {
-  readonly dv: DataView;
+  readonly dv: DataView | PagedImage;
   pos = 0;
   limit: number;
   /** Where the cursor is, for messages: "CPT_OBJ_TASK at byte 200, tasks section". */
@@ -39,10 +39,10 @@ export class ImageReader {
    *   and page data go into pageMemory, so nothing decoded keeps a view into it.
    */
   constructor(
-    readonly image: Uint8Array,
+    readonly image: ImageBytes,
     readonly lent = false,
   ) {
-    this.dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
+    this.dv = image instanceof PagedImage ? image : new DataView(image.buffer, image.byteOffset, image.byteLength);
     this.limit = image.length;
   }
 
