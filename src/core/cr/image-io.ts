@@ -92,7 +92,8 @@ export function* writeImage(k: Kernel, self: Task, img: ImageFd, chunks: Iterabl
   for (const chunk of chunks) {
     for (let off = 0; off < chunk.length;) {
       const n = Math.min(chunk.length - off, STAGING - fill);
-      staging.set(chunk.subarray(off, off + n), fill);
+      // A whole chunk (a page, mostly) is copied as it is, without making a view of it.
+      staging.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), fill);
       fill += n;
       off += n;
       if (fill === STAGING) {

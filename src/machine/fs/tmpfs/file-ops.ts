@@ -45,8 +45,10 @@ function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
       break;
     }
     // A whole page written where there was none: its old bytes need no zeroing first.
-    const whole = n === PAGE_SIZE && inode.cache.find(Math.floor(pos.value / PAGE_SIZE)) === undefined;
-    const page = inode.cache.findOrCreate(Math.floor(pos.value / PAGE_SIZE), whole);
+    const pgoff = Math.floor(pos.value / PAGE_SIZE);
+    const had = inode.cache.find(pgoff);
+    const whole = n === PAGE_SIZE && had === undefined;
+    const page = had ?? inode.cache.findOrCreate(pgoff, whole);
     if (page === null) {
       err = -ENOSPC;
       break;
@@ -55,7 +57,7 @@ function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
     page.data.set(bytes, off);
     // A short copy (a fault in the source) leaves the rest of a page taken unzeroed: zero it now.
     if (whole && bytes.length < n) page.data.fill(0, bytes.length);
-    if (bytes.length > 0) inode.markWritten(Math.floor(pos.value / PAGE_SIZE));
+    if (bytes.length > 0) inode.markWritten(pgoff);
     pos.value += bytes.length;
     done += bytes.length;
     inode.growTo(pos.value);
