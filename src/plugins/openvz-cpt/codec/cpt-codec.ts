@@ -12,7 +12,7 @@
 // does not add up gets its own, more precise message first, and nothing acts on the decoded
 // objects before decode returns (the codec does not stream), so checking at the section's end
 // still refuses the image before any of it is used.
-import { crc32, imageCrc32, ImageError, type ImageBytes, type ImageCodec, type ImageRecord } from "../../../core/cr/index.ts";
+import { imageCrc32, ImageError, type ImageBytes, type ImageCodec, type ImageRecord } from "../../../core/cr/index.ts";
 import {
   MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel,
 } from "../../../core/cr/index.ts";
