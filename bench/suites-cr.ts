@@ -138,6 +138,9 @@ function throughput(phase: "checkpoint" | "restart", codec: Codec = "cpt"): Benc
     value: median(runs), unit: "MiB/s", runs, codec,
     target: "> 2 GB/s (CRIU on this machine: about 2 GB/s)",
     wallMs: cells.map((c) => round(c[phase]!.wallMs, 1)),
+    // This process's CPU time in the same window: on a loaded machine, what the operation cost
+    // when the wall time also counts the waits for a core.
+    cpuMs: cells.map((c) => round(c[phase]!.cpuMs ?? NaN, 1)),
     // Pages the host faulted in during each run, in MiB (4 KiB each): fresh memory, not reused.
     freshMiB: faults.map((f) => round((f[phase] * 4096) / 2 ** 20, 1)),
     imageBytes: mid.imageBytes, virtualMs: round(m.virtualNs / 1e6, 3), tasks: mid.tasks,

@@ -21,6 +21,7 @@ const fmt = (x: number): string => (Number.isInteger(x) || Math.abs(x) >= 100 ? 
 function details(b: BenchResult): string {
   const out: string[] = [];
   if (Array.isArray(b.wallMs)) out.push(`wall ${(b.wallMs as number[]).map(fmt).join(" · ")} ms`);
+  if (Array.isArray(b.cpuMs)) out.push(`CPU ${(b.cpuMs as number[]).map(fmt).join(" · ")} ms`);
   if (Array.isArray(b.freshMiB)) out.push(`fresh host memory ${(b.freshMiB as number[]).map(fmt).join(" · ")} MiB`);
   if (typeof b.budgetMiB === "number") out.push(`budget ${fmt(b.budgetMiB)} MiB (${b.withinBudget === true ? "within" : "over"})`);
   if (typeof b.rewriteMedianMiBs === "number") out.push(`rewrite of touched memory ${fmt(b.rewriteMedianMiBs)} MiB/s`);

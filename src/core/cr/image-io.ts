@@ -13,6 +13,7 @@ import { TmpfsFile } from "../../machine/fs/tmpfs/tmpfs.ts";
 import { isDir } from "../../machine/fs/constants.ts";
 import { CrError, EAGAIN, EBADF, EINVAL, EISDIR, EPIPE, ESPIPE } from "./errors.ts";
 import type { CrContext, ImageCodec } from "./interfaces.ts";
+import { PagedImage } from "./paged-image.ts";
 
 export interface ImageFd {
   file: File;
@@ -91,7 +92,8 @@ export function* writeImage(k: Kernel, self: Task, img: ImageFd, chunks: Iterabl
   for (const chunk of chunks) {
     for (let off = 0; off < chunk.length;) {
       const n = Math.min(chunk.length - off, STAGING - fill);
-      staging.set(chunk.subarray(off, off + n), fill);
+      // A whole chunk (a page, mostly) is copied as it is, without making a view of it.
+      staging.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), fill);
       fill += n;
       off += n;
       if (fill === STAGING) {
@@ -116,6 +118,18 @@ function failWrite(img: ImageFd, err: number): number {
 /** Truncate a regular image file back to where the image began (the dump failed later). */
 export function discardImage(img: ImageFd): void {
   failWrite(img, 0);
+}
+
+/**
+ * The rest of a regular image file from its offset (the offset moves to the end), as the file's
+ * own pages (no copy): for ImageCodec.decodeLent, which keeps no view into them, in a decode
+ * that runs without a yield (the file cannot change under it).
+ */
+export function pagedImageFile(img: ImageFd): PagedImage {
+  const inode = img.file.inode as TmpfsFile;
+  const from = Math.min(img.file.pos, inode.size);
+  img.file.pos = inode.size;
+  return PagedImage.ofFile((pg) => inode.cache.find(pg), from, inode.size - from);
 }
 
 /** The rest of a regular image file from its offset (the offset moves to the end). */

@@ -10,6 +10,7 @@ import type { Module } from "../../machine/kernel/module.ts";
 import type { Task } from "../../machine/kernel/task.ts";
 import type { BugSwitch } from "./bugs.ts";
 import type { CheckpointModel } from "./model.ts";
+import type { ImageBytes } from "./paged-image.ts";
 import type { Faults } from "./faults.ts";
 import type { CrTrace } from "./trace.ts";
 
@@ -106,10 +107,12 @@ export class ImageError extends Error {
 export interface ImageDecoder {
   /**
    * The next bytes of the image, in order, in chunks of any size (down to one byte). The decoder
-   * owns the chunk from here on (page data may stay views into it). Throws ImageError as soon as
+   * owns the chunk from here on (page data may stay views into it), unless `borrowed`: then the
+   * bytes are someone else's (an image file's page cache, read in place) and the decoder copies
+   * what it keeps before returning (page data into bulkMemory). Throws ImageError as soon as
    * what it has seen is malformed.
    */
-  push(chunk: Uint8Array): void;
+  push(chunk: Uint8Array, borrowed?: boolean): void;
   /** The image ended: the model, or ImageError if it is incomplete (truncated, no trailer). */
   end(): CheckpointModel;
 }
@@ -125,6 +128,13 @@ export interface ImageCodec {
   encode(model: CheckpointModel): Iterable<Uint8Array>;
   /** Parse a whole image. Throws ImageError for anything malformed; page data may be views into `image`. */
   decode(image: Uint8Array): CheckpointModel;
+  /**
+   * As decode, for an image lent for the call only (a file's pages read in place, PagedImage):
+   * the model keeps no view into `image` (page data are copied into pageMemory, which the
+   * restored frames adopt). Optional: a codec without it gets a buffer of its own, as decode
+   * always has.
+   */
+  decodeLent?(image: ImageBytes): CheckpointModel;
   /** A fresh incremental decoder; present exactly when `streams` is true. */
   decoder?(): ImageDecoder;
   /**

@@ -133,7 +133,8 @@ export class Restart {
       yield;
       this.step(how.firstStep);
       const container = how.containerNs?.(this);
-      // The image buffer was read for this restart alone: the new frames take its pages over.
+      // The page data were decoded for this restart alone (into pool memory, or as views of a
+      // buffer of its own): the new frames take them over.
       const r = (this.restorer = new Restorer(k, caller, model, true, cr.faults));
       // A fresh machine's clock moves forward to the image's: not time the restart took.
       op.fault("create-namespaces");

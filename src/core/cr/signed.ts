@@ -21,6 +21,7 @@ import { z } from "zod";
 import { CptbenchError } from "../../machine/errors.ts";
 import { ImageError, type ImageCodec, type ImageDecoder, type ImageRecord } from "./interfaces.ts";
 import type { CheckpointModel } from "./model.ts";
+import type { ImageBytes } from "./paged-image.ts";
 
 const MAGIC = "CPTBSIG1";
 const ALG_HMAC_SHA256 = 1;
@@ -100,12 +101,14 @@ export class SignedCodec implements ImageCodec {
   readonly streams: boolean;
   readonly formatVersion?: number;
   readonly decoder?: () => ImageDecoder;
+  readonly decodeLent?: (image: ImageBytes) => CheckpointModel;
 
   constructor(readonly inner: ImageCodec, private readonly opts: SignOptions) {
     this.name = inner.name;
     this.streams = inner.streams;
     this.formatVersion = inner.formatVersion;
     if (inner.decoder !== undefined) this.decoder = () => new SignedDecoder(inner.decoder!(), opts.verify, inner.name);
+    if (inner.decodeLent !== undefined) this.decodeLent = (image) => this.decodeLentBody(image, inner.decodeLent!.bind(inner));
   }
 
   sniff(head: Uint8Array): boolean {
@@ -138,16 +141,33 @@ export class SignedCodec implements ImageCodec {
   }
 
   decode(image: Uint8Array): CheckpointModel {
+    return this.decodeBody(image, (body) => this.inner.decode(body));
+  }
+
+  /**
+   * decodeLent: a file's pages are verified from a copy of their own (the MAC needs every byte
+   * anyway; that copy is then decoded as one), or, not verifying, decoded in place with a
+   * signature trailer left off.
+   */
+  private decodeLentBody(image: ImageBytes, decodeLent: (body: ImageBytes) => CheckpointModel): CheckpointModel {
+    if (image instanceof Uint8Array) return this.decodeBody(image, decodeLent);
+    if (this.opts.verify !== undefined) return this.decode(image.subarray(0, image.length));
+    const tail = image.subarray(Math.max(0, image.length - SIG_SIZE));
+    return decodeLent(isSigned(tail) ? image.prefix(image.length - SIG_SIZE) : image);
+  }
+
+  /** The signature checked (when verifying) or stripped, then `decode` of the rest. */
+  private decodeBody(image: Uint8Array, decode: (body: Uint8Array) => CheckpointModel): CheckpointModel {
     const key = this.opts.verify;
     if (key !== undefined) {
       const body = Math.max(0, image.length - SIG_SIZE);
       const mac = createHmac("sha256", key);
       mac.update(image.subarray(0, body));
       checkTrailer(image.subarray(body), mac, body, this.name);
-      return this.inner.decode(image.subarray(0, body));
+      return decode(image.subarray(0, body));
     }
     // Not verifying: a signature is just stripped (the codec's own checks still apply).
-    return this.inner.decode(isSigned(image) ? image.subarray(0, image.length - SIG_SIZE) : image);
+    return decode(isSigned(image) ? image.subarray(0, image.length - SIG_SIZE) : image);
   }
 }
 
@@ -166,21 +186,23 @@ class SignedDecoder implements ImageDecoder {
     this.mac = key === undefined ? null : createHmac("sha256", key);
   }
 
-  push(chunk: Uint8Array): void {
+  push(chunk: Uint8Array, borrowed = false): void {
     const all = this.tail.length === 0 ? chunk : concat(this.tail, chunk);
+    // A concatenation is this decoder's own copy; the chunk itself is passed on as it came.
+    const lent = borrowed && all === chunk;
     const pass = Math.max(0, all.length - SIG_SIZE);
     this.tail = all.slice(pass);
     if (pass === 0) return;
     const out = all.subarray(0, pass);
     this.passed += pass;
     if (this.mac === null) {
-      this.inner.push(out);
+      this.inner.push(out, lent);
       return;
     }
     this.mac.update(out);
     if (this.held !== null) return;
     try {
-      this.inner.push(out);
+      this.inner.push(out, lent);
     } catch (e) {
       this.held = e;
     }

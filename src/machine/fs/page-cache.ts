@@ -34,11 +34,15 @@ export class PageCache {
     return this.pages.get(pgoff);
   }
 
-  /** The page, allocated zero-filled if absent (shmem_get_folio); null when memory is exhausted. */
-  findOrCreate(pgoff: number): Frame | null {
+  /**
+   * The page, allocated zero-filled if absent (shmem_get_folio); null when memory is exhausted.
+   * With `overwrite`, a page allocated here is not zeroed: the caller writes all of it, or zeroes
+   * what it did not write, before anything can read it (a whole-page write).
+   */
+  findOrCreate(pgoff: number, overwrite = false): Frame | null {
     let f = this.pages.get(pgoff);
     if (f === undefined) {
-      const fresh = this.frames.alloc();
+      const fresh = this.frames.alloc(!overwrite);
       if (fresh === null) return null;
       f = fresh;
       this.pages.set(pgoff, f);

@@ -17,7 +17,7 @@ import { PIPEFS_MAGIC, PipeInode } from "./pipe.ts";
 import { CgroupFs, FreezerDir } from "./cgroupfs.ts";
 import { ProcFs } from "./proc/proc-fs.ts";
 import { ProcRoot } from "./proc/root.ts";
-import { Tmpfs, TmpfsDir, TmpfsFile } from "./tmpfs/tmpfs.ts";
+import { releaseTmpfsTree, Tmpfs, TmpfsDir, TmpfsFile } from "./tmpfs/tmpfs.ts";
 import { PAGE_SIZE } from "../mm/frame.ts";
 import { ANON_INODE_FS_MAGIC, AnonInode } from "./anon-inode.ts";
 import type { ExeFile } from "../mm/exe-file.ts";
@@ -277,6 +277,17 @@ export class Vfs {
     const inode = new ExeImageInode(m.sb, m.sb.nextIno++, e.bytes, timeNow(this.k));
     e.image = { mnt: m, dentry: new Dentry(e.name, m.root, inode) };
     return e.image;
+  }
+
+  /**
+   * After shutdown, when nothing will read the machine's files again: give the pages of the files
+   * still in its tmpfs mounts back to the host's frame pool (frame-pool.ts), so the next machine
+   * reuses that memory instead of taking it fresh from the host.
+   */
+  releaseFileMemory(): void {
+    for (const m of [...this.treeMounts(), ...(this.shm === null ? [] : [this.shm])]) {
+      if (m.sb instanceof Tmpfs) releaseTmpfsTree(m.root);
+    }
   }
 
   /** A new pipe's inode on pipefs, named pipe:[ino] (its number from get_next_ino). */

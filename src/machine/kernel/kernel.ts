@@ -444,6 +444,14 @@ export class Kernel {
     this.kobj.shutdown();
   }
 
+  /**
+   * Power-off, after shutdown() and once the caller has read what it wanted from the machine's
+   * files: the files' pages go back to the host's frame pool for the next machine to reuse.
+   */
+  releaseMemory(): void {
+    this.vfs.releaseFileMemory();
+  }
+
   /** SIGKILL every task, and let them die (used when the machine stops). */
   killAll(): void {
     for (const t of [...this.tasks.values()]) {

@@ -4,43 +4,34 @@
 // The zero page is one frame shared by every read-only demand-zero mapping (Linux's ZERO_PAGE):
 // it is never written, never freed, and mapped read-only so the first write faults and gets a
 // private frame.
+import { FRAME_POOL } from "./frame-pool.ts";
+
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 export const PAGE_MASK = PAGE_SIZE - 1;
-
-/**
- * Frames are cut from 1 MiB slabs rather than allocated one ArrayBuffer each: 256 MiB of guest
- * memory is then 256 host allocations instead of 65,536, which is what keeps a checkpoint or a
- * restart of a big guest from spending its time in the allocator and the garbage collector
- * (each separate buffer is external memory V8 must track). A slab is freed by the GC once none
- * of its frames is referenced any more.
- */
-const SLAB_BYTES = 1 << 20;
-let slab: ArrayBuffer | null = null;
-let slabOff = SLAB_BYTES;
-
-function frameMemory(): Uint8Array {
-  if (slabOff === SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES); // zero-filled, as a fresh frame must be
-    slabOff = 0;
-  }
-  const d = new Uint8Array(slab!, slabOff, PAGE_SIZE);
-  slabOff += PAGE_SIZE;
-  return d;
-}
 
 export class Frame {
   readonly data: Uint8Array;
   private dv: DataView | null = null;
   /** Number of page-table entries (and kernel holders) referring to this frame. */
   refs = 1;
+  /**
+   * Set when the last reference went and the memory went back to the host pool: a second put
+   * (or a get and put) of a dead frame must not give the same memory to the pool twice, which
+   * would hand one page to two owners.
+   */
+  released = false;
 
-  /** A zero-filled frame from the slabs, or one over memory that already holds the page (adopt). */
+  /**
+   * A frame over `data`: 4 KiB from the host pool (frame-pool.ts), zeroed by whoever took it
+   * unless it is overwritten whole, or memory that already holds the page (adopt). The zero page
+   * takes its own.
+   */
   constructor(
     readonly id: number,
-    data?: Uint8Array,
+    data: Uint8Array,
   ) {
-    this.data = data ?? frameMemory();
+    this.data = data;
   }
 
   /** A DataView of the page, made when first asked for (the TLBs keep it). */
@@ -63,21 +54,28 @@ export class FrameAllocator {
   nextIno = 1;
 
   constructor(readonly limit: number) {
-    this.zeroPage = new Frame(0);
+    // Its own memory, never from the pool: it is never freed, so never given back.
+    this.zeroPage = new Frame(0, new Uint8Array(PAGE_SIZE));
   }
 
-  /** A fresh zero-filled frame with one reference, or null when the machine's limit is reached. */
-  alloc(): Frame | null {
+  /**
+   * A fresh zero-filled frame with one reference, or null when the machine's limit is reached.
+   * With `zero` false the bytes are whatever the pool's memory held: for a caller that overwrites
+   * the whole page before anything can read it (a copy of another page, a page of an image).
+   * Such a frame must never reach a guest or a reader before it is filled.
+   */
+  alloc(zero = true): Frame | null {
     if (this.inUse >= this.limit) return null;
     this.inUse++;
     if (this.inUse > this.peak) this.peak = this.inUse;
-    return new Frame(this.nextId++);
+    return new Frame(this.nextId++, FRAME_POOL.take(zero));
   }
 
   /**
    * A frame over 4 KiB of existing memory, taken as it is (no copy): a restart gives the pages it
    * decoded from an image to the restored address spaces directly. The caller must not use the
-   * bytes for anything else afterwards. null at the machine's limit.
+   * bytes for anything else afterwards (the memory goes to the host pool when the frame is
+   * freed). null at the machine's limit.
    */
   adopt(data: Uint8Array): Frame | null {
     if (data.length !== PAGE_SIZE) throw new Error(`adopt: a frame is ${PAGE_SIZE} bytes, not ${data.length}`);
@@ -92,9 +90,20 @@ export class FrameAllocator {
     return f;
   }
 
-  /** Drop one reference; the frame is freed (its memory left to the GC) when none remain. */
+  /**
+   * Drop one reference; when none remain the frame is freed and its memory goes back to the host
+   * pool (a later alloc, in this machine or another, reuses it zeroed). Nothing may touch
+   * `f.data` after its last put: the page tables, page caches and pipes that held it dropped it,
+   * and a hart's TLB that still has its view is flushed by the mm's epoch before it runs again.
+   */
   put(f: Frame): void {
     if (f === this.zeroPage) return;
-    if (--f.refs === 0) this.inUse--;
+    if (--f.refs === 0) {
+      this.inUse--;
+      if (!f.released) {
+        f.released = true;
+        FRAME_POOL.give(f.data);
+      }
+    }
   }
 }

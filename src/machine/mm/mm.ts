@@ -335,7 +335,8 @@ export class Mm extends KObject {
       pte.writable = true;
       return true;
     }
-    const f = this.frames.alloc();
+    // A copy of a whole page overwrites it: only the zero page's copy needs zeroing.
+    const f = this.frames.alloc(old === this.frames.zeroPage);
     if (f === null) return false;
     if (old !== this.frames.zeroPage) f.data.set(old.data);
     this.frames.put(old);

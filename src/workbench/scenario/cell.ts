@@ -89,6 +89,8 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
     }
     const probA = cp.shutdown();
     for (const r of results) r.oopses.push(...probA);
+    // Its image was copied out above: its memory can serve the fresh machine.
+    a.kernel.releaseMemory();
     if (freshAt >= 0 && hostError === null && chain) killIterations(exp, w, ref, design, plan, cp.checkpoints[0], null, imgPath, results[freshAt], cp.prefix, cp.budget);
     else if (freshAt >= 0 && hostError === null) {
       const r = results[freshAt];
@@ -105,6 +107,7 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
       // (cpt_rst before its module_put) ends first, else shutdown reports a leak no restart left.
       takeDown(b);
       r.oopses.push(...problemsOf(b.kernel));
+      b.kernel.releaseMemory();
     }
     if (freshAt >= 0 && hostError !== null) {
       results[freshAt].verdict = "fail";

@@ -12,6 +12,8 @@ import { CrError, ESPIPE } from "../../../src/core/cr/errors.ts";
 import { restartImageFd } from "../../../src/core/cr/image-io.ts";
 import type { ImageCodec } from "../../../src/core/cr/interfaces.ts";
 import type { CheckpointModel, PageRecord } from "../../../src/core/cr/model.ts";
+import { PagedImage } from "../../../src/core/cr/paged-image.ts";
+import { Frame } from "../../../src/machine/mm/frame.ts";
 import { O_RDONLY } from "../../../src/machine/fs/constants.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
 import { openPath } from "../../../src/machine/fs/open.ts";
@@ -115,6 +117,45 @@ export function zeroCopySuite(codec: ImageCodec): void {
     const d = codec.decode(big.subarray(5, 5 + bytes.length));
     expect(d).toStrictEqual(richModel());
     expect(d.mms[0]!.pages[0]!.data.buffer).toBe(big.buffer);
+  });
+
+  it("decodeLent, where the codec has it, keeps nothing of the lent image (a file's pages, read in place)", () => {
+    if (codec.decodeLent === undefined) {
+      console.log(`${codec.name}: no decodeLent, a restart gives decode a buffer of its own`);
+      return;
+    }
+    const image = concat(codec.encode(richModel()));
+    const d = codec.decodeLent(image);
+    image.fill(0xee); // the pages reused
+    expectSame(d, richModel());
+    // The same image in a file's pages, starting 100 bytes into the first.
+    const bytes = concat(codec.encode(richModel()));
+    const pages: Frame[] = [];
+    for (let at = -100; at < bytes.length; at += 4096) {
+      const f = new Frame(pages.length + 1, new Uint8Array(4096));
+      f.data.set(bytes.subarray(Math.max(0, at), at + 4096), at < 0 ? -at : 0);
+      pages.push(f);
+    }
+    const paged = codec.decodeLent(PagedImage.ofFile((i) => pages[i], 100, bytes.length));
+    for (const f of pages) f.data.fill(0xee);
+    expectSame(paged, richModel());
+  });
+
+  it("a decoder pushed borrowed chunks keeps nothing of them (an image file's pages, read in place)", () => {
+    if (codec.decoder === undefined) {
+      console.log(`${codec.name}: does not stream, so nothing is pushed to it`);
+      return;
+    }
+    const image = concat(codec.encode(richModel()));
+    const lent = new Uint8Array(1000);
+    const d = codec.decoder();
+    for (let at = 0; at < image.length; at += lent.length) {
+      const n = Math.min(lent.length, image.length - at);
+      lent.set(image.subarray(at, at + n));
+      d.push(lent.subarray(0, n), true);
+      lent.fill(0xee); // reused for the next read
+    }
+    expectSame(d.end(), richModel());
   });
 
   it("encode yields the model's own page arrays, uncopied", () => {

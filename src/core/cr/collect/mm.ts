@@ -1,6 +1,9 @@
 // Address spaces into the model: every VMA with its backing, and the pages only this mm holds.
 // Pages that still map a shared object's or a file's page cache are left out (they re-fault from
 // it after restart, which is what keeps them shared); the zero page is left out (demand zero).
+// Page data are views of the live frames, not copies: the model is to be encoded while the tasks
+// are stopped, since a frame freed later (its task exits) gives its memory back to the host pool
+// (mm/frame-pool.ts) for other frames to reuse.
 import { mmExt } from "./task-state.ts";
 import type { Mm } from "../../../machine/mm/mm.ts";
 import { PAGE_SHIFT, type Frame } from "../../../machine/mm/frame.ts";

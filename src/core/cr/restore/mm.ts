@@ -20,7 +20,9 @@ import type { MmRecord, PageRecord, ShmemRecord } from "../model.ts";
  */
 function fill(k: Kernel, pages: PageRecord[], put: (index: number, f: Frame) => void, what: string, adopt: boolean): void {
   for (const p of pages) {
-    const f = adopt && p.data.length === PAGE_SIZE ? k.frames.adopt(p.data) : k.frames.alloc();
+    const whole = p.data.length === PAGE_SIZE;
+    // A whole page copied in needs no zeroing first; a shorter one is zero-filled past its end.
+    const f = adopt && whole ? k.frames.adopt(p.data) : k.frames.alloc(!whole);
     if (f === null) throw new CrError(ENOMEM, `out of memory restoring ${what} (page ${p.index})`);
     if (f.data !== p.data) f.data.set(p.data.subarray(0, PAGE_SIZE));
     put(p.index, f);

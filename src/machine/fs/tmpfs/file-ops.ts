@@ -44,14 +44,20 @@ function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
       err = -EPERM;
       break;
     }
-    const page = inode.cache.findOrCreate(Math.floor(pos.value / PAGE_SIZE));
+    // A whole page written where there was none: its old bytes need no zeroing first.
+    const pgoff = Math.floor(pos.value / PAGE_SIZE);
+    const had = inode.cache.find(pgoff);
+    const whole = n === PAGE_SIZE && had === undefined;
+    const page = had ?? inode.cache.findOrCreate(pgoff, whole);
     if (page === null) {
       err = -ENOSPC;
       break;
     }
     const bytes = from.copyIn(n);
     page.data.set(bytes, off);
-    if (bytes.length > 0) inode.markWritten(Math.floor(pos.value / PAGE_SIZE));
+    // A short copy (a fault in the source) leaves the rest of a page taken unzeroed: zero it now.
+    if (whole && bytes.length < n) page.data.fill(0, bytes.length);
+    if (bytes.length > 0) inode.markWritten(pgoff);
     pos.value += bytes.length;
     done += bytes.length;
     inode.growTo(pos.value);

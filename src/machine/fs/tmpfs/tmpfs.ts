@@ -319,3 +319,17 @@ export class TmpfsSymlink extends SymlinkInode {
     return 0;
   }
 }
+
+/**
+ * Free the pages of every regular file under `root` (the machine is powered off: its tmpfs is
+ * gone, as RAM is at power-off). The frames go back to the host pool for the next machine. The
+ * files read as holes afterwards, so the caller must be done reading them.
+ */
+export function releaseTmpfsTree(root: Dentry): void {
+  const stack = [root];
+  for (let d = stack.pop(); d !== undefined; d = stack.pop()) {
+    const inode = d.inode;
+    if (inode instanceof TmpfsFile) inode.cache.release();
+    else if (inode instanceof TmpfsDir) for (const c of inode.children.values()) stack.push(c);
+  }
+}

@@ -12,7 +12,7 @@
 // does not add up gets its own, more precise message first, and nothing acts on the decoded
 // objects before decode returns (the codec does not stream), so checking at the section's end
 // still refuses the image before any of it is used.
-import { crc32, ImageError, type ImageCodec, type ImageRecord } from "../../../core/cr/index.ts";
+import { imageCrc32, ImageError, type ImageBytes, type ImageCodec, type ImageRecord } from "../../../core/cr/index.ts";
 import {
   MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel,
 } from "../../../core/cr/index.ts";
@@ -89,7 +89,7 @@ function checkSectionCrc(r: ImageReader, from: number, start: number, end: numbe
   const image = r.image;
   const field = start + SECTION_CRC_AT;
   const stored = r.dv.getUint32(field, true);
-  const got = crc32(image.subarray(field + 4, end), crc32(image.subarray(from, field)));
+  const got = imageCrc32(image, field + 4, end, imageCrc32(image, from, field));
   if (got !== stored) {
     const h = (v: number): string => `0x${v.toString(16).padStart(8, "0")}`;
     r.fail(`the ${where} fails its checksum: bytes ${from} to ${end} have CRC-32 ${h(got)}, its cpt_crc32 at byte ${field} says ${h(stored)}: the image was altered or damaged`, field);
@@ -179,7 +179,16 @@ export class CptCodec implements ImageCodec {
   }
 
   decode(image: Uint8Array): CheckpointModel {
-    const r = new ImageReader(image);
+    return this.decodeImage(image, false);
+  }
+
+  /** The restart's read: the image is a reused buffer, so the model copies what it keeps. */
+  decodeLent(image: ImageBytes): CheckpointModel {
+    return this.decodeImage(image, true);
+  }
+
+  private decodeImage(image: ImageBytes, lent: boolean): CheckpointModel {
+    const r = new ImageReader(image, lent);
     const { clock, flags } = readMajorHdr(r);
     const withCrc = (flags & CPT_IMG_SECTION_CRC) !== 0;
     const hdrSize = withCrc ? SECTION_HDR_CRC_SIZE : SECTION_HDR_SIZE;

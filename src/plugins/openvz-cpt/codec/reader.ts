@@ -4,7 +4,7 @@
 // remain before anything is allocated for it: a lying length becomes an ImageError, never a
 // RangeError or a huge allocation. Messages say what was expected, at which byte, in which
 // object, and what to do about it.
-import { ImageError } from "../../../core/cr/index.ts";
+import { ImageError, PagedImage, type ImageBytes } from "../../../core/cr/index.ts";
 import {
   align8, CONTENT_NAMES, CPT_CONTENT_VOID, CPT_NOINDEX, OBJECT_HDR_SIZE, objName,
 } from "./layout.ts";
@@ -28,14 +28,21 @@ export interface ObjectHdr {
 }
 
 export class ImageReader {
-  readonly dv: DataView;
+  readonly dv: DataView | PagedImage;
   pos = 0;
   limit: number;
   /** Where the cursor is, for messages: "CPT_OBJ_TASK at byte 200, tasks section". */
   ctx = "major header";
 
-  constructor(readonly image: Uint8Array) {
-    this.dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  /**
+   * @param lent the image is lent for the decode only (ImageCodec.decodeLent): view() copies,
+   *   and page data go into pageMemory, so nothing decoded keeps a view into it.
+   */
+  constructor(
+    readonly image: ImageBytes,
+    readonly lent = false,
+  ) {
+    this.dv = image instanceof PagedImage ? image : new DataView(image.buffer, image.byteOffset, image.byteLength);
     this.limit = image.length;
   }
 
@@ -94,10 +101,10 @@ export class ImageReader {
     if (name === undefined) this.fail(`${what} at byte ${at} is ${v}; known values are 0..${names.length - 1} (${names.join(", ")})`, at);
     return name;
   }
-  /** A view into the image, after checking the length fits. */
+  /** A view into the image (a copy of those bytes if it is lent), after checking the length fits. */
   view(n: number, what: string): Uint8Array {
     this.need(n, what);
-    const v = this.image.subarray(this.pos, this.pos + n);
+    const v = this.lent ? this.image.slice(this.pos, this.pos + n) : this.image.subarray(this.pos, this.pos + n);
     this.pos += n;
     return v;
   }

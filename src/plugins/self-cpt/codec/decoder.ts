@@ -7,7 +7,7 @@
 import { ImageError, type ImageDecoder } from "../../../core/cr/index.ts";
 import type { CheckpointModel } from "../../../core/cr/index.ts";
 import { ModelBuilder, Phase, type Handler } from "./build.ts";
-import { Crc32 } from "../../../core/cr/index.ts";
+import { bulkMemory, Crc32 } from "../../../core/cr/index.ts";
 import {
   align8, CKPT_HDR_CONTAINER, CKPT_HDR_COW_PAGE, CKPT_HDR_CRED, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE,
   CKPT_HDR_FS, CKPT_HDR_HEADER, CKPT_HDR_INODE, CKPT_HDR_MM, CKPT_HDR_PID, CKPT_HDR_PIDNS_TREE, CKPT_HDR_PIPE_BUF, CKPT_HDR_TTY,
@@ -82,8 +82,12 @@ export class CkptDecoder implements ImageDecoder {
   /** The first error: a decoder that failed stays failed. */
   private failed: ImageError | null = null;
 
-  push(chunk: Uint8Array): void {
+  /** Whether the chunk being consumed is borrowed (push): keep no view into it. */
+  private borrowed = false;
+
+  push(chunk: Uint8Array, borrowed = false): void {
     if (this.failed !== null) throw this.failed;
+    this.borrowed = borrowed;
     try {
       this.consume(chunk);
     } catch (e) {
@@ -150,7 +154,7 @@ export class CkptDecoder implements ImageDecoder {
         }
         case "head": {
           const n = Math.min(this.headLen - this.headFill, rest);
-          if (this.head === null && n === this.headLen) {
+          if (this.head === null && n === this.headLen && !this.borrowed) {
             this.head = c.subarray(p, p + n);        // the whole head is here: no copy
           } else {
             this.head ??= new Uint8Array(this.headLen);
@@ -162,11 +166,12 @@ export class CkptDecoder implements ImageDecoder {
         }
         case "bulk": {
           const n = Math.min(this.bulkLen - this.bulkFill, rest);
-          if (this.bulk === null && n === this.bulkLen) {
+          if (this.bulk === null && n === this.bulkLen && !this.borrowed) {
             // A page within one chunk stays a view (the chunk itself when it is just the page).
             this.bulk = n === c.length ? c : c.subarray(p, p + n);
           } else {
-            this.bulk ??= new Uint8Array(this.bulkLen);
+            // Borrowed bytes: a page goes into pool memory, which its restored frame adopts.
+            this.bulk ??= this.borrowed ? bulkMemory(this.bulkLen) : new Uint8Array(this.bulkLen);
             this.bulk.set(c.subarray(p, p + n), this.bulkFill);
           }
           this.bulkFill += n; p += n; this.offset += n;

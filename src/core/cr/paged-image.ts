@@ -1,0 +1,150 @@
+// An image read where it lies: the pages of a regular file's page cache, seen as one run of bytes
+// without copying them into one buffer. A restart of a 256 MiB guest would otherwise hold the
+// image twice (the file's pages and the buffer), and take the buffer's 256 MiB fresh from the
+// host. A codec that seeks (cpt) reads it through the few DataView and Uint8Array methods it
+// uses; page data are copied out once, into the memory the restored frames adopt.
+//
+// Reads are for a decode that runs without a yield (the file cannot change under it): views of
+// the frames are taken when the image is made, and nothing keeps one after the decode.
+import { crc32 } from "./checksum.ts";
+import { PAGE_SHIFT, PAGE_SIZE, type Frame } from "../../machine/mm/frame.ts";
+
+const PAGE_MASK = PAGE_SIZE - 1;
+const ZEROS = new Uint8Array(PAGE_SIZE);
+const ZERO_VIEW = new DataView(ZEROS.buffer);
+
+export class PagedImage {
+  /** Per file page from the one holding image byte 0: its bytes (a hole: zeros). */
+  private readonly pages: Uint8Array[];
+  /** DataViews of the pages numbers are read from, made when first needed (most hold page data only). */
+  private readonly views: (DataView | undefined)[];
+  /** Offset of image byte 0 in the first page. */
+  private readonly skew: number;
+  /** Bytes gathered for a read that straddles two pages. */
+  private readonly tmp = new Uint8Array(8);
+  private readonly tmpView = new DataView(this.tmp.buffer);
+
+  private constructor(pages: Uint8Array[], views: (DataView | undefined)[], skew: number, readonly length: number) {
+    this.pages = pages;
+    this.views = views;
+    this.skew = skew;
+  }
+
+  /**
+   * The bytes [start, start + length) of a file whose page cache is `find` (page offset → frame,
+   * undefined for a hole).
+   */
+  static ofFile(find: (pgoff: number) => Frame | undefined, start: number, length: number): PagedImage {
+    const skew = start & PAGE_MASK;
+    const first = Math.floor(start / PAGE_SIZE);
+    const n = length === 0 ? 0 : ((skew + length - 1) >>> PAGE_SHIFT) + 1;
+    const pages = new Array<Uint8Array>(n);
+    for (let i = 0; i < n; i++) pages[i] = find(first + i)?.data ?? ZEROS;
+    return new PagedImage(pages, new Array<DataView | undefined>(n), skew, length);
+  }
+
+  /** Its first n bytes (a signature trailer left off), over the same pages. */
+  prefix(n: number): PagedImage {
+    return new PagedImage(this.pages, this.views, this.skew, Math.max(0, Math.min(n, this.length)));
+  }
+
+  /** The page and offset of image byte p, when bytes [p, p + n) lie in that one page; else null. */
+  private at(p: number, n: number): DataView | null {
+    if (p < 0 || p + n > this.length) throw new RangeError(`PagedImage: bytes ${p}..${p + n} outside 0..${this.length}`);
+    const q = p + this.skew;
+    if ((q & PAGE_MASK) + n > PAGE_SIZE) return null;
+    const i = q >>> PAGE_SHIFT;
+    const page = this.pages[i]!;
+    return (this.views[i] ??= page === ZEROS ? ZERO_VIEW : new DataView(page.buffer, page.byteOffset, PAGE_SIZE));
+  }
+
+  /** n bytes at p gathered into tmp (they straddle two pages). */
+  private gather(p: number, n: number): DataView {
+    this.copyTo(p, this.tmp.subarray(0, n));
+    return this.tmpView;
+  }
+
+  getUint8(p: number): number {
+    const q = p + this.skew;
+    if (p < 0 || p >= this.length) throw new RangeError(`PagedImage: byte ${p} outside 0..${this.length}`);
+    return this.pages[q >>> PAGE_SHIFT]![q & PAGE_MASK]!;
+  }
+  getUint16(p: number, le: boolean): number {
+    const v = this.at(p, 2);
+    return v === null ? this.gather(p, 2).getUint16(0, le) : v.getUint16((p + this.skew) & PAGE_MASK, le);
+  }
+  getUint32(p: number, le: boolean): number {
+    const v = this.at(p, 4);
+    return v === null ? this.gather(p, 4).getUint32(0, le) : v.getUint32((p + this.skew) & PAGE_MASK, le);
+  }
+  getInt32(p: number, le: boolean): number {
+    const v = this.at(p, 4);
+    return v === null ? this.gather(p, 4).getInt32(0, le) : v.getInt32((p + this.skew) & PAGE_MASK, le);
+  }
+  getBigUint64(p: number, le: boolean): bigint {
+    const v = this.at(p, 8);
+    return v === null ? this.gather(p, 8).getBigUint64(0, le) : v.getBigUint64((p + this.skew) & PAGE_MASK, le);
+  }
+  getBigInt64(p: number, le: boolean): bigint {
+    const v = this.at(p, 8);
+    return v === null ? this.gather(p, 8).getBigInt64(0, le) : v.getBigInt64((p + this.skew) & PAGE_MASK, le);
+  }
+  getFloat64(p: number, le: boolean): number {
+    const v = this.at(p, 8);
+    return v === null ? this.gather(p, 8).getFloat64(0, le) : v.getFloat64((p + this.skew) & PAGE_MASK, le);
+  }
+
+  /** Bytes [from, to) copied into dst from offset 0 (dst.length >= to - from). */
+  copyTo(from: number, dst: Uint8Array, to = from + dst.length): void {
+    if (from < 0 || to > this.length || from > to) throw new RangeError(`PagedImage: bytes ${from}..${to} outside 0..${this.length}`);
+    for (let p = from; p < to;) {
+      const q = p + this.skew;
+      const off = q & PAGE_MASK;
+      const n = Math.min(PAGE_SIZE - off, to - p);
+      const page = this.pages[q >>> PAGE_SHIFT]!;
+      dst.set(n === PAGE_SIZE ? page : page.subarray(off, off + n), p - from);
+      p += n;
+    }
+  }
+
+  /** A copy of bytes [from, to) (never a view: the pages are not the caller's to keep). */
+  subarray(from: number, to = this.length): Uint8Array {
+    const a = Math.max(0, Math.min(from, this.length));
+    const b = Math.max(a, Math.min(to, this.length));
+    const out = new Uint8Array(b - a);
+    this.copyTo(a, out, b);
+    return out;
+  }
+
+  slice(from: number, to = this.length): Uint8Array {
+    return this.subarray(from, to);
+  }
+
+  /** The CRC-32 of bytes [from, to), continuing from `crc`, a page at a time. */
+  crc32(from: number, to: number, crc = 0): number {
+    let c = crc;
+    for (let p = from; p < to;) {
+      const q = p + this.skew;
+      const off = q & PAGE_MASK;
+      const n = Math.min(PAGE_SIZE - off, to - p);
+      const page = this.pages[q >>> PAGE_SHIFT]!;
+      c = crc32(n === PAGE_SIZE ? page : page.subarray(off, off + n), c);
+      p += n;
+    }
+    return c;
+  }
+}
+
+/** An image to decode: one buffer, or a file's pages read in place. */
+export type ImageBytes = Uint8Array | PagedImage;
+
+/** The CRC-32 of image bytes [from, to), continuing from `crc`. */
+export function imageCrc32(image: ImageBytes, from: number, to: number, crc = 0): number {
+  return image instanceof PagedImage ? image.crc32(from, to, crc) : crc32(image.subarray(from, to), crc);
+}
+
+/** Image bytes [from, from + dst.length) copied into dst. */
+export function copyImageBytes(image: ImageBytes, from: number, dst: Uint8Array): void {
+  if (image instanceof PagedImage) image.copyTo(from, dst);
+  else dst.set(image.subarray(from, from + dst.length));
+}

@@ -1,0 +1,85 @@
+// The host's memory for guest frames, reused across frames and across machines of this process.
+//
+// Why a pool: memory the Node process has never touched costs a host page fault per 4 KiB on
+// first touch (100-160 MiB/s on the 2-core VM, `cr.host-first-touch`), memory it rewrites runs
+// at several GB/s. Without the pool every frame came from a new slab (or from whatever glibc's
+// malloc handed back after the garbage collector freed an earlier machine's slabs, sometimes
+// fresh, sometimes not: the bimodal checkpoint of issue 19), so a 256 MiB checkpoint or restart
+// ran at first-touch speed. With it, a machine that frees its memory (its tasks exit, its files
+// are evicted, it shuts down) leaves it here, and the next frame — in the same machine or the
+// next one — takes it back.
+//
+// Host-side only: which memory backs a frame is invisible to the guest. A frame handed out as
+// fresh memory is zeroed here (take(true)), exactly as a new slab would be; only callers that
+// overwrite the whole page at once skip it (FrameAllocator.alloc(false)). Frame ids, the
+// per-machine accounting and the leak checks do not change: they count Frames, not memory.
+/** A frame's size: PAGE_SIZE of frame.ts, which imports this file (so it is not imported here). */
+const PAGE_SIZE = 4096;
+
+/**
+ * New memory is cut from 1 MiB slabs rather than allocated one ArrayBuffer per frame: 256 MiB of
+ * guest memory is then 256 host allocations instead of 65,536, which keeps a big guest's frames
+ * out of the allocator's and the garbage collector's way (each buffer is external memory V8
+ * tracks). A slab lives as long as one of its pages is in a frame or in the pool.
+ */
+const SLAB_BYTES = 1 << 20;
+
+/**
+ * At most this many free pages are kept (768 MiB): enough for a 256 MiB guest and its image
+ * twice over (a checkpointed machine's memory, reused by the machine that restarts it), while a
+ * process that once ran something bigger still gives the rest back to the garbage collector.
+ */
+export const POOL_MAX_PAGES = (768 << 20) / PAGE_SIZE;
+
+export class FramePool {
+  /** Free pages, the most recently freed last (the likeliest still in the CPU's caches). */
+  private readonly free: Uint8Array[] = [];
+  private slab: ArrayBuffer | null = null;
+  private slabOff = SLAB_BYTES;
+  /** Pages taken that were cut from new slabs (fresh host memory), for the benchmarks. */
+  freshPages = 0;
+  /** Pages taken from the free list (memory reused). */
+  reusedPages = 0;
+
+  constructor(readonly maxPages = POOL_MAX_PAGES) {}
+
+  /** Free pages held now. */
+  get size(): number {
+    return this.free.length;
+  }
+
+  /**
+   * 4 KiB for a frame: reused memory when there is some (zeroed first if `zero`), else a new
+   * slab's page (zero-filled by the host already).
+   */
+  take(zero: boolean): Uint8Array {
+    const d = this.free.pop();
+    if (d !== undefined) {
+      this.reusedPages++;
+      if (zero) d.fill(0);
+      return d;
+    }
+    this.freshPages++;
+    if (this.slabOff === SLAB_BYTES) {
+      this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.slabOff = 0;
+    }
+    const page = new Uint8Array(this.slab!, this.slabOff, PAGE_SIZE);
+    this.slabOff += PAGE_SIZE;
+    return page;
+  }
+
+  /** Memory of a freed frame (nothing refers to it any more); dropped to the GC when full. */
+  give(d: Uint8Array): void {
+    if (d.length !== PAGE_SIZE || this.free.length >= this.maxPages) return;
+    this.free.push(d);
+  }
+
+  /** Let the garbage collector have every free page (tests, or a host short of memory). */
+  drain(): void {
+    this.free.length = 0;
+  }
+}
+
+/** The process's one pool: every machine's FrameAllocator takes from it and gives back to it. */
+export const FRAME_POOL = new FramePool();

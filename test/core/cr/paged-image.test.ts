@@ -1,0 +1,55 @@
+// PagedImage: a file's pages read as one run of bytes, as the cpt decoder reads an image in place.
+import { describe, expect, it } from "vitest";
+import { crc32 } from "../../../src/core/cr/checksum.ts";
+import { copyImageBytes, imageCrc32, PagedImage } from "../../../src/core/cr/paged-image.ts";
+import { Frame } from "../../../src/machine/mm/frame.ts";
+
+/** `bytes` laid in pages from byte `skew` of the first, page `hole` left out; the image and its frames. */
+function paged(bytes: Uint8Array, skew: number, hole = -1): PagedImage {
+  const pages = new Map<number, Frame>();
+  for (let i = 0; i * 4096 < skew + bytes.length; i++) {
+    if (i === hole) continue;
+    const f = new Frame(i + 1, new Uint8Array(4096));
+    const from = i * 4096 - skew;
+    f.data.set(bytes.subarray(Math.max(0, from), from + 4096), from < 0 ? -from : 0);
+    pages.set(i + 7, f);
+  }
+  return PagedImage.ofFile((pg) => pages.get(pg), 7 * 4096 + skew, bytes.length);
+}
+
+describe("PagedImage", () => {
+  const bytes = Uint8Array.from({ length: 3 * 4096 + 50 }, (_, i) => (i * 131 + 7) & 0xff);
+  const dv = new DataView(bytes.buffer);
+
+  it("reads numbers within a page and across a page boundary as a DataView does", () => {
+    const img = paged(bytes, 4093);
+    expect(img.length).toBe(bytes.length);
+    for (const p of [0, 1, 2, 3, 4, 5, 4090, 4091, 8189, bytes.length - 8]) {
+      expect(img.getUint8(p), `u8 ${p}`).toBe(dv.getUint8(p));
+      expect(img.getUint16(p, true), `u16 ${p}`).toBe(dv.getUint16(p, true));
+      expect(img.getUint32(p, true), `u32 ${p}`).toBe(dv.getUint32(p, true));
+      expect(img.getInt32(p, true), `i32 ${p}`).toBe(dv.getInt32(p, true));
+      expect(img.getBigUint64(p, true), `u64 ${p}`).toBe(dv.getBigUint64(p, true));
+      expect(img.getBigInt64(p, true), `i64 ${p}`).toBe(dv.getBigInt64(p, true));
+      expect(Object.is(img.getFloat64(p, true), dv.getFloat64(p, true)), `f64 ${p}`).toBe(true);
+    }
+    expect(() => img.getUint32(bytes.length - 2, true)).toThrow(RangeError);
+  });
+
+  it("copies ranges (never views) and checksums them as the contiguous bytes", () => {
+    const img = paged(bytes, 100);
+    const sub = img.subarray(4000, 9000);
+    expect([...sub]).toEqual([...bytes.subarray(4000, 9000)]);
+    const page = new Uint8Array(4096);
+    copyImageBytes(img, 3996, page);
+    expect([...page]).toEqual([...bytes.subarray(3996, 3996 + 4096)]);
+    expect(imageCrc32(img, 10, bytes.length - 3, 5)).toBe(crc32(bytes.subarray(10, bytes.length - 3), 5));
+    expect(img.prefix(10).length).toBe(10);
+  });
+
+  it("reads a hole as zeros", () => {
+    const img = paged(bytes, 0, 1);
+    expect(img.getUint32(4096 + 8, true)).toBe(0);
+    expect(img.subarray(4094, 4098)).toEqual(Uint8Array.of(bytes[4094]!, bytes[4095]!, 0, 0));
+  });
+});
