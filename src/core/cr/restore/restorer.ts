@@ -22,9 +22,9 @@ import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import { CrError, EINVAL } from "../errors.ts";
 import { injectFault, type Faults } from "../faults.ts";
 import { NSIG } from "../../../machine/kernel/signal-defs.ts";
-import type { CheckpointModel, TaskRecord } from "../model.ts";
+import type { CheckpointModel, MmRecord, PageRecord, TaskRecord } from "../model.ts";
 import { FilesRestore } from "./files.ts";
-import { restoreCowPages, restoreMm, restoreShmem } from "./mm.ts";
+import { fillMm, restoreCowPages, restoreMm, restoreShmem, type MmRefs } from "./mm.ts";
 import { TreeRestore } from "./tree.ts";
 import { restoreAuditAndRobust, restoreGroupPending } from "./task.ts";
 import { armTimers, restoreGroupFlags, restoreTimers } from "./task-state.ts";
@@ -53,6 +53,9 @@ export class Restorer {
   private readonly mms = new Map<number, Mm>();
   private readonly shmem = new Map<number, ShmemObject>();
   private cow = new Map<number, import("../../../machine/mm/frame.ts").Frame>();
+  /** The mms makeMemory left empty, by id, with what fillMm needs to fill them. */
+  private readonly deferred = new Map<number, MmRecord>();
+  private mmRefs: MmRefs | null = null;
   readonly tree: TreeRestore;
   readonly files: FilesRestore;
   private freezerGroup: FreezerCgroup | null = null;
@@ -196,7 +199,8 @@ export class Restorer {
     this.freezerGroup = freezer.groupAt(freezer.root, m.container.freezerGroup);
   }
 
-  makeMemory(): void {
+  /** Shared memory, copy-on-write pages and every mm; those in `deferred` are made empty, for fillMm. */
+  makeMemory(deferred?: ReadonlySet<number>): void {
     for (const s of this.model.shmem) this.shmem.set(s.id, restoreShmem(this.k, s, this.adoptPages));
     const shmem = (id: number): ShmemObject => {
       const o = this.shmem.get(id);
@@ -214,7 +218,28 @@ export class Restorer {
       if (f === undefined) throw new CrError(EINVAL, `a mapping names copy-on-write page ${id}, which the image does not have`);
       return f;
     };
-    for (const rec of this.model.mms) this.mms.set(rec.id, restoreMm(this.k, rec, { cow, shmem, file }, `${this.why}: mm ${rec.id}`, this.adoptPages));
+    this.mmRefs = { cow, shmem, file };
+    for (const rec of this.model.mms) {
+      const why = `${this.why}: mm ${rec.id}`;
+      if (deferred?.has(rec.id) !== true) this.mms.set(rec.id, restoreMm(this.k, rec, this.mmRefs, why, this.adoptPages));
+      else {
+        this.mms.set(rec.id, new Mm(this.k.frames, this.k.kobj, why));
+        this.deferred.set(rec.id, rec);
+      }
+    }
+  }
+
+  /**
+   * Fill mm `id`, which makeMemory(deferred) left empty, with its VMAs and copy-on-write pages and
+   * the private pages `pages`: the work of the task that fills it, on that task's CPU. Returns the
+   * number of VMAs mapped (the recipe charged them to no one).
+   */
+  fillMm(id: number, pages: PageRecord[]): number {
+    const rec = this.deferred.get(id);
+    if (rec === undefined) throw new CrError(EINVAL, `mm ${id} is not waiting to be filled`);
+    this.deferred.delete(id);
+    fillMm(this.k, this.mms.get(id)!, rec, pages, this.mmRefs!, this.adoptPages);
+    return rec.vmas.length;
   }
 
   /** The container's file tree and the inodes outside it (before memory: mappings name them). */
