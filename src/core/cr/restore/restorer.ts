@@ -21,11 +21,11 @@ import { exitTaskFiles } from "../../../machine/fs/task-files.ts";
 import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import { CrError, EINVAL } from "../errors.ts";
 import { injectFault, type Faults } from "../faults.ts";
-import { NSIG } from "../../../machine/kernel/signal-defs.ts";
 import type { CheckpointModel, MmRecord, PageRecord, TaskRecord } from "../model.ts";
 import { FilesRestore } from "./files.ts";
 import { fillMm, restoreCowPages, restoreMm, restoreShmem, type MmRefs } from "./mm.ts";
 import { TreeRestore } from "./tree.ts";
+import { restoreSigHands } from "./sighand.ts";
 import { restoreAuditAndRobust, restoreGroupPending } from "./task.ts";
 import { armTimers, restoreGroupFlags, restoreTimers } from "./task-state.ts";
 import type { SigInfo } from "../../../machine/kernel/siginfo.ts";
@@ -81,11 +81,6 @@ export class Restorer {
       if (p === undefined) throw new CrError(EINVAL, `a pty, file owner or lock names pid ${id}, which the restart has not made`);
       return p;
     }, (id) => this.pids.get(id), (id) => this.nsById.get(id));
-  }
-
-  /** The restored mm of record `id` (after makeMemory). */
-  mmById(id: number): Mm | undefined {
-    return this.mms.get(id);
   }
 
   get initNs(): PidNamespace {
@@ -165,12 +160,7 @@ export class Restorer {
         c.groups ?? [], c.capInheritable ?? 0, c.capBset ?? CAP_FULL_SET, c.capAmbient ?? 0));
     }
     injectFault(this.faults, "restore-sighand");
-    for (const s of m.sighands) {
-      // Checked before the allocation: a refused record must leave no sighand_struct behind.
-      if (s.actions.length !== NSIG + 1) throw new CrError(EINVAL, `sighand ${s.id} has ${s.actions.length} actions, not ${NSIG + 1}`);
-      const sh = new SigHand(r, this.why, s.actions);
-      this.sighands.set(s.id, sh);
-    }
+    restoreSigHands(r, this.why, m.sighands, this.sighands);
     const pid = byId(m.pids, "pid");
     for (const g of m.threadGroups) {
       pid(g.pgrpPidId);
