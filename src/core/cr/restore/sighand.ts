@@ -15,6 +15,7 @@ function sameActions(a: SigHandRecord["actions"], b: SigHandRecord["actions"]): 
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = b[i];
+    if (x === y) continue;
     if (x.handler !== y.handler || x.flags !== y.flags || x.restorer !== y.restorer || x.mask !== y.mask) return false;
   }
   return true;
