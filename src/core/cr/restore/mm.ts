@@ -9,7 +9,7 @@ import { ShmemObject } from "../../../machine/mm/shmem.ts";
 import { ANON, type VmaBacking } from "../../../machine/mm/vma.ts";
 import type { Path } from "../../../machine/fs/inode.ts";
 import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
-import { CrError, ENOMEM } from "../errors.ts";
+import { CrError, EINVAL, ENOMEM } from "../errors.ts";
 import type { MmRecord, PageRecord, ShmemRecord } from "../model.ts";
 
 /**
@@ -58,6 +58,27 @@ export interface MmRefs {
   cow(id: number): Frame;
   shmem(id: number): ShmemObject;
   file(id: number): { inode: TmpfsFile; path: Path };
+}
+
+/** The lookups of the objects mappings name, over what the restart has made; an id the image lacks is EINVAL. */
+export function mmRefs(shmem: ReadonlyMap<number, ShmemObject>, paths: ReadonlyMap<number, Path>, cow: ReadonlyMap<number, Frame>): MmRefs {
+  return {
+    shmem(id) {
+      const o = shmem.get(id);
+      if (o === undefined) throw new CrError(EINVAL, `a mapping names shared memory ${id}, which the image does not have`);
+      return o;
+    },
+    file(id) {
+      const path = paths.get(id);
+      if (path === undefined) throw new CrError(EINVAL, `a mapping names inode ${id}, which the image does not have`);
+      return { inode: path.dentry.inode as TmpfsFile, path };
+    },
+    cow(id) {
+      const f = cow.get(id);
+      if (f === undefined) throw new CrError(EINVAL, `a mapping names copy-on-write page ${id}, which the image does not have`);
+      return f;
+    },
+  };
 }
 
 /** An mm with its VMAs and private pages; the caller owns its one reference. */

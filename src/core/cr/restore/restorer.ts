@@ -18,12 +18,11 @@ import { Mm } from "../../../machine/mm/mm.ts";
 import { RLIMIT_STACK, rlimit, stackBytes } from "../../../machine/kernel/rlimit.ts";
 import type { ShmemObject } from "../../../machine/mm/shmem.ts";
 import { exitTaskFiles } from "../../../machine/fs/task-files.ts";
-import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import { CrError, EINVAL } from "../errors.ts";
 import { injectFault, type Faults } from "../faults.ts";
 import type { CheckpointModel, MmRecord, PageRecord, TaskRecord } from "../model.ts";
 import { FilesRestore } from "./files.ts";
-import { fillMm, restoreCowPages, restoreMm, restoreShmem, type MmRefs } from "./mm.ts";
+import { fillMm, mmRefs, restoreCowPages, restoreMm, restoreShmem, type MmRefs } from "./mm.ts";
 import { TreeRestore } from "./tree.ts";
 import { restoreSigHands } from "./sighand.ts";
 import { restoreAuditAndRobust, restoreGroupPending } from "./task.ts";
@@ -192,23 +191,8 @@ export class Restorer {
   /** Shared memory, copy-on-write pages and every mm; those in `deferred` are made empty, for fillMm. */
   makeMemory(deferred?: ReadonlySet<number>): void {
     for (const s of this.model.shmem) this.shmem.set(s.id, restoreShmem(this.k, s, this.adoptPages));
-    const shmem = (id: number): ShmemObject => {
-      const o = this.shmem.get(id);
-      if (o === undefined) throw new CrError(EINVAL, `a mapping names shared memory ${id}, which the image does not have`);
-      return o;
-    };
-    const file = (id: number): { inode: TmpfsFile; path: import("../../../machine/fs/inode.ts").Path } => {
-      const path = this.tree.paths.get(id);
-      if (path === undefined) throw new CrError(EINVAL, `a mapping names inode ${id}, which the image does not have`);
-      return { inode: path.dentry.inode as TmpfsFile, path };
-    };
     this.cow = restoreCowPages(this.k, this.model.cowPages, this.adoptPages);
-    const cow = (id: number): import("../../../machine/mm/frame.ts").Frame => {
-      const f = this.cow.get(id);
-      if (f === undefined) throw new CrError(EINVAL, `a mapping names copy-on-write page ${id}, which the image does not have`);
-      return f;
-    };
-    this.mmRefs = { cow, shmem, file };
+    this.mmRefs = mmRefs(this.shmem, this.tree.paths, this.cow);
     for (const rec of this.model.mms) {
       const why = `${this.why}: mm ${rec.id}`;
       if (deferred?.has(rec.id) !== true) this.mms.set(rec.id, restoreMm(this.k, rec, this.mmRefs, why, this.adoptPages));
@@ -222,7 +206,7 @@ export class Restorer {
   /**
    * Fill mm `id`, which makeMemory(deferred) left empty, with its VMAs and copy-on-write pages and
    * the private pages `pages`: the work of the task that fills it, on that task's CPU. Returns the
-   * number of VMAs mapped (the recipe charged them to no one).
+   * number of VMAs mapped, which the recipe leaves for the filling task to be charged.
    */
   fillMm(id: number, pages: PageRecord[]): number {
     const rec = this.deferred.get(id);
