@@ -33,7 +33,6 @@ export { credsBeyond, mayCheckpointRestore } from "./creds.ts";
 export { readModel, readPerTask } from "./read-model.ts";
 export { Restart, restartImage, spawnRestart, type ForkedTasks, type KernelTasks, type TaskCreation } from "./restart.ts";
 export type { Restorer } from "./restore/restorer.ts";
-export { restorePrivatePages } from "./restore/mm.ts";
 export { restoreTaskState, resumeTask } from "./restore/task.ts";
 // The trace of every checkpoint and restart.
 export { CrOp, crTrace, CrTrace, type CrOpRecord, type CrStep } from "./trace.ts";

@@ -61,6 +61,8 @@ export interface KernelTasks extends TaskCreationBase {
   create(run: Restart, rec: TaskRecord): void;
   /** Wait until every live task has restored its own state. */
   restored(run: Restart): Generator<KthreadYield, void, void>;
+  /** Per-task layout: wait until the tasks have filled every mm in run.fillers (files come after memory). */
+  filled(run: Restart): Generator<KthreadYield, void, void>;
 }
 
 /** Tasks forked by a user-space restarter once their pids are reserved; the recipe restores them. */
@@ -80,6 +82,11 @@ export class Restart {
   model!: CheckpointModel;
   /** A per-task image's parts, when the creator restores them in parallel. */
   parts: PerTaskParts | null = null;
+  /**
+   * With parts: each mm id → the task that fills it (the first live task using it). The recipe
+   * makes those mms empty; each such task maps the VMAs and reads its pages itself, on its own CPU.
+   */
+  fillers: ReadonlyMap<number, number> = new Map();
   restorer: Restorer | null = null;
 
   constructor(
@@ -153,6 +160,7 @@ export class Restart {
         checkForkedTree(model, r.initNs, tasks);
         model.tasks.forEach((t, i) => r.usePid(t.pidId, tasks[i].pid));
       } else {
+        if (this.parts !== null) this.fillers = mmFillers(model);
         this.chargeWork();
         op.fault("create-pids");
         r.makePids();
@@ -163,7 +171,7 @@ export class Restart {
       r.makeTree();
       yield;
       op.fault("restore-mm");
-      r.makeMemory();
+      r.makeMemory(new Set(this.fillers.keys()));
       yield;
       if ("fork" in how) {
         op.fault("restore-files");
@@ -184,6 +192,7 @@ export class Restart {
           how.check(this);
         }
         tasks = r.tasks;
+        yield* how.filled(this);
         // Files last: a /proc file naming one of the new tasks can only be reopened now.
         op.fault("restore-files");
         r.makeFiles();
@@ -208,10 +217,12 @@ export class Restart {
     return modulePutAndExit(k, cr.module, 0);
   }
 
-  /** The restore's work in virtual time, charged to the restart's kthread. */
+  /** The restore's work in virtual time, charged to the restart's kthread; the VMAs of the mms the tasks fill are theirs. */
   private chargeWork(): void {
     const work = modelWork(this.model);
-    this.k.charge(this.self, work.objects * COSTS.crObject + work.pages * COSTS.crPage);
+    let theirs = 0;
+    for (const m of this.model.mms) if (this.fillers.has(m.id)) theirs += m.vmas.length;
+    this.k.charge(this.self, (work.objects - theirs) * COSTS.crObject + work.pages * COSTS.crPage);
   }
 }
 
@@ -232,6 +243,13 @@ export function restartImage(cr: CrContext, caller: Task, fd: number, bad: CrErr
 /** Start the restart's kthread (cpt_rst) running the recipe, with the creator's hooks made for its job. */
 export function spawnRestart(cr: CrContext, caller: Task, img: ImageFd, how: (job: CrJob) => TaskCreation): CrJob | number {
   return spawnJob(cr, NR_RESTART, "cpt_rst", (job, self) => new Restart(cr, self, caller, img, how(job)).run());
+}
+
+/** Each mm's filler: the first live task (in model order) that uses it. */
+function mmFillers(model: CheckpointModel): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const t of model.tasks) if (t.mmId !== null && t.state !== "zombie" && !out.has(t.mmId)) out.set(t.mmId, t.id);
+  return out;
 }
 
 /** Each forked task must be what the image says: a thread of its group's leader, or a process. */

@@ -102,6 +102,14 @@ export class SigHand extends KObject {
     return this.table as SigAction[];
   }
 
+  /**
+   * The entries as they are, read-only and without copying a shared table: the same array for
+   * handler sets that share one (a checkpoint records such sets' actions once).
+   */
+  get entries(): readonly Readonly<SigAction>[] {
+    return this.table;
+  }
+
   /** One entry, read-only, without copying a shared table (for the paths every signal and exit take). */
   action(sig: number): Readonly<SigAction> {
     return this.table[sig];

@@ -9,7 +9,7 @@
 import { inject, injectable } from "tsyringe";
 import { COSTS, NR_RESTART, WaitQueue, type KthreadYield, type Task } from "../../machine/kernel/index.ts";
 import {
-  CrError, EINVAL, ESRCH, restartImage, restorePrivatePages, restoreTaskState, resumeTask, spawnRestart, waitForJob,
+  CrError, EINVAL, ESRCH, restartImage, restoreTaskState, resumeTask, spawnRestart, waitForJob,
   type CrContext, type CrJob, type KernelTasks, type PageRecord, type ProcessCreator, type Restart, type TaskRecord,
 } from "../../core/cr/index.ts";
 
@@ -36,17 +36,17 @@ export class KernelCreator implements ProcessCreator {
  */
 class InKernel implements KernelTasks {
   readonly firstStep = "create";
-  /** In the per-task layout each task fills its mm from its own part, on its own CPU. */
+  /** In the per-task layout each task fills its mm (VMAs and its own part's pages), on its own CPU. */
   readonly perTaskParts = true;
   readonly checkAtSteps = true;
   private restoredTasks = 0;
+  /** Per-task layout: mms their tasks have filled. */
+  private filledMms = 0;
   private open = false;
   private readonly wq = new WaitQueue();
   private readonly coordinator = new WaitQueue();
   /** Module references held by task bodies that have not reached ret-from-resume. */
   private bodies = 0;
-  /** Per-task layout: the task that fills each mm (the first live task using it). */
-  private fills: Map<number, number> | null = null;
 
   constructor(
     private readonly cr: CrContext,
@@ -60,11 +60,7 @@ class InKernel implements KernelTasks {
   create(run: Restart, tr: TaskRecord): void {
     const { cr } = this;
     const parts = run.parts;
-    if (this.fills === null) {
-      this.fills = new Map();
-      for (const t of run.model.tasks) if (t.mmId !== null && t.state !== "zombie" && !this.fills.has(t.mmId)) this.fills.set(t.mmId, t.id);
-    }
-    const pages = parts !== null && tr.mmId !== null && this.fills.get(tr.mmId) === tr.id ? () => parts.pages(tr.mmId!) : null;
+    const pages = parts !== null && tr.mmId !== null && run.fillers.get(tr.mmId) === tr.id ? () => parts.pages(tr.mmId!) : null;
     const body = tr.state === "zombie" ? null : (t: Task) => {
       this.bodies++;
       cr.k.modules.get(cr.module); // this task's restore runs module code until ret-from-resume
@@ -78,6 +74,13 @@ class InKernel implements KernelTasks {
   *restored(run: Restart): Generator<KthreadYield, void, void> {
     const live = run.model.tasks.filter((t) => t.state !== "zombie").length;
     while (this.restoredTasks < live) {
+      this.check(run);
+      yield { sleep: this.coordinator };
+    }
+  }
+
+  *filled(run: Restart): Generator<KthreadYield, void, void> {
+    while (this.filledMms < run.fillers.size) {
       this.check(run);
       yield { sleep: this.coordinator };
     }
@@ -102,10 +105,12 @@ class InKernel implements KernelTasks {
     const { k, module } = this.cr;
     const r = run.restorer!;
     if (pages !== null) {
-      // Its own part of a per-task image: on its own CPU, in parallel with the other tasks'.
+      // Its mm from its own part of a per-task image: on its own CPU, in parallel with the other tasks'.
       const list = pages();
-      restorePrivatePages(k, r.mmById(tr.mmId!)!, list, true);
-      k.charge(t, list.length * COSTS.crPage);
+      const vmas = r.fillMm(tr.mmId!, list);
+      k.charge(t, vmas * COSTS.crObject + list.length * COSTS.crPage);
+      this.filledMms++;
+      k.wakeAll(this.coordinator);
       yield;
     }
     restoreTaskState(k, t, tr, r.tasks);

@@ -9,7 +9,7 @@ import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import type { Pid, PidNamespace } from "../../../machine/kernel/pid.ts";
 import type { SigInfo } from "../../../machine/kernel/siginfo.ts";
 import { CAP_FULL_SET, type Cred } from "../../../machine/kernel/cred.ts";
-import { AUDIT_UNSET, type SigHand, type SigPending, type Task, type ThreadGroup } from "../../../machine/kernel/task.ts";
+import { AUDIT_UNSET, type SigAction, type SigHand, type SigPending, type Task, type ThreadGroup } from "../../../machine/kernel/task.ts";
 import { CrError, EINVAL, EOPNOTSUPP, ESRCH } from "../errors.ts";
 import { MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type CredRecord, type PidNsRecord, type PidRecord, type RegsRecord, type SigHandRecord, type SigInfoRecord, type SigPendingRecord, type SyscallRecord, type TaskRecord, type ThreadGroupRecord } from "../model.ts";
 import { FilesCollector } from "./files.ts";
@@ -80,6 +80,12 @@ class Collector implements MmCollector {
   private readonly groupIds = new IdMap<ThreadGroup>();
   private readonly sighandIds = new IdMap<SigHand>();
   private readonly credIds = new IdMap<Cred>();
+  /**
+   * The action records of each handler table already recorded: handler sets that share a table
+   * (copy-on-write since fork) share the records too, so a tree of forked tasks costs one table,
+   * and reading the table never makes the kernel copy it.
+   */
+  private readonly actionRecords = new Map<readonly Readonly<SigAction>[], SigHandRecord["actions"]>();
   readonly pids: PidRecord[] = [];
   readonly pidNamespaces: PidNsRecord[] = [];
   readonly threadGroups: ThreadGroupRecord[] = [];
@@ -185,10 +191,15 @@ class Collector implements MmCollector {
   sighandId(s: SigHand): number {
     const { id, fresh } = this.sighandIds.lookup(s);
     if (fresh) {
-      const actions = new Array<SigHandRecord["actions"][number]>(s.actions.length);
-      for (let i = 0; i < actions.length; i++) {
-        const a = s.actions[i];
-        actions[i] = { handler: a.handler, flags: a.flags, restorer: a.restorer, mask: a.mask };
+      const table = s.entries;
+      let actions = this.actionRecords.get(table);
+      if (actions === undefined) {
+        actions = new Array<SigHandRecord["actions"][number]>(table.length);
+        for (let i = 0; i < actions.length; i++) {
+          const a = table[i];
+          actions[i] = { handler: a.handler, flags: a.flags, restorer: a.restorer, mask: a.mask };
+        }
+        this.actionRecords.set(table, actions);
       }
       this.sighands.push({ id, actions });
     }

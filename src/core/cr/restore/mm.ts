@@ -9,7 +9,7 @@ import { ShmemObject } from "../../../machine/mm/shmem.ts";
 import { ANON, type VmaBacking } from "../../../machine/mm/vma.ts";
 import type { Path } from "../../../machine/fs/inode.ts";
 import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
-import { CrError, ENOMEM } from "../errors.ts";
+import { CrError, EINVAL, ENOMEM } from "../errors.ts";
 import type { MmRecord, PageRecord, ShmemRecord } from "../model.ts";
 
 /**
@@ -53,15 +53,6 @@ export function restoreCowPages(k: Kernel, pages: PageRecord[], adopt = false): 
   return out;
 }
 
-/**
- * Private pages put into an mm built without them (the per-task layout: each task's restore
- * reads its own part of the image). Writable, as restoreMm makes them.
- */
-export function restorePrivatePages(k: Kernel, mm: Mm, pages: PageRecord[], adopt: boolean): void {
-  fill(k, pages, (vpn, f) => mm.pt.set(vpn, { frame: f, writable: true }), `mm pages`, adopt);
-  mm.epoch++;
-}
-
 export interface MmRefs {
   /** A copy-on-write page by id. */
   cow(id: number): Frame;
@@ -69,44 +60,76 @@ export interface MmRefs {
   file(id: number): { inode: TmpfsFile; path: Path };
 }
 
+/** The lookups of the objects mappings name, over what the restart has made; an id the image lacks is EINVAL. */
+export function mmRefs(shmem: ReadonlyMap<number, ShmemObject>, paths: ReadonlyMap<number, Path>, cow: ReadonlyMap<number, Frame>): MmRefs {
+  return {
+    shmem(id) {
+      const o = shmem.get(id);
+      if (o === undefined) throw new CrError(EINVAL, `a mapping names shared memory ${id}, which the image does not have`);
+      return o;
+    },
+    file(id) {
+      const path = paths.get(id);
+      if (path === undefined) throw new CrError(EINVAL, `a mapping names inode ${id}, which the image does not have`);
+      return { inode: path.dentry.inode as TmpfsFile, path };
+    },
+    cow(id) {
+      const f = cow.get(id);
+      if (f === undefined) throw new CrError(EINVAL, `a mapping names copy-on-write page ${id}, which the image does not have`);
+      return f;
+    },
+  };
+}
+
 /** An mm with its VMAs and private pages; the caller owns its one reference. */
 export function restoreMm(k: Kernel, rec: MmRecord, refs: MmRefs, why: string, adopt = false): Mm {
   const mm = new Mm(k.frames, k.kobj, why);
   try {
-    for (const v of rec.vmas) {
-      let backing: VmaBacking = ANON;
-      const b = v.backing;
-      if (b.kind === "shmem") {
-        const obj = refs.shmem(b.shmemId);
-        obj.get(); // the VMA's reference
-        backing = { kind: "shmem", obj };
-      } else if (b.kind === "file") {
-        const { inode, path } = refs.file(b.inodeId);
-        inode.get(); // the VMA's user reference on the inode
-        addMapper(inode, mm);
-        backing = { kind: "file", inode, path };
-      }
-      mm.mapRegion(v.start, v.end - v.start, v.prot, v.flags, v.kind, backing, v.pgoff);
-    }
-    mm.startBrk = rec.startBrk;
-    mm.brk = rec.brk;
-    mm.startStack = rec.startStack;
-    mm.mmapBase = rec.mmapBase;
-    if (rec.exeInodeId !== undefined) {
-      // exe_file again (set_mm_exe_file takes its reference). The segments that name the file
-      // in /proc/PID/maps are not in the image: those lines stay as a restored mm had them.
-      const { path } = refs.file(rec.exeInodeId);
-      mm.setExeFile({ path, name: path.dentry.name, segments: [] });
-    }
-    mm.membarrierState = rec.membarrierState ?? 0;
-    // Private pages belong to this mm alone: writable ptes, no copy-on-write pending.
-    fill(k, rec.pages, (vpn, f) => mm.pt.set(vpn, { frame: f, writable: true }), `mm ${rec.id}`, adopt);
-    // Shared pages: read-only, so the first write copies (breakCow), as after the fork.
-    for (const r of rec.cowRefs) mm.pt.set(r.index, { frame: k.frames.get(refs.cow(r.pageId)), writable: false });
-    mm.epoch++;
+    fillMm(k, mm, rec, rec.pages, refs, adopt);
   } catch (e) {
     k.kobj.put(mm, "restore failed");
     throw e;
   }
   return mm;
+}
+
+/**
+ * An empty mm given record `rec`'s VMAs, layout, copy-on-write pages and the private pages
+ * `pages`. Apart from restoreMm so that, in a parallel restore, the coordinator makes the mm (the
+ * tasks that share it need it to exist) and the task that uses it first fills it on its own CPU,
+ * as OpenVZ's per-task restore hook runs rst_mm in the new task's context. On a throw the mm is
+ * partly filled: the caller drops it.
+ */
+export function fillMm(k: Kernel, mm: Mm, rec: MmRecord, pages: PageRecord[], refs: MmRefs, adopt: boolean): void {
+  for (const v of rec.vmas) {
+    let backing: VmaBacking = ANON;
+    const b = v.backing;
+    if (b.kind === "shmem") {
+      const obj = refs.shmem(b.shmemId);
+      obj.get(); // the VMA's reference
+      backing = { kind: "shmem", obj };
+    } else if (b.kind === "file") {
+      const { inode, path } = refs.file(b.inodeId);
+      inode.get(); // the VMA's user reference on the inode
+      addMapper(inode, mm);
+      backing = { kind: "file", inode, path };
+    }
+    mm.mapRegion(v.start, v.end - v.start, v.prot, v.flags, v.kind, backing, v.pgoff);
+  }
+  mm.startBrk = rec.startBrk;
+  mm.brk = rec.brk;
+  mm.startStack = rec.startStack;
+  mm.mmapBase = rec.mmapBase;
+  if (rec.exeInodeId !== undefined) {
+    // exe_file again (set_mm_exe_file takes its reference). The segments that name the file
+    // in /proc/PID/maps are not in the image: those lines stay as a restored mm had them.
+    const { path } = refs.file(rec.exeInodeId);
+    mm.setExeFile({ path, name: path.dentry.name, segments: [] });
+  }
+  mm.membarrierState = rec.membarrierState ?? 0;
+  // Private pages belong to this mm alone: writable ptes, no copy-on-write pending.
+  fill(k, pages, (vpn, f) => mm.pt.set(vpn, { frame: f, writable: true }), `mm ${rec.id}`, adopt);
+  // Shared pages: read-only, so the first write copies (breakCow), as after the fork.
+  for (const r of rec.cowRefs) mm.pt.set(r.index, { frame: k.frames.get(refs.cow(r.pageId)), writable: false });
+  mm.epoch++;
 }

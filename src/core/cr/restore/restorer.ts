@@ -18,14 +18,13 @@ import { Mm } from "../../../machine/mm/mm.ts";
 import { RLIMIT_STACK, rlimit, stackBytes } from "../../../machine/kernel/rlimit.ts";
 import type { ShmemObject } from "../../../machine/mm/shmem.ts";
 import { exitTaskFiles } from "../../../machine/fs/task-files.ts";
-import type { TmpfsFile } from "../../../machine/fs/tmpfs/tmpfs.ts";
 import { CrError, EINVAL } from "../errors.ts";
 import { injectFault, type Faults } from "../faults.ts";
-import { NSIG } from "../../../machine/kernel/signal-defs.ts";
-import type { CheckpointModel, TaskRecord } from "../model.ts";
+import type { CheckpointModel, MmRecord, PageRecord, TaskRecord } from "../model.ts";
 import { FilesRestore } from "./files.ts";
-import { restoreCowPages, restoreMm, restoreShmem } from "./mm.ts";
+import { fillMm, mmRefs, restoreCowPages, restoreMm, restoreShmem, type MmRefs } from "./mm.ts";
 import { TreeRestore } from "./tree.ts";
+import { restoreSigHands } from "./sighand.ts";
 import { restoreAuditAndRobust, restoreGroupPending } from "./task.ts";
 import { armTimers, restoreGroupFlags, restoreTimers } from "./task-state.ts";
 import type { SigInfo } from "../../../machine/kernel/siginfo.ts";
@@ -53,6 +52,9 @@ export class Restorer {
   private readonly mms = new Map<number, Mm>();
   private readonly shmem = new Map<number, ShmemObject>();
   private cow = new Map<number, import("../../../machine/mm/frame.ts").Frame>();
+  /** The mms makeMemory left empty, by id, with what fillMm needs to fill them. */
+  private readonly deferred = new Map<number, MmRecord>();
+  private mmRefs: MmRefs | null = null;
   readonly tree: TreeRestore;
   readonly files: FilesRestore;
   private freezerGroup: FreezerCgroup | null = null;
@@ -78,11 +80,6 @@ export class Restorer {
       if (p === undefined) throw new CrError(EINVAL, `a pty, file owner or lock names pid ${id}, which the restart has not made`);
       return p;
     }, (id) => this.pids.get(id), (id) => this.nsById.get(id));
-  }
-
-  /** The restored mm of record `id` (after makeMemory). */
-  mmById(id: number): Mm | undefined {
-    return this.mms.get(id);
   }
 
   get initNs(): PidNamespace {
@@ -162,12 +159,7 @@ export class Restorer {
         c.groups ?? [], c.capInheritable ?? 0, c.capBset ?? CAP_FULL_SET, c.capAmbient ?? 0));
     }
     injectFault(this.faults, "restore-sighand");
-    for (const s of m.sighands) {
-      // Checked before the allocation: a refused record must leave no sighand_struct behind.
-      if (s.actions.length !== NSIG + 1) throw new CrError(EINVAL, `sighand ${s.id} has ${s.actions.length} actions, not ${NSIG + 1}`);
-      const sh = new SigHand(r, this.why, s.actions);
-      this.sighands.set(s.id, sh);
-    }
+    restoreSigHands(r, this.why, m.sighands, this.sighands);
     const pid = byId(m.pids, "pid");
     for (const g of m.threadGroups) {
       pid(g.pgrpPidId);
@@ -196,25 +188,32 @@ export class Restorer {
     this.freezerGroup = freezer.groupAt(freezer.root, m.container.freezerGroup);
   }
 
-  makeMemory(): void {
+  /** Shared memory, copy-on-write pages and every mm; those in `deferred` are made empty, for fillMm. */
+  makeMemory(deferred?: ReadonlySet<number>): void {
     for (const s of this.model.shmem) this.shmem.set(s.id, restoreShmem(this.k, s, this.adoptPages));
-    const shmem = (id: number): ShmemObject => {
-      const o = this.shmem.get(id);
-      if (o === undefined) throw new CrError(EINVAL, `a mapping names shared memory ${id}, which the image does not have`);
-      return o;
-    };
-    const file = (id: number): { inode: TmpfsFile; path: import("../../../machine/fs/inode.ts").Path } => {
-      const path = this.tree.paths.get(id);
-      if (path === undefined) throw new CrError(EINVAL, `a mapping names inode ${id}, which the image does not have`);
-      return { inode: path.dentry.inode as TmpfsFile, path };
-    };
     this.cow = restoreCowPages(this.k, this.model.cowPages, this.adoptPages);
-    const cow = (id: number): import("../../../machine/mm/frame.ts").Frame => {
-      const f = this.cow.get(id);
-      if (f === undefined) throw new CrError(EINVAL, `a mapping names copy-on-write page ${id}, which the image does not have`);
-      return f;
-    };
-    for (const rec of this.model.mms) this.mms.set(rec.id, restoreMm(this.k, rec, { cow, shmem, file }, `${this.why}: mm ${rec.id}`, this.adoptPages));
+    this.mmRefs = mmRefs(this.shmem, this.tree.paths, this.cow);
+    for (const rec of this.model.mms) {
+      const why = `${this.why}: mm ${rec.id}`;
+      if (deferred?.has(rec.id) !== true) this.mms.set(rec.id, restoreMm(this.k, rec, this.mmRefs, why, this.adoptPages));
+      else {
+        this.mms.set(rec.id, new Mm(this.k.frames, this.k.kobj, why));
+        this.deferred.set(rec.id, rec);
+      }
+    }
+  }
+
+  /**
+   * Fill mm `id`, which makeMemory(deferred) left empty, with its VMAs and copy-on-write pages and
+   * the private pages `pages`: the work of the task that fills it, on that task's CPU. Returns the
+   * number of VMAs mapped, which the recipe leaves for the filling task to be charged.
+   */
+  fillMm(id: number, pages: PageRecord[]): number {
+    const rec = this.deferred.get(id);
+    if (rec === undefined) throw new CrError(EINVAL, `mm ${id} is not waiting to be filled`);
+    this.deferred.delete(id);
+    fillMm(this.k, this.mms.get(id)!, rec, pages, this.mmRefs!, this.adoptPages);
+    return rec.vmas.length;
   }
 
   /** The container's file tree and the inodes outside it (before memory: mappings name them). */

@@ -93,6 +93,8 @@ export function writeSighand(w: ImageWriter, h: SigHandRecord): void {
   });
 }
 
+const SIG_DFL_RECORD: SigActionRecord = Object.freeze({ handler: 0, flags: 0, restorer: 0, mask: 0n });
+
 export function readSighand(r: ImageReader, where: string): SigHandRecord {
   return r.object(CPT_OBJ_SIGHAND_STRUCT, CPT_CONTENT_ARRAY, where, (o) => {
     const id = r.id("sighand id");
@@ -101,7 +103,8 @@ export function readSighand(r: ImageReader, where: string): SigHandRecord {
     const n = r.count("set action count", OBJECT_HDR_SIZE, o.end);
     if (n > total) r.fail(`sighand ${id} has ${n} set actions in a table of ${total}`);
     r.content(o);
-    const actions: SigActionRecord[] = Array.from({ length: total }, () => ({ handler: 0, flags: 0, restorer: 0, mask: 0n }));
+    // Unset actions share one frozen default record: a 10,000-task image made 65 objects per task.
+    const actions = new Array<SigActionRecord>(total).fill(SIG_DFL_RECORD);
     const seen = new Set<number>();
     for (let i = 0; i < n; i++) {
       r.object(CPT_OBJ_SIGHANDLER, CPT_CONTENT_VOID, where, () => {

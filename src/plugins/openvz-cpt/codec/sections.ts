@@ -45,8 +45,13 @@ export function writeSection(w: ImageWriter, id: number, m: CheckpointModel): vo
 }
 
 /** Reads one object of section `id` into its model list; returns the record (for offsets). */
+/** `x` appended to `list`. At module level: a closure made per object cost a function (and its name) per object. */
+function push<T extends object>(list: T[], x: T): T {
+  list.push(x);
+  return x;
+}
+
 export function readObjectInto(r: ImageReader, id: number, where: string, m: CheckpointModel, veinfo: VeInfo[]): object {
-  const push = <T extends object>(list: T[], x: T): T => { list.push(x); return x; };
   switch (id) {
     case CPT_SECT_VEINFO: return push(veinfo, readVeInfo(r, where));
     case CPT_SECT_NAMESPACE: return push(m.pidNamespaces, readPidNs(r, where));

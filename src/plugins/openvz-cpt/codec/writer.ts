@@ -11,6 +11,7 @@ import {
 
 const TWO32 = 0x1_0000_0000;
 const utf8 = new TextEncoder();
+const STR_CACHE = 4096;
 // A lone surrogate would be written as U+FFFD and come back different: refuse it instead.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -35,6 +36,11 @@ export class ImageWriter {
   /** Scratch ranges and external views, in image order: [scratchFrom, scratchTo] or a view. */
   private readonly pieces: (Uint8Array | [number, number])[] = [];
   private flushed = 0;
+  /**
+   * UTF-8 of short strings written so far (up to STR_CACHE of them): 10,000 tasks repeat a few
+   * comms, names and restart-block keys, and encoding each anew allocated an array per string.
+   */
+  private readonly strs = new Map<string, Uint8Array>();
 
   /** Offset in the image of the next byte written. */
   pos(): number {
@@ -87,8 +93,12 @@ export class ImageWriter {
   f64(v: number): void { this.room(8); this.dv.setFloat64(this.len, v, true); this.len += 8; }
   bytes(b: Uint8Array): void { this.room(b.length); this.buf.set(b, this.len); this.len += b.length; }
   str(s: string, what = "string"): void {
-    if (LONE_SURROGATE.test(s)) throw new EncodeError(`${what} ${JSON.stringify(s)} has a lone surrogate`);
-    const b = utf8.encode(s);
+    let b = this.strs.get(s);
+    if (b === undefined) {
+      if (LONE_SURROGATE.test(s)) throw new EncodeError(`${what} ${JSON.stringify(s)} has a lone surrogate`);
+      b = utf8.encode(s);
+      if (this.strs.size < STR_CACHE && s.length <= 256) this.strs.set(s, b);
+    }
     this.u32(b.length);
     this.bytes(b);
   }
