@@ -19,6 +19,8 @@ import type { CheckpointModel } from "../../../src/core/cr/model.ts";
 import { AT_FDCWD, O_CREAT, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR } from "../../../src/machine/fs/constants.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
 import { KernelIter } from "../../../src/machine/fs/iov.ts";
+import { doMmap, MAP_SHARED } from "../../../src/machine/mm/mmap.ts";
+import { PROT_READ, PROT_WRITE } from "../../../src/machine/mm/vma.ts";
 import { openAt } from "../../../src/machine/fs/open.ts";
 import { TmpfsFile, TmpfsSymlink } from "../../../src/machine/fs/tmpfs/tmpfs.ts";
 import { FALLOC_FL_KEEP_SIZE, tmpfsFallocate } from "../../../src/machine/fs/tmpfs/fallocate.ts";
@@ -35,6 +37,25 @@ describe("a host file outside the container's tree", () => {
     init.files!.installNew(ro, false);
     const m = collectContainer(k, init, "test");
     expect(m.inodes.filter((i) => i.externalPath === "/var/cpt/host-file").length).toBe(1);
+  });
+
+  it("mapped shared: read-only is collected, writable is refused by the checkpoint", () => {
+    for (const prot of [PROT_READ, PROT_READ | PROT_WRITE]) {
+      const { k, init } = frozenForkTree();
+      const f = openAt({ k, t: init }, AT_FDCWD, "/var/cpt/host-file", O_RDWR | O_CREAT, 0o644, "test") as File;
+      const inode = f.inode as TmpfsFile;
+      inode.growTo(4096);
+      const addr = doMmap(init.mm!, 0, 4096, prot, MAP_SHARED, 0, { inode, path: f.path, readable: true, writable: (prot & PROT_WRITE) !== 0 });
+      expect(addr).toBeGreaterThan(0);
+      k.kobj.put(f, "test");
+      if (prot === PROT_READ) {
+        expect(collectContainer(k, init, "test").inodes.some((i) => i.externalPath === "/var/cpt/host-file")).toBe(true);
+        continue;
+      }
+      const e = refusal(k, init);
+      expect(e.errno).toBe(EOPNOTSUPP);
+      expect(e.message).toBe("a shared writable mapping of /var/cpt/host-file, outside the container's tree: a restart never maps host files for writing, so it cannot be checkpointed");
+    }
   });
 
   it("open for writing is refused by the checkpoint, which names it", () => {
