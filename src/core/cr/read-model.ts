@@ -70,15 +70,24 @@ export function* readModel(cr: CrContext, self: Task, img: ImageFd, rec: CrOpRec
     }
     if (typeof got === "number") throw new CrError(-got, `reading the image failed with errno ${-got}`);
     if (got.length === 0) break;
-    rec.imageBytes += got.length;
-    try {
-      dec.push(got);
-    } catch (e) {
-      badImage(cr, e);
-    }
+    pushChunk(cr, dec, rec, got, false);
     yield;
   }
-  // A streaming decoder has parsed as the bytes came: the fault lands where it makes the model.
+  return endDecode(cr, dec);
+}
+
+/** One chunk to the decoder (`borrowed`: it copies what it keeps); damage it finds is a bad image. */
+function pushChunk(cr: CrContext, dec: ImageDecoder, rec: CrOpRecord, chunk: Uint8Array, borrowed: boolean): void {
+  rec.imageBytes += chunk.length;
+  try {
+    dec.push(chunk, borrowed);
+  } catch (e) {
+    badImage(cr, e);
+  }
+}
+
+/** The image's end. A streaming decoder has parsed as the bytes came: the fault lands where it makes the model. */
+function endDecode(cr: CrContext, dec: ImageDecoder): CheckpointModel {
   injectFault(cr.faults, "decode");
   try {
     return dec.end();
@@ -107,20 +116,10 @@ function* readFileChunks(cr: CrContext, c: FsCtx, img: ImageFd, dec: ImageDecode
     const got = vfsRead({ ...c, nonblock: true }, img.file, it);
     if (got < 0) throw new CrError(-got, `reading the image failed with errno ${-got}`);
     if (got === 0) break;
-    rec.imageBytes += got;
-    try {
-      dec.push(it.done, true);
-    } catch (e) {
-      badImage(cr, e);
-    }
+    pushChunk(cr, dec, rec, it.done, true);
     yield;
   }
-  injectFault(cr.faults, "decode");
-  try {
-    return dec.end();
-  } catch (e) {
-    return badImage(cr, e);
-  }
+  return endDecode(cr, dec);
 }
 
 /**
