@@ -19,7 +19,7 @@ import {
 } from "./hart-mem.ts";
 import { csrAccess } from "./csr.ts";
 import { primeHart } from "./warmup.ts";
-import { blocksOf, MAX_BLOCK, translateBlock, translator, type Block, type PageBlocks } from "./translate.ts";
+import { blocksOf, MAX_BLOCK, traceLength, translateBlock, translator, type Block, type PageBlocks } from "./translate.ts";
 import { mulhu } from "./mulhu.ts";
 
 const EMPTY_CODE = new Int32Array(4096);
@@ -166,7 +166,7 @@ export class Hart extends HartMemory implements FpContext {
           if (blocks !== null) {
             let b = blocks.fns[s >> 1];
             // Not in a slice's last instructions, where no block would fit anyway.
-            if (b === undefined && budget - n >= MAX_BLOCK) b = this.heat(blocks, code, s, pc);
+            if (b === undefined && budget - n >= MAX_BLOCK && ++blocks.heat[s >> 1] >= blocks.need[s >> 1]) b = this.heat(blocks, code, s, pc);
             if (b != null && budget - n >= b.len) {
               cause = TRAP_AT_BLOCK;
               break;
@@ -426,10 +426,23 @@ export class Hart extends HartMemory implements FpContext {
     return cause;
   }
 
-  /** Count one interpreted execution of a block start; translate it once hot. */
+  /**
+   * A block start the interpreter has entered blocks.need times: translate it, unless its trace
+   * is short enough that translator.work instructions need more entries (then wait for those).
+   */
   private heat(blocks: PageBlocks, code: Int32Array, s: number, pc: number): Block | null | undefined {
-    if (++blocks.heat[s >> 1] < translator.hot) return undefined;
-    const b = translateBlock(code, pc, (slot, at) => this.decodeSlot(code, slot, at), blocks.heat);
+    const i = s >> 1;
+    const decode = (slot: number, at: number): number => this.decodeSlot(code, slot, at);
+    if (translator.work > 0 && blocks.sized[i] === 0) {
+      blocks.sized[i] = 1;
+      const len = traceLength(code, pc, decode);
+      const need = len === 0 ? 0 : Math.min(0xffff, Math.ceil(translator.work / len));
+      if (blocks.heat[i] < need) {
+        blocks.need[i] = need;
+        return undefined;
+      }
+    }
+    const b = translateBlock(code, pc, decode, blocks.heat);
     blocks.fns[s >> 1] = b;
     // The other traces' starts enter the same function, unless they have a block of their own.
     if (b !== null) for (const p of b.starts) if (blocks.fns[(p & 0xffe) >> 1] === undefined) blocks.fns[(p & 0xffe) >> 1] = b;

@@ -53,7 +53,13 @@ export interface Block {
 export class PageBlocks {
   readonly fns: (Block | null | undefined)[] = new Array<Block | null | undefined>(2048).fill(undefined);
   /** Executions of each start slot by the interpreter, until it is translated. */
-  readonly heat = new Uint8Array(2048);
+  readonly heat = new Uint16Array(2048);
+  /**
+   * Executions each start slot needs before Hart.heat() looks at it: translator.hot at first,
+   * then, once its trace's length is known (`sized`), enough for translator.work instructions.
+   */
+  readonly need = new Uint16Array(2048).fill(translator.hot);
+  readonly sized = new Uint8Array(2048);
 }
 
 /** Instructions in one trace at most. */
@@ -68,16 +74,23 @@ const MAX_REGION = 128;
 
 /**
  * The switch: CPTBENCH_JIT=0 keeps the interpreter alone (tests flip `enabled` directly).
- * `hot`: interpreted executions of a block start before it is translated (1..255), since
- * compiling cold code costs more than it saves; CPTBENCH_JIT_HOT=1 translates everything, which
- * is how the hart's unit tests exercise the translator. `minLen`: a block that does not loop
- * and holds fewer instructions is left to the interpreter, which runs it as fast without a call
- * (FP code, whose F/D operations end blocks, would otherwise pay a call per two instructions).
+ * `hot`: interpreted executions of a block start before it is looked at (1..65535).
+ * `work`: instructions its trace must have run in the interpreter before it is translated
+ * (executions × the trace's length), since a translation is dear: V8 spends 5-20 ms of CPU
+ * compiling one region. A short program with a flat profile (awk-report: 926 regions for 19 M
+ * instructions) ran 4× slower translated at the first 16 executions than interpreted, and the
+ * matrix 1.45× slower; with 100,000 instructions of work it translates only code hot enough to
+ * repay that, and a program made of a few hot loops (intbench) loses under 5% of its gain.
+ * CPTBENCH_JIT_HOT=1 translates everything at once, which is how the hart's unit tests exercise
+ * the translator. `minLen`: a block that does not loop and holds fewer instructions is left to
+ * the interpreter, which runs it as fast without a call (FP code, whose F/D operations end
+ * blocks, would otherwise pay a call per two instructions).
  */
 export const translator = {
   enabled: process.env.CPTBENCH_JIT !== "0",
-  hot: Math.min(255, Math.max(1, Number(process.env.CPTBENCH_JIT_HOT ?? "16") || 16)),
+  hot: Math.min(0xffff, Math.max(1, Number(process.env.CPTBENCH_JIT_HOT ?? "16") || 16)),
   minLen: process.env.CPTBENCH_JIT_HOT === "1" ? 1 : 8,
+  work: process.env.CPTBENCH_JIT_HOT === "1" ? 0 : Math.max(0, Number(process.env.CPTBENCH_JIT_WORK ?? "100000") || 0),
 };
 
 const pages = new WeakMap<Int32Array, PageBlocks>();
@@ -89,6 +102,11 @@ export function blocksOf(code: Int32Array): PageBlocks {
     pages.set(code, pb);
   }
   return pb;
+}
+
+/** Instructions in the trace from pc (0 when its first instruction is not one a block may hold). */
+export function traceLength(code: Int32Array, pc: number, decode: (s: number, pc: number) => number): number {
+  return traceFrom(code, pc, decode, new Set())?.insts.length ?? 0;
 }
 
 /**
@@ -162,7 +180,7 @@ function exitsOf(t: Trace): number[] {
  * hold, or when the code is a short straight run the interpreter does as fast without a call.
  */
 export function translateBlock(
-  code: Int32Array, pc: number, decode: (s: number, pc: number) => number, heat?: Uint8Array,
+  code: Int32Array, pc: number, decode: (s: number, pc: number) => number, heat?: Uint16Array,
 ): Block | null {
   const starts = new Set<number>();
   const first = traceFrom(code, pc, decode, starts);

@@ -16,6 +16,7 @@ import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/vma.ts";
 import { SLOT_COMPRESSED } from "./decode.ts";
 import type { Hart } from "./hart.ts";
 import { OP } from "./opcodes.ts";
+import { translator } from "./translate.ts";
 
 const CODE = 0x10000;
 const DATA = 0x20000;
@@ -85,6 +86,9 @@ export function primeHart(makeHart: (mm: Mm) => Hart): void {
   emit(OP.ILLEGAL, 0, 0, 0, 0);
 
   const h = makeHart(mm);
+  // The loop must be translated here whatever the threshold of work (translate.ts).
+  const work = translator.work;
+  translator.work = 0;
   for (let round = 0; round < 50; round++) {
     h.pc = CODE;
     h.x.fill(0);
@@ -93,6 +97,7 @@ export function primeHart(makeHart: (mm: Mm) => Hart): void {
     h.pc += 4;
     h.run(1 << 20); // stops at the illegal slot
   }
+  translator.work = work;
   h.pc = DATA; // a fetch fault: the catch path
   h.run(1);
 }

@@ -14,7 +14,7 @@ import {
 } from "../../helpers/hart.ts";
 
 const saved = { ...translator };
-beforeEach(() => { translator.hot = 1; translator.minLen = 1; });
+beforeEach(() => { translator.hot = 1; translator.minLen = 1; translator.work = 0; });
 afterEach(() => { Object.assign(translator, saved); });
 
 interface Step { cause: number; pc: number; instret: number; x: number[]; data: number[] }
@@ -168,7 +168,7 @@ describe("translated blocks: chaining inside a region", () => {
   it("puts both paths of a hot if/else in one block, entered at either start", () => {
     // The default threshold: with hot = 1 the else-path would get a block of its own before
     // the loop head's block is made.
-    Object.assign(translator, { enabled: true, hot: 16, minLen: 8 });
+    Object.assign(translator, { enabled: true, hot: 16, minLen: 8, work: 0 });
     const { h, mm } = makeHart(IFELSE);
     h.run(100_000);
     const blocks = blocksOf(mm.icache.get(CODE_BASE >>> 12)!);
@@ -183,6 +183,33 @@ describe("translated blocks: chaining inside a region", () => {
     expect(steps.at(-1)!.cause).toBe(TRAP_ECALL);
     // Set-up, 30 passes of 8 instructions (if-path) and 30 of 7 (else-path), the ecall.
     expect(steps.at(-1)!.instret).toBe(li(9, DATA_BASE).length + 2 + 30 * 8 + 30 * 7 + 1);
+  });
+});
+
+describe("when a block start is translated", () => {
+  // The loop of 12 instructions at CODE_BASE + 16, run for `passes` passes.
+  const loop = (passes: number): number[] => [...li(9, DATA_BASE), enc.addi(5, 0, passes), ...LOOP.slice(li(9, DATA_BASE).length + 1)];
+  const head = CODE_BASE + 16;
+  const blockAtHead = (passes: number): unknown => {
+    translator.enabled = true;
+    const { h, mm } = makeHart(loop(passes));
+    expect(h.run(1_000_000)).toBe(TRAP_ECALL);
+    expect(h.instret).toBe(5 + passes * 12);
+    return blocksOf(mm.icache.get(head >>> 12)!).fns[(head & 0xffe) >> 1];
+  };
+
+  it("waits for `hot` executions when no work is asked", () => {
+    Object.assign(translator, { hot: 16, minLen: 8, work: 0 });
+    expect(blockAtHead(10)).toBeUndefined();
+    expect(blockAtHead(20)).toBeTruthy();
+  });
+
+  it("then waits until the trace has run `work` instructions in the interpreter", () => {
+    // 12 instructions a pass: 1,200 instructions of work are 100 executions of the loop head.
+    Object.assign(translator, { hot: 16, minLen: 8, work: 1200 });
+    expect(blockAtHead(20)).toBeUndefined();
+    expect(blockAtHead(99)).toBeUndefined();
+    expect(blockAtHead(110)).toBeTruthy();
   });
 });
 
