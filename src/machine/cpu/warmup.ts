@@ -100,4 +100,26 @@ export function primeHart(makeHart: (mm: Mm) => Hart): void {
   translator.work = work;
   h.pc = DATA; // a fetch fault: the catch path
   h.run(1);
+  generalizeFields(h, mm);
+}
+
+/**
+ * Give the hart's fields now the most general representation they will take later, so that V8
+ * changes the hart's map once, here, instead of in the middle of a run. Each such change
+ * deprecates the map and throws away every optimised function that depends on it (every
+ * translated block, interp, the kernel's run loop); in the matrix it happened twice a run
+ * (measured with node --log-maps): instret and cycles became doubles (a restored hart's
+ * counters, read from an image as doubles), and mm a field of any map (an Mm whose own map
+ * changed). The values are put back: only the map changes.
+ */
+function generalizeFields(h: Hart, mm: Mm): void {
+  const saved = { pc: h.pc, instret: h.instret, cycles: h.cycles, reservation: h.reservation, trapInst: h.trapInst };
+  h.pc = 2 ** 31 + 0.5;
+  h.instret = 0.5;
+  h.cycles = 0.5;
+  h.reservation = 2 ** 31 + 0.5;
+  h.trapInst = 2 ** 31 + 0.5;
+  h.setMm(Object.create(mm) as Mm);
+  Object.assign(h, saved);
+  h.setMm(mm);
 }
