@@ -7,7 +7,8 @@ import type { KthreadYield } from "../../machine/kernel/kthread.ts";
 import type { Task } from "../../machine/kernel/task.ts";
 import type { File } from "../../machine/fs/file.ts";
 import { fdget } from "../../machine/fs/task-files.ts";
-import { kernelWrite } from "../../machine/fs/read-write.ts";
+import { kernelWrite, kernelWriteIter } from "../../machine/fs/read-write.ts";
+import { KvecIter } from "../../machine/fs/iov.ts";
 import { PipeInode } from "../../machine/fs/pipe.ts";
 import { TmpfsFile } from "../../machine/fs/tmpfs/tmpfs.ts";
 import { isDir } from "../../machine/fs/constants.ts";
@@ -65,18 +66,23 @@ export function restartImageFd(caller: Task, fd: number, codec: ImageCodec): Ima
 /** Bytes gathered before each write: one VFS call per MiB rather than one per 4 KiB page. */
 const STAGING = 1 << 20;
 
-/** Write the chunks to the image fd from kthread `self`; returns bytes written or -errno. */
+/**
+ * Write the chunks to the image fd from kthread `self`; returns bytes written or -errno. The
+ * chunks must stay as they are until the write returns (ImageCodec.encode's are: views of the
+ * stopped guest's frames and of scratch that is only appended to).
+ */
 export function* writeImage(k: Kernel, self: Task, img: ImageFd, chunks: Iterable<Uint8Array>): Generator<KthreadYield, number, void> {
+  if (img.kind === "file") return writeImageFile(k, self, img, chunks);
   let total = 0;
   const c = { k, t: self };
   const staging = new Uint8Array(STAGING);
   let fill = 0;
-  // Write out staging[0, fill), sleeping while a pipe is full. Returns 0 or -errno.
+  // Write out staging[0, fill), sleeping while the pipe is full. Returns 0 or -errno.
   const flush = function* (): Generator<KthreadYield, number, void> {
     let off = 0;
     while (off < fill) {
       const n = kernelWrite(c, img.file, staging.subarray(off, fill));
-      if (n === -EAGAIN && img.kind === "pipe") {
+      if (n === -EAGAIN) {
         const pipe = (img.file.inode as PipeInode).pipe;
         if (!pipe.hasReaders) return -EPIPE;
         yield { sleep: pipe.wrWait };
@@ -98,11 +104,46 @@ export function* writeImage(k: Kernel, self: Task, img: ImageFd, chunks: Iterabl
       off += n;
       if (fill === STAGING) {
         const err = yield* flush();
-        if (err < 0) return failWrite(img, err);
+        if (err < 0) return err;
       }
     }
   }
   const err = yield* flush();
+  return err < 0 ? err : total;
+}
+
+/**
+ * A regular file: the chunks go in groups of about STAGING bytes, each one vfs_write of a kvec
+ * (KvecIter), so every byte is copied once, from the frame or scratch it lies in straight into
+ * the file's page (no staging buffer: one copy of the image less). A write to a file never
+ * sleeps, so neither does this.
+ */
+function writeImageFile(k: Kernel, self: Task, img: ImageFd, chunks: Iterable<Uint8Array>): number {
+  let total = 0;
+  const c = { k, t: self };
+  let vecs: Uint8Array[] = [];
+  let gathered = 0;
+  const flush = (): number => {
+    const it = new KvecIter(vecs);
+    while (it.remaining > 0) {
+      const n = kernelWriteIter(c, img.file, it);
+      if (n < 0) return n;
+      total += n;
+    }
+    vecs = [];
+    gathered = 0;
+    return 0;
+  };
+  for (const chunk of chunks) {
+    if (chunk.length === 0) continue;
+    vecs.push(chunk);
+    gathered += chunk.length;
+    if (gathered >= STAGING) {
+      const err = flush();
+      if (err < 0) return failWrite(img, err);
+    }
+  }
+  const err = flush();
   return err < 0 ? failWrite(img, err) : total;
 }
 

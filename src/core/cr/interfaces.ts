@@ -124,7 +124,11 @@ export interface ImageCodec {
    * needs to seek says false, and a restart from a non-seekable fd is refused with a clear error.
    */
   readonly streams: boolean;
-  /** The image as chunks in file order; pages are passed through as views, not copied twice. */
+  /**
+   * The image as chunks in file order; pages are passed through as views, not copied twice. A
+   * chunk handed out stays as it is until the iteration ends: the writer gathers many before it
+   * copies them into the image file.
+   */
   encode(model: CheckpointModel): Iterable<Uint8Array>;
   /** Parse a whole image. Throws ImageError for anything malformed; page data may be views into `image`. */
   decode(image: Uint8Array): CheckpointModel;

@@ -40,13 +40,16 @@ export class PageCache {
    * what it did not write, before anything can read it (a whole-page write).
    */
   findOrCreate(pgoff: number, overwrite = false): Frame | null {
-    let f = this.pages.get(pgoff);
-    if (f === undefined) {
-      const fresh = this.frames.alloc(!overwrite);
-      if (fresh === null) return null;
-      f = fresh;
-      this.pages.set(pgoff, f);
-    }
+    return this.pages.get(pgoff) ?? this.create(pgoff, overwrite);
+  }
+
+  /**
+   * A new page at pgoff, which the caller found absent (find returned undefined): as
+   * findOrCreate without a second lookup, for a writer that looked first.
+   */
+  create(pgoff: number, overwrite = false): Frame | null {
+    const f = this.frames.alloc(!overwrite);
+    if (f !== null) this.pages.set(pgoff, f);
     return f;
   }
 

@@ -37,6 +37,11 @@ export function kernelWrite(c: FsCtx, f: File, data: Uint8Array): number {
   return vfsWrite({ ...c, nonblock: true }, f, new KernelIter(data));
 }
 
+/** As kernelWrite, from an iterator the caller keeps (its position moves by what was written). */
+export function kernelWriteIter(c: FsCtx, f: File, from: IoIter): number {
+  return vfsWrite({ ...c, nonblock: true }, f, from);
+}
+
 /** Read up to max bytes as a kernel caller (never sleeps: an empty pipe is -EAGAIN). */
 export function kernelRead(c: FsCtx, f: File, max: number): Uint8Array | number {
   const it = new KernelIter(new Uint8Array(max));

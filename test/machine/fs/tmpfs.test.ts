@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { AT_FDCWD, O_RDONLY, O_RDWR, O_TRUNC } from "../../../src/machine/fs/constants.ts";
 import { ENOSPC, ENOTEMPTY } from "../../../src/machine/fs/errno.ts";
 import type { File } from "../../../src/machine/fs/file.ts";
-import { KernelIter } from "../../../src/machine/fs/iov.ts";
+import { KernelIter, KvecIter } from "../../../src/machine/fs/iov.ts";
 import type { Path } from "../../../src/machine/fs/inode.ts";
 import { lookupAt } from "../../../src/machine/fs/namei.ts";
 import { vfsRead, vfsWrite } from "../../../src/machine/fs/read-write.ts";
@@ -118,6 +118,38 @@ describe("tmpfs files", () => {
     // O_TRUNC gives the memory back.
     b.k.kobj.put(open(b.c, "/big", O_RDWR | O_TRUNC));
     expect(b.k.frames.inUse).toBe(b.k.frames.limit - free);
+    b.k.kobj.put(f);
+    expect(shutdown(b)).toBe(0);
+  });
+
+  fcTest.prop([fc.nat(2 * PAGE_SIZE), fc.array(fc.uint8Array({ minLength: 0, maxLength: 2 * PAGE_SIZE + 10 }), { maxLength: 8 })], { numRuns: 40 })(
+    "a write of several kernel buffers (a kvec, as the checkpoint writes an image) stores them in order, as one buffer would",
+    (pos, vecs) => {
+      const b = boot(8);
+      const f = open(b.c, "/k");
+      const all = Buffer.concat(vecs);
+      expect(vfsWrite(b.c, f, new KvecIter(vecs), { value: pos })).toBe(all.length);
+      expect(f.inode.size).toBe(all.length === 0 ? 0 : pos + all.length);
+      const back = pread(b, f, pos + all.length, 0);
+      // The bytes before pos were never written: a hole, or the unwritten head of a page.
+      expect(back.subarray(0, pos).every((x) => x === 0)).toBe(true);
+      expect(Buffer.from(back.subarray(pos)).equals(all)).toBe(true);
+      b.k.kobj.put(f);
+      expect(shutdown(b)).toBe(0);
+    },
+  );
+
+  it("a kvec write that runs out of memory keeps what fit, and the next write says ENOSPC", () => {
+    const b = boot(1);
+    const f = open(b.c, "/big");
+    const free = b.k.frames.limit - b.k.frames.inUse;
+    const page = (v: number): Uint8Array => new Uint8Array(PAGE_SIZE).fill(v);
+    const vecs = Array.from({ length: free + 3 }, (_, i) => page(i + 1));
+    const it = new KvecIter(vecs);
+    expect(vfsWrite(b.c, f, it, { value: 0 })).toBe(free * PAGE_SIZE);
+    expect(it.remaining).toBe(3 * PAGE_SIZE);
+    expect(vfsWrite(b.c, f, it, { value: free * PAGE_SIZE })).toBe(-ENOSPC);
+    expect(pread(b, f, PAGE_SIZE, (free - 1) * PAGE_SIZE).every((x) => x === free)).toBe(true);
     b.k.kobj.put(f);
     expect(shutdown(b)).toBe(0);
   });

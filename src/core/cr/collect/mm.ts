@@ -74,12 +74,18 @@ export function collectMm(c: MmCollector, mm: Mm, path: (v: Vma) => string, name
   if (exe !== null && exe.dentry.inode instanceof TmpfsFile) rec.exeInodeId = c.inodeId(exe.dentry.inode, name(exe));
   const zero = mm.frames.zeroPage;
   const pages: PageRecord[] = [];
+  // Ptes come mostly in address order, runs of them in one VMA: the last VMA found is tried
+  // first, and the records are sorted only when they did not come in order.
+  let v: Vma | undefined;
+  let sorted = true;
+  let last = -1;
   for (const [vpn, pte] of mm.pt) {
     if (pte.frame === zero) {
       if (c.zeroPageAbort === true) throw new CrError(EFAULT, `page 0x${(vpn << PAGE_SHIFT >>> 0).toString(16)} maps the ZERO_PAGE (read, never written): cannot dump it`);
       continue;
     }
-    const v = mm.findVma(vpn << PAGE_SHIFT);
+    const addr = vpn << PAGE_SHIFT;
+    if (v === undefined || addr < v.start || addr >= v.end) v = mm.findVma(addr);
     if (v === undefined) continue;
     const b = v.backing;
     const pgoff = vpn - (v.start >>> PAGE_SHIFT) + v.pgoff;
@@ -90,9 +96,13 @@ export function collectMm(c: MmCollector, mm: Mm, path: (v: Vma) => string, name
       const { id: pageId, fresh } = c.cowIds.lookup(pte.frame);
       if (fresh) c.cowPages.push({ index: pageId, data: pte.frame.data });
       rec.cowRefs.push({ index: vpn, pageId });
-    } else pages.push({ index: vpn, data: pte.frame.data });
+    } else {
+      if (vpn < last) sorted = false;
+      last = vpn;
+      pages.push({ index: vpn, data: pte.frame.data });
+    }
   }
-  pages.sort((a, b) => a.index - b.index);
+  if (!sorted) pages.sort((a, b) => a.index - b.index);
   rec.pages = pages;
   rec.cowRefs.sort((a, b) => a.index - b.index);
   return id;

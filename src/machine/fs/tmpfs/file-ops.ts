@@ -19,7 +19,8 @@ function read(c: FsCtx, f: File, to: IoIter, pos: Pos): number {
     const off = pos.value % PAGE_SIZE;
     const n = Math.min(PAGE_SIZE - off, inode.size - pos.value, to.remaining);
     const page = inode.cache.find(Math.floor(pos.value / PAGE_SIZE));
-    const copied = to.copyOut(page !== undefined ? page.data.subarray(off, off + n) : ZEROS.subarray(0, n));
+    const src = page !== undefined ? page.data : ZEROS;
+    const copied = to.copyOut(n === PAGE_SIZE ? src : src.subarray(off, off + n));
     pos.value += copied;
     done += copied;
     if (copied < n) return done > 0 ? done : -EFAULT;
@@ -48,20 +49,20 @@ function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
     const pgoff = Math.floor(pos.value / PAGE_SIZE);
     const had = inode.cache.find(pgoff);
     const whole = n === PAGE_SIZE && had === undefined;
-    const page = had ?? inode.cache.findOrCreate(pgoff, whole);
+    const page = had ?? inode.cache.create(pgoff, whole);
     if (page === null) {
       err = -ENOSPC;
       break;
     }
-    const bytes = from.copyIn(n);
-    page.data.set(bytes, off);
+    // Straight from the writer's bytes into the page (a kernel writer's: no copy between).
+    const copied = from.copyInto(page.data, off, n);
     // A short copy (a fault in the source) leaves the rest of a page taken unzeroed: zero it now.
-    if (whole && bytes.length < n) page.data.fill(0, bytes.length);
-    if (bytes.length > 0) inode.markWritten(pgoff);
-    pos.value += bytes.length;
-    done += bytes.length;
+    if (whole && copied < n) page.data.fill(0, copied);
+    if (copied > 0) inode.markWritten(pgoff);
+    pos.value += copied;
+    done += copied;
     inode.growTo(pos.value);
-    if (bytes.length < n) {
+    if (copied < n) {
       err = -EFAULT;
       break;
     }
