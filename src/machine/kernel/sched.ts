@@ -7,6 +7,7 @@
 // Each decision is folded into traceHash, which two runs with the same seed must agree on.
 import type { Prng } from "./prng.ts";
 import type { Task } from "./task.ts";
+import { RunQueue } from "./runqueue.ts";
 
 export class Cpu {
   clock = 0;
@@ -57,7 +58,7 @@ export interface SchedOptions {
 export class Scheduler {
   readonly cpus: Cpu[];
   /** Runnable tasks that are not on a CPU. Ordered by arrival; the pick among them is random. */
-  readonly runqueue: Task[] = [];
+  readonly runqueue = new RunQueue<Task>();
   readonly trace = new TraceHash();
   contextSwitches = 0;
   /** Where each task on a CPU is (tasks not on a CPU are absent). */
@@ -102,8 +103,7 @@ export class Scheduler {
       cpu.current = null;
       this.onCpu.delete(t);
     }
-    const i = this.runqueue.indexOf(t);
-    if (i >= 0) this.runqueue.splice(i, 1);
+    this.runqueue.delete(t);
     this.readyAt.delete(t);
   }
 
@@ -113,10 +113,15 @@ export class Scheduler {
     const anyQueued = this.runqueue.length > 0;
     for (const c of this.cpus) {
       if (c.current === null && !anyQueued) continue;
-      if (c.current === null && this.restricted && !this.runqueue.some((t) => this.allowed(t, c))) continue;
+      if (c.current === null && this.restricted && !this.anyAllowed(c)) continue;
       if (best === null || c.clock < best.clock) best = c;
     }
     return best;
+  }
+
+  private anyAllowed(cpu: Cpu): boolean {
+    for (const t of this.runqueue) if (this.allowed(t, cpu)) return true;
+    return false;
   }
 
   /** Ensure the CPU has a task, picking one from the run queue. */
@@ -125,11 +130,16 @@ export class Scheduler {
     if (this.runqueue.length === 0) return null;
     // Only the tasks this CPU may run: all of them (and the same draw as ever) until a task
     // was restricted by sched_setaffinity.
-    const cand = this.restricted ? this.runqueue.filter((x) => this.allowed(x, cpu)) : this.runqueue;
-    if (cand.length === 0) return null;
-    const pick = cand.length === 1 ? 0 : this.prng.below(cand.length);
-    const i = cand === this.runqueue ? pick : this.runqueue.indexOf(cand[pick]);
-    const t = this.runqueue.splice(i, 1)[0];
+    let t: Task;
+    if (this.restricted) {
+      const cand = [...this.runqueue].filter((x) => this.allowed(x, cpu));
+      if (cand.length === 0) return null;
+      t = cand[cand.length === 1 ? 0 : this.prng.below(cand.length)];
+      this.runqueue.delete(t);
+    } else {
+      const n = this.runqueue.length;
+      t = this.runqueue.takeAt(n === 1 ? 0 : this.prng.below(n));
+    }
     cpu.current = t;
     this.onCpu.set(t, cpu);
     cpu.clock = Math.max(cpu.clock, this.readyAt.get(t) ?? 0);
