@@ -8,34 +8,41 @@
 // descent of log2(capacity) steps and a removal only empties its slot. The order, and so every
 // pick, is the array's: same seed, same schedule. Empty slots stay until the slots run out; then
 // the queued tasks are packed to the front, or the capacity doubles when more than half of the
-// slots are occupied: amortised O(1) per push.
+// slots are occupied: amortised O(1) per push. Each entry carries its own slot (rqSlot), so no
+// map from task to slot grows and shrinks with the queue.
 
 const MIN_CAPACITY = 16;
 
-export class RunQueue<T> {
+/** What the queue holds: rqSlot is the entry's slot while it is queued, -1 otherwise (the queue's field alone). */
+export interface RunQueueEntry {
+  rqSlot: number;
+}
+
+export class RunQueue<T extends RunQueueEntry> {
   /** slots[i]: the task that arrived in slot i, or undefined once it left. */
   private slots: (T | undefined)[] = new Array<T | undefined>(MIN_CAPACITY);
   /** 1-based Fenwick tree: tree[i] counts the occupied slots in (i - lowbit(i), i]. */
   private tree = new Int32Array(MIN_CAPACITY + 1);
-  private readonly slotOf = new Map<T, number>();
+  private size = 0;
   /** The next free slot at the end; slots at and after it are empty. */
   private end = 0;
 
   /** How many tasks are queued. */
   get length(): number {
-    return this.slotOf.size;
+    return this.size;
   }
 
   has(t: T): boolean {
-    return this.slotOf.has(t);
+    return t.rqSlot >= 0 && this.slots[t.rqSlot] === t;
   }
 
-  /** Append t (not already queued) at the end of the order. */
+  /** Append t (not queued: in no run queue) at the end of the order. */
   push(t: T): void {
     if (this.end === this.slots.length) this.regrow();
     const i = this.end++;
     this.slots[i] = t;
-    this.slotOf.set(t, i);
+    t.rqSlot = i;
+    this.size++;
     this.add(i, 1);
   }
 
@@ -49,9 +56,8 @@ export class RunQueue<T> {
 
   /** Take t out wherever it is; false if it was not queued. */
   delete(t: T): boolean {
-    const i = this.slotOf.get(t);
-    if (i === undefined) return false;
-    this.vacate(t, i);
+    if (!this.has(t)) return false;
+    this.vacate(t, t.rqSlot);
     return true;
   }
 
@@ -65,7 +71,8 @@ export class RunQueue<T> {
 
   private vacate(t: T, i: number): void {
     this.slots[i] = undefined;
-    this.slotOf.delete(t);
+    t.rqSlot = -1;
+    this.size--;
     this.add(i, -1);
   }
 
@@ -76,7 +83,7 @@ export class RunQueue<T> {
 
   /** The slot of the k-th occupied slot (0-based): the Fenwick descent. */
   private slotAt(k: number): number {
-    if (!(k >= 0 && k < this.slotOf.size)) throw new RangeError(`run queue: index ${k} of ${this.slotOf.size}`);
+    if (!(k >= 0 && k < this.size)) throw new RangeError(`run queue: index ${k} of ${this.size}`);
     let pos = 0;
     let rem = k + 1;
     // The capacity is a power of two, so the descent starts at it.
@@ -97,10 +104,9 @@ export class RunQueue<T> {
     if (live.length * 2 > cap) cap *= 2;
     this.slots = new Array<T | undefined>(cap);
     this.tree = new Int32Array(cap + 1);
-    this.slotOf.clear();
     live.forEach((t, i) => {
       this.slots[i] = t;
-      this.slotOf.set(t, i);
+      t.rqSlot = i;
       this.tree[i + 1] = 1;
     });
     // Build the Fenwick tree in O(cap): each node passes its count up to its parent.

@@ -63,8 +63,6 @@ export class Scheduler {
   contextSwitches = 0;
   /** Where each task on a CPU is (tasks not on a CPU are absent). */
   readonly onCpu = new Map<Task, Cpu>();
-  /** The clock at which each runnable task became ready, so it never runs in its own past. */
-  readonly readyAt = new Map<Task, number>();
 
   constructor(
     private readonly prng: Prng,
@@ -90,10 +88,10 @@ export class Scheduler {
 
   /** Make a runnable task eligible to run from `now` on. */
   enqueue(t: Task, now: number): void {
-    // readyAt holds exactly the tasks in the run queue: an O(1) membership test.
-    if (this.onCpu.has(t) || this.readyAt.has(t)) return;
+    if (this.onCpu.has(t) || this.runqueue.has(t)) return;
     this.runqueue.push(t);
-    this.readyAt.set(t, now);
+    // The clock at which it became ready, so it never runs in its own past.
+    t.readyAt = now;
   }
 
   /** Take a task off the CPUs and the run queue (it sleeps, stops or dies). */
@@ -104,7 +102,6 @@ export class Scheduler {
       this.onCpu.delete(t);
     }
     this.runqueue.delete(t);
-    this.readyAt.delete(t);
   }
 
   /** The CPU to step next: the lowest clock among those with work, or null if none has any. */
@@ -142,8 +139,7 @@ export class Scheduler {
     }
     cpu.current = t;
     this.onCpu.set(t, cpu);
-    cpu.clock = Math.max(cpu.clock, this.readyAt.get(t) ?? 0);
-    this.readyAt.delete(t);
+    cpu.clock = Math.max(cpu.clock, t.readyAt);
     const q = this.opts.quantum;
     cpu.quantumLeft = Math.max(1, Math.floor(q / 2) + this.prng.below(q));
     this.contextSwitches++;
