@@ -67,6 +67,8 @@ export const TASK_FIELDS: FieldTable<Task, TaskRecord> = {
   fs: { saved: ["fsId"] },
   rwAfterHandler: { saved: ["syscall"] },
   cpusAllowed: { saved: ["cpusAllowed"] },
+  rqSlot: { transient: "the scheduler's place for a queued task; a restored task is queued anew when it resumes" },
+  readyAt: { transient: "when a queued task became ready on this machine's clock; set again when it is queued" },
   nice: { saved: ["nice"] },
   schedPolicy: { saved: ["schedPolicy"] },
   rtPriority: { saved: ["schedPriority"] },

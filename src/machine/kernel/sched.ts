@@ -7,6 +7,7 @@
 // Each decision is folded into traceHash, which two runs with the same seed must agree on.
 import type { Prng } from "./prng.ts";
 import type { Task } from "./task.ts";
+import { RunQueue } from "./runqueue.ts";
 
 export class Cpu {
   clock = 0;
@@ -57,13 +58,11 @@ export interface SchedOptions {
 export class Scheduler {
   readonly cpus: Cpu[];
   /** Runnable tasks that are not on a CPU. Ordered by arrival; the pick among them is random. */
-  readonly runqueue: Task[] = [];
+  readonly runqueue = new RunQueue<Task>();
   readonly trace = new TraceHash();
   contextSwitches = 0;
   /** Where each task on a CPU is (tasks not on a CPU are absent). */
   readonly onCpu = new Map<Task, Cpu>();
-  /** The clock at which each runnable task became ready, so it never runs in its own past. */
-  readonly readyAt = new Map<Task, number>();
 
   constructor(
     private readonly prng: Prng,
@@ -89,10 +88,10 @@ export class Scheduler {
 
   /** Make a runnable task eligible to run from `now` on. */
   enqueue(t: Task, now: number): void {
-    // readyAt holds exactly the tasks in the run queue: an O(1) membership test.
-    if (this.onCpu.has(t) || this.readyAt.has(t)) return;
+    if (this.onCpu.has(t) || this.runqueue.has(t)) return;
     this.runqueue.push(t);
-    this.readyAt.set(t, now);
+    // The clock at which it became ready, so it never runs in its own past.
+    t.readyAt = now;
   }
 
   /** Take a task off the CPUs and the run queue (it sleeps, stops or dies). */
@@ -102,9 +101,7 @@ export class Scheduler {
       cpu.current = null;
       this.onCpu.delete(t);
     }
-    const i = this.runqueue.indexOf(t);
-    if (i >= 0) this.runqueue.splice(i, 1);
-    this.readyAt.delete(t);
+    this.runqueue.delete(t);
   }
 
   /** The CPU to step next: the lowest clock among those with work, or null if none has any. */
@@ -113,10 +110,15 @@ export class Scheduler {
     const anyQueued = this.runqueue.length > 0;
     for (const c of this.cpus) {
       if (c.current === null && !anyQueued) continue;
-      if (c.current === null && this.restricted && !this.runqueue.some((t) => this.allowed(t, c))) continue;
+      if (c.current === null && this.restricted && !this.anyAllowed(c)) continue;
       if (best === null || c.clock < best.clock) best = c;
     }
     return best;
+  }
+
+  private anyAllowed(cpu: Cpu): boolean {
+    for (const t of this.runqueue) if (this.allowed(t, cpu)) return true;
+    return false;
   }
 
   /** Ensure the CPU has a task, picking one from the run queue. */
@@ -125,15 +127,19 @@ export class Scheduler {
     if (this.runqueue.length === 0) return null;
     // Only the tasks this CPU may run: all of them (and the same draw as ever) until a task
     // was restricted by sched_setaffinity.
-    const cand = this.restricted ? this.runqueue.filter((x) => this.allowed(x, cpu)) : this.runqueue;
-    if (cand.length === 0) return null;
-    const pick = cand.length === 1 ? 0 : this.prng.below(cand.length);
-    const i = cand === this.runqueue ? pick : this.runqueue.indexOf(cand[pick]);
-    const t = this.runqueue.splice(i, 1)[0];
+    let t: Task;
+    if (this.restricted) {
+      const cand = [...this.runqueue].filter((x) => this.allowed(x, cpu));
+      if (cand.length === 0) return null;
+      t = cand[cand.length === 1 ? 0 : this.prng.below(cand.length)];
+      this.runqueue.delete(t);
+    } else {
+      const n = this.runqueue.length;
+      t = this.runqueue.takeAt(n === 1 ? 0 : this.prng.below(n));
+    }
     cpu.current = t;
     this.onCpu.set(t, cpu);
-    cpu.clock = Math.max(cpu.clock, this.readyAt.get(t) ?? 0);
-    this.readyAt.delete(t);
+    cpu.clock = Math.max(cpu.clock, t.readyAt);
     const q = this.opts.quantum;
     cpu.quantumLeft = Math.max(1, Math.floor(q / 2) + this.prng.below(q));
     this.contextSwitches++;

@@ -321,6 +321,9 @@ export class Task extends KObject {
   rwAfterHandler: { sig: string; done: number } | null = null;
   /** sched_setaffinity: the CPUs (bit n = CPU n) it may run on; -1 = every CPU. Inherited by fork. */
   cpusAllowed = -1;
+  /** The scheduler's (sched.ts): the slot in its run queue while queued, else -1; and when it became ready. */
+  rqSlot = -1;
+  readyAt = 0;
   /**
    * The scheduling parameters a program sets and reads back (sys-sched.ts): nice (-20..19),
    * policy (SCHED_OTHER 0, FIFO 1, RR 2, BATCH 3, IDLE 5), the real-time priority and

@@ -15,6 +15,7 @@ import { allocPid, type Pid, type PidNamespace } from "../../../machine/kernel/p
 import { Nsproxy, SigHand, Task, ThreadGroup } from "../../../machine/kernel/task.ts";
 import { CONTAINER_PIDS_MAX, type FreezerCgroup } from "../../../machine/kernel/freezer.ts";
 import { Mm } from "../../../machine/mm/mm.ts";
+import { shareCode } from "../../../machine/mm/share-code.ts";
 import { RLIMIT_STACK, rlimit, stackBytes } from "../../../machine/kernel/rlimit.ts";
 import type { ShmemObject } from "../../../machine/mm/shmem.ts";
 import { exitTaskFiles } from "../../../machine/fs/task-files.ts";
@@ -201,6 +202,8 @@ export class Restorer {
         this.deferred.set(rec.id, rec);
       }
     }
+    // One decoded copy of a forked tree's shared text for all, as fork leaves it (share-code.ts).
+    shareCode(this.mms.values());
   }
 
   /**

@@ -47,8 +47,18 @@ interface Held {
   at: number;
   name: string;
   head: Uint8Array;
+  /** A DataView over all of head.buffer when head lies in a slab (null: the reader makes one). */
+  view: DataView | null;
   bulk: Uint8Array;
 }
+
+/**
+ * Heads copied out of borrowed chunks go into slabs of this size, one after the other: one
+ * ArrayBuffer and one DataView for hundreds of records instead of one each (a 10,000-task
+ * restart copies some 100,000 heads). A slab is never reused, so a head held for its run's
+ * checksum stays intact; a head larger than a quarter of a slab gets its own buffer.
+ */
+const SLAB_SIZE = 64 * 1024;
 
 export class CkptDecoder implements ImageDecoder {
   private readonly b = new ModelBuilder();
@@ -66,6 +76,11 @@ export class CkptDecoder implements ImageDecoder {
   private headLen = 0;
   private head: Uint8Array | null = null;
   private headFill = 0;
+  /** The DataView of the slab the current head was copied into, or null. */
+  private headView: DataView | null = null;
+  private slab = new Uint8Array(0);
+  private slabView: DataView | null = null;
+  private slabUsed = 0;
   private bulkLen = 0;
   private bulk: Uint8Array | null = null;
   private bulkFill = 0;
@@ -157,7 +172,7 @@ export class CkptDecoder implements ImageDecoder {
           if (this.head === null && n === this.headLen && !this.borrowed) {
             this.head = c.subarray(p, p + n);        // the whole head is here: no copy
           } else {
-            this.head ??= new Uint8Array(this.headLen);
+            this.head ??= this.slabHead(this.headLen);
             this.head.set(c.subarray(p, p + n), this.headFill);
           }
           this.headFill += n; p += n; this.offset += n;
@@ -220,7 +235,7 @@ export class CkptDecoder implements ImageDecoder {
     this.summed = type !== CKPT_HDR_TAIL;
     this.headLen = spec.bulkFrom ?? plen;
     this.bulkLen = plen - this.headLen;
-    this.head = null; this.headFill = 0;
+    this.head = null; this.headFill = 0; this.headView = null;
     this.bulk = null; this.bulkFill = 0;
     this.padLeft = align8(len) - len;
     this.hdrFill = 0;
@@ -228,7 +243,9 @@ export class CkptDecoder implements ImageDecoder {
   }
 
   private finishRecord(): void {
-    const rec: Held = { type: this.type, at: this.at, name: this.spec!.name, head: this.head ?? new Uint8Array(0), bulk: this.bulk ?? new Uint8Array(0) };
+    const rec: Held = {
+      type: this.type, at: this.at, name: this.spec!.name, head: this.head ?? new Uint8Array(0), view: this.headView, bulk: this.bulk ?? new Uint8Array(0),
+    };
     this.state = "hdr";
     this.head = null;
     this.bulk = null;
@@ -255,10 +272,24 @@ export class CkptDecoder implements ImageDecoder {
     else this.use(rec);
   }
 
+  /** Room for a head of n bytes in the current slab (a new one when it is full); sets headView. */
+  private slabHead(n: number): Uint8Array {
+    if (n > SLAB_SIZE / 4) return new Uint8Array(n);
+    if (this.slabUsed + n > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_SIZE);
+      this.slabView = new DataView(this.slab.buffer);
+      this.slabUsed = 0;
+    }
+    const head = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+    this.slabUsed += n;
+    this.headView = this.slabView;
+    return head;
+  }
+
   /** Builds a (checked) record into the model. */
   private use(h: Held): void {
     const { type, at, bulk } = h;
-    const r = new FieldReader(h.head, at + CKPT_HDR_SIZE, h.name, at);
+    const r = new FieldReader(h.head, at + CKPT_HDR_SIZE, h.name, at, h.view);
     const b = this.b;
     if (b.child(type, r, bulk, at)) return;
     if (b.phase !== Phase.Body) {

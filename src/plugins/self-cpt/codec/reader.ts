@@ -14,7 +14,9 @@ export class FieldReader {
    * Made on the first read that needs it: most records (every page) read one u32, which the
    * bytes give directly, and a DataView per record was a tenth of a big restart's time.
    */
-  private view: DataView | null = null;
+  private view: DataView | null;
+  /** Where the payload starts in the view's buffer (the view covers all of b.buffer). */
+  private readonly base: number;
   /** Offset in the payload. */
   pos = 0;
 
@@ -25,10 +27,15 @@ export class FieldReader {
     /** The record's name and image offset, for messages: "CKPT_HDR_TASK at byte 200". */
     private readonly name: string,
     private readonly recAt: number,
-  ) {}
+    /** A DataView over the whole of b.buffer, when the caller has one (records copied into one slab share it). */
+    view: DataView | null = null,
+  ) {
+    this.view = view;
+    this.base = b.byteOffset;
+  }
 
   private get dv(): DataView {
-    return (this.view ??= new DataView(this.b.buffer, this.b.byteOffset, this.b.byteLength));
+    return (this.view ??= new DataView(this.b.buffer));
   }
 
   /** Image offset of the cursor. */
@@ -58,17 +65,17 @@ export class FieldReader {
     this.pos += 4;
     return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   }
-  s32(what: string): number { this.need(4, what); const v = this.dv.getInt32(this.pos, true); this.pos += 4; return v; }
+  s32(what: string): number { this.need(4, what); const v = this.dv.getInt32(this.base + this.pos, true); this.pos += 4; return v; }
   num(what: string): number {
     this.need(8, what);
-    const v = this.dv.getInt32(this.pos + 4, true) * TWO32 + this.dv.getUint32(this.pos, true);
+    const v = this.dv.getInt32(this.base + this.pos + 4, true) * TWO32 + this.dv.getUint32(this.base + this.pos, true);
     if (!Number.isSafeInteger(v)) this.fail(`${what} at byte ${this.here()} is ${v}, outside the safe integer range`);
     this.pos += 8;
     return v;
   }
-  u64(what: string): bigint { this.need(8, what); const v = this.dv.getBigUint64(this.pos, true); this.pos += 8; return v; }
-  s64(what: string): bigint { this.need(8, what); const v = this.dv.getBigInt64(this.pos, true); this.pos += 8; return v; }
-  f64(what: string): number { this.need(8, what); const v = this.dv.getFloat64(this.pos, true); this.pos += 8; return v; }
+  u64(what: string): bigint { this.need(8, what); const v = this.dv.getBigUint64(this.base + this.pos, true); this.pos += 8; return v; }
+  s64(what: string): bigint { this.need(8, what); const v = this.dv.getBigInt64(this.base + this.pos, true); this.pos += 8; return v; }
+  f64(what: string): number { this.need(8, what); const v = this.dv.getFloat64(this.base + this.pos, true); this.pos += 8; return v; }
   /** A padding word: zero, or the record is damaged. */
   pad(): void {
     const at = this.here();
