@@ -5,6 +5,7 @@ import type { Kernel } from "../../../machine/kernel/kernel.ts";
 import { addMapper } from "../../../machine/mm/filemap.ts";
 import { PAGE_SIZE, type Frame } from "../../../machine/mm/frame.ts";
 import { Mm } from "../../../machine/mm/mm.ts";
+import { shareCode } from "../../../machine/mm/share-code.ts";
 import { ShmemObject } from "../../../machine/mm/shmem.ts";
 import { ANON, type VmaBacking } from "../../../machine/mm/vma.ts";
 import type { Path } from "../../../machine/fs/inode.ts";
@@ -91,6 +92,26 @@ export function restoreMm(k: Kernel, rec: MmRecord, refs: MmRefs, why: string, a
     throw e;
   }
   return mm;
+}
+
+/**
+ * Every mm of the image into `mms`: filled now, or, for the ids in `deferred`, made empty and
+ * kept in `waiting` for fillMm on the filling task's CPU. Then one decoded copy of a forked
+ * tree's shared text for all of them, as fork leaves it (share-code.ts).
+ */
+export function restoreMms(
+  k: Kernel, recs: MmRecord[], refs: MmRefs, why: string, adopt: boolean, deferred: ReadonlySet<number> | undefined,
+  mms: Map<number, Mm>, waiting: Map<number, MmRecord>,
+): void {
+  for (const rec of recs) {
+    const what = `${why}: mm ${rec.id}`;
+    if (deferred?.has(rec.id) !== true) mms.set(rec.id, restoreMm(k, rec, refs, what, adopt));
+    else {
+      mms.set(rec.id, new Mm(k.frames, k.kobj, what));
+      waiting.set(rec.id, rec);
+    }
+  }
+  shareCode(mms.values());
 }
 
 /**

@@ -15,7 +15,6 @@ import { allocPid, type Pid, type PidNamespace } from "../../../machine/kernel/p
 import { Nsproxy, SigHand, Task, ThreadGroup } from "../../../machine/kernel/task.ts";
 import { CONTAINER_PIDS_MAX, type FreezerCgroup } from "../../../machine/kernel/freezer.ts";
 import { Mm } from "../../../machine/mm/mm.ts";
-import { shareCode } from "../../../machine/mm/share-code.ts";
 import { RLIMIT_STACK, rlimit, stackBytes } from "../../../machine/kernel/rlimit.ts";
 import type { ShmemObject } from "../../../machine/mm/shmem.ts";
 import { exitTaskFiles } from "../../../machine/fs/task-files.ts";
@@ -23,7 +22,7 @@ import { CrError, EINVAL } from "../errors.ts";
 import { injectFault, type Faults } from "../faults.ts";
 import type { CheckpointModel, MmRecord, PageRecord, TaskRecord } from "../model.ts";
 import { FilesRestore } from "./files.ts";
-import { fillMm, mmRefs, restoreCowPages, restoreMm, restoreShmem, type MmRefs } from "./mm.ts";
+import { fillMm, mmRefs, restoreCowPages, restoreMms, restoreShmem, type MmRefs } from "./mm.ts";
 import { TreeRestore } from "./tree.ts";
 import { restoreSigHands } from "./sighand.ts";
 import { restoreAuditAndRobust, restoreGroupPending } from "./task.ts";
@@ -194,16 +193,7 @@ export class Restorer {
     for (const s of this.model.shmem) this.shmem.set(s.id, restoreShmem(this.k, s, this.adoptPages));
     this.cow = restoreCowPages(this.k, this.model.cowPages, this.adoptPages);
     this.mmRefs = mmRefs(this.shmem, this.tree.paths, this.cow);
-    for (const rec of this.model.mms) {
-      const why = `${this.why}: mm ${rec.id}`;
-      if (deferred?.has(rec.id) !== true) this.mms.set(rec.id, restoreMm(this.k, rec, this.mmRefs, why, this.adoptPages));
-      else {
-        this.mms.set(rec.id, new Mm(this.k.frames, this.k.kobj, why));
-        this.deferred.set(rec.id, rec);
-      }
-    }
-    // One decoded copy of a forked tree's shared text for all, as fork leaves it (share-code.ts).
-    shareCode(this.mms.values());
+    restoreMms(this.k, this.model.mms, this.mmRefs, this.why, this.adoptPages, deferred, this.mms, this.deferred);
   }
 
   /**
