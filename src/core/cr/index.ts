@@ -20,7 +20,8 @@ export { crc32, Crc32 } from "./checksum.ts";
 // Authenticated images: the codec plugins' sign/verify options (HMAC-SHA256).
 export { keyOptions, SignedCodec, withKeys } from "./signed.ts";
 export { discardImage, imageFd, readImageFile, restartImageFd, writeImage, type ImageFd } from "./image-io.ts";
-export { bulkMemory, pageMemory } from "./page-memory.ts";
+export { bulkMemory, pageMemory, pageMemoryRun } from "./page-memory.ts";
+export { adjoins, runView } from "../../machine/mm/runs.ts";
 export { copyImageBytes, imageCrc32, PagedImage, type ImageBytes } from "./paged-image.ts";
 // Checkpoint: the frame an initiator's steps run in, the freeze, the dump.
 export { startCheckpoint, type CheckpointSteps } from "./checkpoint.ts";

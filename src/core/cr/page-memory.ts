@@ -14,6 +14,14 @@ export function pageMemory(): Uint8Array {
   return FRAME_POOL.take(false);
 }
 
+/**
+ * Up to `max` page-sized buffers (at least one), as pageMemory, that lie side by side: a decoder
+ * copies a run of pages into runView(run[0], run.length * PAGE_SIZE) at once (runs.ts).
+ */
+export function pageMemoryRun(max: number): Uint8Array[] {
+  return FRAME_POOL.takeRun(max);
+}
+
 /** A buffer for `n` bytes of bulk copied out of borrowed bytes: pool memory for a whole page. */
 export function bulkMemory(n: number): Uint8Array {
   return n === PAGE_SIZE ? pageMemory() : new Uint8Array(n);

@@ -8,6 +8,7 @@
 // the frames are taken when the image is made, and nothing keeps one after the decode.
 import { crc32 } from "./checksum.ts";
 import { PAGE_SHIFT, PAGE_SIZE, type Frame } from "../../machine/mm/frame.ts";
+import { adjoins } from "../../machine/mm/runs.ts";
 
 const PAGE_MASK = PAGE_SIZE - 1;
 const ZEROS = new Uint8Array(PAGE_SIZE);
@@ -98,13 +99,34 @@ export class PagedImage {
   copyTo(from: number, dst: Uint8Array, to = from + dst.length): void {
     if (from < 0 || to > this.length || from > to) throw new RangeError(`PagedImage: bytes ${from}..${to} outside 0..${this.length}`);
     for (let p = from; p < to;) {
-      const q = p + this.skew;
-      const off = q & PAGE_MASK;
-      const n = Math.min(PAGE_SIZE - off, to - p);
-      const page = this.pages[q >>> PAGE_SHIFT]!;
-      dst.set(n === PAGE_SIZE ? page : page.subarray(off, off + n), p - from);
+      const n = this.runAt(p, to);
+      dst.set(this.run, p - from);
       p += n;
     }
+  }
+
+  /** The bytes from p that runAt last found: one page or a run of them side by side. */
+  private run: Uint8Array = ZEROS;
+
+  /**
+   * The bytes from image byte p up to `to` that lie in one piece of memory — the rest of p's page,
+   * and the pages after it while they adjoin it (runs.ts: an image file's pages mostly do) — into
+   * this.run; returns how many.
+   */
+  private runAt(p: number, to: number): number {
+    const q = p + this.skew;
+    const off = q & PAGE_MASK;
+    let i = q >>> PAGE_SHIFT;
+    const page = this.pages[i]!;
+    let n = Math.min(PAGE_SIZE - off, to - p);
+    if (page !== ZEROS) {
+      while (p + n < to && adjoins(page, off + n, this.pages[i + 1]!)) {
+        i++;
+        n += Math.min(PAGE_SIZE, to - p - n);
+      }
+    }
+    this.run = off === 0 && n === page.length ? page : new Uint8Array(page.buffer, page.byteOffset + off, n);
+    return n;
   }
 
   /** A copy of bytes [from, to) (never a view: the pages are not the caller's to keep). */
@@ -120,15 +142,12 @@ export class PagedImage {
     return this.subarray(from, to);
   }
 
-  /** The CRC-32 of bytes [from, to), continuing from `crc`, a page at a time. */
+  /** The CRC-32 of bytes [from, to), continuing from `crc`, a run of pages at a time. */
   crc32(from: number, to: number, crc = 0): number {
     let c = crc;
     for (let p = from; p < to;) {
-      const q = p + this.skew;
-      const off = q & PAGE_MASK;
-      const n = Math.min(PAGE_SIZE - off, to - p);
-      const page = this.pages[q >>> PAGE_SHIFT]!;
-      c = crc32(n === PAGE_SIZE ? page : page.subarray(off, off + n), c);
+      const n = this.runAt(p, to);
+      c = crc32(this.run, c);
       p += n;
     }
     return c;

@@ -5,7 +5,7 @@
 import type { KthreadYield } from "../../machine/kernel/kthread.ts";
 import type { Task } from "../../machine/kernel/task.ts";
 import { kernelRead, vfsRead } from "../../machine/fs/read-write.ts";
-import { KernelIter } from "../../machine/fs/iov.ts";
+import { SpliceIter } from "../../machine/fs/iov.ts";
 import type { FsCtx } from "../../machine/fs/inode.ts";
 import type { PipeInode } from "../../machine/fs/pipe.ts";
 import { EAGAIN } from "../../machine/kernel/errno.ts";
@@ -97,26 +97,21 @@ function endDecode(cr: CrContext, dec: ImageDecoder): CheckpointModel {
 }
 
 /**
- * One CHUNK of host memory every file read of an image goes through, lent to the decoder for
- * the push (which copies what it keeps) and reused by the next read: a read and its push run
- * without a yield between them, so two restarts never share it at once.
- */
-let scratch: Uint8Array | null = null;
-
-/**
  * A regular image file: the same reads as kernelRead's, CHUNK bytes each with a yield between
- * them, but into one reused buffer rather than a new one per chunk (256 MiB of fresh host memory
- * for a 256 MiB image, at the host's first-touch speed). A chunk rather than the file's pages one
- * by one, because the checksum of a long run costs far less than 256 short ones (zlib.crc32 pays
- * about a microsecond per call).
+ * them, each taking the file's pages as they are (SpliceIter: views, no copy) and pushing them to
+ * the decoder as borrowed, which copies what it keeps: the page data go from the image file's
+ * pages to the restored frames' memory in one copy. The file's pages mostly lie side by side
+ * (runs.ts), so a push is a run of them: the checksum of a long run costs far less than of 256
+ * short ones (zlib.crc32 pays about a microsecond per call). Read and pushes go without a yield
+ * between them, so the views never outlive what they show.
  */
 function* readFileChunks(cr: CrContext, c: FsCtx, img: ImageFd, dec: ImageDecoder, rec: CrOpRecord): Generator<KthreadYield, CheckpointModel, void> {
   for (;;) {
-    const it = new KernelIter((scratch ??= new Uint8Array(CHUNK)));
+    const it = new SpliceIter(CHUNK);
     const got = vfsRead({ ...c, nonblock: true }, img.file, it);
     if (got < 0) throw new CrError(-got, `reading the image failed with errno ${-got}`);
     if (got === 0) break;
-    pushChunk(cr, dec, rec, it.done, true);
+    for (const piece of it.pieces) pushChunk(cr, dec, rec, piece, true);
     yield;
   }
   return endDecode(cr, dec);

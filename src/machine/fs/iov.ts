@@ -218,3 +218,37 @@ export class KvecIter implements IoIter {
     }
   }
 }
+
+/**
+ * A read's destination that takes no copy: each piece the file hands over is kept as it is, a
+ * view of the file's own pages, as splice(2) passes page references along instead of bytes (the
+ * restart of a streaming codec reads its image so: the decoder copies what it keeps, once). The
+ * views are only good until anything can change the file: the caller uses them before it yields.
+ * A destination only: nothing is ever copied out of it.
+ */
+export class SpliceIter implements IoIter {
+  /** The pieces read, in order. */
+  readonly pieces: Uint8Array[] = [];
+
+  constructor(public remaining: number) {}
+
+  copyOut(data: Uint8Array): number {
+    const n = Math.min(data.length, this.remaining);
+    if (n === 0) return 0;
+    this.pieces.push(n === data.length ? data : data.subarray(0, n));
+    this.remaining -= n;
+    return n;
+  }
+
+  advance(n: number): void {
+    this.remaining -= Math.min(n, this.remaining);
+  }
+
+  copyIn(): Uint8Array {
+    throw new Error("SpliceIter is a read's destination: nothing is written from it");
+  }
+
+  copyInto(): number {
+    throw new Error("SpliceIter is a read's destination: nothing is written from it");
+  }
+}

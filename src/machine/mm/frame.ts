@@ -72,6 +72,15 @@ export class FrameAllocator {
   }
 
   /**
+   * How many of the next alloc()s (up to `max`, within the machine's limit) get memory that lies
+   * side by side, so that whole pages filled together can be filled with one copy (runs.ts).
+   * 0 at the limit.
+   */
+  adjoiningAhead(max: number): number {
+    return Math.min(FRAME_POOL.adjoiningAhead(max), this.limit - this.inUse);
+  }
+
+  /**
    * A frame over 4 KiB of existing memory, taken as it is (no copy): a restart gives the pages it
    * decoded from an image to the restored address spaces directly. The caller must not use the
    * bytes for anything else afterwards (the memory goes to the host pool when the frame is

@@ -52,4 +52,24 @@ describe("PagedImage", () => {
     expect(img.getUint32(4096 + 8, true)).toBe(0);
     expect(img.subarray(4094, 4098)).toEqual(Uint8Array.of(bytes[4094]!, bytes[4095]!, 0, 0));
   });
+
+  it("copies and checksums runs of pages that lie side by side as one, and breaks them where memory does", () => {
+    const big = Uint8Array.from({ length: 12 * 4096 }, (_, i) => (i * 37 + 11) & 0xff);
+    // Pages 0-4 and 6-9 adjoin in one buffer; page 5 is elsewhere; page 10 is a hole.
+    const slab = new ArrayBuffer(16 * 4096);
+    const pages = new Map<number, Frame>();
+    for (let i = 0; i < 12; i++) {
+      if (i === 10) continue;
+      const data = i === 5 ? new Uint8Array(4096) : new Uint8Array(slab, (i < 5 ? i : i + 1) * 4096, 4096);
+      data.set(big.subarray(i * 4096, (i + 1) * 4096));
+      pages.set(i, new Frame(i + 1, data));
+    }
+    const expected = big.slice();
+    expected.fill(0, 10 * 4096, 11 * 4096);
+    const img = PagedImage.ofFile((pg) => pages.get(pg), 300, expected.length - 300);
+    for (const [from, to] of [[0, img.length], [3, 4096 * 5], [4096 * 4, 4096 * 7 + 9], [4096 * 9 - 300, img.length - 1]] as const) {
+      expect(Buffer.from(img.subarray(from, to)).equals(Buffer.from(expected.subarray(300 + from, 300 + to))), `bytes ${from}..${to}`).toBe(true);
+      expect(img.crc32(from, to, 9), `crc ${from}..${to}`).toBe(crc32(expected.subarray(300 + from, 300 + to), 9));
+    }
+  });
 });

@@ -100,4 +100,43 @@ describe("frame pool", () => {
     pool.take(false);
     expect(pool.reusedPages).toBe(1);
   });
+
+  it("hands pages out again in the order they were freed, so a run freed in order comes back as one", () => {
+    const pool = new FramePool(64);
+    const pages = Array.from({ length: 8 }, () => pool.take(true));
+    for (const p of pages) pool.give(p);
+    expect(pool.adjoiningAhead(100)).toBe(8);
+    expect(pool.adjoiningAhead(3)).toBe(3);
+    const run = pool.takeRun(5);
+    expect(run).toEqual(pages.slice(0, 5));
+    for (let i = 1; i < run.length; i++) expect(run[i]!.byteOffset - run[i - 1]!.byteOffset).toBe(PAGE_SIZE);
+    expect(pool.size).toBe(3);
+    expect(pool.take(false)).toBe(pages[5]);
+  });
+
+  it("counts a run only while the pages adjoin, and in a new slab as far as it goes", () => {
+    const pool = new FramePool(64);
+    const pages = Array.from({ length: 6 }, () => pool.take(true));
+    // Freed out of order: 0 1 2 in a row, then 4, 3 and 5, none of which follows the one before.
+    for (const i of [0, 1, 2, 4, 3, 5]) pool.give(pages[i]!);
+    expect(pool.adjoiningAhead(10)).toBe(3);
+    expect(pool.takeRun(10)).toHaveLength(3);
+    expect(pool.adjoiningAhead(10)).toBe(1); // 4, then 3 lies before it
+    pool.take(false);
+    expect(pool.adjoiningAhead(10)).toBe(1); // 3, then 5 does not follow it
+    pool.take(false);
+    pool.take(false);
+    // Empty: a new slab's pages, up to its end (the slab in use has 256 - 6 left).
+    expect(pool.size).toBe(0);
+    expect(pool.adjoiningAhead(1000)).toBe(256 - 6);
+    expect(pool.takeRun(4)).toHaveLength(4);
+    // The allocator never promises more than the machine may still take.
+    const a = new FrameAllocator(3);
+    expect(a.adjoiningAhead(10)).toBe(Math.min(3, FRAME_POOL.adjoiningAhead(10)));
+    expect(a.adjoiningAhead(10)).toBeGreaterThan(0);
+    a.alloc();
+    a.alloc();
+    a.alloc();
+    expect(a.adjoiningAhead(10)).toBe(0);
+  });
 });

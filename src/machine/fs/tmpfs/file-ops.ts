@@ -7,20 +7,35 @@ import { seekHoleData } from "./fallocate.ts";
 import { EFAULT, EFBIG, ENOSPC, EPERM } from "../errno.ts";
 import { genericLlseek, type File, type FileOperations, type Pos } from "../file.ts";
 import { removePrivs, timeNow, type FsCtx } from "../inode.ts";
-import type { IoIter } from "../iov.ts";
+import { UserIter, type IoIter } from "../iov.ts";
+import { adjoins, runView } from "../../mm/runs.ts";
 import type { TmpfsFile } from "./tmpfs.ts";
 
 const ZEROS = new Uint8Array(PAGE_SIZE);
+/** At most this many pages are read or filled with one copy (a slab's worth, frame-pool.ts). */
+const RUN_PAGES = 256;
 
 function read(c: FsCtx, f: File, to: IoIter, pos: Pos): number {
   const inode = f.inode as TmpfsFile;
   let done = 0;
   while (to.remaining > 0 && pos.value < inode.size) {
     const off = pos.value % PAGE_SIZE;
-    const n = Math.min(PAGE_SIZE - off, inode.size - pos.value, to.remaining);
-    const page = inode.cache.find(Math.floor(pos.value / PAGE_SIZE));
-    const src = page !== undefined ? page.data : ZEROS;
-    const copied = to.copyOut(n === PAGE_SIZE ? src : src.subarray(off, off + n));
+    const pgoff = Math.floor(pos.value / PAGE_SIZE);
+    const page = inode.cache.find(pgoff);
+    let end = off + Math.min(PAGE_SIZE - off, inode.size - pos.value, to.remaining);
+    // The pages after it while they lie next to it in memory go in the same copy (runs.ts).
+    if (page !== undefined && end === PAGE_SIZE) {
+      const want = off + Math.min(inode.size - pos.value, to.remaining, RUN_PAGES * PAGE_SIZE);
+      for (let k = 1; end < want; k++) {
+        const next = inode.cache.find(pgoff + k);
+        if (next === undefined || !adjoins(page.data, end, next.data)) break;
+        end = Math.min(end + PAGE_SIZE, want);
+      }
+    }
+    const n = end - off;
+    const src = page === undefined ? (n === PAGE_SIZE ? ZEROS : ZEROS.subarray(off, end))
+      : n === PAGE_SIZE && off === 0 ? page.data : new Uint8Array(page.data.buffer, page.data.byteOffset + off, n);
+    const copied = to.copyOut(src);
     pos.value += copied;
     done += copied;
     if (copied < n) return done > 0 ? done : -EFAULT;
@@ -28,6 +43,50 @@ function read(c: FsCtx, f: File, to: IoIter, pos: Pos): number {
   // relatime: atime moves only when it is older than the last change.
   if (inode.atimeNs <= inode.mtimeNs || inode.atimeNs <= inode.ctimeNs) inode.atimeNs = timeNow(c.k);
   return done;
+}
+
+/**
+ * Whole pages where the file has none, from pos (page-aligned) on, filled together when the
+ * frames the pool hands out next lie side by side: allocated, then one copy from the writer into
+ * a view over all of them (runs.ts), instead of a lookup, an allocation and a copy per page. The
+ * outcome is the per-page loop's: a short copy keeps the page it stopped in (zeroed past what
+ * reached it) and drops the pages after it. null when no run of two pages or more can be made (a
+ * page there already, memory short or scattered, a seal): the caller goes page by page.
+ */
+function writeRun(inode: TmpfsFile, from: IoIter, pos: number, max: number): { bytes: number; copied: number } | null {
+  const cache = inode.cache;
+  const first = pos / PAGE_SIZE;
+  let n = cache.frames.adjoiningAhead(Math.min(RUN_PAGES, Math.floor(max / PAGE_SIZE)));
+  for (let i = 0; i < n; i++) {
+    if (cache.find(first + i) !== undefined) {
+      n = i;
+      break;
+    }
+  }
+  if (n < 2 || !inode.mayWrite(pos, n * PAGE_SIZE)) return null;
+  const head = cache.create(first, true)!;
+  for (let i = 1; i < n; i++) {
+    const f = cache.create(first + i, true)!;
+    // adjoiningAhead promised this; if memory ever came otherwise, the run ends before the page,
+    // zeroed, and the per-page loop writes it as a page it found.
+    if (!adjoins(head.data, i * PAGE_SIZE, f.data)) {
+      f.data.fill(0);
+      n = i;
+      break;
+    }
+  }
+  const bytes = n * PAGE_SIZE;
+  const copied = from.copyInto(runView(head.data, bytes), 0, bytes);
+  if (copied < bytes) {
+    // As the per-page loop leaves it (and Linux: shmem_write_begin took the page before the copy
+    // faulted): the page the copy stopped in stays, zeroed past the bytes that reached it, even
+    // none; the pages after it were never reached and go.
+    const stop = Math.floor(copied / PAGE_SIZE);
+    cache.find(first + stop)!.data.fill(0, copied % PAGE_SIZE);
+    for (let i = stop + 1; i < n; i++) cache.drop(first + i);
+  }
+  for (let i = 0; i * PAGE_SIZE < copied; i++) inode.markWritten(first + i);
+  return { bytes, copied };
 }
 
 function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
@@ -40,6 +99,21 @@ function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
   let err = 0;
   while (done < limit) {
     const off = pos.value % PAGE_SIZE;
+    // A kernel writer's bytes (an image being written): whole pages a run at a time. A user
+    // buffer goes page by page: its pages may fault in from this very file.
+    if (off === 0 && limit - done >= 2 * PAGE_SIZE && !(from instanceof UserIter)) {
+      const run = writeRun(inode, from, pos.value, limit - done);
+      if (run !== null) {
+        pos.value += run.copied;
+        done += run.copied;
+        inode.growTo(pos.value);
+        if (run.copied < run.bytes) {
+          err = -EFAULT;
+          break;
+        }
+        continue;
+      }
+    }
     const n = Math.min(PAGE_SIZE - off, limit - done);
     if (!inode.mayWrite(pos.value, n)) {
       err = -EPERM;

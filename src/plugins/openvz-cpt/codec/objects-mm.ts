@@ -1,6 +1,6 @@
 // Memory objects: CPT_OBJ_PAGES (shared by mm, shm and inode), CPT_OBJ_VMA, CPT_OBJ_MM and
 // CPT_OBJ_SYSV_SHM. Page bytes are passed through as views both ways (see layout.ts).
-import { copyImageBytes, MM_EXT, pageMemory, readExt, writeExt, type MmRecord, type PageRecord, type ShmemRecord, type VmaBackingRecord, type VmaRecord } from "../../../core/cr/index.ts";
+import { copyImageBytes, MM_EXT, pageMemoryRun, readExt, runView, writeExt, type MmRecord, type PageRecord, type ShmemRecord, type VmaBackingRecord, type VmaRecord } from "../../../core/cr/index.ts";
 import {
   CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_OBJ_COW_REFS, CPT_OBJ_MM, CPT_OBJ_PAGES, CPT_OBJ_SYSV_SHM,
   CPT_OBJ_VMA, CPT_PAGE_SIZE, OBJECT_HDR_SIZE, align8,
@@ -24,6 +24,9 @@ export function writePages(w: ImageWriter, pages: readonly PageRecord[], what: s
   });
 }
 
+/** Pages copied out of a lent image with one copy at most (a slab's worth, frame-pool.ts). */
+const RUN_PAGES = 256;
+
 /** CPT_OBJ_PAGES: each page's data is a view into the image, or a copy in pageMemory if it is lent. */
 export function readPages(r: ImageReader, where: string): PageRecord[] {
   return r.object(CPT_OBJ_PAGES, CPT_CONTENT_DATA, where, (o) => {
@@ -37,12 +40,19 @@ export function readPages(r: ImageReader, where: string): PageRecord[] {
     r.need(n * CPT_PAGE_SIZE, `${n} pages of data`);
     const pages: PageRecord[] = new Array<PageRecord>(n);
     const image = r.image;
-    for (let i = 0; i < n; i++) {
-      const at = data + i * CPT_PAGE_SIZE;
-      let page: Uint8Array;
-      if (r.lent) copyImageBytes(image, at, (page = pageMemory()));
-      else page = (image as Uint8Array).subarray(at, at + CPT_PAGE_SIZE);
-      pages[i] = { index: r.dv.getUint32(table + i * 4, true), data: page };
+    const index = (i: number): number => r.dv.getUint32(table + i * 4, true);
+    if (!r.lent) {
+      for (let i = 0; i < n; i++) {
+        const at = data + i * CPT_PAGE_SIZE;
+        pages[i] = { index: index(i), data: (image as Uint8Array).subarray(at, at + CPT_PAGE_SIZE) };
+      }
+    } else {
+      // Into page memory a run at a time: one copy per run of pages side by side (runs.ts).
+      for (let i = 0; i < n;) {
+        const run = pageMemoryRun(Math.min(n - i, RUN_PAGES));
+        copyImageBytes(image, data + i * CPT_PAGE_SIZE, runView(run[0]!, run.length * CPT_PAGE_SIZE));
+        for (const page of run) pages[i] = { index: index(i++), data: page };
+      }
     }
     r.pos = data + n * CPT_PAGE_SIZE;
     return pages;

@@ -3,7 +3,7 @@
 // and section lengths are back-patched into the scratch buffer once known, so the pieces are
 // only handed out (chunks()) after the whole image is laid out: the scratch holds headers,
 // field values and page index tables only, a few hundred KiB for a 256 MiB guest.
-import { crc32 } from "../../../core/cr/index.ts";
+import { adjoins, crc32, runView } from "../../../core/cr/index.ts";
 import {
   align8, CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_NOINDEX, OBJECT_HDR_SIZE,
   SECTION_CRC_AT, SECTION_HDR_CRC_SIZE, SECTION_HDR_SIZE,
@@ -107,13 +107,35 @@ export class ImageWriter {
     this.room(n); this.buf.fill(0, this.len, this.len + n); this.len += n;
   }
 
+  /**
+   * The last external view, not yet in pieces, and its length so far: views that follow it in
+   * the same memory with no scratch between (a guest's pages, mostly, runs.ts) join it, so the
+   * checksum and the write take the run at once.
+   */
+  private run: Uint8Array | null = null;
+  private runLen = 0;
+
   /** Pass a view through as part of the image, uncopied. */
   view(v: Uint8Array): void {
     if (v.length === 0) return;
-    if (this.len > this.flushed) this.pieces.push([this.flushed, this.len]);
-    this.pieces.push(v);
-    this.flushed = this.len;
     this.external += v.length;
+    if (this.run !== null && this.len === this.flushed && adjoins(this.run, this.runLen, v)) {
+      this.runLen += v.length;
+      return;
+    }
+    this.flushPieces();
+    this.run = v;
+    this.runLen = v.length;
+  }
+
+  /** The pending run, then the scratch written after it, into pieces. */
+  private flushPieces(): void {
+    if (this.run !== null) {
+      this.pieces.push(runView(this.run, this.runLen));
+      this.run = null;
+    }
+    if (this.len > this.flushed) this.pieces.push([this.flushed, this.len]);
+    this.flushed = this.len;
   }
 
   private patchU64(at: number, v: number): void {
@@ -200,8 +222,7 @@ export class ImageWriter {
    */
   seal(): void {
     if (this.sealed.length === 0) return;
-    if (this.len > this.flushed) this.pieces.push([this.flushed, this.len]);
-    this.flushed = this.len;
+    this.flushPieces();
     const buf = this.buf;
     let s = 0;
     let from = 0;
@@ -232,8 +253,7 @@ export class ImageWriter {
 
   /** The finished image, in order: scratch stretches between the external views. */
   *chunks(): Generator<Uint8Array> {
-    if (this.len > this.flushed) this.pieces.push([this.flushed, this.len]);
-    this.flushed = this.len;
+    this.flushPieces();
     const buf = this.buf;
     for (const p of this.pieces) yield p instanceof Uint8Array ? p : buf.subarray(p[0], p[1]);
   }
