@@ -8,7 +8,7 @@ import { sendSignal } from "../../machine/kernel/signal.ts";
 import { SIGKILL } from "../../machine/kernel/signal-names.ts";
 import { collectContainer, containerTasks, type CollectOptions } from "./collect/collect.ts";
 import { CrError, ESRCH } from "./errors.ts";
-import { writeImage, type ImageFd } from "./image-io.ts";
+import { writeImage, writeLateImage, type ImageFd } from "./image-io.ts";
 import { injectFault } from "./faults.ts";
 import type { CrContext } from "./interfaces.ts";
 import { modelCounts, modelWork } from "./model.ts";
@@ -28,7 +28,12 @@ export function* dumpContainer(
   k.charge(self, work.objects * COSTS.crObject + work.pages * COSTS.crPage);
   yield;
   injectFault(cr.faults, "write");
-  const n = yield* writeImage(k, self, img, cr.codec.encode(model));
+  // Into a regular file a codec may patch a checksum in after the pages went in (encodeLate: the
+  // sum runs on a second host thread beside the write).
+  const codec = cr.codec;
+  const n = img.kind === "file" && codec.encodeLate !== undefined
+    ? writeLateImage(k, self, img, codec.encodeLate(model))
+    : yield* writeImage(k, self, img, codec.encode(model));
   if (n < 0) throw new CrError(-n, `writing the image failed with errno ${-n}`);
   rec.imageBytes = n;
   cr.trace.step(rec, "dump", 0, t0, JSON.stringify(modelCounts(model)));

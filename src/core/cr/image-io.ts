@@ -9,11 +9,12 @@ import type { File } from "../../machine/fs/file.ts";
 import { fdget } from "../../machine/fs/task-files.ts";
 import { kernelWrite, kernelWriteIter } from "../../machine/fs/read-write.ts";
 import { KvecIter } from "../../machine/fs/iov.ts";
+import { PAGE_SIZE } from "../../machine/mm/frame.ts";
 import { PipeInode } from "../../machine/fs/pipe.ts";
 import { TmpfsFile } from "../../machine/fs/tmpfs/tmpfs.ts";
 import { isDir } from "../../machine/fs/constants.ts";
-import { CrError, EAGAIN, EBADF, EINVAL, EISDIR, EPIPE, ESPIPE } from "./errors.ts";
-import type { CrContext, ImageCodec } from "./interfaces.ts";
+import { CrError, EAGAIN, EBADF, EINVAL, EIO, EISDIR, EPIPE, ESPIPE } from "./errors.ts";
+import type { CrContext, ImageCodec, LateImage } from "./interfaces.ts";
 import { PagedImage } from "./paged-image.ts";
 
 export interface ImageFd {
@@ -145,6 +146,33 @@ function writeImageFile(k: Kernel, self: Task, img: ImageFd, chunks: Iterable<Ui
   }
   const err = flush();
   return err < 0 ? failWrite(img, err) : total;
+}
+
+/**
+ * A late image (ImageCodec.encodeLate) into a regular file: its chunks as writeImageFile writes
+ * them, then each patch put over its place in the file's pages. A patch is part of the same
+ * write (the kthread does not yield between): no second write, so no second modify event or
+ * timestamp. Returns bytes written (the chunks') or -errno, the file cut back as for any failed
+ * write.
+ */
+export function writeLateImage(k: Kernel, self: Task, img: ImageFd, late: LateImage): number {
+  const n = writeImageFile(k, self, img, late.chunks);
+  if (n < 0) return n;
+  const cache = (img.file.inode as TmpfsFile).cache;
+  for (const p of late.patches()) {
+    if (p.at < 0 || p.at + p.bytes.length > n) return failWrite(img, -EINVAL);
+    for (let i = 0; i < p.bytes.length;) {
+      const pos = img.start + p.at + i;
+      const off = pos % PAGE_SIZE;
+      const m = Math.min(PAGE_SIZE - off, p.bytes.length - i);
+      // Every byte of [start, start + n) was just written, so its page is there.
+      const page = cache.find(Math.floor(pos / PAGE_SIZE));
+      if (page === undefined) return failWrite(img, -EIO);
+      page.data.set(p.bytes.subarray(i, i + m), off);
+      i += m;
+    }
+  }
+  return n;
 }
 
 function failWrite(img: ImageFd, err: number): number {

@@ -117,6 +117,13 @@ export interface ImageDecoder {
   end(): CheckpointModel;
 }
 
+/** An image whose chunks are written before all of its bytes are known (ImageCodec.encodeLate). */
+export interface LateImage {
+  readonly chunks: Iterable<Uint8Array>;
+  /** Called once the chunks are written: the bytes to write over, by image offset. */
+  patches(): { at: number; bytes: Uint8Array }[];
+}
+
 export interface ImageCodec {
   readonly name: string;
   /**
@@ -130,6 +137,12 @@ export interface ImageCodec {
    * copies them into the image file.
    */
   encode(model: CheckpointModel): Iterable<Uint8Array>;
+  /**
+   * Optional, for an image written to a regular file: as encode, but some bytes (a checksum still
+   * being summed on another thread) may be written as zeros first and are given by `patches`
+   * once every chunk is written: image offsets and their bytes. Patched, the image is encode's.
+   */
+  encodeLate?(model: CheckpointModel): LateImage;
   /** Parse a whole image. Throws ImageError for anything malformed; page data may be views into `image`. */
   decode(image: Uint8Array): CheckpointModel;
   /**

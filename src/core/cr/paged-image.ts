@@ -7,6 +7,7 @@
 // Reads are for a decode that runs without a yield (the file cannot change under it): views of
 // the frames are taken when the image is made, and nothing keeps one after the decode.
 import { crc32 } from "./checksum.ts";
+import { crc32Job, type CrcJob } from "./crc-worker.ts";
 import { PAGE_SHIFT, PAGE_SIZE, type Frame } from "../../machine/mm/frame.ts";
 import { adjoins } from "../../machine/mm/runs.ts";
 
@@ -142,6 +143,17 @@ export class PagedImage {
     return this.subarray(from, to);
   }
 
+  /** Bytes [from, to) as views of the pages they lie in, a run of adjoining pages per view. */
+  runs(from: number, to: number): Uint8Array[] {
+    if (from < 0 || to > this.length || from > to) throw new RangeError(`PagedImage: bytes ${from}..${to} outside 0..${this.length}`);
+    const out: Uint8Array[] = [];
+    for (let p = from; p < to;) {
+      p += this.runAt(p, to);
+      out.push(this.run);
+    }
+    return out;
+  }
+
   /** The CRC-32 of bytes [from, to), continuing from `crc`, a run of pages at a time. */
   crc32(from: number, to: number, crc = 0): number {
     let c = crc;
@@ -152,6 +164,16 @@ export class PagedImage {
     }
     return c;
   }
+}
+
+/**
+ * The CRC-32 of image bytes [from, to) from a fresh start, as a job: summed by the CRC worker
+ * (crc-worker.ts) while the caller goes on, when they are many bytes of the frame pool's memory
+ * (a file's pages), else here when result() is called. The image must not change until then.
+ */
+export function imageCrc32Job(image: ImageBytes, from: number, to: number): CrcJob {
+  if (!(image instanceof PagedImage)) return crc32Job([image.subarray(from, to)]);
+  return crc32Job(image.runs(from, to));
 }
 
 /** An image to decode: one buffer, or a file's pages read in place. */

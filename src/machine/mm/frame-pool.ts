@@ -20,7 +20,9 @@ const PAGE_SIZE = 4096;
  * New memory is cut from 1 MiB slabs rather than allocated one ArrayBuffer per frame: 256 MiB of
  * guest memory is then 256 host allocations instead of 65,536, which keeps a big guest's frames
  * out of the allocator's and the garbage collector's way (each buffer is external memory V8
- * tracks). A slab lives as long as one of its pages is in a frame or in the pool.
+ * tracks). A slab lives as long as one of its pages is in a frame or in the pool. Slabs are
+ * SharedArrayBuffers so that a second host thread can checksum an image's pages while this one
+ * copies them (core/cr/crc-worker.ts); nothing else about them is shared, and the guest sees none of it.
  */
 const SLAB_BYTES = 1 << 20;
 
@@ -45,7 +47,7 @@ export class FramePool {
    */
   private free: Uint8Array[] = [];
   private head = 0;
-  private slab: ArrayBuffer | null = null;
+  private slab: SharedArrayBuffer | null = null;
   private slabOff = SLAB_BYTES;
   /** Pages taken that were cut from new slabs (fresh host memory), for the benchmarks. */
   freshPages = 0;
@@ -81,7 +83,7 @@ export class FramePool {
     }
     this.freshPages++;
     if (this.slabOff === SLAB_BYTES) {
-      this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.slab = new SharedArrayBuffer(SLAB_BYTES);
       this.slabOff = 0;
     }
     const page = new Uint8Array(this.slab!, this.slabOff, PAGE_SIZE);

@@ -3,6 +3,9 @@
 // checksum and the write take them at once. The image bytes must not depend on it.
 import { describe, expect, it } from "vitest";
 import type { CheckpointModel, PageRecord } from "../../../src/core/cr/model.ts";
+import { crcWorkerStats } from "../../../src/core/cr/crc-worker.ts";
+import { PagedImage } from "../../../src/core/cr/paged-image.ts";
+import { Frame } from "../../../src/machine/mm/frame.ts";
 import { CptCodec } from "../../../src/plugins/openvz-cpt/codec/cpt-codec.ts";
 import { concat, richModel } from "../../support/cr-models.ts";
 
@@ -35,5 +38,58 @@ describe("cpt writer", () => {
     expect(together.some((c) => c.length === 2 * 4096)).toBe(true);
     // And it decodes to the same model.
     expect(codec.decode(concat(together))).toEqual(codec.decode(concat(apart)));
+  });
+});
+
+describe("cpt encodeLate", () => {
+  it("writes the chunks with the big section's cpt_crc32 zero, and the patch makes them encode's bytes", () => {
+    const m = richModel();
+    // A guest section over OFFLOAD_FROM: 2,100 pages, side by side in shared memory (as frames are).
+    const slab = new SharedArrayBuffer(2100 * 4096);
+    m.mms[0]!.pages = Array.from({ length: 2100 }, (_, i) => {
+      const data = new Uint8Array(slab, i * 4096, 4096);
+      data.fill(i & 0xff, 0, 64);
+      return { index: 0x20000 + i, data };
+    });
+    const whole = concat([...codec.encode(m)]);
+    const late = codec.encodeLate(m);
+    const image = concat([...late.chunks]);
+    const patches = late.patches();
+    expect(patches).toHaveLength(1);
+    const { at, bytes } = patches[0]!;
+    expect([...image.subarray(at, at + 4)]).toEqual([0, 0, 0, 0]);
+    expect([...bytes]).toEqual([...whole.subarray(at, at + 4)]);
+    image.set(bytes, at);
+    expect(Buffer.from(image).equals(Buffer.from(whole))).toBe(true);
+  });
+
+  it("has nothing to patch in a small image", () => {
+    const late = codec.encodeLate(richModel());
+    expect(Buffer.from(concat([...late.chunks])).equals(Buffer.from(concat([...codec.encode(richModel())])))).toBe(true);
+    expect(late.patches()).toEqual([]);
+  });
+});
+
+describe("cpt restart from a file's pages", () => {
+  it("finds a flipped bit in a big section whichever thread sums it", async () => {
+    const m = richModel();
+    const slab = new SharedArrayBuffer(2100 * 4096);
+    m.mms[0]!.pages = Array.from({ length: 2100 }, (_, i) => ({ index: 0x20000 + i, data: new Uint8Array(slab, i * 4096, 4096).fill(i & 0x7f, 0, 100) }));
+    const image = concat([...codec.encode(m)]);
+    // The image as a file's pages in shared memory, page after page (as the frame pool gives them).
+    const file = new SharedArrayBuffer(Math.ceil(image.length / 4096) * 4096);
+    new Uint8Array(file).set(image);
+    const frames = new Map<number, Frame>();
+    for (let i = 0; i * 4096 < image.length; i++) frames.set(i, new Frame(i + 1, new Uint8Array(file, i * 4096, 4096)));
+    const paged = (): PagedImage => PagedImage.ofFile((pg) => frames.get(pg), 0, image.length);
+    expect(codec.decodeLent(paged()).mms[0]!.pages).toHaveLength(2100);
+    const before = crcWorkerStats.offloaded;
+    const at = image.length - 1000 * 4096 + 7; // page data of the big mm
+    new Uint8Array(file)[at] ^= 0x10;
+    for (let i = 0; i < 30; i++) {
+      expect(() => codec.decodeLent(paged())).toThrow(/fails its checksum/);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(crcWorkerStats.offloaded).toBeGreaterThan(before);
   });
 });

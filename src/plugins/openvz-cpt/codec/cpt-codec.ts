@@ -12,7 +12,9 @@
 // does not add up gets its own, more precise message first, and nothing acts on the decoded
 // objects before decode returns (the codec does not stream), so checking at the section's end
 // still refuses the image before any of it is used.
-import { imageCrc32, ImageError, type ImageBytes, type ImageCodec, type ImageRecord } from "../../../core/cr/index.ts";
+import {
+  crc32Combine, imageCrc32, imageCrc32Job, ImageError, type CrcJob, type ImageBytes, type ImageCodec, type ImageRecord, type LateImage,
+} from "../../../core/cr/index.ts";
 import {
   MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel,
 } from "../../../core/cr/index.ts";
@@ -84,12 +86,21 @@ function readMajorHdr(r: ImageReader): { clock: number; flags: number } {
   return { clock, flags };
 }
 
+/**
+ * The sum of a section's bytes after its cpt_crc32 field, started when its header is read: a big
+ * section's (a guest's pages) is summed by the CRC worker while its objects are read and its pages
+ * copied out, and checkSectionCrc takes it where it always checked, after them.
+ */
+function startSectionCrc(r: ImageReader, start: number, end: number): CrcJob {
+  return imageCrc32Job(r.image, start + SECTION_CRC_AT + 4, end);
+}
+
 /** Checks a section's cpt_crc32: the bytes from `from` to its end, the field itself left out. */
-function checkSectionCrc(r: ImageReader, from: number, start: number, end: number, where: string): void {
+function checkSectionCrc(r: ImageReader, from: number, start: number, end: number, where: string, rest: CrcJob): void {
   const image = r.image;
   const field = start + SECTION_CRC_AT;
   const stored = r.dv.getUint32(field, true);
-  const got = imageCrc32(image, field + 4, end, imageCrc32(image, from, field));
+  const got = crc32Combine(imageCrc32(image, from, field), rest.result(), end - field - 4);
   if (got !== stored) {
     const h = (v: number): string => `0x${v.toString(16).padStart(8, "0")}`;
     r.fail(`the ${where} fails its checksum: bytes ${from} to ${end} have CRC-32 ${h(got)}, its cpt_crc32 at byte ${field} says ${h(stored)}: the image was altered or damaged`, field);
@@ -161,6 +172,24 @@ export class CptCodec implements ImageCodec {
   }
 
   *encode(model: CheckpointModel): Generator<Uint8Array> {
+    const w = this.layOut(model);
+    w.seal();
+    yield* w.chunks();
+  }
+
+  /**
+   * For an image file (it can be patched): the chunks with the biggest section's cpt_crc32 left
+   * zero while the CRC worker sums its pages beside the write, and the patch that fills it in.
+   * The same bytes as encode once patched.
+   */
+  encodeLate(model: CheckpointModel): LateImage {
+    const w = this.layOut(model);
+    const patches = w.sealLate();
+    return { chunks: w.chunks(), patches };
+  }
+
+  /** The whole image laid out in the writer, its section CRCs not yet filled in. */
+  private layOut(model: CheckpointModel): ImageWriter {
     if (model.pageSize !== CPT_PAGE_SIZE) throw new EncodeError(`model page size ${model.pageSize}, the cpt format has ${CPT_PAGE_SIZE}`);
     const w = new ImageWriter();
     writeMajorHdr(w, model.meta.clock);
@@ -174,8 +203,7 @@ export class CptCodec implements ImageCodec {
       sec.close();
     }
     writeTail(w, starts);
-    w.seal();
-    yield* w.chunks();
+    return w;
   }
 
   decode(image: Uint8Array): CheckpointModel {
@@ -223,6 +251,7 @@ export class CptCodec implements ImageCodec {
       if (next < hdrSize || next % 8 !== 0) r.fail(`section cpt_next at byte ${start} is ${next}: not a multiple of 8 of at least ${hdrSize}`, start);
       if (withCrc && r.dv.getUint32(start + SECTION_CRC_AT + 4, true) !== 0) r.fail(`the pad after cpt_crc32 at byte ${start + SECTION_CRC_AT + 4} is not zero`, start + SECTION_CRC_AT + 4);
       starts.set(s.id, start);
+      const crc = withCrc ? startSectionCrc(r, start, start + next) : null;
       r.limit = start + next;
       r.pos = start + hdrSize;
       while (r.pos < r.limit) {
@@ -231,7 +260,7 @@ export class CptCodec implements ImageCodec {
       }
       r.limit = image.length;
       r.ctx = where;
-      if (withCrc) checkSectionCrc(r, covered, start, start + next, where);
+      if (crc !== null) checkSectionCrc(r, covered, start, start + next, where, crc);
       covered = start + next;
     }
     if (veinfo.length !== 1) r.fail(`the veinfo section holds ${veinfo.length} CPT_OBJ_VEINFO objects, expected exactly 1`, starts.get(SECTION_ORDER[0]!.id));

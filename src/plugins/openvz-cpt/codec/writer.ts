@@ -3,7 +3,7 @@
 // and section lengths are back-patched into the scratch buffer once known, so the pieces are
 // only handed out (chunks()) after the whole image is laid out: the scratch holds headers,
 // field values and page index tables only, a few hundred KiB for a 256 MiB guest.
-import { adjoins, crc32, runView } from "../../../core/cr/index.ts";
+import { adjoins, crc32, crc32Combine, crc32Job, crc32Split, OFFLOAD_FROM, runView, type CrcJob } from "../../../core/cr/index.ts";
 import {
   align8, CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_NOINDEX, OBJECT_HDR_SIZE,
   SECTION_CRC_AT, SECTION_HDR_CRC_SIZE, SECTION_HDR_SIZE,
@@ -14,6 +14,10 @@ const utf8 = new TextEncoder();
 const STR_CACHE = 4096;
 // A lone surrogate would be written as U+FFFD and come back different: refuse it instead.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function scratch(n: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(n));
+}
 
 /** A model value the format cannot hold (a programming error in the collector, not bad input). */
 export class EncodeError extends Error {
@@ -28,7 +32,9 @@ export interface OpenObject {
 }
 
 export class ImageWriter {
-  private buf = new Uint8Array(1 << 16);
+  // Shared memory, like the frames' (frame-pool.ts): a big section's headers and index tables lie
+  // here between its pages, and the CRC worker sums them with the pages (crc-worker.ts).
+  private buf = scratch(1 << 16);
   private dv = new DataView(this.buf.buffer);
   private len = 0;
   /** Image bytes before the scratch's current end that live in external views. */
@@ -51,7 +57,7 @@ export class ImageWriter {
     if (this.len + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.len + n) size *= 2;
-    const next = new Uint8Array(size);
+    const next = scratch(size);
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
     this.dv = new DataView(next.buffer);
@@ -218,37 +224,82 @@ export class ImageWriter {
   /**
    * Fills in every cpt_crc32 (layout.ts: from the previous section's end, or byte 0, to this
    * section's end, the field itself left out). One pass over the pieces, page views included:
-   * the sections are contiguous and in order, so each byte is summed once.
+   * the sections are contiguous and in order, so each byte is summed once (crc32Split: on two
+   * threads for a big section).
    */
   seal(): void {
-    if (this.sealed.length === 0) return;
+    for (const f of this.sealWith((segs) => ({ result: () => crc32Split(segs) }))) f();
+  }
+
+  /**
+   * As seal, for an image written to a file, which can be patched: the biggest section's sum (a
+   * guest's pages) goes to the CRC worker and is not waited for. Returns the patches to write
+   * once the chunks are written: that cpt_crc32, at its image offset (the chunks carry a zero
+   * there). Every other cpt_crc32 is filled in now.
+   */
+  sealLate(): () => { at: number; bytes: Uint8Array }[] {
+    let big = -1;
+    for (let i = 0; i < this.sealed.length; i++) {
+      const len = (sec: { start: number; end: number }): number => sec.end - sec.start;
+      if (len(this.sealed[i]!) >= OFFLOAD_FROM && (big < 0 || len(this.sealed[i]!) > len(this.sealed[big]!))) big = i;
+    }
+    let i = 0;
+    const fill = this.sealWith((segs) => (i++ === big ? crc32Job(segs) : { result: () => crc32Split(segs) }));
+    fill.forEach((f, j) => {
+      if (j !== big) f();
+    });
+    if (big < 0) return () => [];
+    const sec = this.sealed[big]!;
+    return () => {
+      fill[big]!();
+      return [{ at: sec.start + SECTION_CRC_AT, bytes: this.buf.slice(sec.at + SECTION_CRC_AT, sec.at + SECTION_CRC_AT + 4) }];
+    };
+  }
+
+  /**
+   * One pass over the pieces, page views included, gathering each section's bytes (from the
+   * previous section's end, its cpt_crc32 field left out); `sum` starts the sum of one section's
+   * bytes (its part after the field) and the returned closures, one per section in order, write
+   * the joined CRC into the field.
+   */
+  private sealWith(sum: (segs: Uint8Array[]) => CrcJob): (() => void)[] {
+    if (this.sealed.length === 0) return [];
     this.flushPieces();
     const buf = this.buf;
+    const out: (() => void)[] = [];
     let s = 0;
-    let from = 0;
-    let crc = 0;
     let pos = 0;
+    // Bytes before the field are few (headers) and summed here; after it, the section's bulk.
+    let head: Uint8Array[] = [];
+    let rest: Uint8Array[] = [];
     for (const p of this.pieces) {
       const bytes = p instanceof Uint8Array ? p : buf.subarray(p[0], p[1]);
       let off = 0;
       while (off < bytes.length && s < this.sealed.length) {
         const sec = this.sealed[s]!;
         const field = sec.start + SECTION_CRC_AT;
-        // Sum up to the field (skipping its 4 bytes) or the section's end, whichever comes next.
+        // Up to the field (skipping its 4 bytes) or the section's end, whichever comes next.
         const stop = pos + off < field ? field : pos + off < field + 4 ? field + 4 : sec.end;
         const n = Math.min(bytes.length - off, stop - (pos + off));
-        if (stop !== field + 4) crc = crc32(bytes.subarray(off, off + n), crc);
+        const seg = n === bytes.length ? bytes : bytes.subarray(off, off + n);
+        if (stop === field) head.push(seg);
+        else if (stop !== field + 4) rest.push(seg);
         off += n;
         if (pos + off === sec.end) {
-          this.dv.setUint32(sec.at + SECTION_CRC_AT, crc, true);
-          crc = 0;
-          from = sec.end;
+          let crcHead = 0;
+          for (const h of head) crcHead = crc32(h, crcHead);
+          const job = sum(rest);
+          const restLen = sec.end - field - 4;
+          out.push(() => this.dv.setUint32(sec.at + SECTION_CRC_AT, crc32Combine(crcHead, job.result(), restLen), true));
+          head = [];
+          rest = [];
           s++;
         }
       }
       pos += bytes.length;
     }
-    if (s !== this.sealed.length) throw new EncodeError(`section at byte ${this.sealed[s]!.start} ends past the image (${from})`);
+    if (s !== this.sealed.length) throw new EncodeError(`section at byte ${this.sealed[s]!.start} ends past the image (${pos})`);
+    return out;
   }
 
   /** The finished image, in order: scratch stretches between the external views. */

@@ -1,0 +1,132 @@
+// A second host thread for the CRC-32 of big runs of image bytes. Checking or sealing the section
+// that holds a 256 MiB guest's pages is 256 MiB of CRC, about 50 ms of one core (zlib.crc32 runs
+// at some 5 GB/s here): as long as everything else a restart or checkpoint does with those pages.
+// Handed to this thread, the sum runs beside that work instead of before or after it.
+//
+// Only memory both threads can see goes there: the frame pool's slabs are SharedArrayBuffers, so
+// a guest's frames and an image file's pages qualify; anything else is summed here. The worker
+// is started on first use and summed nothing until it says it is ready (the first big sum of a
+// process is summed here: a thread takes tens of ms to start). One job at a time; a second one
+// asked for meanwhile is summed here. If the worker fails or does not answer, the sum is taken
+// here and the worker is not used again: a result never depends on which thread summed it
+// (crc32Combine joins the parts), and the guest never sees any of it. CPTBENCH_CRC_WORKER=0 turns
+// it off.
+import { Worker } from "node:worker_threads";
+import { crc32 } from "./checksum.ts";
+import { crc32Combine } from "./crc-combine.ts";
+
+/** A CRC-32, from a fresh start, of bytes being summed: result() waits for it if it must. */
+export interface CrcJob {
+  result(): number;
+}
+
+/** Fewer bytes than this are summed here: a hand-off costs more than it saves. */
+export const OFFLOAD_FROM = 8 << 20;
+/** How long result() waits for the worker before it sums the bytes itself (and gives up on it). */
+const PATIENCE_MS = 2000;
+
+// state[0]: the last job done; state[1]: its CRC; state[2]: 1 once the worker runs.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { crc32 } = require("node:zlib");
+const state = new Int32Array(workerData);
+parentPort.on("message", (m) => {
+  let c = 0;
+  for (let i = 0; i < m.segs.length; i += 3) c = crc32(new Uint8Array(m.segs[i], m.segs[i + 1], m.segs[i + 2]), c);
+  Atomics.store(state, 1, c | 0);
+  Atomics.store(state, 0, m.seq);
+  Atomics.notify(state, 0);
+});
+Atomics.store(state, 2, 1);
+`;
+
+/** Sums the worker took (the rest were summed here): for the tests and the benchmarks. */
+export const crcWorkerStats = { offloaded: 0 };
+
+let worker: Worker | null = null;
+let state: Int32Array | null = null;
+let broken = process.env.CPTBENCH_CRC_WORKER === "0";
+let seq = 0;
+let busy = false;
+
+function sumHere(segs: readonly Uint8Array[]): number {
+  let c = 0;
+  for (const s of segs) c = crc32(s, c);
+  return c;
+}
+
+/** The worker if it is ready for a job; starts it (for a later job) if it was never started. */
+function ready(): Worker | null {
+  if (broken) return null;
+  // A job nobody collected (its decode failed first) is over once the worker says so.
+  if (busy) {
+    if (Atomics.load(state!, 0) !== seq) return null;
+    busy = false;
+  }
+  if (worker === null) {
+    try {
+      state = new Int32Array(new SharedArrayBuffer(12));
+      worker = new Worker(WORKER_SOURCE, { eval: true, workerData: state.buffer });
+      worker.unref();
+      worker.on("error", () => {
+        broken = true;
+      });
+    } catch {
+      broken = true;
+    }
+    return null;
+  }
+  return Atomics.load(state!, 2) === 1 ? worker : null;
+}
+
+/** The CRC-32 of the bytes of `segs` in order, from a fresh start; the views must not change until result(). */
+export function crc32Job(segs: readonly Uint8Array[]): CrcJob {
+  let total = 0;
+  let shared = true;
+  for (const s of segs) {
+    total += s.length;
+    if (!(s.buffer instanceof SharedArrayBuffer)) shared = false;
+  }
+  const w = total >= OFFLOAD_FROM && shared ? ready() : null;
+  if (w === null) return { result: () => sumHere(segs) };
+  const flat: (SharedArrayBuffer | number)[] = [];
+  for (const s of segs) flat.push(s.buffer as SharedArrayBuffer, s.byteOffset, s.length);
+  const mine = ++seq;
+  busy = true;
+  w.postMessage({ seq: mine, segs: flat });
+  let value: number | null = null;
+  return {
+    result: () => {
+      if (value !== null) return value;
+      const st = state!;
+      const deadline = performance.now() + PATIENCE_MS;
+      while (Atomics.load(st, 0) !== mine && !broken) {
+        const left = deadline - performance.now();
+        if (left <= 0 || Atomics.wait(st, 0, mine - 1, left) === "timed-out") broken = true;
+      }
+      busy = false;
+      if (Atomics.load(st, 0) === mine) {
+        value = Atomics.load(st, 1) >>> 0;
+        crcWorkerStats.offloaded++;
+      } else value = sumHere(segs);
+      return value;
+    },
+  };
+}
+
+/**
+ * The CRC-32 of the bytes of `segs` in order, from a fresh start, summed by two threads when they
+ * are many: the later half (by bytes) goes to the worker while this thread sums the earlier half,
+ * and the two are joined. For a sum needed at once (a checkpoint's section, before it is written).
+ */
+export function crc32Split(segs: readonly Uint8Array[]): number {
+  let total = 0;
+  for (const s of segs) total += s.length;
+  let k = segs.length;
+  let tail = 0;
+  while (k > 0 && tail < total / 2) tail += segs[--k]!.length;
+  const job = crc32Job(segs.slice(k));
+  let head = 0;
+  for (let i = 0; i < k; i++) head = crc32(segs[i]!, head);
+  return crc32Combine(head, job.result(), tail);
+}
