@@ -9,13 +9,14 @@
 import type { Frame, FrameAllocator } from "../mm/frame.ts";
 import { PAGE_SIZE } from "../mm/frame.ts";
 import type { Mm } from "../mm/mm.ts";
+import { PageMap } from "./page-map.ts";
 
 /** Called with the first page offset that is gone after a truncate. */
 export type TruncateListener = (fromPgoff: number) => void;
 
 export class PageCache {
   /** Sparse: a page absent here is a hole and reads as zeros. */
-  readonly pages = new Map<number, Frame>();
+  readonly pages = new PageMap<Frame>();
   readonly truncateListeners = new Set<TruncateListener>();
   /**
    * Every mm that has mapped this file (i_mmap, loosely: an mm stays until it is destroyed), or

@@ -34,7 +34,7 @@ export interface MmCollector {
   isExternal(inodeId: number): boolean;
 }
 
-function pagesOf(cache: Map<number, { data: Uint8Array }>): PageRecord[] {
+function pagesOf(cache: { entries(): Iterable<[number, { data: Uint8Array }]> }): PageRecord[] {
   return [...cache.entries()].sort((a, b) => a[0] - b[0]).map(([index, f]) => ({ index, data: f.data }));
 }
 
