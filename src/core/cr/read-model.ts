@@ -96,13 +96,24 @@ function endDecode(cr: CrContext, dec: ImageDecoder): CheckpointModel {
   }
 }
 
+/** More pieces than this in one read (the file's pages do not adjoin): gathered, not pushed one by one. */
+const MAX_PIECES = 8;
+
+/**
+ * One CHUNK of host memory the scattered pieces of a read are gathered in, lent to the decoder
+ * for the push (which copies what it keeps) and reused by the next read: a read and its push run
+ * without a yield between them, so two restarts never share it at once.
+ */
+let scratch: Uint8Array | null = null;
+
 /**
  * A regular image file: the same reads as kernelRead's, CHUNK bytes each with a yield between
  * them, each taking the file's pages as they are (SpliceIter: views, no copy) and pushing them to
  * the decoder as borrowed, which copies what it keeps: the page data go from the image file's
  * pages to the restored frames' memory in one copy. The file's pages mostly lie side by side
  * (runs.ts), so a push is a run of them: the checksum of a long run costs far less than of 256
- * short ones (zlib.crc32 pays about a microsecond per call). Read and pushes go without a yield
+ * short ones (zlib.crc32 pays about a microsecond per call); a read whose pages are scattered is
+ * gathered into one buffer and pushed once, as before. Read and pushes go without a yield
  * between them, so the views never outlive what they show.
  */
 function* readFileChunks(cr: CrContext, c: FsCtx, img: ImageFd, dec: ImageDecoder, rec: CrOpRecord): Generator<KthreadYield, CheckpointModel, void> {
@@ -111,7 +122,18 @@ function* readFileChunks(cr: CrContext, c: FsCtx, img: ImageFd, dec: ImageDecode
     const got = vfsRead({ ...c, nonblock: true }, img.file, it);
     if (got < 0) throw new CrError(-got, `reading the image failed with errno ${-got}`);
     if (got === 0) break;
-    for (const piece of it.pieces) pushChunk(cr, dec, rec, piece, true);
+    if (it.pieces.length <= MAX_PIECES) for (const piece of it.pieces) pushChunk(cr, dec, rec, piece, true);
+    else {
+      // Scattered pages: one push of their bytes gathered (a push and a checksum call per 4 KiB
+      // piece cost more than the copy).
+      const buf = (scratch ??= new Uint8Array(CHUNK));
+      let n = 0;
+      for (const piece of it.pieces) {
+        buf.set(piece, n);
+        n += piece.length;
+      }
+      pushChunk(cr, dec, rec, buf.subarray(0, n), true);
+    }
     yield;
   }
   return endDecode(cr, dec);
