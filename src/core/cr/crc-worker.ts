@@ -79,15 +79,18 @@ function ready(): Worker | null {
   return Atomics.load(state!, 2) === 1 ? worker : null;
 }
 
-/** The CRC-32 of the bytes of `segs` in order, from a fresh start; the views must not change until result(). */
-export function crc32Job(segs: readonly Uint8Array[]): CrcJob {
+/**
+ * The CRC-32 of the bytes of `segs` in order, from a fresh start; the views must not change until
+ * result(). Fewer than `from` bytes are summed here (when result() is called).
+ */
+export function crc32Job(segs: readonly Uint8Array[], from = OFFLOAD_FROM): CrcJob {
   let total = 0;
   let shared = true;
   for (const s of segs) {
     total += s.length;
     if (!(s.buffer instanceof SharedArrayBuffer)) shared = false;
   }
-  const w = total >= OFFLOAD_FROM && shared ? ready() : null;
+  const w = total >= from && shared ? ready() : null;
   if (w === null) return { result: () => sumHere(segs) };
   const flat: (SharedArrayBuffer | number)[] = [];
   for (const s of segs) flat.push(s.buffer as SharedArrayBuffer, s.byteOffset, s.length);

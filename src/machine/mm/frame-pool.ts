@@ -42,7 +42,7 @@ export class FramePool {
    * a run of pages freed in address order — an exiting guest's, an evicted file's — is handed out
    * again in that order, so the pages a big guest faults in, or an image file's pages, lie side by
    * side in one slab and the copies and checksums of a checkpoint or restart take them a run at a
-   * time (coalesce.ts) instead of 4 KiB at a time. A stack would hand such a run out backwards.
+   * time (runs.ts) instead of 4 KiB at a time. A stack would hand such a run out backwards.
    * free[head..] are the free pages; the consumed front is cut off when it is half the array.
    */
   private free: Uint8Array[] = [];

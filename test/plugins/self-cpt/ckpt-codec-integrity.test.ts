@@ -2,6 +2,8 @@
 // in pieces, and a streamed decode refuses a damaged run at its CKPT_HDR_CSUM, before any record
 // of that run is used (the record's own parse error would come later, from the bytes it holds).
 import { describe, expect, it } from "vitest";
+import { crc32 } from "../../../src/core/cr/checksum.ts";
+import { crcWorkerStats } from "../../../src/core/cr/crc-worker.ts";
 import { ImageError } from "../../../src/core/cr/interfaces.ts";
 import type { CheckpointModel } from "../../../src/core/cr/model.ts";
 import { CKPT_HDR_CSUM, CKPT_HDR_PAGE, CKPT_HDR_TASK, RUN_BYTES } from "../../../src/plugins/self-cpt/codec/layout.ts";
@@ -86,5 +88,41 @@ describe("ckpt run checksums", () => {
     const x = image.slice();
     new DataView(x.buffer).setUint32(8 + 8 + 4 + 4 + 4, 0, true);    // header flags
     expect(refusal(x)?.message).toMatch(/checksum mismatch|does not announce run checksums/);
+  });
+});
+
+describe("ckpt restart from a file's pages", () => {
+  /** The image pushed as a file's pages are: MiB chunks of shared memory, lent for the push. */
+  function pushShared(image: Uint8Array): CheckpointModel {
+    const d = codec.decoder();
+    for (let i = 0; i < image.length; i += 1 << 20) {
+      const n = Math.min(1 << 20, image.length - i);
+      const chunk = new Uint8Array(new SharedArrayBuffer(n));
+      chunk.set(image.subarray(i, i + n));
+      d.push(chunk, true);
+    }
+    return d.end();
+  }
+
+  it("sums whole chunks on the CRC worker to the same model, and still refuses a flipped bit in one", async () => {
+    const m = richModel();
+    const mm = m.mms[0]!;
+    for (let i = 0; i < 2048; i++) mm.pages.push({ index: 0x30000 + i, data: new Uint8Array(4096).fill(i & 0xff) });
+    const image = concat(codec.encode(m));
+    // The model's pages, summed (a deep comparison of 8 MiB of pages is slow).
+    const digest = (x: CheckpointModel): string => `${x.mms[0]!.pages.length}:${x.mms[0]!.pages.reduce((c, p) => crc32(p.data, c), 0)}`;
+    const want = digest(codec.decode(image));
+    const before = crcWorkerStats.offloaded;
+    for (let i = 0; i < 30 && crcWorkerStats.offloaded === before; i++) {
+      expect(digest(pushShared(image))).toBe(want);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(crcWorkerStats.offloaded).toBeGreaterThan(before);
+    const bad = image.slice();
+    bad[image.length - 3 * 4096 - 1000]! ^= 4; // page data in the last MiB chunks
+    for (let i = 0; i < 5; i++) {
+      expect(() => pushShared(bad)).toThrow(ImageError);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   });
 });

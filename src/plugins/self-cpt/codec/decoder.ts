@@ -7,7 +7,7 @@
 import { ImageError, type ImageDecoder } from "../../../core/cr/index.ts";
 import type { CheckpointModel } from "../../../core/cr/index.ts";
 import { ModelBuilder, Phase, type Handler } from "./build.ts";
-import { bulkMemory, Crc32 } from "../../../core/cr/index.ts";
+import { bulkMemory, Crc32, crc32Combine, crc32Job } from "../../../core/cr/index.ts";
 import {
   align8, CKPT_HDR_CONTAINER, CKPT_HDR_COW_PAGE, CKPT_HDR_CRED, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE,
   CKPT_HDR_FS, CKPT_HDR_HEADER, CKPT_HDR_INODE, CKPT_HDR_MM, CKPT_HDR_PID, CKPT_HDR_PIDNS_TREE, CKPT_HDR_PIPE_BUF, CKPT_HDR_TTY,
@@ -22,6 +22,9 @@ import { readUnixSock } from "./objects-sockets.ts";
 import { readSighand, readSignal } from "./objects-signal.ts";
 import { readCred, readPid, readTask } from "./objects-task.ts";
 import { ADVICE, FieldReader } from "./reader.ts";
+
+/** A pushed chunk at least this long goes to the CRC worker (a MiB read of an image file's pages). */
+const OFFLOAD_CHUNK = 256 << 10;
 
 const TRUNCATED = "the image is incomplete (an interrupted checkpoint or a short copy); restart from a complete image";
 
@@ -137,6 +140,11 @@ export class CkptDecoder implements ImageDecoder {
   private consume(c: Uint8Array): void {
     let p = 0;
     let from = 0;
+    // A big chunk of shared memory (an image file's pages, read as views) is summed by the CRC
+    // worker while it is parsed here; its sum is used if the chunk turns out to be summed whole,
+    // in one piece (no run checksum, trailer or split header in it), else it is summed here as
+    // always. Either way it is done before push returns: the chunk is only lent until then.
+    const job = this.summed && c.length >= OFFLOAD_CHUNK ? crc32Job([c], OFFLOAD_CHUNK) : null;
     while (p < c.length) {
       const rest = c.length - p;
       if (this.state === "done") {
@@ -210,7 +218,8 @@ export class CkptDecoder implements ImageDecoder {
         end -= this.hdrFill - this.pendingHdr;
         this.pendingHdr = this.hdrFill;
       }
-      this.crc.update(c.subarray(from, end));
+      if (job !== null && from === 0 && end === c.length) this.crc.value = crc32Combine(this.crc.value, job.result(), end);
+      else this.crc.update(c.subarray(from, end));
     }
   }
 
