@@ -119,10 +119,14 @@ function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
       err = -EPERM;
       break;
     }
-    // A whole page written where there was none: its old bytes need no zeroing first.
+    // A whole page written where there was none: its old bytes need no zeroing first, unless
+    // the bytes come from a user buffer. That one may map this very page of this file (a hole
+    // the write fills from itself): its fault then reads the new page, which must read as
+    // zeros, as the hole did, and not as whatever the pool's memory held before (Linux faults
+    // the source in before it takes the page).
     const pgoff = Math.floor(pos.value / PAGE_SIZE);
     const had = inode.cache.find(pgoff);
-    const whole = n === PAGE_SIZE && had === undefined;
+    const whole = n === PAGE_SIZE && had === undefined && !(from instanceof UserIter);
     const page = had ?? inode.cache.create(pgoff, whole);
     if (page === null) {
       err = -ENOSPC;
