@@ -26,14 +26,14 @@ const PAGE_SIZE = 4096;
  */
 const SLAB_BYTES = 1 << 20;
 
+/** What a taken slot of the free list holds (not the page: that is in a frame now). */
+const EMPTY = new Uint8Array(0);
+
 /**
  * At most this many free pages are kept (768 MiB): enough for a 256 MiB guest and its image
  * twice over (a checkpointed machine's memory, reused by the machine that restarts it), while a
  * process that once ran something bigger still gives the rest back to the garbage collector.
  */
-/** What a taken slot of the free list holds (not the page: that is in a frame now). */
-const EMPTY = new Uint8Array(0);
-
 export const POOL_MAX_PAGES = (768 << 20) / PAGE_SIZE;
 
 export class FramePool {

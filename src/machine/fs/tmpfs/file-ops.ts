@@ -97,11 +97,13 @@ function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
   const limit = Math.min(from.remaining, MAX_LFS_FILESIZE - pos.value);
   let done = 0;
   let err = 0;
+  // A user buffer may map this very file, so its pages may fault in from the pages being written.
+  const user = from instanceof UserIter;
   while (done < limit) {
     const off = pos.value % PAGE_SIZE;
     // A kernel writer's bytes (an image being written): whole pages a run at a time. A user
-    // buffer goes page by page: its pages may fault in from this very file.
-    if (off === 0 && limit - done >= 2 * PAGE_SIZE && !(from instanceof UserIter)) {
+    // buffer goes page by page.
+    if (off === 0 && limit - done >= 2 * PAGE_SIZE && !user) {
       const run = writeRun(inode, from, pos.value, limit - done);
       if (run !== null) {
         pos.value += run.copied;
@@ -126,7 +128,7 @@ function write(c: FsCtx, f: File, from: IoIter, pos: Pos): number {
     // the source in before it takes the page).
     const pgoff = Math.floor(pos.value / PAGE_SIZE);
     const had = inode.cache.find(pgoff);
-    const whole = n === PAGE_SIZE && had === undefined && !(from instanceof UserIter);
+    const whole = n === PAGE_SIZE && had === undefined && !user;
     const page = had ?? inode.cache.create(pgoff, whole);
     if (page === null) {
       err = -ENOSPC;

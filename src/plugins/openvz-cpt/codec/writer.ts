@@ -239,12 +239,11 @@ export class ImageWriter {
    */
   sealLate(): () => { at: number; bytes: Uint8Array }[] {
     let big = -1;
-    for (let i = 0; i < this.sealed.length; i++) {
-      const len = (sec: { start: number; end: number }): number => sec.end - sec.start;
-      if (len(this.sealed[i]!) >= OFFLOAD_FROM && (big < 0 || len(this.sealed[i]!) > len(this.sealed[big]!))) big = i;
-    }
-    let i = 0;
-    const fill = this.sealWith((segs) => (i++ === big ? crc32Job(segs) : { result: () => crc32Split(segs) }));
+    let bigLen = OFFLOAD_FROM - 1;
+    this.sealed.forEach((sec, i) => {
+      if (sec.end - sec.start > bigLen) [big, bigLen] = [i, sec.end - sec.start];
+    });
+    const fill = this.sealWith((segs, s) => (s === big ? crc32Job(segs) : { result: () => crc32Split(segs) }));
     fill.forEach((f, j) => {
       if (j !== big) f();
     });
@@ -258,11 +257,11 @@ export class ImageWriter {
 
   /**
    * One pass over the pieces, page views included, gathering each section's bytes (from the
-   * previous section's end, its cpt_crc32 field left out); `sum` starts the sum of one section's
+   * previous section's end, its cpt_crc32 field left out); `sum` starts the sum of section s's
    * bytes (its part after the field) and the returned closures, one per section in order, write
    * the joined CRC into the field.
    */
-  private sealWith(sum: (segs: Uint8Array[]) => CrcJob): (() => void)[] {
+  private sealWith(sum: (segs: Uint8Array[], s: number) => CrcJob): (() => void)[] {
     if (this.sealed.length === 0) return [];
     this.flushPieces();
     const buf = this.buf;
@@ -288,7 +287,7 @@ export class ImageWriter {
         if (pos + off === sec.end) {
           let crcHead = 0;
           for (const h of head) crcHead = crc32(h, crcHead);
-          const job = sum(rest);
+          const job = sum(rest, s);
           const restLen = sec.end - field - 4;
           out.push(() => this.dv.setUint32(sec.at + SECTION_CRC_AT, crc32Combine(crcHead, job.result(), restLen), true));
           head = [];
