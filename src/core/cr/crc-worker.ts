@@ -6,14 +6,15 @@
 // Only memory both threads can see goes there: the frame pool's slabs are SharedArrayBuffers, so
 // a guest's frames and an image file's pages qualify; anything else is summed here. The worker
 // is started on first use and summed nothing until it says it is ready (the first big sum of a
-// process is summed here: a thread takes tens of ms to start). One job at a time; a second one
-// asked for meanwhile is summed here. If the worker fails or does not answer, the sum is taken
+// process is summed here: a thread takes tens of ms to start). One job at a time (a stream's
+// jobs, crcStream, count as one); a second one asked for meanwhile is summed here. If the worker fails or does not answer, the sum is taken
 // here and the worker is not used again: a result never depends on which thread summed it
 // (crc32Combine joins the parts), and the guest never sees any of it. CPTBENCH_CRC_WORKER=0 turns
 // it off.
 import { Worker } from "node:worker_threads";
 import { crc32 } from "./checksum.ts";
 import { crc32Combine } from "./crc-combine.ts";
+import { newStreamState, sumStream, type StreamState } from "./crc-stream.ts";
 
 /** A CRC-32, from a fresh start, of bytes being summed: result() waits for it if it must. */
 export interface CrcJob {
@@ -25,14 +26,29 @@ export const OFFLOAD_FROM = 8 << 20;
 /** How long result() waits for the worker before it sums the bytes itself (and gives up on it). */
 const PATIENCE_MS = 2000;
 
-// state[0]: the last job done; state[1]: its CRC; state[2]: 1 once the worker runs.
+// state[0]: the last job done; state[1]: its CRC; state[2]: 1 once the worker runs; state[3]: 1
+// if a job threw (its result is not to be used). A stream job (crcStream) carries `stream`: its
+// marks and the shared array their values go to; the stream's state lives here between jobs.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { crc32 } = require("node:zlib");
+var __name = (f) => f;
+const newStreamState = ${newStreamState.toString()};
+const sumStream = ${sumStream.toString()};
 const state = new Int32Array(workerData);
+let st = null;
 parentPort.on("message", (m) => {
   let c = 0;
-  for (let i = 0; i < m.segs.length; i += 3) c = crc32(new Uint8Array(m.segs[i], m.segs[i + 1], m.segs[i + 2]), c);
+  try {
+    const segs = [];
+    for (let i = 0; i < m.segs.length; i += 3) segs.push(new Uint8Array(m.segs[i], m.segs[i + 1], m.segs[i + 2]));
+    if (m.stream !== undefined) {
+      if (m.stream.reset || st === null) st = newStreamState();
+      sumStream(st, segs, m.stream.marks, new Int32Array(m.stream.out), crc32);
+    } else for (const s of segs) c = crc32(s, c);
+  } catch {
+    Atomics.store(state, 3, 1);
+  }
   Atomics.store(state, 1, c | 0);
   Atomics.store(state, 0, m.seq);
   Atomics.notify(state, 0);
@@ -65,7 +81,7 @@ function ready(): Worker | null {
   }
   if (worker === null) {
     try {
-      state = new Int32Array(new SharedArrayBuffer(12));
+      state = new Int32Array(new SharedArrayBuffer(16));
       worker = new Worker(WORKER_SOURCE, { eval: true, workerData: state.buffer });
       worker.unref();
       worker.on("error", () => {
@@ -101,18 +117,91 @@ export function crc32Job(segs: readonly Uint8Array[], from = OFFLOAD_FROM): CrcJ
   return {
     result: () => {
       if (value !== null) return value;
-      const st = state!;
-      const deadline = performance.now() + PATIENCE_MS;
-      while (Atomics.load(st, 0) !== mine && !broken) {
-        const left = deadline - performance.now();
-        if (left <= 0 || Atomics.wait(st, 0, mine - 1, left) === "timed-out") broken = true;
-      }
-      busy = false;
-      if (Atomics.load(st, 0) === mine) {
-        value = Atomics.load(st, 1) >>> 0;
+      if (waitFor(mine)) {
+        value = Atomics.load(state!, 1) >>> 0;
         crcWorkerStats.offloaded++;
       } else value = sumHere(segs);
       return value;
+    },
+  };
+}
+
+/**
+ * Waits for the worker to finish job `mine` (and every one before it); false if it did not within
+ * PATIENCE_MS (then the worker is not used again) or the job threw. Either way nothing of it is
+ * outstanding any more as far as this thread is concerned.
+ */
+function waitFor(mine: number): boolean {
+  const st = state!;
+  const deadline = performance.now() + PATIENCE_MS;
+  for (let cur = Atomics.load(st, 0); cur !== mine && !broken; cur = Atomics.load(st, 0)) {
+    const left = deadline - performance.now();
+    if (left <= 0 || Atomics.wait(st, 0, cur, left) === "timed-out") broken = true;
+  }
+  busy = false;
+  if (Atomics.load(st, 0) !== mine) return false;
+  return Atomics.exchange(st, 3, 0) === 0;
+}
+
+/** A running sum over an image fed in order (crc-stream.ts), with its marks' values at the end. */
+export interface CrcStream {
+  /** The next bytes (they must not change until values()) and the marks [before, at]... not given yet. */
+  push(segs: readonly Uint8Array[], marks: readonly number[]): void;
+  /** Every mark's value, in the order given. */
+  values(): number[];
+}
+
+/**
+ * A running sum taken by the worker beside the caller's work when all of its bytes are shared
+ * memory (an image file's pages), one job per push; otherwise, or if the worker fails, by this
+ * thread in values(). The values never depend on which.
+ */
+export function crcStream(): CrcStream {
+  const kept: Uint8Array[][] = [];
+  const keptMarks: number[][] = [];
+  const outs: Int32Array[] = [];
+  let w = ready();
+  if (w !== null) busy = true;
+  let last = 0;
+  const local = (): number[] => {
+    const st: StreamState = newStreamState();
+    const res: number[] = [];
+    kept.forEach((segs, i) => {
+      const out = new Int32Array(keptMarks[i]!.length / 2);
+      sumStream(st, segs, keptMarks[i]!, out, crc32);
+      for (const v of out) res.push(v >>> 0);
+    });
+    return res;
+  };
+  return {
+    push(segs, marks) {
+      kept.push([...segs]);
+      keptMarks.push([...marks]);
+      if (w === null) return;
+      const flat: (SharedArrayBuffer | number)[] = [];
+      for (const s of segs) {
+        if (!(s.buffer instanceof SharedArrayBuffer)) {
+          // Memory the worker cannot see: this stream is summed here after all.
+          w = null;
+          return;
+        }
+        flat.push(s.buffer, s.byteOffset, s.length);
+      }
+      const out = new Int32Array(new SharedArrayBuffer(Math.max(4, marks.length * 2)));
+      outs.push(out);
+      last = ++seq;
+      w.postMessage({ seq: last, segs: flat, stream: { reset: kept.length === 1, marks, out: out.buffer } });
+    },
+    values() {
+      // Whatever was posted is waited for (or given up on) even when it will not be used.
+      const done = last !== 0 && waitFor(last);
+      if (!done || w === null) return local();
+      crcWorkerStats.offloaded++;
+      const res: number[] = [];
+      outs.forEach((out, i) => {
+        for (let k = 0; k < keptMarks[i]!.length / 2; k++) res.push(out[k]! >>> 0);
+      });
+      return res;
     },
   };
 }

@@ -16,6 +16,8 @@ import { isDir } from "../../machine/fs/constants.ts";
 import { CrError, EAGAIN, EBADF, EINVAL, EIO, EISDIR, EPIPE, ESPIPE } from "./errors.ts";
 import type { CrContext, ImageCodec, LateImage } from "./interfaces.ts";
 import { PagedImage } from "./paged-image.ts";
+import { crcStream } from "./crc-worker.ts";
+import { adjoins, runView } from "../../machine/mm/runs.ts";
 
 export interface ImageFd {
   file: File;
@@ -120,46 +122,104 @@ export function* writeImage(k: Kernel, self: Task, img: ImageFd, chunks: Iterabl
  * sleeps, so neither does this.
  */
 function writeImageFile(k: Kernel, self: Task, img: ImageFd, chunks: Iterable<Uint8Array>): number {
-  let total = 0;
-  const c = { k, t: self };
-  let vecs: Uint8Array[] = [];
-  let gathered = 0;
-  const flush = (): number => {
-    const it = new KvecIter(vecs);
-    while (it.remaining > 0) {
-      const n = kernelWriteIter(c, img.file, it);
-      if (n < 0) return n;
-      total += n;
-    }
-    vecs = [];
-    gathered = 0;
-    return 0;
-  };
-  for (const chunk of chunks) {
-    if (chunk.length === 0) continue;
-    vecs.push(chunk);
-    gathered += chunk.length;
-    if (gathered >= STAGING) {
-      const err = flush();
-      if (err < 0) return failWrite(img, err);
-    }
+  const f = new FileWriter(k, self, img);
+  try {
+    for (const chunk of chunks) f.add(chunk);
+    return f.finish();
+  } catch (e) {
+    if (e instanceof WriteFailed) return e.err;
+    throw e;
   }
-  const err = flush();
-  return err < 0 ? failWrite(img, err) : total;
+}
+
+/** The write into a regular file failed (the file is cut back already): -errno in `err`. */
+class WriteFailed extends Error {
+  constructor(readonly err: number) {
+    super(`the image write failed with errno ${-err}`);
+  }
+}
+
+/** Chunks gathered and written into a regular image file a STAGING group at a time. */
+class FileWriter {
+  private total = 0;
+  private vecs: Uint8Array[] = [];
+  private gathered = 0;
+  /** Told of each range of image bytes [from, to) once it is in the file's pages. */
+  written: ((from: number, to: number) => void) | null = null;
+
+  constructor(private readonly k: Kernel, private readonly self: Task, private readonly img: ImageFd) {}
+
+  /** Throws WriteFailed if a write failed. */
+  add(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.vecs.push(chunk);
+    this.gathered += chunk.length;
+    if (this.gathered >= STAGING) this.flush();
+  }
+
+  /** Bytes written, or -errno (the file cut back). */
+  finish(): number {
+    this.flush();
+    return this.total;
+  }
+
+  private flush(): void {
+    const it = new KvecIter(this.vecs);
+    const from = this.total;
+    const c = { k: this.k, t: this.self };
+    while (it.remaining > 0) {
+      const n = kernelWriteIter(c, this.img.file, it);
+      if (n < 0) throw new WriteFailed(failWrite(this.img, n));
+      this.total += n;
+    }
+    this.vecs = [];
+    this.gathered = 0;
+    if (this.total > from) this.written?.(from, this.total);
+  }
 }
 
 /**
  * A late image (ImageCodec.encodeLate) into a regular file: its chunks as writeImageFile writes
  * them, then each patch put over its place in the file's pages. A patch is part of the same
  * write (the kthread does not yield between): no second write, so no second modify event or
- * timestamp. Returns bytes written (the chunks') or -errno, the file cut back as for any failed
- * write.
+ * timestamp. With crcMarks, each group of chunks written is summed from the file's own pages
+ * (shared memory, read by the CRC worker while the next group is written) and the checksums go
+ * in as patches. Returns bytes written (the chunks') or -errno, the file cut back as for any
+ * failed write.
  */
 export function writeLateImage(k: Kernel, self: Task, img: ImageFd, late: LateImage): number {
-  const n = writeImageFile(k, self, img, late.chunks);
-  if (n < 0) return n;
   const cache = (img.file.inode as TmpfsFile).cache;
-  for (const p of late.patches()) {
+  const marks = late.crcMarks;
+  const stream = marks === undefined ? null : crcStream();
+  const f = new FileWriter(k, self, img);
+  let sent = 0;
+  if (stream !== null) {
+    f.written = (from, to) => {
+      stream.push(filePages(cache, img.start + from, img.start + to), marks!.slice(sent));
+      sent = marks!.length;
+    };
+  }
+  let n: number;
+  try {
+    late.write((batch) => {
+      for (const chunk of batch) f.add(chunk);
+    });
+    n = f.finish();
+  } catch (e) {
+    // A failed write's sum is not waited for: nobody needs it, and the worker only reads.
+    if (e instanceof WriteFailed) return e.err;
+    throw e;
+  }
+  const patches = late.patches();
+  if (stream !== null) {
+    if (sent !== marks!.length) stream.push([], marks!.slice(sent));
+    stream.values().forEach((v, i) => {
+      const bytes = new Uint8Array(4);
+      new DataView(bytes.buffer).setUint32(0, v, true);
+      patches.push({ at: marks![2 * i + 1]!, bytes });
+    });
+  }
+  for (const p of patches) {
     if (p.at < 0 || p.at + p.bytes.length > n) return failWrite(img, -EINVAL);
     for (let i = 0; i < p.bytes.length;) {
       const pos = img.start + p.at + i;
@@ -173,6 +233,28 @@ export function writeLateImage(k: Kernel, self: Task, img: ImageFd, late: LateIm
     }
   }
   return n;
+}
+
+/** The bytes [from, to) of a file's cache as views of its pages, adjoining ones joined (runs.ts). */
+function filePages(cache: TmpfsFile["cache"], from: number, to: number): Uint8Array[] {
+  const segs: Uint8Array[] = [];
+  let run: Uint8Array | null = null;
+  let runLen = 0;
+  for (let pos = from; pos < to;) {
+    const off = pos % PAGE_SIZE;
+    const n = Math.min(PAGE_SIZE - off, to - pos);
+    // Every byte of the range was just written, so its page is there.
+    const data = cache.find(Math.floor(pos / PAGE_SIZE))!.data;
+    if (run !== null && off === 0 && adjoins(run, runLen, data)) runLen += n;
+    else {
+      if (run !== null) segs.push(runView(run, runLen));
+      run = off === 0 ? data : data.subarray(off);
+      runLen = n;
+    }
+    pos += n;
+  }
+  if (run !== null) segs.push(runView(run, runLen));
+  return segs;
 }
 
 function failWrite(img: ImageFd, err: number): number {

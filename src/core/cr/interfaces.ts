@@ -119,9 +119,22 @@ export interface ImageDecoder {
 
 /** An image whose chunks are written before all of its bytes are known (ImageCodec.encodeLate). */
 export interface LateImage {
-  readonly chunks: Iterable<Uint8Array>;
+  /**
+   * Hands every chunk, in order, to `sink` in batches, as they are made (a codec may pass the
+   * pages of one big object in several). A chunk stays as it is until the write is over. The sink
+   * throws if the write failed: nothing more is to be made then.
+   */
+  write(sink: (batch: readonly Uint8Array[]) => void): void;
   /** Called once the chunks are written: the bytes to write over, by image offset. */
   patches(): { at: number; bytes: Uint8Array }[];
+  /**
+   * Optional: running checksums inside the image, taken from the file as it is written. Flat
+   * pairs [before, at]: the CRC-32 of the image's first `before` bytes goes at `at` (4 bytes,
+   * little-endian; the chunks carry zeros there), each counted in every later sum as the value it
+   * holds. The array grows while the chunks are iterated; a pair is in it before the chunk that
+   * holds its `before` is handed out.
+   */
+  readonly crcMarks?: readonly number[];
 }
 
 export interface ImageCodec {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ImageError } from "../../../src/core/cr/interfaces.ts";
 import { crc32, crc32Tables } from "../../../src/core/cr/checksum.ts";
 import {
-  CKPT_HDR_HEADER, CKPT_HDR_PAGE, CKPT_HDR_TAIL, CKPT_HDR_TASK, CKPT_HDR_TREE,
+  CKPT_HDR_HEADER, CKPT_HDR_MM, CKPT_HDR_PAGE, CKPT_HDR_TAIL, CKPT_HDR_TASK, CKPT_HDR_TREE,
 } from "../../../src/plugins/self-cpt/codec/layout.ts";
 import { concat, richModel } from "../../support/cr-models.ts";
 import { codec, find, imageError, patched, records, reseal, uncheckedCodec } from "./ckpt-image.ts";
@@ -83,6 +83,22 @@ describe("ckpt decode names what is wrong", () => {
     expect(imageError(twice).message).toMatch(/a CKPT_HDR_HEADER at byte \d+ is out of place/);
     const noTree = concat([rich.subarray(0, rs[2]!.at), rich.subarray(rs[3]!.at)]);
     expect(imageError(noTree).message).toMatch(/expected CKPT_HDR_TREE at byte \d+ .*found CKPT_HDR_CONTAINER/);
+  });
+  it("a page record read whole (the decoder's fast path) is refused as one read piece by piece", () => {
+    const page = find(rich, CKPT_HDR_PAGE);
+    const mm = find(rich, CKPT_HDR_MM);
+    for (const [bad, want] of [
+      // Its pad, not zero.
+      [patched(rich, (dv) => dv.setUint32(page.at + 12, 1, true)), new RegExp(`padding at byte ${page.at + 12} is not zero`)],
+      // One vma more announced: the first page comes where a CKPT_HDR_VMA must.
+      [patched(rich, (dv) => dv.setUint32(mm.at + 20, dv.getUint32(mm.at + 20, true) + 1, true)), /expected CKPT_HDR_VMA at byte \d+ .*found CKPT_HDR_PAGE/],
+      // One page fewer announced: the last page has no parent.
+      [patched(rich, (dv) => dv.setUint32(mm.at + 24, dv.getUint32(mm.at + 24, true) - 1, true)), /a CKPT_HDR_PAGE at byte \d+ is out of place/],
+    ] as const) {
+      const whole = imageError(bad);
+      expect(whole.message).toMatch(want);
+      expect(imageError(bad, true).message).toBe(whole.message);
+    }
   });
   it("non-zero padding, between records and inside one", () => {
     const odd = records(rich).find((r) => r.len % 8 !== 0)!;

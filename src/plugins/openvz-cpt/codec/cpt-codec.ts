@@ -185,7 +185,7 @@ export class CptCodec implements ImageCodec {
   encodeLate(model: CheckpointModel): LateImage {
     const w = this.layOut(model);
     const patches = w.sealLate();
-    return { chunks: w.chunks(), patches };
+    return { write: (sink) => sink([...w.chunks()]), patches };
   }
 
   /** The whole image laid out in the writer, its section CRCs not yet filled in. */

@@ -3,7 +3,7 @@
 // puts each object at its slot in the model's lists, and at the trailer checks that everything
 // announced arrived: every task of the tree, every object counted by CKPT_HDR_CONTAINER.
 import {
-  MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type TaskRecord, type TtyRecord,
+  MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type PageRecord, type TaskRecord, type TtyRecord,
 } from "../../../core/cr/index.ts";
 import { COUNTED, recordName, type CountedList } from "./layout.ts";
 import { ObjTable } from "./objhash.ts";
@@ -19,6 +19,8 @@ export interface Children {
   /** Whose children, for messages: "pages of mm 3". */
   what: string;
   take: (r: FieldReader, bulk: Uint8Array, type: number) => void;
+  /** For CKPT_HDR_PAGE children: the list `take` pushes {index, data} to (takePage's fast path). */
+  pages?: PageRecord[];
 }
 
 export type Handler = (b: ModelBuilder, r: FieldReader, bulk: Uint8Array) => void;
@@ -81,6 +83,19 @@ export class ModelBuilder {
       throw new ImageError(`expected ${want} at byte ${at} (${k.left} more ${k.what}), found ${recordName(type)}: ${ADVICE}`, at);
     }
     k.take(r, bulk, type);
+    if (--k.left === 0) this.expect.shift();
+    return true;
+  }
+
+  /**
+   * A CKPT_HDR_PAGE whose head is well-formed (its pad is zero), straight to the parent waiting
+   * for pages: what child() and the parent's take do, without a FieldReader. False when no parent
+   * waits for a page: the caller takes the slow path, which says what is wrong.
+   */
+  takePage(index: number, data: Uint8Array): boolean {
+    const k = this.expect[0];
+    if (k === undefined || k.pages === undefined) return false;
+    k.pages.push({ index, data });
     if (--k.left === 0) this.expect.shift();
     return true;
   }

@@ -5,10 +5,11 @@
 // chunks as it goes (page data as the model's own views), and decoder() reads chunks of any size
 // as they arrive, holding only the record in progress.
 import { injectable } from "tsyringe";
-import type { ImageCodec, ImageDecoder, ImageRecord } from "../../../core/cr/index.ts";
+import type { ImageCodec, ImageDecoder, ImageRecord, LateImage } from "../../../core/cr/index.ts";
 import type { CheckpointModel } from "../../../core/cr/index.ts";
 import { CkptDecoder } from "./decoder.ts";
 import { encodeModel } from "./encode.ts";
+import { RecordWriter } from "./writer.ts";
 import { CKPT_VERSION } from "./layout.ts";
 import { ckptRecords, ckptSniff } from "./records.ts";
 
@@ -33,8 +34,22 @@ export class CkptCodec implements ImageCodec {
     return ckptRecords(image);
   }
 
-  encode(model: CheckpointModel): Iterable<Uint8Array> {
-    return encodeModel(model, this.opts.runChecksums ?? true);
+  *encode(model: CheckpointModel): Generator<Uint8Array> {
+    for (const batch of encodeModel(model, this.opts.runChecksums ?? true)) yield* batch;
+  }
+
+  /**
+   * For an image file: the chunks with every CKPT_HDR_CSUM's and the trailer's crc32 left zero,
+   * and their places (crcMarks): the file's writer sums the pages as they go in, on the CRC
+   * worker beside the writing, and patches them. The same bytes as encode once patched.
+   */
+  encodeLate(model: CheckpointModel): LateImage {
+    const w = new RecordWriter(this.opts.runChecksums ?? true, true);
+    const write = (sink: (batch: readonly Uint8Array[]) => void): void => {
+      w.sink = sink;
+      for (const batch of encodeModel(model, this.opts.runChecksums ?? true, w)) sink(batch);
+    };
+    return { write, patches: () => [], crcMarks: w.marks };
   }
 
   decoder(): ImageDecoder {

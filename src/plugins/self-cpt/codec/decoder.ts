@@ -7,11 +7,11 @@
 import { ImageError, type ImageDecoder } from "../../../core/cr/index.ts";
 import type { CheckpointModel } from "../../../core/cr/index.ts";
 import { ModelBuilder, Phase, type Handler } from "./build.ts";
-import { bulkMemory, Crc32, crc32Combine, crc32Job } from "../../../core/cr/index.ts";
+import { bulkMemory, crc32, Crc32, crc32Combine, crc32Job } from "../../../core/cr/index.ts";
 import {
   align8, CKPT_HDR_CONTAINER, CKPT_HDR_COW_PAGE, CKPT_HDR_CRED, CKPT_HDR_DENTRY, CKPT_HDR_FILE, CKPT_HDR_FILE_TABLE,
   CKPT_HDR_FS, CKPT_HDR_HEADER, CKPT_HDR_INODE, CKPT_HDR_MM, CKPT_HDR_PID, CKPT_HDR_PIDNS_TREE, CKPT_HDR_PIPE_BUF, CKPT_HDR_TTY,
-  CKPT_HDR_CSUM, CKPT_HDR_SHMEM, CKPT_HDR_UNIX_SK, CKPT_HDR_SIGHAND, CKPT_HDR_SIGNAL, CKPT_HDR_SIZE, CKPT_HDR_TAIL, CKPT_HDR_TASK, CKPT_HDR_TREE,
+  CKPT_HDR_CSUM, CKPT_HDR_PAGE, CKPT_HDR_SHMEM, CKPT_HDR_UNIX_SK, CKPT_PAGE_SIZE, PAGE_HEAD, CKPT_HDR_SIGHAND, CKPT_HDR_SIGNAL, CKPT_HDR_SIZE, CKPT_HDR_TAIL, CKPT_HDR_TASK, CKPT_HDR_TREE,
   RECORDS, recordName, type RecordSpec,
 } from "./layout.ts";
 import { readContainer, readCsum, readHeader, readPidNsTree, readTail, readTree } from "./objects-header.ts";
@@ -22,6 +22,10 @@ import { readUnixSock } from "./objects-sockets.ts";
 import { readSighand, readSignal } from "./objects-signal.ts";
 import { readCred, readPid, readTask } from "./objects-task.ts";
 import { ADVICE, FieldReader } from "./reader.ts";
+
+/** A whole CKPT_HDR_PAGE: ckpt_hdr, index and pad, a page (8-aligned: no padding after it). */
+const PAGE_RECORD = CKPT_HDR_SIZE + PAGE_HEAD + CKPT_PAGE_SIZE;
+const PAGE_NAME = RECORDS.get(CKPT_HDR_PAGE)!.name;
 
 /** A pushed chunk at least this long goes to the CRC worker (a MiB read of an image file's pages). */
 const OFFLOAD_CHUNK = 256 << 10;
@@ -49,7 +53,10 @@ interface Held {
   type: number;
   at: number;
   name: string;
-  head: Uint8Array;
+  /** null for a CKPT_HDR_PAGE read whole from one chunk: its two head words are index and pad. */
+  head: Uint8Array | null;
+  index: number;
+  pad: number;
   /** A DataView over all of head.buffer when head lies in a slab (null: the reader makes one). */
   view: DataView | null;
   bulk: Uint8Array;
@@ -140,11 +147,15 @@ export class CkptDecoder implements ImageDecoder {
   private consume(c: Uint8Array): void {
     let p = 0;
     let from = 0;
-    // A big chunk of shared memory (an image file's pages, read as views) is summed by the CRC
-    // worker while it is parsed here; its sum is used if the chunk turns out to be summed whole,
-    // in one piece (no run checksum, trailer or split header in it), else it is summed here as
-    // always. Either way it is done before push returns: the chunk is only lent until then.
-    const job = this.summed && c.length >= OFFLOAD_CHUNK ? crc32Job([c], OFFLOAD_CHUNK) : null;
+    // A big chunk of shared memory (an image file's pages, read as views): its second half is
+    // summed by the CRC worker while the chunk is parsed here, and the first half here after
+    // that (the worker alone took longer than the parse: a MiB's sum and its wake-up). The two
+    // are used if the chunk turns out to be summed whole, in one piece (no run checksum, trailer
+    // or split header in it), else it is summed here as always, before push returns: the chunk
+    // is only lent until then (the worker only reads it).
+    const half = c.length >>> 1;
+    const job = this.summed && c.length >= OFFLOAD_CHUNK ? crc32Job([c.subarray(half)], OFFLOAD_CHUNK >>> 1) : null;
+    let chunkView: DataView | null = null;
     while (p < c.length) {
       const rest = c.length - p;
       if (this.state === "done") {
@@ -152,6 +163,15 @@ export class CkptDecoder implements ImageDecoder {
       }
       switch (this.state) {
         case "hdr": {
+          if (this.hdrFill === 0 && rest >= PAGE_RECORD && this.offset > 0) {
+            const dv = (chunkView ??= new DataView(c.buffer, c.byteOffset, c.length));
+            if (dv.getUint32(p, true) === CKPT_HDR_PAGE && dv.getUint32(p + 4, true) === PAGE_RECORD) {
+              this.at = this.offset;
+              this.page(c, p, dv);
+              p += PAGE_RECORD; this.offset += PAGE_RECORD;
+              break;
+            }
+          }
           if (this.hdrFill === 0) this.at = this.offset;
           const n = Math.min(CKPT_HDR_SIZE - this.hdrFill, rest);
           for (let i = 0; i < n; i++) this.hdr[this.hdrFill + i] = c[p + i]!;
@@ -218,7 +238,9 @@ export class CkptDecoder implements ImageDecoder {
         end -= this.hdrFill - this.pendingHdr;
         this.pendingHdr = this.hdrFill;
       }
-      if (job !== null && from === 0 && end === c.length) this.crc.value = crc32Combine(this.crc.value, job.result(), end);
+      if (job !== null && from === 0 && end === c.length) {
+        this.crc.value = crc32Combine(crc32(c.subarray(0, half), this.crc.value), job.result(), end - half);
+      }
       else this.crc.update(c.subarray(from, end));
     }
   }
@@ -252,8 +274,10 @@ export class CkptDecoder implements ImageDecoder {
   }
 
   private finishRecord(): void {
+    const head = this.head ?? new Uint8Array(0);
     const rec: Held = {
-      type: this.type, at: this.at, name: this.spec!.name, head: this.head ?? new Uint8Array(0), view: this.headView, bulk: this.bulk ?? new Uint8Array(0),
+      type: this.type, at: this.at, name: this.spec!.name, head, index: 0, pad: 0,
+      view: this.headView, bulk: this.bulk ?? new Uint8Array(0),
     };
     this.state = "hdr";
     this.head = null;
@@ -261,7 +285,7 @@ export class CkptDecoder implements ImageDecoder {
     const b = this.b;
     if (rec.type === CKPT_HDR_CSUM) {
       if (!b.runCsum) this.fail(`a CKPT_HDR_CSUM at byte ${rec.at}, but the header does not announce run checksums (CKPT_F_RUN_CSUM)`, rec.at);
-      readCsum(new FieldReader(rec.head, rec.at + CKPT_HDR_SIZE, rec.name, rec.at), this.runCrc);
+      readCsum(new FieldReader(head, rec.at + CKPT_HDR_SIZE, rec.name, rec.at), this.runCrc);
       // The run is intact: now, and only now, its records build the model.
       const run = this.held;
       this.held = [];
@@ -270,7 +294,7 @@ export class CkptDecoder implements ImageDecoder {
     }
     if (rec.type === CKPT_HDR_TAIL) {
       if (this.held.length > 0) this.fail(`the records from byte ${this.held[0]!.at} on have no CKPT_HDR_CSUM before the trailer at byte ${rec.at}`, rec.at);
-      readTail(new FieldReader(rec.head, rec.at + CKPT_HDR_SIZE, rec.name, rec.at), this.crc.value);
+      readTail(new FieldReader(head, rec.at + CKPT_HDR_SIZE, rec.name, rec.at), this.crc.value);
       this.model = b.finish(rec.at);
       this.state = "done";
       return;
@@ -278,6 +302,26 @@ export class CkptDecoder implements ImageDecoder {
     // The header is used at once: its flags say whether there are runs at all (its bytes are
     // still checked, by the first run's CKPT_HDR_CSUM, before anything else is used).
     if (b.runCsum) this.held.push(rec);
+    else this.use(rec);
+  }
+
+  /**
+   * A whole CKPT_HDR_PAGE at c[p] (its h.len checked: exactly a page record): the fast path of the
+   * 65,536 records of a 256 MiB mm. Its head's two words are kept as numbers, not bytes; a page
+   * whose pad is not zero, or that no parent waits for, goes the common way in use().
+   */
+  private page(c: Uint8Array, p: number, dv: DataView): void {
+    const src = c.subarray(p + PAGE_RECORD - CKPT_PAGE_SIZE, p + PAGE_RECORD);
+    let bulk = src;
+    if (this.borrowed) {
+      bulk = bulkMemory(CKPT_PAGE_SIZE);
+      bulk.set(src);
+    }
+    const rec: Held = {
+      type: CKPT_HDR_PAGE, at: this.at, name: PAGE_NAME, head: null, index: dv.getUint32(p + CKPT_HDR_SIZE, true),
+      pad: dv.getUint32(p + CKPT_HDR_SIZE + 4, true), view: null, bulk,
+    };
+    if (this.b.runCsum) this.held.push(rec);
     else this.use(rec);
   }
 
@@ -298,7 +342,15 @@ export class CkptDecoder implements ImageDecoder {
   /** Builds a (checked) record into the model. */
   private use(h: Held): void {
     const { type, at, bulk } = h;
-    const r = new FieldReader(h.head, at + CKPT_HDR_SIZE, h.name, at, h.view);
+    let head = h.head;
+    if (head === null) {
+      if (h.pad === 0 && this.b.takePage(h.index, bulk)) return;
+      head = new Uint8Array(PAGE_HEAD);
+      const dv = new DataView(head.buffer);
+      dv.setUint32(0, h.index, true);
+      dv.setUint32(4, h.pad, true);
+    }
+    const r = new FieldReader(head, at + CKPT_HDR_SIZE, h.name, at, h.head === null ? null : h.view);
     const b = this.b;
     if (b.child(type, r, bulk, at)) return;
     if (b.phase !== Phase.Body) {

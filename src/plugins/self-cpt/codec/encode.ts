@@ -5,7 +5,7 @@
 // consumer (a pipe) sees the image while it is written.
 import type { CheckpointModel, PageRecord } from "../../../core/cr/index.ts";
 import { CKPT_PAGE_SIZE, type ObjKind } from "./layout.ts";
-import { writeContainer, writeHeader, writePidNsTree, writeTail, writeTree } from "./objects-header.ts";
+import { TAIL_CRC_AT, writeContainer, writeHeader, writePidNsTree, writeTail, writeTree } from "./objects-header.ts";
 import { writeDentry, writeFile, writeFileTable, writeFs, writeInode, writePipe } from "./objects-files.ts";
 import { writeCowPage, writeMm, writeShmem } from "./objects-mm.ts";
 import { writeTty } from "./objects-tty.ts";
@@ -32,9 +32,9 @@ class Index<T> {
   }
 }
 
-export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator<Uint8Array> {
+/** The image's chunks, in batches (a batch per task or object; a big mm's pages are one). */
+export function* encodeModel(m: CheckpointModel, runChecksums = true, w = new RecordWriter(runChecksums)): Generator<readonly Uint8Array[]> {
   if (m.pageSize !== CKPT_PAGE_SIZE) throw new EncodeError(`model page size ${m.pageSize}, the ckpt format has ${CKPT_PAGE_SIZE}`);
-  const w = new RecordWriter(runChecksums);
   const refs = new ObjRefs();
   const id = (x: { id: number }): number => x.id;
   const ix = {
@@ -147,6 +147,6 @@ export function* encodeModel(m: CheckpointModel, runChecksums = true): Generator
     writeDentry(w, refs, d.path, d.inodeId);
   }
   yield* w.endRun();
-  writeTail(w, w.crc.value);
+  writeTail(w, w.checksum(TAIL_CRC_AT));
   yield* w.drain(true);
 }

@@ -137,6 +137,9 @@ export function readContainer(b: ModelBuilder, r: FieldReader): void {
   b.phase = Phase.Body;
 }
 
+/** Where the trailer's crc32 lies in it: after its ckpt_hdr and u64 magic. */
+export const TAIL_CRC_AT = 16;
+
 export function writeTail(w: RecordWriter, crc: number): void {
   w.record(CKPT_HDR_TAIL, "CKPT_HDR_TAIL", () => {
     w.u64(CHECKPOINT_MAGIC_TAIL, "magic");

@@ -19,18 +19,14 @@ function checkPage(p: PageRecord, what: string): void {
 export function writePages(w: RecordWriter, pages: readonly PageRecord[], what: string): void {
   for (const p of pages) {
     checkPage(p, what);
-    w.record(CKPT_HDR_PAGE, what, () => {
-      w.u32(p.index, "page index");
-      w.pad();
-      w.view(p.data);
-    });
+    w.headAndBulk(CKPT_HDR_PAGE, p.index, p.data, what);
   }
 }
 
 /** The children that carry `n` pages into `pages`. */
 export function pageChildren(b: ModelBuilder, pages: PageRecord[], n: number, what: string): void {
   b.children([{
-    type: CKPT_HDR_PAGE, left: n, what,
+    type: CKPT_HDR_PAGE, left: n, what, pages,
     take: (r, data) => {
       const index = r.u32("page index");
       r.pad();

@@ -18,10 +18,28 @@ const utf8 = new TextEncoder();
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Scratch bytes gathered before they are handed out: few chunks, little memory held. */
 const FLUSH_AT = 1 << 16;
+/** Bytes of chunks a sink is given at a time within a record's children (about a MiB of pages). */
+const SINK_AT = 1 << 20;
 
 export class RecordWriter {
-  /** Whether runs end in a CKPT_HDR_CSUM (the header's CKPT_F_RUN_CSUM). */
-  constructor(private readonly runChecksums = true) {}
+  /**
+   * Whether runs end in a CKPT_HDR_CSUM (the header's CKPT_F_RUN_CSUM). `late`: the checksums are
+   * not taken here; each one is written as zero and its place put in `marks` (LateImage.crcMarks:
+   * whoever writes the chunks into a file sums them there and patches them in).
+   */
+  constructor(private readonly runChecksums = true, readonly late = false) {}
+
+  /** With `late`: [before, at] of every checksum written as zero so far (LateImage.crcMarks). */
+  readonly marks: number[] = [];
+
+  /**
+   * Where batches go as soon as about SINK_AT bytes are ready after a page record, rather than at
+   * the next drain (LateImage.write): a 256 MiB mm's 131,072 chunks are then never all alive at
+   * once, which made the garbage collector copy them from space to space several times.
+   */
+  sink: ((batch: readonly Uint8Array[]) => void) | null = null;
+  /** Image bytes handed out in batches so far. */
+  private taken = 0;
 
   // The scratch is append-only: bytes before `from` belong to chunks already made and are never
   // written again; when it is full a new one takes over (only the unfinished bytes move).
@@ -30,7 +48,7 @@ export class RecordWriter {
   private len = 0;
   /** Start of the scratch bytes not yet cut into a chunk. */
   private from = 0;
-  private readonly ready: Uint8Array[] = [];
+  private ready: Uint8Array[] = [];
   /** Image bytes in chunks already made (cut scratch and views). */
   private passed = 0;
   /** The open record's header (it may sit in an older scratch) and its image offset. */
@@ -137,6 +155,28 @@ export class RecordWriter {
     this.bytes(b);
   }
 
+  /**
+   * A whole record of an 8-byte head (u32 `head`, pad) and bulk bytes whose length keeps it
+   * aligned (a CKPT_HDR_PAGE): record() without its closure and bookkeeping, for the 65,536
+   * pages of a 256 MiB mm.
+   */
+  headAndBulk(type: number, head: number, bulk: Uint8Array, what: string): void {
+    if (this.openDv !== null) throw new EncodeError(`${what}: begun inside ${this.what}`);
+    if (!Number.isInteger(head) || head < 0 || head >= TWO32) throw new EncodeError(`${what}: ${head} is not a u32`);
+    const len = CKPT_HDR_SIZE + 8 + bulk.length;
+    if (len - CKPT_HDR_SIZE > RECORDS.get(type)!.max || len % 8 !== 0) throw new EncodeError(`${what}: a record of ${len} bytes`);
+    this.room(CKPT_HDR_SIZE + 8);
+    const dv = this.dv;
+    const at = this.len;
+    dv.setUint32(at, type, true);
+    dv.setUint32(at + 4, len, true);
+    dv.setUint32(at + 8, head, true);
+    dv.setUint32(at + 12, 0, true);
+    this.len = at + 16;
+    this.view(bulk);
+    if (this.sink !== null && this.passed - this.taken >= SINK_AT) this.sink(this.take());
+  }
+
   /** Bulk bytes of the open record, passed through uncopied (they must end the record). */
   view(v: Uint8Array): void {
     if (v.length === 0) return;
@@ -154,16 +194,13 @@ export class RecordWriter {
   }
 
   /**
-   * The chunks ready to hand out, between records (headers are final then, so the CRC is taken
-   * here). Small scratch runs are held back until there is enough to be worth a chunk.
+   * The chunks ready to hand out, as one batch, between records (headers are final then, so the
+   * CRC is taken here). Small scratch runs are held back until there is enough to be worth a chunk.
    */
-  *drain(final = false): Generator<Uint8Array> {
+  *drain(final = false): Generator<readonly Uint8Array[]> {
     if (this.openDv !== null) throw new EncodeError(`drain inside ${this.what}`);
     if (!final && this.ready.length === 0 && this.len - this.from < FLUSH_AT) return;
-    this.cut();
-    const out = this.ready.splice(0);
-    for (const c of out) this.crc.update(c);
-    yield* out;
+    yield this.take();
     if (this.runChecksums && this.passed - this.runStart >= RUN_BYTES) yield* this.endRun();
   }
 
@@ -171,22 +208,39 @@ export class RecordWriter {
    * Closes the run: drains, then a CKPT_HDR_CSUM with the CRC of every byte before it (layout.ts,
    * run checksums). Between records only; a no-op if nothing was written since the last one.
    */
-  *endRun(): Generator<Uint8Array> {
+  *endRun(): Generator<readonly Uint8Array[]> {
     if (this.openDv !== null) throw new EncodeError(`a run ends inside ${this.what}`);
-    this.cut();
-    const out = this.ready.splice(0);
-    for (const c of out) this.crc.update(c);
-    yield* out;
+    yield this.take();
     if (!this.runChecksums || this.passed === this.runStart) return;
-    const crc = this.crc.value;
+    const crc = this.checksum(CKPT_HDR_SIZE);
     this.record(CKPT_HDR_CSUM, "CKPT_HDR_CSUM", () => {
       this.u32(crc, "crc32");
       this.pad();
     });
-    this.cut();
-    const csum = this.ready.splice(0);
-    for (const c of csum) this.crc.update(c);
+    const csum = this.take();
     this.runStart = this.passed;
-    yield* csum;
+    yield csum;
   }
+
+  /** The chunks made so far, summed (unless late): handed out as one batch, in order. */
+  private take(): Uint8Array[] {
+    this.cut();
+    const out = this.ready;
+    this.ready = [];
+    this.taken = this.passed;
+    if (!this.late) for (const c of out) this.crc.update(c);
+    return out;
+  }
+
+  /**
+   * The CRC of every byte before the record about to begin, which holds it `fieldAt` bytes in;
+   * with `late`, zero, and the place goes in `marks`.
+   */
+  checksum(fieldAt: number): number {
+    if (!this.late) return this.crc.value;
+    const at = this.pos();
+    this.marks.push(at, at + fieldAt);
+    return 0;
+  }
+
 }

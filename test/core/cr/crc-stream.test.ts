@@ -1,0 +1,134 @@
+// The running sum with checksums inside it (crc-stream.ts, crcStream): whatever the cut of the
+// image into pieces, and whichever thread sums it, each mark's value is the CRC of the image's
+// bytes before it with every earlier checksum already in place.
+import { describe, expect, it } from "vitest";
+import { crc32 } from "../../../src/core/cr/checksum.ts";
+import { newStreamState, sumStream } from "../../../src/core/cr/crc-stream.ts";
+import { crcStream, crcWorkerStats } from "../../../src/core/cr/crc-worker.ts";
+
+/** A seeded generator (xorshift32): the same cuts on every run. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    return x / 0x1_0000_0000;
+  };
+}
+
+/** An image of `n` bytes in shared memory (or not), its fields zero, marks as [before, at] pairs. */
+function image(n: number, shared: boolean, seed: number): { bytes: Uint8Array; marks: number[] } {
+  const r = rng(seed);
+  const bytes = shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
+  for (let i = 0; i < n; i++) bytes[i] = (r() * 256) | 0;
+  const marks: number[] = [];
+  for (let before = 0; before + 64 < n;) {
+    before += 8 + Math.floor(r() * 70_000);
+    if (before + 64 >= n) break;
+    const at = before + 8 + 8 * Math.floor(r() * 4);
+    bytes.fill(0, at, at + 4);
+    marks.push(before, at);
+    before = at + 4;
+  }
+  return { bytes, marks };
+}
+
+/** The values the slow way: patch each field in turn and sum the whole prefix again. */
+function expected(bytes: Uint8Array, marks: number[]): number[] {
+  const img = bytes.slice();
+  const out: number[] = [];
+  for (let k = 0; k < marks.length; k += 2) {
+    const v = crc32(img.subarray(0, marks[k]!));
+    out.push(v);
+    new DataView(img.buffer).setUint32(marks[k + 1]!, v, true);
+  }
+  return out;
+}
+
+/** The image cut at random places into pushes of a few pieces each, with each mark in the push that reaches it. */
+function pushes(bytes: Uint8Array, marks: number[], seed: number): { segs: Uint8Array[]; marks: number[] }[] {
+  const r = rng(seed);
+  const out: { segs: Uint8Array[]; marks: number[] }[] = [];
+  let pos = 0;
+  let m = 0;
+  while (pos < bytes.length) {
+    const segs: Uint8Array[] = [];
+    for (let k = 1 + Math.floor(r() * 3); k > 0 && pos < bytes.length; k--) {
+      // Some cuts are a byte or two long, so fields are split across pieces.
+      const n = Math.min(bytes.length - pos, r() < 0.3 ? 1 + Math.floor(r() * 3) : 1 + Math.floor(r() * 50_000));
+      segs.push(bytes.subarray(pos, pos + n));
+      pos += n;
+    }
+    const given: number[] = [];
+    while (m < marks.length && marks[m]! <= pos) given.push(marks[m++]!, marks[m++]!);
+    out.push({ segs, marks: given });
+  }
+  return out;
+}
+
+describe("sumStream", () => {
+  it("gives each mark the CRC of the bytes before it, earlier checksums counted as written, for any cut", () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const { bytes, marks } = image(300_000 + seed * 1000, false, seed);
+      expect(marks.length).toBeGreaterThan(4);
+      const want = expected(bytes, marks);
+      const st = newStreamState();
+      const got: number[] = [];
+      for (const p of pushes(bytes, marks, seed * 31)) {
+        const out = new Int32Array(p.marks.length / 2);
+        sumStream(st, p.segs, p.marks, out, crc32);
+        for (const v of out) got.push(v >>> 0);
+      }
+      expect(got, `seed ${seed}`).toEqual(want);
+      expect(st.pos).toBe(bytes.length);
+    }
+  });
+
+  it("takes a mark given before any of its bytes, and one at the very end", () => {
+    const bytes = Uint8Array.from({ length: 100 }, (_, i) => i + 1);
+    bytes.fill(0, 48, 52);
+    const marks = [40, 48, 100, 100];
+    const st = newStreamState();
+    const out = new Int32Array(2);
+    sumStream(st, [], marks, out, crc32);
+    sumStream(st, [bytes.subarray(0, 45), bytes.subarray(45)], [], new Int32Array(0), crc32);
+    const img = bytes.slice();
+    new DataView(img.buffer).setUint32(48, crc32(img.subarray(0, 40)), true);
+    expect([out[0]! >>> 0, out[1]! >>> 0]).toEqual([crc32(img.subarray(0, 40)), crc32(img)]);
+  });
+
+  it("refuses a mark given after the sum passed it", () => {
+    const st = newStreamState();
+    sumStream(st, [new Uint8Array(64)], [], new Int32Array(0), crc32);
+    expect(() => sumStream(st, [new Uint8Array(8)], [10, 20], new Int32Array(1), crc32)).toThrow(/came after the sum passed it/);
+  });
+});
+
+describe("crcStream", () => {
+  const run = (bytes: Uint8Array, marks: number[], seed: number): number[] => {
+    const s = crcStream();
+    for (const p of pushes(bytes, marks, seed)) s.push(p.segs, p.marks);
+    return s.values();
+  };
+
+  it("takes the sum on the worker for shared memory, to the same values", async () => {
+    const { bytes, marks } = image(2_000_000, true, 7);
+    const want = expected(bytes, marks);
+    // The first use may find the worker not started yet (it starts it): summed here.
+    expect(run(bytes, marks, 3)).toEqual(want);
+    const before = crcWorkerStats.offloaded;
+    for (let i = 0; i < 40 && crcWorkerStats.offloaded === before; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      expect(run(bytes, marks, 3 + i)).toEqual(want);
+    }
+    expect(crcWorkerStats.offloaded).toBeGreaterThan(before);
+  });
+
+  it("sums here when a piece is not shared memory, to the same values", () => {
+    const { bytes, marks } = image(500_000, true, 9);
+    const want = expected(bytes, marks);
+    const s = crcStream();
+    const ps = pushes(bytes, marks, 5);
+    ps.forEach((p, i) => s.push(i === 1 ? p.segs.map((x) => x.slice()) : p.segs, p.marks));
+    expect(s.values()).toEqual(want);
+  });
+});
