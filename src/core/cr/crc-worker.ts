@@ -153,15 +153,18 @@ export interface CrcStream {
 
 /**
  * A running sum taken by the worker beside the caller's work when all of its bytes are shared
- * memory (an image file's pages), one job per push; otherwise, or if the worker fails, by this
- * thread in values(). The values never depend on which.
+ * memory (an image file's pages), one job per push once OFFLOAD_FROM bytes have come (the pushes
+ * before go in the first job: a small image is summed here, and never starts the worker);
+ * otherwise, or if the worker fails, by this thread in values(). The values never depend on which.
  */
 export function crcStream(): CrcStream {
   const kept: Uint8Array[][] = [];
   const keptMarks: number[][] = [];
   const outs: Int32Array[] = [];
-  let w = ready();
-  if (w !== null) busy = true;
+  let w: Worker | null = null;
+  /** Summed here whatever comes: memory the worker cannot see came, or it was not ready. */
+  let here = false;
+  let total = 0;
   let last = 0;
   const local = (): number[] => {
     const st: StreamState = newStreamState();
@@ -173,29 +176,40 @@ export function crcStream(): CrcStream {
     });
     return res;
   };
+  const post = (i: number): void => {
+    const flat: (SharedArrayBuffer | number)[] = [];
+    for (const seg of kept[i]!) flat.push(seg.buffer as SharedArrayBuffer, seg.byteOffset, seg.length);
+    const marks = keptMarks[i]!;
+    const out = new Int32Array(new SharedArrayBuffer(Math.max(4, marks.length * 2)));
+    outs.push(out);
+    last = ++seq;
+    w!.postMessage({ seq: last, segs: flat, stream: { reset: i === 0, marks, out: out.buffer } });
+  };
   return {
     push(segs, marks) {
       kept.push([...segs]);
       keptMarks.push([...marks]);
-      if (w === null) return;
-      const flat: (SharedArrayBuffer | number)[] = [];
-      for (const s of segs) {
-        if (!(s.buffer instanceof SharedArrayBuffer)) {
-          // Memory the worker cannot see: this stream is summed here after all.
-          w = null;
+      for (const seg of segs) {
+        total += seg.length;
+        if (!(seg.buffer instanceof SharedArrayBuffer)) here = true;
+      }
+      if (here) return;
+      if (w === null) {
+        if (total < OFFLOAD_FROM) return;
+        w = ready();
+        if (w === null) {
+          here = true;
           return;
         }
-        flat.push(s.buffer, s.byteOffset, s.length);
+        busy = true;
+        for (let i = 0; i < kept.length - 1; i++) post(i);
       }
-      const out = new Int32Array(new SharedArrayBuffer(Math.max(4, marks.length * 2)));
-      outs.push(out);
-      last = ++seq;
-      w.postMessage({ seq: last, segs: flat, stream: { reset: kept.length === 1, marks, out: out.buffer } });
+      post(kept.length - 1);
     },
     values() {
       // Whatever was posted is waited for (or given up on) even when it will not be used.
       const done = last !== 0 && waitFor(last);
-      if (!done || w === null) return local();
+      if (!done || here) return local();
       crcWorkerStats.offloaded++;
       const res: number[] = [];
       outs.forEach((out, i) => {

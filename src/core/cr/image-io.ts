@@ -157,7 +157,7 @@ class FileWriter {
     if (this.gathered >= STAGING) this.flush();
   }
 
-  /** Bytes written, or -errno (the file cut back). */
+  /** Writes what is gathered: the image's bytes written in all. Throws WriteFailed as add does. */
   finish(): number {
     this.flush();
     return this.total;

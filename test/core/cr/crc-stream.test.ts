@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { crc32 } from "../../../src/core/cr/checksum.ts";
 import { newStreamState, sumStream } from "../../../src/core/cr/crc-stream.ts";
-import { crcStream, crcWorkerStats } from "../../../src/core/cr/crc-worker.ts";
+import { crcStream, crcWorkerStats, OFFLOAD_FROM } from "../../../src/core/cr/crc-worker.ts";
 
 /** A seeded generator (xorshift32): the same cuts on every run. */
 function rng(seed: number): () => number {
@@ -16,13 +16,13 @@ function rng(seed: number): () => number {
 }
 
 /** An image of `n` bytes in shared memory (or not), its fields zero, marks as [before, at] pairs. */
-function image(n: number, shared: boolean, seed: number): { bytes: Uint8Array; marks: number[] } {
+function image(n: number, shared: boolean, seed: number, gap = 70_000): { bytes: Uint8Array; marks: number[] } {
   const r = rng(seed);
   const bytes = shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
   for (let i = 0; i < n; i++) bytes[i] = (r() * 256) | 0;
   const marks: number[] = [];
   for (let before = 0; before + 64 < n;) {
-    before += 8 + Math.floor(r() * 70_000);
+    before += 8 + Math.floor(r() * gap);
     if (before + 64 >= n) break;
     const at = before + 8 + 8 * Math.floor(r() * 4);
     bytes.fill(0, at, at + 4);
@@ -110,8 +110,8 @@ describe("crcStream", () => {
     return s.values();
   };
 
-  it("takes the sum on the worker for shared memory, to the same values", async () => {
-    const { bytes, marks } = image(2_000_000, true, 7);
+  it("takes the sum on the worker for shared memory past OFFLOAD_FROM, to the same values", async () => {
+    const { bytes, marks } = image(OFFLOAD_FROM + 3_000_000, true, 7, 1_000_000);
     const want = expected(bytes, marks);
     // The first use may find the worker not started yet (it starts it): summed here.
     expect(run(bytes, marks, 3)).toEqual(want);
@@ -121,14 +121,20 @@ describe("crcStream", () => {
       expect(run(bytes, marks, 3 + i)).toEqual(want);
     }
     expect(crcWorkerStats.offloaded).toBeGreaterThan(before);
+    // A small image is summed here, the worker running or not.
+    const small = image(500_000, true, 8);
+    const now = crcWorkerStats.offloaded;
+    expect(run(small.bytes, small.marks, 4)).toEqual(expected(small.bytes, small.marks));
+    expect(crcWorkerStats.offloaded).toBe(now);
   });
 
   it("sums here when a piece is not shared memory, to the same values", () => {
-    const { bytes, marks } = image(500_000, true, 9);
+    const { bytes, marks } = image(OFFLOAD_FROM + 500_000, true, 9, 1_000_000);
     const want = expected(bytes, marks);
     const s = crcStream();
     const ps = pushes(bytes, marks, 5);
-    ps.forEach((p, i) => s.push(i === 1 ? p.segs.map((x) => x.slice()) : p.segs, p.marks));
+    // The last push, after the worker has had jobs: the whole stream is then summed here.
+    ps.forEach((p, i) => s.push(i === ps.length - 1 ? p.segs.map((x) => x.slice()) : p.segs, p.marks));
     expect(s.values()).toEqual(want);
   });
 });
