@@ -43,7 +43,9 @@ export class ModelBuilder {
   runCsum = false;
   /** Object counts from CKPT_HDR_CONTAINER; slots filled so far per list. */
   counts = new Map<CountedList, number>();
-  private readonly slots = new Map<CountedList, Map<number, unknown>>(COUNTED.map((k) => [k, new Map()]));
+  /** Objects by slot per list (arrays: slots are dense), and how many are filled. */
+  private readonly slots = new Map<CountedList, unknown[]>(COUNTED.map((k) => [k, []]));
+  private readonly filled = new Map<CountedList, number>(COUNTED.map((k) => [k, 0]));
   /** Pty pairs: the count CKPT_HDR_CONTAINER announced and the slots filled. */
   ttyCount = 0;
   private readonly ttySlots = new Map<number, TtyRecord>();
@@ -58,8 +60,9 @@ export class ModelBuilder {
     const n = this.counts.get(list) ?? 0;
     if (slot >= n) r.fail(`slot ${slot} at byte ${at} is outside the ${n} ${list} CKPT_HDR_CONTAINER announced`, at);
     const s = this.slots.get(list)!;
-    if (s.has(slot)) r.fail(`slot ${slot} of ${list} at byte ${at} is filled twice`, at);
-    s.set(slot, obj);
+    if (s[slot] !== undefined) r.fail(`slot ${slot} of ${list} at byte ${at} is filled twice`, at);
+    s[slot] = obj;
+    this.filled.set(list, this.filled.get(list)! + 1);
   }
 
   /** Puts a pty pair at its slot (CheckpointModel.ttys, absent when the image has none). */
@@ -121,9 +124,11 @@ export class ModelBuilder {
         if (this.m.tree.length !== n) fail(`CKPT_HDR_CONTAINER announced ${n} dentries, the image has ${this.m.tree.length}`);
         continue;
       }
-      if (s.size !== n) fail(`CKPT_HDR_CONTAINER announced ${n} ${list}, the image has ${s.size}`);
+      const filled = this.filled.get(list)!;
+      if (filled !== n) fail(`CKPT_HDR_CONTAINER announced ${n} ${list}, the image has ${filled}`);
+      // Every slot below n is filled (n distinct ones are, each below n): a packed copy.
       const out: unknown[] = [];
-      for (let i = 0; i < n; i++) out.push(s.get(i));
+      for (let i = 0; i < n; i++) out.push(s[i]);
       (this.m as unknown as Record<CountedList, unknown[]>)[list] = out;
     }
     if (this.ttySlots.size !== this.ttyCount) fail(`CKPT_HDR_CONTAINER announced ${this.ttyCount} ttys, the image has ${this.ttySlots.size}`);

@@ -37,38 +37,38 @@ export class ObjRefs {
   }
 }
 
-interface Def {
-  kind: ObjKind;
-  id: number;
-  at: number;
-}
-
 export class ObjTable {
-  /** defs[objref - 1]: objrefs are dense, so an array. */
-  private readonly defs: Def[] = [];
+  // The definition of objref n at [n - 1] of each: objrefs are dense, so arrays (three of them,
+  // not one of objects: a 10,000-task image defines some 100,000 objects).
+  private readonly kinds: ObjKind[] = [];
+  private readonly ids1: number[] = [];
+  private readonly ats: number[] = [];
   private readonly ids = new Map<ObjKind, Map<number, number>>();
 
   get count(): number {
-    return this.defs.length;
+    return this.kinds.length;
   }
 
   /** Records the definition of `objref` (read at byte `at` of `r`); checks it is new and next. */
   define(r: FieldReader, kind: ObjKind, objref: number, id: number, at: number): void {
-    const prev = objref >= 1 ? this.defs[objref - 1] : undefined;
-    if (prev !== undefined) {
-      r.fail(`objref ${objref} at byte ${at} is defined twice: it is already the ${prev.kind} ${prev.id} defined at byte ${prev.at}`, at);
+    const n = this.kinds.length;
+    if (objref >= 1 && objref <= n) {
+      const i = objref - 1;
+      r.fail(`objref ${objref} at byte ${at} is defined twice: it is already the ${this.kinds[i]} ${this.ids1[i]} defined at byte ${this.ats[i]}`, at);
     }
-    if (objref !== this.defs.length + 1) {
-      r.fail(`objref ${objref} at byte ${at} is out of sequence: the next object defined must be objref ${this.defs.length + 1}`, at);
+    if (objref !== n + 1) {
+      r.fail(`objref ${objref} at byte ${at} is out of sequence: the next object defined must be objref ${n + 1}`, at);
     }
     let byId = this.ids.get(kind);
     if (byId === undefined) this.ids.set(kind, (byId = new Map()));
     const same = byId.get(id);
     if (same !== undefined) {
-      r.fail(`${kind} id ${id} (objref ${objref} at byte ${at}) is defined twice: objref ${same} at byte ${this.defs[same - 1]!.at} has that id too`, at);
+      r.fail(`${kind} id ${id} (objref ${objref} at byte ${at}) is defined twice: objref ${same} at byte ${this.ats[same - 1]} has that id too`, at);
     }
     byId.set(id, objref);
-    this.defs.push({ kind, id, at });
+    this.kinds.push(kind);
+    this.ids1.push(id);
+    this.ats.push(at);
   }
 
   /** Reads a reference to a `kind` and returns the model id it names. */
@@ -86,11 +86,11 @@ export class ObjTable {
   }
 
   resolve(r: FieldReader, kind: ObjKind, what: string, objref: number, at: number): number {
-    const d = this.defs[objref - 1];
-    if (d === undefined) {
-      r.fail(`${what} at byte ${at} refers to objref ${objref}, which is not defined before it (${this.defs.length} objects so far): a dangling or forward reference`, at);
+    const i = objref - 1;
+    if (!(i >= 0 && i < this.kinds.length)) {
+      r.fail(`${what} at byte ${at} refers to objref ${objref}, which is not defined before it (${this.kinds.length} objects so far): a dangling or forward reference`, at);
     }
-    if (d.kind !== kind) r.fail(`${what} at byte ${at} refers to objref ${objref}, the ${d.kind} ${d.id} defined at byte ${d.at}, not a ${kind}`, at);
-    return d.id;
+    if (this.kinds[i] !== kind) r.fail(`${what} at byte ${at} refers to objref ${objref}, the ${this.kinds[i]} ${this.ids1[i]} defined at byte ${this.ats[i]}, not a ${kind}`, at);
+    return this.ids1[i]!;
   }
 }
