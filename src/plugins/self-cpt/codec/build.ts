@@ -95,10 +95,10 @@ export class ModelBuilder {
    * for pages: what child() and the parent's take do, without a FieldReader. False when no parent
    * waits for a page: the caller takes the slow path, which says what is wrong.
    */
-  takePage(index: number, data: Uint8Array): boolean {
+  takePage(page: PageRecord): boolean {
     const k = this.expect[0];
     if (k === undefined || k.pages === undefined) return false;
-    k.pages.push({ index, data });
+    k.pages.push(page);
     if (--k.left === 0) this.expect.shift();
     return true;
   }

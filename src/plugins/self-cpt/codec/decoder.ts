@@ -5,7 +5,7 @@
 // goes to the ModelBuilder at once, so the model grows as the image arrives and a malformed
 // record is reported as soon as it is complete.
 import { ImageError, type ImageDecoder } from "../../../core/cr/index.ts";
-import type { CheckpointModel } from "../../../core/cr/index.ts";
+import type { CheckpointModel, PageRecord } from "../../../core/cr/index.ts";
 import { ModelBuilder, Phase, type Handler } from "./build.ts";
 import { bulkMemory, crc32, Crc32, crc32Combine, crc32Job } from "../../../core/cr/index.ts";
 import {
@@ -53,10 +53,7 @@ interface Held {
   type: number;
   at: number;
   name: string;
-  /** null for a CKPT_HDR_PAGE read whole from one chunk: its two head words are index and pad. */
-  head: Uint8Array | null;
-  index: number;
-  pad: number;
+  head: Uint8Array;
   /** A DataView over all of head.buffer when head lies in a slab (null: the reader makes one). */
   view: DataView | null;
   bulk: Uint8Array;
@@ -100,8 +97,13 @@ export class CkptDecoder implements ImageDecoder {
   /** Bytes of a split ckpt_hdr, from earlier chunks, not summed until its type is known. */
   private pendingHdr = 0;
   private model: CheckpointModel | null = null;
-  /** With run checksums: the records of the current run, in order, until its CKPT_HDR_CSUM. */
-  private held: Held[] = [];
+  /**
+   * With run checksums: the records of the current run, in order, until its CKPT_HDR_CSUM. A
+   * CKPT_HDR_PAGE read whole, with a zero pad, is held as the page record it makes (page()).
+   */
+  private held: (Held | PageRecord)[] = [];
+  /** Where each held record starts (a page record does not say). */
+  private heldAt: number[] = [];
   /** The CRC-32 of every byte before the CKPT_HDR_CSUM being read. */
   private runCrc = 0;
   /** The first error: a decoder that failed stays failed. */
@@ -275,10 +277,7 @@ export class CkptDecoder implements ImageDecoder {
 
   private finishRecord(): void {
     const head = this.head ?? new Uint8Array(0);
-    const rec: Held = {
-      type: this.type, at: this.at, name: this.spec!.name, head, index: 0, pad: 0,
-      view: this.headView, bulk: this.bulk ?? new Uint8Array(0),
-    };
+    const rec: Held = { type: this.type, at: this.at, name: this.spec!.name, head, view: this.headView, bulk: this.bulk ?? new Uint8Array(0) };
     this.state = "hdr";
     this.head = null;
     this.bulk = null;
@@ -288,12 +287,18 @@ export class CkptDecoder implements ImageDecoder {
       readCsum(new FieldReader(head, rec.at + CKPT_HDR_SIZE, rec.name, rec.at), this.runCrc);
       // The run is intact: now, and only now, its records build the model.
       const run = this.held;
+      const ats = this.heldAt;
       this.held = [];
-      for (const h of run) this.use(h);
+      this.heldAt = [];
+      for (let i = 0; i < run.length; i++) {
+        const h = run[i]!;
+        if ("type" in h) this.use(h);
+        else this.usePage(h, ats[i]!);
+      }
       return;
     }
     if (rec.type === CKPT_HDR_TAIL) {
-      if (this.held.length > 0) this.fail(`the records from byte ${this.held[0]!.at} on have no CKPT_HDR_CSUM before the trailer at byte ${rec.at}`, rec.at);
+      if (this.held.length > 0) this.fail(`the records from byte ${this.heldAt[0]} on have no CKPT_HDR_CSUM before the trailer at byte ${rec.at}`, rec.at);
       readTail(new FieldReader(head, rec.at + CKPT_HDR_SIZE, rec.name, rec.at), this.crc.value);
       this.model = b.finish(rec.at);
       this.state = "done";
@@ -301,28 +306,45 @@ export class CkptDecoder implements ImageDecoder {
     }
     // The header is used at once: its flags say whether there are runs at all (its bytes are
     // still checked, by the first run's CKPT_HDR_CSUM, before anything else is used).
-    if (b.runCsum) this.held.push(rec);
-    else this.use(rec);
+    this.hold(rec, rec.at);
+  }
+
+  /** With run checksums, keeps a record until its run's CKPT_HDR_CSUM; else uses it now. */
+  private hold(rec: Held | PageRecord, at: number): void {
+    if (this.b.runCsum) {
+      this.held.push(rec);
+      this.heldAt.push(at);
+    } else if ("type" in rec) this.use(rec);
+    else this.usePage(rec, at);
   }
 
   /**
    * A whole CKPT_HDR_PAGE at c[p] (its h.len checked: exactly a page record): the fast path of the
-   * 65,536 records of a 256 MiB mm. Its head's two words are kept as numbers, not bytes; a page
-   * whose pad is not zero, or that no parent waits for, goes the common way in use().
+   * 65,536 records of a 256 MiB mm, held as the page record it makes (one object, not a Held and
+   * a head). A page whose pad is not zero is held the common way, and use() says what is wrong.
    */
   private page(c: Uint8Array, p: number, dv: DataView): void {
     const src = c.subarray(p + PAGE_RECORD - CKPT_PAGE_SIZE, p + PAGE_RECORD);
-    let bulk = src;
+    let data = src;
     if (this.borrowed) {
-      bulk = bulkMemory(CKPT_PAGE_SIZE);
-      bulk.set(src);
+      data = bulkMemory(CKPT_PAGE_SIZE);
+      data.set(src);
     }
-    const rec: Held = {
-      type: CKPT_HDR_PAGE, at: this.at, name: PAGE_NAME, head: null, index: dv.getUint32(p + CKPT_HDR_SIZE, true),
-      pad: dv.getUint32(p + CKPT_HDR_SIZE + 4, true), view: null, bulk,
-    };
-    if (this.b.runCsum) this.held.push(rec);
-    else this.use(rec);
+    const index = dv.getUint32(p + CKPT_HDR_SIZE, true);
+    if (dv.getUint32(p + CKPT_HDR_SIZE + 4, true) === 0) {
+      this.hold({ index, data }, this.at);
+      return;
+    }
+    const head = c.slice(p + CKPT_HDR_SIZE, p + CKPT_HDR_SIZE + PAGE_HEAD);
+    this.hold({ type: CKPT_HDR_PAGE, at: this.at, name: PAGE_NAME, head, view: null, bulk: data }, this.at);
+  }
+
+  /** A well-formed page record to the parent waiting for pages; the common way if none is. */
+  private usePage(rec: PageRecord, at: number): void {
+    if (this.b.takePage(rec)) return;
+    const head = new Uint8Array(PAGE_HEAD);
+    new DataView(head.buffer).setUint32(0, rec.index, true);
+    this.use({ type: CKPT_HDR_PAGE, at, name: PAGE_NAME, head, view: null, bulk: rec.data });
   }
 
   /** Room for a head of n bytes in the current slab (a new one when it is full); sets headView. */
@@ -342,15 +364,7 @@ export class CkptDecoder implements ImageDecoder {
   /** Builds a (checked) record into the model. */
   private use(h: Held): void {
     const { type, at, bulk } = h;
-    let head = h.head;
-    if (head === null) {
-      if (h.pad === 0 && this.b.takePage(h.index, bulk)) return;
-      head = new Uint8Array(PAGE_HEAD);
-      const dv = new DataView(head.buffer);
-      dv.setUint32(0, h.index, true);
-      dv.setUint32(4, h.pad, true);
-    }
-    const r = new FieldReader(head, at + CKPT_HDR_SIZE, h.name, at, h.head === null ? null : h.view);
+    const r = new FieldReader(h.head, at + CKPT_HDR_SIZE, h.name, at, h.view);
     const b = this.b;
     if (b.child(type, r, bulk, at)) return;
     if (b.phase !== Phase.Body) {
