@@ -242,5 +242,4 @@ export class RecordWriter {
     this.marks.push(at, at + fieldAt);
     return 0;
   }
-
 }
