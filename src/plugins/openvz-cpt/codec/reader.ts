@@ -22,17 +22,33 @@ export interface ObjectHdr {
   readonly fieldsEnd: number;
   readonly end: number;
   readonly content: number;
+  /** For messages: its name and where it was met ("task 3"). */
+  readonly name: string;
+  readonly where: string;
   /** What to restore on close: the parent's limit and context. */
   readonly outerLimit: number;
-  readonly outerCtx: string;
+  readonly outer: string | ObjectHdr;
 }
 
 export class ImageReader {
   readonly dv: DataView | PagedImage;
   pos = 0;
   limit: number;
+  /**
+   * Where the cursor is, for messages: a string, or the object it is in, described only when a
+   * message needs it (a 10,000-task image opens some 150,000 objects; their descriptions were a
+   * good part of what the decode allocated).
+   */
+  private cur: string | ObjectHdr = "major header";
+
   /** Where the cursor is, for messages: "CPT_OBJ_TASK at byte 200, tasks section". */
-  ctx = "major header";
+  get ctx(): string {
+    const c = this.cur;
+    return typeof c === "string" ? c : `${c.name} at byte ${c.start}, ${c.where}`;
+  }
+  set ctx(where: string) {
+    this.cur = where;
+  }
 
   /**
    * @param lent the image is lent for the decode only (ImageCodec.decodeLent): view() copies,
@@ -155,22 +171,22 @@ export class ImageReader {
     const hdrlen = this.dv.getUint16(start + 12, true);
     const cont = this.dv.getUint16(start + 14, true);
     const left = this.limit - start;
-    const ctx = `${name} at byte ${start}, ${where}`;
     if (found !== type) {
       this.fail(`expected ${name} (type ${type}) at byte ${start}, found ${objName(found)} (type ${found})`, start + 8);
     }
     const next = hi * TWO32 + lo;
     if (next > left) {
+      const ctx = `${name} at byte ${start}, ${where}`;
       const whose = this.limit === this.image.length ? "the image" : "its parent";
       this.fail(`${ctx} says it is ${next} bytes long (cpt_next) but only ${left} bytes remain in ${whose}: the length is false or the image is truncated`, start);
     }
-    if (next < OBJECT_HDR_SIZE || next % 8 !== 0) this.fail(`${ctx} has cpt_next ${next}: not a multiple of 8 of at least ${OBJECT_HDR_SIZE}`, start);
-    if (hdrlen < OBJECT_HDR_SIZE || hdrlen > next) this.fail(`${ctx} has cpt_hdrlen ${hdrlen}, outside ${OBJECT_HDR_SIZE}..${next} (cpt_next)`, start + 12);
+    if (next < OBJECT_HDR_SIZE || next % 8 !== 0) this.fail(`${name} at byte ${start}, ${where} has cpt_next ${next}: not a multiple of 8 of at least ${OBJECT_HDR_SIZE}`, start);
+    if (hdrlen < OBJECT_HDR_SIZE || hdrlen > next) this.fail(`${name} at byte ${start}, ${where} has cpt_hdrlen ${hdrlen}, outside ${OBJECT_HDR_SIZE}..${next} (cpt_next)`, start + 12);
     if (cont !== content) {
-      this.fail(`${ctx} has cpt_content ${cont} (${CONTENT_NAMES[cont] ?? "unknown"}), expected ${content} (${CONTENT_NAMES[content]})`, start + 14);
+      this.fail(`${name} at byte ${start}, ${where} has cpt_content ${cont} (${CONTENT_NAMES[cont] ?? "unknown"}), expected ${content} (${CONTENT_NAMES[content]})`, start + 14);
     }
-    const o: ObjectHdr = { start, type, fieldsEnd: start + hdrlen, end: start + next, content, outerLimit: this.limit, outerCtx: this.ctx };
-    this.ctx = ctx;
+    const o: ObjectHdr = { start, type, fieldsEnd: start + hdrlen, end: start + next, content, name, where, outerLimit: this.limit, outer: this.cur };
+    this.cur = o;
     this.pos = start + OBJECT_HDR_SIZE;
     this.limit = o.fieldsEnd;
     return o;
@@ -196,7 +212,7 @@ export class ImageReader {
       this.fail(`it has ${o.end - this.pos} unexplained ${what} (byte ${this.pos} to ${o.end})`);
     }
     this.limit = o.outerLimit;
-    this.ctx = o.outerCtx;
+    this.cur = o.outer;
   }
   /** A whole object: open, read fields (and content), close. */
   object<T>(type: number, content: number, where: string, body: (o: ObjectHdr) => T): T {
