@@ -7,10 +7,10 @@
 // a guest's frames and an image file's pages qualify; anything else is summed here. The worker
 // is started on first use and summed nothing until it says it is ready (the first big sum of a
 // process is summed here: a thread takes tens of ms to start). One job at a time (a stream's
-// jobs, crcStream, count as one); a second one asked for meanwhile is summed here. If the worker fails or does not answer, the sum is taken
-// here and the worker is not used again: a result never depends on which thread summed it
-// (crc32Combine joins the parts), and the guest never sees any of it. CPTBENCH_CRC_WORKER=0 turns
-// it off.
+// jobs, crcStream, count as one); a second one asked for meanwhile is summed here. If the worker
+// fails or does not answer, the sum is taken here and the worker is not used again: a result
+// never depends on which thread summed it (crc32Combine joins the parts), and the guest never
+// sees any of it. CPTBENCH_CRC_WORKER=0 turns it off.
 import { Worker } from "node:worker_threads";
 import { crc32 } from "./checksum.ts";
 import { crc32Combine } from "./crc-combine.ts";

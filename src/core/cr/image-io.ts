@@ -245,7 +245,8 @@ function filePages(cache: TmpfsFile["cache"], from: number, to: number): Uint8Ar
     const n = Math.min(PAGE_SIZE - off, to - pos);
     // Every byte of the range was just written, so its page is there.
     const data = cache.find(Math.floor(pos / PAGE_SIZE))!.data;
-    if (run !== null && off === 0 && adjoins(run, runLen, data)) runLen += n;
+    // Only the first page can start part way in (off > 0); every later one adjoins or not.
+    if (run !== null && adjoins(run, runLen, data)) runLen += n;
     else {
       if (run !== null) segs.push(runView(run, runLen));
       run = off === 0 ? data : data.subarray(off);

@@ -131,8 +131,8 @@ export interface LateImage {
    * Optional: running checksums inside the image, taken from the file as it is written. Flat
    * pairs [before, at]: the CRC-32 of the image's first `before` bytes goes at `at` (4 bytes,
    * little-endian; the chunks carry zeros there), each counted in every later sum as the value it
-   * holds. The array grows while the chunks are iterated; a pair is in it before the chunk that
-   * holds its `before` is handed out.
+   * holds. The array grows while write() runs; a pair is in it before the chunk that holds its
+   * `before` is handed to the sink.
    */
   readonly crcMarks?: readonly number[];
 }

@@ -44,10 +44,11 @@ export class CkptCodec implements ImageCodec {
    * worker beside the writing, and patches them. The same bytes as encode once patched.
    */
   encodeLate(model: CheckpointModel): LateImage {
-    const w = new RecordWriter(this.opts.runChecksums ?? true, true);
+    const runChecksums = this.opts.runChecksums ?? true;
+    const w = new RecordWriter(runChecksums, true);
     const write = (sink: (batch: readonly Uint8Array[]) => void): void => {
       w.sink = sink;
-      for (const batch of encodeModel(model, this.opts.runChecksums ?? true, w)) sink(batch);
+      for (const batch of encodeModel(model, runChecksums, w)) sink(batch);
     };
     return { write, patches: () => [], crcMarks: w.marks };
   }
