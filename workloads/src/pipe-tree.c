@@ -95,16 +95,24 @@ int main(void)
 	close(s[0]);
 	close(s[1]);
 	wait_report(child, "writer after readers closed");
+	/* Same handshake as above: without it the child may write while the parent still holds
+	 * the read end, and the write succeeds (Linux under qemu did that now and then). */
 	pipe2(a, 0);
+	pipe2(s, 0);
 	child = fork();
 	if (child == 0) {
+		char x;
 		os_signal(SIGPIPE, SIG_IGN, 0, NULL);
 		close(a[0]);
+		close(s[1]);
+		read(s[0], &x, 1);
 		long r = write(a[1], "x", 1);
 		_exit(r == -EPIPE ? 32 : 1);
 	}
 	close(a[0]);
 	close(a[1]);
+	close(s[0]);
+	close(s[1]);
 	wait_report(child, "writer ignoring SIGPIPE");
 
 	/* Nonblocking. */
