@@ -49,7 +49,12 @@ const seconds = Math.round((performance.now() - t0) / 100) / 10;
 if (update) {
   const next: ReferenceFile = {
     date: new Date().toISOString().slice(0, 10), load, cores: availableParallelism(), node: process.version, tolerance: ref.tolerance,
-    benchmarks: Object.fromEntries(names.map((n) => [n, { value: now.get(n)!, unit: units.get(n)!, better: betterFor(units.get(n)!) }])),
+    method: "one run of `npm run bench:smoke -- --update`",
+    benchmarks: Object.fromEntries(names.map((n) => {
+      const fig = { value: now.get(n)!, unit: units.get(n)!, better: betterFor(units.get(n)!) };
+      const own = ref.benchmarks[n]!.tolerance;
+      return [n, own === undefined ? fig : { ...fig, tolerance: own }];
+    })),
   };
   writeFileSync(REFERENCE, JSON.stringify(next, null, 2) + "\n");
   console.log(`bench smoke: wrote ${REFERENCE} (${seconds} s, load ${load})`);

@@ -30,6 +30,21 @@ describe("bench smoke", () => {
     expect(renderSmoke(lines, ref)).toContain("(2026-12-06, load 3.5 on 2 cores)");
   });
 
+  it("holds a figure with its own tolerance to that one, and prints it and the method", () => {
+    const own: ReferenceFile = {
+      ...ref, method: "the worst of six runs",
+      benchmarks: { ...ref.benchmarks, rss: { value: 700, unit: "MiB (child's peak RSS, VmHWM)", better: "lower", tolerance: 0.1 } },
+    };
+    // 700 / 0.9 = 777.8: 777 passes, 778 fails, where the file's 30% would pass up to 1,000.
+    const at = (rss: number) => compare(own, new Map([["rate", 1000], ["time", 0.2], ["rss", rss]]))[2]!.ok;
+    expect([at(700), at(777), at(778), at(950)]).toEqual([true, true, false, false]);
+    expect(compare(own, new Map([["rate", 700], ["time", 0.2], ["rss", 700]]))[0]!.ok).toBe(true);
+    const text = renderSmoke(compare(own, new Map([["rate", 1000], ["time", 0.2], ["rss", 800]])), own);
+    expect(text).toContain("  (the worst of six runs)");
+    expect(text).toContain("FAIL rss: 800 MiB (child's peak RSS, VmHWM) (reference 700; speed 88%, fails below 90%)");
+    expect(text).toContain("ok   rate: 1000 MiB/s (reference 1000; speed 100%)\n");
+  });
+
   it("reads the direction from the unit: rates go up, times and sizes go down", () => {
     expect(["MiB/s (of page data)", "forks/s", "MIPS", "ms/task (restart wall)", "µs/object", "MiB (child's peak RSS, VmHWM)"].map(betterFor))
       .toEqual(["higher", "higher", "higher", "lower", "lower", "lower"]);
