@@ -192,11 +192,12 @@ export class Mm extends KObject {
     const last = (end - 1) >>> PAGE_SHIFT;
     // Walk whichever is smaller: the range, or the pages actually present.
     if (last - first >= this.pt.size) {
-      for (const [vpn, pte] of this.pt) {
-        if (vpn < first || vpn > last) continue;
+      // forEach (deleting the entry it is on is allowed): for-of allocates per entry.
+      this.pt.forEach((pte, vpn) => {
+        if (vpn < first || vpn > last) return;
         this.frames.put(pte.frame);
         this.pt.delete(vpn);
-      }
+      });
     } else {
       for (let vpn = first; vpn <= last; vpn++) {
         const pte = this.pt.get(vpn);
@@ -445,7 +446,8 @@ export class Mm extends KObject {
 
   /** Free every frame and mapping (exit or execve: the last user of the mm is gone). */
   destroy(): void {
-    for (const pte of this.pt.values()) this.frames.put(pte.frame);
+    // forEach: a for-of over values() made an iterator result per pte (65,536 for 256 MiB).
+    this.pt.forEach((pte) => this.frames.put(pte.frame));
     this.pt.clear();
     for (const v of this.vmas) backingPut(v.backing);
     this.vmas.length = 0;
@@ -468,7 +470,10 @@ export class Mm extends KObject {
   /** Pages currently backed by a frame of their own (not the zero page). */
   residentPages(): number {
     let n = 0;
-    for (const pte of this.pt.values()) if (pte.frame !== this.frames.zeroPage) n++;
+    const zero = this.frames.zeroPage;
+    this.pt.forEach((pte) => {
+      if (pte.frame !== zero) n++;
+    });
     return n;
   }
 }

@@ -20,12 +20,15 @@ import type { MmRecord, PageRecord, ShmemRecord } from "../model.ts";
  * model collected from live frames), every page is copied.
  */
 function fill(k: Kernel, pages: PageRecord[], put: (index: number, f: Frame) => void, what: string, adopt: boolean): void {
-  for (const p of pages) {
+  // Indexed, and no subarray for a page that is exactly one: for-of and the view made an
+  // iterator result and a view per page (a 256 MiB guest has 65,536).
+  for (let i = 0; i < pages.length; i++) {
+    const p = pages[i]!;
     const whole = p.data.length === PAGE_SIZE;
     // A whole page copied in needs no zeroing first; a shorter one is zero-filled past its end.
     const f = adopt && whole ? k.frames.adopt(p.data) : k.frames.alloc(!whole);
     if (f === null) throw new CrError(ENOMEM, `out of memory restoring ${what} (page ${p.index})`);
-    if (f.data !== p.data) f.data.set(p.data.subarray(0, PAGE_SIZE));
+    if (f.data !== p.data) f.data.set(p.data.length <= PAGE_SIZE ? p.data : p.data.subarray(0, PAGE_SIZE));
     put(p.index, f);
   }
 }
