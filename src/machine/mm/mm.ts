@@ -30,6 +30,7 @@ import type { TmpfsFile } from "../fs/tmpfs/tmpfs.ts";
 import { removeMapper } from "./filemap.ts";
 import { exeInode, type ExeFile } from "./exe-file.ts";
 import { sharedCode } from "./shared-code.ts";
+import { PageTable } from "./page-table.ts";
 
 export { pageAlignUp, STACK_GUARD_GAP, STACK_LIMIT } from "./layout.ts";
 
@@ -75,7 +76,7 @@ export class Mm extends KObject {
   /** Sorted by start, never overlapping, neighbours merged when compatible (vma-list.ts). */
   readonly vmas: Vma[] = [];
   /** Virtual page number → pte. Only pages inside a VMA have one. */
-  readonly pt = new Map<number, Pte>();
+  readonly pt = new PageTable<Pte>();
   /**
    * Decoded instructions of code pages, owned by the hart's decoder; keyed by virtual page number.
    * A fork shares the parent's (sharedCode): a shared page is dropped, never changed in place.

@@ -101,7 +101,9 @@ function moveVma(mm: Mm, v: Vma, oldAddr: number, oldLen: number, newLen: number
   const delta = (newAddr >>> PAGE_SHIFT) - first;
   const ptes: [number, Pte][] = [];
   if (last - first > mm.pt.size) {
-    for (const e of mm.pt) if (e[0] >= first && e[0] < last) ptes.push(e);
+    mm.pt.forEach((pte, vpn) => {
+      if (vpn >= first && vpn < last) ptes.push([vpn, pte]);
+    });
   } else {
     for (let vpn = first; vpn < last; vpn++) {
       const pte = mm.pt.get(vpn);

@@ -3,23 +3,14 @@
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { PageMap } from "../../../src/machine/fs/page-map.ts";
+import { applyLikeMap } from "../../support/map-like.ts";
 
 describe("PageMap", () => {
   fcTest.prop([fc.array(fc.tuple(fc.boolean(), fc.oneof(fc.nat(300), fc.integer({ min: (1 << 18) - 3, max: (1 << 18) + 3 }), fc.nat(2 ** 31))), { maxLength: 200 })], { numRuns: 200 })(
     "answers get, has, size and iteration as a Map with the same sets and deletes",
     (ops) => {
       const pm = new PageMap<string>();
-      const m = new Map<number, string>();
-      ops.forEach(([del, pg], i) => {
-        if (del) expect(pm.delete(pg)).toBe(m.delete(pg));
-        else {
-          pm.set(pg, `v${i}`);
-          m.set(pg, `v${i}`);
-        }
-        expect(pm.size).toBe(m.size);
-        expect(pm.get(pg)).toBe(m.get(pg));
-        expect(pm.has(pg)).toBe(m.has(pg));
-      });
+      const m = applyLikeMap(pm, ops);
       const byKey = (a: [number, string], b: [number, string]): number => a[0] - b[0];
       expect([...pm].sort(byKey)).toEqual([...m].sort(byKey));
       expect([...pm.keys()].sort((a, b) => a - b)).toEqual([...m.keys()].sort((a, b) => a - b));
