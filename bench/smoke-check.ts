@@ -44,6 +44,23 @@ export function betterFor(unit: string): Better {
   return /\/s\b|per sec|MIPS|ratio/i.test(unit) ? "higher" : "lower";
 }
 
+/**
+ * Per name, the worst of several measurements (the lowest rate, the highest time): a reference
+ * that the machine meets on its slow days too. A name missing from any measurement is left out.
+ */
+export function worstOf(measured: readonly ReadonlyMap<string, number>[], better: (name: string) => Better): Map<string, number> {
+  const out = new Map<string, number>();
+  const first = measured[0];
+  if (first === undefined) return out;
+  for (const name of first.keys()) {
+    const vs = measured.map((m) => m.get(name));
+    if (vs.some((v) => v === undefined)) continue;
+    const nums = vs as number[];
+    out.set(name, better(name) === "higher" ? Math.min(...nums) : Math.max(...nums));
+  }
+  return out;
+}
+
 /** Every reference figure against `now` (name → value); a figure missing from `now` fails. */
 export function compare(ref: ReferenceFile, now: ReadonlyMap<string, number>): SmokeLine[] {
   return Object.entries(ref.benchmarks).map(([name, r]) => {

@@ -1,7 +1,7 @@
 // The bench smoke's verdict (bench/smoke-check.ts): a figure fails when it is worse than the
 // committed reference by more than the tolerance, in either direction of "better".
 import { describe, expect, it } from "vitest";
-import { betterFor, compare, renderSmoke, type ReferenceFile } from "../../bench/smoke-check.ts";
+import { betterFor, compare, renderSmoke, worstOf, type ReferenceFile } from "../../bench/smoke-check.ts";
 
 const ref: ReferenceFile = {
   date: "2026-12-06", load: 3.5, cores: 2, node: "v20.20.2", tolerance: 0.3,
@@ -43,6 +43,15 @@ describe("bench smoke", () => {
     expect(text).toContain("  (the worst of six runs)");
     expect(text).toContain("FAIL rss: 800 MiB (child's peak RSS, VmHWM) (reference 700; speed 88%, fails below 90%)");
     expect(text).toContain("ok   rate: 1000 MiB/s (reference 1000; speed 100%)\n");
+  });
+
+  it("takes the worst of several measurements per figure: the lowest rate, the highest time", () => {
+    const better = (n: string): "higher" | "lower" => (n === "rate" ? "higher" : "lower");
+    const worst = worstOf([new Map([["rate", 900], ["time", 0.2]]), new Map([["rate", 700], ["time", 0.3]]), new Map([["rate", 800], ["time", 0.1]])], better);
+    expect([...worst]).toEqual([["rate", 700], ["time", 0.3]]);
+    // A figure one measurement lacks is not made up from the others.
+    expect([...worstOf([new Map([["rate", 900], ["time", 0.2]]), new Map([["rate", 700]])], better)]).toEqual([["rate", 700]]);
+    expect(worstOf([], better).size).toBe(0);
   });
 
   it("reads the direction from the unit: rates go up, times and sizes go down", () => {
