@@ -30,6 +30,9 @@ export interface ObjectHdr {
   readonly outer: string | ObjectHdr;
 }
 
+/** An object for messages: "CPT_OBJ_TASK at byte 200, tasks section". */
+const described = (name: string, start: number, where: string): string => `${name} at byte ${start}, ${where}`;
+
 export class ImageReader {
   readonly dv: DataView | PagedImage;
   pos = 0;
@@ -44,7 +47,7 @@ export class ImageReader {
   /** Where the cursor is, for messages: "CPT_OBJ_TASK at byte 200, tasks section". */
   get ctx(): string {
     const c = this.cur;
-    return typeof c === "string" ? c : `${c.name} at byte ${c.start}, ${c.where}`;
+    return typeof c === "string" ? c : described(c.name, c.start, c.where);
   }
   set ctx(where: string) {
     this.cur = where;
@@ -175,15 +178,15 @@ export class ImageReader {
       this.fail(`expected ${name} (type ${type}) at byte ${start}, found ${objName(found)} (type ${found})`, start + 8);
     }
     const next = hi * TWO32 + lo;
+    // Its description is spelt out only for a message (most objects never need one).
     if (next > left) {
-      const ctx = `${name} at byte ${start}, ${where}`;
       const whose = this.limit === this.image.length ? "the image" : "its parent";
-      this.fail(`${ctx} says it is ${next} bytes long (cpt_next) but only ${left} bytes remain in ${whose}: the length is false or the image is truncated`, start);
+      this.fail(`${described(name, start, where)} says it is ${next} bytes long (cpt_next) but only ${left} bytes remain in ${whose}: the length is false or the image is truncated`, start);
     }
-    if (next < OBJECT_HDR_SIZE || next % 8 !== 0) this.fail(`${name} at byte ${start}, ${where} has cpt_next ${next}: not a multiple of 8 of at least ${OBJECT_HDR_SIZE}`, start);
-    if (hdrlen < OBJECT_HDR_SIZE || hdrlen > next) this.fail(`${name} at byte ${start}, ${where} has cpt_hdrlen ${hdrlen}, outside ${OBJECT_HDR_SIZE}..${next} (cpt_next)`, start + 12);
+    if (next < OBJECT_HDR_SIZE || next % 8 !== 0) this.fail(`${described(name, start, where)} has cpt_next ${next}: not a multiple of 8 of at least ${OBJECT_HDR_SIZE}`, start);
+    if (hdrlen < OBJECT_HDR_SIZE || hdrlen > next) this.fail(`${described(name, start, where)} has cpt_hdrlen ${hdrlen}, outside ${OBJECT_HDR_SIZE}..${next} (cpt_next)`, start + 12);
     if (cont !== content) {
-      this.fail(`${name} at byte ${start}, ${where} has cpt_content ${cont} (${CONTENT_NAMES[cont] ?? "unknown"}), expected ${content} (${CONTENT_NAMES[content]})`, start + 14);
+      this.fail(`${described(name, start, where)} has cpt_content ${cont} (${CONTENT_NAMES[cont] ?? "unknown"}), expected ${content} (${CONTENT_NAMES[content]})`, start + 14);
     }
     const o: ObjectHdr = { start, type, fieldsEnd: start + hdrlen, end: start + next, content, name, where, outerLimit: this.limit, outer: this.cur };
     this.cur = o;
