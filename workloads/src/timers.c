@@ -89,7 +89,9 @@ int main(void)
 	/* interrupted: relative writes *rem, absolute does not */
 	cpt_mark("timers:interrupted");
 	os_signal(SIGALRM, on_alarm, 0, NULL);
-	struct itimerval shot = { { 0, 0 }, { 0, 2000 } };
+	/* 100 ms: under load qemu-user can take more than a few ms to reach the sleep, and a signal
+	 * that came before it would leave a 5 s sleep uncut. */
+	struct itimerval shot = { { 0, 0 }, { 0, 100000 } };
 	setitimer(ITIMER_REAL, &shot, NULL);
 	req.tv_sec = 5;
 	req.tv_nsec = 0;
