@@ -63,13 +63,13 @@ export class PageCache {
     const tail = size % PAGE_SIZE;
     if (tail !== 0) this.pages.get(first - 1)?.data.fill(0, tail);
     let dropped = false;
-    for (const [pgoff, f] of this.pages) {
+    this.pages.forEach((f, pgoff) => {
       if (pgoff >= first) {
         this.frames.put(f);
         this.pages.delete(pgoff);
         dropped = true;
       }
-    }
+    });
     if (dropped || tail !== 0) for (const l of this.truncateListeners) l(first);
   }
 
@@ -83,7 +83,7 @@ export class PageCache {
 
   /** Free every page (the inode is evicted). */
   release(): void {
-    for (const f of this.pages.values()) this.frames.put(f);
+    this.pages.forEach((f) => this.frames.put(f));
     this.pages.clear();
   }
 }

@@ -14,6 +14,7 @@
 // self-checkpointing program checkpoints itself again from its mark or its CPT_SIGNAL handler.
 import { performance } from "node:perf_hooks";
 import type { Machine } from "../../machine/machine.ts";
+import { collectAfterMachine } from "../../machine/mm/host-gc.ts";
 import type { Kernel } from "../../machine/kernel/kernel.ts";
 import type { Task } from "../../machine/kernel/task.ts";
 import { sendSignal } from "../../machine/kernel/signal.ts";
@@ -270,6 +271,8 @@ export function killIterations(
     if (m === a) return;
     m.kernel.shutdown();
     r.oopses.push(...problemsOf(m.kernel));
+    m.kernel.releaseMemory();
+    collectAfterMachine(m.kernel.frames.peak);
   };
   for (let j = 1; j < plan.length; j++) {
     const m = a ?? boot();

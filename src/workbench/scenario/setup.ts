@@ -150,15 +150,14 @@ export function saveGuestFile(m: Machine, path: string, hostPath: string): numbe
       for (let done = 0; done < fill;) done += io.write(fd, buf, done, fill - done, run * PAGE_SIZE + done);
       fill = 0;
     };
-    const present = [...f.cache.pages.keys()].filter((pg) => pg * PAGE_SIZE < f.size).sort((x, y) => x - y);
-    for (const pg of present) {
+    f.cache.pages.forEachInOrder((frame, pg) => {
+      if (pg * PAGE_SIZE >= f.size) return;
       if (fill > 0 && (pg !== run + fill / PAGE_SIZE || fill === HOST_CHUNK)) flush();
       if (fill === 0) run = pg;
-      const data = f.cache.find(pg)!.data;
       const n = Math.min(PAGE_SIZE, f.size - pg * PAGE_SIZE);
-      buf.set(n === PAGE_SIZE ? data : data.subarray(0, n), fill);
+      buf.set(n === PAGE_SIZE ? frame.data : frame.data.subarray(0, n), fill);
       fill += n;
-    }
+    });
     flush();
     io.truncate(fd, f.size);
   } finally {

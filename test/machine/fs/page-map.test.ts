@@ -15,8 +15,16 @@ describe("PageMap", () => {
       expect([...pm].sort(byKey)).toEqual([...m].sort(byKey));
       expect([...pm.keys()].sort((a, b) => a - b)).toEqual([...m.keys()].sort((a, b) => a - b));
       expect([...pm.values()].sort()).toEqual([...m.values()].sort());
-      // Deleting while iterating (truncate) visits and removes every entry.
-      for (const [pg] of pm) pm.delete(pg);
+      // forEach visits what the iterator does, in its order; forEachInOrder sorts by offset.
+      const seen: [number, string][] = [];
+      pm.forEach((v, pg) => seen.push([pg, v]));
+      expect(seen).toEqual([...pm]);
+      const ordered: [number, string][] = [];
+      pm.forEachInOrder((v, pg) => ordered.push([pg, v]));
+      expect(ordered).toEqual([...m].sort(byKey));
+      // Deleting while iterating (truncate, release) visits and removes every entry.
+      if (ops.length % 2 === 0) for (const [pg] of pm) pm.delete(pg);
+      else pm.forEach((_, pg) => pm.delete(pg));
       expect(pm.size).toBe(0);
       expect([...pm]).toEqual([]);
     },

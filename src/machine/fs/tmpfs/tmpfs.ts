@@ -260,10 +260,10 @@ export class TmpfsFile extends Inode {
   /** The whole contents (holes read as zeros), for kernel readers such as execve. */
   readBytes(): Uint8Array {
     const out = new Uint8Array(this.bytes);
-    for (const [pgoff, f] of this.cache.pages) {
+    this.cache.pages.forEach((f, pgoff) => {
       const off = pgoff * PAGE_SIZE;
       if (off < this.bytes) out.set(f.data.subarray(0, Math.min(PAGE_SIZE, this.bytes - off)), off);
-    }
+    });
     return out;
   }
 
