@@ -27,11 +27,12 @@ function writeRegs(w: ImageWriter, g: RegsRecord, what: string): void {
 
 function readRegs(r: ImageReader, where: string): RegsRecord {
   return r.object(CPT_OBJ_RISCV32_REGS, CPT_CONTENT_VOID, where, () => {
-    const x: number[] = [];
-    for (let i = 0; i < X_REGS; i++) x.push(r.s32("x register"));
+    // Sized up front: grown by push, each array was copied into ever bigger stores two or three times.
+    const x = new Array<number>(X_REGS);
+    for (let i = 0; i < X_REGS; i++) x[i] = r.s32("x register");
     const pc = r.u32("pc");
-    const f: number[] = [];
-    for (let i = 0; i < F_HALVES; i++) f.push(r.u32("f register half"));
+    const f = new Array<number>(F_HALVES);
+    for (let i = 0; i < F_HALVES; i++) f[i] = r.u32("f register half");
     return { x, pc, f, fcsr: r.u32("fcsr") };
   });
 }

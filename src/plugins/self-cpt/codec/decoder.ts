@@ -30,6 +30,12 @@ const PAGE_NAME = RECORDS.get(CKPT_HDR_PAGE)!.name;
 /** A pushed chunk at least this long goes to the CRC worker (a MiB read of an image file's pages). */
 const OFFLOAD_CHUNK = 256 << 10;
 
+/**
+ * The head or bulk of a record that has none: one shared empty array, not a new one per record
+ * (most records have no bulk, and an image of many tasks has several records per task).
+ */
+const NO_BYTES = new Uint8Array(0);
+
 const TRUNCATED = "the image is incomplete (an interrupted checkpoint or a short copy); restart from a complete image";
 
 /** The prologue, one record each in this order, then the body's records. */
@@ -276,8 +282,8 @@ export class CkptDecoder implements ImageDecoder {
   }
 
   private finishRecord(): void {
-    const head = this.head ?? new Uint8Array(0);
-    const rec: Held = { type: this.type, at: this.at, name: this.spec!.name, head, view: this.headView, bulk: this.bulk ?? new Uint8Array(0) };
+    const head = this.head ?? NO_BYTES;
+    const rec: Held = { type: this.type, at: this.at, name: this.spec!.name, head, view: this.headView, bulk: this.bulk ?? NO_BYTES };
     this.state = "hdr";
     this.head = null;
     this.bulk = null;

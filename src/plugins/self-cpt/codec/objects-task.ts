@@ -88,11 +88,12 @@ function writeCpu(w: RecordWriter, g: RegsRecord, what: string): void {
 }
 
 function readCpu(r: FieldReader): RegsRecord {
-  const x: number[] = [];
-  for (let i = 0; i < 32; i++) x.push(r.s32("x register"));
+  // Sized up front: grown by push, each array was copied into ever bigger stores two or three times.
+  const x = new Array<number>(32);
+  for (let i = 0; i < 32; i++) x[i] = r.s32("x register");
   const pc = r.u32("pc");
-  const f: number[] = [];
-  for (let i = 0; i < 64; i++) f.push(r.u32("f register half"));
+  const f = new Array<number>(64);
+  for (let i = 0; i < 64; i++) f[i] = r.u32("f register half");
   return { x, pc, f, fcsr: r.u32("fcsr") };
 }
 
