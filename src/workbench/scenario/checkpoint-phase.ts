@@ -7,6 +7,7 @@ import { performance } from "node:perf_hooks";
 import type { Machine } from "../../machine/machine.ts";
 import type { Kernel } from "../../machine/kernel/kernel.ts";
 import type { ModuleDef } from "../../machine/kernel/module.ts";
+import { settleBeforeOp } from "../../machine/mm/host-gc.ts";
 import { sendSignal } from "../../machine/kernel/signal.ts";
 import { SIGUSR1 } from "../../machine/kernel/signal-names.ts";
 import { SI_QUEUE } from "../../machine/kernel/siginfo.ts";
@@ -173,6 +174,7 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
   const trigger = (): void => {
     if (triggered || !ctl.alive) return;
     triggered = true;
+    settleBeforeOp(ka.frames.inUse);
     triggerAt = performance.now();
     triggerCpu = cpuNow();
     sendSignal(ka, ctl, { signo: SIGUSR1, code: 0 }, true);
@@ -194,6 +196,7 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
         return false;
       }
       triggered = true;
+      settleBeforeOp(ka.frames.inUse);
       triggerAt = performance.now();
       triggerCpu = cpuNow();
       return { checkpoint: flags };
@@ -218,6 +221,7 @@ export function checkpointAt(exp: Experiment, w: WorkloadRef, ref: Reference, de
       unsupported = `at instruction ${point.n} the workload's main process does not catch CPT_SIGNAL (${CPT_SIGNAL}) yet: it has not executed the workload, or took the signal over`;
     } else {
       triggered = true;
+      settleBeforeOp(ka.frames.inUse);
       triggerAt = performance.now();
       triggerCpu = cpuNow();
       sendSignal(ka, main, { signo: CPT_SIGNAL, code: SI_QUEUE, pid: 0, uid: 0, value: flags }, false);

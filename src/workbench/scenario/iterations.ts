@@ -14,7 +14,7 @@
 // self-checkpointing program checkpoints itself again from its mark or its CPT_SIGNAL handler.
 import { performance } from "node:perf_hooks";
 import type { Machine } from "../../machine/machine.ts";
-import { collectAfterMachine } from "../../machine/mm/host-gc.ts";
+import { collectAfterMachine, settleBeforeOp } from "../../machine/mm/host-gc.ts";
 import type { Kernel } from "../../machine/kernel/kernel.ts";
 import type { Task } from "../../machine/kernel/task.ts";
 import { sendSignal } from "../../machine/kernel/signal.ts";
@@ -97,6 +97,12 @@ export class Requester {
   }
 
   /** Ask for plan point `next`'s checkpoint, at the mark `marker` has just reached, or at once (null). */
+  /** The checkpoint of point `j` starts now (as checkpointAt's trigger: the heap settled first). */
+  private asked(j: number): void {
+    settleBeforeOp(this.k.frames.inUse);
+    this.askedAt.set(j, performance.now());
+  }
+
   private ask(marker: Task | null): boolean | { checkpoint: number } {
     const j = this.next++;
     const { k } = this;
@@ -110,7 +116,7 @@ export class Requester {
           this.unsupported.set(j, `the workload does not catch CPT_SIGNAL (${CPT_SIGNAL}): it has no self-checkpoint runtime, so it cannot checkpoint itself`);
           return false;
         }
-        this.askedAt.set(j, performance.now());
+        this.asked(j);
         return { checkpoint: this.flags };
       }
       // As at an instruction point (checkpoint-phase.ts): only where the runtime's handler is in place.
@@ -119,7 +125,7 @@ export class Requester {
       if (main === undefined) this.unsupported.set(j, "the workload's main process has exited: nobody is left to take a self-checkpoint in a row");
       else if (handler === 0 || handler === 1) this.unsupported.set(j, `the workload's main process does not catch CPT_SIGNAL (${CPT_SIGNAL}): it took the signal over`);
       else {
-        this.askedAt.set(j, performance.now());
+        this.asked(j);
         sendSignal(k, main, { signo: CPT_SIGNAL, code: SI_QUEUE, pid: 0, uid: 0, value: this.flags }, false);
       }
       return false;
@@ -131,7 +137,7 @@ export class Requester {
       const g = init === undefined ? k.freezer.root : k.freezer.groupOf(init);
       if (g !== k.freezer.root) k.freezer.freeze(g);
     }
-    this.askedAt.set(j, performance.now());
+    this.asked(j);
     sendSignal(k, this.ctl(), { signo: SIGUSR1, code: 0 }, true);
     return true;
   }
