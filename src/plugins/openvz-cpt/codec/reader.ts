@@ -129,8 +129,12 @@ export class ImageReader {
   }
   str(what: string): string {
     const at = this.pos;
-    const n = this.u32(`${what} length`);
-    const b = this.view(n, `${what} (${n} bytes)`);
+    // The length's and the bytes' names are spelt out only for a message: a restart of many
+    // tasks reads strings by the hundred thousand, and made two names for each.
+    if (4 > this.limit - this.pos) this.need(4, `${what} length`);
+    const n = this.u32(what);
+    if (n > this.limit - this.pos) this.need(n, `${what} (${n} bytes)`);
+    const b = this.view(n, what);
     try {
       return utf8.decode(b);
     } catch {
@@ -167,7 +171,8 @@ export class ImageReader {
     this.pos = Math.min(align8(this.pos), this.limit);
     const start = this.pos;
     const name = objName(type);
-    this.need(OBJECT_HDR_SIZE, `a ${OBJECT_HDR_SIZE}-byte object header for ${name} (${where})`);
+    // Named only for a message: every object of the image passes here.
+    if (OBJECT_HDR_SIZE > this.limit - this.pos) this.need(OBJECT_HDR_SIZE, `a ${OBJECT_HDR_SIZE}-byte object header for ${name} (${where})`);
     const lo = this.dv.getUint32(start, true);
     const hi = this.dv.getUint32(start + 4, true);
     const found = this.dv.getUint32(start + 8, true);

@@ -110,8 +110,12 @@ export class FieldReader {
   }
   str(what: string): string {
     const at = this.here();
-    const n = this.u32(`${what} length`);
-    const b = this.bytes(n, `${what} (${n} bytes)`);
+    // The length's and the bytes' names are spelt out only for a message: a restart of many
+    // tasks reads strings by the hundred thousand, and made two names for each.
+    if (4 > this.b.length - this.pos) this.need(4, `${what} length`);
+    const n = this.u32(what);
+    if (n > this.b.length - this.pos) this.need(n, `${what} (${n} bytes)`);
+    const b = this.bytes(n, what);
     try {
       return utf8.decode(b);
     } catch {
