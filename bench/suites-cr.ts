@@ -215,7 +215,7 @@ function peakRss(): BenchResult {
   });
   const probe = /^cptbench-rss (.*)$/m.exec(p.stderr ?? "");
   if (p.status !== 0 || probe === null) throw new Error(`cptbench ${args.join(" ")} failed (status ${p.status}): ${p.stderr}`);
-  const rss = JSON.parse(probe[1]) as { baselineMiB: number; peakMiB: number; exitRssMiB: number };
+  const rss = JSON.parse(probe[1]) as { baselineMiB: number; peakMiB: number; exitRssMiB: number; phases: Record<string, unknown> };
   const out = JSON.parse(p.stdout) as { cells: { verdict: string; imageBytes: number }[] };
   if (out.cells.length !== 1 || out.cells[0].verdict !== "pass") throw new Error(`the peak-RSS cell did not pass: ${p.stdout.slice(0, 2000)}`);
   const imageMiB = out.cells[0].imageBytes / 2 ** 20;
@@ -229,6 +229,8 @@ function peakRss(): BenchResult {
     overGuestAndImageMiB: round(rss.peakMiB - BIG_MIB - imageMiB, 1),
     exitRssMiB: rss.exitRssMiB,
     imageMiB: round(imageMiB, 1),
+    // Resident set and V8 heap (total) at the start and end of the checkpoint and the restart.
+    phases: rss.phases,
   };
 }
 
