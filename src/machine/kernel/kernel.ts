@@ -19,6 +19,7 @@ import type { CrTrace } from "../../core/cr/trace.ts";
 import { initTaskFiles } from "../fs/task-files.ts";
 import { Vfs } from "../fs/vfs.ts";
 import { FrameAllocator } from "../mm/frame.ts";
+import { collectAfterMachine } from "../mm/host-gc.ts";
 import type { Mm } from "../mm/mm.ts";
 import { Console } from "./console.ts";
 import { Cred } from "./cred.ts";
@@ -446,10 +447,12 @@ export class Kernel {
 
   /**
    * Power-off, after shutdown() and once the caller has read what it wanted from the machine's
-   * files: the files' pages go back to the host's frame pool for the next machine to reuse.
+   * files: the files' pages go back to the host's frame pool for the next machine to reuse, and,
+   * after a big machine, the host objects that described its pages are collected (host-gc.ts).
    */
   releaseMemory(): void {
     this.vfs.releaseFileMemory();
+    collectAfterMachine(this.frames.peak);
   }
 
   /** SIGKILL every task, and let them die (used when the machine stops). */

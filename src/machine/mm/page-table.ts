@@ -86,7 +86,7 @@ export class PageTable<T> {
    */
   forEach(fn: (pte: T, vpn: number) => void): void {
     if (this.small !== null) {
-      this.small.forEach((pte, vpn) => fn(pte, vpn));
+      this.small.forEach(fn);
       return;
     }
     this.leaves!.forEach((leaf, key) => {

@@ -3,7 +3,6 @@
 // the original go on (checkpoint-phase.ts), restart in the same machine or in a fresh one, run to
 // the end, and hold the result to the reference run (restart-phase.ts). The image goes through a
 // real file on the host's disk between the machines.
-import { collectAfterMachine } from "../../machine/mm/host-gc.ts";
 import { takeDown } from "./teardown.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -92,7 +91,6 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
     for (const r of results) r.oopses.push(...probA);
     // Its image was copied out above: its memory can serve the fresh machine.
     a.kernel.releaseMemory();
-    collectAfterMachine(a.kernel.frames.peak);
     if (freshAt >= 0 && hostError === null && chain) killIterations(exp, w, ref, design, plan, cp.checkpoints[0], null, imgPath, results[freshAt], cp.prefix, cp.budget);
     else if (freshAt >= 0 && hostError === null) {
       const r = results[freshAt];
@@ -110,7 +108,6 @@ export function runPoint(exp: Experiment, w: WorkloadRef, ref: Reference, design
       takeDown(b);
       r.oopses.push(...problemsOf(b.kernel));
       b.kernel.releaseMemory();
-      collectAfterMachine(b.kernel.frames.peak);
     }
     if (freshAt >= 0 && hostError !== null) {
       results[freshAt].verdict = "fail";

@@ -14,7 +14,7 @@
 // self-checkpointing program checkpoints itself again from its mark or its CPT_SIGNAL handler.
 import { performance } from "node:perf_hooks";
 import type { Machine } from "../../machine/machine.ts";
-import { collectAfterMachine, settleBeforeOp } from "../../machine/mm/host-gc.ts";
+import { settleBeforeOp } from "../../machine/mm/host-gc.ts";
 import type { Kernel } from "../../machine/kernel/kernel.ts";
 import type { Task } from "../../machine/kernel/task.ts";
 import { sendSignal } from "../../machine/kernel/signal.ts";
@@ -96,13 +96,13 @@ export class Requester {
     crTrace(this.k).onEnd = null;
   }
 
-  /** Ask for plan point `next`'s checkpoint, at the mark `marker` has just reached, or at once (null). */
   /** The checkpoint of point `j` starts now (as checkpointAt's trigger: the heap settled first). */
   private asked(j: number): void {
     settleBeforeOp(this.k.frames.inUse);
     this.askedAt.set(j, performance.now());
   }
 
+  /** Ask for plan point `next`'s checkpoint, at the mark `marker` has just reached, or at once (null). */
   private ask(marker: Task | null): boolean | { checkpoint: number } {
     const j = this.next++;
     const { k } = this;
@@ -278,7 +278,6 @@ export function killIterations(
     m.kernel.shutdown();
     r.oopses.push(...problemsOf(m.kernel));
     m.kernel.releaseMemory();
-    collectAfterMachine(m.kernel.frames.peak);
   };
   for (let j = 1; j < plan.length; j++) {
     const m = a ?? boot();

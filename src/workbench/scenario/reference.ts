@@ -6,7 +6,6 @@ import { performance } from "node:perf_hooks";
 import type { ModuleDef } from "../../machine/kernel/module.ts";
 import type { CheckpointTrigger } from "../../core/cr/interfaces.ts";
 import { shellStatus, type Task } from "../../machine/kernel/task.ts";
-import { collectAfterMachine } from "../../machine/mm/host-gc.ts";
 import { bootMachine, startRun, treeDigest, workdirOf } from "./setup.ts";
 import type { Experiment, WorkloadRef } from "./types.ts";
 
@@ -45,22 +44,20 @@ export const instructionBudget = (ref: Reference): number => ref.instructions * 
 export function referenceRun(
   exp: Experiment, w: WorkloadRef, mod: ModuleDef | null, trigger: CheckpointTrigger = "controller", maxInstructions = 2_000_000_000,
 ): Reference {
-  const { seen, peakPages, ...ref } = watchedRun(exp, w, mod, trigger, maxInstructions, WINDOW_SLICE);
-  // The machine is out of reach now: its pages' objects can go before the first cell's machine.
-  collectAfterMachine(peakPages);
+  const { seen, ...ref } = watchedRun(exp, w, mod, trigger, maxInstructions, WINDOW_SLICE);
   // A container that lived less than two slices has an empty window at this resolution, so it
   // would get no random point at all. The run is deterministic whatever the slice (the runner
   // counts instructions the same way), so watching it again in fine steps only finds the window.
   if (ref.window[1] - ref.window[0] < 2 && seen && ref.problems.length === 0) {
-    const { window } = watchedRun(exp, w, mod, trigger, maxInstructions, 1);
-    return { ...ref, window };
+    const fine = watchedRun(exp, w, mod, trigger, maxInstructions, 1);
+    return { ...ref, window: fine.window };
   }
   return ref;
 }
 
 function watchedRun(
   exp: Experiment, w: WorkloadRef, mod: ModuleDef | null, trigger: CheckpointTrigger, maxInstructions: number, slice: number,
-): Reference & { seen: boolean; peakPages: number } {
+): Reference & { seen: boolean } {
   const m = bootMachine(exp, w, mod);
   const k = m.kernel;
   let marks = 0;
@@ -91,6 +88,9 @@ function watchedRun(
   const wallMs = performance.now() - t0;
   const tree = treeDigest(m, workdirOf(w));
   k.shutdown();
+  // Its memory goes back to the pool for the first cell's machine (and, when big, its page
+  // objects are collected before that machine takes it).
+  k.releaseMemory();
   const problems = k.events.filter((e) => e.kind !== "fatal-signal").map((e) => `${e.kind}: ${e.message}`);
   if (executed >= maxInstructions) problems.push(`the reference run did not end within ${maxInstructions} instructions`);
   return {
@@ -104,6 +104,5 @@ function watchedRun(
     problems,
     traceHash: k.sched.trace.hex(),
     seen: cinit !== undefined,
-    peakPages: k.frames.peak,
   };
 }
