@@ -263,7 +263,7 @@ export class Mm extends KObject {
       this.icache.delete(vpn);
       this.dropStraddle(vpn);
     }
-    return pte.frame.view;
+    return pte.frame;
   }
 
   /**
