@@ -19,6 +19,8 @@ import { newStreamState, sumStream, type StreamState } from "./crc-stream.ts";
 /** A CRC-32, from a fresh start, of bytes being summed: result() waits for it if it must. */
 export interface CrcJob {
   result(): number;
+  /** Whether the worker is still summing it (result() would wait); false for a sum taken here. */
+  pending?(): boolean;
 }
 
 /** Fewer bytes than this are summed here: a hand-off costs more than it saves. */
@@ -107,7 +109,7 @@ export function crc32Job(segs: readonly Uint8Array[], from = OFFLOAD_FROM): CrcJ
     if (!(s.buffer instanceof SharedArrayBuffer)) shared = false;
   }
   const w = total >= from && shared ? ready() : null;
-  if (w === null) return { result: () => sumHere(segs) };
+  if (w === null) return { result: () => sumHere(segs), pending: () => false };
   const flat: (SharedArrayBuffer | number)[] = [];
   for (const s of segs) flat.push(s.buffer as SharedArrayBuffer, s.byteOffset, s.length);
   const mine = ++seq;
@@ -123,6 +125,7 @@ export function crc32Job(segs: readonly Uint8Array[], from = OFFLOAD_FROM): CrcJ
       } else value = sumHere(segs);
       return value;
     },
+    pending: () => value === null && !broken && Atomics.load(state!, 0) !== mine,
   };
 }
 

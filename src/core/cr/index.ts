@@ -25,6 +25,7 @@ export { adjoins, runView } from "../../machine/mm/runs.ts";
 export { copyImageBytes, imageCrc32, imageCrc32Job, PagedImage, type ImageBytes } from "./paged-image.ts";
 export { crc32Job, crc32Split, OFFLOAD_FROM, type CrcJob } from "./crc-worker.ts";
 export { crc32Combine } from "./crc-combine.ts";
+export { RunningCrc } from "./crc-running.ts";
 // Checkpoint: the frame an initiator's steps run in, the freeze, the dump.
 export { startCheckpoint, type CheckpointSteps } from "./checkpoint.ts";
 export { Freezing } from "./freezing.ts";

@@ -2,15 +2,17 @@
 // names them, the trailer last) and the trailer's bytes. The header, the prologue and the SHA-256
 // of the whole minimal stream are pinned in this folder's codec-fixtures.ts and checked by the
 // codec suite (test/core/cr/codecs-roundtrip.test.ts). Streams carry run checksums
-// (CKPT_F_RUN_CSUM, issue 17): a CKPT_HDR_CSUM before the trailer; the stream written before the
-// extension (test/fixtures/images/minimal-v1.ckpt, the old golden bytes) still decodes.
+// (CKPT_F_RUN_CSUM, issue 17): a CKPT_HDR_CSUM before the trailer; a stream without them still
+// decodes. Format version 1 (test/fixtures/images/minimal-v1.ckpt, its golden bytes, written
+// before run checksums) carried a record per page: version 2's page arrays replaced it, and a
+// version 1 image is refused by its version, before anything else is read.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { CKPT_HDR_CSUM, CKPT_HDR_TAIL } from "../../../src/plugins/self-cpt/codec/layout.ts";
 import { concat, minimalModel } from "../../support/cr-models.ts";
-import { codec, records } from "./ckpt-image.ts";
+import { codec, records, uncheckedCodec } from "./ckpt-image.ts";
 
 describe("ckpt golden bytes", () => {
   const image = concat(codec.encode(minimalModel()));
@@ -31,13 +33,19 @@ describe("ckpt golden bytes", () => {
     expect(dv.getUint32(csum.at + 12, true)).toBe(0);
   });
 
-  it("still decodes a stream without run checksums (the golden bytes before the extension)", () => {
+  it("still decodes a stream without run checksums", () => {
+    const plain = concat(uncheckedCodec.encode(minimalModel()));
+    expect(records(plain).map((r) => r.type)).not.toContain(CKPT_HDR_CSUM);
+    expect(codec.decode(plain)).toEqual(codec.decode(image));
+    const d = codec.decoder();
+    for (let i = 0; i < plain.length; i += 5) d.push(plain.slice(i, i + 5));
+    expect(d.end()).toEqual(codec.decode(image));
+  });
+
+  it("refuses a version 1 image (a record per page) by its version", () => {
     const old = new Uint8Array(readFileSync(new URL("../../fixtures/images/minimal-v1.ckpt", import.meta.url)));
     expect(old.length).toBe(752);
     expect(createHash("sha256").update(old).digest("hex")).toBe("4475e056ad4fc3ca4034dff0debb0a873266dc0e7c2ffe783780c3ebe0e46bab");
-    expect(codec.decode(old)).toEqual(codec.decode(image));
-    const d = codec.decoder();
-    for (let i = 0; i < old.length; i += 5) d.push(old.slice(i, i + 5));
-    expect(d.end()).toEqual(codec.decode(image));
+    expect(() => codec.decode(old)).toThrow(/^CKPT_HDR_HEADER at byte 0: format version 1 at byte 16 is not 2, the only one this cptbench reads/);
   });
 });

@@ -6,7 +6,7 @@ import { crc32 } from "../../../src/core/cr/checksum.ts";
 import { crcWorkerStats } from "../../../src/core/cr/crc-worker.ts";
 import { ImageError } from "../../../src/core/cr/interfaces.ts";
 import type { CheckpointModel } from "../../../src/core/cr/model.ts";
-import { CKPT_HDR_CSUM, CKPT_HDR_PAGE, CKPT_HDR_TASK, RUN_BYTES } from "../../../src/plugins/self-cpt/codec/layout.ts";
+import { CKPT_HDR_CSUM, CKPT_HDR_PGARR, CKPT_HDR_TASK, RUN_BYTES } from "../../../src/plugins/self-cpt/codec/layout.ts";
 import { concat, minimalModel, richModel } from "../../support/cr-models.ts";
 import { codec, find, records } from "./ckpt-image.ts";
 
@@ -73,11 +73,11 @@ describe("ckpt run checksums", () => {
 
   it("fail a streamed decode at the damaged run's checksum, not at the end", () => {
     const image = concat(codec.encode(bigModel()));
-    const page = find(image, CKPT_HDR_PAGE, 3);
-    const csum = records(image).find((r) => r.type === CKPT_HDR_CSUM && r.at > page.at)!;
+    const pages = find(image, CKPT_HDR_PGARR);
+    const csum = records(image).find((r) => r.type === CKPT_HDR_CSUM && r.at > pages.at)!;
     expect(csum.end).toBeLessThan(image.length - 1000);
     const x = image.slice();
-    x[page.at + 100]! ^= 1;
+    x[pages.end - 100]! ^= 1;                  // in its last page's data
     const d = codec.decoder();
     d.push(x.slice(0, csum.at));               // the damaged run, not yet its checksum
     expect(() => d.push(x.slice(csum.at, csum.end))).toThrow(/checksum mismatch/);

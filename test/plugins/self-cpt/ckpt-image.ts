@@ -72,3 +72,23 @@ export function imageError(image: Uint8Array, bytewise = false): ImageError {
   }
   throw new Error("decode accepted a malformed image");
 }
+
+/**
+ * The ImageError decoding `image` gives when it comes as a file's pages do at restart: chunks of
+ * shared memory lent for the push (the decoder copies page arrays out and sums the copies).
+ */
+export function lentError(image: Uint8Array, chunk = 4096): ImageError {
+  try {
+    const d = codec.decoder();
+    for (let i = 0; i < image.length; i += chunk) {
+      const piece = new Uint8Array(new SharedArrayBuffer(Math.min(chunk, image.length - i)));
+      piece.set(image.subarray(i, i + piece.length));
+      d.push(piece, true);
+    }
+    d.end();
+  } catch (e) {
+    if (e instanceof ImageError) return e;
+    throw new Error(`decode threw ${String(e)} instead of an ImageError`, { cause: e });
+  }
+  throw new Error("decode accepted a malformed image");
+}

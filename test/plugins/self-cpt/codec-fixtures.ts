@@ -4,7 +4,7 @@
 // counts it must refuse. ckpt streams, and its CRC-32 trailer makes any damage detected.
 import { hex, type CodecFixture } from "../../core/cr/codec-fixture.ts";
 import { EncodeError } from "../../../src/plugins/self-cpt/codec/writer.ts";
-import { CKPT_HDR_CPU, CKPT_HDR_MM, CKPT_HDR_TASK, CKPT_HDR_TREE } from "../../../src/plugins/self-cpt/codec/layout.ts";
+import { CKPT_HDR_CPU, CKPT_HDR_MM, CKPT_HDR_PGARR, CKPT_HDR_TASK, CKPT_HDR_TREE, pgarrHead } from "../../../src/plugins/self-cpt/codec/layout.ts";
 import { concat, richModel } from "../../support/cr-models.ts";
 import { find, patched, records, reseal, uncheckedCodec } from "./ckpt-image.ts";
 
@@ -16,7 +16,7 @@ const HEADER = hex(`
   01000000                 // h.type: CKPT_HDR_HEADER (1)
   47000000                 // h.len: 71 (header included, padding excluded)
   00d2a2c00cedfe00         // magic: CHECKPOINT_MAGIC_HEAD 0x00feed0cc0a2d200
-  01000000                 // format version 1
+  02000000                 // format version 2 (page arrays)
   32005352                 // arch 0x52530032: riscv32 (ours)
   00100000                 // page size 4096
   01000000                 // flags: CKPT_F_RUN_CSUM (ours)
@@ -55,7 +55,7 @@ export const codecFixtures: Record<string, CodecFixture> = {
     encodeError: EncodeError,
     golden: {
       length: 768,
-      sha256: "beca1a422de7564c5980650d3f0ab15b2ecd8d5af6489c8f0b0088901e9dacf5",
+      sha256: "ee285e5589bffcd0c132e6acbf00dacadbb2c6e4906a667bf017951cb59bf111",
       spans: [
         { name: "the header record (72 bytes)", at: 0, bytes: HEADER },
         { name: "the prologue", at: 72, bytes: PROLOGUE },
@@ -114,7 +114,21 @@ export const codecFixtures: Record<string, CodecFixture> = {
       {
         name: "children announced and never sent: the trailer comes early",
         image: (rich) => patched(rich, (dv) => dv.setUint32(find(rich, CKPT_HDR_MM).at + 8 + 16, 0x7fff_ffff, true)),
-        message: /expected CKPT_HDR_PAGE at byte \d+ \(\d+ more pages of mm 1\), found CKPT_HDR_\w+/,
+        message: /expected CKPT_HDR_PGARR at byte \d+ \(\d+ more pages of mm 1\), found CKPT_HDR_\w+/,
+      },
+      {
+        // The first page array (2 pages): nr_pages 3 where h.len makes room for 2. Refused once its
+        // head is in, before any memory is taken for its pages.
+        name: "a page array's nr_pages that its len has no room for",
+        image: (rich) => patched(rich, (dv) => dv.setUint32(find(rich, CKPT_HDR_PGARR).at + 8, 3, true)),
+        message: /^CKPT_HDR_PGARR at byte \d+: nr_pages at byte \d+ is 3, but its h.len \(\d+\) makes room for 2 pages/,
+        refusedBy: (rich) => find(rich, CKPT_HDR_PGARR).at + 8 + pgarrHead(2),
+      },
+      {
+        name: "a page array longer than any, refused before its payload is buffered",
+        image: (rich) => patched(rich, (dv) => dv.setUint32(find(rich, CKPT_HDR_PGARR).at + 4, 0xffff_fff8, true)),
+        message: /h.len at byte \d+ is 4294967288, but a CKPT_HDR_PGARR is 4120 to \d+ bytes long/,
+        refusedBy: (rich) => find(rich, CKPT_HDR_PGARR).at + 8,
       },
       {
         // CKPT_HDR_SIGHAND payload: objref, slot, id, n, ...: n is word 3.

@@ -81,9 +81,9 @@ describe("dump → restore", () => {
     const dir = dump("hash", "self/kernel/ckpt");
     const path = join(dir, INVENTORY_FILE);
     const inv = inventory(dir);
-    writeFileSync(path, JSON.stringify({ ...inv, formats: { ...inv.formats, codecVersion: 2 } }));
+    writeFileSync(path, JSON.stringify({ ...inv, formats: { ...inv.formats, codecVersion: 1 } }));
     expect(() => restoreImage(dir, { fresh: true, registry })).toThrow(ImageDirError);
-    expect(() => restoreImage(dir, { fresh: true, registry })).toThrow(/ckpt format version 2; this cptbench reads and writes ckpt version 1/);
+    expect(() => restoreImage(dir, { fresh: true, registry })).toThrow(/ckpt format version 1; this cptbench reads and writes ckpt version 2/);
     writeFileSync(path, JSON.stringify({ ...inv, inventoryVersion: 7 }));
     expect(() => restoreImage(dir, { fresh: true, registry })).toThrow(/inventory version 7; this cptbench reads version 1/);
   });

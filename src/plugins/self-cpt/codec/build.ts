@@ -3,7 +3,7 @@
 // puts each object at its slot in the model's lists, and at the trailer checks that everything
 // announced arrived: every task of the tree, every object counted by CKPT_HDR_CONTAINER.
 import {
-  MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type PageRecord, type TaskRecord, type TtyRecord,
+  MODEL_ARCH, MODEL_PAGE_SIZE, MODEL_VERSION, type CheckpointModel, type TaskRecord, type TtyRecord,
 } from "../../../core/cr/index.ts";
 import { COUNTED, recordName, type CountedList } from "./layout.ts";
 import { ObjTable } from "./objhash.ts";
@@ -18,9 +18,14 @@ export interface Children {
   left: number;
   /** Whose children, for messages: "pages of mm 3". */
   what: string;
-  take: (r: FieldReader, bulk: Uint8Array, type: number) => void;
-  /** For CKPT_HDR_PAGE children: the list `take` pushes {index, data} to (takePage's fast path). */
-  pages?: PageRecord[];
+  /** Each record in turn (for every kind but page arrays). */
+  take?: (r: FieldReader, bulk: Uint8Array, type: number) => void;
+  /**
+   * For CKPT_HDR_PGARR children, instead of take: a page array (its fields in `r`, the bytes of
+   * each of its pages in `pages`), while `left` pages are still announced (`left` counts pages, not
+   * records); returns how many pages it held.
+   */
+  takePages?: (r: FieldReader, pages: readonly Uint8Array[], left: number) => number;
 }
 
 export type Handler = (b: ModelBuilder, r: FieldReader, bulk: Uint8Array) => void;
@@ -77,29 +82,23 @@ export class ModelBuilder {
     for (const k of kids) if (k.left > 0) this.expect.push(k);
   }
 
-  /** Hands a record to the child it must be, or returns false when no parent waits for one. */
-  child(type: number, r: FieldReader, bulk: Uint8Array, at: number): boolean {
+  /**
+   * Hands a record to the child it must be, or returns false when no parent waits for one. A
+   * page array's pages are in `pages` (its bulk, in the pages' own memory).
+   */
+  child(type: number, r: FieldReader, bulk: Uint8Array, at: number, pages: readonly Uint8Array[] = []): boolean {
     const k = this.expect[0];
     if (k === undefined) return false;
     if (type !== k.type && k.alsoTypes?.includes(type) !== true) {
       const want = [k.type, ...(k.alsoTypes ?? [])].map(recordName).join(" or ");
       throw new ImageError(`expected ${want} at byte ${at} (${k.left} more ${k.what}), found ${recordName(type)}: ${ADVICE}`, at);
     }
-    k.take(r, bulk, type);
-    if (--k.left === 0) this.expect.shift();
-    return true;
-  }
-
-  /**
-   * A CKPT_HDR_PAGE whose head is well-formed (its pad is zero), straight to the parent waiting
-   * for pages: what child() and the parent's take do, without a FieldReader. False when no parent
-   * waits for a page: the caller takes the slow path, which says what is wrong.
-   */
-  takePage(page: PageRecord): boolean {
-    const k = this.expect[0];
-    if (k === undefined || k.pages === undefined) return false;
-    k.pages.push(page);
-    if (--k.left === 0) this.expect.shift();
+    if (k.takePages !== undefined) k.left -= k.takePages(r, pages, k.left);
+    else {
+      k.take!(r, bulk, type);
+      k.left--;
+    }
+    if (k.left === 0) this.expect.shift();
     return true;
   }
 
@@ -110,7 +109,9 @@ export class ModelBuilder {
     };
     if (this.phase !== Phase.Body) fail(`the prologue (header, pid namespaces, task tree, container) is incomplete`);
     const k = this.expect[0];
-    if (k !== undefined) fail(`${k.left} more ${recordName(k.type)} records (${k.what}) were announced`);
+    if (k !== undefined) {
+      fail(k.takePages !== undefined ? `${k.left} more ${k.what} were announced (in ${recordName(k.type)} records)` : `${k.left} more ${recordName(k.type)} records (${k.what}) were announced`);
+    }
     const missing = this.tasks.findIndex((t) => t === undefined);
     if (missing >= 0 || this.tasks.length < this.taskIds.length) {
       const i = missing >= 0 ? missing : this.tasks.length;

@@ -1,4 +1,4 @@
-// Files: CKPT_HDR_INODE (a tmpfs inode, its page cache as CKPT_HDR_PAGE children),
+// Files: CKPT_HDR_INODE (a tmpfs inode, its page cache as CKPT_HDR_PGARR children),
 // CKPT_HDR_PIPE_BUF (a pipe and its buffered bytes as bulk), CKPT_HDR_FILE (an open file naming
 // its inode or pipe by objref), CKPT_HDR_FILE_TABLE (fd -> file objref), CKPT_HDR_FS (root, cwd,
 // umask; a CKPT_HDR_FS_DEAD_DIR child per removed root or cwd) and CKPT_HDR_DENTRY (a name in the

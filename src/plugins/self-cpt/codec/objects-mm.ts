@@ -1,12 +1,12 @@
 // Memory: CKPT_HDR_MM (mm_struct: layout numbers and copy-on-write references) with its
-// CKPT_HDR_VMA and CKPT_HDR_PAGE children, CKPT_HDR_SHMEM (shared anonymous memory) with its
-// pages, and CKPT_HDR_COW_PAGE (a page shared copy-on-write between mms, written once, at the
-// first mm that maps it). Page data is bulk: written as the model's own views, read as views
-// into the pushed chunks wherever a page lies within one.
+// CKPT_HDR_VMA and CKPT_HDR_PGARR children, CKPT_HDR_SHMEM (shared anonymous memory) with its
+// page arrays, and CKPT_HDR_COW_PAGE (a page shared copy-on-write between mms, written once, at
+// the first mm that maps it). Page data is bulk: written as the model's own views, read as views
+// into a chunk the decoder may keep, else copied into the memory the restored frames adopt.
 import { MM_EXT, readExt, writeExt, type MmRecord, type PageRecord, type ShmemRecord, type VmaBackingRecord, type VmaRecord } from "../../../core/cr/index.ts";
 import type { ModelBuilder } from "./build.ts";
 import {
-  CKPT_HDR_COW_PAGE, CKPT_HDR_MM, CKPT_HDR_PAGE, CKPT_HDR_SHMEM, CKPT_HDR_VMA, CKPT_PAGE_SIZE,
+  CKPT_HDR_COW_PAGE, CKPT_HDR_MM, CKPT_HDR_PGARR, CKPT_HDR_SHMEM, CKPT_HDR_VMA, CKPT_PAGE_SIZE, CKPT_PGARR_MAX,
 } from "./layout.ts";
 import type { ObjRefs } from "./objhash.ts";
 import type { FieldReader } from "./reader.ts";
@@ -16,23 +16,53 @@ function checkPage(p: PageRecord, what: string): void {
   if (p.data.length !== CKPT_PAGE_SIZE) throw new EncodeError(`${what} page ${p.index}: ${p.data.length} bytes, not ${CKPT_PAGE_SIZE}`);
 }
 
+/**
+ * The pages as CKPT_HDR_PGARR records: an array ends at CKPT_PGARR_MAX pages, or where the
+ * indices stop increasing (a collected model's never do; any other model is written as it is).
+ */
 export function writePages(w: RecordWriter, pages: readonly PageRecord[], what: string): void {
-  for (const p of pages) {
-    checkPage(p, what);
-    w.headAndBulk(CKPT_HDR_PAGE, p.index, p.data, what);
+  for (let from = 0; from < pages.length;) {
+    checkPage(pages[from]!, what);
+    let to = from + 1;
+    while (to < pages.length && to - from < CKPT_PGARR_MAX && pages[to]!.index > pages[to - 1]!.index) checkPage(pages[to++]!, what);
+    w.pageArray(pages, from, to, what);
+    from = to;
   }
 }
 
-/** The children that carry `n` pages into `pages`. */
+/**
+ * A CKPT_HDR_PGARR's fields, read into `pages` with the bytes of each page in `data` (as many as
+ * h.len makes room for, which the decoder checked nr_pages against before it took any memory):
+ * no more pages than the `left` its parent still announces, indices strictly increasing.
+ */
+function readPageArray(r: FieldReader, data: readonly Uint8Array[], left: number, pages: PageRecord[], what: string): number {
+  const at = r.here();
+  const n = r.u32("nr_pages");
+  r.pad();
+  if (n !== data.length) r.fail(`nr_pages at byte ${at} is ${n}, but h.len makes room for ${data.length} pages`, at);
+  if (n > left) r.fail(`nr_pages at byte ${at} is ${n}, but only ${left} more ${what} were announced`, at);
+  // The indices as one view, decoded here rather than by a FieldReader call each (65,536 of them in 256 MiB).
+  const base = r.here();
+  const b = r.bytes(4 * n, "page indices");
+  let prev = -1;
+  for (let i = 0; i < n; i++) {
+    const index = (b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24)) >>> 0;
+    if (index <= prev) {
+      r.fail(`page index ${i} at byte ${base + 4 * i} is ${index}, not above the one before it (${prev}): a page array's indices are strictly increasing`, base + 4 * i);
+    }
+    prev = index;
+    pages.push({ index, data: data[i]! });
+  }
+  if (n % 2 === 1) r.pad();
+  r.done();
+  return n;
+}
+
+/** The CKPT_HDR_PGARR children that carry `n` pages into `pages`. */
 export function pageChildren(b: ModelBuilder, pages: PageRecord[], n: number, what: string): void {
   b.children([{
-    type: CKPT_HDR_PAGE, left: n, what, pages,
-    take: (r, data) => {
-      const index = r.u32("page index");
-      r.pad();
-      r.done();
-      pages.push({ index, data });
-    },
+    type: CKPT_HDR_PGARR, left: n, what,
+    takePages: (r, data, left) => readPageArray(r, data, left, pages, what),
   }]);
 }
 

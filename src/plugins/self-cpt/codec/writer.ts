@@ -2,8 +2,8 @@
 // it is written. Bulk bytes (pages, pipe contents) are passed through as the caller's views, not
 // copied; the scratch is handed out whole and replaced, never overwritten after it was yielded.
 // Every byte handed out goes through the running CRC-32 the trailer needs.
-import { Crc32 } from "../../../core/cr/index.ts";
-import { align8, CKPT_HDR_CSUM, CKPT_HDR_SIZE, RECORDS, RUN_BYTES } from "./layout.ts";
+import { adjoins, Crc32, runView, type PageRecord } from "../../../core/cr/index.ts";
+import { align8, CKPT_HDR_CSUM, CKPT_HDR_PGARR, CKPT_HDR_SIZE, CKPT_PAGE_SIZE, pgarrHead, RECORDS, RUN_BYTES } from "./layout.ts";
 
 /** The model cannot be written in this format (a value out of range, a dangling id). */
 export class EncodeError extends Error {
@@ -33,9 +33,10 @@ export class RecordWriter {
   readonly marks: number[] = [];
 
   /**
-   * Where batches go as soon as about SINK_AT bytes are ready after a page record, rather than at
-   * the next drain (LateImage.write): a 256 MiB mm's 131,072 chunks are then never all alive at
-   * once, which made the garbage collector copy them from space to space several times.
+   * Where batches go as soon as about SINK_AT bytes are ready after a page array, rather than at
+   * the next drain (LateImage.write): a 256 MiB mm's chunks (131,072 when each page had a record
+   * of its own) are then never all alive at once, which made the garbage collector copy them from
+   * space to space several times.
    */
   sink: ((batch: readonly Uint8Array[]) => void) | null = null;
   /** Image bytes handed out in batches so far. */
@@ -156,24 +157,46 @@ export class RecordWriter {
   }
 
   /**
-   * A whole record of an 8-byte head (u32 `head`, pad) and bulk bytes whose length keeps it
-   * aligned (a CKPT_HDR_PAGE): record() without its closure and bookkeeping, for the 65,536
-   * pages of a 256 MiB mm.
+   * A whole CKPT_HDR_PGARR of pages[from, to) (checked: whole pages): count, indices, then the
+   * pages' bytes as the caller's views, a run of adjoining pages as one (runs.ts: a guest's
+   * frames mostly adjoin, and every chunk is a piece for the file writer and a checksum call).
    */
-  headAndBulk(type: number, head: number, bulk: Uint8Array, what: string): void {
+  pageArray(pages: readonly PageRecord[], from: number, to: number, what: string): void {
     if (this.openDv !== null) throw new EncodeError(`${what}: begun inside ${this.what}`);
-    if (!Number.isInteger(head) || head < 0 || head >= TWO32) throw new EncodeError(`${what}: ${head} is not a u32`);
-    const len = CKPT_HDR_SIZE + 8 + bulk.length;
-    if (len - CKPT_HDR_SIZE > RECORDS.get(type)!.max || len % 8 !== 0) throw new EncodeError(`${what}: a record of ${len} bytes`);
-    this.room(CKPT_HDR_SIZE + 8);
+    const n = to - from;
+    const head = pgarrHead(n);
+    const len = CKPT_HDR_SIZE + head + n * CKPT_PAGE_SIZE;
+    if (n < 1 || len - CKPT_HDR_SIZE > RECORDS.get(CKPT_HDR_PGARR)!.max) throw new EncodeError(`${what}: a page array of ${n} pages`);
+    this.room(CKPT_HDR_SIZE + head);
     const dv = this.dv;
-    const at = this.len;
-    dv.setUint32(at, type, true);
+    let at = this.len;
+    dv.setUint32(at, CKPT_HDR_PGARR, true);
     dv.setUint32(at + 4, len, true);
-    dv.setUint32(at + 8, head, true);
+    dv.setUint32(at + 8, n, true);
     dv.setUint32(at + 12, 0, true);
-    this.len = at + 16;
-    this.view(bulk);
+    at += 16;
+    for (let i = from; i < to; i++, at += 4) {
+      const index = pages[i]!.index;
+      if (!Number.isInteger(index) || index < 0 || index >= TWO32) throw new EncodeError(`${what}: page index ${index} is not a u32`);
+      dv.setUint32(at, index, true);
+    }
+    if (n % 2 === 1) {
+      dv.setUint32(at, 0, true);
+      at += 4;
+    }
+    this.len = at;
+    let run = pages[from]!.data;
+    let runLen = CKPT_PAGE_SIZE;
+    for (let i = from + 1; i < to; i++) {
+      const d = pages[i]!.data;
+      if (adjoins(run, runLen, d)) runLen += CKPT_PAGE_SIZE;
+      else {
+        this.view(runView(run, runLen));
+        run = d;
+        runLen = CKPT_PAGE_SIZE;
+      }
+    }
+    this.view(runView(run, runLen));
     if (this.sink !== null && this.passed - this.taken >= SINK_AT) this.sink(this.take());
   }
 
