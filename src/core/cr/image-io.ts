@@ -238,18 +238,18 @@ export function writeLateImage(k: Kernel, self: Task, img: ImageFd, late: LateIm
 /** The bytes [from, to) of a file's cache as views of its pages, adjoining ones joined (runs.ts). */
 function filePages(cache: TmpfsFile["cache"], from: number, to: number): Uint8Array[] {
   const segs: Uint8Array[] = [];
-  let run: ArrayBufferView | null = null;
+  let run: Uint8Array | null = null;
   let runLen = 0;
   for (let pos = from; pos < to;) {
     const off = pos % PAGE_SIZE;
     const n = Math.min(PAGE_SIZE - off, to - pos);
     // Every byte of the range was just written, so its page is there.
-    const page = cache.find(Math.floor(pos / PAGE_SIZE))!;
+    const data = cache.find(Math.floor(pos / PAGE_SIZE))!.data;
     // Only the first page can start part way in (off > 0); every later one adjoins or not.
-    if (run !== null && adjoins(run, runLen, page)) runLen += n;
+    if (run !== null && adjoins(run, runLen, data)) runLen += n;
     else {
       if (run !== null) segs.push(runView(run, runLen));
-      run = off === 0 ? page : new Uint8Array(page.buffer, page.byteOffset + off, n);
+      run = off === 0 ? data : data.subarray(off);
       runLen = n;
     }
     pos += n;

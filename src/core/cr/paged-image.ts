@@ -12,20 +12,23 @@ import { PAGE_SHIFT, PAGE_SIZE, type Frame } from "../../machine/mm/frame.ts";
 import { adjoins } from "../../machine/mm/runs.ts";
 
 const PAGE_MASK = PAGE_SIZE - 1;
-/** A hole's page. */
-const ZERO_VIEW = new DataView(new ArrayBuffer(PAGE_SIZE));
+const ZEROS = new Uint8Array(PAGE_SIZE);
+const ZERO_VIEW = new DataView(ZEROS.buffer);
 
 export class PagedImage {
-  /** Per file page from the one holding image byte 0: its frame, a DataView (a hole: zeros). */
-  private readonly pages: DataView[];
+  /** Per file page from the one holding image byte 0: its bytes (a hole: zeros). */
+  private readonly pages: Uint8Array[];
+  /** DataViews of the pages numbers are read from, made when first needed (most hold page data only). */
+  private readonly views: (DataView | undefined)[];
   /** Offset of image byte 0 in the first page. */
   private readonly skew: number;
   /** Bytes gathered for a read that straddles two pages. */
   private readonly tmp = new Uint8Array(8);
   private readonly tmpView = new DataView(this.tmp.buffer);
 
-  private constructor(pages: DataView[], skew: number, readonly length: number) {
+  private constructor(pages: Uint8Array[], views: (DataView | undefined)[], skew: number, readonly length: number) {
     this.pages = pages;
+    this.views = views;
     this.skew = skew;
   }
 
@@ -37,14 +40,14 @@ export class PagedImage {
     const skew = start & PAGE_MASK;
     const first = Math.floor(start / PAGE_SIZE);
     const n = length === 0 ? 0 : ((skew + length - 1) >>> PAGE_SHIFT) + 1;
-    const pages = new Array<DataView>(n);
-    for (let i = 0; i < n; i++) pages[i] = find(first + i) ?? ZERO_VIEW;
-    return new PagedImage(pages, skew, length);
+    const pages = new Array<Uint8Array>(n);
+    for (let i = 0; i < n; i++) pages[i] = find(first + i)?.data ?? ZEROS;
+    return new PagedImage(pages, new Array<DataView | undefined>(n), skew, length);
   }
 
   /** Its first n bytes (a signature trailer left off), over the same pages. */
   prefix(n: number): PagedImage {
-    return new PagedImage(this.pages, this.skew, Math.max(0, Math.min(n, this.length)));
+    return new PagedImage(this.pages, this.views, this.skew, Math.max(0, Math.min(n, this.length)));
   }
 
   /** The page and offset of image byte p, when bytes [p, p + n) lie in that one page; else null. */
@@ -52,7 +55,9 @@ export class PagedImage {
     if (p < 0 || p + n > this.length) throw new RangeError(`PagedImage: bytes ${p}..${p + n} outside 0..${this.length}`);
     const q = p + this.skew;
     if ((q & PAGE_MASK) + n > PAGE_SIZE) return null;
-    return this.pages[q >>> PAGE_SHIFT]!;
+    const i = q >>> PAGE_SHIFT;
+    const page = this.pages[i]!;
+    return (this.views[i] ??= page === ZEROS ? ZERO_VIEW : new DataView(page.buffer, page.byteOffset, PAGE_SIZE));
   }
 
   /** n bytes at p gathered into tmp (they straddle two pages). */
@@ -64,7 +69,7 @@ export class PagedImage {
   getUint8(p: number): number {
     const q = p + this.skew;
     if (p < 0 || p >= this.length) throw new RangeError(`PagedImage: byte ${p} outside 0..${this.length}`);
-    return this.pages[q >>> PAGE_SHIFT]!.getUint8(q & PAGE_MASK);
+    return this.pages[q >>> PAGE_SHIFT]![q & PAGE_MASK]!;
   }
   getUint16(p: number, le: boolean): number {
     const v = this.at(p, 2);
@@ -102,7 +107,7 @@ export class PagedImage {
   }
 
   /** The bytes from p that runAt last found: one page or a run of them side by side. */
-  private run: Uint8Array = new Uint8Array(0);
+  private run: Uint8Array = ZEROS;
 
   /**
    * The bytes from image byte p up to `to` that lie in one piece of memory — the rest of p's page,
@@ -115,13 +120,13 @@ export class PagedImage {
     let i = q >>> PAGE_SHIFT;
     const page = this.pages[i]!;
     let n = Math.min(PAGE_SIZE - off, to - p);
-    if (page !== ZERO_VIEW) {
+    if (page !== ZEROS) {
       while (p + n < to && adjoins(page, off + n, this.pages[i + 1]!)) {
         i++;
         n += Math.min(PAGE_SIZE, to - p - n);
       }
     }
-    this.run = new Uint8Array(page.buffer, page.byteOffset + off, n);
+    this.run = off === 0 && n === page.length ? page : new Uint8Array(page.buffer, page.byteOffset + off, n);
     return n;
   }
 

@@ -4,7 +4,6 @@
 //
 // Faults are thrown as MemFault and caught once, at the edge of Hart.run(): a fault is rare, and
 // throwing keeps a "did it fault?" test out of every load and store.
-import { Frame, PAGE_SIZE } from "../mm/frame.ts";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, Mm } from "../mm/mm.ts";
 import { decodeInto, SLOT_COMPRESSED } from "./decode.ts";
 import { OP } from "./opcodes.ts";
@@ -32,11 +31,7 @@ export class MemFault {
   ) {}
 }
 
-/**
- * What an empty TLB slot holds (its tag never matches). A frame, as every filled slot holds: the
- * loads and stores the JIT emits then see one kind of object (frame.ts: a frame is a DataView).
- */
-const DUMMY_VIEW: DataView = new Frame(-1, new ArrayBuffer(PAGE_SIZE), 0);
+const DUMMY_VIEW = new DataView(new ArrayBuffer(8));
 
 /**
  * The software TLBs (reads and writes) one hart uses while it runs. They live in a small pool

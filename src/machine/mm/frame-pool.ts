@@ -10,7 +10,7 @@
 // next one — takes it back.
 //
 // Host-side only: which memory backs a frame is invisible to the guest. A frame handed out as
-// fresh memory is zeroed here (takePage(true)), exactly as a new slab would be; only callers that
+// fresh memory is zeroed here (take(true)), exactly as a new slab would be; only callers that
 // overwrite the whole page at once skip it (FrameAllocator.alloc(false)). Frame ids, the
 // per-machine accounting and the leak checks do not change: they count Frames, not memory.
 /** A frame's size: PAGE_SIZE of frame.ts, which imports this file (so it is not imported here). */
@@ -26,8 +26,8 @@ const PAGE_SIZE = 4096;
  */
 const SLAB_BYTES = 1 << 20;
 
-/** What a taken slot of the free list holds (not the page's memory: a frame has that now). */
-const EMPTY_BUFFER: PageBuffer = new ArrayBuffer(0);
+/** What a taken slot of the free list holds (not the page: that is in a frame now). */
+const EMPTY = new Uint8Array(0);
 
 /**
  * At most this many free pages are kept (768 MiB): enough for a 256 MiB guest and its image
@@ -36,9 +36,6 @@ const EMPTY_BUFFER: PageBuffer = new ArrayBuffer(0);
  */
 export const POOL_MAX_PAGES = (768 << 20) / PAGE_SIZE;
 
-/** Memory a page lies in: a slab, or (for memory a frame adopted) whatever buffer held it. */
-export type PageBuffer = ArrayBufferLike;
-
 export class FramePool {
   /**
    * Free pages, in the order they were freed, taken from the front (first freed, first reused):
@@ -46,17 +43,12 @@ export class FramePool {
    * again in that order, so the pages a big guest faults in, or an image file's pages, lie side by
    * side in one slab and the copies and checksums of a checkpoint or restart take them a run at a
    * time (runs.ts) instead of 4 KiB at a time. A stack would hand such a run out backwards.
-   * Page i is freeOff[i] bytes into freeBuf[i]: two plain arrays, not a view object per free page
-   * (a freed 256 MiB guest is 65,536 of them). [head..] are the free pages; the consumed front is
-   * cut off when it is half the arrays.
+   * free[head..] are the free pages; the consumed front is cut off when it is half the array.
    */
-  private freeBuf: PageBuffer[] = [];
-  private freeOff: number[] = [];
+  private free: Uint8Array[] = [];
   private head = 0;
   private slab: SharedArrayBuffer | null = null;
   private slabOff = SLAB_BYTES;
-  /** The buffer of the page takePage() returned last (its offset is what it returned). */
-  lastBuffer: PageBuffer = EMPTY_BUFFER;
   /** Pages taken that were cut from new slabs (fresh host memory), for the benchmarks. */
   freshPages = 0;
   /** Pages taken from the free list (memory reused). */
@@ -66,49 +58,37 @@ export class FramePool {
 
   /** Free pages held now. */
   get size(): number {
-    return this.freeBuf.length - this.head;
+    return this.free.length - this.head;
   }
 
   /**
    * 4 KiB for a frame: reused memory when there is some (zeroed first if `zero`), else a new
-   * slab's page (zero-filled by the host already). Returns the page's byte offset into
-   * `lastBuffer`: a frame is made over the two without a view object in between.
+   * slab's page (zero-filled by the host already).
    */
-  takePage(zero: boolean): number {
-    if (this.head < this.freeBuf.length) {
-      const buf = this.freeBuf[this.head]!;
-      const off = this.freeOff[this.head]!;
-      // Leave no reference to memory that is in use; compact once the front is half the arrays.
-      this.freeBuf[this.head++] = EMPTY_BUFFER;
-      if (this.head === this.freeBuf.length) {
-        this.freeBuf.length = 0;
-        this.freeOff.length = 0;
+  take(zero: boolean): Uint8Array {
+    if (this.head < this.free.length) {
+      const d = this.free[this.head]!;
+      // Leave no reference to a page that is in use; compact once the front is half the array.
+      this.free[this.head++] = EMPTY;
+      if (this.head === this.free.length) {
+        this.free.length = 0;
         this.head = 0;
-      } else if (this.head >= 4096 && this.head * 2 >= this.freeBuf.length) {
-        this.freeBuf = this.freeBuf.slice(this.head);
-        this.freeOff = this.freeOff.slice(this.head);
+      } else if (this.head >= 4096 && this.head * 2 >= this.free.length) {
+        this.free = this.free.slice(this.head);
         this.head = 0;
       }
       this.reusedPages++;
-      if (zero) new Uint8Array(buf, off, PAGE_SIZE).fill(0);
-      this.lastBuffer = buf;
-      return off;
+      if (zero) d.fill(0);
+      return d;
     }
     this.freshPages++;
     if (this.slabOff === SLAB_BYTES) {
       this.slab = new SharedArrayBuffer(SLAB_BYTES);
       this.slabOff = 0;
     }
-    const off = this.slabOff;
+    const page = new Uint8Array(this.slab!, this.slabOff, PAGE_SIZE);
     this.slabOff += PAGE_SIZE;
-    this.lastBuffer = this.slab!;
-    return off;
-  }
-
-  /** takePage's page as a view, for memory that is not a frame yet (a decoder's page buffers). */
-  take(zero: boolean): Uint8Array {
-    const off = this.takePage(zero);
-    return new Uint8Array(this.lastBuffer, off, PAGE_SIZE);
+    return page;
   }
 
   /**
@@ -117,12 +97,16 @@ export class FramePool {
    * view (runs.ts). At least 1 (a new slab's page, when nothing is free).
    */
   adjoiningAhead(max: number): number {
-    const bufs = this.freeBuf, offs = this.freeOff, head = this.head;
-    if (head === bufs.length) return Math.max(1, Math.min(max, (SLAB_BYTES - this.slabOff) / PAGE_SIZE || SLAB_BYTES / PAGE_SIZE));
-    const buf = bufs[head]!;
-    const first = offs[head]!;
+    const free = this.free;
+    if (this.head === free.length) return Math.max(1, Math.min(max, (SLAB_BYTES - this.slabOff) / PAGE_SIZE || SLAB_BYTES / PAGE_SIZE));
     let n = 1;
-    while (n < max && head + n < bufs.length && bufs[head + n] === buf && offs[head + n] === first + n * PAGE_SIZE) n++;
+    let prev = free[this.head]!;
+    while (n < max && this.head + n < free.length) {
+      const d = free[this.head + n]!;
+      if (d.buffer !== prev.buffer || d.byteOffset !== prev.byteOffset + PAGE_SIZE) break;
+      prev = d;
+      n++;
+    }
     return n;
   }
 
@@ -137,17 +121,15 @@ export class FramePool {
     return out;
   }
 
-  /** The page `off` bytes into `buf` (a freed frame's: nothing refers to it any more); dropped to the GC when full. */
-  give(buf: PageBuffer, off: number): void {
-    if (this.size >= this.maxPages) return;
-    this.freeBuf.push(buf);
-    this.freeOff.push(off);
+  /** Memory of a freed frame (nothing refers to it any more); dropped to the GC when full. */
+  give(d: Uint8Array): void {
+    if (d.length !== PAGE_SIZE || this.size >= this.maxPages) return;
+    this.free.push(d);
   }
 
   /** Let the garbage collector have every free page (tests, or a host short of memory). */
   drain(): void {
-    this.freeBuf = [];
-    this.freeOff = [];
+    this.free = [];
     this.head = 0;
   }
 }

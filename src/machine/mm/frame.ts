@@ -10,17 +10,9 @@ export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 export const PAGE_MASK = PAGE_SIZE - 1;
 
-/** DataView's constructor, typed so that a class can extend it (lib.d.ts's is generic over the buffer). */
-const PageView: new (buffer: ArrayBufferLike, byteOffset: number, byteLength: number) => DataView<ArrayBufferLike> = DataView;
-
-/**
- * A frame is the DataView of its 4 KiB, with its refcount on it: one host object per page. It was
- * three (the frame, a Uint8Array of the page, and the DataView the TLBs use), some 230 bytes a
- * page, which for a 256 MiB guest and its image was ~27 MiB of V8's old generation at the peak of
- * a checkpoint and restart (cr.peak-rss-256mib). The harts' loads and stores go through it as
- * before (a frame is what mm.translate returns); byte-wise users take `data`.
- */
-export class Frame extends PageView {
+export class Frame {
+  readonly data: Uint8Array;
+  private dv: DataView | null = null;
   /** Number of page-table entries (and kernel holders) referring to this frame. */
   refs = 1;
   /**
@@ -31,25 +23,20 @@ export class Frame extends PageView {
   released = false;
 
   /**
-   * A frame over the page `byteOffset` bytes into `buffer`: 4 KiB from the host pool
-   * (frame-pool.ts), zeroed by whoever took it unless it is overwritten whole, or memory that
-   * already holds the page (adopt). The zero page has its own.
+   * A frame over `data`: 4 KiB from the host pool (frame-pool.ts), zeroed by whoever took it
+   * unless it is overwritten whole, or memory that already holds the page (adopt). The zero page
+   * takes its own.
    */
   constructor(
     readonly id: number,
-    buffer: ArrayBufferLike,
-    byteOffset: number,
+    data: Uint8Array,
   ) {
-    super(buffer, byteOffset, PAGE_SIZE);
+    this.data = data;
   }
 
-  /**
-   * The page's bytes: a new view at each call, so that a frame carries no second object for its
-   * whole life. Hold it across a loop; take `buffer` and `byteOffset` to compare or combine pages
-   * (runs.ts).
-   */
-  get data(): Uint8Array {
-    return new Uint8Array(this.buffer, this.byteOffset, PAGE_SIZE);
+  /** A DataView of the page, made when first asked for (the TLBs keep it). */
+  get view(): DataView {
+    return (this.dv ??= new DataView(this.data.buffer, this.data.byteOffset, PAGE_SIZE));
   }
 }
 
@@ -68,7 +55,7 @@ export class FrameAllocator {
 
   constructor(readonly limit: number) {
     // Its own memory, never from the pool: it is never freed, so never given back.
-    this.zeroPage = new Frame(0, new ArrayBuffer(PAGE_SIZE), 0);
+    this.zeroPage = new Frame(0, new Uint8Array(PAGE_SIZE));
   }
 
   /**
@@ -81,8 +68,7 @@ export class FrameAllocator {
     if (this.inUse >= this.limit) return null;
     this.inUse++;
     if (this.inUse > this.peak) this.peak = this.inUse;
-    const off = FRAME_POOL.takePage(zero);
-    return new Frame(this.nextId++, FRAME_POOL.lastBuffer, off);
+    return new Frame(this.nextId++, FRAME_POOL.take(zero));
   }
 
   /**
@@ -102,11 +88,10 @@ export class FrameAllocator {
    */
   adopt(data: Uint8Array): Frame | null {
     if (data.length !== PAGE_SIZE) throw new Error(`adopt: a frame is ${PAGE_SIZE} bytes, not ${data.length}`);
-    // The view itself is not kept: the frame is made over the same memory.
     if (this.inUse >= this.limit) return null;
     this.inUse++;
     if (this.inUse > this.peak) this.peak = this.inUse;
-    return new Frame(this.nextId++, data.buffer, data.byteOffset);
+    return new Frame(this.nextId++, data);
   }
 
   get(f: Frame): Frame {
@@ -126,7 +111,7 @@ export class FrameAllocator {
       this.inUse--;
       if (!f.released) {
         f.released = true;
-        FRAME_POOL.give(f.buffer, f.byteOffset);
+        FRAME_POOL.give(f.data);
       }
     }
   }

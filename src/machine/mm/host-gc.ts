@@ -1,6 +1,6 @@
 // A collection of the host's JavaScript heap when a big machine has ended.
 //
-// Why: a machine's pages are host objects (a Frame, a pte, page-table leaves, page-cache
+// Why: a machine's pages are host objects (a Frame, its view, a pte, page-table leaves, page-cache
 // slots), long-lived, so V8 moves them to its old generation. When the machine ends they are
 // garbage, but V8 collects the old generation only once it has grown by a factor of what was live
 // after the last collection: in a process that runs one 256 MiB machine after another (the

@@ -263,7 +263,7 @@ export class Mm extends KObject {
       this.icache.delete(vpn);
       this.dropStraddle(vpn);
     }
-    return pte.frame;
+    return pte.frame.view;
   }
 
   /**

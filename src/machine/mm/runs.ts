@@ -6,15 +6,12 @@
 // pages adjoin is host-side only: the guest never sees it, and every user falls back to page-at-a-
 // time work when they do not.
 
-/** A page or run of memory: a Uint8Array, or a frame (a DataView). */
-type Memory = ArrayBufferView<ArrayBufferLike>;
-
 /** Whether `b` starts where the `len` bytes from `a`'s start end, in the same memory. */
-export function adjoins(a: Memory, len: number, b: Memory): boolean {
+export function adjoins(a: Uint8Array, len: number, b: Uint8Array): boolean {
   return a.buffer === b.buffer && a.byteOffset + len === b.byteOffset;
 }
 
-/** The `len` bytes from `a`'s start as one view (a itself when that is all of it and bytes already). */
-export function runView(a: Memory, len: number): Uint8Array {
-  return a instanceof Uint8Array && len === a.length ? a : new Uint8Array(a.buffer, a.byteOffset, len);
+/** The `len` bytes from `a`'s start as one view (a itself when that is all of it). */
+export function runView(a: Uint8Array, len: number): Uint8Array {
+  return len === a.length ? a : new Uint8Array(a.buffer, a.byteOffset, len);
 }

@@ -9,7 +9,7 @@ function paged(bytes: Uint8Array, skew: number, hole = -1): PagedImage {
   const pages = new Map<number, Frame>();
   for (let i = 0; i * 4096 < skew + bytes.length; i++) {
     if (i === hole) continue;
-    const f = new Frame(i + 1, new ArrayBuffer(4096), 0);
+    const f = new Frame(i + 1, new Uint8Array(4096));
     const from = i * 4096 - skew;
     f.data.set(bytes.subarray(Math.max(0, from), from + 4096), from < 0 ? -from : 0);
     pages.set(i + 7, f);
@@ -62,7 +62,7 @@ describe("PagedImage", () => {
       if (i === 10) continue;
       const data = i === 5 ? new Uint8Array(4096) : new Uint8Array(slab, (i < 5 ? i : i + 1) * 4096, 4096);
       data.set(big.subarray(i * 4096, (i + 1) * 4096));
-      pages.set(i, new Frame(i + 1, data.buffer, data.byteOffset));
+      pages.set(i, new Frame(i + 1, data));
     }
     const expected = big.slice();
     expected.fill(0, 10 * 4096, 11 * 4096);

@@ -58,7 +58,7 @@ describe("Mm.dup", () => {
     const child = parent.dup();
     for (let p = 0; p < 4; p++) expect(peek(child, BASE + p * P)).toBe(0);
     expect(parent.frames.inUse).toBe(0);
-    expect(child.translate(BASE >>> 12, ACCESS_READ)).toBe(parent.frames.zeroPage);
+    expect(child.translate(BASE >>> 12, ACCESS_READ)).toBe(parent.frames.zeroPage.view);
     // A write after fork gets a fresh zero-filled frame.
     poke(child, BASE, 1);
     expect(peek(parent, BASE)).toBe(0);

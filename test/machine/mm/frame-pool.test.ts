@@ -8,11 +8,6 @@ import { ACCESS_READ, ACCESS_WRITE, Mm } from "../../../src/machine/mm/mm.ts";
 import { dupMmap } from "../../../src/machine/mm/fork.ts";
 import { BASE, fixed, P, peek, poke } from "./mm-helpers.ts";
 
-/** Whether two views are of the same page of host memory (a frame's `data` is a new view each time). */
-function sameMemory(a: { buffer: ArrayBufferLike; byteOffset: number }, b: { buffer: ArrayBufferLike; byteOffset: number }): boolean {
-  return a.buffer === b.buffer && a.byteOffset === b.byteOffset;
-}
-
 /** A page of 0xa5 in mm at BASE, written as a guest would. */
 function dirtyPage(mm: Mm): void {
   fixed(mm, 0, 1);
@@ -26,13 +21,13 @@ describe("frame pool", () => {
     const a = new FrameAllocator(16);
     const f = a.alloc()!;
     f.data.fill(0xa5);
-    const mem = { buffer: f.buffer, byteOffset: f.byteOffset };
+    const mem = f.data;
     a.put(f);
     expect(FRAME_POOL.size).toBe(1);
     // Another machine's allocator (every machine shares the process's pool).
     const b = new FrameAllocator(16);
     const g = b.alloc()!;
-    expect(sameMemory(g, mem)).toBe(true); // the same memory, reused...
+    expect(g.data).toBe(mem); // the same memory, reused...
     expect(g.data.every((x) => x === 0)).toBe(true); // ...without its old bytes
     expect(FRAME_POOL.size).toBe(0);
   });
@@ -91,7 +86,7 @@ describe("frame pool", () => {
     expect(FRAME_POOL.size).toBe(1);
     const g = a.alloc()!;
     const h = a.alloc()!;
-    expect(sameMemory(g, h)).toBe(false);
+    expect(g.data).not.toBe(h.data);
   });
 
   it("keeps at most its limit of free pages, and cuts new ones from slabs when empty", () => {
@@ -100,7 +95,7 @@ describe("frame pool", () => {
     expect(pool.freshPages).toBe(3);
     // Pages cut from one slab lie side by side.
     expect(pages[1].byteOffset - pages[0].byteOffset).toBe(PAGE_SIZE);
-    for (const p of pages) pool.give(p.buffer, p.byteOffset);
+    for (const p of pages) pool.give(p);
     expect(pool.size).toBe(2);
     pool.take(false);
     expect(pool.reusedPages).toBe(1);
@@ -109,21 +104,21 @@ describe("frame pool", () => {
   it("hands pages out again in the order they were freed, so a run freed in order comes back as one", () => {
     const pool = new FramePool(64);
     const pages = Array.from({ length: 8 }, () => pool.take(true));
-    for (const p of pages) pool.give(p.buffer, p.byteOffset);
+    for (const p of pages) pool.give(p);
     expect(pool.adjoiningAhead(100)).toBe(8);
     expect(pool.adjoiningAhead(3)).toBe(3);
     const run = pool.takeRun(5);
-    run.forEach((r, i) => expect(sameMemory(r, pages[i]!)).toBe(true));
+    expect(run).toEqual(pages.slice(0, 5));
     for (let i = 1; i < run.length; i++) expect(run[i]!.byteOffset - run[i - 1]!.byteOffset).toBe(PAGE_SIZE);
     expect(pool.size).toBe(3);
-    expect(sameMemory(pool.take(false), pages[5]!)).toBe(true);
+    expect(pool.take(false)).toBe(pages[5]);
   });
 
   it("counts a run only while the pages adjoin, and in a new slab as far as it goes", () => {
     const pool = new FramePool(64);
     const pages = Array.from({ length: 6 }, () => pool.take(true));
     // Freed out of order: 0 1 2 in a row, then 4, 3 and 5, none of which follows the one before.
-    for (const i of [0, 1, 2, 4, 3, 5]) pool.give(pages[i]!.buffer, pages[i]!.byteOffset);
+    for (const i of [0, 1, 2, 4, 3, 5]) pool.give(pages[i]!);
     expect(pool.adjoiningAhead(10)).toBe(3);
     expect(pool.takeRun(10)).toHaveLength(3);
     expect(pool.adjoiningAhead(10)).toBe(1); // 4, then 3 lies before it

@@ -28,13 +28,13 @@ function read(c: FsCtx, f: File, to: IoIter, pos: Pos): number {
       const want = off + Math.min(inode.size - pos.value, to.remaining, RUN_PAGES * PAGE_SIZE);
       for (let k = 1; end < want; k++) {
         const next = inode.cache.find(pgoff + k);
-        if (next === undefined || !adjoins(page, end, next)) break;
+        if (next === undefined || !adjoins(page.data, end, next.data)) break;
         end = Math.min(end + PAGE_SIZE, want);
       }
     }
     const n = end - off;
     const src = page === undefined ? (n === PAGE_SIZE ? ZEROS : ZEROS.subarray(off, end))
-      : n === PAGE_SIZE && off === 0 ? page.data : new Uint8Array(page.buffer, page.byteOffset + off, n);
+      : n === PAGE_SIZE && off === 0 ? page.data : new Uint8Array(page.data.buffer, page.data.byteOffset + off, n);
     const copied = to.copyOut(src);
     pos.value += copied;
     done += copied;
@@ -69,14 +69,14 @@ function writeRun(inode: TmpfsFile, from: IoIter, pos: number, max: number): { b
     const f = cache.create(first + i, true)!;
     // adjoiningAhead promised this; if memory ever came otherwise, the run ends before the page,
     // zeroed, and the per-page loop writes it as a page it found.
-    if (!adjoins(head, i * PAGE_SIZE, f)) {
+    if (!adjoins(head.data, i * PAGE_SIZE, f.data)) {
       f.data.fill(0);
       n = i;
       break;
     }
   }
   const bytes = n * PAGE_SIZE;
-  const copied = from.copyInto(runView(head, bytes), 0, bytes);
+  const copied = from.copyInto(runView(head.data, bytes), 0, bytes);
   if (copied < bytes) {
     // As the per-page loop leaves it (and Linux: shmem_write_begin took the page before the copy
     // faulted): the page the copy stopped in stays, zeroed past the bytes that reached it, even
