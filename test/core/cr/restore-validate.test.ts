@@ -40,6 +40,9 @@ const ROWS: Row[] = [
   { field: "vma count", edit: (m) => { const v = m.mms[0].vmas.at(-1)!; m.mms[0].vmas.push(...Array.from({ length: 65530 }, () => ({ ...v }))); }, error: /mm \d+ vmas count = \d+: more than 65530/ },
   { field: "mm brk", edit: (m) => (m.mms[0].brk = twoTo40), error: /mm \d+ brk = 1099511627776: not a user address at or above startBrk/ },
   { field: "shmem size", edit: (m) => (m.shmem[0].size = twoTo40 / 4096), error: /shmem \d+ size = 268435456: more pages than the machine's memory \(262144\)/ },
+  // A page named twice would go twice into one page-cache slot, the first frame then leaked.
+  { field: "shmem page twice", edit: (m) => { const s = m.shmem.find((x) => x.pages.length > 0)!; s.pages.push({ ...s.pages[0] }); }, error: /shmem \d+ page index = \d+: named twice/ },
+  { field: "inode page twice", edit: (m) => { const i = m.inodes.find((x) => (x.mode & 0o170000) === 0o100000)!; i.pages.push({ index: 0, data: new Uint8Array(4096) }, { index: 0, data: new Uint8Array(4096) }); }, error: /inode \d+ page index = \d+: named twice/ },
   { field: "inode size", edit: (m) => (m.inodes[0].size = 2 ** 44), error: /inode \d+ size = 17592186044416: larger than MAX_LFS_FILESIZE \(17592186044415\)/ },
   { field: "fd number", edit: (m) => (m.fdTables[0].fds[0].fd = 5000), error: /fd table \d+ fd = 5000: outside \[0, RLIMIT_NOFILE 1024\)/ },
   { field: "fd table maxFds", edit: (m) => (m.fdTables[0].maxFds = 2 ** 31), error: /fd table \d+ maxFds = 2147483648: above RLIMIT_NOFILE 1024/ },
@@ -55,6 +58,9 @@ describe("every field of a decoded image within the kernel's limits", () => {
   it("the untouched model passes (so each refusal below is its row's)", () => {
     expect(() => validateModel(model)).not.toThrow();
     expect(model.shmem.length).toBeGreaterThan(0);
+    // The rows that name a page twice need a shared-memory object with pages and a regular file.
+    expect(model.shmem.some((s) => s.pages.length > 0)).toBe(true);
+    expect(model.inodes.some((i) => (i.mode & 0o170000) === 0o100000)).toBe(true);
   });
 
   describe.each(["cpt", "ckpt"])("through %s", (codec) => {

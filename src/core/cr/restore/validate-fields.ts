@@ -99,14 +99,29 @@ function exitStatus(field: string, e: ExitStatusRecord | undefined): void {
   if (e.signal !== undefined) signo(`${field}.signal`, e.signal, false);
 }
 
-function pages(field: string, list: PageRecord[], maxIndex: number, memoryPages: number): void {
+/**
+ * A list of pages: each within [0, maxIndex), whole, and (`once`) named once. A page named twice
+ * would be restored twice into one slot of a page cache or of the copy-on-write table, the first
+ * frame then held by nothing that ever frees it (a leak at the restored machine's shutdown). An
+ * mm's own pages are checked for that against its VMAs (validate.ts), so not here.
+ */
+function pages(field: string, list: PageRecord[], maxIndex: number, memoryPages: number, once = true): void {
   count(field, list, memoryPages);
   // Indexed: run once per restart, this loop was not optimised, and for-of then made an
   // iterator result per page (2.4 MiB for a 256 MiB guest).
+  let sorted = true;
   for (let i = 0; i < list.length; i++) {
     const p = list[i]!;
     if (!inRange(p.index, 0, maxIndex - 1)) bad(`${field} index`, p.index, `outside [0, ${maxIndex})`);
     if (p.data.length !== PAGE) bad(`${field} ${p.index} length`, p.data.length, "a page is 4096 bytes");
+    if (i > 0 && p.index <= list[i - 1]!.index) sorted = false;
+  }
+  // The collector writes them in ascending order; any other order is checked with a set.
+  if (!once || sorted) return;
+  const seen = new Set<number>();
+  for (const p of list) {
+    if (seen.has(p.index)) bad(`${field} index`, p.index, "named twice (another page of the list has it too)");
+    seen.add(p.index);
   }
 }
 
@@ -245,7 +260,7 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
       prevEnd = v.end;
       mapped += v.end - v.start;
     });
-    pages(`${f} page`, mm.pages, userPages, memoryPages);
+    pages(`${f} page`, mm.pages, userPages, memoryPages, false);
     for (const r of mm.cowRefs) if (!inRange(r.index, 0, userPages - 1)) int(`${f} cowRef index`, r.index, 0, userPages - 1);
     int(`${f} startBrk`, mm.startBrk, 0, TASK_SIZE, "not a user address");
     int(`${f} brk`, mm.brk, mm.startBrk, TASK_SIZE, "not a user address at or above startBrk");
