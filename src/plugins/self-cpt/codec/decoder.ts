@@ -22,7 +22,7 @@ import { readCowPage, readMm, readShmem } from "./objects-mm.ts";
 import { readUnixSock } from "./objects-sockets.ts";
 import { readSighand, readSignal } from "./objects-signal.ts";
 import { readCred, readPid, readTask } from "./objects-task.ts";
-import { ADVICE, FieldReader } from "./reader.ts";
+import { ADVICE, FieldReader, u32le } from "./reader.ts";
 
 /** A pushed chunk at least this long goes to the CRC worker (a MiB read of an image file's pages). */
 const OFFLOAD_CHUNK = 256 << 10;
@@ -320,8 +320,7 @@ export class CkptDecoder implements ImageDecoder {
 
   /** A page array's head is in: nr_pages must be what h.len makes room for, before any page memory is taken. */
   private checkNrPages(): void {
-    const h = this.head!;
-    const nr = (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) >>> 0;
+    const nr = u32le(this.head!, 0);
     if (nr !== this.nrPages) {
       const len = this.hdrView.getUint32(4, true);
       this.fail(`${this.spec!.name} at byte ${this.at}: nr_pages at byte ${this.at + CKPT_HDR_SIZE} is ${nr}, but its h.len (${len}) makes room for ${this.nrPages} pages`, this.at + CKPT_HDR_SIZE);

@@ -9,7 +9,7 @@ import {
   CKPT_HDR_COW_PAGE, CKPT_HDR_MM, CKPT_HDR_PGARR, CKPT_HDR_SHMEM, CKPT_HDR_VMA, CKPT_PAGE_SIZE, CKPT_PGARR_MAX,
 } from "./layout.ts";
 import type { ObjRefs } from "./objhash.ts";
-import type { FieldReader } from "./reader.ts";
+import { u32le, type FieldReader } from "./reader.ts";
 import { EncodeError, type RecordWriter } from "./writer.ts";
 
 function checkPage(p: PageRecord, what: string): void {
@@ -46,7 +46,7 @@ function readPageArray(r: FieldReader, data: readonly Uint8Array[], left: number
   const b = r.bytes(4 * n, "page indices");
   let prev = -1;
   for (let i = 0; i < n; i++) {
-    const index = (b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24)) >>> 0;
+    const index = u32le(b, 4 * i);
     if (index <= prev) {
       r.fail(`page index ${i} at byte ${base + 4 * i} is ${index}, not above the one before it (${prev}): a page array's indices are strictly increasing`, base + 4 * i);
     }

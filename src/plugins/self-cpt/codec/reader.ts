@@ -9,6 +9,9 @@ const TWO32 = 0x1_0000_0000;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 export const ADVICE = "the image is damaged or not a cptbench ckpt image; take the checkpoint again";
 
+/** The little-endian u32 at b[p] (the caller has checked the 4 bytes are there). */
+export const u32le = (b: Uint8Array, p: number): number => (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+
 export class FieldReader {
   /**
    * Made on the first read that needs it: most records (every page) read one u32, which the
@@ -60,10 +63,9 @@ export class FieldReader {
 
   u32(what: string): number {
     this.need(4, what);
-    const b = this.b;
     const p = this.pos;
     this.pos += 4;
-    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    return u32le(this.b, p);
   }
   s32(what: string): number { this.need(4, what); const v = this.dv.getInt32(this.base + this.pos, true); this.pos += 4; return v; }
   num(what: string): number {
