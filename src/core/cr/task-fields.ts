@@ -31,6 +31,8 @@ const KOBJECT_FIELDS = {
   createdStack: { transient: "a host stack trace for debugging" },
   kobjRegistry: { transient: "the machine the object lives on" },
   kobjStats: { transient: "its type's counters on this machine" },
+  kobjPrev: { transient: "its neighbour in this machine's list of live objects of its type" },
+  kobjNext: { transient: "its neighbour in this machine's list of live objects of its type" },
   freed: { derived: "refcount === 0" },
 } as const;
 

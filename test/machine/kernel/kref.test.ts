@@ -48,6 +48,27 @@ describe("kref detectors", () => {
     expect(oopses.tainted).toBe(false);
   });
 
+  it("the live objects stay in creation order as the first, a middle and the last are freed and more are made", () => {
+    const { reg, oopses } = machine();
+    const [a, b, c] = [new Obj(reg), new Obj(reg), new Obj(reg)];
+    reg.put(c); // the last
+    const d = new Obj(reg);
+    expect(reg.liveObjects("mm_struct")).toEqual([a, b, d]);
+    reg.put(a); // the first
+    const e = new Obj(reg);
+    expect(reg.liveObjects("mm_struct")).toEqual([b, d, e]);
+    reg.put(d); // a middle one
+    expect(reg.liveObjects("mm_struct")).toEqual([b, e]);
+    reg.put(b);
+    reg.put(e);
+    expect(reg.liveObjects("mm_struct")).toEqual([]);
+    const f = new Obj(reg);
+    expect(reg.liveObjects("mm_struct")).toEqual([f]);
+    expect(reg.liveCount("mm_struct")).toBe(1);
+    expect(reg.counters().mm_struct).toMatchObject({ created: 6, destroyed: 5, live: 1, peakLive: 3 });
+    expect(oopses.tainted).toBe(false);
+  });
+
   it("the last put releases exactly once and frees the object", () => {
     const { reg, oopses } = machine();
     const a = new Obj(reg);
@@ -238,7 +259,7 @@ describe("kref detectors", () => {
 
 describe("kref model check", () => {
   type Op = { op: "get" | "put" | "tryGet" | "checkLive"; i: number };
-  const N = 4;
+  const N = 6;
   const opArb: fc.Arbitrary<Op> = fc.record({ op: fc.constantFrom("get", "put", "tryGet", "checkLive"), i: fc.integer({ min: 0, max: N - 1 }) });
 
   it("any sequence never throws and oopses exactly at the misuse steps", () => {
@@ -305,6 +326,12 @@ describe("kref model check", () => {
         // Every reference ever made (one per creation, one per get) is either dropped or still held.
         expect(N + gets - puts).toBe(liveRefs);
         expect(reg.liveCount()).toBe(model.filter((r) => r > 0).length);
+        // The live list keeps creation order whichever objects were freed (head, middle, tail).
+        for (const type of ["cred", "file"] as const) {
+          expect(reg.liveObjects(type)).toEqual(objs.filter((o, i) => o.kobjType === type && model[i] > 0));
+          expect(reg.liveCount(type)).toBe(objs.filter((o, i) => o.kobjType === type && model[i] > 0).length);
+        }
+        expect(reg.liveObjects()).toEqual([...objs.filter((o, i) => o.kobjType === "cred" && model[i] > 0), ...objs.filter((o, i) => o.kobjType === "file" && model[i] > 0)]);
       }),
       { numRuns: 300 },
     );
