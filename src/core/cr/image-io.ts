@@ -17,7 +17,7 @@ import { CrError, EAGAIN, EBADF, EINVAL, EIO, EISDIR, EPIPE, ESPIPE } from "./er
 import type { CrContext, ImageCodec, LateImage } from "./interfaces.ts";
 import { PagedImage } from "./paged-image.ts";
 import { crcStream } from "./crc-worker.ts";
-import { adjoins, runView } from "../../machine/mm/runs.ts";
+import { adjoinsEnd, runView } from "../../machine/mm/runs.ts";
 
 export interface ImageFd {
   file: File;
@@ -240,17 +240,23 @@ function filePages(cache: TmpfsFile["cache"], from: number, to: number): Uint8Ar
   const segs: Uint8Array[] = [];
   let run: Uint8Array | null = null;
   let runLen = 0;
+  let runBuf: ArrayBufferLike | null = null;
+  let runEnd = 0;
   for (let pos = from; pos < to;) {
     const off = pos % PAGE_SIZE;
     const n = Math.min(PAGE_SIZE - off, to - pos);
     // Every byte of the range was just written, so its page is there.
     const data = cache.find(Math.floor(pos / PAGE_SIZE))!.data;
     // Only the first page can start part way in (off > 0); every later one adjoins or not.
-    if (run !== null && adjoins(run, runLen, data)) runLen += n;
-    else {
+    if (run !== null && adjoinsEnd(runBuf!, runEnd, data)) {
+      runLen += n;
+      runEnd += n;
+    } else {
       if (run !== null) segs.push(runView(run, runLen));
       run = off === 0 ? data : data.subarray(off);
       runLen = n;
+      runBuf = run.buffer;
+      runEnd = run.byteOffset + n;
     }
     pos += n;
   }

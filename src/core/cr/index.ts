@@ -21,7 +21,7 @@ export { crc32, Crc32 } from "./checksum.ts";
 export { keyOptions, SignedCodec, withKeys } from "./signed.ts";
 export { discardImage, imageFd, readImageFile, restartImageFd, writeImage, type ImageFd } from "./image-io.ts";
 export { bulkMemory, pageMemory, pageMemoryRun } from "./page-memory.ts";
-export { adjoins, runView } from "../../machine/mm/runs.ts";
+export { adjoinsEnd, runView } from "../../machine/mm/runs.ts";
 export { copyImageBytes, imageCrc32, imageCrc32Job, PagedImage, type ImageBytes } from "./paged-image.ts";
 export { crc32Job, crc32Split, OFFLOAD_FROM, type CrcJob } from "./crc-worker.ts";
 export { crc32Combine } from "./crc-combine.ts";

@@ -9,7 +9,7 @@
 import { crc32 } from "./checksum.ts";
 import { crc32Job, type CrcJob } from "./crc-worker.ts";
 import { PAGE_SHIFT, PAGE_SIZE, type Frame } from "../../machine/mm/frame.ts";
-import { adjoins } from "../../machine/mm/runs.ts";
+import { adjoinsEnd } from "../../machine/mm/runs.ts";
 
 const PAGE_MASK = PAGE_SIZE - 1;
 const ZEROS = new Uint8Array(PAGE_SIZE);
@@ -120,8 +120,10 @@ export class PagedImage {
     let i = q >>> PAGE_SHIFT;
     const page = this.pages[i]!;
     let n = Math.min(PAGE_SIZE - off, to - p);
-    if (page !== ZEROS) {
-      while (p + n < to && adjoins(page, off + n, this.pages[i + 1]!)) {
+    if (page !== ZEROS && p + n < to) {
+      const buf = page.buffer;
+      const start = page.byteOffset;
+      while (p + n < to && adjoinsEnd(buf, start + off + n, this.pages[i + 1]!)) {
         i++;
         n += Math.min(PAGE_SIZE, to - p - n);
       }

@@ -100,11 +100,14 @@ export class FramePool {
     const free = this.free;
     if (this.head === free.length) return Math.max(1, Math.min(max, (SLAB_BYTES - this.slabOff) / PAGE_SIZE || SLAB_BYTES / PAGE_SIZE));
     let n = 1;
-    let prev = free[this.head]!;
+    const first = free[this.head]!;
+    // The first page's buffer and offset read once (runs.ts adjoinsEnd: each read is a call).
+    const buf = first.buffer;
+    let end = first.byteOffset + PAGE_SIZE;
     while (n < max && this.head + n < free.length) {
       const d = free[this.head + n]!;
-      if (d.buffer !== prev.buffer || d.byteOffset !== prev.byteOffset + PAGE_SIZE) break;
-      prev = d;
+      if (d.byteOffset !== end || d.buffer !== buf) break;
+      end += PAGE_SIZE;
       n++;
     }
     return n;

@@ -6,9 +6,14 @@
 // pages adjoin is host-side only: the guest never sees it, and every user falls back to page-at-a-
 // time work when they do not.
 
-/** Whether `b` starts where the `len` bytes from `a`'s start end, in the same memory. */
-export function adjoins(a: Uint8Array, len: number, b: Uint8Array): boolean {
-  return a.buffer === b.buffer && a.byteOffset + len === b.byteOffset;
+/**
+ * Whether `b` starts at byte `end` of `buf`: where a run of views in `buf` that ends at `end`
+ * continues. The run's buffer and end are the caller's locals, read once per run: byteOffset and
+ * buffer are calls into V8, not field loads (15-25 ns each here), and reading both for both views
+ * at every page was 10 ms of a 256 MiB checkpoint.
+ */
+export function adjoinsEnd(buf: ArrayBufferLike, end: number, b: Uint8Array): boolean {
+  return b.byteOffset === end && b.buffer === buf;
 }
 
 /** The `len` bytes from `a`'s start as one view (a itself when that is all of it). */

@@ -8,7 +8,7 @@ import { EFAULT, EFBIG, ENOSPC, EPERM } from "../errno.ts";
 import { genericLlseek, type File, type FileOperations, type Pos } from "../file.ts";
 import { removePrivs, timeNow, type FsCtx } from "../inode.ts";
 import { UserIter, type IoIter } from "../iov.ts";
-import { adjoins, runView } from "../../mm/runs.ts";
+import { adjoinsEnd, runView } from "../../mm/runs.ts";
 import type { TmpfsFile } from "./tmpfs.ts";
 
 const ZEROS = new Uint8Array(PAGE_SIZE);
@@ -26,9 +26,11 @@ function read(c: FsCtx, f: File, to: IoIter, pos: Pos): number {
     // The pages after it while they lie next to it in memory go in the same copy (runs.ts).
     if (page !== undefined && end === PAGE_SIZE) {
       const want = off + Math.min(inode.size - pos.value, to.remaining, RUN_PAGES * PAGE_SIZE);
+      const buf = page.data.buffer;
+      const start = page.data.byteOffset;
       for (let k = 1; end < want; k++) {
         const next = inode.cache.find(pgoff + k);
-        if (next === undefined || !adjoins(page.data, end, next.data)) break;
+        if (next === undefined || !adjoinsEnd(buf, start + end, next.data)) break;
         end = Math.min(end + PAGE_SIZE, want);
       }
     }
@@ -65,11 +67,13 @@ function writeRun(inode: TmpfsFile, from: IoIter, pos: number, max: number): { b
   }
   if (n < 2 || !inode.mayWrite(pos, n * PAGE_SIZE)) return null;
   const head = cache.create(first, true)!;
+  const buf = head.data.buffer;
+  const start = head.data.byteOffset;
   for (let i = 1; i < n; i++) {
     const f = cache.create(first + i, true)!;
     // adjoiningAhead promised this; if memory ever came otherwise, the run ends before the page,
     // zeroed, and the per-page loop writes it as a page it found.
-    if (!adjoins(head.data, i * PAGE_SIZE, f.data)) {
+    if (!adjoinsEnd(buf, start + i * PAGE_SIZE, f.data)) {
       f.data.fill(0);
       n = i;
       break;

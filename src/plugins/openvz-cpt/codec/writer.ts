@@ -3,7 +3,7 @@
 // and section lengths are back-patched into the scratch buffer once known, so the pieces are
 // only handed out (chunks()) after the whole image is laid out: the scratch holds headers,
 // field values and page index tables only, a few hundred KiB for a 256 MiB guest.
-import { adjoins, crc32, crc32Combine, crc32Job, crc32Split, OFFLOAD_FROM, runView, type CrcJob } from "../../../core/cr/index.ts";
+import { adjoinsEnd, crc32, crc32Combine, crc32Job, crc32Split, OFFLOAD_FROM, runView, type CrcJob } from "../../../core/cr/index.ts";
 import {
   align8, CPT_CONTENT_ARRAY, CPT_CONTENT_DATA, CPT_CONTENT_VOID, CPT_NOINDEX, OBJECT_HDR_SIZE,
   SECTION_CRC_AT, SECTION_HDR_CRC_SIZE, SECTION_HDR_SIZE,
@@ -120,18 +120,24 @@ export class ImageWriter {
    */
   private run: Uint8Array | null = null;
   private runLen = 0;
+  /** The run's buffer and where it ends in it (runs.ts adjoinsEnd). */
+  private runBuf: ArrayBufferLike | null = null;
+  private runEnd = 0;
 
   /** Pass a view through as part of the image, uncopied. */
   view(v: Uint8Array): void {
     if (v.length === 0) return;
     this.external += v.length;
-    if (this.run !== null && this.len === this.flushed && adjoins(this.run, this.runLen, v)) {
+    if (this.run !== null && this.len === this.flushed && adjoinsEnd(this.runBuf!, this.runEnd, v)) {
       this.runLen += v.length;
+      this.runEnd += v.length;
       return;
     }
     this.flushPieces();
     this.run = v;
     this.runLen = v.length;
+    this.runBuf = v.buffer;
+    this.runEnd = v.byteOffset + v.length;
   }
 
   /** The pending run, then the scratch written after it, into pieces. */

@@ -2,7 +2,7 @@
 // it is written. Bulk bytes (pages, pipe contents) are passed through as the caller's views, not
 // copied; the scratch is handed out whole and replaced, never overwritten after it was yielded.
 // Every byte handed out goes through the running CRC-32 the trailer needs.
-import { adjoins, Crc32, runView, type PageRecord } from "../../../core/cr/index.ts";
+import { adjoinsEnd, Crc32, runView, type PageRecord } from "../../../core/cr/index.ts";
 import { align8, CKPT_HDR_CSUM, CKPT_HDR_PGARR, CKPT_HDR_SIZE, CKPT_PAGE_SIZE, pgarrHead, RECORDS, RUN_BYTES } from "./layout.ts";
 
 /** The model cannot be written in this format (a value out of range, a dangling id). */
@@ -187,13 +187,19 @@ export class RecordWriter {
     this.len = at;
     let run = pages[from]!.data;
     let runLen = CKPT_PAGE_SIZE;
+    let buf = run.buffer;
+    let end = run.byteOffset + CKPT_PAGE_SIZE;
     for (let i = from + 1; i < to; i++) {
       const d = pages[i]!.data;
-      if (adjoins(run, runLen, d)) runLen += CKPT_PAGE_SIZE;
-      else {
+      if (adjoinsEnd(buf, end, d)) {
+        runLen += CKPT_PAGE_SIZE;
+        end += CKPT_PAGE_SIZE;
+      } else {
         this.view(runView(run, runLen));
         run = d;
         runLen = CKPT_PAGE_SIZE;
+        buf = d.buffer;
+        end = d.byteOffset + CKPT_PAGE_SIZE;
       }
     }
     this.view(runView(run, runLen));
