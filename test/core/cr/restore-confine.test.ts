@@ -87,6 +87,19 @@ const ESCAPES: Escape[] = [
     error: /fs context \d+: cwd \/ is outside the container's tree \/ct\/fork-tree/,
   },
   {
+    // The last of them: each distinct path is checked once, so the first one holding it is named.
+    name: "an fs cwd with a .. component",
+    edit: (m) => (m.fsContexts.at(-1)!.cwd = `${m.container.treeRoot}/../escape`),
+    errno: EINVAL,
+    error: /fs context \d+ cwd "\/ct\/fork-tree\/..\/escape" has a "\.\." component/,
+  },
+  {
+    name: "a task's freezer path with a .. component",
+    edit: (m) => (m.tasks.at(-1)!.freezerPath = "/../x"),
+    errno: EINVAL,
+    error: /task \d+ freezer path "\/..\/x" has a "\.\." component/,
+  },
+  {
     name: "fs root /bin",
     edit: (m) => (m.fsContexts[0].root = "/bin"),
     errno: EPERM,

@@ -78,7 +78,9 @@ describe("cpt decode names what is wrong", () => {
     const cases: [(m: ReturnType<typeof richModel>) => void, RegExp][] = [
       [(m) => { m.fdTables[0]!.fds[0]!.fileId = 42; }, /files 1 at byte \d+ names file 42 \(fd 0\)/],
       [(m) => { m.files[3]!.target = { kind: "pipe", pipeId: 9 }; }, /file 4 at byte \d+ names pipe 9/],
-      [(m) => { m.mms[0]!.vmas[2]!.backing = { kind: "shmem", shmemId: 7 }; }, /mm 1 at byte \d+ names shmem 7/],
+      [(m) => { m.mms[0]!.vmas[2]!.backing = { kind: "shmem", shmemId: 7 }; }, /mm 1 at byte \d+ names shmem 7 \(vma 0x[0-9a-f]+ backing\)/],
+      [(m) => { m.mms[0]!.vmas[1]!.backing = { kind: "file", inodeId: 999, path: "/gone" }; }, /mm 1 at byte \d+ names inode 999 \(vma 0x[0-9a-f]+ backing\)/],
+      [(m) => { m.fdTables[0]!.fds.at(-1)!.fileId = 43; }, /files 1 at byte \d+ names file 43 \(fd \d+\)/],
       [(m) => { m.container.initTaskId = 77; }, /the container \(veinfo\) at byte \d+ names task 77/],
       [(m) => { m.pids[3]!.nsIds[1] = 5; }, /pid 4 at byte \d+ names pid namespace 5/],
       [(m) => { m.tasks[1]!.syscall!.vforkChildTaskId = 8; }, /task 3 at byte \d+ names task 8 \(syscall.vforkChildTaskId\)/],

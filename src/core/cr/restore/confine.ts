@@ -92,9 +92,19 @@ export function confineModel(m: CheckpointModel, c: Confinement): void {
     if (typeof parts === "string") throw new CrError(EINVAL, `tree entry ${JSON.stringify(d.path)} ${parts}`);
     if ((i === 0) !== (d.path === "")) throw new CrError(EINVAL, `tree entry ${i} (${JSON.stringify(d.path)}): the tree's root comes first, once`);
   });
-  for (const fs of m.fsContexts) {
-    checkAbsolute(`fs context ${fs.id} cwd`, fs.cwd);
-    checkAbsolute(`fs context ${fs.id} root`, fs.root);
+  // A 10,000-task image has as many fs contexts, tasks and mms, mostly with the same few paths:
+  // each distinct path is checked once, and a record's name is made only for its refusal (these
+  // loops made 7 MiB of strings, arrays and iterators in such a restart).
+  const absolute = new Set<string>();
+  const fsAbsolute = (id: number, which: string, p: string): void => {
+    if (absolute.has(p)) return;
+    checkAbsolute(`fs context ${id} ${which}`, p);
+    absolute.add(p);
+  };
+  for (let k = 0; k < m.fsContexts.length; k++) {
+    const fs = m.fsContexts[k]!;
+    fsAbsolute(fs.id, "cwd", fs.cwd);
+    fsAbsolute(fs.id, "root", fs.root);
     if (!inTree(fs.cwd)) throw new CrError(EPERM, `fs context ${fs.id}: cwd ${fs.cwd} is outside the container's tree ${root}`);
     if (!inTree(fs.root) && fs.root !== c.restarterRoot) {
       throw new CrError(EPERM, `fs context ${fs.id}: root ${fs.root} is neither inside the container's tree ${root} nor the restarter's root ${c.restarterRoot}`);
@@ -119,18 +129,23 @@ export function confineModel(m: CheckpointModel, c: Confinement): void {
     if (inTree(i.externalPath)) throw new CrError(EINVAL, `inode ${i.id}: external path ${i.externalPath} is inside the container's tree ${root}, where the image's own files go`);
     external.add(i.id);
   }
-  for (const fs of m.fsContexts) {
-    for (const [which, id, path] of [["root", fs.rootInodeId, fs.root], ["cwd", fs.cwdInodeId, fs.cwd]] as const) {
-      if (id === undefined) continue;
-      const i = m.inodes.find((x) => x.id === id);
-      if (i === undefined) throw new CrError(EINVAL, `fs context ${fs.id}: its removed ${which} names inode ${id}, which the image does not have`);
-      if (i.kind !== "dir" || i.nlink !== 0 || i.externalPath !== undefined || named.has(id)) {
-        throw new CrError(EPERM, `fs context ${fs.id}: its removed ${which} ${path} (inode ${id}) is not an unlinked directory of the container: a restart makes removed directories, it never takes one from the machine or the tree`);
-      }
-      if (!inTree(path)) throw new CrError(EPERM, `fs context ${fs.id}: removed ${which} ${path} was outside the container's tree ${root}`);
+  const inodeById = new Map(m.inodes.map((i) => [i.id, i]));
+  const removedDir = (fs: CheckpointModel["fsContexts"][number], which: "root" | "cwd", id: number | undefined, path: string): void => {
+    if (id === undefined) return;
+    const i = inodeById.get(id);
+    if (i === undefined) throw new CrError(EINVAL, `fs context ${fs.id}: its removed ${which} names inode ${id}, which the image does not have`);
+    if (i.kind !== "dir" || i.nlink !== 0 || i.externalPath !== undefined || named.has(id)) {
+      throw new CrError(EPERM, `fs context ${fs.id}: its removed ${which} ${path} (inode ${id}) is not an unlinked directory of the container: a restart makes removed directories, it never takes one from the machine or the tree`);
     }
+    if (!inTree(path)) throw new CrError(EPERM, `fs context ${fs.id}: removed ${which} ${path} was outside the container's tree ${root}`);
+  };
+  for (let k = 0; k < m.fsContexts.length; k++) {
+    const fs = m.fsContexts[k]!;
+    removedDir(fs, "root", fs.rootInodeId, fs.root);
+    removedDir(fs, "cwd", fs.cwdInodeId, fs.cwd);
   }
-  for (const f of m.files) {
+  for (let k = 0; k < m.files.length; k++) {
+    const f = m.files[k]!;
     const t = f.target;
     if (t.kind === "device" && !DEVICE_ALLOW_LIST.includes(t.path)) {
       throw new CrError(EPERM, `file ${f.id}: device ${JSON.stringify(t.path)} is not one a restart may open (${DEVICE_ALLOW_LIST.join(", ")})`);
@@ -147,13 +162,15 @@ export function confineModel(m: CheckpointModel, c: Confinement): void {
       }
     }
   }
-  for (const mm of m.mms) {
+  for (let k = 0; k < m.mms.length; k++) {
+    const mm = m.mms[k]!;
     if (mm.exeInodeId !== undefined) {
-      const exe = m.inodes.find((i) => i.id === mm.exeInodeId);
+      const exe = inodeById.get(mm.exeInodeId);
       if (exe === undefined) throw new CrError(EINVAL, `mm ${mm.id}: its executable names inode ${mm.exeInodeId}, which the image does not have`);
       if (exe.kind !== "file") throw new CrError(EINVAL, `mm ${mm.id}: its executable, inode ${mm.exeInodeId}, is a ${exe.kind}, not a regular file`);
     }
-    for (const v of mm.vmas) {
+    for (let j = 0; j < mm.vmas.length; j++) {
+      const v = mm.vmas[j]!;
       if (v.backing.kind !== "file") continue;
       if (!inodes.has(v.backing.inodeId)) throw new CrError(EINVAL, `mm ${mm.id}: a mapping names inode ${v.backing.inodeId}, which the image does not have`);
       const writable = (v.flags & VM_SHARED) !== 0 && ((v.prot & PROT_WRITE) !== 0 || (v.flags & VM_MAYWRITE) !== 0);
@@ -163,7 +180,13 @@ export function confineModel(m: CheckpointModel, c: Confinement): void {
     }
   }
   checkFreezerPath("the container's freezer group", m.container.freezerGroup);
-  for (const t of m.tasks) checkFreezerPath(`task ${t.id} freezer path`, t.freezerPath);
+  const freezerPaths = new Set<string>();
+  for (let k = 0; k < m.tasks.length; k++) {
+    const t = m.tasks[k]!;
+    if (freezerPaths.has(t.freezerPath)) continue;
+    checkFreezerPath(`task ${t.id} freezer path`, t.freezerPath);
+    freezerPaths.add(t.freezerPath);
+  }
 }
 
 function checkFreezerPath(what: string, p: string): void {

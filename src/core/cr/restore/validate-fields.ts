@@ -54,10 +54,11 @@ function bad(field: string, value: unknown, why: string): never {
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
 
 // A restart of 10,000 tasks checks a few million fields: the checks below build the message (and
-// the default reason) only once a field has failed. A field's name is still made before its check
-// (some 25 MiB of short-lived strings for 10,000 tasks, which cost little: a scavenge pays for
-// what survives); loops over arrays guard each element with inRange/isSigset first, so that a
-// valid image allocates no string per element.
+// the default reason) only once a field has failed. The fields of the records there are many of
+// (tasks, thread groups, mms) go through Rec, which joins the record's name and the field's only
+// then too (made before each check, the names were 24 MiB of a 10,000-task restart's 370); loops
+// over arrays guard each element with inRange/isSigset first, so that a valid image allocates no
+// string per element.
 
 /** Whether v is an integer in [min, max]. */
 const inRange = (v: unknown, min: number, max: number): boolean => isInt(v) && v >= min && v <= max;
@@ -100,6 +101,42 @@ function exitStatus(field: string, e: ExitStatusRecord | undefined): void {
 }
 
 /**
+ * The fields of one record ("task 7"), each checked as int, sigset... above, the record's and the
+ * field's names joined ("task 7 blocked") only when the check fails, so the message is the same.
+ */
+class Rec {
+  constructor(
+    private readonly kind: string,
+    private readonly id: number,
+  ) {}
+
+  name(field: string): string {
+    return `${this.kind} ${this.id} ${field}`;
+  }
+
+  int(field: string, v: unknown, min: number, max: number, why?: string): void {
+    if (!inRange(v, min, max)) int(this.name(field), v, min, max, why);
+  }
+
+  sigset(field: string, v: unknown): void {
+    if (!isSigset(v)) sigset(this.name(field), v);
+  }
+
+  signo(field: string, v: unknown, allowZero: boolean): void {
+    if (!inRange(v, allowZero ? 0 : 1, NSIG)) signo(this.name(field), v, allowZero);
+  }
+
+  /** A pending set: the empty queue every valid image mostly has costs no name either. */
+  pending(field: string, p: SigPendingRecord): void {
+    if (!isSigset(p.signals) || p.queue.length > 0) pending(this.name(field), p);
+  }
+
+  exitStatus(field: string, e: ExitStatusRecord | undefined): void {
+    if (e !== undefined) exitStatus(this.name(field), e);
+  }
+}
+
+/**
  * A list of pages: each within [0, maxIndex), whole, and (`once`) named once. A page named twice
  * would be restored twice into one slot of a page cache or of the copy-on-write table, the first
  * frame then held by nothing that ever frees it (a leak at the restored machine's shutdown). An
@@ -134,11 +171,12 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
   count("tasks", m.tasks, lim.pidMax);
   count("pidNamespaces", m.pidNamespaces, lim.pidMax);
   for (const ns of m.pidNamespaces) int(`pid namespace ${ns.id} lastPid`, ns.lastPid, 0, lim.pidMax - 1, `outside [0, pid_max ${lim.pidMax})`);
-  for (const p of m.pids) {
+  for (let pi = 0; pi < m.pids.length; pi++) {
+    const p = m.pids[pi]!;
     if (p.numbers.length === 0 || p.numbers.length > MAX_PID_NS_LEVEL + 1) bad(`pid ${p.id} numbers length`, p.numbers.length, `a pid has 1..${MAX_PID_NS_LEVEL + 1} numbers`);
-    p.numbers.forEach((n, i) => {
-      if (!inRange(n, 1, lim.pidMax - 1)) bad(`pid ${p.id} numbers[${i}]`, n, `outside [1, pid_max ${lim.pidMax})`);
-    });
+    for (let i = 0; i < p.numbers.length; i++) {
+      if (!inRange(p.numbers[i], 1, lim.pidMax - 1)) bad(`pid ${p.id} numbers[${i}]`, p.numbers[i], `outside [1, pid_max ${lim.pidMax})`);
+    }
   }
   for (const c of m.creds) {
     for (const f of ["uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid"] as const) int(`cred ${c.id} ${f}`, c[f], 0, ID_MAX, "not a valid id (0..4294967294)");
@@ -167,30 +205,33 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
       });
     }
   }
-  for (const s of m.sighands) {
+  for (let si = 0; si < m.sighands.length; si++) {
+    const s = m.sighands[si]!;
     if (s.actions.length !== NSIG + 1) bad(`sighand ${s.id} actions length`, s.actions.length, `a signal table has ${NSIG + 1} entries`);
-    s.actions.forEach((a, i) => {
-      if (inRange(a.handler, 0, U32) && inRange(a.flags, 0, U32) && inRange(a.restorer, 0, U32) && isSigset(a.mask)) return;
+    for (let i = 0; i < s.actions.length; i++) {
+      const a = s.actions[i]!;
+      if (inRange(a.handler, 0, U32) && inRange(a.flags, 0, U32) && inRange(a.restorer, 0, U32) && isSigset(a.mask)) continue;
       int(`sighand ${s.id} action ${i} handler`, a.handler, 0, U32);
       int(`sighand ${s.id} action ${i} flags`, a.flags, 0, U32);
       int(`sighand ${s.id} action ${i} restorer`, a.restorer, 0, U32);
       sigset(`sighand ${s.id} action ${i} mask`, a.mask);
-    });
+    }
   }
-  for (const g of m.threadGroups) {
-    pending(`thread group ${g.id} sharedPending`, g.sharedPending);
-    exitStatus(`thread group ${g.id} groupExitStatus`, g.groupExitStatus);
-    signo(`thread group ${g.id} stopSignal`, g.stopSignal, true);
-    int(`thread group ${g.id} itimerRealLeft`, g.itimerRealLeft, 0, Number.MAX_SAFE_INTEGER);
-    int(`thread group ${g.id} itimerRealInterval`, g.itimerRealInterval, 0, Number.MAX_SAFE_INTEGER);
-    for (const f of ["itimerVirt", "itimerProf"] as const) {
-      int(`thread group ${g.id} ${f}.left`, g[f].left, 0, Number.MAX_SAFE_INTEGER);
-      int(`thread group ${g.id} ${f}.interval`, g[f].interval, 0, Number.MAX_SAFE_INTEGER);
-    }
-    for (const f of ["oomScoreAdj", "oomScoreAdjMin"] as const) {
-      const v = g[f];
-      if (v !== undefined) int(`thread group ${g.id} ${f}`, v, -1000, 1000, "outside OOM_SCORE_ADJ_MIN..MAX (-1000..1000)");
-    }
+  for (let gi = 0; gi < m.threadGroups.length; gi++) {
+    const g = m.threadGroups[gi]!;
+    const r = new Rec("thread group", g.id);
+    r.pending("sharedPending", g.sharedPending);
+    r.exitStatus("groupExitStatus", g.groupExitStatus);
+    r.signo("stopSignal", g.stopSignal, true);
+    r.int("itimerRealLeft", g.itimerRealLeft, 0, Number.MAX_SAFE_INTEGER);
+    r.int("itimerRealInterval", g.itimerRealInterval, 0, Number.MAX_SAFE_INTEGER);
+    r.int("itimerVirt.left", g.itimerVirt.left, 0, Number.MAX_SAFE_INTEGER);
+    r.int("itimerVirt.interval", g.itimerVirt.interval, 0, Number.MAX_SAFE_INTEGER);
+    r.int("itimerProf.left", g.itimerProf.left, 0, Number.MAX_SAFE_INTEGER);
+    r.int("itimerProf.interval", g.itimerProf.interval, 0, Number.MAX_SAFE_INTEGER);
+    const oomWhy = "outside OOM_SCORE_ADJ_MIN..MAX (-1000..1000)";
+    if (g.oomScoreAdj !== undefined) r.int("oomScoreAdj", g.oomScoreAdj, -1000, 1000, oomWhy);
+    if (g.oomScoreAdjMin !== undefined) r.int("oomScoreAdjMin", g.oomScoreAdjMin, -1000, 1000, oomWhy);
     if (g.rlimits !== undefined) {
       // What setrlimit(2) itself refuses: a table that is not RLIM_NLIMITS long, cur above max,
       // and RLIMIT_NOFILE above fs.nr_open.
@@ -206,67 +247,71 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
       });
     }
   }
-  for (const t of m.tasks) {
-    const f = `task ${t.id}`;
-    int(`${f} exitSignal`, t.exitSignal, -1, CSIGNAL, "not -1 (a thread) or a clone exit signal (0..255)");
-    signo(`${f} pdeathSignal`, t.pdeathSignal, true);
-    exitStatus(`${f} exit`, t.exit);
-    sigset(`${f} blocked`, t.blocked);
+  for (let ti = 0; ti < m.tasks.length; ti++) {
+    const t = m.tasks[ti]!;
+    const r = new Rec("task", t.id);
+    r.int("exitSignal", t.exitSignal, -1, CSIGNAL, "not -1 (a thread) or a clone exit signal (0..255)");
+    r.signo("pdeathSignal", t.pdeathSignal, true);
+    r.exitStatus("exit", t.exit);
+    r.sigset("blocked", t.blocked);
     // sigprocmask and sigreturn strip them: no task ever has SIGKILL or SIGSTOP blocked.
-    if ((t.blocked & UNBLOCKABLE) !== 0n) bad(`${f} blocked`, t.blocked, "SIGKILL and SIGSTOP cannot be blocked");
-    if (t.savedMask !== null) sigset(`${f} savedMask`, t.savedMask);
-    sigset(`${f} sigWaitSet`, t.sigWaitSet);
-    pending(`${f} pending`, t.pending);
-    int(`${f} sas.sp`, t.sas.sp, 0, U32);
-    int(`${f} sas.size`, t.sas.size, 0, TASK_SIZE);
-    int(`${f} clearChildTid`, t.clearChildTid, 0, TASK_SIZE - 1, "not a user address");
-    if (t.robustList !== undefined) int(`${f} robustList`, t.robustList, 0, TASK_SIZE - 1, "not a user address");
-    if (t.loginuid !== undefined) int(`${f} loginuid`, t.loginuid, 0, U32);
-    if (t.sessionid !== undefined) int(`${f} sessionid`, t.sessionid, 0, U32);
-    int(`${f} cpuCycles`, t.cpuCycles, 0, Number.MAX_SAFE_INTEGER);
-    int(`${f} instret`, t.instret, 0, Number.MAX_SAFE_INTEGER);
-    if (t.comm.length > 64) bad(`${f} comm length`, t.comm.length, "TASK_COMM_LEN is 16");
+    if ((t.blocked & UNBLOCKABLE) !== 0n) bad(r.name("blocked"), t.blocked, "SIGKILL and SIGSTOP cannot be blocked");
+    if (t.savedMask !== null) r.sigset("savedMask", t.savedMask);
+    r.sigset("sigWaitSet", t.sigWaitSet);
+    r.pending("pending", t.pending);
+    r.int("sas.sp", t.sas.sp, 0, U32);
+    r.int("sas.size", t.sas.size, 0, TASK_SIZE);
+    r.int("clearChildTid", t.clearChildTid, 0, TASK_SIZE - 1, "not a user address");
+    if (t.robustList !== undefined) r.int("robustList", t.robustList, 0, TASK_SIZE - 1, "not a user address");
+    if (t.loginuid !== undefined) r.int("loginuid", t.loginuid, 0, U32);
+    if (t.sessionid !== undefined) r.int("sessionid", t.sessionid, 0, U32);
+    r.int("cpuCycles", t.cpuCycles, 0, Number.MAX_SAFE_INTEGER);
+    r.int("instret", t.instret, 0, Number.MAX_SAFE_INTEGER);
+    if (t.comm.length > 64) bad(r.name("comm length"), t.comm.length, "TASK_COMM_LEN is 16");
     if (t.regs !== null) {
-      if (t.regs.x.length !== 32) bad(`${f} regs.x length`, t.regs.x.length, "rv32 has 32 integer registers");
-      if (t.regs.f.length !== 64) bad(`${f} regs.f length`, t.regs.f.length, "32 FP registers, two halves each");
-      t.regs.x.forEach((v, i) => {
-        if (!inRange(v, -(2 ** 31), U32)) int(`${f} regs.x[${i}]`, v, -(2 ** 31), U32);
-      });
-      t.regs.f.forEach((v, i) => {
-        if (!inRange(v, -(2 ** 31), U32)) int(`${f} regs.f[${i}]`, v, -(2 ** 31), U32);
-      });
-      int(`${f} regs.pc`, t.regs.pc, 0, TASK_SIZE - 1, "not a user address");
-      int(`${f} regs.fcsr`, t.regs.fcsr, 0, 0xff);
+      const { x, f } = t.regs;
+      if (x.length !== 32) bad(r.name("regs.x length"), x.length, "rv32 has 32 integer registers");
+      if (f.length !== 64) bad(r.name("regs.f length"), f.length, "32 FP registers, two halves each");
+      for (let i = 0; i < x.length; i++) if (!inRange(x[i], -(2 ** 31), U32)) int(r.name(`regs.x[${i}]`), x[i], -(2 ** 31), U32);
+      for (let i = 0; i < f.length; i++) if (!inRange(f[i], -(2 ** 31), U32)) int(r.name(`regs.f[${i}]`), f[i], -(2 ** 31), U32);
+      r.int("regs.pc", t.regs.pc, 0, TASK_SIZE - 1, "not a user address");
+      r.int("regs.fcsr", t.regs.fcsr, 0, 0xff);
     }
   }
-  for (const mm of m.mms) {
-    const f = `mm ${mm.id}`;
-    count(`${f} vmas`, mm.vmas, MAX_MAP_COUNT);
+  for (let mi = 0; mi < m.mms.length; mi++) {
+    const mm = m.mms[mi]!;
+    const r = new Rec("mm", mm.id);
+    if (mm.vmas.length > MAX_MAP_COUNT) count(r.name("vmas"), mm.vmas, MAX_MAP_COUNT);
     let prevEnd = 0;
     let mapped = 0;
-    mm.vmas.forEach((v, i) => {
+    for (let i = 0; i < mm.vmas.length; i++) {
+      const v = mm.vmas[i]!;
       const ok = inRange(v.start, 0, TASK_SIZE - PAGE) && inRange(v.end, v.start + PAGE, TASK_SIZE) && v.start % PAGE === 0 && v.end % PAGE === 0 &&
         v.start >= prevEnd && inRange(v.pgoff, 0, 2 ** 32 - 1) && inRange(v.prot, 0, 7) && inRange(v.flags, 0, U32);
       if (!ok) {
         // The first failing check, in this order, names the field.
-        int(`${f} vma ${i} start`, v.start, 0, TASK_SIZE - PAGE, "not a page-aligned user address");
-        int(`${f} vma ${i} end`, v.end, v.start + PAGE, TASK_SIZE, "not a page-aligned user address above start");
-        if (v.start % PAGE !== 0 || v.end % PAGE !== 0) bad(`${f} vma ${i} start`, v.start, "not page-aligned");
-        if (v.start < prevEnd) bad(`${f} vma ${i} start`, v.start, "overlaps the VMA before it (VMAs are sorted and disjoint)");
-        int(`${f} vma ${i} pgoff`, v.pgoff, 0, 2 ** 32 - 1);
-        int(`${f} vma ${i} prot`, v.prot, 0, 7);
-        int(`${f} vma ${i} flags`, v.flags, 0, U32);
+        const f = r.name(`vma ${i}`);
+        int(`${f} start`, v.start, 0, TASK_SIZE - PAGE, "not a page-aligned user address");
+        int(`${f} end`, v.end, v.start + PAGE, TASK_SIZE, "not a page-aligned user address above start");
+        if (v.start % PAGE !== 0 || v.end % PAGE !== 0) bad(`${f} start`, v.start, "not page-aligned");
+        if (v.start < prevEnd) bad(`${f} start`, v.start, "overlaps the VMA before it (VMAs are sorted and disjoint)");
+        int(`${f} pgoff`, v.pgoff, 0, 2 ** 32 - 1);
+        int(`${f} prot`, v.prot, 0, 7);
+        int(`${f} flags`, v.flags, 0, U32);
       }
       prevEnd = v.end;
       mapped += v.end - v.start;
-    });
-    pages(`${f} page`, mm.pages, userPages, memoryPages, false);
-    for (const r of mm.cowRefs) if (!inRange(r.index, 0, userPages - 1)) int(`${f} cowRef index`, r.index, 0, userPages - 1);
-    int(`${f} startBrk`, mm.startBrk, 0, TASK_SIZE, "not a user address");
-    int(`${f} brk`, mm.brk, mm.startBrk, TASK_SIZE, "not a user address at or above startBrk");
-    int(`${f} startStack`, mm.startStack, 0, TASK_SIZE, "not a user address");
-    int(`${f} mmapBase`, mm.mmapBase, 0, TASK_SIZE, "not a user address");
-    if (mapped > TASK_SIZE) bad(`${f} mapped size`, mapped, "more than the user address space");
+    }
+    if (mm.pages.length > 0) pages(r.name("page"), mm.pages, userPages, memoryPages, false);
+    for (let i = 0; i < mm.cowRefs.length; i++) {
+      const c = mm.cowRefs[i]!;
+      if (!inRange(c.index, 0, userPages - 1)) int(r.name("cowRef index"), c.index, 0, userPages - 1);
+    }
+    r.int("startBrk", mm.startBrk, 0, TASK_SIZE, "not a user address");
+    r.int("brk", mm.brk, mm.startBrk, TASK_SIZE, "not a user address at or above startBrk");
+    r.int("startStack", mm.startStack, 0, TASK_SIZE, "not a user address");
+    r.int("mmapBase", mm.mmapBase, 0, TASK_SIZE, "not a user address");
+    if (mapped > TASK_SIZE) bad(r.name("mapped size"), mapped, "more than the user address space");
   }
   pages("cowPage", m.cowPages, Number.MAX_SAFE_INTEGER, memoryPages);
   for (const s of m.shmem) {
@@ -300,21 +345,28 @@ export function validateFields(m: CheckpointModel, lim: KernelLimits): void {
     }
   }
   for (const p of m.pipes) if (p.buffered.length > PIPE_MAX_SIZE) bad(`pipe ${p.id} buffered length`, p.buffered.length, `pipe-max-size is ${PIPE_MAX_SIZE}`);
-  for (const fl of m.files) {
-    int(`file ${fl.id} flags`, fl.flags, 0, U32);
-    int(`file ${fl.id} pos`, fl.pos, 0, Number.MAX_SAFE_INTEGER);
+  for (let fi = 0; fi < m.files.length; fi++) {
+    const fl = m.files[fi]!;
+    const r = new Rec("file", fl.id);
+    r.int("flags", fl.flags, 0, U32);
+    r.int("pos", fl.pos, 0, Number.MAX_SAFE_INTEGER);
     if (fl.target.kind === "inotify") inotifyFields(`file ${fl.id}`, fl.target);
     // A /proc file's contents (seq_file's buffer) are kernel memory: bounded by the machine's.
     if (fl.target.kind === "proc" && fl.target.snapshot !== undefined && fl.target.snapshot.length > lim.memoryBytes) {
       bad(`file ${fl.id} proc snapshot length`, fl.target.snapshot.length, `more than the machine's memory (${lim.memoryBytes} bytes)`);
     }
   }
-  for (const t of m.fdTables) {
-    count(`fd table ${t.id} fds`, t.fds, lim.fdLimit);
-    for (const fd of t.fds) if (!inRange(fd.fd, 0, lim.fdLimit - 1)) bad(`fd table ${t.id} fd`, fd.fd, `outside [0, RLIMIT_NOFILE ${lim.fdLimit})`);
-    int(`fd table ${t.id} maxFds`, t.maxFds, 0, lim.fdLimit, `above RLIMIT_NOFILE ${lim.fdLimit}`);
+  for (let ti = 0; ti < m.fdTables.length; ti++) {
+    const t = m.fdTables[ti]!;
+    const r = new Rec("fd table", t.id);
+    if (t.fds.length > lim.fdLimit) count(r.name("fds"), t.fds, lim.fdLimit);
+    for (let i = 0; i < t.fds.length; i++) {
+      const fd = t.fds[i]!.fd;
+      if (!inRange(fd, 0, lim.fdLimit - 1)) bad(r.name("fd"), fd, `outside [0, RLIMIT_NOFILE ${lim.fdLimit})`);
+    }
+    r.int("maxFds", t.maxFds, 0, lim.fdLimit, `above RLIMIT_NOFILE ${lim.fdLimit}`);
   }
-  for (const fs of m.fsContexts) int(`fs context ${fs.id} umask`, fs.umask, 0, 0o777);
+  for (let i = 0; i < m.fsContexts.length; i++) new Rec("fs context", m.fsContexts[i]!.id).int("umask", m.fsContexts[i]!.umask, 0, 0o777);
 }
 
 /** INT_MAX: idr_alloc_cyclic hands out watch descriptors 1..INT_MAX. */
