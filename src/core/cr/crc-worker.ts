@@ -155,15 +155,27 @@ export interface CrcStream {
 }
 
 /**
+ * Bytes of pushes joined into one job: an image file is pushed as it is written, 1 MiB at a
+ * time, and a job per push was a message, an output buffer and a wake-up per MiB (256 for a
+ * 256 MiB image).
+ */
+const STREAM_BATCH = OFFLOAD_FROM;
+
+/**
  * A running sum taken by the worker beside the caller's work when all of its bytes are shared
- * memory (an image file's pages), one job per push once OFFLOAD_FROM bytes have come (the pushes
- * before go in the first job: a small image is summed here, and never starts the worker);
- * otherwise, or if the worker fails, by this thread in values(). The values never depend on which.
+ * memory (an image file's pages): the pushes joined into jobs of STREAM_BATCH bytes, posted once
+ * OFFLOAD_FROM bytes have come (the jobs before go then: a small image is summed here, and never
+ * starts the worker), the last one at values(); otherwise, or if the worker fails, by this thread
+ * in values(). The values never depend on which.
  */
 export function crcStream(): CrcStream {
   const kept: Uint8Array[][] = [];
   const keptMarks: number[][] = [];
   const outs: Int32Array[] = [];
+  /** The pushes since the last job. */
+  let pendSegs: Uint8Array[] = [];
+  let pendMarks: number[] = [];
+  let pendLen = 0;
   let w: Worker | null = null;
   /** Summed here whatever comes: memory the worker cannot see came, or it was not ready. */
   let here = false;
@@ -171,12 +183,12 @@ export function crcStream(): CrcStream {
   let last = 0;
   const local = (): number[] => {
     const st: StreamState = newStreamState();
+    // Every job is fed before any value is read: a mark may be reached in a later job than the
+    // one that gave it (sumStream allows marks ahead), and its value is written only then.
+    const vals = keptMarks.map((m) => new Int32Array(m.length / 2));
+    kept.forEach((segs, i) => sumStream(st, segs, keptMarks[i]!, vals[i]!, crc32));
     const res: number[] = [];
-    kept.forEach((segs, i) => {
-      const out = new Int32Array(keptMarks[i]!.length / 2);
-      sumStream(st, segs, keptMarks[i]!, out, crc32);
-      for (const v of out) res.push(v >>> 0);
-    });
+    for (const out of vals) for (const v of out) res.push(v >>> 0);
     return res;
   };
   const post = (i: number): void => {
@@ -188,28 +200,39 @@ export function crcStream(): CrcStream {
     last = ++seq;
     w!.postMessage({ seq: last, segs: flat, stream: { reset: i === 0, marks, out: out.buffer } });
   };
+  /** The pushes since the last job as the next one, to the worker when it takes the stream. */
+  const cut = (): void => {
+    kept.push(pendSegs);
+    keptMarks.push(pendMarks);
+    pendSegs = [];
+    pendMarks = [];
+    pendLen = 0;
+    if (here) return;
+    if (w === null) {
+      if (total < OFFLOAD_FROM) return;
+      w = ready();
+      if (w === null) {
+        here = true;
+        return;
+      }
+      busy = true;
+      for (let i = 0; i < kept.length - 1; i++) post(i);
+    }
+    post(kept.length - 1);
+  };
   return {
     push(segs, marks) {
-      kept.push([...segs]);
-      keptMarks.push([...marks]);
       for (const seg of segs) {
+        pendSegs.push(seg);
+        pendLen += seg.length;
         total += seg.length;
         if (!(seg.buffer instanceof SharedArrayBuffer)) here = true;
       }
-      if (here) return;
-      if (w === null) {
-        if (total < OFFLOAD_FROM) return;
-        w = ready();
-        if (w === null) {
-          here = true;
-          return;
-        }
-        busy = true;
-        for (let i = 0; i < kept.length - 1; i++) post(i);
-      }
-      post(kept.length - 1);
+      for (const m of marks) pendMarks.push(m);
+      if (pendLen >= STREAM_BATCH) cut();
     },
     values() {
+      if (pendSegs.length > 0 || pendMarks.length > 0) cut();
       // Whatever was posted is waited for (or given up on) even when it will not be used.
       const done = last !== 0 && waitFor(last);
       if (!done || here) return local();

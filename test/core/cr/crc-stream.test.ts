@@ -128,6 +128,19 @@ describe("crcStream", () => {
     expect(crcWorkerStats.offloaded).toBe(now);
   });
 
+  it("gives a mark pushed before the bytes that reach it its value, summed here too", () => {
+    // sumStream's contract lets a mark come early; summed here, each push's values were read as
+    // soon as it was fed, so a mark reached in a later push read 0.
+    for (const shared of [false, true]) {
+      const { bytes, marks } = image(600_000, shared, 11, 50_000);
+      const ps = pushes(bytes, marks, 6);
+      expect(ps.length).toBeGreaterThan(2);
+      const s = crcStream();
+      ps.forEach((p, i) => s.push(p.segs, i === 0 ? marks : []));
+      expect(s.values()).toEqual(expected(bytes, marks));
+    }
+  });
+
   it("sums here when a piece is not shared memory, to the same values", () => {
     const { bytes, marks } = image(OFFLOAD_FROM + 500_000, true, 9, 1_000_000);
     const want = expected(bytes, marks);
