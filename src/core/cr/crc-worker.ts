@@ -25,12 +25,17 @@ export interface CrcJob {
 
 /** Fewer bytes than this are summed here: a hand-off costs more than it saves. */
 export const OFFLOAD_FROM = 8 << 20;
+/** A shared job's pieces: runs of its views of about this many bytes (a view is never cut). */
+const PIECE = 4 << 20;
 /** How long result() waits for the worker before it sums the bytes itself (and gives up on it). */
 const PATIENCE_MS = 2000;
 
 // state[0]: the last job done; state[1]: its CRC; state[2]: 1 once the worker runs; state[3]: 1
 // if a job threw (its result is not to be used). A stream job (crcStream) carries `stream`: its
-// marks and the shared array their values go to; the stream's state lives here between jobs.
+// marks and the shared array their values go to; the stream's state lives here between jobs. A
+// shared job (crc32Job) carries `share`: its pieces (runs of segs, by index), which this thread
+// and the worker claim one at a time (ctl[0], the next piece), each piece's CRC (res), and
+// ctl[1] the pieces summed, ctl[2] those the worker summed.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { crc32 } = require("node:zlib");
@@ -47,6 +52,18 @@ parentPort.on("message", (m) => {
     if (m.stream !== undefined) {
       if (m.stream.reset || st === null) st = newStreamState();
       sumStream(st, segs, m.stream.marks, new Int32Array(m.stream.out), crc32);
+    } else if (m.share !== undefined) {
+      const ctl = new Int32Array(m.share.ctl);
+      const res = new Int32Array(m.share.res);
+      const starts = m.share.starts;
+      for (let i = Atomics.add(ctl, 0, 1); i < starts.length - 1; i = Atomics.add(ctl, 0, 1)) {
+        let x = 0;
+        for (let k = starts[i]; k < starts[i + 1]; k++) x = crc32(segs[k], x);
+        res[i] = x;
+        Atomics.add(ctl, 2, 1);
+        Atomics.add(ctl, 1, 1);
+        Atomics.notify(ctl, 1);
+      }
     } else for (const s of segs) c = crc32(s, c);
   } catch {
     Atomics.store(state, 3, 1);
@@ -100,6 +117,12 @@ function ready(): Worker | null {
 /**
  * The CRC-32 of the bytes of `segs` in order, from a fresh start; the views must not change until
  * result(). Fewer than `from` bytes are summed here (when result() is called).
+ *
+ * Past that, a shared job: the views go to the worker as pieces of about PIECE bytes, which it
+ * sums from the first while this thread does its other work; result() then sums the pieces the
+ * worker has not claimed yet here, waits for the one it is in, and joins them (crc32Combine). Before, the
+ * worker took the whole job and result() waited for its end: a checkpoint's write of 256 MiB
+ * then waited 20-25 ms for the sum of the same 256 MiB, which two threads now share.
  */
 export function crc32Job(segs: readonly Uint8Array[], from = OFFLOAD_FROM): CrcJob {
   let total = 0;
@@ -111,22 +134,62 @@ export function crc32Job(segs: readonly Uint8Array[], from = OFFLOAD_FROM): CrcJ
   const w = total >= from && shared ? ready() : null;
   if (w === null) return { result: () => sumHere(segs), pending: () => false };
   const flat: (SharedArrayBuffer | number)[] = [];
-  for (const s of segs) flat.push(s.buffer as SharedArrayBuffer, s.byteOffset, s.length);
+  // starts[i]: the first view of piece i (starts[n] = segs.length); lens[i]: its bytes.
+  const starts: number[] = [0];
+  const lens: number[] = [];
+  let len = 0;
+  for (let k = 0; k < segs.length; k++) {
+    const s = segs[k]!;
+    flat.push(s.buffer as SharedArrayBuffer, s.byteOffset, s.length);
+    len += s.length;
+    if (len >= PIECE || k === segs.length - 1) {
+      starts.push(k + 1);
+      lens.push(len);
+      len = 0;
+    }
+  }
+  const n = lens.length;
+  const ctl = new Int32Array(new SharedArrayBuffer(12));
+  const res = new Int32Array(new SharedArrayBuffer(4 * n));
   const mine = ++seq;
   busy = true;
-  w.postMessage({ seq: mine, segs: flat });
+  w.postMessage({ seq: mine, segs: flat, share: { ctl: ctl.buffer, res: res.buffer, starts } });
   let value: number | null = null;
   return {
     result: () => {
       if (value !== null) return value;
-      if (waitFor(mine)) {
-        value = Atomics.load(state!, 1) >>> 0;
-        crcWorkerStats.offloaded++;
-      } else value = sumHere(segs);
-      return value;
+      for (let i = Atomics.add(ctl, 0, 1); i < n; i = Atomics.add(ctl, 0, 1)) {
+        let x = 0;
+        for (let k = starts[i]!; k < starts[i + 1]!; k++) x = crc32(segs[k]!, x);
+        res[i] = x;
+        Atomics.add(ctl, 1, 1);
+      }
+      if (!waitPieces(ctl, n)) return (value = sumHere(segs));
+      let c = 0;
+      for (let i = 0; i < n; i++) c = crc32Combine(c, res[i]! >>> 0, lens[i]!);
+      if (Atomics.load(ctl, 2) > 0) crcWorkerStats.offloaded++;
+      // The worker says it is done with the job (state[0]) once it finds no piece left: ready()
+      // looks for that before the next job, rather than this thread waiting for it here.
+      return (value = c);
     },
-    pending: () => value === null && !broken && Atomics.load(state!, 0) !== mine,
+    pending: () => value === null && !broken && Atomics.load(ctl, 1) < n,
   };
+}
+
+/**
+ * Waits until all `n` pieces of a shared job are summed (the worker is in one at most); false if
+ * the worker did not finish its piece within PATIENCE_MS (then it is not used again).
+ */
+function waitPieces(ctl: Int32Array, n: number): boolean {
+  const deadline = performance.now() + PATIENCE_MS;
+  for (let done = Atomics.load(ctl, 1); done < n; done = Atomics.load(ctl, 1)) {
+    const left = deadline - performance.now();
+    if (left <= 0 || Atomics.wait(ctl, 1, done, left) === "timed-out") {
+      broken = true;
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -248,17 +311,10 @@ export function crcStream(): CrcStream {
 
 /**
  * The CRC-32 of the bytes of `segs` in order, from a fresh start, summed by two threads when they
- * are many: the later half (by bytes) goes to the worker while this thread sums the earlier half,
- * and the two are joined. For a sum needed at once (a checkpoint's section, before it is written).
+ * are many: a shared job (crc32Job) whose result is asked for at once, so this thread sums pieces
+ * from the first while the worker takes them as soon as it wakes. For a sum needed at once (a
+ * checkpoint's section, before it is written).
  */
 export function crc32Split(segs: readonly Uint8Array[]): number {
-  let total = 0;
-  for (const s of segs) total += s.length;
-  let k = segs.length;
-  let tail = 0;
-  while (k > 0 && tail < total / 2) tail += segs[--k]!.length;
-  const job = crc32Job(segs.slice(k));
-  let head = 0;
-  for (let i = 0; i < k; i++) head = crc32(segs[i]!, head);
-  return crc32Combine(head, job.result(), tail);
+  return crc32Job(segs).result();
 }

@@ -45,6 +45,29 @@ describe("the CRC worker", () => {
     expect(a.result()).toBe(want);
   });
 
+  it("shares a job's pieces between the threads, to the same value whoever sums which", async () => {
+    // Views of odd sizes (one far above a piece's 4 MiB, some of a few bytes), in shared memory.
+    const sizes = [3, 1 << 20, 9 << 20, 5, 4096, (1 << 20) + 1, 2 << 20, 7, 3 << 20, 1];
+    const segs = sizes.map((n, i) => {
+      const u = new Uint8Array(new SharedArrayBuffer(n));
+      for (let j = 0; j < n; j += 97) u[j] = (i * 31 + j) & 0xff;
+      return u;
+    });
+    const want = sumHere(segs);
+    // Warm: the worker runs once it has said so (a job summed here starts it).
+    for (let i = 0; i < 50 && crc32Job(segs).pending?.() !== true; i++) await new Promise((r) => setTimeout(r, 20));
+    // Asked for at once: this thread claims pieces as the worker does.
+    expect(crc32Job(segs).result()).toBe(want);
+    // Asked for late: the worker has summed every piece, and this thread none.
+    const before = crcWorkerStats.offloaded;
+    const late = crc32Job(segs);
+    for (let i = 0; i < 100 && late.pending?.() === true; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(late.pending?.()).toBe(false);
+    expect(late.result()).toBe(want);
+    expect(crcWorkerStats.offloaded).toBe(before + 1);
+    expect(crc32Split(segs)).toBe(want);
+  });
+
   it("sums memory the worker cannot see, and small runs, here", () => {
     const plain = Array.from({ length: 10 }, (_, i) => new Uint8Array(1 << 20).fill(i));
     expect(crc32Job(plain).result()).toBe(sumHere(plain));
