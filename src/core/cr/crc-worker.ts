@@ -14,7 +14,7 @@
 import { Worker } from "node:worker_threads";
 import { crc32 } from "./checksum.ts";
 import { crc32Combine } from "./crc-combine.ts";
-import { newStreamState, sumStream, type StreamState } from "./crc-stream.ts";
+import { PIECE, StreamPlan, type StreamPiece } from "./crc-stream.ts";
 
 /** A CRC-32, from a fresh start, of bytes being summed: result() waits for it if it must. */
 export interface CrcJob {
@@ -25,34 +25,25 @@ export interface CrcJob {
 
 /** Fewer bytes than this are summed here: a hand-off costs more than it saves. */
 export const OFFLOAD_FROM = 8 << 20;
-/** A shared job's pieces: runs of its views of about this many bytes (a view is never cut). */
-const PIECE = 4 << 20;
+
 /** How long result() waits for the worker before it sums the bytes itself (and gives up on it). */
 const PATIENCE_MS = 2000;
 
 // state[0]: the last job done; state[1]: its CRC; state[2]: 1 once the worker runs; state[3]: 1
-// if a job threw (its result is not to be used). A stream job (crcStream) carries `stream`: its
-// marks and the shared array their values go to; the stream's state lives here between jobs. A
-// shared job (crc32Job) carries `share`: its pieces (runs of segs, by index), which this thread
-// and the worker claim one at a time (ctl[0], the next piece), each piece's CRC (res), and
-// ctl[1] the pieces summed, ctl[2] those the worker summed.
+// if a job threw (its result is not to be used). A shared job (crc32Job, crcStream) carries
+// `share`: its pieces (runs of segs, by index), which this thread and the worker claim one at a
+// time (ctl[0], the next piece), each piece's CRC (res), and ctl[1] the pieces summed, ctl[2]
+// those the worker summed.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { crc32 } = require("node:zlib");
-var __name = (f) => f;
-const newStreamState = ${newStreamState.toString()};
-const sumStream = ${sumStream.toString()};
 const state = new Int32Array(workerData);
-let st = null;
 parentPort.on("message", (m) => {
   let c = 0;
   try {
     const segs = [];
     for (let i = 0; i < m.segs.length; i += 3) segs.push(new Uint8Array(m.segs[i], m.segs[i + 1], m.segs[i + 2]));
-    if (m.stream !== undefined) {
-      if (m.stream.reset || st === null) st = newStreamState();
-      sumStream(st, segs, m.stream.marks, new Int32Array(m.stream.out), crc32);
-    } else if (m.share !== undefined) {
+    if (m.share !== undefined) {
       const ctl = new Int32Array(m.share.ctl);
       const res = new Int32Array(m.share.res);
       const starts = m.share.starts;
@@ -133,47 +124,68 @@ export function crc32Job(segs: readonly Uint8Array[], from = OFFLOAD_FROM): CrcJ
   }
   const w = total >= from && shared ? ready() : null;
   if (w === null) return { result: () => sumHere(segs), pending: () => false };
-  const flat: (SharedArrayBuffer | number)[] = [];
   // starts[i]: the first view of piece i (starts[n] = segs.length); lens[i]: its bytes.
   const starts: number[] = [0];
   const lens: number[] = [];
   let len = 0;
   for (let k = 0; k < segs.length; k++) {
-    const s = segs[k]!;
-    flat.push(s.buffer as SharedArrayBuffer, s.byteOffset, s.length);
-    len += s.length;
+    len += segs[k]!.length;
     if (len >= PIECE || k === segs.length - 1) {
       starts.push(k + 1);
       lens.push(len);
       len = 0;
     }
   }
-  const n = lens.length;
-  const ctl = new Int32Array(new SharedArrayBuffer(12));
-  const res = new Int32Array(new SharedArrayBuffer(4 * n));
-  const mine = ++seq;
-  busy = true;
-  w.postMessage({ seq: mine, segs: flat, share: { ctl: ctl.buffer, res: res.buffer, starts } });
+  const job = postShared(w, segs, starts);
   let value: number | null = null;
   return {
     result: () => {
       if (value !== null) return value;
-      for (let i = Atomics.add(ctl, 0, 1); i < n; i = Atomics.add(ctl, 0, 1)) {
-        let x = 0;
-        for (let k = starts[i]!; k < starts[i + 1]!; k++) x = crc32(segs[k]!, x);
-        res[i] = x;
-        Atomics.add(ctl, 1, 1);
-      }
-      if (!waitPieces(ctl, n)) return (value = sumHere(segs));
+      if (!finishShared(job)) return (value = sumHere(segs));
       let c = 0;
-      for (let i = 0; i < n; i++) c = crc32Combine(c, res[i]! >>> 0, lens[i]!);
-      if (Atomics.load(ctl, 2) > 0) crcWorkerStats.offloaded++;
-      // The worker says it is done with the job (state[0]) once it finds no piece left: ready()
-      // looks for that before the next job, rather than this thread waiting for it here.
+      for (let i = 0; i < lens.length; i++) c = crc32Combine(c, job.res[i]! >>> 0, lens[i]!);
+      if (Atomics.load(job.ctl, 2) > 0) crcWorkerStats.offloaded++;
       return (value = c);
     },
-    pending: () => value === null && !broken && Atomics.load(ctl, 1) < n,
+    pending: () => value === null && !broken && Atomics.load(job.ctl, 1) < job.n,
   };
+}
+
+/** A job whose pieces (views segs[starts[i]..starts[i + 1]) each) either thread sums. */
+interface SharedJob {
+  readonly segs: readonly Uint8Array[];
+  readonly starts: readonly number[];
+  readonly n: number;
+  readonly ctl: Int32Array;
+  /** Each piece's CRC, from a fresh start. */
+  readonly res: Int32Array;
+}
+
+/** Posts a shared job to the worker, which starts on its first piece when it wakes. */
+function postShared(w: Worker, segs: readonly Uint8Array[], starts: number[]): SharedJob {
+  const flat: (SharedArrayBuffer | number)[] = [];
+  for (const s of segs) flat.push(s.buffer as SharedArrayBuffer, s.byteOffset, s.length);
+  const n = starts.length - 1;
+  const job = { segs, starts, n, ctl: new Int32Array(new SharedArrayBuffer(12)), res: new Int32Array(new SharedArrayBuffer(4 * Math.max(1, n))) };
+  busy = true;
+  w.postMessage({ seq: ++seq, segs: flat, share: { ctl: job.ctl.buffer, res: job.res.buffer, starts } });
+  return job;
+}
+
+/**
+ * Sums here the pieces of `job` the worker has not claimed, then waits for the one it is in;
+ * false if it did not finish it (the caller sums the job here). The worker says it is done with
+ * the job (state[0]) once it finds no piece left: ready() looks for that before the next job.
+ */
+function finishShared(job: SharedJob): boolean {
+  const { segs, starts, ctl, res } = job;
+  for (let i = Atomics.add(ctl, 0, 1); i < job.n; i = Atomics.add(ctl, 0, 1)) {
+    let x = 0;
+    for (let k = starts[i]!; k < starts[i + 1]!; k++) x = crc32(segs[k]!, x);
+    res[i] = x;
+    Atomics.add(ctl, 1, 1);
+  }
+  return waitPieces(ctl, job.n);
 }
 
 /**
@@ -225,86 +237,80 @@ export interface CrcStream {
 const STREAM_BATCH = OFFLOAD_FROM;
 
 /**
- * A running sum taken by the worker beside the caller's work when all of its bytes are shared
- * memory (an image file's pages): the pushes joined into jobs of STREAM_BATCH bytes, posted once
- * OFFLOAD_FROM bytes have come (the jobs before go then: a small image is summed here, and never
- * starts the worker), the last one at values(); otherwise, or if the worker fails, by this thread
- * in values(). The values never depend on which.
+ * A running sum with marks (crc-stream.ts): its pieces, when all of its bytes are shared memory
+ * (an image file's pages), go to the worker as shared jobs of STREAM_BATCH bytes once OFFLOAD_FROM
+ * bytes have come (a small image is summed here, and never starts the worker), and values() sums
+ * what the worker has not claimed and joins them; otherwise, or if the worker fails, every piece
+ * is summed here in values(). The values never depend on which thread summed what.
  */
 export function crcStream(): CrcStream {
-  const kept: Uint8Array[][] = [];
-  const keptMarks: number[][] = [];
-  const outs: Int32Array[] = [];
-  /** The pushes since the last job. */
-  let pendSegs: Uint8Array[] = [];
-  let pendMarks: number[] = [];
-  let pendLen = 0;
+  const plan = new StreamPlan();
+  const jobs: { job: SharedJob; pieces: StreamPiece[] }[] = [];
+  /** Pieces summed here in values(): not sent, or sent in a job the worker failed. */
+  const local: StreamPiece[] = [];
+  let batch: StreamPiece[] = [];
+  let batchLen = 0;
   let w: Worker | null = null;
   /** Summed here whatever comes: memory the worker cannot see came, or it was not ready. */
   let here = false;
   let total = 0;
-  let last = 0;
-  const local = (): number[] => {
-    const st: StreamState = newStreamState();
-    // Every job is fed before any value is read: a mark may be reached in a later job than the
-    // one that gave it (sumStream allows marks ahead), and its value is written only then.
-    const vals = keptMarks.map((m) => new Int32Array(m.length / 2));
-    kept.forEach((segs, i) => sumStream(st, segs, keptMarks[i]!, vals[i]!, crc32));
-    const res: number[] = [];
-    for (const out of vals) for (const v of out) res.push(v >>> 0);
-    return res;
-  };
-  const post = (i: number): void => {
-    const flat: (SharedArrayBuffer | number)[] = [];
-    for (const seg of kept[i]!) flat.push(seg.buffer as SharedArrayBuffer, seg.byteOffset, seg.length);
-    const marks = keptMarks[i]!;
-    const out = new Int32Array(new SharedArrayBuffer(Math.max(4, marks.length * 2)));
-    outs.push(out);
-    last = ++seq;
-    w!.postMessage({ seq: last, segs: flat, stream: { reset: i === 0, marks, out: out.buffer } });
-  };
-  /** The pushes since the last job as the next one, to the worker when it takes the stream. */
-  const cut = (): void => {
-    kept.push(pendSegs);
-    keptMarks.push(pendMarks);
-    pendSegs = [];
-    pendMarks = [];
-    pendLen = 0;
-    if (here) return;
-    if (w === null) {
-      if (total < OFFLOAD_FROM) return;
-      w = ready();
-      if (w === null) {
-        here = true;
-        return;
-      }
-      busy = true;
-      for (let i = 0; i < kept.length - 1; i++) post(i);
+  const take = (): void => {
+    for (const p of plan.take()) {
+      batch.push(p);
+      batchLen += p.len;
     }
-    post(kept.length - 1);
+  };
+  const send = (): void => {
+    const pieces = batch;
+    batch = [];
+    batchLen = 0;
+    if (pieces.length === 0) return;
+    if (!here && w === null && total >= OFFLOAD_FROM) {
+      w = ready();
+      if (w === null) here = true;
+    }
+    if (here || w === null) {
+      for (const p of pieces) local.push(p);
+      return;
+    }
+    const segs: Uint8Array[] = [];
+    const starts = [0];
+    for (const p of pieces) {
+      for (const v of p.segs) segs.push(v);
+      starts.push(segs.length);
+    }
+    jobs.push({ job: postShared(w, segs, starts), pieces });
   };
   return {
     push(segs, marks) {
       for (const seg of segs) {
-        pendSegs.push(seg);
-        pendLen += seg.length;
         total += seg.length;
         if (!(seg.buffer instanceof SharedArrayBuffer)) here = true;
       }
-      for (const m of marks) pendMarks.push(m);
-      if (pendLen >= STREAM_BATCH) cut();
+      plan.push(segs, marks);
+      take();
+      if (batchLen >= STREAM_BATCH) send();
     },
     values() {
-      if (pendSegs.length > 0 || pendMarks.length > 0) cut();
-      // Whatever was posted is waited for (or given up on) even when it will not be used.
-      const done = last !== 0 && waitFor(last);
-      if (!done || here) return local();
-      crcWorkerStats.offloaded++;
-      const res: number[] = [];
-      outs.forEach((out, i) => {
-        for (let k = 0; k < keptMarks[i]!.length / 2; k++) res.push(out[k]! >>> 0);
-      });
-      return res;
+      plan.end();
+      take();
+      send();
+      let offloaded = false;
+      // Whatever was posted is finished (or given up on) even when it will not be used: from the
+      // last job back, while the worker goes on from the first, so the two threads meet in one
+      // job and this one waits for at most the piece the worker is in there.
+      for (let j = jobs.length - 1; j >= 0; j--) {
+        const { job, pieces } = jobs[j]!;
+        if (!finishShared(job)) {
+          for (const p of pieces) local.push(p);
+          continue;
+        }
+        pieces.forEach((p, i) => (p.crc = job.res[i]! >>> 0));
+        if (Atomics.load(job.ctl, 2) > 0) offloaded = true;
+      }
+      for (const p of local) p.crc = sumHere(p.segs);
+      if (offloaded) crcWorkerStats.offloaded++;
+      return plan.values(crc32);
     },
   };
 }

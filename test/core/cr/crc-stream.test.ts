@@ -3,7 +3,7 @@
 // bytes before it with every earlier checksum already in place.
 import { describe, expect, it } from "vitest";
 import { crc32 } from "../../../src/core/cr/checksum.ts";
-import { newStreamState, sumStream } from "../../../src/core/cr/crc-stream.ts";
+import { PIECE, StreamPlan } from "../../../src/core/cr/crc-stream.ts";
 import { crcStream, crcWorkerStats, OFFLOAD_FROM } from "../../../src/core/cr/crc-worker.ts";
 
 /** A seeded generator (xorshift32): the same cuts on every run. */
@@ -65,41 +65,60 @@ function pushes(bytes: Uint8Array, marks: number[], seed: number): { segs: Uint8
   return out;
 }
 
-describe("sumStream", () => {
+/** A plan fed the pushes, its pieces summed here in a scrambled order (any thread, any order). */
+function planned(ps: { segs: Uint8Array[]; marks: number[] }[], seed: number): { plan: StreamPlan; values: number[] } {
+  const plan = new StreamPlan();
+  const pieces: ReturnType<StreamPlan["take"]> = [];
+  for (const p of ps) {
+    plan.push(p.segs, p.marks);
+    pieces.push(...plan.take());
+  }
+  plan.end();
+  pieces.push(...plan.take());
+  const r = rng(seed);
+  for (let i = pieces.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [pieces[i], pieces[j]] = [pieces[j]!, pieces[i]!];
+  }
+  for (const p of pieces) p.crc = p.segs.reduce((c, v) => crc32(v, c), 0);
+  return { plan, values: plan.values(crc32) };
+}
+
+describe("StreamPlan", () => {
   it("gives each mark the CRC of the bytes before it, earlier checksums counted as written, for any cut", () => {
     for (let seed = 1; seed <= 12; seed++) {
       const { bytes, marks } = image(300_000 + seed * 1000, false, seed);
       expect(marks.length).toBeGreaterThan(4);
-      const want = expected(bytes, marks);
-      const st = newStreamState();
-      const got: number[] = [];
-      for (const p of pushes(bytes, marks, seed * 31)) {
-        const out = new Int32Array(p.marks.length / 2);
-        sumStream(st, p.segs, p.marks, out, crc32);
-        for (const v of out) got.push(v >>> 0);
-      }
-      expect(got, `seed ${seed}`).toEqual(want);
-      expect(st.pos).toBe(bytes.length);
+      expect(planned(pushes(bytes, marks, seed * 31), seed).values, `seed ${seed}`).toEqual(expected(bytes, marks));
     }
+  });
+
+  it("cuts pieces at PIECE bytes, and a view only at a mark or a field", () => {
+    const { bytes, marks } = image(3 * PIECE + 12_345, false, 21, 3_000_000);
+    const plan = new StreamPlan();
+    plan.push([bytes.subarray(0, PIECE - 5), bytes.subarray(PIECE - 5)], marks);
+    plan.end();
+    const pieces = plan.take();
+    for (const p of pieces) expect(p.len).toBeLessThan(2 * PIECE);
+    expect(pieces.reduce((n, p) => n + p.len, 0)).toBe(bytes.length - 4 * (marks.length / 2));
+    for (const p of pieces) p.crc = p.segs.reduce((c, v) => crc32(v, c), 0);
+    expect(plan.values(crc32)).toEqual(expected(bytes, marks));
   });
 
   it("takes a mark given before any of its bytes, and one at the very end", () => {
     const bytes = Uint8Array.from({ length: 100 }, (_, i) => i + 1);
     bytes.fill(0, 48, 52);
     const marks = [40, 48, 100, 100];
-    const st = newStreamState();
-    const out = new Int32Array(2);
-    sumStream(st, [], marks, out, crc32);
-    sumStream(st, [bytes.subarray(0, 45), bytes.subarray(45)], [], new Int32Array(0), crc32);
     const img = bytes.slice();
     new DataView(img.buffer).setUint32(48, crc32(img.subarray(0, 40)), true);
-    expect([out[0]! >>> 0, out[1]! >>> 0]).toEqual([crc32(img.subarray(0, 40)), crc32(img)]);
+    const { values } = planned([{ segs: [], marks }, { segs: [bytes.subarray(0, 45), bytes.subarray(45)], marks: [] }], 1);
+    expect(values).toEqual([crc32(img.subarray(0, 40)), crc32(img)]);
   });
 
   it("refuses a mark given after the sum passed it", () => {
-    const st = newStreamState();
-    sumStream(st, [new Uint8Array(64)], [], new Int32Array(0), crc32);
-    expect(() => sumStream(st, [new Uint8Array(8)], [10, 20], new Int32Array(1), crc32)).toThrow(/came after the sum passed it/);
+    const plan = new StreamPlan();
+    plan.push([new Uint8Array(64)], []);
+    expect(() => plan.push([new Uint8Array(8)], [10, 20])).toThrow(/came after the sum passed it/);
   });
 });
 

@@ -4,7 +4,7 @@
 // sum the image is exactly encode's.
 import { describe, expect, it } from "vitest";
 import { crc32 } from "../../../src/core/cr/checksum.ts";
-import { newStreamState, sumStream } from "../../../src/core/cr/crc-stream.ts";
+import { StreamPlan } from "../../../src/core/cr/crc-stream.ts";
 import type { LateImage } from "../../../src/core/cr/interfaces.ts";
 import type { CheckpointModel } from "../../../src/core/cr/model.ts";
 import { CKPT_HDR_CSUM, CKPT_HDR_TAIL } from "../../../src/plugins/self-cpt/codec/layout.ts";
@@ -53,9 +53,11 @@ describe("ckpt encodeLate", () => {
         for (let k = marksThen[i]!; k < marks.length; k += 2) expect(marks[k]!).toBeGreaterThanOrEqual(pos);
       });
       // The running sum over the zeros, each field counted as its value, patched in: encode's bytes.
-      const out = new Int32Array(marks.length / 2);
-      sumStream(newStreamState(), [image], marks, out, crc32);
-      out.forEach((v, i) => new DataView(image.buffer).setUint32(marks[2 * i + 1]!, v >>> 0, true));
+      const plan = new StreamPlan();
+      plan.push([image], marks);
+      plan.end();
+      for (const p of plan.take()) p.crc = p.segs.reduce((c, v) => crc32(v, c), 0);
+      plan.values(crc32).forEach((v, i) => new DataView(image.buffer).setUint32(marks[2 * i + 1]!, v, true));
       expect(Buffer.from(image).equals(Buffer.from(whole))).toBe(true);
     });
   }
