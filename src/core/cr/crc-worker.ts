@@ -1,14 +1,17 @@
 // A second host thread for the CRC-32 of big runs of image bytes. Checking or sealing the section
 // that holds a 256 MiB guest's pages is 256 MiB of CRC, about 50 ms of one core (zlib.crc32 runs
 // at some 5 GB/s here): as long as everything else a restart or checkpoint does with those pages.
-// Handed to this thread, the sum runs beside that work instead of before or after it.
+// Shared with this thread, the sum runs beside that work instead of before or after it: a job's
+// bytes go to the worker as pieces, which it sums from the first while this thread works; when
+// this thread asks for the result it sums the pieces the worker has not claimed, instead of
+// waiting for them, and the pieces' sums are joined (crc32Combine).
 //
 // Only memory both threads can see goes there: the frame pool's slabs are SharedArrayBuffers, so
 // a guest's frames and an image file's pages qualify; anything else is summed here. The worker
 // is started on first use and summed nothing until it says it is ready (the first big sum of a
 // process is summed here: a thread takes tens of ms to start). One job at a time (a stream's
 // jobs, crcStream, count as one); a second one asked for meanwhile is summed here. If the worker
-// fails or does not answer, the sum is taken here and the worker is not used again: a result
+// fails or does not finish its piece, the sum is taken here and the worker is not used again: a result
 // never depends on which thread summed it (crc32Combine joins the parts), and the guest never
 // sees any of it. CPTBENCH_CRC_WORKER=0 turns it off.
 import { Worker } from "node:worker_threads";
@@ -26,7 +29,7 @@ export interface CrcJob {
 /** Fewer bytes than this are summed here: a hand-off costs more than it saves. */
 export const OFFLOAD_FROM = 8 << 20;
 
-/** How long result() waits for the worker before it sums the bytes itself (and gives up on it). */
+/** How long result() waits for the worker's piece before it sums the job itself (and gives up on it). */
 const PATIENCE_MS = 2000;
 
 // state[0]: the last job done; state[1]: its CRC; state[2]: 1 once the worker runs; state[3]: 1
@@ -190,35 +193,21 @@ function finishShared(job: SharedJob): boolean {
 
 /**
  * Waits until all `n` pieces of a shared job are summed (the worker is in one at most); false if
- * the worker did not finish its piece within PATIENCE_MS (then it is not used again).
+ * the worker threw (state[3]) or did not finish its piece within PATIENCE_MS: then it is not used
+ * again, and the caller sums the job here.
  */
 function waitPieces(ctl: Int32Array, n: number): boolean {
   const deadline = performance.now() + PATIENCE_MS;
   for (let done = Atomics.load(ctl, 1); done < n; done = Atomics.load(ctl, 1)) {
     const left = deadline - performance.now();
-    if (left <= 0 || Atomics.wait(ctl, 1, done, left) === "timed-out") {
+    if (Atomics.load(state!, 3) !== 0 || left <= 0) {
       broken = true;
       return false;
     }
+    // In slices, so that a worker that threw in its piece is noticed without the whole patience.
+    Atomics.wait(ctl, 1, done, Math.min(left, 50));
   }
   return true;
-}
-
-/**
- * Waits for the worker to finish job `mine` (and every one before it); false if it did not within
- * PATIENCE_MS (then the worker is not used again) or the job threw. Either way nothing of it is
- * outstanding any more as far as this thread is concerned.
- */
-function waitFor(mine: number): boolean {
-  const st = state!;
-  const deadline = performance.now() + PATIENCE_MS;
-  for (let cur = Atomics.load(st, 0); cur !== mine && !broken; cur = Atomics.load(st, 0)) {
-    const left = deadline - performance.now();
-    if (left <= 0 || Atomics.wait(st, 0, cur, left) === "timed-out") broken = true;
-  }
-  busy = false;
-  if (Atomics.load(st, 0) !== mine) return false;
-  return Atomics.exchange(st, 3, 0) === 0;
 }
 
 /** A running sum over an image fed in order (crc-stream.ts), with its marks' values at the end. */
