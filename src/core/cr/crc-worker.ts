@@ -11,9 +11,9 @@
 // is started on first use and summed nothing until it says it is ready (the first big sum of a
 // process is summed here: a thread takes tens of ms to start). One job at a time (a stream's
 // jobs, crcStream, count as one); a second one asked for meanwhile is summed here. If the worker
-// fails or does not finish its piece, the sum is taken here and the worker is not used again: a result
-// never depends on which thread summed it (crc32Combine joins the parts), and the guest never
-// sees any of it. CPTBENCH_CRC_WORKER=0 turns it off.
+// fails or does not finish its piece, the sum is taken here and the worker is not used again: a
+// result never depends on which thread summed it (crc32Combine joins the parts), and the guest
+// never sees any of it. CPTBENCH_CRC_WORKER=0 turns it off.
 import { Worker } from "node:worker_threads";
 import { crc32 } from "./checksum.ts";
 import { crc32Combine } from "./crc-combine.ts";
@@ -113,10 +113,10 @@ function ready(): Worker | null {
  * result(). Fewer than `from` bytes are summed here (when result() is called).
  *
  * Past that, a shared job: the views go to the worker as pieces of about PIECE bytes, which it
- * sums from the first while this thread does its other work; result() then sums the pieces the
- * worker has not claimed yet here, waits for the one it is in, and joins them (crc32Combine). Before, the
- * worker took the whole job and result() waited for its end: a checkpoint's write of 256 MiB
- * then waited 20-25 ms for the sum of the same 256 MiB, which two threads now share.
+ * sums from the first while this thread does its other work; result() then sums here the pieces
+ * the worker has not claimed yet, waits for the one it is in, and joins them (crc32Combine).
+ * Before, the worker took the whole job and result() waited for its end: a checkpoint's write of
+ * 256 MiB then waited 20-25 ms for the sum of the same 256 MiB, which two threads now share.
  */
 export function crc32Job(segs: readonly Uint8Array[], from = OFFLOAD_FROM): CrcJob {
   let total = 0;
