@@ -11,6 +11,7 @@
 // CRCs (crc32Combine), noting each mark's value as it passes it and counting each field as the
 // 4 bytes of its value. A single running sum, as before, left its last stretch to one thread while
 // the other waited for it (20-27 ms at the end of a 256 MiB ckpt checkpoint).
+import { crc32 } from "./checksum.ts";
 import { crc32Combine } from "./crc-combine.ts";
 
 /** A piece's bytes are cut where they reach this many (a view is cut only at a mark or field). */
@@ -98,7 +99,7 @@ export class StreamPlan {
   }
 
   /** Each mark's value, in the order given, once every piece has its crc (0 for a mark never reached). */
-  values(crc32: (b: Uint8Array, c: number) => number): number[] {
+  values(): number[] {
     const vals = new Array<number>(this.marks).fill(0);
     const field = new Uint8Array(4);
     let crc = 0;

@@ -32,37 +32,32 @@ export const OFFLOAD_FROM = 8 << 20;
 /** How long result() waits for the worker's piece before it sums the job itself (and gives up on it). */
 const PATIENCE_MS = 2000;
 
-// state[0]: the last job done; state[1]: its CRC; state[2]: 1 once the worker runs; state[3]: 1
-// if a job threw (its result is not to be used). A shared job (crc32Job, crcStream) carries
-// `share`: its pieces (runs of segs, by index), which this thread and the worker claim one at a
-// time (ctl[0], the next piece), each piece's CRC (res), and ctl[1] the pieces summed, ctl[2]
-// those the worker summed.
+// state[0]: the last job done; state[2]: 1 once the worker runs; state[3]: 1 if a job threw
+// (then the worker is not used again). Every job (crc32Job, crcStream) is a shared one: its pieces
+// (runs of segs, by index), which this thread and the worker claim one at a time (ctl[0], the next
+// piece), each piece's CRC (res), and ctl[1] the pieces summed, ctl[2] those the worker summed.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { crc32 } = require("node:zlib");
 const state = new Int32Array(workerData);
 parentPort.on("message", (m) => {
-  let c = 0;
   try {
     const segs = [];
     for (let i = 0; i < m.segs.length; i += 3) segs.push(new Uint8Array(m.segs[i], m.segs[i + 1], m.segs[i + 2]));
-    if (m.share !== undefined) {
-      const ctl = new Int32Array(m.share.ctl);
-      const res = new Int32Array(m.share.res);
-      const starts = m.share.starts;
-      for (let i = Atomics.add(ctl, 0, 1); i < starts.length - 1; i = Atomics.add(ctl, 0, 1)) {
-        let x = 0;
-        for (let k = starts[i]; k < starts[i + 1]; k++) x = crc32(segs[k], x);
-        res[i] = x;
-        Atomics.add(ctl, 2, 1);
-        Atomics.add(ctl, 1, 1);
-        Atomics.notify(ctl, 1);
-      }
-    } else for (const s of segs) c = crc32(s, c);
+    const ctl = new Int32Array(m.share.ctl);
+    const res = new Int32Array(m.share.res);
+    const starts = m.share.starts;
+    for (let i = Atomics.add(ctl, 0, 1); i < starts.length - 1; i = Atomics.add(ctl, 0, 1)) {
+      let x = 0;
+      for (let k = starts[i]; k < starts[i + 1]; k++) x = crc32(segs[k], x);
+      res[i] = x;
+      Atomics.add(ctl, 2, 1);
+      Atomics.add(ctl, 1, 1);
+      Atomics.notify(ctl, 1);
+    }
   } catch {
     Atomics.store(state, 3, 1);
   }
-  Atomics.store(state, 1, c | 0);
   Atomics.store(state, 0, m.seq);
   Atomics.notify(state, 0);
 });
@@ -299,7 +294,7 @@ export function crcStream(): CrcStream {
       }
       for (const p of local) p.crc = sumHere(p.segs);
       if (offloaded) crcWorkerStats.offloaded++;
-      return plan.values(crc32);
+      return plan.values();
     },
   };
 }
