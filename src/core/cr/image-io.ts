@@ -17,7 +17,6 @@ import { CrError, EAGAIN, EBADF, EINVAL, EIO, EISDIR, EPIPE, ESPIPE } from "./er
 import type { CrContext, ImageCodec, LateImage } from "./interfaces.ts";
 import { PagedImage } from "./paged-image.ts";
 import { crcStream } from "./crc-worker.ts";
-import { adjoinsEnd, runView } from "../../machine/mm/runs.ts";
 
 export interface ImageFd {
   file: File;
@@ -238,29 +237,26 @@ export function writeLateImage(k: Kernel, self: Task, img: ImageFd, late: LateIm
 /** The bytes [from, to) of a file's cache as views of its pages, adjoining ones joined (runs.ts). */
 function filePages(cache: TmpfsFile["cache"], from: number, to: number): Uint8Array[] {
   const segs: Uint8Array[] = [];
-  let run: Uint8Array | null = null;
-  let runLen = 0;
   let runBuf: ArrayBufferLike | null = null;
+  let runStart = 0;
   let runEnd = 0;
   for (let pos = from; pos < to;) {
     const off = pos % PAGE_SIZE;
     const n = Math.min(PAGE_SIZE - off, to - pos);
     // Every byte of the range was just written, so its page is there.
-    const data = cache.find(Math.floor(pos / PAGE_SIZE))!.data;
+    const page = cache.find(Math.floor(pos / PAGE_SIZE))!;
     // Only the first page can start part way in (off > 0); every later one adjoins or not.
-    if (run !== null && adjoinsEnd(runBuf!, runEnd, data)) {
-      runLen += n;
+    if (runBuf !== null && page.adjoins(runBuf, runEnd)) {
       runEnd += n;
     } else {
-      if (run !== null) segs.push(runView(run, runLen));
-      run = off === 0 ? data : data.subarray(off);
-      runLen = n;
-      runBuf = run.buffer;
-      runEnd = run.byteOffset + n;
+      if (runBuf !== null) segs.push(new Uint8Array(runBuf, runStart, runEnd - runStart));
+      runBuf = page.buf;
+      runStart = page.off + off;
+      runEnd = runStart + n;
     }
     pos += n;
   }
-  if (run !== null) segs.push(runView(run, runLen));
+  if (runBuf !== null) segs.push(new Uint8Array(runBuf, runStart, runEnd - runStart));
   return segs;
 }
 

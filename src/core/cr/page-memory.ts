@@ -11,7 +11,7 @@ import { PAGE_SIZE } from "../../machine/mm/frame.ts";
  * is used (a page of an image, copied whole).
  */
 export function pageMemory(): Uint8Array {
-  return FRAME_POOL.take(false);
+  return FRAME_POOL.takeBytes(false);
 }
 
 /**

@@ -9,26 +9,28 @@
 import { crc32 } from "./checksum.ts";
 import { crc32Job, type CrcJob } from "./crc-worker.ts";
 import { PAGE_SHIFT, PAGE_SIZE, type Frame } from "../../machine/mm/frame.ts";
-import { adjoinsEnd } from "../../machine/mm/runs.ts";
 
 const PAGE_MASK = PAGE_SIZE - 1;
 const ZEROS = new Uint8Array(PAGE_SIZE);
 const ZERO_VIEW = new DataView(ZEROS.buffer);
 
 export class PagedImage {
-  /** Per file page from the one holding image byte 0: its bytes (a hole: zeros). */
-  private readonly pages: Uint8Array[];
-  /** DataViews of the pages numbers are read from, made when first needed (most hold page data only). */
-  private readonly views: (DataView | undefined)[];
+  /**
+   * Per file page from the one holding image byte 0: its frame (a hole: undefined, zeros). The
+   * frames themselves, not views of them: a 256 MiB image is 65,536 pages, and a view per page
+   * made for each restart was 6 MiB the collector moved and dropped.
+   */
+  private readonly frames: (Frame | undefined)[];
   /** Offset of image byte 0 in the first page. */
   private readonly skew: number;
   /** Bytes gathered for a read that straddles two pages. */
   private readonly tmp = new Uint8Array(8);
   private readonly tmpView = new DataView(this.tmp.buffer);
+  /** The DataView at() found its bytes in (a frame's page, or zeros). */
+  private atView: DataView = ZERO_VIEW;
 
-  private constructor(pages: Uint8Array[], views: (DataView | undefined)[], skew: number, readonly length: number) {
-    this.pages = pages;
-    this.views = views;
+  private constructor(frames: (Frame | undefined)[], skew: number, readonly length: number) {
+    this.frames = frames;
     this.skew = skew;
   }
 
@@ -40,24 +42,31 @@ export class PagedImage {
     const skew = start & PAGE_MASK;
     const first = Math.floor(start / PAGE_SIZE);
     const n = length === 0 ? 0 : ((skew + length - 1) >>> PAGE_SHIFT) + 1;
-    const pages = new Array<Uint8Array>(n);
-    for (let i = 0; i < n; i++) pages[i] = find(first + i)?.data ?? ZEROS;
-    return new PagedImage(pages, new Array<DataView | undefined>(n), skew, length);
+    const frames = new Array<Frame | undefined>(n);
+    for (let i = 0; i < n; i++) frames[i] = find(first + i);
+    return new PagedImage(frames, skew, length);
   }
 
   /** Its first n bytes (a signature trailer left off), over the same pages. */
   prefix(n: number): PagedImage {
-    return new PagedImage(this.pages, this.views, this.skew, Math.max(0, Math.min(n, this.length)));
+    return new PagedImage(this.frames, this.skew, Math.max(0, Math.min(n, this.length)));
   }
 
-  /** The page and offset of image byte p, when bytes [p, p + n) lie in that one page; else null. */
-  private at(p: number, n: number): DataView | null {
+  /**
+   * Where image byte p lies in this.atView, when bytes [p, p + n) lie in that one page; else -1
+   * (they straddle two).
+   */
+  private at(p: number, n: number): number {
     if (p < 0 || p + n > this.length) throw new RangeError(`PagedImage: bytes ${p}..${p + n} outside 0..${this.length}`);
     const q = p + this.skew;
-    if ((q & PAGE_MASK) + n > PAGE_SIZE) return null;
-    const i = q >>> PAGE_SHIFT;
-    const page = this.pages[i]!;
-    return (this.views[i] ??= page === ZEROS ? ZERO_VIEW : new DataView(page.buffer, page.byteOffset, PAGE_SIZE));
+    if ((q & PAGE_MASK) + n > PAGE_SIZE) return -1;
+    const f = this.frames[q >>> PAGE_SHIFT];
+    if (f === undefined) {
+      this.atView = ZERO_VIEW;
+      return q & PAGE_MASK;
+    }
+    this.atView = f.view;
+    return q & PAGE_MASK;
   }
 
   /** n bytes at p gathered into tmp (they straddle two pages). */
@@ -67,33 +76,32 @@ export class PagedImage {
   }
 
   getUint8(p: number): number {
-    const q = p + this.skew;
-    if (p < 0 || p >= this.length) throw new RangeError(`PagedImage: byte ${p} outside 0..${this.length}`);
-    return this.pages[q >>> PAGE_SHIFT]![q & PAGE_MASK]!;
+    const i = this.at(p, 1);
+    return this.atView.getUint8(i);
   }
   getUint16(p: number, le: boolean): number {
-    const v = this.at(p, 2);
-    return v === null ? this.gather(p, 2).getUint16(0, le) : v.getUint16((p + this.skew) & PAGE_MASK, le);
+    const i = this.at(p, 2);
+    return i < 0 ? this.gather(p, 2).getUint16(0, le) : this.atView.getUint16(i, le);
   }
   getUint32(p: number, le: boolean): number {
-    const v = this.at(p, 4);
-    return v === null ? this.gather(p, 4).getUint32(0, le) : v.getUint32((p + this.skew) & PAGE_MASK, le);
+    const i = this.at(p, 4);
+    return i < 0 ? this.gather(p, 4).getUint32(0, le) : this.atView.getUint32(i, le);
   }
   getInt32(p: number, le: boolean): number {
-    const v = this.at(p, 4);
-    return v === null ? this.gather(p, 4).getInt32(0, le) : v.getInt32((p + this.skew) & PAGE_MASK, le);
+    const i = this.at(p, 4);
+    return i < 0 ? this.gather(p, 4).getInt32(0, le) : this.atView.getInt32(i, le);
   }
   getBigUint64(p: number, le: boolean): bigint {
-    const v = this.at(p, 8);
-    return v === null ? this.gather(p, 8).getBigUint64(0, le) : v.getBigUint64((p + this.skew) & PAGE_MASK, le);
+    const i = this.at(p, 8);
+    return i < 0 ? this.gather(p, 8).getBigUint64(0, le) : this.atView.getBigUint64(i, le);
   }
   getBigInt64(p: number, le: boolean): bigint {
-    const v = this.at(p, 8);
-    return v === null ? this.gather(p, 8).getBigInt64(0, le) : v.getBigInt64((p + this.skew) & PAGE_MASK, le);
+    const i = this.at(p, 8);
+    return i < 0 ? this.gather(p, 8).getBigInt64(0, le) : this.atView.getBigInt64(i, le);
   }
   getFloat64(p: number, le: boolean): number {
-    const v = this.at(p, 8);
-    return v === null ? this.gather(p, 8).getFloat64(0, le) : v.getFloat64((p + this.skew) & PAGE_MASK, le);
+    const i = this.at(p, 8);
+    return i < 0 ? this.gather(p, 8).getFloat64(0, le) : this.atView.getFloat64(i, le);
   }
 
   /** Bytes [from, to) copied into dst from offset 0 (dst.length >= to - from). */
@@ -118,17 +126,19 @@ export class PagedImage {
     const q = p + this.skew;
     const off = q & PAGE_MASK;
     let i = q >>> PAGE_SHIFT;
-    const page = this.pages[i]!;
+    const f = this.frames[i];
     let n = Math.min(PAGE_SIZE - off, to - p);
-    if (page !== ZEROS && p + n < to) {
-      const buf = page.buffer;
-      const start = page.byteOffset;
-      while (p + n < to && adjoinsEnd(buf, start + off + n, this.pages[i + 1]!)) {
-        i++;
-        n += Math.min(PAGE_SIZE, to - p - n);
-      }
+    if (f === undefined) {
+      this.run = n === PAGE_SIZE ? ZEROS : ZEROS.subarray(off, off + n);
+      return n;
     }
-    this.run = off === 0 && n === page.length ? page : new Uint8Array(page.buffer, page.byteOffset + off, n);
+    const buf = f.buf;
+    const start = f.off + off;
+    while (p + n < to && this.frames[i + 1]?.adjoins(buf, start + n) === true) {
+      i++;
+      n += Math.min(PAGE_SIZE, to - p - n);
+    }
+    this.run = new Uint8Array(buf, start, n);
     return n;
   }
 

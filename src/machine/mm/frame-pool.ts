@@ -26,8 +26,8 @@ const PAGE_SIZE = 4096;
  */
 const SLAB_BYTES = 1 << 20;
 
-/** What a taken slot of the free list holds (not the page: that is in a frame now). */
-const EMPTY = new Uint8Array(0);
+/** What a taken slot of the free list holds (not the memory: a frame has it now). */
+const NO_BUF = new ArrayBuffer(0);
 
 /**
  * At most this many free pages are kept (768 MiB): enough for a 256 MiB guest and its image
@@ -43,12 +43,17 @@ export class FramePool {
    * again in that order, so the pages a big guest faults in, or an image file's pages, lie side by
    * side in one slab and the copies and checksums of a checkpoint or restart take them a run at a
    * time (runs.ts) instead of 4 KiB at a time. A stack would hand such a run out backwards.
-   * free[head..] are the free pages; the consumed front is cut off when it is half the array.
+   * Page i is 4 KiB of freeBuf[i] from byte freeOff[i]: two plain arrays, not a view per page
+   * (a freed 256 MiB guest is 65,536 pages, and a view each was 6 MiB of heap the collector moved).
+   * [head..] are the free pages; the consumed front is cut off when it is half the arrays.
    */
-  private free: Uint8Array[] = [];
+  private freeBuf: ArrayBufferLike[] = [];
+  private freeOff: number[] = [];
   private head = 0;
   private slab: SharedArrayBuffer | null = null;
   private slabOff = SLAB_BYTES;
+  /** The buffer of the page the last take() returned the offset of. */
+  takenBuf: ArrayBufferLike = NO_BUF;
   /** Pages taken that were cut from new slabs (fresh host memory), for the benchmarks. */
   freshPages = 0;
   /** Pages taken from the free list (memory reused). */
@@ -58,37 +63,50 @@ export class FramePool {
 
   /** Free pages held now. */
   get size(): number {
-    return this.free.length - this.head;
+    return this.freeBuf.length - this.head;
   }
 
   /**
    * 4 KiB for a frame: reused memory when there is some (zeroed first if `zero`), else a new
-   * slab's page (zero-filled by the host already).
+   * slab's page (zero-filled by the host already). Returns the page's offset in takenBuf (a pair
+   * without an object: FrameAllocator.alloc makes the frame of them).
    */
-  take(zero: boolean): Uint8Array {
-    if (this.head < this.free.length) {
-      const d = this.free[this.head]!;
-      // Leave no reference to a page that is in use; compact once the front is half the array.
-      this.free[this.head++] = EMPTY;
-      if (this.head === this.free.length) {
-        this.free.length = 0;
+  take(zero: boolean): number {
+    if (this.head < this.freeBuf.length) {
+      const i = this.head++;
+      const buf = this.freeBuf[i]!;
+      const off = this.freeOff[i]!;
+      // Leave no reference to memory that is in use; compact once the front is half the arrays.
+      this.freeBuf[i] = NO_BUF;
+      if (this.head === this.freeBuf.length) {
+        this.freeBuf.length = 0;
+        this.freeOff.length = 0;
         this.head = 0;
-      } else if (this.head >= 4096 && this.head * 2 >= this.free.length) {
-        this.free = this.free.slice(this.head);
+      } else if (this.head >= 4096 && this.head * 2 >= this.freeBuf.length) {
+        this.freeBuf = this.freeBuf.slice(this.head);
+        this.freeOff = this.freeOff.slice(this.head);
         this.head = 0;
       }
       this.reusedPages++;
-      if (zero) d.fill(0);
-      return d;
+      if (zero) new Uint8Array(buf, off, PAGE_SIZE).fill(0);
+      this.takenBuf = buf;
+      return off;
     }
     this.freshPages++;
     if (this.slabOff === SLAB_BYTES) {
       this.slab = new SharedArrayBuffer(SLAB_BYTES);
       this.slabOff = 0;
     }
-    const page = new Uint8Array(this.slab!, this.slabOff, PAGE_SIZE);
+    const off = this.slabOff;
     this.slabOff += PAGE_SIZE;
-    return page;
+    this.takenBuf = this.slab!;
+    return off;
+  }
+
+  /** take() as a view, for memory that is not a frame's yet (a decoder's page, adopted later). */
+  takeBytes(zero: boolean): Uint8Array {
+    const off = this.take(zero);
+    return new Uint8Array(this.takenBuf, off, PAGE_SIZE);
   }
 
   /**
@@ -97,16 +115,14 @@ export class FramePool {
    * view (runs.ts). At least 1 (a new slab's page, when nothing is free).
    */
   adjoiningAhead(max: number): number {
-    const free = this.free;
-    if (this.head === free.length) return Math.max(1, Math.min(max, (SLAB_BYTES - this.slabOff) / PAGE_SIZE || SLAB_BYTES / PAGE_SIZE));
+    const bufs = this.freeBuf;
+    const offs = this.freeOff;
+    const h = this.head;
+    if (h === bufs.length) return Math.max(1, Math.min(max, (SLAB_BYTES - this.slabOff) / PAGE_SIZE || SLAB_BYTES / PAGE_SIZE));
     let n = 1;
-    const first = free[this.head]!;
-    // The first page's buffer and offset read once (runs.ts adjoinsEnd: each read is a call).
-    const buf = first.buffer;
-    let end = first.byteOffset + PAGE_SIZE;
-    while (n < max && this.head + n < free.length) {
-      const d = free[this.head + n]!;
-      if (d.byteOffset !== end || d.buffer !== buf) break;
+    const buf = bufs[h]!;
+    let end = offs[h]! + PAGE_SIZE;
+    while (n < max && h + n < bufs.length && offs[h + n] === end && bufs[h + n] === buf) {
       end += PAGE_SIZE;
       n++;
     }
@@ -115,24 +131,26 @@ export class FramePool {
 
   /**
    * Up to `max` pages (at least one) that lie side by side in order, for a caller that overwrites
-   * them whole: adjoiningAhead's count of take(false)s, so runs.ts's runView covers them all.
+   * them whole: adjoiningAhead's count of takeBytes(false)s, so runs.ts's runView covers them all.
    */
   takeRun(max: number): Uint8Array[] {
     const n = this.adjoiningAhead(max);
     const out = new Array<Uint8Array>(n);
-    for (let i = 0; i < n; i++) out[i] = this.take(false);
+    for (let i = 0; i < n; i++) out[i] = this.takeBytes(false);
     return out;
   }
 
-  /** Memory of a freed frame (nothing refers to it any more); dropped to the GC when full. */
-  give(d: Uint8Array): void {
-    if (d.length !== PAGE_SIZE || this.size >= this.maxPages) return;
-    this.free.push(d);
+  /** The 4 KiB of `buf` at `off`, a freed frame's (nothing refers to it any more); dropped to the GC when full. */
+  give(buf: ArrayBufferLike, off: number): void {
+    if (this.size >= this.maxPages || off + PAGE_SIZE > buf.byteLength) return;
+    this.freeBuf.push(buf);
+    this.freeOff.push(off);
   }
 
   /** Let the garbage collector have every free page (tests, or a host short of memory). */
   drain(): void {
-    this.free = [];
+    this.freeBuf = [];
+    this.freeOff = [];
     this.head = 0;
   }
 }

@@ -132,7 +132,7 @@ export function zeroCopySuite(codec: ImageCodec): void {
     const bytes = concat(codec.encode(richModel()));
     const pages: Frame[] = [];
     for (let at = -100; at < bytes.length; at += 4096) {
-      const f = new Frame(pages.length + 1, new Uint8Array(4096));
+      const f = Frame.over(pages.length + 1, new Uint8Array(4096));
       f.data.set(bytes.subarray(Math.max(0, at), at + 4096), at < 0 ? -at : 0);
       pages.push(f);
     }

@@ -9,7 +9,7 @@ function paged(bytes: Uint8Array, skew: number, hole = -1): PagedImage {
   const pages = new Map<number, Frame>();
   for (let i = 0; i * 4096 < skew + bytes.length; i++) {
     if (i === hole) continue;
-    const f = new Frame(i + 1, new Uint8Array(4096));
+    const f = Frame.over(i + 1, new Uint8Array(4096));
     const from = i * 4096 - skew;
     f.data.set(bytes.subarray(Math.max(0, from), from + 4096), from < 0 ? -from : 0);
     pages.set(i + 7, f);
@@ -62,11 +62,20 @@ describe("PagedImage", () => {
       if (i === 10) continue;
       const data = i === 5 ? new Uint8Array(4096) : new Uint8Array(slab, (i < 5 ? i : i + 1) * 4096, 4096);
       data.set(big.subarray(i * 4096, (i + 1) * 4096));
-      pages.set(i, new Frame(i + 1, data));
+      pages.set(i, Frame.over(i + 1, data));
     }
     const expected = big.slice();
     expected.fill(0, 10 * 4096, 11 * 4096);
     const img = PagedImage.ofFile((pg) => pages.get(pg), 300, expected.length - 300);
+    // Numbers read where the page lies in its buffer (pages 1-4 and 6-9 are not at its start),
+    // across pages that adjoin, that do not (4 | 5 | 6) and into the hole (9 | 10).
+    const edv = new DataView(expected.buffer, 300);
+    for (const p of [0, 4096 - 300 + 5, 4096 * 5 - 302, 4096 * 6 - 301, 4096 * 6 - 298, 4096 * 10 - 302, 4096 * 10 - 300 + 17]) {
+      expect(img.getUint8(p), `u8 ${p}`).toBe(edv.getUint8(p));
+      expect(img.getUint16(p, true), `u16 ${p}`).toBe(edv.getUint16(p, true));
+      expect(img.getUint32(p, false), `u32 ${p}`).toBe(edv.getUint32(p, false));
+      expect(img.getBigUint64(p, true), `u64 ${p}`).toBe(edv.getBigUint64(p, true));
+    }
     for (const [from, to] of [[0, img.length], [3, 4096 * 5], [4096 * 4, 4096 * 7 + 9], [4096 * 9 - 300, img.length - 1]] as const) {
       expect(Buffer.from(img.subarray(from, to)).equals(Buffer.from(expected.subarray(300 + from, 300 + to))), `bytes ${from}..${to}`).toBe(true);
       expect(img.crc32(from, to, 9), `crc ${from}..${to}`).toBe(crc32(expected.subarray(300 + from, 300 + to), 9));

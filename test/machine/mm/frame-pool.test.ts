@@ -2,11 +2,16 @@
 // machine or another, and never shows a guest the bytes it held before.
 import { beforeEach, describe, expect, it } from "vitest";
 import { FRAME_POOL, FramePool } from "../../../src/machine/mm/frame-pool.ts";
-import { FrameAllocator, PAGE_SIZE } from "../../../src/machine/mm/frame.ts";
+import { Frame, FrameAllocator, PAGE_SIZE } from "../../../src/machine/mm/frame.ts";
 import { doMunmap } from "../../../src/machine/mm/mmap.ts";
 import { ACCESS_READ, ACCESS_WRITE, Mm } from "../../../src/machine/mm/mm.ts";
 import { dupMmap } from "../../../src/machine/mm/fork.ts";
 import { BASE, fixed, P, peek, poke } from "./mm-helpers.ts";
+
+/** Give back a page taken as bytes. */
+function give(pool: FramePool, p: Uint8Array): void {
+  pool.give(p.buffer, p.byteOffset);
+}
 
 /** A page of 0xa5 in mm at BASE, written as a guest would. */
 function dirtyPage(mm: Mm): void {
@@ -21,13 +26,14 @@ describe("frame pool", () => {
     const a = new FrameAllocator(16);
     const f = a.alloc()!;
     f.data.fill(0xa5);
-    const mem = f.data;
+    const mem = [f.buf, f.off] as const;
     a.put(f);
     expect(FRAME_POOL.size).toBe(1);
     // Another machine's allocator (every machine shares the process's pool).
     const b = new FrameAllocator(16);
     const g = b.alloc()!;
-    expect(g.data).toBe(mem); // the same memory, reused...
+    expect(g.buf).toBe(mem[0]); // the same memory, reused...
+    expect(g.off).toBe(mem[1]);
     expect(g.data.every((x) => x === 0)).toBe(true); // ...without its old bytes
     expect(FRAME_POOL.size).toBe(0);
   });
@@ -86,46 +92,62 @@ describe("frame pool", () => {
     expect(FRAME_POOL.size).toBe(1);
     const g = a.alloc()!;
     const h = a.alloc()!;
-    expect(g.data).not.toBe(h.data);
+    expect(g.buf !== h.buf || g.off !== h.off).toBe(true);
+  });
+
+  it("reads each page where it lies in its buffer, and knows which pages adjoin", () => {
+    const mem = new ArrayBuffer(3 * PAGE_SIZE);
+    new Uint8Array(mem)[2 * PAGE_SIZE + 5] = 0x5a;
+    const f = Frame.over(1, new Uint8Array(mem, PAGE_SIZE, PAGE_SIZE));
+    const g = Frame.over(2, new Uint8Array(mem, 2 * PAGE_SIZE, PAGE_SIZE));
+    expect(g.data[5]).toBe(0x5a);
+    expect(g.view.getUint8(5)).toBe(0x5a);
+    expect(g.view).toBe(g.view); // made once: the TLBs keep it
+    expect(f.data.every((x) => x === 0)).toBe(true);
+    expect(g.adjoins(f.buf, f.off + PAGE_SIZE)).toBe(true);
+    expect(f.adjoins(g.buf, g.off + PAGE_SIZE)).toBe(false);
+    expect(() => Frame.over(3, new Uint8Array(mem, 0, 100))).toThrow(/4096 bytes, not 100/);
   });
 
   it("keeps at most its limit of free pages, and cuts new ones from slabs when empty", () => {
     const pool = new FramePool(2);
-    const pages = [pool.take(true), pool.take(true), pool.take(true)];
+    const pages = [pool.takeBytes(true), pool.takeBytes(true), pool.takeBytes(true)];
     expect(pool.freshPages).toBe(3);
     // Pages cut from one slab lie side by side.
     expect(pages[1].byteOffset - pages[0].byteOffset).toBe(PAGE_SIZE);
-    for (const p of pages) pool.give(p);
+    for (const p of pages) give(pool, p);
     expect(pool.size).toBe(2);
-    pool.take(false);
+    pool.takeBytes(false);
     expect(pool.reusedPages).toBe(1);
   });
 
   it("hands pages out again in the order they were freed, so a run freed in order comes back as one", () => {
     const pool = new FramePool(64);
-    const pages = Array.from({ length: 8 }, () => pool.take(true));
-    for (const p of pages) pool.give(p);
+    const pages = Array.from({ length: 8 }, () => pool.takeBytes(true));
+    for (const p of pages) give(pool, p);
     expect(pool.adjoiningAhead(100)).toBe(8);
     expect(pool.adjoiningAhead(3)).toBe(3);
     const run = pool.takeRun(5);
-    expect(run).toEqual(pages.slice(0, 5));
+    expect(run.map((p) => p.byteOffset)).toEqual(pages.slice(0, 5).map((p) => p.byteOffset));
     for (let i = 1; i < run.length; i++) expect(run[i]!.byteOffset - run[i - 1]!.byteOffset).toBe(PAGE_SIZE);
     expect(pool.size).toBe(3);
-    expect(pool.take(false)).toBe(pages[5]);
+    const next = pool.takeBytes(false);
+    expect(next.buffer).toBe(pages[5]!.buffer);
+    expect(next.byteOffset).toBe(pages[5]!.byteOffset);
   });
 
   it("counts a run only while the pages adjoin, and in a new slab as far as it goes", () => {
     const pool = new FramePool(64);
-    const pages = Array.from({ length: 6 }, () => pool.take(true));
+    const pages = Array.from({ length: 6 }, () => pool.takeBytes(true));
     // Freed out of order: 0 1 2 in a row, then 4, 3 and 5, none of which follows the one before.
-    for (const i of [0, 1, 2, 4, 3, 5]) pool.give(pages[i]!);
+    for (const i of [0, 1, 2, 4, 3, 5]) give(pool, pages[i]!);
     expect(pool.adjoiningAhead(10)).toBe(3);
     expect(pool.takeRun(10)).toHaveLength(3);
     expect(pool.adjoiningAhead(10)).toBe(1); // 4, then 3 lies before it
-    pool.take(false);
+    pool.takeBytes(false);
     expect(pool.adjoiningAhead(10)).toBe(1); // 3, then 5 does not follow it
-    pool.take(false);
-    pool.take(false);
+    pool.takeBytes(false);
+    pool.takeBytes(false);
     // Empty: a new slab's pages, up to its end (the slab in use has 256 - 6 left).
     expect(pool.size).toBe(0);
     expect(pool.adjoiningAhead(1000)).toBe(256 - 6);

@@ -88,7 +88,7 @@ describe("cpt restart from a file's pages", () => {
     const file = new SharedArrayBuffer(Math.ceil(image.length / 4096) * 4096);
     new Uint8Array(file).set(image);
     const frames = new Map<number, Frame>();
-    for (let i = 0; i * 4096 < image.length; i++) frames.set(i, new Frame(i + 1, new Uint8Array(file, i * 4096, 4096)));
+    for (let i = 0; i * 4096 < image.length; i++) frames.set(i, Frame.over(i + 1, new Uint8Array(file, i * 4096, 4096)));
     const paged = (): PagedImage => PagedImage.ofFile((pg) => frames.get(pg), 0, image.length);
     expect(codec.decodeLent(paged()).mms[0]!.pages).toHaveLength(2100);
     const before = crcWorkerStats.offloaded;

@@ -26,9 +26,10 @@ function fill(k: Kernel, pages: PageRecord[], put: (index: number, f: Frame) => 
     const p = pages[i]!;
     const whole = p.data.length === PAGE_SIZE;
     // A whole page copied in needs no zeroing first; a shorter one is zero-filled past its end.
-    const f = adopt && whole ? k.frames.adopt(p.data) : k.frames.alloc(!whole);
+    const adopted = adopt && whole;
+    const f = adopted ? k.frames.adopt(p.data) : k.frames.alloc(!whole);
     if (f === null) throw new CrError(ENOMEM, `out of memory restoring ${what} (page ${p.index})`);
-    if (f.data !== p.data) f.data.set(p.data.length <= PAGE_SIZE ? p.data : p.data.subarray(0, PAGE_SIZE));
+    if (!adopted) f.data.set(p.data.length <= PAGE_SIZE ? p.data : p.data.subarray(0, PAGE_SIZE));
     put(p.index, f);
   }
 }

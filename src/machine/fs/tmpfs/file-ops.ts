@@ -8,7 +8,6 @@ import { EFAULT, EFBIG, ENOSPC, EPERM } from "../errno.ts";
 import { genericLlseek, type File, type FileOperations, type Pos } from "../file.ts";
 import { removePrivs, timeNow, type FsCtx } from "../inode.ts";
 import { UserIter, type IoIter } from "../iov.ts";
-import { adjoinsEnd, runView } from "../../mm/runs.ts";
 import type { TmpfsFile } from "./tmpfs.ts";
 
 const ZEROS = new Uint8Array(PAGE_SIZE);
@@ -26,17 +25,15 @@ function read(c: FsCtx, f: File, to: IoIter, pos: Pos): number {
     // The pages after it while they lie next to it in memory go in the same copy (runs.ts).
     if (page !== undefined && end === PAGE_SIZE) {
       const want = off + Math.min(inode.size - pos.value, to.remaining, RUN_PAGES * PAGE_SIZE);
-      const buf = page.data.buffer;
-      const start = page.data.byteOffset;
       for (let k = 1; end < want; k++) {
         const next = inode.cache.find(pgoff + k);
-        if (next === undefined || !adjoinsEnd(buf, start + end, next.data)) break;
+        if (next === undefined || !next.adjoins(page.buf, page.off + end)) break;
         end = Math.min(end + PAGE_SIZE, want);
       }
     }
     const n = end - off;
     const src = page === undefined ? (n === PAGE_SIZE ? ZEROS : ZEROS.subarray(off, end))
-      : n === PAGE_SIZE && off === 0 ? page.data : new Uint8Array(page.data.buffer, page.data.byteOffset + off, n);
+      : new Uint8Array(page.buf, page.off + off, n);
     const copied = to.copyOut(src);
     pos.value += copied;
     done += copied;
@@ -67,20 +64,18 @@ function writeRun(inode: TmpfsFile, from: IoIter, pos: number, max: number): { b
   }
   if (n < 2 || !inode.mayWrite(pos, n * PAGE_SIZE)) return null;
   const head = cache.create(first, true)!;
-  const buf = head.data.buffer;
-  const start = head.data.byteOffset;
   for (let i = 1; i < n; i++) {
     const f = cache.create(first + i, true)!;
     // adjoiningAhead promised this; if memory ever came otherwise, the run ends before the page,
     // zeroed, and the per-page loop writes it as a page it found.
-    if (!adjoinsEnd(buf, start + i * PAGE_SIZE, f.data)) {
+    if (!f.adjoins(head.buf, head.off + i * PAGE_SIZE)) {
       f.data.fill(0);
       n = i;
       break;
     }
   }
   const bytes = n * PAGE_SIZE;
-  const copied = from.copyInto(runView(head.data, bytes), 0, bytes);
+  const copied = from.copyInto(new Uint8Array(head.buf, head.off, bytes), 0, bytes);
   if (copied < bytes) {
     // As the per-page loop leaves it (and Linux: shmem_write_begin took the page before the copy
     // faulted): the page the copy stopped in stays, zeroed past the bytes that reached it, even
