@@ -4,6 +4,8 @@
 // test/core/cr/codecs-reject.test.ts (this folder's codec-fixtures.ts gives cpt's walk and lies).
 import { describe, expect, it } from "vitest";
 import { MAJOR_HDR_SIZE, MAJOR_TAIL_SIZE } from "../../../src/plugins/openvz-cpt/codec/layout.ts";
+import { PagedImage } from "../../../src/core/cr/paged-image.ts";
+import { Frame } from "../../../src/machine/mm/frame.ts";
 import { concat, richModel } from "../../support/cr-models.ts";
 import { codec, imageError, walk, type Obj } from "./cpt-image.ts";
 
@@ -50,7 +52,17 @@ describe("cpt decode names what is wrong", () => {
   });
   it("invalid UTF-8", () => {
     const veinfo = first(1042);
-    expect(imageError(patched((_, img) => { img[veinfo.start + 28] = 0xff; })).message).toMatch(/treeRoot at byte \d+ is not valid UTF-8/);
+    const bad = patched((_, img) => { img[veinfo.start + 28] = 0xff; });
+    expect(imageError(bad).message).toMatch(/treeRoot at byte \d+ is not valid UTF-8/);
+    // The same read in place from a file's pages (a restart's decodeLent), the string straddling two.
+    const pages: Frame[] = [];
+    const skew = 4096 - (veinfo.start + 30);
+    for (let at = -skew; at < bad.length; at += 4096) {
+      const f = Frame.over(pages.length + 1, new Uint8Array(4096));
+      f.data.set(bad.subarray(Math.max(0, at), at + 4096), at < 0 ? -at : 0);
+      pages.push(f);
+    }
+    expect(() => codec.decodeLent!(PagedImage.ofFile((i) => pages[i], skew, bad.length))).toThrow(/treeRoot at byte \d+ is not valid UTF-8/);
   });
   it("a section out of order", () => {
     expect(imageError(patched((dv) => dv.setUint32(MAJOR_HDR_SIZE + 8, 3, true))).message).toMatch(/expected the veinfo section \(id 1\) at byte 80, found section id 3/);
@@ -73,6 +85,25 @@ describe("cpt decode names what is wrong", () => {
     const e = imageError(concat(codec.encode(m)));
     expect(e.message).toMatch(/^task 2 at byte \d+ names mm 99 \(mmId\), which is not in the image \(the image has 1, 2\)/);
     expect(e.offset).toBeGreaterThan(MAJOR_HDR_SIZE);
+  });
+  it("ids far from the list's length: kept apart from the dense ones, checked alike", () => {
+    const far = (m: ReturnType<typeof richModel>, id: number): void => {
+      const old = m.mms[0]!.id;
+      m.mms[0]!.id = id;
+      for (const t of m.tasks) if (t.mmId === old) t.mmId = id;
+    };
+    const ok = richModel();
+    far(ok, 1_000_000);
+    const back = codec.decode(concat(codec.encode(ok)));
+    expect(back.mms.map((x) => x.id)).toContain(1_000_000);
+    expect(back.tasks.filter((t) => t.mmId === 1_000_000).length).toBe(ok.tasks.filter((t) => t.mmId === 1_000_000).length);
+    const twice = richModel();
+    far(twice, 1_000_000);
+    twice.mms[1]!.id = 1_000_000;
+    expect(imageError(concat(codec.encode(twice))).message).toMatch(/^mm id 1000000 appears twice, at byte \d+ and at byte \d+/);
+    const dangling = richModel();
+    dangling.tasks[2]!.mmId = 3_000_000;
+    expect(imageError(concat(codec.encode(dangling))).message).toMatch(/^task 2 at byte \d+ names mm 3000000 \(mmId\), which is not in the image \(the image has 1, 2\)/);
   });
   it("other dangling references and duplicate ids", () => {
     const cases: [(m: ReturnType<typeof richModel>) => void, RegExp][] = [

@@ -6,6 +6,7 @@
 // space creator refuses such an image before it hands a task table to its restarter (which
 // would otherwise fork a tree that can never be completed). Throws CrError(EINVAL).
 import { CrError, EINVAL } from "../errors.ts";
+import { IdIndex } from "../id-index.ts";
 import type { CheckpointModel, MmRecord } from "../model.ts";
 import type { PerTaskParts } from "../per-task.ts";
 import { validateEventFiles } from "./validate-events.ts";
@@ -115,13 +116,14 @@ export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT
     const mm = m.mms[i]!;
     validatePages(mm, parts === null ? pageIndices(mm.pages) : parts.indices(mm.id));
   }
-  const ids = <T extends { id: number }>(list: T[], what: string): Map<number, T> => {
-    const map = new Map<number, T>();
-    for (const x of list) {
-      if (map.has(x.id)) fail(`${what} ${x.id} appears twice`);
-      map.set(x.id, x);
+  const ids = <T extends { id: number }>(list: T[], what: string): IdIndex<T> => {
+    const index = new IdIndex<T>(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const x = list[i]!;
+      if (index.has(x.id)) fail(`${what} ${x.id} appears twice`);
+      index.set(x.id, x);
     }
-    return map;
+    return index;
   };
   const groups = ids(m.threadGroups, "thread group");
   const mms = ids(m.mms, "mm");
@@ -163,13 +165,13 @@ export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT
       watched.add(w.inodeId);
     }
   }
-  const need = (map: Map<number, unknown>, id: number | null, task: number, what: string): void => {
+  const need = (map: IdIndex<unknown>, id: number | null, task: number, what: string): void => {
     if (id !== null && !map.has(id)) fail(`task ${task} names ${what} ${id}, which the image does not have`);
   };
   const init = m.tasks[m.container.initTaskId - 1];
   if (init === undefined || init.id !== m.container.initTaskId) fail(`the container's init is task ${m.container.initTaskId}, which the image does not have`);
   if (init.parentTaskId !== null) fail(`the container's init (task ${init.id}) has a parent inside the container (task ${init.parentTaskId})`);
-  const pidOwner = new Map<number, number>();
+  const pidOwner = new IdIndex<number>(m.tasks.length);
   m.tasks.forEach((t, i) => {
     if (t.id !== i + 1) fail(`task records out of order: record ${i + 1} is task ${t.id}`);
     if (t.parentTaskId !== null && !(t.parentTaskId >= 1 && t.parentTaskId < t.id)) {

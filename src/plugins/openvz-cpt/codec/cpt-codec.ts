@@ -26,7 +26,7 @@ import {
 import type { VeInfo } from "./objects-ns.ts";
 import { ImageReader, TRUNCATED } from "./reader.ts";
 import { cptRecords } from "./records.ts";
-import { checkReferences } from "./refs.ts";
+import { checkReferences, ObjectOffsets } from "./refs.ts";
 import { readObjectInto, writeSection } from "./sections.ts";
 import { EncodeError, ImageWriter } from "./writer.ts";
 
@@ -222,7 +222,7 @@ export class CptCodec implements ImageCodec {
     const hdrSize = withCrc ? SECTION_HDR_CRC_SIZE : SECTION_HDR_SIZE;
     /** Where the next section's CRC coverage starts: the end of the previous section. */
     let covered = 0;
-    const at = new Map<object, number>();
+    const at = new ObjectOffsets();
     const m: CheckpointModel = {
       version: MODEL_VERSION, arch: MODEL_ARCH, pageSize: MODEL_PAGE_SIZE,
       meta: { clock, producer: "" },
@@ -267,7 +267,7 @@ export class CptCodec implements ImageCodec {
     const v = veinfo[0]!;
     m.container = v.container;
     m.meta.producer = v.producer;
-    at.set(m.container, at.get(v) ?? 0);
+    at.alias(m.container, v);
     const sockAt = starts.get(CPT_SECT_SOCKET);
     if (sockAt !== undefined && m.unixSocks === undefined) r.fail("the socket section holds no CPT_OBJ_SOCKET: an image without sockets has no socket section", sockAt);
     readTail(r, starts);

@@ -11,6 +11,8 @@ import {
 
 const TWO32 = 0x1_0000_0000;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** Where str() gathers a string's bytes from a file's pages (grown for a longer one). */
+let scratch = new Uint8Array(256);
 const ADVICE = "the image is damaged or not a cptbench cpt image; take the checkpoint again";
 /** For an image that ends early: usually an interrupted dump or a short copy, not corruption. */
 export const TRUNCATED = "the image is incomplete (an interrupted checkpoint or a short copy); restart from a complete image";
@@ -134,7 +136,19 @@ export class ImageReader {
     if (4 > this.limit - this.pos) this.need(4, `${what} length`);
     const n = this.u32(what);
     if (n > this.limit - this.pos) this.need(n, `${what} (${n} bytes)`);
-    const b = this.view(n, what);
+    // Decoded from where the bytes lie, or from a reused scratch copy for a file's pages: a string
+    // keeps nothing of them, and view()'s copy for a lent image was a new ArrayBuffer per string
+    // (a 10,000-task restart reads some 100,000).
+    const image = this.image;
+    let b: Uint8Array;
+    if (image instanceof PagedImage) {
+      if (scratch.length < n) scratch = new Uint8Array(Math.max(n, 2 * scratch.length));
+      b = scratch.subarray(0, n);
+      image.copyTo(this.pos, b);
+    } else {
+      b = image.subarray(this.pos, this.pos + n);
+    }
+    this.pos += n;
     try {
       return utf8.decode(b);
     } catch {

@@ -3,12 +3,52 @@
 // ("task 3 at byte 900 names mm 7, which is not in the image").
 import { ImageError } from "../../../core/cr/index.ts";
 import type { CheckpointModel } from "../../../core/cr/index.ts";
+import { IdIndex } from "../../../core/cr/id-index.ts";
 
 const ADVICE = "the image is inconsistent; take the checkpoint again";
 
+/**
+ * Where each decoded object was read, for messages only: a valid image never asks. Kept as two
+ * arrays and made a Map on the first lookup (a refusal), because a Map by object grew by
+ * rehashing to ~100,000 entries for a 10,000-task image on every restart, and what survived of
+ * its tables was the collector's to copy.
+ */
+export class ObjectOffsets {
+  private readonly objs: object[] = [];
+  private readonly offs: number[] = [];
+  /** [object, the object whose offset it has]: objects the decoder made of another. */
+  private readonly aliases: [object, object][] = [];
+  private map: Map<object, number> | null = null;
+
+  set(o: object, off: number): void {
+    this.objs.push(o);
+    this.offs.push(off);
+    this.map?.set(o, off);
+  }
+
+  /** `o` was read where `from` was (0 if `from` was not read at all). */
+  alias(o: object, from: object): void {
+    this.aliases.push([o, from]);
+    this.map = null;
+  }
+
+  get(o: object): number | undefined {
+    if (this.map === null) {
+      const map = new Map<object, number>();
+      for (let i = 0; i < this.objs.length; i++) map.set(this.objs[i]!, this.offs[i]!);
+      for (const [a, from] of this.aliases) map.set(a, map.get(from) ?? 0);
+      this.map = map;
+    }
+    return this.map.get(o);
+  }
+}
+
 class Ids {
-  private readonly ids = new Map<number, object>();
-  constructor(readonly kind: string, list: readonly ({ id: number } & object)[], private readonly at: ReadonlyMap<object, number>) {
+  /** The objects by id (IdIndex: an array for the small ids a writer gives, a Map for others). */
+  private readonly ids: IdIndex<object>;
+
+  constructor(readonly kind: string, private readonly list: readonly ({ id: number } & object)[], private readonly at: ObjectOffsets) {
+    this.ids = new IdIndex(list.length);
     // Indexed, as the loops below: run once per restart, for-of was not optimised and made an
     // iterator result per element (9 MiB of a 10,000-task restart).
     for (let i = 0; i < list.length; i++) {
@@ -20,14 +60,15 @@ class Ids {
       this.ids.set(x.id, x);
     }
   }
+
   has(id: number): boolean {
     return this.ids.has(id);
   }
 
   /** Throws unless `id` is one of ours; `who` names the referring object. */
   need(id: number | null | undefined, who: object, whoName: string, field: string): void {
-    if (id === null || id === undefined || this.ids.has(id)) return;
-    const have = [...this.ids.keys()];
+    if (id === null || id === undefined || this.has(id)) return;
+    const have = this.list.map((x) => x.id);
     const list = have.length === 0 ? "there are none" : `the image has ${have.slice(0, 8).join(", ")}${have.length > 8 ? ", ..." : ""}`;
     const at = this.at.get(who);
     throw new ImageError(
@@ -37,7 +78,7 @@ class Ids {
   }
 }
 
-export function checkReferences(m: CheckpointModel, at: ReadonlyMap<object, number>): void {
+export function checkReferences(m: CheckpointModel, at: ObjectOffsets): void {
   const ns = new Ids("pid namespace", m.pidNamespaces, at);
   const pids = new Ids("pid", m.pids, at);
   const tasks = new Ids("task", m.tasks, at);
