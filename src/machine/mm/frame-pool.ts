@@ -29,6 +29,22 @@ const SLAB_BYTES = 1 << 20;
 /** What a taken slot of the free list holds (not the memory: a frame has it now). */
 const NO_BUF = new ArrayBuffer(0);
 
+/** Free pages per chunk of the free list (a power of two). */
+const CHUNK_SHIFT = 12;
+const CHUNK = 1 << CHUNK_SHIFT;
+
+/**
+ * A piece of the free list: CHUNK pages, each 4 KiB of bufs[i] from byte offs[i]. The list is a
+ * queue of these rather than one growing array: an exiting 256 MiB guest gives back 65,536
+ * pages at once, and growing one array to that copied it again and again into the large-object
+ * space, a few MiB that stayed resident until the next full collection (the `cptbench run`
+ * peak is at such a teardown).
+ */
+class FreeChunk {
+  readonly bufs = new Array<ArrayBufferLike>(CHUNK).fill(NO_BUF);
+  readonly offs = new Int32Array(CHUNK);
+}
+
 /**
  * At most this many free pages are kept (768 MiB): enough for a 256 MiB guest and its image
  * twice over (a checkpointed machine's memory, reused by the machine that restarts it), while a
@@ -43,13 +59,14 @@ export class FramePool {
    * again in that order, so the pages a big guest faults in, or an image file's pages, lie side by
    * side in one slab and the copies and checksums of a checkpoint or restart take them a run at a
    * time (runs.ts) instead of 4 KiB at a time. A stack would hand such a run out backwards.
-   * Page i is 4 KiB of freeBuf[i] from byte freeOff[i]: two plain arrays, not a view per page
-   * (a freed 256 MiB guest is 65,536 pages, and a view each was 6 MiB of heap the collector moved).
-   * [head..] are the free pages; the consumed front is cut off when it is half the arrays.
+   * The list is a queue of FreeChunks: its front is chunks[0] from slot head, its back
+   * chunks[last] up to slot tail. Buffers and offsets, not a view per page (a freed 256 MiB
+   * guest is 65,536 pages, and a view each was 6 MiB of heap the collector moved).
    */
-  private freeBuf: ArrayBufferLike[] = [];
-  private freeOff: number[] = [];
+  private chunks: FreeChunk[] = [];
   private head = 0;
+  private tail = 0;
+  private count = 0;
   private slab: SharedArrayBuffer | null = null;
   private slabOff = SLAB_BYTES;
   /** The buffer of the page the last take() returned the offset of. */
@@ -63,7 +80,7 @@ export class FramePool {
 
   /** Free pages held now. */
   get size(): number {
-    return this.freeBuf.length - this.head;
+    return this.count;
   }
 
   /**
@@ -72,19 +89,16 @@ export class FramePool {
    * without an object: FrameAllocator.alloc makes the frame of them).
    */
   take(zero: boolean): number {
-    if (this.head < this.freeBuf.length) {
+    if (this.count > 0) {
+      const c = this.chunks[0]!;
       const i = this.head++;
-      const buf = this.freeBuf[i]!;
-      const off = this.freeOff[i]!;
-      // Leave no reference to memory that is in use; compact once the front is half the arrays.
-      this.freeBuf[i] = NO_BUF;
-      if (this.head === this.freeBuf.length) {
-        this.freeBuf.length = 0;
-        this.freeOff.length = 0;
-        this.head = 0;
-      } else if (this.head >= 4096 && this.head * 2 >= this.freeBuf.length) {
-        this.freeBuf = this.freeBuf.slice(this.head);
-        this.freeOff = this.freeOff.slice(this.head);
+      const buf = c.bufs[i]!;
+      const off = c.offs[i]!;
+      // Leave no reference to memory that is in use.
+      c.bufs[i] = NO_BUF;
+      if (--this.count === 0) this.drain();
+      else if (this.head === CHUNK) {
+        this.chunks.shift();
         this.head = 0;
       }
       this.reusedPages++;
@@ -115,16 +129,18 @@ export class FramePool {
    * view (runs.ts). At least 1 (a new slab's page, when nothing is free).
    */
   adjoiningAhead(max: number): number {
-    const bufs = this.freeBuf;
-    const offs = this.freeOff;
+    if (this.count === 0) return Math.max(1, Math.min(max, (SLAB_BYTES - this.slabOff) / PAGE_SIZE || SLAB_BYTES / PAGE_SIZE));
+    const chunks = this.chunks;
     const h = this.head;
-    if (h === bufs.length) return Math.max(1, Math.min(max, (SLAB_BYTES - this.slabOff) / PAGE_SIZE || SLAB_BYTES / PAGE_SIZE));
+    const buf = chunks[0]!.bufs[h]!;
+    let end = chunks[0]!.offs[h]! + PAGE_SIZE;
     let n = 1;
-    const buf = bufs[h]!;
-    let end = offs[h]! + PAGE_SIZE;
-    while (n < max && h + n < bufs.length && offs[h + n] === end && bufs[h + n] === buf) {
+    for (; n < max && n < this.count; n++) {
+      const g = h + n;
+      const c = chunks[g >>> CHUNK_SHIFT]!;
+      const i = g & (CHUNK - 1);
+      if (c.offs[i] !== end || c.bufs[i] !== buf) break;
       end += PAGE_SIZE;
-      n++;
     }
     return n;
   }
@@ -142,16 +158,23 @@ export class FramePool {
 
   /** The 4 KiB of `buf` at `off`, a freed frame's (nothing refers to it any more); dropped to the GC when full. */
   give(buf: ArrayBufferLike, off: number): void {
-    if (this.size >= this.maxPages || off + PAGE_SIZE > buf.byteLength) return;
-    this.freeBuf.push(buf);
-    this.freeOff.push(off);
+    if (this.count >= this.maxPages || off + PAGE_SIZE > buf.byteLength) return;
+    if (this.count === 0 || this.tail === CHUNK) {
+      this.chunks.push(new FreeChunk());
+      this.tail = 0;
+    }
+    const c = this.chunks[this.chunks.length - 1]!;
+    c.bufs[this.tail] = buf;
+    c.offs[this.tail++] = off;
+    this.count++;
   }
 
   /** Let the garbage collector have every free page (tests, or a host short of memory). */
   drain(): void {
-    this.freeBuf = [];
-    this.freeOff = [];
+    this.chunks = [];
     this.head = 0;
+    this.tail = 0;
+    this.count = 0;
   }
 }
 

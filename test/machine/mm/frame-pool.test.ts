@@ -136,6 +136,34 @@ describe("frame pool", () => {
     expect(next.byteOffset).toBe(pages[5]!.byteOffset);
   });
 
+  it("keeps its order and its runs across thousands of free pages (a torn-down big guest)", () => {
+    const pool = new FramePool(20_000);
+    // Ten pages kept out, so that slabs (256 pages) and the free list's pieces (4,096 pages,
+    // frame-pool.ts FreeChunk) do not start together: slab k holds pages[256k - 10, 256k + 246).
+    for (let i = 0; i < 10; i++) pool.takeBytes(true);
+    const pages = Array.from({ length: 10_240 }, () => pool.takeBytes(true));
+    for (const p of pages) give(pool, p);
+    expect(pool.size).toBe(10_240);
+    let taken = 0;
+    while (taken < 4086) taken += pool.takeRun(Math.min(256, 4086 - taken)).length;
+    // The next slab's run, pages 4086-4341, crosses the list's first piece into its second.
+    expect(pool.adjoiningAhead(300)).toBe(256);
+    const next = pool.takeBytes(false);
+    expect(next.buffer === pages[4086]!.buffer && next.byteOffset === pages[4086]!.byteOffset).toBe(true);
+    for (let i = 0; i <= 4086; i++) give(pool, pages[i]!);
+    expect(pool.size).toBe(10_240);
+    for (let i = 4087; i < 10_240; i++) {
+      const p = pool.takeBytes(false);
+      expect(p.buffer === pages[i]!.buffer && p.byteOffset === pages[i]!.byteOffset, `page ${i}`).toBe(true);
+    }
+    // Then the pages given back, from the first: the rest of the first slab is one run.
+    expect(pool.adjoiningAhead(300)).toBe(246);
+    expect(pool.takeBytes(false).byteOffset).toBe(pages[0]!.byteOffset);
+    expect(pool.size).toBe(4086);
+    pool.drain();
+    expect(pool.size).toBe(0);
+  });
+
   it("counts a run only while the pages adjoin, and in a new slab as far as it goes", () => {
     const pool = new FramePool(64);
     const pages = Array.from({ length: 6 }, () => pool.takeBytes(true));
