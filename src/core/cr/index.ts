@@ -23,6 +23,7 @@ export { discardImage, imageFd, readImageFile, restartImageFd, writeImage, type 
 export { bulkMemory, pageMemory, pageMemoryRun } from "./page-memory.ts";
 export { adjoinsEnd, runView } from "../../machine/mm/runs.ts";
 export { copyImageBytes, imageCrc32, imageCrc32Job, PagedImage, type ImageBytes } from "./paged-image.ts";
+export { IdIndex } from "./id-index.ts";
 export { crc32Job, crc32Split, OFFLOAD_FROM, type CrcJob } from "./crc-worker.ts";
 export { crc32Combine } from "./crc-combine.ts";
 export { RunningCrc } from "./crc-running.ts";

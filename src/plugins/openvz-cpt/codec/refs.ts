@@ -1,9 +1,8 @@
 // Reference checks after a decode: every id is unique within its list and every id an object
 // names exists, so the restore helpers never meet a dangling reference. Messages name both ends
 // ("task 3 at byte 900 names mm 7, which is not in the image").
-import { ImageError } from "../../../core/cr/index.ts";
+import { IdIndex, ImageError } from "../../../core/cr/index.ts";
 import type { CheckpointModel } from "../../../core/cr/index.ts";
-import { IdIndex } from "../../../core/cr/id-index.ts";
 
 const ADVICE = "the image is inconsistent; take the checkpoint again";
 
