@@ -11,8 +11,8 @@ import {
 
 const TWO32 = 0x1_0000_0000;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-/** Where str() gathers a string's bytes from a file's pages (grown for a longer one). */
-let scratch = new Uint8Array(256);
+/** Where str() gathers a string's bytes from a file's pages (strings up to a page long). */
+const scratch = new Uint8Array(4096);
 const ADVICE = "the image is damaged or not a cptbench cpt image; take the checkpoint again";
 /** For an image that ends early: usually an interrupted dump or a short copy, not corruption. */
 export const TRUNCATED = "the image is incomplete (an interrupted checkpoint or a short copy); restart from a complete image";
@@ -142,8 +142,9 @@ export class ImageReader {
     const image = this.image;
     let b: Uint8Array;
     if (image instanceof PagedImage) {
-      if (scratch.length < n) scratch = new Uint8Array(Math.max(n, 2 * scratch.length));
-      b = scratch.subarray(0, n);
+      // A longer string (an image may hold one as long as itself) gets a copy of its own, so
+      // the scratch never keeps more than a page.
+      b = n <= scratch.length ? scratch.subarray(0, n) : new Uint8Array(n);
       image.copyTo(this.pos, b);
     } else {
       b = image.subarray(this.pos, this.pos + n);
