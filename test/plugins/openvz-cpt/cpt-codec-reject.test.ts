@@ -63,6 +63,17 @@ describe("cpt decode names what is wrong", () => {
       pages.push(f);
     }
     expect(() => codec.decodeLent!(PagedImage.ofFile((i) => pages[i], skew, bad.length))).toThrow(/treeRoot at byte \d+ is not valid UTF-8/);
+    // A string longer than the reader's one-page scratch, and a multi-byte one, read in place.
+    const m = richModel();
+    m.container.treeRoot = `/${"dir-é/".repeat(1200)}`;
+    const long = concat(codec.encode(m));
+    const longPages: Frame[] = [];
+    for (let at = -100; at < long.length; at += 4096) {
+      const f = Frame.over(longPages.length + 1, new Uint8Array(4096));
+      f.data.set(long.subarray(Math.max(0, at), at + 4096), at < 0 ? -at : 0);
+      longPages.push(f);
+    }
+    expect(codec.decodeLent!(PagedImage.ofFile((i) => longPages[i], 100, long.length)).container.treeRoot).toBe(m.container.treeRoot);
   });
   it("a section out of order", () => {
     expect(imageError(patched((dv) => dv.setUint32(MAJOR_HDR_SIZE + 8, 3, true))).message).toMatch(/expected the veinfo section \(id 1\) at byte 80, found section id 3/);
