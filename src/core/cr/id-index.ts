@@ -3,23 +3,18 @@
 // other id (a crafted image's far, negative or fractional one) goes in a Map. A Map per kind grew
 // by rehashing to 10,000 entries and more for a 10,000-task image, on every restart, and what
 // survived of its tables was the collector's to copy.
+
+/** How far past the array's end an id may land and still extend it (a few holes). */
+const NEAR = 64;
+
 export class IdIndex<T> {
-  private readonly dense: (T | undefined)[];
-  private readonly sparse = new Map<number, T>();
-  private readonly limit: number;
-
-  /** `expected`: how many ids there will be (the list's length); the array covers twice that. */
-  constructor(expected: number) {
-    this.limit = 2 * expected + 16;
-    this.dense = new Array<T | undefined>(this.limit).fill(undefined);
-  }
-
-  private isDense(id: number): boolean {
-    return id >>> 0 === id && id < this.limit;
-  }
+  private readonly dense: (T | undefined)[] = [];
+  private sparse: Map<number, T> | null = null;
 
   get(id: number): T | undefined {
-    return this.isDense(id) ? this.dense[id] : this.sparse.get(id);
+    // An id set while it was far from the array stays in the Map when the array grows past it.
+    const v = Number.isInteger(id) && id >= 0 && id < this.dense.length ? this.dense[id] : undefined;
+    return v ?? this.sparse?.get(id);
   }
 
   has(id: number): boolean {
@@ -27,7 +22,10 @@ export class IdIndex<T> {
   }
 
   set(id: number, x: T): void {
-    if (this.isDense(id)) this.dense[id] = x;
-    else this.sparse.set(id, x);
+    const dense = this.dense;
+    if (Number.isInteger(id) && id >= 0 && id < dense.length + NEAR) {
+      while (dense.length < id) dense.push(undefined);
+      dense[id] = x;
+    } else (this.sparse ??= new Map()).set(id, x);
   }
 }

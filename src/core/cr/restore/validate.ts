@@ -117,7 +117,7 @@ export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT
     validatePages(mm, parts === null ? pageIndices(mm.pages) : parts.indices(mm.id));
   }
   const ids = <T extends { id: number }>(list: T[], what: string): IdIndex<T> => {
-    const index = new IdIndex<T>(list.length);
+    const index = new IdIndex<T>();
     for (let i = 0; i < list.length; i++) {
       const x = list[i]!;
       if (index.has(x.id)) fail(`${what} ${x.id} appears twice`);
@@ -171,7 +171,7 @@ export function validateModel(m: CheckpointModel, limits: KernelLimits = DEFAULT
   const init = m.tasks[m.container.initTaskId - 1];
   if (init === undefined || init.id !== m.container.initTaskId) fail(`the container's init is task ${m.container.initTaskId}, which the image does not have`);
   if (init.parentTaskId !== null) fail(`the container's init (task ${init.id}) has a parent inside the container (task ${init.parentTaskId})`);
-  const pidOwner = new IdIndex<number>(m.tasks.length);
+  const pidOwner = new IdIndex<number>();
   m.tasks.forEach((t, i) => {
     if (t.id !== i + 1) fail(`task records out of order: record ${i + 1} is task ${t.id}`);
     if (t.parentTaskId !== null && !(t.parentTaskId >= 1 && t.parentTaskId < t.id)) {

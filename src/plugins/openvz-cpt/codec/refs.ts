@@ -47,7 +47,7 @@ class Ids {
   private readonly ids: IdIndex<object>;
 
   constructor(readonly kind: string, private readonly list: readonly ({ id: number } & object)[], private readonly at: ObjectOffsets) {
-    this.ids = new IdIndex(list.length);
+    this.ids = new IdIndex();
     // Indexed, as the loops below: run once per restart, for-of was not optimised and made an
     // iterator result per element (9 MiB of a 10,000-task restart).
     for (let i = 0; i < list.length; i++) {

@@ -3,6 +3,7 @@
 // Writing: ObjRefs hands out objrefs and says whether an object was written already. Reading:
 // ObjTable records each definition and checks each reference against it, so a dangling, forward,
 // wrongly typed or duplicate reference is an ImageError that names both ends.
+import { IdIndex } from "../../../core/cr/index.ts";
 import type { ObjKind } from "./layout.ts";
 import type { FieldReader } from "./reader.ts";
 import { EncodeError } from "./writer.ts";
@@ -37,9 +38,6 @@ export class ObjRefs {
   }
 }
 
-/** How far past the ids defined so far an id may lie and still be kept by index. */
-const NEAR = 64;
-
 export class ObjTable {
   // The definition of objref n at [n - 1] of each: objrefs are dense, so arrays (three of them,
   // not one of objects: a 10,000-task image defines some 100,000 objects).
@@ -47,12 +45,11 @@ export class ObjTable {
   private readonly ids1: number[] = [];
   private readonly ats: number[] = [];
   /**
-   * Per kind, the objref of each model id defined: by index while ids are small and come about in
-   * order (a model's ids are 1, 2, 3... per list), else in a Map. A Map alone grew by rehashing
-   * to ~100,000 entries for a 10,000-task image (some 5% of its restart's CPU).
+   * Per kind, the objref of each model id defined (IdIndex: by index while ids are small, as a
+   * model's 1, 2, 3... per list are, else in a Map). A Map alone grew by rehashing to ~100,000
+   * entries for a 10,000-task image (some 5% of its restart's CPU).
    */
-  private readonly byIndex = new Map<ObjKind, (number | undefined)[]>();
-  private readonly byMap = new Map<ObjKind, Map<number, number>>();
+  private readonly byId = new Map<ObjKind, IdIndex<number>>();
 
   get count(): number {
     return this.kinds.length;
@@ -68,20 +65,13 @@ export class ObjTable {
     if (objref !== n + 1) {
       r.fail(`objref ${objref} at byte ${at} is out of sequence: the next object defined must be objref ${n + 1}`, at);
     }
-    let arr = this.byIndex.get(kind);
-    if (arr === undefined) this.byIndex.set(kind, (arr = []));
-    const map = this.byMap.get(kind);
-    const same = (Number.isInteger(id) && id >= 0 && id < arr.length ? arr[id] : undefined) ?? map?.get(id);
+    let ids = this.byId.get(kind);
+    if (ids === undefined) this.byId.set(kind, (ids = new IdIndex()));
+    const same = ids.get(id);
     if (same !== undefined) {
       r.fail(`${kind} id ${id} (objref ${objref} at byte ${at}) is defined twice: objref ${same} at byte ${this.ats[same - 1]} has that id too`, at);
     }
-    // An id just past the array (or a little beyond: a few holes) extends it; any other id, a
-    // big or stray one an image may carry, goes to the Map, so it costs no memory per hole.
-    if (Number.isInteger(id) && id >= 0 && id < arr.length + NEAR) {
-      while (arr.length < id) arr.push(undefined);
-      arr[id] = objref;
-    } else if (map === undefined) this.byMap.set(kind, new Map([[id, objref]]));
-    else map.set(id, objref);
+    ids.set(id, objref);
     this.kinds.push(kind);
     this.ids1.push(id);
     this.ats.push(at);
