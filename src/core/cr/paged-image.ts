@@ -61,11 +61,7 @@ export class PagedImage {
     const q = p + this.skew;
     if ((q & PAGE_MASK) + n > PAGE_SIZE) return -1;
     const f = this.frames[q >>> PAGE_SHIFT];
-    if (f === undefined) {
-      this.atView = ZERO_VIEW;
-      return q & PAGE_MASK;
-    }
-    this.atView = f.view;
+    this.atView = f === undefined ? ZERO_VIEW : f.view;
     return q & PAGE_MASK;
   }
 
